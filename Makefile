@@ -1,0 +1,66 @@
+# salesweb: `make run` serves the app, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX_VERSION := 2.0.11
+SORTABLE_VERSION := 1.15.7
+PORT ?= 5000
+PO := salesweb/translations/zh/LC_MESSAGES/messages.po
+MO := $(PO:.po=.mo)
+
+.PHONY: run test install dev chromium translations extract-messages vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+dev: $(VENV)/.dev-installed translations chromium
+
+$(MO): $(PO) $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d salesweb/translations -D messages
+
+translations: $(MO)
+
+# Re-extract the strings to translate and merge them into the catalogue.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o salesweb/translations/messages.pot .
+	$(BIN)/pybabel update -i salesweb/translations/messages.pot -d salesweb/translations -D messages --no-fuzzy-matching
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; }
+
+run: install
+	$(BIN)/salesweb migrate
+	$(BIN)/salesweb demo
+	PORT=$(PORT) $(BIN)/salesweb serve
+
+test: dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the vendored JavaScript from the npm registry (committed: a fresh clone needs no npm).
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp
+	cd .vendor-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) sortablejs@$(SORTABLE_VERSION) >/dev/null
+	cd .vendor-tmp && for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar -xzf "$$f" -C "$${f%.tgz}"; done
+	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js static/vendor/htmx.min.js
+	cp .vendor-tmp/htmx.org-$(HTMX_VERSION)/package/LICENSE static/vendor/htmx.LICENSE
+	cp .vendor-tmp/sortablejs-$(SORTABLE_VERSION)/package/Sortable.min.js static/vendor/Sortable.min.js
+	cp .vendor-tmp/sortablejs-$(SORTABLE_VERSION)/package/LICENSE static/vendor/Sortable.LICENSE
+	printf 'htmx.org %s\nsortablejs %s\n' $(HTMX_VERSION) $(SORTABLE_VERSION) > static/vendor/VERSIONS
+	rm -rf .vendor-tmp
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,137 @@
+"""salesweb: the application factory."""
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, db as database
+from .extensions import babel, csrf, login_manager
+from .i18n import _l
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+
+def create_app(overrides=None):
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    if overrides and "INSTANCE_PATH" in overrides:
+        app.instance_path = str(overrides["INSTANCE_PATH"])
+    config.load(app, overrides)
+    app.session_interface = SessionInterface()
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    database.init_app(app)
+    _security(app)  # before flask-login, so its after_request (cookie flags) runs last
+    _login(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    _templates(app)
+    _blueprints(app)
+    from .errors import register as register_errors
+    register_errors(app)
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _select_locale():
+    languages = list(__import__("flask").current_app.config["LANGUAGES"])
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    from .web import current_settings
+    best = request.accept_languages.best_match(languages)
+    return best or current_settings()["default_locale"]
+
+
+def _select_timezone():
+    from .web import current_settings
+    return current_settings()["timezone"]
+
+
+def _login(app):
+    from .services.auth import load_session_user
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+
+
+def _security(app):
+    from .services import audit
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+           "form-action 'self'; frame-ancestors 'none'")
+
+    @app.before_request
+    def _note_client():
+        audit.set_client_ip(request.remote_addr)
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            # The remember cookie too (the session cookie is handled by SessionInterface).
+            cookies = headers.getlist("Set-Cookie")
+            if cookies:
+                headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    headers.add("Set-Cookie", cookie if "; Secure" in cookie else cookie + "; Secure")
+        if response.mimetype == "text/html":
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _templates(app):
+    from flask_wtf.csrf import generate_csrf
+
+    from .format import register as register_filters
+    from .nav import ROLE_LABELS, entries_for
+    from .web import current_settings
+
+    register_filters(app)
+
+    @app.context_processor
+    def _shell():
+        from flask_babel import get_locale
+        user = current_user if current_user and current_user.is_authenticated else None
+        return {
+            "nav_entries": entries_for(user) if user else [],
+            "settings": current_settings(),
+            "role_labels": ROLE_LABELS,
+            "locale": str(get_locale() or "en"),
+            "csrf_token_value": generate_csrf,
+        }
+
+
+def _blueprints(app):
+    from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
+    from .auth import bp as auth_bp
+    from .home import bp as home_bp
+    from .manager import bp as manager_bp
+    from .ops import bp as ops_bp
+    from .rep import bp as rep_bp
+    from .support import bp as support_bp
+
+    for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,62 @@
+"""Who sees what: the role guard and the one visibility rule (own / subtree of reports / all)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from .models import User
+
+SEES_ALL = ("support", "ops", "admin")
+
+
+def subtree_ids(user_id):
+    """A query of the ids of everyone reporting to user_id, directly or through others."""
+    base = (User.select(User.id).where(User.reports_to == user_id)
+            .cte("subtree", recursive=True, columns=("id",)))
+    below = User.alias()
+    step = below.select(below.id).join(base, on=(below.reports_to == base.c.id))
+    tree = base.union(step)  # UNION, not UNION ALL: a loop in the data cannot recurse forever
+    return tree.select_from(tree.c.id)
+
+
+def visible(query, user, owner_field):
+    """Narrow a query to the records user may see, judged by the record's owner column."""
+    if user.role in SEES_ALL:
+        return query
+    if user.role == "manager":
+        return query.where((owner_field == user.id) | owner_field.in_(subtree_ids(user.id)))
+    return query.where(owner_field == user.id)
+
+
+def get_visible_or_404(query, record_id, user, owner_field):
+    """One record by id if user may see it; a record outside their scope is simply not found."""
+    model = query.model
+    record = visible(query.where(model._meta.primary_key == record_id), user, owner_field).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+def require_role(*roles):
+    """A before_request guard for a blueprint (or a decorator for a view): sign-in, then role, else 403."""
+    def check():
+        if not current_user.is_authenticated:
+            from .extensions import login_manager
+            return login_manager.unauthorized()
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return check
+
+
+def role_required(*roles):
+    check = require_role(*roles)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            refusal = check()
+            return refusal if refusal is not None else view(*args, **kwargs)
+        return wrapper
+    return decorate

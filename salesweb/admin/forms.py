@@ -1,0 +1,76 @@
+from flask_wtf import FlaskForm
+from wtforms import (EmailField, IntegerField, PasswordField, SelectField, StringField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..i18n import _l
+from ..models import ROLES
+from ..nav import ROLE_LABELS
+from ..services.settings import DEFINITIONS
+
+LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]
+
+
+def _coerce_id(value):
+    """Select values are ids or '' for none; anything else is no choice."""
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return -1
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    team = SelectField(_l("Team"), coerce=_coerce_id, validate_choice=True)
+    reports_to = SelectField(_l("Reports to"), coerce=_coerce_id, validate_choice=True)
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    manager = SelectField(_l("Manager"), coerce=_coerce_id, validate_choice=True)
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[("", _l("All roles"))] + [(r, ROLE_LABELS[r]) for r in ROLES],
+                       validate_choice=False)
+    status = SelectField(_l("Status"), choices=[("active", _l("Active")), ("inactive", _l("Deactivated")),
+                                                ("", _l("All"))], validate_choice=False)
+
+
+def settings_form_class():
+    """A form with one field per setting definition; money is entered in whole currency units."""
+    from ..services.settings import LOCALES
+
+    class SettingsForm(FlaskForm):
+        pass
+
+    for d in DEFINITIONS:
+        if d.kind == "text":
+            field = StringField(d.label, validators=[DataRequired(), Length(max=d.maximum)])
+        elif d.kind == "timezone":
+            field = StringField(d.label, validators=[DataRequired(), Length(max=64)])
+        elif d.kind == "choice":
+            labels = dict(LOCALE_CHOICES) if d.choices == LOCALES else {}
+            field = SelectField(d.label, choices=[(c, labels.get(c, c)) for c in d.choices])
+        else:
+            lo = d.minimum // 100 if d.kind == "money" else d.minimum
+            hi = d.maximum // 100 if d.kind == "money" else d.maximum
+            field = IntegerField(d.label, validators=[InputRequired(), NumberRange(lo, hi)])
+        setattr(SettingsForm, d.key, field)
+    return SettingsForm

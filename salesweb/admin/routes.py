@@ -1,0 +1,210 @@
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from peewee import JOIN, fn
+
+from ..i18n import _
+from ..models import Team, User
+from ..services import people, settings as settings_service
+from ..services.errors import Invalid
+from ..web import Page, apply_errors, current_settings, page_number, render, settings_fallbacks
+from . import bp
+from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm, settings_form_class
+
+
+def _user_or_404(user_id):
+    return User.get_or_none(User.id == user_id) or abort(404)
+
+
+def _team_or_404(team_id):
+    return Team.get_or_none(Team.id == team_id) or abort(404)
+
+
+@bp.get("/")
+def home():
+    counts = dict(User.select(User.role, fn.COUNT(User.id)).where(User.active == True)  # noqa: E712
+                  .group_by(User.role).tuples())
+    return render("admin/home.html", counts=counts, teams=Team.select().count())
+
+
+def _user_choices(form, exclude=None):
+    teams = [(None, _("No team"))] + [(t.id, t.name) for t in Team.select(Team.id, Team.name).order_by(Team.name)]
+    people_q = (User.select(User.id, User.name, User.role).where(User.active == True)  # noqa: E712
+                .order_by(User.name))
+    if exclude is not None:
+        people_q = people_q.where(User.id != exclude.id)
+    bosses = [(None, _("No one"))] + [(u.id, u.name) for u in people_q if u.role in ("manager", "ops", "admin")]
+    form.team.choices = teams
+    form.reports_to.choices = bosses
+
+
+@bp.get("/users")
+def users():
+    filters = UserFilterForm(request.args)
+    boss = User.alias()
+    query = (User.select(User, Team, boss)
+             .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).switch(User)
+             .join(boss, JOIN.LEFT_OUTER, on=(User.reports_to == boss.id))
+             .order_by(User.name))
+    if filters.validate():
+        if filters.q.data:
+            term = filters.q.data.strip()
+            query = query.where(User.name.contains(term) | User.email.contains(term.lower()))
+        if filters.role.data:
+            query = query.where(User.role == filters.role.data)
+    status = request.args.get("status", "active")
+    if status in ("active", "inactive"):
+        query = query.where(User.active == (status == "active"))
+    page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
+    return render("admin/users.html", block="results", filters=filters, page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    _user_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = people.create_user(
+                form.email.data, form.name.data, form.role.data, form.password.data,
+                team=Team.get_or_none(Team.id == form.team.data) if form.team.data else None,
+                reports_to=User.get_or_none(User.id == form.reports_to.data) if form.reports_to.data else None,
+                locale=form.locale.data, by=current_user)
+        except Invalid as invalid:
+            form.form_errors.extend(apply_errors(form, invalid))
+        else:
+            flash(_("%(name)s can now sign in.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    if request.method == "POST":
+        status = 422
+    return render("admin/user_form.html", form=form, user=None, status=status)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    form = UserForm(obj=None if request.method == "POST" else user)
+    if request.method == "GET":
+        form.team.data, form.reports_to.data = user.team_id, user.reports_to_id
+        form.locale.data = user.locale or ""
+    _user_choices(form, exclude=user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            people.update_user(
+                user, form.email.data, form.name.data, form.role.data,
+                Team.get_or_none(Team.id == form.team.data) if form.team.data else None,
+                User.get_or_none(User.id == form.reports_to.data) if form.reports_to.data else None,
+                form.locale.data, by=current_user)
+        except Invalid as invalid:
+            form.form_errors.extend(apply_errors(form, invalid))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.users"))
+    if request.method == "POST":
+        status = 422
+    return render("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
+                  status=status)
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id):
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        people.set_active(user, active, by=current_user)
+    except Invalid as invalid:
+        for message in invalid.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("%(name)s can sign in again.", name=user.name) if active
+              else _("%(name)s is deactivated and signed out everywhere.", name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            people.reset_password(user, form.password.data, by=current_user)
+        except Invalid as invalid:
+            apply_errors(form, invalid)
+        else:
+            flash(_("Password reset; %(name)s is signed out everywhere.", name=user.name), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    edit = UserForm(obj=user)
+    edit.team.data, edit.reports_to.data, edit.locale.data = user.team_id, user.reports_to_id, user.locale or ""
+    _user_choices(edit, exclude=user)
+    return render("admin/user_form.html", form=edit, user=user, reset_form=form, status=422)
+
+
+@bp.get("/teams")
+def teams():
+    members = fn.COUNT(User.id).alias("members")
+    manager = User.alias()
+    rows = (Team.select(Team, manager, members)
+            .join(manager, JOIN.LEFT_OUTER, on=(Team.manager == manager.id)).switch(Team)
+            .join(User, JOIN.LEFT_OUTER, on=((User.team == Team.id) & (User.active == True)))  # noqa: E712
+            .group_by(Team.id, manager.id).order_by(Team.name))
+    return render("admin/teams.html", teams=list(rows))
+
+
+def _team_form(team):
+    form = TeamForm(obj=None if request.method == "POST" else team)
+    if request.method == "GET" and team is not None:
+        form.manager.data = team.manager_id
+    managers = (User.select(User.id, User.name)
+                .where((User.role == "manager") & (User.active == True)).order_by(User.name))  # noqa: E712
+    form.manager.choices = [(None, _("No manager yet"))] + [(u.id, u.name) for u in managers]
+    status = 200
+    if form.validate_on_submit():
+        manager = User.get_or_none(User.id == form.manager.data) if form.manager.data else None
+        try:
+            people.save_team(team, form.name.data, manager, by=current_user)
+        except Invalid as invalid:
+            form.form_errors.extend(apply_errors(form, invalid))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.teams"))
+    if request.method == "POST":
+        status = 422
+    return render("admin/team_form.html", form=form, team=team, status=status)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def new_team():
+    return _team_form(None)
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def edit_team(team_id):
+    return _team_form(_team_or_404(team_id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    values = current_settings()
+    form_class = settings_form_class()
+    if request.method == "GET":
+        shown = {k: (v // 100 if settings_service.BY_KEY[k].kind == "money" else v) for k, v in values.items()}
+        form = form_class(data=shown)
+    else:
+        form = form_class()
+    status = 200
+    if form.validate_on_submit():
+        changes = {}
+        for d in settings_service.DEFINITIONS:
+            value = getattr(form, d.key).data
+            changes[d.key] = value * 100 if d.kind == "money" else (value.strip() if d.kind in ("text", "timezone") else value)
+        try:
+            changed = settings_service.update(changes, by=current_user, fallbacks=settings_fallbacks())
+        except Invalid as invalid:
+            form.form_errors.extend(apply_errors(form, invalid))
+        else:
+            flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("admin.settings"))
+    if request.method == "POST":
+        status = 422
+    return render("admin/settings.html", form=form, definitions=settings_service.DEFINITIONS, status=status)

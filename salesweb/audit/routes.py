@@ -1,0 +1,52 @@
+import datetime
+
+from flask import current_app, request
+from flask_babel import get_timezone
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from ..i18n import _l
+from ..models import User
+from ..services import audit
+from ..web import Page, page_number, render
+from . import bp
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[("", _l("All actions"))] + [(a, a) for a in audit.ACTIONS],
+                         validate_choice=True)
+    actor = SelectField(_l("Who"), coerce=str, validate_choice=False)
+    q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+
+def _utc_midnight(day, days=0):
+    """Midnight of a day in the install's time zone, as the naive UTC time the log stores."""
+    if day is None:
+        return None
+    local = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(), get_timezone())
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+@bp.get("/")
+def index():
+    form = AuditFilterForm(request.args)
+    form.actor.choices = [("", _l("Anyone"))] + [
+        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)]
+    criteria = {}
+    if form.validate():
+        actor = form.actor.data
+        criteria = dict(
+            action=form.action.data or None,
+            actor_id=int(actor) if actor.isdigit() else None,
+            text=(form.q.data or "").strip() or None,
+            since=_utc_midnight(form.since.data),
+            until=_utc_midnight(form.until.data, days=1),
+        )
+    page = Page(audit.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
+    return render("audit/index.html", block="results", form=form, page=page)

@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..i18n import _l
+from ..services.auth import MAX_PASSWORD
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[DataRequired()],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new", _l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class LocaleForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("en", "English"), ("zh", "简体中文")])
+    next = HiddenField()

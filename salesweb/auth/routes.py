@@ -1,0 +1,100 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..i18n import _
+from ..services import auth, people
+from ..services.errors import Invalid
+from ..web import apply_errors, render
+from . import bp
+from .forms import LocaleForm, LoginForm, PasswordForm
+
+
+def _safe_next(target):
+    """Only a path on this site; never another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _policy():
+    cfg = current_app.config
+    return auth.Lockout(cfg["LOGIN_LOCKOUT_FAILURES"], cfg["LOGIN_LOCKOUT_WINDOW_MINUTES"],
+                        cfg["LOGIN_LOCKOUT_MINUTES"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = _safe_next(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        result = auth.authenticate(form.email.data, form.password.data, request.remote_addr, _policy())
+        if result.user is not None:
+            locale = session.get("locale")
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(result.user, remember=form.remember.data)
+            session.permanent = True
+            if locale and not result.user.locale:
+                people.set_locale(result.user, locale)
+            return redirect(_safe_next(form.next.data) or url_for("home.index"))
+        if result.locked_minutes:
+            form.form_errors.append(_("Too many failed sign-in attempts. Try again in %(n)d minutes.",
+                                      n=result.locked_minutes))
+            status = 429
+        else:
+            form.form_errors.append(_("Wrong email or password."))
+            status = 401
+    elif request.method == "POST":
+        status = 422
+    return render("auth/login.html", form=form, status=status)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    auth.logout(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            auth.change_password(user, form.current.data, form.new.data)
+        except Invalid as invalid:
+            form.form_errors.extend(apply_errors(form, invalid))
+            status = 422
+        else:
+            login_user(user)  # this device stays signed in under the new session version
+            session.permanent = True
+            flash(_("Password changed. Other devices have been signed out."), "success")
+            return redirect(url_for("home.index"))
+    elif request.method == "POST":
+        status = 422
+    return render("auth/password.html", form=form, status=status)
+
+
+@bp.post("/account/locale")
+def locale():
+    form = LocaleForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            people.set_locale(current_user._get_current_object(), form.locale.data)
+        else:
+            session["locale"] = form.locale.data
+    return redirect(_safe_next(form.next.data) or url_for("home.index"))

@@ -1,0 +1,154 @@
+"""The salesweb command line (also `flask --app wsgi ...`)."""
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .db import db
+
+
+def main():
+    from . import create_app
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+                     help="salesweb: self-hosted sales management.")
+    cli.main(prog_name="salesweb")
+
+
+def register(app):
+    for command in (init_db, migrate, create_user, demo, serve, backup, restore):
+        app.cli.add_command(command)
+
+
+def _applied():
+    from .services import schema
+    return [m.name for m in schema.runner().status() if m.applied]
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create the schema in a new, empty database."""
+    from .services import schema
+    if db.obj.get_tables():
+        raise click.ClickException("the database already has tables; use `salesweb migrate` to bring it up to date")
+    names = schema.migrate()
+    click.echo(f"Created the schema ({len(names)} migrations).")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate():
+    """Apply the migrations the database does not have yet."""
+    from .services import schema
+    names = schema.migrate()
+    click.echo("Applied: " + ", ".join(names) if names else "The database is up to date.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["rep", "manager", "support", "ops", "admin"]))
+@click.option("--name", required=True)
+@click.option("--team", default=None, help="Team name; created if new.")
+@click.option("--reports-to", "reports_to", default=None, help="Email of the person this user reports to.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(email, role, name, team, reports_to, password_stdin):
+    """Create a user who can sign in."""
+    from .models import User
+    from .services import people
+    from .services.errors import Invalid
+    boss = None
+    if reports_to:
+        boss = User.get_or_none(User.email == reports_to.strip().lower())
+        if boss is None:
+            raise click.ClickException(f"no user with email {reports_to}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = people.create_user(email, name, role, password, team_name=team, reports_to=boss)
+    except Invalid as invalid:
+        raise click.ClickException("; ".join(f"{k or 'user'}: {v}" for k, v in invalid.errors.items())) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+def _print_logins(rows, password):
+    width = max(len(r[0]) for r in rows)
+    click.echo(f"Demo logins (password: {password}):")
+    for email, name, role in rows:
+        click.echo(f"  {role:<8} {email:<{width}}  {name}")
+
+
+@click.command("demo")
+@click.option("--scale", type=click.Choice(["small"]), default="small", show_default=True)
+@with_appcontext
+def demo(scale):
+    """Load demo data into an empty database and print the demo logins."""
+    from .services import demo as demo_data
+    if not demo_data.is_empty():
+        click.echo("The database already has users; demo data not loaded.")
+        rows = demo_data.logins()
+    else:
+        rows = demo_data.load(scale)
+        click.echo(f"Loaded the {scale} demo data.")
+    if rows:
+        _print_logins(rows, demo_data.PASSWORD)
+
+
+@click.command("serve")
+@click.option("--bind", default=None, help="Address to listen on (default 127.0.0.1:$PORT, PORT=5000).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))
+def serve(bind, workers):
+    """Serve with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    bind = bind or f"127.0.0.1:{os.environ.get('PORT', '5000')}"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("forwarded_allow_ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
+        def load(self):
+            from . import create_app
+            return create_app()
+
+    click.echo(f"Serving on http://{bind}")
+    Server().run()
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path):
+    """Write the database and uploads to one archive, while the app keeps serving."""
+    from .services import audit, backup as backups
+    try:
+        manifest = backups.create(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"],
+                                  _applied())
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record("backup", summary=path)
+    click.echo(f"Backed up {len(manifest['files'])} file(s) to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore(path, yes):
+    """Replace the database and uploads with an archive made by `backup` (stop the server first)."""
+    from .services import backup as backups
+    if not yes:
+        click.confirm("This replaces the current database and uploads. Continue?", abort=True)
+    db.close()
+    try:
+        manifest = backups.restore(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"])
+    except backups.BackupError as exc:
+        raise click.ClickException(f"restore refused: {exc}") from None
+    click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s)).")

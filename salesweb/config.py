@@ -1,0 +1,73 @@
+"""Configuration: defaults, then the environment, then instance/config.py."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Variables read from the environment, with their defaults (None: computed).
+ENVIRONMENT = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "UPLOAD_DIR": None,
+    "TIMEZONE": "Asia/Shanghai",
+    "DEFAULT_LOCALE": "en",
+    "MAX_UPLOAD_MB": "50",
+    "TRUSTED_PROXIES": "0",
+    "SESSION_HOURS": "12",
+    "REMEMBER_DAYS": "14",
+}
+
+
+class Defaults:
+    LANGUAGES = ("en", "zh")
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "salesweb_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "salesweb_remember"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    LOGIN_LOCKOUT_FAILURES = 5
+    LOGIN_LOCKOUT_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 15
+    PAGE_SIZE = 50
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret generated once into instance/secret_key, readable by the owner only."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load(app, overrides=None):
+    """Fill app.config: defaults, environment, instance/config.py, then overrides."""
+    app.config.from_object(Defaults)
+    instance = Path(app.instance_path)
+    env = {name: os.environ.get(name, default) for name, default in ENVIRONMENT.items()}
+    app.config.update({k: v for k, v in env.items() if v is not None})
+    app.config.from_pyfile(instance / "config.py", silent=True)
+    if overrides:
+        app.config.update(overrides)
+
+    cfg = app.config
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'salesweb.db'}"
+    if not cfg.get("UPLOAD_DIR"):
+        cfg["UPLOAD_DIR"] = str(instance / "uploads")
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance)
+    cfg.setdefault("MAX_CONTENT_LENGTH", int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024)
+    cfg.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=int(cfg["SESSION_HOURS"])))
+    cfg.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=int(cfg["REMEMBER_DAYS"])))
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]

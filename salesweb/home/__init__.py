@@ -1,0 +1,6 @@
+"""The front door: / sends each user to their role's home; /healthz for monitors."""
+from flask import Blueprint
+
+bp = Blueprint("home", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,60 @@
+"""People: teams, users, their login attempts."""
+from flask_login import UserMixin
+from peewee import (BooleanField, CharField, DateTimeField, DeferredForeignKey,
+                    ForeignKeyField, IntegerField)
+
+from ..db import BaseModel, utcnow
+
+ROLES = ("rep", "manager", "support", "ops", "admin")
+
+
+class Team(BaseModel):
+    name = CharField(max_length=100, unique=True)
+    manager = DeferredForeignKey("User", null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    def __str__(self):
+        return self.name
+
+
+class User(UserMixin, BaseModel):
+    email = CharField(max_length=254, unique=True)  # stored lower-cased
+    name = CharField(max_length=100)
+    role = CharField(max_length=16, index=True)
+    team = ForeignKeyField(Team, null=True, backref="members", on_delete="SET NULL")
+    reports_to = ForeignKeyField("self", null=True, backref="reports", on_delete="SET NULL")
+    active = BooleanField(default=True)
+    locale = CharField(max_length=8, null=True)  # None: follow the browser
+    password_hash = CharField(max_length=255)
+    session_version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    def get_id(self):
+        # The version makes every session and remember cookie of an older version invalid.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def initials(self):
+        parts = self.name.split()
+        if len(parts) > 1:
+            return (parts[0][0] + parts[-1][0]).upper()
+        return self.name[:2].upper() if self.name.isascii() else self.name[-2:]
+
+    def __str__(self):
+        return self.name
+
+
+class LoginAttempt(BaseModel):
+    at = DateTimeField(default=utcnow)
+    email = CharField(max_length=254)
+    ip = CharField(max_length=64)
+    success = BooleanField()
+
+    class Meta:
+        indexes = ((("email", "at"), False), (("ip", "at"), False))

@@ -1,0 +1,12 @@
+"""Operator settings stored as typed key/values; defaults live in services.settings."""
+from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+
+from ..db import BaseModel, utcnow
+from .people import User
+
+
+class Setting(BaseModel):
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")

@@ -1,0 +1,33 @@
+"""What each role finds in the navigation: only what it can reach."""
+from dataclasses import dataclass
+
+from .i18n import _l
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: object
+    endpoint: str
+    icon: str
+    roles: tuple
+
+
+ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),
+               "ops": _l("Sales operations"), "admin": _l("Administrator")}
+
+HOME_LABELS = {
+    "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
+    "ops": _l("Operations"), "admin": _l("Admin"),
+}
+
+ENTRIES = (
+    Entry(_l("Users"), "admin.users", "users", ("admin",)),
+    Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
+    Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),
+    Entry(_l("Audit log"), "audit.index", "audit", ("admin", "ops")),
+)
+
+
+def entries_for(user):
+    home = Entry(HOME_LABELS[user.role], f"{user.role}.home", "home", (user.role,))
+    return [home] + [e for e in ENTRIES if user.role in e.roles]

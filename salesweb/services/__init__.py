@@ -1,0 +1,1 @@
+"""The rules of salesweb. Services take plain values, return plain values or models, never read a request."""

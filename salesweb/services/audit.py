@@ -1,0 +1,54 @@
+"""The audit log: one function records an event; the web layer tells it the client's address."""
+import contextvars
+
+from peewee import JOIN
+
+from ..models import AuditEvent
+
+_ip = contextvars.ContextVar("audit_ip", default=None)
+
+ACTIONS = (
+    "login", "login_failed", "login_locked", "logout", "password_changed", "password_reset",
+    "create", "edit", "delete", "deactivate", "reactivate", "settings",
+    "stage_move", "approval", "download", "export", "import", "backup", "restore",
+)
+
+
+def set_client_ip(ip):
+    _ip.set(ip)
+
+
+def record(action, actor=None, obj=None, summary="", object_type=None, object_id=None):
+    """Write one audit event. obj, when given, names the record (its table and id)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.table_name
+        object_id = object_id if object_id is not None else obj.id
+    return AuditEvent.create(
+        actor=actor if actor is not None and getattr(actor, "id", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=str(summary)[:500],
+        ip=_ip.get(),
+    )
+
+
+def search(action=None, actor_id=None, object_type=None, text=None, since=None, until=None):
+    """Events newest first, filtered; the caller pages the query."""
+    from ..models import User
+    query = (AuditEvent.select(AuditEvent, User)
+             .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor_id:
+        query = query.where(AuditEvent.actor == actor_id)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if text:
+        query = query.where(AuditEvent.summary.contains(text))
+    if since:
+        query = query.where(AuditEvent.at >= since)
+    if until:
+        query = query.where(AuditEvent.at < until)
+    return query

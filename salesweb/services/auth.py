@@ -1,0 +1,148 @@
+"""Signing in: password hashing and policy, lockout counted in the database, session versions."""
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import db, utcnow
+from ..i18n import _l
+from ..models import LoginAttempt, User
+from . import audit
+from .errors import Invalid
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256  # long passphrases welcome; bounded so hashing stays cheap
+# A hash to compare against when the email is unknown, so timing does not tell.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+@lru_cache(maxsize=1)
+def _common_passwords():
+    path = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def hash_password(password):
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_problem(password, email=None):
+    """Why a new password is refused, or None."""
+    if len(password) < MIN_PASSWORD:
+        return _l("Use at least %(n)d characters.", n=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        return _l("Use at most %(n)d characters.", n=MAX_PASSWORD)
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) < 3:
+        return _l("This password is too common; choose another.")
+    if email and lowered in (email.lower(), email.lower().split("@")[0]):
+        return _l("Do not use your email address as your password.")
+    return None
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+@dataclass
+class Lockout:
+    failures: int
+    window_minutes: int
+    lock_minutes: int
+
+
+@dataclass
+class SignIn:
+    user: User | None = None
+    locked_minutes: int = 0  # > 0: refused without checking the password
+
+
+def _locked_until(query, policy, now):
+    """When the lock on these attempts ends, or None: the Nth failure within the window locks for lock_minutes."""
+    recent = [at for (at,) in query.order_by(LoginAttempt.at.desc()).limit(policy.failures).tuples()]
+    if len(recent) < policy.failures:
+        return None
+    if recent[0] - recent[-1] > datetime.timedelta(minutes=policy.window_minutes):
+        return None
+    until = recent[0] + datetime.timedelta(minutes=policy.lock_minutes)
+    return until if until > now else None
+
+
+def lock_ends(email, ip, policy, now=None):
+    now = now or utcnow()
+    horizon = now - datetime.timedelta(minutes=policy.window_minutes + policy.lock_minutes)
+    failed = LoginAttempt.select(LoginAttempt.at).where(
+        (LoginAttempt.success == False) & (LoginAttempt.at > horizon))  # noqa: E712
+    last_ok = (LoginAttempt.select(LoginAttempt.at)
+               .where((LoginAttempt.email == email) & (LoginAttempt.success == True))  # noqa: E712
+               .order_by(LoginAttempt.at.desc()).limit(1).scalar())
+    by_email = failed.where(LoginAttempt.email == email)
+    if last_ok:
+        by_email = by_email.where(LoginAttempt.at > last_ok)
+    ends = [t for t in (_locked_until(by_email, policy, now),
+                        _locked_until(failed.where(LoginAttempt.ip == ip), policy, now)) if t]
+    return max(ends) if ends else None
+
+
+def authenticate(email, password, ip, policy, now=None):
+    """Check a sign-in: counts failures per account and per address, refuses while locked."""
+    now = now or utcnow()
+    email = normalise_email(email)[:254]
+    ip = (ip or "unknown")[:64]
+    with db.atomic():
+        ends = lock_ends(email, ip, policy, now)
+        if ends:
+            audit.record("login_locked", summary=email)
+            minutes = max(1, int((ends - now).total_seconds() // 60) + 1)
+            return SignIn(locked_minutes=minutes)
+        user = User.get_or_none(User.email == email)
+        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+        ok = ok and user is not None and user.active
+        LoginAttempt.create(at=now, email=email, ip=ip, success=ok)
+        if not ok:
+            audit.record("login_failed", actor=user, summary=email)
+            return SignIn()
+        User.update(last_login_at=now).where(User.id == user.id).execute()
+        audit.record("login", actor=user, obj=user, summary=email)
+        return SignIn(user=user)
+
+
+def load_session_user(session_id):
+    """The user behind a session or remember cookie "id:version", or None when it is stale."""
+    try:
+        user_id, version = (int(part) for part in str(session_id).split(":", 1))
+    except ValueError:
+        return None
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def end_sessions(user):
+    """Invalidate every session and remember cookie this user has."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+    user.session_version += 1
+
+
+def logout(user):
+    with db.atomic():
+        end_sessions(user)
+        audit.record("logout", actor=user, obj=user)
+
+
+def change_password(user, current, new):
+    if not check_password_hash(user.password_hash, current or ""):
+        raise Invalid({"current": _l("That is not your current password.")})
+    problem = password_problem(new, user.email)
+    if problem:
+        raise Invalid({"new": problem})
+    with db.atomic():
+        user.password_hash = hash_password(new)
+        user.updated_at = utcnow()
+        user.save(only=[User.password_hash, User.updated_at])
+        end_sessions(user)
+        audit.record("password_changed", actor=user, obj=user)

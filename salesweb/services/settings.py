@@ -1,0 +1,132 @@
+"""Operator settings: typed definitions with the SPEC defaults, read in one query, validated as a whole."""
+import zoneinfo
+from dataclasses import dataclass
+
+from ..db import db, utcnow
+from ..i18n import _l
+from ..models import Setting
+from . import audit
+from .errors import Invalid
+
+CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY", "GBP", "SGD")
+LOCALES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    kind: str  # text, choice, timezone, int, money (minor units), percent
+    default: object
+    label: object
+    group: object
+    choices: tuple = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES = (
+    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"))
+
+DEFINITIONS = (
+    Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
+    Definition("currency", "choice", "CNY", _l("Currency"), G_COMPANY, choices=CURRENCIES),
+    Definition("timezone", "timezone", "Asia/Shanghai", _l("Time zone"), G_COMPANY),
+    Definition("default_locale", "choice", "en", _l("Default language"), G_COMPANY, choices=LOCALES),
+    Definition("tier_a_threshold", "money", 1_000_000_00, _l("Tier A from (12-month won revenue)"),
+               G_TIERS, minimum=1, maximum=10**15),
+    Definition("tier_b_threshold", "money", 100_000_00, _l("Tier B from (12-month won revenue)"),
+               G_TIERS, minimum=1, maximum=10**15),
+    Definition("cadence_a_days", "int", 30, _l("Visit tier A every (days)"), G_CADENCE, minimum=1, maximum=3650),
+    Definition("cadence_b_days", "int", 90, _l("Visit tier B every (days)"), G_CADENCE, minimum=1, maximum=3650),
+    Definition("cadence_c_days", "int", 180, _l("Visit tier C every (days)"), G_CADENCE, minimum=1, maximum=3650),
+    Definition("discount_limit_rep", "percent", 10, _l("Rep discount limit (%)"), G_SALES, minimum=0, maximum=100),
+    Definition("discount_limit_manager", "percent", 20, _l("Manager discount limit (%)"), G_SALES,
+               minimum=0, maximum=100),
+    Definition("weekly_visit_norm_min", "int", 10, _l("Weekly visit norm, at least"), G_SALES,
+               minimum=0, maximum=200),
+    Definition("weekly_visit_norm_max", "int", 15, _l("Weekly visit norm, at most"), G_SALES,
+               minimum=0, maximum=200),
+)
+BY_KEY = {d.key: d for d in DEFINITIONS}
+
+
+def _decode(definition, raw):
+    if definition.kind in ("int", "money", "percent"):
+        return int(raw)
+    return raw
+
+
+def current(fallbacks=None):
+    """Every setting's value: stored, else the install's fallback (e.g. TIMEZONE), else the SPEC default."""
+    values = {d.key: d.default for d in DEFINITIONS}
+    values.update(fallbacks or {})
+    for key, raw in Setting.select(Setting.key, Setting.value).tuples():
+        if key in BY_KEY:
+            values[key] = _decode(BY_KEY[key], raw)
+    return values
+
+
+def _check_one(d, value):
+    if d.kind == "choice" and value not in d.choices:
+        return _l("Choose one of the listed values.")
+    if d.kind == "timezone":
+        try:
+            zoneinfo.ZoneInfo(str(value))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return _l("Unknown time zone; use a name such as Asia/Shanghai.")
+    if d.kind == "text":
+        if not str(value).strip():
+            return _l("This field is required.")
+        if len(str(value)) > d.maximum:
+            return _l("At most %(n)d characters.", n=d.maximum)
+    if d.kind in ("int", "money", "percent"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return _l("Enter a whole number.")
+        if value < d.minimum or value > d.maximum:
+            return _l("Must be between %(lo)s and %(hi)s.",
+                      lo=d.minimum // 100 if d.kind == "money" else d.minimum,
+                      hi=d.maximum // 100 if d.kind == "money" else d.maximum)
+    return None
+
+
+def validate(values):
+    """Per-field and cross-field checks; returns {key: message}."""
+    errors = {}
+    for key, value in values.items():
+        message = _check_one(BY_KEY[key], value)
+        if message:
+            errors[key] = message
+    if not errors:
+        if values["tier_a_threshold"] <= values["tier_b_threshold"]:
+            errors["tier_a_threshold"] = _l("Tier A must start above tier B.")
+        if not values["cadence_a_days"] <= values["cadence_b_days"] <= values["cadence_c_days"]:
+            errors["cadence_b_days"] = _l("Visit A customers at least as often as B, and B as often as C.")
+        if values["discount_limit_rep"] > values["discount_limit_manager"]:
+            errors["discount_limit_rep"] = _l("A rep's limit cannot exceed a manager's.")
+        if values["weekly_visit_norm_min"] > values["weekly_visit_norm_max"]:
+            errors["weekly_visit_norm_min"] = _l("The lower bound cannot exceed the upper bound.")
+    return errors
+
+
+def update(changes, by, fallbacks=None):
+    """Store the given settings after validating them with the rest; audit each change."""
+    values = current(fallbacks)
+    unknown = set(changes) - set(BY_KEY)
+    if unknown:
+        raise Invalid({None: _l("Unknown setting.")})
+    merged = {**values, **changes}
+    errors = validate(merged)
+    if errors:
+        raise Invalid(errors)
+    changed = {k: v for k, v in changes.items() if values[k] != v}
+    with db.atomic():
+        now = utcnow()
+        for key, value in changed.items():
+            (Setting.insert(key=key, value=str(value), updated_at=now, updated_by=by)
+             .on_conflict(conflict_target=[Setting.key],
+                          update={Setting.value: str(value), Setting.updated_at: now,
+                                  Setting.updated_by: by})
+             .execute())
+            audit.record("settings", actor=by, object_type="setting",
+                         summary=f"{key}: {values[key]} → {value}")
+    return changed

@@ -1,0 +1,70 @@
+"""Page-or-fragment rendering, form error plumbing, and the client's address."""
+from flask import current_app, g, render_template, request
+from jinja2_fragments.flask import render_block
+
+from .services import settings as settings_service
+
+
+def is_fragment_request():
+    """An htmx request that is not a boosted navigation wants a fragment."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(template, block=None, status=200, **context):
+    """One URL, two answers: the named block for htmx fragment requests, else the whole page."""
+    if block and is_fragment_request():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    return body, status, {"Vary": "HX-Request"}
+
+
+def apply_errors(form, invalid):
+    """Put a service's per-field messages on the WTForms form; returns the form-wide ones."""
+    general = []
+    for field, message in invalid.errors.items():
+        target = getattr(form, field, None) if field else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            general.append(message)
+    return general
+
+
+def settings_fallbacks():
+    """Settings whose default comes from the install's environment rather than the SPEC."""
+    return {"timezone": current_app.config["TIMEZONE"],
+            "default_locale": current_app.config["DEFAULT_LOCALE"]}
+
+
+def current_settings():
+    """The install's settings, read once per request."""
+    if "settings" not in g:
+        g.settings = settings_service.current(settings_fallbacks())
+    return g.settings
+
+
+class Page:
+    """One page of a query: items, number, total count."""
+
+    def __init__(self, query, number, size):
+        self.total = query.count()
+        self.size = size
+        self.pages = max(1, -(-self.total // size))
+        self.number = min(max(1, number), self.pages)
+        self.items = list(query.paginate(self.number, size))
+
+    @property
+    def has_prev(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+def page_number():
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1

@@ -1,0 +1,3 @@
+from salesweb import create_app
+
+app = create_app()
