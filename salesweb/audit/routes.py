@@ -40,7 +40,7 @@ def index():
         (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)]
     criteria = {}
     if form.validate():
-        actor = form.actor.data
+        actor = form.actor.data or ""
         criteria = dict(
             action=form.action.data or None,
             actor_id=int(actor) if actor.isdigit() else None,

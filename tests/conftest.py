@@ -1,0 +1,153 @@
+"""Fixtures: a fresh database per test built by the migrations, factories, signed-in clients.
+
+SQLite (the default): the migrations run once into a template file that each test copies.
+PostgreSQL (DATABASE_URL=postgresql://...): the migrations run once into that database and
+each test starts from emptied tables.
+"""
+import logging
+import os
+import re
+import shutil
+from contextlib import contextmanager
+
+import pytest
+
+from salesweb import create_app
+from salesweb.db import db
+from salesweb.models import ALL_MODELS
+from salesweb.services import auth, people, schema
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
+PASSWORD = "correct horse battery staple"
+auth.PASSWORD_METHOD = "scrypt:1024:8:1"  # cheap hashes keep the suite fast; checks read the method from the hash
+
+
+def _config(tmp_path, url):
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": tmp_path / "instance",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SECRET_KEY": "test-secret",
+    }
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """The migrated schema, built once per test run."""
+    base = tmp_path_factory.mktemp("template")
+    url = DATABASE_URL if ON_POSTGRES else f"sqlite:///{base / 'template.db'}"
+    app = create_app(_config(base, url))
+    with app.app_context():
+        if ON_POSTGRES:
+            db.execute_sql("DROP SCHEMA public CASCADE")
+            db.execute_sql("CREATE SCHEMA public")
+        schema.migrate()
+        db.close()
+    return url
+
+
+def _empty_postgres():
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+    db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")  # names come from the models
+
+
+@pytest.fixture
+def database_url(tmp_path, template_database):
+    if ON_POSTGRES:
+        return template_database
+    path = tmp_path / "salesweb.db"
+    shutil.copyfile(template_database.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app(_config(tmp_path, database_url))
+    # No app context is held open: each request gets its own, as in production.
+    if ON_POSTGRES:
+        _empty_postgres()
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Factory:
+    def __init__(self):
+        self.count = 0
+
+    def user(self, role="rep", name=None, team=None, reports_to=None, email=None, password=PASSWORD, **kw):
+        self.count += 1
+        return people.create_user(
+            email or f"{role}{self.count}@example.com", name or f"{role.title()} {self.count}", role, password,
+            team_name=team, reports_to=reports_to, **kw)
+
+
+@pytest.fixture
+def make():
+    return Factory()
+
+
+def csrf_token(client, url="/login"):
+    """The CSRF token a real browser would get from the page's form."""
+    body = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
+        re.search(r'"X-CSRFToken": "([^"]+)"', body)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, email, password=PASSWORD, remember=False, **environ):
+    data = {"csrf_token": csrf_token(client), "email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data, environ_base=environ)
+
+
+def post(client, url, data=None, token_from=None, **kw):
+    """POST a form the way the page would, CSRF token included."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, token_from or "/account/password"))
+    return client.post(url, data=data, **kw)
+
+
+@pytest.fixture
+def signed_in(app, make):
+    """signed_in(role) -> (client, user): a fresh client signed in as a new user of that role."""
+    def sign_in(role="rep", **kw):
+        user = make.user(role, **kw)
+        client = app.test_client()
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client, user
+    return sign_in
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.queries = []
+
+    def emit(self, record):
+        if isinstance(record.msg, tuple):
+            self.queries.append(record.msg[0])
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements peewee sends inside the block (exact)."""
+    logger = logging.getLogger("peewee")
+    counter = QueryCounter()
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter.queries
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(old_level)

@@ -1,0 +1,55 @@
+"""Each role has a home; / sends people there; another role's home is 403."""
+import pytest
+
+from salesweb.models import ROLES
+from tests.conftest import count_queries
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_root_sends_each_role_home_and_other_homes_are_forbidden(signed_in, role):
+    client, user = signed_in(role)
+    assert client.get("/").headers["Location"] == f"/{role}/"
+    assert client.get(f"/{role}/").status_code == 200
+    for other in ROLES:
+        if other != role:
+            assert client.get(f"/{other}/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, role):
+    response = client.get(f"/{role}/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_home_says_who_you_are_and_whom_you_lead(app, make, signed_in):
+    client, boss = signed_in("manager", name="Wang Fang", team="East China")
+    make.user("rep", name="Zhang Min", team="East China")
+    page = client.get("/manager/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Hello, Wang Fang" in page and "East China" in page and "Zhang Min" in page
+    assert "not installed yet" in page
+
+
+def test_rep_home_names_their_manager(app, make, signed_in):
+    make.user("manager", name="Li Wei", team="South")
+    client, rep = signed_in("rep", team="South")
+    assert "Li Wei" in client.get("/rep/").get_data(as_text=True)
+
+
+def test_home_query_count_does_not_grow_with_reports(app, make, signed_in):
+    client, boss = signed_in("manager", team="East")
+    with count_queries() as few:
+        client.get("/manager/")
+    for _ in range(10):
+        make.user("rep", team="East")
+    with count_queries() as many:
+        client.get("/manager/")
+    assert len(few) == len(many) == 4  # session user, settings, profile, reports
+
+
+def test_nav_shows_only_what_the_role_can_reach(signed_in):
+    rep, _ = signed_in("rep")
+    page = rep.get("/rep/").get_data(as_text=True)
+    assert "/admin/users" not in page and "/audit/" not in page
+    admin, _ = signed_in("admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert all(url in page for url in ("/admin/users", "/admin/teams", "/admin/settings", "/audit/"))

@@ -1,0 +1,174 @@
+"""Signing in and out over HTTP: messages, lockout, cookies, session versions."""
+import re
+
+from salesweb.models import User
+from salesweb.services import people
+from tests.conftest import PASSWORD, csrf_token, login, post
+
+
+def test_login_page_has_the_labelled_fields(client):
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<label for="email">Email</label>', page)
+    assert re.search(r'<label for="password">Password</label>', page)
+    assert ">Sign in</button>" in page
+
+
+def test_good_credentials_go_to_the_role_home(app, make):
+    make.user("manager", email="boss@example.com")
+    client = app.test_client()
+    response = login(client, "BOSS@example.com")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/manager/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(app, make):
+    make.user("rep", email="rep@example.com")
+    wrong = login(app.test_client(), "rep@example.com", "not the password")
+    unknown = login(app.test_client(), "ghost@example.com", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong email or password." in wrong.get_data(as_text=True)
+    strip = lambda r: re.sub(r'(value="|"X-CSRFToken": ")[^"]*"', "", r.get_data(as_text=True))  # noqa: E731
+    assert strip(wrong) == strip(unknown)
+
+
+def test_lockout_after_five_failures_says_so(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "rep@example.com", "wrong").status_code == 401
+    locked = login(client, "rep@example.com")
+    assert locked.status_code == 429
+    assert "Too many failed sign-in attempts. Try again in 15 minutes." in locked.get_data(as_text=True)
+
+
+def test_open_redirects_are_ignored(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        data = {"csrf_token": csrf_token(client), "email": "rep@example.com", "password": PASSWORD,
+                "next": target}
+        response = client.post("/login", data=data)
+        assert response.headers["Location"] == "/"
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/rep/")})
+
+
+def test_next_brings_the_user_back_to_the_page_they_asked_for(app, make):
+    make.user("admin", email="admin@example.com")
+    client = app.test_client()
+    assert client.get("/admin/users").headers["Location"].startswith("/login?next=")
+    token = csrf_token(client, "/login?next=/admin/users")
+    response = client.post("/login", data={"csrf_token": token, "email": "admin@example.com",
+                                           "password": PASSWORD, "next": "/admin/users"})
+    assert response.headers["Location"] == "/admin/users"
+
+
+def test_session_is_renewed_at_sign_in(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    client.get("/login")
+    before = client.get_cookie("salesweb_session").value
+    login(client, "rep@example.com")
+    assert client.get_cookie("salesweb_session").value != before
+
+
+def test_session_cookie_flags(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    response = login(client, "rep@example.com", remember=True)
+    cookies = response.headers.getlist("Set-Cookie")
+    session = next(c for c in cookies if c.startswith("salesweb_session="))
+    remember = next(c for c in cookies if c.startswith("salesweb_remember="))
+    for cookie in (session, remember):
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "Expires=" in remember
+
+
+def test_cookies_are_secure_over_https(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post("/login", base_url="https://localhost",
+                           data={"csrf_token": token, "email": "rep@example.com", "password": PASSWORD,
+                                 "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies and all("; Secure" in c for c in cookies)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_logout_is_post_only_and_ends_every_session(app, make):
+    make.user("rep", email="rep@example.com")
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone, "rep@example.com", remember=True)
+    login(laptop, "rep@example.com")
+    assert phone.get("/logout").status_code == 405
+    response = post(phone, "/logout", token_from="/rep/")
+    assert response.headers["Location"] == "/login"
+    assert phone.get("/rep/").status_code == 302
+    assert laptop.get("/rep/").status_code == 302  # the other device is signed out too
+
+
+def test_remember_cookie_alone_signs_in_until_logout(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com", remember=True)
+    remember = client.get_cookie("salesweb_remember").value
+    fresh = app.test_client()
+    fresh.set_cookie("salesweb_remember", remember)
+    assert fresh.get("/rep/").status_code == 200
+    post(client, "/logout", token_from="/rep/")
+    stale = app.test_client()
+    stale.set_cookie("salesweb_remember", remember)
+    assert stale.get("/rep/").status_code == 302
+
+
+def test_deactivation_signs_the_user_out(app, make):
+    admin = make.user("admin")
+    rep = make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com")
+    assert client.get("/rep/").status_code == 200
+    people.set_active(rep, False, by=admin)
+    assert client.get("/rep/").status_code == 302
+    assert login(app.test_client(), "rep@example.com").status_code == 401
+
+
+def test_change_password_keeps_this_device_and_ends_others(app, make):
+    make.user("rep", email="rep@example.com")
+    here, there = app.test_client(), app.test_client()
+    login(here, "rep@example.com")
+    login(there, "rep@example.com")
+    response = post(here, "/account/password", {"current": PASSWORD, "new": "a brand new passphrase",
+                                                 "confirm": "a brand new passphrase"})
+    assert response.status_code == 302
+    assert here.get("/rep/").status_code == 200
+    assert there.get("/rep/").status_code == 302
+    assert login(app.test_client(), "rep@example.com", "a brand new passphrase").status_code == 302
+
+
+def test_change_password_refuses_common_and_mismatched(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com")
+    common = post(client, "/account/password", {"current": PASSWORD, "new": "password123", "confirm": "password123"})
+    assert common.status_code == 422 and "too common" in common.get_data(as_text=True)
+    differ = post(client, "/account/password", {"current": PASSWORD, "new": "a brand new passphrase",
+                                                "confirm": "another passphrase"})
+    assert differ.status_code == 422 and "The two passwords differ." in differ.get_data(as_text=True)
+    assert login(app.test_client(), "rep@example.com").status_code == 302
+
+
+def test_language_choice_is_stored_on_the_user(app, make):
+    user = make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com")
+    post(client, "/account/locale", {"locale": "zh", "next": "/rep/"})
+    assert User.get_by_id(user.id).locale == "zh"
+    page = client.get("/rep/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="zh-CN"' in page and "退出登录" in page
+
+
+def test_browser_language_applies_when_the_user_has_no_choice(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    assert "登录" in client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
