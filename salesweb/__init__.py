@@ -46,6 +46,8 @@ def create_app(overrides=None):
 
 
 def _select_locale():
+    if not has_request_context():  # the command line speaks the install's default
+        return None
     languages = list(__import__("flask").current_app.config["LANGUAGES"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

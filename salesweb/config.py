@@ -66,8 +66,13 @@ def load(app, overrides=None):
         cfg["UPLOAD_DIR"] = str(instance / "uploads")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(instance)
-    cfg.setdefault("MAX_CONTENT_LENGTH", int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024)
-    cfg.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=int(cfg["SESSION_HOURS"])))
-    cfg.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=int(cfg["REMEMBER_DAYS"])))
+    # Flask's own defaults (no size limit, 31-day sessions) are replaced, not kept.
+    explicit = set(overrides or {})
+    derived = {
+        "MAX_CONTENT_LENGTH": int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024,  # a file plus its form
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(cfg["SESSION_HOURS"])),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(cfg["REMEMBER_DAYS"])),
+    }
+    cfg.update({k: v for k, v in derived.items() if k not in explicit})
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]

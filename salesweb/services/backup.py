@@ -128,7 +128,9 @@ def verify(archive, into):
             for member in tar.getmembers():
                 if member.name == "manifest.json":
                     continue
-                if not member.isfile() or member.name not in manifest["files"]:
+                parts = Path(member.name).parts
+                if (not member.isfile() or member.name not in manifest["files"] or ".." in parts
+                        or member.name.startswith("/") or parts[0] not in ("database", "uploads")):
                     raise BackupError(f"unexpected entry in the archive: {member.name!r}")
                 names.add(member.name)
             missing = set(manifest["files"]) - names

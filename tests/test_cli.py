@@ -1,0 +1,173 @@
+"""The salesweb command line: users, demo data, backup and restore."""
+import hashlib
+import io
+import json
+import tarfile
+import threading
+
+import pytest
+
+from salesweb.db import db
+from salesweb.models import AuditEvent, Team, User
+from salesweb.services import demo
+from tests.conftest import ON_POSTGRES, login
+
+
+def run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def test_create_user_with_team_rules(app):
+    boss = run(app, "create-user", "boss@example.com", "--role", "manager", "--name", "Boss", "--team", "East",
+               "--password-stdin", input="a long boss passphrase\n")
+    assert boss.exit_code == 0, boss.output
+    rep = run(app, "create-user", "rep@example.com", "--role", "rep", "--name", "Rep", "--team", "East",
+              "--password-stdin", input="a long rep passphrase\n")
+    assert rep.exit_code == 0, rep.output
+    team = Team.get(Team.name == "East")
+    assert team.manager.email == "boss@example.com"
+    assert User.get(User.email == "rep@example.com").reports_to.email == "boss@example.com"
+    assert login(app.test_client(), "rep@example.com", "a long rep passphrase").status_code == 302
+
+
+def test_create_user_reports_to_and_refusals(app):
+    run(app, "create-user", "ops@example.com", "--role", "ops", "--name", "Ops", "--password-stdin",
+        input="a long ops passphrase\n")
+    ok = run(app, "create-user", "mgr@example.com", "--role", "manager", "--name", "M",
+             "--reports-to", "OPS@example.com", "--password-stdin", input="a long mgr passphrase\n")
+    assert ok.exit_code == 0 and User.get(User.email == "mgr@example.com").reports_to.email == "ops@example.com"
+    weak = run(app, "create-user", "x@example.com", "--role", "rep", "--name", "X", "--password-stdin",
+               input="password\n")
+    assert weak.exit_code != 0 and "password" in weak.output
+    nobody = run(app, "create-user", "y@example.com", "--role", "rep", "--name", "Y", "--reports-to",
+                 "ghost@example.com", "--password-stdin", input="a long passphrase\n")
+    assert nobody.exit_code != 0 and "no user with email" in nobody.output
+    assert not User.select().where(User.email.in_(["x@example.com", "y@example.com"])).exists()
+
+
+def test_demo_loads_once_and_prints_the_logins(app):
+    first = run(app, "demo")
+    assert first.exit_code == 0 and "Loaded the small demo data." in first.output
+    assert demo.PASSWORD in first.output and "admin@example.com" in first.output
+    roles = {u.role for u in User.select()}
+    assert roles == {"rep", "manager", "support", "ops", "admin"}
+    assert Team.select().where(Team.manager.is_null()).count() == 0
+    assert any(not u.name.isascii() for u in User.select()) and any(u.name.isascii() for u in User.select())
+    count = User.select().count()
+    second = run(app, "demo")
+    assert "already has users" in second.output and "admin@example.com" in second.output
+    assert User.select().count() == count
+
+
+def test_demo_rep_reports_up_to_the_director(app):
+    run(app, "demo")
+    rep = User.get(User.email == "zhang.min@example.com")
+    assert rep.reports_to.email == "wang.fang@example.com"
+    assert rep.reports_to.reports_to.email == "director@example.com"
+
+
+def _write_upload(app, name, content):
+    from pathlib import Path
+    path = Path(app.config["UPLOAD_DIR"]) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def test_backup_while_writing_then_restore_round_trip(app, make, tmp_path):
+    run(app, "demo")
+    _write_upload(app, "ab/abcdef", b"%PDF-1.4 brochure")
+    stop = threading.Event()
+
+    def keep_writing():
+        while not stop.is_set():
+            with db.connection_context():
+                AuditEvent.create(action="edit", summary="background write")
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        archive = tmp_path / "backup.tar.gz"
+        result = run(app, "backup", str(archive))
+    finally:
+        stop.set()
+        writer.join()
+    assert result.exit_code == 0, result.output
+    users_at_backup = User.select().count()
+
+    make.user("rep", email="after-backup@example.com")
+    _write_upload(app, "cd/later", b"added later")
+    restored = run(app, "restore", str(archive), "--yes")
+    assert restored.exit_code == 0, restored.output
+    db.close()
+    assert User.select().count() == users_at_backup
+    assert not User.select().where(User.email == "after-backup@example.com").exists()
+    from pathlib import Path
+    uploads = Path(app.config["UPLOAD_DIR"])
+    assert (uploads / "ab" / "abcdef").read_bytes() == b"%PDF-1.4 brochure"
+    assert not (uploads / "cd" / "later").exists()
+    assert login(app.test_client(), "admin@example.com", demo.PASSWORD).status_code == 302
+
+
+def _tamper(archive, out, change):
+    with tarfile.open(archive) as src, tarfile.open(out, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            member, data = change(member, data)
+            if member is not None:
+                member.size = len(data)
+                dst.addfile(member, io.BytesIO(data))
+
+
+@pytest.mark.parametrize("damage, reason", [
+    ("truncated", "damaged"),
+    ("flipped", "does not match its checksum"),
+    ("no-manifest", "no manifest.json"),
+    ("traversal", "unexpected entry"),
+])
+def test_restore_refuses_a_damaged_archive_and_changes_nothing(app, make, tmp_path, damage, reason):
+    make.user("admin", email="keep@example.com")
+    _write_upload(app, "ab/keep", b"keep me")
+    archive = tmp_path / "good.tar.gz"
+    assert run(app, "backup", str(archive)).exit_code == 0
+    bad = tmp_path / "bad.tar.gz"
+    if damage == "truncated":
+        bad.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    elif damage == "flipped":
+        _tamper(archive, bad, lambda m, d: (m, d[:-1] + bytes([d[-1] ^ 1])) if m.name.startswith("uploads/") else (m, d))
+    elif damage == "no-manifest":
+        _tamper(archive, bad, lambda m, d: (None, d) if m.name == "manifest.json" else (m, d))
+    else:
+        def evil(member, data):
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["files"]["../escape"] = hashlib.sha256(b"evil").hexdigest()
+                return member, json.dumps(manifest).encode()
+            return member, data
+        _tamper(archive, tmp_path / "step.tar.gz", evil)
+        with tarfile.open(tmp_path / "step.tar.gz") as src, tarfile.open(bad, "w:gz") as dst:
+            for member in src.getmembers():
+                dst.addfile(member, src.extractfile(member))
+            extra = tarfile.TarInfo("../escape")
+            extra.size = 4
+            dst.addfile(extra, io.BytesIO(b"evil"))
+    make.user("rep", email="newer@example.com")
+    result = run(app, "restore", str(bad), "--yes")
+    assert result.exit_code != 0 and "restore refused" in result.output and reason in result.output
+    assert User.select().where(User.email == "newer@example.com").exists()
+    from pathlib import Path
+    assert (Path(app.config["UPLOAD_DIR"]) / "ab" / "keep").read_bytes() == b"keep me"
+    assert not (tmp_path / "escape").exists()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the archive's engine is checked against SQLite here")
+def test_restore_refuses_an_archive_of_another_engine(app, tmp_path):
+    archive = tmp_path / "pg.tar.gz"
+    manifest = {"format": 1, "engine": "postgresql", "created": "x", "migrations": [], "files": {}}
+    data = json.dumps(manifest).encode()
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    result = run(app, "restore", str(archive), "--yes")
+    assert result.exit_code != 0 and "postgresql database" in result.output
