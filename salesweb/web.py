@@ -3,6 +3,7 @@ from flask import current_app, g, render_template, request
 from jinja2_fragments.flask import render_block
 
 from .services import settings as settings_service
+from .services.errors import Invalid
 
 
 def is_fragment_request():
@@ -29,6 +30,18 @@ def apply_errors(form, invalid):
         else:
             general.append(message)
     return general
+
+
+def submit(form, action):
+    """Validate a posted form and run action(); returns (done, status). Refusals land on the form."""
+    if not form.validate_on_submit():
+        return False, 422 if request.method == "POST" else 200
+    try:
+        action()
+    except Invalid as invalid:
+        form.form_errors.extend(apply_errors(form, invalid))
+        return False, 422
+    return True, 200
 
 
 def settings_fallbacks():

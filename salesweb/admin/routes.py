@@ -6,7 +6,7 @@ from ..i18n import _
 from ..models import Team, User
 from ..services import people, settings as settings_service
 from ..services.errors import Invalid
-from ..web import Page, apply_errors, current_settings, page_number, render, settings_fallbacks
+from ..web import Page, current_settings, page_number, render, settings_fallbacks, submit
 from . import bp
 from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm, settings_form_class
 
@@ -58,51 +58,45 @@ def users():
     return render("admin/users.html", block="results", filters=filters, page=page)
 
 
+def _pick(model, record_id):
+    return model.get_or_none(model.id == record_id) if record_id else None
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = NewUserForm()
     _user_choices(form)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = people.create_user(
-                form.email.data, form.name.data, form.role.data, form.password.data,
-                team=Team.get_or_none(Team.id == form.team.data) if form.team.data else None,
-                reports_to=User.get_or_none(User.id == form.reports_to.data) if form.reports_to.data else None,
-                locale=form.locale.data, by=current_user)
-        except Invalid as invalid:
-            form.form_errors.extend(apply_errors(form, invalid))
-        else:
-            flash(_("%(name)s can now sign in.", name=user.name), "success")
-            return redirect(url_for("admin.users"))
-    if request.method == "POST":
-        status = 422
+    done, status = submit(form, lambda: people.create_user(
+        form.email.data, form.name.data, form.role.data, form.password.data,
+        team=_pick(Team, form.team.data), reports_to=_pick(User, form.reports_to.data),
+        locale=form.locale.data, by=current_user))
+    if done:
+        flash(_("%(name)s can now sign in.", name=form.name.data.strip()), "success")
+        return redirect(url_for("admin.users"))
     return render("admin/user_form.html", form=form, user=None, status=status)
+
+
+def _edit_form(user, stored=False):
+    """The user form: as posted, or (GET, or stored=True) filled from the record."""
+    stored = stored or request.method == "GET"
+    form = UserForm(formdata=None, obj=user) if stored else UserForm()
+    if stored:
+        form.team.data, form.reports_to.data = user.team_id, user.reports_to_id
+        form.locale.data = user.locale or ""
+    _user_choices(form, exclude=user)
+    return form
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id):
     user = _user_or_404(user_id)
-    form = UserForm(obj=None if request.method == "POST" else user)
-    if request.method == "GET":
-        form.team.data, form.reports_to.data = user.team_id, user.reports_to_id
-        form.locale.data = user.locale or ""
-    _user_choices(form, exclude=user)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            people.update_user(
-                user, form.email.data, form.name.data, form.role.data,
-                Team.get_or_none(Team.id == form.team.data) if form.team.data else None,
-                User.get_or_none(User.id == form.reports_to.data) if form.reports_to.data else None,
-                form.locale.data, by=current_user)
-        except Invalid as invalid:
-            form.form_errors.extend(apply_errors(form, invalid))
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.users"))
-    if request.method == "POST":
-        status = 422
+    form = _edit_form(user)
+    done, status = submit(form, lambda: people.update_user(
+        user, form.email.data, form.name.data, form.role.data, _pick(Team, form.team.data),
+        _pick(User, form.reports_to.data), form.locale.data, by=current_user))
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.users"))
     return render("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
                   status=status)
 
@@ -126,18 +120,12 @@ def set_active(user_id):
 def reset_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            people.reset_password(user, form.password.data, by=current_user)
-        except Invalid as invalid:
-            apply_errors(form, invalid)
-        else:
-            flash(_("Password reset; %(name)s is signed out everywhere.", name=user.name), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
-    edit = UserForm(obj=user)
-    edit.team.data, edit.reports_to.data, edit.locale.data = user.team_id, user.reports_to_id, user.locale or ""
-    _user_choices(edit, exclude=user)
-    return render("admin/user_form.html", form=edit, user=user, reset_form=form, status=422)
+    done, status = submit(form, lambda: people.reset_password(user, form.password.data, by=current_user))
+    if done:
+        flash(_("Password reset; %(name)s is signed out everywhere.", name=user.name), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render("admin/user_form.html", form=_edit_form(user, stored=True), user=user, reset_form=form,
+                  status=status)
 
 
 @bp.get("/teams")
@@ -158,18 +146,11 @@ def _team_form(team):
     managers = (User.select(User.id, User.name)
                 .where((User.role == "manager") & (User.active == True)).order_by(User.name))  # noqa: E712
     form.manager.choices = [(None, _("No manager yet"))] + [(u.id, u.name) for u in managers]
-    status = 200
-    if form.validate_on_submit():
-        manager = User.get_or_none(User.id == form.manager.data) if form.manager.data else None
-        try:
-            people.save_team(team, form.name.data, manager, by=current_user)
-        except Invalid as invalid:
-            form.form_errors.extend(apply_errors(form, invalid))
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.teams"))
-    if request.method == "POST":
-        status = 422
+    done, status = submit(form, lambda: people.save_team(team, form.name.data, _pick(User, form.manager.data),
+                                                         by=current_user))
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.teams"))
     return render("admin/team_form.html", form=form, team=team, status=status)
 
 
@@ -185,26 +166,22 @@ def edit_team(team_id):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    values = current_settings()
     form_class = settings_form_class()
     if request.method == "GET":
-        shown = {k: (v // 100 if settings_service.BY_KEY[k].kind == "money" else v) for k, v in values.items()}
-        form = form_class(data=shown)
+        form = form_class(data={k: v // 100 if settings_service.BY_KEY[k].kind == "money" else v
+                                for k, v in current_settings().items()})
     else:
         form = form_class()
-    status = 200
-    if form.validate_on_submit():
-        changes = {}
-        for d in settings_service.DEFINITIONS:
-            value = getattr(form, d.key).data
-            changes[d.key] = value * 100 if d.kind == "money" else (value.strip() if d.kind in ("text", "timezone") else value)
-        try:
-            changed = settings_service.update(changes, by=current_user, fallbacks=settings_fallbacks())
-        except Invalid as invalid:
-            form.form_errors.extend(apply_errors(form, invalid))
-        else:
-            flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for("admin.settings"))
-    if request.method == "POST":
-        status = 422
+    changed = {}
+
+    def save():
+        values = {d.key: getattr(form, d.key).data for d in settings_service.DEFINITIONS}
+        values = {k: v * 100 if settings_service.BY_KEY[k].kind == "money" else
+                  (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+        changed.update(settings_service.update(values, by=current_user, fallbacks=settings_fallbacks()))
+
+    done, status = submit(form, save)
+    if done:
+        flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
+        return redirect(url_for("admin.settings"))
     return render("admin/settings.html", form=form, definitions=settings_service.DEFINITIONS, status=status)

@@ -5,8 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..i18n import _
 from ..services import auth, people
-from ..services.errors import Invalid
-from ..web import apply_errors, render
+from ..web import render, submit
 from . import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
 
@@ -71,21 +70,13 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            auth.change_password(user, form.current.data, form.new.data)
-        except Invalid as invalid:
-            form.form_errors.extend(apply_errors(form, invalid))
-            status = 422
-        else:
-            login_user(user)  # this device stays signed in under the new session version
-            session.permanent = True
-            flash(_("Password changed. Other devices have been signed out."), "success")
-            return redirect(url_for("home.index"))
-    elif request.method == "POST":
-        status = 422
+    user = current_user._get_current_object()
+    done, status = submit(form, lambda: auth.change_password(user, form.current.data, form.new.data))
+    if done:
+        login_user(user)  # this device stays signed in under the new session version
+        session.permanent = True
+        flash(_("Password changed. Other devices have been signed out."), "success")
+        return redirect(url_for("home.index"))
     return render("auth/password.html", form=form, status=status)
 
 

@@ -136,15 +136,21 @@ def logout(user):
         audit.record("logout", actor=user, obj=user)
 
 
-def change_password(user, current, new):
-    if not check_password_hash(user.password_hash, current or ""):
-        raise Invalid({"current": _l("That is not your current password.")})
-    problem = password_problem(new, user.email)
+def set_password(user, password, by, field="password"):
+    """Store a new password (after the policy check) and end every session the user has."""
+    problem = password_problem(password or "", user.email)
     if problem:
-        raise Invalid({"new": problem})
+        raise Invalid({field: problem})
     with db.atomic():
-        user.password_hash = hash_password(new)
+        user.password_hash = hash_password(password)
         user.updated_at = utcnow()
         user.save(only=[User.password_hash, User.updated_at])
         end_sessions(user)
-        audit.record("password_changed", actor=user, obj=user)
+        own = getattr(by, "id", None) == user.id
+        audit.record("password_changed" if own else "password_reset", actor=by, obj=user, summary=user.email)
+
+
+def change_password(user, current, new):
+    if not check_password_hash(user.password_hash, current or ""):
+        raise Invalid({"current": _l("That is not your current password.")})
+    set_password(user, new, by=user, field="new")

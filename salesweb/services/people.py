@@ -3,7 +3,7 @@ from ..db import db, utcnow
 from ..i18n import _l
 from ..models import ROLES, Team, User
 from . import audit
-from .auth import end_sessions, hash_password, normalise_email, password_problem
+from .auth import end_sessions, hash_password, normalise_email, password_problem, set_password
 from .errors import Invalid
 from .settings import LOCALES
 
@@ -113,15 +113,7 @@ def set_active(user, active, by):
 
 
 def reset_password(user, password, by):
-    problem = password_problem(password or "", user.email)
-    if problem:
-        raise Invalid({"password": problem})
-    with db.atomic():
-        user.password_hash = hash_password(password)
-        user.updated_at = utcnow()
-        user.save(only=[User.password_hash, User.updated_at])
-        end_sessions(user)
-        audit.record("password_reset", actor=by, obj=user, summary=user.email)
+    set_password(user, password, by)
 
 
 def set_locale(user, locale):
