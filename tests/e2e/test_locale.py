@@ -4,6 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
+
 from .conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
@@ -57,7 +59,7 @@ def test_language_chosen_before_sign_in_is_kept_for_the_user(make, new_page):
     assert re.search(r"/login\??$", page.url), page.url
 
     page.locator("#email").fill(user.email)
-    page.locator("#password").fill("correct horse battery staple")
+    page.locator("#password").fill(PASSWORD)
     page.locator('form[action$="/login"] button[type="submit"]').click()
     page.wait_for_url("**/manager/")
     _expect_chinese(page)
