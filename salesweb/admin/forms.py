@@ -3,6 +3,7 @@ from wtforms import (EmailField, IntegerField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _l
+from ..forms import options
 from ..models import ROLES
 from ..nav import ROLE_LABELS
 from ..services.settings import DEFINITIONS
@@ -21,10 +22,10 @@ def _coerce_id(value):
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
     team = SelectField(_l("Team"), coerce=_coerce_id, validate_choice=True)
     reports_to = SelectField(_l("Reports to"), coerce=_coerce_id, validate_choice=True)
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    locale = SelectField(_l("Language"), choices=options(LOCALE_CHOICES))
 
 
 class NewUserForm(UserForm):
@@ -47,10 +48,11 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("All roles"))] + [(r, ROLE_LABELS[r]) for r in ROLES],
+    role = SelectField(_l("Role"), choices=options([("", _l("All roles"))] + [(r, ROLE_LABELS[r]) for r in ROLES]),
                        validate_choice=False)
-    status = SelectField(_l("Status"), choices=[("active", _l("Active")), ("inactive", _l("Deactivated")),
-                                                ("", _l("All"))], validate_choice=False)
+    status = SelectField(_l("Status"), choices=options([("active", _l("Active")), ("inactive", _l("Deactivated")),
+                                                        ("", _l("All"))]),
+                         default="active", validate_choice=False)
 
 
 def settings_form_class():
@@ -67,7 +69,7 @@ def settings_form_class():
             field = StringField(d.label, validators=[DataRequired(), Length(max=64)])
         elif d.kind == "choice":
             labels = dict(LOCALE_CHOICES) if d.choices == LOCALES else {}
-            field = SelectField(d.label, choices=[(c, labels.get(c, c)) for c in d.choices])
+            field = SelectField(d.label, choices=options((c, labels.get(c, c)) for c in d.choices))
         else:
             lo = d.minimum // 100 if d.kind == "money" else d.minimum
             hi = d.maximum // 100 if d.kind == "money" else d.maximum

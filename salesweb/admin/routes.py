@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from ..forms import options
 from ..i18n import _
 from ..models import Team, User
 from ..services import people, settings as settings_service
@@ -33,8 +34,8 @@ def _user_choices(form, exclude=None):
     if exclude is not None:
         people_q = people_q.where(User.id != exclude.id)
     bosses = [(None, _("No one"))] + [(u.id, u.name) for u in people_q if u.role in ("manager", "ops", "admin")]
-    form.team.choices = teams
-    form.reports_to.choices = bosses
+    form.team.choices = options(teams)
+    form.reports_to.choices = options(bosses)
 
 
 @bp.get("/users")
@@ -51,9 +52,8 @@ def users():
             query = query.where(User.name.contains(term) | User.email.contains(term.lower()))
         if filters.role.data:
             query = query.where(User.role == filters.role.data)
-    status = request.args.get("status", "active")
-    if status in ("active", "inactive"):
-        query = query.where(User.active == (status == "active"))
+        if filters.status.data in ("active", "inactive"):
+            query = query.where(User.active == (filters.status.data == "active"))
     page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
     return render("admin/users.html", block="results", filters=filters, page=page)
 
@@ -145,7 +145,7 @@ def _team_form(team):
         form.manager.data = team.manager_id
     managers = (User.select(User.id, User.name)
                 .where((User.role == "manager") & (User.active == True)).order_by(User.name))  # noqa: E712
-    form.manager.choices = [(None, _("No manager yet"))] + [(u.id, u.name) for u in managers]
+    form.manager.choices = options([(None, _("No manager yet"))] + [(u.id, u.name) for u in managers])
     done, status = submit(form, lambda: people.save_team(team, form.name.data, _pick(User, form.manager.data),
                                                          by=current_user))
     if done:

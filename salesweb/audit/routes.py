@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ..forms import options
 from ..i18n import _l
 from ..models import User
 from ..services import audit
@@ -17,7 +18,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), choices=[("", _l("All actions"))] + [(a, a) for a in audit.ACTIONS],
+    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + [(a, a) for a in audit.ACTIONS]),
                          validate_choice=True)
     actor = SelectField(_l("Who"), coerce=str, validate_choice=False)
     q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
@@ -36,8 +37,8 @@ def _utc_midnight(day, days=0):
 @bp.get("/")
 def index():
     form = AuditFilterForm(request.args)
-    form.actor.choices = [("", _l("Anyone"))] + [
-        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)]
+    form.actor.choices = options([("", _l("Anyone"))] + [
+        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)])
     criteria = {}
     if form.validate():
         actor = form.actor.data or ""

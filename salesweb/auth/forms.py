@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import options
 from ..i18n import _l
 from ..services.auth import MAX_PASSWORD
 
@@ -26,5 +27,5 @@ class PasswordForm(FlaskForm):
 
 
 class LocaleForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("en", "English"), ("zh", "简体中文")])
+    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh", "简体中文")]))
     next = HiddenField()
