@@ -18,7 +18,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + [(a, a) for a in audit.ACTIONS]),
+    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(audit.ACTIONS.items())),
                          validate_choice=True)
     actor = SelectField(_l("Who"), coerce=str, validate_choice=False)
     q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
@@ -50,4 +50,4 @@ def index():
             until=_utc_midnight(form.until.data, days=1),
         )
     page = Page(audit.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
-    return render("audit/index.html", block="results", form=form, page=page)
+    return render("audit/index.html", block="results", form=form, page=page, action_labels=audit.ACTIONS)
