@@ -1,16 +1,24 @@
 """salesweb: the application factory."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config, db as database
 from .extensions import babel, csrf, login_manager
 from .i18n import _l
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseId(IntegerConverter):
+    """<int:...> in URLs: an id too large for a database integer simply matches nothing (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -29,7 +37,9 @@ def create_app(overrides=None):
     app.session_interface = SessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # The Host header is not taken from the proxy: a client could set X-Forwarded-Host itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.url_map.converters["int"] = DatabaseId
 
     database.init_app(app)
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
@@ -63,14 +73,39 @@ def _select_timezone():
     return current_settings()["timezone"]
 
 
+def _browser_identifier():
+    """What "strong" session protection binds a session to: the browser, not its address,
+    so a phone moving between Wi-Fi and mobile data stays signed in."""
+    import hashlib
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
+
+
 def _login(app):
+    import time
+
+    from flask_login import logout_user
+
     from .services.auth import load_session_user
     login_manager.init_app(app)
+    login_manager._session_identifier_generator = _browser_identifier
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_session_user)
+
+    @app.before_request
+    def _session_lifetime():
+        """A sign-in lasts SESSION_HOURS from the moment it began, however active."""
+        if not current_user.is_authenticated:
+            return None
+        started = session.setdefault("signed_in_at", int(time.time()))  # set anew when restored from remember-me
+        if time.time() - started > app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
+            logout_user()
+            session.clear()
+            return login_manager.unauthorized()
+        return None
 
 
 def _security(app):
@@ -82,6 +117,13 @@ def _security(app):
     @app.before_request
     def _note_client():
         audit.set_client_ip(request.remote_addr)
+
+    @app.before_request
+    def _refuse_nul():
+        # No text field of ours holds a NUL byte, and PostgreSQL cannot store one.
+        for values in (request.args, request.form):
+            if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+                abort(400)
 
     @app.after_request
     def _headers(response):
@@ -108,9 +150,10 @@ def _templates(app):
 
     from .format import register as register_filters
     from .nav import ROLE_LABELS, entries_for
-    from .web import current_settings
+    from .web import current_settings, url_with
 
     register_filters(app)
+    app.jinja_env.globals["url_with"] = url_with
 
     @app.context_processor
     def _shell():

@@ -143,12 +143,16 @@ def backup(path):
 @with_appcontext
 def restore(path, yes):
     """Replace the database and uploads with an archive made by `backup` (stop the server first)."""
-    from .services import backup as backups
+    from .services import backup as backups, schema
     if not yes:
         click.confirm("This replaces the current database and uploads. Continue?", abort=True)
     db.close()
     try:
-        manifest = backups.restore(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"])
+        manifest = backups.restore(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"],
+                                   known_migrations=[m.name for m in schema.runner().migrations()])
     except backups.BackupError as exc:
         raise click.ClickException(f"restore refused: {exc}") from None
-    click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s)).")
+    db.close()
+    applied = schema.migrate()  # an older backup is brought up to this version's schema
+    click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
+               + (f" Applied {len(applied)} newer migration(s)." if applied else ""))

@@ -37,15 +37,27 @@ class Defaults:
 
 
 def _instance_secret(instance: Path) -> str:
-    """A secret generated once into instance/secret_key, readable by the owner only."""
+    """A secret generated once into instance/secret_key, readable by the owner only.
+
+    Written whole under a temporary name and linked into place, so workers starting
+    together all end up with the one key that won.
+    """
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        temp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key; delete it or set SECRET_KEY")
     return key
 
 
@@ -74,5 +86,10 @@ def load(app, overrides=None):
         "REMEMBER_COOKIE_DURATION": timedelta(days=int(cfg["REMEMBER_DAYS"])),
     }
     cfg.update({k: v for k, v in derived.items() if k not in explicit})
+    from .services.settings import LOCALES, is_timezone
+    if not is_timezone(cfg["TIMEZONE"]):
+        raise RuntimeError(f"TIMEZONE={cfg['TIMEZONE']!r} is not a known time zone (e.g. Asia/Shanghai)")
+    if cfg["DEFAULT_LOCALE"] not in LOCALES:
+        raise RuntimeError(f"DEFAULT_LOCALE={cfg['DEFAULT_LOCALE']!r}: use one of {', '.join(LOCALES)}")
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]

@@ -60,11 +60,8 @@ def is_sqlite():
 
 
 def init_app(app):
+    """A request opens a connection with its first query (peewee's autoconnect); teardown closes it."""
     db.initialize(make_database(app.config["DATABASE_URL"]))
-
-    @app.before_request
-    def _connect():
-        db.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):

@@ -1,7 +1,22 @@
 """What every form module shares."""
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from .i18n import _l
 
 
 def options(pairs):
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DateRange:
+    """A date between two bounds (dates far outside them break date arithmetic)."""
+
+    def __init__(self, earliest, latest):
+        self.earliest, self.latest = earliest, latest
+
+    def __call__(self, form, field):
+        if field.data and not self.earliest <= field.data <= self.latest:
+            raise ValidationError(_l("Choose a date between %(a)s and %(b)s.", a=self.earliest.isoformat(),
+                                     b=self.latest.isoformat()))

@@ -1,5 +1,5 @@
 """Page-or-fragment rendering, form error plumbing, and the client's address."""
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 from .services import settings as settings_service
@@ -81,3 +81,11 @@ def page_number():
         return max(1, int(request.args.get("page", 1)))
     except ValueError:
         return 1
+
+
+def url_with(**changes):
+    """This page's URL with some query parameters changed (e.g. the page number)."""
+    from urllib.parse import urlencode
+    args = request.args.to_dict(flat=False)
+    args.update({k: [str(v)] for k, v in changes.items()})
+    return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)

@@ -68,10 +68,35 @@ def test_404_page_is_in_the_layout_in_both_languages(client):
     assert "未找到" in zh.get_data(as_text=True)
 
 
-def test_403_page(signed_in):
+def test_403_page_in_both_languages(signed_in):
     client, _ = signed_in("rep")
     response = client.get("/admin/", headers={"Accept-Language": "en"})
     assert response.status_code == 403 and "Not allowed" in response.get_data(as_text=True)
+    post(client, "/account/locale", {"locale": "zh"})
+    assert "无权操作" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "INSTANCE_PATH": tmp_path,
+                      "SECRET_KEY": "k"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "unreachable"
+
+
+def test_a_secret_key_file_without_a_key_is_refused(tmp_path, database_url, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    (tmp_path / "inst").mkdir()
+    (tmp_path / "inst" / "secret_key").write_text("")
+    import pytest
+    with pytest.raises(RuntimeError, match="no usable key"):
+        create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path / "inst"})
+
+
+def test_an_unknown_timezone_in_the_environment_is_refused_at_start(tmp_path, database_url, monkeypatch):
+    import pytest
+    monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
+    with pytest.raises(RuntimeError, match="TIMEZONE"):
+        create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": tmp_path, "SECRET_KEY": "k"})
 
 
 def test_413_for_an_oversized_request(app, signed_in):

@@ -27,13 +27,17 @@ def home():
     return render("admin/home.html", counts=counts, teams=Team.select().count())
 
 
-def _user_choices(form, exclude=None):
+def _user_choices(form, user=None):
+    """Teams and possible bosses; the user's current boss stays listed even if deactivated."""
     teams = [(None, _("No team"))] + [(t.id, t.name) for t in Team.select(Team.id, Team.name).order_by(Team.name)]
-    people_q = (User.select(User.id, User.name, User.role).where(User.active == True)  # noqa: E712
-                .order_by(User.name))
-    if exclude is not None:
-        people_q = people_q.where(User.id != exclude.id)
-    bosses = [(None, _("No one"))] + [(u.id, u.name) for u in people_q if u.role in ("manager", "ops", "admin")]
+    candidates = (User.select(User.id, User.name, User.active)
+                  .where(((User.active == True) & User.role.in_(("manager", "ops", "admin")))  # noqa: E712
+                         | (User.id == (user.reports_to_id if user else None)))
+                  .order_by(User.name))
+    if user is not None:
+        candidates = candidates.where(User.id != user.id)
+    bosses = [(None, _("No one"))] + [
+        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in candidates]
     form.team.choices = options(teams)
     form.reports_to.choices = options(bosses)
 
@@ -83,7 +87,7 @@ def _edit_form(user, stored=False):
     if stored:
         form.team.data, form.reports_to.data = user.team_id, user.reports_to_id
         form.locale.data = user.locale or ""
-    _user_choices(form, exclude=user)
+    _user_choices(form, user)
     return form
 
 
@@ -143,9 +147,12 @@ def _team_form(team):
     form = TeamForm(obj=None if request.method == "POST" else team)
     if request.method == "GET" and team is not None:
         form.manager.data = team.manager_id
-    managers = (User.select(User.id, User.name)
-                .where((User.role == "manager") & (User.active == True)).order_by(User.name))  # noqa: E712
-    form.manager.choices = options([(None, _("No manager yet"))] + [(u.id, u.name) for u in managers])
+    managers = (User.select(User.id, User.name, User.active)
+                .where(((User.role == "manager") & (User.active == True))  # noqa: E712
+                       | (User.id == (team.manager_id if team else None)))
+                .order_by(User.name))
+    form.manager.choices = options([(None, _("No manager yet"))] + [
+        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in managers])
     done, status = submit(form, lambda: people.save_team(team, form.name.data, _pick(User, form.manager.data),
                                                          by=current_user))
     if done:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..forms import options
+from ..forms import DateRange, options
 from ..i18n import _l
 from ..models import User
 from ..services import audit
@@ -19,18 +19,18 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(audit.ACTIONS.items())),
-                         validate_choice=True)
-    actor = SelectField(_l("Who"), coerce=str, validate_choice=False)
+                         default="")
+    actor = SelectField(_l("Who"), default="")
     q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
+    until = DateField(_l("To"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
 
 
 def _utc_midnight(day, days=0):
     """Midnight of a day in the install's time zone, as the naive UTC time the log stores."""
     if day is None:
         return None
-    local = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(), get_timezone())
+    local = get_timezone().localize(datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time()))
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
@@ -41,10 +41,9 @@ def index():
         (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)])
     criteria = {}
     if form.validate():
-        actor = form.actor.data or ""
         criteria = dict(
             action=form.action.data or None,
-            actor_id=int(actor) if actor.isdigit() else None,
+            actor_id=int(form.actor.data) if form.actor.data else None,
             text=(form.q.data or "").strip() or None,
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
@@ -15,7 +16,8 @@ def _safe_next(target):
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)):
         return None
     return target
 
@@ -40,7 +42,7 @@ def login():
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(result.user, remember=form.remember.data)
-            session.permanent = True
+            session["signed_in_at"] = int(time.time())
             if locale and not result.user.locale:
                 people.set_locale(result.user, locale)
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
@@ -73,8 +75,8 @@ def password():
     user = current_user._get_current_object()
     done, status = submit(form, lambda: auth.change_password(user, form.current.data, form.new.data))
     if done:
-        login_user(user)  # this device stays signed in under the new session version
-        session.permanent = True
+        # This device stays signed in under the new session version, remembered if it was.
+        login_user(user, remember=current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies)
         flash(_("Password changed. Other devices have been signed out."), "success")
         return redirect(url_for("home.index"))
     return render("auth/password.html", form=form, status=status)

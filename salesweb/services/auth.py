@@ -6,7 +6,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import db, utcnow
+from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
 from ..models import LoginAttempt, User
 from . import audit
@@ -89,27 +89,42 @@ def lock_ends(email, ip, policy, now=None):
     return max(ends) if ends else None
 
 
+def _serialise_attempts(email, ip):
+    """Attempts on one account or from one address take turns (SQLite's BEGIN IMMEDIATE already does)."""
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(1, hashtext(%s)), pg_advisory_xact_lock(2, hashtext(%s))",
+                       (email, ip))
+
+
 def authenticate(email, password, ip, policy, now=None):
-    """Check a sign-in: counts failures per account and per address, refuses while locked."""
+    """Check a sign-in: counts failures per account and per address, refuses while locked.
+
+    The attempt is recorded as a failure before the password is checked, so parallel guesses all
+    count; the slow hash runs outside any transaction so it never holds the database's write lock.
+    """
     now = now or utcnow()
     email = normalise_email(email)[:254]
     ip = (ip or "unknown")[:64]
     with db.atomic():
+        _serialise_attempts(email, ip)
         ends = lock_ends(email, ip, policy, now)
         if ends:
-            audit.record("login_locked", summary=email)
-            minutes = max(1, int((ends - now).total_seconds() // 60) + 1)
-            return SignIn(locked_minutes=minutes)
-        user = User.get_or_none(User.email == email)
-        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-        ok = ok and user is not None and user.active
-        LoginAttempt.create(at=now, email=email, ip=ip, success=ok)
+            audit.record("login_locked", summary=email if User.select().where(User.email == email).exists()
+                         else "unknown account")
+            return SignIn(locked_minutes=max(1, int((ends - now).total_seconds() // 60) + 1))
+        attempt = LoginAttempt.create(at=now, email=email, ip=ip, success=False)
+    user = User.get_or_none(User.email == email)
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = ok and user is not None and user.active
+    with db.atomic():
         if not ok:
-            audit.record("login_failed", actor=user, summary=email)
+            # What was typed into the email field is not logged for unknown accounts: it may be a password.
+            audit.record("login_failed", actor=user, summary=email if user else "unknown account")
             return SignIn()
+        LoginAttempt.update(success=True).where(LoginAttempt.id == attempt.id).execute()
         User.update(last_login_at=now).where(User.id == user.id).execute()
         audit.record("login", actor=user, obj=user, summary=email)
-        return SignIn(user=user)
+    return SignIn(user=user)
 
 
 def load_session_user(session_id):

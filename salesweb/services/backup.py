@@ -58,7 +58,16 @@ def _check_sqlite(path):
 
 
 def _pg_env(url):
-    return {**os.environ, "PGCONNECT_TIMEOUT": "10"}, url.replace("postgres://", "postgresql://", 1)
+    """pg_dump's environment and a URL without the password (which would show in `ps`)."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+    parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}@{netloc[1]}")
+    return env, urlunsplit(parts)
 
 
 def create(archive, database_url, upload_dir, migrations):
@@ -90,7 +99,10 @@ def create(archive, database_url, upload_dir, migrations):
                     "migrations": migrations, "files": files}
         archive.parent.mkdir(parents=True, exist_ok=True)
         partial = archive.with_name(archive.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        partial.unlink(missing_ok=True)
+        # Owner-only: the archive holds every password hash.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             data = json.dumps(manifest, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size, info.mtime = len(data), int(utcnow().timestamp())
@@ -110,7 +122,9 @@ def _read_manifest(tar):
         raise BackupError("the archive has no manifest.json; it was not made by salesweb backup") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BackupError("the archive's manifest.json is damaged") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("files"), dict) or manifest.get("engine") not in ("sqlite", "postgresql")
+            or not isinstance(manifest.get("migrations"), list)):
         raise BackupError("the archive's manifest is not one this version understands")
     return manifest
 
@@ -145,14 +159,20 @@ def verify(archive, into):
     return manifest
 
 
-def restore(archive, database_url, upload_dir):
-    """Replace the database and the uploads with the archive's, after verifying all of it."""
+def restore(archive, database_url, upload_dir, known_migrations=None):
+    """Replace the database and the uploads with the archive's, after verifying all of it.
+
+    known_migrations: the migrations this version has; an archive from a newer version is refused.
+    """
     engine = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with tempfile.TemporaryDirectory(prefix="salesweb-restore-") as tmp:
         tmp = Path(tmp)
         manifest = verify(archive, tmp)
         if manifest["engine"] != engine:
             raise BackupError(f"the archive holds a {manifest['engine']} database; this install uses {engine}")
+        newer = sorted(set(manifest["migrations"]) - set(known_migrations or manifest["migrations"]))
+        if newer:
+            raise BackupError(f"the archive was made by a newer salesweb (migration {newer[0]}); upgrade first")
         if engine == "sqlite":
             _check_sqlite(tmp / SQLITE_MEMBER)
             from ..db import make_database

@@ -17,7 +17,7 @@ def _subtree_ids(user_id):
 def _check_common(values, user=None):
     errors = {}
     email = normalise_email(values.get("email"))
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email or len(email) > 254:
         errors["email"] = _l("Enter a valid email address.")
     else:
         clash = User.select(User.id).where(User.email == email)
@@ -27,12 +27,14 @@ def _check_common(values, user=None):
             errors["email"] = _l("Another user already has this email.")
     if not (values.get("name") or "").strip():
         errors["name"] = _l("This field is required.")
+    elif len(values["name"].strip()) > 100:
+        errors["name"] = _l("At most %(n)d characters.", n=100)
     if values.get("role") not in ROLES:
         errors["role"] = _l("Choose a role.")
     if values.get("locale") not in (None, "", *LOCALES):
         errors["locale"] = _l("Choose a language.")
     boss = values.get("reports_to")
-    if boss is not None:
+    if boss is not None and (user is None or boss.id != user.reports_to_id):
         if not boss.active:
             errors["reports_to"] = _l("%(name)s is deactivated.", name=boss.name)
         elif user is not None and (boss.id == user.id or boss.id in _subtree_ids(user.id)):
@@ -61,7 +63,7 @@ def create_user(email, name, role, password, team=None, team_name=None, reports_
         raise Invalid(errors)
     with db.atomic():
         team = team or _team_named(team_name)
-        if team is not None and reports_to is None and team.manager_id and role != "manager":
+        if team is not None and reports_to is None and team.manager_id:
             reports_to = User.get_by_id(team.manager_id)
         now = utcnow()
         user = User.create(email=normalise_email(email), name=name.strip(), role=role, team=team,
@@ -137,7 +139,8 @@ def save_team(team, name, manager, by):
             clash = clash.where(Team.id != team.id)
         if clash.exists():
             errors["name"] = _l("Another team already has this name.")
-    if manager is not None and (manager.role != "manager" or not manager.active):
+    unchanged = team is not None and manager is not None and team.manager_id == manager.id
+    if manager is not None and (manager.role != "manager" or not (manager.active or unchanged)):
         errors["manager"] = _l("A team is led by an active user with the manager role.")
     if errors:
         raise Invalid(errors)

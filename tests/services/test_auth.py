@@ -121,3 +121,33 @@ def test_session_ids_that_are_malformed_load_no_one(app, make):
     user = make.user("rep")
     for bad in ("", "x", f"{user.id}", f"{user.id}:x", "1:2:3", None):
         assert auth.load_session_user(bad) is None
+
+
+def test_parallel_guesses_cannot_slip_past_the_lock(app, make, monkeypatch):
+    import threading
+
+    from salesweb.db import db
+    user = make.user("rep")
+    check = auth.lock_ends
+
+    def slow_check(*args, **kwargs):
+        result = check(*args, **kwargs)
+        threading.Event().wait(0.05)  # widen the gap between the check and the recorded attempt
+        return result
+
+    monkeypatch.setattr(auth, "lock_ends", slow_check)
+    results, start = [], threading.Barrier(12)
+
+    def guess(i):
+        start.wait()
+        with db.connection_context():
+            results.append(auth.authenticate(user.email, "wrong", f"10.2.0.{i}", POLICY, now=T0))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 12
+    assert sum(1 for r in results if r.locked_minutes) == 7  # only five guesses were ever checked
+    assert LoginAttempt.select().where(LoginAttempt.email == user.email).count() == 5

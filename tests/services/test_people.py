@@ -4,7 +4,6 @@ import pytest
 from salesweb.models import AuditEvent, Team, User
 from salesweb.services import people
 from salesweb.services.errors import Invalid
-from tests.conftest import PASSWORD
 
 
 def test_first_manager_of_a_team_leads_it_and_members_report_to_them(app, make):
@@ -24,10 +23,11 @@ def test_explicit_reports_to_wins_over_the_team_manager(app, make):
     assert rep.reports_to_id == mentor.id
 
 
-def test_second_manager_does_not_take_over_a_led_team(app, make):
+def test_second_manager_does_not_take_over_a_led_team_and_reports_to_its_manager(app, make):
     first = make.user("manager", team="East")
-    make.user("manager", team="East")
+    second = make.user("manager", team="East")
     assert Team.get(Team.name == "East").manager_id == first.id
+    assert second.reports_to_id == first.id
 
 
 def test_emails_are_unique_whatever_their_case(app, make):
@@ -86,4 +86,3 @@ def test_demoting_a_manager_frees_their_team(app, make):
     boss = make.user("manager", team="East")
     people.update_user(boss, boss.email, boss.name, "rep", boss.team, None, None, by=admin)
     assert Team.get(Team.name == "East").manager_id is None
-    assert PASSWORD

@@ -44,7 +44,7 @@ def test_lockout_after_five_failures_says_so(app, make):
 def test_open_redirects_are_ignored(app, make):
     make.user("rep", email="rep@example.com")
     client = app.test_client()
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "/x\r\nSet-Cookie: a=b"):
         data = {"csrf_token": csrf_token(client), "email": "rep@example.com", "password": PASSWORD,
                 "next": target}
         response = client.post("/login", data=data)
@@ -66,9 +66,39 @@ def test_session_is_renewed_at_sign_in(app, make):
     make.user("rep", email="rep@example.com")
     client = app.test_client()
     client.get("/login")
-    before = client.get_cookie("salesweb_session").value
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
     login(client, "rep@example.com")
-    assert client.get_cookie("salesweb_session").value != before
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
+
+
+def test_a_stolen_session_cookie_does_not_work_in_another_browser(app, make):
+    make.user("admin", email="admin@example.com")
+    client = app.test_client()
+    login(client, "admin@example.com", REMOTE_ADDR="10.0.0.1", HTTP_USER_AGENT="Phone Safari")
+    cookie = client.get_cookie("salesweb_session").value
+    assert client.get("/admin/", environ_base={"HTTP_USER_AGENT": "Phone Safari"}).status_code == 200
+    # The same browser on another network (Wi-Fi to mobile data) stays signed in ...
+    assert client.get("/admin/", environ_base={"HTTP_USER_AGENT": "Phone Safari",
+                                               "REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+    # ... but the cookie replayed from another browser is refused.
+    thief = app.test_client()
+    thief.set_cookie("salesweb_session", cookie)
+    assert thief.get("/admin/", environ_base={"HTTP_USER_AGENT": "curl/8"}).status_code == 302
+
+
+def test_a_sign_in_ends_after_the_session_lifetime_however_active(app, make, monkeypatch):
+    import time
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com")
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start + 11 * 3600)
+    assert client.get("/rep/").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 12 * 3600 + 60)
+    assert client.get("/rep/").headers["Location"].startswith("/login")
+    assert client.get("/rep/").status_code == 302
 
 
 def test_session_cookie_flags(app, make):
@@ -143,6 +173,31 @@ def test_change_password_keeps_this_device_and_ends_others(app, make):
     assert here.get("/rep/").status_code == 200
     assert there.get("/rep/").status_code == 302
     assert login(app.test_client(), "rep@example.com", "a brand new passphrase").status_code == 302
+
+
+def test_change_password_keeps_remember_me_on_this_device(app, make):
+    make.user("rep", email="rep@example.com")
+    client = app.test_client()
+    login(client, "rep@example.com", remember=True)
+    post(client, "/account/password", {"current": PASSWORD, "new": "a brand new passphrase",
+                                       "confirm": "a brand new passphrase"})
+    fresh = app.test_client()
+    fresh.set_cookie("salesweb_remember", client.get_cookie("salesweb_remember").value)
+    assert fresh.get("/rep/").status_code == 200
+
+
+def test_lockout_counts_the_account_whatever_case_and_spaces(app, make):
+    make.user("rep", email="rep@example.com")
+    for typed in ("REP@example.com", " rep@example.com ", "Rep@Example.COM", "rep@example.com", "rEp@example.com"):
+        assert login(app.test_client(), typed, "wrong", REMOTE_ADDR=f"10.0.0.{len(typed)}").status_code == 401
+    assert login(app.test_client(), "rep@example.com", REMOTE_ADDR="10.1.1.1").status_code == 429
+
+
+def test_a_nul_byte_is_a_bad_request_not_an_error(app, make):
+    client = app.test_client()
+    data = {"csrf_token": csrf_token(client), "email": "a\x00b@example.com", "password": "x"}
+    assert client.post("/login", data=data).status_code == 400
+    assert client.get("/login?next=/x%00y").status_code == 400
 
 
 def test_change_password_refuses_common_and_mismatched(app, make):
