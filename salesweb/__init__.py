@@ -1,13 +1,13 @@
 """salesweb: the application factory."""
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config, db as database
+from . import config as configuration, db as database
 from .extensions import babel, csrf, login_manager
 from .i18n import _l
 
@@ -28,12 +28,14 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
-def create_app(overrides=None):
+def create_app(config=None):
+    """The app, configured from defaults, the environment, instance/config.py, then `config` (a dict)."""
+    overrides = config
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     if overrides and "INSTANCE_PATH" in overrides:
         app.instance_path = str(overrides["INSTANCE_PATH"])
-    config.load(app, overrides)
+    configuration.load(app, overrides)
     app.session_interface = SessionInterface()
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
@@ -58,7 +60,7 @@ def create_app(overrides=None):
 def _select_locale():
     if not has_request_context():  # the command line speaks the install's default
         return None
-    languages = list(__import__("flask").current_app.config["LANGUAGES"])
+    languages = list(current_app.config["LANGUAGES"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -1,9 +1,10 @@
 """The app as a whole: configuration, health, headers, error pages."""
 import os
+import re
 import stat
 
 from salesweb import create_app
-from tests.conftest import post
+from tests.conftest import csrf_token, post
 
 
 def test_secret_key_is_generated_once_into_instance_with_0600(tmp_path, database_url, monkeypatch):
@@ -51,7 +52,7 @@ def test_pages_have_no_inline_script_or_event_handlers(signed_in):
     for url in ("/login", "/admin/", "/admin/users", "/admin/users/new", "/admin/settings", "/audit/"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>" not in page and " onclick=" not in page and "hx-on" not in page, url
-        for tag in __import__("re").findall(r"<script[^>]*>", page):
+        for tag in re.findall(r"<script[^>]*>", page):
             assert "src=" in tag, (url, tag)
 
 
@@ -122,6 +123,6 @@ def test_htmx_fragment_errors_are_short(signed_in):
 
 
 def test_the_language_switch_works_signed_out(client):
-    token = __import__("tests.conftest", fromlist=["csrf_token"]).csrf_token(client)
+    token = csrf_token(client)
     client.post("/account/locale", data={"csrf_token": token, "locale": "zh", "next": "/login"})
     assert 'lang="zh-CN"' in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
