@@ -67,3 +67,11 @@ def init_app(app):
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def contains(field, term):
+    """A case-insensitive substring match where % and _ in the term are plain characters."""
+    from peewee import SQL, NodeList
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    operator = "LIKE" if is_sqlite() else "ILIKE"  # SQLite's LIKE already ignores ASCII case
+    return NodeList((field, SQL(operator), f"%{escaped}%", SQL("ESCAPE '\\'")))

@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from ..db import contains
 from ..forms import options
 from ..i18n import _
 from ..models import Team, User
@@ -53,7 +54,7 @@ def users():
     if filters.validate():
         if filters.q.data:
             term = filters.q.data.strip()
-            query = query.where(User.name.contains(term) | User.email.contains(term.lower()))
+            query = query.where(contains(User.name, term) | contains(User.email, term))
         if filters.role.data:
             query = query.where(User.role == filters.role.data)
         if filters.status.data in ("active", "inactive"):

@@ -3,6 +3,7 @@ import contextvars
 
 from peewee import JOIN
 
+from ..db import contains
 from ..i18n import _l
 from ..models import AuditEvent
 
@@ -52,7 +53,7 @@ def search(action=None, actor_id=None, object_type=None, text=None, since=None, 
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if text:
-        query = query.where(AuditEvent.summary.contains(text))
+        query = query.where(contains(AuditEvent.summary, text))
     if since:
         query = query.where(AuditEvent.at >= since)
     if until:

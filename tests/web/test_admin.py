@@ -101,6 +101,15 @@ def test_users_list_filters_and_pages_in_fixed_queries(app, admin, make):
     assert "HX-Request" in found.headers["Vary"]
 
 
+def test_user_search_treats_wildcards_as_text_and_ignores_case(app, admin, make):
+    make.user("rep", name="Ann_Lee", email="ann@example.com")
+    make.user("rep", name="Bob Stone", email="bob@example.com")
+    assert "Bob Stone" not in admin.get("/admin/users?q=_").get_data(as_text=True)
+    assert "Bob Stone" not in admin.get("/admin/users?q=%25").get_data(as_text=True)
+    page = admin.get("/admin/users?q=ANN_").get_data(as_text=True)
+    assert "Ann_Lee" in page and "Bob Stone" not in page
+
+
 def test_teams_create_and_assign_a_manager(app, admin, make):
     boss = make.user("manager", name="Boss")
     rep = make.user("rep")
