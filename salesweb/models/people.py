@@ -41,10 +41,13 @@ class User(UserMixin, BaseModel):
 
     @property
     def initials(self):
-        parts = self.name.split()
+        """Two letters for an avatar: 'Emma Clarke' → EC; a Chinese name by its given name: 王芳 → 王芳."""
+        parts = self.name.split() or ["?"]
+        if not parts[0].isascii():
+            return parts[0][-2:]
         if len(parts) > 1:
             return (parts[0][0] + parts[-1][0]).upper()
-        return self.name[:2].upper() if self.name.isascii() else self.name[-2:]
+        return parts[0][:2].upper()
 
     def __str__(self):
         return self.name

@@ -86,3 +86,10 @@ def test_demoting_a_manager_frees_their_team(app, make):
     boss = make.user("manager", team="East")
     people.update_user(boss, boss.email, boss.name, "rep", boss.team, None, None, by=admin)
     assert Team.get(Team.name == "East").manager_id is None
+
+
+@pytest.mark.parametrize("name, initials", [
+    ("Emma Clarke", "EC"), ("Tom", "TO"), ("王芳", "王芳"), ("欧阳娜娜", "娜娜"), ("周杰 Zhou Jie", "周杰"),
+])
+def test_initials(name, initials):
+    assert User(name=name).initials == initials
