@@ -14,17 +14,22 @@ def _subtree_ids(user_id):
     return {uid for (uid,) in subtree_ids(user_id).tuples()}
 
 
+def _taken(field, value, record=None):
+    """Whether a row other than record already has this value in a unique column."""
+    model = field.model
+    clash = model.select(model.id).where(field == value)
+    if record is not None:
+        clash = clash.where(model.id != record.id)
+    return clash.exists()
+
+
 def _check_common(values, user=None):
     errors = {}
     email = normalise_email(values.get("email"))
     if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email or len(email) > 254:
         errors["email"] = _l("Enter a valid email address.")
-    else:
-        clash = User.select(User.id).where(User.email == email)
-        if user is not None:
-            clash = clash.where(User.id != user.id)
-        if clash.exists():
-            errors["email"] = _l("Another user already has this email.")
+    elif _taken(User.email, email, user):
+        errors["email"] = _l("Another user already has this email.")
     if not (values.get("name") or "").strip():
         errors["name"] = _l("This field is required.")
     elif len(values["name"].strip()) > 100:
@@ -133,12 +138,8 @@ def save_team(team, name, manager, by):
         errors["name"] = _l("This field is required.")
     elif len(name) > 100:
         errors["name"] = _l("At most %(n)d characters.", n=100)
-    else:
-        clash = Team.select(Team.id).where(Team.name == name)
-        if team is not None:
-            clash = clash.where(Team.id != team.id)
-        if clash.exists():
-            errors["name"] = _l("Another team already has this name.")
+    elif _taken(Team.name, name, team):
+        errors["name"] = _l("Another team already has this name.")
     unchanged = team is not None and manager is not None and team.manager_id == manager.id
     if manager is not None and (manager.role != "manager" or not (manager.active or unchanged)):
         errors["manager"] = _l("A team is led by an active user with the manager role.")
