@@ -88,6 +88,15 @@ class Factory:
             team_name=team, reports_to=reports_to, **kw)
 
 
+    def customer(self, owner=None, name=None, by=None, tier="C", **values):
+        from salesweb.services import customers, settings
+        self.count += 1
+        by = by or owner or self.user("ops")
+        values = {"name": name or f"Customer {self.count}", "source": "other", "status": "customer", **values}
+        return customers.create(values, owner, by, settings.current(), tier=tier,
+                                tier_reason="created" if tier == "C" else "import")
+
+
 @pytest.fixture
 def make():
     return Factory()

@@ -25,8 +25,8 @@ class Definition:
     maximum: int | None = None
 
 
-G_COMPANY, G_TIERS, G_CADENCE, G_SALES = (
-    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"))
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL = (
+    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"))
 
 DEFINITIONS = (
     Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
@@ -47,6 +47,10 @@ DEFINITIONS = (
                minimum=0, maximum=200),
     Definition("weekly_visit_norm_max", "int", 15, _l("Weekly visit norm, at most"), G_SALES,
                minimum=0, maximum=200),
+    Definition("pool_claim_limit", "int", 30, _l("Customers a rep may hold from the pool"), G_POOL,
+               minimum=0, maximum=10000),
+    Definition("pool_recycle_days", "int", 60, _l("Return to the pool after days without activity"), G_POOL,
+               minimum=1, maximum=3650),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}
 
@@ -132,4 +136,7 @@ def update(changes, by, fallbacks=None):
              .execute())
             audit.record("settings", actor=by, object_type="setting",
                          summary=f"{key}: {values[key]} → {value}")
+        if any(key.startswith("cadence_") for key in changed):
+            from . import cadence
+            cadence.refresh_all(merged)
     return changed

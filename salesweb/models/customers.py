@@ -1,0 +1,86 @@
+"""Customers, their contacts, notes, tier history and moves in and out of the pool (公海)."""
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField)
+
+from ..db import BaseModel, utcnow
+from .people import User
+
+TIERS = ("A", "B", "C")
+SOURCES = ("visit", "website", "trade_show", "referral", "other")
+STATUSES = ("lead", "prospect", "customer", "dormant")
+
+
+class Customer(BaseModel):
+    name = CharField(max_length=200)
+    name_key = CharField(max_length=200, index=True)  # normalised name, for duplicate checks
+    industry = CharField(max_length=100, default="")
+    region = CharField(max_length=64, default="", index=True)
+    address = CharField(max_length=300, default="")
+    phone = CharField(max_length=40, default="")
+    website = CharField(max_length=200, default="")
+    source = CharField(max_length=16, default="other")
+    status = CharField(max_length=16, default="lead")
+    owner = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
+    tier = CharField(max_length=1, default="C")
+    tier_locked = BooleanField(default=False)
+    tier_lock_reason = CharField(max_length=300, default="")
+    notes = TextField(default="")
+    last_visit_at = DateTimeField(null=True)
+    next_visit_due = DateField(index=True)
+    last_activity_at = DateTimeField()
+    claimed_at = DateTimeField(null=True)  # set while a rep holds it after claiming it from the pool
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("owner", "tier", "next_visit_due"), False),
+            (("tier", "next_visit_due"), False),
+            (("owner", "last_activity_at"), False),
+        )
+
+
+class Contact(BaseModel):
+    customer = ForeignKeyField(Customer, backref="contacts", on_delete="CASCADE")
+    name = CharField(max_length=100, index=True)
+    title = CharField(max_length=100, default="")
+    phone = CharField(max_length=40, default="", index=True)
+    email = CharField(max_length=254, default="")
+    wechat = CharField(max_length=64, default="")
+    is_primary = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+
+class CustomerNote(BaseModel):
+    customer = ForeignKeyField(Customer, backref="customer_notes", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("customer", "created_at"), False),)
+
+
+class TierChange(BaseModel):
+    customer = ForeignKeyField(Customer, backref="tier_changes", on_delete="CASCADE")
+    old_tier = CharField(max_length=1, null=True)
+    new_tier = CharField(max_length=1)
+    reason = CharField(max_length=16)  # created, rule, lock, unlock, import
+    note = CharField(max_length=300, default="")
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")  # None: by rule
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("customer", "at"), False),)
+
+
+class PoolMove(BaseModel):
+    """A customer going into or out of the pool, or between owners in bulk; recycles can be reverted."""
+    customer = ForeignKeyField(Customer, backref="pool_moves", on_delete="CASCADE")
+    kind = CharField(max_length=16)  # claim, release, recycle, reassign
+    from_owner = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    to_owner = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")  # None: by rule
+    at = DateTimeField(default=utcnow, index=True)
+    reverted_at = DateTimeField(null=True)
+    reverted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

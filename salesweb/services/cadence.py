@@ -1,0 +1,63 @@
+"""Visit cadence: when each customer is next due a visit, and who is overdue.
+
+A customer is due `interval(tier)` days after the last visit (or after creation when never
+visited) and overdue once that day has passed. `next_visit_due` is stored so lists can
+filter and sort on it; everything that changes its inputs goes through this module.
+"""
+import datetime
+
+from peewee import SQL, fn
+
+from ..db import is_sqlite, utcnow
+from ..models import TIERS, Customer
+
+
+def interval(tier, values):
+    """Days between visits for a tier, from the settings values."""
+    return values[f"cadence_{tier.lower()}_days"]
+
+
+def next_due(last_visit_at, created_at, tier, values):
+    start = last_visit_at or created_at
+    return start.date() + datetime.timedelta(days=interval(tier, values))
+
+
+def is_overdue(next_visit_due, today):
+    return next_visit_due < today
+
+
+def days_overdue(next_visit_due, today):
+    return max(0, (today - next_visit_due).days)
+
+
+def record_visit(customer, visited_at, values):
+    """The one way a visit reaches a customer: last visit, activity and next due move forward.
+
+    An older visit logged late does not move last_visit_at backwards.
+    """
+    last = max(filter(None, (customer.last_visit_at, visited_at)))
+    customer.last_visit_at = last
+    customer.last_activity_at = max(customer.last_activity_at or visited_at, visited_at)
+    customer.next_visit_due = next_due(last, customer.created_at, customer.tier, values)
+    (Customer.update(last_visit_at=customer.last_visit_at, last_activity_at=customer.last_activity_at,
+                     next_visit_due=customer.next_visit_due, updated_at=utcnow())
+     .where(Customer.id == customer.id).execute())
+    return customer
+
+
+def refresh(customer, values):
+    """Recompute one customer's next due date after its tier changed (caller saves)."""
+    customer.next_visit_due = next_due(customer.last_visit_at, customer.created_at, customer.tier, values)
+    return customer
+
+
+def refresh_all(values):
+    """Recompute every customer's next due date in one UPDATE per tier (after the cadence changed)."""
+    start = fn.COALESCE(Customer.last_visit_at, Customer.created_at)
+    for tier in TIERS:
+        days = int(interval(tier, values))
+        if is_sqlite():
+            due = fn.date(start, f"+{days} days")
+        else:
+            due = SQL("(CAST(COALESCE(last_visit_at, created_at) AS date) + %s)", [days])
+        Customer.update(next_visit_due=due).where(Customer.tier == tier).execute()

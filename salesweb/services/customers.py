@@ -1,0 +1,190 @@
+"""Customers and contacts: who owns what, duplicate names, notes, bulk reassignment."""
+import re
+import unicodedata
+
+from peewee import JOIN
+
+from ..access import subtree_ids, visible
+from ..db import db, utcnow
+from ..i18n import _l
+from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
+from . import audit, cadence
+from .errors import Invalid
+
+OWNER_ROLES = ("rep", "manager")
+_EN_SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "plc",
+                "gmbh", "pte", "pty"}
+_ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "公司")
+
+
+def normalise_name(name):
+    """The form of a company name used to spot duplicates: width, case, spaces, punctuation and
+    legal suffixes (有限公司, Co., Ltd., Inc., LLC ...) do not count."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    text = re.sub(r"[\W_]+", " ", text)  # punctuation of any script becomes a space
+    words = text.split()
+    while len(words) > 1 and words[-1] in _EN_SUFFIXES:
+        words.pop()
+    key = "".join(words)
+    stripped = True
+    while stripped and key not in _ZH_SUFFIXES:  # a name that is only a suffix stays as it is
+        stripped = False
+        for suffix in _ZH_SUFFIXES:
+            if key.endswith(suffix):
+                key, stripped = key[: -len(suffix)], True
+                break
+    return key[:200]
+
+
+def scope(user):
+    """The customers a user may see: their own (rep), their subtree's (manager), all (others)."""
+    return visible(Customer.select(), user, Customer.owner)
+
+
+def duplicates(name, exclude=None, limit=3):
+    """Customers whose normalised name matches, in any scope (a duplicate hides in another rep's list too)."""
+    query = (Customer.select(Customer.id, Customer.name, Customer.owner, User.name.alias("owner_name"))
+             .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
+             .where(Customer.name_key == normalise_name(name)))
+    if exclude is not None:
+        query = query.where(Customer.id != exclude.id)
+    return list(query.order_by(Customer.id).limit(limit).objects())
+
+
+def assignable_owners(user):
+    """Who `user` may make a customer's owner: a rep only themselves, a manager their subtree,
+    support/ops/admin any active rep or manager."""
+    query = User.select(User.id, User.name, User.role).where(
+        (User.active == True) & User.role.in_(OWNER_ROLES))  # noqa: E712
+    if user.role == "rep":
+        return query.where(User.id == user.id)
+    if user.role == "manager":
+        return query.where((User.id == user.id) | User.id.in_(subtree_ids(user.id)))
+    return query
+
+
+def may_use_pool_owner(user):
+    """Support, ops and admin may leave a customer unowned (in the pool)."""
+    return user.role in ("support", "ops", "admin")
+
+
+def _check_owner(owner, by):
+    if owner is None:
+        if not may_use_pool_owner(by):
+            raise Invalid({"owner": _l("Choose an owner.")})
+        return
+    if not assignable_owners(by).where(User.id == owner.id).exists():
+        raise Invalid({"owner": _l("You cannot assign customers to %(name)s.", name=owner.name)})
+
+
+FIELDS = ("name", "industry", "region", "address", "phone", "website", "source", "status", "notes")
+
+
+def _clean(values):
+    data = {k: (values.get(k) or "").strip() for k in FIELDS}
+    errors = {}
+    if not data["name"]:
+        errors["name"] = _l("This field is required.")
+    if data["source"] not in SOURCES:
+        errors["source"] = _l("Choose one of the listed values.")
+    if data["status"] not in STATUSES:
+        errors["status"] = _l("Choose one of the listed values.")
+    if errors:
+        raise Invalid(errors)
+    return data
+
+
+def create(values, owner, by, settings_values, tier="C", tier_reason="created", now=None):
+    """A new customer owned by `owner` (None: the pool), starting at `tier` with its history."""
+    data = _clean(values)
+    _check_owner(owner, by)
+    now = now or utcnow()
+    with db.atomic():
+        customer = Customer(**data, name_key=normalise_name(data["name"]), owner=owner, tier=tier,
+                            created_by=by, created_at=now, updated_at=now, last_activity_at=now)
+        cadence.refresh(customer, settings_values)
+        customer.save()
+        TierChange.create(customer=customer, old_tier=None, new_tier=tier, reason=tier_reason, by=by, at=now)
+        audit.record("create", actor=by, obj=customer, summary=customer.name)
+    return customer
+
+
+def update(customer, values, owner, by):
+    data = _clean(values)
+    if owner != customer.owner:
+        _check_owner(owner, by)
+    with db.atomic():
+        changed = [k for k, v in data.items() if getattr(customer, k) != v]
+        for key, value in data.items():
+            setattr(customer, key, value)
+        customer.name_key = normalise_name(data["name"])
+        if (owner.id if owner else None) != customer.owner_id:
+            PoolMove.create(customer=customer, kind="reassign", from_owner=customer.owner_id,
+                            to_owner=owner, by=by)
+            customer.owner, customer.claimed_at = owner, None
+            changed.append("owner")
+        customer.updated_at = utcnow()
+        customer.save()
+        audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: {', '.join(changed) or '-'}")
+    return customer
+
+
+def reassign(customers, owner, by):
+    """Give several visible customers to one owner, in one transaction; returns how many moved."""
+    _check_owner(owner, by)
+    moving = [c for c in customers if c.owner_id != owner.id]
+    if not moving:
+        return 0
+    with db.atomic():
+        now = utcnow()
+        PoolMove.insert_many([
+            {"customer": c.id, "kind": "reassign", "from_owner": c.owner_id, "to_owner": owner.id, "by": by.id,
+             "at": now} for c in moving]).execute()
+        (Customer.update(owner=owner, claimed_at=None, updated_at=now)
+         .where(Customer.id.in_([c.id for c in moving])).execute())
+        audit.record("edit", actor=by, object_type="customer",
+                     summary=f"reassigned {len(moving)} customer(s) to {owner.name}")
+    return len(moving)
+
+
+def add_note(customer, body, by):
+    body = (body or "").strip()
+    if not body:
+        raise Invalid({"body": _l("Write something first.")})
+    if len(body) > 5000:
+        raise Invalid({"body": _l("At most %(n)d characters.", n=5000)})
+    with db.atomic():
+        note = CustomerNote.create(customer=customer, author=by, body=body)
+        audit.record("create", actor=by, obj=note, summary=customer.name)
+    return note
+
+
+CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat")
+
+
+def save_contact(customer, contact, values, by):
+    """Add (contact=None) or edit a contact; a primary contact makes the others not primary."""
+    data = {k: (values.get(k) or "").strip() for k in CONTACT_FIELDS}
+    if not data["name"]:
+        raise Invalid({"name": _l("This field is required.")})
+    primary = bool(values.get("is_primary"))
+    with db.atomic():
+        creating = contact is None
+        contact = contact or Contact(customer=customer)
+        for key, value in data.items():
+            setattr(contact, key, value)
+        if creating and not Contact.select().where(Contact.customer == customer).exists():
+            primary = True  # the first contact is the primary one
+        contact.is_primary = primary
+        contact.save()
+        if primary:
+            (Contact.update(is_primary=False)
+             .where((Contact.customer == customer) & (Contact.id != contact.id)).execute())
+        audit.record("create" if creating else "edit", actor=by, obj=contact, summary=f"{customer.name}: {contact.name}")
+    return contact
+
+
+def delete_contact(contact, by):
+    with db.atomic():
+        contact.delete_instance()
+        audit.record("delete", actor=by, object_type="contact", object_id=contact.id, summary=contact.name)

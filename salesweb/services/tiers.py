@@ -1,0 +1,110 @@
+"""Customer tiers (A/B/C) from trailing-12-month won revenue, manual locks, and their history.
+
+Revenue comes from a source function: source(customer_ids, since, until) -> {customer_id: minor units}.
+The pipeline registers the real one (won deals); until then no customer has won revenue.
+"""
+import datetime
+
+from ..db import db, utcnow
+from ..i18n import _l
+from ..models import TIERS, Customer, TierChange
+from . import audit, cadence
+from .errors import Invalid
+
+LOCKERS = ("manager", "ops")
+
+
+def no_won_revenue(customer_ids, since, until):
+    return {}
+
+
+_source = no_won_revenue
+
+
+def set_revenue_source(source):
+    """Called by the module that records won deals."""
+    global _source
+    _source = source
+
+
+def revenue_source():
+    return _source
+
+
+def tier_for(revenue, values):
+    """A from the A threshold (inclusive), B from the B threshold, else C."""
+    if revenue >= values["tier_a_threshold"]:
+        return "A"
+    if revenue >= values["tier_b_threshold"]:
+        return "B"
+    return "C"
+
+
+def window(today):
+    """The trailing twelve months ending today: [since, until)."""
+    until = today + datetime.timedelta(days=1)
+    try:
+        since = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
+    except ValueError:  # 29 February
+        since = today.replace(year=today.year - 1, day=28) + datetime.timedelta(days=1)
+    return since, until
+
+
+def recompute(customer_ids, values, today, source=None):
+    """Apply the rule to unlocked customers; record each change. Returns [(customer, old, new)]."""
+    since, until = window(today)
+    revenue = (source or _source)(list(customer_ids), since, until)
+    changes = []
+    with db.atomic():
+        customers = Customer.select().where(Customer.id.in_(list(customer_ids)) & (Customer.tier_locked == False))  # noqa: E712
+        for customer in customers:
+            amount = revenue.get(customer.id, 0)
+            new = tier_for(amount, values)
+            if new == customer.tier:
+                continue
+            old = customer.tier
+            customer.tier = new
+            cadence.refresh(customer, values)
+            customer.updated_at = utcnow()
+            customer.save(only=[Customer.tier, Customer.next_visit_due, Customer.updated_at])
+            TierChange.create(customer=customer, old_tier=old, new_tier=new, reason="rule",
+                              note=f"{amount / 100:,.2f}")
+            changes.append((customer, old, new))
+    return changes
+
+
+def lock(customer, tier, reason, by, values):
+    """Fix a customer's tier by hand (manager or ops), with a reason; the rule leaves it alone."""
+    if by.role not in LOCKERS:
+        raise Invalid({None: _l("Only managers and sales operations can lock a tier.")})
+    errors = {}
+    if tier not in TIERS:
+        errors["tier"] = _l("Choose A, B or C.")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _l("Say why the tier is locked.")
+    elif len(reason) > 300:
+        errors["reason"] = _l("At most %(n)d characters.", n=300)
+    if errors:
+        raise Invalid(errors)
+    with db.atomic():
+        old = customer.tier
+        customer.tier, customer.tier_locked, customer.tier_lock_reason = tier, True, reason
+        cadence.refresh(customer, values)
+        customer.updated_at = utcnow()
+        customer.save()
+        TierChange.create(customer=customer, old_tier=old, new_tier=tier, reason="lock", note=reason, by=by)
+        audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: tier {old} → {tier} locked")
+
+
+def unlock(customer, by, values, today):
+    """Hand the tier back to the rule, which applies at once."""
+    if by.role not in LOCKERS:
+        raise Invalid({None: _l("Only managers and sales operations can lock a tier.")})
+    with db.atomic():
+        customer.tier_locked, customer.tier_lock_reason = False, ""
+        customer.save(only=[Customer.tier_locked, Customer.tier_lock_reason])
+        TierChange.create(customer=customer, old_tier=customer.tier, new_tier=customer.tier, reason="unlock", by=by)
+        audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: tier unlocked")
+        recompute([customer.id], values, today)
+    return Customer.get_by_id(customer.id)
