@@ -174,11 +174,12 @@ def _blueprints(app):
     from .admin import bp as admin_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .customers import bp as customers_bp
     from .home import bp as home_bp
     from .manager import bp as manager_bp
     from .ops import bp as ops_bp
     from .rep import bp as rep_bp
     from .support import bp as support_bp
 
-    for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp):
+    for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp):
         app.register_blueprint(bp)

@@ -17,7 +17,7 @@ def main():
 
 
 def register(app):
-    for command in (init_db, migrate, create_user, demo, serve, backup, restore):
+    for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool):
         app.cli.add_command(command)
 
 
@@ -156,3 +156,14 @@ def restore(path, yes):
     applied = schema.migrate()  # an older backup is brought up to this version's schema
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
                + (f" Applied {len(applied)} newer migration(s)." if applied else ""))
+
+
+@click.command("recycle-pool")
+@with_appcontext
+def recycle_pool():
+    """Return customers with no visit or deal activity for the configured days to the pool (ops can undo)."""
+    from .services import pool, settings
+    from .web import settings_fallbacks
+    values = settings.current(settings_fallbacks())
+    count = pool.recycle(values)
+    click.echo(f"Returned {count} customer(s) idle for {values['pool_recycle_days']} days to the pool.")

@@ -1,11 +1,15 @@
 """Template filters: times in the install's zone, money from minor units."""
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
 
 
 def register(app):
     @app.template_filter("datetime")
     def _datetime(value, style="medium"):
         return format_datetime(value, style) if value else "—"
+
+    @app.template_filter("date")
+    def _date(value, style="medium"):
+        return format_date(value, style) if value else "—"
 
     @app.template_filter("money")
     def _money(minor_units):

@@ -21,6 +21,7 @@ HOME_LABELS = {
 }
 
 ENTRIES = (
+    Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin")),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
     Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),

@@ -188,3 +188,58 @@ def delete_contact(contact, by):
     with db.atomic():
         contact.delete_instance()
         audit.record("delete", actor=by, object_type="contact", object_id=contact.id, summary=contact.name)
+
+
+SORTS = {
+    "due": lambda: (Customer.next_visit_due.asc(), Customer.id.asc()),
+    "name": lambda: (Customer.name_key.asc(), Customer.id.asc()),
+    "last_visit": lambda: (Customer.last_visit_at.desc(nulls="LAST"), Customer.id.desc()),
+    "newest": lambda: (Customer.created_at.desc(), Customer.id.desc()),
+}
+
+
+def _filtered(user, criteria, today):
+    """The user's customers narrowed by everything but the tier (tabs count across tiers)."""
+    query = scope(user)
+    text = (criteria.get("q") or "").strip()
+    if text:
+        from ..db import contains
+        by_contact = Contact.select(Contact.customer).where(contains(Contact.name, text) | contains(Contact.phone, text))
+        query = query.where(contains(Customer.name, text) | contains(Customer.phone, text)
+                            | Customer.id.in_(by_contact))
+    if criteria.get("owner"):
+        query = query.where(Customer.owner == criteria["owner"])
+    if criteria.get("region"):
+        query = query.where(Customer.region == criteria["region"])
+    if criteria.get("status"):
+        query = query.where(Customer.status == criteria["status"])
+    if criteria.get("overdue"):
+        query = query.where(Customer.next_visit_due < today)
+    return query
+
+
+def search(user, criteria, today):
+    """Customers for the tier view: scope, filters, tier, sort; the caller pages it."""
+    owner = User.alias()
+    query = _filtered(user, criteria, today).select_extend(owner.name.alias("owner_name")).join(
+        owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+    if criteria.get("tier") in ("A", "B", "C"):
+        query = query.where(Customer.tier == criteria["tier"])
+    return query.order_by(*SORTS.get(criteria.get("sort") or "due", SORTS["due"])()).objects()
+
+
+def tier_counts(user, criteria, today):
+    """{"A": n, "B": n, "C": n, "all": n} for the same scope and filters, in one query."""
+    from peewee import fn
+    rows = (_filtered(user, criteria, today).select(Customer.tier, fn.COUNT(Customer.id))
+            .group_by(Customer.tier).tuples())
+    counts = {"A": 0, "B": 0, "C": 0}
+    counts.update(dict(rows))
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def regions(user):
+    """The regions in use among the user's customers, for the filter."""
+    return [r for (r,) in scope(user).select(Customer.region).where(Customer.region != "")
+            .distinct().order_by(Customer.region).tuples()]

@@ -1,0 +1,85 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from ..forms import options
+from ..i18n import _l
+from ..models import SOURCES, STATUSES, TIERS
+
+SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
+                 "referral": _l("Referral"), "other": _l("Other")}
+STATUS_LABELS = {"lead": _l("Lead"), "prospect": _l("Prospect"), "customer": _l("Customer"),
+                 "dormant": _l("Dormant")}
+TIER_REASONS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l("locked by hand"),
+                "unlock": _l("unlocked"), "import": _l("imported")}
+MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
+               "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
+SORT_LABELS = {"due": _l("Next visit due"), "name": _l("Name"), "last_visit": _l("Last visit"),
+               "newest": _l("Newest")}
+
+PHONE = Regexp(r"^[0-9０-９+\-() .,/#*转extEXT]{3,40}$", message=_l("Use digits, spaces and + - ( ) only."))
+WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("Enter an address such as example.com."))
+
+
+class CustomerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=64)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    phone = StringField(_l("Phone"), validators=[Optional(), PHONE], render_kw={"inputmode": "tel"})
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=200), WEBSITE],
+                          render_kw={"inputmode": "url"})
+    source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
+    status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
+    owner = SelectField(_l("Owner"), coerce=lambda v: int(v) if str(v).isdecimal() else None)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    save_anyway = BooleanField(_l("Save anyway: it is a different company"))
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), PHONE], render_kw={"inputmode": "tel"})
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email(_l("Enter a valid email address."))])
+    wechat = StringField(_l("WeChat"), validators=[Optional(), Length(max=64)])
+    is_primary = BooleanField(_l("Primary contact"))
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
+
+
+class TierLockForm(FlaskForm):
+    tier = SelectField(_l("Tier"), choices=options((t, t) for t in TIERS))
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+
+
+class ReassignForm(FlaskForm):
+    owner = SelectField(_l("New owner"), coerce=lambda v: int(v) if str(v).isdecimal() else None)
+    next = StringField()
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    owner = SelectField(_l("Owner"), default="", validate_choice=False)
+    region = SelectField(_l("Region"), default="", validate_choice=False)
+    status = SelectField(_l("Status"), choices=options([("", _l("Any status"))] + list(STATUS_LABELS.items())),
+                         default="", validate_choice=False)
+    sort = SelectField(_l("Sort"), choices=options(SORT_LABELS.items()), default="due", validate_choice=False)
+    overdue = BooleanField(_l("Overdue only"))
+
+    def criteria(self, tier):
+        """What the service filters by; anything invalid is simply not applied."""
+        owner = self.owner.data or ""
+        return {
+            "tier": tier,
+            "q": (self.q.data or "").strip()[:100],
+            "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+            "region": (self.region.data or "")[:64],
+            "status": self.status.data if self.status.data in STATUSES else None,
+            "sort": self.sort.data if self.sort.data in SORT_LABELS else "due",
+            "overdue": bool(self.overdue.data),
+        }

@@ -1,0 +1,299 @@
+import datetime
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import get_timezone
+from flask_login import current_user
+from peewee import JOIN
+
+from ..access import get_visible_or_404, role_required
+from ..forms import options
+from ..i18n import _
+from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
+from ..services import customers, pool, tiers
+from ..services.errors import Invalid
+from ..web import Page, current_settings, page_number, render, submit
+from . import bp
+from .forms import (MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
+                    NoteForm, ReassignForm, TierLockForm)
+
+REASSIGNERS = ("manager", "ops", "admin")
+CREATORS = ("rep", "manager", "support", "ops", "admin")
+
+
+def today():
+    """Today in the install's time zone: a visit is due by the local calendar."""
+    return datetime.datetime.now(get_timezone()).date()
+
+
+def _customer_or_404(customer_id):
+    owner = User.alias()
+    query = Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+    return get_visible_or_404(query, customer_id, current_user, Customer.owner)
+
+
+def _owner_choices(form, customer=None):
+    owners = [(u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)]
+    if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
+        owners.append((customer.owner_id, customer.owner.name))  # keep the current owner selectable
+    if customers.may_use_pool_owner(current_user):
+        owners.insert(0, ("", _("Nobody (customer pool)")))
+    form.owner.choices = options(owners)
+
+
+@bp.get("/customers")
+def index():
+    filters = FilterForm(request.args)
+    tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else "all"
+    criteria = filters.criteria(None if tier == "all" else tier)
+    owners = [] if current_user.role == "rep" else list(customers.assignable_owners(current_user).order_by(User.name))
+    if owners:
+        filters.owner.choices = options([("", _("Anyone"))] + [(str(u.id), u.name) for u in owners])
+    filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in customers.regions(current_user)])
+    page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"])
+    reassign = None
+    if current_user.role in REASSIGNERS:
+        reassign = ReassignForm()
+        reassign.owner.choices = options([(u.id, u.name) for u in owners])
+    return render("customers/index.html", block="list", filters=filters, tier=tier, page=page,
+                  counts=customers.tier_counts(current_user, criteria, today()), today=today(),
+                  reassign=reassign)
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@role_required(*CREATORS)
+def new():
+    form = CustomerForm()
+    _owner_choices(form)
+    if request.method == "GET":
+        form.owner.data = current_user.id if current_user.role in ("rep", "manager") else None
+    matches = customers.duplicates(form.name.data) if request.method == "POST" and form.name.data else []
+    created = {}
+
+    def create():
+        if matches and not form.save_anyway.data:
+            raise Invalid({"name": _("A customer with this name already exists.")})
+        owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
+        created["customer"] = customers.create(form.data, owner, current_user, current_settings())
+
+    done, status = submit(form, create)
+    if done:
+        flash(_("Customer created."), "success")
+        return redirect(url_for("customers.detail", customer_id=created["customer"].id))
+    return render("customers/form.html", form=form, customer=None, matches=matches, status=status)
+
+
+@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+def edit(customer_id):
+    customer = _customer_or_404(customer_id)
+    form = CustomerForm(obj=customer if request.method == "GET" else None)
+    _owner_choices(form, customer)
+    if request.method == "GET":
+        form.owner.data = customer.owner_id
+    matches = customers.duplicates(form.name.data, exclude=customer) if request.method == "POST" else []
+
+    def save():
+        if matches and not form.save_anyway.data:
+            raise Invalid({"name": _("A customer with this name already exists.")})
+        owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
+        customers.update(customer, form.data, owner, current_user)
+
+    done, status = submit(form, save)
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id))
+    return render("customers/form.html", form=form, customer=customer, matches=matches, status=status)
+
+
+def _detail_context(customer, contact_form=None, editing=None, note_form=None):
+    contacts = list(Contact.select().where(Contact.customer == customer)
+                    .order_by(Contact.is_primary.desc(), Contact.name))
+    by = User.alias()
+    history = list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
+                   .where(TierChange.customer == customer).order_by(TierChange.at.desc(), TierChange.id.desc()))
+    return dict(customer=customer, contacts=contacts, history=history, today=today(),
+                contact_form=contact_form or ContactForm(formdata=None), editing=editing,
+                note_form=note_form or NoteForm(formdata=None), timeline=_timeline(customer),
+                lock_form=TierLockForm(formdata=None, tier=customer.tier),
+                source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
+                move_labels=MOVE_LABELS)
+
+
+def _timeline(customer):
+    """Notes and ownership moves, newest first (visits, deals, quotes and the rest join as they arrive)."""
+    author = User.alias()
+    notes = [("note", n.created_at, n.author, n.body) for n in
+             CustomerNote.select(CustomerNote, author).join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+             .where(CustomerNote.customer == customer).order_by(CustomerNote.created_at.desc()).limit(100)]
+    by, to, was = User.alias(), User.alias(), User.alias()
+    moves = [("move", m.at, m.by if m.by_id else None, m) for m in
+             PoolMove.select(PoolMove, by, to, was)
+             .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
+             .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
+             .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
+             .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(100)]
+    return sorted(notes + moves, key=lambda entry: entry[1], reverse=True)
+
+
+@bp.get("/customers/<int:customer_id>")
+def detail(customer_id):
+    customer = _customer_or_404(customer_id)
+    return render("customers/detail.html", **_detail_context(customer))
+
+
+@bp.post("/customers/<int:customer_id>/notes")
+def add_note(customer_id):
+    customer = _customer_or_404(customer_id)
+    form = NoteForm()
+    done, status = submit(form, lambda: customers.add_note(customer, form.body.data, current_user))
+    if done:
+        return redirect(url_for("customers.detail", customer_id=customer.id) + "#timeline")
+    return render("customers/detail.html", block="timeline", status=status,
+                  **_detail_context(customer, note_form=form))
+
+
+# Contacts are edited in place: each endpoint answers with the contacts block.
+def _contacts_block(customer, status=200, form=None, editing=None):
+    return render("customers/detail.html", block="contacts", status=status,
+                  **_detail_context(customer, contact_form=form, editing=editing))
+
+
+def _contact_or_404(customer, contact_id):
+    contact = Contact.get_or_none((Contact.id == contact_id) & (Contact.customer == customer))
+    return contact or abort(404)
+
+
+@bp.get("/customers/<int:customer_id>/contacts")
+def contacts(customer_id):
+    return _contacts_block(_customer_or_404(customer_id))
+
+
+@bp.post("/customers/<int:customer_id>/contacts")
+def add_contact(customer_id):
+    customer = _customer_or_404(customer_id)
+    form = ContactForm()
+    done, status = submit(form, lambda: customers.save_contact(customer, None, form.data, current_user))
+    return _contacts_block(customer) if done else _contacts_block(customer, status, form=form)
+
+
+@bp.route("/customers/<int:customer_id>/contacts/<int:contact_id>", methods=["GET", "POST"])
+def edit_contact(customer_id, contact_id):
+    customer = _customer_or_404(customer_id)
+    contact = _contact_or_404(customer, contact_id)
+    form = ContactForm(obj=contact if request.method == "GET" else None)
+    done, status = submit(form, lambda: customers.save_contact(customer, contact, form.data, current_user))
+    if done:
+        return _contacts_block(customer)
+    return _contacts_block(customer, status, form=form, editing=contact.id)
+
+
+@bp.post("/customers/<int:customer_id>/contacts/<int:contact_id>/delete")
+def delete_contact(customer_id, contact_id):
+    customer = _customer_or_404(customer_id)
+    customers.delete_contact(_contact_or_404(customer, contact_id), current_user)
+    return _contacts_block(customer)
+
+
+@bp.post("/customers/<int:customer_id>/tier")
+@role_required(*tiers.LOCKERS)
+def lock_tier(customer_id):
+    customer = _customer_or_404(customer_id)
+    form = TierLockForm()
+    done, status = submit(form, lambda: tiers.lock(customer, form.tier.data, form.reason.data, current_user,
+                                                   current_settings()))
+    if done:
+        flash(_("Tier locked."), "success")
+        return redirect(url_for("customers.detail", customer_id=customer.id))
+    context = _detail_context(customer)
+    context["lock_form"] = form
+    return render("customers/detail.html", status=status, **context)
+
+
+@bp.post("/customers/<int:customer_id>/tier/unlock")
+@role_required(*tiers.LOCKERS)
+def unlock_tier(customer_id):
+    customer = _customer_or_404(customer_id)
+    tiers.unlock(customer, current_user, current_settings(), today())
+    flash(_("The tier follows the revenue rule again."), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id))
+
+
+@bp.post("/customers/reassign")
+@role_required(*REASSIGNERS)
+def reassign():
+    form = ReassignForm()
+    form.owner.choices = options([(u.id, u.name) for u in customers.assignable_owners(current_user)])
+    ids = [int(i) for i in request.form.getlist("customer") if i.isdecimal() and len(i) < 19]
+    back = form.next.data if (form.next.data or "").startswith("/customers") else url_for("customers.index")
+    if not form.validate_on_submit() or not ids:
+        flash(_("Choose customers and a new owner."), "error")
+        return redirect(back)
+    chosen = list(customers.scope(current_user).where(Customer.id.in_(ids)))
+    if len(chosen) != len(set(ids)):
+        abort(404)  # one of them is outside the user's scope
+    try:
+        moved = customers.reassign(chosen, User.get_by_id(form.owner.data), current_user)
+    except Invalid as invalid:
+        for message in invalid.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("%(n)d customer(s) reassigned.", n=moved), "success")
+    return redirect(back)
+
+
+@bp.get("/customers/pool")
+def pool_index():
+    page = Page(pool.pool().order_by(Customer.name_key), page_number(), current_app.config["PAGE_SIZE"])
+    held = pool.held_from_pool(current_user) if current_user.role in pool.CLAIMERS else None
+    return render("customers/pool.html", block="list", page=page, held=held,
+                  limit=current_settings()["pool_claim_limit"])
+
+
+@bp.post("/customers/<int:customer_id>/claim")
+def claim(customer_id):
+    customer = pool.pool().where(Customer.id == customer_id).first() or abort(404)
+    try:
+        pool.claim(customer, current_user, current_settings())
+    except Invalid as invalid:
+        for message in invalid.errors.values():
+            flash(message, "error")
+        return redirect(url_for("customers.pool_index"))
+    flash(_("%(name)s is now yours.", name=customer.name), "success")
+    return redirect(url_for("customers.detail", customer_id=customer.id))
+
+
+@bp.post("/customers/<int:customer_id>/release")
+def release(customer_id):
+    customer = _customer_or_404(customer_id)
+    try:
+        pool.release(customer, current_user)
+    except Invalid as invalid:
+        for message in invalid.errors.values():
+            flash(message, "error")
+        return redirect(url_for("customers.detail", customer_id=customer.id))
+    flash(_("%(name)s is back in the customer pool.", name=customer.name), "success")
+    return redirect(url_for("customers.index"))
+
+
+@bp.get("/customers/pool/log")
+@role_required("ops", "admin")
+def pool_log():
+    customer, was = Customer.alias(), User.alias()
+    moves = (PoolMove.select(PoolMove, customer, was)
+             .join(customer, on=(PoolMove.customer == customer.id)).switch(PoolMove)
+             .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
+             .where(PoolMove.kind == "recycle").order_by(PoolMove.at.desc(), PoolMove.id.desc()))
+    return render("customers/pool_log.html", page=Page(moves, page_number(), current_app.config["PAGE_SIZE"]))
+
+
+@bp.post("/customers/pool/moves/<int:move_id>/revert")
+@role_required("ops", "admin")
+def revert_recycle(move_id):
+    move = PoolMove.get_or_none(PoolMove.id == move_id) or abort(404)
+    try:
+        pool.revert(move, current_user)
+    except Invalid as invalid:
+        for message in invalid.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("Undone: the customer is back with its owner."), "success")
+    return redirect(url_for("customers.pool_log"))
