@@ -14,6 +14,11 @@ TIER_REASONS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l
                 "unlock": _l("unlocked"), "import": _l("imported")}
 MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
                "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
+EXPORT_HEADERS = {"name": _l("Name"), "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
+                  "industry": _l("Industry"), "status": _l("Status"), "source": _l("Source"), "phone": _l("Phone"),
+                  "website": _l("Website"), "address": _l("Address"), "primary_contact": _l("Primary contact"),
+                  "contact_phone": _l("Contact phone"), "last_visit": _l("Last visit"),
+                  "next_visit_due": _l("Next visit due")}
 SORT_LABELS = {"due": _l("Next visit due"), "name": _l("Name"), "last_visit": _l("Last visit"),
                "newest": _l("Newest")}
 

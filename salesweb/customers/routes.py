@@ -1,6 +1,6 @@
 import datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 from peewee import JOIN
@@ -9,11 +9,11 @@ from ..access import get_visible_or_404, role_required
 from ..forms import options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
-from ..services import customers, pool, tiers
+from ..services import audit, customers, exports, pool, tiers
 from ..services.errors import Invalid
 from ..web import Page, current_settings, page_number, render, submit
 from . import bp
-from .forms import (MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
+from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
                     NoteForm, ReassignForm, TierLockForm)
 
 REASSIGNERS = ("manager", "ops", "admin")
@@ -57,6 +57,25 @@ def index():
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page,
                   counts=customers.tier_counts(current_user, criteria, today()), today=today(),
                   reassign=reassign)
+
+
+@bp.get("/customers/export.<any(csv, xlsx):kind>")
+def export(kind):
+    """The current filtered list (same scope and filters as the page) as CSV or XLSX."""
+    filters = FilterForm(request.args)
+    tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else None
+    rows = customers.export_rows(current_user, filters.criteria(tier), today())
+    header = [str(EXPORT_HEADERS[c]) for c in customers.EXPORT_COLUMNS]
+    audit.record("export", actor=current_user, object_type="customer",
+                 summary=f"customers {kind}: {request.query_string.decode('utf-8', 'replace')[:200]}")
+    name = f"customers-{today():%Y%m%d}.{kind}"
+    if kind == "csv":
+        response = Response(stream_with_context(exports.csv_chunks(header, rows)), mimetype="text/csv")
+    else:
+        response = Response(exports.xlsx_bytes(header, rows, str(_("Customers"))),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])

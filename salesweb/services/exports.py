@@ -1,0 +1,41 @@
+"""Exports of lists to CSV and XLSX: the same rows either way, and cells a spreadsheet cannot run."""
+import csv
+import io
+
+from openpyxl import Workbook
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would read as a formula is prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_chunks(header, rows):
+    """CSV as UTF-8 with a BOM (so Excel reads Chinese correctly), produced row by row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(header, rows, title):
+    """An XLSX workbook with one sheet (write-only mode keeps memory flat on long lists)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
