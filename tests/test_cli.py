@@ -171,3 +171,16 @@ def test_restore_refuses_an_archive_of_another_engine(app, tmp_path):
         tar.addfile(info, io.BytesIO(data))
     result = run(app, "restore", str(archive), "--yes")
     assert result.exit_code != 0 and f"holds a {other} database" in result.output
+
+
+def test_demo_has_customers_with_contacts_and_a_believable_tier_spread(app):
+    from salesweb.models import Contact, Customer
+    run(app, "demo")
+    total = Customer.select().count()
+    assert total >= 100
+    tiers = {t: Customer.select().where(Customer.tier == t).count() for t in "ABC"}
+    assert 0 < tiers["A"] < tiers["B"] < tiers["C"]
+    assert Customer.select().where(Customer.owner.is_null()).count() > 0  # some in the pool
+    assert Contact.select().count() >= total
+    assert Customer.select().where(Customer.next_visit_due < __import__("datetime").date.today()).exists()
+    assert any(not c.name.isascii() for c in Customer.select()) and any(c.name.isascii() for c in Customer.select())
