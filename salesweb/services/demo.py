@@ -72,9 +72,10 @@ def _customers(rng, reps_by_team, values, now):
                      "status": rng.choices(("customer", "prospect", "lead", "dormant"), (5, 3, 2, 1))[0]},
                     rep, rep, values, tier=tier, tier_reason="import",
                     now=now - datetime.timedelta(days=rng.randint(200, 700)))
-                if rng.random() < 0.85:
-                    cadence.record_visit(customer, now - datetime.timedelta(days=rng.randint(1, 200),
-                                                                            hours=rng.randint(0, 8)), values)
+                if rng.random() < 0.9:  # most visited on cadence, some falling behind
+                    days = rng.randint(1, int(cadence.interval(tier, values) * 1.3))
+                    cadence.record_visit(customer, now - datetime.timedelta(days=days, hours=rng.randint(0, 8)),
+                                         values)
                 _contacts(rng, customer)
                 created += 1
     for i in range(8):
