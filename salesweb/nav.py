@@ -10,6 +10,10 @@ class Entry:
     endpoint: str
     icon: str
     roles: tuple
+    section: str | None = None  # a blueprint whose every page counts as this entry's
+
+    def is_current(self, endpoint, blueprint):
+        return endpoint == self.endpoint or (self.section is not None and blueprint == self.section)
 
 
 ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),
@@ -21,7 +25,8 @@ HOME_LABELS = {
 }
 
 ENTRIES = (
-    Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin")),
+    Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),
+          section="customers"),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
     Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),

@@ -52,8 +52,8 @@ def index():
     page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"])
     reassign = None
     if current_user.role in REASSIGNERS:
-        reassign = ReassignForm()
-        reassign.owner.choices = options([(u.id, u.name) for u in owners])
+        reassign = ReassignForm(prefix="reassign")
+        reassign.owner.choices = options([("", _("Choose…"))] + [(u.id, u.name) for u in owners])
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page,
                   counts=customers.tier_counts(current_user, criteria, today()), today=today(),
                   reassign=reassign)
@@ -239,7 +239,7 @@ def unlock_tier(customer_id):
 @bp.post("/customers/reassign")
 @role_required(*REASSIGNERS)
 def reassign():
-    form = ReassignForm()
+    form = ReassignForm(prefix="reassign")
     form.owner.choices = options([(u.id, u.name) for u in customers.assignable_owners(current_user)])
     ids = [int(i) for i in request.form.getlist("customer") if i.isdecimal() and len(i) < 19]
     back = form.next.data if (form.next.data or "").startswith("/customers") else url_for("customers.index")

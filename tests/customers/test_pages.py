@@ -197,18 +197,19 @@ def test_manager_reassigns_within_the_subtree(app, make, signed_in, team):
     second_client, second = signed_in("rep", name="Rep Three", team="East")
     a, b = make.customer(team["rep"], name="A1"), make.customer(team["rep"], name="B1")
     response = post(team["boss_client"], "/customers/reassign",
-                    {"customer": [str(a.id), str(b.id)], "owner": str(second.id), "next": "/customers"},
+                    {"customer": [str(a.id), str(b.id)], "reassign-owner": str(second.id), "reassign-next": "/customers"},
                     token_from="/customers")
     assert response.status_code == 302
     assert {c.owner_id for c in Customer.select()} == {second.id}
     assert PoolMove.select().where(PoolMove.kind == "reassign").count() == 2
     refused = post(team["boss_client"], "/customers/reassign",
-                   {"customer": [str(a.id)], "owner": str(team["other"].id)}, token_from="/customers")
+                   {"customer": [str(a.id)], "reassign-owner": str(team["other"].id)}, token_from="/customers")
     assert refused.status_code == 302 and Customer.get_by_id(a.id).owner_id == second.id
     outside = make.customer(team["other"], name="Outside")
     assert post(team["boss_client"], "/customers/reassign",
-                {"customer": [str(outside.id)], "owner": str(second.id)}, token_from="/customers").status_code == 404
-    assert post(team["rep_client"], "/customers/reassign", {"customer": [str(a.id)], "owner": str(team["rep"].id)},
+                {"customer": [str(outside.id)], "reassign-owner": str(second.id)},
+                token_from="/customers").status_code == 404
+    assert post(team["rep_client"], "/customers/reassign", {"customer": [str(a.id)], "reassign-owner": str(team["rep"].id)},
                 token_from="/customers").status_code == 403
 
 
