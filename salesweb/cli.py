@@ -17,7 +17,7 @@ def main():
 
 
 def register(app):
-    for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool):
+    for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, import_customers):
         app.cli.add_command(command)
 
 
@@ -96,6 +96,43 @@ def demo(scale):
         click.echo(f"Loaded the {scale} demo data.")
     if rows:
         _print_logins(rows, demo_data.PASSWORD)
+
+
+@click.command("import-customers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--owner-email", default=None, help="Owner of rows that name none (default: the customer pool).")
+@click.option("--update", "update_existing", is_flag=True,
+              help="Update customers that already exist instead of skipping them.")
+@with_appcontext
+def import_customers(file, owner_email, update_existing):
+    """Import customers from a CSV file (UTF-8 or GBK): every row, or nothing if any row has an error."""
+    from .services import imports, settings
+    from .services.errors import Invalid
+    from .web import settings_fallbacks
+    importer = imports.command_line_importer()
+    with open(file, "rb") as fh:
+        data = fh.read(imports.MAX_BYTES + 1)
+    try:
+        default_owner = imports.owner_by_email(owner_email, importer) if owner_email else None
+        table = imports.read(data)
+        mapping = imports.guess_mapping(table.header)
+        if mapping["name"] is None:
+            raise Invalid({"name": "no column holds the customer name (name it e.g. “name” or “客户名称”)"})
+        plan = imports.plan(table, mapping, importer, "update" if update_existing else "skip", default_owner)
+    except Invalid as invalid:
+        raise click.ClickException("; ".join(str(m) for m in invalid.errors.values())) from None
+    errors = plan.errors
+    if errors:
+        for row in errors[:20]:
+            problems = "; ".join(f"{imports.LABELS[target]}: {message}" for target, message in row.problems)
+            click.echo(f"row {row.number}: {problems}", err=True)
+        if len(errors) > 20:
+            click.echo(f"... and {len(errors) - 20} more row(s) with errors", err=True)
+        raise click.ClickException(f"{len(errors)} row(s) have errors; nothing was imported.")
+    report = imports.commit(plan, importer, settings.current(settings_fallbacks()))
+    click.echo(f"Created {report.created}, updated {report.updated}, skipped {len(report.skipped)}.")
+    for row in report.skipped:
+        click.echo(f"  skipped row {row.number}: {row.name} ({row.note})")
 
 
 @click.command("serve")

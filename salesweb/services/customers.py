@@ -109,6 +109,37 @@ def create(values, owner, by, settings_values, tier="C", tier_reason="created", 
     return customer
 
 
+def create_many(items, by, settings_values, tier_reason="import", now=None):
+    """Create many customers (with an optional first contact each) in a handful of queries per batch.
+
+    items: dicts with "values", "owner" (a user the caller has already checked `by` may assign, or
+    None), "tier" and "contact" (contact values or None). Returns how many were created.
+    """
+    now = now or utcnow()
+    by_id = getattr(by, "id", None)
+    with db.atomic():
+        for start in range(0, len(items), 500):
+            batch = items[start:start + 500]
+            rows = []
+            for item in batch:
+                data = _clean(item["values"])
+                customer = Customer(**data, name_key=normalise_name(data["name"]), owner=item["owner"],
+                                    tier=item["tier"], created_by=by_id, created_at=now, updated_at=now,
+                                    last_activity_at=now)
+                cadence.refresh(customer, settings_values)
+                rows.append(dict(customer.__data__))  # raw column values: no related row is loaded
+            ids = [row[0] for row in Customer.insert_many(rows).returning(Customer.id).tuples()]
+            TierChange.insert_many([{"customer": cid, "old_tier": None, "new_tier": item["tier"],
+                                     "reason": tier_reason, "by": by_id, "at": now}
+                                    for cid, item in zip(ids, batch)]).execute()
+            contacts = [{"customer": cid, **{k: (item["contact"].get(k) or "").strip() for k in CONTACT_FIELDS},
+                         "is_primary": True, "created_at": now}
+                        for cid, item in zip(ids, batch) if item["contact"] and (item["contact"].get("name") or "").strip()]
+            if contacts:
+                Contact.insert_many(contacts).execute()
+    return len(items)
+
+
 def update(customer, values, owner, by):
     data = _clean(values)
     if owner != customer.owner:

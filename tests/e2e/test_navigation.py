@@ -8,10 +8,14 @@ from .conftest import DESKTOP, HOME_LABELS, PHONE, ROLES, screenshot
 
 pytestmark = pytest.mark.browser
 
+CUSTOMERS = ("Customers", "/customers")
 EXTRA_ENTRIES = {
-    "admin": [("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
+    "rep": [CUSTOMERS],
+    "manager": [CUSTOMERS],
+    "support": [CUSTOMERS],
+    "admin": [CUSTOMERS, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, ("Audit log", "/audit/")],
 }
 
 

@@ -1,0 +1,151 @@
+"""CSV import of customers (support, ops): upload, map columns, preview, commit."""
+import hashlib
+import json
+
+from flask import abort, current_app, flash, redirect, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField
+
+from ..access import role_required
+from ..forms import options
+from ..i18n import _, _l
+from ..services import imports
+from ..services.errors import Invalid
+from ..web import apply_errors, current_settings, render, submit
+from . import bp
+
+IMPORTERS = ("support", "ops")
+DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
+    on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
+                               default="skip")
+
+
+class CommitForm(FlaskForm):
+    plan_key = HiddenField()
+
+
+def _mapping_form(header, mapping, on_duplicate):
+    """One select per target field; the choices are the file's columns."""
+    columns = [("", _l("Not imported"))] + [
+        (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
+
+    class MappingForm(FlaskForm):
+        on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
+
+    for target in imports.TARGETS:
+        setattr(MappingForm, target, SelectField(imports.LABELS[target], choices=options(columns)))
+    data = {t: "" if mapping.get(t) is None else str(mapping[t]) for t in imports.TARGETS}
+    return MappingForm(data={**data, "on_duplicate": on_duplicate})
+
+
+def _posted_mapping(form):
+    return {t: int(form[t].data) if form[t].data else None for t in imports.TARGETS}
+
+
+def _plan_key(mapping, on_duplicate):
+    """Names what the preview showed, so a commit from a stale page is caught."""
+    text = json.dumps([mapping, on_duplicate], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _upload_dir():
+    return current_app.config["UPLOAD_DIR"]
+
+
+def _upload_or_404(token):
+    """The upload if the signed-in user made it; anyone else's token simply does not exist."""
+    upload = imports.load(_upload_dir(), token, current_user.id)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+@bp.route("/customers/import", methods=["GET", "POST"])
+@role_required(*IMPORTERS)
+def import_upload():
+    form = UploadForm()
+    stored = {}
+
+    def keep():
+        data = form.file.data.stream.read(imports.MAX_BYTES + 1)
+        imports.read(data)
+        imports.sweep(_upload_dir())
+        stored["token"] = imports.store(_upload_dir(), data, current_user.id, form.file.data.filename,
+                                        form.on_duplicate.data)
+
+    done, status = submit(form, keep)
+    if done:
+        return redirect(url_for("customers.import_preview", token=stored["token"]), 303)
+    return render("customers/import.html", form=form, report=None, status=status)
+
+
+def _preview(upload, table, form, status=200, general=()):
+    """The mapping form, the counts and the first rows, or why there is no preview yet."""
+    mapping, plan = upload.mapping or imports.guess_mapping(table.header), None
+    general = list(general)
+    try:
+        plan = imports.plan(table, mapping, current_user, upload.on_duplicate)
+    except Invalid as invalid:
+        if not form.errors:  # a refused POST already shows its own messages
+            general.extend(apply_errors(form, invalid))
+    commit_form = CommitForm(formdata=None, data={"plan_key": _plan_key(mapping, upload.on_duplicate)})
+    return render("customers/import_preview.html", upload=upload, table=table, form=form, plan=plan,
+                  commit_form=commit_form, general=general, labels=imports.LABELS,
+                  max_shown=imports.PREVIEW_ROWS, status=status)
+
+
+@bp.route("/customers/import/<token>", methods=["GET", "POST"])
+@role_required(*IMPORTERS)
+def import_preview(token):
+    upload = _upload_or_404(token)
+    table = imports.read(upload.data)
+    form = _mapping_form(table.header, upload.mapping or imports.guess_mapping(table.header), upload.on_duplicate)
+
+    def save():
+        mapping = _posted_mapping(form)
+        imports.check_mapping(mapping, table.header)
+        imports.remember(_upload_dir(), upload, mapping, form.on_duplicate.data)
+
+    done, status = submit(form, save)
+    if done:
+        return redirect(url_for("customers.import_preview", token=upload.token), 303)
+    return _preview(upload, table, form, status=status)
+
+
+@bp.post("/customers/import/<token>/commit")
+@role_required(*IMPORTERS)
+def import_commit(token):
+    upload = _upload_or_404(token)
+    table = imports.read(upload.data)
+    mapping = upload.mapping or imports.guess_mapping(table.header)
+    form = CommitForm()
+    back = redirect(url_for("customers.import_preview", token=upload.token), 303)
+    if not form.validate_on_submit() or form.plan_key.data != _plan_key(mapping, upload.on_duplicate):
+        flash(_("The mapping changed in another window; check the preview again."), "error")
+        return back
+    try:
+        plan = imports.plan(table, mapping, current_user, upload.on_duplicate)
+    except Invalid:
+        return back  # no name column yet: the preview says so
+    try:
+        report = imports.commit(plan, current_user, current_settings())
+    except Invalid as invalid:
+        form = _mapping_form(table.header, mapping, upload.on_duplicate)
+        return _preview(upload, table, form, status=422, general=invalid.errors.values())
+    imports.finish(_upload_dir(), upload, report)
+    return redirect(url_for("customers.import_report", token=upload.token), 303)
+
+
+@bp.get("/customers/import/<token>/report")
+@role_required(*IMPORTERS)
+def import_report(token):
+    report = imports.load_report(_upload_dir(), token, current_user.id)
+    if report is None:
+        abort(404)
+    return render("customers/import.html", form=UploadForm(formdata=None), report=report)
