@@ -42,9 +42,10 @@ REGIONS = {"上海": "上海", "苏州": "江苏", "南京": "江苏", "无锡":
            "福州": "福建", "北京": "北京", "天津": "天津", "成都": "四川", "武汉": "湖北", "重庆": "重庆", "西安": "陕西"}
 CORES = ("明远", "华信", "恒通", "鼎盛", "瑞丰", "博达", "天成", "永泰", "嘉禾", "正泰", "宏远", "中联", "东方",
          "金桥", "新元", "海纳", "长青", "立信", "汇丰", "启航", "卓越", "诚达", "精工", "万向")
-TRADES = (("贸易", "Wholesale"), ("科技", "Technology"), ("机械", "Machinery"), ("电子", "Electronics"),
-          ("医疗器械", "Medical devices"), ("物流", "Logistics"), ("食品", "Food"), ("化工", "Chemicals"),
-          ("建材", "Building materials"), ("汽车零部件", "Automotive parts"), ("包装", "Packaging"))
+TRADES = (("贸易", "批发贸易"), ("科技", "信息技术"), ("机械", "机械制造"), ("电子", "电子元器件"),
+          ("医疗器械", "医疗器械"), ("物流", "物流运输"), ("食品", "食品饮料"), ("化工", "化工"),
+          ("建材", "建筑材料"), ("汽车零部件", "汽车零部件"), ("包装", "包装印刷"))
+ENGLISH_INDUSTRIES = ("Wholesale", "Industrial supply", "Food", "Logistics", "Instruments", "Packaging")
 ENGLISH = ("Pacific Rim Trading Co., Ltd.", "Harbor Industrial Supply Ltd.", "Greenfield Foods Inc.",
            "Northstar Logistics LLC", "Bluewater Instruments Co., Ltd.", "Summit Packaging Ltd.")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -60,8 +61,11 @@ def _customers(rng, reps_by_team, values, now):
             for i in range(20):
                 city = rng.choice(CITIES[team])
                 trade, industry = rng.choice(TRADES)
-                name = (rng.choice(ENGLISH) if i == 0 and rep.name.isascii()
-                        else f"{city}{rng.choice(CORES)}{trade}{rng.choice(('有限公司', '股份有限公司'))}")
+                if i == 0 and rep.name.isascii():
+                    english = rng.randrange(len(ENGLISH))
+                    name, industry = ENGLISH[english], ENGLISH_INDUSTRIES[english]
+                else:
+                    name = f"{city}{rng.choice(CORES)}{trade}{rng.choice(('有限公司', '股份有限公司'))}"
                 if customers.duplicates(name):
                     continue
                 tier = rng.choices("ABC", weights=(1, 3, 6))[0]
