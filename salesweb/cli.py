@@ -17,7 +17,8 @@ def main():
 
 
 def register(app):
-    for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, import_customers):
+    for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, recompute_tiers,
+                    import_customers):
         app.cli.add_command(command)
 
 
@@ -204,3 +205,22 @@ def recycle_pool():
     values = settings.current(settings_fallbacks())
     count = pool.recycle(values)
     click.echo(f"Returned {count} customer(s) idle for {values['pool_recycle_days']} days to the pool.")
+
+
+@click.command("recompute-tiers")
+@with_appcontext
+def recompute_tiers():
+    """Apply the tier rule (trailing-12-month won revenue) to every customer whose tier is not locked."""
+    import datetime
+
+    import pytz
+
+    from .services import settings, tiers
+    from .web import settings_fallbacks
+    values = settings.current(settings_fallbacks())
+    if not tiers.has_revenue_source():
+        click.echo("Tiers follow won revenue, and no won deals are recorded yet; every tier is left as it is.")
+        return
+    today = datetime.datetime.now(pytz.timezone(values["timezone"])).date()
+    looked, changed = tiers.recompute_all(values, today)
+    click.echo(f"Recomputed {looked} customer(s): {changed} changed tier.")

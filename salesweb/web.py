@@ -89,3 +89,11 @@ def url_with(**changes):
     args = request.args.to_dict(flat=False)
     args.update({k: [str(v)] for k, v in changes.items()})
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
+
+
+def local_today():
+    """Today on the install's calendar (visits fall due by local days)."""
+    import datetime
+
+    from flask_babel import get_timezone
+    return datetime.datetime.now(get_timezone()).date()

@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import Team, User
 from ..services import people, settings as settings_service
 from ..services.errors import Invalid
-from ..web import Page, current_settings, page_number, render, settings_fallbacks, submit
+from ..web import Page, current_settings, local_today, page_number, render, settings_fallbacks, submit
 from . import bp
 from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm, settings_form_class
 
@@ -186,7 +186,8 @@ def settings():
         values = {d.key: getattr(form, d.key).data for d in settings_service.DEFINITIONS}
         values = {k: v * 100 if settings_service.BY_KEY[k].kind == "money" else
                   (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
-        changed.update(settings_service.update(values, by=current_user, fallbacks=settings_fallbacks()))
+        changed.update(settings_service.update(values, by=current_user, fallbacks=settings_fallbacks(),
+                                               today=local_today()))
 
     done, status = submit(form, save)
     if done:

@@ -133,11 +133,17 @@ def import_commit(token):
         plan = imports.plan(table, mapping, current_user, upload.on_duplicate)
     except Invalid:
         return back  # no name column yet: the preview says so
+    if not imports.take(_upload_dir(), upload):
+        abort(404)  # committed already, by an earlier click
     try:
         report = imports.commit(plan, current_user, current_settings())
     except Invalid as invalid:
+        imports.put_back(_upload_dir(), upload)
         form = _mapping_form(table.header, mapping, upload.on_duplicate)
         return _preview(upload, table, form, status=422, general=invalid.errors.values())
+    except Exception:
+        imports.put_back(_upload_dir(), upload)
+        raise
     imports.finish(_upload_dir(), upload, report)
     return redirect(url_for("customers.import_report", token=upload.token), 303)
 

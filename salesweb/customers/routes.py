@@ -1,7 +1,4 @@
-import datetime
-
 from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
-from flask_babel import get_timezone
 from flask_login import current_user
 from peewee import JOIN
 
@@ -11,7 +8,7 @@ from ..i18n import _
 from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from ..services import audit, customers, exports, pool, tiers
 from ..services.errors import Invalid
-from ..web import Page, current_settings, page_number, render, submit
+from ..web import Page, current_settings, is_fragment_request, local_today as today, page_number, render, submit
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
                     NoteForm, ReassignForm, TierLockForm)
@@ -20,9 +17,14 @@ REASSIGNERS = ("manager", "ops", "admin")
 CREATORS = ("rep", "manager", "support", "ops", "admin")
 
 
-def today():
-    """Today in the install's time zone: a visit is due by the local calendar."""
-    return datetime.datetime.now(get_timezone()).date()
+def _with_scope(matches):
+    """Mark which duplicate matches the user may open (the others are named, not linked)."""
+    if matches:
+        mine = {c.id for c in customers.scope(current_user).where(Customer.id.in_([m.id for m in matches]))
+                .select(Customer.id)}
+        for match in matches:
+            match.in_scope = match.id in mine
+    return matches
 
 
 def _customer_or_404(customer_id):
@@ -45,15 +47,17 @@ def index():
     filters = FilterForm(request.args)
     tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else "all"
     criteria = filters.criteria(None if tier == "all" else tier)
-    owners = [] if current_user.role == "rep" else list(customers.assignable_owners(current_user).order_by(User.name))
-    if owners:
-        filters.owner.choices = options([("", _("Anyone"))] + [(str(u.id), u.name) for u in owners])
-    filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in customers.regions(current_user)])
+    reassign = ReassignForm(prefix="reassign") if current_user.role in REASSIGNERS else None
+    if not is_fragment_request():  # the filter choices sit outside the swapped list
+        if current_user.role != "rep":
+            filters.owner.choices = options([("", _("Anyone"))] + [
+                (str(u.id), u.name if u.active else _("%(name)s (deactivated)", name=u.name))
+                for u in customers.owner_filter_choices(current_user).order_by(User.active.desc(), User.name)])
+        if reassign:
+            reassign.owner.choices = options([("", _("Choose…"))] + [
+                (u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)])
+        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in customers.regions(current_user)])
     page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"])
-    reassign = None
-    if current_user.role in REASSIGNERS:
-        reassign = ReassignForm(prefix="reassign")
-        reassign.owner.choices = options([("", _("Choose…"))] + [(u.id, u.name) for u in owners])
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page,
                   counts=customers.tier_counts(current_user, criteria, today()), today=today(),
                   reassign=reassign)
@@ -64,7 +68,7 @@ def export(kind):
     """The current filtered list (same scope and filters as the page) as CSV or XLSX."""
     filters = FilterForm(request.args)
     tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else None
-    rows = customers.export_rows(current_user, filters.criteria(tier), today())
+    rows = customers.export_rows(current_user, filters.criteria(tier), today(), current_settings())
     header = [str(EXPORT_HEADERS[c]) for c in customers.EXPORT_COLUMNS]
     audit.record("export", actor=current_user, object_type="customer",
                  summary=f"customers {kind}: {request.query_string.decode('utf-8', 'replace')[:200]}")
@@ -85,7 +89,7 @@ def new():
     _owner_choices(form)
     if request.method == "GET":
         form.owner.data = current_user.id if current_user.role in ("rep", "manager") else None
-    matches = customers.duplicates(form.name.data) if request.method == "POST" and form.name.data else []
+    matches = _with_scope(customers.duplicates(form.name.data)) if request.method == "POST" and form.name.data else []
     created = {}
 
     def create():
@@ -108,7 +112,8 @@ def edit(customer_id):
     _owner_choices(form, customer)
     if request.method == "GET":
         form.owner.data = customer.owner_id
-    matches = customers.duplicates(form.name.data, exclude=customer) if request.method == "POST" else []
+    renamed = request.method == "POST" and customers.normalise_name(form.name.data or "") != customer.name_key
+    matches = _with_scope(customers.duplicates(form.name.data, exclude=customer)) if renamed else []
 
     def save():
         if matches and not form.save_anyway.data:

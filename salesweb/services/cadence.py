@@ -6,6 +6,7 @@ filter and sort on it; everything that changes its inputs goes through this modu
 """
 import datetime
 
+import pytz
 from peewee import SQL, fn
 
 from ..db import is_sqlite, utcnow
@@ -17,9 +18,15 @@ def interval(tier, values):
     return values[f"cadence_{tier.lower()}_days"]
 
 
+def local_date(utc_time, values):
+    """The calendar day of a stored (naive UTC) time in the install's time zone."""
+    return pytz.utc.localize(utc_time).astimezone(pytz.timezone(values["timezone"])).date()
+
+
 def next_due(last_visit_at, created_at, tier, values):
+    """Days are counted on the install's calendar: a visit at 07:00 in Shanghai is that day's visit."""
     start = last_visit_at or created_at
-    return start.date() + datetime.timedelta(days=interval(tier, values))
+    return local_date(start, values) + datetime.timedelta(days=interval(tier, values))
 
 
 def is_overdue(next_visit_due, today):
@@ -54,10 +61,14 @@ def refresh(customer, values):
 def refresh_all(values):
     """Recompute every customer's next due date in one UPDATE per tier (after the cadence changed)."""
     start = fn.COALESCE(Customer.last_visit_at, Customer.created_at)
+    zone = pytz.timezone(values["timezone"])
+    # SQLite has no time zones: the zone's offset now stands in (exact for zones without daylight saving).
+    offset = int(zone.utcoffset(utcnow()).total_seconds())
     for tier in TIERS:
         days = int(interval(tier, values))
         if is_sqlite():
-            due = fn.date(start, f"+{days} days")
+            due = fn.date(start, f"{offset:+d} seconds", f"+{days} days")
         else:
-            due = SQL("(CAST(COALESCE(last_visit_at, created_at) AS date) + %s)", [days])
+            due = SQL("(CAST((COALESCE(last_visit_at, created_at) AT TIME ZONE 'UTC') AT TIME ZONE %s AS date) + %s)",
+                      [zone.zone, days])
         Customer.update(next_visit_due=due).where(Customer.tier == tier).execute()

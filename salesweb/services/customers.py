@@ -14,7 +14,7 @@ from .errors import Invalid
 OWNER_ROLES = ("rep", "manager")
 _EN_SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "plc",
                 "gmbh", "pte", "pty"}
-_ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "公司")
+_ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", "集团")
 
 
 def normalise_name(name):
@@ -56,6 +56,16 @@ def assignable_owners(user):
     support/ops/admin any active rep or manager."""
     query = User.select(User.id, User.name, User.role).where(
         (User.active == True) & User.role.in_(OWNER_ROLES))  # noqa: E712
+    if user.role == "rep":
+        return query.where(User.id == user.id)
+    if user.role == "manager":
+        return query.where((User.id == user.id) | User.id.in_(subtree_ids(user.id)))
+    return query
+
+
+def owner_filter_choices(user):
+    """Owners to filter the list by: as assignable_owners, but leavers too (to find and reassign their customers)."""
+    query = User.select(User.id, User.name, User.role, User.active).where(User.role.in_(OWNER_ROLES))
     if user.role == "rep":
         return query.where(User.id == user.id)
     if user.role == "manager":
@@ -153,6 +163,7 @@ def update(customer, values, owner, by):
             PoolMove.create(customer=customer, kind="reassign", from_owner=customer.owner_id,
                             to_owner=owner, by=by)
             customer.owner, customer.claimed_at = owner, None
+            customer.last_activity_at = utcnow()  # a new owner gets the full idle period before recycling
             changed.append("owner")
         customer.updated_at = utcnow()
         customer.save()
@@ -171,7 +182,7 @@ def reassign(customers, owner, by):
         PoolMove.insert_many([
             {"customer": c.id, "kind": "reassign", "from_owner": c.owner_id, "to_owner": owner.id, "by": by.id,
              "at": now} for c in moving]).execute()
-        (Customer.update(owner=owner, claimed_at=None, updated_at=now)
+        (Customer.update(owner=owner, claimed_at=None, updated_at=now, last_activity_at=now)
          .where(Customer.id.in_([c.id for c in moving])).execute())
         audit.record("edit", actor=by, object_type="customer",
                      summary=f"reassigned {len(moving)} customer(s) to {owner.name}")
@@ -280,7 +291,7 @@ EXPORT_COLUMNS = ("name", "tier", "owner", "region", "industry", "status", "sour
                   "primary_contact", "contact_phone", "last_visit", "next_visit_due")
 
 
-def export_rows(user, criteria, today):
+def export_rows(user, criteria, today, values):
     """The filtered list as plain rows for export, primary contact included, in one query."""
     primary = Contact.alias()
     query = (search(user, criteria, today)
@@ -289,4 +300,5 @@ def export_rows(user, criteria, today):
     for c in query.iterator():
         yield (c.name, c.tier, c.owner_name or "", c.region, c.industry, c.status, c.source, c.phone, c.website,
                c.address, c.contact_name or "", c.contact_phone or "",
-               c.last_visit_at.date().isoformat() if c.last_visit_at else "", c.next_visit_due.isoformat())
+               cadence.local_date(c.last_visit_at, values).isoformat() if c.last_visit_at else "",
+               c.next_visit_due.isoformat())

@@ -3,6 +3,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,13 +30,21 @@ def csv_chunks(header, rows):
     yield buffer.getvalue().encode("utf-8")
 
 
+def _text_cell(sheet, value):
+    """A cell typed as text: a spreadsheet shows "=1+1" or "+86 21 5555" as written, never runs it."""
+    cell = WriteOnlyCell(sheet, value="" if value is None else value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def xlsx_bytes(header, rows, title):
     """An XLSX workbook with one sheet (write-only mode keeps memory flat on long lists)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(header))
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([_text_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -74,7 +74,9 @@ SOURCE_WORDS = {"visit": "visit", "拜访": "visit", "website": "website", "webs
 STATUS_WORDS = {"lead": "lead", "线索": "lead", "prospect": "prospect", "潜在客户": "prospect",
                 "customer": "customer", "客户": "customer", "dormant": "dormant", "休眠": "dormant"}
 
-_PHONE = re.compile(r"[\d\s+\-()]*\d[\d\s+\-()]*(?:\s*(?:ext\.?|转)\s*\d+)?", re.IGNORECASE)
+# Linear: no nested or overlapping repetition, so a long cell cannot make the match backtrack.
+_PHONE = re.compile(r"[\d\s+\-()]+(?:(?:ext\.?|转)\s*\d+)?", re.IGNORECASE)
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _TIER = re.compile(r"([abc])\s*(?:级|类|级客户|类客户)?", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -120,7 +122,8 @@ def decode(data):
             break
         except UnicodeDecodeError:
             continue
-    if text is None or _CONTROL.search(text):
+    # GB18030 decodes almost any bytes; Big5 or Shift-JIS text comes out with private-use characters.
+    if text is None or _CONTROL.search(text) or (encoding == "GBK" and _PRIVATE_USE.search(text)):
         raise _refuse(_l("The file is not UTF-8 or GBK text. In Excel choose Save As, "
                          "“CSV UTF-8 (Comma delimited)”, and upload that file."))
     return text, encoding
@@ -271,7 +274,8 @@ def _check(row):
         problems.append(("name", _l("The name needs at least one letter or digit.")))
     for target in ("phone", "contact_phone"):
         values[target] = unicodedata.normalize("NFKC", values[target])
-        if values[target] and not _PHONE.fullmatch(values[target]):
+        if values[target] and len(values[target]) <= LIMITS[target] and not (
+                _PHONE.fullmatch(values[target]) and any(c.isdigit() for c in values[target])):
             problems.append((target, _l("Use digits, spaces, + - ( ) and “ext” or “转” only.")))
     values["owner_email"] = values["owner_email"].lower()  # user emails are stored lower case
     for target in ("contact_email", "owner_email"):
@@ -533,13 +537,30 @@ def remember(upload_dir, upload, mapping, on_duplicate):
     upload.mapping, upload.on_duplicate = mapping, meta["on_duplicate"]
 
 
+def take(upload_dir, upload):
+    """Claim the upload for one commit: a second commit of the same file (a double click) finds
+    nothing to take. Returns False when another request took it first."""
+    folder = _folder(upload_dir)
+    try:
+        os.replace(folder / f"{upload.token}.csv", folder / f"{upload.token}.committing")
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def put_back(upload_dir, upload):
+    """The commit was refused: the upload can be previewed and committed again."""
+    folder = _folder(upload_dir)
+    os.replace(folder / f"{upload.token}.committing", folder / f"{upload.token}.csv")
+
+
 def finish(upload_dir, upload, report):
     """After the commit: the file goes, its report stays (for the sweep to remove a day later)."""
     path = _folder(upload_dir) / f"{upload.token}.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
     meta.update(report=report.as_dict(), mapping=None)
     _write_json(path, meta)
-    (_folder(upload_dir) / f"{upload.token}.csv").unlink(missing_ok=True)
+    (_folder(upload_dir) / f"{upload.token}.committing").unlink(missing_ok=True)
 
 
 def load_report(upload_dir, token, user_id):

@@ -1,7 +1,7 @@
 """The customer pool (公海): unowned customers that reps claim, release, and that inactivity returns."""
 import datetime
 
-from ..db import db, utcnow
+from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
 from ..models import Customer, PoolMove, User
 from . import audit
@@ -24,6 +24,8 @@ def claim(customer, user, values, now=None):
         raise Invalid({None: _l("Only reps and managers claim customers from the pool.")})
     now = now or utcnow()
     with db.atomic():
+        if not is_sqlite():  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL locks the claimer
+            User.select(User.id).where(User.id == user.id).for_update().execute()
         if held_from_pool(user) >= values["pool_claim_limit"]:
             raise Invalid({None: _l("You already hold %(n)d customers from the pool; release one first.",
                                     n=values["pool_claim_limit"])})

@@ -115,7 +115,7 @@ def validate(values):
     return errors
 
 
-def update(changes, by, fallbacks=None):
+def update(changes, by, fallbacks=None, today=None):
     """Store the given settings after validating them with the rest; audit each change."""
     values = current(fallbacks)
     unknown = set(changes) - set(BY_KEY)
@@ -139,4 +139,8 @@ def update(changes, by, fallbacks=None):
         if any(key.startswith("cadence_") for key in changed):
             from . import cadence
             cadence.refresh_all(merged)
+        if any(key.startswith("tier_") for key in changed):
+            from . import tiers
+            if tiers.has_revenue_source():
+                tiers.recompute_all(merged, today or utcnow().date())
     return changed

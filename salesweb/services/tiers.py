@@ -31,6 +31,20 @@ def revenue_source():
     return _source
 
 
+def has_revenue_source():
+    """Whether won revenue is recorded anywhere yet; without it the rule would demote every customer to C."""
+    return _source is not no_won_revenue
+
+
+def recompute_all(values, today, batch=1000):
+    """Apply the rule to every unlocked customer, in batches; returns (customers looked at, changes)."""
+    ids = [cid for (cid,) in Customer.select(Customer.id).where(Customer.tier_locked == False).tuples()]  # noqa: E712
+    changed = 0
+    for start in range(0, len(ids), batch):
+        changed += len(recompute(ids[start:start + batch], values, today))
+    return len(ids), changed
+
+
 def tier_for(revenue, values):
     """A from the A threshold (inclusive), B from the B threshold, else C."""
     if revenue >= values["tier_a_threshold"]:

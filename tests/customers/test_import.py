@@ -440,3 +440,34 @@ def test_cli_refuses_bad_files_and_writes_nothing(app, make):
     assert owner.exit_code != 0 and "No active rep or manager you may assign has the email nobody@example.com" \
         in owner.output
     assert Customer.select().count() == 0
+
+
+def test_a_big5_file_is_refused_not_read_as_gbk(app, support):
+    response = upload(support, (HEADER + ROW).encode("big5", errors="ignore").replace(b"\n", b"\r\n") +
+                      "臺灣貿易股份有限公司,電子,臺北,02-2345,其他,客戶,C,張三,經理,0912,a@b.tw,x\n".encode("big5"))
+    assert response.status_code == 422
+    assert "not UTF-8 or GBK" in text(response)
+    assert stored_uploads(app) == []
+
+
+def test_a_long_phone_cell_is_checked_in_linear_time(app, make):
+    content = ("客户名称,电话\n" + "".join(f"公司{i},{'1' * 20000}x\n" for i in range(20))).encode()
+    started = time.monotonic()
+    table = imports.read(content)
+    plan = imports.plan(table, imports.guess_mapping(table.header), make.user("ops"))
+    assert time.monotonic() - started < 2
+    assert len(plan.errors) == 20
+
+
+def test_two_commits_racing_on_one_upload_import_it_once(app, support, signed_in):
+    """Both requests have loaded the upload; only the one that takes it commits."""
+    token = token_of(upload(support, HEADER + ROW))
+    user_id = User.get(User.role == "support").id
+    first, second = (imports.load(app.config["UPLOAD_DIR"], token, user_id) for _ in range(2))
+    assert imports.take(app.config["UPLOAD_DIR"], first) is True
+    assert imports.take(app.config["UPLOAD_DIR"], second) is False
+    imports.put_back(app.config["UPLOAD_DIR"], first)
+    key = plan_key(support.get(f"/customers/import/{token}").get_data(as_text=True))
+    assert post(support, f"/customers/import/{token}/commit", {"plan_key": key}).status_code == 303
+    assert post(support, f"/customers/import/{token}/commit", {"plan_key": key}).status_code == 404
+    assert Customer.select().count() == 1

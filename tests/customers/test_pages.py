@@ -104,6 +104,8 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     client = team["boss_client"]
     with count_queries() as small_list:
         client.get("/customers?q=Bulk&sort=name")
+    with count_queries() as small_fragment:
+        client.get("/customers?q=Bulk&tier=B", headers={"HX-Request": "true"})
     with count_queries() as small_detail:
         client.get(f"/customers/{customer.id}")
     _bulk_customers(team["rep"], 2000)
@@ -112,9 +114,13 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
         CustomerNote.create(customer=customer, author=team["boss"], body=f"more {i}")
     with count_queries() as big_list:
         client.get("/customers?q=Bulk&sort=name")
+    with count_queries() as big_fragment:
+        client.get("/customers?q=Bulk&tier=B", headers={"HX-Request": "true"})
     with count_queries() as big_detail:
         client.get(f"/customers/{customer.id}")
-    assert len(small_list) == len(big_list) == 7  # user, settings, owners, regions, counts, total, page
+    # user, settings, owner filter, reassign owners, regions, counts, total, page
+    assert len(small_list) == len(big_list) == 8
+    assert len(small_fragment) == len(big_fragment) == 5  # a keystroke: no filter choices
     assert len(small_detail) == len(big_detail) == 7  # user, settings, customer, contacts, tiers, notes, moves
 
 
@@ -125,11 +131,66 @@ def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):
     warned = post(client, "/customers/new", data, headers=EN)
     page = warned.get_data(as_text=True)
     assert warned.status_code == 422 and "already exists" in page and "上海明远贸易有限公司" in page
-    assert f"/customers/{existing.id}" in page and "Rep Two" in page
+    # named with its owner, but not linked: it is outside this rep's scope
+    assert "Rep Two" in page and f'href="/customers/{existing.id}"' not in page
     assert Customer.select().count() == 1
     saved = post(client, "/customers/new", {**data, "save_anyway": "y"})
     assert saved.status_code == 302
     assert Customer.select().count() == 2
+
+
+def test_edit_warns_only_when_the_new_name_duplicates_another(app, make, team):
+    make.customer(team["rep"], name="Acme")
+    twin = make.customer(team["rep"], name="Acme Inc.")  # saved anyway earlier
+    client = team["rep_client"]
+    base = {"source": "visit", "status": "customer", "owner": str(team["rep"].id)}
+    kept = post(client, f"/customers/{twin.id}/edit", {**base, "name": "Acme Inc.", "phone": "021-1234"},
+                token_from=f"/customers/{twin.id}/edit")
+    assert kept.status_code == 302 and Customer.get_by_id(twin.id).phone == "021-1234"
+    other = make.customer(team["rep"], name="Blue Sky")
+    renamed = post(client, f"/customers/{other.id}/edit", {**base, "name": "ACME"}, headers=EN,
+                   token_from=f"/customers/{other.id}/edit")
+    page = renamed.get_data(as_text=True)
+    assert renamed.status_code == 422 and "already exists" in page and 'href="/customers/' in page
+    assert Customer.get_by_id(other.id).name == "Blue Sky"
+
+
+def test_a_manager_gets_404_on_every_endpoint_of_another_teams_customer(app, make, team):
+    west = make.customer(team["other"], name="West Co")
+    contact = Contact.create(customer=west, name="West contact")
+    client = team["boss_client"]
+    page = f"/customers/{west.id}"
+    for url in (page, f"{page}/edit", f"{page}/contacts", f"{page}/contacts/{contact.id}"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"{page}/notes", f"{page}/contacts", f"{page}/contacts/{contact.id}",
+                f"{page}/contacts/{contact.id}/delete", f"{page}/tier", f"{page}/tier/unlock", f"{page}/release",
+                f"{page}/claim"):
+        assert post(client, url, {"name": "x", "body": "x", "tier": "A", "reason": "x"},
+                    token_from="/customers").status_code == 404, url
+    assert Contact.get_by_id(contact.id).name == "West contact"
+    assert Customer.get_by_id(west.id).owner_id == team["other"].id
+
+
+def test_ops_reassigns_across_teams(app, make, signed_in, team):
+    ops_client, _ops = signed_in("ops")
+    east = make.customer(team["rep"], name="East Co")
+    response = post(ops_client, "/customers/reassign", {"customer": [str(east.id)],
+                                                        "reassign-owner": str(team["other"].id)},
+                    token_from="/customers")
+    assert response.status_code == 302 and Customer.get_by_id(east.id).owner_id == team["other"].id
+
+
+def test_the_claim_limit_holds_over_http(app, make, signed_in, team):
+    from salesweb.services import settings
+    settings.update({"pool_claim_limit": 1}, by=make.user("admin"))
+    ops = make.user("ops")
+    first, second = make.customer(None, by=ops, name="Free 1"), make.customer(None, by=ops, name="Free 2")
+    client = team["rep_client"]
+    post(client, f"/customers/{first.id}/claim", token_from="/customers/pool")
+    refused = post(client, f"/customers/{second.id}/claim", token_from="/customers/pool")
+    assert refused.headers["Location"] == "/customers/pool"
+    assert "release one first" in client.get("/customers/pool", headers=EN).get_data(as_text=True)
+    assert Customer.get_by_id(second.id).owner_id is None
 
 
 def test_bad_customer_input_is_explained_and_nothing_saved(app, team):

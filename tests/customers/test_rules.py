@@ -78,7 +78,8 @@ def test_recompute_moves_tiers_and_keeps_history(app, make):
     history = TierChange.select().where(TierChange.customer == big.id).order_by(TierChange.id)
     assert [(h.old_tier, h.new_tier, h.reason, h.by_id) for h in history] == [(None, "C", "created", rep.id),
                                                                               ("C", "A", "rule", None)]
-    assert Customer.get_by_id(big.id).next_visit_due == big.created_at.date() + datetime.timedelta(days=30)
+    assert Customer.get_by_id(big.id).next_visit_due == cadence.local_date(big.created_at, spec_values()) + \
+        datetime.timedelta(days=30)
 
 
 def test_a_locked_tier_is_not_recomputed(app, make):
@@ -108,14 +109,14 @@ def test_cadence_counts_from_last_visit_or_creation(app, make):
     values = spec_values()
     rep = make.user("rep")
     customer = make.customer(rep)
-    created = customer.created_at.date()
+    created = cadence.local_date(customer.created_at, values)
     assert customer.next_visit_due == created + datetime.timedelta(days=180)
-    cadence.record_visit(customer, datetime.datetime.combine(created, datetime.time(10)) + datetime.timedelta(days=5),
-                         values)
+    cadence.record_visit(customer, datetime.datetime.combine(created, datetime.time(4)) + datetime.timedelta(days=5),
+                         values)  # 04:00 UTC is noon in Shanghai
     stored = Customer.get_by_id(customer.id)
     assert stored.next_visit_due == created + datetime.timedelta(days=185)
     # an older visit logged late does not move the last visit back
-    cadence.record_visit(stored, datetime.datetime.combine(created, datetime.time(9)), values)
+    cadence.record_visit(stored, datetime.datetime.combine(created, datetime.time(3)), values)
     assert Customer.get_by_id(customer.id).next_visit_due == created + datetime.timedelta(days=185)
 
 
@@ -132,8 +133,22 @@ def test_changing_the_cadence_moves_every_due_date(app, make):
     a = make.customer(rep, tier="A")
     c = make.customer(rep)
     settings.update({"cadence_a_days": 14}, by=admin)
-    assert Customer.get_by_id(a.id).next_visit_due == a.created_at.date() + datetime.timedelta(days=14)
-    assert Customer.get_by_id(c.id).next_visit_due == c.created_at.date() + datetime.timedelta(days=180)
+    values = spec_values()
+    assert Customer.get_by_id(a.id).next_visit_due == cadence.local_date(a.created_at, values) + \
+        datetime.timedelta(days=14)
+    assert Customer.get_by_id(c.id).next_visit_due == cadence.local_date(c.created_at, values) + \
+        datetime.timedelta(days=180)
+
+
+@pytest.mark.parametrize("utc_hour, local_day", [(23, 2), (15, 1), (16, 2)])
+def test_due_dates_follow_the_install_calendar_not_utc(app, make, utc_hour, local_day):
+    values = spec_values()  # Asia/Shanghai, UTC+8
+    customer = make.customer(make.user("rep"))
+    cadence.record_visit(customer, datetime.datetime(2026, 6, 1, utc_hour, 30), values)
+    expected = datetime.date(2026, 6, local_day) + datetime.timedelta(days=180)
+    assert Customer.get_by_id(customer.id).next_visit_due == expected
+    settings.update({"cadence_c_days": 90}, by=make.user("admin"))  # the bulk SQL path agrees
+    assert Customer.get_by_id(customer.id).next_visit_due == expected - datetime.timedelta(days=90)
 
 
 def test_claim_up_to_the_limit_and_first_claim_wins(app, make):
@@ -185,3 +200,69 @@ def test_owner_choices_follow_the_hierarchy(app, make):
     with pytest.raises(Invalid):
         customers.create({"name": "X", "source": "other", "status": "lead"}, None, rep, spec_values())
     assert not Customer.select().exists()
+
+
+def test_parallel_claims_cannot_exceed_the_limit(app, make):
+    import threading
+
+    from salesweb.db import db
+    values = {**spec_values(), "pool_claim_limit": 1}
+    rep = make.user("rep")
+    ops = make.user("ops")
+    free = [make.customer(None, by=ops, name=f"Free {i}") for i in range(6)]
+    start = threading.Barrier(6)
+    held = pool.held_from_pool
+
+    def slow_count(user):
+        count = held(user)
+        threading.Event().wait(0.05)  # widen the gap between counting and claiming
+        return count
+
+    import salesweb.services.pool as pool_module
+    pool_module.held_from_pool = slow_count
+    try:
+        def grab(customer):
+            start.wait()
+            with db.connection_context():
+                try:
+                    pool.claim(customer, rep, values)
+                except Invalid:
+                    pass
+
+        threads = [threading.Thread(target=grab, args=(c,)) for c in free]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        pool_module.held_from_pool = held
+    assert Customer.select().where(Customer.owner == rep.id).count() == 1
+
+
+@pytest.mark.parametrize("a, b", [("明远集团有限公司", "明远集团股份有限公司"), ("明远集团有限公司", "明远有限公司")])
+def test_group_is_a_suffix_like_the_legal_forms(a, b):
+    assert customers.normalise_name(a) == customers.normalise_name(b)
+
+
+def test_recompute_tiers_command_uses_the_registered_revenue_source(app, make, monkeypatch):
+    rep = make.user("rep")
+    big, imported = make.customer(rep, name="Big"), make.customer(rep, name="Imported", tier="B")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["recompute-tiers"])
+    assert "no won deals are recorded yet" in result.output
+    assert Customer.get_by_id(imported.id).tier == "B"  # not demoted to C for want of data
+    won = [(big.id, datetime.date.today(), 2_000_000_00)]
+    monkeypatch.setattr(tiers, "_source", _revenue_from(won))
+    result = runner.invoke(args=["recompute-tiers"])
+    assert result.exit_code == 0 and "2 changed" in result.output
+    assert Customer.get_by_id(big.id).tier == "A" and Customer.get_by_id(imported.id).tier == "C"
+
+
+def test_raising_a_threshold_recomputes_tiers_when_revenue_is_known(app, make, monkeypatch):
+    rep = make.user("rep")
+    customer = make.customer(rep, name="Edge")
+    monkeypatch.setattr(tiers, "_source", _revenue_from([(customer.id, datetime.date.today(), 150_000_00)]))
+    tiers.recompute([customer.id], spec_values(), datetime.date.today())
+    assert Customer.get_by_id(customer.id).tier == "B"
+    settings.update({"tier_b_threshold": 200_000_00}, by=make.user("admin"), today=datetime.date.today())
+    assert Customer.get_by_id(customer.id).tier == "C"
