@@ -156,6 +156,8 @@ def _templates(app):
 
     register_filters(app)
     app.jinja_env.globals["url_with"] = url_with
+    from .services.cadence import days_overdue
+    app.jinja_env.globals["days_overdue"] = days_overdue
 
     @app.context_processor
     def _shell():

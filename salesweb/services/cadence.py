@@ -29,11 +29,8 @@ def next_due(last_visit_at, created_at, tier, values):
     return local_date(start, values) + datetime.timedelta(days=interval(tier, values))
 
 
-def is_overdue(next_visit_due, today):
-    return next_visit_due < today
-
-
 def days_overdue(next_visit_due, today):
+    """0 until the due day has passed: a visit due today is not late yet."""
     return max(0, (today - next_visit_due).days)
 
 

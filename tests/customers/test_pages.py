@@ -295,3 +295,16 @@ def test_pool_claim_release_and_recycle_undo(app, make, signed_in, team):
     move = PoolMove.get(PoolMove.kind == "recycle")
     post(ops_client, f"/customers/pool/moves/{move.id}/revert", token_from="/customers/pool/log")
     assert Customer.get_by_id(idle.id).owner_id == team["rep"].id
+
+
+def test_a_visit_due_today_is_not_overdue_yet(app, make, team):
+    from salesweb.web import local_today
+    customer = make.customer(team["rep"], name="Due Today")
+    with app.test_request_context():
+        today = local_today()
+    Customer.update(next_visit_due=today).where(Customer.id == customer.id).execute()
+    page = team["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
+    assert "overdue" not in page
+    Customer.update(next_visit_due=today - datetime.timedelta(days=1)).where(Customer.id == customer.id).execute()
+    assert "1 day overdue" in team["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
+    assert "Due Today" in team["rep_client"].get("/customers?overdue=y").get_data(as_text=True)

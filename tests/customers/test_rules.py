@@ -122,8 +122,8 @@ def test_cadence_counts_from_last_visit_or_creation(app, make):
 
 def test_overdue_is_strictly_after_the_due_day():
     due = datetime.date(2026, 6, 1)
-    assert not cadence.is_overdue(due, due)
-    assert cadence.is_overdue(due, due + datetime.timedelta(days=1))
+    assert cadence.days_overdue(due, due) == 0
+    assert cadence.days_overdue(due, due - datetime.timedelta(days=5)) == 0
     assert cadence.days_overdue(due, due + datetime.timedelta(days=3)) == 3
 
 
