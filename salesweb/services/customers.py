@@ -4,7 +4,7 @@ import unicodedata
 
 from peewee import JOIN
 
-from ..access import subtree_ids, visible
+from ..access import team_ids, visible
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
@@ -51,26 +51,27 @@ def duplicates(name, exclude=None, limit=3):
     return list(query.order_by(Customer.id).limit(limit).objects())
 
 
-def assignable_owners(user):
-    """Who `user` may make a customer's owner: a rep only themselves, a manager their subtree,
-    support/ops/admin any active rep or manager."""
-    query = User.select(User.id, User.name, User.role).where(
-        (User.active == True) & User.role.in_(OWNER_ROLES))  # noqa: E712
+def _owners_within_reach(user, leavers=False):
+    """Reps and managers in the user's reach: themselves (rep), their team and subtree (manager), everyone."""
+    query = User.select(User.id, User.name, User.role, User.active).where(User.role.in_(OWNER_ROLES))
+    if not leavers:
+        query = query.where(User.active == True)  # noqa: E712
     if user.role == "rep":
         return query.where(User.id == user.id)
     if user.role == "manager":
-        return query.where((User.id == user.id) | User.id.in_(subtree_ids(user.id)))
+        return query.where(User.id.in_(team_ids(user.id)))
     return query
+
+
+def assignable_owners(user):
+    """Who `user` may make a customer's owner: a rep only themselves, a manager their subtree,
+    support/ops/admin any active rep or manager."""
+    return _owners_within_reach(user)
 
 
 def owner_filter_choices(user):
     """Owners to filter the list by: as assignable_owners, but leavers too (to find and reassign their customers)."""
-    query = User.select(User.id, User.name, User.role, User.active).where(User.role.in_(OWNER_ROLES))
-    if user.role == "rep":
-        return query.where(User.id == user.id)
-    if user.role == "manager":
-        return query.where((User.id == user.id) | User.id.in_(subtree_ids(user.id)))
-    return query
+    return _owners_within_reach(user, leavers=True)
 
 
 def may_use_pool_owner(user):
