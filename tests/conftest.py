@@ -49,8 +49,18 @@ def template_database(tmp_path_factory):
 
 
 def _empty_postgres():
+    """Empty every table, then put back the rows the migrations seed (stages, loss reasons)."""
     tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
     db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")  # names come from the models
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("seed", schema.MIGRATIONS / "0003_pipeline.py")
+    seed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed)
+    from salesweb.models import LossReason, Stage
+    Stage.insert_many([{"name_en": en, "name_zh": zh, "position": i, "probability": p, "kind": kind,
+                        "rotting_days": rot} for i, (en, zh, p, kind, rot) in enumerate(seed.STAGES)]).execute()
+    LossReason.insert_many([{"name_en": en, "name_zh": zh, "position": i}
+                            for i, (en, zh) in enumerate(seed.LOSS_REASONS)]).execute()
 
 
 @pytest.fixture
@@ -95,6 +105,16 @@ class Factory:
         values = {"name": name or f"Customer {self.count}", "source": "other", "status": "customer", **values}
         return customers.create(values, owner, by, settings.current(), tier=tier,
                                 tier_reason="created" if tier == "C" else "import")
+
+
+    def deal(self, owner, customer=None, title=None, amount=100_000_00, stage=None, by=None, **values):
+        from salesweb.models import Stage
+        from salesweb.services import pipeline
+        self.count += 1
+        customer = customer or self.customer(owner)
+        stage = stage or Stage.get(Stage.position == 0)
+        return pipeline.create({"title": title or f"Deal {self.count}", "amount": amount, **values},
+                               customer, owner, stage, by or owner)
 
 
 @pytest.fixture

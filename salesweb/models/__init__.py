@@ -3,8 +3,11 @@ from .people import ROLES, LoginAttempt, Team, User
 from .audit import AuditEvent
 from .settings import Setting
 from .customers import SOURCES, STATUSES, TIERS, Contact, Customer, CustomerNote, PoolMove, TierChange
+from .pipeline import STAGE_KINDS, Deal, LossReason, Stage, StageChange
 
-ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, CustomerNote, TierChange, PoolMove]
+ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, CustomerNote, TierChange, PoolMove,
+              Stage, LossReason, Deal, StageChange]
 
-__all__ = ["ROLES", "SOURCES", "STATUSES", "TIERS", "ALL_MODELS", "AuditEvent", "Contact", "Customer",
-           "CustomerNote", "LoginAttempt", "PoolMove", "Setting", "Team", "TierChange", "User"]
+__all__ = ["ROLES", "SOURCES", "STAGE_KINDS", "STATUSES", "TIERS", "ALL_MODELS", "AuditEvent", "Contact", "Customer",
+           "CustomerNote", "Deal", "LoginAttempt", "LossReason", "PoolMove", "Setting", "Stage", "StageChange",
+           "Team", "TierChange", "User"]

@@ -248,6 +248,7 @@ def test_recompute_tiers_command_uses_the_registered_revenue_source(app, make, m
     rep = make.user("rep")
     big, imported = make.customer(rep, name="Big"), make.customer(rep, name="Imported", tier="B")
     runner = app.test_cli_runner()
+    monkeypatch.setattr(tiers, "_source", tiers.no_won_revenue)  # as before deals were recorded
     result = runner.invoke(args=["recompute-tiers"])
     assert "no won deals are recorded yet" in result.output
     assert Customer.get_by_id(imported.id).tier == "B"  # not demoted to C for want of data

@@ -1,0 +1,76 @@
+"""The pipeline: stages (data, edited by ops), deals on them, every stage change, loss reasons."""
+from peewee import (BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
+                    TextField)
+
+from ..db import BaseModel, utcnow
+from .customers import Customer
+from .people import User
+
+STAGE_KINDS = ("open", "won", "lost")
+
+
+class Stage(BaseModel):
+    name_en = CharField(max_length=60)
+    name_zh = CharField(max_length=60)
+    position = IntegerField(index=True)
+    probability = IntegerField()  # percent
+    kind = CharField(max_length=8, default="open")
+    rotting_days = IntegerField(null=True)  # None: a deal never rots here
+
+    def name(self, locale):
+        return self.name_zh if locale == "zh" else self.name_en
+
+
+class LossReason(BaseModel):
+    name_en = CharField(max_length=80)
+    name_zh = CharField(max_length=80)
+    position = IntegerField()
+    active = BooleanField(default=True)
+
+    def name(self, locale):
+        return self.name_zh if locale == "zh" else self.name_en
+
+
+class Deal(BaseModel):
+    title = CharField(max_length=200)
+    customer = ForeignKeyField(Customer, backref="deals", on_delete="RESTRICT")
+    owner = ForeignKeyField(User, backref="deals", on_delete="RESTRICT")
+    amount = IntegerField(default=0)  # minor units
+    stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT")
+    position = DoubleField()  # order within the column: fractional, so a move rewrites one row
+    probability = IntegerField()
+    probability_overridden = BooleanField(default=False)
+    expected_close = DateField(null=True)
+    next_step = CharField(max_length=200, default="")
+    next_step_due = DateField(null=True)
+    lost_reason = ForeignKeyField(LossReason, null=True, backref="+", on_delete="SET NULL")
+    lost_note = CharField(max_length=500, default="")
+    won_on = DateField(null=True)
+    lost_on = DateField(null=True)
+    stage_entered_at = DateTimeField(default=utcnow)
+    last_activity_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+    notes = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        indexes = (
+            (("stage", "position"), False),
+            (("owner", "stage"), False),
+            (("expected_close",), False),
+            (("won_on",), False),
+        )
+
+
+class StageChange(BaseModel):
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    from_stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    to_stage = ForeignKeyField(Stage, backref="+", on_delete="CASCADE")
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("deal", "at"), False), (("to_stage", "at"), False))

@@ -1,0 +1,353 @@
+"""The pipeline: every change to a deal goes through here, in one transaction, checked against its version.
+
+Positions within a column are fractions between the neighbours, so a move rewrites one row;
+when two neighbours get too close the column is renumbered once.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from ..access import visible
+from ..db import db, is_sqlite, utcnow
+from ..i18n import _l
+from ..models import Customer, Deal, LossReason, Stage, StageChange, User
+from . import audit, customers, tiers
+from .errors import Invalid
+
+GAP = 1024.0
+MIN_GAP = 1e-6
+MAX_AMOUNT = 10**13  # 100 billion in minor units: beyond that it is a typo
+MOVERS = ("rep", "manager", "ops")
+
+
+class Conflict(Exception):
+    """The deal changed since the user saw it; carries the current deal."""
+
+    def __init__(self, deal):
+        self.deal = deal
+        super().__init__(f"deal {deal.id} is at version {deal.version}")
+
+
+@dataclass
+class Moved:
+    deal: Deal
+    stages: set = field(default_factory=set)  # stage ids whose columns changed
+
+
+def scope(user):
+    return visible(Deal.select(), user, Deal.owner)
+
+
+def may_move(user):
+    """Reps move their own deals, managers their subtree's, ops anyone's; support and admin look."""
+    return user.role in MOVERS
+
+
+def stages():
+    return list(Stage.select().order_by(Stage.position, Stage.id))
+
+
+def won_revenue(customer_ids, since, until):
+    """{customer id: won amount} for deals won in [since, until): the tier rule's revenue source."""
+    if not customer_ids:
+        return {}
+    rows = (Deal.select(Deal.customer, fn.SUM(Deal.amount)).join(Stage)
+            .where((Stage.kind == "won") & (Deal.won_on >= since) & (Deal.won_on < until)
+                   & Deal.customer.in_(list(customer_ids)))
+            .group_by(Deal.customer).tuples())
+    return {customer_id: int(total or 0) for customer_id, total in rows}
+
+
+def is_stale(deal, stage, today, now):
+    """Stale is honest: no real activity for the stage's rotting days, or no next step, or an overdue one."""
+    if stage.kind != "open":
+        return False
+    if stage.rotting_days is not None and now - deal.last_activity_at > datetime.timedelta(days=stage.rotting_days):
+        return True
+    return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
+
+
+def record_activity(customer_id, at):
+    """Real activity with a customer (a visit, a quote, a note) keeps its open deals fresh."""
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    (Deal.update(last_activity_at=at)
+     .where((Deal.customer == customer_id) & Deal.stage.in_(open_stages) & (Deal.last_activity_at < at))
+     .execute())
+
+
+def _check_values(values, by):
+    errors = {}
+    title = (values.get("title") or "").strip()
+    if not title:
+        errors["title"] = _l("This field is required.")
+    elif len(title) > 200:
+        errors["title"] = _l("At most %(n)d characters.", n=200)
+    amount = values.get("amount")
+    if not isinstance(amount, int) or amount < 0 or amount > MAX_AMOUNT:
+        errors["amount"] = _l("Enter an amount between 0 and 100,000,000,000.")
+    probability = values.get("probability")
+    if probability is not None and not (isinstance(probability, int) and 0 <= probability <= 100):
+        errors["probability"] = _l("Enter a percentage from 0 to 100.")
+    for key, limit in (("next_step", 200), ("notes", 5000)):
+        if len(values.get(key) or "") > limit:
+            errors[key] = _l("At most %(n)d characters.", n=limit)
+    return errors
+
+
+def _end_of(stage_id):
+    last = Deal.select(fn.MAX(Deal.position)).where(Deal.stage == stage_id).scalar()
+    return (last or 0.0) + GAP
+
+
+def create(values, customer, owner, stage, by, now=None):
+    """A new deal at the bottom of an open stage's column."""
+    errors = _check_values(values, by)
+    if customer is None or not customers.scope(by).where(Customer.id == customer.id).exists():
+        errors["customer"] = _l("Choose one of your customers.")
+    if owner is None or not customers.assignable_owners(by).where(User.id == owner.id).exists():
+        errors["owner"] = _l("You cannot give deals to this person.")
+    if stage is None or stage.kind != "open":
+        errors["stage"] = _l("A new deal starts in an open stage.")
+    if errors:
+        raise Invalid(errors)
+    now = now or utcnow()
+    probability = values.get("probability")
+    with db.atomic():
+        deal = Deal.create(
+            title=values["title"].strip(), customer=customer, owner=owner, amount=values["amount"], stage=stage,
+            position=_end_of(stage.id), probability=stage.probability if probability is None else probability,
+            probability_overridden=probability is not None and probability != stage.probability,
+            expected_close=values.get("expected_close"), next_step=(values.get("next_step") or "").strip(),
+            next_step_due=values.get("next_step_due"), notes=(values.get("notes") or "").strip(),
+            stage_entered_at=now, last_activity_at=now, created_by=by, created_at=now, updated_at=now,
+            updated_by=by)
+        StageChange.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=now)
+        audit.record("create", actor=by, obj=deal, summary=f"{deal.title} ({customer.name})")
+    return deal
+
+
+def _locked(deal_id):
+    """The deal as stored now, locked for this transaction (SQLite's BEGIN IMMEDIATE locks the database)."""
+    query = Deal.select().where(Deal.id == deal_id)
+    if not is_sqlite():
+        query = query.for_update()
+    return query.get()
+
+
+def _save(deal, fields, expected_version, by, now):
+    """Write fields if the deal is still at expected_version; bump it. Raises Conflict otherwise."""
+    fields = {**fields, "version": expected_version + 1, "updated_at": now, "updated_by": by.id if by else None}
+    written = Deal.update(**fields).where((Deal.id == deal.id) & (Deal.version == expected_version)).execute()
+    if not written:
+        raise Conflict(Deal.get_by_id(deal.id))
+    for key, value in fields.items():
+        setattr(deal, key, value)
+
+
+def edit(deal, values, customer, owner, version, by, now=None):
+    """Change a deal's details (not its stage); refused when someone changed it since `version`."""
+    errors = _check_values(values, by)
+    if customer is None or (customer.id != deal.customer_id
+                            and not customers.scope(by).where(Customer.id == customer.id).exists()):
+        errors["customer"] = _l("Choose one of your customers.")
+    if owner is None or (owner.id != deal.owner_id
+                         and not customers.assignable_owners(by).where(User.id == owner.id).exists()):
+        errors["owner"] = _l("You cannot give deals to this person.")
+    if errors:
+        raise Invalid(errors)
+    now = now or utcnow()
+    with db.atomic():
+        current = _locked(deal.id)
+        if current.version != version:
+            raise Conflict(current)
+        probability = values.get("probability")
+        stage = Stage.get_by_id(current.stage_id)
+        overridden = probability is not None and probability != stage.probability
+        fields = dict(title=values["title"].strip(), amount=values["amount"], customer=customer.id,
+                      owner=owner.id, expected_close=values.get("expected_close"),
+                      next_step=(values.get("next_step") or "").strip(), next_step_due=values.get("next_step_due"),
+                      notes=(values.get("notes") or "").strip(),
+                      probability=probability if overridden else stage.probability,
+                      probability_overridden=overridden)
+        changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
+        _save(current, fields, version, by, now)
+        audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
+        if "amount" in changed and current.won_on:
+            tiers.recompute([current.customer_id], _values(), now.date())
+    return current
+
+
+def _values():
+    from . import settings
+    return settings.current()
+
+
+def _position(stage_id, deal_id, before_id, after_id):
+    """A position for the deal between the card above (before) and the card below (after) in a column."""
+    ids = [i for i in (before_id, after_id) if i]
+    neighbours = {d.id: d.position for d in Deal.select(Deal.id, Deal.position)
+                  .where(Deal.id.in_(ids) & (Deal.stage == stage_id) & (Deal.id != deal_id))} if ids else {}
+    above, below = neighbours.get(before_id), neighbours.get(after_id)
+    if above is not None and below is not None and below > above:
+        return (above + below) / 2 if below - above > MIN_GAP else None
+    if above is not None:
+        following = (Deal.select(fn.MIN(Deal.position))
+                     .where((Deal.stage == stage_id) & (Deal.position > above) & (Deal.id != deal_id)).scalar())
+        if following is None:
+            return above + GAP
+        return (above + following) / 2 if following - above > MIN_GAP else None
+    if below is not None:
+        preceding = (Deal.select(fn.MAX(Deal.position))
+                     .where((Deal.stage == stage_id) & (Deal.position < below) & (Deal.id != deal_id)).scalar())
+        if preceding is None:
+            return below - GAP
+        return (preceding + below) / 2 if below - preceding > MIN_GAP else None
+    return _end_of(stage_id)
+
+
+def rebalance(stage_id):
+    """Spread a column's positions out again (rare: only when two neighbours have no room between them)."""
+    rows = list(Deal.select(Deal.id).where(Deal.stage == stage_id).order_by(Deal.position, Deal.id).tuples())
+    for index, (deal_id,) in enumerate(rows, start=1):  # read first: updating while iterating would loop
+        Deal.update(position=index * GAP).where(Deal.id == deal_id).execute()
+
+
+def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=None, lost_note="",
+         won_on=None, amount=None, today=None, now=None):
+    """Put a deal in a stage, between two cards; checks permission, version and the stage's needs."""
+    if not may_move(by):
+        raise Invalid({None: _l("Your role cannot move deals.")})
+    if stage is None:
+        raise Invalid({"stage": _l("Unknown stage.")})
+    now = now or utcnow()
+    today = today or now.date()
+    with db.atomic():
+        current = _locked(deal.id)
+        if current.version != version:
+            raise Conflict(current)
+        old_stage = Stage.get_by_id(current.stage_id)
+        fields, errors = {}, {}
+        if stage.id != old_stage.id:
+            if stage.kind == "lost":
+                reason = LossReason.get_or_none((LossReason.id == getattr(lost_reason, "id", lost_reason))
+                                                & (LossReason.active == True))  # noqa: E712
+                if reason is None:
+                    errors["lost_reason"] = _l("Say why the deal was lost.")
+                if len(lost_note or "") > 500:
+                    errors["lost_note"] = _l("At most %(n)d characters.", n=500)
+                fields.update(lost_reason=reason.id if reason else None, lost_note=(lost_note or "").strip(),
+                              lost_on=today, won_on=None)
+            elif stage.kind == "won":
+                if amount is not None and not (isinstance(amount, int) and 0 <= amount <= MAX_AMOUNT):
+                    errors["amount"] = _l("Enter an amount between 0 and 100,000,000,000.")
+                fields.update(won_on=won_on or today, lost_on=None, lost_reason=None, lost_note="")
+                if amount is not None:
+                    fields["amount"] = amount
+            else:
+                fields.update(won_on=None, lost_on=None, lost_reason=None, lost_note="")
+            if errors:
+                raise Invalid(errors)
+            fields.update(stage=stage.id, stage_entered_at=now, last_activity_at=now)
+            if not current.probability_overridden:
+                fields["probability"] = stage.probability
+        position = _position(stage.id, current.id, before_id, after_id)
+        if position is None:
+            rebalance(stage.id)
+            position = _position(stage.id, current.id, before_id, after_id)
+        fields["position"] = position
+        _save(current, fields, version, by, now)
+        if stage.id != old_stage.id:
+            StageChange.create(deal=current, from_stage=old_stage, to_stage=stage, by=by, at=now)
+            audit.record("stage_move", actor=by, obj=current,
+                         summary=f"{current.title}: {old_stage.name_en} → {stage.name_en}")
+            if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too
+                tiers.recompute([current.customer_id], _values(), today)
+        current.stage = stage
+    return Moved(current, {old_stage.id, stage.id})
+
+
+def first_open_stage():
+    return Stage.select().where(Stage.kind == "open").order_by(Stage.position).first()
+
+
+def win(deal, version, by, won_on=None, amount=None, today=None):
+    return move(deal, Stage.get(Stage.kind == "won"), version, by, won_on=won_on, amount=amount, today=today)
+
+
+def lose(deal, version, by, reason, note="", today=None):
+    return move(deal, Stage.get(Stage.kind == "lost"), version, by, lost_reason=reason, lost_note=note, today=today)
+
+
+def reopen(deal, version, by, stage=None, today=None):
+    return move(deal, stage or first_open_stage(), version, by, today=today)
+
+
+def last_change(deal):
+    """Who last changed the deal, and when (for a conflict notice)."""
+    who = User.get_or_none(User.id == deal.updated_by_id) if deal.updated_by_id else None
+    return who, deal.updated_at
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int
+    amount: int
+    weighted: int
+    cards: list
+    more: bool
+
+
+def board(user, criteria, today, limit=50, only=None):
+    """The board's columns: header totals over the whole column, and the first `limit` cards of each,
+    in two queries however many deals there are. `only`: stage ids to build (after a move)."""
+    all_stages = stages()
+    wanted = [s for s in all_stages if only is None or s.id in only]
+    base = _filtered(user, criteria, today)
+    if only is not None:
+        base = base.where(Deal.stage.in_([s.id for s in wanted]))
+    weighted = fn.SUM(Deal.amount * Deal.probability) / 100
+    totals = {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in
+              base.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
+              .group_by(Deal.stage).tuples()}
+    rank = fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.position, Deal.id])
+    ranked = base.select(Deal.id.alias("deal_id"), rank.alias("place")).alias("ranked")
+    cards = {}
+    for deal in _cards(Deal.select().join(ranked, on=(Deal.id == ranked.c.deal_id)).where(ranked.c.place <= limit)):
+        cards.setdefault(deal.stage_id, []).append(deal)
+    return [Column(s, *totals.get(s.id, (0, 0, 0)), cards.get(s.id, []), totals.get(s.id, (0,))[0] > limit)
+            for s in wanted]
+
+
+def _cards(query):
+    """Deals with their customer and owner loaded alongside, in column order."""
+    owner = User.alias()
+    return (query.select_extend(Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
+            .switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+            .switch(Deal).join(owner, on=(Deal.owner == owner.id))
+            .order_by(Deal.stage, Deal.position, Deal.id))
+
+
+def _filtered(user, criteria, today):
+    query = scope(user).join(Customer, on=(Deal.customer == Customer.id))
+    owner = criteria.get("owner")
+    if owner == "mine":
+        query = query.where(Deal.owner == user.id)
+    elif isinstance(owner, int):
+        query = query.where(Deal.owner == owner)
+    if criteria.get("tier") in ("A", "B", "C"):
+        query = query.where(Customer.tier == criteria["tier"])
+    close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
+    if close_from:
+        query = query.where(Deal.expected_close >= close_from)
+    if close_to:
+        query = query.where(Deal.expected_close <= close_to)
+    return query
+
+
+def column_cards(user, criteria, today, stage_id, offset, limit=50):
+    """More of one column's cards (Show more), in order."""
+    ids = (_filtered(user, criteria, today).select(Deal.id).where(Deal.stage == stage_id)
+           .order_by(Deal.position, Deal.id).offset(offset).limit(limit))
+    return list(_cards(Deal.select().where(Deal.id.in_(ids))))

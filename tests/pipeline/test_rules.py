@@ -1,0 +1,193 @@
+"""Pipeline rules without HTTP: moves and order, conflicts, win/lose/reopen, probability, stale, revenue."""
+import datetime
+import threading
+
+import pytest
+
+from salesweb.db import db
+from salesweb.models import AuditEvent, Customer, Deal, LossReason, Stage, StageChange
+from salesweb.services import pipeline, tiers
+from salesweb.services.errors import Invalid
+
+TODAY = datetime.date(2026, 6, 1)
+
+
+def stage(name):
+    return Stage.get(Stage.name_en == name)
+
+
+def order(stage_name):
+    return [d.title for d in Deal.select().where(Deal.stage == stage(name=stage_name)).order_by(Deal.position)]
+
+
+def fresh(deal):
+    return Deal.get_by_id(deal.id)
+
+
+@pytest.fixture
+def rep(app, make):
+    return make.user("rep", team="East")
+
+
+def test_new_deals_queue_at_the_bottom_with_the_stage_probability(app, make, rep):
+    a, b = make.deal(rep, title="A"), make.deal(rep, title="B")
+    assert order("Prospecting") == ["A", "B"]
+    assert (a.probability, a.version) == (10, 1)
+    assert StageChange.select().where(StageChange.deal == a.id).count() == 1
+
+
+def test_move_across_columns_between_two_cards_writes_one_row(app, make, rep):
+    x, y = make.deal(rep, title="X", stage=stage("Proposal")), make.deal(rep, title="Y", stage=stage("Proposal"))
+    d = make.deal(rep, title="D")
+    moved = pipeline.move(d, stage("Proposal"), d.version, rep, before_id=x.id, after_id=y.id)
+    assert order("Proposal") == ["X", "D", "Y"] and order("Prospecting") == []
+    assert moved.stages == {stage("Prospecting").id, stage("Proposal").id}
+    stored = fresh(d)
+    assert (stored.probability, stored.version) == (50, 2) and fresh(x).version == 1 and fresh(y).version == 1
+    change = StageChange.select().where(StageChange.deal == d.id).order_by(StageChange.id.desc()).get()
+    assert (change.from_stage_id, change.to_stage_id, change.by_id) == (stage("Prospecting").id, stage("Proposal").id,
+                                                                        rep.id)
+    assert AuditEvent.select().where(AuditEvent.action == "stage_move").count() == 1
+
+
+def test_reorder_within_a_column_and_order_survives_many_moves(app, make, rep):
+    deals = [make.deal(rep, title=str(i)) for i in range(5)]
+    expected = [d.title for d in deals]
+    import random
+    rng = random.Random(7)
+    for _ in range(200):
+        card = rng.choice(deals)
+        card = fresh(card)
+        others = [t for t in expected if t != card.title]
+        slot = rng.randrange(len(others) + 1)
+        before = others[slot - 1] if slot > 0 else None
+        after = others[slot] if slot < len(others) else None
+        ids = {d.title: d.id for d in deals}
+        pipeline.move(card, stage("Prospecting"), card.version, rep, before_id=ids.get(before), after_id=ids.get(after))
+        expected = others[:slot] + [card.title] + others[slot:]
+        assert order("Prospecting") == expected
+
+
+def test_a_column_is_rebalanced_when_neighbours_touch(app, make, rep):
+    a, b, c = (make.deal(rep, title=t) for t in "ABC")
+    Deal.update(position=1.0).where(Deal.id == a.id).execute()
+    Deal.update(position=1.0 + 1e-9).where(Deal.id == b.id).execute()
+    pipeline.move(c, stage("Prospecting"), c.version, rep, before_id=a.id, after_id=b.id)
+    assert order("Prospecting") == ["A", "C", "B"]
+    positions = sorted(d.position for d in Deal.select())
+    assert min(y - x for x, y in zip(positions, positions[1:])) > 1
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(app, make, rep):
+    d = make.deal(rep)
+    pipeline.move(d, stage("Proposal"), 1, rep)
+    with pytest.raises(pipeline.Conflict) as conflict:
+        pipeline.move(d, stage("Negotiation"), 1, rep)
+    assert conflict.value.deal.version == 2
+    assert fresh(d).stage_id == stage("Proposal").id
+    who, when = pipeline.last_change(conflict.value.deal)
+    assert who.id == rep.id and when is not None
+
+
+def test_probability_follows_the_stage_unless_overridden(app, make, rep):
+    d = make.deal(rep)
+    pipeline.move(d, stage("Negotiation"), 1, rep)
+    assert fresh(d).probability == 75
+    pipeline.edit(fresh(d), {"title": "T", "amount": 5, "probability": 90}, d.customer, rep, 2, rep)
+    pipeline.move(fresh(d), stage("Proposal"), 3, rep)
+    assert fresh(d).probability == 90 and fresh(d).probability_overridden
+
+
+def test_win_records_the_date_and_recomputes_the_customer_tier(app, make, rep):
+    customer = make.customer(rep)
+    d = make.deal(rep, customer=customer, amount=900_000_00)
+    pipeline.win(d, 1, rep, amount=1_200_000_00, today=TODAY)
+    stored = fresh(d)
+    assert (stored.won_on, stored.amount, stored.probability) == (TODAY, 1_200_000_00, 100)
+    assert Customer.get_by_id(customer.id).tier == "A"
+    pipeline.reopen(stored, stored.version, rep, today=TODAY)
+    assert fresh(d).won_on is None and Customer.get_by_id(customer.id).tier == "C"
+
+
+def test_lose_needs_a_reason_and_reopen_clears_it(app, make, rep):
+    d = make.deal(rep)
+    with pytest.raises(Invalid) as refused:
+        pipeline.lose(d, 1, rep, None)
+    assert "lost_reason" in refused.value.errors and fresh(d).version == 1
+    price = LossReason.get(LossReason.name_en == "Price")
+    pipeline.lose(d, 1, rep, price, "went with a cheaper offer", today=TODAY)
+    stored = fresh(d)
+    assert (stored.lost_reason_id, stored.lost_note, stored.lost_on, stored.probability) == (
+        price.id, "went with a cheaper offer", TODAY, 0)
+    pipeline.reopen(stored, 2, rep)
+    reopened = fresh(d)
+    assert reopened.stage_id == stage("Prospecting").id and reopened.lost_reason_id is None
+
+
+def test_support_cannot_move_and_bad_values_are_refused(app, make, rep):
+    d = make.deal(rep)
+    with pytest.raises(Invalid):
+        pipeline.move(d, stage("Proposal"), 1, make.user("support"))
+    with pytest.raises(Invalid) as refused:
+        pipeline.create({"title": "", "amount": -5}, d.customer, rep, stage("Won"), rep)
+    assert set(refused.value.errors) == {"title", "amount", "stage"}
+    with pytest.raises(Invalid) as refused:
+        pipeline.create({"title": "x", "amount": 10**14}, d.customer, make.user("rep"), stage("Proposal"), rep)
+    assert set(refused.value.errors) == {"amount", "owner"}
+    assert Deal.select().count() == 1
+
+
+@pytest.mark.parametrize("days_idle, next_due, stale", [
+    (2, TODAY + datetime.timedelta(days=3), False),   # fresh, next step planned
+    (4, TODAY + datetime.timedelta(days=3), True),    # Proposal rots after 3 days without activity
+    (1, None, True),                                  # no next step
+    (1, TODAY - datetime.timedelta(days=1), True),    # next step overdue
+])
+def test_stale_is_activity_and_next_step_not_age(app, make, rep, days_idle, next_due, stale):
+    now = datetime.datetime.combine(TODAY, datetime.time(12))
+    d = make.deal(rep, stage=stage("Proposal"), next_step="Send revised quote", next_step_due=next_due)
+    d.last_activity_at = now - datetime.timedelta(days=days_idle)
+    d.created_at = now - datetime.timedelta(days=400)  # age alone never makes a deal stale
+    assert pipeline.is_stale(d, stage("Proposal"), TODAY, now) is stale
+    assert pipeline.is_stale(d, stage("Won"), TODAY, now) is False
+
+
+def test_won_revenue_counts_twelve_months_of_won_deals(app, make, rep):
+    customer = make.customer(rep)
+    old, recent, open_deal = (make.deal(rep, customer=customer, amount=a) for a in (700_000_00, 400_000_00, 9_000_000_00))
+    pipeline.win(old, 1, rep, won_on=datetime.date(2025, 5, 31), today=TODAY)
+    pipeline.win(recent, 1, rep, won_on=datetime.date(2026, 1, 10), today=TODAY)
+    since, until = tiers.window(TODAY)
+    assert pipeline.won_revenue([customer.id], since, until) == {customer.id: 400_000_00}
+    assert open_deal
+
+
+def test_two_threads_moving_one_card_200_times_never_fail(app, make, rep):
+    d = make.deal(rep)
+    targets = [stage(n) for n in ("Prospecting", "Needs analysis", "Proposal", "Negotiation")]
+    outcomes, errors = [], []
+
+    def mover(offset):
+        for i in range(100):
+            with db.connection_context():
+                current = Deal.get_by_id(d.id)
+                target = targets[(i + offset) % len(targets)]
+                try:
+                    pipeline.move(current, target, current.version, rep)
+                    outcomes.append((target.id, current.version + 1))
+                except pipeline.Conflict:
+                    outcomes.append(None)
+                except Exception as exc:  # noqa: BLE001 - any other failure is what this test looks for
+                    errors.append(repr(exc))
+
+    threads = [threading.Thread(target=mover, args=(k,)) for k in (0, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    successes = [o for o in outcomes if o]
+    final = fresh(d)
+    assert final.version == 1 + len(successes)
+    last = max(successes, key=lambda o: o[1])
+    assert final.stage_id == last[0]
