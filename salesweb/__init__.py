@@ -160,6 +160,8 @@ def _templates(app):
     app.jinja_env.globals["url_with"] = url_with
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue
+    from .services.pipeline import is_stale
+    app.jinja_env.globals["stale"] = is_stale
 
     @app.context_processor
     def _shell():
@@ -179,11 +181,13 @@ def _blueprints(app):
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .customers import bp as customers_bp
+    from .pipeline import bp as pipeline_bp
     from .home import bp as home_bp
     from .manager import bp as manager_bp
     from .ops import bp as ops_bp
     from .rep import bp as rep_bp
     from .support import bp as support_bp
 
-    for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp):
+    for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
+               pipeline_bp):
         app.register_blueprint(bp)

@@ -27,6 +27,8 @@ HOME_LABELS = {
 ENTRIES = (
     Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),
           section="customers"),
+    Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
+          section="pipeline"),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
     Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),

@@ -1,0 +1,60 @@
+import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..i18n import _l
+
+AMOUNT = [InputRequired(), NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
+
+
+def _id(value):
+    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
+
+
+class DealForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
+    owner = SelectField(_l("Owner"), coerce=_id)
+    stage = SelectField(_l("Stage"), coerce=_id)
+    expected_close = DateField(_l("Expected close"), validators=[Optional()])
+    probability = IntegerField(_l("Probability (%)"), validators=[Optional(), NumberRange(0, 100)])
+    next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
+    next_step_due = DateField(_l("Next step due"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class QuickAddForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
+    stage = HiddenField()
+
+
+class MoveForm(FlaskForm):
+    stage = SelectField(_l("Move to"), coerce=_id, validate_choice=False)
+    version = IntegerField(validators=[InputRequired()])
+    before = HiddenField()
+    after = HiddenField()
+    lost_reason = SelectField(_l("Why was it lost?"), coerce=_id, validate_choice=False)
+    lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
+    amount = DecimalField(_l("Amount won"), places=2, validators=[Optional(), NumberRange(0, 100_000_000_000)])
+    won_on = DateField(_l("Won on"), validators=[Optional()], default=datetime.date.today)
+
+
+class BoardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    owner = SelectField(_l("Owner"), default="", validate_choice=False)
+    close = SelectField(_l("Expected close"), default="", validate_choice=False)
+    tier = SelectField(_l("Customer tier"), default="", validate_choice=False)
+
+
+def minor_units(amount):
+    """A decimal amount from a form as integer minor units (0.005 rounds half up)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    return int((Decimal(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if amount is not None else None

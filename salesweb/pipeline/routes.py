@@ -1,0 +1,267 @@
+import datetime
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from peewee import JOIN
+
+from ..access import get_visible_or_404
+from ..db import contains, utcnow
+from ..forms import options
+from ..i18n import _
+from ..models import Customer, Deal, LossReason, Stage, StageChange, User
+from ..services import customers, pipeline
+from ..services.errors import Invalid
+from ..web import is_fragment_request, local_today as today, render, submit
+from . import bp
+from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
+
+CARDS_PER_COLUMN = 50
+
+
+def _locale():
+    return str(get_locale() or "en")
+
+
+def _deal_or_404(deal_id):
+    return get_visible_or_404(Deal.select(), deal_id, current_user, Deal.owner)
+
+
+def _criteria(form):
+    """The board's filters as the service takes them; anything invalid is simply not applied."""
+    owner = form.owner.data or ""
+    criteria = {"owner": "mine" if owner == "mine" else (int(owner) if owner.isdecimal() and len(owner) < 19 else None),
+                "tier": form.tier.data if form.tier.data in ("A", "B", "C") else None}
+    start = today()
+    quarter = datetime.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    periods = {
+        "month": (start.replace(day=1), _add_months(start.replace(day=1), 1) - datetime.timedelta(days=1)),
+        "quarter": (quarter, _add_months(quarter, 3) - datetime.timedelta(days=1)),
+        "next_quarter": (_add_months(quarter, 3), _add_months(quarter, 6) - datetime.timedelta(days=1)),
+        "overdue": (None, start - datetime.timedelta(days=1)),
+    }
+    criteria["close_from"], criteria["close_to"] = periods.get(form.close.data, (None, None))
+    return criteria
+
+
+def _add_months(day, months):
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def _filters():
+    form = BoardFilterForm(request.args)
+    form.close.choices = options([("", _("Any time")), ("month", _("This month")), ("quarter", _("This quarter")),
+                                  ("next_quarter", _("Next quarter")), ("overdue", _("Past expected close"))])
+    form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
+    if current_user.role != "rep":
+        people = customers.owner_filter_choices(current_user).order_by(User.name)
+        form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
+                                     [(str(u.id), u.name) for u in people])
+    return form
+
+
+def _board_context(only=None, notice=None):
+    form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(request.args)
+    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only)
+    reasons = list(LossReason.select().where(LossReason.active == True).order_by(LossReason.position))  # noqa: E712
+    return dict(filters=form, columns=columns, stages=pipeline.stages() if only is None else [c.stage for c in columns],
+                can_move=pipeline.may_move(current_user), locale=_locale(), today=today(),
+                now=utcnow(), notice=notice, reasons=reasons, per_column=CARDS_PER_COLUMN)
+
+
+@bp.get("/pipeline")
+def board():
+    return render("pipeline/board.html", block="board", **_board_context())
+
+
+@bp.get("/pipeline/stages/<int:stage_id>/cards")
+def more_cards(stage_id):
+    stage = Stage.get_or_none(Stage.id == stage_id) or abort(404)
+    offset = request.args.get("offset", "0")
+    offset = int(offset) if offset.isdecimal() and len(offset) < 9 else 0
+    form = BoardFilterForm(request.args)
+    cards = pipeline.column_cards(current_user, _criteria(form), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
+    return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN],
+                  more=len(cards) > CARDS_PER_COLUMN, offset=offset + CARDS_PER_COLUMN,
+                  can_move=pipeline.may_move(current_user), locale=_locale(), today=today(),
+                  now=utcnow(), stages=pipeline.stages())
+
+
+def _columns_response(stage_ids, status=200, notice=None):
+    """The changed columns, swapped in place (out of band), and the notice if any."""
+    context = _board_context(only=set(stage_ids), notice=notice)
+    response = make_response(render("pipeline/_moved.html", **context)[0], status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/deals/<int:deal_id>/move")
+def move(deal_id):
+    deal = _deal_or_404(deal_id)
+    form = MoveForm()
+    stage = Stage.get_or_none(Stage.id == form.stage.data) if form.stage.data else None
+    if not form.validate_on_submit() or stage is None:
+        return _refused(deal, _("Unknown stage.") if stage is None else _("The move could not be read."))
+    try:
+        moved = pipeline.move(
+            deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
+            after_id=_int(form.after.data), lost_reason=form.lost_reason.data, lost_note=form.lost_note.data or "",
+            won_on=form.won_on.data if stage.kind == "won" else None,
+            amount=minor_units(form.amount.data) if stage.kind == "won" else None, today=today())
+    except pipeline.Conflict as conflict:
+        who, when = pipeline.last_change(conflict.deal)
+        message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
+                    who=who.name if who else _("Someone"), title=conflict.deal.title,
+                    when=_short_time(when))
+        if not is_fragment_request():
+            flash(message, "error")
+            return redirect(url_for("pipeline.board"))
+        return _columns_response({deal.stage_id, conflict.deal.stage_id, stage.id}, 409, notice=message)
+    except Invalid as invalid:
+        return _refused(deal, " ".join(str(m) for m in invalid.errors.values()))
+    if not is_fragment_request():
+        flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
+        return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/") and
+                        not request.form.get("next", "").startswith("//") else url_for("pipeline.board"))
+    return _columns_response(moved.stages)
+
+
+def _refused(deal, message):
+    """A move that cannot happen: the columns as they are (the card goes back) and why, 422."""
+    if not is_fragment_request():
+        flash(message, "error")
+        return redirect(url_for("pipeline.deal", deal_id=deal.id))
+    return _columns_response({deal.stage_id} | _stage_from_form(), 422, notice=message)
+
+
+def _stage_from_form():
+    value = _int(request.form.get("stage"))
+    return {value} if value and Stage.select().where(Stage.id == value).exists() else set()
+
+
+def _int(value):
+    return int(value) if value and str(value).isdecimal() and len(str(value)) < 19 else None
+
+
+def _short_time(when):
+    from flask_babel import format_datetime
+    return format_datetime(when, "short") if when else "—"
+
+
+@bp.get("/deals/<int:deal_id>/close")
+def close(deal_id):
+    """The reason (Lost) or confirmation (Won) a closing move needs: a dialog on the board, a page without script."""
+    deal = _deal_or_404(deal_id)
+    stage = Stage.get_or_none(Stage.id == _int(request.args.get("stage")))
+    if stage is None or stage.kind == "open":
+        abort(404)
+    form = MoveForm(formdata=None, stage=stage.id, version=deal.version, before=request.args.get("before", ""),
+                    after=request.args.get("after", ""), amount=deal.amount / 100, won_on=today())
+    reasons = list(LossReason.select().where(LossReason.active == True).order_by(LossReason.position))  # noqa: E712
+    form.lost_reason.choices = options([("", _("Choose…"))] + [(r.id, r.name(_locale())) for r in reasons])
+    return render("pipeline/close.html", block="dialog", deal=deal, stage=stage, form=form, locale=_locale())
+
+
+def _deal_form(form, deal=None):
+    visible = customers.scope(current_user).order_by(Customer.name_key)
+    chosen = form.customer.data or (deal.customer_id if deal else None)
+    form.customer.choices = options([(c.id, c.name) for c in visible.where(Customer.id == chosen)] if chosen else [])
+    owners = list(customers.assignable_owners(current_user).order_by(User.name))
+    if deal is not None and deal.owner_id not in {u.id for u in owners}:
+        owners.append(User.get_by_id(deal.owner_id))
+    form.owner.choices = options([(u.id, u.name) for u in owners])
+    open_stages = [s for s in pipeline.stages() if s.kind == "open"]
+    form.stage.choices = options([(s.id, s.name(_locale())) for s in open_stages])
+    return form
+
+
+def _values(form):
+    return {"title": form.title.data, "amount": minor_units(form.amount.data), "probability": form.probability.data,
+            "expected_close": form.expected_close.data, "next_step": form.next_step.data,
+            "next_step_due": form.next_step_due.data, "notes": form.notes.data}
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+def new_deal():
+    form = _deal_form(DealForm())
+    if request.method == "GET":
+        form.owner.data = current_user.id
+        picked = _int(request.args.get("customer"))
+        if picked:
+            form.customer.data = picked
+            _deal_form(form)
+    created = {}
+
+    def create():
+        customer = customers.scope(current_user).where(Customer.id == form.customer.data).first()
+        created["deal"] = pipeline.create(_values(form), customer, User.get_or_none(User.id == form.owner.data),
+                                          Stage.get_or_none(Stage.id == form.stage.data), current_user)
+
+    done, status = submit(form, create)
+    if done:
+        flash(_("Deal created."), "success")
+        return redirect(url_for("pipeline.deal", deal_id=created["deal"].id))
+    return render("pipeline/deal_form.html", form=form, deal=None, status=status)
+
+
+@bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
+def edit_deal(deal_id):
+    deal = _deal_or_404(deal_id)
+    form = DealForm(obj=deal if request.method == "GET" else None)
+    if request.method == "GET":
+        form.amount.data = deal.amount / 100
+        form.customer.data, form.owner.data, form.version.data = deal.customer_id, deal.owner_id, deal.version
+        form.probability.data = deal.probability if deal.probability_overridden else None
+    _deal_form(form, deal)
+    del form.stage  # the stage changes by moving, not by editing
+
+    def save():
+        customer = Customer.get_or_none(Customer.id == form.customer.data)
+        pipeline.edit(deal, _values(form), customer, User.get_or_none(User.id == form.owner.data),
+                      _int(form.version.data) or 0, current_user)
+
+    try:
+        done, status = submit(form, save)
+    except pipeline.Conflict as conflict:
+        who, when = pipeline.last_change(conflict.deal)
+        form.form_errors.append(_("%(who)s changed this deal at %(when)s. Reload it to see their changes.",
+                                  who=who.name if who else _("Someone"), when=_short_time(when)))
+        done, status = False, 409
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("pipeline.deal", deal_id=deal.id))
+    return render("pipeline/deal_form.html", form=form, deal=deal, status=status)
+
+
+@bp.get("/deals/<int:deal_id>")
+def deal(deal_id):
+    deal = _deal_or_404(deal_id)
+    stage_by_id = {s.id: s for s in pipeline.stages()}
+    by = User.alias()
+    changes = list(StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
+                   .where(StageChange.deal == deal).order_by(StageChange.at, StageChange.id))
+    history = []
+    for index, change in enumerate(changes):
+        until = changes[index + 1].at if index + 1 < len(changes) else None
+        history.append((change, until))
+    customer = Customer.get_by_id(deal.customer_id)
+    owner = User.get_by_id(deal.owner_id)
+    reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
+    form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
+    form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
+    return render("pipeline/deal.html", deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
+                  stage_by_id=stage_by_id, history=history, reason=reason, move_form=form, locale=_locale(),
+                  can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
+                  stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))
+
+
+@bp.get("/customers/pick")
+def pick_customer():
+    """Customers matching what was typed, as options for the customer picker (scope applies)."""
+    text = (request.args.get("customer_name") or request.args.get("q") or "").strip()[:100]
+    matches = []
+    if text:
+        matches = list(customers.scope(current_user).where(contains(Customer.name, text))
+                       .order_by(Customer.name_key).limit(8))
+    return render("pipeline/_pick.html", matches=matches, text=text)

@@ -1,0 +1,39 @@
+// Customer picker: choosing a match (click, Enter, or arrows then Enter) fills the hidden id and the text.
+(function () {
+  "use strict";
+  function parts(el) {
+    var root = el.closest("[data-picker]");
+    return root && { root: root, text: root.querySelector("input[type=text]"),
+                     value: root.querySelector("[data-picker-value]"), list: root.querySelector("[role=listbox]") };
+  }
+  function choose(option) {
+    var p = parts(option);
+    p.value.value = option.dataset.value;
+    p.text.value = option.dataset.label;
+    p.list.innerHTML = "";
+    p.text.setAttribute("aria-expanded", "false");
+    p.text.focus();
+  }
+  document.addEventListener("click", function (evt) {
+    var option = evt.target.closest && evt.target.closest(".picker-option");
+    if (option) { choose(option); }
+  });
+  document.addEventListener("input", function (evt) {
+    var p = evt.target.closest && parts(evt.target);
+    if (p && evt.target === p.text) { p.value.value = ""; } // typing again clears the earlier choice
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var p = parts(evt.target);
+    if (p && evt.target === p.list) { p.text.setAttribute("aria-expanded", p.list.children.length ? "true" : "false"); }
+  });
+  document.addEventListener("keydown", function (evt) {
+    var p = evt.target.closest && parts(evt.target);
+    if (!p) { return; }
+    var options = Array.prototype.slice.call(p.list.querySelectorAll(".picker-option"));
+    var index = options.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && options.length) { evt.preventDefault(); options[Math.min(index + 1, options.length - 1)].focus(); }
+    else if (evt.key === "ArrowUp" && options.length) { evt.preventDefault(); (index > 0 ? options[index - 1] : p.text).focus(); }
+    else if (evt.key === "Escape") { p.list.innerHTML = ""; p.text.focus(); }
+    else if (evt.key === "Enter" && evt.target === p.text && options.length === 1) { evt.preventDefault(); choose(options[0]); }
+  });
+})();
