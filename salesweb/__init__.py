@@ -151,6 +151,7 @@ def _security(app):
 
 def _templates(app):
     from flask_wtf.csrf import generate_csrf
+    from werkzeug.local import LocalProxy
 
     from .format import register as register_filters
     from .nav import ROLE_LABELS, entries_for
@@ -169,7 +170,7 @@ def _templates(app):
         user = current_user if current_user and current_user.is_authenticated else None
         return {
             "nav_entries": entries_for(user) if user else [],
-            "settings": current_settings(),
+            "settings": LocalProxy(current_settings),  # read only when a template uses it
             "role_labels": ROLE_LABELS,
             "locale": str(get_locale() or "en"),
             "csrf_token_value": generate_csrf,

@@ -134,7 +134,11 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     by = User.alias()
     history = list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
                    .where(TierChange.customer == customer).order_by(TierChange.at.desc(), TierChange.id.desc()))
-    return dict(customer=customer, contacts=contacts, history=history, today=today(),
+    from ..models import Deal, Stage
+    from ..services import pipeline
+    deals = list(pipeline.scope(current_user).select(Deal, Stage).join(Stage)
+                 .where(Deal.customer == customer).order_by(Stage.kind != "open", Deal.updated_at.desc()).limit(50))
+    return dict(customer=customer, contacts=contacts, history=history, today=today(), deals=deals,
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=_timeline(customer),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),

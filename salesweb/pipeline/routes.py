@@ -61,13 +61,12 @@ def _filters():
     return form
 
 
-def _board_context(only=None, notice=None):
+def _board_context(only=None, notice=None, all_stages=None):
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(request.args)
-    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only)
-    reasons = list(LossReason.select().where(LossReason.active == True).order_by(LossReason.position))  # noqa: E712
-    return dict(filters=form, columns=columns, stages=pipeline.stages() if only is None else [c.stage for c in columns],
-                can_move=pipeline.may_move(current_user), locale=_locale(), today=today(),
-                now=utcnow(), notice=notice, reasons=reasons, per_column=CARDS_PER_COLUMN)
+    all_stages = all_stages if all_stages is not None else pipeline.stages()
+    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
+    return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
+                locale=_locale(), today=today(), now=utcnow(), notice=notice, per_column=CARDS_PER_COLUMN)
 
 
 @bp.get("/pipeline")
@@ -88,9 +87,9 @@ def more_cards(stage_id):
                   now=utcnow(), stages=pipeline.stages())
 
 
-def _columns_response(stage_ids, status=200, notice=None):
+def _columns_response(stage_ids, status=200, notice=None, all_stages=None):
     """The changed columns, swapped in place (out of band), and the notice if any."""
-    context = _board_context(only=set(stage_ids), notice=notice)
+    context = _board_context(only=set(stage_ids), notice=notice, all_stages=all_stages)
     response = make_response(render("pipeline/_moved.html", **context)[0], status)
     response.headers["Vary"] = "HX-Request"
     return response
@@ -100,9 +99,10 @@ def _columns_response(stage_ids, status=200, notice=None):
 def move(deal_id):
     deal = _deal_or_404(deal_id)
     form = MoveForm()
-    stage = Stage.get_or_none(Stage.id == form.stage.data) if form.stage.data else None
+    all_stages = pipeline.stages()
+    stage = next((s for s in all_stages if s.id == form.stage.data), None)
     if not form.validate_on_submit() or stage is None:
-        return _refused(deal, _("Unknown stage.") if stage is None else _("The move could not be read."))
+        return _refused(deal, _("Unknown stage.") if stage is None else _("The move could not be read."), all_stages)
     try:
         moved = pipeline.move(
             deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
@@ -117,27 +117,25 @@ def move(deal_id):
         if not is_fragment_request():
             flash(message, "error")
             return redirect(url_for("pipeline.board"))
-        return _columns_response({deal.stage_id, conflict.deal.stage_id, stage.id}, 409, notice=message)
+        return _columns_response({deal.stage_id, conflict.deal.stage_id, stage.id}, 409, notice=message,
+                                 all_stages=all_stages)
     except Invalid as invalid:
-        return _refused(deal, " ".join(str(m) for m in invalid.errors.values()))
+        return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():
         flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
         return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/") and
                         not request.form.get("next", "").startswith("//") else url_for("pipeline.board"))
-    return _columns_response(moved.stages)
+    return _columns_response(moved.stages, all_stages=all_stages)
 
 
-def _refused(deal, message):
+def _refused(deal, message, all_stages):
     """A move that cannot happen: the columns as they are (the card goes back) and why, 422."""
     if not is_fragment_request():
         flash(message, "error")
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
-    return _columns_response({deal.stage_id} | _stage_from_form(), 422, notice=message)
-
-
-def _stage_from_form():
-    value = _int(request.form.get("stage"))
-    return {value} if value and Stage.select().where(Stage.id == value).exists() else set()
+    wanted = _int(request.form.get("stage"))
+    shown = {deal.stage_id} | ({wanted} if any(s.id == wanted for s in all_stages) else set())
+    return _columns_response(shown, 422, notice=message, all_stages=all_stages)
 
 
 def _int(value):

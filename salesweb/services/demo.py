@@ -4,8 +4,8 @@ import datetime
 import random
 
 from ..db import db, utcnow
-from ..models import Contact, Customer, User
-from . import cadence, customers, people, settings
+from ..models import Contact, Customer, Deal, LossReason, Stage, StageChange, User
+from . import cadence, customers, people, settings, tiers
 
 PASSWORD = "salesweb-demo"
 
@@ -102,6 +102,70 @@ def _contacts(rng, customer):
                        wechat=f"wx_{rng.randint(10000, 99999)}", is_primary=n == 0)
 
 
+DEAL_WORDS = ("年度采购", "设备更新", "二期项目", "框架协议", "备件采购", "试点项目", "扩产项目", "年度维保")
+# Days a deal typically spends in each open stage before moving on.
+STAGE_DAYS = (12, 18, 10, 15)
+
+
+def _deals(rng, now, values):
+    """Deals for every owned customer over 24 months: won deals sized to the customer's tier, lost ones
+    with reasons, open ones spread over the stages, each with stage changes of believable durations."""
+    stages = list(Stage.select().order_by(Stage.position))
+    open_stages = [s for s in stages if s.kind == "open"]
+    won = next(s for s in stages if s.kind == "won")
+    lost = next(s for s in stages if s.kind == "lost")
+    reasons = list(LossReason.select())
+    a_min, b_min = values["tier_a_threshold"], values["tier_b_threshold"]
+    positions = {s.id: 0.0 for s in stages}
+    changes = []
+    owned = list(Customer.select().where(Customer.owner.is_null(False)))
+    for customer in owned:
+        target = {"A": a_min * 1.4, "B": b_min * 3, "C": b_min * 0.4}[customer.tier]
+        plans = []
+        for _ in range(rng.randint(1, 3)):  # won within the last 12 months, summing to about the tier's size
+            plans.append(("won", rng.randint(20, 350), int(target / 2 * rng.uniform(0.6, 1.0))))
+        if rng.random() < 0.5:
+            plans.append(("won", rng.randint(380, 700), rng.randint(20_000_00, 400_000_00)))
+        if rng.random() < 0.4:
+            plans.append(("lost", rng.randint(10, 700), rng.randint(10_000_00, 300_000_00)))
+        if rng.random() < 0.55:
+            plans.append(("open", rng.randint(0, 60), rng.randint(10_000_00, 800_000_00)))
+        for outcome, days_ago, amount in plans:
+            end = now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 9))
+            if outcome == "open":
+                reached = rng.randrange(len(open_stages))
+                path = open_stages[:reached + 1]
+            else:
+                path = open_stages[:rng.randint(2 if outcome == "won" else 1, len(open_stages))] + [
+                    won if outcome == "won" else lost]
+            durations = [rng.randint(max(2, d // 2), d * 2) for d in STAGE_DAYS][:len(path) - 1]
+            start = end - datetime.timedelta(days=sum(durations))
+            stage = path[-1]
+            positions[stage.id] += 1024.0
+            deal = Deal.create(
+                title=f"{customer.name[:12]} {rng.choice(DEAL_WORDS)}", customer=customer, owner=customer.owner_id,
+                amount=amount, stage=stage, position=positions[stage.id], probability=stage.probability,
+                expected_close=(end + datetime.timedelta(days=rng.randint(10, 90))).date() if outcome == "open"
+                else end.date(),
+                next_step=rng.choice(("电话回访", "发送报价", "安排演示", "技术交流", "")) if outcome == "open" else "",
+                next_step_due=(now + datetime.timedelta(days=rng.randint(-5, 14))).date()
+                if outcome == "open" and rng.random() < 0.8 else None,
+                won_on=end.date() if outcome == "won" else None, lost_on=end.date() if outcome == "lost" else None,
+                lost_reason=rng.choice(reasons).id if outcome == "lost" else None,
+                stage_entered_at=end, last_activity_at=end - datetime.timedelta(days=rng.randint(0, 8)),
+                created_by=customer.owner_id, created_at=start, updated_at=end, updated_by=customer.owner_id)
+            at, previous = start, None
+            for index, step in enumerate(path):
+                changes.append({"deal": deal.id, "from_stage": previous.id if previous else None, "to_stage": step.id,
+                                "by": customer.owner_id, "at": at})
+                previous = step
+                if index < len(durations):
+                    at += datetime.timedelta(days=durations[index])
+    for batch in range(0, len(changes), 500):
+        StageChange.insert_many(changes[batch:batch + 500]).execute()
+    tiers.recompute([c.id for c in owned], values, now.date())  # tiers now follow the won deals
+
+
 def load(scale="small"):
     """Load the demo data into an empty database; returns [(email, name, role)] of the people."""
     if scale != "small":
@@ -117,7 +181,9 @@ def load(scale="small"):
         for email, name, role, team, boss in SMALL:
             if role == "rep":
                 reps_by_team.setdefault(team, []).append(created[email])
-        _customers(rng, reps_by_team, settings.current(), utcnow())
+        values = settings.current()
+        _customers(rng, reps_by_team, values, utcnow())
+        _deals(rng, utcnow(), values)
     return [(u.email, u.name, u.role) for u in created.values()]
 
 

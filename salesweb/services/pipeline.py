@@ -128,11 +128,15 @@ def create(values, customer, owner, stage, by, now=None):
 
 
 def _locked(deal_id):
-    """The deal as stored now, locked for this transaction (SQLite's BEGIN IMMEDIATE locks the database)."""
-    query = Deal.select().where(Deal.id == deal_id)
-    if not is_sqlite():
-        query = query.for_update()
-    return query.get()
+    """The deal as stored now with its stage, locked for this transaction (SQLite's BEGIN IMMEDIATE locks
+    the whole database)."""
+    if is_sqlite():
+        return Deal.select(Deal, Stage).join(Stage).where(Deal.id == deal_id).get()
+    # PostgreSQL: lock the deal alone; a join would re-check the old stage row after a concurrent move
+    # and find nothing.
+    deal = Deal.select().where(Deal.id == deal_id).for_update().get()
+    deal.stage = Stage.get_by_id(deal.stage_id)
+    return deal
 
 
 def _save(deal, fields, expected_version, by, now):
@@ -162,7 +166,7 @@ def edit(deal, values, customer, owner, version, by, now=None):
         if current.version != version:
             raise Conflict(current)
         probability = values.get("probability")
-        stage = Stage.get_by_id(current.stage_id)
+        stage = current.stage
         overridden = probability is not None and probability != stage.probability
         fields = dict(title=values["title"].strip(), amount=values["amount"], customer=customer.id,
                       owner=owner.id, expected_close=values.get("expected_close"),
@@ -226,7 +230,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         current = _locked(deal.id)
         if current.version != version:
             raise Conflict(current)
-        old_stage = Stage.get_by_id(current.stage_id)
+        old_stage = current.stage
         fields, errors = {}, {}
         if stage.id != old_stage.id:
             if stage.kind == "lost":
@@ -299,10 +303,10 @@ class Column:
     more: bool
 
 
-def board(user, criteria, today, limit=50, only=None):
+def board(user, criteria, today, limit=50, only=None, all_stages=None):
     """The board's columns: header totals over the whole column, and the first `limit` cards of each,
     in two queries however many deals there are. `only`: stage ids to build (after a move)."""
-    all_stages = stages()
+    all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
     base = _filtered(user, criteria, today)
     if only is not None:

@@ -121,7 +121,8 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     # user, settings, owner filter, reassign owners, regions, counts, total, page
     assert len(small_list) == len(big_list) == 8
     assert len(small_fragment) == len(big_fragment) == 5  # a keystroke: no filter choices
-    assert len(small_detail) == len(big_detail) == 7  # user, settings, customer, contacts, tiers, notes, moves
+    # user, settings, customer, contacts, tiers, deals, notes, moves
+    assert len(small_detail) == len(big_detail) == 8
 
 
 def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):
