@@ -9,13 +9,14 @@ from .conftest import DESKTOP, HOME_LABELS, PHONE, ROLES, screenshot
 pytestmark = pytest.mark.browser
 
 CUSTOMERS = ("Customers", "/customers")
+PIPELINE = ("Pipeline", "/pipeline")
 EXTRA_ENTRIES = {
-    "rep": [CUSTOMERS],
-    "manager": [CUSTOMERS],
-    "support": [CUSTOMERS],
-    "admin": [CUSTOMERS, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
+    "rep": [CUSTOMERS, PIPELINE],
+    "manager": [CUSTOMERS, PIPELINE],
+    "support": [CUSTOMERS, PIPELINE],
+    "admin": [CUSTOMERS, PIPELINE, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [CUSTOMERS, ("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, PIPELINE, ("Audit log", "/audit/")],
 }
 
 
