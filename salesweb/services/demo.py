@@ -131,7 +131,10 @@ def _deals(rng, now, values):
         if rng.random() < 0.55:
             plans.append(("open", rng.randint(0, 60), rng.randint(10_000_00, 800_000_00)))
         for outcome, days_ago, amount in plans:
+            amount = max(1, amount // 1000_00) * 1000_00  # quotes are in round thousands
             end = now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 9))
+            # most open deals were worked on recently; some have gone quiet
+            quiet = rng.randint(0, 3) if outcome == "open" and rng.random() < 0.75 else rng.randint(0, 20)
             if outcome == "open":
                 reached = rng.randrange(len(open_stages))
                 path = open_stages[:reached + 1]
@@ -140,19 +143,22 @@ def _deals(rng, now, values):
                     won if outcome == "won" else lost]
             durations = [rng.randint(max(2, d // 2), d * 2) for d in STAGE_DAYS][:len(path) - 1]
             start = end - datetime.timedelta(days=sum(durations))
+            if outcome == "open":
+                quiet = min(quiet, days_ago)
             stage = path[-1]
             positions[stage.id] += 1024.0
             deal = Deal.create(
-                title=f"{customer.name[:12]} {rng.choice(DEAL_WORDS)}", customer=customer, owner=customer.owner_id,
+                title=f"{rng.choice(DEAL_WORDS)} {start.year}", customer=customer, owner=customer.owner_id,
                 amount=amount, stage=stage, position=positions[stage.id], probability=stage.probability,
                 expected_close=(end + datetime.timedelta(days=rng.randint(10, 90))).date() if outcome == "open"
                 else end.date(),
                 next_step=rng.choice(("电话回访", "发送报价", "安排演示", "技术交流", "")) if outcome == "open" else "",
-                next_step_due=(now + datetime.timedelta(days=rng.randint(-5, 14))).date()
-                if outcome == "open" and rng.random() < 0.8 else None,
+                next_step_due=(now + datetime.timedelta(days=rng.randint(-3, 14))).date()
+                if outcome == "open" and rng.random() < 0.9 else None,
                 won_on=end.date() if outcome == "won" else None, lost_on=end.date() if outcome == "lost" else None,
                 lost_reason=rng.choice(reasons).id if outcome == "lost" else None,
-                stage_entered_at=end, last_activity_at=end - datetime.timedelta(days=rng.randint(0, 8)),
+                stage_entered_at=end,
+                last_activity_at=(now if outcome == "open" else end) - datetime.timedelta(days=quiet),
                 created_by=customer.owner_id, created_at=start, updated_at=end, updated_by=customer.owner_id)
             at, previous = start, None
             for index, step in enumerate(path):
