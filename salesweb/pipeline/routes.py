@@ -117,8 +117,8 @@ def move(deal_id):
         if not is_fragment_request():
             flash(message, "error")
             return redirect(url_for("pipeline.board"))
-        return _columns_response({deal.stage_id, conflict.deal.stage_id, stage.id}, 409, notice=message,
-                                 all_stages=all_stages)
+        # every column: the stale page may show the card in a column neither move touched
+        return _columns_response({s.id for s in all_stages}, 409, notice=message, all_stages=all_stages)
     except Invalid as invalid:
         return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():

@@ -54,6 +54,8 @@
 
   // The answer to a move replaces the columns; anything else that went wrong puts the card back.
   document.addEventListener("htmx:afterRequest", function (evt) {
+    var config = evt.detail.requestConfig;
+    if (!config || config.verb !== "post") { return; } // the dialog's own GET is not a move
     var xhr = evt.detail.xhr;
     var dialog = document.getElementById("deal-dialog");
     if (evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("#deal-dialog") && dialog && dialog.open &&
@@ -65,6 +67,21 @@
     putBack();
   });
   document.addEventListener("htmx:sendError", putBack);
+
+  // Sortable leaves style attributes behind, which the swap would carry over (and the CSP refuses);
+  // and a swapped column must not scroll the board away from where the user was.
+  var scrollLeft = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var board = document.querySelector(".board");
+    if (!board) { return; }
+    scrollLeft = board.scrollLeft;
+    board.querySelectorAll("[style]").forEach(function (el) { el.removeAttribute("style"); });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var board = document.querySelector(".board");
+    if (board && scrollLeft !== null) { board.scrollLeft = scrollLeft; }
+    scrollLeft = null;
+  });
   document.addEventListener("click", function (evt) {
     var cancel = evt.target.closest && evt.target.closest("[data-dialog-cancel]");
     var dialog = document.getElementById("deal-dialog");

@@ -8,19 +8,11 @@ from playwright.sync_api import expect
 from salesweb.models import Deal, LossReason, Stage
 from salesweb.services import pipeline
 
-from .conftest import DESKTOP, PHONE, SHOTS, sign_in
+from .conftest import DESKTOP, PHONE, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = PHONE["viewport"]["width"]
-
-
-def screenshot(page, name):
-    """A full-page screenshot; caret="initial" because Playwright's caret hiding writes style="" (a CSP report)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, caret="initial")
-    return path
 
 
 def stage(name):
@@ -148,36 +140,26 @@ def test_manager_drops_a_deal_on_lost_gives_a_reason_and_cancels_another(make, n
     echo = make.deal(rep, customer, title="Echo boilers", amount=40_000_00, stage=stage("Negotiation"))
     foxtrot = make.deal(rep, customer, title="Foxtrot pumps", amount=15_000_00, stage=stage("Negotiation"))
     golf = make.deal(rep, customer, title="Golf valves", amount=5_000_00, stage=stage("Negotiation"))
+    hotel = make.deal(rep, customer, title="Hotel fittings", amount=10_000_00, stage=stage("Negotiation"))
 
     page = new_page(**DESKTOP)
     sign_in(page, manager)
     page.goto("/pipeline")
-    expect(titles(page, "Negotiation")).to_have_text(["Echo boilers", "Foxtrot pumps", "Golf valves"])
-    expect_totals(page, "Negotiation", 3, "60,000", "45,000")
+    expect(titles(page, "Negotiation")).to_have_text(["Echo boilers", "Foxtrot pumps", "Golf valves", "Hotel fittings"])
+    expect_totals(page, "Negotiation", 4, "70,000", "52,500")
     expect_totals(page, "Lost", 0, "0")
-    # The board is wider than the screen: bring Negotiation and Lost into view together.
-    page.locator(".board").evaluate("board => { board.scrollLeft = board.scrollWidth; }")
-    lost_list = column(page, "Lost").locator("ol.column-cards")
-    expect(lost_list).to_be_in_viewport()
-    expect(card(page, foxtrot)).to_be_in_viewport()
     mark_page(page)
     dialog = page.locator("#deal-dialog")
+    lost_list = column(page, "Lost").locator("ol.column-cards")
 
-    # Foxtrot (in the middle) onto Lost, then Cancel: back in its place, nothing stored.
-    drag(page, card(page, foxtrot), lost_list, where="middle")
-    expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("Mark “Foxtrot pumps” as lost")
-    dialog.get_by_role("link", name="Cancel").click()
-    expect(dialog).to_be_hidden()
-    expect(titles(page, "Negotiation")).to_have_text(["Echo boilers", "Foxtrot pumps", "Golf valves"])
-    expect(cards(page, "Lost")).to_have_count(0)
-    expect_totals(page, "Negotiation", 3, "60,000", "45,000")
-    expect_totals(page, "Lost", 0, "0")
-    assert_not_reloaded(page)
-    stored = Deal.get_by_id(foxtrot.id)
-    assert (stored.stage_id, stored.version, stored.lost_reason_id) == (stage("Negotiation").id, 1, None)
+    def bring_lost_into_view():
+        """The board is wider than the screen: scroll it so Negotiation and Lost show together."""
+        page.locator(".board").evaluate("board => { board.scrollLeft = board.scrollWidth; }")
+        expect(lost_list).to_be_in_viewport()
+        expect(cards(page, "Negotiation").first).to_be_in_viewport()
 
     # Echo onto Lost: the dialog asks why; with a reason it is lost.
+    bring_lost_into_view()
     drag(page, card(page, echo), lost_list, where="middle")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading")).to_have_text("Mark “Echo boilers” as lost")
@@ -191,22 +173,37 @@ def test_manager_drops_a_deal_on_lost_gives_a_reason_and_cancels_another(make, n
     assert moved.value.status == 200, moved.value.text()
     expect(dialog).to_be_hidden()
     expect(titles(page, "Lost")).to_have_text(["Echo boilers"])
-    expect(titles(page, "Negotiation")).to_have_text(["Foxtrot pumps", "Golf valves"])
-    expect_totals(page, "Negotiation", 2, "20,000", "15,000")
+    expect(page).to_have_url(re.compile(r"/pipeline$"))
+    expect(titles(page, "Negotiation")).to_have_text(["Foxtrot pumps", "Golf valves", "Hotel fittings"])
+    expect_totals(page, "Negotiation", 3, "30,000", "22,500")
     expect_totals(page, "Lost", 1, "40,000")
     assert_not_reloaded(page)
-
     stored = Deal.get_by_id(echo.id)
     assert (stored.stage_id, stored.version) == (stage("Lost").id, 2)
     assert LossReason.get_by_id(stored.lost_reason_id).name_en == "Competitor"
     assert stored.lost_note == "Went with a cheaper local supplier"
     assert stored.lost_on is not None
-    assert {d.id: d.version for d in Deal.select().where(Deal.id.in_([foxtrot.id, golf.id]))} == \
-        {foxtrot.id: 1, golf.id: 1}
+
+    # Golf (in the middle) onto Lost, then Cancel: back in its place, nothing stored.
+    bring_lost_into_view()
+    drag(page, card(page, golf), lost_list, where="middle")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Golf valves” as lost")
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/pipeline$"))  # cancelling is not a navigation to the deal's page
+    expect(titles(page, "Negotiation")).to_have_text(["Foxtrot pumps", "Golf valves", "Hotel fittings"])
+    expect(titles(page, "Lost")).to_have_text(["Echo boilers"])
+    expect_totals(page, "Negotiation", 3, "30,000", "22,500")
+    expect_totals(page, "Lost", 1, "40,000")
+    assert_not_reloaded(page)
+    assert {d.id: (d.stage_id, d.version, d.lost_reason_id) for d in
+            Deal.select().where(Deal.id.in_([foxtrot.id, golf.id, hotel.id]))} == \
+        {i: (stage("Negotiation").id, 1, None) for i in (foxtrot.id, golf.id, hotel.id)}
 
     page.reload()
     expect(titles(page, "Lost")).to_have_text(["Echo boilers"])
-    expect(titles(page, "Negotiation")).to_have_text(["Foxtrot pumps", "Golf valves"])
+    expect(titles(page, "Negotiation")).to_have_text(["Foxtrot pumps", "Golf valves", "Hotel fittings"])
 
 
 def test_rep_on_a_phone_moves_a_deal_with_move_to(make, new_page):
@@ -257,6 +254,9 @@ def test_rep_on_a_phone_moves_a_deal_with_move_to(make, new_page):
 
     stored = Deal.get_by_id(india.id)
     assert (stored.stage_id, stored.version, stored.updated_by_id) == (stage("Needs analysis").id, 2, rep.id)
+
+    # The rep stays on the column they were working in: the answer does not scroll the board away.
+    assert page.locator(".board").evaluate("board => board.scrollLeft") == 0
 
 
 def test_a_stale_card_gets_the_conflict_notice_and_the_current_board(make, new_page, browser_errors):
