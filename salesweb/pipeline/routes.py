@@ -66,6 +66,7 @@ def _board_context(only=None, notice=None, all_stages=None):
     all_stages = all_stages if all_stages is not None else pipeline.stages()
     columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
+                new_quick_form=lambda: QuickAddForm(formdata=None),
                 locale=_locale(), today=today(), now=utcnow(), notice=notice, per_column=CARDS_PER_COLUMN)
 
 
@@ -87,11 +88,43 @@ def more_cards(stage_id):
                   now=utcnow(), stages=pipeline.stages())
 
 
-def _columns_response(stage_ids, status=200, notice=None, all_stages=None):
+def _columns_response(stage_ids, status=200, notice=None, all_stages=None, quick=None):
     """The changed columns, swapped in place (out of band), and the notice if any."""
     context = _board_context(only=set(stage_ids), notice=notice, all_stages=all_stages)
+    context["quick_form"], context["quick_stage"] = quick or (None, None)
     response = make_response(render("pipeline/_moved.html", **context)[0], status)
     response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/pipeline/stages/<int:stage_id>/deals")
+def quick_add(stage_id):
+    """A deal added at the bottom of a column; the answer is that column, or the form with its errors."""
+    all_stages = pipeline.stages()
+    stage = next((s for s in all_stages if s.id == stage_id), None) or abort(404)
+    form = QuickAddForm()
+    customer = customers.scope(current_user).where(Customer.id == form.customer.data).first() \
+        if form.customer.data else None
+    if customer is not None:
+        form.customer.choices = options([(customer.id, customer.name)])
+
+    def create():
+        if not pipeline.may_move(current_user):
+            raise Invalid({None: _("Your role cannot add deals.")})
+        owner = current_user if current_user.role in ("rep", "manager") else (
+            User.get_or_none(User.id == customer.owner_id) if customer and customer.owner_id else None)
+        pipeline.create({"title": form.title.data, "amount": minor_units(form.amount.data)}, customer, owner, stage,
+                        current_user)
+
+    done, status = submit(form, create)
+    if not is_fragment_request():
+        if done:
+            flash(_("Deal created."), "success")
+        else:
+            flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Check the form."), "error")
+        return redirect(url_for("pipeline.board"))
+    response = _columns_response({stage.id}, status, all_stages=all_stages,
+                                 quick=None if done else (form, stage.id))
     return response
 
 

@@ -176,3 +176,23 @@ def test_move_requires_the_csrf_token(app, make, team):
     d = make.deal(team["rep"])
     response = team["rep_client"].post(f"/deals/{d.id}/move", data={"stage": stage("Proposal").id, "version": 1})
     assert response.status_code == 400 and Deal.get_by_id(d.id).version == 1
+
+
+def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
+    customer = make.customer(team["rep"], name="Quick Co")
+    make.deal(team["rep"], title="First", stage=stage("Needs analysis"))
+    response = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
+                    {"title": "Second", "customer": str(customer.id), "amount": "2500"}, headers=HX,
+                    token_from="/pipeline")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and header(body, stage("Needs analysis").id)[0] == 2
+    assert [d.title for d in Deal.select().where(Deal.stage == stage("Needs analysis")).order_by(Deal.position)] == [
+        "First", "Second"]
+    bad = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
+               {"title": "", "customer": "", "amount": "-1"}, headers=HX, token_from="/pipeline")
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "This field is required." in page and "<details class=\"quick-add\" open>" in page
+    theirs = make.customer(team["other"], name="Not mine")
+    forged = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
+                  {"title": "Sneaky", "customer": str(theirs.id), "amount": "1"}, headers=HX, token_from="/pipeline")
+    assert forged.status_code == 422 and Deal.select().count() == 2
