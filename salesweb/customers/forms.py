@@ -43,7 +43,7 @@ class CustomerForm(FlaskForm):
 
 class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=100)])
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE], render_kw={"inputmode": "tel"})
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254), Email(_l("Enter a valid email address."))])
     wechat = StringField(_l("WeChat"), validators=[Optional(), Length(max=64)])

@@ -137,7 +137,7 @@ def test_rep_on_a_phone_switches_tabs_searches_opens_a_customer_and_adds_a_conta
     # Add a contact with a bad email: the message shows inline and what was typed is kept.
     contacts.get_by_text("Add contact", exact=True).tap()
     contacts.get_by_label("Name", exact=True).fill("Li Na")
-    contacts.get_by_label("Title", exact=True).fill("Purchasing manager")
+    contacts.get_by_label("Job title", exact=True).fill("Purchasing manager")
     contacts.get_by_label("Phone", exact=True).fill("+86 138 0013 8000")
     contacts.get_by_label("Email", exact=True).fill("li.na-at-example")
     with page.expect_console_message(lambda m: m.type == "error" and "status of 422" in m.text), \
@@ -149,7 +149,7 @@ def test_rep_on_a_phone_switches_tabs_searches_opens_a_customer_and_adds_a_conta
     expect(contacts.locator("#email-error")).to_have_text("Enter a valid email address.")
     expect(email).to_have_value("li.na-at-example")
     expect(contacts.get_by_label("Name", exact=True)).to_have_value("Li Na")
-    expect(contacts.get_by_label("Title", exact=True)).to_have_value("Purchasing manager")
+    expect(contacts.get_by_label("Job title", exact=True)).to_have_value("Purchasing manager")
     expect(contacts.get_by_label("Phone", exact=True)).to_have_value("+86 138 0013 8000")
     assert page.evaluate("window.__marker") == "no reload"
     assert_fits_phone(page, f"/customers/{beacon.id} with the contact form's error")
