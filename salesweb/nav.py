@@ -29,6 +29,7 @@ ENTRIES = (
           section="customers"),
     Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
           section="pipeline"),
+    Entry(_l("Stages"), "ops.stages", "settings", ("ops",)),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
     Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),

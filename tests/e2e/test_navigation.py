@@ -16,7 +16,7 @@ EXTRA_ENTRIES = {
     "support": [CUSTOMERS, PIPELINE],
     "admin": [CUSTOMERS, PIPELINE, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [CUSTOMERS, PIPELINE, ("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, PIPELINE, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
 }
 
 

@@ -1,0 +1,182 @@
+"""Ops: the pipeline's stages and the reasons a deal can be lost, at /ops/stages."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import options
+from ..i18n import _, _l, ngettext
+from ..models import LossReason, Stage
+from ..services import stages as stages_service
+from ..services.errors import Invalid
+from ..web import render, submit
+from . import bp
+
+KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
+
+
+class StageForm(FlaskForm):
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
+    probability = IntegerField(_l("Probability (%)"), validators=[
+        InputRequired(), NumberRange(0, 100, message=_l("Enter a percentage from 0 to 100."))],
+        render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="open")
+    rotting_days = IntegerField(_l("Rotting days"), validators=[
+        Optional(), NumberRange(1, stages_service.ROTTING_DAYS_MAX,
+                                message=_l("Enter a number of days from 1 to 365, or leave it empty."))],
+        render_kw={"inputmode": "numeric"})
+
+    def values(self):
+        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data, "probability": self.probability.data,
+                "kind": self.kind.data, "rotting_days": self.rotting_days.data}
+
+
+class ReasonForm(FlaskForm):
+    name_en = StringField(_l("Reason (English)"),
+                          validators=[DataRequired(), Length(max=stages_service.REASON_NAME_MAX)])
+    name_zh = StringField(_l("Reason (Chinese)"),
+                          validators=[DataRequired(), Length(max=stages_service.REASON_NAME_MAX)])
+
+    def values(self):
+        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data}
+
+
+def _stage_or_404(stage_id):
+    return Stage.get_or_none(Stage.id == stage_id) or abort(404)
+
+
+def _reason_or_404(reason_id):
+    return LossReason.get_or_none(LossReason.id == reason_id) or abort(404)
+
+
+def _page(status=200, stage_form=None, reason_form=None, renamed=None, refusal=None, reason_refusal=None):
+    """The stages and loss reasons page; a refused form keeps what was typed and its messages."""
+    reasons = stages_service.reasons()
+    rename_forms = {r.id: ReasonForm(formdata=None, obj=r) for r in reasons}
+    if renamed is not None:
+        rename_forms[renamed[0]] = renamed[1]
+    return render("ops/stages.html", status=status, rows=stages_service.overview(), reasons=reasons,
+                  rename_forms=rename_forms, stage_form=stage_form or StageForm(formdata=None),
+                  reason_form=reason_form or ReasonForm(formdata=None), refusal=refusal,
+                  reason_refusal=reason_refusal, kind_labels=KIND_LABELS, locale=_locale())
+
+
+def _locale():
+    return str(get_locale() or "en")
+
+
+def _refusal(invalid):
+    return " ".join(str(message) for message in invalid.errors.values())
+
+
+@bp.get("/stages")
+def stages():
+    return _page()
+
+
+@bp.post("/stages")
+def new_stage():
+    form = StageForm()
+    created = []
+    done, status = submit(form, lambda: created.append(stages_service.create(form.values(), by=current_user)))
+    if done:
+        flash(_("Stage “%(name)s” added.", name=created[0].name(_locale())), "success")
+        return redirect(url_for("ops.stages"))
+    return _page(status, stage_form=form)
+
+
+@bp.route("/stages/<int:stage_id>", methods=["GET", "POST"])
+def edit_stage(stage_id):
+    stage = _stage_or_404(stage_id)
+    form = StageForm(formdata=None, obj=stage) if request.method == "GET" else StageForm()
+    done, status = submit(form, lambda: stages_service.edit(stage, form.values(), by=current_user))
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("ops.stages"))
+    return render("ops/stage_form.html", status=status, form=form, stage=stage, locale=_locale())
+
+
+@bp.post("/stages/<int:stage_id>/move")
+def move_stage(stage_id):
+    stage = _stage_or_404(stage_id)
+    try:
+        stages_service.reorder(stage, request.form.get("direction"), by=current_user)
+    except Invalid as invalid:
+        return _page(422, refusal=_refusal(invalid))
+    return redirect(url_for("ops.stages"))
+
+
+@bp.post("/stages/<int:stage_id>/delete")
+def delete_stage(stage_id):
+    stage = _stage_or_404(stage_id)
+    try:
+        stages_service.delete(stage, by=current_user)
+    except Invalid as invalid:
+        return _page(422, refusal=_refusal(invalid))
+    flash(_("Stage “%(name)s” deleted.", name=stage.name(_locale())), "success")
+    return redirect(url_for("ops.stages"))
+
+
+@bp.post("/stages/<int:stage_id>/merge")
+def merge_stage(stage_id):
+    stage = _stage_or_404(stage_id)
+    into = request.form.get("into", "")
+    target = Stage.get_or_none(Stage.id == int(into)) if into.isdecimal() and len(into) < 19 else None
+    try:
+        if target is None:
+            raise Invalid({"into": _("Choose a stage to merge into.")})
+        moved = stages_service.merge(stage, target, by=current_user)
+    except Invalid as invalid:
+        return _page(422, refusal=_refusal(invalid))
+    flash(ngettext("“%(stage)s” merged into “%(into)s”: %(num)d deal moved.",
+                   "“%(stage)s” merged into “%(into)s”: %(num)d deals moved.", moved,
+                   stage=stage.name(_locale()), into=target.name(_locale())), "success")
+    return redirect(url_for("ops.stages"))
+
+
+@bp.post("/loss-reasons")
+def new_reason():
+    form = ReasonForm()
+    added = []
+    done, status = submit(form, lambda: added.append(stages_service.add_reason(form.values(), by=current_user)))
+    if done:
+        flash(_("Loss reason “%(name)s” added.", name=added[0].name(_locale())), "success")
+        return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+    return _page(status, reason_form=form)
+
+
+@bp.post("/loss-reasons/<int:reason_id>")
+def rename_reason(reason_id):
+    reason = _reason_or_404(reason_id)
+    form = ReasonForm()
+    done, status = submit(form, lambda: stages_service.rename_reason(reason, form.values(), by=current_user))
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+    return _page(status, renamed=(reason.id, form))
+
+
+@bp.post("/loss-reasons/<int:reason_id>/active")
+def set_reason_active(reason_id):
+    reason = _reason_or_404(reason_id)
+    active = request.form.get("active") == "1"
+    try:
+        stages_service.set_reason_active(reason, active, by=current_user)
+    except Invalid as invalid:
+        return _page(422, reason_refusal=_refusal(invalid))
+    flash(_("“%(name)s” is offered again when a deal is lost.", name=reason.name(_locale())) if active else
+          _("“%(name)s” is no longer offered; deals lost for it keep it.", name=reason.name(_locale())), "success")
+    return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+
+
+@bp.post("/loss-reasons/<int:reason_id>/move")
+def move_reason(reason_id):
+    reason = _reason_or_404(reason_id)
+    try:
+        stages_service.reorder_reason(reason, request.form.get("direction"), by=current_user)
+    except Invalid as invalid:
+        return _page(422, reason_refusal=_refusal(invalid))
+    return redirect(url_for("ops.stages", _anchor="loss-reasons"))
