@@ -1,5 +1,5 @@
 """The pipeline: stages (data, edited by ops), deals on them, every stage change, loss reasons."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
+from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
                     TextField)
 
 from ..db import BaseModel, utcnow
@@ -35,7 +35,7 @@ class Deal(BaseModel):
     title = CharField(max_length=200)
     customer = ForeignKeyField(Customer, backref="deals", on_delete="RESTRICT")
     owner = ForeignKeyField(User, backref="deals", on_delete="RESTRICT")
-    amount = IntegerField(default=0)  # minor units
+    amount = BigIntegerField(default=0)  # minor units
     stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT")
     position = DoubleField()  # order within the column: fractional, so a move rewrites one row
     probability = IntegerField()

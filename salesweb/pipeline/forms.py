@@ -6,7 +6,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..i18n import _l
 
-AMOUNT = [InputRequired(), NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
+def finite(form, field):
+    """NaN, infinities (and signalling NaN, which NumberRange cannot even compare) are not amounts."""
+    from wtforms.validators import StopValidation
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter an amount between 0 and 100,000,000,000."))
+
+
+AMOUNT = [InputRequired(), finite,
+          NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
 
 
 def _id(value):
@@ -41,7 +49,7 @@ class MoveForm(FlaskForm):
     after = HiddenField()
     lost_reason = SelectField(_l("Why was it lost?"), coerce=_id, validate_choice=False)
     lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
-    amount = DecimalField(_l("Amount won"), places=2, validators=[Optional(), NumberRange(0, 100_000_000_000)])
+    amount = DecimalField(_l("Amount won"), places=2, validators=[Optional(), finite, NumberRange(0, 100_000_000_000)])
     won_on = DateField(_l("Won on"), validators=[Optional()], default=datetime.date.today)
 
 

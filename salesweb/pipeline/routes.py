@@ -9,7 +9,7 @@ from ..access import get_visible_or_404
 from ..db import contains, utcnow
 from ..forms import options
 from ..i18n import _
-from ..models import Customer, Deal, LossReason, Stage, StageChange, User
+from ..models import Customer, CustomerNote, Deal, LossReason, Stage, StageChange, User
 from ..services import customers, pipeline
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, submit
@@ -61,12 +61,21 @@ def _filters():
     return form
 
 
+FILTER_KEYS = ("owner", "close", "tier")
+
+
+def _filter_values():
+    """The board's filters from the query string or, for a move or quick add, from the posted form."""
+    return {k: request.values.get(k, "") for k in FILTER_KEYS if request.values.get(k)}
+
+
 def _board_context(only=None, notice=None, all_stages=None):
-    form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(request.args)
+    from werkzeug.datastructures import MultiDict
+    form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else pipeline.stages()
     columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
-                new_quick_form=lambda: QuickAddForm(formdata=None),
+                new_quick_form=lambda: QuickAddForm(formdata=None), filter_values=_filter_values(),
                 locale=_locale(), today=today(), now=utcnow(), notice=notice, per_column=CARDS_PER_COLUMN)
 
 
@@ -82,7 +91,7 @@ def more_cards(stage_id):
     offset = int(offset) if offset.isdecimal() and len(offset) < 9 else 0
     form = BoardFilterForm(request.args)
     cards = pipeline.column_cards(current_user, _criteria(form), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
-    return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN],
+    return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN], filter_values=_filter_values(),
                   more=len(cards) > CARDS_PER_COLUMN, offset=offset + CARDS_PER_COLUMN,
                   can_move=pipeline.may_move(current_user), locale=_locale(), today=today(),
                   now=utcnow(), stages=pipeline.stages())
@@ -103,8 +112,7 @@ def quick_add(stage_id):
     all_stages = pipeline.stages()
     stage = next((s for s in all_stages if s.id == stage_id), None) or abort(404)
     form = QuickAddForm()
-    customer = customers.scope(current_user).where(Customer.id == form.customer.data).first() \
-        if form.customer.data else None
+    customer = _chosen_customer(form)
     if customer is not None:
         form.customer.choices = options([(customer.id, customer.name)])
 
@@ -134,8 +142,12 @@ def move(deal_id):
     form = MoveForm()
     all_stages = pipeline.stages()
     stage = next((s for s in all_stages if s.id == form.stage.data), None)
-    if not form.validate_on_submit() or stage is None:
-        return _refused(deal, _("Unknown stage.") if stage is None else _("The move could not be read."), all_stages)
+    if stage is None:
+        return _refused(deal, _("Unknown stage."), all_stages)
+    if not form.validate_on_submit():
+        messages = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+                    if name in form and name != "csrf_token"]
+        return _refused(deal, " ".join(messages) or _("The move could not be read."), all_stages)
     try:
         moved = pipeline.move(
             deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
@@ -187,17 +199,36 @@ def close(deal_id):
     stage = Stage.get_or_none(Stage.id == _int(request.args.get("stage")))
     if stage is None or stage.kind == "open":
         abort(404)
-    form = MoveForm(formdata=None, stage=stage.id, version=deal.version, before=request.args.get("before", ""),
+    seen = _int(request.args.get("version"))  # the version the board showed; a stale one ends in 409
+    form = MoveForm(formdata=None, stage=stage.id, version=seen if seen is not None else deal.version,
+                    before=request.args.get("before", ""),
                     after=request.args.get("after", ""), amount=deal.amount / 100, won_on=today())
     reasons = list(LossReason.select().where(LossReason.active == True).order_by(LossReason.position))  # noqa: E712
     form.lost_reason.choices = options([("", _("Choose…"))] + [(r.id, r.name(_locale())) for r in reasons])
     return render("pipeline/close.html", block="dialog", deal=deal, stage=stage, form=form, locale=_locale())
 
 
+def _chosen_customer(form, deal=None):
+    """The customer picked (hidden id) or typed (a name matching exactly one of the user's customers);
+    a deal's own customer stays valid even if it has left the user's scope."""
+    chosen = form.customer.data
+    if chosen is None and request.method == "POST":
+        typed = (request.form.get("customer_name") or "").strip()
+        matches = list(customers.scope(current_user).where(Customer.name == typed).limit(2)) if typed else []
+        chosen = matches[0].id if len(matches) == 1 else None
+    if chosen is None and deal is not None and request.method == "GET":
+        chosen = deal.customer_id
+    if chosen is None:
+        return None
+    if deal is not None and chosen == deal.customer_id:
+        return Customer.get_or_none(Customer.id == chosen)
+    return customers.scope(current_user).where(Customer.id == chosen).first()
+
+
 def _deal_form(form, deal=None):
-    visible = customers.scope(current_user).order_by(Customer.name_key)
-    chosen = form.customer.data or (deal.customer_id if deal else None)
-    form.customer.choices = options([(c.id, c.name) for c in visible.where(Customer.id == chosen)] if chosen else [])
+    customer = _chosen_customer(form, deal)
+    form.customer.data = customer.id if customer else None
+    form.customer.choices = options([(customer.id, customer.name)] if customer else [])
     owners = list(customers.assignable_owners(current_user).order_by(User.name))
     if deal is not None and deal.owner_id not in {u.id for u in owners}:
         owners.append(User.get_by_id(deal.owner_id))
@@ -225,7 +256,7 @@ def new_deal():
     created = {}
 
     def create():
-        customer = customers.scope(current_user).where(Customer.id == form.customer.data).first()
+        customer = _chosen_customer(form)
         created["deal"] = pipeline.create(_values(form), customer, User.get_or_none(User.id == form.owner.data),
                                           Stage.get_or_none(Stage.id == form.stage.data), current_user)
 
@@ -248,9 +279,12 @@ def edit_deal(deal_id):
     del form.stage  # the stage changes by moving, not by editing
 
     def save():
-        customer = Customer.get_or_none(Customer.id == form.customer.data)
-        pipeline.edit(deal, _values(form), customer, User.get_or_none(User.id == form.owner.data),
-                      _int(form.version.data) or 0, current_user)
+        customer = _chosen_customer(form, deal)
+        version = _int(form.version.data)
+        if version is None:
+            raise Invalid({None: _("The form could not be read; reload the page.")})
+        pipeline.edit(deal, _values(form), customer, User.get_or_none(User.id == form.owner.data), version,
+                      current_user, today=today())
 
     try:
         done, status = submit(form, save)
@@ -279,10 +313,15 @@ def deal(deal_id):
     customer = Customer.get_by_id(deal.customer_id)
     owner = User.get_by_id(deal.owner_id)
     reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
+    author = User.alias()
+    notes = list(CustomerNote.select(CustomerNote, author)
+                 .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+                 .where(CustomerNote.customer == deal.customer_id)
+                 .order_by(CustomerNote.created_at.desc()).limit(20))
     form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
     form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
     return render("pipeline/deal.html", deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
-                  stage_by_id=stage_by_id, history=history, reason=reason, move_form=form, locale=_locale(),
+                  stage_by_id=stage_by_id, history=history, reason=reason, move_form=form, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
                   stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))
 

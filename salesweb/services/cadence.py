@@ -46,6 +46,8 @@ def record_visit(customer, visited_at, values):
     (Customer.update(last_visit_at=customer.last_visit_at, last_activity_at=customer.last_activity_at,
                      next_visit_due=customer.next_visit_due, updated_at=utcnow())
      .where(Customer.id == customer.id).execute())
+    from . import pipeline
+    pipeline.record_activity(customer.id, visited_at)  # a visit is real activity on the customer's open deals
     return customer
 
 

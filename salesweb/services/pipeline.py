@@ -102,6 +102,8 @@ def _end_of(stage_id):
 
 def create(values, customer, owner, stage, by, now=None):
     """A new deal at the bottom of an open stage's column."""
+    if not may_move(by):
+        raise Invalid({None: _l("Your role cannot add deals.")})
     errors = _check_values(values, by)
     if customer is None or not customers.scope(by).where(Customer.id == customer.id).exists():
         errors["customer"] = _l("Choose one of your customers.")
@@ -149,8 +151,10 @@ def _save(deal, fields, expected_version, by, now):
         setattr(deal, key, value)
 
 
-def edit(deal, values, customer, owner, version, by, now=None):
+def edit(deal, values, customer, owner, version, by, now=None, today=None):
     """Change a deal's details (not its stage); refused when someone changed it since `version`."""
+    if not may_move(by):
+        raise Invalid({None: _l("Your role cannot change deals.")})
     errors = _check_values(values, by)
     if customer is None or (customer.id != deal.customer_id
                             and not customers.scope(by).where(Customer.id == customer.id).exists()):
@@ -177,8 +181,8 @@ def edit(deal, values, customer, owner, version, by, now=None):
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
         _save(current, fields, version, by, now)
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
-        if "amount" in changed and current.won_on:
-            tiers.recompute([current.customer_id], _values(), now.date())
+        if current.won_on and ("amount" in changed or "customer" in changed):
+            tiers.recompute(list({deal.customer_id, customer.id}), _values(), today or now.date())
     return current
 
 
@@ -245,6 +249,8 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
             elif stage.kind == "won":
                 if amount is not None and not (isinstance(amount, int) and 0 <= amount <= MAX_AMOUNT):
                     errors["amount"] = _l("Enter an amount between 0 and 100,000,000,000.")
+                if won_on is not None and not (datetime.date(2000, 1, 1) <= won_on <= today):
+                    errors["won_on"] = _l("A deal is won today or on an earlier day.")
                 fields.update(won_on=won_on or today, lost_on=None, lost_reason=None, lost_note="")
                 if amount is not None:
                     fields["amount"] = amount
@@ -253,7 +259,9 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
             if errors:
                 raise Invalid(errors)
             fields.update(stage=stage.id, stage_entered_at=now, last_activity_at=now)
-            if not current.probability_overridden:
+            if stage.kind != "open":  # a closed deal is certain either way
+                fields.update(probability=stage.probability, probability_overridden=False)
+            elif not current.probability_overridden:
                 fields["probability"] = stage.probability
         position = _position(stage.id, current.id, before_id, after_id)
         if position is None:
@@ -311,7 +319,7 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None):
     base = _filtered(user, criteria, today)
     if only is not None:
         base = base.where(Deal.stage.in_([s.id for s in wanted]))
-    weighted = fn.SUM(Deal.amount * Deal.probability) / 100
+    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
     totals = {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in
               base.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
               .group_by(Deal.stage).tuples()}

@@ -1,6 +1,9 @@
 // The pipeline board: Sortable drag and drop posting moves through htmx, and the Won/Lost dialog.
 (function () {
   "use strict";
+  if (window.salesBoard) { return; } // a boosted visit runs this file again: wire the document once
+  window.salesBoard = true;
+
   var pending = null; // the card in flight and where it came from, to put it back if the move fails
 
   function cardOf(el) { return el && el.classList && el.classList.contains("deal-card") ? el : null; }
@@ -9,32 +12,55 @@
     while (el && !cardOf(el)) { el = el[direction]; }
     return el;
   }
+  function notice(text) {
+    var box = document.getElementById("board-notice");
+    if (box) { box.textContent = text || box.dataset.failed || ""; }
+  }
   function putBack() {
     if (!pending) { return; }
-    var from = pending.from, anchor = from.children[pending.index] || null;
-    from.insertBefore(pending.card, anchor);
-    pending.card.classList.remove("is-moving");
+    var back = pending;
     pending = null;
+    back.card.classList.remove("is-moving");
+    if (back.next && back.next.parentNode === back.from) { back.from.insertBefore(back.card, back.next); }
+    else { back.from.appendChild(back.card); }
+    // Show more stays last
+    var more = back.from.querySelector(".show-more");
+    if (more) { back.from.appendChild(more); }
+  }
+  function filterValues() {
+    var values = {}, form = document.getElementById("board-filters");
+    if (form) { new FormData(form).forEach(function (value, key) { if (value) { values[key] = value; } }); }
+    return values;
   }
   function moveValues(card, list) {
     var before = neighbour(card, "previousElementSibling"), after = neighbour(card, "nextElementSibling");
-    return { stage: list.dataset.stage, version: card.dataset.version,
-             before: before ? before.dataset.deal : "", after: after ? after.dataset.deal : "" };
+    var values = filterValues();
+    values.stage = list.dataset.stage;
+    values.version = card.dataset.version;
+    values.before = before ? before.dataset.deal : "";
+    values.after = after ? after.dataset.deal : "";
+    return values;
   }
-  function openDialog(card, values) {
+  function openDialog(url) {
     var dialog = document.getElementById("deal-dialog");
-    var url = card.dataset.closeUrl + "?stage=" + encodeURIComponent(values.stage) +
-      "&before=" + encodeURIComponent(values.before) + "&after=" + encodeURIComponent(values.after);
     htmx.ajax("GET", url, { target: "#deal-dialog-body", swap: "innerHTML" }).then(function () {
       if (!dialog.open) { dialog.showModal(); }
     });
   }
+  function onStart(evt) {
+    pending = { card: evt.item, from: evt.from, next: neighbour(evt.item, "nextElementSibling") || evt.item.nextElementSibling };
+  }
   function onEnd(evt) {
     var card = evt.item, list = evt.to;
-    if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { return; }
-    pending = { card: card, from: evt.from, index: evt.oldIndex };
+    if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { pending = null; return; }
     var values = moveValues(card, list);
-    if (list.dataset.kind === "won" || list.dataset.kind === "lost") { openDialog(card, values); return; }
+    var closing = list.dataset.kind === "won" || list.dataset.kind === "lost";
+    if (closing && evt.from !== evt.to) { // a reorder within Won or Lost needs no reason or confirmation
+      openDialog(card.dataset.closeUrl + "?stage=" + encodeURIComponent(values.stage) +
+        "&version=" + encodeURIComponent(values.version) + "&before=" + encodeURIComponent(values.before) +
+        "&after=" + encodeURIComponent(values.after));
+      return;
+    }
     card.classList.add("is-moving");
     htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: values, swap: "none" });
   }
@@ -46,27 +72,30 @@
       if (list.dataset.sortable) { return; }
       list.dataset.sortable = "on";
       Sortable.create(list, { group: "deals", animation: 120, draggable: ".deal-card[data-movable]",
-                              filter: "details, summary, a, button", preventOnFilter: false,
-                              onEnd: onEnd });
+                              filter: "details, summary, a, button, input, select", preventOnFilter: false,
+                              onStart: onStart, onEnd: onEnd });
     });
-    if (root.matches && root.matches(".column-cards")) { root.dataset.sortable = ""; }
   });
 
-  // The answer to a move replaces the columns; anything else that went wrong puts the card back.
+  // A move is answered when the server sent columns back (2xx, 409 conflict, 422 refused);
+  // anything else (404, 403, 400, 5xx, no answer) puts the card back and says so.
   document.addEventListener("htmx:afterRequest", function (evt) {
     var config = evt.detail.requestConfig;
     if (!config || config.verb !== "post") { return; } // the dialog's own GET is not a move
-    var xhr = evt.detail.xhr;
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    var answered = (status >= 200 && status < 300) || status === 409 || status === 422;
     var dialog = document.getElementById("deal-dialog");
-    if (evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("#deal-dialog") && dialog && dialog.open &&
-        xhr && xhr.status !== 0 && evt.detail.requestConfig && evt.detail.requestConfig.verb === "post") {
+    var fromDialog = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("#deal-dialog");
+    if (answered) {
       pending = null; // the server's columns show the truth now
-      dialog.close();
+      if (fromDialog && dialog && dialog.open) { dialog.close(); }
+      return;
     }
-    if (xhr && (xhr.status >= 200 && xhr.status < 500 && xhr.status !== 0)) { pending = null; return; }
+    if (fromDialog && dialog && dialog.open) { dialog.close(); }
     putBack();
+    notice();
   });
-  document.addEventListener("htmx:sendError", putBack);
+  document.addEventListener("htmx:sendError", function () { putBack(); notice(); });
 
   // Sortable leaves style attributes behind, which the swap would carry over (and the CSP refuses);
   // and a swapped column must not scroll the board away from where the user was.
@@ -82,17 +111,13 @@
     if (board && scrollLeft !== null) { board.scrollLeft = scrollLeft; }
     scrollLeft = null;
   });
+
   document.addEventListener("click", function (evt) {
-    var cancel = evt.target.closest && evt.target.closest("[data-dialog-cancel]");
     var dialog = document.getElementById("deal-dialog");
+    var cancel = evt.target.closest && evt.target.closest("[data-dialog-cancel]");
     if (cancel && dialog && dialog.open) { evt.preventDefault(); dialog.close(); }
     var closeLink = evt.target.closest && evt.target.closest(".move-to .close-link");
-    if (closeLink && dialog) {
-      evt.preventDefault();
-      htmx.ajax("GET", closeLink.getAttribute("href"), { target: "#deal-dialog-body", swap: "innerHTML" }).then(function () {
-        if (!dialog.open) { dialog.showModal(); }
-      });
-    }
+    if (closeLink && dialog) { evt.preventDefault(); openDialog(closeLink.getAttribute("href")); }
   });
   document.addEventListener("close", function (evt) {
     if (evt.target.id === "deal-dialog") { putBack(); }

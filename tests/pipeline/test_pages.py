@@ -196,3 +196,81 @@ def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
     forged = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
                   {"title": "Sneaky", "customer": str(theirs.id), "amount": "1"}, headers=HX, token_from="/pipeline")
     assert forged.status_code == 422 and Deal.select().count() == 2
+
+
+def test_show_more_pages_through_a_long_filtered_column(app, make, team):
+    customer = make.customer(team["rep"])
+    for i in range(120):
+        make.deal(team["rep"], customer=customer, title=f"Long {i:03d}", amount=1_00)
+    client = team["boss_client"]
+    url = f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=50&owner={team['rep'].id}&endpoint=x&_external=1"
+    page = client.get(url, headers=HX)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and body.count('class="card deal-card"') == 50
+    assert f"offset=100" in body and f"owner={team['rep'].id}" in body and "http://" not in body
+    last = client.get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=100", headers=HX).get_data(as_text=True)
+    assert last.count('class="card deal-card"') == 20 and "Show more" not in last
+
+
+def test_a_move_keeps_the_board_filters(app, make, signed_in, team):
+    mine = make.deal(team["boss"], title="Boss deal")
+    make.deal(team["rep"], title="Rep deal")
+    response = move(team["boss_client"], mine, stage("Proposal"), owner="mine")
+    body = response.get_data(as_text=True)
+    assert "Rep deal" not in body and header(body, stage("Prospecting").id)[0] == 0
+
+
+def test_a_stale_card_closed_in_the_dialog_is_a_conflict(app, make, team):
+    d = make.deal(team["rep"], title="Raced")
+    move(team["rep_client"], d, stage("Negotiation"))
+    dialog = team["boss_client"].get(f"/deals/{d.id}/close?stage={stage('Lost').id}&version=1", headers=HX)
+    assert 'name="version" value="1"' in dialog.get_data(as_text=True)
+    reason = LossReason.get(LossReason.name_en == "Price")
+    response = move(team["boss_client"], d, stage("Lost"), version=1, lost_reason=str(reason.id))
+    assert response.status_code == 409 and Deal.get_by_id(d.id).stage_id == stage("Negotiation").id
+
+
+@pytest.mark.parametrize("amount", ["sNaN", "NaN", "Infinity", "1e400"])
+def test_non_numbers_are_refused_as_amounts(app, make, team, amount):
+    customer = make.customer(team["rep"])
+    response = post(team["rep_client"], "/deals/new", {"title": "X", "customer": str(customer.id), "amount": amount,
+                                                      "owner": str(team["rep"].id), "stage": str(stage("Proposal").id)},
+                    headers=EN, token_from="/deals/new")
+    assert response.status_code == 422 and "Enter an amount" in response.get_data(as_text=True)
+
+
+def test_support_looks_at_deals_but_does_not_create_or_edit_them(app, make, signed_in, team):
+    support, _ = signed_in("support")
+    d = make.deal(team["rep"], title="Keep")
+    page = support.get(f"/deals/{d.id}", headers=EN).get_data(as_text=True)
+    assert f'href="/deals/{d.id}/edit"' not in page
+    edited = post(support, f"/deals/{d.id}/edit", {"title": "Changed", "customer": str(d.customer_id), "amount": "1",
+                                                   "owner": str(team["rep"].id), "version": "1"},
+                  token_from=f"/deals/{d.id}")
+    assert edited.status_code == 422 and Deal.get_by_id(d.id).title == "Keep"
+
+
+def test_a_rep_edits_a_deal_whose_customer_left_their_scope(app, make, team):
+    d = make.deal(team["rep"], title="Old customer")
+    from salesweb.models import Customer
+    Customer.update(owner=team["other"].id).where(Customer.id == d.customer_id).execute()
+    form = team["rep_client"].get(f"/deals/{d.id}/edit").get_data(as_text=True)
+    assert f'name="customer" value="{d.customer_id}"' in form
+    saved = post(team["rep_client"], f"/deals/{d.id}/edit", {"title": "Renamed", "customer": str(d.customer_id),
+                                                             "amount": "1", "owner": str(team["rep"].id),
+                                                             "version": "1"}, token_from=f"/deals/{d.id}")
+    assert saved.status_code == 302 and Deal.get_by_id(d.id).title == "Renamed"
+
+
+def test_an_edit_without_a_version_is_unreadable_not_a_conflict(app, make, team):
+    d = make.deal(team["rep"])
+    response = post(team["rep_client"], f"/deals/{d.id}/edit", {"title": "X", "customer": str(d.customer_id),
+                                                                "amount": "1", "owner": str(team["rep"].id)},
+                    headers=EN, token_from=f"/deals/{d.id}")
+    assert response.status_code == 422 and "could not be read" in response.get_data(as_text=True)
+
+
+def test_large_amounts_are_stored_and_summed_without_overflow(app, make, team):
+    make.deal(team["rep"], title="Huge", amount=90_000_000_000_00, stage=stage("Proposal"))  # 90 billion
+    page = team["boss_client"].get("/pipeline", headers=EN).get_data(as_text=True)
+    assert header(page, stage("Proposal").id) == (1, "90,000,000,000") and "≈ 45,000,000,000" in page

@@ -191,3 +191,36 @@ def test_two_threads_moving_one_card_200_times_never_fail(app, make, rep):
     assert final.version == 1 + len(successes)
     last = max(successes, key=lambda o: o[1])
     assert final.stage_id == last[0]
+
+
+def test_moving_a_won_deal_to_another_customer_recomputes_both(app, make, rep):
+    first, second = make.customer(rep, name="First"), make.customer(rep, name="Second")
+    d = make.deal(rep, customer=first, amount=1_500_000_00)
+    pipeline.win(d, 1, rep, today=datetime.date.today())
+    assert Customer.get_by_id(first.id).tier == "A"
+    stored = fresh(d)
+    pipeline.edit(stored, {"title": stored.title, "amount": stored.amount}, second, rep, stored.version, rep,
+                  today=datetime.date.today())
+    assert Customer.get_by_id(first.id).tier == "C" and Customer.get_by_id(second.id).tier == "A"
+
+
+def test_a_closed_deal_takes_the_closing_probability_and_a_won_date_is_not_in_the_future(app, make, rep):
+    d = make.deal(rep)
+    pipeline.edit(d, {"title": "T", "amount": 1, "probability": 60}, d.customer, rep, 1, rep)
+    with pytest.raises(Invalid) as refused:
+        pipeline.win(fresh(d), 2, rep, won_on=TODAY + datetime.timedelta(days=1), today=TODAY)
+    assert "won_on" in refused.value.errors
+    pipeline.win(fresh(d), 2, rep, today=TODAY)
+    assert (fresh(d).probability, fresh(d).probability_overridden) == (100, False)
+
+
+def test_a_note_or_a_visit_is_activity_that_keeps_open_deals_fresh(app, make, rep):
+    from salesweb.services import cadence, customers, settings
+    d = make.deal(rep)
+    old = datetime.datetime(2026, 1, 1)
+    Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()
+    customers.add_note(Customer.get_by_id(d.customer_id), "Called the buyer", rep)
+    assert fresh(d).last_activity_at > old
+    Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()
+    cadence.record_visit(Customer.get_by_id(d.customer_id), datetime.datetime(2026, 2, 1), settings.current())
+    assert fresh(d).last_activity_at == datetime.datetime(2026, 2, 1)
