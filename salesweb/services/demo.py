@@ -134,7 +134,7 @@ def _deals(rng, now, values):
             amount = max(1, amount // 1000_00) * 1000_00  # quotes are in round thousands
             end = now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 9))
             # most open deals were worked on recently; some have gone quiet
-            quiet = rng.randint(0, 3) if outcome == "open" and rng.random() < 0.75 else rng.randint(0, 20)
+            quiet = rng.randint(0, 3) if outcome == "open" and rng.random() < 0.88 else rng.randint(0, 20)
             if outcome == "open":
                 reached = rng.randrange(len(open_stages))
                 path = open_stages[:reached + 1]
@@ -152,9 +152,10 @@ def _deals(rng, now, values):
                 amount=amount, stage=stage, position=positions[stage.id], probability=stage.probability,
                 expected_close=(end + datetime.timedelta(days=rng.randint(10, 90))).date() if outcome == "open"
                 else end.date(),
-                next_step=rng.choice(("电话回访", "发送报价", "安排演示", "技术交流", "")) if outcome == "open" else "",
-                next_step_due=(now + datetime.timedelta(days=rng.randint(-3, 14))).date()
-                if outcome == "open" and rng.random() < 0.9 else None,
+                next_step=rng.choice(("电话回访", "发送报价", "安排演示", "技术交流")) if outcome == "open"
+                and rng.random() < 0.95 else "",
+                next_step_due=(now + datetime.timedelta(days=rng.randint(-2, 14))).date()
+                if outcome == "open" and rng.random() < 0.95 else None,
                 won_on=end.date() if outcome == "won" else None, lost_on=end.date() if outcome == "lost" else None,
                 lost_reason=rng.choice(reasons).id if outcome == "lost" else None,
                 stage_entered_at=end,
