@@ -4,10 +4,11 @@ from .audit import AuditEvent
 from .settings import Setting
 from .customers import SOURCES, STATUSES, TIERS, Contact, Customer, CustomerNote, PoolMove, TierChange
 from .pipeline import STAGE_KINDS, Deal, LossReason, Stage, StageChange
+from .files import StoredFile
 
 ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, CustomerNote, TierChange, PoolMove,
-              Stage, LossReason, Deal, StageChange]
+              Stage, LossReason, Deal, StageChange, StoredFile]
 
 __all__ = ["ROLES", "SOURCES", "STAGE_KINDS", "STATUSES", "TIERS", "ALL_MODELS", "AuditEvent", "Contact", "Customer",
            "CustomerNote", "Deal", "LoginAttempt", "LossReason", "PoolMove", "Setting", "Stage", "StageChange",
-           "Team", "TierChange", "User"]
+           "StoredFile", "Team", "TierChange", "User"]

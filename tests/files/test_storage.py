@@ -1,0 +1,136 @@
+"""The storage service: type by content, size while streaming, dedup, nothing left behind; downloads."""
+import io
+import os
+import zipfile
+
+import pytest
+
+from salesweb.models import StoredFile
+from salesweb.services import storage
+from salesweb.services.errors import Invalid
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 60
+MB = 1024 * 1024
+
+
+def office(kind, extra=None):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr({"docx": "word/document.xml", "pptx": "ppt/presentation.xml",
+                          "xlsx": "xl/workbook.xml"}[kind], "<x/>")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def uploads(app):
+    return app.config["UPLOAD_DIR"]
+
+
+def save(uploads, data, name, **kw):
+    return storage.save(io.BytesIO(data), name, uploads, kw.pop("max_bytes", 5 * MB), **kw)
+
+
+def files_in(uploads):
+    return sorted(str(p.relative_to(uploads)) for p in __import__("pathlib").Path(uploads).rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("data, name, kind", [
+    (PDF, "产品手册.pdf", "pdf"), (PNG, "photo.PNG", "png"), (JPEG, "shot.jpg", "jpeg"), (JPEG, "shot.jpeg", "jpeg"),
+    (MP4, "demo.mp4", "mp4"), (office("docx"), "合同模板.docx", "docx"), (office("pptx"), "deck.pptx", "pptx"),
+    (office("xlsx"), "prices.xlsx", "xlsx"),
+])
+def test_allowed_files_are_detected_by_content_and_stored_by_hash(app, uploads, data, name, kind):
+    stored, safe = save(uploads, data, name)
+    assert (stored.kind, stored.size, safe) == (kind, len(data), name)
+    path = storage.path_of(stored, uploads)
+    assert path.read_bytes() == data and path.parent.name == stored.sha256[:2]
+    assert files_in(uploads) == [f"{stored.sha256[:2]}/{stored.sha256}"]
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"MZ\x90\x00" + b"\x00" * 100, "brochure.pdf", "not accepted"),                      # an executable
+    (b"<html><script>alert(1)</script></html>", "brochure.pdf", "not accepted"),           # a web page
+    (b"<svg onload=alert(1)>", "logo.png", "not accepted"),
+    (PDF, "brochure.docx", "name ends in"),                                               # a PDF called .docx
+    (PNG + b"<script>alert(1)</script>", "photo.png", "also something else"),            # markup in an image
+    (JPEG + office("docx"), "photo.jpg", "also something else"),                          # an image with a zip
+    (b"", "empty.pdf", "empty"),
+    (b"PK\x03\x04" + b"\x00" * 100, "broken.docx", "not accepted"),                       # not a real zip
+])
+def test_refused_files_say_why_and_leave_nothing(app, uploads, data, name, message):
+    with pytest.raises(Invalid) as refused:
+        save(uploads, data, name)
+    assert message in str(refused.value)
+    assert files_in(uploads) == [] and not StoredFile.select().exists()
+
+
+def test_a_zip_bomb_dressed_as_a_document_is_refused(app, uploads):
+    bomb = office("docx", {"word/media/huge.bin": b"\x00" * (20 * MB)})
+    assert len(bomb) < MB
+    with pytest.raises(Invalid) as refused:
+        save(uploads, bomb, "report.docx")
+    assert "unpacks to far more" in str(refused.value) and files_in(uploads) == []
+
+
+def test_the_size_cap_holds_while_streaming(app, uploads):
+    class Endless(io.RawIOBase):
+        read_bytes = 0
+
+        def read(self, n=-1):
+            self.read_bytes += n
+            return PDF[:5] + b"x" * (n - 5) if self.read_bytes == n else b"x" * n
+
+    stream = Endless()
+    with pytest.raises(Invalid) as refused:
+        storage.save(stream, "big.pdf", uploads, max_bytes=MB)
+    assert "larger than 1 MB" in str(refused.value)
+    assert stream.read_bytes <= MB + storage.CHUNK  # stopped as soon as it passed the cap
+    assert files_in(uploads) == []
+
+
+def test_the_same_content_is_stored_once(app, uploads):
+    first, _ = save(uploads, PDF, "a.pdf")
+    second, name = save(uploads, PDF, "b.pdf")
+    assert first.id == second.id and name == "b.pdf"
+    assert StoredFile.select().count() == 1 and len(files_in(uploads)) == 1
+
+
+@pytest.mark.parametrize("given, safe", [
+    ("../../etc/passwd.pdf", "passwd.pdf"), ("C:\\Users\\x\\报价单.pdf", "报价单.pdf"),
+    ("a\x00b\x1f\nc.pdf", "abc.pdf"), ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+])
+def test_names_are_sanitised(given, safe):
+    assert storage.safe_filename(given) == safe
+
+
+@pytest.mark.parametrize("given", ["", "../", "\x00\x01", "..."])
+def test_a_name_with_nothing_left_is_refused(given):
+    with pytest.raises(Invalid):
+        storage.safe_filename(given)
+
+
+def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, uploads):
+    from salesweb.web import send_stored
+    stored, name = save(uploads, PDF, "产品手册.pdf")
+    with app.test_request_context(headers={"Range": "bytes=0-4"}):
+        response = send_stored(stored, name)
+        response.direct_passthrough = False
+        assert response.status_code == 206 and response.get_data() == b"%PDF-"
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment") and "filename*=UTF-8''%E4%BA%A7%E5%93%81" in disposition
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"].startswith("sandbox")
+        assert response.mimetype == "application/pdf"
+    with app.test_request_context(headers={"If-None-Match": f'"{stored.sha256}"'}):
+        assert send_stored(stored, name).status_code == 304
+    with app.test_request_context():
+        assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("inline")
+    docx, docx_name = save(uploads, office("docx"), "x.docx")
+    with app.test_request_context():
+        assert send_stored(docx, docx_name, inline=True).headers["Content-Disposition"].startswith("attachment")
