@@ -72,6 +72,15 @@ def _refusal(invalid):
     return " ".join(str(message) for message in invalid.errors.values())
 
 
+def _attempt(action, refusal="refusal"):
+    """Run a service call; a refusal is the page again with its message (422), success is None."""
+    try:
+        action()
+    except Invalid as invalid:
+        return _page(422, **{refusal: _refusal(invalid)})
+    return None
+
+
 @bp.get("/stages")
 def stages():
     return _page()
@@ -102,20 +111,16 @@ def edit_stage(stage_id):
 @bp.post("/stages/<int:stage_id>/move")
 def move_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    try:
-        stages_service.reorder(stage, request.form.get("direction"), by=current_user)
-    except Invalid as invalid:
-        return _page(422, refusal=_refusal(invalid))
-    return redirect(url_for("ops.stages"))
+    refused = _attempt(lambda: stages_service.reorder(stage, request.form.get("direction"), by=current_user))
+    return refused or redirect(url_for("ops.stages"))
 
 
 @bp.post("/stages/<int:stage_id>/delete")
 def delete_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    try:
-        stages_service.delete(stage, by=current_user)
-    except Invalid as invalid:
-        return _page(422, refusal=_refusal(invalid))
+    refused = _attempt(lambda: stages_service.delete(stage, by=current_user))
+    if refused:
+        return refused
     flash(_("Stage “%(name)s” deleted.", name=stage.name(_locale())), "success")
     return redirect(url_for("ops.stages"))
 
@@ -125,12 +130,13 @@ def merge_stage(stage_id):
     stage = _stage_or_404(stage_id)
     into = request.form.get("into", "")
     target = Stage.get_or_none(Stage.id == int(into)) if into.isdecimal() and len(into) < 19 else None
-    try:
-        if target is None:
-            raise Invalid({"into": _("Choose a stage to merge into.")})
-        moved = stages_service.merge(stage, target, by=current_user)
-    except Invalid as invalid:
-        return _page(422, refusal=_refusal(invalid))
+    if target is None:
+        return _page(422, refusal=str(_("Choose a stage to merge into.")))
+    merged = []
+    refused = _attempt(lambda: merged.append(stages_service.merge(stage, target, by=current_user)))
+    if refused:
+        return refused
+    moved = merged[0]
     flash(ngettext("“%(stage)s” merged into “%(into)s”: %(num)d deal moved.",
                    "“%(stage)s” merged into “%(into)s”: %(num)d deals moved.", moved,
                    stage=stage.name(_locale()), into=target.name(_locale())), "success")
@@ -163,10 +169,9 @@ def rename_reason(reason_id):
 def set_reason_active(reason_id):
     reason = _reason_or_404(reason_id)
     active = request.form.get("active") == "1"
-    try:
-        stages_service.set_reason_active(reason, active, by=current_user)
-    except Invalid as invalid:
-        return _page(422, reason_refusal=_refusal(invalid))
+    refused = _attempt(lambda: stages_service.set_reason_active(reason, active, by=current_user), "reason_refusal")
+    if refused:
+        return refused
     flash(_("“%(name)s” is offered again when a deal is lost.", name=reason.name(_locale())) if active else
           _("“%(name)s” is no longer offered; deals lost for it keep it.", name=reason.name(_locale())), "success")
     return redirect(url_for("ops.stages", _anchor="loss-reasons"))
@@ -175,8 +180,6 @@ def set_reason_active(reason_id):
 @bp.post("/loss-reasons/<int:reason_id>/move")
 def move_reason(reason_id):
     reason = _reason_or_404(reason_id)
-    try:
-        stages_service.reorder_reason(reason, request.form.get("direction"), by=current_user)
-    except Invalid as invalid:
-        return _page(422, reason_refusal=_refusal(invalid))
-    return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+    refused = _attempt(lambda: stages_service.reorder_reason(reason, request.form.get("direction"), by=current_user),
+                       "reason_refusal")
+    return refused or redirect(url_for("ops.stages", _anchor="loss-reasons"))
