@@ -1,7 +1,8 @@
 """salesweb: the application factory."""
+import tempfile
 from pathlib import Path
 
-from flask import Flask, abort, current_app, has_request_context, request, session
+from flask import Flask, Request, abort, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,6 +22,16 @@ class DatabaseId(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class UploadingRequest(Request):
+    """An upload too big to keep in memory spools inside the upload directory (the disk sized for files),
+    as an anonymous temporary file that disappears with the request, rather than in the system's /tmp."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        folder = Path(current_app.config["UPLOAD_DIR"]) / ".incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        return tempfile.SpooledTemporaryFile(max_size=500 * 1024, mode="rb+", dir=folder)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Session cookies are Secure whenever the request came over HTTPS."""
 
@@ -37,6 +48,7 @@ def create_app(config=None):
         app.instance_path = str(overrides["INSTANCE_PATH"])
     configuration.load(app, overrides)
     app.session_interface = SessionInterface()
+    app.request_class = UploadingRequest
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         # The Host header is not taken from the proxy: a client could set X-Forwarded-Host itself.
@@ -163,6 +175,8 @@ def _templates(app):
     app.jinja_env.globals["days_overdue"] = days_overdue
     from .services.pipeline import is_stale
     app.jinja_env.globals["stale"] = is_stale
+    from .services.collateral import link_state
+    app.jinja_env.globals["share_state"] = link_state
 
     @app.context_processor
     def _shell():
@@ -181,6 +195,7 @@ def _blueprints(app):
     from .admin import bp as admin_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .collateral import bp as collateral_bp, public as shared_bp
     from .customers import bp as customers_bp
     from .pipeline import bp as pipeline_bp
     from .home import bp as home_bp
@@ -190,5 +205,5 @@ def _blueprints(app):
     from .support import bp as support_bp
 
     for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
-               pipeline_bp):
+               pipeline_bp, collateral_bp, shared_bp):
         app.register_blueprint(bp)

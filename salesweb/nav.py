@@ -29,6 +29,8 @@ ENTRIES = (
           section="customers"),
     Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
           section="pipeline"),
+    Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
+          section="collateral"),
     Entry(_l("Stages"), "ops.stages", "settings", ("ops",)),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),

@@ -91,6 +91,18 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
 
 
+def safe_next(target):
+    """A path on this site to go to after a form, or None: never another host (no open redirect)."""
+    from urllib.parse import urlsplit
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)):
+        return None
+    return target
+
+
 def local_today():
     """Today on the install's calendar (visits fall due by local days)."""
     import datetime

@@ -1,25 +1,13 @@
 import time
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..i18n import _
 from ..services import auth, people
-from ..web import render, submit
+from ..web import render, safe_next as _safe_next, submit
 from . import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
-
-
-def _safe_next(target):
-    """Only a path on this site; never another host."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target
-            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)):
-        return None
-    return target
 
 
 def _policy():

@@ -11,4 +11,4 @@ def _signed_in():
     return None
 
 
-from . import imports, routes  # noqa: E402,F401
+from . import imports, picker, routes  # noqa: E402,F401

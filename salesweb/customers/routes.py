@@ -159,7 +159,10 @@ def _timeline(customer):
              .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
              .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
              .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(100)]
-    return sorted(notes + moves, key=lambda entry: entry[1], reverse=True)
+    from ..services import collateral
+    shares = [("share", s.created_at, s.created_by if s.created_by_id else None, s)
+              for s in collateral.shares_with_customer(customer)]
+    return sorted(notes + moves + shares, key=lambda entry: entry[1], reverse=True)
 
 
 @bp.get("/customers/<int:customer_id>")

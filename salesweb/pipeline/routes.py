@@ -6,13 +6,14 @@ from flask_login import current_user
 from peewee import JOIN
 
 from ..access import get_visible_or_404
+from ..customers import picker
 from ..db import contains, utcnow
 from ..forms import options
 from ..i18n import _
 from ..models import Customer, CustomerNote, Deal, LossReason, Stage, StageChange, User
 from ..services import customers, pipeline
 from ..services.errors import Invalid
-from ..web import is_fragment_request, local_today as today, render, submit
+from ..web import is_fragment_request, local_today as today, render, safe_next, submit
 from . import bp
 from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
 
@@ -113,8 +114,7 @@ def quick_add(stage_id):
     stage = next((s for s in all_stages if s.id == stage_id), None) or abort(404)
     form = QuickAddForm()
     customer = _chosen_customer(form)
-    if customer is not None:
-        form.customer.choices = options([(customer.id, customer.name)])
+    picker.offer(form, customer)
 
     def create():
         if not pipeline.may_move(current_user):
@@ -168,8 +168,7 @@ def move(deal_id):
         return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():
         flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
-        return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/") and
-                        not request.form.get("next", "").startswith("//") else url_for("pipeline.board"))
+        return redirect(safe_next(request.form.get("next")) or url_for("pipeline.board"))
     return _columns_response(moved.stages, all_stages=all_stages)
 
 
@@ -209,26 +208,11 @@ def close(deal_id):
 
 
 def _chosen_customer(form, deal=None):
-    """The customer picked (hidden id) or typed (a name matching exactly one of the user's customers);
-    a deal's own customer stays valid even if it has left the user's scope."""
-    chosen = form.customer.data
-    if chosen is None and request.method == "POST":
-        typed = (request.form.get("customer_name") or "").strip()
-        matches = list(customers.scope(current_user).where(Customer.name == typed).limit(2)) if typed else []
-        chosen = matches[0].id if len(matches) == 1 else None
-    if chosen is None and deal is not None and request.method == "GET":
-        chosen = deal.customer_id
-    if chosen is None:
-        return None
-    if deal is not None and chosen == deal.customer_id:
-        return Customer.get_or_none(Customer.id == chosen)
-    return customers.scope(current_user).where(Customer.id == chosen).first()
+    return picker.chosen(form, deal.customer_id if deal is not None else None)
 
 
 def _deal_form(form, deal=None):
-    customer = _chosen_customer(form, deal)
-    form.customer.data = customer.id if customer else None
-    form.customer.choices = options([(customer.id, customer.name)] if customer else [])
+    picker.offer(form, _chosen_customer(form, deal))
     owners = list(customers.assignable_owners(current_user).order_by(User.name))
     if deal is not None and deal.owner_id not in {u.id for u in owners}:
         owners.append(User.get_by_id(deal.owner_id))
@@ -324,14 +308,3 @@ def deal(deal_id):
                   stage_by_id=stage_by_id, history=history, reason=reason, move_form=form, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
                   stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))
-
-
-@bp.get("/customers/pick")
-def pick_customer():
-    """Customers matching what was typed, as options for the customer picker (scope applies)."""
-    text = (request.args.get("customer_name") or request.args.get("q") or "").strip()[:100]
-    matches = []
-    if text:
-        matches = list(customers.scope(current_user).where(contains(Customer.name, text))
-                       .order_by(Customer.name_key).limit(8))
-    return render("pipeline/_pick.html", matches=matches, text=text)

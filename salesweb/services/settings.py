@@ -25,8 +25,8 @@ class Definition:
     maximum: int | None = None
 
 
-G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL = (
-    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"))
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL = (
+    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"), _l("Collateral"))
 
 DEFINITIONS = (
     Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
@@ -51,6 +51,8 @@ DEFINITIONS = (
                minimum=0, maximum=10000),
     Definition("pool_recycle_days", "int", 60, _l("Return to the pool after days without activity"), G_POOL,
                minimum=1, maximum=3650),
+    Definition("share_link_days", "int", 7, _l("Share links stay valid for (days)"), G_COLLATERAL,
+               minimum=1, maximum=90),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}
 

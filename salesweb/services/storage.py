@@ -132,8 +132,11 @@ def detect(path, size):
     return kind
 
 
-def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS)):
-    """Store an upload; returns (StoredFile, safe name). Raises Invalid with a clear message, leaving nothing."""
+def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=None):
+    """Store an upload; returns (StoredFile, safe name). Raises Invalid with a clear message, leaving nothing.
+
+    `then(stored, name)`, when given, writes the caller's rows in the same transaction as the file's, and its
+    result is returned instead: if it fails, the file goes again (unless other rows already used it)."""
     name = safe_filename(filename)
     files = LocalFiles(upload_dir)
     out, temp_path = files.temp()
@@ -160,15 +163,25 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS)):
             raise Invalid({"file": _l("The file is a %(kind)s but its name ends in “%(ext)s”.",
                                       kind=kind.upper(), ext=extension or "—")})
         sha256 = digest.hexdigest()
-        with db.atomic():
-            stored = StoredFile.get_or_none(StoredFile.sha256 == sha256)
-            if stored is None:
-                stored = StoredFile.create(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime)
-            files.put(temp_path, sha256)
-        return stored, name
+        try:
+            with db.atomic():
+                stored = StoredFile.get_or_none(StoredFile.sha256 == sha256)
+                if stored is None:
+                    stored = StoredFile.create(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime)
+                files.put(temp_path, sha256)
+                return then(stored, name) if then else (stored, name)
+        except BaseException:
+            _discard_unused(files, sha256)
+            raise
     finally:
         temp_path.unlink(missing_ok=True)  # refused, interrupted or already moved: nothing is left behind
 
 
 def path_of(stored, upload_dir):
     return LocalFiles(upload_dir).path(stored.sha256)
+
+
+def _discard_unused(files, sha256):
+    """After a rolled-back save: remove the file again unless a row (committed by someone else) names it."""
+    if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
+        files.path(sha256).unlink(missing_ok=True)

@@ -134,3 +134,15 @@ def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, upl
     docx, docx_name = save(uploads, office("docx"), "x.docx")
     with app.test_request_context():
         assert send_stored(docx, docx_name, inline=True).headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_failing_caller_write_takes_the_new_file_with_it_but_never_a_shared_one(app, uploads):
+    def fail(stored, name):
+        raise RuntimeError("the caller's row could not be written")
+    with pytest.raises(RuntimeError):
+        save(uploads, PDF, "a.pdf", then=fail)
+    assert files_in(uploads) == [] and not StoredFile.select().exists()
+    kept, _ = save(uploads, PNG, "kept.png")
+    with pytest.raises(RuntimeError):
+        save(uploads, PNG, "again.png", then=fail)  # the same content, already used by an earlier upload
+    assert files_in(uploads) == [f"{kept.sha256[:2]}/{kept.sha256}"] and StoredFile.select().count() == 1

@@ -1,0 +1,166 @@
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..customers import picker
+from ..i18n import _
+from ..services import collateral
+from ..services.errors import Invalid
+from ..web import Page, current_settings, page_number, render, safe_next, send_stored, submit
+from . import bp
+from .forms import KIND_LABELS, LANGUAGE_LABELS, FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
+from .shared import counts_as_download
+
+EDITORS = collateral.EDITORS
+
+
+def _item_or_404(item_id):
+    return collateral.get_item(item_id) or abort(404)
+
+
+def _upload_limits():
+    return current_app.config["UPLOAD_DIR"], int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+
+
+def _upload(form):
+    return form.file.data.stream, form.file.data.filename
+
+
+def _values(form):
+    return {name: getattr(form, name).data for name in ("title", "kind", "language", "tags", "description", "note")
+            if hasattr(form, name)}
+
+
+@bp.get("/collateral")
+def index():
+    filters = FilterForm(request.args)
+    filters.product.choices = [("", _("Any product"))] + collateral.products()
+    criteria = filters.criteria(collateral.may_edit(current_user))
+    page = Page(collateral.search(criteria), page_number(), current_app.config["PAGE_SIZE"])
+    return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page,
+                  tags=collateral.tags_of(page.items), kind_labels=KIND_LABELS)
+
+
+@bp.route("/collateral/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new():
+    form = UploadForm()
+    created = {}
+
+    def create():
+        created["item"] = collateral.create(_values(form), _upload(form), current_user, *_upload_limits())
+
+    done, status = submit(form, create)
+    if done:
+        flash(_("Uploaded."), "success")
+        return redirect(url_for("collateral.item", item_id=created["item"].id), 303)
+    return render("collateral/upload.html", form=form, status=status)
+
+
+def _item_page(item, block=None, status=200, version_form=None, share_form=None, link=None):
+    if share_form is None:
+        share_form = ShareForm(formdata=None)
+        picker.offer(share_form, None)
+    shares = collateral.shares_of_item(item, current_user)
+    return render("collateral/item.html", block=block, status=status,
+                  item=item, tags=collateral.tags_of([item])[item.id], versions=collateral.versions(item),
+                  shares=shares, revocable={s.id for s in shares if collateral.link_state(s) == "active"
+                                            and collateral.may_revoke(s, current_user)},
+                  version_form=version_form or VersionForm(formdata=None), share_form=share_form, link=link,
+                  kind_labels=KIND_LABELS, language_labels=LANGUAGE_LABELS,
+                  may_share=collateral.may_share(current_user) and not item.archived,
+                  may_edit=collateral.may_edit(current_user))
+
+
+@bp.get("/collateral/<int:item_id>")
+def item(item_id):
+    return _item_page(_item_or_404(item_id))
+
+
+@bp.route("/collateral/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def edit(item_id):
+    item = _item_or_404(item_id)
+    form = ItemFields(obj=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.tags.data = ", ".join(collateral.tags_of([item])[item.id])
+    done, status = submit(form, lambda: collateral.update(item, _values(form), current_user))
+    if done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("collateral.item", item_id=item.id), 303)
+    return render("collateral/edit.html", form=form, item=item, status=status)
+
+
+@bp.post("/collateral/<int:item_id>/versions")
+@role_required(*EDITORS)
+def add_version(item_id):
+    item = _item_or_404(item_id)
+    form = VersionForm()
+    done, status = submit(form, lambda: collateral.add_version(item, _upload(form), form.note.data, current_user,
+                                                                *_upload_limits()))
+    if done:
+        flash(_("Version %(n)d uploaded.", n=item.version_count), "success")
+        return redirect(url_for("collateral.item", item_id=item.id), 303)
+    return _item_page(item, status=status, version_form=form)
+
+
+@bp.post("/collateral/<int:item_id>/archive")
+@role_required(*EDITORS)
+def archive(item_id):
+    item = _item_or_404(item_id)
+    archived = request.form.get("archived") != "0"
+    collateral.set_archived(item, archived, current_user)
+    flash(_("Archived: it no longer appears in the library.") if archived else _("Restored to the library."),
+          "success")
+    return redirect(url_for("collateral.item", item_id=item.id), 303)
+
+
+def _download(item, version):
+    response = send_stored(version.file, version.filename, inline=request.args.get("inline") == "1")
+    if counts_as_download(response):
+        collateral.record_download(item, version, user=current_user)
+    return response
+
+
+@bp.get("/collateral/<int:item_id>/download")
+def download(item_id):
+    item = _item_or_404(item_id)
+    return _download(item, item.current)
+
+
+@bp.get("/collateral/<int:item_id>/versions/<int:version_id>/download")
+def download_version(item_id, version_id):
+    item = _item_or_404(item_id)
+    return _download(item, collateral.get_version(item, version_id) or abort(404))
+
+
+@bp.post("/collateral/<int:item_id>/share")
+@role_required(*collateral.SHARERS)
+def share(item_id):
+    item = _item_or_404(item_id)
+    form = ShareForm()
+    customer = picker.chosen(form)
+    picker.offer(form, customer)
+    made = {}
+
+    def create():
+        if customer is None:
+            raise Invalid({"customer": _("Choose one of your customers.")})
+        made["link"] = collateral.share(item, customer, current_user, current_settings()["share_link_days"])
+
+    done, status = submit(form, create)
+    if done:
+        return _item_page(item, block="share", link=collateral.get_share(made["link"].id, current_user))
+    return _item_page(item, block="share", status=status, share_form=form)
+
+
+@bp.post("/collateral/shares/<int:share_id>/revoke")
+def revoke(share_id):
+    link = collateral.get_share(share_id, current_user) or abort(404)
+    try:
+        collateral.revoke(link, current_user)
+        flash(_("The link no longer works."), "success")
+    except Invalid as refused:
+        flash(str(refused), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("collateral.item", item_id=link.item_id), 303)
+

@@ -1,0 +1,45 @@
+"""What a customer sees from a share link: no sign-in, one file, counted downloads, a clear page once it ends."""
+from flask import abort, request
+
+from ..services import collateral
+from ..web import render, send_stored
+from . import public
+
+
+def counts_as_download(response):
+    """A full download or the first piece of a ranged one counts; a resumed piece or a 304 does not."""
+    if response.status_code == 200:
+        return True
+    ranges = request.range.ranges if response.status_code == 206 and request.range else ()
+    return bool(ranges) and ranges[0][0] == 0
+
+
+def _link_or_404(token):
+    return collateral.find_link(token) or abort(404)  # a guessed token: nothing here
+
+
+@public.after_request
+def _private(response):
+    """A share link is for one customer: kept out of search engines and out of Referer headers."""
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@public.get("/s/<token>")
+def landing(token):
+    link = _link_or_404(token)
+    state = collateral.link_state(link)
+    return render("collateral/shared.html", link=link, state=state, status=200 if state == "active" else 410)
+
+
+@public.get("/s/<token>/download")
+def download(token):
+    link = _link_or_404(token)
+    state = collateral.link_state(link)
+    if state != "active":
+        return render("collateral/shared.html", link=link, state=state, status=410)
+    response = send_stored(link.version.file, link.version.filename, inline=request.args.get("inline") == "1")
+    if counts_as_download(response):
+        collateral.record_download(link.item, link.version, link=link)
+    return response

@@ -1,0 +1,45 @@
+"""The customer picker's server side: matches as you type, and the customer a posted form chose."""
+from flask import request
+from flask_login import current_user
+
+from ..db import contains
+from ..forms import options
+from ..models import Customer
+from ..services import customers
+from ..web import render
+from . import bp
+
+
+@bp.get("/customers/pick")
+def pick():
+    """Customers matching what was typed, as options for the customer picker (scope applies)."""
+    text = (request.args.get("customer_name") or request.args.get("q") or "").strip()[:100]
+    matches = []
+    if text:
+        matches = list(customers.scope(current_user).where(contains(Customer.name, text))
+                       .order_by(Customer.name_key).limit(8))
+    return render("customers/_pick.html", matches=matches, text=text)
+
+
+def chosen(form, keep_id=None):
+    """The customer picked (hidden id) or typed (a name matching exactly one of the user's customers).
+    `keep_id` (a record's own customer) stays valid even if it has left the user's scope, and is the
+    choice a form shows before anything is posted."""
+    picked = form.customer.data
+    if picked is None and request.method == "POST":
+        typed = (request.form.get("customer_name") or "").strip()
+        matches = list(customers.scope(current_user).where(Customer.name == typed).limit(2)) if typed else []
+        picked = matches[0].id if len(matches) == 1 else None
+    if picked is None and request.method == "GET":
+        picked = keep_id
+    if picked is None:
+        return None
+    if keep_id is not None and picked == keep_id:
+        return Customer.get_or_none(Customer.id == picked)
+    return customers.scope(current_user).where(Customer.id == picked).first()
+
+
+def offer(form, customer):
+    """Show `customer` as the picker's current choice."""
+    form.customer.data = customer.id if customer else None
+    form.customer.choices = options([(customer.id, customer.name)] if customer else [])

@@ -1,0 +1,285 @@
+"""The library over HTTP: roles, the upload matrix, downloads, sharing, scope, CSRF and query counts."""
+import io
+import re
+
+import pytest
+
+from salesweb.models import AuditEvent, CollateralItem, Download, ShareLink, StoredFile
+from salesweb.services import collateral
+from tests.conftest import count_queries, csrf_token, post
+from tests.files.test_storage import JPEG, MP4, PDF, PNG, files_in, office
+
+EN = {"Accept-Language": "en"}
+HX = {"HX-Request": "true", **EN}
+
+
+@pytest.fixture
+def people(app, signed_in):
+    support_client, support = signed_in("support", name="Sue Support")
+    boss_client, boss = signed_in("manager", name="Boss", team="East")
+    rep_client, rep = signed_in("rep", name="Rep One", team="East", reports_to=boss)
+    other_client, other = signed_in("rep", name="Rep Two", team="West")
+    return dict(support=support, support_client=support_client, boss=boss, boss_client=boss_client, rep=rep,
+                rep_client=rep_client, other=other, other_client=other_client)
+
+
+def form(title="X200 brochure", data=PDF, name="x200.pdf", **kw):
+    return {"title": title, "kind": "brochure", "language": "en", "tags": "X200", "description": "For buyers",
+            "file": (io.BytesIO(data), name), **kw}
+
+
+def upload(client, **kw):
+    return post(client, "/collateral/new", form(**kw), token_from="/collateral/new",
+                content_type="multipart/form-data", headers=EN)
+
+
+def an_item(app, people, **kw):
+    with app.app_context():
+        return collateral.create(
+            {"title": kw.pop("title", "X200 brochure"), "kind": "brochure", "language": "en", "tags": "X200",
+             **kw}, (io.BytesIO(kw.pop("data", PDF)), kw.pop("name", "产品手册.pdf")), people["support"],
+            app.config["UPLOAD_DIR"], 50 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("data, name", [
+    (PDF, "brochure.pdf"), (office("pptx"), "deck.pptx"), (office("docx"), "合同模板.docx"),
+    (office("xlsx"), "prices.xlsx"), (PNG, "photo.png"), (JPEG, "photo.jpg"), (MP4, "demo.mp4"),
+])
+def test_support_uploads_each_allowed_type(app, people, data, name):
+    response = upload(people["support_client"], data=data, name=name)
+    assert response.status_code == 303
+    item = CollateralItem.get()
+    assert response.headers["Location"].endswith(f"/collateral/{item.id}")
+    page = people["support_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "X200 brochure" in page and name in page and "Uploaded." in page
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"MZ\x90\x00" + b"\x00" * 200, "brochure.pdf", "not accepted"),
+    (b"<!doctype html><script>alert(1)</script>", "brochure.pdf", "not accepted"),
+    (office("docx", {"word/media/huge.bin": b"\x00" * (20 * 1024 * 1024)}), "report.docx", "unpacks to far more"),
+    (b"", "empty.pdf", "empty"),
+    (PDF, "../../x.docx", "name ends in"),
+    (PNG + b"<html><script>alert(1)</script>", "photo.png", "also something else"),
+    (PDF, "\x00\x01", "needs a name"),
+])
+def test_refused_uploads_say_why_and_write_nothing(app, people, data, name, message):
+    response = upload(people["support_client"], data=data, name=name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert not CollateralItem.select().exists() and not StoredFile.select().exists()
+    assert files_in(app.config["UPLOAD_DIR"]) == []
+
+
+def test_a_file_over_the_limit_is_refused_while_streaming(app, people):
+    app.config["MAX_UPLOAD_MB"] = "1"
+    response = upload(people["support_client"], data=PDF + b"x" * (1024 * 1024 + 10), name="big.pdf")
+    assert response.status_code == 422 and "larger than 1 MB" in response.get_data(as_text=True)
+    assert files_in(app.config["UPLOAD_DIR"]) == []
+
+
+def test_a_request_over_the_content_length_gets_a_clear_page(app, people):
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    response = upload(people["support_client"], data=PDF + b"x" * 4096, name="big.pdf")
+    assert response.status_code == 413 and "larger than this installation accepts" in response.get_data(as_text=True)
+    assert not CollateralItem.select().exists()
+
+
+def test_missing_title_or_file_keeps_the_input(app, people):
+    response = post(people["support_client"], "/collateral/new",
+                    {"title": "", "kind": "brochure", "language": "en", "tags": "Pumps, X200"},
+                    token_from="/collateral/new", content_type="multipart/form-data", headers=EN)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a file to upload." in body and 'value="Pumps, X200"' in body
+
+
+@pytest.mark.parametrize("role", ["rep", "manager"])
+def test_reps_and_managers_browse_but_do_not_upload_or_edit(app, people, signed_in, role):
+    item = an_item(app, people)
+    client, _user = signed_in(role, team="East")
+    assert client.get("/collateral", headers=EN).status_code == 200
+    assert client.get("/collateral/new").status_code == 403
+    assert upload(client).status_code in (400, 403)
+    assert post(client, f"/collateral/{item.id}/archive", {}, token_from="/collateral").status_code == 403
+    assert post(client, f"/collateral/{item.id}/edit", {"title": "Hacked"}, token_from="/collateral").status_code == 403
+    assert post(client, f"/collateral/{item.id}/versions", {"file": (io.BytesIO(PDF), "v.pdf")},
+                token_from="/collateral", content_type="multipart/form-data").status_code == 403
+    assert CollateralItem.get_by_id(item.id).title == "X200 brochure"
+    page = client.get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "Edit details" not in page and "Upload a new version" not in page
+
+
+def test_the_library_searches_filters_and_answers_a_fragment(app, people):
+    an_item(app, people, title="X200 brochure")
+    an_item(app, people, title="Pump deck", kind="presentation", tags="Pumps", data=office("pptx"), name="d.pptx")
+    client = people["rep_client"]
+    page = client.get("/collateral?q=pump", headers=HX)
+    body = page.get_data(as_text=True)
+    assert "HX-Request" in page.headers["Vary"] and "<html" not in body
+    assert "Pump deck" in body and "X200 brochure" not in body and "1 item" in body
+    body = client.get("/collateral?kind=brochure&sort=downloads", headers=EN).get_data(as_text=True)
+    assert "X200 brochure" in body and "Pump deck" not in body and "<html" in body
+    body = client.get("/collateral?product=x200", headers=EN).get_data(as_text=True)
+    assert "X200 brochure" in body and "Pump deck" not in body
+    assert "Nothing in the library matches" in client.get("/collateral?q=zzz", headers=EN).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["page=-1", "page=99999999999999999999", "kind=<x>", "sort=drop", "q=" + "x" * 500,
+                                   "product=" + "p" * 500, "archived=y", "language=%01"])
+def test_the_library_survives_odd_query_strings(app, people, query):
+    an_item(app, people)
+    assert people["rep_client"].get(f"/collateral?{query}").status_code == 200
+
+
+def test_archived_items_leave_the_library_for_everyone_but_editors_who_ask(app, people):
+    item = an_item(app, people)
+    client = people["support_client"]
+    assert post(client, f"/collateral/{item.id}/archive", {"archived": "1"}, token_from="/collateral").status_code == 303
+    assert "X200 brochure" not in people["rep_client"].get("/collateral?archived=y", headers=EN).get_data(as_text=True)
+    assert "X200 brochure" in client.get("/collateral?archived=y", headers=EN).get_data(as_text=True)
+    page = people["rep_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "is archived" in page and "Create share link" not in page
+    post(client, f"/collateral/{item.id}/archive", {"archived": "0"}, token_from="/collateral")
+    assert "X200 brochure" in people["rep_client"].get("/collateral", headers=EN).get_data(as_text=True)
+
+
+def test_edit_and_new_version(app, people):
+    item = an_item(app, people)
+    client = people["support_client"]
+    done = post(client, f"/collateral/{item.id}/edit", {"title": "X200 brochure 2027", "kind": "spec_sheet",
+                                                       "language": "zh", "tags": "X200, 泵", "description": "新版"},
+                token_from=f"/collateral/{item.id}/edit")
+    assert done.status_code == 303
+    refused = post(client, f"/collateral/{item.id}/versions", {"file": (io.BytesIO(b"MZ" * 40), "v2.pdf")},
+                   token_from=f"/collateral/{item.id}", content_type="multipart/form-data", headers=EN)
+    assert refused.status_code == 422 and "not accepted" in refused.get_data(as_text=True)
+    added = post(client, f"/collateral/{item.id}/versions", {"file": (io.BytesIO(PNG), "v2.png"), "note": "Photo"},
+                 token_from=f"/collateral/{item.id}", content_type="multipart/form-data")
+    assert added.status_code == 303
+    page = client.get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "X200 brochure 2027" in page and "v2.png" in page and "Photo" in page and "Version 2 uploaded." in page
+    assert "泵" in page and "Spec sheet" in page
+
+
+def test_downloads_are_authorised_attachments_with_ranges_and_counted_once(app, people):
+    item = an_item(app, people)
+    client = people["rep_client"]
+    response = client.get(f"/collateral/{item.id}/download")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "filename*=UTF-8''%E4%BA%A7%E5%93%81%E6%89%8B%E5%86%8C.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox")
+    assert response.mimetype == "application/pdf"
+    etag = response.headers["ETag"]
+    assert client.get(f"/collateral/{item.id}/download", headers={"If-None-Match": etag}).status_code == 304
+    first = client.get(f"/collateral/{item.id}/download", headers={"Range": "bytes=0-4"})
+    rest = client.get(f"/collateral/{item.id}/download", headers={"Range": "bytes=5-"})
+    assert (first.status_code, first.data, rest.status_code, rest.data) == (206, b"%PDF-", 206, PDF[5:])
+    assert client.get(f"/collateral/{item.id}/download?inline=1").headers["Content-Disposition"].startswith("inline")
+    assert CollateralItem.get_by_id(item.id).download_count == 3  # full, first range, inline; not the 304 or the rest
+    assert Download.select().where(Download.user == people["rep"].id).count() == 3
+
+
+def test_unknown_items_and_versions_are_not_found(app, people):
+    item = an_item(app, people)
+    other = an_item(app, people, title="Other", data=PNG, name="o.png")
+    version_of_other = collateral.versions(other)[0]
+    client = people["rep_client"]
+    assert client.get(f"/collateral/{item.id}/versions/{version_of_other.id}/download").status_code == 404
+    assert client.get("/collateral/99999999999999999999").status_code == 404
+    assert client.get("/collateral/12345/download").status_code == 404
+    assert client.get("/collateral").status_code == 200
+    anonymous = app.test_client()
+    assert anonymous.get(f"/collateral/{item.id}/download").status_code == 302  # to sign in
+
+
+def share(client, item, customer_id=None, customer_name=None):
+    data = {"customer": str(customer_id or ""), "customer_name": customer_name or ""}
+    return post(client, f"/collateral/{item.id}/share", data, token_from=f"/collateral/{item.id}", headers=HX)
+
+
+def test_a_rep_shares_with_a_customer_and_the_customer_downloads_without_signing_in(app, people, make):
+    item = an_item(app, people)
+    customer = make.customer(people["rep"], name="Acme 上海")
+    response = share(people["rep_client"], item, customer.id)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    link = ShareLink.get()
+    assert f"/s/{link.token}" in body and "Copy link" in body and "Acme 上海" in body
+    public = app.test_client()
+    landing = public.get(f"/s/{link.token}", headers=EN)
+    assert landing.status_code == 200 and "X200 brochure" in landing.get_data(as_text=True)
+    assert landing.headers.get("X-Robots-Tag") == "noindex"
+    download = public.get(f"/s/{link.token}/download")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert ShareLink.get_by_id(link.id).download_count == 1
+    timeline = people["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
+    assert "Shared" in timeline and "X200 brochure" in timeline and "1 download" in timeline
+    assert AuditEvent.select().where(AuditEvent.object_type == "share_link").count() == 1
+
+
+def test_a_share_needs_a_customer_in_scope(app, people, make):
+    item = an_item(app, people)
+    theirs = make.customer(people["other"], name="Theirs")
+    refused = share(people["rep_client"], item, theirs.id)
+    assert refused.status_code == 422 and "Choose one of your customers." in refused.get_data(as_text=True)
+    assert share(people["rep_client"], item).status_code == 422
+    assert share(people["support_client"], item, theirs.id).status_code == 403
+    assert not ShareLink.select().exists()
+    mine = make.customer(people["rep"], name="Only Mine")
+    assert share(people["rep_client"], item, customer_name="Only Mine").status_code == 200  # typed, not picked
+    assert ShareLink.get().customer_id == mine.id
+
+
+def test_expired_revoked_and_guessed_links(app, people, make):
+    item = an_item(app, people)
+    customer = make.customer(people["rep"])
+    share(people["rep_client"], item, customer.id)
+    link = ShareLink.get()
+    public = app.test_client()
+    assert public.get(f"/s/{link.token[:-2]}xx").status_code == 404
+    assert public.get("/s/" + "a" * 80).status_code == 404
+    ShareLink.update(expires_at=ShareLink.created_at).execute()
+    expired = public.get(f"/s/{link.token}/download", headers=EN)
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    assert ShareLink.get_by_id(link.id).download_count == 0
+    ShareLink.update(expires_at=link.expires_at).execute()  # valid again, to revoke it
+    assert post(people["other_client"], f"/collateral/shares/{link.id}/revoke", {},
+                token_from="/collateral").status_code == 404  # outside their scope
+    assert post(people["rep_client"], f"/collateral/shares/{link.id}/revoke", {},
+                token_from="/collateral").status_code == 303
+    revoked = public.get(f"/s/{link.token}", headers=EN)
+    assert revoked.status_code == 410 and "withdrawn" in revoked.get_data(as_text=True)
+    assert public.get(f"/s/{link.token}/download").status_code == 410
+
+
+def test_state_changes_need_the_csrf_token(app, people, make):
+    item = an_item(app, people)
+    client = people["support_client"]
+    assert client.post(f"/collateral/{item.id}/archive", data={"archived": "1"}).status_code == 400
+    assert client.post("/collateral/new", data=form(), content_type="multipart/form-data").status_code == 400
+    customer = make.customer(people["rep"])
+    assert people["rep_client"].post(f"/collateral/{item.id}/share", data={"customer": customer.id}).status_code == 400
+    assert not CollateralItem.get_by_id(item.id).archived and not ShareLink.select().exists()
+
+
+def test_query_counts_do_not_grow_with_the_library(app, people, make):
+    client = people["rep_client"]
+    first = an_item(app, people)
+    customer = make.customer(people["rep"])
+    with count_queries() as small_list:
+        client.get("/collateral")
+    with count_queries() as small_item:
+        client.get(f"/collateral/{first.id}")
+    for i in range(30):
+        item = an_item(app, people, title=f"Item {i}", data=PDF + str(i).encode(), name=f"i{i}.pdf")
+        collateral.share(item, customer, people["rep"], 7)
+        collateral.share(first, customer, people["rep"], 7)
+    with count_queries() as big_list:
+        client.get("/collateral")
+    with count_queries() as big_item:
+        client.get(f"/collateral/{first.id}")
+    assert len(big_list) == len(small_list) <= 12
+    assert len(big_item) == len(small_item) <= 12
