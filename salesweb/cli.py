@@ -93,7 +93,7 @@ def demo(scale):
         click.echo("The database already has users; demo data not loaded.")
         rows = demo_data.logins()
     else:
-        rows = demo_data.load(scale)
+        rows = demo_data.load(current_app.config["UPLOAD_DIR"], scale)
         click.echo(f"Loaded the {scale} demo data.")
     if rows:
         _print_logins(rows, demo_data.PASSWORD)

@@ -1,7 +1,7 @@
 """Error pages in the layout, or a short message for an htmx fragment request."""
 import logging
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,7 +40,11 @@ def register(app):
     def _http(error):
         if error.code is None or error.code < 400:
             return error
-        response, code = _page(error.code)
+        detail = None
+        if error.code == 413:
+            detail = _l("The upload is larger than this installation accepts (%(mb)s MB).",
+                        mb=current_app.config["MAX_UPLOAD_MB"])
+        response, code = _page(error.code, detail)
         allowed = getattr(error, "valid_methods", None)
         return response, code, {"Allow": ", ".join(allowed)} if allowed else {}
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from salesweb.db import db
-from salesweb.models import AuditEvent, Team, User
+from salesweb.models import AuditEvent, CollateralItem, Team, User
 from salesweb.services import demo
 from tests.conftest import ON_POSTGRES, login
 
@@ -66,6 +66,22 @@ def test_demo_rep_reports_up_to_the_director(app):
     assert rep.reports_to.reports_to.email == "director@example.com"
 
 
+def test_demo_library_has_real_files_versions_downloads_and_shares(app):
+    from salesweb.models import CollateralVersion, Download, ShareLink
+    from salesweb.services import collateral, storage
+    run(app, "demo")
+    items = list(collateral.search({"archived": True}))
+    assert len(items) >= 24 and any(i.archived for i in items)
+    assert CollateralVersion.select().count() > len(items)  # some items have several versions
+    assert {i.current.file.kind for i in items} == {"pdf", "png"}
+    for item in items:  # each current file is on disk and is what its row says
+        path = storage.path_of(item.current.file, app.config["UPLOAD_DIR"])
+        assert path.stat().st_size == item.current.file.size
+        assert storage.detect(path, item.current.file.size) == item.current.file.kind
+    assert Download.select().count() == sum(i.download_count for i in items) > 0
+    assert ShareLink.select().count() >= 7 and ShareLink.select().where(ShareLink.revoked_at.is_null(False)).exists()
+
+
 def _write_upload(app, name, content):
     from pathlib import Path
     path = Path(app.config["UPLOAD_DIR"]) / name
@@ -77,6 +93,7 @@ def _write_upload(app, name, content):
 def test_backup_while_writing_then_restore_round_trip(app, make, tmp_path):
     run(app, "demo")
     _write_upload(app, "ab/abcdef", b"%PDF-1.4 brochure")
+    _write_upload(app, ".incoming/upload-x", b"half an upload")  # still arriving: not part of a backup
     stop = threading.Event()
 
     def keep_writing():
@@ -106,7 +123,13 @@ def test_backup_while_writing_then_restore_round_trip(app, make, tmp_path):
     uploads = Path(app.config["UPLOAD_DIR"])
     assert (uploads / "ab" / "abcdef").read_bytes() == b"%PDF-1.4 brochure"
     assert not (uploads / "cd" / "later").exists()
-    assert login(app.test_client(), "admin@example.com", demo.PASSWORD).status_code == 302
+    with tarfile.open(archive) as tar:
+        assert not [n for n in tar.getnames() if ".incoming" in n]
+    client = app.test_client()
+    assert login(client, "admin@example.com", demo.PASSWORD).status_code == 302
+    item = CollateralItem.select().order_by(CollateralItem.id).first()  # the demo library's files came back too
+    download = client.get(f"/collateral/{item.id}/download")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF-")
 
 
 def _tamper(archive, out, change):

@@ -92,7 +92,8 @@ def create(archive, database_url, upload_dir, migrations):
                 raise BackupError(f"pg_dump failed: {run.stderr.strip()}")
         files[member] = _sha256(tmp / "db")
         uploads = Path(upload_dir)
-        upload_files = sorted(p for p in uploads.rglob("*") if p.is_file()) if uploads.exists() else []
+        upload_files = sorted(p for p in uploads.rglob("*") if p.is_file()  # not uploads still arriving
+                              and p.relative_to(uploads).parts[0] != ".incoming") if uploads.exists() else []
         for path in upload_files:
             files["uploads/" + path.relative_to(uploads).as_posix()] = _sha256(path)
         manifest = {"format": FORMAT, "engine": engine, "created": utcnow().isoformat() + "Z",

@@ -7,53 +7,15 @@ from playwright.sync_api import expect
 
 from salesweb.models import Contact, Customer
 
-from .conftest import DESKTOP, PHONE, SHOTS, sign_in
+from . import conftest
+from .conftest import DESKTOP, PHONE, allow_invalid_form_response, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = PHONE["viewport"]["width"]
 
-# With is_mobile, Chromium widens the layout viewport to fit content that overflows, so compare
-# window.innerWidth with the device width as well as scrollWidth with innerWidth.
-MEASURE = """(limit) => {
-  const offenders = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width && box.right > limit + 0.5 && offenders.length < 5) {
-      offenders.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-        ' right=' + Math.round(box.right) + ' "' + (el.textContent || '').trim().slice(0, 40) + '"');
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, offenders: offenders};
-}"""
-
-
 def assert_fits_phone(page, where):
-    measured = page.evaluate(MEASURE, PHONE_WIDTH)
-    assert measured["innerWidth"] == PHONE_WIDTH, (where, measured)
-    assert measured["scrollWidth"] <= PHONE_WIDTH, (where, measured)
-
-
-def screenshot(page, name):
-    """Like conftest.screenshot, but with caret="initial": Playwright's caret hiding leaves an empty
-    style="" on every input, which htmx's settle step then copies onto the swapped-in inputs with the
-    same id, and the CSP (style-src 'self') reports that as a console error."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, caret="initial")
-    return path
-
-
-def allow_invalid_form_response(browser_errors, response):
-    """Chromium logs any 4xx fetch as a console error. A 422 is how the app answers a form it refuses
-    (the form comes back with its messages), so for this one response, and only its exact message, that
-    log line is expected and removed; every other console error still fails the test."""
-    assert response.status == 422, response.status
-    expected = f"Failed to load resource: the server responded with a status of 422 ({response.status_text})"
-    matching = [e for e in browser_errors if expected in e and e.endswith(f"({response.url})")]
-    assert len(matching) == 1, browser_errors
-    browser_errors.remove(matching[0])
+    conftest.assert_fits_phone(page, where, PHONE_WIDTH)
 
 
 def _rows(page):

@@ -10,13 +10,14 @@ pytestmark = pytest.mark.browser
 
 CUSTOMERS = ("Customers", "/customers")
 PIPELINE = ("Pipeline", "/pipeline")
+COLLATERAL = ("Collateral", "/collateral")
 EXTRA_ENTRIES = {
-    "rep": [CUSTOMERS, PIPELINE],
-    "manager": [CUSTOMERS, PIPELINE],
-    "support": [CUSTOMERS, PIPELINE],
-    "admin": [CUSTOMERS, PIPELINE, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
+    "rep": [CUSTOMERS, PIPELINE, COLLATERAL],
+    "manager": [CUSTOMERS, PIPELINE, COLLATERAL],
+    "support": [CUSTOMERS, PIPELINE, COLLATERAL],
+    "admin": [CUSTOMERS, PIPELINE, COLLATERAL, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [CUSTOMERS, PIPELINE, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, PIPELINE, COLLATERAL, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
 }
 
 

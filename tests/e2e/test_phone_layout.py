@@ -2,35 +2,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NARROW_PHONE, ROLES, screenshot
+from .conftest import NARROW_PHONE, ROLES, assert_fits_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/settings", "/audit/"]
 
-# With is_mobile, Chromium widens the layout viewport to fit content that overflows, so
-# window.innerWidth alone would grow with the overflow: compare with the device width too.
-MEASURE = """() => {
-  const width = document.documentElement.clientWidth;
-  const offenders = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width && box.right > 360.5 && offenders.length < 5) {
-      offenders.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-        ' right=' + Math.round(box.right) + ' "' + (el.textContent || '').trim().slice(0, 40) + '"');
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-          clientWidth: width, offenders: offenders};
-}"""
-
-
 def assert_fits(page, where):
-    """No horizontal scrolling on a 360-px screen; the message names the elements sticking out."""
-    measured = page.evaluate(MEASURE)
-    assert measured["innerWidth"] == 360 and measured["clientWidth"] == 360, (where, measured)
-    assert measured["scrollWidth"] <= measured["innerWidth"], (where, measured)
+    assert_fits_phone(page, where, 360)
 
 
 def _check(page, paths, language):
@@ -54,7 +33,7 @@ def test_role_pages_fit_a_360px_phone(make, signed_in_page, role):
     if role == "admin":
         _colleagues(make)
     page, _user = signed_in_page(role, **NARROW_PHONE)
-    paths = [f"/{role}/"] + (ADMIN_PAGES if role == "admin" else [])
+    paths = [f"/{role}/", "/collateral"] + (ADMIN_PAGES if role == "admin" else [])
 
     for language in ("en", "zh"):
         if language == "zh":
