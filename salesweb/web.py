@@ -122,6 +122,11 @@ def send_stored(stored, name, inline=False):
                          as_attachment=not inline, download_name=name, conditional=True, etag=stored.sha256,
                          max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    if inline and stored.kind == "pdf":
+        # Browsers' PDF viewers refuse to run in a sandboxed document; the type is checked and never sniffed.
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    else:
+        response.headers["Content-Security-Policy"] = ("sandbox; default-src 'none'; img-src 'self'; "
+                                                       "style-src 'unsafe-inline'")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

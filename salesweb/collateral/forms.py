@@ -17,6 +17,7 @@ assert set(KIND_LABELS) == set(COLLATERAL_KINDS) and set(LANGUAGE_LABELS) == set
 assert set(SORT_LABELS) == set(SORTS)
 
 FILE_REQUIRED = FileRequired(_l("Choose a file to upload."))
+ACCEPT = {"accept": ".pdf,.pptx,.docx,.xlsx,.png,.jpg,.jpeg,.mp4"}  # the phone's picker offers only these
 NOTE = [Optional(), Length(max=500)]
 
 
@@ -29,12 +30,12 @@ class ItemFields(FlaskForm):
 
 
 class UploadForm(ItemFields):
-    file = FileField(_l("File"), validators=[FILE_REQUIRED])
+    file = FileField(_l("File"), validators=[FILE_REQUIRED], render_kw=ACCEPT)
     note = StringField(_l("Version note"), validators=NOTE)
 
 
 class VersionForm(FlaskForm):
-    file = FileField(_l("File"), validators=[FILE_REQUIRED])
+    file = FileField(_l("File"), validators=[FILE_REQUIRED], render_kw=ACCEPT)
     note = StringField(_l("What changed"), validators=NOTE)
 
 

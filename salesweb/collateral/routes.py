@@ -6,7 +6,7 @@ from ..customers import picker
 from ..i18n import _
 from ..services import collateral
 from ..services.errors import Invalid
-from ..web import Page, current_settings, page_number, render, safe_next, send_stored, submit
+from ..web import Page, current_settings, is_fragment_request, page_number, render, safe_next, send_stored, submit
 from . import bp
 from .forms import KIND_LABELS, LANGUAGE_LABELS, FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .shared import counts_as_download
@@ -149,6 +149,9 @@ def share(item_id):
         made["link"] = collateral.share(item, customer, current_user, current_settings()["share_link_days"])
 
     done, status = submit(form, create)
+    if done and not is_fragment_request():  # without JavaScript: back to the page, where the link waits to be copied
+        flash(_("Link for %(customer)s created.", customer=customer.name), "success")
+        return redirect(url_for("collateral.item", item_id=item.id) + "#share-panel", 303)
     if done:
         return _item_page(item, block="share", link=collateral.get_share(made["link"].id, current_user))
     return _item_page(item, block="share", status=status, share_form=form)

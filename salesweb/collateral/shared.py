@@ -7,7 +7,9 @@ from . import public
 
 
 def counts_as_download(response):
-    """A full download or the first piece of a ranged one counts; a resumed piece or a 304 does not."""
+    """A full download or the first piece of a ranged one counts; a resumed piece, a HEAD or a 304 does not."""
+    if request.method != "GET":
+        return False
     if response.status_code == 200:
         return True
     ranges = request.range.ranges if response.status_code == 206 and request.range else ()

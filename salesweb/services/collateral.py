@@ -23,6 +23,7 @@ REVOKERS = ("manager", "ops", "admin")  # besides whoever made the link
 MAX_TAGS = 20
 TAG_SPLIT = re.compile(r"[,，、;；\n]+")
 SORTS = ("newest", "downloads", "title")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def may_edit(user):
@@ -223,8 +224,8 @@ def record_download(item, version, user=None, link=None, now=None):
 # Share links ------------------------------------------------------------------------------------------------
 
 def link_state(link, now=None):
-    """active, expired or revoked."""
-    if link.revoked_at is not None:
+    """active, expired or revoked (by hand, or because the item was archived since)."""
+    if link.revoked_at is not None or link.item.archived:
         return "revoked"
     return "expired" if link.expires_at <= (now or utcnow()) else "active"
 
@@ -265,7 +266,7 @@ def revoke(link, by, now=None):
 
 def find_link(token):
     """The link for a token with its item, version, file and customer; None for a token that was never issued."""
-    if not token or len(token) > 64:
+    if not TOKEN.fullmatch(token or ""):
         return None
     by = User.alias()
     return (ShareLink.select(ShareLink, CollateralItem, CollateralVersion, StoredFile, Customer, by)

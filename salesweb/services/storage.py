@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import db
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import StoredFile
 from .errors import Invalid
@@ -165,9 +165,10 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
         sha256 = digest.hexdigest()
         try:
             with db.atomic():
-                stored = StoredFile.get_or_none(StoredFile.sha256 == sha256)
-                if stored is None:
-                    stored = StoredFile.create(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime)
+                # Two uploads of the same new content at once: the second insert does nothing, both read one row.
+                (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow())
+                 .on_conflict_ignore().execute())
+                stored = StoredFile.get(StoredFile.sha256 == sha256)
                 files.put(temp_path, sha256)
                 return then(stored, name) if then else (stored, name)
         except BaseException:

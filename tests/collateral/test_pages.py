@@ -283,3 +283,48 @@ def test_query_counts_do_not_grow_with_the_library(app, people, make):
         client.get(f"/collateral/{first.id}")
     assert len(big_list) == len(small_list) <= 12
     assert len(big_item) == len(small_item) <= 12
+
+
+def test_archiving_an_item_withdraws_its_links(app, people, make):
+    item = an_item(app, people)
+    share(people["rep_client"], item, make.customer(people["rep"]).id)
+    link = ShareLink.get()
+    post(people["support_client"], f"/collateral/{item.id}/archive", {"archived": "1"}, token_from="/collateral")
+    public = app.test_client()
+    withdrawn = public.get(f"/s/{link.token}", headers=EN)
+    assert withdrawn.status_code == 410 and "withdrawn" in withdrawn.get_data(as_text=True)
+    assert public.get(f"/s/{link.token}/download").status_code == 410
+
+
+def test_head_requests_and_odd_tokens_are_not_downloads(app, people, make):
+    item = an_item(app, people)
+    share(people["rep_client"], item, make.customer(people["rep"]).id)
+    link = ShareLink.get()
+    public = app.test_client()
+    assert public.head(f"/s/{link.token}/download").status_code == 200
+    assert people["rep_client"].head(f"/collateral/{item.id}/download").status_code == 200
+    assert ShareLink.get_by_id(link.id).download_count == 0 and CollateralItem.get_by_id(item.id).download_count == 0
+    for token in ("a%00b" + "c" * 40, "..%2F..%2Fetc", "x" * 30 + "%20" + "y" * 10):
+        assert public.get(f"/s/{token}").status_code in (400, 404)
+
+
+def test_sharing_without_javascript_returns_to_the_item_with_the_link_to_copy(app, people, make):
+    item = an_item(app, people)
+    customer = make.customer(people["rep"], name="No Script Co")
+    response = post(people["rep_client"], f"/collateral/{item.id}/share", {"customer": str(customer.id)},
+                    token_from=f"/collateral/{item.id}", headers=EN)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/collateral/{item.id}#share-panel")
+    page = people["rep_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert f"/s/{ShareLink.get().token}" in page and "Copy link" in page
+    assert f"/s/{ShareLink.get().token}" not in people["boss_client"].get(f"/collateral/{item.id}").get_data(as_text=True)
+
+
+def test_an_inline_pdf_is_not_sandboxed_but_an_image_and_a_download_are(app, people):
+    pdf = an_item(app, people)
+    png = an_item(app, people, title="Photo", data=PNG, name="p.png")
+    client = people["rep_client"]
+    inline_pdf = client.get(f"/collateral/{pdf.id}/download?inline=1")
+    assert "sandbox" not in inline_pdf.headers["Content-Security-Policy"]
+    assert inline_pdf.headers["X-Content-Type-Options"] == "nosniff" and inline_pdf.mimetype == "application/pdf"
+    assert client.get(f"/collateral/{png.id}/download?inline=1").headers["Content-Security-Policy"].startswith("sandbox")
+    assert client.get(f"/collateral/{pdf.id}/download").headers["Content-Security-Policy"].startswith("sandbox")
