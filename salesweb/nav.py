@@ -29,6 +29,7 @@ ENTRIES = (
           section="customers"),
     Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
           section="pipeline"),
+    Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), section="visits"),
     Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
           section="collateral"),
     Entry(_l("Stages"), "ops.stages", "settings", ("ops",)),

@@ -9,6 +9,7 @@ from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from ..services import audit, customers, exports, pool, tiers
 from ..services.errors import Invalid
 from ..web import Page, current_settings, is_fragment_request, local_today as today, page_number, render, submit
+from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
                     NoteForm, ReassignForm, TierLockForm)
@@ -143,7 +144,7 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                 note_form=note_form or NoteForm(formdata=None), timeline=_timeline(customer),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
                 source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
-                move_labels=MOVE_LABELS)
+                move_labels=MOVE_LABELS, problem_labels=PROBLEM_LABELS)
 
 
 def _timeline(customer):
@@ -159,10 +160,11 @@ def _timeline(customer):
              .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
              .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
              .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(100)]
-    from ..services import collateral
+    from ..services import collateral, visits
     shares = [("share", s.created_at, s.created_by if s.created_by_id else None, s)
               for s in collateral.shares_with_customer(customer)]
-    return sorted(notes + moves + shares, key=lambda entry: entry[1], reverse=True)
+    done = [("visit", v.occurred_at, v.rep, v) for v in visits.of_customer(customer)]
+    return sorted(notes + moves + shares + done, key=lambda entry: entry[1], reverse=True)
 
 
 @bp.get("/customers/<int:customer_id>")

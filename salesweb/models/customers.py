@@ -1,5 +1,5 @@
 """Customers, their contacts, notes, tier history and moves in and out of the pool (公海)."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField)
+from peewee import BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, TextField
 
 from ..db import BaseModel, utcnow
 from .people import User
@@ -28,6 +28,8 @@ class Customer(BaseModel):
     next_visit_due = DateField(index=True)
     last_activity_at = DateTimeField()
     claimed_at = DateTimeField(null=True)  # set while a rep holds it after claiming it from the pool
+    lat = DoubleField(null=True)  # where the customer is: check-ins are measured against it
+    lon = DoubleField(null=True)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)

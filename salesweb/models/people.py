@@ -30,6 +30,7 @@ class User(UserMixin, BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    calendar_token = CharField(max_length=64, null=True, unique=True)  # the secret of the planned-visits feed
 
     def get_id(self):
         # The version makes every session and remember cookie of an older version invalid.

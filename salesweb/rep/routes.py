@@ -1,10 +1,19 @@
 from flask_login import current_user
 
-from ..services import homes
-from ..web import render
+from ..db import utcnow
+from ..services import pipeline, tasks, visits
+from ..web import current_settings, local_today as today, render
 from . import bp
 
 
 @bp.get("/")
 def home():
-    return render("home/role.html", role="rep", **homes.profile(current_user))
+    """Today: what the rep has to do now, each row with the one action it needs."""
+    settings, day = current_settings(), today()
+    monday, next_monday = visits.week_bounds(day)
+    week_done, week_verified = visits.done_between([current_user.id], monday, next_monday, settings).get(
+        current_user.id, (0, 0))
+    return render("rep/today.html", today=day, planned=visits.planned_on(current_user, day),
+                  overdue=visits.overdue_customers(current_user, day), overdue_total=visits.overdue_count(current_user, day),
+                  due_tasks=tasks.open_for(current_user, day), stale=pipeline.stale_of(current_user, day, utcnow()),
+                  week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user))

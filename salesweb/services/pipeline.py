@@ -68,6 +68,22 @@ def is_stale(deal, stage, today, now):
     return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
 
 
+def stale_of(owner, today, now, limit=10):
+    """The owner's open deals gone stale (is_stale in SQL), longest quiet first, with their customer."""
+    rotting = [(s.id, now - datetime.timedelta(days=s.rotting_days)) for s in stages()
+               if s.kind == "open" and s.rotting_days is not None]
+    quiet = [(Deal.stage == stage_id) & (Deal.last_activity_at < cutoff) for stage_id, cutoff in rotting]
+    no_step = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
+    condition = no_step
+    for clause in quiet:
+        condition = condition | clause
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    return list(Deal.select(Deal, Customer.id, Customer.name, Customer.tier)
+                .join(Customer, on=(Deal.customer == Customer.id))
+                .where((Deal.owner == owner.id) & Deal.stage.in_(open_stages) & condition)
+                .order_by(Deal.last_activity_at, Deal.id).limit(limit))
+
+
 def record_activity(customer_id, at):
     """Real activity with a customer (a visit, a quote, a note) keeps its open deals fresh."""
     open_stages = Stage.select(Stage.id).where(Stage.kind == "open")

@@ -25,8 +25,9 @@ class Definition:
     maximum: int | None = None
 
 
-G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL = (
-    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"), _l("Collateral"))
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL, G_VISITS = (
+    _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"), _l("Collateral"),
+    _l("Visits and check-in"))
 
 DEFINITIONS = (
     Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
@@ -51,6 +52,14 @@ DEFINITIONS = (
                minimum=0, maximum=10000),
     Definition("pool_recycle_days", "int", 60, _l("Return to the pool after days without activity"), G_POOL,
                minimum=1, maximum=3650),
+    Definition("visit_duration_minutes", "int", 45, _l("A visit lasts, unless told (minutes)"), G_VISITS,
+               minimum=1, maximum=600),
+    Definition("checkin_radius_m", "int", 500, _l("Check-in counts within (metres of the customer)"), G_VISITS,
+               minimum=10, maximum=50000),
+    Definition("checkin_accuracy_m", "int", 100, _l("Check-in accuracy needed (metres)"), G_VISITS,
+               minimum=5, maximum=5000),
+    Definition("checkin_max_age_minutes", "int", 10, _l("Check-in position at most this old (minutes)"), G_VISITS,
+               minimum=1, maximum=1440),
     Definition("share_link_days", "int", 7, _l("Share links stay valid for (days)"), G_COLLATERAL,
                minimum=1, maximum=90),
 )

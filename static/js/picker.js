@@ -9,6 +9,7 @@
   function choose(option) {
     var p = parts(option);
     p.value.value = option.dataset.value;
+    p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the customer follow
     p.text.value = option.dataset.label;
     p.list.innerHTML = "";
     p.text.setAttribute("aria-expanded", "false");

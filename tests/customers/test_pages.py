@@ -122,7 +122,7 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     assert len(small_list) == len(big_list) == 8
     assert len(small_fragment) == len(big_fragment) == 5  # a keystroke: no filter choices
     # user, settings, customer, contacts, tiers, deals, notes, moves
-    assert len(small_detail) == len(big_detail) == 9  # notes, pool moves and shares on the timeline
+    assert len(small_detail) == len(big_detail) == 10  # notes, pool moves, shares and visits on the timeline
 
 
 def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):

@@ -1,0 +1,104 @@
+"""Visits (planned and done), who was met, managers' comments, tasks, and the weekly report (销售周报)."""
+from peewee import (BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
+                    TextField)
+
+from ..db import BaseModel, utcnow
+from .customers import Contact, Customer
+from .files import StoredFile
+from .people import User
+from .pipeline import Deal
+
+VISIT_KINDS = ("on_site", "phone", "video", "event")
+OUTCOMES = ("positive", "neutral", "negative")
+VISIT_STATUSES = ("planned", "done", "cancelled")
+
+
+class Visit(BaseModel):
+    customer = ForeignKeyField(Customer, backref="visits", on_delete="CASCADE")
+    rep = ForeignKeyField(User, backref="visits", on_delete="RESTRICT")
+    status = CharField(max_length=10, default="done")
+    planned_for = DateField(null=True)  # a planned visit's day
+    occurred_at = DateTimeField(null=True)  # a done visit's time (UTC)
+    duration_minutes = IntegerField(default=45)
+    kind = CharField(max_length=10, default="on_site")
+    purpose = CharField(max_length=200, default="")
+    notes = TextField(default="")
+    outcome = CharField(max_length=10, default="")
+    next_step = CharField(max_length=200, default="")
+    next_visit_on = DateField(null=True)
+    deal = ForeignKeyField(Deal, null=True, backref="visits", on_delete="SET NULL")
+    market_note = TextField(default="")
+    market_tags = CharField(max_length=300, default="")
+    lat = DoubleField(null=True)
+    lon = DoubleField(null=True)
+    accuracy_m = DoubleField(null=True)
+    fix_at = DateTimeField(null=True)  # when the browser took the position
+    distance_m = IntegerField(null=True)  # from the customer's stored location
+    verified = BooleanField(default=False)
+    check_problem = CharField(max_length=16, default="")  # why not verified: far, inaccurate, stale, reused, no_place
+    photo = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("rep", "occurred_at"), False),        # my visits this week; a team's visits by date
+            (("rep", "status", "planned_for"), False),  # planned today, the week plan
+            (("customer", "occurred_at"), False),   # the customer's timeline
+            (("occurred_at",), False),
+        )
+
+
+class VisitContact(BaseModel):
+    visit = ForeignKeyField(Visit, backref="contacts_met", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("visit", "contact"), True),)
+
+
+class VisitComment(BaseModel):
+    """A manager's coaching on a visit; the rep sees it on Today until they have read it."""
+    visit = ForeignKeyField(Visit, backref="comments", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("visit", "created_at"), False),)
+
+
+class Task(BaseModel):
+    title = CharField(max_length=200)
+    assignee = ForeignKeyField(User, backref="tasks", on_delete="CASCADE")
+    due_on = DateField()
+    customer = ForeignKeyField(Customer, null=True, backref="tasks", on_delete="CASCADE")
+    deal = ForeignKeyField(Deal, null=True, backref="tasks", on_delete="SET NULL")
+    visit = ForeignKeyField(Visit, null=True, backref="tasks", on_delete="SET NULL")
+    source = CharField(max_length=16, default="manual")  # manual, next_visit, ...
+    done_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("assignee", "done_at", "due_on"), False),)
+
+
+class WeeklyReport(BaseModel):
+    rep = ForeignKeyField(User, backref="weekly_reports", on_delete="CASCADE")
+    year = IntegerField()
+    week = IntegerField()
+    feedback = TextField(default="")
+    market = TextField(default="")
+    plan = TextField(default="")
+    forecast = TextField(default="")
+    submitted_at = DateTimeField(null=True)
+    comment = TextField(default="")
+    commented_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    commented_at = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("rep", "year", "week"), True), (("year", "week"), False))

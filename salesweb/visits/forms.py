@@ -1,0 +1,95 @@
+import datetime
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
+                     TimeField, widgets)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import DateRange, options
+from ..i18n import _l
+from ..models import OUTCOMES, VISIT_KINDS
+
+KIND_LABELS = {"on_site": _l("On site"), "phone": _l("Phone"), "video": _l("Video call"), "event": _l("Event")}
+OUTCOME_LABELS = {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")}
+PROBLEM_LABELS = {"far": _l("too far from the customer"), "inaccurate": _l("position not accurate enough"),
+                  "stale": _l("position too old"), "reused": _l("position used before"),
+                  "no_place": _l("the customer's location was not known; it is now")}
+assert set(KIND_LABELS) == set(VISIT_KINDS) and set(OUTCOME_LABELS) == set(OUTCOMES)
+
+DATES = DateRange(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
+
+
+def _id(value):
+    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class VisitForm(FlaskForm):
+    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("When was the visit?")), DATES])
+    occurred_time = TimeField(_l("Time"), validators=[InputRequired(_l("When was the visit?"))])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[
+        InputRequired(_l("Enter minutes from 1 to %(n)d.", n=600)),
+        NumberRange(1, 600, message=_l("Enter minutes from 1 to %(n)d.", n=600))], render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="on_site")
+    purpose = StringField(_l("Purpose"), validators=[Optional(), Length(max=200)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10000)])
+    outcome = SelectField(_l("Outcome"), choices=options([("", "—")] + list(OUTCOME_LABELS.items())), default="")
+    next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
+    next_visit_on = DateField(_l("Next visit date"), validators=[Optional(), DATES])
+    deal = SelectField(_l("Deal"), coerce=_id, validate_choice=False)
+    contacts = MultiCheckboxField(_l("People met"), coerce=_id, validate_choice=False)
+    market_note = TextAreaField(_l("Market note"), validators=[Optional(), Length(max=5000)])
+    market_tags = StringField(_l("Market tags"), validators=[Optional(), Length(max=300)])
+    lat = HiddenField()
+    lon = HiddenField()
+    accuracy = HiddenField()
+    fix_at = HiddenField()
+    photo = FileField(_l("Photo"))
+    planned = HiddenField()
+    next = HiddenField()
+
+
+class PlanForm(FlaskForm):
+    customer = HiddenField()
+    day = DateField(_l("Visit on"), validators=[InputRequired(_l("Choose a day from today to a year ahead.")), DATES])
+    next = HiddenField()
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[InputRequired(), Length(max=2000)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    rep = SelectField(_l("Rep"), default="", validate_choice=False)
+    since = DateField(_l("From"), validators=[Optional(), DATES])
+    until = DateField(_l("To"), validators=[Optional(), DATES])
+    tier = SelectField(_l("Tier"), choices=options([("", _l("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")]),
+                       default="", validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(KIND_LABELS.items())), default="",
+                       validate_choice=False)
+    verified = SelectField(_l("Check-in"), choices=options([("", _l("Any")), ("yes", _l("Verified on site")),
+                                                            ("no", _l("Not verified"))]),
+                           default="", validate_choice=False)
+
+    def criteria(self):
+        self.validate()  # bad dates are dropped, not fatal
+        rep = self.rep.data or ""
+        return {"rep": int(rep) if rep.isdecimal() and len(rep) < 19 else None,
+                "since": self.since.data if not self.since.errors else None,
+                "until": self.until.data if not self.until.errors else None,
+                "tier": self.tier.data, "kind": self.kind.data, "verified": self.verified.data}
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
+    due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])
+    assignee = SelectField(_l("For"), coerce=_id, validate_choice=False)

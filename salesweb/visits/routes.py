@@ -1,0 +1,208 @@
+import datetime
+
+import pytz
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import get_visible_or_404
+from ..customers import picker
+from ..forms import options
+from ..i18n import _
+from ..models import Contact, Customer, Deal, Stage, User, Visit
+from ..services import customers, visits
+from ..services.errors import Invalid
+from ..web import (Page, current_settings, local_today as today, page_number, render, safe_next, send_stored,
+                   submit)
+from . import bp
+from .forms import (KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
+
+LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)
+
+
+def _int(value):
+    return int(value) if str(value or "").isdecimal() and len(str(value)) < 19 else None
+
+
+def _float(value):
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _customer_fields(form, customer):
+    """The choices that depend on the customer: the people to tick and the open deals to link."""
+    contacts = list(Contact.select().where(Contact.customer == customer.id).order_by(Contact.is_primary.desc(),
+                                                                                      Contact.name)) if customer else []
+    form.contacts.choices = options([(c.id, f"{c.name} · {c.title}" if c.title else c.name) for c in contacts])
+    deals = list(Deal.select(Deal.id, Deal.title).join(Stage)
+                 .where((Deal.customer == customer.id) & (Stage.kind == "open")).order_by(Deal.title)) if customer else []
+    form.deal.choices = options([("", _("No deal"))] + [(d.id, d.title) for d in deals])
+    return contacts
+
+
+def _utc(day, time):
+    zone = pytz.timezone(current_settings()["timezone"])
+    return zone.localize(datetime.datetime.combine(day, time)).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def _values(form, customer):
+    """What the form says, in the service's terms (ids become records of this customer only)."""
+    fix_ms = _float(form.fix_at.data)
+    contact_ids = [i for i in (form.contacts.data or []) if i]
+    return {
+        "occurred_at": _utc(form.occurred_on.data, form.occurred_time.data),
+        "duration_minutes": form.duration_minutes.data, "kind": form.kind.data, "purpose": form.purpose.data,
+        "notes": form.notes.data, "outcome": form.outcome.data, "next_step": form.next_step.data,
+        "next_visit_on": form.next_visit_on.data,
+        "deal": Deal.get_or_none((Deal.id == form.deal.data) & (Deal.customer == customer.id)) if form.deal.data else None,
+        "contacts": list(Contact.select().where(Contact.id.in_(contact_ids) & (Contact.customer == customer.id)))
+        if contact_ids else [],
+        "market_note": form.market_note.data, "market_tags": form.market_tags.data,
+        "lat": _float(form.lat.data), "lon": _float(form.lon.data), "accuracy": _float(form.accuracy.data),
+        "fix_at": datetime.datetime.fromtimestamp(fix_ms / 1000, datetime.UTC).replace(tzinfo=None)
+        if fix_ms is not None and 0 < fix_ms < 4e12 else None,
+    }
+
+
+def _planned(planned_id):
+    if not planned_id:
+        return None
+    planned = get_visible_or_404(Visit.select(), planned_id, current_user, Visit.rep)
+    return planned if planned.status == "planned" else None
+
+
+def _back(default):
+    return safe_next(request.values.get("next")) or default
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+def new():
+    if not visits.may_log(current_user):
+        abort(403)
+    settings = current_settings()
+    form = VisitForm()
+    planned = _planned(_int(request.values.get("planned")))
+    if request.method == "GET":
+        now_local = datetime.datetime.now(pytz.timezone(settings["timezone"]))
+        form.occurred_on.data, form.occurred_time.data = now_local.date(), now_local.time().replace(second=0,
+                                                                                                    microsecond=0)
+        form.duration_minutes.data = planned.duration_minutes if planned else settings["visit_duration_minutes"]
+        form.customer.data = planned.customer_id if planned else _int(request.args.get("customer"))
+        if planned:
+            form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
+        form.next.data = safe_next(request.args.get("next")) or ""
+    customer = picker.chosen(form, planned.customer_id if planned else None)
+    picker.offer(form, customer)
+    _customer_fields(form, customer)
+    made = {}
+
+    def log():
+        if customer is None:
+            raise Invalid({"customer": _("Choose the customer you visited.")})
+        photo = form.photo.data
+        upload = (photo.stream, photo.filename) if photo and photo.filename else None
+        made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
+                                   planned=planned, photo=upload, upload_dir=current_app.config["UPLOAD_DIR"],
+                                   max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+
+    done, status = submit(form, log)
+    if done:
+        flash(_("Visit to %(name)s logged.", name=customer.name), "success")
+        return redirect(_back(url_for("home.index")), 303)
+    return render("visits/form.html", form=form, customer=customer, planned=planned, status=status,
+                  settings_values=settings, **LABELS)
+
+
+@bp.get("/visits/new/customer")
+def customer_fields():
+    """The people and deals of the customer just picked (the form swaps them in)."""
+    form = VisitForm(formdata=None)
+    form.customer.data = _int(request.args.get("customer"))
+    customer = picker.chosen(form)
+    _customer_fields(form, customer)
+    return render("visits/form.html", block="customer_fields", form=form, customer=customer)
+
+
+@bp.get("/visits")
+def index():
+    settings = current_settings()
+    filters = FilterForm(request.args)
+    if current_user.role != "rep":
+        filters.rep.choices = options([("", _("Anyone"))] + [
+            (str(u.id), u.name) for u in customers.owner_filter_choices(current_user).order_by(User.name)])
+    page = Page(visits.listing(current_user, filters.criteria(), settings), page_number(),
+                current_app.config["PAGE_SIZE"])
+    return render("visits/index.html", block="list", filters=filters, page=page,
+                  comments=visits.comment_counts([v.id for v in page.items]), **LABELS)
+
+
+def _visit_or_404(visit_id):
+    return visits.detail(visit_id, current_user) or abort(404)
+
+
+@bp.get("/visits/<int:visit_id>")
+def detail(visit_id):
+    visit = _visit_or_404(visit_id)
+    visits.mark_comments_read(visit, current_user)
+    return render("visits/detail.html", visit=visit, form=CommentForm(formdata=None), **LABELS)
+
+
+@bp.post("/visits/<int:visit_id>/comments")
+def add_comment(visit_id):
+    visit = _visit_or_404(visit_id)
+    form = CommentForm()
+    done, status = submit(form, lambda: visits.comment(visit, form.body.data, current_user))
+    if done:
+        flash(_("Comment added."), "success")
+        return redirect(url_for("visits.detail", visit_id=visit.id) + "#comments", 303)
+    return render("visits/detail.html", visit=visit, form=form, status=status, **LABELS)
+
+
+@bp.get("/visits/<int:visit_id>/photo")
+def photo(visit_id):
+    visit = _visit_or_404(visit_id)
+    if visit.photo_id is None:
+        abort(404)
+    return send_stored(visit.photo, f"visit-{visit.id}.{'png' if visit.photo.kind == 'png' else 'jpg'}", inline=True)
+
+
+@bp.post("/visits/plan")
+def plan():
+    form = PlanForm()
+    customer = customers.scope(current_user).where(Customer.id == _int(form.customer.data)).first() or abort(404)
+    back = _back(url_for("customers.detail", customer_id=customer.id))
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({"day": " ".join(str(e) for e in form.day.errors) or _("Choose a day.")})
+        visits.plan(customer, current_user, form.day.data, current_user, today())
+        flash(_("Visit to %(name)s planned for %(day)s.", name=customer.name, day=form.day.data.isoformat()), "success")
+    except Invalid as refused:
+        flash(" ".join(str(m) for m in refused.errors.values()), "error")
+    return redirect(back, 303)
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+def cancel(visit_id):
+    visit = get_visible_or_404(Visit.select(), visit_id, current_user, Visit.rep)
+    try:
+        visits.cancel(visit, current_user)
+        flash(_("Planned visit cancelled."), "success")
+    except Invalid as refused:
+        flash(str(refused), "error")
+    return redirect(_back(url_for("visits.week")), 303)
+
+
+@bp.get("/visits/week")
+def week():
+    """The rep's planned visits for a week, day by day."""
+    try:
+        start = datetime.date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today()
+    monday, next_monday = visits.week_bounds(start)
+    planned = visits.planned_between(current_user, monday, next_monday)
+    days = [(monday + datetime.timedelta(days=n), [v for v in planned if v.planned_for == monday + datetime.timedelta(days=n)])
+            for n in range(7)]
+    return render("visits/week.html", days=days, monday=monday, today=today(),
+                  previous=monday - datetime.timedelta(days=7), following=next_monday)

@@ -1,0 +1,83 @@
+"""My tasks: what is due, add one, done, snooze; a manager hands tasks to the team."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import get_visible_or_404
+from ..forms import options
+from ..i18n import _
+from ..models import Task, User
+from ..services import tasks
+from ..services.errors import Invalid
+from ..web import is_fragment_request, local_today as today, render, safe_next, submit
+from . import bp
+from .forms import TaskForm
+
+
+def _form(form):
+    form.assignee.choices = options([(u.id, u.name) for u in tasks.assignable(current_user)])
+    return form
+
+
+def _page(form, status=200):
+    return render("visits/tasks.html", form=form, status=status, today=today(),
+                  open_tasks=tasks.open_for(current_user, today() + datetime.timedelta(days=366), limit=200))
+
+
+@bp.get("/tasks")
+def task_list():
+    form = _form(TaskForm(formdata=None, due_on=today(), assignee=current_user.id))
+    return _page(form)
+
+
+@bp.post("/tasks")
+def add_task():
+    form = _form(TaskForm())
+    done, status = submit(form, lambda: tasks.create(form.title.data, User.get_or_none(User.id == form.assignee.data),
+                                                     form.due_on.data, current_user, today()))
+    if done:
+        flash(_("Task added."), "success")
+        return redirect(url_for("visits.task_list"), 303)
+    return _page(form, status)
+
+
+def _task_or_404(task_id):
+    return get_visible_or_404(Task.select(), task_id, current_user, Task.assignee)
+
+
+def _answer(task, message):
+    """An htmx button gets the task's row back (done rows leave the list); a plain form goes back."""
+    if is_fragment_request():
+        return render("visits/_task.html", task=task, today=today())
+    flash(message, "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("visits.task_list"), 303)
+
+
+@bp.post("/tasks/<int:task_id>/done")
+def task_done(task_id):
+    task = _task_or_404(task_id)
+    return _answer(tasks.done(task, current_user), _("Done."))
+
+
+@bp.post("/tasks/<int:task_id>/snooze")
+def task_snooze(task_id):
+    task = _task_or_404(task_id)
+    try:
+        tasks.snooze(task, int(request.form.get("days", "0")) if request.form.get("days", "").isdecimal() else 0,
+                     today())
+    except Invalid as refused:
+        abort(400, str(refused))
+    return _answer(task, _("Snoozed until %(day)s.", day=task.due_on.isoformat()))
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+def task_reassign(task_id):
+    task = _task_or_404(task_id)
+    assignee = User.get_or_none(User.id == request.form.get("assignee", type=int))
+    try:
+        tasks.reassign(task, assignee, current_user)
+        flash(_("Task handed to %(name)s.", name=assignee.name), "success")
+    except Invalid as refused:
+        flash(str(refused), "error")
+    return redirect(url_for("visits.task_list"), 303)

@@ -1,0 +1,184 @@
+"""Visits over HTTP: the form round trip, Today, the list, comments, scope, CSRF and query counts."""
+import datetime
+import io
+
+import pytest
+
+from salesweb.db import utcnow
+from salesweb.models import Customer, Task, Visit, VisitComment
+from salesweb.services import visits
+from tests.conftest import count_queries, post
+from tests.files.test_storage import JPEG, PDF
+
+EN = {"Accept-Language": "en"}
+HX = {"HX-Request": "true", **EN}
+
+
+@pytest.fixture
+def team(app, signed_in):
+    boss_client, boss = signed_in("manager", name="Boss", team="East")
+    rep_client, rep = signed_in("rep", name="Rep One", team="East", reports_to=boss)
+    other_client, other = signed_in("rep", name="Rep Two", team="West")
+    return dict(boss=boss, boss_client=boss_client, rep=rep, rep_client=rep_client, other=other,
+                other_client=other_client)
+
+
+def form(customer, **kw):
+    now = utcnow() + datetime.timedelta(hours=8)  # the demo install's zone is Shanghai
+    return {"customer": str(customer.id), "occurred_on": now.date().isoformat(),
+            "occurred_time": (now - datetime.timedelta(minutes=30)).strftime("%H:%M"), "duration_minutes": "45",
+            "kind": "on_site", "outcome": "positive", "purpose": "Review", "notes": "Went well", **kw}
+
+
+def log(client, data, **kw):
+    return post(client, "/visits/new", data, token_from="/visits/new", headers=EN, **kw)
+
+
+def test_a_rep_logs_a_visit_and_returns_where_they_came_from(app, make, team):
+    customer = make.customer(team["rep"], name="Acme 上海")
+    page = team["rep_client"].get(f"/visits/new?customer={customer.id}&next=/customers/{customer.id}", headers=EN)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="Acme 上海"' in body and "Check in here" in body
+    response = log(team["rep_client"], form(customer, next=f"/customers/{customer.id}", next_visit_on=(
+        datetime.date.today() + datetime.timedelta(days=20)).isoformat()))
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/customers/{customer.id}")
+    visit = Visit.get(Visit.status == "done")
+    assert (visit.rep_id, visit.notes, visit.verified) == (team["rep"].id, "Went well", False)
+    assert Customer.get_by_id(customer.id).last_visit_at == visit.occurred_at
+    assert Task.select().where(Task.assignee == team["rep"].id).count() == 1
+    detail = team["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
+    assert "Visit to Acme 上海 logged." in detail and "No check-in" in detail
+
+
+def test_errors_come_back_inline_with_the_input_kept(app, make, team):
+    customer = make.customer(team["rep"], name="Keep Me Co")
+    response = log(team["rep_client"], form(customer, duration_minutes="2000", notes="Long notes kept"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Enter minutes from 1 to 600." in body
+    assert "Long notes kept" in body and 'value="Keep Me Co"' in body
+    future = log(team["rep_client"], form(customer, occurred_on=(datetime.date.today() + datetime.timedelta(days=2))
+                                          .isoformat()))
+    assert future.status_code == 422 and "cannot be in the future" in future.get_data(as_text=True)
+    missing = log(team["rep_client"], {**form(customer), "customer": ""})
+    assert missing.status_code == 422 and "Choose the customer you visited." in missing.get_data(as_text=True)
+    bad_fix = log(team["rep_client"], form(customer, lat="95", lon="10", accuracy="5", fix_at="1"))
+    assert bad_fix.status_code == 422 and "position could not be read" in bad_fix.get_data(as_text=True)
+    not_image = log(team["rep_client"], form(customer, photo=(io.BytesIO(PDF), "photo.jpg")),
+                    content_type="multipart/form-data")
+    assert not_image.status_code == 422 and "not accepted" in not_image.get_data(as_text=True)
+    assert not Visit.select().exists()
+
+
+def test_a_photo_is_stored_and_shown_only_in_scope(app, make, team):
+    customer = make.customer(team["rep"])
+    response = log(team["rep_client"], form(customer, photo=(io.BytesIO(JPEG), "IMG_0001.JPG")),
+                   content_type="multipart/form-data")
+    assert response.status_code == 303
+    visit = Visit.get()
+    photo = team["boss_client"].get(f"/visits/{visit.id}/photo")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.data == JPEG
+    assert team["other_client"].get(f"/visits/{visit.id}/photo").status_code == 404
+
+
+def test_a_customer_outside_scope_cannot_be_visited_or_seen(app, make, team):
+    theirs = make.customer(team["other"], name="Theirs")
+    assert log(team["rep_client"], form(theirs)).status_code == 422
+    assert not Visit.select().exists()
+    visit = visits.log({**_values(), "occurred_at": utcnow() - datetime.timedelta(hours=1)}, theirs, team["other"],
+                       team["other"], _settings())
+    assert team["rep_client"].get(f"/visits/{visit.id}").status_code == 404
+    assert team["boss_client"].get(f"/visits/{visit.id}").status_code == 404  # not in the boss's subtree
+    assert post(team["boss_client"], f"/visits/{visit.id}/comments", {"body": "x"}, token_from="/visits").status_code == 404
+    assert post(team["rep_client"], "/visits/plan", {"customer": theirs.id, "day": "2030-01-01"},
+                token_from="/visits").status_code == 404
+
+
+def _settings():
+    from salesweb.services import settings
+    return settings.current()
+
+
+def _values(**kw):
+    return {"duration_minutes": 45, "kind": "on_site", "outcome": "", "contacts": [], **kw}
+
+
+def test_a_manager_comments_and_the_rep_sees_it_on_today(app, make, team):
+    customer = make.customer(team["rep"], name="Coached Co")
+    visit = visits.log(_values(occurred_at=utcnow() - datetime.timedelta(hours=2)), customer, team["rep"],
+                       team["rep"], _settings())
+    assert post(team["rep_client"], f"/visits/{visit.id}/comments", {"body": "Self praise"},
+                token_from="/visits").status_code == 422
+    done = post(team["boss_client"], f"/visits/{visit.id}/comments", {"body": "Ask about the budget next time"},
+                token_from="/visits")
+    assert done.status_code == 303
+    today = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    assert "New comments from your manager" in today and "Ask about the budget" in today
+    team["rep_client"].get(f"/visits/{visit.id}")
+    assert VisitComment.get().read_at is not None
+    assert "New comments from your manager" not in team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+
+
+def test_state_changes_need_the_csrf_token(app, make, team):
+    customer = make.customer(team["rep"])
+    assert team["rep_client"].post("/visits/new", data=form(customer)).status_code == 400
+    assert team["rep_client"].post("/visits/plan", data={"customer": customer.id, "day": "2030-01-01"}).status_code == 400
+    assert not Visit.select().exists()
+
+
+def test_only_reps_and_managers_log_visits(app, signed_in):
+    support, _user = signed_in("support")
+    assert support.get("/visits/new").status_code == 403
+    assert support.get("/visits").status_code == 200
+
+
+def test_plan_a_visit_and_find_it_on_the_week_plan_and_today(app, make, team):
+    customer = make.customer(team["rep"], name="Planned Co")
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    response = post(team["rep_client"], "/visits/plan", {"customer": customer.id, "day": today.isoformat(),
+                                                         "next": f"/customers/{customer.id}"}, token_from="/visits")
+    assert response.status_code == 303
+    assert "Planned Co" in team["rep_client"].get("/visits/week", headers=EN).get_data(as_text=True)
+    home = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    assert "Planned Co" in home.split("Planned today", 1)[1].split("Overdue for a visit", 1)[0]
+    refused = post(team["rep_client"], "/visits/plan", {"customer": customer.id, "day": "2000-01-01"},
+                   token_from="/visits")
+    assert refused.status_code == 303 and Visit.select().count() == 1
+
+
+def test_tasks_done_and_snooze_from_today(app, make, team):
+    customer = make.customer(team["rep"], name="Task Co")
+    from salesweb.services import tasks
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    task = tasks.create("Send the brochure", team["rep"], today, team["rep"], today, customer=customer)
+    assert "Send the brochure" in team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    snoozed = post(team["rep_client"], f"/tasks/{task.id}/snooze", {"days": "1"}, token_from="/rep/", headers=HX)
+    assert snoozed.status_code == 200 and Task.get_by_id(task.id).due_on == today + datetime.timedelta(days=1)
+    assert post(team["other_client"], f"/tasks/{task.id}/done", {}, token_from="/rep/").status_code == 404
+    done = post(team["rep_client"], f"/tasks/{task.id}/done", {}, token_from="/rep/", headers=HX)
+    assert done.status_code == 200 and "Send the brochure" not in done.get_data(as_text=True)
+    assert Task.get_by_id(task.id).done_at is not None
+
+
+def _bulk_visits(rep, customers, n):
+    now = utcnow()
+    rows = [{"customer": customers[i % len(customers)].id, "rep": rep.id, "status": "done",
+             "occurred_at": now - datetime.timedelta(hours=i % 2000), "duration_minutes": 45, "kind": "on_site",
+             "created_at": now, "updated_at": now} for i in range(n)]
+    for start in range(0, n, 500):
+        Visit.insert_many(rows[start:start + 500]).execute()
+
+
+def test_today_and_the_visit_list_keep_their_query_count_from_10_to_10000_visits(app, make, team):
+    people = [make.customer(team["rep"], name=f"Customer {i}") for i in range(5)]
+    _bulk_visits(team["rep"], people, 10)
+    counts = {}
+    for size in ("small", "large"):
+        if size == "large":
+            _bulk_visits(team["rep"], people, 9990)
+        with count_queries() as today:
+            assert team["rep_client"].get("/rep/").status_code == 200
+        with count_queries() as listing:
+            assert team["boss_client"].get("/visits").status_code == 200
+        counts[size] = (len(today), len(listing))
+    assert counts["small"] == counts["large"]
+    assert max(counts["large"]) <= 12

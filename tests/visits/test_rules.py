@@ -1,0 +1,160 @@
+"""Visit rules without HTTP: the cadence moves, deals freshen, the next visit is planned, check-ins are judged."""
+import datetime
+
+import pytest
+
+from salesweb.models import Customer, Deal, Task, Visit, VisitContact
+from salesweb.services import customers, settings, tasks, visits
+from salesweb.services.errors import Invalid
+
+NOW = datetime.datetime(2026, 11, 23, 2, 0)  # 10:00 in Shanghai
+TODAY = datetime.date(2026, 11, 23)
+
+
+def values(**kw):
+    return {"occurred_at": NOW - datetime.timedelta(hours=1), "duration_minutes": 45, "kind": "on_site",
+            "purpose": "Quarterly review", "notes": "", "outcome": "positive", "next_step": "", "next_visit_on": None,
+            "deal": None, "contacts": [], "market_note": "", "market_tags": "", "lat": None, "lon": None,
+            "accuracy": None, "fix_at": None, **kw}
+
+
+@pytest.fixture
+def spec(app):
+    return settings.current()
+
+
+def test_logging_a_visit_moves_the_cadence_freshens_deals_and_plans_the_next(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep, tier="A")
+    Customer.update(next_visit_due=TODAY - datetime.timedelta(days=9)).where(Customer.id == customer.id).execute()
+    deal = make.deal(rep, customer=customer)
+    Deal.update(last_activity_at=NOW - datetime.timedelta(days=40)).where(Deal.id == deal.id).execute()
+    contact = customers.save_contact(customer, None, {"name": "李伟"}, rep)
+    visit = visits.log(values(next_visit_on=TODAY + datetime.timedelta(days=14), next_step="Send the quote",
+                              deal=deal, contacts=[contact]),
+                       Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    fresh = Customer.get_by_id(customer.id)
+    assert fresh.last_visit_at == NOW - datetime.timedelta(hours=1)
+    assert fresh.next_visit_due == TODAY + datetime.timedelta(days=30)  # tier A cadence from the visit's local day
+    assert Deal.get_by_id(deal.id).last_activity_at == NOW - datetime.timedelta(hours=1)
+    planned = Visit.get((Visit.status == "planned") & (Visit.customer == customer.id))
+    assert planned.planned_for == TODAY + datetime.timedelta(days=14) and planned.purpose == "Send the quote"
+    task = Task.get(Task.visit == planned.id)
+    assert (task.assignee_id, task.due_on, task.source) == (rep.id, planned.planned_for, "next_visit")
+    assert [m.contact_id for m in VisitContact.select().where(VisitContact.visit == visit.id)] == [contact.id]
+    assert visits.overdue_customers(rep, TODAY) == []
+
+
+def test_logging_the_planned_visit_fulfils_it_and_its_task(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    planned = visits.plan(customer, rep, TODAY, rep, TODAY, now=NOW - datetime.timedelta(days=3))
+    visit = visits.log(values(), Customer.get_by_id(customer.id), rep, rep, spec, now=NOW, planned=planned)
+    assert visit.id == planned.id and Visit.get_by_id(planned.id).status == "done"
+    assert Task.get(Task.visit == planned.id).done_at == NOW
+    with pytest.raises(Invalid):  # it cannot be fulfilled twice
+        visits.log(values(), customer, rep, rep, spec, now=NOW, planned=Visit.get_by_id(planned.id))
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"occurred_at": NOW + datetime.timedelta(hours=1)}, "occurred_at"),
+    ({"occurred_at": None}, "occurred_at"),
+    ({"duration_minutes": 0}, "duration_minutes"), ({"duration_minutes": 2000}, "duration_minutes"),
+    ({"kind": "lunch"}, "kind"), ({"outcome": "great"}, "outcome"),
+    ({"next_visit_on": TODAY - datetime.timedelta(days=1)}, "next_visit_on"),
+    ({"purpose": "x" * 201}, "purpose"),
+    ({"lat": 91.0, "lon": 0.0, "accuracy": 5.0, "fix_at": NOW}, "checkin"),
+    ({"lat": 10.0, "lon": 181.0, "accuracy": 5.0, "fix_at": NOW}, "checkin"),
+    ({"lat": 10.0, "lon": 10.0, "accuracy": 0.0, "fix_at": NOW}, "checkin"),
+    ({"lat": 10.0, "lon": None, "accuracy": 5.0, "fix_at": NOW}, "checkin"),
+])
+def test_bad_visits_are_refused_and_nothing_is_stored(app, make, spec, change, field):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    with pytest.raises(Invalid) as refused:
+        visits.log(values(**change), customer, rep, rep, spec, now=NOW)
+    assert field in refused.value.errors
+    assert not Visit.select().exists() and Customer.get_by_id(customer.id).last_visit_at is None
+
+
+def test_a_deal_of_another_customer_is_refused(app, make, spec):
+    rep = make.user("rep")
+    customer, other = make.customer(rep), make.customer(rep)
+    with pytest.raises(Invalid) as refused:
+        visits.log(values(deal=make.deal(rep, customer=other)), customer, rep, rep, spec, now=NOW)
+    assert "deal" in refused.value.errors
+
+
+SHANGHAI_OFFICE = (31.2304, 121.4737)
+
+
+def fix(lat=SHANGHAI_OFFICE[0], lon=SHANGHAI_OFFICE[1], accuracy=20.0, age_minutes=1):
+    return {"lat": lat, "lon": lon, "accuracy": accuracy, "at": NOW - datetime.timedelta(minutes=age_minutes)}
+
+
+@pytest.mark.parametrize("given, reused, expected", [
+    (fix(), False, (True, 0, "")),
+    (fix(lat=SHANGHAI_OFFICE[0] + 0.004), False, (True, 445, "")),            # 445 m: inside 500 m
+    (fix(lat=SHANGHAI_OFFICE[0] + 0.005), False, (False, 556, "far")),
+    (fix(accuracy=150.0), False, (False, 0, "inaccurate")),
+    (fix(age_minutes=11), False, (False, 0, "stale")),
+    (fix(), True, (False, 0, "reused")),
+])
+def test_verification_needs_near_accurate_fresh_and_new(app, spec, given, reused, expected):
+    assert visits.verify(given, SHANGHAI_OFFICE, NOW, spec, reused) == expected
+
+
+def test_the_first_good_check_in_sets_the_customers_place_and_the_second_verifies(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    first = fix()
+    visit = visits.log(values(lat=first["lat"], lon=first["lon"], accuracy=first["accuracy"], fix_at=first["at"]),
+                       customer, rep, rep, spec, now=NOW)
+    assert (visit.verified, visit.check_problem) == (False, "no_place")
+    assert (Customer.get_by_id(customer.id).lat, Customer.get_by_id(customer.id).lon) == SHANGHAI_OFFICE
+    again = visits.log(values(lat=first["lat"], lon=first["lon"], accuracy=first["accuracy"], fix_at=first["at"]),
+                       Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    assert (again.verified, again.check_problem) == (False, "reused")  # the same fix twice proves nothing
+    later = fix(accuracy=12.0, age_minutes=0)
+    third = visits.log(values(lat=later["lat"] + 0.001, lon=later["lon"], accuracy=12.0, fix_at=later["at"]),
+                       Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    assert third.verified and third.distance_m == 111
+
+
+def test_overdue_customers_come_a_first_then_most_overdue(app, make):
+    rep = make.user("rep")
+    rows = [("C late", "C", 40), ("A bit late", "A", 2), ("B late", "B", 10), ("A very late", "A", 20),
+            ("On time", "A", -3)]
+    for name, tier, late in rows:
+        customer = make.customer(rep, name=name, tier=tier)
+        Customer.update(next_visit_due=TODAY - datetime.timedelta(days=late)).where(Customer.id == customer.id).execute()
+    assert [c.name for c in visits.overdue_customers(rep, TODAY)] == ["A very late", "A bit late", "B late", "C late"]
+    assert visits.overdue_count(rep, TODAY) == 4
+
+
+def test_the_week_counts_visits_on_the_local_calendar(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    monday, next_monday = visits.week_bounds(TODAY)
+    assert monday == datetime.date(2026, 11, 23) and next_monday == datetime.date(2026, 11, 30)
+    # Sunday 23:30 UTC is Monday 07:30 in Shanghai: this week. Sunday 15:00 UTC is Sunday 23:00: last week.
+    for at in (datetime.datetime(2026, 11, 22, 23, 30), datetime.datetime(2026, 11, 22, 15, 0)):
+        visits.log(values(occurred_at=at), customer, rep, rep, spec, now=NOW)
+    assert visits.done_between([rep.id], monday, next_monday, spec) == {rep.id: (1, 0)}
+
+
+def test_tasks_snooze_done_and_a_manager_hands_them_on(app, make):
+    boss = make.user("manager")
+    rep = make.user("rep", reports_to=boss)
+    outsider = make.user("rep")
+    task = tasks.create("Call back", rep, TODAY, boss, TODAY)
+    with pytest.raises(Invalid):
+        tasks.create("Not theirs", outsider, TODAY, rep, TODAY)
+    tasks.snooze(task, 3, TODAY)
+    assert Task.get_by_id(task.id).due_on == TODAY + datetime.timedelta(days=3)
+    assert tasks.open_for(rep, TODAY) == [] and len(tasks.open_for(rep, TODAY + datetime.timedelta(days=3))) == 1
+    with pytest.raises(Invalid):
+        tasks.reassign(task, outsider, boss)
+    tasks.reassign(task, boss, boss)
+    tasks.done(Task.get_by_id(task.id), boss)
+    assert Task.get_by_id(task.id).done_at is not None and tasks.open_for(boss, TODAY + datetime.timedelta(days=9)) == []
