@@ -13,7 +13,9 @@ def home():
     monday, next_monday = visits.week_bounds(day)
     week_done, week_verified = visits.done_between([current_user.id], monday, next_monday, settings).get(
         current_user.id, (0, 0))
-    return render("rep/today.html", today=day, planned=visits.planned_on(current_user, day),
+    planned = visits.planned_on(current_user, day)
+    shown = {v.id for v in planned}  # a planned visit's own task would say the same thing twice
+    return render("rep/today.html", today=day, planned=planned,
                   overdue=visits.overdue_customers(current_user, day), overdue_total=visits.overdue_count(current_user, day),
-                  due_tasks=tasks.open_for(current_user, day), stale=pipeline.stale_of(current_user, day, utcnow()),
+                  due_tasks=[t for t in tasks.open_for(current_user, day) if t.visit_id not in shown], stale=pipeline.stale_of(current_user, day, utcnow()),
                   week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user))

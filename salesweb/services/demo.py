@@ -6,7 +6,7 @@ import random
 
 from ..db import db, utcnow
 from ..models import CollateralItem, Contact, Customer, Deal, Download, LossReason, ShareLink, Stage, StageChange, User
-from . import cadence, collateral, customers, demo_files, people, settings, tiers
+from . import cadence, collateral, customers, demo_files, demo_visits, people, settings, tiers
 
 PASSWORD = "salesweb-demo"
 
@@ -281,6 +281,7 @@ def load(upload_dir, scale="small"):
         values = settings.current()
         _customers(rng, reps_by_team, values, utcnow())
         _deals(rng, utcnow(), values)
+        demo_visits.load(rng, utcnow(), values)
         _collateral(rng, utcnow(), upload_dir)
     return [(u.email, u.name, u.role) for u in created.values()]
 

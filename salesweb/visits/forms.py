@@ -50,7 +50,7 @@ class VisitForm(FlaskForm):
     lon = HiddenField()
     accuracy = HiddenField()
     fix_at = HiddenField()
-    photo = FileField(_l("Photo"))
+    photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})  # the camera, on a phone
     planned = HiddenField()
     next = HiddenField()
 

@@ -11,13 +11,14 @@ pytestmark = pytest.mark.browser
 CUSTOMERS = ("Customers", "/customers")
 PIPELINE = ("Pipeline", "/pipeline")
 COLLATERAL = ("Collateral", "/collateral")
+VISITS = ("Visits", "/visits")
 EXTRA_ENTRIES = {
-    "rep": [CUSTOMERS, PIPELINE, COLLATERAL],
-    "manager": [CUSTOMERS, PIPELINE, COLLATERAL],
+    "rep": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL],
+    "manager": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL],
     "support": [CUSTOMERS, PIPELINE, COLLATERAL],
     "admin": [CUSTOMERS, PIPELINE, COLLATERAL, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [CUSTOMERS, PIPELINE, COLLATERAL, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
 }
 
 

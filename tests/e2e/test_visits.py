@@ -1,0 +1,71 @@
+"""The rep's day in the browser: log a visit from Today on a phone with a check-in, then the manager's
+comment comes back to the rep."""
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from salesweb.db import utcnow
+from salesweb.models import Customer, Visit
+
+from .conftest import DESKTOP, PHONE, assert_fits_phone, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+ACME = (31.2304, 121.4737)
+
+
+def test_a_rep_logs_a_visit_from_today_and_the_manager_coaches(make, new_page):
+    boss = make.user("manager", name="Wang Fang", team="East")
+    rep = make.user("rep", name="Tom Baker", team="East", reports_to=boss)
+    customer = make.customer(rep, name="Acme Shanghai", tier="A")
+    Customer.update(next_visit_due=datetime.date.today() - datetime.timedelta(days=12), lat=ACME[0],
+                    lon=ACME[1]).where(Customer.id == customer.id).execute()
+
+    phone = new_page(**PHONE, geolocation={"latitude": ACME[0] + 0.001, "longitude": ACME[1], "accuracy": 12},
+                     permissions=["geolocation"])
+    sign_in(phone, rep)
+    overdue = phone.locator("#overdue-list")
+    expect(overdue).to_contain_text("Acme Shanghai")
+    expect(phone.locator(".week-count .big-number strong")).to_have_text("0")
+    assert_fits_phone(phone, "Today", PHONE["viewport"]["width"])
+    screenshot(phone, "today-375")
+
+    overdue.locator("li", has_text="Acme Shanghai").get_by_role("link", name="Log visit").tap()  # one tap to the form
+    expect(phone.get_by_role("heading", name="Log visit")).to_be_visible()
+    expect(phone.get_by_role("combobox", name="Customer")).to_have_value("Acme Shanghai")
+    phone.get_by_role("button", name="Check in here").tap()
+    expect(phone.get_by_text(re.compile(r"Position taken, accurate to 12 m"))).to_be_visible()
+    phone.get_by_label("Notes").fill("Talked about the 2027 order.")
+    phone.get_by_label("Outcome").select_option("positive")
+    assert_fits_phone(phone, "Log visit", PHONE["viewport"]["width"])
+    screenshot(phone, "log-visit-375")
+    phone.get_by_role("button", name="Save").tap()
+
+    expect(phone.get_by_text("Visit to Acme Shanghai logged.")).to_be_visible()
+    assert phone.url.endswith("/rep/")
+    expect(phone.locator("#overdue-list")).to_have_count(0)  # nobody is overdue any more
+    expect(phone.locator(".week-count .big-number strong")).to_have_text("1")
+    visit = Visit.get()
+    assert visit.verified and visit.distance_m == 111 and visit.notes == "Talked about the 2027 order."
+    assert Customer.get_by_id(customer.id).last_visit_at == visit.occurred_at
+
+    desk = new_page(**DESKTOP)
+    sign_in(desk, boss)
+    desk.goto("/visits")
+    desk.get_by_role("link", name=re.compile("Acme Shanghai")).click()
+    desk.wait_for_url(re.compile(r"/visits/\d+$"))
+    expect(desk.locator(".badge.ok")).to_have_text("Verified on site · 111 m")
+    desk.get_by_label("Comment").fill("Good. Bring the engineer next time.")
+    desk.get_by_role("button", name="Add comment").click()
+    expect(desk.get_by_text("Comment added.")).to_be_visible()
+
+    phone.goto("/rep/")
+    comments = phone.get_by_role("region", name=re.compile("New comments from your manager"))
+    expect(comments).to_contain_text("Bring the engineer next time.")
+    comments.get_by_role("link", name="Open").tap()
+    expect(phone.locator("#comments")).to_contain_text("Wang Fang")
+    phone.goto("/rep/")
+    expect(phone.get_by_text("New comments from your manager")).to_have_count(0)
+    assert visit.occurred_at <= utcnow()
