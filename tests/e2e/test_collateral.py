@@ -74,7 +74,7 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     phone.get_by_role("combobox", name="Customer").fill("suzhou")
     phone.get_by_role("option", name=re.compile("Suzhou Precision")).click()
     phone.get_by_role("button", name="Create share link").click()
-    link_box = phone.get_by_label("Share link")
+    link_box = phone.get_by_label("Share link", exact=True)
     expect(link_box).to_have_value(re.compile(r"/s/[\w-]{40,}$"))
     expect(phone.locator(".shares")).to_contain_text("Suzhou Precision Ltd")
     assert_fits_phone(phone, "collateral item", 360)
