@@ -199,6 +199,7 @@ def _blueprints(app):
     from .customers import bp as customers_bp
     from .pipeline import bp as pipeline_bp
     from .visits import bp as visits_bp
+    from .visits.feeds import feeds as feeds_bp
     from .home import bp as home_bp
     from .manager import bp as manager_bp
     from .ops import bp as ops_bp
@@ -206,5 +207,5 @@ def _blueprints(app):
     from .support import bp as support_bp
 
     for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
-               pipeline_bp, collateral_bp, shared_bp, visits_bp):
+               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp):
         app.register_blueprint(bp)

@@ -9,7 +9,7 @@ from ..customers import picker
 from ..forms import options
 from ..i18n import _
 from ..models import Contact, Customer, Deal, Stage, User, Visit
-from ..services import customers, visits
+from ..services import calendar_feed, customers, visits
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, render, safe_next, send_stored,
                    submit)
@@ -206,3 +206,16 @@ def week():
             for n in range(7)]
     return render("visits/week.html", days=days, monday=monday, today=today(),
                   previous=monday - datetime.timedelta(days=7), following=next_monday)
+
+
+@bp.route("/visits/calendar", methods=["GET", "POST"])
+def calendar():
+    """The secret address of the planned-visits feed, and a way to change it when it leaked."""
+    if not visits.may_log(current_user):
+        abort(403)
+    if request.method == "POST":  # CSRF is checked for every POST before it gets here
+        calendar_feed.regenerate(current_user)
+        flash(_("A new address is ready; the old one no longer works."), "success")
+        return redirect(url_for("visits.calendar"), 303)
+    token = calendar_feed.token_for(current_user)
+    return render("visits/calendar.html", url=url_for("feeds.planned_visits", token=token, _external=True))
