@@ -167,6 +167,23 @@ def _timeline(customer):
     return sorted(notes + moves + shares + done, key=lambda entry: entry[1], reverse=True)
 
 
+@bp.post("/customers/<int:customer_id>/location")
+def set_location(customer_id):
+    customer = _customer_or_404(customer_id)
+
+    def number(name):
+        try:
+            return float(request.form.get(name, "").strip()) if request.form.get(name, "").strip() else None
+        except ValueError:
+            return float("nan")
+    try:
+        customers.set_location(customer, number("lat"), number("lon"), current_user)
+        flash(_("Location saved."), "success")
+    except Invalid as refused:
+        flash(" ".join(str(m) for m in refused.errors.values()), "error")
+    return redirect(url_for("customers.detail", customer_id=customer.id), 303)
+
+
 @bp.get("/customers/<int:customer_id>")
 def detail(customer_id):
     customer = _customer_or_404(customer_id)

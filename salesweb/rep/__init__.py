@@ -6,4 +6,4 @@ from ..access import require_role
 bp = Blueprint("rep", __name__, url_prefix="/rep")
 bp.before_request(require_role("rep"))
 
-from . import routes  # noqa: E402,F401
+from . import reports, routes  # noqa: E402,F401

@@ -204,6 +204,19 @@ def add_note(customer, body, by):
     return note
 
 
+def set_location(customer, lat, lon, by):
+    """Where the customer is, set by hand (check-ins are measured against it); both None clears it."""
+    import math
+    if (lat is None) != (lon is None) or (lat is not None and not (
+            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180)):
+        raise Invalid({"lat": _l("Enter a latitude from -90 to 90 and a longitude from -180 to 180.")})
+    with db.atomic():
+        Customer.update(lat=lat, lon=lon, updated_at=utcnow()).where(Customer.id == customer.id).execute()
+        audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: location set by hand")
+    customer.lat, customer.lon = lat, lon
+    return customer
+
+
 CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat")
 
 

@@ -93,3 +93,10 @@ class TaskForm(FlaskForm):
     title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
     due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])
     assignee = SelectField(_l("For"), coerce=_id, validate_choice=False)
+
+
+class ReportForm(FlaskForm):
+    feedback = TextAreaField(_l("Customer feedback"), validators=[Optional(), Length(max=5000)])
+    market = TextAreaField(_l("Market information"), validators=[Optional(), Length(max=5000)])
+    plan = TextAreaField(_l("Next week's plan"), validators=[Optional(), Length(max=5000)])
+    forecast = TextAreaField(_l("Forecast"), validators=[Optional(), Length(max=5000)])

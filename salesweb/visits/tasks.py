@@ -21,7 +21,7 @@ def _form(form):
 
 
 def _page(form, status=200):
-    return render("visits/tasks.html", form=form, status=status, today=today(),
+    return render("visits/tasks.html", form=form, status=status, today=today(), assignees=tasks.assignable(current_user),
                   open_tasks=tasks.open_for(current_user, today() + datetime.timedelta(days=366), limit=200))
 
 

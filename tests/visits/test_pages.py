@@ -182,3 +182,29 @@ def test_today_and_the_visit_list_keep_their_query_count_from_10_to_10000_visits
         counts[size] = (len(today), len(listing))
     assert counts["small"] == counts["large"]
     assert max(counts["large"]) <= 12
+
+
+def test_a_customers_location_is_set_by_hand_and_checked(app, make, team):
+    customer = make.customer(team["rep"])
+    url = f"/customers/{customer.id}/location"
+    assert post(team["rep_client"], url, {"lat": "31.2304", "lon": "121.4737"}, token_from="/visits").status_code == 303
+    assert (Customer.get_by_id(customer.id).lat, Customer.get_by_id(customer.id).lon) == (31.2304, 121.4737)
+    for bad in ({"lat": "91", "lon": "0"}, {"lat": "nan", "lon": "1"}, {"lat": "abc", "lon": "1"}, {"lat": "1", "lon": ""}):
+        assert post(team["rep_client"], url, bad, token_from="/visits").status_code == 303
+        assert Customer.get_by_id(customer.id).lat == 31.2304
+    assert post(team["other_client"], url, {"lat": "1", "lon": "1"}, token_from="/visits").status_code == 404
+
+
+def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
+    from salesweb.services import tasks
+    today = datetime.date.today()
+    task = tasks.create("Prepare the offer", team["boss"], today, team["boss"], today)
+    page = team["boss_client"].get("/tasks", headers=EN).get_data(as_text=True)
+    assert "Hand on" in page and "Rep One" in page
+    assert post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": team["other"].id},
+                token_from="/tasks").status_code == 303
+    assert Task.get_by_id(task.id).assignee_id == team["boss"].id  # Rep Two is not in the team
+    assert post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": team["rep"].id},
+                token_from="/tasks").status_code == 303
+    assert Task.get_by_id(task.id).assignee_id == team["rep"].id
+    assert "Hand on" not in team["rep_client"].get("/tasks", headers=EN).get_data(as_text=True)

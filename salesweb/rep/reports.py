@@ -1,0 +1,37 @@
+"""The rep's weekly report: /rep/reports/<year>-W<week>."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..i18n import _
+from ..services import reports
+from ..visits.forms import CommentForm, ReportForm
+from ..web import current_settings, local_today as today, render, submit
+from . import bp
+
+
+def week_or_404(year, week):
+    try:
+        reports.week_days(year, week)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/reports")
+def this_week_report():
+    year, week, _day = today().isocalendar()
+    return redirect(url_for("rep.report", year=year, week=week))
+
+
+@bp.route("/reports/<int:year>-W<int:week>", methods=["GET", "POST"])
+def report(year, week):
+    week_or_404(year, week)
+    saved = reports.find(current_user, year, week)
+    form = ReportForm(obj=saved if request.method == "GET" else None)
+    sending = request.form.get("action") == "submit"
+    done, status = submit(form, lambda: reports.save(current_user, year, week, form.data, sending, today()))
+    if done:
+        flash(_("Report submitted to your manager.") if sending else _("Draft saved."), "success")
+        return redirect(url_for("rep.report", year=year, week=week), 303)
+    return render("reports/week.html", form=form, report=saved, rep=current_user, year=year, week=week,
+                  figures=reports.summary(current_user, year, week, current_settings()), status=status,
+                  comment_form=CommentForm(formdata=None), editable=saved is None or saved.submitted_at is None)

@@ -1,0 +1,68 @@
+"""The weekly report: figures from the week's data, draft and submit, the manager reads and comments."""
+import datetime
+
+import pytest
+
+from salesweb.models import Deal, Stage, WeeklyReport
+from salesweb.services import reports, settings, visits
+from salesweb.services.errors import Invalid
+from tests.conftest import post
+
+EN = {"Accept-Language": "en"}
+WEEK = (2026, 47)  # Monday 16 to Sunday 22 November 2026
+
+
+def test_the_summary_counts_the_weeks_own_data(app, make):
+    values = settings.current()
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    inside = datetime.datetime(2026, 11, 17, 3, 0)  # Tuesday 11:00 in Shanghai
+    for at in (inside, inside + datetime.timedelta(days=1), datetime.datetime(2026, 11, 15, 15, 30)):  # Sunday 23:30
+        visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
+                   customer, rep, rep, values, now=datetime.datetime(2026, 11, 23))
+    won = Stage.get(Stage.kind == "won")
+    lost = Stage.get(Stage.kind == "lost")
+    make.deal(rep, customer=customer, amount=500_00)  # open, created now: not this week
+    Deal.update(stage=won, won_on=datetime.date(2026, 11, 18), amount=200_000_00).where(
+        Deal.id == make.deal(rep, customer=customer).id).execute()
+    Deal.update(stage=lost, lost_on=datetime.date(2026, 11, 23)).where(  # the Monday after: next week
+        Deal.id == make.deal(rep, customer=customer).id).execute()
+    figures = reports.summary(rep, *WEEK, values)
+    assert (figures["visits"], figures["verified"], figures["norm_min"]) == (2, 0, 10)
+    assert figures["won"] == (1, 200_000_00) and figures["lost"] == (0, 0)
+    assert figures["open_pipeline"] == 500_00
+    assert (figures["monday"], figures["sunday"]) == (datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
+
+
+def test_draft_submit_and_no_change_after(app, make):
+    rep = make.user("rep")
+    today = datetime.date(2026, 11, 23)
+    reports.save(rep, *WEEK, {"feedback": "Prices too high"}, False, today)
+    report = reports.save(rep, *WEEK, {"feedback": "Prices too high", "plan": "Visit Acme"}, True, today)
+    assert report.submitted_at is not None and report.plan == "Visit Acme"
+    with pytest.raises(Invalid):
+        reports.save(rep, *WEEK, {"feedback": "Changed"}, False, today)
+    with pytest.raises(Invalid):
+        reports.save(rep, 2026, 49, {}, False, today)  # a week that has not started
+    assert WeeklyReport.select().count() == 1
+
+
+def test_the_rep_submits_and_the_manager_sees_who_has_not(app, make, signed_in):
+    boss_client, boss = signed_in("manager", team="East")
+    rep_client, rep = signed_in("rep", name="Writer", reports_to=boss)
+    make.user("rep", name="Silent", reports_to=boss)
+    outsider_client, outsider = signed_in("manager", team="West")
+    year, week, _day = datetime.date.today().isocalendar()
+    url = f"/rep/reports/{year}-W{week}"
+    page = rep_client.get(url, headers=EN).get_data(as_text=True)
+    assert "The week in figures" in page and "Not started" in page
+    assert post(rep_client, url, {"feedback": "They liked the demo", "action": "submit"}, token_from=url).status_code == 303
+    team = boss_client.get(f"/manager/reports?week={year}-W{week}", headers=EN).get_data(as_text=True)
+    assert "1 of 2 submitted" in team and "Silent" in team and "Not submitted" in team
+    report_url = f"/manager/reports/{rep.id}/{year}-W{week}"
+    assert "They liked the demo" in boss_client.get(report_url, headers=EN).get_data(as_text=True)
+    assert post(boss_client, report_url, {"body": "Follow up on the demo"}, token_from=report_url).status_code == 303
+    assert "Follow up on the demo" in rep_client.get(url, headers=EN).get_data(as_text=True)
+    assert outsider_client.get(report_url).status_code == 404
+    assert rep_client.get(report_url).status_code == 403
+    assert rep_client.get("/rep/reports/2026-W60").status_code == 404
