@@ -92,7 +92,10 @@ def new():
         if planned:
             form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
         form.next.data = safe_next(request.args.get("next")) or ""
+    asked_for = form.customer.data
     customer = picker.chosen(form, planned.customer_id if planned else None)
+    if asked_for and customer is None:
+        abort(404)  # a customer outside the user's scope, by id
     picker.offer(form, customer)
     _customer_fields(form, customer)
     made = {}

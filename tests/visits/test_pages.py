@@ -82,7 +82,8 @@ def test_a_photo_is_stored_and_shown_only_in_scope(app, make, team):
 
 def test_a_customer_outside_scope_cannot_be_visited_or_seen(app, make, team):
     theirs = make.customer(team["other"], name="Theirs")
-    assert log(team["rep_client"], form(theirs)).status_code == 422
+    assert log(team["rep_client"], form(theirs)).status_code == 404
+    assert team["rep_client"].get(f"/visits/new?customer={theirs.id}").status_code == 404
     assert not Visit.select().exists()
     visit = visits.log({**_values(), "occurred_at": utcnow() - datetime.timedelta(hours=1)}, theirs, team["other"],
                        team["other"], _settings())
