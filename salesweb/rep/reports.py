@@ -1,4 +1,6 @@
 """The rep's weekly report: /rep/reports/<year>-W<week>."""
+import datetime
+
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -32,6 +34,7 @@ def report(year, week):
     if done:
         flash(_("Report submitted to your manager.") if sending else _("Draft saved."), "success")
         return redirect(url_for("rep.report", year=year, week=week), 303)
-    return render("reports/week.html", form=form, report=saved, rep=current_user, year=year, week=week,
-                  figures=reports.summary(current_user, year, week, current_settings()), status=status,
+    previous = (reports.week_days(year, week)[0] - datetime.timedelta(days=7)).isocalendar()
+    return render("reports/week.html", previous=previous, form=form, report=saved, rep=current_user, year=year, week=week,
+                  figures=reports.summary(current_user, year, week, current_settings()), status=status, today=today(),
                   comment_form=CommentForm(formdata=None), editable=saved is None or saved.submitted_at is None)

@@ -64,7 +64,7 @@ def test_a_rep_logs_a_visit_from_today_and_the_manager_coaches(make, new_page):
     phone.goto("/rep/")
     comments = phone.get_by_role("region", name=re.compile("New comments from your manager"))
     expect(comments).to_contain_text("Bring the engineer next time.")
-    comments.get_by_role("link", name="Open").tap()
+    comments.get_by_role("link", name="View").tap()
     expect(phone.locator("#comments")).to_contain_text("Wang Fang")
     phone.goto("/rep/")
     expect(phone.get_by_text("New comments from your manager")).to_have_count(0)
