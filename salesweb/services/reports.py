@@ -15,8 +15,14 @@ TEXT_FIELDS = ("feedback", "market", "plan", "forecast")
 MAX_TEXT = 5000
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def week_days(year, week):
-    """Monday and the next Monday of an ISO week; ValueError for a week that does not exist."""
+    """Monday and the next Monday of an ISO week; ValueError for a week that does not exist (or is
+    outside the years salesweb deals with)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year} is out of range")
     monday = datetime.date.fromisocalendar(year, week, 1)
     return monday, monday + datetime.timedelta(days=7)
 

@@ -4,7 +4,7 @@ import datetime
 
 from peewee import JOIN
 
-from ..access import team_ids, visible
+from ..access import team_ids
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Task, User
@@ -15,8 +15,10 @@ SNOOZE_DAYS = (1, 3, 7)
 
 
 def scope(user):
-    """Tasks a user may see and act on: their own, and (a manager) their subtree's."""
-    return visible(Task.select(), user, Task.assignee)
+    """Tasks a user may see and act on: their own, and (a manager) their subtree's; nobody else's."""
+    if user.role == "manager":
+        return Task.select().where(Task.assignee.in_(team_ids(user.id)))
+    return Task.select().where(Task.assignee == user.id)
 
 
 def open_for(user, until, limit=30):
@@ -35,7 +37,7 @@ def create(title, assignee, due_on, by, today, customer=None, deal=None, now=Non
         errors["title"] = _l("This field is required.")
     elif len(title) > 200:
         errors["title"] = _l("At most %(n)d characters.", n=200)
-    if due_on is None or due_on < today - datetime.timedelta(days=1) or due_on > today + datetime.timedelta(days=366):
+    if due_on is None or due_on < today or due_on > today + datetime.timedelta(days=366):
         errors["due_on"] = _l("Choose a day from today to a year ahead.")
     if assignee is None or not assignee.active or (assignee.id != by.id and not _may_assign(by, assignee)):
         errors["assignee"] = _l("Choose yourself or someone in your team.")

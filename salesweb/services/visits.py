@@ -21,6 +21,7 @@ MAX_DURATION = 600
 EARTH_RADIUS_M = 6_371_000
 LOGGERS = ("rep", "manager")
 COMMENTERS = ("manager",)
+CHECKIN_AFTER = datetime.timedelta(hours=2)  # a rep may check in on the way out, or while writing it up
 
 
 def scope(user):
@@ -40,15 +41,17 @@ def distance_m(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def verify(fix, place, now, values, reused):
+def verify(fix, place, now, values, reused, during=None):
     """(verified, distance in metres or None, problem) for a check-in fix against the customer's place.
 
-    fix: {lat, lon, accuracy, at}; place: (lat, lon) or None. Verified only when every test passes:
-    close enough, accurate enough, fresh, and not a fix already used for an earlier visit."""
+    fix: {lat, lon, accuracy, at}; place: (lat, lon) or None; during: the visit's (start, end), if known.
+    Verified only when every test passes: close enough, accurate enough, fresh (taken moments before it
+    was sent, and during the visit or soon after), and not a fix already used for an earlier visit."""
     distance = round(distance_m(fix["lat"], fix["lon"], *place)) if place else None
     if reused:
         return False, distance, "reused"
-    if now - fix["at"] > datetime.timedelta(minutes=values["checkin_max_age_minutes"]):
+    slack = datetime.timedelta(minutes=values["checkin_max_age_minutes"])
+    if now - fix["at"] > slack or (during and not during[0] - slack <= fix["at"] <= during[1] + CHECKIN_AFTER):
         return False, distance, "stale"
     if fix["accuracy"] > values["checkin_accuracy_m"]:
         return False, distance, "inaccurate"
@@ -147,8 +150,9 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         visit.photo = stored
         if fix:
             place = (customer.lat, customer.lon) if customer.lat is not None else None
+            during = (visit.occurred_at, visit.occurred_at + datetime.timedelta(minutes=visit.duration_minutes))
             visit.verified, visit.distance_m, visit.check_problem = verify(fix, place, now, settings,
-                                                                           _reused(rep, fix))
+                                                                           _reused(rep, fix), during)
             visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
             if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
                 Customer.update(lat=fix["lat"], lon=fix["lon"]).where(Customer.id == customer.id).execute()
@@ -156,9 +160,7 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
         cadence.record_visit(customer, visit.occurred_at, settings)
-        # the visit fulfils the customer's open "visit again" tasks
-        (Task.update(done_at=now).where((Task.customer == customer.id) & (Task.assignee == rep.id)
-                                        & (Task.source == "next_visit") & Task.done_at.is_null()).execute())
+        _settle_plans(visit, customer, rep, cadence.local_date(visit.occurred_at, settings), now)
         if visit.next_visit_on:
             _plan(customer, rep, visit.next_visit_on, by, now, visit)
         audit.record("create", by, visit, f"Visit to {customer.name}")
@@ -168,6 +170,17 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         return storage.save(*photo, upload_dir, max_bytes, allowed=storage.IMAGES, then=write)
     with db.atomic():
         return write()
+
+
+def _settle_plans(visit, customer, rep, day, now):
+    """The visit fulfils its planned visit; the rep's other plans for this customer that fell due by
+    then are overtaken by it (cancelled); every task of those plans is done. Later plans stand."""
+    due = (Visit.select(Visit.id).where((Visit.customer == customer.id) & (Visit.rep == rep.id)
+                                        & (Visit.status == "planned") & (Visit.planned_for <= day)))
+    overtaken = [v.id for v in due if v.id != visit.id]
+    if overtaken:
+        Visit.update(status="cancelled", updated_at=now).where(Visit.id.in_(overtaken)).execute()
+    (Task.update(done_at=now).where(Task.visit.in_(overtaken + [visit.id]) & Task.done_at.is_null()).execute())
 
 
 def _plan(customer, rep, day, by, now, after=None):

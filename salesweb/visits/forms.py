@@ -20,7 +20,7 @@ assert set(KIND_LABELS) == set(VISIT_KINDS) and set(OUTCOME_LABELS) == set(OUTCO
 DATES = DateRange(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
 
 
-def _id(value):
+def as_id(value):
     return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
 
 
@@ -30,7 +30,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class VisitForm(FlaskForm):
-    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("When was the visit?")), DATES])
     occurred_time = TimeField(_l("Time"), validators=[InputRequired(_l("When was the visit?"))])
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[
@@ -42,8 +42,8 @@ class VisitForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), choices=options([("", "—")] + list(OUTCOME_LABELS.items())), default="")
     next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
     next_visit_on = DateField(_l("Next visit date"), validators=[Optional(), DATES])
-    deal = SelectField(_l("Deal"), coerce=_id, validate_choice=False)
-    contacts = MultiCheckboxField(_l("People met"), coerce=_id, validate_choice=False)
+    deal = SelectField(_l("Deal"), coerce=as_id, validate_choice=False)
+    contacts = MultiCheckboxField(_l("People met"), coerce=as_id, validate_choice=False)
     market_note = TextAreaField(_l("Market note"), validators=[Optional(), Length(max=5000)])
     market_tags = StringField(_l("Market tags"), validators=[Optional(), Length(max=300)])
     lat = HiddenField()
@@ -92,7 +92,7 @@ class FilterForm(FlaskForm):
 class TaskForm(FlaskForm):
     title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
     due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])
-    assignee = SelectField(_l("For"), coerce=_id, validate_choice=False)
+    assignee = SelectField(_l("For"), coerce=as_id, validate_choice=False)
 
 
 class ReportForm(FlaskForm):

@@ -14,7 +14,7 @@ from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, render, safe_next, send_stored,
                    submit)
 from . import bp
-from .forms import (KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
+from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
 
 LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)
 
@@ -66,10 +66,15 @@ def _values(form, customer):
 
 
 def _planned(planned_id):
+    """The user's own planned visit that this log fulfils (someone else's plan is theirs to log)."""
     if not planned_id:
         return None
-    planned = get_visible_or_404(Visit.select(), planned_id, current_user, Visit.rep)
+    planned = Visit.get_or_none((Visit.id == planned_id) & (Visit.rep == current_user.id)) or abort(404)
     return planned if planned.status == "planned" else None
+
+
+# The service names what it checks; the form shows it next to the field the user filled in.
+FIELD_OF = {"occurred_at": "occurred_on", "file": "photo"}
 
 
 def _back(default):
@@ -105,9 +110,12 @@ def new():
             raise Invalid({"customer": _("Choose the customer you visited.")})
         photo = form.photo.data
         upload = (photo.stream, photo.filename) if photo and photo.filename else None
-        made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
-                                   planned=planned, photo=upload, upload_dir=current_app.config["UPLOAD_DIR"],
-                                   max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        try:
+            made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
+                                       planned=planned, photo=upload, upload_dir=current_app.config["UPLOAD_DIR"],
+                                       max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        except Invalid as refused:
+            raise Invalid({FIELD_OF.get(k, k): m for k, m in refused.errors.items()}) from refused
 
     done, status = submit(form, log)
     if done:
@@ -187,6 +195,8 @@ def plan():
 
 @bp.post("/visits/<int:visit_id>/cancel")
 def cancel(visit_id):
+    if not visits.may_log(current_user):
+        abort(403)
     visit = get_visible_or_404(Visit.select(), visit_id, current_user, Visit.rep)
     try:
         visits.cancel(visit, current_user)
@@ -202,6 +212,8 @@ def week():
     try:
         start = datetime.date.fromisoformat(request.args.get("start", ""))
     except ValueError:
+        start = today()
+    if not DATES.earliest <= start <= DATES.latest:
         start = today()
     monday, next_monday = visits.week_bounds(start)
     planned = visits.planned_between(current_user, monday, next_monday)

@@ -4,7 +4,6 @@ import datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import get_visible_or_404
 from ..forms import options
 from ..i18n import _
 from ..models import Task, User
@@ -12,7 +11,7 @@ from ..services import tasks
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
 from . import bp
-from .forms import TaskForm
+from .forms import TaskForm, as_id
 
 
 def _form(form):
@@ -43,7 +42,7 @@ def add_task():
 
 
 def _task_or_404(task_id):
-    return get_visible_or_404(Task.select(), task_id, current_user, Task.assignee)
+    return tasks.scope(current_user).where(Task.id == task_id).first() or abort(404)
 
 
 def _answer(task, message):
@@ -74,7 +73,7 @@ def task_snooze(task_id):
 @bp.post("/tasks/<int:task_id>/reassign")
 def task_reassign(task_id):
     task = _task_or_404(task_id)
-    assignee = User.get_or_none(User.id == request.form.get("assignee", type=int))
+    assignee = User.get_or_none(User.id == as_id(request.form.get("assignee")))
     try:
         tasks.reassign(task, assignee, current_user)
         flash(_("Task handed to %(name)s.", name=assignee.name), "success")

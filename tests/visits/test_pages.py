@@ -209,3 +209,46 @@ def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
                 token_from="/tasks").status_code == 303
     assert Task.get_by_id(task.id).assignee_id == team["rep"].id
     assert "Hand on" not in team["rep_client"].get("/tasks", headers=EN).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["support", "ops", "admin"])
+def test_other_roles_cannot_touch_reps_tasks_or_plans(app, make, team, signed_in, role):
+    from salesweb.services import tasks
+    client, _user = signed_in(role)
+    customer = make.customer(team["rep"])
+    today = datetime.date.today()
+    task = tasks.create("Rep's own", team["rep"], today, team["rep"], today)
+    planned = visits.plan(customer, team["rep"], today + datetime.timedelta(days=2), team["rep"], today)
+    assert post(client, f"/tasks/{task.id}/done", {}, token_from="/customers").status_code == 404
+    assert post(client, f"/tasks/{task.id}/snooze", {"days": "1"}, token_from="/customers").status_code == 404
+    assert post(client, f"/visits/{planned.id}/cancel", {}, token_from="/customers").status_code == 403
+    assert Task.get_by_id(task.id).done_at is None and Visit.get_by_id(planned.id).status == "planned"
+
+
+@pytest.mark.parametrize("path", [
+    "/visits/week?start=0001-01-03", "/visits/week?start=9999-12-31", "/rep/reports/9999-W52", "/rep/reports/1-W1",
+    "/rep/reports/2026-W53",
+])
+def test_odd_weeks_are_not_errors(app, team, path):
+    assert team["rep_client"].get(path).status_code in (200, 404)
+
+
+@pytest.mark.parametrize("query", ["week=1-W1", "week=9999-W52", "week=x", "week=2026-W99"])
+def test_odd_report_weeks_for_managers(app, team, query):
+    assert team["boss_client"].get(f"/manager/reports?{query}").status_code == 200
+    assert team["boss_client"].get(f"/manager/reports/{team['rep'].id}/9999-W52").status_code == 404
+
+
+def test_a_huge_assignee_id_is_refused_cleanly(app, team):
+    from salesweb.services import tasks
+    today = datetime.date.today()
+    task = tasks.create("Mine", team["boss"], today, team["boss"], today)
+    response = post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": "9" * 30}, token_from="/tasks")
+    assert response.status_code == 303 and Task.get_by_id(task.id).assignee_id == team["boss"].id
+
+
+def test_another_reps_planned_visit_cannot_be_logged(app, make, team):
+    customer = make.customer(team["rep"])
+    today = datetime.date.today()
+    planned = visits.plan(customer, team["rep"], today, team["rep"], today)
+    assert team["boss_client"].get(f"/visits/new?planned={planned.id}").status_code == 404

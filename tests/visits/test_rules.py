@@ -158,3 +158,30 @@ def test_tasks_snooze_done_and_a_manager_hands_them_on(app, make):
     tasks.reassign(task, boss, boss)
     tasks.done(Task.get_by_id(task.id), boss)
     assert Task.get_by_id(task.id).done_at is not None and tasks.open_for(boss, TODAY + datetime.timedelta(days=9)) == []
+
+
+def test_a_check_in_long_after_the_visit_does_not_verify_it(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    Customer.update(lat=SHANGHAI_OFFICE[0], lon=SHANGHAI_OFFICE[1]).where(Customer.id == customer.id).execute()
+    here = fix(age_minutes=0)
+    checked = dict(lat=here["lat"], lon=here["lon"], accuracy=here["accuracy"], fix_at=here["at"])
+    last_week = visits.log(values(occurred_at=NOW - datetime.timedelta(days=7), **checked),
+                           Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    assert (last_week.verified, last_week.check_problem) == (False, "stale")
+    just_now = visits.log(values(occurred_at=NOW - datetime.timedelta(hours=1),
+                                 **{**checked, "fix_at": here["at"] - datetime.timedelta(seconds=30)}),
+                          Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    assert just_now.verified  # written up on the way out: still the visit
+
+
+def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    yesterday = visits.plan(customer, rep, TODAY, rep, TODAY - datetime.timedelta(days=1))
+    Visit.update(planned_for=TODAY - datetime.timedelta(days=1)).where(Visit.id == yesterday.id).execute()
+    later = visits.plan(customer, rep, TODAY + datetime.timedelta(days=14), rep, TODAY)
+    visits.log(values(), Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
+    assert Visit.get_by_id(yesterday.id).status == "cancelled"
+    assert Task.get(Task.visit == yesterday.id).done_at == NOW
+    assert Visit.get_by_id(later.id).status == "planned" and Task.get(Task.visit == later.id).done_at is None
