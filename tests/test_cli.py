@@ -207,3 +207,13 @@ def test_demo_has_customers_with_contacts_and_a_believable_tier_spread(app):
     assert Contact.select().count() >= total
     assert Customer.select().where(Customer.next_visit_due < __import__("datetime").date.today()).exists()
     assert any(not c.name.isascii() for c in Customer.select()) and any(c.name.isascii() for c in Customer.select())
+
+
+def test_large_demo_people_are_sixty_in_six_teams():
+    import random
+    rows = demo.people_rows(random.Random(2026), demo.SCALES["large"])
+    assert len(rows) == 60 and len({r[0] for r in rows}) == 60  # unique e-mails
+    assert len({r[3] for r in rows if r[3]}) == 6
+    reps = [r for r in rows if r[2] == "rep"]
+    assert len(reps) == 50 and {sum(1 for r in reps if r[3] == t) for t in demo.SALES_TEAMS} == {10}
+    assert any(r[1].isascii() for r in reps) and any(not r[1].isascii() for r in reps)

@@ -121,10 +121,11 @@ def create(values, owner, by, settings_values, tier="C", tier_reason="created", 
 
 
 def create_many(items, by, settings_values, tier_reason="import", now=None):
-    """Create many customers (with an optional first contact each) in a handful of queries per batch.
+    """Create many customers with their contacts in a handful of queries per batch.
 
     items: dicts with "values", "owner" (a user the caller has already checked `by` may assign, or
-    None), "tier" and "contact" (contact values or None). Returns how many were created.
+    None), "tier", "contacts" (a list of contact values, the first one primary) and optionally
+    "created_at", "last_visit_at", "lat" and "lon" (for data brought over from elsewhere). Returns how many were created.
     """
     now = now or utcnow()
     by_id = getattr(by, "id", None)
@@ -134,20 +135,23 @@ def create_many(items, by, settings_values, tier_reason="import", now=None):
             rows = []
             for item in batch:
                 data = _clean(item["values"])
+                created = item.get("created_at") or now
                 customer = Customer(**data, name_key=normalise_name(data["name"]), owner=item["owner"],
-                                    tier=item["tier"], created_by=by_id, created_at=now, updated_at=now,
-                                    last_activity_at=now)
+                                    tier=item["tier"], created_by=by_id, created_at=created, updated_at=created,
+                                    last_activity_at=item.get("last_visit_at") or created,
+                                    last_visit_at=item.get("last_visit_at"), lat=item.get("lat"), lon=item.get("lon"))
                 cadence.refresh(customer, settings_values)
                 rows.append(dict(customer.__data__))  # raw column values: no related row is loaded
             ids = [row[0] for row in Customer.insert_many(rows).returning(Customer.id).tuples()]
             TierChange.insert_many([{"customer": cid, "old_tier": None, "new_tier": item["tier"],
-                                     "reason": tier_reason, "by": by_id, "at": now}
+                                     "reason": tier_reason, "by": by_id, "at": item.get("created_at") or now}
                                     for cid, item in zip(ids, batch)]).execute()
-            contacts = [{"customer": cid, **{k: (item["contact"].get(k) or "").strip() for k in CONTACT_FIELDS},
-                         "is_primary": True, "created_at": now}
-                        for cid, item in zip(ids, batch) if item["contact"] and (item["contact"].get("name") or "").strip()]
-            if contacts:
-                Contact.insert_many(contacts).execute()
+            contacts = [{"customer": cid, **{k: (contact.get(k) or "").strip() for k in CONTACT_FIELDS},
+                         "is_primary": n == 0, "created_at": item.get("created_at") or now}
+                        for cid, item in zip(ids, batch)
+                        for n, contact in enumerate(c for c in item["contacts"] if (c.get("name") or "").strip())]
+            for first in range(0, len(contacts), 500):
+                Contact.insert_many(contacts[first:first + 500]).execute()
     return len(items)
 
 

@@ -1,6 +1,7 @@
-"""Demo visits: 24 months at 10–15 a week per rep, many checked in on site, today's plan, tasks and a
+"""Demo visits: 24 months at the scale's visits a week per rep (10–15 small), many checked in on site, today's plan, tasks and a
 manager's comments. Customers already overdue (from the customer step) get no visit after their last one."""
 import datetime
+import itertools
 
 import pytz
 from peewee import fn
@@ -13,18 +14,15 @@ PLACES = {"上海": (31.23, 121.47), "苏州": (31.30, 120.58), "杭州": (30.27
           "宁波": (29.87, 121.54), "无锡": (31.49, 120.31), "合肥": (31.82, 117.23), "广州": (23.13, 113.26),
           "深圳": (22.54, 114.06), "东莞": (23.02, 113.75), "佛山": (23.02, 113.12), "厦门": (24.48, 118.09),
           "福州": (26.07, 119.30), "北京": (39.90, 116.41), "天津": (39.13, 117.20), "成都": (30.57, 104.07),
-          "武汉": (30.59, 114.31), "重庆": (29.56, 106.55), "西安": (34.34, 108.94)}
+          "武汉": (30.59, 114.31), "重庆": (29.56, 106.55), "西安": (34.34, 108.94),
+          "石家庄": (38.04, 114.51), "济南": (36.65, 117.12), "青岛": (36.07, 120.38), "太原": (37.87, 112.55),
+          "昆明": (25.04, 102.71), "贵阳": (26.65, 106.63), "南宁": (22.82, 108.37)}
 PURPOSES = ("季度回访", "新品介绍", "报价沟通", "技术交流", "合同跟进", "售后回访", "Quarterly review", "Product demo")
 NOTES = ("客户对交期比较关注，需要确认库存。", "采购经理换人，需要重新建立关系。", "对新产品很感兴趣，下周发资料。",
          "竞争对手报价低 5%，需要申请折扣。", "Went through the proposal; they want a site visit from our engineer.")
 COMMENTS = ("下次带上技术同事一起去。", "Good call: ask for the budget owner's name next time.", "报价前先和我确认折扣。")
 WEIGHT = {"A": 5, "B": 2, "C": 1}
 METRES_PER_DEGREE = 111_000
-
-
-def _place(rng, customer):
-    lat, lon = PLACES.get(customer.address.rstrip("市"), PLACES["上海"])
-    return lat + rng.uniform(-0.03, 0.03), lon + rng.uniform(-0.03, 0.03)
 
 
 def _checkin(rng, place, at):
@@ -41,7 +39,7 @@ def _checkin(rng, place, at):
             "verified": not problem, "check_problem": problem}
 
 
-def load(rng, now, values):
+def load(rng, now, values, per_week=(10, 15)):
     zone = pytz.timezone(values["timezone"])
     today = cadence.local_date(now, values)
     monday = today - datetime.timedelta(days=today.weekday())
@@ -50,31 +48,27 @@ def load(rng, now, values):
         local = zone.localize(datetime.datetime.combine(day, datetime.time(hour, minute)))
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
-    rows, places = [], {}
     for rep in User.select().where(User.role == "rep"):
         mine = list(Customer.select().where(Customer.owner == rep.id))
         if not mine:
             continue
-        for customer in mine:
-            places[customer.id] = _place(rng, customer)
+        rows = []
         overdue = {c.id: c.last_visit_at or c.created_at for c in mine if c.next_visit_due < today}
-        weights = [WEIGHT[c.tier] for c in mine]
+        weights = list(itertools.accumulate(WEIGHT[c.tier] for c in mine))
         for week in range(104, -1, -1):
             start = monday - datetime.timedelta(weeks=week)
-            for _ in range(rng.randint(10, 15) if week else rng.randint(2, 4) * (today.weekday() + 1) // 2):
+            for _ in range(rng.randint(*per_week) if week else rng.randint(2, 4) * (today.weekday() + 1) // 2):
                 day = start + datetime.timedelta(days=rng.randint(0, 4 if week else today.weekday()))
                 at = utc(day, rng.randint(9, 17), rng.choice((0, 15, 30, 45)))
-                for customer in rng.choices(mine, weights, k=6):  # the first one that could be visited then
+                for customer in rng.choices(mine, cum_weights=weights, k=6):  # the first one that could be visited then
                     if customer.created_at <= at <= min(now, overdue.get(customer.id, now)):
-                        rows.append(_row(rng, customer, rep, at, places[customer.id]))
+                        rows.append(_row(rng, customer, rep, at))
                         break
         for customer in mine:  # each customer's last visit as the customer step set it
             if customer.last_visit_at:
-                rows.append(_row(rng, customer, rep, customer.last_visit_at, places[customer.id]))
-    for start in range(0, len(rows), 500):
-        Visit.insert_many(rows[start:start + 500]).execute()
-    for customer_id, (lat, lon) in places.items():
-        Customer.update(lat=lat, lon=lon).where(Customer.id == customer_id).execute()
+                rows.append(_row(rng, customer, rep, customer.last_visit_at))
+        for start in range(0, len(rows), 500):
+            Visit.insert_many(rows[start:start + 500]).execute()
     latest = (Visit.select(fn.MAX(Visit.occurred_at)).where((Visit.customer == Customer.id) & (Visit.status == "done")))
     Customer.update(last_visit_at=latest).where(Customer.owner.is_null(False)).execute()
     cadence.refresh_all(values)
@@ -82,7 +76,7 @@ def load(rng, now, values):
     _comments(rng, now)
 
 
-def _row(rng, customer, rep, at, place):
+def _row(rng, customer, rep, at):
     kind = rng.choices(("on_site", "phone", "video", "event"), (7, 2, 1, 0.3))[0]
     row = {"customer": customer.id, "rep": rep.id, "status": "done", "occurred_at": at,
            "duration_minutes": rng.choice((30, 45, 45, 60, 90)), "kind": kind, "purpose": rng.choice(PURPOSES),
@@ -90,7 +84,7 @@ def _row(rng, customer, rep, at, place):
            "outcome": rng.choices(("positive", "neutral", "negative", ""), (5, 3, 1, 1))[0],
            "created_by": rep.id, "created_at": at, "updated_at": at}
     if kind == "on_site" and rng.random() < 0.75:
-        row.update(_checkin(rng, place, at))
+        row.update(_checkin(rng, (customer.lat, customer.lon), at))
     return row
 
 

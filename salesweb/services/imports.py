@@ -420,7 +420,7 @@ def _new_customer(row):
     values["source"] = values["source"] or Customer.source.default
     values["status"] = values["status"] or Customer.status.default
     return {"values": values, "owner": row.owner, "tier": row.values["tier"] or "C",
-            "contact": _contact_values(row) if row.values["contact_name"] else None}
+            "contacts": [_contact_values(row)] if row.values["contact_name"] else []}
 
 
 def _update(row, by, settings_values, contacts):
