@@ -17,6 +17,7 @@ ENVIRONMENT = {
     "TRUSTED_PROXIES": "0",
     "SESSION_HOURS": "12",
     "REMEMBER_DAYS": "14",
+    "SETTINGS_CACHE_SECONDS": "5",  # how long a worker keeps the settings it read (a change here is seen at once)
 }
 
 

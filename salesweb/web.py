@@ -1,4 +1,6 @@
 """Page-or-fragment rendering, form error plumbing, and the client's address."""
+import time
+
 from flask import current_app, g, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
@@ -51,9 +53,16 @@ def settings_fallbacks():
 
 
 def current_settings():
-    """The install's settings, read once per request."""
+    """The install's settings: read at most once per request, and kept by this worker for
+    SETTINGS_CACHE_SECONDS. A change saved by this worker is seen at once; by another, within that time."""
     if "settings" not in g:
-        g.settings = settings_service.current(settings_fallbacks())
+        now, generation = time.monotonic(), settings_service.generation()
+        cached = current_app.extensions.get("salesweb.settings")
+        if cached is None or cached[0] != generation or cached[1] <= now:
+            cached = (generation, now + float(current_app.config["SETTINGS_CACHE_SECONDS"]),
+                      settings_service.current(settings_fallbacks()))
+            current_app.extensions["salesweb.settings"] = cached
+        g.settings = dict(cached[2])
     return g.settings
 
 

@@ -30,6 +30,7 @@ def _config(tmp_path, url):
         "INSTANCE_PATH": tmp_path / "instance",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "SECRET_KEY": "test-secret",
+        "SETTINGS_CACHE_SECONDS": "3600",  # settings change only through the service here: counts stay exact
     }
 
 

@@ -77,6 +77,13 @@ def _decode(definition, raw):
     return raw
 
 
+_generation = [0]  # bumped by every update, so a cache of `current()` in this process knows it is stale
+
+
+def generation():
+    return _generation[0]
+
+
 def current(fallbacks=None):
     """Every setting's value: stored, else the install's fallback (e.g. TIMEZONE), else the SPEC default."""
     values = {d.key: d.default for d in DEFINITIONS}
@@ -137,6 +144,7 @@ def update(changes, by, fallbacks=None, today=None):
     if errors:
         raise Invalid(errors)
     changed = {k: v for k, v in changes.items() if values[k] != v}
+    _generation[0] += 1
     with db.atomic():
         now = utcnow()
         for key, value in changed.items():

@@ -169,7 +169,7 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
     # user, the deal in scope, stages, settings (time zone), the deal locked with its stage, end of column,
     # update, stage change, audit, column totals, cards
     # (PostgreSQL locks the deal alone and reads its stage separately: one more)
-    assert len(small_move) == len(big_move) == (12 if ON_POSTGRES else 11)
+    assert len(small_move) == len(big_move) == (11 if ON_POSTGRES else 10)
 
 
 def test_move_requires_the_csrf_token(app, make, team):

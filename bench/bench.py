@@ -1,0 +1,377 @@
+"""Measure salesweb on the SPEC §4 data set: queries, server time and bytes per page, and a load test.
+
+    make bench                                  # SQLite, database under instance/bench/
+    DATABASE_URL=postgresql://... make bench    # the same against PostgreSQL
+
+For each page and partial: SQL queries per request (on the large data and on the small data, which must
+agree), median and p95 server time over warm repeated requests (in-process, through the WSGI stack), the
+response size raw and gzipped, the first full load on a phone (HTML plus the CSS and JS it references,
+gzipped), and the ratio of the median to a floor page that renders the base layout with no queries.
+Then a short load test: wrk against gunicorn with 2 workers on 127.0.0.1 for the rep's Today page and
+the board. Prints a table, writes JSON, and exits non-zero when a budget of SPEC §4 is missed.
+"""
+import argparse
+import contextlib
+import datetime
+import gzip
+import http.cookiejar
+import json
+import logging
+import os
+import pathlib
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import render_template  # noqa: E402
+
+from salesweb import create_app  # noqa: E402
+from salesweb.db import db  # noqa: E402
+
+PASSWORD = "salesweb-demo"
+USER_AGENT = "salesweb-bench"
+BUDGET = {"queries": 12, "ratio": 4.0, "move_ratio": 2.0, "first_load_kb": 60.0}
+ROLES = {"rep": "zhang.min@example.com", "manager": "wang.fang@example.com", "director": "director@example.com",
+         "support": "support@example.com", "ops": "ops@example.com", "admin": "admin@example.com"}
+
+
+class Counter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        if isinstance(record.msg, tuple):
+            self.count += 1
+
+
+@contextlib.contextmanager
+def counting():
+    logger, counter = logging.getLogger("peewee"), Counter()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+def csrf_of(body):
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
+        re.search(r'"X-CSRFToken": "([^"]+)"', body)
+    return match.group(1)
+
+
+def prepare(directory, scale, url=None):
+    """The app on a database holding the `scale` demo data, built the first time."""
+    env = {"INSTANCE_PATH": directory, "UPLOAD_DIR": str(directory / f"uploads-{scale}"),
+           "DATABASE_URL": url or f"sqlite:///{directory / f'{scale}.db'}", "SECRET_KEY": "salesweb-bench"}
+    app = create_app(env)
+    app.add_url_rule("/_bench/floor", "bench_floor", lambda: render_template("base.html"))
+    with app.app_context():
+        from salesweb.services import demo, schema
+        schema.migrate()
+        if demo.is_empty():
+            started = time.perf_counter()
+            print(f"Building the {scale} demo data ...", flush=True)
+            demo.load(app.config["UPLOAD_DIR"], scale)
+            print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    return app, env
+
+
+def clients(app):
+    out = {"anonymous": app.test_client()}
+    for role, email in ROLES.items():
+        client = app.test_client()
+        token = csrf_of(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+        assert response.status_code == 302, f"{email} could not sign in"
+        out[role] = client
+    return out
+
+
+def fixtures(app):
+    """Real ids for the pages that take one: the rep's busiest customer, an open deal, a visit, an item."""
+    from peewee import fn
+
+    from salesweb.models import CollateralItem, Deal, Stage, User, Visit
+    with app.app_context():
+        rep = User.get(User.email == ROLES["rep"])
+        busiest = (Visit.select(Visit.customer, fn.COUNT(Visit.id).alias("n")).where(Visit.rep == rep.id)
+                   .group_by(Visit.customer).order_by(fn.COUNT(Visit.id).desc()).first())
+        open_stages = list(Stage.select().where(Stage.kind == "open").order_by(Stage.position))
+        deal = (Deal.select().where((Deal.owner == rep.id) & Deal.stage.in_(open_stages))
+                .order_by(Deal.id).first())
+        visit = Visit.select().where((Visit.rep == rep.id) & (Visit.status == "done")).order_by(
+            Visit.occurred_at.desc()).first()
+        item = CollateralItem.select().order_by(CollateralItem.download_count.desc()).first()
+        other = next(s for s in open_stages if s.id != deal.stage_id)
+        return {"customer": busiest.customer_id, "deal": deal.id, "stages": (deal.stage_id, other.id),
+                "visit": visit.id, "item": item.id, "first_stage": open_stages[0].id,
+                "customer_name": busiest.customer.name[:4]}
+
+
+def pages(ids, today):
+    """(name, role, method, url, form data or a function of the client giving it, fragment?)"""
+    moves = {"n": 0}
+
+    def move(app):
+        from salesweb.models import Deal
+        with app.app_context():
+            deal = Deal.get_by_id(ids["deal"])
+        moves["n"] += 1
+        target = ids["stages"][moves["n"] % 2]  # back and forth, so the board stays as it was
+        return {"stage": target, "version": deal.version, "before": "", "after": ""}
+
+    def log_visit(app):
+        return {"customer": ids["customer"], "occurred_on": today.isoformat(), "occurred_time": "10:30",
+                "duration_minutes": "45", "kind": "phone", "purpose": "Benchmark call", "notes": "Went well.",
+                "outcome": "positive"}
+
+    return [
+        ("login page", "anonymous", "GET", "/login", None, False),
+        ("rep home (Today)", "rep", "GET", "/rep/", None, False),
+        ("manager home", "manager", "GET", "/manager/", None, False),
+        ("support home", "support", "GET", "/support/", None, False),
+        ("ops home", "ops", "GET", "/ops/", None, False),
+        ("admin home", "admin", "GET", "/admin/users", None, False),
+        ("customers, tier A (rep)", "rep", "GET", "/customers?tier=A", None, False),
+        ("customers, tier C (manager)", "manager", "GET", "/customers?tier=C", None, False),
+        ("customers, all (director)", "director", "GET", "/customers", None, False),
+        ("customers, search (manager)", "manager", "GET", "/customers?q=" + urllib.parse.quote(ids["customer_name"]),
+         None, True),
+        ("customer pool", "rep", "GET", "/customers/pool", None, False),
+        ("customer page", "rep", "GET", f"/customers/{ids['customer']}", None, False),
+        ("customer picker", "rep", "GET", "/customers/pick?customer_name=" + urllib.parse.quote(ids["customer_name"]),
+         None, True),
+        ("board (rep)", "rep", "GET", "/pipeline", None, False),
+        ("board (manager)", "manager", "GET", "/pipeline", None, False),
+        ("board (director)", "director", "GET", "/pipeline", None, False),
+        ("board, more cards", "director", "GET", f"/pipeline/stages/{ids['first_stage']}/cards?offset=50", None, True),
+        ("deal page", "rep", "GET", f"/deals/{ids['deal']}", None, False),
+        ("card move", "rep", "POST", f"/deals/{ids['deal']}/move", move, True),
+        ("visits (rep)", "rep", "GET", "/visits", None, False),
+        ("visits (manager)", "manager", "GET", "/visits", None, False),
+        ("visits this week (manager)", "manager", "GET", "/visits/week", None, False),
+        ("visit page", "rep", "GET", f"/visits/{ids['visit']}", None, False),
+        ("log visit form", "rep", "GET", "/visits/new", None, False),
+        ("log visit submit", "rep", "POST", "/visits/new", log_visit, False),
+        ("tasks", "rep", "GET", "/tasks", None, False),
+        ("weekly reports (manager)", "manager", "GET", "/manager/reports", None, False),
+        ("collateral library", "rep", "GET", "/collateral", None, False),
+        ("collateral search", "rep", "GET", "/collateral?q=X200", None, True),
+        ("collateral item", "rep", "GET", f"/collateral/{ids['item']}", None, False),
+        ("audit log", "admin", "GET", "/audit/", None, False),
+    ]
+
+
+def request(client, app, method, url, data, fragment, csrf):
+    headers = {"HX-Request": "true"} if fragment else {}
+    if method == "GET":
+        return client.get(url, headers=headers)
+    form = data(app) if callable(data) else dict(data or {})
+    form["csrf_token"] = csrf
+    return client.post(url, data=form, headers=headers)
+
+
+def assets_gzip(client, body, cache):
+    """Gzipped bytes of the CSS and JS a full page references."""
+    total = 0
+    for path in re.findall(r'<(?:script[^>]+src|link[^>]+href)="(/static/[^"?]+\.(?:js|css))', body):
+        if path not in cache:
+            cache[path] = len(gzip.compress(client.get(path).get_data(), 6))
+        total += cache[path]
+    return total
+
+
+def measure(app, page_list, rounds, warm=3):
+    users = clients(app)
+    csrf = {role: csrf_of(c.get("/account/password" if role != "anonymous" else "/login").get_data(as_text=True))
+            for role, c in users.items()}
+    cache, results = {}, []
+    floor = ("floor (base layout, no queries)", "anonymous", "GET", "/_bench/floor", None, False)
+    for name, role, method, url, data, fragment in [floor] + page_list:
+        client = users[role]
+        for _ in range(warm):
+            request(client, app, method, url, data, fragment, csrf[role])
+        with counting() as counter:
+            response = request(client, app, method, url, data, fragment, csrf[role])
+        assert response.status_code < 400 or name == "login page", f"{name}: HTTP {response.status_code}"
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            last = request(client, app, method, url, data, fragment, csrf[role])
+            times.append((time.perf_counter() - started) * 1000)
+        body = response.get_data()
+        html = response.mimetype == "text/html" and not fragment and method == "GET"
+        results.append({
+            "page": name, "role": role, "method": method, "url": url, "status": last.status_code,
+            "queries": counter.count, "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 2),
+            "bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6)),
+            "first_load_gzip_bytes": len(gzip.compress(body, 6)) + assets_gzip(client, body.decode(), cache)
+            if html else None})
+    floor_ms = results[0]["median_ms"]
+    for row in results:
+        row["ratio"] = round(row["median_ms"] / floor_ms, 2)
+    return results
+
+
+def small_counts(directory, page_list_for):
+    """Queries per page on the small demo data (SQLite): they must equal the large data's."""
+    app, _env = prepare(directory, "small")
+    with app.app_context():
+        from salesweb.services import settings
+        today = datetime.date.today()
+        settings.current()
+    rows = measure(app, page_list_for(app, today), rounds=1, warm=1)
+    return {row["page"]: row["queries"] for row in rows}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_login(base, email):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    token = csrf_of(opener.open(base + "/login").read().decode())
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD}).encode()
+    opener.open(base + "/login", body)
+    return "; ".join(f"{c.name}={c.value}" for c in jar), opener
+
+
+def load_test(env, seconds, connections):
+    """wrk against gunicorn (2 workers) for Today and the board; requests per second and errors."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk).")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server_env = {**os.environ, **{k: str(v) for k, v in env.items() if k != "INSTANCE_PATH"}}
+    server = subprocess.Popen([str(pathlib.Path(sys.executable).parent / "salesweb"), "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2"], env=server_env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = []
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            time.sleep(0.2)
+        for name, role, path in (("rep home (Today)", "rep", "/rep/"), ("board (manager)", "manager", "/pipeline")):
+            cookie, opener = http_login(base, ROLES[role])
+            assert opener.open(base + path).geturl().endswith(path), f"{role} is not signed in for {path}"
+            out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Cookie: {cookie}",
+                                  "-H", f"User-Agent: {USER_AGENT}", base + path],
+                                 capture_output=True, text=True, check=True).stdout
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            total = int(re.search(r"(\d+) requests in", out).group(1))
+            non_2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", out) or [0, 0])[1])
+            sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+            errors = non_2xx + (sum(map(int, sockets.groups())) if sockets else 0)
+            results.append({"page": name, "url": path, "seconds": seconds, "connections": connections,
+                            "requests": total, "rps": rps, "errors": errors})
+    finally:
+        server.terminate()
+        server.wait(10)
+    return results
+
+
+def data_size(app):
+    from salesweb.models import CollateralItem, Contact, Customer, Deal, Stage, User, Visit
+    with app.app_context():
+        return {"users": User.select().count(), "customers": Customer.select().count(),
+                "contacts": Contact.select().count(), "deals": Deal.select().count(),
+                "open_deals": Deal.select().join(Stage).where(Stage.kind == "open").count(),
+                "visits": Visit.select().count(), "collateral_items": CollateralItem.select().count()}
+
+
+def misses(rows, small, load):
+    found = []
+    for row in rows[1:]:
+        limit = BUDGET["move_ratio"] if row["page"] == "card move" else BUDGET["ratio"]
+        if row["queries"] > BUDGET["queries"]:
+            found.append(f"{row['page']}: {row['queries']} queries (budget {BUDGET['queries']})")
+        if small.get(row["page"]) != row["queries"]:
+            found.append(f"{row['page']}: {small.get(row['page'])} queries on small data, {row['queries']} on large")
+        if row["ratio"] > limit:
+            found.append(f"{row['page']}: {row['ratio']}x the floor (budget {limit}x)")
+        if row["first_load_gzip_bytes"] and row["first_load_gzip_bytes"] > BUDGET["first_load_kb"] * 1024:
+            found.append(f"{row['page']}: first load {row['first_load_gzip_bytes'] / 1024:.1f} KB gzip "
+                         f"(budget {BUDGET['first_load_kb']:.0f} KB)")
+    found += [f"load test {r['page']}: {r['errors']} errors" for r in load if r["errors"]]
+    return found
+
+
+def table(rows, small):
+    head = f"{'page':<34}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'x floor':>9}{'bytes':>9}{'gzip':>8}{'first KB':>10}"
+    lines = [head, "-" * len(head)]
+    for row in rows:
+        queries = str(row["queries"]) + ("" if small.get(row["page"], row["queries"]) == row["queries"] else "≠")
+        first = f"{row['first_load_gzip_bytes'] / 1024:.1f}" if row["first_load_gzip_bytes"] else ""
+        lines.append(f"{row['page']:<34}{queries:>9}{row['median_ms']:>11.2f}{row['p95_ms']:>9.2f}"
+                     f"{row['ratio']:>9.2f}{row['bytes']:>9}{row['gzip_bytes']:>8}{first:>10}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dir", default=str(ROOT / "instance" / "bench"), help="where the databases are kept")
+    parser.add_argument("--rounds", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--load-seconds", type=int, default=10, help="length of each load test")
+    parser.add_argument("--connections", type=int, default=8, help="open connections during the load test")
+    parser.add_argument("--out", help="JSON results (default: <dir>/results-<engine>.json)")
+    args = parser.parse_args()
+    directory = pathlib.Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL")
+    engine = "postgresql" if url and url.startswith("postgres") else "sqlite"
+
+    def page_list_for(app, today):
+        return pages(fixtures(app), today)
+
+    small = small_counts(directory, page_list_for)
+    app, env = prepare(directory, "large", url)
+    with app.app_context():
+        from salesweb.services import cadence, settings
+        today = cadence.local_date(datetime.datetime.utcnow(), settings.current())
+    size = data_size(app)
+    rows = measure(app, page_list_for(app, today), args.rounds)
+    db.close()
+    load = load_test(env, args.load_seconds, args.connections)
+    print(f"\nsalesweb benchmark, {engine}, large data: " + ", ".join(f"{v:,} {k}" for k, v in size.items()))
+    print(f"warm, in-process, {args.rounds} requests per page; budgets: ≤ {BUDGET['queries']} queries and the same "
+          f"count on small data (≠ marks a difference), ≤ {BUDGET['ratio']:g}x the floor "
+          f"(card move {BUDGET['move_ratio']:g}x), first load ≤ {BUDGET['first_load_kb']:g} KB gzip\n")
+    print(table(rows, small))
+    print(f"\nload test: wrk, {args.connections} connections, {args.load_seconds} s, gunicorn with 2 workers")
+    for r in load:
+        print(f"  {r['page']:<24}{r['rps']:>9.1f} requests/s {r['requests']:>8} requests {r['errors']:>4} errors")
+    found = misses(rows, small, load)
+    out = pathlib.Path(args.out or directory / f"results-{engine}.json")
+    out.write_text(json.dumps({"engine": engine, "when": datetime.datetime.now().isoformat(timespec="seconds"),
+                               "data": size, "budget": BUDGET, "pages": rows, "small_queries": small,
+                               "load": load, "misses": found}, indent=2, ensure_ascii=False))
+    print(f"\nresults written to {out}")
+    if found:
+        print("\nbudgets missed:\n  " + "\n  ".join(found))
+        sys.exit(1)
+    print("all budgets hold")
+
+
+if __name__ == "__main__":
+    main()
