@@ -34,7 +34,7 @@ class Defaults:
     LOGIN_LOCKOUT_FAILURES = 5
     LOGIN_LOCKOUT_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
-    PAGE_SIZE = 50
+    PAGE_SIZE = 25  # rows a list shows at a time: a phone screen or two, and a fast page
 
 
 def _instance_secret(instance: Path) -> str:

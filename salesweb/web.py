@@ -67,10 +67,10 @@ def current_settings():
 
 
 class Page:
-    """One page of a query: items, number, total count."""
+    """One page of a query: items, number, total count (of `count_query` when a cheaper one is given)."""
 
-    def __init__(self, query, number, size):
-        self.total = query.count()
+    def __init__(self, query, number, size, count_query=None):
+        self.total = (query if count_query is None else count_query).count()
         self.size = size
         self.pages = max(1, -(-self.total // size))
         self.number = min(max(1, number), self.pages)

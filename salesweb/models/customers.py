@@ -39,6 +39,7 @@ class Customer(BaseModel):
             (("owner", "tier", "next_visit_due"), False),
             (("tier", "next_visit_due"), False),
             (("owner", "last_activity_at"), False),
+            (("owner", "region"), False),  # a team's regions, for the list's filter
         )
 
 

@@ -17,7 +17,7 @@ from ..web import is_fragment_request, local_today as today, render, safe_next, 
 from . import bp
 from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
 
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 20  # a column's first cards; the rest come with Show more (keeps a phone's first load small)
 
 
 def _locale():

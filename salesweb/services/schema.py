@@ -19,3 +19,4 @@ def migrate():
 
 def pending():
     return [m.name for m in runner().status() if not m.applied and m.path]
+

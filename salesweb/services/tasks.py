@@ -21,7 +21,7 @@ def scope(user):
     return Task.select().where(Task.assignee == user.id)
 
 
-def open_for(user, until, limit=30):
+def open_for(user, until, limit=15):
     """The user's open tasks due on or before `until`, earliest first, with customer and deal."""
     return list(Task.select(Task, Customer, Deal)
                 .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)

@@ -286,7 +286,7 @@ def planned_between(rep, first_day, end_day):
                 .order_by(Visit.planned_for, Customer.tier, Customer.name_key))
 
 
-def overdue_customers(rep, today, limit=20):
+def overdue_customers(rep, today, limit=10):
     """The rep's customers past their visit due date: A first, then B, then C; most overdue first."""
     return list(Customer.select().where((Customer.owner == rep.id) & (Customer.next_visit_due < today))
                 .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(limit))
@@ -298,12 +298,8 @@ def overdue_count(rep, today):
 
 def listing(user, criteria, settings):
     """Done visits in the user's scope, newest first, with customer and rep; criteria: rep, since, until,
-    tier, kind, verified."""
-    rep = User.alias()
-    query = (scope(user).select_extend(Customer.id, Customer.name, Customer.tier, rep.id, rep.name)
-             .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
-             .join(rep, on=(Visit.rep == rep.id), attr="rep")
-             .where(Visit.status == "done"))
+    tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
+    query = scope(user).where(Visit.status == "done")
     if isinstance(criteria.get("rep"), int):
         query = query.where(Visit.rep == criteria["rep"])
     since, until = criteria.get("since"), criteria.get("until")
@@ -311,13 +307,19 @@ def listing(user, criteria, settings):
         start, end = utc_range(since or datetime.date(1970, 1, 1),
                                (until or datetime.date(9998, 12, 31)) + datetime.timedelta(days=1), settings)
         query = query.where((Visit.occurred_at >= start) & (Visit.occurred_at < end))
-    if criteria.get("tier") in ("A", "B", "C"):
-        query = query.where(Customer.tier == criteria["tier"])
     if criteria.get("kind") in VISIT_KINDS:
         query = query.where(Visit.kind == criteria["kind"])
     if criteria.get("verified") in ("yes", "no"):
         query = query.where(Visit.verified == (criteria["verified"] == "yes"))
-    return query.order_by(Visit.occurred_at.desc(), Visit.id.desc())
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    count = query.join(Customer, on=(Visit.customer == Customer.id)).where(Customer.tier == tier) if tier else query
+    rep = User.alias()
+    rows = (query.select_extend(Customer.id, Customer.name, Customer.tier, rep.id, rep.name)
+            .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
+            .join(rep, on=(Visit.rep == rep.id), attr="rep"))
+    if tier:
+        rows = rows.where(Customer.tier == tier)
+    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()), count
 
 
 def comment_counts(visit_ids):

@@ -142,8 +142,8 @@ def index():
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
             (str(u.id), u.name) for u in customers.owner_filter_choices(current_user).order_by(User.name)])
-    page = Page(visits.listing(current_user, filters.criteria(), settings), page_number(),
-                current_app.config["PAGE_SIZE"])
+    rows, count = visits.listing(current_user, filters.criteria(), settings)
+    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
     return render("visits/index.html", block="list", filters=filters, page=page,
                   comments=visits.comment_counts([v.id for v in page.items]), **LABELS)
 
