@@ -76,7 +76,9 @@ def csrf_of(body):
 def prepare(directory, scale, url=None):
     """The app on a database holding the `scale` demo data, built the first time."""
     env = {"INSTANCE_PATH": directory, "UPLOAD_DIR": str(directory / f"uploads-{scale}"),
-           "DATABASE_URL": url or f"sqlite:///{directory / f'{scale}.db'}", "SECRET_KEY": "salesweb-bench"}
+           "DATABASE_URL": url or f"sqlite:///{directory / f'{scale}.db'}", "SECRET_KEY": "salesweb-bench",
+           # warm means the settings are cached too: a worker re-reads them (one query) every few seconds
+           "SETTINGS_CACHE_SECONDS": "3600"}
     app = create_app(env)
     app.add_url_rule("/_bench/floor", "bench_floor", lambda: render_template("base.html"))
     with app.app_context():
@@ -303,13 +305,15 @@ def data_size(app):
                 "visits": Visit.select().count(), "collateral_items": CollateralItem.select().count()}
 
 
-def misses(rows, small, load):
+def misses(rows, small, load, engine):
+    """Every budget a page misses. The small-data counts come from SQLite, so they are compared on SQLite
+    only (on PostgreSQL a card move takes its row lock with one more query; the tests pin both counts)."""
     found = []
     for row in rows[2:]:
         limit = BUDGET["move_ratio"] if row["page"] == "card move" else BUDGET["ratio"]
         if row["queries"] > BUDGET["queries"]:
             found.append(f"{row['page']}: {row['queries']} queries (budget {BUDGET['queries']})")
-        if small.get(row["page"]) != row["queries"]:
+        if engine == "sqlite" and small.get(row["page"]) != row["queries"]:
             found.append(f"{row['page']}: {small.get(row['page'])} queries on small data, {row['queries']} on large")
         if row["ratio"] > limit:
             found.append(f"{row['page']}: {row['ratio']}x the floor (budget {limit}x)")
@@ -364,7 +368,7 @@ def main():
     print(f"\nload test: wrk, {args.connections} connections, {args.load_seconds} s, gunicorn with 2 workers")
     for r in load:
         print(f"  {r['page']:<24}{r['rps']:>9.1f} requests/s {r['requests']:>8} requests {r['errors']:>4} errors")
-    found = misses(rows, small, load)
+    found = misses(rows, small, load, engine)
     out = pathlib.Path(args.out or directory / f"results-{engine}.json")
     out.write_text(json.dumps({"engine": engine, "when": datetime.datetime.now().isoformat(timespec="seconds"),
                                "data": size, "budget": BUDGET, "pages": rows, "small_queries": small,
