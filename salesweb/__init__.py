@@ -166,10 +166,13 @@ def _templates(app):
     from werkzeug.local import LocalProxy
 
     from .format import register as register_filters
+    from .i18n import install_template_gettext
     from .nav import ROLE_LABELS, entries_for
-    from .web import current_settings, url_with
+    from .web import current_settings, fast_url_for, url_with
 
     register_filters(app)
+    install_template_gettext(app)
+    app.jinja_env.globals["url_for"] = fast_url_for(app)
     app.jinja_env.globals["url_with"] = url_with
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue

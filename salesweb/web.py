@@ -139,3 +139,44 @@ def send_stored(stored, name, inline=False):
                                                        "style-src 'unsafe-inline'")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def fast_url_for(app):
+    """The templates' url_for: Flask's, with each URL shape built once. A page links to the same few
+    endpoints many times over with different ids (a board has hundreds of cards), and building a URL costs
+    werkzeug about 4 µs; here the route is built once with marker numbers in place of the integer values,
+    and later calls put the numbers in. Anything unusual (`_external`, `_anchor`...) goes to Flask."""
+    from flask import request
+    shapes = {}
+    marker = 7_305_819_264_000  # digits no route or query string holds
+
+    def build(endpoint, values, ints, key):
+        numbered = dict(values, **{name: marker + i for i, name in enumerate(ints)})
+        url = app.url_for(endpoint, **numbered)
+        pieces, rest = [], url
+        for i in range(len(ints)):
+            before, found, rest = rest.partition(str(marker + i))
+            if not found or str(marker + i) in rest:
+                return None
+            pieces.append(before)
+        if len(shapes) > 4096:
+            shapes.clear()
+        shapes[key] = shape = (pieces, rest)
+        return shape
+
+    def url_for(endpoint, **values):
+        if any(name[0] == "_" for name in values):
+            return app.url_for(endpoint, **values)
+        ints = tuple(sorted(name for name, value in values.items() if type(value) is int))
+        try:
+            key = (request.script_root, request.blueprint if endpoint[0] == "." else None, endpoint, ints,
+                   tuple(sorted((name, value) for name, value in values.items() if type(value) is not int)))
+            shape = shapes[key] if key in shapes else build(endpoint, values, ints, key)
+        except TypeError:  # a value that cannot be a key (a list)
+            shape = None
+        if shape is None:
+            return app.url_for(endpoint, **values)
+        pieces, tail = shape
+        return "".join(piece + str(values[name]) for piece, name in zip(pieces, ints)) + tail
+
+    return url_for

@@ -11,8 +11,7 @@ def home():
     """Today: what the rep has to do now, each row with the one action it needs."""
     settings, day = current_settings(), today()
     monday, next_monday = visits.week_bounds(day)
-    week_done, week_verified = visits.done_between([current_user.id], monday, next_monday, settings).get(
-        current_user.id, (0, 0))
+    week_done, week_verified = visits.done_by(current_user, monday, next_monday, settings)
     planned = visits.planned_on(current_user, day)
     shown = {v.id for v in planned}  # a planned visit's own task would say the same thing twice
     return render("rep/today.html", today=day, planned=planned,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import db, is_sqlite, utcnow
+from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
 from ..models import LoginAttempt, User
 from . import audit
@@ -127,13 +127,18 @@ def authenticate(email, password, ip, policy, now=None):
     return SignIn(user=user)
 
 
+@prepared
+def _session_user(slots):
+    return User.select().where(User.id == slots.id).limit(1)
+
+
 def load_session_user(session_id):
     """The user behind a session or remember cookie "id:version", or None when it is stale."""
     try:
         user_id, version = (int(part) for part in str(session_id).split(":", 1))
     except ValueError:
         return None
-    user = User.get_or_none(User.id == user_id)
+    user = _session_user.first(id=user_id)
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from ..access import visible
-from ..db import db, is_sqlite, utcnow
+from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
 from . import audit, customers, tiers
@@ -44,8 +44,13 @@ def may_move(user):
     return user.role in MOVERS
 
 
+@prepared
+def _stages(slots):
+    return Stage.select().order_by(Stage.position, Stage.id)
+
+
 def stages():
-    return list(Stage.select().order_by(Stage.position, Stage.id))
+    return _stages.rows()
 
 
 def won_revenue(customer_ids, since, until):
@@ -68,20 +73,24 @@ def is_stale(deal, stage, today, now):
     return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
 
 
+@prepared
+def _stale_of(slots, rotting_stage_ids):
+    condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < slots.today)
+    for stage_id in rotting_stage_ids:
+        condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < getattr(slots, f"quiet_{stage_id}")))
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    return (Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at, Customer.id, Customer.name, Customer.tier)
+            .join(Customer, on=(Deal.customer == Customer.id))
+            .where((Deal.owner == slots.owner) & Deal.stage.in_(open_stages) & condition)
+            .order_by(Deal.last_activity_at, Deal.id).limit(slots.limit))
+
+
 def stale_of(owner, today, now, limit=10):
     """The owner's open deals gone stale (is_stale in SQL), longest quiet first, with their customer."""
-    rotting = [(s.id, now - datetime.timedelta(days=s.rotting_days)) for s in stages()
-               if s.kind == "open" and s.rotting_days is not None]
-    quiet = [(Deal.stage == stage_id) & (Deal.last_activity_at < cutoff) for stage_id, cutoff in rotting]
-    no_step = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
-    condition = no_step
-    for clause in quiet:
-        condition = condition | clause
-    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-    return list(Deal.select(Deal, Customer.id, Customer.name, Customer.tier)
-                .join(Customer, on=(Deal.customer == Customer.id))
-                .where((Deal.owner == owner.id) & Deal.stage.in_(open_stages) & condition)
-                .order_by(Deal.last_activity_at, Deal.id).limit(limit))
+    rotting = {s.id: now - datetime.timedelta(days=s.rotting_days) for s in stages()
+               if s.kind == "open" and s.rotting_days is not None}
+    return _stale_of.rows(tuple(rotting), owner=owner.id, today=today, limit=limit,
+                          **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
 
 
 def record_activity(customer_id, at):

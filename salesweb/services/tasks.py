@@ -5,7 +5,7 @@ import datetime
 from peewee import JOIN
 
 from ..access import team_ids
-from ..db import db, utcnow
+from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Task, User
 from . import audit
@@ -21,13 +21,18 @@ def scope(user):
     return Task.select().where(Task.assignee == user.id)
 
 
+@prepared
+def _open_for(slots):
+    return (Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title)
+            .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
+            .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal")
+            .where((Task.assignee == slots.user) & Task.done_at.is_null() & (Task.due_on <= slots.until))
+            .order_by(Task.due_on, Task.id).limit(slots.limit))
+
+
 def open_for(user, until, limit=15):
     """The user's open tasks due on or before `until`, earliest first, with customer and deal."""
-    return list(Task.select(Task, Customer, Deal)
-                .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
-                .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal")
-                .where((Task.assignee == user.id) & Task.done_at.is_null() & (Task.due_on <= until))
-                .order_by(Task.due_on, Task.id).limit(limit))
+    return _open_for.rows(user=user.id, until=until, limit=limit)
 
 
 def create(title, assignee, due_on, by, today, customer=None, deal=None, now=None):

@@ -10,7 +10,7 @@ import math
 from peewee import JOIN, fn
 
 from ..access import visible
-from ..db import db, utcnow
+from ..db import db, prepared, utcnow, without_index
 from ..i18n import _l
 from ..models import (OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment,
                       VisitContact)
@@ -239,13 +239,20 @@ def mark_comments_read(visit, user, now=None):
          .where((VisitComment.visit == visit.id) & VisitComment.read_at.is_null()).execute())
 
 
-def unread_comments(rep, limit=10):
+@prepared
+def _unread_comments(slots):
+    # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
     author = User.alias()
-    return list(VisitComment.select(VisitComment, Visit, Customer, author)
-                .join(Visit).join(Customer).switch(VisitComment)
-                .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-                .where((Visit.rep == rep.id) & VisitComment.read_at.is_null())
-                .order_by(VisitComment.created_at.desc()).limit(limit))
+    return (VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
+                                Visit.id, Customer.id, Customer.name, author.id, author.name)
+            .join(Visit).join(Customer).switch(VisitComment)
+            .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+            .where((without_index(Visit.rep) == slots.rep) & VisitComment.read_at.is_null())
+            .order_by(VisitComment.created_at.desc()).limit(slots.limit))
+
+
+def unread_comments(rep, limit=10):
+    return _unread_comments.rows(rep=rep.id, limit=limit)
 
 
 def week_bounds(day):
@@ -264,6 +271,20 @@ def utc_range(first_day, end_day, settings):
     return utc(first_day), utc(end_day)
 
 
+@prepared
+def _done_by(slots):
+    return (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+            .where((Visit.rep == slots.rep) & (Visit.status == "done") & (Visit.occurred_at >= slots.since)
+                   & (Visit.occurred_at < slots.until)).tuples())
+
+
+def done_by(rep, first_day, end_day, settings):
+    """One rep's done visits between two local days (end exclusive): (count, verified)."""
+    since, until = utc_range(first_day, end_day, settings)
+    count, verified = _done_by.first(rep=rep.id, since=since, until=until)
+    return count, int(verified or 0)
+
+
 def done_between(rep_ids, first_day, end_day, settings):
     """Done visits of these reps between two local days (end exclusive): {rep id: (count, verified)}."""
     since, until = utc_range(first_day, end_day, settings)
@@ -273,10 +294,15 @@ def done_between(rep_ids, first_day, end_day, settings):
     return {rep: (count, int(verified or 0)) for rep, count, verified in rows}
 
 
+@prepared
+def _planned_on(slots):
+    return (Visit.select(Visit.id, Visit.purpose, Customer.id, Customer.name, Customer.tier).join(Customer)
+            .where((Visit.rep == slots.rep) & (Visit.status == "planned") & (Visit.planned_for == slots.day))
+            .order_by(Customer.tier, Customer.name_key))
+
+
 def planned_on(rep, day):
-    return list(Visit.select(Visit, Customer).join(Customer)
-                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for == day))
-                .order_by(Customer.tier, Customer.name_key))
+    return _planned_on.rows(rep=rep.id, day=day)
 
 
 def planned_between(rep, first_day, end_day):
@@ -286,14 +312,26 @@ def planned_between(rep, first_day, end_day):
                 .order_by(Visit.planned_for, Customer.tier, Customer.name_key))
 
 
+@prepared
+def _overdue_customers(slots):
+    return (Customer.select(Customer.id, Customer.name, Customer.tier, Customer.next_visit_due, Customer.last_visit_at)
+            .where((Customer.owner == slots.rep) & (Customer.next_visit_due < slots.today))
+            .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(slots.limit))
+
+
 def overdue_customers(rep, today, limit=10):
     """The rep's customers past their visit due date: A first, then B, then C; most overdue first."""
-    return list(Customer.select().where((Customer.owner == rep.id) & (Customer.next_visit_due < today))
-                .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(limit))
+    return _overdue_customers.rows(rep=rep.id, today=today, limit=limit)
+
+
+@prepared
+def _overdue_count(slots):
+    return (Customer.select(fn.COUNT(Customer.id))
+            .where((Customer.owner == slots.rep) & (Customer.next_visit_due < slots.today)).tuples())
 
 
 def overdue_count(rep, today):
-    return Customer.select().where((Customer.owner == rep.id) & (Customer.next_visit_due < today)).count()
+    return _overdue_count.scalar(rep=rep.id, today=today)
 
 
 def listing(user, criteria, settings):
