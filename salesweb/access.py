@@ -31,12 +31,17 @@ def team_ids(user_id):
 
 def visible(query, user, owner_field):
     """Narrow a query to the records user may see, judged by the record's owner column."""
-    if user.role in SEES_ALL:
+    return visible_to(query, user.role, user.id, owner_field)
+
+
+def visible_to(query, role, user_id, owner_field):
+    """`visible` by role and user id (the id may be a prepared query's slot)."""
+    if role in SEES_ALL:
         return query
-    if user.role == "manager":
+    if role == "manager":
         # One IN over the manager and their subtree (an OR with the own id would keep SQLite off the index).
-        return query.where(owner_field.in_(team_ids(user.id)))
-    return query.where(owner_field == user.id)
+        return query.where(owner_field.in_(team_ids(user_id)))
+    return query.where(owner_field == user_id)
 
 
 def get_visible_or_404(query, record_id, user, owner_field):

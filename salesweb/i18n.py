@@ -1,6 +1,8 @@
 """Translation markers shared by services and views (strings resolve when rendered), and the
 templates' gettext."""
 from flask import g
+from jinja2 import pass_context
+from markupsafe import Markup
 from flask_babel import get_translations, gettext, lazy_gettext, ngettext
 
 _ = gettext
@@ -25,6 +27,27 @@ def _translations():
         return get_translations()
 
 
+def _format(context, text, variables):
+    """Jinja's new-style formatting (always `%`, escaping the values), minus the escaping when every value
+    is a number: Markup's escaping `%` costs ~10 µs, and "%(num)d days" is on every board card."""
+    if not context.eval_ctx.autoescape:
+        return text % variables
+    if all(type(value) in (int, float) for value in variables.values()):
+        return Markup(text % variables)
+    return Markup(text) % variables
+
+
+@pass_context
+def _gettext(context, string, **variables):
+    return _format(context, _translations().ugettext(string), variables)
+
+
+@pass_context
+def _ngettext(context, singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return _format(context, _translations().ungettext(singular, plural, num), variables)
+
+
 def install_template_gettext(app):
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
@@ -32,3 +55,4 @@ def install_template_gettext(app):
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext)

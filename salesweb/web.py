@@ -153,15 +153,18 @@ def fast_url_for(app):
     def build(endpoint, values, ints, key):
         numbered = dict(values, **{name: marker + i for i, name in enumerate(ints)})
         url = app.url_for(endpoint, **numbered)
-        pieces, rest = [], url
-        for i in range(len(ints)):
-            before, found, rest = rest.partition(str(marker + i))
-            if not found or str(marker + i) in rest:
-                return None
-            pieces.append(before)
+        found = sorted((url.find(str(marker + i)), name) for i, name in enumerate(ints))
+        if any(at < 0 for at, _name in found) or any(url.count(str(marker + i)) != 1 for i in range(len(ints))):
+            shape = None  # a converter changed the number: this shape always goes to Flask
+        else:
+            pieces, start = [], 0
+            for at, name in found:
+                pieces.append((url[start:at], name))
+                start = at + len(str(marker))
+            shape = (pieces, url[start:])
         if len(shapes) > 4096:
             shapes.clear()
-        shapes[key] = shape = (pieces, rest)
+        shapes[key] = shape
         return shape
 
     def url_for(endpoint, **values):
@@ -177,6 +180,6 @@ def fast_url_for(app):
         if shape is None:
             return app.url_for(endpoint, **values)
         pieces, tail = shape
-        return "".join(piece + str(values[name]) for piece, name in zip(pieces, ints)) + tail
+        return "".join(piece + str(values[name]) for piece, name in pieces) + tail
 
     return url_for

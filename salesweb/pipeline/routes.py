@@ -17,7 +17,7 @@ from ..web import is_fragment_request, local_today as today, render, safe_next, 
 from . import bp
 from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
 
-CARDS_PER_COLUMN = 20  # a column's first cards; the rest come with Show more (keeps a phone's first load small)
+CARDS_PER_COLUMN = 10  # a column's first cards; the rest come with Show more (a screenful on a phone or a laptop)
 
 
 def _locale():
@@ -76,7 +76,7 @@ def _board_context(only=None, notice=None, all_stages=None):
     all_stages = all_stages if all_stages is not None else pipeline.stages()
     columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
-                new_quick_form=lambda: QuickAddForm(formdata=None), filter_values=_filter_values(),
+                quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), today=today(), now=utcnow(), notice=notice, per_column=CARDS_PER_COLUMN)
 
 
@@ -94,17 +94,27 @@ def more_cards(stage_id):
     cards = pipeline.column_cards(current_user, _criteria(form), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
     return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN], filter_values=_filter_values(),
                   more=len(cards) > CARDS_PER_COLUMN, offset=offset + CARDS_PER_COLUMN,
-                  can_move=pipeline.may_move(current_user), locale=_locale(), today=today(),
-                  now=utcnow(), stages=pipeline.stages())
+                  can_move=pipeline.may_move(current_user), locale=_locale())
 
 
 def _columns_response(stage_ids, status=200, notice=None, all_stages=None, quick=None):
     """The changed columns, swapped in place (out of band), and the notice if any."""
     context = _board_context(only=set(stage_ids), notice=notice, all_stages=all_stages)
     context["quick_form"], context["quick_stage"] = quick or (None, None)
+    context["moved"] = None
     response = make_response(render("pipeline/_moved.html", **context)[0], status)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+@bp.get("/pipeline/stages/<int:stage_id>/deals/new")
+def quick_add_form(stage_id):
+    stage = Stage.get_or_none(Stage.id == stage_id)
+    if stage is None or stage.kind != "open" or not pipeline.may_move(current_user):
+        abort(404)
+    form = QuickAddForm(formdata=None)
+    picker.offer(form, None)
+    return render("pipeline/_quick_add.html", stage=stage, form=form)
 
 
 @bp.post("/pipeline/stages/<int:stage_id>/deals")
@@ -169,7 +179,19 @@ def move(deal_id):
     if not is_fragment_request():
         flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
         return redirect(safe_next(request.form.get("next")) or url_for("pipeline.board"))
-    return _columns_response(moved.stages, all_stages=all_stages)
+    return _moved_response(moved, stage, all_stages)
+
+
+def _moved_response(moved, stage, all_stages):
+    """A move that happened: the card as it is now and the two columns' new totals."""
+    from werkzeug.datastructures import MultiDict
+    criteria = _criteria(BoardFilterForm(MultiDict(_filter_values())))
+    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
+    response = make_response(render("pipeline/_moved.html", moved=pipeline.card(moved.deal.id, all_stages, today()),
+                                    columns=heads, can_move=True, locale=_locale(), today=today(), now=utcnow(),
+                                    notice=None)[0])
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def _refused(deal, message, all_stages):
@@ -233,6 +255,9 @@ def new_deal():
     form = _deal_form(DealForm())
     if request.method == "GET":
         form.owner.data = current_user.id
+        stage = _int(request.args.get("stage"))
+        if any(stage == choice.value for choice in form.stage.choices):
+            form.stage.data = stage
         picked = _int(request.args.get("customer"))
         if picked:
             form.customer.data = picked

@@ -4,11 +4,13 @@ Positions within a column are fractions between the neighbours, so a move rewrit
 when two neighbours get too close the column is renumbered once.
 """
 import datetime
+import operator
+from functools import reduce
 from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from ..access import visible
+from ..access import visible, visible_to
 from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
@@ -341,50 +343,117 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None):
     in two queries however many deals there are. `only`: stage ids to build (after a move)."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
-    base = _filtered(user, criteria, today)
-    if only is not None:
-        base = base.where(Deal.stage.in_([s.id for s in wanted]))
-    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
-    totals = {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in
-              base.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
-              .group_by(Deal.stage).tuples()}
-    rank = fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.position, Deal.id])
-    ranked = base.select(Deal.id.alias("deal_id"), rank.alias("place")).alias("ranked")
+    shape, values = _criteria_shape(user, criteria)
+    stage_ids = tuple(s.id for s in wanted)
+    totals = _totals(shape, stage_ids, values)
     cards = {}
-    for deal in _cards(Deal.select().join(ranked, on=(Deal.id == ranked.c.deal_id)).where(ranked.c.place <= limit)):
+    # each column's first cards walk the (stage, position) index and stop: no ranking of every deal
+    for deal in _annotated(_first_cards.rows(*shape, stage_ids, limit=limit, **values), all_stages, today):
         cards.setdefault(deal.stage_id, []).append(deal)
     return [Column(s, *totals.get(s.id, (0, 0, 0)), cards.get(s.id, []), totals.get(s.id, (0,))[0] > limit)
             for s in wanted]
 
 
-def _cards(query):
-    """Deals with their customer and owner loaded alongside, in column order."""
+def column_heads(user, criteria, today, wanted):
+    """Only the header totals of these stages' columns (what a move changes), in one query."""
+    shape, values = _criteria_shape(user, criteria)
+    totals = _totals(shape, tuple(s.id for s in wanted), values)
+    return [Column(s, *totals.get(s.id, (0, 0, 0)), [], False) for s in wanted]
+
+
+def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=None):
+    """More of one column's cards (Show more), in order."""
+    shape, values = _criteria_shape(user, criteria)
+    rows = _more_cards.rows(*shape, stage=stage_id, offset=offset, limit=limit, **values)
+    return _annotated(rows, all_stages if all_stages is not None else stages(), today)
+
+
+def card(deal_id, all_stages, today):
+    """One deal as the board shows it (with customer and owner)."""
+    return _annotated(_one_card.rows(deal=deal_id), all_stages, today)[0]
+
+
+def _criteria_shape(user, criteria):
+    """The board's filters as a prepared query's shape (which conditions apply) and values."""
+    owner = criteria.get("owner")
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
+    shape = (user.role, "mine" if owner == "mine" else "one" if isinstance(owner, int) else None,
+             tier is not None, close_from is not None, close_to is not None)
+    values = dict(user=user.id, owner=owner if isinstance(owner, int) else None, tier=tier,
+                  close_from=close_from, close_to=close_to)
+    return shape, values
+
+
+def _filtered(slots, role, owner, tier, close_from, close_to):
+    """The deals the board shows: the user's scope narrowed by its filters (the values are slots)."""
+    query = visible_to(Deal.select(), role, slots.user, Deal.owner)
+    if owner == "mine":
+        query = query.where(Deal.owner == slots.user)
+    elif owner == "one":
+        query = query.where(Deal.owner == slots.owner)
+    if tier:
+        query = query.join(Customer, on=(Deal.customer == Customer.id)).where(Customer.tier == slots.tier)
+    if close_from:
+        query = query.where(Deal.expected_close >= slots.close_from)
+    if close_to:
+        query = query.where(Deal.expected_close <= slots.close_to)
+    return query
+
+
+@prepared
+def _column_totals(slots, *shape_and_stages):
+    *shape, stage_ids = shape_and_stages
+    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
+    return (_filtered(slots, *shape).select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
+            .where(Deal.stage.in_(list(stage_ids))).group_by(Deal.stage).tuples())
+
+
+def _totals(shape, stage_ids, values):
+    """{stage id: (count, amount, probability-weighted amount)}."""
+    return {sid: (count, int(amount or 0), int(w or 0))
+            for sid, count, amount, w in _column_totals.rows(*shape, stage_ids, **values)}
+
+
+CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.position, Deal.stage_entered_at,
+               Deal.last_activity_at, Deal.next_step, Deal.next_step_due, Deal.customer, Deal.owner)
+
+
+def _card_query(query):
+    """Deals with what a card shows, their customer and owner loaded alongside, in column order."""
     owner = User.alias()
-    return (query.select_extend(Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
+    return (query.select(*CARD_FIELDS, Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
             .switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
             .switch(Deal).join(owner, on=(Deal.owner == owner.id))
             .order_by(Deal.stage, Deal.position, Deal.id))
 
 
-def _filtered(user, criteria, today):
-    query = scope(user).join(Customer, on=(Deal.customer == Customer.id))
-    owner = criteria.get("owner")
-    if owner == "mine":
-        query = query.where(Deal.owner == user.id)
-    elif isinstance(owner, int):
-        query = query.where(Deal.owner == owner)
-    if criteria.get("tier") in ("A", "B", "C"):
-        query = query.where(Customer.tier == criteria["tier"])
-    close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
-    if close_from:
-        query = query.where(Deal.expected_close >= close_from)
-    if close_to:
-        query = query.where(Deal.expected_close <= close_to)
-    return query
+@prepared
+def _first_cards(slots, *shape_and_stages):
+    *shape, stage_ids = shape_and_stages
+    base = _filtered(slots, *shape)
+    firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(slots.limit)
+              for sid in stage_ids]
+    return _card_query(Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts))))
 
 
-def column_cards(user, criteria, today, stage_id, offset, limit=50):
-    """More of one column's cards (Show more), in order."""
-    ids = (_filtered(user, criteria, today).select(Deal.id).where(Deal.stage == stage_id)
-           .order_by(Deal.position, Deal.id).offset(offset).limit(limit))
-    return list(_cards(Deal.select().where(Deal.id.in_(ids))))
+@prepared
+def _more_cards(slots, *shape):
+    ids = (_filtered(slots, *shape).select(Deal.id).where(Deal.stage == slots.stage)
+           .order_by(Deal.position, Deal.id).offset(slots.offset).limit(slots.limit))
+    return _card_query(Deal.select().where(Deal.id.in_(ids)))
+
+
+@prepared
+def _one_card(slots):
+    return _card_query(Deal.select().where(Deal.id == slots.deal))
+
+
+def _annotated(deals, all_stages, today, now=None):
+    """Cards with their days in stage and whether they are stale."""
+    now = now or utcnow()
+    by_id = {s.id: s for s in all_stages}
+    for deal in deals:
+        deal.days_in_stage = (now - deal.stage_entered_at).days
+        deal.stale = is_stale(deal, by_id[deal.stage_id], today, now)
+    return deals

@@ -41,6 +41,8 @@
     values.after = after ? after.dataset.deal : "";
     return values;
   }
+  // A card's addresses: its title links to /deals/<id>; a move posts to .../move, a closing move asks .../close.
+  function dealUrl(card, action) { return card.querySelector(".deal-title").getAttribute("href") + "/" + action; }
   function openDialog(url) {
     var dialog = document.getElementById("deal-dialog");
     htmx.ajax("GET", url, { target: "#deal-dialog-body", swap: "innerHTML" }).then(function () {
@@ -50,19 +52,47 @@
   function onStart(evt) {
     pending = { card: evt.item, from: evt.from, next: neighbour(evt.item, "nextElementSibling") || evt.item.nextElementSibling };
   }
-  function onEnd(evt) {
-    var card = evt.item, list = evt.to;
-    if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { pending = null; return; }
+  // The card sits where it was dropped (or put by Move to); tell the server, or ask first when it closes the deal.
+  function placed(card, from, list) {
     var values = moveValues(card, list);
     var closing = list.dataset.kind === "won" || list.dataset.kind === "lost";
-    if (closing && evt.from !== evt.to) { // a reorder within Won or Lost needs no reason or confirmation
-      openDialog(card.dataset.closeUrl + "?stage=" + encodeURIComponent(values.stage) +
+    if (closing && from !== list) { // a reorder within Won or Lost needs no reason or confirmation
+      openDialog(dealUrl(card, "close") + "?stage=" + encodeURIComponent(values.stage) +
         "&version=" + encodeURIComponent(values.version) + "&before=" + encodeURIComponent(values.before) +
         "&after=" + encodeURIComponent(values.after));
       return;
     }
     card.classList.add("is-moving");
-    htmx.ajax("POST", card.dataset.moveUrl, { source: card, values: values, swap: "none" });
+    htmx.ajax("POST", dealUrl(card, "move"), { source: card, values: values, swap: "none" });
+  }
+  function onEnd(evt) {
+    if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { pending = null; return; }
+    placed(evt.item, evt.from, evt.to);
+  }
+
+  // Move to: one menu for every card; the chosen column takes the card after its last shown one
+  // (where the deal page's Move to puts it too).
+  var menuCard = null;
+  function openMenu(card) {
+    var menu = document.getElementById("move-dialog");
+    if (!menu) { return false; }
+    menuCard = card;
+    var here = card.parentNode.dataset.stage;
+    menu.querySelector("[data-move-title]").textContent = card.querySelector(".deal-title").textContent;
+    menu.querySelectorAll("button[data-stage]").forEach(function (button) {
+      button.closest("li").hidden = button.dataset.stage === here;
+    });
+    menu.showModal();
+    return true;
+  }
+  function chooseStage(stageId) {
+    var card = menuCard, list = document.querySelector('.column-cards[data-stage="' + stageId + '"]');
+    menuCard = null;
+    document.getElementById("move-dialog").close();
+    if (!card || !list || !card.parentNode) { return; }
+    pending = { card: card, from: card.parentNode, next: neighbour(card, "nextElementSibling") || card.nextElementSibling };
+    list.insertBefore(card, list.querySelector(":scope > .show-more"));
+    placed(card, pending.from, list);
   }
 
   htmx.onLoad(function (root) {
@@ -115,10 +145,17 @@
   document.addEventListener("click", function (evt) {
     var dialog = document.getElementById("deal-dialog");
     var cancel = evt.target.closest && evt.target.closest("[data-dialog-cancel]");
-    if (cancel && dialog && dialog.open) { evt.preventDefault(); dialog.close(); }
-    var closeLink = evt.target.closest && evt.target.closest(".move-to .close-link");
-    if (closeLink && dialog) { evt.preventDefault(); openDialog(closeLink.getAttribute("href")); }
+    if (cancel && dialog && dialog.open && cancel.closest("#deal-dialog")) { evt.preventDefault(); dialog.close(); }
+    var choice = evt.target.closest && evt.target.closest("#move-dialog button[data-stage]");
+    if (choice) { chooseStage(choice.dataset.stage); }
+    var menu = document.getElementById("move-dialog");
+    if (evt.target.closest && evt.target.closest("#move-dialog [data-dialog-cancel]")) { menuCard = null; menu.close(); }
   });
+  // Move to opens the menu before the boosted link (the deal page, for a browser without script) would navigate.
+  document.addEventListener("click", function (evt) {
+    var moveLink = evt.target.closest && evt.target.closest(".deal-card .move-link");
+    if (moveLink && openMenu(moveLink.closest(".deal-card"))) { evt.preventDefault(); evt.stopPropagation(); }
+  }, true);
   document.addEventListener("close", function (evt) {
     if (evt.target.id === "deal-dialog") { putBack(); }
   }, true);

@@ -237,8 +237,8 @@ def test_rep_on_a_phone_moves_a_deal_with_move_to(make, new_page):
     mark_page(page)
 
     india_card = card(page, india)
-    india_card.get_by_text("Move to", exact=True).tap()
-    target = india_card.get_by_role("button", name="Needs analysis", exact=True)
+    india_card.get_by_text("Move to…", exact=True).tap()
+    target = page.locator("#move-dialog").get_by_role("button", name="Needs analysis", exact=True)
     expect(target).to_be_visible()
     box = target.bounding_box()
     assert box and box["height"] >= 36, box
@@ -277,10 +277,10 @@ def test_a_stale_card_gets_the_conflict_notice_and_the_current_board(make, new_p
     # The manager's page still shows Lima in Prospecting, at version 1: Move to Proposal.
     stale = card(page, lima)
     expect(stale).to_have_attribute("data-version", "1")
-    stale.get_by_text("Move to", exact=True).click()
+    stale.get_by_text("Move to…", exact=True).click()
     with page.expect_console_message(lambda m: m.type == "error" and "status of 409" in m.text), \
             page.expect_response(re.compile(rf"/deals/{lima.id}/move$")) as refused:
-        stale.get_by_role("button", name="Proposal", exact=True).click()
+        page.locator("#move-dialog").get_by_role("button", name="Proposal", exact=True).click()
     allow_conflict_response(browser_errors, refused.value)
 
     notice = page.locator("#board-notice")

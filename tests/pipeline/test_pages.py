@@ -25,7 +25,7 @@ def team(app, make, signed_in):
 
 def header(page, stage_id):
     """(count, amount) shown in a column's header."""
-    block = page.split(f'id="column-{stage_id}"', 1)[1]
+    block = page.split(f'id="column-{stage_id}-head"', 1)[1]
     count = int(re.search(r'class="column-count"[^>]*>(\d+)<', block).group(1))
     amount = re.search(r'class="column-amount">([^<]+)<', block).group(1)
     return count, amount
@@ -43,19 +43,24 @@ def test_board_headers_cover_whole_columns_and_cards_are_capped(app, make, team)
         make.deal(team["rep"], title=f"Deal {i}", amount=1000_00)
     page = team["boss_client"].get("/pipeline", headers=EN).get_data(as_text=True)
     assert header(page, stage("Prospecting").id) == (25, "25,000")
-    assert page.count('class="card deal-card"') == 20 and "Show more" in page
-    more = team["boss_client"].get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=20", headers=HX)
-    assert more.get_data(as_text=True).count('class="card deal-card"') == 5
+    assert page.count('class="card deal-card"') == 10 and "Show more" in page
+    more = team["boss_client"].get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=10", headers=HX)
+    assert more.get_data(as_text=True).count('class="card deal-card"') == 10 and "offset=20" in more.get_data(as_text=True)
+    last = team["boss_client"].get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=20", headers=HX)
+    assert last.get_data(as_text=True).count('class="card deal-card"') == 5 and "Show more" not in last.get_data(as_text=True)
 
 
-def test_a_move_answers_only_the_two_columns_with_new_totals(app, make, team):
+def test_a_move_answers_the_card_and_the_two_column_headers(app, make, team):
     d = make.deal(team["rep"], title="Mover", amount=300_000_00)
     make.deal(team["rep"], title="Stayer", amount=100_000_00)
     response = move(team["boss_client"], d, stage("Proposal"))
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
-    assert set(re.findall(r'id="column-(\d+)"', body)) == {str(stage("Prospecting").id), str(stage("Proposal").id)}
-    assert body.count('hx-swap-oob="true"') == 3  # two columns and the notice
+    # the card already sits where it was dropped: it comes back with its new version, the columns' cards do not
+    assert set(re.findall(r'id="column-(\d+)-head"', body)) == {str(stage("Prospecting").id), str(stage("Proposal").id)}
+    assert re.findall(r'id="deal-(\d+)"', body) == [str(d.id)] and "Stayer" not in body
+    assert 'data-version="2"' in body
+    assert body.count('hx-swap-oob="true"') == 4  # the card, two headers and the notice
     assert header(body, stage("Prospecting").id) == (1, "100,000")
     assert header(body, stage("Proposal").id) == (1, "300,000")
     assert "≈ 150,000" in body  # weighted at 50 %
@@ -178,6 +183,21 @@ def test_move_requires_the_csrf_token(app, make, team):
     assert response.status_code == 400 and Deal.get_by_id(d.id).version == 1
 
 
+def test_quick_add_form_comes_when_asked_and_new_deal_takes_the_column(app, make, signed_in, team):
+    board = team["rep_client"].get("/pipeline").get_data(as_text=True)
+    needs = stage("Needs analysis").id
+    assert f'href="/deals/new?stage={needs}"' in board and 'name="title"' not in board  # forms only on request
+    form = team["rep_client"].get(f"/pipeline/stages/{needs}/deals/new", headers=HX)
+    body = form.get_data(as_text=True)
+    assert form.status_code == 200 and "<html" not in body and f'id="quick-title-{needs}"' in body
+    assert f'action="/pipeline/stages/{needs}/deals"' in body and 'name="csrf_token"' in body
+    assert team["rep_client"].get(f"/pipeline/stages/{stage('Won').id}/deals/new", headers=HX).status_code == 404
+    support, _ = signed_in("support")
+    assert support.get(f"/pipeline/stages/{needs}/deals/new", headers=HX).status_code == 404
+    page = team["rep_client"].get(f"/deals/new?stage={needs}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{needs}">|<option value="{needs}" selected', page), page
+
+
 def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
     customer = make.customer(team["rep"], name="Quick Co")
     make.deal(team["rep"], title="First", stage=stage("Needs analysis"))
@@ -191,7 +211,7 @@ def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
     bad = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
                {"title": "", "customer": "", "amount": "-1"}, headers=HX, token_from="/pipeline")
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and "This field is required." in page and "<details class=\"quick-add\" open>" in page
+    assert bad.status_code == 422 and "This field is required." in page and "<details open>" in page
     theirs = make.customer(team["other"], name="Not mine")
     forged = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
                   {"title": "Sneaky", "customer": str(theirs.id), "amount": "1"}, headers=HX, token_from="/pipeline")
@@ -200,16 +220,17 @@ def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
 
 def test_show_more_pages_through_a_long_filtered_column(app, make, team):
     customer = make.customer(team["rep"])
-    for i in range(50):
+    for i in range(25):
         make.deal(team["rep"], customer=customer, title=f"Long {i:03d}", amount=1_00)
     client = team["boss_client"]
-    url = f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=20&owner={team['rep'].id}&endpoint=x&_external=1"
+    url = f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=10&owner={team['rep'].id}&endpoint=x&_external=1"
     page = client.get(url, headers=HX)
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and body.count('class="card deal-card"') == 20
-    assert "offset=40" in body and f"owner={team['rep'].id}" in body and "http://" not in body
-    last = client.get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=40", headers=HX).get_data(as_text=True)
-    assert last.count('class="card deal-card"') == 10 and "Show more" not in last
+    assert page.status_code == 200 and body.count('class="card deal-card"') == 10
+    assert "Long 010" in body and "Long 019" in body and "Long 020" not in body
+    assert "offset=20" in body and f"owner={team['rep'].id}" in body and "http://" not in body
+    last = client.get(f"/pipeline/stages/{stage('Prospecting').id}/cards?offset=20", headers=HX).get_data(as_text=True)
+    assert last.count('class="card deal-card"') == 5 and "Show more" not in last
 
 
 def test_a_move_keeps_the_board_filters(app, make, signed_in, team):

@@ -1,0 +1,72 @@
+"""What templates lean on to stay fast gives the same text as the slow way: URLs built once per shape,
+the request's catalogue for gettext, money without babel's formatter, prepared queries."""
+import datetime
+import random
+
+import pytest
+from babel.numbers import format_decimal
+from flask import render_template_string, url_for
+
+from salesweb.db import db, prepared
+from salesweb.format import money
+from salesweb.models import User
+
+from ..conftest import count_queries
+
+CALLS = [
+    ("pipeline.deal", {"deal_id": 5}),
+    ("pipeline.deal", {"deal_id": 12345678901}),
+    ("pipeline.more_cards", {"stage_id": 3, "offset": 20, "owner": "mine", "tier": "A"}),
+    ("pipeline.more_cards", {"stage_id": 3, "offset": 40, "tier": "B"}),
+    ("visits.new", {"customer": 9, "planned": "", "next": "/rep/?a=1&b=ü"}),
+    ("visits.new", {"customer": 10, "planned": None, "next": "/rep/"}),
+    ("customers.index", {"tier": "all", "page": 2, "q": "苏州 诚达"}),
+    ("static", {"filename": "css/app.css"}),
+    ("pipeline.deal", {"deal_id": 7, "_anchor": "move"}),
+    ("customers.index", {"tags": [1, 2]}),
+]
+
+
+@pytest.mark.parametrize("script_root", ["", "/sales"])
+def test_template_url_for_matches_flask(app, script_root):
+    fast = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/pipeline", base_url=f"http://localhost{script_root}/"):
+        for _ in range(2):  # built, then from the kept shape
+            for endpoint, values in CALLS:
+                assert fast(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
+        assert fast("pipeline.deal", deal_id=8).startswith(script_root + "/deals/8")
+
+
+def test_template_gettext_follows_the_request_locale_and_escapes_text_values(app, client):
+    source = "{{ _('Today') }}|{{ ngettext('%(num)d day', '%(num)d days', 3) }}|{{ _('Hello %(name)s', name=who) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        text = render_template_string(source, who="<b>")
+    assert text.startswith("今日|3 天|") and "&lt;b&gt;" in text and "<b>" not in text
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(source, who="x").startswith("Today|3 days|")
+
+
+def test_money_writes_what_babel_writes():
+    values = [0, 1, 5, 10, 99, 100, 105, 110, 123456, -123456, -5, 10 ** 13 + 1]
+    values += [random.Random(7).randint(-10 ** 12, 10 ** 12) for _ in range(500)]
+    for locale in ("en", "zh", "de"):
+        for value in values:
+            assert money(value, locale) == format_decimal(value / 100, format="#,##0.##", locale=locale)
+
+
+@prepared
+def _people_named(slots, active_only):
+    query = User.select(User.id, User.name).where(User.name.startswith(slots.prefix)).order_by(User.id)
+    return query.where(User.active == True) if active_only else query  # noqa: E712
+
+
+def test_a_prepared_query_is_compiled_once_per_shape_and_runs_with_fresh_values(app, make):
+    ann, anna, bob = make.user("rep", name="Ann"), make.user("rep", name="Anna"), make.user("rep", name="Bob")
+    User.update(active=False).where(User.id == anna.id).execute()
+    with count_queries() as queries:
+        assert [u.id for u in _people_named.rows(False, prefix="An")] == [ann.id, anna.id]
+        assert [u.id for u in _people_named.rows(True, prefix="An")] == [ann.id]
+        assert [u.name for u in _people_named.rows(False, prefix="B")] == ["Bob"]
+        assert _people_named.first(True, prefix="Z") is None
+    assert len(queries) == 4
+    assert len([key for key in _people_named._compiled if key[0] is type(db.obj)]) == 2
