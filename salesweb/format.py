@@ -3,7 +3,7 @@ import datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale, to_user_timezone
 
 
 @lru_cache(maxsize=16)
@@ -39,9 +39,9 @@ def register(app):
     def _date(value, style="medium"):
         if not value:
             return "—"
-        if type(value) is datetime.date:  # no zone to apply: the same day reads the same all day
-            return _day(value, style, str(get_locale() or "en"))
-        return format_date(value, style)
+        if type(value) is datetime.datetime:  # a stored UTC time: its day where the install is
+            value = to_user_timezone(value).date()
+        return _day(value, style, str(get_locale() or "en"))
 
     @app.template_filter("money")
     def _money(minor_units):

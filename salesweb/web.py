@@ -66,11 +66,27 @@ def current_settings():
     return g.settings
 
 
+def kept(name, key, compute):
+    """A value this worker keeps for SETTINGS_CACHE_SECONDS, like the settings: for filter choices that take
+    a scan of thousands of rows and change rarely (a new one shows within those seconds)."""
+    store = current_app.extensions.setdefault("salesweb.kept", {})
+    now = time.monotonic()
+    hit = store.get((name, key))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(store) > 1000:
+        store.clear()
+    store[(name, key)] = (now + float(current_app.config["SETTINGS_CACHE_SECONDS"]), value)
+    return value
+
+
 class Page:
     """One page of a query: items, number, total count (of `count_query` when a cheaper one is given)."""
 
-    def __init__(self, query, number, size, count_query=None):
-        self.total = (query if count_query is None else count_query).count()
+    def __init__(self, query, number, size, count_query=None, total=None):
+        """`total`: the count when the page already knows it (saves the count query)."""
+        self.total = total if total is not None else (query if count_query is None else count_query).count()
         self.size = size
         self.pages = max(1, -(-self.total // size))
         self.number = min(max(1, number), self.pages)

@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from ..services import audit, customers, exports, pool, tiers
 from ..services.errors import Invalid
-from ..web import Page, current_settings, is_fragment_request, local_today as today, page_number, render, submit
+from ..web import Page, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
 from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
@@ -57,11 +57,12 @@ def index():
         if reassign:
             reassign.owner.choices = options([("", _("Choose…"))] + [
                 (u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)])
-        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in customers.regions(current_user)])
-    page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"])
-    return render("customers/index.html", block="list", filters=filters, tier=tier, page=page,
-                  counts=customers.tier_counts(current_user, criteria, today()), today=today(),
-                  reassign=reassign)
+        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
+    counts = customers.tier_counts(current_user, criteria, today())
+    page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"],
+                total=counts[tier])
+    return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,
+                  today=today(), reassign=reassign)
 
 
 @bp.get("/customers/export.<any(csv, xlsx):kind>")
@@ -139,32 +140,37 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     from ..services import pipeline
     deals = list(pipeline.scope(current_user).select(Deal, Stage).join(Stage)
                  .where(Deal.customer == customer).order_by(Stage.kind != "open", Deal.updated_at.desc()).limit(50))
+    timeline, timeline_more = _timeline(customer)
     return dict(customer=customer, contacts=contacts, history=history, today=today(), deals=deals,
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
-                note_form=note_form or NoteForm(formdata=None), timeline=_timeline(customer),
+                note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
                 source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
                 move_labels=MOVE_LABELS, problem_labels=PROBLEM_LABELS)
 
 
-def _timeline(customer):
-    """Notes and ownership moves, newest first (visits, deals, quotes and the rest join as they arrive)."""
+TIMELINE_ENTRIES = 30  # the newest; a customer of years has hundreds, and the page is opened between meetings
+
+
+def _timeline(customer, limit=TIMELINE_ENTRIES):
+    """Notes, ownership moves, shares and visits, newest first: the latest `limit` (and whether there are more)."""
     author = User.alias()
     notes = [("note", n.created_at, n.author, n.body) for n in
              CustomerNote.select(CustomerNote, author).join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-             .where(CustomerNote.customer == customer).order_by(CustomerNote.created_at.desc()).limit(100)]
+             .where(CustomerNote.customer == customer).order_by(CustomerNote.created_at.desc()).limit(limit + 1)]
     by, to, was = User.alias(), User.alias(), User.alias()
     moves = [("move", m.at, m.by if m.by_id else None, m) for m in
              PoolMove.select(PoolMove, by, to, was)
              .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
              .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
              .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
-             .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(100)]
+             .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(limit + 1)]
     from ..services import collateral, visits
     shares = [("share", s.created_at, s.created_by if s.created_by_id else None, s)
-              for s in collateral.shares_with_customer(customer)]
-    done = [("visit", v.occurred_at, v.rep, v) for v in visits.of_customer(customer)]
-    return sorted(notes + moves + shares + done, key=lambda entry: entry[1], reverse=True)
+              for s in collateral.shares_with_customer(customer, limit + 1)]
+    done = [("visit", v.occurred_at, v.rep, v) for v in visits.of_customer(customer, limit + 1)]
+    entries = sorted(notes + moves + shares + done, key=lambda entry: entry[1], reverse=True)
+    return entries[:limit], len(entries) > limit
 
 
 @bp.post("/customers/<int:customer_id>/location")

@@ -104,6 +104,8 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     client = team["boss_client"]
     with count_queries() as small_list:
         client.get("/customers?q=Bulk&sort=name")
+    with count_queries() as kept_list:
+        client.get("/customers?q=Bulk&sort=name")
     with count_queries() as small_fragment:
         client.get("/customers?q=Bulk&tier=B", headers={"HX-Request": "true"})
     with count_queries() as small_detail:
@@ -112,15 +114,17 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     for i in range(20):
         Contact.create(customer=customer, name=f"More {i}")
         CustomerNote.create(customer=customer, author=team["boss"], body=f"more {i}")
+    app.extensions["salesweb.kept"].clear()  # the regions, kept by the worker: read them again
     with count_queries() as big_list:
         client.get("/customers?q=Bulk&sort=name")
     with count_queries() as big_fragment:
         client.get("/customers?q=Bulk&tier=B", headers={"HX-Request": "true"})
     with count_queries() as big_detail:
         client.get(f"/customers/{customer.id}")
-    # user, owner filter, reassign owners, regions, counts, total, page (the settings are cached)
-    assert len(small_list) == len(big_list) == 7
-    assert len(small_fragment) == len(big_fragment) == 4  # a keystroke: no filter choices
+    # user, owner filter, reassign owners, regions, counts (they give the page's total too), page
+    assert len(small_list) == len(big_list) == 6
+    assert len(kept_list) == 5  # the regions are kept by the worker for a few seconds, like the settings
+    assert len(small_fragment) == len(big_fragment) == 3  # a keystroke: no filter choices
     # user, customer, contacts, tiers, deals, notes, moves
     assert len(small_detail) == len(big_detail) == 9  # notes, pool moves, shares and visits on the timeline
 
@@ -309,3 +313,16 @@ def test_a_visit_due_today_is_not_overdue_yet(app, make, team):
     Customer.update(next_visit_due=today - datetime.timedelta(days=1)).where(Customer.id == customer.id).execute()
     assert "1 day overdue" in team["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
     assert "Due Today" in team["rep_client"].get("/customers?overdue=y").get_data(as_text=True)
+
+
+def test_the_timeline_shows_the_latest_entries_and_says_when_there_are_more(app, make, team):
+    customer = make.customer(team["rep"], name="Busy Co")
+    for i in range(31):
+        CustomerNote.create(customer=customer, author=team["rep"], body=f"entry {i:02d}",
+                            created_at=datetime.datetime(2026, 1, 1) + datetime.timedelta(hours=i))
+    page = team["rep_client"].get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert page.count('class="event event-note"') == 30 and "entry 30" in page and "entry 00" not in page
+    assert "The 30 latest entries" in page
+    CustomerNote.delete().where(CustomerNote.body == "entry 00").execute()
+    page = team["rep_client"].get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert page.count('class="event event-note"') == 30 and "The 30 latest entries" not in page

@@ -70,3 +70,15 @@ def test_a_prepared_query_is_compiled_once_per_shape_and_runs_with_fresh_values(
         assert _people_named.first(True, prefix="Z") is None
     assert len(queries) == 4
     assert len([key for key in _people_named._compiled if key[0] is type(db.obj)]) == 2
+
+
+def test_the_date_filter_writes_what_flask_babel_writes(app):
+    from flask_babel import format_date
+    date_filter = app.jinja_env.filters["date"]
+    late_evening = datetime.datetime(2026, 11, 22, 20, 30)  # UTC: already the 23rd in Shanghai
+    for language in ("en", "zh-CN"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            for value in (datetime.date(2026, 1, 5), datetime.date(2026, 11, 23), late_evening):
+                for style in ("short", "medium", "full"):
+                    assert date_filter(value, style) == format_date(value, style), (language, value, style)
+            assert date_filter(None) == "—"
