@@ -176,8 +176,6 @@ def _templates(app):
     app.jinja_env.globals["url_with"] = url_with
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue
-    from .services.pipeline import is_stale
-    app.jinja_env.globals["stale"] = is_stale
     from .services.collateral import link_state
     app.jinja_env.globals["share_state"] = link_state
 

@@ -77,7 +77,7 @@ def _board_context(only=None, notice=None, all_stages=None):
     columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
-                locale=_locale(), today=today(), now=utcnow(), notice=notice, per_column=CARDS_PER_COLUMN)
+                locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)
 
 
 @bp.get("/pipeline")
@@ -188,7 +188,7 @@ def _moved_response(moved, stage, all_stages):
     criteria = _criteria(BoardFilterForm(MultiDict(_filter_values())))
     heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
     response = make_response(render("pipeline/_moved.html", moved=pipeline.card(moved.deal.id, all_stages, today()),
-                                    columns=heads, can_move=True, locale=_locale(), today=today(), now=utcnow(),
+                                    columns=heads, can_move=True, locale=_locale(),
                                     notice=None)[0])
     response.headers["Vary"] = "HX-Request"
     return response
