@@ -2,9 +2,8 @@
 from flask import request
 from flask_login import current_user
 
-from ..db import contains
 from ..forms import options
-from ..models import Contact, Customer
+from ..models import Customer
 from ..services import customers
 from ..web import render
 from . import bp
@@ -12,13 +11,12 @@ from . import bp
 
 @bp.get("/customers/pick")
 def pick():
-    """Customers whose name, or one of whose contacts' names, holds what was typed (scope applies)."""
+    """Customers whose name or phone, or one of whose contacts' names or phones, holds what was typed (scope
+    applies)."""
     text = (request.args.get("customer_name") or request.args.get("q") or "").strip()[:100]
     matches = []
     if text:
-        by_contact = Contact.select(Contact.customer).where(contains(Contact.name, text))
-        matches = list(customers.scope(current_user)
-                       .where(contains(Customer.name, text) | Customer.id.in_(by_contact))
+        matches = list(customers.scope(current_user).where(customers.matching(text))
                        .order_by(Customer.name_key).limit(8))
     return render("customers/_pick.html", matches=matches, text=text)
 

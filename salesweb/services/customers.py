@@ -2,10 +2,10 @@
 import re
 import unicodedata
 
-from peewee import JOIN
+from peewee import JOIN, SQL
 
 from ..access import team_ids, visible
-from ..db import db, utcnow, without_index
+from ..db import contains, db, is_sqlite, utcnow, without_index
 from ..i18n import _l
 from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from . import audit, cadence
@@ -260,15 +260,26 @@ SORTS = {
 }
 
 
+def matching(text):
+    """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
+    Terms of three characters or more are looked up in the trigram index (migration 0009)."""
+    if is_sqlite() and len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'  # a quoted FTS5 phrase: the text as it is, operators and all
+        return Customer.id.in_(SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH ?)", [phrase]))
+    by_contact = Contact.select(Contact.customer).where(contains(Contact.name, text) | contains(Contact.phone, text))
+    if is_sqlite():
+        return contains(Customer.name, text) | contains(Customer.phone, text) | Customer.id.in_(by_contact)
+    # PostgreSQL: each arm of the union walks its column's pg_trgm index.
+    by_customer = Customer.select(Customer.id).where(contains(Customer.name, text) | contains(Customer.phone, text))
+    return Customer.id.in_(by_customer | by_contact)
+
+
 def _filtered(user, criteria, today, query=None):
     """The user's customers narrowed by everything but the tier (tabs count across tiers)."""
     query = scope(user) if query is None else query
     text = (criteria.get("q") or "").strip()
     if text:
-        from ..db import contains
-        by_contact = Contact.select(Contact.customer).where(contains(Contact.name, text) | contains(Contact.phone, text))
-        query = query.where(contains(Customer.name, text) | contains(Customer.phone, text)
-                            | Customer.id.in_(by_contact))
+        query = query.where(matching(text))
     if criteria.get("owner"):
         query = query.where(Customer.owner == criteria["owner"])
     if criteria.get("region"):
