@@ -3,7 +3,7 @@ import datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask_babel import format_datetime, format_decimal, get_locale, to_user_timezone
+from flask_babel import format_decimal, get_locale, get_timezone, to_user_timezone
 
 
 @lru_cache(maxsize=16)
@@ -16,6 +16,13 @@ def _symbols(locale):
 def _day(value, style, locale):
     """A day as babel writes it; a page shows the same few days over and over (7 µs each from babel)."""
     return dates.format_date(value, style, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _moment(value, style, locale, zone):
+    """A stored UTC time as babel writes it in the install's zone (60 µs each from babel); the same rows are
+    shown request after request."""
+    return dates.format_datetime(value, style, tzinfo=zone, locale=locale)
 
 
 def money(minor_units, locale):
@@ -33,7 +40,7 @@ def money(minor_units, locale):
 def register(app):
     @app.template_filter("datetime")
     def _datetime(value, style="medium"):
-        return format_datetime(value, style) if value else "—"
+        return _moment(value, style, str(get_locale() or "en"), get_timezone()) if value else "—"
 
     @app.template_filter("date")
     def _date(value, style="medium"):

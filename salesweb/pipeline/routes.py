@@ -10,7 +10,7 @@ from ..customers import picker
 from ..db import contains, utcnow
 from ..forms import options
 from ..i18n import _
-from ..models import Customer, CustomerNote, Deal, LossReason, Stage, StageChange, User
+from ..models import Customer, CustomerNote, Deal, LossReason, Stage, User
 from ..services import customers, pipeline
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
@@ -312,13 +312,7 @@ def edit_deal(deal_id):
 def deal(deal_id):
     deal = _deal_or_404(deal_id)
     stage_by_id = {s.id: s for s in pipeline.stages()}
-    by = User.alias()
-    changes = list(StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
-                   .where(StageChange.deal == deal).order_by(StageChange.at, StageChange.id))
-    history = []
-    for index, change in enumerate(changes):
-        until = changes[index + 1].at if index + 1 < len(changes) else None
-        history.append((change, until))
+    history, history_more = pipeline.history(deal)
     customer = Customer.get_by_id(deal.customer_id)
     owner = User.get_by_id(deal.owner_id)
     reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
@@ -330,6 +324,7 @@ def deal(deal_id):
     form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
     form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
     return render("pipeline/deal.html", deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
-                  stage_by_id=stage_by_id, history=history, reason=reason, move_form=form, locale=_locale(), notes=notes,
+                  stage_by_id=stage_by_id, history=history, history_more=history_more,
+                  reason=reason, move_form=form, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
                   stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))

@@ -224,3 +224,19 @@ def test_a_note_or_a_visit_is_activity_that_keeps_open_deals_fresh(app, make, re
     Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()
     cadence.record_visit(Customer.get_by_id(d.customer_id), datetime.datetime(2026, 2, 1), settings.current())
     assert fresh(d).last_activity_at == datetime.datetime(2026, 2, 1)
+
+
+def test_history_is_the_latest_changes_oldest_first_with_time_in_each_stage(app, make, rep):
+    deal = make.deal(rep, title="Tossed")
+    start = datetime.datetime(2026, 1, 1, 9, 0)
+    StageChange.delete().where(StageChange.deal == deal.id).execute()
+    stages = [stage("Prospecting"), stage("Proposal")]
+    StageChange.insert_many([{"deal": deal.id, "from_stage": stages[i % 2].id, "to_stage": stages[(i + 1) % 2].id,
+                              "by": rep.id, "at": start + datetime.timedelta(days=i)} for i in range(35)]).execute()
+    entries, more = pipeline.history(deal, limit=30)
+    assert more and len(entries) == 30
+    assert [c.at for c, _ in entries] == [start + datetime.timedelta(days=i) for i in range(5, 35)]
+    assert [until for _, until in entries] == [start + datetime.timedelta(days=i) for i in range(6, 35)] + [None]
+    assert entries[0][0].by.name == rep.name
+    entries, more = pipeline.history(deal, limit=35)
+    assert not more and len(entries) == 35
