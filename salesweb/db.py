@@ -161,3 +161,21 @@ def without_index(field):
     alike), for a query that should start from a smaller table."""
     from peewee import SQL, NodeList
     return NodeList((SQL("+"), field), glue="")
+
+
+def days_between(later, earlier):
+    """Days from one date or time column to another, fractional, in SQL either engine runs."""
+    from peewee import SQL, NodeList, fn
+    if is_sqlite():
+        return fn.julianday(later) - fn.julianday(earlier)
+    span = NodeList((later.cast("timestamp"), SQL("-"), earlier.cast("timestamp")))
+    return fn.EXTRACT(NodeList((SQL("EPOCH FROM"), span))) / 86400.0
+
+
+def month_of(column, offset_minutes=0):
+    """'YYYY-MM' of a date or UTC time column, moved by the install's offset from UTC first."""
+    from peewee import SQL, NodeList, fn
+    if is_sqlite():
+        return fn.strftime("%Y-%m", column, f"{int(offset_minutes):+d} minutes")
+    moved = NodeList((column.cast("timestamp"), SQL("+"), SQL(f"interval '{int(offset_minutes)} minutes'")))
+    return fn.to_char(moved, "YYYY-MM")

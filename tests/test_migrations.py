@@ -9,6 +9,9 @@ from salesweb.services import schema
 
 def test_migrated_schema_matches_the_models(app):
     diff = diff_models(db.obj, ALL_MODELS)
+    # PostgreSQL's pg_trgm indexes for the customer search (0009) have no model counterpart: SQLite's search index
+    # is a table of its own, so the models, shared by both engines, declare neither.
+    diff.drop_indexes[:] = [index for index in diff.drop_indexes if not (index.name or "").endswith("_trgm")]
     assert not diff, f"models and migrations differ:\n{diff}"
 
 

@@ -6,15 +6,16 @@ from .customers import SOURCES, STATUSES, TIERS, Contact, Customer, CustomerNote
 from .pipeline import STAGE_KINDS, Deal, LossReason, Stage, StageChange
 from .files import StoredFile
 from .visits import OUTCOMES, VISIT_KINDS, VISIT_STATUSES, Task, Visit, VisitComment, VisitContact, WeeklyReport
+from .targets import PERIODS, Target
 from .collateral import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Download,
                          ShareLink)
 
 ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, CustomerNote, TierChange, PoolMove,
               Stage, LossReason, Deal, StageChange, StoredFile, CollateralItem, CollateralTag, CollateralVersion,
-              ShareLink, Download, Visit, VisitContact, VisitComment, Task, WeeklyReport]
+              ShareLink, Download, Visit, VisitContact, VisitComment, Task, WeeklyReport, Target]
 
 __all__ = ["OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",
            "COLLATERAL_KINDS", "LANGUAGES", "CollateralItem", "CollateralTag", "CollateralVersion", "Download",
-           "ShareLink", "ROLES", "SOURCES", "STAGE_KINDS", "STATUSES", "TIERS", "ALL_MODELS", "AuditEvent", "Contact", "Customer",
+           "ShareLink", "PERIODS", "Target", "ROLES", "SOURCES", "STAGE_KINDS", "STATUSES", "TIERS", "ALL_MODELS", "AuditEvent", "Contact", "Customer",
            "CustomerNote", "Deal", "LoginAttempt", "LossReason", "PoolMove", "Setting", "Stage", "StageChange",
            "StoredFile", "Team", "TierChange", "User"]

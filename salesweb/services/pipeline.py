@@ -75,11 +75,25 @@ def is_stale(deal, stage, today, now):
     return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
 
 
+def stale_condition(today, quiet_before):
+    """is_stale in SQL for deals on open stages; `quiet_before`: {stage id: the time before which a deal's last
+    activity means it has rotted there} (values or a prepared query's slots)."""
+    condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
+    for stage_id, cutoff in quiet_before.items():
+        condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < cutoff))
+    return condition
+
+
+def rot_cutoffs(now):
+    """{open stage id with rotting days: the time before which a deal there has rotted}."""
+    return {s.id: now - datetime.timedelta(days=s.rotting_days) for s in stages()
+            if s.kind == "open" and s.rotting_days is not None}
+
+
 @prepared
 def _stale_of(slots, rotting_stage_ids):
-    condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < slots.today)
-    for stage_id in rotting_stage_ids:
-        condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < getattr(slots, f"quiet_{stage_id}")))
+    condition = stale_condition(slots.today, {stage_id: getattr(slots, f"quiet_{stage_id}")
+                                              for stage_id in rotting_stage_ids})
     open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
     return (Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at, Customer.id, Customer.name, Customer.tier)
             .join(Customer, on=(Deal.customer == Customer.id))
@@ -89,8 +103,7 @@ def _stale_of(slots, rotting_stage_ids):
 
 def stale_of(owner, today, now, limit=10):
     """The owner's open deals gone stale (is_stale in SQL), longest quiet first, with their customer."""
-    rotting = {s.id: now - datetime.timedelta(days=s.rotting_days) for s in stages()
-               if s.kind == "open" and s.rotting_days is not None}
+    rotting = rot_cutoffs(now)
     return _stale_of.rows(tuple(rotting), owner=owner.id, today=today, limit=limit,
                           **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
 

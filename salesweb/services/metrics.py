@@ -1,0 +1,359 @@
+"""The figures managers steer by and ops analyse. Each is one aggregate query over a scope (whose records), a period
+(which days, on the install's calendar) and filters (region, tier, source of the customer)."""
+import calendar
+import datetime
+from dataclasses import dataclass
+
+import pytz
+from peewee import JOIN, SQL, Case, Value, fn
+
+from ..access import SEES_ALL, team_ids
+from ..db import days_between, month_of
+from ..models import Customer, Deal, LossReason, Stage, StageChange, Target, Team, User, Visit
+from . import pipeline
+from .visits import utc_range
+
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: datetime.date
+    end: datetime.date  # the day after the last
+
+    @classmethod
+    def of(cls, kind, day):
+        """The month, quarter or year holding `day`."""
+        if kind == "year":
+            start, months = day.replace(month=1, day=1), 12
+        elif kind == "quarter":
+            start, months = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1), 3
+        else:
+            kind, start, months = "month", day.replace(day=1), 1
+        return cls(kind, start, _add_months(start, months))
+
+    @classmethod
+    def parse(cls, key):
+        """'2026', '2026-Q4' or '2026-11' (as `key` writes them); None for anything else."""
+        try:
+            if len(key) == 4:
+                return cls.of("year", datetime.date(int(key), 1, 1))
+            year, part = key.split("-")
+            if part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
+                return cls.of("quarter", datetime.date(int(year), int(part[1:]) * 3 - 2, 1))
+            return cls.of("month", datetime.date(int(year), int(part), 1))
+        except (ValueError, AttributeError):
+            return None
+
+    @property
+    def key(self):
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def days(self):
+        return (self.end - self.start).days
+
+    @property
+    def weeks(self):
+        return self.days / 7
+
+    def a_year_earlier(self):
+        return Period.of(self.kind, self.start.replace(year=self.start.year - 1))
+
+    def before(self):
+        return Period.of(self.kind, self.start - datetime.timedelta(days=1))
+
+    def after(self):
+        return Period.of(self.kind, self.end)
+
+    def elapsed(self, today):
+        """The share of the period gone by the end of `today` (0 before it starts, 1 once it is over)."""
+        done = (min(max(today + datetime.timedelta(days=1), self.start), self.end) - self.start).days
+        return done / self.days
+
+
+def _add_months(day, months):
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records: `owners` is a query of user ids (None: everyone's); filters narrow by the customer."""
+    owners: object = None
+    region: str = ""
+    tier: str = ""
+    source: str = ""
+
+    def narrow(self, query, owner_field, customer_field=None):
+        if self.owners is not None:
+            query = query.where(owner_field.in_(self.owners))
+        if customer_field is not None and (self.region or self.tier or self.source):
+            customers = Customer.select(Customer.id)
+            for name in ("region", "tier", "source"):
+                if getattr(self, name):
+                    customers = customers.where(getattr(Customer, name) == getattr(self, name))
+            query = query.where(customer_field.in_(customers))
+        return query
+
+
+def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
+    """What `user` may see, narrowed to a team or a rep (ids the caller has checked are within reach)."""
+    if user.role in SEES_ALL:
+        owners = None
+    elif user.role == "manager":
+        owners = team_ids(user.id)
+    else:
+        owners = User.select(User.id).where(User.id == user.id)
+    if team_id:
+        members = User.select(User.id).where(User.team == team_id)
+        owners = members if owners is None else members.where(User.id.in_(owners))
+    if rep_id:
+        one = User.select(User.id).where(User.id == rep_id)
+        owners = one if owners is None else one.where(User.id.in_(owners))
+    return Scope(owners, region or "", tier or "", source or "")
+
+
+def _in(column, period):
+    return (column >= period.start) & (column < period.end)
+
+
+def closed(scope, period):
+    """Deals won or lost in the period: won amount and count, lost count, win rate, average deal size and the
+    average days from creation to the win."""
+    won = (Stage.kind == "won") & _in(Deal.won_on, period)
+    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
+    query = (Deal.select(fn.SUM(Case(None, [(won, Deal.amount)], 0)), fn.SUM(Case(None, [(won, 1)], 0)),
+                         fn.SUM(Case(None, [(lost, 1)], 0)),
+                         fn.SUM(Case(None, [(won, days_between(Deal.won_on, Deal.created_at))], 0)))
+             .join(Stage).where(won | lost))
+    amount, wins, losses, cycle_days = scope.narrow(query, Deal.owner, Deal.customer).tuples().first()
+    amount, wins, losses = int(amount or 0), int(wins or 0), int(losses or 0)
+    return {"won_amount": amount, "won_count": wins, "lost_count": losses,
+            "win_rate": wins / (wins + losses) if wins + losses else None,
+            "average_size": amount // wins if wins else None,
+            "cycle_days": max(0.0, float(cycle_days) / wins) if wins else None}
+
+
+def won_by_owner(scope, period):
+    """{owner id: (won amount, won count)} for deals won in the period."""
+    query = (Deal.select(Deal.owner, fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(Deal.owner))
+    return {owner: (int(amount or 0), count) for owner, amount, count in
+            scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+
+
+def funnel(scope, today, now):
+    """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
+    stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now))
+    query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
+                         fn.SUM(Case(None, [(stale, 1)], 0)))
+             .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
+    rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
+            stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+    return [{"stage": stage, "count": rows.get(stage.id, (0,))[0], "amount": rows.get(stage.id, (0, 0))[1],
+             "weighted": rows.get(stage.id, (0, 0, 0))[2], "stale": rows.get(stage.id, (0, 0, 0, 0))[3]}
+            for stage in pipeline.stages() if stage.kind == "open"]
+
+
+def stage_flow(scope, period, settings):
+    """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
+    moved forward (to a later stage or won, not back and not lost) and their average length in days.
+    [{stage, ended, advanced, conversion, average_days}]."""
+    start, end = utc_range(period.start, period.end, settings)
+    window = {"partition_by": [StageChange.deal], "order_by": [StageChange.at, StageChange.id]}
+    moved_since = StageChange.select(StageChange.deal).where(StageChange.at >= start)  # a stay ends with a move
+    stays = scope.narrow(
+        StageChange.select(StageChange.to_stage.alias("stage_id"), StageChange.at.alias("entered"),
+                           fn.LEAD(StageChange.at).over(**window).alias("left_at"),
+                           fn.LEAD(StageChange.to_stage).over(**window).alias("next_id"))
+        .join(Deal, on=(StageChange.deal == Deal.id)).where(Deal.id.in_(moved_since)),
+        Deal.owner, Deal.customer).cte("stays")
+    here, there = Stage.alias(), Stage.alias()
+    forward = (there.position > here.position) & (there.kind != "lost")
+    rows = (stays.select_from(stays.c.stage_id, fn.COUNT(Value(1)), fn.SUM(Case(None, [(forward, 1)], 0)),
+                              fn.AVG(days_between(stays.c.left_at, stays.c.entered)))
+            .join(here, on=(here.id == stays.c.stage_id)).join(there, on=(there.id == stays.c.next_id))
+            .where((stays.c.left_at >= start) & (stays.c.left_at < end)).group_by(stays.c.stage_id).tuples())
+    found = {stage: (ended, int(advanced or 0), float(days or 0)) for stage, ended, advanced, days in rows}
+    result = []
+    for stage in pipeline.stages():
+        if stage.kind == "open":
+            ended, advanced, days = found.get(stage.id, (0, 0, None))
+            result.append({"stage": stage, "ended": ended, "advanced": advanced,
+                           "conversion": advanced / ended if ended else None, "average_days": days})
+    return result
+
+
+def overdue_by_tier(scope, today):
+    """Customers whose next visit is past due, by tier: {"A": n, "B": n, "C": n}."""
+    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
+             .group_by(Customer.tier))
+    counts = {"A": 0, "B": 0, "C": 0}
+    counts.update(dict(scope.narrow(query, Customer.owner, Customer.id).tuples()))
+    return counts
+
+
+def visits_by_rep(scope, period, settings):
+    """{rep id: (done visits, verified)} in the period."""
+    since, until = utc_range(period.start, period.end, settings)
+    query = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+             .where((Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until))
+             .group_by(Visit.rep))
+    return {rep: (count, int(verified or 0)) for rep, count, verified in
+            scope.narrow(query, Visit.rep, Visit.customer).tuples()}
+
+
+def new_customers(scope, period, settings):
+    """Customers created in the period (owned within the scope; the pool's count only where the scope is all)."""
+    since, until = utc_range(period.start, period.end, settings)
+    query = Customer.select(fn.COUNT(Customer.id)).where((Customer.created_at >= since) & (Customer.created_at < until))
+    return scope.narrow(query, Customer.owner, Customer.id).scalar() or 0
+
+
+def loss_reasons(scope, period):
+    """Deals lost in the period by reason, most first: [(reason or None, count, amount)]."""
+    query = (Deal.select(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position,
+                         fn.COUNT(Deal.id), fn.SUM(Deal.amount)).join(Stage).switch(Deal)
+             .join(LossReason, JOIN.LEFT_OUTER, on=(Deal.lost_reason == LossReason.id))
+             .where((Stage.kind == "lost") & _in(Deal.lost_on, period))
+             .group_by(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position))
+    rows = [(LossReason(id=rid, name_en=en, name_zh=zh, position=position) if rid else None, count, int(amount or 0))
+            for rid, en, zh, position, count, amount in scope.narrow(query, Deal.owner, Deal.customer).tuples()]
+    return sorted(rows, key=lambda row: (-row[1], row[0].position if row[0] else 1 << 30))
+
+
+def by_source(scope, period):
+    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)]."""
+    won = (Stage.kind == "won") & _in(Deal.won_on, period)
+    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
+    query = (Deal.select(Customer.source, fn.SUM(Case(None, [(won, 1)], 0)), fn.SUM(Case(None, [(lost, 1)], 0)),
+                         fn.SUM(Case(None, [(won, Deal.amount)], 0)))
+             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+             .where(won | lost).group_by(Customer.source))
+    rows = [(source, int(w or 0), int(lo or 0), int(amount or 0)) for source, w, lo, amount in
+            scope.narrow(query, Deal.owner, Deal.customer).tuples()]
+    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, w, lo, a in rows), key=lambda r: -r[3])
+
+
+def forecast(scope, today, months=6):
+    """Open deals by expected close month from this one on, weighted by probability: [(month 'YYYY-MM', count,
+    amount, weighted)]; deals expected before this month come first as 'overdue', undated ones last as ''."""
+    this_month = today.replace(day=1)
+    key = Case(None, [(Deal.expected_close.is_null(), ""), (Deal.expected_close < this_month, "overdue")],
+               month_of(Deal.expected_close))
+    query = (Deal.select(key.alias("month"), fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                         fn.SUM(Deal.amount * Deal.probability)).join(Stage)
+             .where(Stage.kind == "open").group_by(SQL("1")))  # by position: PostgreSQL cannot match a
+    # GROUP BY expression holding parameters with the same one in the select list
+    found = {month: (count, int(amount or 0), int(weighted or 0) // 100) for month, count, amount, weighted in
+             scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+    wanted = [_add_months(this_month, i).strftime("%Y-%m") for i in range(months)]
+    later = [m for m in sorted(found) if m not in wanted and m not in ("", "overdue")]
+    return [(m, *found.get(m, (0, 0, 0))) for m in ["overdue"] + wanted + later + [""]
+            if m in wanted or m in found]
+
+
+def trends(scope, today, settings, months=12):
+    """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in one query."""
+    first = _add_months(today.replace(day=1), 1 - months)
+    zone = pytz.timezone(settings["timezone"])
+    offset = int(zone.utcoffset(datetime.datetime.combine(today, datetime.time())).total_seconds() // 60)
+    since, _ = utc_range(first, today, settings)
+    won = scope.narrow(Deal.select(Value("won").alias("what"), month_of(Deal.won_on).alias("month"),
+                                   fn.SUM(Deal.amount).alias("amount"), fn.COUNT(Deal.id).alias("n"))
+                       .join(Stage).where((Stage.kind == "won") & (Deal.won_on >= first)),
+                       Deal.owner, Deal.customer).group_by(SQL("2"))
+    created = scope.narrow(Deal.select(Value("new"), month_of(Deal.created_at, offset), Value(0), fn.COUNT(Deal.id))
+                           .where(Deal.created_at >= since), Deal.owner, Deal.customer
+                           ).group_by(SQL("2"))
+    visited = scope.narrow(Visit.select(Value("visits"), month_of(Visit.occurred_at, offset), Value(0),
+                                        fn.COUNT(Visit.id))
+                           .where((Visit.status == "done") & (Visit.occurred_at >= since)), Visit.rep, Visit.customer
+                           ).group_by(SQL("2"))
+    table = {_add_months(first, i).strftime("%Y-%m"): {"won_amount": 0, "won_count": 0, "new_deals": 0, "visits": 0}
+             for i in range(months)}
+    for what, month, amount, count in (won | created | visited).tuples():
+        if month in table:
+            if what == "won":
+                table[month].update(won_amount=int(amount or 0), won_count=count)
+            else:
+                table[month]["new_deals" if what == "new" else "visits"] = count
+    return [{"month": month, **figures} for month, figures in table.items()]
+
+
+def targets(period, user_ids=(), team_ids_=()):
+    """({user id: amount}, {team id: amount}) set for exactly this period."""
+    query = Target.select(Target.user, Target.team, Target.amount).where(
+        (Target.period == period.kind) & (Target.starts_on == period.start)
+        & (Target.user.in_(list(user_ids)) | Target.team.in_(list(team_ids_))))
+    by_user, by_team = {}, {}
+    for user, team, amount in query.tuples():
+        if user:
+            by_user[user] = amount
+        else:
+            by_team[team] = amount
+    return by_user, by_team
+
+
+def attainment(won, target, period, today):
+    """{won, target, attainment, expected (the target's share due by today), pace (won / expected)}."""
+    expected = round(target * period.elapsed(today)) if target else 0
+    return {"won": won, "target": target or 0,
+            "attainment": won / target if target else None,
+            "expected": expected, "pace": won / expected if expected else None}
+
+
+def team_table(reps, period, today, scope):
+    """Per rep: attainment for the period (rep targets), ranked by won amount; and the total row."""
+    won = won_by_owner(scope, period)
+    by_user, _ = targets(period, [r.id for r in reps])
+    rows = [{"rep": rep, **attainment(won.get(rep.id, (0, 0))[0], by_user.get(rep.id, 0), period, today),
+             "won_count": won.get(rep.id, (0, 0))[1]} for rep in reps]
+    rows.sort(key=lambda row: (-row["won"], row["rep"].name))
+    total = attainment(sum(r["won"] for r in rows), sum(r["target"] for r in rows), period, today)
+    return rows, total
+
+
+def standing(rep, period, today):
+    """A rep's own figures: attainment and pace on their target, and their rank by won amount among the active
+    reps of their team (or all reps, without a team). Three queries."""
+    peers = User.select(User.id).where((User.role == "rep") & (User.active == True))  # noqa: E712
+    if rep.team_id:
+        peers = peers.where(User.team == rep.team_id)
+    won_q = (Deal.select(Deal.owner, fn.SUM(Deal.amount)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period) & Deal.owner.in_(peers)).group_by(Deal.owner))
+    won = {owner: int(amount or 0) for owner, amount in won_q.tuples()}
+    peer_count = peers.count()
+    target = Target.select(Target.amount).where((Target.user == rep.id) & (Target.period == period.kind)
+                                                & (Target.starts_on == period.start)).scalar() or 0
+    mine = won.get(rep.id, 0)
+    rank = 1 + sum(1 for owner, amount in won.items() if amount > mine and owner != rep.id)
+    return {**attainment(mine, target, period, today), "rank": rank, "peers": max(peer_count, 1)}
+
+
+def teams_within(user):
+    """Teams `user` may look at: all for those who see everything; else teams with a member in their subtree."""
+    query = Team.select().order_by(Team.name)
+    if user.role in SEES_ALL:
+        return list(query)
+    return list(query.where(Team.id.in_(User.select(User.team).where(User.id.in_(team_ids(user.id))
+                                                                     & User.team.is_null(False)))))
+
+
+def reps_within(user, team_id=None):
+    """Active reps `user` may look at (themself included when they own deals), by name."""
+    query = User.select(User.id, User.name, User.team, User.role).where(
+        (User.active == True) & User.role.in_(("rep", "manager")))  # noqa: E712
+    if user.role not in SEES_ALL:
+        query = query.where(User.id.in_(team_ids(user.id)))
+    if team_id:
+        query = query.where(User.team == team_id)
+    return list(query.order_by(User.name))
