@@ -165,6 +165,7 @@ def _templates(app):
     from flask_wtf.csrf import generate_csrf
     from werkzeug.local import LocalProxy
 
+    from . import charts
     from .format import register as register_filters
     from .i18n import install_template_gettext
     from .nav import ROLE_LABELS, entries_for
@@ -174,6 +175,7 @@ def _templates(app):
     install_template_gettext(app)
     app.jinja_env.globals["url_for"] = fast_url_for(app)
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["charts"] = charts
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue
     from .services.collateral import link_state

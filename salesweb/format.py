@@ -54,6 +54,17 @@ def register(app):
     def _money(minor_units):
         return money(minor_units, str(get_locale() or "en"))
 
+    @app.template_filter("period")
+    def _period(period):
+        """A metrics period as the locale names it: November 2026, Q4 2026, 2026 (2026年11月, 2026年第4季度)."""
+        skeleton = {"year": "y", "quarter": "yQQQ", "month": "yMMMM"}[period.kind]
+        return dates.format_skeleton(skeleton, period.start, locale=str(get_locale() or "en"))
+
+    @app.template_filter("percent")
+    def _percent(share):
+        """A share (0.25) as a whole percentage (25%); no share (nothing to divide by) as a dash."""
+        return "—" if share is None else f"{share * 100:.0f}%"
+
     @app.template_filter("filesize")
     def _filesize(size):
         size = size or 0

@@ -109,10 +109,14 @@ def page_number():
 
 
 def url_with(**changes):
-    """This page's URL with some query parameters changed (e.g. the page number)."""
+    """This page's URL with some query parameters changed (e.g. the page number; None drops one)."""
     from urllib.parse import urlencode
     args = request.args.to_dict(flat=False)
-    args.update({k: [str(v)] for k, v in changes.items()})
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
 
 

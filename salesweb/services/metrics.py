@@ -150,9 +150,10 @@ def won_by_owner(scope, period):
             scope.narrow(query, Deal.owner, Deal.customer).tuples()}
 
 
-def funnel(scope, today, now):
+def funnel(scope, today, now, all_stages=None):
     """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
-    stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now))
+    all_stages = all_stages or pipeline.stages()
+    stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
     query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
                          fn.SUM(Case(None, [(stale, 1)], 0)))
              .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
@@ -160,10 +161,10 @@ def funnel(scope, today, now):
             stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
     return [{"stage": stage, "count": rows.get(stage.id, (0,))[0], "amount": rows.get(stage.id, (0, 0))[1],
              "weighted": rows.get(stage.id, (0, 0, 0))[2], "stale": rows.get(stage.id, (0, 0, 0, 0))[3]}
-            for stage in pipeline.stages() if stage.kind == "open"]
+            for stage in all_stages if stage.kind == "open"]
 
 
-def stage_flow(scope, period, settings):
+def stage_flow(scope, period, settings, all_stages=None):
     """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
     moved forward (to a later stage or won, not back and not lost) and their average length in days.
     [{stage, ended, advanced, conversion, average_days}]."""
@@ -184,7 +185,7 @@ def stage_flow(scope, period, settings):
             .where((stays.c.left_at >= start) & (stays.c.left_at < end)).group_by(stays.c.stage_id).tuples())
     found = {stage: (ended, int(advanced or 0), float(days or 0)) for stage, ended, advanced, days in rows}
     result = []
-    for stage in pipeline.stages():
+    for stage in all_stages or pipeline.stages():
         if stage.kind == "open":
             ended, advanced, days = found.get(stage.id, (0, 0, None))
             result.append({"stage": stage, "ended": ended, "advanced": advanced,

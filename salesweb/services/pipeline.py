@@ -84,9 +84,9 @@ def stale_condition(today, quiet_before):
     return condition
 
 
-def rot_cutoffs(now):
+def rot_cutoffs(now, all_stages=None):
     """{open stage id with rotting days: the time before which a deal there has rotted}."""
-    return {s.id: now - datetime.timedelta(days=s.rotting_days) for s in stages()
+    return {s.id: now - datetime.timedelta(days=s.rotting_days) for s in all_stages or stages()
             if s.kind == "open" and s.rotting_days is not None}
 
 

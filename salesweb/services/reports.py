@@ -109,6 +109,15 @@ def team_status(manager, year, week):
     return [(rep, reports.get(rep.id)) for rep in reps]
 
 
+def unsubmitted(manager, year, week):
+    """The active reps in the manager's subtree who have not submitted the week's report, by name (one query)."""
+    submitted = WeeklyReport.select(WeeklyReport.rep).where(
+        (WeeklyReport.year == year) & (WeeklyReport.week == week) & WeeklyReport.submitted_at.is_null(False))
+    return list(User.select(User.id, User.name).where(
+        User.id.in_(team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
+        & User.id.not_in(submitted)).order_by(User.name))
+
+
 def in_team(manager, rep_id):
     """The rep, if they are in the manager's subtree."""
     return (User.select().where((User.id == rep_id) & User.id.in_(team_ids(manager.id)) & (User.role == "rep"))
