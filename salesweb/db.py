@@ -173,9 +173,11 @@ def days_between(later, earlier):
 
 
 def month_of(column, offset_minutes=0):
-    """'YYYY-MM' of a date or UTC time column, moved by the install's offset from UTC first."""
-    from peewee import SQL, NodeList, fn
+    """'YYYY-MM' of a date or UTC time column, moved by the install's offset from UTC first. Callers group by
+    the select list's position: PostgreSQL cannot match a GROUP BY expression holding parameters."""
+    from peewee import SQL, NodeList, Value, fn
     if is_sqlite():
         return fn.strftime("%Y-%m", column, f"{int(offset_minutes):+d} minutes")
-    moved = NodeList((column.cast("timestamp"), SQL("+"), SQL(f"interval '{int(offset_minutes)} minutes'")))
+    moved = NodeList((column.cast("timestamp"), SQL("+"), Value(int(offset_minutes)).cast("integer"),
+                      SQL("* interval '1 minute'")))
     return fn.to_char(moved, "YYYY-MM")

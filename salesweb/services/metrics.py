@@ -159,8 +159,8 @@ def funnel(scope, today, now, all_stages=None):
              .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
     rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
             stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
-    return [{"stage": stage, "count": rows.get(stage.id, (0,))[0], "amount": rows.get(stage.id, (0, 0))[1],
-             "weighted": rows.get(stage.id, (0, 0, 0))[2], "stale": rows.get(stage.id, (0, 0, 0, 0))[3]}
+    names = ("count", "amount", "weighted", "stale")
+    return [{"stage": stage, **dict(zip(names, rows.get(stage.id, (0, 0, 0, 0))))}
             for stage in all_stages if stage.kind == "open"]
 
 
