@@ -61,7 +61,7 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     phone = new_page(**NARROW_PHONE, accept_downloads=True)
     sign_in(phone, rep)
     phone.get_by_role("link", name="Collateral").click()
-    phone.wait_for_load_state()  # htmx must be listening before the first keystroke
+    phone.wait_for_url("**/collateral")  # the new page loaded: htmx listens before the first keystroke
     phone.get_by_label("Search").fill("x90")  # the tag, as typed
     expect(phone.locator(".collateral-card")).to_have_count(1)
     assert_fits_phone(phone, "/collateral", 360)
@@ -72,7 +72,7 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     assert open(got.value.path(), "rb").read() == BIG
 
     phone.locator(".collateral-title", has_text="X900 brochure").click()
-    phone.wait_for_load_state()
+    phone.wait_for_url(re.compile(r"/collateral/\d+$"))
     phone.get_by_role("combobox", name="Customer").fill("suzhou")
     phone.get_by_role("option", name=re.compile("Suzhou Precision")).click()
     phone.get_by_role("button", name="Create share link").click()
