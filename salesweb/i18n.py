@@ -2,10 +2,26 @@
 templates' gettext."""
 from flask import g
 from jinja2 import pass_context
-from markupsafe import Markup
-from flask_babel import get_translations, gettext, lazy_gettext, ngettext
+from markupsafe import Markup, escape
+from flask_babel import get_translations, gettext, ngettext
+from flask_babel.speaklater import LazyString
 
 _ = gettext
+
+
+class _EscapedLazyString(LazyString):
+    """Flask-Babel's lazy string tells Jinja it is already HTML, so a value interpolated into it (a user's name in
+    an error message, a cell of an imported file) would reach the page unescaped. This one is escaped like any
+    other text."""
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string, **variables):
+    return _EscapedLazyString(gettext, string, **variables)
+
+
 _l = lazy_gettext
 
 __all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "install_template_gettext"]

@@ -41,5 +41,6 @@ ENTRIES = (
 
 
 def entries_for(user):
-    home = Entry(HOME_LABELS[user.role], f"{user.role}.home", "home", (user.role,))
+    # The role's own pages (a manager's targets and reports) count as its home: they are reached from there.
+    home = Entry(HOME_LABELS[user.role], f"{user.role}.home", "home", (user.role,), section=user.role)
     return [home] + [e for e in ENTRIES if user.role in e.roles]

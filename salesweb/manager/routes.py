@@ -11,6 +11,6 @@ from . import bp
 @bp.get("/")
 def home():
     today = local_today()
-    period = Period.parse(request.args.get("period", "")) or Period.of(request.args.get("kind", "month"), today)
+    period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
     return render("manager/home.html", today=today,
                   **homes.manager_view(current_user, period, today, utcnow(), current_settings()))

@@ -46,6 +46,11 @@ class Period:
         except (ValueError, AttributeError):
             return None
 
+    @classmethod
+    def chosen(cls, key, kind, today):
+        """The period a page was asked for: by its key, else this month, quarter or year."""
+        return cls.parse(key or "") or cls.of(kind or "month", today)
+
     @property
     def key(self):
         if self.kind == "year":
