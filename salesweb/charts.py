@@ -3,11 +3,11 @@ The numbers always sit in a table beside or under a chart; the chart is the pict
 from flask_babel import get_locale, gettext as _
 from markupsafe import Markup, escape
 
-from .format import money
+from .format import money, month
 
 ROW = 24  # px per bar
 LABEL = 34  # % of the width given to the labels
-ROOM = 16  # % kept at the right for the value written after the longest bar
+ROOM = 22  # % kept at the right for the value written after the longest bar
 
 
 def _svg(title, height, body):
@@ -36,7 +36,7 @@ def bars(title, rows, marker=None):
 
 def columns(title, rows, height=150):
     """Columns over time: `rows` are (label, value, text); with more than six columns only every other label is
-    written, so they stay legible on a phone (each column's title still names it)."""
+    written, so they stay legible on a phone (each column's title names it and its value)."""
     top = max([value for _label, value, _text in rows] + [1])
     step = 100 / max(len(rows), 1)
     plot = height - 22
@@ -58,7 +58,42 @@ def funnel(rows):
                 [(row["stage"].name(locale), row["amount"], money(row["amount"], locale)) for row in rows])
 
 
-def visits_against_norm(rows, norm):
-    """Done visits per rep with the weekly norm drawn across (rows: (rep, done, verified))."""
-    return bars(_("Visits this week per rep against the norm of %(n)d", n=norm),
-                [(rep.name, done, str(done)) for rep, done, _verified in rows], marker=norm)
+def visits_against_norm(rows, norm, weeks=None):
+    """Done visits per rep with the weekly norm drawn across (rows: (rep, done, verified)); over `weeks` weeks,
+    the visits per week."""
+    if not weeks:
+        return bars(_("Visits this week per rep against the norm of %(n)d", n=norm),
+                    [(rep.name, done, str(done)) for rep, done, _verified in rows], marker=norm)
+    return bars(_("Visits per week per rep against the norm of %(n)d", n=norm),
+                [(rep.name, done / weeks, f"{done / weeks:.1f}") for rep, done, _verified in rows], marker=norm)
+
+
+def trend(title, rows, key, money_=False):
+    """One figure of metrics.trends per month as columns, each labelled by its month's short name (the year is in
+    the column's own title and the table)."""
+    locale = str(get_locale() or "en")
+    return columns(title, [(month(row["month"], locale, "MMM"), row[key],
+                            money(row[key], locale) if money_ else str(row[key])) for row in rows])
+
+
+def forecast(rows):
+    """The weighted open pipeline per expected close month (rows from metrics.forecast)."""
+    locale = str(get_locale() or "en")
+    names = {"overdue": _("Overdue"), "": _("No date")}
+    return bars(_("Weighted pipeline by expected close month"),
+                [(names.get(key) or month(key, locale), weighted, money(weighted, locale))
+                 for key, _count, _amount, weighted in rows])
+
+
+def losses(rows):
+    """Deals lost per reason (rows from metrics.loss_reasons)."""
+    locale = str(get_locale() or "en")
+    return bars(_("Deals lost per reason"), [(reason.name(locale) if reason else _("No reason given"), count,
+                                              str(count)) for reason, count, _amount in rows])
+
+
+def sources(rows, labels):
+    """Win rate per customer source (rows from metrics.by_source); sources without a closed deal are left out."""
+    return bars(_("Win rate by customer source"),
+                [(str(labels.get(source, source)), rate * 100, f"{rate * 100:.0f}%")
+                 for source, _won, _lost, _amount, rate in rows if rate is not None])

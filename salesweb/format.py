@@ -3,7 +3,7 @@ import datetime
 from functools import lru_cache
 
 from babel import Locale, dates
-from flask_babel import format_decimal, get_locale, get_timezone, to_user_timezone
+from flask_babel import format_decimal, get_locale, get_timezone, gettext, to_user_timezone
 
 
 @lru_cache(maxsize=16)
@@ -37,6 +37,12 @@ def money(minor_units, locale):
     return minus + text if minor_units < 0 else text
 
 
+@lru_cache(maxsize=512)
+def month(key, locale, skeleton="yMMM"):
+    """'2026-11' as the locale names a month briefly: Nov 2026, 2026年11月 (or by another babel skeleton)."""
+    return dates.format_skeleton(skeleton, datetime.date(int(key[:4]), int(key[5:7]), 1), locale=locale)
+
+
 def register(app):
     @app.template_filter("datetime")
     def _datetime(value, style="medium"):
@@ -54,9 +60,16 @@ def register(app):
     def _money(minor_units):
         return money(minor_units, str(get_locale() or "en"))
 
+    @app.template_filter("month")
+    def _month(key):
+        return month(key, str(get_locale() or "en"))
+
     @app.template_filter("period")
     def _period(period):
-        """A metrics period as the locale names it: November 2026, Q4 2026, 2026 (2026年11月, 2026年第4季度)."""
+        """A metrics period as the locale names it: November 2026, Q4 2026, 2026 (2026年11月, 2026年第4季度), and a
+        week by its Monday."""
+        if period.kind == "week":
+            return gettext("Week of %(day)s", day=_day(period.start, "medium", str(get_locale() or "en")))
         skeleton = {"year": "y", "quarter": "yQQQ", "month": "yMMMM"}[period.kind]
         return dates.format_skeleton(skeleton, period.start, locale=str(get_locale() or "en"))
 

@@ -140,6 +140,16 @@ def local_today():
     return datetime.datetime.now(get_timezone()).date()
 
 
+def csv_download(header, rows, filename):
+    """A CSV attachment streamed row by row (rows may be a generator reading the database)."""
+    from flask import Response, stream_with_context
+
+    from .services.exports import csv_chunks
+    response = Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def send_stored(stored, name, inline=False):
     """A stored file as a download: conditional and range requests, the detected type, the original
     (UTF-8) name, never sniffed, and sandboxed so a file can never run as a page of this site."""

@@ -1,4 +1,4 @@
-from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from ..services import audit, customers, exports, pool, tiers
 from ..services.errors import Invalid
-from ..web import Page, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
+from ..web import Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
 from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
@@ -76,10 +76,9 @@ def export(kind):
                  summary=f"customers {kind}: {request.query_string.decode('utf-8', 'replace')[:200]}")
     name = f"customers-{today():%Y%m%d}.{kind}"
     if kind == "csv":
-        response = Response(stream_with_context(exports.csv_chunks(header, rows)), mimetype="text/csv")
-    else:
-        response = Response(exports.xlsx_bytes(header, rows, str(_("Customers"))),
-                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return csv_download(header, rows, name)
+    response = Response(exports.xlsx_bytes(header, rows, str(_("Customers"))),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

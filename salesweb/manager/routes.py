@@ -1,6 +1,7 @@
 from flask import request
 from flask_login import current_user
 
+from .. import figures
 from ..db import utcnow
 from ..services import homes
 from ..services.metrics import Period
@@ -14,3 +15,6 @@ def home():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
     return render("manager/home.html", today=today,
                   **homes.manager_view(current_user, period, today, utcnow(), current_settings()))
+
+
+bp.add_url_rule("/export/<name>.csv", "export", figures.export)

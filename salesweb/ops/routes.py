@@ -1,10 +1,22 @@
 from flask_login import current_user
 
-from ..services import homes
-from ..web import render
+from .. import figures
+from ..customers.forms import SOURCE_LABELS
+from ..services import analytics
+from ..web import is_fragment_request, render
 from . import bp
 
 
-@bp.get("/")
-def home():
-    return render("home/role.html", role="ops", **homes.profile(current_user))
+@bp.get("/", defaults={"tab": "performance"})
+@bp.get("/<any(activity, trends, outcomes):tab>")
+def home(tab):
+    """Analytics for any period, team, region, tier and source: one tab of figures; a filter change swaps the
+    figures only (the lists the filters offer are read for a whole page)."""
+    context = figures.context()
+    choices = {} if is_fragment_request() else {"teams": context.teams, "regions": analytics.regions(current_user)}
+    return render("ops/home.html", block="figures", tab=tab, tabs=analytics.TAB_LABELS, context=context,
+                  filters=context.filters, period=context.filters.period, figures_=analytics.tab(context, tab),
+                  source_labels=SOURCE_LABELS, **choices)
+
+
+bp.add_url_rule("/export/<name>.csv", "export", figures.export)

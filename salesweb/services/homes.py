@@ -28,14 +28,13 @@ def manager_view(user, period, today, now, settings):
     import datetime
 
     from . import metrics, pipeline, reports
-    from .visits import week_bounds
     scope = metrics.scope_for(user)
     all_stages = pipeline.stages()
     reps = metrics.reps_within(user)
     table, total = metrics.team_table(reps, period, today, scope)
     funnel = metrics.funnel(scope, today, now, all_stages)
-    monday, next_monday = week_bounds(today)
-    week_visits = metrics.visits_by_rep(scope, metrics.Period("week", monday, next_monday), settings)
+    week = metrics.Period.of("week", today)
+    week_visits = metrics.visits_by_rep(scope, week, settings)
     last_week = (today - datetime.timedelta(days=7)).isocalendar()
     return {
         "period": period, "table": table, "total": total,
@@ -44,7 +43,7 @@ def manager_view(user, period, today, now, settings):
         "funnel": funnel, "stale": sum(row["stale"] for row in funnel),
         "flow": metrics.stage_flow(scope, period, settings, all_stages),
         "week_visits": [(rep, *week_visits.get(rep.id, (0, 0))) for rep in reps if rep.role == "rep"],
-        "week": (monday, next_monday - datetime.timedelta(days=1)),
+        "week": week, "week_days": (week.start, week.end - datetime.timedelta(days=1)),
         "overdue": metrics.overdue_by_tier(scope, today),
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),
         "report_week": f"{last_week[0]}-W{last_week[1]}",

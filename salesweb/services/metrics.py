@@ -13,7 +13,7 @@ from ..models import Customer, Deal, LossReason, Stage, StageChange, Target, Tea
 from . import pipeline
 from .visits import utc_range
 
-PERIOD_KINDS = ("month", "quarter", "year")
+PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,10 @@ class Period:
 
     @classmethod
     def of(cls, kind, day):
-        """The month, quarter or year holding `day`."""
+        """The week, month, quarter or year holding `day`."""
+        if kind == "week":
+            start = day - datetime.timedelta(days=day.weekday())
+            return cls(kind, start, start + datetime.timedelta(days=7))
         if kind == "year":
             start, months = day.replace(month=1, day=1), 12
         elif kind == "quarter":
@@ -35,11 +38,13 @@ class Period:
 
     @classmethod
     def parse(cls, key):
-        """'2026', '2026-Q4' or '2026-11' (as `key` writes them); None for anything else."""
+        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else."""
         try:
             if len(key) == 4:
                 return cls.of("year", datetime.date(int(key), 1, 1))
             year, part = key.split("-")
+            if part.startswith("W") and part[1:].isdecimal():
+                return cls.of("week", datetime.date.fromisocalendar(int(year), int(part[1:]), 1))
             if part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
                 return cls.of("quarter", datetime.date(int(year), int(part[1:]) * 3 - 2, 1))
             return cls.of("month", datetime.date(int(year), int(part), 1))
@@ -53,6 +58,9 @@ class Period:
 
     @property
     def key(self):
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
         if self.kind == "year":
             return f"{self.start.year}"
         if self.kind == "quarter":
@@ -68,6 +76,8 @@ class Period:
         return self.days / 7
 
     def a_year_earlier(self):
+        if self.kind == "week":
+            return Period.of("week", self.start - datetime.timedelta(weeks=52))
         return Period.of(self.kind, self.start.replace(year=self.start.year - 1))
 
     def before(self):
@@ -326,6 +336,24 @@ def team_table(reps, period, today, scope):
     rows.sort(key=lambda row: (-row["won"], row["rep"].name))
     total = attainment(sum(r["won"] for r in rows), sum(r["target"] for r in rows), period, today)
     return rows, total
+
+
+def team_rollup(teams, reps, period, today, scope):
+    """Per team: won by its active reps and attainment on the team's own target (else the sum of its reps'),
+    best first; reps without a team make a row of their own. And the total row. Three queries."""
+    won = won_by_owner(scope, period)
+    by_user, by_team = targets(period, [r.id for r in reps], [t.id for t in teams])
+    groups = [(team, [r for r in reps if r.team_id == team.id]) for team in teams]
+    loose = [r for r in reps if r.team_id not in {t.id for t in teams}]
+    groups += [(None, loose)] if loose else []
+    rows = []
+    for team, members in groups:
+        amount = sum(won.get(r.id, (0, 0))[0] for r in members)
+        target = (by_team.get(team.id) if team else None) or sum(by_user.get(r.id, 0) for r in members)
+        rows.append({"team": team, "reps": len(members), "won_count": sum(won.get(r.id, (0, 0))[1] for r in members),
+                     **attainment(amount, target, period, today)})
+    rows.sort(key=lambda row: (-row["won"], row["team"].name if row["team"] else "\uffff"))
+    return rows, attainment(sum(r["won"] for r in rows), sum(r["target"] for r in rows), period, today)
 
 
 def standing(rep, period, today):

@@ -113,6 +113,33 @@ def test_attainment_and_pace(app, book):
         assert (mine["won"], mine["target"], mine["rank"], mine["peers"]) == (1_000_00, 4_000_00, 2, 2)
 
 
+def test_team_rollup_uses_a_team_target_else_its_reps(app, book):
+    with app.app_context():
+        Target.create(user=book["ann"].id, period="month", starts_on=NOV.start, amount=4_000_00)
+        Target.create(user=book["cy"].id, period="month", starts_on=NOV.start, amount=3_000_00)
+        Target.create(team=book["cy"].team_id, period="month", starts_on=NOV.start, amount=18_000_00)
+        ops = book["ops"]
+        teams, reps = metrics.teams_within(ops), metrics.reps_within(ops)
+        rows, total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops))
+        assert [(r["team"].name, r["reps"], r["won"], r["won_count"], r["target"]) for r in rows] == [
+            ("West", 1, 9_000_00, 1, 18_000_00), ("East", 3, 4_000_00, 2, 4_000_00)]
+        assert rows[0]["attainment"] == 0.5 and rows[1]["attainment"] == 1 and rows[0]["pace"] == 1
+        assert (total["won"], total["target"]) == (13_000_00, 22_000_00)
+        # a region narrows the deals counted, not the teams listed
+        rows, _total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops, region="South"))
+        assert [(r["team"].name, r["won"]) for r in rows] == [("East", 3_000_00), ("West", 0)]
+
+
+def test_weeks_are_iso_weeks_from_monday():
+    week = Period.of("week", datetime.date(2026, 11, 26))  # a Thursday
+    assert (week.start, week.end, week.key) == (datetime.date(2026, 11, 23), datetime.date(2026, 11, 30), "2026-W48")
+    assert Period.parse("2026-W48") == week and Period.parse("2026-W54") is None
+    assert Period.parse("2027-W01").start == datetime.date(2027, 1, 4)
+    assert week.before().key == "2026-W47" and week.after().key == "2026-W49"
+    assert week.a_year_earlier().start == datetime.date(2025, 11, 24)
+    assert week.elapsed(datetime.date(2026, 11, 25)) == pytest.approx(3 / 7)
+
+
 def test_funnel_counts_open_deals_now_with_weighted_and_stale(app, book):
     with app.app_context():
         deal = book["deal"]

@@ -22,9 +22,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, role):
 
 
 def test_home_says_who_you_are_and_whom_you_lead(app, make, signed_in):
-    client, boss = signed_in("ops", name="Wang Fang", team="East China")
+    client, boss = signed_in("support", name="Wang Fang", team="East China")
     make.user("rep", name="Zhang Min", team="East China", reports_to=boss)
-    page = client.get("/ops/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get("/support/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Hello, Wang Fang" in page and "East China" in page and "Zhang Min" in page
     assert "not installed yet" in page
 
@@ -37,13 +37,13 @@ def test_rep_home_is_today(app, make, signed_in):
 
 
 def test_home_query_count_does_not_grow_with_reports(app, make, signed_in):
-    client, boss = signed_in("ops", team="East")
+    client, boss = signed_in("support", team="East")
     with count_queries() as few:
-        client.get("/ops/")
+        client.get("/support/")
     for _ in range(10):
         make.user("rep", team="East", reports_to=boss)
     with count_queries() as many:
-        client.get("/ops/")
+        client.get("/support/")
     assert len(few) == len(many) == 3  # session user, profile, reports (the settings are cached)
 
 

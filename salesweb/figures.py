@@ -1,0 +1,25 @@
+"""The views the team home and ops analytics share: a table of figures as CSV, and the context a page's figures
+are computed in (who looks, the period and filters the URL asks for)."""
+from flask import abort, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .db import utcnow
+from .services import analytics, audit
+from .web import csv_download, current_settings, local_today
+
+
+def context():
+    return analytics.context_for(current_user, request.args, local_today(), utcnow(), current_settings(),
+                                 str(get_locale() or "en"))
+
+
+def export(name):
+    """One table of figures, for the same scope, period and filters as the page it sits on."""
+    if name not in analytics.CSV:
+        abort(404)
+    found = context()
+    header, rows = analytics.csv_table(found, name)
+    audit.record("export", actor=current_user, object_type="figures",
+                 summary=f"figures {name}: {request.query_string.decode('utf-8', 'replace')[:200]}")
+    return csv_download(header, rows, f"{name}-{found.filters.period.key}.csv")

@@ -1,0 +1,220 @@
+"""Figures by the table: what the ops analytics tabs show and what every table exports. Each table is computed by
+the metrics service for a context (who looks, the period, the filters); the page and its CSV read the same
+figures, so a number on screen and its cell in a file cannot disagree."""
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..access import SEES_ALL
+from ..i18n import _l
+from ..models import SOURCES, TIERS
+from . import customers, metrics, pipeline
+
+TABS = {
+    "performance": ("closed", "attainment", "funnel", "flow"),
+    "activity": ("visits", "overdue", "new_customers"),
+    "trends": ("trends", "forecast"),
+    "outcomes": ("losses", "sources"),
+}
+TAB_LABELS = {"performance": _l("Performance"), "activity": _l("Activity"), "trends": _l("Trends and forecast"),
+              "outcomes": _l("Won and lost")}
+
+
+@dataclass
+class Filters:
+    period: metrics.Period
+    team_id: int | None = None
+    region: str = ""
+    tier: str = ""
+    source: str = ""
+
+    def args(self):
+        """The query string that asks for these filters again (empty ones left out)."""
+        found = {"period": self.period.key, "team": self.team_id, "region": self.region, "tier": self.tier,
+                 "source": self.source}
+        return {key: value for key, value in found.items() if value}
+
+
+def read_filters(args, user, today, teams):
+    """The filters asked for, each one kept only when valid and within `user`'s reach (else not applied)."""
+    team = str(args.get("team", ""))
+    team_id = int(team) if team.isdecimal() and len(team) < 10 else None
+    if team_id is not None and team_id not in {t.id for t in teams()}:
+        team_id = None
+    return Filters(metrics.Period.chosen(args.get("period"), args.get("kind"), today), team_id,
+                   str(args.get("region", ""))[:64], args.get("tier") if args.get("tier") in TIERS else "",
+                   args.get("source") if args.get("source") in SOURCES else "")
+
+
+@dataclass
+class Context:
+    """Who looks, at what: the lists a table needs are read once, when first needed."""
+    user: object
+    filters: Filters
+    today: datetime.date
+    now: datetime.datetime
+    settings: object
+    locale: str = "en"
+    figures: dict = field(default_factory=dict)
+
+    @cached_property
+    def scope(self):
+        f = self.filters
+        return metrics.scope_for(self.user, f.team_id, None, f.region, f.tier, f.source)
+
+    @cached_property
+    def stages(self):
+        return pipeline.stages()
+
+    @cached_property
+    def teams(self):
+        return metrics.teams_within(self.user)
+
+    @property
+    def by_team(self):
+        """Attainment is shown per team to those who see every team, until they pick one."""
+        return self.user.role in SEES_ALL and not self.filters.team_id
+
+    @cached_property
+    def reps(self):
+        return metrics.reps_within(self.user, self.filters.team_id)
+
+    def table(self, name):
+        if name not in self.figures:
+            self.figures[name] = COMPUTE[name](self)
+        return self.figures[name]
+
+
+def _visits(c):
+    """Per rep, done and verified visits in the period and the rate per week of it gone by, against the norm."""
+    period = c.filters.period
+    counts = metrics.visits_by_rep(c.scope, period, c.settings)
+    weeks = max(period.days * period.elapsed(c.today), 1) / 7
+    last = min(period.end - datetime.timedelta(days=1), max(c.today, period.start))
+    return {"weeks": weeks, "norm": c.settings["weekly_visit_norm_min"], "first": period.start, "last": last,
+            "rows": [(rep, *counts.get(rep.id, (0, 0))) for rep in c.reps if rep.role == "rep"]}
+
+
+COMPUTE = {
+    "closed": lambda c: metrics.closed(c.scope, c.filters.period),
+    "attainment": lambda c: (metrics.team_rollup(c.teams, c.reps, c.filters.period, c.today, c.scope) if c.by_team
+                             else metrics.team_table(c.reps, c.filters.period, c.today, c.scope)),
+    "funnel": lambda c: metrics.funnel(c.scope, c.today, c.now, c.stages),
+    "flow": lambda c: metrics.stage_flow(c.scope, c.filters.period, c.settings, c.stages),
+    "visits": _visits,
+    "overdue": lambda c: metrics.overdue_by_tier(c.scope, c.today),
+    "new_customers": lambda c: metrics.new_customers(c.scope, c.filters.period, c.settings),
+    "trends": lambda c: metrics.trends(c.scope, c.today, c.settings),
+    "forecast": lambda c: metrics.forecast(c.scope, c.today),
+    "losses": lambda c: metrics.loss_reasons(c.scope, c.filters.period),
+    "sources": lambda c: metrics.by_source(c.scope, c.filters.period),
+}
+
+
+def context_for(user, args, today, now, settings, locale):
+    """The context a request asks for: its filters read from `args`."""
+    found = Context(user, None, today, now, settings, locale)
+    found.filters = read_filters(args, user, today, lambda: found.teams)
+    return found
+
+
+def tab(context, name):
+    """{table name: figures} for one tab."""
+    return {table: context.table(table) for table in TABS[name]}
+
+
+def regions(user):
+    return customers.regions(user)
+
+
+# -- CSV: the same figures as rows. Money is written in major units with two decimals, rates as fractions. --------
+
+def _money(minor):
+    return f"{(minor or 0) / 100:.2f}"
+
+
+def _rate(value):
+    return "" if value is None else f"{value:.4f}"
+
+
+def _csv_closed(c, figures):
+    return ([_l("Won amount"), _l("Won deals"), _l("Lost deals"), _l("Win rate"), _l("Average deal"),
+             _l("Average cycle (days)")],
+            [[_money(figures["won_amount"]), figures["won_count"], figures["lost_count"], _rate(figures["win_rate"]),
+              _money(figures["average_size"]) if figures["average_size"] is not None else "",
+              "" if figures["cycle_days"] is None else f"{figures['cycle_days']:.1f}"]])
+
+
+def _csv_attainment(c, figures):
+    rows, _total = figures
+    return ([_l("Team") if c.by_team else _l("Rep"), _l("Won"), _l("Won deals"), _l("Target"), _l("Attainment"),
+             _l("Expected by today"), _l("Pace")],
+            [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
+              _money(r["expected"]), _rate(r["pace"])] for r in rows])
+
+
+def _name(row):
+    if "rep" in row:
+        return row["rep"].name
+    return row["team"].name if row["team"] else _l("No team")
+
+
+def _csv_funnel(c, figures):
+    return ([_l("Stage"), _l("Deals"), _l("Amount"), _l("Weighted"), _l("Stale")],
+            [[r["stage"].name(c.locale), r["count"], _money(r["amount"]), _money(r["weighted"]), r["stale"]]
+             for r in figures])
+
+
+def _csv_flow(c, figures):
+    return ([_l("Stage"), _l("Left the stage"), _l("Moved forward"), _l("Conversion"), _l("Average days")],
+            [[r["stage"].name(c.locale), r["ended"], r["advanced"], _rate(r["conversion"]),
+              "" if r["average_days"] is None else f"{r['average_days']:.1f}"] for r in figures])
+
+
+def _csv_visits(c, figures):
+    return ([_l("Rep"), _l("Visits"), _l("Verified on site"), _l("Visits per week"), _l("Weekly norm")],
+            [[rep.name, done, verified, f"{done / figures['weeks']:.1f}", figures["norm"]]
+             for rep, done, verified in figures["rows"]])
+
+
+def _csv_overdue(c, figures):
+    return [_l("Tier"), _l("Customers overdue")], [[tier, figures[tier]] for tier in TIERS]
+
+
+def _csv_new_customers(c, figures):
+    return [_l("Period"), _l("New customers")], [[c.filters.period.key, figures]]
+
+
+def _csv_trends(c, figures):
+    return ([_l("Month"), _l("Won amount"), _l("Won deals"), _l("New deals"), _l("Visits")],
+            [[r["month"], _money(r["won_amount"]), r["won_count"], r["new_deals"], r["visits"]] for r in figures])
+
+
+def _csv_forecast(c, figures):
+    return ([_l("Expected close"), _l("Deals"), _l("Amount"), _l("Weighted")],
+            [[month or _l("No date"), count, _money(amount), _money(weighted)] if month != "overdue" else
+             [_l("Overdue"), count, _money(amount), _money(weighted)] for month, count, amount, weighted in figures])
+
+
+def _csv_losses(c, figures):
+    return ([_l("Loss reason"), _l("Deals"), _l("Amount")],
+            [[reason.name(c.locale) if reason else _l("No reason given"), count, _money(amount)]
+             for reason, count, amount in figures])
+
+
+def _csv_sources(c, figures):
+    from ..customers.forms import SOURCE_LABELS
+    return ([_l("Source"), _l("Won deals"), _l("Lost deals"), _l("Won amount"), _l("Win rate")],
+            [[SOURCE_LABELS.get(source, source), won, lost, _money(amount), _rate(rate)]
+             for source, won, lost, amount, rate in figures])
+
+
+CSV = {"closed": _csv_closed, "attainment": _csv_attainment, "funnel": _csv_funnel, "flow": _csv_flow,
+       "visits": _csv_visits, "overdue": _csv_overdue, "new_customers": _csv_new_customers, "trends": _csv_trends,
+       "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources}
+
+
+def csv_table(context, name):
+    """(header, rows) of one table, with text in the UI's language."""
+    header, rows = CSV[name](context, context.table(name))
+    return [str(h) for h in header], ([str(v) if hasattr(v, "__html__") else v for v in row] for row in rows)
