@@ -358,19 +358,20 @@ def team_rollup(teams, reps, period, today, scope):
 
 def standing(rep, period, today):
     """A rep's own figures: attainment and pace on their target, and their rank by won amount among the active
-    reps of their team (or all reps, without a team). Three queries."""
+    reps of their team (or all reps, without a team). Two queries: the peers' won amounts, and the peer count
+    with the rep's target."""
     peers = User.select(User.id).where((User.role == "rep") & (User.active == True))  # noqa: E712
     if rep.team_id:
         peers = peers.where(User.team == rep.team_id)
     won_q = (Deal.select(Deal.owner, fn.SUM(Deal.amount)).join(Stage)
              .where((Stage.kind == "won") & _in(Deal.won_on, period) & Deal.owner.in_(peers)).group_by(Deal.owner))
     won = {owner: int(amount or 0) for owner, amount in won_q.tuples()}
-    peer_count = peers.count()
     target = Target.select(Target.amount).where((Target.user == rep.id) & (Target.period == period.kind)
-                                                & (Target.starts_on == period.start)).scalar() or 0
+                                                & (Target.starts_on == period.start))
+    peer_count, amount = peers.select(fn.COUNT(User.id), target).tuples().first()
     mine = won.get(rep.id, 0)
-    rank = 1 + sum(1 for owner, amount in won.items() if amount > mine and owner != rep.id)
-    return {**attainment(mine, target, period, today), "rank": rank, "peers": max(peer_count, 1)}
+    rank = 1 + sum(1 for owner, value in won.items() if value > mine and owner != rep.id)
+    return {**attainment(mine, amount or 0, period, today), "rank": rank, "peers": max(peer_count, 1)}
 
 
 def teams_within(user):

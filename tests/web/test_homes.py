@@ -54,3 +54,24 @@ def test_nav_shows_only_what_the_role_can_reach(signed_in):
     admin, _ = signed_in("admin")
     page = admin.get("/admin/").get_data(as_text=True)
     assert all(url in page for url in ("/admin/users", "/admin/teams", "/admin/settings", "/audit/"))
+
+
+def test_a_rep_sees_their_month_on_today(app, make, signed_in):
+    from salesweb.models import Deal, Stage, Target
+    from salesweb.services.metrics import Period
+    from salesweb.web import local_today
+    client, rep = signed_in("rep", team="South")
+    rival = make.user("rep", team="South")
+    make.user("rep", team="North")  # another team: not a peer
+    with app.app_context():
+        today = local_today()
+        won = Stage.get(Stage.kind == "won").id
+        for owner, amount in ((rep, 1_500_00), (rival, 2_000_00)):
+            deal = make.deal(owner, amount=amount)
+            Deal.update(stage=won, won_on=today).where(Deal.id == deal.id).execute()
+        Target.create(user=rep.id, period="month", starts_on=Period.of("month", today).start, amount=3_000_00)
+    page = client.get("/rep/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1,500" in page and "won of 3,000" in page and "Attainment 50%" in page and "Rank 2 of 2" in page
+    from salesweb.services.metrics import attainment
+    pace = attainment(1_500_00, 3_000_00, Period.of("month", today), today)["pace"]
+    assert f"Pace {pace:.0%}" in page
