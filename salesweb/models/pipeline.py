@@ -62,6 +62,7 @@ class Deal(BaseModel):
             (("owner", "stage"), False),
             (("expected_close",), False),
             (("won_on",), False),
+            (("created_at",), False),  # new deals per month
         )
 
 

@@ -46,7 +46,7 @@ class Visit(BaseModel):
             (("rep", "occurred_at"), False),        # my visits this week; a team's visits by date
             (("rep", "status", "planned_for"), False),  # planned today, the week plan
             (("customer", "occurred_at"), False),   # the customer's timeline
-            (("occurred_at",), False),
+            (("occurred_at", "status"), False),  # visits done per month, counted in the index alone
         )
 
 

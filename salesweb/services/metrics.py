@@ -4,8 +4,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-import pytz
-from peewee import JOIN, SQL, Case, Value, fn
+from peewee import JOIN, SQL, Case, Select, Value, fn
 
 from ..access import SEES_ALL, team_ids
 from ..db import days_between, month_of
@@ -278,31 +277,27 @@ def forecast(scope, today, months=6):
 
 
 def trends(scope, today, settings, months=12):
-    """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in one query."""
+    """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in two queries:
+    won deals grouped by month, and new deals and visits counted month by month (the install's months, in UTC) on
+    indexes of their time, which reads no table rows for visits however many there are."""
     first = _add_months(today.replace(day=1), 1 - months)
-    zone = pytz.timezone(settings["timezone"])
-    offset = int(zone.utcoffset(datetime.datetime.combine(today, datetime.time())).total_seconds() // 60)
-    since, _ = utc_range(first, today, settings)
-    won = scope.narrow(Deal.select(Value("won").alias("what"), month_of(Deal.won_on).alias("month"),
-                                   fn.SUM(Deal.amount).alias("amount"), fn.COUNT(Deal.id).alias("n"))
+    starts = [_add_months(first, i) for i in range(months + 1)]
+    won = scope.narrow(Deal.select(month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id))
                        .join(Stage).where((Stage.kind == "won") & (Deal.won_on >= first)),
-                       Deal.owner, Deal.customer).group_by(SQL("2"))
-    created = scope.narrow(Deal.select(Value("new"), month_of(Deal.created_at, offset), Value(0), fn.COUNT(Deal.id))
-                           .where(Deal.created_at >= since), Deal.owner, Deal.customer
-                           ).group_by(SQL("2"))
-    visited = scope.narrow(Visit.select(Value("visits"), month_of(Visit.occurred_at, offset), Value(0),
-                                        fn.COUNT(Visit.id))
-                           .where((Visit.status == "done") & (Visit.occurred_at >= since)), Visit.rep, Visit.customer
-                           ).group_by(SQL("2"))
-    table = {_add_months(first, i).strftime("%Y-%m"): {"won_amount": 0, "won_count": 0, "new_deals": 0, "visits": 0}
-             for i in range(months)}
-    for what, month, amount, count in (won | created | visited).tuples():
-        if month in table:
-            if what == "won":
-                table[month].update(won_amount=int(amount or 0), won_count=count)
-            else:
-                table[month]["new_deals" if what == "new" else "visits"] = count
-    return [{"month": month, **figures} for month, figures in table.items()]
+                       Deal.owner, Deal.customer).group_by(SQL("1"))
+    counts = []
+    for start, end in zip(starts, starts[1:]):
+        since, until = utc_range(start, end, settings)
+        counts.append(scope.narrow(Deal.select(fn.COUNT(Deal.id)).where(
+            (Deal.created_at >= since) & (Deal.created_at < until)), Deal.owner, Deal.customer))
+        counts.append(scope.narrow(Visit.select(fn.COUNT(Visit.id)).where(
+            (Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until)),
+            Visit.rep, Visit.customer))
+    found = {month: (int(amount or 0), count) for month, amount, count in won.tuples()}
+    counted = Select(columns=counts).bind(Visit._meta.database).tuples().first()
+    return [{"month": start.strftime("%Y-%m"), "won_amount": found.get(start.strftime("%Y-%m"), (0, 0))[0],
+             "won_count": found.get(start.strftime("%Y-%m"), (0, 0))[1], "new_deals": counted[2 * i] or 0,
+             "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
 
 
 def targets(period, user_ids=(), team_ids_=()):
