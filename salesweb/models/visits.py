@@ -43,7 +43,7 @@ class Visit(BaseModel):
 
     class Meta:
         indexes = (
-            (("rep", "occurred_at"), False),        # my visits this week; a team's visits by date
+            (("rep", "occurred_at", "status"), False),  # my visits this week; a team's visits by date and per month
             (("rep", "status", "planned_for"), False),  # planned today, the week plan
             (("customer", "occurred_at"), False),   # the customer's timeline
             (("occurred_at", "status"), False),  # visits done per month, counted in the index alone
