@@ -2,6 +2,7 @@ from flask import flash, redirect, request
 from flask_login import current_user
 
 from ..i18n import _
+from ..models import PERIODS
 from ..services import targets
 from ..services.metrics import Period
 from ..web import local_today, render, url_with
@@ -11,6 +12,8 @@ from . import bp
 @bp.route("/targets", methods=["GET", "POST"])
 def targets_sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
+    if period.kind not in PERIODS:  # targets are monthly, quarterly or yearly; a week asks for its month
+        period = Period.of("month", period.start)
     groups = targets.sheet(current_user, period)
     if request.method == "GET":
         return render("manager/targets.html", period=period, groups=groups,

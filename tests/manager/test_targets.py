@@ -161,6 +161,12 @@ def test_reps_outside_the_subtree_cannot_be_given_targets(app, team, signed_in):
     assert ops_client.get(URL).status_code == 403
 
 
+def test_a_week_asks_for_its_month(app, team):
+    client = _client(app, team["mia"])
+    page = client.get("/manager/targets?period=2026-W48", headers=EN).get_data(as_text=True)
+    assert "November 2026" in page and "Week of" not in page
+
+
 def test_a_manager_with_no_one_reporting_sees_an_empty_sheet(app, signed_in):
     client, _boss = signed_in("manager", team="Lonely")
     page = client.get(URL, headers=EN).get_data(as_text=True)
