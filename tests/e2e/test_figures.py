@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from salesweb.models import Customer, Deal, Stage, Target
+from salesweb.models import Customer, Target
 from salesweb.services.metrics import Period
 from salesweb.web import local_today
 
@@ -14,9 +14,6 @@ from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert
 
 pytestmark = pytest.mark.browser
 
-
-def _won(deal, day):
-    Deal.update(stage=Stage.get(Stage.kind == "won").id, won_on=day).where(Deal.id == deal.id).execute()
 
 
 @pytest.fixture
@@ -31,9 +28,9 @@ def team(app, make):
         Customer.update(next_visit_due=today - datetime.timedelta(days=30)).where(Customer.id == late.id).execute()
         make.customer(bo, name="On Time Beta Ltd", tier="A")
         last_year = Period.of("month", today).a_year_earlier().start
-        _won(make.deal(ann, customer=late, amount=300_000_00), last_year)
-        _won(make.deal(bo, amount=120_000_00), today)
-        _won(make.deal(cy, amount=999_000_00, customer=make.customer(cy, region="North")), today)
+        make.won_deal(ann, last_year, customer=late, amount=300_000_00)
+        make.won_deal(bo, today, amount=120_000_00)
+        make.won_deal(cy, today, amount=999_000_00, customer=make.customer(cy, region="North"))
     return {"boss": boss, "ann": ann, "bo": bo, "today": today}
 
 

@@ -1,16 +1,13 @@
 """The manager's home: the subtree's figures only, each number leading to the list behind it."""
 import datetime
 
-from salesweb.models import Customer, Deal, Stage, Target
+from salesweb.models import Customer, Target
 from salesweb.services.metrics import Period
 from salesweb.web import local_today
 from tests.conftest import count_queries
 
 EN = {"Accept-Language": "en"}
 
-
-def _won(deal, day):
-    Deal.update(stage=Stage.get(Stage.kind == "won").id, won_on=day).where(Deal.id == deal.id).execute()
 
 
 def test_the_home_shows_the_subtree_only(app, make, signed_in):
@@ -19,8 +16,8 @@ def test_the_home_shows_the_subtree_only(app, make, signed_in):
     cy = make.user("rep", name="Cy Other", team="West")
     with app.app_context():
         today = local_today()
-        _won(make.deal(ann, amount=1_234_00), today)
-        _won(make.deal(cy, amount=9_876_00), today)
+        make.won_deal(ann, today, amount=1_234_00)
+        make.won_deal(cy, today, amount=9_876_00)
         Target.create(user=ann.id, period="month", starts_on=Period.of("month", today).start, amount=2_468_00)
     page = client.get("/manager/", headers=EN).get_data(as_text=True)
     assert "Ann Lee" in page and "Cy Other" not in page

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from salesweb.models import AuditEvent, Deal, Stage, Target
+from salesweb.models import AuditEvent, Target
 from salesweb.services import targets
 from salesweb.services.errors import Invalid
 from salesweb.services.metrics import Period
@@ -52,10 +52,8 @@ def team(app, make):
     bo = make.user("rep", name="Bo", team="East", reports_to=mia)
     cy = make.user("rep", name="Cy", team="West")
     with app.app_context():
-        won = Stage.get(Stage.kind == "won").id
         for owner, amount in ((ann, 300_00), (bo, 100_00), (cy, 900_00)):
-            deal = make.deal(owner, amount=amount)
-            Deal.update(stage=won, won_on=datetime.date(2025, 11, 20)).where(Deal.id == deal.id).execute()
+            make.won_deal(owner, datetime.date(2025, 11, 20), amount=amount)
         east = ann.team_id
     return {"mia": mia, "ann": ann, "bo": bo, "cy": cy, "east": east}
 

@@ -15,9 +15,6 @@ from tests.conftest import count_queries
 EN = {"Accept-Language": "en"}
 
 
-def _won(deal, day):
-    Deal.update(stage=Stage.get(Stage.kind == "won").id, won_on=day).where(Deal.id == deal.id).execute()
-
 
 def _lost(deal, day, reason=None):
     Deal.update(stage=Stage.get(Stage.kind == "lost").id, lost_on=day, lost_reason=reason).where(
@@ -42,9 +39,9 @@ def book(app, make):
         north = make.customer(ann, name="North Co", region="North", source="referral", tier="A")
         south = make.customer(bo, name="South Co", region="South", source="website")
         west = make.customer(cy, name="West Co", region="North", source="referral")
-        _won(make.deal(ann, customer=north, amount=1_000_00), today)
-        _won(make.deal(bo, customer=south, amount=3_000_00), today)
-        _won(make.deal(cy, customer=west, amount=9_000_00), today)
+        make.won_deal(ann, today, customer=north, amount=1_000_00)
+        make.won_deal(bo, today, customer=south, amount=3_000_00)
+        make.won_deal(cy, today, customer=west, amount=9_000_00)
         _lost(make.deal(bo, customer=south, amount=500_00), today, LossReason.get(LossReason.position == 0).id)
         Target.create(team=ann.team_id, period="month", starts_on=Period.of("month", today).start, amount=8_000_00)
     return {"mia": mia, "ann": ann, "bo": bo, "cy": cy, "today": today}

@@ -57,7 +57,7 @@ def test_nav_shows_only_what_the_role_can_reach(signed_in):
 
 
 def test_a_rep_sees_their_month_on_today(app, make, signed_in):
-    from salesweb.models import Deal, Stage, Target
+    from salesweb.models import Target
     from salesweb.services.metrics import Period
     from salesweb.web import local_today
     client, rep = signed_in("rep", team="South")
@@ -65,10 +65,8 @@ def test_a_rep_sees_their_month_on_today(app, make, signed_in):
     make.user("rep", team="North")  # another team: not a peer
     with app.app_context():
         today = local_today()
-        won = Stage.get(Stage.kind == "won").id
         for owner, amount in ((rep, 1_500_00), (rival, 2_000_00)):
-            deal = make.deal(owner, amount=amount)
-            Deal.update(stage=won, won_on=today).where(Deal.id == deal.id).execute()
+            make.won_deal(owner, today, amount=amount)
         Target.create(user=rep.id, period="month", starts_on=Period.of("month", today).start, amount=3_000_00)
     page = client.get("/rep/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "1,500" in page and "won of 3,000" in page and "Attainment 50%" in page and "Rank 2 of 2" in page
