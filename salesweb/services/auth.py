@@ -11,6 +11,7 @@ from ..i18n import _l
 from ..models import LoginAttempt, User
 from . import audit
 from .errors import Invalid
+from .notifications import unread_count
 
 # werkzeug's scrypt defaults (N=32768); the tests lower the cost, the stored hash names its own.
 PASSWORD_METHOD = "scrypt"
@@ -129,7 +130,8 @@ def authenticate(email, password, ip, policy, now=None):
 
 @prepared
 def _session_user(slots):
-    return User.select().where(User.id == slots.id).limit(1)
+    # the bell's count comes with the user: no query of its own
+    return User.select(User, unread_count(User.id).alias("unread_notifications")).where(User.id == slots.id).limit(1)
 
 
 def load_session_user(session_id):

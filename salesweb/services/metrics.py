@@ -8,7 +8,8 @@ from peewee import JOIN, SQL, Case, Select, Value, fn
 
 from ..access import SEES_ALL, team_ids
 from ..db import days_between, month_of
-from ..models import Customer, Deal, LossReason, Stage, StageChange, Target, Team, User, Visit
+from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
+                      User, Visit)
 from . import pipeline
 from .visits import utc_range
 
@@ -298,6 +299,22 @@ def trends(scope, today, settings, months=12):
     return [{"month": start.strftime("%Y-%m"), "won_amount": found.get(start.strftime("%Y-%m"), (0, 0))[0],
              "won_count": found.get(start.strftime("%Y-%m"), (0, 0))[1], "new_deals": counted[2 * i] or 0,
              "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
+
+
+def collection(scope, period, today):
+    """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
+    rate, and what is overdue today beyond everything received."""
+    from .contracts import overdue_query
+    due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
+                       .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
+    received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
+                            .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
+                            Deal.owner, Deal.customer)
+    late, gap = overdue_query(today)
+    late = scope.narrow(late.select(fn.COALESCE(fn.SUM(gap), 0)), Deal.owner, Deal.customer)
+    due, received, overdue = Select(columns=[due, received, late]).bind(Deal._meta.database).tuples().first()
+    due, received = int(due or 0), int(received or 0)
+    return {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(overdue or 0)}
 
 
 def targets(period, user_ids=(), team_ids_=()):

@@ -8,8 +8,8 @@ from ..i18n import _l
 from ..models import Target
 from . import audit, metrics
 from .errors import Invalid
+from .money import LARGEST, parse_amount  # noqa: F401 (parse_amount: the sheet's cells are amounts)
 
-LARGEST = 100_000_000_000 * 100  # the largest amount a deal may have, in minor units
 GROWTH_RANGE = (Decimal(-100), Decimal(1000))
 
 
@@ -71,28 +71,6 @@ def parse_growth(text):
 def suggestion(last_year, growth):
     """Last year's actual × (1 + growth %), to the minor unit, halves rounded up."""
     return int((Decimal(last_year) * (100 + growth) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def parse_amount(text):
-    """A target typed in major units ("1,100,000", "1 100 000.50", "1，100，000"): minor units, or None when blank.
-    Raises ValueError with the message to show."""
-    cleaned = str(text or "").strip()
-    for mark in (",", "，", " ", "\u00a0", "_"):
-        cleaned = cleaned.replace(mark, "")
-    if not cleaned:
-        return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        raise ValueError(_l("Enter an amount such as 1,100,000."))
-    if not 0 <= amount <= LARGEST // 100:  # before rounding, which a huge exponent would overflow
-        raise ValueError(_l("Enter an amount between 0 and 100,000,000,000."))
-    minor = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if minor > LARGEST:
-        raise ValueError(_l("Enter an amount between 0 and 100,000,000,000."))
-    return minor
 
 
 def split(total, weights):
