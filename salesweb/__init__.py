@@ -180,6 +180,10 @@ def _templates(app):
     app.jinja_env.globals["days_overdue"] = days_overdue
     from .services.collateral import link_state
     app.jinja_env.globals["share_state"] = link_state
+    from .services.notifications import text as notification_text
+    from .services.quotes import state as quote_state
+    app.jinja_env.globals["quote_state"] = quote_state
+    app.jinja_env.globals["notification_text"] = notification_text
 
     @app.context_processor
     def _shell():
@@ -208,7 +212,8 @@ def _blueprints(app):
     from .ops import bp as ops_bp
     from .rep import bp as rep_bp
     from .support import bp as support_bp
+    from .quotes import bp as quotes_bp
 
     for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
-               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp):
+               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp):
         app.register_blueprint(bp)

@@ -60,6 +60,18 @@ def register(app):
     def _money(minor_units):
         return money(minor_units, str(get_locale() or "en"))
 
+    @app.template_filter("percent_bp")
+    def _percent_bp(basis_points):
+        """Basis points as a percentage without needless decimals: 1500 → 15, 1250 → 12.5."""
+        from .services.money import percent_text
+        return percent_text(basis_points or 0)
+
+    @app.template_filter("quantity")
+    def _quantity(value):
+        """2.500 → 2.5 and 3.000 → 3, grouped as the locale writes numbers."""
+        from babel.numbers import format_decimal
+        return format_decimal(value, format="#,##0.###", locale=str(get_locale() or "en"))
+
     @app.template_filter("month")
     def _month(key):
         return month(key, str(get_locale() or "en"))

@@ -11,7 +11,8 @@ from ..db import contains, utcnow
 from ..forms import options
 from ..i18n import _
 from ..models import Customer, CustomerNote, Deal, LossReason, Stage, User
-from ..services import customers, pipeline
+from ..quotes.forms import PaymentForm
+from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
 from . import bp
@@ -323,7 +324,11 @@ def deal(deal_id):
                  .order_by(CustomerNote.created_at.desc()).limit(20))
     form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
     form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
-    return render("pipeline/deal.html", deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
+    contract = contracts.of_deal(deal)
+    return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quotes.may_prepare(current_user),
+                  contract=contract, standing=contracts.standing(contract, today()) if contract else None,
+                  may_contract=contracts.may_edit(current_user), payment_form=PaymentForm(formdata=None,
+                                                                                          received_on=today()), deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
                   stage_by_id=stage_by_id, history=history, history_more=history_more,
                   reason=reason, move_form=form, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),

@@ -178,19 +178,45 @@ def _approvers(quote, owner_id):
 
 # --- reading what was typed ------------------------------------------------------------------------------------
 
+def _id(value):
+    value = str(value or "").strip()
+    return int(value) if value.isdecimal() and len(value) < 19 else None
+
+
+def _products(rows):
+    """{row index: Product} for rows naming a product by its id (the picker), or else by a typed SKU or exact name
+    (without script); unknown ones are left out. Two queries at most, whatever the number of lines."""
+    ids = {_id(r.get("product")) for r in rows} - {None}
+    by_id = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
+    typed = {str(r.get("product_name") or "").strip() for r in rows if _id(r.get("product")) is None} - {""}
+    by_text = {}
+    if typed:
+        active = Product.active == True  # noqa: E712
+        for item in Product.select().where(active & (Product.sku.in_(list(typed)) | Product.name.in_(list(typed)))):
+            by_text.setdefault(item.sku, item)
+            by_text.setdefault(item.name, item)
+    found = {}
+    for index, row in enumerate(rows):
+        item = by_id.get(_id(row.get("product"))) or by_text.get(str(row.get("product_name") or "").strip())
+        if item is not None:
+            found[index] = item
+    return found
+
+
+def _blank(row):
+    return not any(str(row.get(k) or "").strip() for k in ("product", "product_name", "quantity", "unit_price"))
+
+
 def read(rows, discount_text, valid_until, notes, today):
-    """The quote as typed: rows of {product, quantity, unit_price, discount} texts (blank rows skipped). Returns
-    (Totals, clean values); Invalid with keys like "lines-2-quantity" for what cannot be read."""
+    """The quote as typed: rows of {product, product_name, quantity, unit_price, discount} texts (blank rows
+    skipped; a blank price is the catalogue's). Returns (Totals, clean values); Invalid with keys like
+    "lines-2-quantity" for what cannot be read."""
     errors, lines = {}, []
-    wanted = [(i, r) for i, r in enumerate(rows) if any(str(r.get(k) or "").strip() for k in
-                                                        ("product", "quantity", "unit_price"))]
-    ids = {int(r["product"]) for _i, r in wanted if str(r.get("product") or "").isdecimal()
-           and len(str(r["product"])) < 19}
-    products = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
+    wanted = [(i, r) for i, r in enumerate(rows) if not _blank(r)]
+    products = _products(rows)
     for index, row in wanted:
         key = f"lines-{index}-"
-        product = products.get(int(row["product"])) if str(row.get("product") or "").isdecimal() and \
-            len(str(row["product"])) < 19 else None
+        product = products.get(index)
         if product is None:
             errors[key + "product_name"] = _l("Choose a product from the catalogue.")
             continue
@@ -239,13 +265,12 @@ def read(rows, discount_text, valid_until, notes, today):
 
 
 def preview(rows, discount_text):
-    """Totals of whatever can be read so far, for the live figures while lines are typed (never refuses)."""
+    """Totals of whatever can be read so far, for the live figures while lines are typed (never refuses):
+    (Totals, [Line or None per row], {row index: Product})."""
     readable = []
-    ids = {int(r["product"]) for r in rows if str(r.get("product") or "").isdecimal() and len(str(r["product"])) < 19}
-    products = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
-    for row in rows:
-        product = products.get(int(row["product"])) if str(row.get("product") or "").isdecimal() and \
-            len(str(row["product"])) < 19 else None
+    products = _products(rows)
+    for index, row in enumerate(rows):
+        product = products.get(index)
         try:
             price = parse_amount(row.get("unit_price"))
             line = Line(product, parse_quantity(row.get("quantity")),
@@ -257,7 +282,7 @@ def preview(rows, discount_text):
         discount_bp = parse_percent(discount_text)
     except ValueError:
         discount_bp = 0
-    return totals([line for line in readable if line is not None], discount_bp), readable
+    return totals([line for line in readable if line is not None], discount_bp), readable, products
 
 
 # --- writing ---------------------------------------------------------------------------------------------------

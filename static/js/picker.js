@@ -1,6 +1,9 @@
-// Customer picker: choosing a match (click, Enter, or arrows then Enter) fills the hidden id and the text.
+// Pickers (customer, product): choosing a match (click, Enter, or arrows then Enter) fills the hidden id and the text.
+// In a quote line, a product's choice also fills its list price (and a quantity of 1 when none is typed).
 (function () {
   "use strict";
+  if (window.salesPicker) { return; } // a page reached by boosted navigation runs its scripts again
+  window.salesPicker = true;
   function parts(el) {
     var root = el.closest("[data-picker]");
     return root && { root: root, text: root.querySelector("input[type=text]"),
@@ -9,6 +12,12 @@
   function choose(option) {
     var p = parts(option);
     p.value.value = option.dataset.value;
+    var line = p.root.closest("[data-line]");
+    if (line && option.dataset.price !== undefined) {
+      line.querySelector("[data-price-input]").value = option.dataset.price;
+      var quantity = line.querySelector("[data-quantity-input]");
+      if (!quantity.value) { quantity.value = "1"; }
+    }
     p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the customer follow
     p.text.value = option.dataset.label;
     p.list.innerHTML = "";

@@ -1,0 +1,77 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..i18n import _l
+
+
+class LineForm(Form):
+    """One quote line; the service reads and checks the texts (so a bad value gets its message on its line)."""
+    product = HiddenField()
+    product_name = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
+    quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "decimal", "data-quantity-input": ""})
+    unit_price = StringField(_l("Unit price"), validators=[Optional(), Length(max=30)],
+                             render_kw={"inputmode": "decimal", "data-price-input": ""})
+    discount = StringField(_l("Discount (%)"), validators=[Optional(), Length(max=10)],
+                           render_kw={"inputmode": "decimal"})
+
+
+class QuoteForm(FlaskForm):
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=60)
+    discount = StringField(_l("Overall discount (%)"), validators=[Optional(), Length(max=10)],
+                           render_kw={"inputmode": "decimal"})
+    valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes for the customer"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    version = HiddenField()
+    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+
+
+class ProductForm(FlaskForm):
+    sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
+    unit_price = StringField(_l("Unit price"), validators=[DataRequired(), Length(max=30)],
+                             render_kw={"inputmode": "decimal"})
+    active = BooleanField(_l("Active (offered on new quotes)"), default=True)
+
+
+class ProductFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File"))
+
+
+class ContractForm(FlaskForm):
+    number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=60)])
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
+    value = StringField(_l("Contract value"), validators=[DataRequired(), Length(max=30)],
+                        render_kw={"inputmode": "decimal"})
+    file = FileField(_l("Signed contract (optional)"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx"})
+
+
+class PlanRowForm(Form):
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "decimal"})
+
+
+class PlanForm(FlaskForm):
+    rows = FieldList(FormField(PlanRowForm), min_entries=1, max_entries=60)
+    count = IntegerField(_l("Instalments"), validators=[Optional(), NumberRange(1, 60)])
+    first_due = DateField(_l("First due on"), validators=[Optional()])
+
+
+class PaymentForm(FlaskForm):
+    received_on = DateField(_l("Received on"), validators=[DataRequired()])
+    amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=30)], render_kw={"inputmode": "decimal"})
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -1,0 +1,27 @@
+"""The notification list behind the bell: open one (it is marked read) or mark them all read."""
+from flask import abort, redirect, url_for
+from flask_login import current_user
+
+from ..models import Notification
+from ..services import notifications
+from ..web import render, safe_next
+from . import bp
+
+
+@bp.get("/notifications")
+def notification_list():
+    return render("quotes/notifications.html", items=notifications.latest(current_user))
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+def notification_open(notification_id):
+    item = (Notification.get_or_none((Notification.id == notification_id) & (Notification.user == current_user.id))
+            or abort(404))
+    notifications.mark_read(current_user, item.id)
+    return redirect(safe_next(item.link) or url_for("quotes.notification_list"), 303)
+
+
+@bp.post("/notifications/read")
+def notification_read_all():
+    notifications.mark_read(current_user)
+    return redirect(url_for("quotes.notification_list"), 303)

@@ -1,0 +1,241 @@
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..access import get_visible_or_404
+from ..i18n import _
+from ..models import Customer, Deal, Quote, Stage, User
+from ..services import quotes
+from ..services.errors import Invalid
+from ..services.money import percent_text
+from ..web import current_settings, is_fragment_request, local_today as today, render
+from . import bp
+from .forms import ActionForm, QuoteForm
+
+ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")
+
+
+def _deal_or_404(deal_id):
+    return get_visible_or_404(Deal.select(), deal_id, current_user, Deal.owner)
+
+
+def _quote_or_404(quote_id):
+    return quotes.scope(current_user).where(Quote.id == quote_id).first() or abort(404)
+
+
+def _rows(form):
+    return [entry.form.data for entry in form.lines]
+
+
+def _line_errors(form, invalid):
+    """Put "lines-N-field" messages on their line's field; the rest on the form."""
+    for key, message in invalid.errors.items():
+        parts = (key or "").split("-")
+        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdecimal() and int(parts[1]) < len(form.lines):
+            field = getattr(form.lines[int(parts[1])].form, parts[2], None)
+            if field is not None:
+                field.errors = list(field.errors) + [message]
+                continue
+        target = getattr(form, key, None) if key and key != "lines" else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def _rearranged(form):
+    """Add line / Remove line without script: the form comes back with the lines changed and nothing saved."""
+    action = request.form.get("action", "")
+    if action == "add" and len(form.lines) < quotes.MAX_LINES:
+        form.lines.append_entry()
+        return True
+    if action.startswith("remove-") and action[7:].isdecimal():
+        index = int(action[7:])
+        if index < len(form.lines) and len(form.lines) > 1:
+            kept = [entry.form.data for i, entry in enumerate(form.lines) if i != index]
+            while len(form.lines):
+                form.lines.pop_entry()
+            for data in kept:
+                form.lines.append_entry(data)
+        return True
+    return action == "recalculate"
+
+
+def _figures(form):
+    figures, readable, products = quotes.preview(_rows(form), form.discount.data)
+    return figures, readable, products
+
+
+def _form_page(form, deal, quote=None, status=200):
+    figures, readable, products = _figures(form)
+    customer = Customer.get_by_id(deal.customer_id)
+    return render("quotes/form.html", form=form, deal=deal, customer=customer, quote=quote, figures=figures,
+                  readable=readable, products=products, limit=_limit_text(), status=status)
+
+
+def _limit_text():
+    return percent_text(quotes.limit_bp(current_user.role, current_settings()))
+
+
+def _save(form, deal, quote):
+    if request.method != "POST" or _rearranged(form):
+        return None, 200
+    if not form.validate_on_submit():
+        return None, 422
+    try:
+        if quote is None:
+            saved = quotes.create(deal, _rows(form), form.discount.data, form.valid_until.data, form.notes.data,
+                                  current_user, current_settings(), today())
+        else:
+            version = int(form.version.data) if str(form.version.data or "").isdecimal() else -1
+            saved = quotes.edit(quote, version, _rows(form), form.discount.data, form.valid_until.data,
+                                form.notes.data, current_user, current_settings(), today())
+    except Invalid as invalid:
+        _line_errors(form, invalid)
+        return None, 422
+    except quotes.Changed:
+        form.form_errors.append(_("Someone changed this quote since you opened it. Reload it to see their changes."))
+        return None, 409
+    return saved, 200
+
+
+@bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
+def new(deal_id):
+    deal = _deal_or_404(deal_id)
+    if not quotes.may_prepare(current_user):
+        abort(403)
+    form = QuoteForm()
+    if request.method == "GET":
+        form.valid_until.data = today() + datetime.timedelta(days=current_settings()["quote_valid_days"])
+    saved, status = _save(form, deal, None)
+    if saved is not None:
+        flash(_("Quote %(number)s saved as a draft.", number=saved.number), "success")
+        return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
+    return _form_page(form, deal, status=status)
+
+
+@bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
+def edit(quote_id):
+    quote = _quote_or_404(quote_id)
+    if not quotes.may_prepare(current_user):
+        abort(403)
+    deal = Deal.get_by_id(quote.deal_id)
+    if quote.status not in quotes.EDITABLE:
+        flash(_("A sent quote cannot change; make a new one."), "error")
+        return redirect(url_for("quotes.detail", quote_id=quote.id))
+    form = QuoteForm()
+    if request.method == "GET":
+        form = QuoteForm(formdata=None, data={
+            "lines": [{"product": line.product_id, "product_name": line.name,
+                       "quantity": quotes.quantity_text(line.quantity), "unit_price": f"{line.unit_price / 100:.2f}",
+                       "discount": percent_text(line.discount_bp) if line.discount_bp else ""}
+                      for line in quotes.lines_of(quote)],
+            "discount": percent_text(quote.discount_bp) if quote.discount_bp else "",
+            "valid_until": quote.valid_until, "notes": quote.notes, "version": quote.version})
+    saved, status = _save(form, deal, quote)
+    if saved is not None:
+        flash(_("Saved.") if saved.status == quote.status else
+              _("Saved. The quote is a draft again: what was approved must be approved again."), "success")
+        return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
+    return _form_page(form, deal, quote, status=status)
+
+
+@bp.post("/quotes/preview")
+def preview():
+    """The live totals (and each line's net, out of band) while the form is typed in; saves nothing."""
+    form = QuoteForm()
+    figures, readable, products = _figures(form)
+    return render("quotes/_totals.html", figures=figures, readable=readable, products=products, oob=True,
+                  limit=_limit_text())
+
+
+def _page_context(quote):
+    deal = Deal.get_by_id(quote.deal_id)
+    people = {u.id: u for u in User.select(User.id, User.name).where(
+        User.id.in_([quote.prepared_by_id, quote.decided_by_id or 0, deal.owner_id]))}
+    return dict(quote=quote, deal=deal, customer=Customer.get_by_id(quote.customer_id),
+                stage=Stage.get_by_id(deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
+                people=people, state=quotes.state(quote, today()), today=today(),
+                may_prepare=quotes.may_prepare(current_user),
+                may_decide=quotes.may_decide(current_user, quote, today()),
+                form=ActionForm(formdata=None, version=quote.version), locale=str(get_locale() or "en"))
+
+
+@bp.get("/quotes/<int:quote_id>")
+def detail(quote_id):
+    return render("quotes/detail.html", **_page_context(_quote_or_404(quote_id)))
+
+
+@bp.get("/quotes/<int:quote_id>/print")
+def printable(quote_id):
+    return render("quotes/print.html", **_page_context(_quote_or_404(quote_id)))
+
+
+@bp.post("/quotes/<int:quote_id>/<action>")
+def act(quote_id, action):
+    quote = _quote_or_404(quote_id)
+    if action not in ACTIONS:
+        abort(404)
+    form = ActionForm()
+    version = int(form.version.data) if str(form.version.data or "").isdecimal() else -1
+    deciding = action in ("approve", "return")
+    if not deciding and not quotes.may_prepare(current_user):
+        abort(403)
+    try:
+        if not form.validate_on_submit():
+            raise Invalid({None: " ".join(str(e) for errors in form.errors.values() for e in errors)})
+        if quote.version != version:
+            raise quotes.Changed(quote)
+        if action == "submit":
+            done = quotes.submit(quote, version, current_user, today())
+            message = (_("Sent for approval.") if done.status == "pending" else
+                       _("Approved: the discount is within your authority."))
+        elif action == "send":
+            quotes.send(quote, version, current_user, current_settings(), today())
+            message = _("Marked sent. A follow-up is due in %(n)d days.", n=current_settings()["quote_follow_up_days"])
+        elif deciding:
+            quotes.decide(quote, version, current_user, action == "approve", form.note.data, today())
+            message = _("Approved.") if action == "approve" else _("Returned to the preparer.")
+        else:
+            quotes.answer(quote, version, current_user, action == "accept", today())
+            message = _("Marked accepted.") if action == "accept" else _("Marked rejected.")
+    except quotes.Changed:
+        return _refused(quote, _("This quote changed since you opened it; it is shown as it is now."), 409)
+    except Invalid as invalid:
+        return _refused(quote, " ".join(str(m) for m in invalid.errors.values()), 422)
+    if is_fragment_request() and request.form.get("from") == "queue":
+        return render("quotes/_queue_item.html", item=quote, done=message, form=None, listed=False)
+    flash(message, "success")
+    return redirect(request.form.get("from") == "queue" and url_for(f"quotes.{current_user.role}_approvals")
+                    or url_for("quotes.detail", quote_id=quote.id), 303)
+
+
+def _refused(quote, message, status):
+    if is_fragment_request() and request.form.get("from") == "queue":
+        current = next((q for q in quotes.queue(current_user, today()) if q.id == quote.id), None)
+        return render("quotes/_queue_item.html", item=current or Quote.get_by_id(quote.id), done=None,
+                      error=message, form=ActionForm(formdata=None, version=(current or quote).version),
+                      status=status, listed=current is not None)
+    flash(message, "error")
+    return redirect(url_for("quotes.detail", quote_id=quote.id), 303)
+
+
+def _approvals():
+    items = quotes.queue(current_user, today())
+    return render("quotes/approvals.html", items=items, form=ActionForm(formdata=None))
+
+
+@bp.get("/manager/approvals")
+def manager_approvals():
+    if current_user.role != "manager":
+        abort(403)
+    return _approvals()
+
+
+@bp.get("/ops/approvals")
+def ops_approvals():
+    if current_user.role != "ops":
+        abort(403)
+    return _approvals()
