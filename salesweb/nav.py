@@ -32,6 +32,7 @@ ENTRIES = (
     Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), section="visits"),
     Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
           section="collateral"),
+    Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
     Entry(_l("Stages"), "ops.stages", "settings", ("ops",)),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),

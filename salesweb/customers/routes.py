@@ -6,7 +6,7 @@ from ..access import get_visible_or_404, role_required
 from ..forms import options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
-from ..services import audit, customers, exports, pool, tiers
+from ..services import audit, contracts, customers, exports, pool, quotes, tiers
 from ..services.errors import Invalid
 from ..web import Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
 from ..visits.forms import PROBLEM_LABELS
@@ -141,6 +141,8 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                  .where(Deal.customer == customer).order_by(Stage.kind != "open", Deal.updated_at.desc()).limit(50))
     timeline, timeline_more = _timeline(customer)
     return dict(customer=customer, contacts=contacts, history=history, today=today(), deals=deals,
+                quotes=quotes.of_customer(current_user, customer),
+                contracts=contracts.of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),

@@ -1,7 +1,7 @@
 from flask_login import current_user
 
 from ..db import utcnow
-from ..services import metrics, pipeline, tasks, visits
+from ..services import contracts, metrics, pipeline, tasks, visits
 from ..web import current_settings, local_today as today, render
 from . import bp
 
@@ -18,4 +18,5 @@ def home():
                   overdue=visits.overdue_customers(current_user, day), overdue_total=visits.overdue_count(current_user, day),
                   due_tasks=[t for t in tasks.open_for(current_user, day) if t.visit_id not in shown], stale=pipeline.stale_of(current_user, day, utcnow()),
                   week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user),
-                  month=metrics.Period.of("month", day), standing=metrics.standing(current_user, metrics.Period.of("month", day), day))
+                  month=metrics.Period.of("month", day), standing=metrics.standing(current_user, metrics.Period.of("month", day), day),
+                  receivables=contracts.overdue(current_user, day, limit=5))

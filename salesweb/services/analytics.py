@@ -11,7 +11,7 @@ from ..models import SOURCES, TIERS
 from . import customers, metrics, pipeline
 
 TABS = {
-    "performance": ("closed", "attainment", "funnel", "flow"),
+    "performance": ("closed", "collection", "attainment", "funnel", "flow"),
     "activity": ("visits", "overdue", "new_customers"),
     "trends": ("trends", "forecast"),
     "outcomes": ("losses", "sources"),
@@ -101,6 +101,7 @@ COMPUTE = {
                              else metrics.team_table(c.reps, c.filters.period, c.today, c.scope)),
     "funnel": lambda c: metrics.funnel(c.scope, c.today, c.now, c.stages),
     "flow": lambda c: metrics.stage_flow(c.scope, c.filters.period, c.settings, c.stages),
+    "collection": lambda c: metrics.collection(c.scope, c.filters.period, c.today),
     "visits": _visits,
     "overdue": lambda c: metrics.overdue_by_tier(c.scope, c.today),
     "new_customers": lambda c: metrics.new_customers(c.scope, c.filters.period, c.settings),
@@ -159,6 +160,11 @@ def _name(row):
     return row["team"].name if row["team"] else _l("No team")
 
 
+def _csv_collection(c, figures):
+    return ([_l("Due in the period"), _l("Received in the period"), _l("Collection rate"), _l("Overdue now")],
+            [[_money(figures["due"]), _money(figures["received"]), _rate(figures["rate"]), _money(figures["overdue"])]])
+
+
 def _csv_funnel(c, figures):
     return ([_l("Stage"), _l("Deals"), _l("Amount"), _l("Weighted"), _l("Stale")],
             [[r["stage"].name(c.locale), r["count"], _money(r["amount"]), _money(r["weighted"]), r["stale"]]
@@ -209,7 +215,7 @@ def _csv_sources(c, figures):
              for source, won, lost, amount, rate in figures])
 
 
-CSV = {"closed": _csv_closed, "attainment": _csv_attainment, "funnel": _csv_funnel, "flow": _csv_flow,
+CSV = {"closed": _csv_closed, "collection": _csv_collection, "attainment": _csv_attainment, "funnel": _csv_funnel, "flow": _csv_flow,
        "visits": _csv_visits, "overdue": _csv_overdue, "new_customers": _csv_new_customers, "trends": _csv_trends,
        "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources}
 

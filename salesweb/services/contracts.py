@@ -268,3 +268,13 @@ def overdue_total(user, today):
     query = query.select(fn.COUNT(Contract.id), fn.COALESCE(fn.SUM(gap), 0))
     count, total = visible(query, user, Deal.owner).tuples().first() or (0, 0)
     return int(count or 0), int(total or 0)
+
+
+def of_customer(user, customer):
+    """The customer's contracts on deals the user may see, with what was received on each (one query)."""
+    paid = _paid_by_contract().alias("paid")
+    query = (Contract.select(Contract, Deal.id, Deal.title, fn.COALESCE(paid.c.paid, 0).alias("received"))
+             .join(Deal, on=(Contract.deal == Deal.id), attr="deal")
+             .switch(Contract).join(paid, JOIN.LEFT_OUTER, on=(paid.c.contract_id == Contract.id))
+             .where(Deal.customer == customer.id).order_by(Contract.signed_on.desc(), Contract.id.desc()))
+    return list(visible(query, user, Deal.owner))

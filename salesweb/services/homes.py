@@ -24,11 +24,12 @@ def profile(user):
 
 
 def manager_view(user, period, today, now, settings):
-    """Everything the manager's home shows for their subtree, in ten queries however large the team."""
+    """Everything the manager's home shows for their subtree, in eleven queries however large the team."""
     import datetime
 
-    from . import metrics, pipeline, reports
+    from . import metrics, pipeline, quotes, reports
     scope = metrics.scope_for(user)
+    collection = metrics.collection(scope, period, today, also=quotes.pending_query(user, today))
     all_stages = pipeline.stages()
     reps = metrics.reps_within(user)
     table, total = metrics.team_table(reps, period, today, scope)
@@ -47,4 +48,5 @@ def manager_view(user, period, today, now, settings):
         "overdue": metrics.overdue_by_tier(scope, today),
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),
         "report_week": f"{last_week[0]}-W{last_week[1]}",
+        "collection": collection, "pending": int(collection["also"] or 0),
     }

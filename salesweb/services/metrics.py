@@ -301,9 +301,9 @@ def trends(scope, today, settings, months=12):
              "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
 
 
-def collection(scope, period, today):
+def collection(scope, period, today, also=None):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
-    rate, and what is overdue today beyond everything received."""
+    rate, and what is overdue today beyond everything received. `also`, a scalar query, rides along ("also")."""
     from .contracts import overdue_query
     due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
                        .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
@@ -312,9 +312,13 @@ def collection(scope, period, today):
                             Deal.owner, Deal.customer)
     late, gap = overdue_query(today)
     late = scope.narrow(late.select(fn.COALESCE(fn.SUM(gap), 0)), Deal.owner, Deal.customer)
-    due, received, overdue = Select(columns=[due, received, late]).bind(Deal._meta.database).tuples().first()
-    due, received = int(due or 0), int(received or 0)
-    return {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(overdue or 0)}
+    columns = [due, received, late] + ([also] if also is not None else [])
+    row = Select(columns=columns).bind(Deal._meta.database).tuples().first()
+    due, received = int(row[0] or 0), int(row[1] or 0)
+    found = {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(row[2] or 0)}
+    if also is not None:
+        found["also"] = row[3]
+    return found
 
 
 def targets(period, user_ids=(), team_ids_=()):

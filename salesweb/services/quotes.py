@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from ..access import team_ids, visible
 from ..db import db, utcnow
@@ -147,16 +147,18 @@ def queue(user, today):
                                Quote.id))
 
 
-def pending_count(user, today):
-    """How many quotes wait for this manager's or ops user's decision (one query)."""
-    if user.role not in ("manager", "ops"):
-        return 0
-    query = Quote.select().where((Quote.status == "pending") & (Quote.valid_until >= today)
+def pending_query(user, today):
+    """A query counting the quotes that wait for this manager's or ops user's decision."""
+    query = Quote.select(fn.COUNT(Quote.id)).where((Quote.status == "pending") & (Quote.valid_until >= today)
                                  & (Quote.prepared_by != user.id))
     if user.role == "manager":
         query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
             (Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
-    return query.count()
+    return query
+
+
+def pending_count(user, today):
+    return pending_query(user, today).scalar() if user.role in ("manager", "ops") else 0
 
 
 def _approvers(quote, owner_id):
@@ -491,9 +493,11 @@ def of_deal(deal):
     return list(Quote.select().where(Quote.deal == deal.id).order_by(Quote.created_at.desc(), Quote.id.desc()))
 
 
-def of_customer(customer, limit=20):
-    return list(Quote.select(Quote, Deal.id, Deal.title).join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-                .where(Quote.customer == customer.id).order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit))
+def of_customer(user, customer, limit=20):
+    """The customer's latest quotes on deals the user may see, with their deal."""
+    query = (Quote.select(Quote, Deal.id, Deal.title).join(Deal, on=(Quote.deal == Deal.id), attr="deal")
+             .where(Quote.customer == customer.id).order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit))
+    return list(visible(query, user, Deal.owner))
 
 
 def quantity_text(quantity):

@@ -125,8 +125,8 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     assert len(small_list) == len(big_list) == 6
     assert len(kept_list) == 5  # the regions are kept by the worker for a few seconds, like the settings
     assert len(small_fragment) == len(big_fragment) == 3  # a keystroke: no filter choices
-    # user, customer, contacts, tiers, deals, notes, moves
-    assert len(small_detail) == len(big_detail) == 9  # notes, pool moves, shares and visits on the timeline
+    # user, customer, contacts, tiers, deals, quotes, contracts, notes, moves
+    assert len(small_detail) == len(big_detail) == 11  # notes, pool moves, shares and visits on the timeline
 
 
 def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):

@@ -60,4 +60,4 @@ def test_the_home_takes_the_same_queries_for_a_larger_team(app, make, signed_in)
         make.deal(rep)
     with count_queries() as many:
         client.get("/manager/")
-    assert len(few) == len(many) == 11
+    assert len(few) == len(many) == 12
