@@ -14,7 +14,8 @@ MESSAGES = {
     "quote_pending": _l("%(by)s asks you to approve quote %(number)s (%(discount)s discount)."),
     "quote_approved": _l("%(by)s approved quote %(number)s."),
     "quote_returned": _l("%(by)s returned quote %(number)s: %(note)s"),
-    "quote_answered": _l("Quote %(number)s was marked %(status)s by %(by)s."),
+    "quote_accepted": _l("%(by)s marked quote %(number)s accepted by the customer."),
+    "quote_rejected": _l("%(by)s marked quote %(number)s rejected by the customer."),
 }
 PAGE = 30
 

@@ -472,7 +472,7 @@ def answer(quote, version, by, accepted, today, now=None):
                      updated_by=by.id)
          .where((Deal.id == quote.deal_id) & (Deal.next_step == FOLLOW_UP % quote.number)).execute())
         audit.record("edit", by, quote, f"Quote {quote.number} {target}")
-        _tell_preparer(quote, by, "quote_answered", status=target)
+        _tell_preparer(quote, by, f"quote_{target}")
     return updated
 
 
