@@ -11,7 +11,7 @@ import random
 
 from ..db import db, utcnow
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
-from . import cadence, customers, demo_library, demo_visits, people, settings, tiers
+from . import cadence, customers, demo_library, demo_quotes, demo_visits, people, settings, tiers
 
 PASSWORD = "salesweb-demo"
 
@@ -297,6 +297,7 @@ def load(upload_dir, scale="small"):
         _deals(rng, size, utcnow(), values)
         demo_visits.load(rng, utcnow(), values, size.visits_per_week)
         demo_library.load(rng, utcnow(), upload_dir, size.library)
+        demo_quotes.load(rng, utcnow(), values)
     return logins()
 
 
