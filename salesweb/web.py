@@ -34,6 +34,22 @@ def apply_errors(form, invalid):
     return general
 
 
+def apply_row_errors(form, list_name, invalid):
+    """A service's messages keyed "<list>-<row>-<field>" (for a FieldList of rows) onto their row's field; the
+    others onto the form's own fields, or the form as a whole."""
+    rows = getattr(form, list_name)
+    for key, message in invalid.errors.items():
+        parts = (key or "").split("-")
+        if len(parts) == 3 and parts[0] == list_name and parts[1].isdecimal() and int(parts[1]) < len(rows):
+            target = getattr(rows[int(parts[1])].form, parts[2], None)
+        else:
+            target = getattr(form, key, None) if key and key != list_name else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
 def submit(form, action):
     """Validate a posted form and run action(); returns (done, status). Refusals land on the form."""
     if not form.validate_on_submit():

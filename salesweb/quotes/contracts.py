@@ -9,7 +9,7 @@ from ..i18n import _
 from ..models import Contract, Deal, Payment, Stage
 from ..services import contracts
 from ..services.errors import Invalid
-from ..web import local_today as today, render, send_stored, submit
+from ..web import apply_row_errors, local_today as today, render, send_stored, submit
 from . import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 
@@ -64,12 +64,12 @@ def plan(deal_id):
     if request.method == "GET":
         rows = [{"due_on": instalment.due_on, "amount": f"{instalment.amount / 100:.2f}"}
                 for instalment, _paid, _late in contracts.standing(existing, today()).rows]
-        form = PlanForm(formdata=None, data={"rows": rows or [{}], "count": 3,
+        form = PlanForm(formdata=None, data={"plan": rows or [{}], "count": 3,
                                              "first_due": existing.signed_on + datetime.timedelta(days=30)})
     action = request.form.get("action", "") if request.method == "POST" else ""
     status = 200
     if action == "add":
-        form.rows.append_entry()
+        form.plan.append_entry()
     elif action == "even":
         count = form.count.data if form.count.data and 1 <= form.count.data <= contracts.MAX_INSTALMENTS else None
         if count is None or form.first_due.data is None:
@@ -77,31 +77,21 @@ def plan(deal_id):
                                       n=contracts.MAX_INSTALMENTS))
             status = 422
         else:
-            while len(form.rows):
-                form.rows.pop_entry()
+            while len(form.plan):
+                form.plan.pop_entry()
             for due, amount in contracts.even_plan(existing.value, count, form.first_due.data):
-                form.rows.append_entry({"due_on": due, "amount": f"{amount / 100:.2f}"})
+                form.plan.append_entry({"due_on": due, "amount": f"{amount / 100:.2f}"})
     elif request.method == "POST":
         if form.validate_on_submit():
             try:
                 contracts.save_plan(existing, [{"due_on": e.form.due_on.data, "amount": e.form.amount.data}
-                                               for e in form.rows], current_user, today())
+                                               for e in form.plan], current_user, today())
                 flash(_("Payment plan saved."), "success")
                 return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
             except Invalid as invalid:
-                _plan_errors(form, invalid)
+                apply_row_errors(form, "plan", invalid)
         status = 422
     return render("quotes/plan_form.html", form=form, deal=deal, contract=existing, status=status)
-
-
-def _plan_errors(form, invalid):
-    for key, message in invalid.errors.items():
-        parts = (key or "").split("-")
-        if len(parts) == 3 and parts[1].isdecimal() and int(parts[1]) < len(form.rows):
-            field = getattr(form.rows[int(parts[1])].form, parts[2])
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(message)
 
 
 @bp.route("/deals/<int:deal_id>/payments/new", methods=["GET", "POST"])

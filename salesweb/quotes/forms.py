@@ -66,7 +66,7 @@ class PlanRowForm(Form):
 
 
 class PlanForm(FlaskForm):
-    rows = FieldList(FormField(PlanRowForm), min_entries=1, max_entries=60)
+    plan = FieldList(FormField(PlanRowForm), min_entries=1, max_entries=60)
     count = IntegerField(_l("Instalments"), validators=[Optional(), NumberRange(1, 60)])
     first_due = DateField(_l("First due on"), validators=[Optional()])
 

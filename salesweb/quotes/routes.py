@@ -10,7 +10,7 @@ from ..models import Customer, Deal, Quote, Stage, User
 from ..services import quotes
 from ..services.errors import Invalid
 from ..services.money import percent_text
-from ..web import current_settings, is_fragment_request, local_today as today, render
+from ..web import apply_row_errors, current_settings, is_fragment_request, local_today as today, render
 from . import bp
 from .forms import ActionForm, QuoteForm
 
@@ -27,22 +27,6 @@ def _quote_or_404(quote_id):
 
 def _rows(form):
     return [entry.form.data for entry in form.lines]
-
-
-def _line_errors(form, invalid):
-    """Put "lines-N-field" messages on their line's field; the rest on the form."""
-    for key, message in invalid.errors.items():
-        parts = (key or "").split("-")
-        if len(parts) == 3 and parts[0] == "lines" and parts[1].isdecimal() and int(parts[1]) < len(form.lines):
-            field = getattr(form.lines[int(parts[1])].form, parts[2], None)
-            if field is not None:
-                field.errors = list(field.errors) + [message]
-                continue
-        target = getattr(form, key, None) if key and key != "lines" else None
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [message]
-        else:
-            form.form_errors.append(message)
 
 
 def _rearranged(form):
@@ -93,7 +77,7 @@ def _save(form, deal, quote):
             saved = quotes.edit(quote, version, _rows(form), form.discount.data, form.valid_until.data,
                                 form.notes.data, current_user, current_settings(), today())
     except Invalid as invalid:
-        _line_errors(form, invalid)
+        apply_row_errors(form, "lines", invalid)
         return None, 422
     except quotes.Changed:
         form.form_errors.append(_("Someone changed this quote since you opened it. Reload it to see their changes."))

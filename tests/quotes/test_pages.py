@@ -182,16 +182,16 @@ def test_contract_plan_and_payments_on_a_won_deal(app, make, shop):
     contract = Contract.get()
     days = [datetime.date.today() - datetime.timedelta(days=d) for d in (40, 10)]
     uneven = post(client, f"/deals/{won.id}/contract/plan", {
-        "rows-0-due_on": days[0].isoformat(), "rows-0-amount": "1000",
-        "rows-1-due_on": days[1].isoformat(), "rows-1-amount": "1000"})
+        "plan-0-due_on": days[0].isoformat(), "plan-0-amount": "1000",
+        "plan-1-due_on": days[1].isoformat(), "plan-1-amount": "1000"})
     assert uneven.status_code == 422 and "sum to 2,000.00" in uneven.get_data(as_text=True)
     assert Instalment.select().count() == 0
     even = post(client, f"/deals/{won.id}/contract/plan", {"action": "even", "count": "3",
                                                             "first_due": days[0].isoformat()})
     assert even.status_code == 200 and "1000.00" in even.get_data(as_text=True)
     planned = post(client, f"/deals/{won.id}/contract/plan", {
-        "rows-0-due_on": days[0].isoformat(), "rows-0-amount": "1000",
-        "rows-1-due_on": days[1].isoformat(), "rows-1-amount": "2000"})
+        "plan-0-due_on": days[0].isoformat(), "plan-0-amount": "1000",
+        "plan-1-due_on": days[1].isoformat(), "plan-1-amount": "2000"})
     assert planned.status_code == 303 and Instalment.select().count() == 2
     assert post(client, f"/deals/{won.id}/payments/new", {"received_on": datetime.date.today().isoformat(),
                                                            "amount": "1200"}).status_code == 303
