@@ -51,15 +51,16 @@ def contract(deal_id):
     return render("quotes/contract_form.html", form=form, deal=deal, contract=existing, status=status)
 
 
-def _contract_or_404(deal):
-    return contracts.of_deal(deal) or abort(404)
+def _editable_contract(deal_id):
+    """(deal, contract) for someone who may record contracts and payments; 404 out of scope or without one."""
+    deal = _deal_or_404(deal_id)
+    _editor()
+    return deal, contracts.of_deal(deal) or abort(404)
 
 
 @bp.route("/deals/<int:deal_id>/contract/plan", methods=["GET", "POST"])
 def plan(deal_id):
-    deal = _deal_or_404(deal_id)
-    _editor()
-    existing = _contract_or_404(deal)
+    deal, existing = _editable_contract(deal_id)
     form = PlanForm()
     if request.method == "GET":
         rows = [{"due_on": instalment.due_on, "amount": f"{instalment.amount / 100:.2f}"}
@@ -96,9 +97,7 @@ def plan(deal_id):
 
 @bp.route("/deals/<int:deal_id>/payments/new", methods=["GET", "POST"])
 def payment(deal_id):
-    deal = _deal_or_404(deal_id)
-    _editor()
-    existing = _contract_or_404(deal)
+    deal, existing = _editable_contract(deal_id)
     form = PaymentForm()
     if request.method == "GET":
         form.received_on.data = today()
