@@ -73,7 +73,9 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
 
     phone.locator(".collateral-title", has_text="X900 brochure").click()
     phone.wait_for_url(re.compile(r"/collateral/\d+$"))
-    phone.get_by_role("combobox", name="Customer").fill("suzhou")
+    # Typed key by key as a person does: htmx 2 pushes the URL before it swaps the page in and wires the new
+    # fields at settle, so a single instant fill() straight after wait_for_url could land before anyone listens.
+    phone.get_by_role("combobox", name="Customer").press_sequentially("suzhou", delay=30)
     phone.get_by_role("option", name=re.compile("Suzhou Precision")).click()
     phone.get_by_role("button", name="Create share link").click()
     link_box = phone.get_by_label("Share link", exact=True)
