@@ -107,7 +107,9 @@ def fixtures(app):
     """Real ids for the pages that take one: the rep's busiest customer, an open deal, a visit, an item."""
     from peewee import fn
 
-    from salesweb.models import CollateralItem, Deal, Stage, User, Visit
+    from salesweb.models import (CollateralItem, Contract, Customer, CustomerLink, Deal, Feedback, HelpRequest,
+                                 Product, Quote, Stage, User, Visit)
+    from salesweb.services import customer_links, feedback, help, settings
     with app.app_context():
         rep = User.get(User.email == ROLES["rep"])
         busiest = (Visit.select(Visit.customer, fn.COUNT(Visit.id).alias("n")).where(Visit.rep == rep.id)
@@ -119,7 +121,21 @@ def fixtures(app):
             Visit.occurred_at.desc()).first()
         item = CollateralItem.select().order_by(CollateralItem.download_count.desc()).first()
         other = next(s for s in open_stages if s.id != deal.stage_id)
-        return {"customer": busiest.customer_id, "deal": deal.id, "stages": (deal.stage_id, other.id), "team": rep.team_id,
+        # the rep's latest quote, and the latest contract on one of their won deals
+        quote = Quote.select().where(Quote.prepared_by == rep.id).order_by(Quote.id.desc()).first()
+        contract = (Contract.select().join(Deal).where(Deal.owner == rep.id).order_by(Contract.id.desc()).first())
+        product = Product.select().where(Product.active == True).order_by(Product.id).first()  # noqa: E712
+        # the rep's latest help request and feedback case, and a feedback-form link for a customer of theirs
+        asked = HelpRequest.select().where(HelpRequest.asked_by == rep.id).order_by(HelpRequest.id.desc()).first()
+        case = (Feedback.select().join(Customer).where(Customer.owner == rep.id).order_by(Feedback.id.desc()).first())
+        asked = asked or help.ask(rep, "Benchmark question", "normal", busiest.customer_id, None)
+        case = case or feedback.log(busiest.customer, "complaint", "phone", "high", "Benchmark", "", rep,
+                                    settings.current())
+        link = (CustomerLink.get_or_none((CustomerLink.purpose == "feedback") & (CustomerLink.created_by == rep.id))
+                or customer_links.create(busiest.customer, "feedback", rep, settings.current()))
+        return {"quote": quote.id, "won": contract.deal_id, "product": product, "request": asked.id,
+                "feedback": case.id, "feedback_link": link.token,
+                "customer": busiest.customer_id, "deal": deal.id, "stages": (deal.stage_id, other.id), "team": rep.team_id,
                 "visit": visit.id, "item": item.id, "first_stage": open_stages[0].id,
                 "customer_name": busiest.customer.name[:4]}
 
@@ -141,6 +157,12 @@ def pages(ids, today):
                 "duration_minutes": "45", "kind": "phone", "purpose": "Benchmark call", "notes": "Went well.",
                 "outcome": "positive"}
 
+    def preview(app):
+        product = ids["product"]
+        return {"lines-0-product": product.id, "lines-0-product_name": product.name, "lines-0-quantity": "12",
+                "lines-0-unit_price": str(product.unit_price / 100), "lines-0-discount": "5",
+                "lines-1-product_name": "", "discount": "3", "valid_until": "", "notes": ""}
+
     return [
         ("login page", "anonymous", "GET", "/login", None, False),
         ("rep home (Today)", "rep", "GET", "/rep/", None, False),
@@ -148,7 +170,6 @@ def pages(ids, today):
         ("manager home (director)", "director", "GET", "/manager/", None, False),
         ("targets (director)", "director", "GET", "/manager/targets", None, False),
         ("team figure as CSV (director)", "director", "GET", "/manager/export/attainment.csv", None, False),
-        ("support home", "support", "GET", "/support/", None, False),
         ("ops analytics, performance", "ops", "GET", "/ops/", None, False),
         ("ops analytics, activity", "ops", "GET", "/ops/activity", None, False),
         ("ops analytics, trends", "ops", "GET", "/ops/trends", None, False),
@@ -181,6 +202,22 @@ def pages(ids, today):
         ("collateral library", "rep", "GET", "/collateral", None, False),
         ("collateral search", "rep", "GET", "/collateral?q=X200", None, True),
         ("collateral item", "rep", "GET", f"/collateral/{ids['item']}", None, False),
+        ("product catalogue (support)", "support", "GET", "/ops/products", None, False),
+        ("product picker", "rep", "GET", "/products/pick?q=" + urllib.parse.quote(ids["product"].name[:3]), None, True),
+        ("new quote form", "rep", "GET", f"/deals/{ids['deal']}/quotes/new", None, False),
+        ("quote totals (live preview)", "rep", "POST", "/quotes/preview", preview, True),
+        ("quote page", "rep", "GET", f"/quotes/{ids['quote']}", None, False),
+        ("quote printout", "rep", "GET", f"/quotes/{ids['quote']}/print", None, False),
+        ("approvals queue (manager)", "manager", "GET", "/manager/approvals", None, False),
+        ("deal page with contract", "rep", "GET", f"/deals/{ids['won']}", None, False),
+        ("receivables (manager)", "manager", "GET", "/receivables", None, False),
+        ("notifications", "rep", "GET", "/notifications", None, False),
+        ("support desk", "support", "GET", "/support/", None, False),
+        ("help requests queue (support)", "support", "GET", "/support/requests", None, False),
+        ("help request", "rep", "GET", f"/requests/{ids['request']}", None, False),
+        ("feedback list (manager)", "manager", "GET", "/feedback?show=all", None, False),
+        ("feedback case", "rep", "GET", f"/feedback/{ids['feedback']}", None, False),
+        ("customer's feedback form", "anonymous", "GET", f"/f/{ids['feedback_link']}", None, False),
         ("audit log", "admin", "GET", "/audit/", None, False),
     ]
 

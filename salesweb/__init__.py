@@ -64,6 +64,8 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _templates(app)
     _blueprints(app)
+    from .outbox import init_app as init_outbox
+    init_outbox(app)  # notifications by e-mail, when MAIL_HOST is set
     from .errors import register as register_errors
     register_errors(app)
     from .cli import register as register_cli
@@ -184,6 +186,11 @@ def _templates(app):
     from .services.quotes import state as quote_state
     app.jinja_env.globals["quote_state"] = quote_state
     app.jinja_env.globals["notification_text"] = notification_text
+    from .services import feedback, help
+    app.jinja_env.globals.update(
+        urgency_labels=help.URGENCIES, help_status_labels=help.STATUSES, queue_labels=help.QUEUE_LABELS,
+        feedback_kinds=feedback.KINDS, feedback_channels=feedback.CHANNELS, severity_labels=feedback.SEVERITIES,
+        feedback_states=feedback.STATES, feedback_state=feedback.state)
 
     @app.context_processor
     def _shell():
@@ -213,7 +220,8 @@ def _blueprints(app):
     from .rep import bp as rep_bp
     from .support import bp as support_bp
     from .quotes import bp as quotes_bp
+    from .service import bp as service_bp, public as public_bp
 
     for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
-               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp):
+               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp):
         app.register_blueprint(bp)

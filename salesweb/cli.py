@@ -18,7 +18,7 @@ def main():
 
 def register(app):
     for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, recompute_tiers,
-                    import_customers):
+                    import_customers, escalate):
         app.cli.add_command(command)
 
 
@@ -151,6 +151,7 @@ def serve(bind, workers):
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("forwarded_allow_ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+            self.cfg.set("post_worker_init", lambda worker: start_sweeper(worker.wsgi))
 
         def load(self):
             from . import create_app
@@ -158,6 +159,48 @@ def serve(bind, workers):
 
     click.echo(f"Serving on http://{bind}")
     Server().run()
+
+
+def _escalate_now():
+    from .services import feedback, settings
+    from .web import settings_fallbacks
+    values = settings.current(settings_fallbacks())
+    return feedback.escalate_due(values), values
+
+
+def start_sweeper(app):
+    """Escalate overdue feedback every SWEEP_SECONDS from inside each server worker, so the 24-hour promise holds
+    without cron; a case is claimed by one conditional update, so workers sweeping together escalate it once."""
+    import threading
+
+    interval = float(app.config.get("SWEEP_SECONDS") or 0)
+    if interval <= 0:
+        return None
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(interval):
+            try:
+                with app.app_context():
+                    _escalate_now()
+            except Exception:  # a failed sweep is logged and tried again next time
+                app.logger.exception("escalation sweep failed")
+            finally:
+                db.close()
+
+    thread = threading.Thread(target=loop, name="salesweb-sweep", daemon=True)
+    thread.stop = stop.set
+    thread.start()
+    return thread
+
+
+@click.command("escalate")
+@with_appcontext
+def escalate():
+    """Escalate customer feedback that has had no first response in time to the owner's manager."""
+    count, values = _escalate_now()
+    click.echo(f"Escalated {count} feedback case(s) without a response within {values['feedback_response_hours']} "
+               "hours.")
 
 
 @click.command("backup")

@@ -18,6 +18,16 @@ ENVIRONMENT = {
     "SESSION_HOURS": "12",
     "REMEMBER_DAYS": "14",
     "SETTINGS_CACHE_SECONDS": "5",  # how long a worker keeps the settings it read (a change here is seen at once)
+    "NOTIFICATION_POLL_SECONDS": "60",  # how often an open page asks for the bell's count (0: only on navigation)
+    "BASE_URL": "",  # e.g. https://sales.example.com: what links in e-mails start with
+    "MAIL_HOST": "",  # no host: no e-mail
+    "MAIL_PORT": "587",
+    "MAIL_USER": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "",
+    "MAIL_STARTTLS": "1",
+    "MAIL_SSL": "0",  # TLS from the first byte (port 465) instead of STARTTLS
+    "SWEEP_SECONDS": "300",  # how often a server worker escalates feedback overdue for a response (0: never)
 }
 
 
@@ -94,3 +104,23 @@ def load(app, overrides=None):
         raise RuntimeError(f"DEFAULT_LOCALE={cfg['DEFAULT_LOCALE']!r}: use one of {', '.join(LOCALES)}")
     cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
+    _notification_settings(cfg)
+
+
+def _flag(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _notification_settings(cfg):
+    """The poll interval and the mail settings as numbers and flags; one that cannot work stops the start."""
+    try:
+        cfg["NOTIFICATION_POLL_SECONDS"] = int(cfg["NOTIFICATION_POLL_SECONDS"])
+        cfg["MAIL_PORT"] = int(cfg["MAIL_PORT"])
+    except ValueError as error:
+        raise RuntimeError(f"NOTIFICATION_POLL_SECONDS and MAIL_PORT take whole numbers: {error}") from None
+    if cfg["NOTIFICATION_POLL_SECONDS"] < 0:
+        raise RuntimeError("NOTIFICATION_POLL_SECONDS cannot be negative (0 turns polling off)")
+    cfg["MAIL_STARTTLS"], cfg["MAIL_SSL"] = _flag(cfg["MAIL_STARTTLS"]), _flag(cfg["MAIL_SSL"])
+    cfg["MAIL_FROM"] = cfg["MAIL_FROM"] or cfg["MAIL_USER"]
+    if cfg["MAIL_HOST"] and "@" not in cfg["MAIL_FROM"]:
+        raise RuntimeError("MAIL_HOST is set: set MAIL_FROM to the sender's address (or use an address as MAIL_USER)")

@@ -5,6 +5,11 @@ from wtforms.validators import ValidationError
 from .i18n import _l
 
 
+def as_id(value):
+    """A posted id as an int, or None for anything that is not one (so a bad value is "not found", not a 500)."""
+    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
+
+
 def options(pairs):
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -217,3 +217,43 @@ def test_large_demo_people_are_sixty_in_six_teams():
     reps = [r for r in rows if r[2] == "rep"]
     assert len(reps) == 50 and {sum(1 for r in reps if r[3] == t) for t in demo.SALES_TEAMS} == {10}
     assert any(r[1].isascii() for r in reps) and any(not r[1].isascii() for r in reps)
+
+
+def test_escalate_tells_the_managers_of_overdue_feedback_once(app, make):
+    import datetime
+
+    from salesweb.models import Feedback, Notification
+    from salesweb.services import feedback, settings
+    manager = make.user("manager", team="East")
+    rep = make.user("rep", team="East", reports_to=manager)
+    long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
+    feedback.log(make.customer(rep), "complaint", "phone", "high", "Late", "", rep, settings.current(), now=long_ago)
+    result = run(app, "escalate")
+    assert result.exit_code == 0 and "Escalated 1 feedback case(s)" in result.output
+    assert "Escalated 0" in run(app, "escalate").output
+    assert Feedback.get().escalated_to_id == manager.id
+    assert Notification.get(Notification.kind == "feedback_escalated").user_id == manager.id
+
+
+def test_the_servers_sweeper_escalates_without_cron(app, make):
+    import datetime
+    import time
+
+    from salesweb.cli import start_sweeper
+    from salesweb.models import Feedback
+    from salesweb.services import feedback, settings
+    rep = make.user("rep", team="East", reports_to=make.user("manager", team="East"))
+    long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
+    feedback.log(make.customer(rep), "complaint", "phone", "high", "Late", "", rep, settings.current(), now=long_ago)
+    app.config["SWEEP_SECONDS"] = 0
+    assert start_sweeper(app) is None  # off
+    app.config["SWEEP_SECONDS"] = 0.05
+    sweeper = start_sweeper(app)
+    try:
+        deadline = time.monotonic() + 5
+        while Feedback.get().escalated_at is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stop()
+        sweeper.join(5)
+    assert Feedback.get().escalated_at is not None and not sweeper.is_alive()

@@ -3,10 +3,11 @@ from flask_login import current_user
 from peewee import JOIN
 
 from ..access import get_visible_or_404, role_required
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _
-from ..models import Contact, Customer, CustomerNote, PoolMove, TierChange, User
-from ..services import audit, contracts, customers, exports, pool, quotes, tiers
+from ..models import Contact, Customer, CustomerLink, CustomerNote, PoolMove, TierChange, User
+from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
+from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
 from ..visits.forms import PROBLEM_LABELS
@@ -140,7 +141,11 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     deals = list(pipeline.scope(current_user).select(Deal, Stage).join(Stage)
                  .where(Deal.customer == customer).order_by(Stage.kind != "open", Deal.updated_at.desc()).limit(50))
     timeline, timeline_more = _timeline(customer)
-    return dict(customer=customer, contacts=contacts, history=history, today=today(), deals=deals,
+    link_id = as_id(request.args.get("link"))
+    new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
+                                        & (CustomerLink.created_by == current_user.id)) if link_id else None
+    return dict(customer=customer, new_link=new_link, may_send_links=customer_links.may_send(current_user),
+                may_log_feedback=feedback_service.may_keep(current_user), may_ask=help.may_ask(current_user), contacts=contacts, history=history, today=today(), deals=deals,
                 quotes=quotes.of_customer(current_user, customer),
                 contracts=contracts.of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
@@ -170,7 +175,8 @@ def _timeline(customer, limit=TIMELINE_ENTRIES):
     shares = [("share", s.created_at, s.created_by if s.created_by_id else None, s)
               for s in collateral.shares_with_customer(customer, limit + 1)]
     done = [("visit", v.occurred_at, v.rep, v) for v in visits.of_customer(customer, limit + 1)]
-    entries = sorted(notes + moves + shares + done, key=lambda entry: entry[1], reverse=True)
+    service = feedback_service.timeline_of(customer, limit)
+    entries = sorted(notes + moves + shares + done + service, key=lambda entry: entry[1], reverse=True)
     return entries[:limit], len(entries) > limit
 
 

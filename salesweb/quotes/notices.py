@@ -1,5 +1,6 @@
-"""The notification list behind the bell: open one (it is marked read) or mark them all read."""
-from flask import abort, redirect, url_for
+"""The notification list behind the bell: open one (it is marked read) or mark them all read; the bell alone for
+the page's poll."""
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..models import Notification
@@ -11,6 +12,12 @@ from . import bp
 @bp.get("/notifications")
 def notification_list():
     return render("quotes/notifications.html", items=notifications.latest(current_user))
+
+
+@bp.get("/notifications/bell")
+def notification_bell():
+    # the count comes with the session's user: this answer costs that one query
+    return render_template("_bell.html")
 
 
 @bp.post("/notifications/<int:notification_id>/open")

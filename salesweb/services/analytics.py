@@ -8,13 +8,13 @@ from functools import cached_property
 from ..access import SEES_ALL
 from ..i18n import _l
 from ..models import SOURCES, TIERS
-from . import customers, metrics, pipeline
+from . import customers, metrics, nps, pipeline
 
 TABS = {
     "performance": ("closed", "collection", "attainment", "funnel", "flow"),
     "activity": ("visits", "overdue", "new_customers"),
     "trends": ("trends", "forecast"),
-    "outcomes": ("losses", "sources"),
+    "outcomes": ("losses", "sources", "nps"),
 }
 TAB_LABELS = {"performance": _l("Performance"), "activity": _l("Activity"), "trends": _l("Trends and forecast"),
               "outcomes": _l("Won and lost")}
@@ -109,6 +109,8 @@ COMPUTE = {
     "forecast": lambda c: metrics.forecast(c.scope, c.today),
     "losses": lambda c: metrics.loss_reasons(c.scope, c.filters.period),
     "sources": lambda c: metrics.by_source(c.scope, c.filters.period),
+    "nps": lambda c: {"all": nps.figures(c.scope, c.filters.period, c.settings),
+                      "teams": nps.by_team(c.scope, c.filters.period, c.settings)},
 }
 
 
@@ -215,9 +217,16 @@ def _csv_sources(c, figures):
              for source, won, lost, amount, rate in figures])
 
 
+def _csv_nps(c, figures):
+    rows = [(_l("All"), figures["all"])] + [(team or _l("No team"), row) for team, row in figures["teams"]]
+    return ([_l("Team"), _l("NPS"), _l("Promoters"), _l("Passives"), _l("Detractors"), _l("Answers")],
+            [[name, "" if row["nps"] is None else row["nps"], row["promoters"], row["passives"], row["detractors"],
+              row["total"]] for name, row in rows])
+
+
 CSV = {"closed": _csv_closed, "collection": _csv_collection, "attainment": _csv_attainment, "funnel": _csv_funnel, "flow": _csv_flow,
        "visits": _csv_visits, "overdue": _csv_overdue, "new_customers": _csv_new_customers, "trends": _csv_trends,
-       "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources}
+       "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources, "nps": _csv_nps}
 
 
 def csv_table(context, name):

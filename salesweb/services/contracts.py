@@ -3,9 +3,9 @@ received (回款). Payments settle instalments in due order, so what is overdue 
 beyond everything received; the collection rate compares what came in with what fell due."""
 import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, Select, fn
 
-from ..access import visible
+from ..access import SEES_ALL, visible
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, User
@@ -217,64 +217,87 @@ def standing(contract, today):
     return Standing(contract, instalments, payments, today)
 
 
-def _paid_by_contract():
-    return (Payment.select(Payment.contract.alias("contract_id"), fn.SUM(Payment.amount).alias("paid"))
-            .group_by(Payment.contract))
+def _paid_by_contract(contracts=None):
+    query = Payment.select(Payment.contract.alias("contract_id"), fn.SUM(Payment.amount).alias("paid"))
+    if contracts is not None:
+        query = query.where(Payment.contract.in_(contracts))
+    return query.group_by(Payment.contract)
+
+
+def _in_scope(user):
+    """The ids of the contracts on deals the user may see: the running sums are taken over these only."""
+    return visible(Contract.select(Contract.id).join(Deal, on=(Contract.deal == Deal.id)), user, Deal.owner)
+
+
+def late(today, contracts=None):
+    """A subquery, one row per contract with something overdue: (contract_id, since, overdue).
+
+    Payments settle instalments in due order, so an instalment is unpaid while the running sum of what fell
+    due up to it exceeds what was paid; `since` is the oldest such due day. `contracts` (a query of ids)
+    narrows the sums before they are taken, so a rep's figure costs a rep's rows."""
+    due = Instalment.select(Instalment.contract.alias("contract_id"), Instalment.due_on.alias("due_on"),
+                            fn.SUM(Instalment.amount).over(partition_by=[Instalment.contract],
+                                                           order_by=[Instalment.due_on, Instalment.id])
+                            .alias("running")).where(Instalment.due_on < today)
+    if contracts is not None:
+        due = due.where(Instalment.contract.in_(contracts))
+    running = due.alias("running")
+    # what was paid on the row's contract, looked up by index (a join to a derived table of sums is not indexed)
+    payments = Payment.alias()
+    received = fn.COALESCE(payments.select(fn.SUM(payments.amount))
+                           .where(payments.contract == running.c.contract_id), 0)
+    return (Select(from_list=[running], columns=[
+        running.c.contract_id.alias("contract_id"), fn.MIN(running.c.due_on).alias("since"),
+        (fn.MAX(running.c.running) - received).alias("overdue")])
+        .where(running.c.running > received).group_by(running.c.contract_id)).alias("late")
 
 
 def overdue(user, today, limit=None):
-    """Contracts the user may see with instalments overdue: the overdue amount and the oldest unpaid due day
-    (payments settle instalments in due order: a running sum of what fell due, against what was paid)."""
-    running = (Instalment.select(Instalment.contract.alias("contract_id"), Instalment.due_on.alias("due_on"),
-                                 fn.SUM(Instalment.amount).over(partition_by=[Instalment.contract],
-                                                                order_by=[Instalment.due_on, Instalment.id])
-                                 .alias("running"))
-               .where(Instalment.due_on < today)).alias("running")
-    paid = _paid_by_contract().alias("paid")
-    received = fn.COALESCE(paid.c.paid, 0)
+    """Contracts the user may see with instalments overdue, the oldest first: the overdue amount and the oldest
+    unpaid due day, with deal, customer and owner."""
+    gone = late(today, None if user.role in SEES_ALL else _in_scope(user))
     owner = User.alias()
     query = (Contract.select(Contract.id, Contract.number, Contract.value, Deal.id, Deal.title, Customer.id,
-                             Customer.name, owner.id, owner.name, fn.MIN(running.c.due_on).python_value(Instalment.due_on.python_value).alias("since"),
-                             (fn.MAX(running.c.running) - received).alias("overdue"))
-             .join(Deal, on=(Contract.deal == Deal.id), attr="deal")
+                             Customer.name, owner.id, owner.name,
+                             fn.COALESCE(gone.c.since, gone.c.since).python_value(Instalment.due_on.python_value).alias("since"),
+                             fn.COALESCE(gone.c.overdue, 0).alias("overdue"))
+             .join(gone, on=(gone.c.contract_id == Contract.id))
+             .join(Deal, on=(Contract.deal == Deal.id), attr="deal", src=Contract)
              .join(Customer, on=(Deal.customer == Customer.id), attr="customer")
              .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner")
-             .switch(Contract).join(running, on=(running.c.contract_id == Contract.id))
-             .join(paid, JOIN.LEFT_OUTER, on=(paid.c.contract_id == Contract.id), src=Contract)
-             .where(running.c.running > received)
-             .group_by(Contract.id, Contract.number, Contract.value, Deal.id, Deal.title, Customer.id, Customer.name,
-                       owner.id, owner.name, paid.c.paid)
-             .order_by(fn.MIN(running.c.due_on), Contract.id))
-    query = visible(query, user, Deal.owner)
+             .order_by(gone.c.since, Contract.id))
     return list(query.limit(limit)) if limit else list(query)
 
 
-def overdue_query(today):
-    """Contracts with something overdue, joined to their deal for the caller to narrow: (query, overdue gap)."""
-    due = (Instalment.select(Instalment.contract.alias("contract_id"), fn.SUM(Instalment.amount).alias("due"))
-           .where(Instalment.due_on < today).group_by(Instalment.contract)).alias("due")
-    paid = _paid_by_contract().alias("paid")
-    gap = due.c.due - fn.COALESCE(paid.c.paid, 0)
-    return (Contract.select(Contract.id)
-            .join(Deal, on=(Contract.deal == Deal.id))
-            .switch(Contract).join(due, on=(due.c.contract_id == Contract.id))
-            .join(paid, JOIN.LEFT_OUTER, on=(paid.c.contract_id == Contract.id), src=Contract)
-            .where(gap > 0)), gap
+def overdue_query(today, contracts=None):
+    """Contracts with something overdue, joined to their deal for the caller to narrow: (query, overdue gap).
+
+    For totals the order of settling does not matter: what fell due before today less what was paid, per
+    contract, with no running sum; payments are looked up per contract by index."""
+    payments = Payment.alias()
+    paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
+    gap = fn.SUM(Instalment.amount) - paid
+    owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
+        Instalment.due_on < today)
+    if contracts is not None:
+        owed = owed.where(Instalment.contract.in_(contracts))
+    owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")
+    return (Contract.select(Contract.id).join(owed, on=(owed.c.contract_id == Contract.id))
+            .join(Deal, on=(Contract.deal == Deal.id), src=Contract)), owed.c.overdue
 
 
 def overdue_total(user, today):
     """(contracts with something overdue, the overdue sum) in the user's scope, in one query."""
-    query, gap = overdue_query(today)
-    query = query.select(fn.COUNT(Contract.id), fn.COALESCE(fn.SUM(gap), 0))
-    count, total = visible(query, user, Deal.owner).tuples().first() or (0, 0)
+    query, gap = overdue_query(today, None if user.role in SEES_ALL else _in_scope(user))
+    count, total = query.select(fn.COUNT(Contract.id), fn.COALESCE(fn.SUM(gap), 0)).tuples().first() or (0, 0)
     return int(count or 0), int(total or 0)
 
 
 def of_customer(user, customer):
-    """The customer's contracts on deals the user may see, with what was received on each (one query)."""
-    paid = _paid_by_contract().alias("paid")
-    query = (Contract.select(Contract, Deal.id, Deal.title, fn.COALESCE(paid.c.paid, 0).alias("received"))
+    """The customer's contracts on deals the user may see, with what was received on each (one query; the sums
+    are looked up per contract by index)."""
+    received = fn.COALESCE(Payment.select(fn.SUM(Payment.amount)).where(Payment.contract == Contract.id), 0)
+    query = (Contract.select(Contract, Deal.id, Deal.title, received.alias("received"))
              .join(Deal, on=(Contract.deal == Deal.id), attr="deal")
-             .switch(Contract).join(paid, JOIN.LEFT_OUTER, on=(paid.c.contract_id == Contract.id))
              .where(Deal.customer == customer.id).order_by(Contract.signed_on.desc(), Contract.id.desc()))
     return list(visible(query, user, Deal.owner))

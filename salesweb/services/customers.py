@@ -8,7 +8,7 @@ from ..access import team_ids, visible
 from ..db import contains, db, is_sqlite, utcnow, without_index
 from ..i18n import _l
 from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
-from . import audit, cadence
+from . import audit, cadence, notifications
 from .errors import Invalid
 
 OWNER_ROLES = ("rep", "manager")
@@ -117,6 +117,7 @@ def create(values, owner, by, settings_values, tier="C", tier_reason="created", 
         customer.save()
         TierChange.create(customer=customer, old_tier=None, new_tier=tier, reason=tier_reason, by=by, at=now)
         audit.record("create", actor=by, obj=customer, summary=customer.name)
+        _tell_new_owner([customer], owner, by)
     return customer
 
 
@@ -173,6 +174,8 @@ def update(customer, values, owner, by):
         customer.updated_at = utcnow()
         customer.save()
         audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: {', '.join(changed) or '-'}")
+        if "owner" in changed:
+            _tell_new_owner([customer], owner, by)
     return customer
 
 
@@ -191,7 +194,20 @@ def reassign(customers, owner, by):
          .where(Customer.id.in_([c.id for c in moving])).execute())
         audit.record("edit", actor=by, object_type="customer",
                      summary=f"reassigned {len(moving)} customer(s) to {owner.name}")
+        _tell_new_owner(moving, owner, by)
     return len(moving)
+
+
+def _tell_new_owner(moved, owner, by):
+    """The new owner hears of customers someone else gave them: one by one, or several at once as a count."""
+    if owner is None or by is None or owner.id == by.id or not moved:
+        return
+    if len(moved) == 1:
+        notifications.notify([owner], "customer_assigned", f"/customers/{moved[0].id}", by=by.name,
+                             customer=moved[0].name)
+    else:
+        notifications.notify([owner], "customers_assigned", f"/customers?owner={owner.id}", by=by.name,
+                             count=len(moved))
 
 
 def add_note(customer, body, by):

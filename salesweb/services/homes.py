@@ -4,32 +4,16 @@ from peewee import JOIN
 from ..models import Team, User
 
 
-def profile(user):
-    """The user with their team, manager and direct reports, in two queries."""
-    boss = User.alias()
-    row = (User.select(User, Team, boss)
-           .join(Team, join_type=JOIN.LEFT_OUTER, on=(User.team == Team.id))
-           .switch(User)
-           .join(boss, join_type=JOIN.LEFT_OUTER, on=(User.reports_to == boss.id))
-           .where(User.id == user.id).get())
-    reports = list(User.select(User.id, User.name, User.role)
-                   .where((User.reports_to == user.id) & (User.active == True))  # noqa: E712
-                   .order_by(User.name))
-    return {
-        "user": row,
-        "team": row.team if row.team_id else None,
-        "manager": row.reports_to if row.reports_to_id else None,
-        "reports": reports,
-    }
-
-
 def manager_view(user, period, today, now, settings):
-    """Everything the manager's home shows for their subtree, in eleven queries however large the team."""
+    """Everything the manager's home shows for their subtree, in twelve queries however large the team."""
     import datetime
 
-    from . import metrics, pipeline, quotes, reports
+    from . import feedback, metrics, nps, pipeline, quotes, reports
     scope = metrics.scope_for(user)
-    collection = metrics.collection(scope, period, today, also=quotes.pending_query(user, today))
+    collection = metrics.collection(scope, period, today, also=[
+        quotes.pending_query(user, today), feedback.overdue_count_query(user, now),
+        *nps.columns(scope, period, settings)])
+    pending, feedback_overdue, *answers = collection["also"]
     all_stages = pipeline.stages()
     reps = metrics.reps_within(user)
     table, total = metrics.team_table(reps, period, today, scope)
@@ -48,5 +32,6 @@ def manager_view(user, period, today, now, settings):
         "overdue": metrics.overdue_by_tier(scope, today),
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),
         "report_week": f"{last_week[0]}-W{last_week[1]}",
-        "collection": collection, "pending": int(collection["also"] or 0),
+        "collection": collection, "pending": int(pending or 0), "feedback_overdue": int(feedback_overdue or 0),
+        "nps": nps.from_columns(answers),
     }

@@ -301,23 +301,25 @@ def trends(scope, today, settings, months=12):
              "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
 
 
-def collection(scope, period, today, also=None):
+def collection(scope, period, today, also=()):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
-    rate, and what is overdue today beyond everything received. `also`, a scalar query, rides along ("also")."""
+    rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
+    values in "also", in order), so a page gathers its single figures in one round trip."""
     from .contracts import overdue_query
     due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
                        .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
     received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
                             .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
                             Deal.owner, Deal.customer)
-    late, gap = overdue_query(today)
-    late = scope.narrow(late.select(fn.COALESCE(fn.SUM(gap), 0)), Deal.owner, Deal.customer)
-    columns = [due, received, late] + ([also] if also is not None else [])
+    narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
+    contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
+    late, gap = overdue_query(today, contracts)
+    late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+    columns = [due, received, late] + list(also)
     row = Select(columns=columns).bind(Deal._meta.database).tuples().first()
     due, received = int(row[0] or 0), int(row[1] or 0)
     found = {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(row[2] or 0)}
-    if also is not None:
-        found["also"] = row[3]
+    found["also"] = list(row[3:])
     return found
 
 

@@ -16,6 +16,20 @@ MESSAGES = {
     "quote_returned": _l("%(by)s returned quote %(number)s: %(note)s"),
     "quote_accepted": _l("%(by)s marked quote %(number)s accepted by the customer."),
     "quote_rejected": _l("%(by)s marked quote %(number)s rejected by the customer."),
+    # comments and assignments
+    "visit_comment": _l("%(by)s commented on your visit to %(customer)s."),
+    "report_comment": _l("%(by)s commented on your weekly report for %(week)s."),
+    "customer_assigned": _l("%(by)s gave you customer %(customer)s."),
+    "customers_assigned": _l("%(by)s gave you %(count)s customers."),
+    "deal_assigned": _l("%(by)s gave you deal %(deal)s."),
+    "task_assigned": _l("%(by)s gave you a task: %(task)s"),
+    # help requests, feedback and surveys
+    "help_asked": _l("%(by)s asks support for help."),
+    "help_claimed": _l("%(by)s is on your help request."),
+    "help_reply": _l("%(by)s replied to a help request."),
+    "feedback_new": _l("New feedback from %(customer)s."),
+    "feedback_escalated": _l("Feedback from %(customer)s has had no response within %(hours)s hours."),
+    "nps_answered": _l("%(customer)s answered the survey: %(score)s of 10."),
 }
 PAGE = 30
 
@@ -27,9 +41,23 @@ def notify(users, kind, link, **params):
     ids = sorted({getattr(u, "id", u) for u in users if u is not None})
     if ids:
         now, text = utcnow(), json.dumps(params, ensure_ascii=False)
-        Notification.insert_many([{"user": i, "kind": kind, "params": text, "link": link, "created_at": now}
-                                  for i in ids]).execute()
+        written = [row[0] for row in Notification.insert_many(
+            [{"user": i, "kind": kind, "params": text, "link": link, "created_at": now} for i in ids]
+        ).returning(Notification.id).tuples()]
+        for listener in _listeners:
+            listener([(i, now) for i in written])
     return ids
+
+
+_listeners = []
+
+
+def listen(callback):
+    """callback([(id, created_at), ...]) is told of the notifications each notify() writes (the mail outbox
+    listens). It runs inside the writer's transaction, so it only takes note; the pair names the row even where a
+    rolled-back id is given again (SQLite)."""
+    if callback not in _listeners:
+        _listeners.append(callback)
 
 
 class _Blank(dict):

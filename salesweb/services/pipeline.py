@@ -14,7 +14,7 @@ from ..access import visible, visible_to
 from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
-from . import audit, customers, tiers
+from . import audit, customers, notifications, tiers
 from .errors import Invalid
 
 GAP = 1024.0
@@ -166,7 +166,13 @@ def create(values, customer, owner, stage, by, now=None):
             updated_by=by)
         StageChange.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=now)
         audit.record("create", actor=by, obj=deal, summary=f"{deal.title} ({customer.name})")
+        _tell_new_owner(deal, by)
     return deal
+
+
+def _tell_new_owner(deal, by):
+    if deal.owner_id != by.id:
+        notifications.notify([deal.owner_id], "deal_assigned", f"/deals/{deal.id}", by=by.name, deal=deal.title)
 
 
 def _locked(deal_id):
@@ -221,6 +227,8 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
         _save(current, fields, version, by, now)
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
+        if "owner" in changed:
+            _tell_new_owner(current, by)
         if current.won_on and ("amount" in changed or "customer" in changed):
             tiers.recompute(list({deal.customer_id, customer.id}), _values(), today or now.date())
     return current

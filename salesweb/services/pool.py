@@ -4,7 +4,7 @@ import datetime
 from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
 from ..models import Customer, PoolMove, User
-from . import audit
+from . import audit, notifications
 from .errors import Invalid
 
 CLAIMERS = ("rep", "manager")
@@ -84,3 +84,7 @@ def revert(move, by, now=None):
         (PoolMove.update(reverted_at=now, reverted_by=by).where(PoolMove.id == move.id).execute())
         audit.record("edit", actor=by, object_type="customer", object_id=move.customer_id,
                      summary=f"recycle undone: back to {owner.name}")
+        if by is not None and by.id != owner.id:
+            name = Customer.select(Customer.name).where(Customer.id == move.customer_id).scalar()
+            notifications.notify([owner], "customer_assigned", f"/customers/{move.customer_id}", by=by.name,
+                                 customer=name)

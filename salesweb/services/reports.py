@@ -8,7 +8,7 @@ from ..access import team_ids
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Stage, StageChange, User, WeeklyReport
-from . import audit, visits
+from . import audit, notifications, visits
 from .errors import Invalid
 
 TEXT_FIELDS = ("feedback", "market", "plan", "forecast")
@@ -97,6 +97,9 @@ def comment(report, body, by, now=None):
         report.comment, report.commented_by, report.commented_at = body, by, now or utcnow()
         report.save(only=[WeeklyReport.comment, WeeklyReport.commented_by, WeeklyReport.commented_at])
         audit.record("edit", by, report, "Comment on a weekly report")
+        if report.rep_id != by.id:
+            notifications.notify([report.rep_id], "report_comment", f"/rep/reports/{report.year}-W{report.week}",
+                                 by=by.name, week=f"{report.year}-W{report.week:02d}")
     return report
 
 

@@ -25,9 +25,9 @@ class Definition:
     maximum: int | None = None
 
 
-G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL, G_VISITS = (
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL, G_VISITS, G_SERVICE = (
     _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"), _l("Collateral"),
-    _l("Visits and check-in"))
+    _l("Visits and check-in"), _l("Customer service"))
 
 DEFINITIONS = (
     Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
@@ -65,6 +65,10 @@ DEFINITIONS = (
     Definition("checkin_max_age_minutes", "int", 10, _l("Check-in position at most this old (minutes)"), G_VISITS,
                minimum=1, maximum=1440),
     Definition("share_link_days", "int", 7, _l("Share links stay valid for (days)"), G_COLLATERAL,
+               minimum=1, maximum=90),
+    Definition("feedback_response_hours", "int", 24, _l("Answer customer feedback within (hours)"), G_SERVICE,
+               minimum=1, maximum=720),
+    Definition("customer_link_days", "int", 14, _l("Feedback and survey links stay valid for (days)"), G_SERVICE,
                minimum=1, maximum=90),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}

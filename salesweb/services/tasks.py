@@ -8,7 +8,7 @@ from ..access import team_ids
 from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Task, User
-from . import audit
+from . import audit, notifications
 from .errors import Invalid
 
 SNOOZE_DAYS = (1, 3, 7)
@@ -52,7 +52,13 @@ def create(title, assignee, due_on, by, today, customer=None, deal=None, now=Non
         task = Task.create(title=title, assignee=assignee.id, due_on=due_on, customer=customer, deal=deal,
                            created_by=by, created_at=now or utcnow())
         audit.record("create", by, task, f"Task “{title}”")
+        _tell_assignee(task, assignee, by)
     return task
+
+
+def _tell_assignee(task, assignee, by):
+    if assignee.id != by.id:
+        notifications.notify([assignee], "task_assigned", "/tasks", by=by.name, task=task.title)
 
 
 def _may_assign(by, assignee):
@@ -83,6 +89,7 @@ def reassign(task, assignee, by):
     with db.atomic():
         Task.update(assignee=assignee.id).where(Task.id == task.id).execute()
         audit.record("edit", by, task, f"Task “{task.title}” reassigned to {assignee.name}")
+        _tell_assignee(task, assignee, by)
     task.assignee = assignee
     return task
 

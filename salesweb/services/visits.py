@@ -14,7 +14,7 @@ from ..db import db, prepared, utcnow, without_index
 from ..i18n import _l
 from ..models import (OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment,
                       VisitContact)
-from . import audit, cadence, storage
+from . import audit, cadence, notifications, storage
 from .errors import Invalid
 
 MAX_DURATION = 600
@@ -229,6 +229,9 @@ def comment(visit, body, by, now=None):
     with db.atomic():
         note = VisitComment.create(visit=visit.id, author=by, body=body, created_at=now or utcnow())
         audit.record("create", by, note, f"Comment on a visit to {visit.customer.name}")
+        if visit.rep_id != by.id:
+            notifications.notify([visit.rep_id], "visit_comment", f"/visits/{visit.id}", by=by.name,
+                                 customer=visit.customer.name)
     return note
 
 

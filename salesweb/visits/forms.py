@@ -6,7 +6,7 @@ from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMu
                      TimeField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DateRange, options
+from ..forms import DateRange, as_id, options
 from ..i18n import _l
 from ..models import OUTCOMES, VISIT_KINDS
 
@@ -18,10 +18,6 @@ PROBLEM_LABELS = {"far": _l("too far from the customer"), "inaccurate": _l("posi
 assert set(KIND_LABELS) == set(VISIT_KINDS) and set(OUTCOME_LABELS) == set(OUTCOMES)
 
 DATES = DateRange(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
-
-
-def as_id(value):
-    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
 
 
 class MultiCheckboxField(SelectMultipleField):

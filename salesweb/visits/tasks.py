@@ -4,14 +4,14 @@ import datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _
 from ..models import Task, User
 from ..services import tasks
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
 from . import bp
-from .forms import TaskForm, as_id
+from .forms import TaskForm
 
 
 def _form(form):

@@ -13,7 +13,8 @@
     }
     return el;
   }
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.target.closest && event.target.closest("[data-poll-url]")) { return; }  // a background poll: nobody asked
     var el = banner();
     el.textContent = document.body.dataset.offlineMessage || "No connection. Try again when you are back online.";
     el.hidden = false;

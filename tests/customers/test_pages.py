@@ -126,7 +126,7 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     assert len(kept_list) == 5  # the regions are kept by the worker for a few seconds, like the settings
     assert len(small_fragment) == len(big_fragment) == 3  # a keystroke: no filter choices
     # user, customer, contacts, tiers, deals, quotes, contracts, notes, moves
-    assert len(small_detail) == len(big_detail) == 11  # notes, pool moves, shares and visits on the timeline
+    assert len(small_detail) == len(big_detail) == 12  # notes, pool moves, shares, visits, feedback and NPS on the timeline
 
 
 def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):

@@ -337,6 +337,6 @@ def test_collection_rate_is_received_over_due_in_the_period(app, make, team):
     contracts.record_payment(contract, datetime.date(2026, 10, 20), "100", "", rep, TODAY)
     period = metrics.Period.chosen("2026-11", "month", TODAY)
     figures = metrics.collection(metrics.scope_for(manager), period, TODAY)
-    assert figures == {"due": 500_00, "received": 300_00, "rate": 0.6, "overdue": 100_00}
+    assert figures == {"due": 500_00, "received": 300_00, "rate": 0.6, "overdue": 100_00, "also": []}
     other = metrics.collection(metrics.scope_for(make.user("manager", team="West")), period, TODAY)
-    assert other == {"due": 0, "received": 0, "rate": None, "overdue": 0}
+    assert other == {"due": 0, "received": 0, "rate": None, "overdue": 0, "also": []}

@@ -1,0 +1,37 @@
+"""Rate limits for the public forms, counted in the database so that every worker process agrees."""
+import datetime
+import random
+
+from ..db import db, is_sqlite, utcnow
+from ..models import PublicHit
+
+# (hits, seconds): what one token or one address may do before it is told to wait
+TOKEN_POSTS = (5, 3600)
+ADDRESS_POSTS = (20, 3600)
+ADDRESS_VIEWS = (60, 300)
+KEEP = datetime.timedelta(hours=2)  # longer than any window above
+
+
+def allow(key, limit, seconds, now=None):
+    """Count a hit on `key` and say whether it is within `limit` hits in the last `seconds`.
+
+    A refused hit is not counted, so a flood stops being refused once it slows down. Hits on one key take
+    turns (SQLite's BEGIN IMMEDIATE; an advisory lock on PostgreSQL), so parallel requests cannot all slip in."""
+    now = now or utcnow()
+    key = key[:100]
+    with db.atomic():
+        if not is_sqlite():
+            db.execute_sql("SELECT pg_advisory_xact_lock(3, hashtext(%s))", (key,))
+        since = now - datetime.timedelta(seconds=seconds)
+        count = PublicHit.select().where((PublicHit.key == key) & (PublicHit.at > since)).count()
+        if count >= limit:
+            return False
+        PublicHit.create(key=key, at=now)
+        if random.random() < 0.02:  # now and then, forget what no window looks at any more
+            PublicHit.delete().where(PublicHit.at < now - KEEP).execute()
+    return True
+
+
+def allow_all(checks, now=None):
+    """Each (key, (limit, seconds)) in turn; False at the first that is exceeded."""
+    return all(allow(key, limit, seconds, now) for key, (limit, seconds) in checks)
