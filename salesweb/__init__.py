@@ -191,6 +191,8 @@ def _templates(app):
         urgency_labels=help.URGENCIES, help_status_labels=help.STATUSES, queue_labels=help.QUEUE_LABELS,
         feedback_kinds=feedback.KINDS, feedback_channels=feedback.CHANNELS, severity_labels=feedback.SEVERITIES,
         feedback_states=feedback.STATES, feedback_state=feedback.state)
+    from .services import budgets, expenses
+    app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS)
 
     @app.context_processor
     def _shell():
@@ -221,7 +223,9 @@ def _blueprints(app):
     from .support import bp as support_bp
     from .quotes import bp as quotes_bp
     from .service import bp as service_bp, public as public_bp
+    from .expenses import bp as expenses_bp
 
     for bp in (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
-               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp):
+               pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp,
+               expenses_bp):
         app.register_blueprint(bp)

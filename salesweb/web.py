@@ -22,10 +22,12 @@ def render(template, block=None, status=200, **context):
     return body, status, {"Vary": "HX-Request"}
 
 
-def apply_errors(form, invalid):
-    """Put a service's per-field messages on the WTForms form; returns the form-wide ones."""
+def apply_errors(form, invalid, names=None):
+    """Put a service's per-field messages on the WTForms form (`names` maps a service's field name to the form's
+    where they differ); returns the form-wide ones."""
     general = []
     for field, message in invalid.errors.items():
+        field = (names or {}).get(field, field)
         target = getattr(form, field, None) if field else None
         if target is not None and hasattr(target, "errors"):
             target.errors = list(target.errors) + [message]

@@ -6,7 +6,6 @@ from ..i18n import _l
 from ..forms import options
 from ..models import ROLES
 from ..nav import ROLE_LABELS
-from ..services.settings import DEFINITIONS
 
 LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]
 
@@ -55,24 +54,3 @@ class UserFilterForm(FlaskForm):
                          default="active", validate_choice=False)
 
 
-def settings_form_class():
-    """A form with one field per setting definition; money is entered in whole currency units."""
-    from ..services.settings import LOCALES
-
-    class SettingsForm(FlaskForm):
-        pass
-
-    for d in DEFINITIONS:
-        if d.kind == "text":
-            field = StringField(d.label, validators=[DataRequired(), Length(max=d.maximum)])
-        elif d.kind == "timezone":
-            field = StringField(d.label, validators=[DataRequired(), Length(max=64)])
-        elif d.kind == "choice":
-            labels = dict(LOCALE_CHOICES) if d.choices == LOCALES else {}
-            field = SelectField(d.label, choices=options((c, labels.get(c, c)) for c in d.choices))
-        else:
-            lo = d.minimum // 100 if d.kind == "money" else d.minimum
-            hi = d.maximum // 100 if d.kind == "money" else d.maximum
-            field = IntegerField(d.label, validators=[InputRequired(), NumberRange(lo, hi)])
-        setattr(SettingsForm, d.key, field)
-    return SettingsForm

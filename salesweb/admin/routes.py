@@ -6,11 +6,12 @@ from ..db import contains
 from ..forms import options
 from ..i18n import _
 from ..models import Team, User
+from .. import settings_form
 from ..services import people, settings as settings_service
 from ..services.errors import Invalid
 from ..web import Page, current_settings, local_today, page_number, render, settings_fallbacks, submit
 from . import bp
-from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm, settings_form_class
+from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm
 
 
 def _user_or_404(user_id):
@@ -174,23 +175,4 @@ def edit_team(team_id):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    form_class = settings_form_class()
-    if request.method == "GET":
-        form = form_class(data={k: v // 100 if settings_service.BY_KEY[k].kind == "money" else v
-                                for k, v in current_settings().items()})
-    else:
-        form = form_class()
-    changed = {}
-
-    def save():
-        values = {d.key: getattr(form, d.key).data for d in settings_service.DEFINITIONS}
-        values = {k: v * 100 if settings_service.BY_KEY[k].kind == "money" else
-                  (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
-        changed.update(settings_service.update(values, by=current_user, fallbacks=settings_fallbacks(),
-                                               today=local_today()))
-
-    done, status = submit(form, save)
-    if done:
-        flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
-        return redirect(url_for("admin.settings"))
-    return render("admin/settings.html", form=form, definitions=settings_service.DEFINITIONS, status=status)
+    return settings_form.edit(settings_service.DEFINITIONS, "admin.settings", "admin/settings.html")

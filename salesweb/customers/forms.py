@@ -36,7 +36,7 @@ class CustomerForm(FlaskForm):
                           render_kw={"inputmode": "url"})
     source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
     status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
-    owner = SelectField(_l("Owner"), coerce=lambda v: int(v) if str(v).isdecimal() else None)
+    owner = SelectField(_l("Owner"), coerce=lambda v: int(v) if str(v).isdecimal() else (v if v == "region" else None))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 

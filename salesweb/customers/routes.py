@@ -35,8 +35,10 @@ def _customer_or_404(customer_id):
     return get_visible_or_404(query, customer_id, current_user, Customer.owner)
 
 
-def _owner_choices(form, customer=None):
+def _owner_choices(form, customer=None, new=False):
     owners = [(u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)]
+    if new and current_user.role != "rep":
+        owners.insert(0, (customers.BY_REGION, _("The region's rep")))
     if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
         owners.append((customer.owner_id, customer.owner.name))  # keep the current owner selectable
     if customers.may_use_pool_owner(current_user):
@@ -88,16 +90,19 @@ def export(kind):
 @role_required(*CREATORS)
 def new():
     form = CustomerForm()
-    _owner_choices(form)
+    _owner_choices(form, new=True)
     if request.method == "GET":
-        form.owner.data = current_user.id if current_user.role in ("rep", "manager") else None
+        form.owner.data = current_user.id if current_user.role == "rep" else customers.BY_REGION
     matches = _with_scope(customers.duplicates(form.name.data)) if request.method == "POST" and form.name.data else []
     created = {}
 
     def create():
         if matches and not form.save_anyway.data:
             raise Invalid({"name": _("A customer with this name already exists.")})
-        owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
+        if form.owner.data == customers.BY_REGION:
+            owner = customers.default_owner(form.region.data, current_user)
+        else:
+            owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
         created["customer"] = customers.create(form.data, owner, current_user, current_settings())
 
     done, status = submit(form, create)

@@ -12,6 +12,7 @@ from .quotes import (QUOTE_STATUSES, Contract, Instalment, Payment, Product, Quo
 from .notifications import Notification
 from .service import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, HELP_STATUSES, LINK_PURPOSES, SEVERITIES, URGENCIES,
                       CustomerLink, Feedback, HelpReply, HelpRequest, PublicHit, SurveyAnswer)
+from .ops import EXPENSE_CATEGORIES, EXPENSE_STATUSES, Budget, Expense, Reallocation, ReallocationMove, Region
 from .collateral import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Download,
                          ShareLink)
 
@@ -19,9 +20,11 @@ ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, 
               Stage, LossReason, Deal, StageChange, StoredFile, CollateralItem, CollateralTag, CollateralVersion,
               ShareLink, Download, Visit, VisitContact, VisitComment, Task, WeeklyReport, Target, Product, QuoteCounter,
               Quote, QuoteLine, QuoteEvent, Contract, Instalment, Payment, Notification,
-              HelpRequest, HelpReply, CustomerLink, Feedback, SurveyAnswer, PublicHit]
+              HelpRequest, HelpReply, CustomerLink, Feedback, SurveyAnswer, PublicHit,
+              Region, Reallocation, ReallocationMove, Budget, Expense]
 
-__all__ = ["OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",
+__all__ = ["EXPENSE_CATEGORIES", "EXPENSE_STATUSES", "Budget", "Expense", "Reallocation", "ReallocationMove", "Region",
+           "OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",
            "COLLATERAL_KINDS", "LANGUAGES", "CollateralItem", "CollateralTag", "CollateralVersion", "Download",
            "ShareLink", "PERIODS", "Target", "QUOTE_STATUSES", "Contract", "Instalment", "Payment", "Product",
            "Quote", "QuoteCounter", "QuoteEvent", "QuoteLine", "Notification",

@@ -6,4 +6,4 @@ from ..access import require_role
 bp = Blueprint("ops", __name__, url_prefix="/ops")
 bp.before_request(require_role("ops"))
 
-from . import routes, stages  # noqa: E402,F401
+from . import allocation, routes, settings, stages  # noqa: E402,F401

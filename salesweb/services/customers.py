@@ -74,6 +74,16 @@ def owner_filter_choices(user):
     return _owners_within_reach(user, leavers=True)
 
 
+BY_REGION = "region"  # the owner choice "the region's rep" on a new customer
+
+
+def default_owner(region, by):
+    """Who a new customer goes to when `by` leaves it to the region: the region's rep if `by` may assign them,
+    else a manager themself, else the pool (None)."""
+    from . import allocation
+    return allocation.owner_for_region(region, by) or (by if by.role == "manager" else None)
+
+
 def may_use_pool_owner(user):
     """Support, ops and admin may leave a customer unowned (in the pool)."""
     return user.role in ("support", "ops", "admin")
@@ -180,22 +190,10 @@ def update(customer, values, owner, by):
 
 
 def reassign(customers, owner, by):
-    """Give several visible customers to one owner, in one transaction; returns how many moved."""
-    _check_owner(owner, by)
-    moving = [c for c in customers if c.owner_id != owner.id]
-    if not moving:
-        return 0
-    with db.atomic():
-        now = utcnow()
-        PoolMove.insert_many([
-            {"customer": c.id, "kind": "reassign", "from_owner": c.owner_id, "to_owner": owner.id, "by": by.id,
-             "at": now} for c in moving]).execute()
-        (Customer.update(owner=owner, claimed_at=None, updated_at=now, last_activity_at=now)
-         .where(Customer.id.in_([c.id for c in moving])).execute())
-        audit.record("edit", actor=by, object_type="customer",
-                     summary=f"reassigned {len(moving)} customer(s) to {owner.name}")
-        _tell_new_owner(moving, owner, by)
-    return len(moving)
+    """Give several visible customers to one owner, in one transaction, as an undoable reallocation (their deals
+    stay with whoever holds them); returns how many moved."""
+    from . import allocation
+    return allocation.reassign(by, [c.id for c in customers], owner, move_deals=False).customers
 
 
 def _tell_new_owner(moved, owner, by):

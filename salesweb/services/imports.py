@@ -20,7 +20,7 @@ from peewee import JOIN
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Contact, Customer, TierChange, User
-from . import audit, cadence, customers
+from . import allocation, audit, cadence, customers
 from .errors import Invalid
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -347,6 +347,9 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
         _check(row)
     owners = _owners({row.values["owner_email"] for row in rows if row.values["owner_email"]}, by)
     pool_allowed = customers.may_use_pool_owner(by)
+    # New customers that name no owner go to their region's rep (when the import's default is the pool).
+    unowned = default_owner is None and any(not row.values["owner_email"] for row in rows)
+    by_region = allocation.region_owners(by) if unowned else {}
     for row in rows:
         email = row.values["owner_email"]
         row.owner_given = bool(email)
@@ -356,8 +359,8 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
                 row.problems.append(("owner_email", _l(
                     "No active rep or manager you may assign has the email %(email)s.", email=email)))
         else:
-            row.owner = default_owner
-            if default_owner is None and not pool_allowed:
+            row.owner = by_region.get(allocation.region_key(row.values["region"]), default_owner)
+            if row.owner is None and not pool_allowed:
                 row.problems.append(("owner_email", _l("Choose an owner.")))
         row.key = customers.normalise_name(row.values["name"])
     existing = _existing({row.key for row in rows if row.key})

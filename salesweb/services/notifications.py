@@ -30,6 +30,12 @@ MESSAGES = {
     "feedback_new": _l("New feedback from %(customer)s."),
     "feedback_escalated": _l("Feedback from %(customer)s has had no response within %(hours)s hours."),
     "nps_answered": _l("%(customer)s answered the survey: %(score)s of 10."),
+    # expense claims
+    "expense_filed": _l("%(by)s filed an expense claim of %(amount)s."),
+    "expense_approved": _l("%(by)s approved your expense claim of %(amount)s."),
+    "expense_rejected": _l("%(by)s rejected your expense claim: %(note)s"),
+    "expense_to_pay": _l("An expense claim of %(amount)s by %(by)s is approved and waits to be paid."),
+    "expense_paid": _l("Your expense claim of %(amount)s has been paid."),
 }
 PAGE = 30
 

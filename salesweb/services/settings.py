@@ -25,9 +25,11 @@ class Definition:
     maximum: int | None = None
 
 
-G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL, G_VISITS, G_SERVICE = (
+G_COMPANY, G_TIERS, G_CADENCE, G_SALES, G_POOL, G_COLLATERAL, G_VISITS, G_SERVICE, G_OPS = (
     _l("Company"), _l("Customer tiers"), _l("Visit cadence"), _l("Sales rules"), _l("Customer pool"), _l("Collateral"),
-    _l("Visits and check-in"), _l("Customer service"))
+    _l("Visits and check-in"), _l("Customer service"), _l("Allocation and expenses"))
+# The sales process, which ops tunes in its own settings area (admin sees every group).
+PROCESS_GROUPS = (G_TIERS, G_CADENCE, G_SALES, G_POOL, G_VISITS, G_OPS)
 
 DEFINITIONS = (
     Definition("company_name", "text", "salesweb", _l("Company name"), G_COMPANY, maximum=100),
@@ -70,6 +72,12 @@ DEFINITIONS = (
                minimum=1, maximum=720),
     Definition("customer_link_days", "int", 14, _l("Feedback and survey links stay valid for (days)"), G_SERVICE,
                minimum=1, maximum=90),
+    Definition("reallocation_undo_hours", "int", 24, _l("A bulk reassignment can be undone for (hours)"), G_OPS,
+               minimum=1, maximum=720),
+    Definition("expense_max_amount", "money", 50_000_00, _l("Largest single expense claim"), G_OPS,
+               minimum=100, maximum=10**12),
+    Definition("expense_claim_days", "int", 90, _l("Expenses can be claimed for (days after spending)"), G_OPS,
+               minimum=1, maximum=730),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}
 

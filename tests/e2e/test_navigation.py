@@ -18,7 +18,8 @@ EXTRA_ENTRIES = {
     "support": [CUSTOMERS, PIPELINE, COLLATERAL, ("Products", "/ops/products")],
     "admin": [CUSTOMERS, PIPELINE, COLLATERAL, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
-    "ops": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL, ("Stages", "/ops/stages"), ("Audit log", "/audit/")],
+    "ops": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL, ("Allocation", "/ops/allocation"), ("Budgets", "/budgets"),
+            ("Settings", "/ops/settings"), ("Audit log", "/audit/")],
 }
 
 

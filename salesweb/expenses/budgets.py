@@ -1,0 +1,83 @@
+"""Team budgets per quarter: ops sets them, a team's manager sees theirs, everyone in view sees used vs planned."""
+import re
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..i18n import _
+from ..models import EXPENSE_CATEGORIES, Team
+from ..services import audit, budgets
+from ..services.errors import Invalid
+from ..services.money import parse_amount
+from ..web import csv_download, local_today, render
+from . import bp
+
+VIEWERS = ("manager", "support", "ops", "admin")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def _quarter():
+    found = QUARTER.match(request.args.get("quarter") or request.form.get("quarter") or "")
+    if found:
+        year, quarter = int(found.group(1)), int(found.group(2))
+        if 2000 <= year <= 2100:
+            return year, quarter
+    return budgets.quarter_of(local_today())
+
+
+def _neighbours(year, quarter):
+    before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    after = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+    return [f"{y}-Q{q}" for y, q in (before, after)]
+
+
+def _viewer():
+    if current_user.role not in VIEWERS:
+        abort(403)
+
+
+@bp.get("/budgets")
+def budget_sheet(status=200, typed=None, errors=None):
+    _viewer()
+    year, quarter = _quarter()
+    return render("expenses/budgets.html", status=status, year=year, quarter=quarter,
+                  label=f"{year}-Q{quarter}", neighbours=_neighbours(year, quarter),
+                  teams=budgets.sheet(current_user, year, quarter), categories=EXPENSE_CATEGORIES,
+                  labels=budgets.CATEGORY_LABELS, editable=current_user.role in budgets.EDITORS,
+                  typed=typed or {}, errors=errors or {})
+
+
+@bp.post("/budgets/<int:team_id>")
+def save_budget(team_id):
+    if current_user.role not in budgets.EDITORS:
+        abort(403)
+    team = Team.get_or_none(Team.id == team_id) or abort(404)
+    year, quarter = _quarter()
+    typed = {c: (request.form.get(c) or "").strip() for c in EXPENSE_CATEGORIES}
+    amounts, errors = {}, {}
+    for category, text in typed.items():
+        try:
+            amounts[category] = parse_amount(text) or 0
+        except ValueError as refused:
+            errors[category] = refused.args[0]
+    try:
+        if errors:
+            raise Invalid(errors)
+        changed = budgets.save(current_user, team, year, quarter, amounts)
+    except Invalid as invalid:
+        flash(_("Nothing saved: check the amounts for %(team)s.", team=team.name), "error")
+        return budget_sheet(422, typed={team.id: typed}, errors={team.id: invalid.errors})
+    flash(_("Budget for %(team)s saved.", team=team.name) if changed else _("Nothing changed."), "success")
+    return redirect(url_for("expenses.budget_sheet", quarter=f"{year}-Q{quarter}", _anchor=f"team-{team.id}"), 303)
+
+
+@bp.get("/budgets.csv")
+def budget_export():
+    _viewer()
+    year, quarter = _quarter()
+    teams = budgets.sheet(current_user, year, quarter)
+    audit.record("export", actor=current_user, object_type="budget", summary=f"budgets {year}-Q{quarter}")
+    header = [_("Team"), _("Category"), _("Planned"), _("Spent"), _("Waiting for approval"), _("Left")]
+    rows = ([t.name, str(budgets.CATEGORY_LABELS[c]), *(f"{v / 100:.2f}" for v in (
+        line.planned, line.spent, line.pending, line.left))] for t in teams for c, line in t.lines.items())
+    return csv_download(header, rows, f"budgets-{year}-Q{quarter}.csv")

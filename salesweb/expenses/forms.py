@@ -1,0 +1,39 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..forms import as_id, options
+from ..i18n import _l
+from ..services import budgets
+
+AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class ExpenseForm(FlaskForm):
+    spent_on = DateField(_l("Date"), validators=[Optional()])
+    category = SelectField(_l("Category"), choices=options(budgets.CATEGORY_LABELS.items()), default="travel",
+                           validate_choice=False)
+    amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)], render_kw=AMOUNT)
+    description = TextAreaField(_l("What it was for"), validators=[Optional(), Length(max=2000)],
+                                render_kw={"rows": 3})
+    visit = SelectField(_l("Visit (optional)"), coerce=as_id, validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
+    receipt = FileField(_l("Receipt"), render_kw={"accept": "image/*,.pdf", "capture": "environment"})
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+
+
+class PaidForm(FlaskForm):
+    version = HiddenField()
+    reference = StringField(_l("Payment reference (optional)"), validators=[Optional(), Length(max=100)])
+
+
+class BudgetFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    quarter = StringField(_l("Quarter"), validators=[Optional(), Length(max=7)])
