@@ -26,12 +26,12 @@ def _default_filter():
 
 @bp.get("/expenses")
 def index():
-    status = request.args.get("status") or _default_filter()
-    if status not in expenses.LIST_FILTERS:
-        status = "open"
-    page = Page(expenses.listing(current_user, status), page_number(), PAGE_SIZE)
+    show = request.args.get("status") or _default_filter()
+    if show not in expenses.LIST_FILTERS:
+        show = "open"
+    page = Page(expenses.listing(current_user, show), page_number(), PAGE_SIZE)
     waiting = list(expenses.waiting_for(current_user).limit(50)) if current_user.role in ("manager", "ops") else []
-    return render("expenses/index.html", block="list", page=page, status=status, waiting=waiting,
+    return render("expenses/index.html", block="list", page=page, show=show, waiting=waiting,
                   filters=expenses.FILTER_LABELS, may_claim=expenses.may_claim(current_user))
 
 
@@ -93,7 +93,8 @@ def new():
 def _page(found, status=200, decision_form=None):
     claimant_decides = expenses.may_decide(current_user, found, found.claimant_row) if found.status == "submitted" \
         else False
-    return render("expenses/detail.html", item=found, status=status,
+    kind = StoredFile.select(StoredFile.kind).where(StoredFile.id == found.receipt_id).scalar()
+    return render("expenses/detail.html", item=found, status=status, receipt_is_image=kind in ("png", "jpeg"),
                   effect=expenses.budget_effect(found) if claimant_decides else None,
                   may_decide=claimant_decides, may_pay=found.status == "approved" and current_user.role in expenses.PAYERS,
                   may_withdraw=found.status == "submitted" and found.claimant_id == current_user.id,

@@ -8,11 +8,11 @@ from functools import cached_property
 from ..access import SEES_ALL
 from ..i18n import _l
 from ..models import SOURCES, TIERS
-from . import customers, metrics, nps, pipeline
+from . import budgets, customers, metrics, nps, pipeline
 
 TABS = {
     "performance": ("closed", "collection", "attainment", "funnel", "flow"),
-    "activity": ("visits", "overdue", "new_customers"),
+    "activity": ("visits", "overdue", "new_customers", "costs"),
     "trends": ("trends", "forecast"),
     "outcomes": ("losses", "sources", "nps"),
 }
@@ -95,6 +95,18 @@ def _visits(c):
             "rows": [(rep, *counts.get(rep.id, (0, 0))) for rep in c.reps if rep.role == "rep"]}
 
 
+def _costs(c):
+    """Per team in view (or the team chosen): spent on approved and paid claims in the period, new customers and
+    won deals, and what each cost; with the total."""
+    ids = [c.filters.team_id] if c.filters.team_id else [t.id for t in c.teams]
+    rows = [{"team": name, "spent": spent, "new": new, "won": won, "per_new": budgets.per(spent, new),
+             "per_won": budgets.per(spent, won)}
+            for _id, name, spent, new, won in budgets.costs(c.filters.period.start, c.filters.period.end, ids)]
+    spent, new, won = (sum(r[k] for r in rows) for k in ("spent", "new", "won"))
+    return {"rows": rows, "total": {"team": None, "spent": spent, "new": new, "won": won,
+                                    "per_new": budgets.per(spent, new), "per_won": budgets.per(spent, won)}}
+
+
 COMPUTE = {
     "closed": lambda c: metrics.closed(c.scope, c.filters.period),
     "attainment": lambda c: (metrics.team_rollup(c.teams, c.reps, c.filters.period, c.today, c.scope) if c.by_team
@@ -109,6 +121,7 @@ COMPUTE = {
     "forecast": lambda c: metrics.forecast(c.scope, c.today),
     "losses": lambda c: metrics.loss_reasons(c.scope, c.filters.period),
     "sources": lambda c: metrics.by_source(c.scope, c.filters.period),
+    "costs": _costs,
     "nps": lambda c: {"all": nps.figures(c.scope, c.filters.period, c.settings),
                       "teams": nps.by_team(c.scope, c.filters.period, c.settings)},
 }
@@ -217,6 +230,14 @@ def _csv_sources(c, figures):
              for source, won, lost, amount, rate in figures])
 
 
+def _csv_costs(c, figures):
+    return ([_l("Team"), _l("Spent"), _l("New customers"), _l("Won deals"), _l("Cost per new customer"),
+             _l("Cost per won deal")],
+            [[r["team"] or _l("All"), _money(r["spent"]), r["new"], r["won"],
+              "" if r["per_new"] is None else _money(r["per_new"]), "" if r["per_won"] is None else _money(r["per_won"])]
+             for r in figures["rows"] + [figures["total"]]])
+
+
 def _csv_nps(c, figures):
     rows = [(_l("All"), figures["all"])] + [(team or _l("No team"), row) for team, row in figures["teams"]]
     return ([_l("Team"), _l("NPS"), _l("Promoters"), _l("Passives"), _l("Detractors"), _l("Answers")],
@@ -226,7 +247,8 @@ def _csv_nps(c, figures):
 
 CSV = {"closed": _csv_closed, "collection": _csv_collection, "attainment": _csv_attainment, "funnel": _csv_funnel, "flow": _csv_flow,
        "visits": _csv_visits, "overdue": _csv_overdue, "new_customers": _csv_new_customers, "trends": _csv_trends,
-       "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources, "nps": _csv_nps}
+       "forecast": _csv_forecast, "losses": _csv_losses, "sources": _csv_sources, "nps": _csv_nps,
+       "costs": _csv_costs}
 
 
 def csv_table(context, name):

@@ -115,3 +115,20 @@ def test_ops_analytics_is_for_ops(signed_in):
     for role in ("rep", "manager", "support"):
         client, _user = signed_in(role)
         assert client.get("/ops/").status_code == 403 and client.get("/ops/export/closed.csv").status_code == 403
+
+
+def test_cost_per_new_customer_and_per_won_deal_by_team(app, book, signed_in):
+    from salesweb.models import Expense, StoredFile
+    receipt = StoredFile.create(sha256="0" * 64, size=1, kind="png", mime="image/png")
+    today, ann = book["today"], book["ann"]
+    for amount, status in ((600_00, "approved"), (400_00, "paid"), (999_00, "submitted"), (50_00, "rejected")):
+        Expense.create(claimant=ann, team=ann.team_id, spent_on=today, category="travel", amount=amount,
+                       description="Fair", receipt=receipt, receipt_name="r.png", status=status)
+    client, _ops = signed_in("ops")
+    rows = _rows(client.get("/ops/export/costs.csv", headers=EN))
+    # East spent 1,000 (approved and paid only) for 2 new customers and 2 won deals; West nothing for 1 and 1.
+    assert rows[0] == ["Team", "Spent", "New customers", "Won deals", "Cost per new customer", "Cost per won deal"]
+    assert rows[1:] == [["East", "1000.00", "2", "2", "500.00", "500.00"], ["West", "0.00", "1", "1", "0.00", "0.00"],
+                        ["All", "1000.00", "3", "3", "333.33", "333.33"]]
+    page = client.get("/ops/activity", headers=EN).get_data(as_text=True)
+    assert "Cost of sales" in page and "333.33" in page

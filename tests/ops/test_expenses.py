@@ -233,3 +233,15 @@ def test_budget_sheet_for_ops_and_a_team_manager(app, make, east):
                 ).status_code == 403
     csv = client.get("/budgets.csv?quarter=2026-Q4").get_data(as_text=True)
     assert "East,Travel,12000.00" in csv
+
+
+def test_each_role_lands_on_its_list_of_claims(app, make, east):
+    manager, rep, _customer = east
+    item = claim(app, rep)
+    for user, expected in ((rep, "Taxi to Acme"), (manager, "1 claim waits for your decision"),
+                           (make.user("support"), "No claims here."), (make.user("ops"), "Taxi to Acme")):
+        page = client_for(app, user).get("/expenses")
+        assert page.status_code == 200 and expected in page.get_data(as_text=True), user.role
+    expenses.approve(item, item.version, manager)
+    assert "Taxi to Acme" in client_for(app, make.user("support")).get("/expenses").get_data(as_text=True)
+    assert client_for(app, rep).get("/expenses?status=bogus").status_code == 200
