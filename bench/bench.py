@@ -107,8 +107,8 @@ def fixtures(app):
     """Real ids for the pages that take one: the rep's busiest customer, an open deal, a visit, an item."""
     from peewee import fn
 
-    from salesweb.models import (CollateralItem, Contract, Customer, CustomerLink, Deal, Feedback, HelpRequest,
-                                 Product, Quote, Stage, User, Visit)
+    from salesweb.models import (CollateralItem, Contract, Customer, CustomerLink, Deal, Expense, Feedback,
+                                 HelpRequest, Product, Quote, Stage, User, Visit)
     from salesweb.services import customer_links, feedback, help, settings
     with app.app_context():
         rep = User.get(User.email == ROLES["rep"])
@@ -133,7 +133,8 @@ def fixtures(app):
                                     settings.current())
         link = (CustomerLink.get_or_none((CustomerLink.purpose == "feedback") & (CustomerLink.created_by == rep.id))
                 or customer_links.create(busiest.customer, "feedback", rep, settings.current()))
-        return {"quote": quote.id, "won": contract.deal_id, "product": product, "request": asked.id,
+        claim = Expense.select().where(Expense.claimant == rep.id).order_by(Expense.id.desc()).first()
+        return {"quote": quote.id, "rep": rep.id, "claim": claim.id, "won": contract.deal_id, "product": product, "request": asked.id,
                 "feedback": case.id, "feedback_link": link.token,
                 "customer": busiest.customer_id, "deal": deal.id, "stages": (deal.stage_id, other.id), "team": rep.team_id,
                 "visit": visit.id, "item": item.id, "first_stage": open_stages[0].id,
@@ -218,6 +219,12 @@ def pages(ids, today):
         ("feedback list (manager)", "manager", "GET", "/feedback?show=all", None, False),
         ("feedback case", "rep", "GET", f"/feedback/{ids['feedback']}", None, False),
         ("customer's feedback form", "anonymous", "GET", f"/f/{ids['feedback_link']}", None, False),
+        ("allocation console (ops)", "ops", "GET", "/ops/allocation", None, False),
+        ("allocation, one rep's customers", "ops", "GET", f"/ops/allocation?owner={ids['rep']}", None, False),
+        ("allocation console (manager)", "manager", "GET", "/manager/allocation", None, False),
+        ("budgets (ops)", "ops", "GET", "/budgets", None, False),
+        ("expense claims (manager)", "manager", "GET", "/expenses", None, False),
+        ("expense claim", "rep", "GET", f"/expenses/{ids['claim']}", None, False),
         ("audit log", "admin", "GET", "/audit/", None, False),
     ]
 

@@ -11,7 +11,8 @@ import random
 
 from ..db import db, utcnow
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
-from . import cadence, customers, demo_library, demo_quotes, demo_service, demo_visits, people, settings, tiers
+from . import (cadence, customers, demo_library, demo_ops, demo_quotes, demo_service, demo_visits, people, settings,
+               tiers)
 
 PASSWORD = "salesweb-demo"
 
@@ -299,6 +300,7 @@ def load(upload_dir, scale="small"):
         demo_library.load(rng, utcnow(), upload_dir, size.library)
         demo_quotes.load(rng, utcnow(), values)
         demo_service.load(rng, utcnow(), values)
+        demo_ops.load(rng, utcnow(), upload_dir, demo_library.MAX_BYTES)
     return logins()
 
 
