@@ -16,7 +16,7 @@ from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, local_today, render
 from . import bp
 
-SHOWN = 200  # customers listed for ticking; "all matching" reaches beyond
+SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
 
 
 class FilterForm(FlaskForm):
@@ -81,7 +81,7 @@ def console(status=200, move_form=None, preview=None):
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
     return render("ops/allocation.html", status=status, loads=loads,
-                  flags={x.owner_id: allocation.flags(x, loads, settings_values) for x in loads},
+                  flags=allocation.flags(loads, settings_values),
                   flag_labels=allocation.FLAG_LABELS, norm=settings_values["weekly_visit_norm_min"],
                   widest=max([x.customers for x in loads] or [1]) or 1,
                   filters=filters, selection=selection, total=total, shown=SHOWN, names=names, ticked=ticked,

@@ -69,7 +69,8 @@ def _customer_rows(query, today):
 
 
 def _open_deals():
-    return Deal.select().join(Stage, on=(Deal.stage == Stage.id)).where(Stage.kind == "open")
+    # By the stage ids, so the (owner, stage) index seeks each owner's open deals and skips the closed ones.
+    return Deal.select().where(Deal.stage.in_(Stage.select(Stage.id).where(Stage.kind == "open")))
 
 
 def loads(user, today, now=None):
@@ -94,15 +95,19 @@ def loads(user, today, now=None):
     return [x for x in found.values() if x.active or x.customers or x.open_deals]
 
 
-def flags(load, everyone, settings_values):
-    """What stands out about one owner's load among the active `everyone`: heavy or light, behind on visits,
-    below the visit norm, or gone (a leaver still holding customers)."""
+def flags(loads, settings_values):
+    """{owner id: what stands out} for each load among the active ones: heavy or light, behind on visits, below the
+    visit norm, or gone (a leaver still holding customers)."""
+    active = [x for x in loads if x.active]
+    mean = sum(x.customers for x in active) / len(active) if len(active) > 1 else 0
+    return {x.owner_id: _flags(x, mean, settings_values) for x in loads}
+
+
+def _flags(load, mean, settings_values):
     if not load.active:
         return ["left"]
     out = []
-    active = [x for x in everyone if x.active]
-    mean = sum(x.customers for x in active) / len(active) if active else 0
-    if mean and len(active) > 1:
+    if mean:
         if load.customers > mean * HEAVY:
             out.append("heavy")
         elif load.customers < mean * LIGHT:
@@ -309,14 +314,17 @@ def batch_or_none(user, batch_id):
 # Regions ---------------------------------------------------------------------------------------------------------
 
 def region_key(name):
-    return " ".join((name or "").split()).lower()  # as the database's LOWER() folds it
+    return " ".join((name or "").split()).casefold()
 
 
 def regions():
-    """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name)."""
-    found = {key: [name, count, None, ""] for key, name, count in
-             Customer.select(fn.LOWER(Customer.region), fn.MIN(Customer.region), fn.COUNT(Customer.id))
-             .where(Customer.region != "").group_by(fn.LOWER(Customer.region)).tuples()}
+    """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
+    counted per spelling on the region index, then spellings that differ only in case are one region."""
+    found = {}
+    for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
+                        .group_by(Customer.region).tuples()):
+        row = found.setdefault(region_key(name), [name, 0, None, ""])
+        row[1] += count
     rep = User.alias()
     for name, key, rep_id, rep_name in (Region.select(Region.name, Region.name_key, Region.rep, rep.name)
                                         .join(rep, JOIN.LEFT_OUTER, on=(Region.rep == rep.id)).tuples()):

@@ -104,15 +104,17 @@ def _expenses(rng, now, today, upload_dir, max_bytes, reps):
                       "events": rng.randint(1000, 9000), "samples": rng.randint(50, 600),
                       "other": rng.randint(20, 300)}[category] * 100
             stored, name = rng.choice(receipts)
-            filed = datetime.datetime.combine(spent_on, datetime.time(10)) + datetime.timedelta(days=rng.randint(0, 5))
-            decided = filed + datetime.timedelta(days=rng.randint(0, 3)) if status != "submitted" else None
+            filed = min(datetime.datetime.combine(spent_on, datetime.time(10)) + datetime.timedelta(days=rng.randint(0, 5)),
+                        now - datetime.timedelta(hours=2))  # nothing filed or decided in the future
+            decided = min(filed + datetime.timedelta(days=rng.randint(0, 3)), now - datetime.timedelta(hours=1)) \
+                if status != "submitted" else None
             rows.append({"claimant": rep.id, "team": rep.team_id, "spent_on": spent_on, "category": category,
                          "amount": amount, "description": rng.choice(WHAT[category]),
                          "visit": visit[0] if visit else None, "customer": visit[1] if visit else None,
                          "receipt": stored.id, "receipt_name": name, "status": status,
                          "decided_by": manager if decided else None, "decided_at": decided,
                          "decision_note": "缺少发票抬头" if status == "rejected" else "",
-                         "paid_at": decided + datetime.timedelta(days=2) if status == "paid" else None,
+                         "paid_at": min(decided + datetime.timedelta(days=2), now) if status == "paid" else None,
                          "created_at": filed, "updated_at": decided or filed, "version": 1 + (decided is not None)})
     for start in range(0, len(rows), 500):
         Expense.insert_many(rows[start:start + 500]).execute()

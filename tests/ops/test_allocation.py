@@ -61,13 +61,12 @@ def test_flags_mark_heavy_light_behind_below_norm_and_leavers(app, make, team):
     light = allocation.Load(2, "L", tiers={"A": 0, "B": 0, "C": 2}, visits=40)
     normal = allocation.Load(3, "N", tiers={"A": 0, "B": 0, "C": 6}, visits=40)
     gone = allocation.Load(4, "G", active=False, tiers={"A": 0, "B": 0, "C": 50})
-    everyone = [heavy, light, normal, gone]  # the leaver's 50 do not move the mean (6)
-    assert allocation.flags(heavy, everyone, values) == ["heavy", "behind"]
-    assert allocation.flags(light, everyone, values) == ["light"]
-    assert allocation.flags(normal, everyone, values) == []
-    assert allocation.flags(gone, everyone, values) == ["left"]
-    assert allocation.flags(allocation.Load(5, "S", tiers={"A": 0, "B": 0, "C": 6}, visits=4), everyone,
-                            values) == ["below_norm"]  # one a week against a norm of ten
+    slow = allocation.Load(5, "S", tiers={"A": 0, "B": 0, "C": 6}, visits=4)
+    # The leaver's 50 do not move the mean, (10 + 2 + 6 + 6) / 4 = 6: heavy above 7.5, light below 4.5.
+    assert allocation.flags([heavy, light, normal, gone, slow], values) == {
+        1: ["heavy", "behind"], 2: ["light"], 3: [], 4: ["left"],
+        5: ["below_norm"]}  # one visit a week against a norm of ten
+    assert allocation.flags([heavy], values) == {1: ["behind"]}  # alone: nobody to be heavier than
 
 
 def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, team):
