@@ -16,13 +16,14 @@ VIEWERS = ("manager", "support", "ops", "admin")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
-def _quarter():
+def _quarter(strict=False):
+    """The quarter asked for ("2026-Q4"), else this one; strict: None when what was asked is not a quarter."""
     found = QUARTER.match(request.args.get("quarter") or request.form.get("quarter") or "")
     if found:
         year, quarter = int(found.group(1)), int(found.group(2))
         if 2000 <= year <= 2100:
             return year, quarter
-    return budgets.quarter_of(local_today())
+    return None if strict else budgets.quarter_of(local_today())
 
 
 def _neighbours(year, quarter):
@@ -52,6 +53,9 @@ def save_budget(team_id):
     if current_user.role not in budgets.EDITORS:
         abort(403)
     team = Team.get_or_none(Team.id == team_id) or abort(404)
+    if _quarter(strict=True) is None:
+        flash(_("Nothing saved: choose a quarter such as 2026-Q4."), "error")
+        return budget_sheet(422)
     year, quarter = _quarter()
     typed = {c: (request.form.get(c) or "").strip() for c in EXPENSE_CATEGORIES}
     amounts, errors = {}, {}

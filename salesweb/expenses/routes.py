@@ -75,7 +75,7 @@ def new():
             stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
                       int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
         values = {"spent_on": form.spent_on.data, "category": form.category.data, "amount": amount,
-                  "description": form.description.data, "visit": visit.id if visit else None,
+                  "description": form.description.data, "visit": visit_id,  # the service refuses another's
                   # a name typed but not picked from the list is no customer of theirs: the service says so
                   "customer": customer.id if customer else (-1 if typed else None)}
         try:

@@ -61,18 +61,19 @@ def _filtered():
     return any(request.values.get(k) for k in ("owner", "region", "tier", "overdue", "q"))
 
 
-def console(status=200, move_form=None, preview=None):
+def console(status=200, move_form=None, preview=None, loads=None):
+    """The console; with a preview it shows the loads and the preview only, to confirm or go back."""
     today = local_today()
     settings_values = current_settings()
-    loads = allocation.loads(current_user, today)
+    loads = allocation.loads(current_user, today) if loads is None else loads
     active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
     filters = _filters(loads)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = allocation.regions()
+    regions = allocation.regions() if preview is None else []
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
-    if _filtered() and filters.validate():
+    if preview is None and _filtered() and filters.validate():
         query = allocation.selection(current_user, filters.criteria(), today)
         total = query.count()
         selection = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region,
@@ -86,9 +87,10 @@ def console(status=200, move_form=None, preview=None):
                   widest=max([x.customers for x in loads] or [1]) or 1,
                   filters=filters, selection=selection, total=total, shown=SHOWN, names=names, ticked=ticked,
                   move_form=move_form, preview=preview, today=today,
-                  recent=allocation.recent(current_user), undo_hours=settings_values["reallocation_undo_hours"],
+                  recent=allocation.recent(current_user) if preview is None else None,
+                  undo_hours=settings_values["reallocation_undo_hours"],
                   may_undo=lambda b: allocation.may_undo(current_user, b, settings_values),
-                  regions=regions if current_user.role == "ops" else None,
+                  regions=regions if current_user.role == "ops" and preview is None else None,
                   region_owners=[("", _("Nobody: they go to the pool"))] + active,
                   endpoint=_endpoint)
 
@@ -117,10 +119,12 @@ def move():
     ids = _chosen_ids(form)
     try:
         if form.step.data != "confirm":
-            rows, count = allocation.preview(current_user, ids, to_owner, form.move_deals.data, local_today())
+            loads = allocation.loads(current_user, local_today())
+            rows, count = allocation.preview(current_user, ids, to_owner, form.move_deals.data, local_today(), loads)
             criteria = {k: v for k, v in _filters().criteria().items() if v}
-            return console(200, form, preview={"rows": rows, "count": count, "to": to_owner, "ids": ids,
-                                               "change_url": url_for(_endpoint("allocation"), **criteria)})
+            return console(200, form, loads=loads, preview={
+                "rows": rows, "count": count, "to": to_owner, "ids": ids, "criteria": criteria,
+                "change_url": url_for(_endpoint("allocation"), **criteria)})
         batch = allocation.reassign(current_user, ids, to_owner, form.move_deals.data)
     except Invalid as invalid:
         form.form_errors.extend(apply_errors(form, invalid, {"owner": "to_owner"}))
@@ -166,6 +170,8 @@ def assign_region():
     rep = User.get_or_none(User.id == rep_id) if rep_id else None
     name = request.form.get("region", "")
     try:
+        if request.form.get("rep") and rep is None:  # something was chosen, but it is no one
+            raise Invalid({"rep": _("Choose an active rep.")})
         allocation.assign_region(current_user, name, rep)
     except Invalid as invalid:
         flash(" ".join(str(m) for m in invalid.errors.values()), "error")

@@ -125,13 +125,19 @@ FLAG_LABELS = {"left": _l("Left the company"), "heavy": _l("Heavy load"), "light
 
 def selection(user, criteria, today):
     """Customers `user` may reassign, narrowed by the list's filters (owner, region, tier, overdue, text)."""
-    query = customers._filtered(user, criteria, today)  # the customer list's own filters, same scope rule
+    region = criteria.get("region")
+    # The customer list's own filters and scope rule; a region here is every spelling of it, whatever the case.
+    query = customers._filtered(user, {**criteria, "region": ""}, today)
+    if region:
+        query = query.where(fn.LOWER(Customer.region) == region.lower())
     if criteria.get("tier") in ("A", "B", "C"):
         query = query.where(Customer.tier == criteria["tier"])
     return query
 
 
-def _check(user, customer_ids, to_owner):
+def _check(user, customer_ids, to_owner, owner_ids=None):
+    """The chosen customers as a query, after the refusals; `owner_ids`: who `user` may give customers to, when the
+    caller already has them (saves a query)."""
     if not customer_ids:
         raise Invalid({"customer": _l("Choose at least one customer.")})
     if len(customer_ids) > MAX_MOVE:
@@ -140,7 +146,9 @@ def _check(user, customer_ids, to_owner):
         raise Invalid({"owner": _l("Choose who takes them over.")})
     if not to_owner.active:
         raise Invalid({"owner": _l("%(name)s is deactivated; choose an active rep.", name=to_owner.name)})
-    if not owners(user).where(User.id == to_owner.id).exists():
+    allowed = to_owner.id in owner_ids if owner_ids is not None else \
+        owners(user).where(User.id == to_owner.id).exists()
+    if not allowed:
         raise Invalid({"owner": _l("You cannot assign customers to %(name)s.", name=to_owner.name)})
     chosen = customers.scope(user).where(Customer.id.in_(customer_ids))
     if chosen.count() != len(set(customer_ids)):
@@ -148,17 +156,28 @@ def _check(user, customer_ids, to_owner):
     return chosen
 
 
-def preview(user, customer_ids, to_owner, move_deals, today, now=None):
-    """Each affected owner's load before and after: [(before, after)], the new owner last. Nothing is written."""
-    chosen = _check(user, customer_ids, to_owner)
-    everyone = {x.owner_id: x for x in loads(user, today, now)}
-    moving = [row for row in _customer_rows(chosen.where(Customer.owner.is_null(True) | (Customer.owner != to_owner.id)),
-                                           today)]
+def _moving(chosen, to_owner):
+    """Those of the chosen customers that are not the new owner's already."""
+    return chosen.where(Customer.owner.is_null(True) | (Customer.owner != to_owner.id))
+
+
+def _going_along(customer_ids):
+    """The open deals that go with moving customers: those held by the customer's own (current) owner. Anyone
+    else's deal on the customer stays theirs, as does every won or lost deal."""
+    return (_open_deals().join(Customer, on=(Deal.customer == Customer.id))
+            .where(Customer.id.in_(customer_ids) & (Deal.owner == Customer.owner)))
+
+
+def preview(user, customer_ids, to_owner, move_deals, today, loads_in_view):
+    """Each affected owner's load before and after: ([(before, after)], customers moving), the new owner last.
+    `loads_in_view`: loads(user, ...) as the page already has them. Nothing is written."""
+    everyone = {x.owner_id: x for x in loads_in_view}
+    chosen = _check(user, customer_ids, to_owner, owner_ids={x.owner_id for x in loads_in_view if x.active})
+    moving = list(_customer_rows(_moving(chosen, to_owner), today))
     deals = []
     if move_deals:
-        deals = list(_open_deals().select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount))
-                     .where(Deal.customer.in_(chosen.select(Customer.id)) & (Deal.owner != to_owner.id))
-                     .group_by(Deal.owner).tuples())
+        deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
+                     .select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount)).group_by(Deal.owner).tuples())
     before = {}
 
     def entry(owner_id):
@@ -199,13 +218,11 @@ def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
     now = now or utcnow()
     with db.atomic():
         chosen = _check(user, customer_ids, to_owner)
-        moving = list(chosen.select(Customer.id, Customer.owner, Customer.name)
-                      .where(Customer.owner.is_null(True) | (Customer.owner != to_owner.id)).tuples())
+        moving = list(_moving(chosen, to_owner).select(Customer.id, Customer.owner, Customer.name).tuples())
         deals = []
-        if move_deals:
-            deals = list(_open_deals().select(Deal.id, Deal.customer, Deal.owner)
-                         .where(Deal.customer.in_([c[0] for c in moving] or [0]) & (Deal.owner != to_owner.id))
-                         .tuples())
+        if move_deals and moving:
+            deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
+                         .select(Deal.id, Deal.customer, Deal.owner).tuples())
         batch = Reallocation.create(by=user.id, to_owner=to_owner.id, customers=len(moving), deals=len(deals),
                                     created_at=now)
         if not moving:
@@ -264,27 +281,28 @@ def undo(user, batch, settings_values, now=None):
                      .where((ReallocationMove.reallocation == batch.id)
                             & (ReallocationMove.from_owner.is_null(True) | (former.active == True)))  # noqa: E712
                      .tuples())
-        by_owner = {}
-        for customer_id, deal_id, from_owner in moves:
-            by_owner.setdefault((from_owner, deal_id is None), []).append(deal_id or customer_id)
-        restored = 0
-        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-        for (from_owner, is_customer), ids in by_owner.items():
+        restored_ids = []
+        for from_owner in {m[2] for m in moves if m[1] is None}:
+            ids = [m[0] for m in moves if m[1] is None and m[2] == from_owner]
             for start in range(0, len(ids), 500):
-                part = ids[start:start + 500]
-                if not is_customer:
-                    (Deal.update(owner=from_owner, updated_at=now, updated_by=user.id, version=Deal.version + 1)
-                     .where(Deal.id.in_(part) & (Deal.owner == batch.to_owner_id) & Deal.stage.in_(open_stages))
-                     .execute())
-                    continue
                 back = [cid for (cid,) in Customer.select(Customer.id)
-                        .where(Customer.id.in_(part) & (Customer.owner == batch.to_owner_id)).tuples()]
+                        .where(Customer.id.in_(ids[start:start + 500]) & (Customer.owner == batch.to_owner_id))
+                        .tuples()]
                 if back:
                     (Customer.update(owner=from_owner, updated_at=now, last_activity_at=now)
                      .where(Customer.id.in_(back)).execute())
                     PoolMove.insert_many([{"customer": cid, "kind": "reassign", "from_owner": batch.to_owner_id,
                                            "to_owner": from_owner, "by": user.id, "at": now} for cid in back]).execute()
-                    restored += len(back)
+                    restored_ids.extend(back)
+        restored = len(restored_ids)
+        back_with = set(restored_ids)  # a deal goes back only with its customer
+        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+        for from_owner in {m[2] for m in moves if m[1] is not None}:
+            deal_ids = [m[1] for m in moves if m[1] is not None and m[2] == from_owner and m[0] in back_with]
+            for start in range(0, len(deal_ids), 500):
+                (Deal.update(owner=from_owner, updated_at=now, updated_by=user.id, version=Deal.version + 1)
+                 .where(Deal.id.in_(deal_ids[start:start + 500]) & (Deal.owner == batch.to_owner_id)
+                        & Deal.stage.in_(open_stages)).execute())
         kept = batch.customers - restored
         audit.record("edit", actor=user, obj=batch,
                      summary=f"reassignment undone: {restored} customer(s) back, {kept} kept")

@@ -37,7 +37,8 @@ def scope(user):
 
 def with_people(query):
     claimant, decider = User.alias(), User.alias()
-    return (query.select_extend(claimant.id, claimant.name, decider.id, decider.name, Customer.id, Customer.name)
+    return (query.select_extend(claimant.id, claimant.name, claimant.reports_to, decider.id, decider.name, Customer.id,
+                                Customer.name)
             .join(claimant, on=(Expense.claimant == claimant.id), attr="claimant_row").switch(Expense)
             .join(decider, JOIN.LEFT_OUTER, on=(Expense.decided_by == decider.id), attr="decider").switch(Expense)
             .join(Customer, JOIN.LEFT_OUTER, on=(Expense.customer == Customer.id), attr="customer_row"))
@@ -247,10 +248,11 @@ def waiting_for(user):
     query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != user.id))
     if user.role == "manager":
         return query.where(Expense.claimant.in_(team_ids(user.id))).order_by(Expense.created_at)
-    if user.role == "ops":
-        claimant = User.alias()
-        return query.where(Expense.claimant.in_(claimant.select(claimant.id)
-                                                .where(claimant.reports_to.is_null(True)))).order_by(Expense.created_at)
+    if user.role == "ops":  # claimants who report to no one, or to a manager who has left (see approvers)
+        claimant, manager = User.alias(), User.alias()
+        unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
+                     .where(claimant.reports_to.is_null(True) | (manager.active == False)))  # noqa: E712
+        return query.where(Expense.claimant.in_(unmanaged)).order_by(Expense.created_at)
     return query.where(Expense.id == -1)
 
 

@@ -76,7 +76,8 @@ def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, 
     make.deal(li, customer=moving[0], amount=400_00)
     make.deal(chen, customer=moving[2], amount=100_00)
     target = make.user("rep", team="East", reports_to=manager, name="An Qi")
-    rows, count = allocation.preview(manager, [c.id for c in moving], target, True, TODAY)
+    rows, count = allocation.preview(manager, [c.id for c in moving], target, True, TODAY,
+                                     allocation.loads(manager, TODAY))
     assert count == 3
     by_name = {before.name: (before, after) for before, after in rows}
     assert [before.name for before, _after in rows] == ["Chen Jie", "Li Na", "An Qi"]  # the new owner last
@@ -88,7 +89,7 @@ def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, 
         {"A": 1, "B": 0, "C": 2}, 1, 2, 500_00)
     assert Customer.select().where(Customer.owner == target.id).count() == 0
     assert Reallocation.select().count() == 0
-    _rows, _count = allocation.preview(manager, [moving[0].id], target, False, TODAY)
+    _rows, _count = allocation.preview(manager, [moving[0].id], target, False, TODAY, allocation.loads(manager, TODAY))
     assert _rows[-1][1].open_deals == 0  # deals staying put leave the pipeline alone
 
 
@@ -118,6 +119,47 @@ def test_reassign_moves_customers_and_open_deals_audits_notifies_and_undo_puts_b
     with pytest.raises(Invalid):
         allocation.undo(ops, Reallocation.get_by_id(batch.id), settings.current())  # once only
     assert AuditEvent.select().where(AuditEvent.object_type == "reallocation").count() == 2
+
+
+def test_deals_go_along_only_from_the_customers_own_owner_and_preview_agrees(app, make, team):
+    manager, li, chen = team
+    west_rep = make.user("rep", team="West", name="Zhao Lei")
+    shared = make.customer(li, name="Shared")
+    hers = make.deal(li, customer=shared, amount=100_00)
+    theirs = make.deal(li, customer=shared, amount=900_00)
+    Deal.update(owner=west_rep.id).where(Deal.id == theirs.id).execute()  # another team's deal on Li's customer
+    already = make.customer(chen, name="Chen's already")
+    li_on_chens = make.deal(chen, customer=already, amount=50_00)
+    Deal.update(owner=li.id).where(Deal.id == li_on_chens.id).execute()
+    loads = allocation.loads(manager, TODAY)
+    rows, count = allocation.preview(manager, [shared.id, already.id], chen, True, TODAY, loads)
+    assert count == 1
+    assert [(b.name, b.open_deals, a.open_deals, a.pipeline) for b, a in rows] == [
+        ("Li Na", 2, 1, 50_00), ("Chen Jie", 0, 1, 100_00)]  # only Li's deal on the customer that moves
+    batch = allocation.reassign(manager, [shared.id, already.id], chen, move_deals=True)
+    assert (batch.customers, batch.deals) == (1, 1)
+    assert Deal.get_by_id(hers.id).owner_id == chen.id
+    assert Deal.get_by_id(theirs.id).owner_id == west_rep.id
+    assert Deal.get_by_id(li_on_chens.id).owner_id == li.id
+
+
+def test_undo_keeps_a_deal_with_its_customer_when_the_customer_stays(app, make, team):
+    manager, li, chen = team
+    customer = make.customer(li)
+    deal = make.deal(li, customer=customer)
+    batch = allocation.reassign(manager, [customer.id], chen, move_deals=True)
+    allocation.reassign(manager, [customer.id], manager, move_deals=False)  # moved on since; the deal stays with Chen
+    assert allocation.undo(manager, Reallocation.get_by_id(batch.id), settings.current()) == (0, 1)
+    assert Deal.get_by_id(deal.id).owner_id == chen.id
+
+
+def test_a_region_is_chosen_whatever_the_case_of_its_spellings(app, make, team):
+    manager, li, chen = team
+    ops = make.user("ops")
+    make.customer(li, region="East China")
+    make.customer(li, region="east china")
+    assert [r[:2] for r in allocation.regions()] == [("East China", 2)]
+    assert allocation.selection(ops, {"region": "East China"}, TODAY).count() == 2
 
 
 def test_undo_window_and_who_may_undo(app, make, team):
@@ -267,8 +309,26 @@ def test_console_takes_the_same_queries_on_small_and_larger_data(app, make, team
         return len(seen)
 
     make.customer(li, region="Jiangsu")
+    from tests.conftest import csrf_token
+    token = csrf_token(client, "/account/password")
     few = queries()
     for i in range(30):
         make.customer(li if i % 2 else chen, region=f"R{i % 3}", tier="ABC"[i % 3])
     assert queries() == few
     assert few <= 12, "\n".join(q[:150] for q in SEEN)
+    form = {"owner": str(li.id), "pick": "all", "to_owner": str(chen.id), "move_deals": "y", "step": "preview"}
+    with count_queries() as seen:
+        assert post(client, "/ops/allocation", {**form, "csrf_token": token}).status_code == 200
+    assert len(seen) <= 12, "\n".join(q[:150] for q in seen)
+
+
+def test_a_region_given_to_no_one_real_is_refused(app, make, team):
+    manager, li, chen = team
+    ops = make.user("ops")
+    allocation.assign_region(ops, "Jiangsu", chen)
+    client = client_for(app, ops)
+    for rep in ("abc", "999999"):
+        post(client, "/ops/regions", {"region": "Jiangsu", "rep": rep})
+        assert [r[3] for r in allocation.regions()] == ["Chen Jie"]
+    post(client, "/ops/regions", {"region": "Jiangsu", "rep": ""})  # left empty on purpose: the pool
+    assert [r[3] for r in allocation.regions()] == [""]

@@ -245,3 +245,35 @@ def test_each_role_lands_on_its_list_of_claims(app, make, east):
     expenses.approve(item, item.version, manager)
     assert "Taxi to Acme" in client_for(app, make.user("support")).get("/expenses").get_data(as_text=True)
     assert client_for(app, rep).get("/expenses?status=bogus").status_code == 200
+
+
+def test_ops_decides_only_for_claimants_without_an_active_manager(app, make, east):
+    manager, rep, _customer = east
+    ops = make.user("ops")
+    item = claim(app, rep)
+    page = client_for(app, ops).get(f"/expenses/{item.id}").get_data(as_text=True)
+    assert "Your decision" not in page  # the manager decides
+    from salesweb.models import User
+    User.update(active=False).where(User.id == manager.id).execute()
+    assert [e.id for e in expenses.waiting_for(ops)] == [item.id]
+    assert "Your decision" in client_for(app, ops).get(f"/expenses/{item.id}").get_data(as_text=True)
+
+
+def test_a_posted_visit_of_someone_else_is_refused_in_the_form(app, make, east):
+    manager, rep, customer = east
+    colleague = make.user("rep", team="East", reports_to=manager)
+    theirs = Visit.create(customer=make.customer(colleague), rep=colleague, status="done")
+    refused = post(client_for(app, rep), "/expenses/new", {
+        "spent_on": TODAY.isoformat(), "category": "travel", "amount": "12", "description": "Taxi",
+        "visit": str(theirs.id), "receipt": (io.BytesIO(PNG), "r.png")}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Choose one of your own visits." in refused.get_data(as_text=True)
+    assert Expense.select().count() == 0
+
+
+def test_a_budget_for_no_real_quarter_is_refused(app, make, east):
+    _manager, rep, _customer = east
+    client = client_for(app, make.user("ops"))
+    for quarter in ("1999-Q1", "2026-Q5", "soon", ""):
+        response = post(client, f"/budgets/{rep.team_id}", {"quarter": quarter, "travel": "100"})
+        assert response.status_code == 422, quarter
+    assert Budget.select().count() == 0
