@@ -110,8 +110,10 @@ def _columns_response(stage_ids, status=200, notice=None, all_stages=None, quick
 
 @bp.get("/pipeline/stages/<int:stage_id>/deals/new")
 def quick_add_form(stage_id):
+    if not pipeline.may_move(current_user):
+        abort(403)
     stage = Stage.get_or_none(Stage.id == stage_id)
-    if stage is None or stage.kind != "open" or not pipeline.may_move(current_user):
+    if stage is None or stage.kind != "open":
         abort(404)
     form = QuickAddForm(formdata=None)
     picker.offer(form, None)
@@ -217,6 +219,8 @@ def _short_time(when):
 @bp.get("/deals/<int:deal_id>/close")
 def close(deal_id):
     """The reason (Lost) or confirmation (Won) a closing move needs: a dialog on the board, a page without script."""
+    if not pipeline.may_move(current_user):
+        abort(403)
     deal = _deal_or_404(deal_id)
     stage = Stage.get_or_none(Stage.id == _int(request.args.get("stage")))
     if stage is None or stage.kind == "open":

@@ -180,6 +180,8 @@ def photo(visit_id):
 
 @bp.post("/visits/plan")
 def plan():
+    if not visits.may_log(current_user):
+        abort(403)
     form = PlanForm()
     customer = customers.scope(current_user).where(Customer.id == _int(form.customer.data)).first() or abort(404)
     back = _back(url_for("customers.detail", customer_id=customer.id))
