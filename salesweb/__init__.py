@@ -56,6 +56,8 @@ def create_app(config=None):
     app.url_map.converters["int"] = DatabaseId
 
     database.init_app(app)
+    from .services import storage
+    storage.sweep(app.config["UPLOAD_DIR"])  # what an upload killed half-way (a crashed worker) left behind
     from .services import pipeline, tiers
     tiers.set_revenue_source(pipeline.won_revenue)  # tiers follow won deals
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last

@@ -13,8 +13,10 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +47,14 @@ KINDS = {k.name: k for k in (
 )}
 IMAGES = ("png", "jpeg")
 MARKUP = re.compile(rb"<\s*(?:html|script|svg|body|iframe|!doctype)", re.IGNORECASE)
+# Looked for through the whole file as it streams in: long enough never to turn up by chance in compressed data
+# (the short names above would, in a large file), where a browser sniffing the file would find a page to run.
+MARKUP_ANYWHERE = re.compile(rb"<(?:script|html|iframe|!doctype\s+html)[\s>/]", re.IGNORECASE)
+OVERLAP = 24  # bytes kept from one chunk to the next, so a tag split across two chunks is still seen
 OFFICE_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
+STALE_SECONDS = 24 * 3600  # a temporary upload file this old belongs to no upload still running
 
 
 class LocalFiles:
@@ -59,8 +66,26 @@ class LocalFiles:
     def temp(self):
         folder = self.root / ".incoming"
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix="upload-")
+        # The process's id in the name: after a crash, the next start knows whose files are left over.
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f"upload-{os.getpid()}-")
         return os.fdopen(fd, "wb"), Path(name)
+
+    def sweep(self, now=None):
+        """Remove temporary files left by a process that died mid-upload (or older than a day); returns how many."""
+        folder = self.root / ".incoming"
+        if not folder.is_dir():
+            return 0
+        now = now or time.time()
+        removed = 0
+        for path in folder.glob("upload-*"):
+            match = re.match(r"upload-(\d+)-", path.name)
+            try:
+                if not (match and _alive(int(match.group(1)))) or now - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def path(self, sha256):
         return self.root / sha256[:2] / sha256
@@ -74,6 +99,34 @@ class LocalFiles:
         else:
             os.replace(temp_path, target)
         return target
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def sweep(upload_dir):
+    """At start: what an upload killed half-way left behind goes (see LocalFiles.sweep)."""
+    return LocalFiles(upload_dir).sweep()
+
+
+def checked_filename(name):
+    """An upload's own name, refused (not quietly mended) when it carries a path, control characters or more than
+    200 characters: a browser sends none of these, so a request that does is not one to trust."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    if re.search(r"[\\/]", name):
+        raise Invalid({"file": _l("The file's name may not contain a folder path (/ or \\).")})
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in name):
+        raise Invalid({"file": _l("The file's name contains control characters; rename the file.")})
+    if len(name) > MAX_NAME:
+        raise Invalid({"file": _l("The file's name is longer than %(n)d characters; rename the file.", n=MAX_NAME)})
+    return safe_filename(name)
 
 
 def safe_filename(name):
@@ -90,20 +143,30 @@ def safe_filename(name):
 
 
 def _office_kind(path, size):
-    """docx/pptx/xlsx by the parts inside the zip, or a refusal for anything else or a zip bomb."""
+    """docx/pptx/xlsx by the parts inside the zip, or a refusal for anything else or a zip bomb. The parts are
+    really unpacked (and counted, up to the limit) rather than trusting the sizes the zip claims for them."""
+    bomb = Invalid({"file": _l("The file unpacks to far more than its size; it is refused.")})
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
                 raise Invalid({"file": _l("The file holds too many parts to be a document.")})
-            unpacked = sum(e.file_size for e in entries)
-            if unpacked > MAX_ZIP_RATIO * max(size, 1):
-                raise Invalid({"file": _l("The file unpacks to far more than its size; it is refused.")})
+            limit = MAX_ZIP_RATIO * max(size, 1)
+            if sum(e.file_size for e in entries) > limit:
+                raise bomb
             names = {e.filename for e in entries}
-    except zipfile.BadZipFile:
-        return None
-    if "[Content_Types].xml" not in names:
-        return None
+            if "[Content_Types].xml" not in names:
+                return None
+            unpacked = 0
+            for entry in entries:
+                with archive.open(entry) as part:
+                    while chunk := part.read(CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise bomb
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
+            zlib.error):
+        return None  # broken, encrypted or oddly packed: not a document we accept
     kinds = {kind for prefix, kind in OFFICE_PARTS.items() if any(n.startswith(prefix) for n in names)}
     return kinds.pop() if len(kinds) == 1 else None
 
@@ -137,10 +200,10 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
 
     `then(stored, name)`, when given, writes the caller's rows in the same transaction as the file's, and its
     result is returned instead: if it fails, the file goes again (unless other rows already used it)."""
-    name = safe_filename(filename)
+    name = checked_filename(filename)
     files = LocalFiles(upload_dir)
     out, temp_path = files.temp()
-    digest, size = hashlib.sha256(), 0
+    digest, size, markup, carry = hashlib.sha256(), 0, False, b""
     try:
         with out:
             while True:
@@ -151,10 +214,14 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
                 if size > max_bytes:
                     raise Invalid({"file": _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))})
                 digest.update(chunk)
+                markup = markup or bool(MARKUP_ANYWHERE.search(carry + chunk))
+                carry = chunk[-OVERLAP:]
                 out.write(chunk)
         if size == 0:
             raise Invalid({"file": _l("The file is empty.")})
         kind = detect(temp_path, size)
+        if markup and kind in ("pdf", "png", "jpeg", "mp4"):
+            raise Invalid({"file": _l("The file is also something else (a web page or an archive); it is refused.")})
         if kind is None or kind not in allowed:
             raise Invalid({"file": _l("This type of file is not accepted. Allowed: %(kinds)s.",
                                       kinds=", ".join(k.upper() for k in allowed))})

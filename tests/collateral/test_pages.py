@@ -59,9 +59,14 @@ def test_support_uploads_each_allowed_type(app, people, data, name):
     (b"<!doctype html><script>alert(1)</script>", "brochure.pdf", "not accepted"),
     (office("docx", {"word/media/huge.bin": b"\x00" * (20 * 1024 * 1024)}), "report.docx", "unpacks to far more"),
     (b"", "empty.pdf", "empty"),
-    (PDF, "../../x.docx", "name ends in"),
+    (PDF, "x.docx", "name ends in"),
+    (PDF, "../../x.pdf", "folder path"),
+    (PDF, "a\x07b.pdf", "control characters"),
+    (PDF, "report\u202efdp.exe", "control characters"),
+    (PDF, "x" * 296 + ".pdf", "longer than 200"),
+    (PDF, "", "Choose a file"),  # a browser sends a file field without a name when none was chosen
     (PNG + b"<html><script>alert(1)</script>", "photo.png", "also something else"),
-    (PDF, "\x00\x01", "needs a name"),
+    (PDF + b"%" * 70_000 + b"<script>alert(1)</script>\n%%EOF", "late.pdf", "also something else"),
 ])
 def test_refused_uploads_say_why_and_write_nothing(app, people, data, name, message):
     response = upload(people["support_client"], data=data, name=name)

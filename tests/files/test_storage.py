@@ -115,6 +115,101 @@ def test_a_name_with_nothing_left_is_refused(given):
         storage.safe_filename(given)
 
 
+@pytest.mark.parametrize("given, message", [
+    ("../../x.pdf", "folder path"), ("C:\\Users\\x\\报价单.pdf", "folder path"), ("a\x00b.pdf", "control characters"),
+    ("a\nb.pdf", "control characters"), ("invoice\u202efdp.exe", "control characters"),
+    ("x" * 296 + ".pdf", "longer than 200"),
+])
+def test_an_uploads_own_name_with_a_path_control_characters_or_300_characters_is_refused(app, uploads, given,
+                                                                                          message):
+    with pytest.raises(Invalid) as refused:
+        save(uploads, PDF, given)
+    assert message in str(refused.value) and files_in(uploads) == [] and not StoredFile.select().exists()
+
+
+def lying_zip(real_size):
+    """A "document" whose directory claims each part is tiny, while the parts unpack to `real_size` bytes."""
+    data = bytearray(office("docx", {"word/media/huge.bin": b"\x00" * real_size}))
+    claimed = (10).to_bytes(4, "little")
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) != -1:  # central directory: uncompressed size at +24
+        data[at + 24:at + 28] = claimed
+        at += 4
+    at = 0
+    while (at := data.find(b"PK\x03\x04", at)) != -1:  # local headers: at +22
+        data[at + 22:at + 26] = claimed
+        at += 4
+    return bytes(data)
+
+
+def test_a_zip_bomb_lying_about_its_sizes_is_unpacked_and_refused_or_not_taken_for_a_document(app, uploads):
+    with pytest.raises(Invalid) as refused:
+        save(uploads, lying_zip(20 * MB), "report.docx")
+    assert ("unpacks to far more" in str(refused.value) or "not accepted" in str(refused.value))
+    assert files_in(uploads) == [] and not StoredFile.select().exists()
+
+
+def test_markup_anywhere_in_a_pdf_or_image_is_refused_but_chance_bytes_are_not(app, uploads):
+    late = PDF + b"%" * (200 * 1024) + b"<script>alert(1)</script>"
+    with pytest.raises(Invalid) as refused:
+        save(uploads, late, "late.pdf")
+    assert "also something else" in str(refused.value)
+    split = PDF + b"%" * (storage.CHUNK - len(PDF) - 3) + b"<script>x</script>"  # the tag spans two chunks
+    with pytest.raises(Invalid):
+        save(uploads, split, "split.pdf")
+    # 8 MB of random bytes (as a compressed PDF stream would be) holds no long tag by chance
+    noise = PDF + os.urandom(8 * MB)
+    stored, _name = save(uploads, noise, "scan.pdf", max_bytes=10 * MB)
+    assert stored.kind == "pdf"
+
+
+def test_a_stream_broken_off_half_way_leaves_nothing(app, uploads):
+    class Broken(io.RawIOBase):
+        sent = 0
+
+        def read(self, n=-1):
+            self.sent += 1
+            if self.sent > 3:
+                raise ConnectionResetError("client went away")
+            return PDF if self.sent == 1 else b"x" * 1000
+
+    with pytest.raises(ConnectionResetError):
+        storage.save(Broken(), "cut.pdf", uploads, 5 * MB)
+    assert files_in(uploads) == [] and not StoredFile.select().exists()
+
+
+def test_the_move_into_place_is_one_rename(app, uploads, monkeypatch):
+    renames = []
+    real = os.replace
+    monkeypatch.setattr(storage.os, "replace", lambda a, b: renames.append((a, b)) or real(a, b))
+    stored, _name = save(uploads, PDF, "a.pdf")
+    [(source, target)] = renames
+    assert ".incoming" in str(source) and target == storage.path_of(stored, uploads)
+
+
+def test_files_left_by_a_killed_upload_are_swept_at_the_next_start(app, uploads, tmp_path):
+    import subprocess
+    import sys
+    incoming = __import__("pathlib").Path(uploads) / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = incoming / f"upload-{gone.stdout.strip()}-abc"  # its process has ended
+    orphan.write_bytes(b"half")
+    running = incoming / f"upload-{os.getpid()}-def"  # an upload still under way in a live worker
+    running.write_bytes(b"half")
+    old = incoming / f"upload-{os.getpid()}-old"
+    old.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    assert storage.sweep(uploads) == 2
+    assert sorted(p.name for p in incoming.iterdir()) == [running.name]
+    from salesweb import create_app  # and the app does it as it starts
+    running.unlink()
+    orphan.write_bytes(b"half")
+    create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"], "UPLOAD_DIR": uploads,
+                "SECRET_KEY": "x", "INSTANCE_PATH": tmp_path / "again"})
+    assert list(incoming.iterdir()) == []
+
+
 def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, uploads):
     from salesweb.web import send_stored
     stored, name = save(uploads, PDF, "产品手册.pdf")
