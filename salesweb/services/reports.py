@@ -2,7 +2,7 @@
 drafted, submitted, read and commented on by their manager."""
 import datetime
 
-from peewee import fn
+from peewee import Case, fn
 
 from ..access import team_ids
 from ..db import db, utcnow
@@ -29,7 +29,8 @@ def week_days(year, week):
 
 def summary(rep, year, week, settings):
     """The week's figures, each from one aggregate query: visits (and verified) against the norm, new
-    customers, deals moved, won and lost (count and amount), and new and open pipeline."""
+    customers, deals moved, won and lost (count and amount), new pipeline, and the open pipeline at the week's
+    start and end (its change)."""
     monday, next_monday = week_days(year, week)
     since, until = visits.utc_range(monday, next_monday, settings)
     done, verified = visits.done_between([rep.id], monday, next_monday, settings).get(rep.id, (0, 0))
@@ -47,13 +48,23 @@ def summary(rep, year, week, settings):
                    .group_by(Stage.kind).tuples()))
     new_pipeline = (Deal.select(fn.COALESCE(fn.SUM(Deal.amount), 0))
                     .where((Deal.owner == rep.id) & (Deal.created_at >= since) & (Deal.created_at < until)).scalar())
-    open_pipeline = (Deal.select(fn.COALESCE(fn.SUM(Deal.amount), 0)).join(Stage)
-                     .where((Deal.owner == rep.id) & (Stage.kind == "open")).scalar())
+    start, end = pipeline_at(rep, (since, monday), (until, next_monday))
     return {"monday": monday, "sunday": next_monday - datetime.timedelta(days=1), "visits": done,
             "verified": verified, "norm_min": settings["weekly_visit_norm_min"],
             "norm_max": settings["weekly_visit_norm_max"], "new_customers": new_customers, "moved": moved,
             "won": closed.get("won", (0, 0)), "lost": closed.get("lost", (0, 0)),
-            "new_pipeline": int(new_pipeline or 0), "open_pipeline": int(open_pipeline or 0)}
+            "new_pipeline": int(new_pipeline or 0), "pipeline_start": start, "pipeline_end": end,
+            "pipeline_change": end - start}
+
+
+def pipeline_at(rep, *moments):
+    """The rep's open pipeline at each moment ((UTC time, local day) pairs), in one query: the deals made before
+    it and neither won nor lost before that day, at their amounts as they stand (amounts keep no history)."""
+    def open_then(at, day):
+        return ((Deal.created_at < at) & (Deal.won_on.is_null() | (Deal.won_on >= day))
+                & (Deal.lost_on.is_null() | (Deal.lost_on >= day)))
+    sums = [fn.COALESCE(fn.SUM(Case(None, [(open_then(at, day), Deal.amount)], 0)), 0) for at, day in moments]
+    return tuple(int(v or 0) for v in Deal.select(*sums).where(Deal.owner == rep.id).tuples().get())
 
 
 def find(rep, year, week):

@@ -6,7 +6,7 @@ import pytest
 
 from salesweb.db import utcnow
 from salesweb.models import Customer, Task, Visit, VisitComment
-from salesweb.services import visits
+from salesweb.services import settings, visits
 from tests.conftest import count_queries, post
 from tests.files.test_storage import JPEG, PDF
 
@@ -151,9 +151,12 @@ def test_tasks_done_and_snooze_from_today(app, make, team):
     from salesweb.services import tasks
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
     task = tasks.create("Send the brochure", team["rep"], today, team["rep"], today, customer=customer)
-    assert "Send the brochure" in team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    page = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    assert "Send the brochure" in page and 'name="days" value="1"' in page and 'name="days" value="7"' in page
     snoozed = post(team["rep_client"], f"/tasks/{task.id}/snooze", {"days": "1"}, token_from="/rep/", headers=HX)
     assert snoozed.status_code == 200 and Task.get_by_id(task.id).due_on == today + datetime.timedelta(days=1)
+    later = post(team["rep_client"], f"/tasks/{task.id}/snooze", {"days": "7"}, token_from="/rep/", headers=HX)
+    assert later.status_code == 200 and Task.get_by_id(task.id).due_on == today + datetime.timedelta(days=8)
     assert post(team["other_client"], f"/tasks/{task.id}/done", {}, token_from="/rep/").status_code == 404
     done = post(team["rep_client"], f"/tasks/{task.id}/done", {}, token_from="/rep/", headers=HX)
     assert done.status_code == 200 and "Send the brochure" not in done.get_data(as_text=True)
@@ -252,3 +255,63 @@ def test_another_reps_planned_visit_cannot_be_logged(app, make, team):
     today = datetime.date.today()
     planned = visits.plan(customer, team["rep"], today, team["rep"], today)
     assert team["boss_client"].get(f"/visits/new?planned={planned.id}").status_code == 404
+
+
+def test_the_visit_list_filters_by_rep_dates_tier_kind_and_check_in(app, make, team):
+    values = settings.current()
+    second = make.user("rep", name="Rep Three", team="East", reports_to=team["boss"])
+    now = utcnow()
+    day = datetime.timedelta(days=1)
+    logged = {}
+    for name, rep, tier, kind, ago, verified in [
+            ("Alpha Co", team["rep"], "A", "on_site", 1, True), ("Beta Co", team["rep"], "B", "phone", 3, False),
+            ("Gamma Co", second, "A", "phone", 10, False), ("Delta Co", second, "C", "on_site", 20, True)]:
+        customer = make.customer(rep, name=name, tier=tier)
+        visit = visits.log({"occurred_at": now - ago * day, "duration_minutes": 30, "kind": kind, "outcome": "",
+                            "contacts": []}, customer, rep, rep, values, now=now)
+        Visit.update(verified=verified).where(Visit.id == visit.id).execute()
+        logged[name] = visit
+    make.customer(team["other"], name="Outside Co")
+    names = ("Alpha Co", "Beta Co", "Gamma Co", "Delta Co")
+
+    def shown(**query):
+        body = team["boss_client"].get("/visits", query_string=query, headers=EN).get_data(as_text=True)
+        return {n for n in names if n in body}
+
+    local = (now + datetime.timedelta(hours=8)).date()  # the install's zone
+    assert shown() == set(names)
+    assert shown(rep=str(second.id)) == {"Gamma Co", "Delta Co"}
+    assert shown(since=(local - 5 * day).isoformat()) == {"Alpha Co", "Beta Co"}
+    assert shown(since=(local - 15 * day).isoformat(), until=(local - 2 * day).isoformat()) == {"Beta Co", "Gamma Co"}
+    assert shown(tier="A") == {"Alpha Co", "Gamma Co"}
+    assert shown(kind="phone") == {"Beta Co", "Gamma Co"}
+    assert shown(verified="yes") == {"Alpha Co", "Delta Co"}
+    assert shown(verified="no", tier="A") == {"Gamma Co"}
+    assert shown(rep="99999999999999999999", since="not a day") == set(names)  # nonsense filters are dropped
+    # a rep's list is their own, whatever rep is asked for
+    body = team["rep_client"].get("/visits", query_string={"rep": str(second.id)}, headers=EN).get_data(as_text=True)
+    assert "Gamma Co" not in body and "Delta Co" not in body
+
+
+def test_a_planned_visit_opens_the_form_filled_in(app, make, team):
+    customer = make.customer(team["rep"], name="Planned Pumps")
+    today = datetime.date.today()
+    planned = visits.plan(customer, team["rep"], today, team["rep"], today)
+    Visit.update(purpose="Demo of the X200", kind="video", duration_minutes=90).where(Visit.id == planned.id).execute()
+    body = team["rep_client"].get(f"/visits/new?planned={planned.id}", headers=EN).get_data(as_text=True)
+    assert 'value="Planned Pumps"' in body and 'value="Demo of the X200"' in body and 'value="90"' in body
+    assert '<option selected value="video">' in body and f'name="planned" type="hidden" value="{planned.id}"' in body
+    response = log(team["rep_client"], form(customer, planned=str(planned.id)))
+    assert response.status_code == 303 and Visit.get_by_id(planned.id).status == "done"
+    assert Visit.select().count() == 1  # the plan became the visit
+
+
+def test_a_photo_over_the_size_cap_is_refused_in_the_form_with_the_input_kept(app, make, team):
+    app.config["MAX_UPLOAD_MB"] = 1
+    customer = make.customer(team["rep"], name="Big Photo Co")
+    big = JPEG + b"\x00" * (1024 * 1024 + 10)
+    response = log(team["rep_client"], form(customer, notes="Kept notes", photo=(io.BytesIO(big), "IMG_0002.JPG")),
+                   content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "larger than 1 MB" in body and "Kept notes" in body
+    assert not Visit.select().exists() and Customer.get_by_id(customer.id).last_visit_at is None

@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from salesweb.models import Deal, Stage, WeeklyReport
+from salesweb.models import Customer, Deal, Stage, StageChange, WeeklyReport
 from salesweb.services import reports, settings, visits
 from salesweb.services.errors import Invalid
 from tests.conftest import post
@@ -20,17 +20,29 @@ def test_the_summary_counts_the_weeks_own_data(app, make):
     for at in (inside, inside + datetime.timedelta(days=1), datetime.datetime(2026, 11, 15, 15, 30)):  # Sunday 23:30
         visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
                    customer, rep, rep, values, now=datetime.datetime(2026, 11, 23))
-    won = Stage.get(Stage.kind == "won")
-    lost = Stage.get(Stage.kind == "lost")
-    make.deal(rep, customer=customer, amount=500_00)  # open, created now: not this week
-    Deal.update(stage=won, won_on=datetime.date(2026, 11, 18), amount=200_000_00).where(
-        Deal.id == make.deal(rep, customer=customer).id).execute()
-    Deal.update(stage=lost, lost_on=datetime.date(2026, 11, 23)).where(  # the Monday after: next week
-        Deal.id == make.deal(rep, customer=customer).id).execute()
+    won, lost = Stage.get(Stage.kind == "won"), Stage.get(Stage.kind == "lost")
+    first = Stage.get(Stage.position == 0)
+
+    def deal(amount, created, **changes):
+        made = make.deal(rep, customer=customer, amount=amount)
+        Deal.update(created_at=created, **changes).where(Deal.id == made.id).execute()
+        return made
+
+    deal(500_00, datetime.datetime(2026, 11, 1))  # open all week
+    sold = deal(200_000_00, datetime.datetime(2026, 11, 2), stage=won, won_on=datetime.date(2026, 11, 18))
+    deal(100_000_00, datetime.datetime(2026, 11, 20), stage=lost, lost_on=datetime.date(2026, 11, 23))  # lost next week
+    deal(700_00, datetime.datetime(2026, 11, 23))  # made after the week
+    StageChange.create(deal=sold.id, from_stage=first, to_stage=won, at=datetime.datetime(2026, 11, 18, 2))
+    StageChange.create(deal=sold.id, from_stage=None, to_stage=first, at=datetime.datetime(2026, 11, 18, 1))  # made
+    Customer.update(created_at=datetime.datetime(2026, 11, 19)).where(Customer.id == customer.id).execute()
+    make.customer(rep)  # made now: next week
     figures = reports.summary(rep, *WEEK, values)
     assert (figures["visits"], figures["verified"], figures["norm_min"]) == (2, 0, 10)
     assert figures["won"] == (1, 200_000_00) and figures["lost"] == (0, 0)
-    assert figures["open_pipeline"] == 500_00
+    assert (figures["new_customers"], figures["moved"], figures["new_pipeline"]) == (1, 1, 100_000_00)
+    # open at the start: 500 + 200,000 (won on Wednesday); at the end: 500 + 100,000 (made Friday, lost next week)
+    assert (figures["pipeline_start"], figures["pipeline_end"]) == (200_500_00, 100_500_00)
+    assert figures["pipeline_change"] == -100_000_00
     assert (figures["monday"], figures["sunday"]) == (datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
 
 
