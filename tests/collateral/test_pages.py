@@ -1,4 +1,5 @@
 """The library over HTTP: roles, the upload matrix, downloads, sharing, scope, CSRF and query counts."""
+import datetime
 import io
 import re
 
@@ -333,3 +334,36 @@ def test_an_inline_pdf_is_not_sandboxed_but_an_image_and_a_download_are(app, peo
     assert inline_pdf.headers["X-Content-Type-Options"] == "nosniff" and inline_pdf.mimetype == "application/pdf"
     assert client.get(f"/collateral/{png.id}/download?inline=1").headers["Content-Security-Policy"].startswith("sandbox")
     assert client.get(f"/collateral/{pdf.id}/download").headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_a_share_lasts_as_many_days_as_the_setting_says(app, people, make):
+    from salesweb.services import settings
+    settings.update({"share_link_days": 14}, by=make.user("admin"))
+    item = an_item(app, people)
+    customer = make.customer(people["rep"], name="Fortnight Co")
+    assert share(people["rep_client"], item, customer.id).status_code == 200
+    link = ShareLink.get()
+    assert (link.expires_at - link.created_at) == datetime.timedelta(days=14)
+
+
+@pytest.mark.parametrize("role", ["ops", "admin"])
+def test_ops_and_admin_keep_the_library_too(app, signed_in, role):
+    client, _user = signed_in(role)
+    assert upload(client, title=f"{role} sheet").status_code == 303
+    item = CollateralItem.get(CollateralItem.title == f"{role} sheet")
+    assert post(client, f"/collateral/{item.id}/versions", {"file": (io.BytesIO(PNG), "v2.png"), "note": "Photo"},
+                token_from=f"/collateral/{item.id}", content_type="multipart/form-data").status_code == 303
+    assert CollateralItem.get_by_id(item.id).version_count == 2
+
+
+def test_a_card_shows_kind_size_version_and_date_and_the_item_its_downloads(app, people):
+    item = an_item(app, people, title="Sized brochure")
+    with app.app_context():
+        collateral.add_version(item, (io.BytesIO(PDF + b"%" * 2048), "v2.pdf"), "Bigger", people["support"],
+                               app.config["UPLOAD_DIR"], 5 * 1024 * 1024)
+    assert people["rep_client"].get(f"/collateral/{item.id}/download").status_code == 200
+    body = people["rep_client"].get("/collateral", headers=EN).get_data(as_text=True)
+    card = body[body.index("Sized brochure"):][:1500]
+    assert "Brochure · PDF · 2.1 KB" in card and re.search(r"· v2 · [A-Z][a-z]{2} \d{1,2}, 20\d\d", card)
+    page = people["rep_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "Bigger" in page and "1 download" in page
