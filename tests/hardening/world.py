@@ -35,6 +35,7 @@ def build(app, make):
     for role in ("support", "ops", "admin"):
         u[role] = make.user(role, name=role.title())
     rep, manager, support = u["rep"], u["manager"], u["support"]
+    spare_user = make.user("rep", team="North", name="North rep")  # the admin's forms act on this one
     values = settings.current()
     with app.test_request_context():
         today = local_today()
@@ -97,7 +98,8 @@ def build(app, make):
         "request_id": request.id, "item_id": item.id, "version_id": version.id, "share_id": share.id,
         "share_token": share.token, "batch_id": batch.id, "move_id": move.id, "pool_customer_id": pooled.id,
         "ics_token": calendar_feed.token_for(rep), "import_token": import_token, "report_token": report_token, "notification_id": notification.id,
-        "team_id": rep.team_id, "user_id": rep.id, "rep_id": rep.id, "year": year, "week": week,
+        "team_id": rep.team_id, "user_id": rep.id, "spare_user_id": spare_user.id,
+        "spare_team_id": spare_user.team_id, "rep_id": rep.id, "year": year, "week": week,
         "stage_id": Stage.select().order_by(Stage.position).first().id,
         "won_stage_id": Stage.get(Stage.kind == "won").id, "reason_id": LossReason.select().order_by(LossReason.position).first().id,
     }
