@@ -337,12 +337,16 @@ def region_key(name):
 
 def regions():
     """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
-    counted per spelling on the region index, then spellings that differ only in case are one region."""
-    found = {}
+    counted per spelling on the region index, then spellings that differ only in case are one region, named by its
+    commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
+    found, best = {}, {}
     for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
                         .group_by(Customer.region).tuples()):
-        row = found.setdefault(region_key(name), [name, 0, None, ""])
+        key = region_key(name)
+        row = found.setdefault(key, [name, 0, None, ""])
         row[1] += count
+        if (-count, name) < best.get(key, (1, "")):
+            best[key], row[0] = (-count, name), name
     rep = User.alias()
     for name, key, rep_id, rep_name in (Region.select(Region.name, Region.name_key, Region.rep, rep.name)
                                         .join(rep, JOIN.LEFT_OUTER, on=(Region.rep == rep.id)).tuples()):
