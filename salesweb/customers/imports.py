@@ -11,7 +11,7 @@ from wtforms import HiddenField, SelectField
 from ..access import role_required
 from ..forms import options
 from ..i18n import _, _l
-from ..services import imports
+from ..services import imports, storage
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, render, submit
 from . import bp
@@ -73,6 +73,7 @@ def import_upload():
     stored = {}
 
     def keep():
+        storage.checked_filename(form.file.data.filename)  # a path or control characters: refused, as for any upload
         data = form.file.data.stream.read(imports.MAX_BYTES + 1)
         imports.read(data)
         imports.sweep(_upload_dir())

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..access import role_required
 from ..i18n import _
 from ..models import Product
-from ..services import products, quotes
+from ..services import products, quotes, storage
 from ..services.errors import Invalid
 from ..services.money import parse_amount
 from ..web import Page, page_number, render, submit
@@ -69,6 +69,7 @@ def product_import():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
             raise Invalid({"file": _("Choose a CSV file.")})
+        storage.checked_filename(upload.filename)
         result["counts"] = products.import_rows(products.read_csv(upload.stream.read(5 * 1024 * 1024 + 1)),
                                                 current_user)
 

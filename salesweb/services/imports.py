@@ -107,11 +107,17 @@ class Table:
     delimiter: str
 
 
+# How documents, images, programs and archives begin: none of them is a CSV file, whatever its name says.
+NOT_TEXT = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"MZ", b"\x7fELF", b"\x1f\x8b")
+
+
 def decode(data):
     """(text, encoding name) for UTF-8 (with or without BOM) or GBK/GB18030 bytes; anything else is refused."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise _refuse(_l("This is an Excel workbook, not a CSV file. In Excel choose Save As, "
                          "“CSV UTF-8 (Comma delimited)”, and upload that file."))
+    if data.startswith(NOT_TEXT):
+        raise _refuse(_l("This is a document, image or program, not a CSV file."))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
         raise _refuse(_l("The file is not UTF-8 or GBK text (it looks like UTF-16 or a binary file). "
                          "In Excel choose Save As, “CSV UTF-8 (Comma delimited)”, and upload that file."))
@@ -126,7 +132,14 @@ def decode(data):
     if text is None or _CONTROL.search(text) or (encoding == "GBK" and _PRIVATE_USE.search(text)):
         raise _refuse(_l("The file is not UTF-8 or GBK text. In Excel choose Save As, "
                          "“CSV UTF-8 (Comma delimited)”, and upload that file."))
+    if looks_like_markup(text):
+        raise _refuse(_l("The file is a web page or other markup, not a CSV file."))
     return text, encoding
+
+
+def looks_like_markup(text):
+    """A file that opens as a web page, SVG or XML (after any BOM and blank space) is not a table of text."""
+    return re.match(r"\s*<(?:!doctype|html|svg|\?xml|script|body|iframe)", text[:1024], re.IGNORECASE) is not None
 
 
 def _delimiter(text):

@@ -5,7 +5,7 @@ import io
 from ..db import contains, db, utcnow
 from ..i18n import _l
 from ..models import Product
-from . import audit
+from . import audit, imports
 from .errors import Invalid
 from .money import parse_amount
 
@@ -71,6 +71,8 @@ def read_csv(raw):
     """Rows of a catalogue CSV (UTF-8, with or without BOM; GBK as Excel in China writes it): (line, {column: text})."""
     if len(raw) > 5 * 1024 * 1024:
         raise Invalid({"file": _l("The file is larger than 5 MB.")})
+    if raw.startswith((*imports.NOT_TEXT, b"PK\x03\x04")):
+        raise Invalid({"file": _l("This is a document, image or program, not a CSV file.")})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -79,6 +81,8 @@ def read_csv(raw):
             continue
     else:
         raise Invalid({"file": _l("The file is not UTF-8 or GBK text.")})
+    if "\x00" in text or imports.looks_like_markup(text):
+        raise Invalid({"file": _l("The file is a web page or other markup, not a CSV file.")})
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in ("sku", "name", "unit_price") if c not in header]
