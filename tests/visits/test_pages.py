@@ -24,10 +24,11 @@ def team(app, signed_in):
 
 
 def form(customer, **kw):
-    now = utcnow() + datetime.timedelta(hours=8)  # the demo install's zone is Shanghai
-    return {"customer": str(customer.id), "occurred_on": now.date().isoformat(),
-            "occurred_time": (now - datetime.timedelta(minutes=30)).strftime("%H:%M"), "duration_minutes": "45",
-            "kind": "on_site", "outcome": "positive", "purpose": "Review", "notes": "Went well", **kw}
+    # half an hour ago in the install's zone (Shanghai), day and time from the same moment (just after midnight,
+    # half an hour ago was yesterday)
+    at = utcnow() + datetime.timedelta(hours=8) - datetime.timedelta(minutes=30)
+    return {"customer": str(customer.id), "occurred_on": at.date().isoformat(), "occurred_time": at.strftime("%H:%M"),
+            "duration_minutes": "45", "kind": "on_site", "outcome": "positive", "purpose": "Review", "notes": "Went well", **kw}
 
 
 def log(client, data, **kw):
