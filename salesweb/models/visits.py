@@ -70,6 +70,9 @@ class VisitComment(BaseModel):
         indexes = ((("visit", "created_at"), False),)
 
 
+# A check-in's fix is compared with every earlier one (a reused fix does not verify a visit).
+Visit.add_index(Visit.index(Visit.fix_at, name="visit_fix_at", where=Visit.fix_at.is_null(False)))
+
 # Unread comments are few: a partial index finds them without walking every visit of the rep.
 VisitComment.add_index(VisitComment.index(VisitComment.visit, name="visit_comment_unread",
                                           where=VisitComment.read_at.is_null()))

@@ -35,9 +35,27 @@ def open_for(user, until, limit=15):
     return _open_for.rows(user=user.id, until=until, limit=limit)
 
 
+def team_open(user, limit=100):
+    """A manager's view of the open tasks of everyone else in their subtree, earliest due first, with the
+    assignee, customer and deal (one query)."""
+    if user.role != "manager":
+        return []
+    return list(Task.select(Task, User.id, User.name, Customer.id, Customer.name, Deal.id, Deal.title)
+                .join(User, on=(Task.assignee == User.id), attr="assignee").switch(Task)
+                .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
+                .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal")
+                .where(Task.assignee.in_(team_ids(user.id)) & (Task.assignee != user.id) & Task.done_at.is_null())
+                .order_by(Task.due_on, Task.id).limit(limit))
+
+
 def create(title, assignee, due_on, by, today, customer=None, deal=None, now=None):
+    """A task by hand or by a rule. A deal brings its customer; a customer and a deal must belong together."""
     title = " ".join((title or "").split())
     errors = {}
+    if deal is not None and customer is not None and deal.customer_id != customer.id:
+        errors[None] = _l("That deal is not with this customer.")
+    if deal is not None and customer is None:
+        customer = deal.customer_id
     if not title:
         errors["title"] = _l("This field is required.")
     elif len(title) > 200:

@@ -77,10 +77,11 @@ def _checked_fix(values, now):
     return {"lat": lat, "lon": lon, "accuracy": accuracy, "at": at}
 
 
-def _reused(rep, fix):
-    """The same fix (position, accuracy and time) already stood behind one of the rep's visits."""
-    return Visit.select().where((Visit.rep == rep.id) & (Visit.lat == fix["lat"]) & (Visit.lon == fix["lon"])
-                                & (Visit.accuracy_m == fix["accuracy"]) & (Visit.fix_at == fix["at"])).exists()
+def _reused(fix):
+    """The same fix (position, accuracy and time) already stood behind a visit, anyone's: a phone never
+    reports one twice, so it was copied."""
+    return Visit.select().where((Visit.fix_at == fix["at"]) & (Visit.lat == fix["lat"]) & (Visit.lon == fix["lon"])
+                                & (Visit.accuracy_m == fix["accuracy"])).exists()
 
 
 def _checked(values, customer, rep, now, settings):
@@ -152,7 +153,7 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
             place = (customer.lat, customer.lon) if customer.lat is not None else None
             during = (visit.occurred_at, visit.occurred_at + datetime.timedelta(minutes=visit.duration_minutes))
             visit.verified, visit.distance_m, visit.check_problem = verify(fix, place, now, settings,
-                                                                           _reused(rep, fix), during)
+                                                                           _reused(fix), during)
             visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
             if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
                 Customer.update(lat=fix["lat"], lon=fix["lon"]).where(Customer.id == customer.id).execute()

@@ -89,6 +89,8 @@ class TaskForm(FlaskForm):
     title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
     due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])
     assignee = SelectField(_l("For"), coerce=as_id, validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
+    deal = HiddenField()
 
 
 class ReportForm(FlaskForm):

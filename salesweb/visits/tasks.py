@@ -4,10 +4,11 @@ import datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..customers import picker
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Task, User
-from ..services import tasks
+from ..models import Deal, Task, User
+from ..services import pipeline, tasks
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
 from . import bp
@@ -19,26 +20,50 @@ def _form(form):
     return form
 
 
-def _page(form, status=200):
-    return render("visits/tasks.html", form=form, status=status, today=today(), assignees=tasks.assignable(current_user),
+def _page(form, deal=None, status=200):
+    return render("visits/tasks.html", form=form, deal=deal, status=status, today=today(),
+                  assignees=tasks.assignable(current_user), team_tasks=tasks.team_open(current_user),
                   open_tasks=tasks.open_for(current_user, today() + datetime.timedelta(days=366), limit=200))
+
+
+def _about(form):
+    """What a new task is about: a deal (from its page) brings its customer, else the customer picked or
+    typed; either must be in the user's scope."""
+    deal_id = as_id(form.deal.data or request.args.get("deal"))
+    deal = (pipeline.scope(current_user).where(Deal.id == deal_id).first() or abort(404)) if deal_id else None
+    if request.method == "GET" and deal is None and request.args.get("customer"):
+        form.customer.data = as_id(request.args.get("customer"))
+        customer = picker.chosen(form) or abort(404)
+    else:
+        customer = picker.chosen(form, keep_id=deal.customer_id if deal else None)
+    picker.offer(form, customer)
+    form.deal.data = deal.id if deal else ""
+    return customer, deal
 
 
 @bp.get("/tasks")
 def task_list():
     form = _form(TaskForm(formdata=None, due_on=today(), assignee=current_user.id))
-    return _page(form)
+    _customer, deal = _about(form)
+    return _page(form, deal)
 
 
 @bp.post("/tasks")
 def add_task():
     form = _form(TaskForm())
-    done, status = submit(form, lambda: tasks.create(form.title.data, User.get_or_none(User.id == form.assignee.data),
-                                                     form.due_on.data, current_user, today()))
+    customer, deal = _about(form)
+
+    def save():
+        if customer is None and (request.form.get("customer_name") or "").strip():
+            raise Invalid({"customer": _("Choose one of your customers from the list.")})
+        tasks.create(form.title.data, User.get_or_none(User.id == form.assignee.data), form.due_on.data,
+                     current_user, today(), customer=customer, deal=deal)
+
+    done, status = submit(form, save)
     if done:
         flash(_("Task added."), "success")
         return redirect(url_for("visits.task_list"), 303)
-    return _page(form, status)
+    return _page(form, deal, status)
 
 
 def _task_or_404(task_id):

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.db import utcnow
-from salesweb.models import Customer, Visit
+from salesweb.models import Customer, Deal, Visit
 
-from .conftest import DESKTOP, PHONE, assert_fits_phone, screenshot, sign_in
+from .conftest import DESKTOP, NARROW_PHONE, PHONE, assert_fits_phone, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +69,39 @@ def test_a_rep_logs_a_visit_from_today_and_the_manager_coaches(make, new_page):
     phone.goto("/rep/")
     expect(phone.get_by_text("New comments from your manager")).to_have_count(0)
     assert visit.occurred_at <= utcnow()
+    phone.goto(f"/customers/{customer.id}")  # the customer's timeline shows the visit as verified
+    expect(phone.locator("#timeline .badge.ok")).to_have_text("Verified on site · 111 m")
+
+
+def test_a_full_today_fits_a_360px_phone_with_a_thumb_sized_action_on_every_row(make, new_page):
+    from salesweb.services import tasks, visits
+    boss = make.user("manager", name="Wang Fang", team="East")
+    rep = make.user("rep", name="Maximiliana Konstantinopoulou", team="East", reports_to=boss)
+    today = datetime.date.today()
+    for n, tier in enumerate("ABC"):
+        late = make.customer(rep, name=f"上海长江精密机械制造股份有限公司 {tier}", tier=tier)
+        Customer.update(next_visit_due=today - datetime.timedelta(days=10 + n)).where(Customer.id == late.id).execute()
+    planned_for = make.customer(rep, name="Hangzhou West Lake Instruments Co., Ltd.")
+    visits.plan(planned_for, rep, today, rep, today)
+    tasks.create("Send the revised offer with the long list of options", rep, today, rep, today, customer=planned_for)
+    stale = make.deal(rep, customer=planned_for, title="Line 3 retrofit")
+    Deal.update(next_step="", next_step_due=None).where(Deal.id == stale.id).execute()
+
+    phone = new_page(**NARROW_PHONE)
+    sign_in(phone, rep)
+    for language in ("en", "zh"):
+        if language == "zh":
+            phone.get_by_role("button", name="简体中文", exact=True).click()
+            expect(phone.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(phone.locator("#overdue-list li")).to_have_count(3)
+        expect(phone.locator("#overdue-list li").first).to_contain_text("A")  # A first
+        for section in ("planned-head", "tasks-head", "stale-head"):
+            expect(phone.locator(f"section[aria-labelledby={section}] li")).to_have_count(1)
+        assert_fits_phone(phone, f"Today, every kind of row ({language})", 360)
+        actions = phone.locator("main li .button, main li button")
+        assert actions.count() >= 6
+        for n in range(actions.count()):
+            if actions.nth(n).is_visible():
+                box = actions.nth(n).bounding_box()
+                assert box["height"] >= 44, (actions.nth(n).inner_text(), box)
+        screenshot(phone, f"today-full-360-{language}")

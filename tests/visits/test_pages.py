@@ -215,6 +215,55 @@ def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
     assert "Hand on" not in team["rep_client"].get("/tasks", headers=EN).get_data(as_text=True)
 
 
+def test_a_manager_sees_the_teams_open_tasks_and_hands_them_on(app, make, team):
+    from salesweb.services import tasks
+    today = datetime.date.today()
+    mate = make.user("rep", name="Rep Three", team="East", reports_to=team["boss"])
+    customer = make.customer(team["rep"], name="Task Co")
+    theirs = tasks.create("Send the samples", team["rep"], today, team["rep"], today, customer=customer)
+    outsiders = tasks.create("West's own", team["other"], today, team["other"], today)
+    page = team["boss_client"].get("/tasks", headers=EN).get_data(as_text=True)
+    team_part = page.split('id="team-tasks"')[1].split('id="add-task"')[0]
+    assert "Send the samples" in team_part and "Rep One" in team_part and "Task Co" in team_part
+    assert outsiders.title not in page
+    assert "Tasks" in team["boss_client"].get("/manager/", headers=EN).get_data(as_text=True)
+    assert post(team["boss_client"], f"/tasks/{theirs.id}/reassign", {"assignee": mate.id},
+                token_from="/tasks").status_code == 303
+    assert Task.get_by_id(theirs.id).assignee_id == mate.id
+    assert post(team["boss_client"], f"/tasks/{outsiders.id}/reassign", {"assignee": mate.id},
+                token_from="/tasks").status_code == 404
+    assert 'id="team-tasks"' not in team["rep_client"].get("/tasks", headers=EN).get_data(as_text=True)
+
+
+def test_a_task_added_from_a_customer_or_a_deal_is_linked_to_it(app, make, team):
+    customer = make.customer(team["rep"], name="Linked Co")
+    deal = make.deal(team["rep"], customer=customer, title="Linked deal")
+    due = datetime.date.today().isoformat()
+    client = team["rep_client"]
+    from_customer = client.get(f"/tasks?customer={customer.id}", headers=EN).get_data(as_text=True)
+    assert 'value="Linked Co"' in from_customer
+    assert post(client, "/tasks", {"title": "Call about samples", "due_on": due, "assignee": team["rep"].id,
+                                   "customer": customer.id}, token_from="/tasks").status_code == 303
+    assert "About the deal Linked deal" in client.get(f"/tasks?deal={deal.id}", headers=EN).get_data(as_text=True)
+    assert post(client, "/tasks", {"title": "Chase the offer", "due_on": due, "assignee": team["rep"].id,
+                                   "deal": deal.id}, token_from="/tasks").status_code == 303
+    made = {t.title: (t.customer_id, t.deal_id) for t in Task.select()}
+    assert made == {"Call about samples": (customer.id, None), "Chase the offer": (customer.id, deal.id)}
+    today_page = client.get("/rep/", headers=EN).get_data(as_text=True)
+    assert "Linked deal" in today_page and "Linked Co" in today_page
+    # another team's customer or deal is not found; a typed name that is no customer of theirs is refused
+    other_customer = make.customer(team["other"])
+    other_deal = make.deal(team["other"], customer=other_customer)
+    assert client.get(f"/tasks?customer={other_customer.id}").status_code == 404
+    assert client.get(f"/tasks?deal={other_deal.id}").status_code == 404
+    assert post(client, "/tasks", {"title": "Theirs", "due_on": due, "assignee": team["rep"].id,
+                                   "deal": other_deal.id}, token_from="/tasks").status_code == 404
+    refused = post(client, "/tasks", {"title": "Nobody", "due_on": due, "assignee": team["rep"].id,
+                                      "customer_name": "No Such Co"}, token_from="/tasks", headers=EN)
+    assert refused.status_code == 422 and "Choose one of your customers from the list." in refused.get_data(as_text=True)
+    assert Task.select().count() == 2
+
+
 @pytest.mark.parametrize("role", ["support", "ops", "admin"])
 def test_other_roles_cannot_touch_reps_tasks_or_plans(app, make, team, signed_in, role):
     from salesweb.services import tasks

@@ -119,6 +119,10 @@ def test_the_first_good_check_in_sets_the_customers_place_and_the_second_verifie
     third = visits.log(values(lat=later["lat"] + 0.001, lon=later["lon"], accuracy=12.0, fix_at=later["at"]),
                        Customer.get_by_id(customer.id), rep, rep, spec, now=NOW)
     assert third.verified and third.distance_m == 111
+    colleague = make.user("rep")  # a fix copied from another rep's visit proves nothing either
+    copied = visits.log(values(lat=later["lat"] + 0.001, lon=later["lon"], accuracy=12.0, fix_at=later["at"]),
+                        Customer.get_by_id(customer.id), colleague, colleague, spec, now=NOW)
+    assert (copied.verified, copied.check_problem) == (False, "reused")
 
 
 def test_overdue_customers_come_a_first_then_most_overdue(app, make):
@@ -158,6 +162,17 @@ def test_tasks_snooze_done_and_a_manager_hands_them_on(app, make):
     tasks.reassign(task, boss, boss)
     tasks.done(Task.get_by_id(task.id), boss)
     assert Task.get_by_id(task.id).done_at is not None and tasks.open_for(boss, TODAY + datetime.timedelta(days=9)) == []
+
+
+def test_a_task_about_a_deal_takes_its_customer_and_refuses_another(app, make):
+    rep = make.user("rep")
+    customer, elsewhere = make.customer(rep), make.customer(rep)
+    deal = make.deal(rep, customer=customer)
+    task = tasks.create("Chase", rep, TODAY, rep, TODAY, deal=deal)
+    assert (task.customer_id, Task.get_by_id(task.id).customer_id) == (customer.id, customer.id)
+    with pytest.raises(Invalid):
+        tasks.create("Mixed up", rep, TODAY, rep, TODAY, customer=elsewhere, deal=deal)
+    assert Task.select().count() == 1
 
 
 def test_a_check_in_long_after_the_visit_does_not_verify_it(app, make, spec):
