@@ -209,6 +209,24 @@ def test_demo_has_customers_with_contacts_and_a_believable_tier_spread(app):
     assert any(not c.name.isascii() for c in Customer.select()) and any(c.name.isascii() for c in Customer.select())
 
 
+def test_demo_visits_run_two_years_at_ten_to_fifteen_a_rep_a_week_with_plans_and_tasks(app):
+    import collections
+    import datetime
+
+    from salesweb.models import Task, Visit
+    run(app, "demo")
+    reps = User.select().where(User.role == "rep").count()
+    done = list(Visit.select(Visit.occurred_at, Visit.verified).where(Visit.status == "done"))
+    weeks = collections.Counter(v.occurred_at.isocalendar()[:2] for v in done)
+    this_week = datetime.date.today().isocalendar()[:2]
+    full = [n / reps for week, n in sorted(weeks.items()) if week != this_week][1:]  # the first week is partial
+    assert len(full) >= 103  # two years of weeks
+    assert 10 <= sum(full) / len(full) <= 15 and min(full) >= 7 and max(full) <= 20
+    assert 0.2 < sum(v.verified for v in done) / len(done) < 0.8  # some verified on site, not all
+    assert Visit.select().where(Visit.status == "planned").count() >= reps * 3
+    assert Task.select().where(Task.done_at.is_null()).count() >= reps
+
+
 def test_large_demo_people_are_sixty_in_six_teams():
     import random
     rows = demo.people_rows(random.Random(2026), demo.SCALES["large"])

@@ -51,7 +51,7 @@ class Scale:
     contacts: tuple  # (fewest, most) per customer
     tier_weights: tuple  # intended A, B, C: the won deals of the last 12 months make it so
     recent_wins: dict  # tier -> (fewest, most) deals won in the last 12 months
-    older_win: float  # chance of a deal won 13-24 months ago
+    older_win: float  # chance that a customer bought 13-24 months ago much as in the last 12
     lost: float
     open: float
     visits_per_week: tuple
@@ -60,9 +60,9 @@ class Scale:
 
 SCALES = {
     "small": Scale(SMALL, 0, 20, 8, (1, 3), (1, 3, 6), {"A": (1, 3), "B": (1, 3), "C": (1, 3)},
-                   0.5, 0.4, 0.55, (10, 15), len(demo_library.LIBRARY)),
-    "large": Scale(SMALL + LARGE_EXTRA, 10, 392, 400, (2, 4), (4, 16, 80), {"A": (1, 1), "B": (1, 1), "C": (0, 0)},
-                   0.015, 0.035, 0.15, (38, 44), 500),
+                   0.7, 0.4, 0.55, (10, 15), len(demo_library.LIBRARY)),
+    "large": Scale(SMALL + LARGE_EXTRA, 10, 392, 400, (2, 4), (3, 10, 87), {"A": (1, 1), "B": (1, 1), "C": (0, 0)},
+                   0.7, 0.035, 0.15, (38, 44), 500),
 }
 
 
@@ -176,7 +176,9 @@ def _customers(rng, scale, reps_by_team, ops, values, now):
                 else:
                     name, industry = _company_name(rng, city, False, taken)
                 tier = rng.choices("ABC", weights=scale.tier_weights)[0]
-                created = now - datetime.timedelta(days=rng.randint(200, 700))
+                # most of a rep's book predates the two years of history; the rest was won over them
+                created = now - datetime.timedelta(days=rng.randint(740, 1500) if rng.random() < 0.8
+                                                   else rng.randint(30, 730))
                 last_visit = None
                 if rng.random() < 0.9:
                     days = rng.randint(1, int(cadence.interval(tier, values) * 1.3))
@@ -212,9 +214,10 @@ def _plans(rng, scale, tier, target):
     plans = []
     wins = rng.randint(*scale.recent_wins[tier])
     for _ in range(wins):
-        plans.append(("won", rng.randint(20, 350), int(target / wins * rng.uniform(0.6, 1.0))))
-    if rng.random() < scale.older_win:
-        plans.append(("won", rng.randint(380, 700), rng.randint(20_000_00, 400_000_00)))
+        plans.append(("won", rng.randint(1, 362), int(target / wins * rng.uniform(0.6, 1.0))))
+    if rng.random() < scale.older_win:  # the year before bought much the same, a little less
+        for _ in range(max(1, wins)):
+            plans.append(("won", rng.randint(367, 725), int(target / max(1, wins) * rng.uniform(0.5, 0.9))))
     if rng.random() < scale.lost:
         plans.append(("lost", rng.randint(10, 700), rng.randint(10_000_00, 300_000_00)))
     if rng.random() < scale.open:
