@@ -168,9 +168,17 @@ def _escalate_now():
     return feedback.escalate_due(values), values
 
 
+def _sweep_once(app):
+    from .services import storage
+    with app.app_context():
+        _escalate_now()
+        storage.sweep_orphans(app.config["UPLOAD_DIR"])
+
+
 def start_sweeper(app):
-    """Escalate overdue feedback every SWEEP_SECONDS from inside each server worker, so the 24-hour promise holds
-    without cron; a case is claimed by one conditional update, so workers sweeping together escalate it once."""
+    """From inside each server worker, as it starts and then every SWEEP_SECONDS: escalate overdue feedback, so
+    the 24-hour promise holds without cron (a case is claimed by one conditional update, so workers sweeping
+    together escalate it once), and remove stored files that a save killed before its commit left without a row."""
     import threading
 
     interval = float(app.config.get("SWEEP_SECONDS") or 0)
@@ -179,14 +187,15 @@ def start_sweeper(app):
     stop = threading.Event()
 
     def loop():
-        while not stop.wait(interval):
+        while True:
             try:
-                with app.app_context():
-                    _escalate_now()
+                _sweep_once(app)
             except Exception:  # a failed sweep is logged and tried again next time
-                app.logger.exception("escalation sweep failed")
+                app.logger.exception("sweep failed")
             finally:
                 db.close()
+            if stop.wait(interval):
+                break
 
     thread = threading.Thread(target=loop, name="salesweb-sweep", daemon=True)
     thread.stop = stop.set

@@ -172,12 +172,20 @@ def send_stored(stored, name, inline=False):
     """A stored file as a download: conditional and range requests, the detected type, the original
     (UTF-8) name, never sniffed, and sandboxed so a file can never run as a page of this site."""
     from flask import send_file
+    from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
     from .services import storage
     inline = inline and stored.kind in ("pdf", *storage.IMAGES)
-    response = send_file(storage.path_of(stored, current_app.config["UPLOAD_DIR"]), mimetype=stored.mime,
-                         as_attachment=not inline, download_name=name, conditional=True, etag=stored.sha256,
-                         max_age=0)
+    content = storage.open_stored(stored, current_app.config["UPLOAD_DIR"])
+    response = send_file(content, mimetype=stored.mime, as_attachment=not inline, download_name=name,
+                         conditional=False, etag=stored.sha256, max_age=0)
+    response.content_length = stored.size  # read from the row: the content is a stream, wherever it is kept
+    response.last_modified = stored.created_at
+    try:
+        response = response.make_conditional(request.environ, accept_ranges=True, complete_length=stored.size)
+    except RequestedRangeNotSatisfiable:
+        content.close()
+        raise
     response.headers["X-Content-Type-Options"] = "nosniff"
     if inline and stored.kind == "pdf":
         # Browsers' PDF viewers refuse to run in a sandboxed document; the type is checked and never sniffed.

@@ -75,7 +75,7 @@ def test_demo_library_has_real_files_versions_downloads_and_shares(app):
     assert CollateralVersion.select().count() > len(items)  # some items have several versions
     assert {i.current.file.kind for i in items} == {"pdf", "png"}
     for item in items:  # each current file is on disk and is what its row says
-        path = storage.path_of(item.current.file, app.config["UPLOAD_DIR"])
+        path = storage.backend(app.config["UPLOAD_DIR"]).path(item.current.file.sha256)
         assert path.stat().st_size == item.current.file.size
         assert storage.detect(path, item.current.file.size) == item.current.file.kind
     assert Download.select().count() == sum(i.download_count for i in items) > 0
@@ -253,16 +253,21 @@ def test_escalate_tells_the_managers_of_overdue_feedback_once(app, make):
     assert Notification.get(Notification.kind == "feedback_escalated").user_id == manager.id
 
 
-def test_the_servers_sweeper_escalates_without_cron(app, make):
+def test_the_servers_sweeper_escalates_and_clears_files_without_rows_without_cron(app, make):
     import datetime
+    import os
     import time
 
     from salesweb.cli import start_sweeper
     from salesweb.models import Feedback
-    from salesweb.services import feedback, settings
+    from salesweb.services import feedback, settings, storage
     rep = make.user("rep", team="East", reports_to=make.user("manager", team="East"))
     long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
     feedback.log(make.customer(rep), "complaint", "phone", "high", "Late", "", rep, settings.current(), now=long_ago)
+    orphan = storage.backend(app.config["UPLOAD_DIR"]).path("cd" * 32)  # a save killed before its commit
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"no row names me")
+    os.utime(orphan, (time.time() - 3600, time.time() - 3600))
     app.config["SWEEP_SECONDS"] = 0
     assert start_sweeper(app) is None  # off
     app.config["SWEEP_SECONDS"] = 0.05
@@ -275,3 +280,4 @@ def test_the_servers_sweeper_escalates_without_cron(app, make):
         sweeper.stop()
         sweeper.join(5)
     assert Feedback.get().escalated_at is not None and not sweeper.is_alive()
+    assert not orphan.exists()

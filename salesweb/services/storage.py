@@ -6,8 +6,12 @@ structure), checks that against the allowed kinds and the name's extension, refu
 and polyglots, and then moves it atomically to UPLOAD_DIR/ab/abcdef... by SHA-256. A refused or
 interrupted upload leaves no file and no row; the same content twice is stored once.
 
-Callers only see `save()`, `path_of()` and `safe_filename()`: the `LocalFiles` backend behind
-them is small enough that an S3-compatible one can replace it without touching callers.
+Callers see `save()` to store, `open_stored()` to read (web.send_stored serves every download from it),
+`checked_filename()` for a name, and `sweep()` at start. Files themselves are only reached through
+`backend()`, the one place that picks where they live: `LocalFiles` (the upload directory) is small
+enough (temp, put, open, delete, names) that an S3-compatible backend can replace it there without
+touching callers. `salesweb backup` copies the local upload directory; another backend is backed up
+by its own means.
 """
 import hashlib
 import os
@@ -17,10 +21,11 @@ import time
 import unicodedata
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import db, utcnow
+from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
 from ..models import StoredFile
 from .errors import Invalid
@@ -54,7 +59,11 @@ OVERLAP = 24  # bytes kept from one chunk to the next, so a tag split across two
 OFFICE_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
+MAX_UNPACKED = 512 * 1024 * 1024  # and no document unpacks to more than this, however large the upload
 STALE_SECONDS = 24 * 3600  # a temporary upload file this old belongs to no upload still running
+ORPHAN_SECONDS = 600  # a stored file with no row for this long was left by a save that never committed
+ZIP_END = b"PK\x05\x06"
+ZIP_END_REACH = 22 + 65535  # the end-of-zip record sits at most this far from a zip's end (its comment's length)
 
 
 class LocalFiles:
@@ -100,6 +109,27 @@ class LocalFiles:
             os.replace(temp_path, target)
         return target
 
+    def open(self, sha256):
+        """The stored content, binary and seekable (a download's ranges read from it)."""
+        return open(self.path(sha256), "rb")
+
+    def delete(self, sha256):
+        self.path(sha256).unlink(missing_ok=True)
+
+    def names(self, older_than):
+        """The hashes of the files kept, of those last written before `older_than` (a time.time())."""
+        for path in self.root.glob("[0-9a-f][0-9a-f]/*"):
+            try:
+                if re.fullmatch(r"[0-9a-f]{64}", path.name) and path.stat().st_mtime < older_than:
+                    yield path.name
+            except FileNotFoundError:
+                continue
+
+
+def backend(upload_dir):
+    """Where the files are kept: the one place a different backend would be chosen."""
+    return LocalFiles(upload_dir)
+
 
 def _alive(pid):
     try:
@@ -113,7 +143,25 @@ def _alive(pid):
 
 def sweep(upload_dir):
     """At start: what an upload killed half-way left behind goes (see LocalFiles.sweep)."""
-    return LocalFiles(upload_dir).sweep()
+    return backend(upload_dir).sweep()
+
+
+def sweep_orphans(upload_dir, now=None):
+    """Remove stored files that no row names, written more than ORPHAN_SECONDS ago: a save killed between
+    moving its file into place and committing its row leaves one. Returns how many went."""
+    files = backend(upload_dir)
+    names = list(files.names((now or time.time()) - ORPHAN_SECONDS))
+    removed = 0
+    for start in range(0, len(names), 500):
+        batch = names[start:start + 500]
+        known = {row.sha256 for row in StoredFile.select(StoredFile.sha256).where(StoredFile.sha256.in_(batch))}
+        for sha256 in batch:
+            if sha256 not in known:
+                with _held(sha256):  # not while a save of the same content is between its file and its row
+                    if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
+                        files.delete(sha256)
+                        removed += 1
+    return removed
 
 
 def checked_filename(name):
@@ -151,7 +199,7 @@ def _office_kind(path, size):
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
                 raise Invalid({"file": _l("The file holds too many parts to be a document.")})
-            limit = MAX_ZIP_RATIO * max(size, 1)
+            limit = min(MAX_ZIP_RATIO * max(size, 1), MAX_UNPACKED)
             if sum(e.file_size for e in entries) > limit:
                 raise bomb
             names = {e.filename for e in entries}
@@ -175,7 +223,7 @@ def detect(path, size):
     """The kind of a file from its content, or None when it is none of the allowed kinds."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
-        fh.seek(max(0, size - 65536))
+        fh.seek(max(0, size - ZIP_END_REACH))
         tail = fh.read()
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(path, size)
@@ -190,7 +238,7 @@ def detect(path, size):
     else:
         return None
     # A polyglot: markup a browser would run, or a zip hidden at the end of an image or PDF.
-    if MARKUP.search(head) or b"PK\x05\x06" in tail:
+    if MARKUP.search(head) or ZIP_END in tail:
         raise Invalid({"file": _l("The file is also something else (a web page or an archive); it is refused.")})
     return kind
 
@@ -201,7 +249,7 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
     `then(stored, name)`, when given, writes the caller's rows in the same transaction as the file's, and its
     result is returned instead: if it fails, the file goes again (unless other rows already used it)."""
     name = checked_filename(filename)
-    files = LocalFiles(upload_dir)
+    files = backend(upload_dir)
     out, temp_path = files.temp()
     digest, size, markup, carry = hashlib.sha256(), 0, False, b""
     try:
@@ -231,7 +279,7 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
                                       kind=kind.upper(), ext=extension or "—")})
         sha256 = digest.hexdigest()
         try:
-            with db.atomic():
+            with _held(sha256):
                 # Two uploads of the same new content at once: the second insert does nothing, both read one row.
                 (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow())
                  .on_conflict_ignore().execute())
@@ -245,11 +293,24 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
         temp_path.unlink(missing_ok=True)  # refused, interrupted or already moved: nothing is left behind
 
 
-def path_of(stored, upload_dir):
-    return LocalFiles(upload_dir).path(stored.sha256)
+def open_stored(stored, upload_dir):
+    """A stored file's content, binary and seekable."""
+    return backend(upload_dir).open(stored.sha256)
+
+
+@contextmanager
+def _held(sha256):
+    """A transaction that holds one content's file and row against every other save or discard of it: SQLite's
+    BEGIN IMMEDIATE takes the write lock, PostgreSQL an advisory lock on the hash. So a save that rolls back
+    cannot remove a file that a parallel save of the same content has just committed a row for."""
+    with db.atomic():
+        if not is_sqlite():
+            db.execute_sql("SELECT pg_advisory_xact_lock(4, hashtext(%s))", (sha256,))
+        yield
 
 
 def _discard_unused(files, sha256):
     """After a rolled-back save: remove the file again unless a row (committed by someone else) names it."""
-    if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
-        files.path(sha256).unlink(missing_ok=True)
+    with _held(sha256):
+        if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
+            files.delete(sha256)

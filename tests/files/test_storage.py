@@ -27,6 +27,15 @@ def office(kind, extra=None):
     return buffer.getvalue()
 
 
+def zip_with_comment(length):
+    """A zip holding a web page, with a comment of `length` bytes after its central directory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.html", "<script>alert(1)</script>")
+        archive.comment = b"c" * length
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def uploads(app):
     return app.config["UPLOAD_DIR"]
@@ -48,7 +57,7 @@ def files_in(uploads):
 def test_allowed_files_are_detected_by_content_and_stored_by_hash(app, uploads, data, name, kind):
     stored, safe = save(uploads, data, name)
     assert (stored.kind, stored.size, safe) == (kind, len(data), name)
-    path = storage.path_of(stored, uploads)
+    path = storage.backend(uploads).path(stored.sha256)
     assert path.read_bytes() == data and path.parent.name == stored.sha256[:2]
     assert files_in(uploads) == [f"{stored.sha256[:2]}/{stored.sha256}"]
 
@@ -60,6 +69,8 @@ def test_allowed_files_are_detected_by_content_and_stored_by_hash(app, uploads, 
     (PDF, "brochure.docx", "name ends in"),                                               # a PDF called .docx
     (PNG + b"<script>alert(1)</script>", "photo.png", "also something else"),            # markup in an image
     (JPEG + office("docx"), "photo.jpg", "also something else"),                          # an image with a zip
+    (PDF + zip_with_comment(65535), "brochure.pdf", "also something else"),  # the zip's end pushed 64 KB back
+    (PNG + zip_with_comment(65535), "photo.png", "also something else"),
     (b"", "empty.pdf", "empty"),
     (b"PK\x03\x04" + b"\x00" * 100, "broken.docx", "not accepted"),                       # not a real zip
 ])
@@ -184,7 +195,7 @@ def test_the_move_into_place_is_one_rename(app, uploads, monkeypatch):
     monkeypatch.setattr(storage.os, "replace", lambda a, b: renames.append((a, b)) or real(a, b))
     stored, _name = save(uploads, PDF, "a.pdf")
     [(source, target)] = renames
-    assert ".incoming" in str(source) and target == storage.path_of(stored, uploads)
+    assert ".incoming" in str(source) and target == storage.backend(uploads).path(stored.sha256)
 
 
 def test_files_left_by_a_killed_upload_are_swept_at_the_next_start(app, uploads, tmp_path):
@@ -224,6 +235,15 @@ def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, upl
         assert response.mimetype == "application/pdf"
     with app.test_request_context(headers={"If-None-Match": f'"{stored.sha256}"'}):
         assert send_stored(stored, name).status_code == 304
+    with app.test_request_context(headers={"Range": f"bytes={len(PDF) - 4}-"}):
+        tail = send_stored(stored, name)
+        tail.direct_passthrough = False
+        assert tail.status_code == 206 and tail.get_data() == PDF[-4:]
+        assert tail.headers["Content-Range"] == f"bytes {len(PDF) - 4}-{len(PDF) - 1}/{len(PDF)}"
+    with app.test_request_context(headers={"Range": f"bytes={len(PDF) + 10}-"}):
+        from werkzeug.exceptions import RequestedRangeNotSatisfiable
+        with pytest.raises(RequestedRangeNotSatisfiable):
+            send_stored(stored, name)
     with app.test_request_context():
         assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("inline")
     docx, docx_name = save(uploads, office("docx"), "x.docx")
@@ -241,3 +261,64 @@ def test_a_failing_caller_write_takes_the_new_file_with_it_but_never_a_shared_on
     with pytest.raises(RuntimeError):
         save(uploads, PNG, "again.png", then=fail)  # the same content, already used by an earlier upload
     assert files_in(uploads) == [f"{kept.sha256[:2]}/{kept.sha256}"] and StoredFile.select().count() == 1
+
+
+def test_a_file_left_without_its_row_is_swept_once_it_is_old_enough(app, uploads):
+    """A save killed after moving its file into place but before its row was committed leaves a file no row
+    names; the sweep removes it once no save could still be on its way to committing it."""
+    import time
+    kept, _ = save(uploads, PDF, "kept.pdf")
+    files = storage.backend(uploads)
+    orphan = "ab" * 32
+    files.path(orphan).parent.mkdir(parents=True, exist_ok=True)
+    files.path(orphan).write_bytes(b"left behind")
+    assert storage.sweep_orphans(uploads) == 0  # just written: a save may be about to commit it
+    later = time.time() + storage.ORPHAN_SECONDS + 1
+    assert storage.sweep_orphans(uploads, now=later) == 1
+    assert files_in(uploads) == [f"{kept.sha256[:2]}/{kept.sha256}"]
+
+
+def test_a_save_that_rolls_back_never_takes_the_file_of_a_parallel_save_of_the_same_content(app, uploads,
+                                                                                            monkeypatch):
+    """The first save fails after moving its file into place; a second save of the same content takes the lock
+    it let go, finds the file there and is about to commit its row when the first turns to clean up."""
+    import threading
+
+    from salesweb.db import db
+    first_in, second_in, never = threading.Event(), threading.Event(), threading.Event()
+    results = {}
+    discard = storage._discard_unused
+
+    def discard_once_the_second_is_in(files, sha256):
+        second_in.wait(5)
+        discard(files, sha256)
+    monkeypatch.setattr(storage, "_discard_unused", discard_once_the_second_is_in)
+
+    def fail(stored, name):
+        first_in.set()
+        raise RuntimeError("the caller's row could not be written")
+
+    def linger(stored, name):
+        second_in.set()
+        never.wait(0.3)  # the first save's clean-up runs now, unless it has to wait for this commit
+        return stored
+
+    def first():
+        with db.connection_context():
+            try:
+                save(uploads, PNG, "one.png", then=fail)
+            except RuntimeError:
+                results["first"] = "rolled back"
+
+    def second():
+        first_in.wait(5)
+        with db.connection_context():
+            results["second"] = save(uploads, PNG, "two.png", then=linger)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert results["first"] == "rolled back" and StoredFile.select().count() == 1
+    assert storage.backend(uploads).path(results["second"].sha256).read_bytes() == PNG  # the row has its file
