@@ -15,7 +15,7 @@ EDITORS = collateral.EDITORS
 
 
 def _item_or_404(item_id):
-    return collateral.get_item(item_id) or abort(404)
+    return collateral.get_item(item_id, current_user) or abort(404)
 
 
 def _upload_limits():
@@ -35,10 +35,11 @@ def _values(form):
 def index():
     filters = FilterForm(request.args)
     filters.product.choices = [("", _("Any product"))] + collateral.products()
-    criteria = filters.criteria(collateral.may_edit(current_user))
+    may_edit = collateral.may_edit(current_user)
+    criteria = filters.criteria(may_edit)
     page = Page(collateral.search(criteria), page_number(), current_app.config["PAGE_SIZE"])
     return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page,
-                  tags=collateral.tags_of(page.items), kind_labels=KIND_LABELS)
+                  tags=collateral.tags_of(page.items), kind_labels=KIND_LABELS, may_edit=may_edit)
 
 
 @bp.route("/collateral/new", methods=["GET", "POST"])

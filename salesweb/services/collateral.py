@@ -186,9 +186,13 @@ def search(criteria):
     return query.order_by(*order, CollateralItem.id.desc())
 
 
-def get_item(item_id):
-    """One item with its current version and file, or None."""
-    return _with_current(CollateralItem.select()).where(CollateralItem.id == item_id).first()
+def get_item(item_id, viewer=None):
+    """One item with its current version and file, or None. An archived item is withdrawn: only those who keep
+    the library (or no viewer: the system itself) still reach it."""
+    query = _with_current(CollateralItem.select()).where(CollateralItem.id == item_id)
+    if viewer is not None and not may_edit(viewer):
+        query = query.where(CollateralItem.archived == False)  # noqa: E712
+    return query.first()
 
 
 def versions(item):

@@ -143,8 +143,14 @@ def test_archived_items_leave_the_library_for_everyone_but_editors_who_ask(app, 
     assert post(client, f"/collateral/{item.id}/archive", {"archived": "1"}, token_from="/collateral").status_code == 303
     assert "X200 brochure" not in people["rep_client"].get("/collateral?archived=y", headers=EN).get_data(as_text=True)
     assert "X200 brochure" in client.get("/collateral?archived=y", headers=EN).get_data(as_text=True)
-    page = people["rep_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    from salesweb.models import CollateralVersion
+    version = CollateralVersion.get(CollateralVersion.item == item.id).id
+    for path in (f"/collateral/{item.id}", f"/collateral/{item.id}/download",
+                 f"/collateral/{item.id}/versions/{version}/download"):  # withdrawn: reps and managers reach it no more
+        assert people["rep_client"].get(path).status_code == 404, path
+    page = client.get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
     assert "is archived" in page and "Create share link" not in page
+    assert client.get(f"/collateral/{item.id}/download").status_code == 200  # its keepers still do
     post(client, f"/collateral/{item.id}/archive", {"archived": "0"}, token_from="/collateral")
     assert "X200 brochure" in people["rep_client"].get("/collateral", headers=EN).get_data(as_text=True)
 
