@@ -62,7 +62,7 @@ SCALES = {
     "small": Scale(SMALL, 0, 20, 8, (1, 3), (1, 3, 6), {"A": (1, 3), "B": (1, 3), "C": (1, 3)},
                    0.7, 0.4, 0.55, (10, 15), len(demo_library.LIBRARY)),
     "large": Scale(SMALL + LARGE_EXTRA, 10, 392, 400, (2, 4), (3, 10, 87), {"A": (1, 1), "B": (1, 1), "C": (0, 0)},
-                   0.7, 0.035, 0.15, (38, 44), 500),
+                   0.7, 0.035, 0.15, (34, 40), 500),
 }
 
 
@@ -216,8 +216,8 @@ def _plans(rng, scale, tier, target):
     for _ in range(wins):
         plans.append(("won", rng.randint(1, 362), int(target / wins * rng.uniform(0.6, 1.0))))
     if rng.random() < scale.older_win:  # the year before bought much the same, a little less
-        for _ in range(max(1, wins)):
-            plans.append(("won", rng.randint(367, 725), int(target / max(1, wins) * rng.uniform(0.5, 0.9))))
+        for _ in range(wins):
+            plans.append(("won", rng.randint(367, 725), int(target / wins * rng.uniform(0.5, 0.9))))
     if rng.random() < scale.lost:
         plans.append(("lost", rng.randint(10, 700), rng.randint(10_000_00, 300_000_00)))
     if rng.random() < scale.open:

@@ -68,12 +68,14 @@ def _demo_file(rng, title, file_type, version):
     if file_type == "png":
         data = demo_files.png(240, 160, rng.choice(COLOURS), [rng.uniform(0.2, 1.0) for _ in range(6)])
         return data, f"{title.split()[0].lower()}-v{version}.png"
-    latin = title.encode("ascii", "ignore").decode().strip() or "salesweb"
+    # The PDF's text is Latin only (Helvetica); a Chinese title keeps its own name for the file (a UTF-8 download name)
+    latin = " ".join(title.encode("ascii", "ignore").decode().split())
     lines = [f"Version {version}", "", "Prepared by sales support for the field team.",
              *(f"- Point {n}: {rng.choice(('reliable', 'efficient', 'quiet', 'compact', 'certified'))} "
                f"and {rng.choice(('easy to service', 'energy saving', 'in stock', 'made to order'))}." for n in range(1, 6))]
-    name = "-".join(latin.lower().replace(":", "").replace("%", "").replace(",", "").split()[:4]) or "document"
-    return demo_files.pdf(latin, lines), f"{name}-v{version}.pdf"
+    heading = latin if title.isascii() else f"{latin} - Chinese edition" if latin else "Chinese edition"
+    name = "-".join("".join(c for c in title if c not in ":%,/").split()[:4])
+    return demo_files.pdf(heading, lines), f"{name.lower() if name.isascii() else name}-v{version}.pdf"
 
 
 def _upload(rng, now, upload_dir, support, title, kind, language, tags, file_type, versions, archived):
