@@ -22,7 +22,7 @@ SKIP = {"auth.logout"}
 # script rather than a form); their refusals are covered by the policy walk and their own tests.
 NOT_OFFERED = {"auth.login", "customers.unlock_tier", "manager.allocation_move", "ops.allocation_move",
                "quotes.delete_payment", "quotes.preview", "service.close_case", "service.revoke_link",
-               "visits.task_reassign", "manager.team_report", "expenses.paid"}
+               "manager.team_report", "expenses.paid"}
 
 ODD_TEXT = st.sampled_from([
     "", " ", "0", "-1", "1e309", "NaN", "-0", "99999999999999999999", "1.005", "١٢٣", "1,000.5", "12 ", "None",
