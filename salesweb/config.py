@@ -45,6 +45,7 @@ class Defaults:
     LOGIN_LOCKOUT_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
     PAGE_SIZE = 25  # rows a list shows at a time: a phone screen or two, and a fast page
+    KEEP_RESULTS = True  # keep figures computed from the data until the next write (services/cache.py)
 
 
 def _instance_secret(instance: Path) -> str:

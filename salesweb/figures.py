@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from .db import utcnow
 from .services import analytics, audit
-from .web import csv_download, current_settings, local_today
+from .web import csv_download, current_settings, local_today, minute, remembered
 
 
 def context():
@@ -14,12 +14,23 @@ def context():
                                  str(get_locale() or "en"))
 
 
+def key(found, *more):
+    """What a context's figures are computed from: who looks, the filters, the day and the minute (stale and
+    overdue move with the clock)."""
+    return (found.user.id, tuple(sorted(found.filters.args().items())), found.today, minute(found.now), *more)
+
+
+def _table(found, name):
+    header, rows = analytics.csv_table(found, name)
+    return header, list(rows)
+
+
 def export(name):
     """One table of figures, for the same scope, period and filters as the page it sits on."""
     if name not in analytics.CSV:
         abort(404)
     found = context()
-    header, rows = analytics.csv_table(found, name)
+    header, rows = remembered("csv", key(found, name, found.locale), lambda: _table(found, name))
     audit.record("export", actor=current_user, object_type="figures",
                  summary=f"figures {name}: {request.query_string.decode('utf-8', 'replace')[:200]}")
     return csv_download(header, rows, f"{name}-{found.filters.period.key}.csv")

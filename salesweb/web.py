@@ -2,8 +2,12 @@
 import time
 
 from flask import current_app, g, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 
+from .services import cache
 from .services import settings as settings_service
 from .services.errors import Invalid
 
@@ -82,6 +86,41 @@ def current_settings():
             current_app.extensions["salesweb.settings"] = cached
         g.settings = dict(cached[2])
     return g.settings
+
+
+def data_generation():
+    """The data generation this request reads at (see services/cache.py): loaded with the signed-in user, so it
+    costs no query of its own; None for anyone else."""
+    if "data_generation" not in g:
+        g.data_generation = getattr(current_user, "data_generation", None) if current_user.is_authenticated else None
+    return g.data_generation
+
+
+def remembered(name, key, compute, size=lambda value: 1024):
+    """compute(), or what it gave before for the same name and key at the same data generation. Only a safe
+    request reads or keeps a result: a write's own request reads what it wrote, computed afresh."""
+    generation = data_generation()
+    if generation is None or request.method not in ("GET", "HEAD") or not current_app.config["KEEP_RESULTS"]:
+        return compute()
+    store = current_app.extensions.get("salesweb.results")
+    if store is None:
+        store = current_app.extensions["salesweb.results"] = cache.Results()
+    full_key = (name, key, generation)
+    value = store.get(full_key)
+    if value is None:
+        value = compute()
+        store.put(full_key, value, size(value))
+    return value
+
+
+def minute(moment):
+    """A time to the minute, for the key of a result that passing time changes (stale since, overdue for)."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def remembered_html(name, key, render_html):
+    """A rendered piece of a page (no form tokens in it), kept as remembered() keeps results."""
+    return Markup(remembered(name, (key, str(get_locale())), lambda: str(render_html()), size=len))
 
 
 def kept(name, key, compute):

@@ -1,20 +1,21 @@
-from flask import request
+from flask import render_template, request
 from flask_login import current_user
 
 from .. import figures
 from ..db import utcnow
 from ..services import homes
 from ..services.metrics import Period
-from ..web import current_settings, local_today, render
+from ..web import current_settings, local_today, minute, remembered_html, render
 from . import bp
 
 
 @bp.get("/")
 def home():
-    today = local_today()
+    today, now = local_today(), utcnow()
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
-    return render("manager/home.html", today=today,
-                  **homes.manager_view(current_user, period, today, utcnow(), current_settings()))
+    figures_html = remembered_html("manager-home", (current_user.id, period.key, today, minute(now)), lambda: render_template(
+        "manager/_home.html", today=today, **homes.manager_view(current_user, period, today, now, current_settings())))
+    return render("manager/home.html", figures_html=figures_html)
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

@@ -5,7 +5,7 @@ from ..i18n import _
 from ..models import PERIODS
 from ..services import targets
 from ..services.metrics import Period
-from ..web import local_today, render, url_with
+from ..web import local_today, remembered, render, url_with
 from . import bp
 
 
@@ -14,7 +14,7 @@ def targets_sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
     if period.kind not in PERIODS:  # targets are monthly, quarterly or yearly; a week asks for its month
         period = Period.of("month", period.start)
-    groups = targets.sheet(current_user, period)
+    groups = remembered("targets-sheet", (current_user.id, period.key), lambda: targets.sheet(current_user, period))
     if request.method == "GET":
         return render("manager/targets.html", period=period, groups=groups,
                       **targets.shown(groups, request.args.get("growth", "10")))

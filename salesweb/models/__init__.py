@@ -13,6 +13,7 @@ from .notifications import Notification
 from .service import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, HELP_STATUSES, LINK_PURPOSES, SEVERITIES, URGENCIES,
                       CustomerLink, Feedback, HelpReply, HelpRequest, PublicHit, SurveyAnswer)
 from .ops import EXPENSE_CATEGORIES, EXPENSE_STATUSES, Budget, Expense, Reallocation, ReallocationMove, Region
+from .generation import DataGeneration
 from .collateral import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Download,
                          ShareLink)
 
@@ -21,9 +22,9 @@ ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, 
               ShareLink, Download, Visit, VisitContact, VisitComment, Task, WeeklyReport, Target, Product, QuoteCounter,
               Quote, QuoteLine, QuoteEvent, Contract, Instalment, Payment, Notification,
               HelpRequest, HelpReply, CustomerLink, Feedback, SurveyAnswer, PublicHit,
-              Region, Reallocation, ReallocationMove, Budget, Expense]
+              Region, Reallocation, ReallocationMove, Budget, Expense, DataGeneration]
 
-__all__ = ["EXPENSE_CATEGORIES", "EXPENSE_STATUSES", "Budget", "Expense", "Reallocation", "ReallocationMove", "Region",
+__all__ = ["DataGeneration", "EXPENSE_CATEGORIES", "EXPENSE_STATUSES", "Budget", "Expense", "Reallocation", "ReallocationMove", "Region",
            "OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",
            "COLLATERAL_KINDS", "LANGUAGES", "CollateralItem", "CollateralTag", "CollateralVersion", "Download",
            "ShareLink", "PERIODS", "Target", "QUOTE_STATUSES", "Contract", "Instalment", "Payment", "Product",

@@ -13,7 +13,7 @@ from ..manager import bp as manager_bp
 from ..models import TIERS, Customer, User
 from ..services import allocation
 from ..services.errors import Invalid
-from ..web import apply_errors, current_settings, local_today, render
+from ..web import apply_errors, current_settings, local_today, remembered, render
 from . import bp
 
 SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
@@ -65,12 +65,13 @@ def console(status=200, move_form=None, preview=None, loads=None):
     """The console; with a preview it shows the loads and the preview only, to confirm or go back."""
     today = local_today()
     settings_values = current_settings()
-    loads = allocation.loads(current_user, today) if loads is None else loads
+    if loads is None:
+        loads = remembered("allocation-loads", (current_user.id, today), lambda: allocation.loads(current_user, today))
     active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
     filters = _filters(loads)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = allocation.regions() if preview is None else []
+    regions = remembered("allocation-regions", (), allocation.regions) if preview is None else []
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
     if preview is None and _filtered() and filters.validate():

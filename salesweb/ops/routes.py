@@ -1,9 +1,10 @@
+from flask import render_template
 from flask_login import current_user
 
 from .. import figures
 from ..customers.forms import SOURCE_LABELS
 from ..services import analytics
-from ..web import is_fragment_request, render
+from ..web import is_fragment_request, remembered_html, render
 from . import bp
 
 
@@ -14,9 +15,11 @@ def home(tab):
     figures only (the lists the filters offer are read for a whole page)."""
     context = figures.context()
     choices = {} if is_fragment_request() else {"teams": context.teams, "regions": analytics.regions(current_user)}
-    return render("ops/home.html", block="figures", tab=tab, tabs=analytics.TAB_LABELS, context=context,
-                  filters=context.filters, period=context.filters.period, figures_=analytics.tab(context, tab),
-                  source_labels=SOURCE_LABELS, **choices)
+    figures_html = remembered_html("ops-figures", figures.key(context, tab), lambda: render_template(
+        "ops/_figures.html", tab=tab, tabs=analytics.TAB_LABELS, context=context, filters=context.filters,
+        period=context.filters.period, figures_=analytics.tab(context, tab), source_labels=SOURCE_LABELS))
+    return render("ops/home.html", block="figures", figures_html=figures_html, filters=context.filters,
+                  period=context.filters.period, source_labels=SOURCE_LABELS, **choices)
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

@@ -2,7 +2,7 @@ from flask_login import current_user
 
 from ..db import utcnow
 from ..services import contracts, metrics, pipeline, tasks, visits
-from ..web import current_settings, local_today as today, render
+from ..web import current_settings, local_today as today, remembered, render
 from . import bp
 
 
@@ -10,6 +10,7 @@ from . import bp
 def home():
     """Today: what the rep has to do now, each row with the one action it needs."""
     settings, day = current_settings(), today()
+    month = metrics.Period.of("month", day)
     monday, next_monday = visits.week_bounds(day)
     week_done, week_verified = visits.done_by(current_user, monday, next_monday, settings)
     planned = visits.planned_on(current_user, day)
@@ -18,5 +19,7 @@ def home():
                   overdue=visits.overdue_customers(current_user, day), overdue_total=visits.overdue_count(current_user, day),
                   due_tasks=[t for t in tasks.open_for(current_user, day) if t.visit_id not in shown], stale=pipeline.stale_of(current_user, day, utcnow()),
                   week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user),
-                  month=metrics.Period.of("month", day), standing=metrics.standing(current_user, metrics.Period.of("month", day), day),
-                  receivables=contracts.overdue(current_user, day, limit=5))
+                  month=month, standing=remembered("standing", (current_user.id, month.key, day),
+                                                   lambda: metrics.standing(current_user, month, day)),
+                  receivables=remembered("overdue-payments", (current_user.id, day),
+                                         lambda: contracts.overdue(current_user, day, limit=5)))

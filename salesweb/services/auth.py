@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
-from ..models import LoginAttempt, User
+from ..models import DataGeneration, LoginAttempt, User
 from . import audit
 from .errors import Invalid
 from .notifications import unread_count
@@ -131,7 +131,10 @@ def authenticate(email, password, ip, policy, now=None):
 @prepared
 def _session_user(slots):
     # the bell's count comes with the user: no query of its own
-    return User.select(User, unread_count(User.id).alias("unread_notifications")).where(User.id == slots.id).limit(1)
+    # and so does the data generation that kept results are checked against (services/cache.py)
+    return (User.select(User, unread_count(User.id).alias("unread_notifications"),
+                        DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).alias("data_generation"))
+            .where(User.id == slots.id).limit(1))
 
 
 def load_session_user(session_id):

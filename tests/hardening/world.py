@@ -59,7 +59,7 @@ def build(app, make):
         visit = visits.log(visit_values, customer, rep, rep, values, photo=(io.BytesIO(PNG), "photo.png"),
                            upload_dir=upload_dir, max_bytes=5 * MB)
         visits.comment(visit, "Good call", manager)
-        planned = visits.plan(customer, rep, today + datetime.timedelta(days=2), rep, today)
+        planned = visits.plan(customer, rep, today, rep, today)  # today: on this week's plan whatever the weekday
         task = tasks.create("Send the brochure", rep, today + datetime.timedelta(days=1), rep, today,
                             customer=customer)
         expense = expenses.file(rep, {"spent_on": today, "category": "travel", "amount": 30_00,

