@@ -137,7 +137,7 @@ def import_commit(token):
     if not imports.take(_upload_dir(), upload):
         abort(404)  # committed already, by an earlier click
     try:
-        report = imports.commit(plan, current_user, current_settings())
+        report = imports.commit(plan, current_user, current_settings(), upload)
     except Invalid as invalid:
         imports.put_back(_upload_dir(), upload)
         form = _mapping_form(table.header, mapping, upload.on_duplicate)

@@ -4,6 +4,7 @@ Between the web steps the upload waits in UPLOAD_DIR/imports/<token>.csv, with a
 sidecar naming the user who uploaded it; the command line reads its file directly.
 """
 import codecs
+import hashlib
 import csv
 import dataclasses
 import io
@@ -22,6 +23,7 @@ from ..i18n import _l
 from ..models import Contact, Customer, TierChange, User
 from . import allocation, audit, cadence, customers
 from .errors import Invalid
+from .storage import process_alive
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -464,8 +466,9 @@ def _update(row, by, settings_values, contacts):
                                                        "is_primary": contact.is_primary}, by)
 
 
-def commit(plan, by, settings_values):
-    """Write the plan in one transaction, or nothing at all when any row has an error."""
+def commit(plan, by, settings_values, upload=None):
+    """Write the plan in one transaction, or nothing at all when any row has an error. The audit entry, written in
+    the same transaction, names the upload: after a crash it tells whether its commit happened (see recover())."""
     errors = plan.errors
     if errors:
         raise Invalid({None: _l("Nothing was imported: rows with errors: %(n)d. Fix them in the file and "
@@ -483,8 +486,14 @@ def commit(plan, by, settings_values):
         report = Report(created, len(updating),
                         [Skipped(row.number, row.values["name"], row.why) for row in plan.rows if row.skipped])
         audit.record("import", actor=by, object_type="customer",
-                     summary=f"created {report.created}, updated {report.updated}, skipped {len(report.skipped)}")
+                     summary=f"created {report.created}, updated {report.updated}, skipped {len(report.skipped)}"
+                     + (f" {_marker(upload.token)}" if upload is not None else ""))
     return report
+
+
+def _marker(token):
+    """How an import's audit entry names its upload: a digest of the token (the token itself opens the upload)."""
+    return f"(upload {hashlib.sha256(token.encode()).hexdigest()[:16]})"
 
 
 def command_line_importer():
@@ -553,30 +562,58 @@ def remember(upload_dir, upload, mapping, on_duplicate):
     upload.mapping, upload.on_duplicate = mapping, meta["on_duplicate"]
 
 
+def _committing(upload_dir, token, pid=None):
+    # The committing process's id in the name: after a crash, the next start knows whose commit never ended.
+    return _folder(upload_dir) / f"{token}.committing-{pid or os.getpid()}"
+
+
 def take(upload_dir, upload):
     """Claim the upload for one commit: a second commit of the same file (a double click) finds
     nothing to take. Returns False when another request took it first."""
-    folder = _folder(upload_dir)
     try:
-        os.replace(folder / f"{upload.token}.csv", folder / f"{upload.token}.committing")
+        os.replace(_folder(upload_dir) / f"{upload.token}.csv", _committing(upload_dir, upload.token))
     except FileNotFoundError:
         return False
     return True
 
 
-def put_back(upload_dir, upload):
-    """The commit was refused: the upload can be previewed and committed again."""
-    folder = _folder(upload_dir)
-    os.replace(folder / f"{upload.token}.committing", folder / f"{upload.token}.csv")
+def put_back(upload_dir, upload, pid=None):
+    """The commit was refused (or never happened): the upload can be previewed and committed again."""
+    os.replace(_committing(upload_dir, upload.token, pid), _folder(upload_dir) / f"{upload.token}.csv")
 
 
-def finish(upload_dir, upload, report):
+def finish(upload_dir, upload, report, pid=None):
     """After the commit: the file goes, its report stays (for the sweep to remove a day later)."""
     path = _folder(upload_dir) / f"{upload.token}.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
     meta.update(report=report.as_dict(), mapping=None)
     _write_json(path, meta)
-    (_folder(upload_dir) / f"{upload.token}.committing").unlink(missing_ok=True)
+    _committing(upload_dir, upload.token, pid).unlink(missing_ok=True)
+
+
+def recover(upload_dir):
+    """At start: a commit whose process died (a killed worker) is settled by what the database says. If its audit
+    entry is there, the rows were committed and the upload is finished (its report counts what was created and
+    updated; the skipped rows' reasons died with the process); if not, nothing was written and the upload is
+    put back to be committed again. Returns how many were settled."""
+    from ..models import AuditEvent
+    folder = _folder(upload_dir)
+    settled = 0
+    for path in sorted(folder.glob("*.committing-*")) if folder.is_dir() else []:
+        token, _sep, pid = path.name.rpartition(".committing-")
+        if not pid.isdecimal() or process_alive(int(pid)):
+            continue
+        upload = Upload(token, b"", None, "", "skip", None)
+        event = (AuditEvent.select(AuditEvent.summary)
+                 .where((AuditEvent.action == "import") & AuditEvent.summary.endswith(_marker(token))).first())
+        if event is None:
+            put_back(upload_dir, upload, pid)
+        else:
+            counts = re.match(r"created (\d+), updated (\d+)", event.summary)
+            finish(upload_dir, upload, Report(int(counts.group(1)), int(counts.group(2)), []), pid)
+        settled += 1
+    return settled
+
 
 
 def load_report(upload_dir, token, user_id):

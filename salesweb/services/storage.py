@@ -61,7 +61,6 @@ MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
 MAX_UNPACKED = 512 * 1024 * 1024  # and no document unpacks to more than this, however large the upload
 STALE_SECONDS = 24 * 3600  # a temporary upload file this old belongs to no upload still running
-ORPHAN_SECONDS = 600  # a stored file with no row for this long was left by a save that never committed
 ZIP_END = b"PK\x05\x06"
 ZIP_END_REACH = 22 + 65535  # the end-of-zip record sits at most this far from a zip's end (its comment's length)
 
@@ -89,7 +88,7 @@ class LocalFiles:
         for path in folder.glob("upload-*"):
             match = re.match(r"upload-(\d+)-", path.name)
             try:
-                if not (match and _alive(int(match.group(1)))) or now - path.stat().st_mtime > STALE_SECONDS:
+                if not (match and process_alive(int(match.group(1)))) or now - path.stat().st_mtime > STALE_SECONDS:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:
@@ -116,14 +115,11 @@ class LocalFiles:
     def delete(self, sha256):
         self.path(sha256).unlink(missing_ok=True)
 
-    def names(self, older_than):
-        """The hashes of the files kept, of those last written before `older_than` (a time.time())."""
+    def names(self):
+        """The hashes of the files kept."""
         for path in self.root.glob("[0-9a-f][0-9a-f]/*"):
-            try:
-                if re.fullmatch(r"[0-9a-f]{64}", path.name) and path.stat().st_mtime < older_than:
-                    yield path.name
-            except FileNotFoundError:
-                continue
+            if re.fullmatch(r"[0-9a-f]{64}", path.name):
+                yield path.name
 
 
 def backend(upload_dir):
@@ -131,7 +127,8 @@ def backend(upload_dir):
     return LocalFiles(upload_dir)
 
 
-def _alive(pid):
+def process_alive(pid):
+    """Whether a process of this machine is still running (a pid in a leftover file's name)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -146,18 +143,19 @@ def sweep(upload_dir):
     return backend(upload_dir).sweep()
 
 
-def sweep_orphans(upload_dir, now=None):
-    """Remove stored files that no row names, written more than ORPHAN_SECONDS ago: a save killed between
-    moving its file into place and committing its row leaves one. Returns how many went."""
+def sweep_orphans(upload_dir):
+    """Remove stored files that no row names: a save killed between moving its file into place and committing its
+    row leaves one. Each is checked again under the lock every save of that content holds from before its file
+    is in place until its row is committed, so a save under way is never robbed. Returns how many went."""
     files = backend(upload_dir)
-    names = list(files.names((now or time.time()) - ORPHAN_SECONDS))
+    names = list(files.names())
     removed = 0
     for start in range(0, len(names), 500):
         batch = names[start:start + 500]
         known = {row.sha256 for row in StoredFile.select(StoredFile.sha256).where(StoredFile.sha256.in_(batch))}
         for sha256 in batch:
             if sha256 not in known:
-                with _held(sha256):  # not while a save of the same content is between its file and its row
+                with _held(sha256):
                     if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
                         files.delete(sha256)
                         removed += 1

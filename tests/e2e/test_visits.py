@@ -74,10 +74,10 @@ def test_a_rep_logs_a_visit_from_today_and_the_manager_coaches(make, new_page):
 
 
 def test_a_full_today_fits_a_360px_phone_with_a_thumb_sized_action_on_every_row(make, new_page):
-    from salesweb.services import tasks, visits
+    from salesweb.services import cadence, settings, tasks, visits
     boss = make.user("manager", name="Wang Fang", team="East")
     rep = make.user("rep", name="Maximiliana Konstantinopoulou", team="East", reports_to=boss)
-    today = datetime.date.today()
+    today = cadence.local_date(utcnow(), settings.current())  # the install's day (Shanghai), not this machine's
     for n, tier in enumerate("ABC"):
         late = make.customer(rep, name=f"上海长江精密机械制造股份有限公司 {tier}", tier=tier)
         Customer.update(next_visit_due=today - datetime.timedelta(days=10 + n)).where(Customer.id == late.id).execute()

@@ -263,19 +263,35 @@ def test_a_failing_caller_write_takes_the_new_file_with_it_but_never_a_shared_on
     assert files_in(uploads) == [f"{kept.sha256[:2]}/{kept.sha256}"] and StoredFile.select().count() == 1
 
 
-def test_a_file_left_without_its_row_is_swept_once_it_is_old_enough(app, uploads):
+def test_a_file_left_without_its_row_is_swept_but_never_one_a_save_is_committing(app, uploads):
     """A save killed after moving its file into place but before its row was committed leaves a file no row
-    names; the sweep removes it once no save could still be on its way to committing it."""
-    import time
+    names; the sweep removes it, but waits for a save of that content under way and keeps its file."""
+    import threading
+
+    from salesweb.db import db
     kept, _ = save(uploads, PDF, "kept.pdf")
     files = storage.backend(uploads)
     orphan = "ab" * 32
     files.path(orphan).parent.mkdir(parents=True, exist_ok=True)
     files.path(orphan).write_bytes(b"left behind")
-    assert storage.sweep_orphans(uploads) == 0  # just written: a save may be about to commit it
-    later = time.time() + storage.ORPHAN_SECONDS + 1
-    assert storage.sweep_orphans(uploads, now=later) == 1
+    assert storage.sweep_orphans(uploads) == 1
     assert files_in(uploads) == [f"{kept.sha256[:2]}/{kept.sha256}"]
+    in_place, swept = threading.Event(), {}
+
+    def slow_commit(stored, name):
+        in_place.set()  # the file is in place, its row not yet committed
+        threading.Event().wait(0.3)
+        return stored
+
+    def sweeper():
+        in_place.wait(5)
+        with db.connection_context():
+            swept["n"] = storage.sweep_orphans(uploads)
+    thread = threading.Thread(target=sweeper)
+    thread.start()
+    stored = save(uploads, PNG, "arriving.png", then=slow_commit)
+    thread.join(10)
+    assert swept["n"] == 0 and files.path(stored.sha256).read_bytes() == PNG
 
 
 def test_a_save_that_rolls_back_never_takes_the_file_of_a_parallel_save_of_the_same_content(app, uploads,
