@@ -7,7 +7,7 @@ import time
 import pytest
 
 from salesweb.models import AuditEvent, Contact, Customer, TierChange, User
-from salesweb.services import imports
+from salesweb.services import imports, settings
 from tests.conftest import count_queries, post
 
 HEADER = "客户名称,行业,地区,电话,来源,状态,等级,联系人,职位,手机,邮箱,微信\n"
@@ -470,4 +470,35 @@ def test_two_commits_racing_on_one_upload_import_it_once(app, support, signed_in
     key = plan_key(support.get(f"/customers/import/{token}").get_data(as_text=True))
     assert post(support, f"/customers/import/{token}/commit", {"plan_key": key}).status_code == 303
     assert post(support, f"/customers/import/{token}/commit", {"plan_key": key}).status_code == 404
+    assert Customer.select().count() == 1
+
+
+def test_a_commit_whose_process_died_is_finished_or_put_back_by_what_the_database_says(app, support, signed_in):
+    """Killed after its rows were committed: finished, with a report. Killed before: put back, to commit again."""
+    import os
+    import subprocess
+    import sys
+    uploads = app.config["UPLOAD_DIR"]
+    user = User.get(User.role == "support")
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)  # a process that has ended
+    folder = __import__("pathlib").Path(uploads) / "imports"
+
+    def as_if_killed(upload):
+        os.replace(folder / f"{upload.token}.committing-{os.getpid()}", folder / f"{upload.token}.committing-{gone}")
+
+    committed = imports.load(uploads, token_of(upload(support, HEADER + ROW)), user.id)
+    imports.take(uploads, committed)
+    table = imports.read(committed.data)
+    imports.commit(imports.plan(table, imports.guess_mapping(table.header), user), user, settings.current(), committed)
+    as_if_killed(committed)
+    never = imports.load(uploads, token_of(upload(support, HEADER + "上海新客户有限公司,上海\n")), user.id)
+    imports.take(uploads, never)
+    as_if_killed(never)
+    running = imports.load(uploads, token_of(upload(support, HEADER + "杭州新客户有限公司,杭州\n")), user.id)
+    imports.take(uploads, running)  # this process is alive: its commit is under way and not touched
+    assert imports.recover(uploads) == 2
+    assert imports.load_report(uploads, committed.token, user.id).created == 1
+    assert imports.load(uploads, never.token, user.id) is not None  # can be committed again
+    assert (folder / f"{running.token}.committing-{os.getpid()}").exists()
     assert Customer.select().count() == 1

@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import PASSWORD
 
 SALESWEB = str(Path(sys.executable).parent / "salesweb")
+USER_AGENT = "salesweb-hardening"
 
 
 def free_port():
@@ -78,7 +79,9 @@ class Browser:
 
     def __init__(self, base):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]  # a session is bound to its browser
 
     def get(self, path, timeout=30):
         try:
@@ -102,11 +105,27 @@ class Browser:
         opener = urllib.request.build_opener(*[h for h in self.opener.handlers
                                                if not isinstance(h, urllib.request.HTTPRedirectHandler)],
                                              NoRedirect())
+        opener.addheaders = self.opener.addheaders
         try:
             response = opener.open(request, timeout=timeout)
             return response.status, response.headers.get("Location", "")
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Location", "")
+
+    def headers(self):
+        """What this browser sends with every request, for one sent by hand on a socket."""
+        return f"User-Agent: {USER_AGENT}\r\nCookie: {'; '.join(f'{c.name}={c.value}' for c in self.jar)}\r\n"
+
+    def send(self, path, fields, token_from=None):
+        """Send a form post on a socket of its own and return the socket without reading the answer (for a
+        worker to be killed while it works on it)."""
+        body = urllib.parse.urlencode({"csrf_token": self.token(token_from or path), **fields}).encode()
+        parts = urllib.parse.urlsplit(self.base)
+        raw = socket.create_connection((parts.hostname, parts.port))
+        raw.sendall((f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {len(body)}\r\n{self.headers()}\r\n").encode() + body)
+        return raw
 
     def sign_in(self, email, password=PASSWORD):
         status, _location = self.post("/login", {"email": email, "password": password})
