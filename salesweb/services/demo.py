@@ -183,6 +183,8 @@ def _customers(rng, scale, reps_by_team, ops, values, now):
                 if rng.random() < 0.9:
                     days = rng.randint(1, int(cadence.interval(tier, values) * 1.3))
                     last_visit = now - datetime.timedelta(days=days, hours=rng.randint(0, 8))
+                else:  # not visited yet: a recent lead
+                    created = now - datetime.timedelta(days=rng.randint(5, 150))
                 items.append({"values": {
                     "name": name, "industry": industry, "region": REGIONS[city], "address": f"{city}市",
                     "phone": f"0{rng.randint(10, 999)}-{rng.randint(5000000, 89999999)}",
