@@ -124,8 +124,10 @@ def remembered_html(name, key, render_html):
 
 
 def kept(name, key, compute):
-    """A value this worker keeps for SETTINGS_CACHE_SECONDS, like the settings: for filter choices that take
-    a scan of thousands of rows and change rarely (a new one shows within those seconds)."""
+    """A value this worker keeps: for a signed-in user's request until the next write (remembered()); else for
+    SETTINGS_CACHE_SECONDS, like the settings. For filter choices that take a scan of thousands of rows."""
+    if data_generation() is not None:
+        return remembered(name, key, compute)
     store = current_app.extensions.setdefault("salesweb.kept", {})
     now = time.monotonic()
     hit = store.get((name, key))

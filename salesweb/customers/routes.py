@@ -9,7 +9,8 @@ from ..models import Contact, Customer, CustomerLink, CustomerNote, PoolMove, Ti
 from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
-from ..web import Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number, render, submit
+from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
+                   remembered, render, submit)
 from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
@@ -61,7 +62,8 @@ def index():
             reassign.owner.choices = options([("", _("Choose…"))] + [
                 (u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)])
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
-    counts = customers.tier_counts(current_user, criteria, today())
+    counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
+                                        today()), lambda: customers.tier_counts(current_user, criteria, today()))
     page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"],
                 total=counts[tier])
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,

@@ -14,7 +14,7 @@ from ..models import Customer, CustomerNote, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
-from ..web import is_fragment_request, local_today as today, render, safe_next, submit
+from ..web import is_fragment_request, local_today as today, remembered, render, safe_next, submit
 from . import bp
 from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
 
@@ -75,7 +75,8 @@ def _board_context(only=None, notice=None, all_stages=None):
     from werkzeug.datastructures import MultiDict
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else pipeline.stages()
-    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages)
+    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages,
+                             keep=remembered)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)

@@ -375,14 +375,17 @@ class Column:
     more: bool
 
 
-def board(user, criteria, today, limit=50, only=None, all_stages=None):
+def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None):
     """The board's columns: header totals over the whole column, and the first `limit` cards of each,
-    in two queries however many deals there are. `only`: stage ids to build (after a move)."""
+    in two queries however many deals there are. `only`: stage ids to build (after a move). `keep(name, key,
+    compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
     shape, values = _criteria_shape(user, criteria)
     stage_ids = tuple(s.id for s in wanted)
-    totals = _totals(shape, stage_ids, values)
+    totals = (keep or (lambda _name, _key, compute: compute()))(
+        "board-totals", (shape, stage_ids, tuple(sorted((k, str(v)) for k, v in values.items()))),
+        lambda: _totals(shape, stage_ids, values))
     cards = {}
     # each column's first cards walk the (stage, position) index and stop: no ranking of every deal
     for deal in _annotated(_first_cards.rows(*shape, stage_ids, limit=limit, **values), all_stages, today):
