@@ -56,7 +56,8 @@ def create_app(config=None):
     app.url_map.converters["int"] = DatabaseId
 
     database.init_app(app)
-    _settle_crashes(app)
+    from .services import storage
+    storage.sweep(app.config["UPLOAD_DIR"])  # what an upload killed half-way left in .incoming (no database needed)
     from .services import pipeline, tiers
     tiers.set_revenue_source(pipeline.won_revenue)  # tiers follow won deals
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
@@ -74,23 +75,22 @@ def create_app(config=None):
     return app
 
 
-def _settle_crashes(app):
-    """At every start (each server worker's, each command's): what a process killed half-way left behind goes. An
-    upload's temporary file; a stored file whose row was never committed; an import whose commit never ended (put
-    back to commit again, or finished if its rows were committed). Nothing to do on a database not yet migrated."""
+def settle_crashes(app):
+    """As a server worker starts: what a process killed half-way left in the database's keeping is settled. A
+    stored file whose row was never committed goes; an import whose commit never ended is finished if its rows
+    were committed, else put back to be committed again. A failure is logged, never fatal: the worker serves."""
     from peewee import DatabaseError
 
     from .services import imports, storage
-    storage.sweep(app.config["UPLOAD_DIR"])
     with app.app_context():
         try:
             if database.db.table_exists("stored_file"):
                 storage.sweep_orphans(app.config["UPLOAD_DIR"])
                 imports.recover(app.config["UPLOAD_DIR"])
-        except DatabaseError as exc:  # no database yet (a restore into a new place): nothing of it to settle
-            app.logger.info("nothing settled at start: %s", exc)
+        except (DatabaseError, OSError):
+            app.logger.exception("settling what a crash left behind failed; the worker serves on")
         finally:
-            database.db.close()
+            database.close_all()
 
 
 def _select_locale():

@@ -151,7 +151,7 @@ def serve(bind, workers):
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("forwarded_allow_ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
-            self.cfg.set("post_worker_init", lambda worker: start_sweeper(worker.wsgi))
+            self.cfg.set("post_worker_init", _worker_started)
 
         def load(self):
             from . import create_app
@@ -159,6 +159,12 @@ def serve(bind, workers):
 
     click.echo(f"Serving on http://{bind}")
     Server().run()
+
+
+def _worker_started(worker):
+    from . import settle_crashes
+    settle_crashes(worker.wsgi)  # what a killed worker left behind, before this one serves
+    start_sweeper(worker.wsgi)
 
 
 def _escalate_now():
@@ -236,6 +242,7 @@ def restore(path, yes):
     from .services import backup as backups, schema
     if not yes:
         click.confirm("This replaces the current database and uploads. Continue?", abort=True)
+    before = _generation_or_zero()
     db.close()
     try:
         manifest = backups.restore(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"],
@@ -244,8 +251,22 @@ def restore(path, yes):
         raise click.ClickException(f"restore refused: {exc}") from None
     db.close()
     applied = schema.migrate()  # an older backup is brought up to this version's schema
+    # the restored data is new to every worker: its generation must be one no worker has kept results under
+    from .models import DataGeneration
+    DataGeneration.update(n=max(before, _generation_or_zero()) + 1).where(DataGeneration.id == 1).execute()
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
                + (f" Applied {len(applied)} newer migration(s)." if applied else ""))
+
+
+def _generation_or_zero():
+    from peewee import DatabaseError
+
+    from .models import DataGeneration
+    try:
+        with db.atomic():
+            return DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).scalar() or 0
+    except DatabaseError:  # no database yet, or one from before the generation
+        return 0
 
 
 @click.command("recycle-pool")

@@ -90,6 +90,14 @@ def init_app(app):
         db.close()
 
 
+def close_all():
+    """Close this process's connection, and every pooled one (PostgreSQL) too: before a fork, or after work done
+    outside any request, so no two processes ever share a socket."""
+    db.close()
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+
+
 def contains(field, term):
     """A case-insensitive substring match where % and _ in the term are plain characters."""
     from peewee import SQL, NodeList

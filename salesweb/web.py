@@ -105,7 +105,11 @@ def remembered(name, key, compute, size=lambda value: 1024):
     store = current_app.extensions.get("salesweb.results")
     if store is None:
         store = current_app.extensions["salesweb.results"] = cache.Results()
-    full_key = (name, key, generation)
+    # the settings this worker reads with: another worker's change moves the generation before this one's
+    # settings are read again, and what they render must not be kept under the new number
+    if "settings_key" not in g:
+        g.settings_key = hash(tuple(sorted((k, str(v)) for k, v in current_settings().items())))
+    full_key = (name, key, generation, g.settings_key)
     value = store.get(full_key)
     if value is None:
         value = compute()

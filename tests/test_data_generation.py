@@ -93,3 +93,23 @@ def test_a_result_is_kept_per_user_locale_and_key_and_only_for_safe_requests(app
         remembered("x", 1, lambda: calls.append(1))
         assert calls == [1, 1]  # a write's request always computes afresh
     cache.clear_all()
+
+
+def test_a_setting_another_worker_saved_shows_once_this_workers_settings_are_read_again(app, make, signed_in,
+                                                                                        monkeypatch):
+    """Within its settings time this worker renders with the settings it has; what it keeps then is not served
+    once it has read them again."""
+    import time
+
+    from salesweb import web
+    from salesweb.models import Setting
+    client, boss = signed_in("manager", team="East")
+    make.user("rep", team="East", reports_to=boss, name="Li Lei")
+    assert "10–15" in client.get("/manager/", headers=EN).get_data(as_text=True)
+    # another worker saves the visit norm: this one's settings are not told, only the generation moves
+    Setting.insert(key="weekly_visit_norm_min", value="3").on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: "3"}).execute()
+    assert "10–15" in client.get("/manager/", headers=EN).get_data(as_text=True)  # the settings it still has
+    later = time.monotonic() + float(app.config["SETTINGS_CACHE_SECONDS"]) + 60
+    monkeypatch.setattr(web.time, "monotonic", lambda: later)
+    assert "3–15" in client.get("/manager/", headers=EN).get_data(as_text=True)

@@ -606,11 +606,14 @@ def recover(upload_dir):
         upload = Upload(token, b"", None, "", "skip", None)
         event = (AuditEvent.select(AuditEvent.summary)
                  .where((AuditEvent.action == "import") & AuditEvent.summary.endswith(_marker(token))).first())
-        if event is None:
-            put_back(upload_dir, upload, pid)
-        else:
-            counts = re.match(r"created (\d+), updated (\d+)", event.summary)
-            finish(upload_dir, upload, Report(int(counts.group(1)), int(counts.group(2)), []), pid)
+        try:
+            if event is None:
+                put_back(upload_dir, upload, pid)
+            else:
+                counts = re.match(r"created (\d+), updated (\d+)", event.summary)
+                finish(upload_dir, upload, Report(int(counts.group(1)), int(counts.group(2)), []), pid)
+        except FileNotFoundError:
+            continue  # another worker starting at the same moment settled it first
         settled += 1
     return settled
 

@@ -14,6 +14,7 @@ touching callers. `salesweb backup` copies the local upload directory; another b
 by its own means.
 """
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -30,6 +31,7 @@ from ..i18n import _l
 from ..models import StoredFile
 from .errors import Invalid
 
+log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 MAX_NAME = 200
 
@@ -61,6 +63,8 @@ MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
 MAX_UNPACKED = 512 * 1024 * 1024  # and no document unpacks to more than this, however large the upload
 STALE_SECONDS = 24 * 3600  # a temporary upload file this old belongs to no upload still running
+ORPHAN_WINDOW_SECONDS = 7 * 24 * 3600  # a file a killed save left is looked for this long
+MAX_ORPHANS = 20  # more files without a row than this: the directory is another database's, not a crash's
 ZIP_END = b"PK\x05\x06"
 ZIP_END_REACH = 22 + 65535  # the end-of-zip record sits at most this far from a zip's end (its comment's length)
 
@@ -115,11 +119,14 @@ class LocalFiles:
     def delete(self, sha256):
         self.path(sha256).unlink(missing_ok=True)
 
-    def names(self):
-        """The hashes of the files kept."""
+    def names(self, since=0):
+        """The hashes of the files kept, of those written since `since` (a time.time())."""
         for path in self.root.glob("[0-9a-f][0-9a-f]/*"):
-            if re.fullmatch(r"[0-9a-f]{64}", path.name):
-                yield path.name
+            try:
+                if re.fullmatch(r"[0-9a-f]{64}", path.name) and path.stat().st_mtime >= since:
+                    yield path.name
+            except FileNotFoundError:
+                continue
 
 
 def backend(upload_dir):
@@ -143,22 +150,29 @@ def sweep(upload_dir):
     return backend(upload_dir).sweep()
 
 
-def sweep_orphans(upload_dir):
+def sweep_orphans(upload_dir, now=None):
     """Remove stored files that no row names: a save killed between moving its file into place and committing its
     row leaves one. Each is checked again under the lock every save of that content holds from before its file
-    is in place until its row is committed, so a save under way is never robbed. Returns how many went."""
+    is in place until its row is committed, so a save under way is never robbed. Only recent files are looked at
+    (a crash leaves one at a time), and when many lack a row the upload directory is taken to belong to another
+    database (a misconfiguration or a database rolled back) and nothing is removed. Returns how many went."""
     files = backend(upload_dir)
-    names = list(files.names())
-    removed = 0
+    names = list(files.names(since=(now or time.time()) - ORPHAN_WINDOW_SECONDS))
+    orphans = []
     for start in range(0, len(names), 500):
         batch = names[start:start + 500]
         known = {row.sha256 for row in StoredFile.select(StoredFile.sha256).where(StoredFile.sha256.in_(batch))}
-        for sha256 in batch:
-            if sha256 not in known:
-                with _held(sha256):
-                    if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
-                        files.delete(sha256)
-                        removed += 1
+        orphans += [sha256 for sha256 in batch if sha256 not in known]
+    if len(orphans) > MAX_ORPHANS:
+        log.warning("%d stored files in %s have no row: not the database's upload directory? None removed.",
+                    len(orphans), upload_dir)
+        return 0
+    removed = 0
+    for sha256 in orphans:
+        with _held(sha256):
+            if not StoredFile.select().where(StoredFile.sha256 == sha256).exists():
+                files.delete(sha256)
+                removed += 1
     return removed
 
 

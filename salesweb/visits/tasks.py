@@ -72,8 +72,9 @@ def _task_or_404(task_id):
 
 def _answer(task, message):
     """An htmx button gets the task's row back (done rows leave the list); a plain form goes back."""
-    if is_fragment_request():
-        return render("visits/_task.html", task=task, today=today())
+    if is_fragment_request():  # the row as the list showed it: a team member's with their name and hand-on
+        return render("visits/_task.html", task=task, today=today(), assignees=tasks.assignable(current_user),
+                      owner=task.assignee if task.assignee_id != current_user.id else None)
     flash(message, "success")
     return redirect(safe_next(request.form.get("next")) or url_for("visits.task_list"), 303)
 

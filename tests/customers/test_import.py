@@ -502,3 +502,26 @@ def test_a_commit_whose_process_died_is_finished_or_put_back_by_what_the_databas
     assert imports.load(uploads, never.token, user.id) is not None  # can be committed again
     assert (folder / f"{running.token}.committing-{os.getpid()}").exists()
     assert Customer.select().count() == 1
+
+
+def test_a_dead_commit_settled_by_another_worker_first_is_no_error(app, support, signed_in, monkeypatch):
+    """Two workers starting together both find the same leftover; the one that comes second moves on."""
+    import os
+    import subprocess
+    import sys
+    uploads = app.config["UPLOAD_DIR"]
+    user = User.get(User.role == "support")
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    left = imports.load(uploads, token_of(upload(support, HEADER + ROW)), user.id)
+    imports.take(uploads, left)
+    folder = __import__("pathlib").Path(uploads) / "imports"
+    os.replace(folder / f"{left.token}.committing-{os.getpid()}", folder / f"{left.token}.committing-{gone}")
+    real = imports.put_back
+
+    def the_other_worker_was_first(upload_dir, found, pid=None):
+        real(upload_dir, found, pid)
+        real(upload_dir, found, pid)  # as the second worker would: the file is gone
+    monkeypatch.setattr(imports, "put_back", the_other_worker_was_first)
+    assert imports.recover(uploads) == 0
+    assert imports.load(uploads, left.token, user.id) is not None

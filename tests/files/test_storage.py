@@ -294,6 +294,20 @@ def test_a_file_left_without_its_row_is_swept_but_never_one_a_save_is_committing
     assert swept["n"] == 0 and files.path(stored.sha256).read_bytes() == PNG
 
 
+def test_an_upload_directory_full_of_files_without_rows_is_left_alone(app, uploads):
+    """Many files no row names are not a crash's leftovers but another database's directory (a misconfigured
+    DATABASE_URL, a database rolled back): nothing is removed. Old ones are not looked at either."""
+    import time
+    files = storage.backend(uploads)
+    for n in range(storage.MAX_ORPHANS + 1):
+        path = files.path(f"{n:064x}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"someone else's")
+    assert storage.sweep_orphans(uploads) == 0 and len(files_in(uploads)) == storage.MAX_ORPHANS + 1
+    later = time.time() + storage.ORPHAN_WINDOW_SECONDS + 60
+    assert storage.sweep_orphans(uploads, now=later) == 0
+
+
 def test_a_save_that_rolls_back_never_takes_the_file_of_a_parallel_save_of_the_same_content(app, uploads,
                                                                                             monkeypatch):
     """The first save fails after moving its file into place; a second save of the same content takes the lock
