@@ -1,4 +1,6 @@
 """What every form module shares."""
+from markupsafe import Markup, escape
+from wtforms import fields, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -13,6 +15,27 @@ def as_id(value):
 def options(pairs):
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class Select(widgets.Select):
+    """WTForms' select, writing a plain option (no extra attributes) straight out: its own way builds each
+    option's attributes through a sorted, escaped, formatted list (~45 µs an option), and a filter of owners
+    or customers has a hundred options. The same HTML, attribute order included."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if choice.render_kw or kwargs:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        value = escape(value)
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option selected value="{value}">{label}</option>' if choice.selected
+                      else f'<option value="{value}">{label}</option>')
+
+
+class SelectField(fields.SelectField):
+    """A select rendered by `Select`; every form's selects are these."""
+    widget = Select()
 
 
 class DateRange:

@@ -10,7 +10,7 @@ from ..services import audit, contracts, customer_links, customers, exports, hel
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
-                   remembered, render, submit)
+                   people_in_reach, remembered, render, submit)
 from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
@@ -37,7 +37,7 @@ def _customer_or_404(customer_id):
 
 
 def _owner_choices(form, customer=None, new=False):
-    owners = [(u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)]
+    owners = [(i, name) for i, name, _active in people_in_reach()]
     if new and current_user.role != "rep":
         owners.insert(0, (customers.BY_REGION, _("The region's rep")))
     if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
@@ -55,12 +55,11 @@ def index():
     reassign = ReassignForm(prefix="reassign") if current_user.role in REASSIGNERS else None
     if not is_fragment_request():  # the filter choices sit outside the swapped list
         if current_user.role != "rep":
+            leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
             filters.owner.choices = options([("", _("Anyone"))] + [
-                (str(u.id), u.name if u.active else _("%(name)s (deactivated)", name=u.name))
-                for u in customers.owner_filter_choices(current_user).order_by(User.active.desc(), User.name)])
+                (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
         if reassign:
-            reassign.owner.choices = options([("", _("Choose…"))] + [
-                (u.id, u.name) for u in customers.assignable_owners(current_user).order_by(User.name)])
+            reassign.owner.choices = options([("", _("Choose…"))] + [(i, name) for i, name, _a in people_in_reach()])
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
     counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
                                         today()), lambda: customers.tier_counts(current_user, criteria, today()))

@@ -1,10 +1,12 @@
 import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import SelectField
 from ..i18n import _l
+
 
 def finite(form, field):
     """NaN, infinities (and signalling NaN, which NumberRange cannot even compare) are not amounts."""

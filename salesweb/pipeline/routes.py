@@ -12,9 +12,9 @@ from ..forms import options
 from ..i18n import _
 from ..models import Customer, CustomerNote, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
-from ..services import contracts, customers, pipeline, quotes
+from ..services import contracts, pipeline, quotes
 from ..services.errors import Invalid
-from ..web import is_fragment_request, local_today as today, remembered, render, safe_next, submit
+from ..web import is_fragment_request, local_today as today, people_in_reach, remembered, render, safe_next, submit
 from . import bp
 from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
 
@@ -57,9 +57,8 @@ def _filters():
                                   ("next_quarter", _("Next quarter")), ("overdue", _("Past expected close"))])
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
     if current_user.role != "rep":
-        people = customers.owner_filter_choices(current_user).order_by(User.name)
         form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(u.id), u.name) for u in people])
+                                     [(str(i), name) for i, name, _active in people_in_reach(leavers=True)])
     return form
 
 
@@ -241,10 +240,10 @@ def _chosen_customer(form, deal=None):
 
 def _deal_form(form, deal=None):
     picker.offer(form, _chosen_customer(form, deal))
-    owners = list(customers.assignable_owners(current_user).order_by(User.name))
-    if deal is not None and deal.owner_id not in {u.id for u in owners}:
-        owners.append(User.get_by_id(deal.owner_id))
-    form.owner.choices = options([(u.id, u.name) for u in owners])
+    owners = [(i, name) for i, name, _active in people_in_reach()]
+    if deal is not None and deal.owner_id not in {i for i, _name in owners}:
+        owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
+    form.owner.choices = options(owners)
     open_stages = [s for s in pipeline.stages() if s.kind == "open"]
     form.stage.choices = options([(s.id, s.name(_locale())) for s in open_stages])
     return form

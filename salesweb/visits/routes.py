@@ -8,10 +8,10 @@ from ..access import get_visible_or_404
 from ..customers import picker
 from ..forms import options
 from ..i18n import _
-from ..models import Contact, Customer, Deal, Stage, User, Visit
+from ..models import Contact, Customer, Deal, Stage, Visit
 from ..services import calendar_feed, customers, visits
 from ..services.errors import Invalid
-from ..web import (Page, current_settings, local_today as today, page_number, render, safe_next, send_stored,
+from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, render, safe_next, send_stored,
                    submit)
 from . import bp
 from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
@@ -141,7 +141,7 @@ def index():
     filters = FilterForm(request.args)
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
-            (str(u.id), u.name) for u in customers.owner_filter_choices(current_user).order_by(User.name)])
+            (str(i), name) for i, name, _active in people_in_reach(leavers=True)])
     rows, count = visits.listing(current_user, filters.criteria(), settings)
     page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
     return render("visits/index.html", block="list", filters=filters, page=page,
