@@ -63,6 +63,8 @@ def create_app(config=None):
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
     _login(app)
     csrf.init_app(app)
+    from .forms import install_html_params
+    install_html_params()
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _templates(app)
     _blueprints(app)

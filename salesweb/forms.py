@@ -1,4 +1,6 @@
 """What every form module shares."""
+import wtforms.widgets
+import wtforms.widgets.core
 from markupsafe import Markup, escape
 from wtforms import fields, widgets
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +17,24 @@ def as_id(value):
 def options(pairs):
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def html_params(**kwargs):
+    """WTForms' html_params, giving the same text: its own formats each attribute through Markup.format
+    (~8 µs an attribute), and a form of fifteen fields has a hundred attributes."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = widgets.core.clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def install_html_params():
+    """Every WTForms widget (and a field's label) writes its attributes with `html_params`."""
+    wtforms.widgets.core.html_params = wtforms.widgets.html_params = html_params
 
 
 class Select(widgets.Select):

@@ -1,0 +1,41 @@
+"""Our quicker html_params and Select write exactly what WTForms' own write."""
+import importlib.util
+
+import pytest
+import wtforms
+from markupsafe import Markup
+from wtforms import Form
+
+from salesweb.forms import SelectField, html_params, options
+
+
+def _wtforms_own():
+    """A fresh copy of WTForms' widgets module, whose html_params the app has not replaced."""
+    spec = importlib.util.find_spec("wtforms.widgets.core")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("attributes", [
+    {}, {"name": "a", "id": "b", "class_": "c d"}, {"checked": True, "readonly": False, "abc": 'he"l<lo'},
+    {"data_x_y": 1, "aria_label": "x&y", "value": None}, {"value": Markup('a "b" <i>')}, {"value": 0, "title": "中文"},
+    {"hx-get": "/x?a=1&b=2", "required": True}, {"for_": "id", "value": 2.5},
+])
+def test_html_params_writes_what_wtforms_writes(attributes):
+    own = _wtforms_own().html_params(**attributes)
+    assert html_params(**attributes) == own and type(html_params(**attributes)) is Markup
+
+
+def test_select_writes_what_wtforms_select_writes(app):
+    choices = options([("", "Anyone"), ("1", "Zhang <b>"), ('x"y', Markup("<i>em</i>")), (True, "yes"), (3, "三")])
+
+    class Pair(Form):
+        ours = SelectField(choices=choices)
+        theirs = wtforms.SelectField(choices=choices, widget=_wtforms_own().Select())
+
+    for value in ("", "1", 'x"y', "3"):
+        form = Pair(data={"ours": value, "theirs": value})
+        theirs = str(form.theirs(class_="f")).replace('name="theirs"', 'name="ours"').replace('id="theirs"', 'id="ours"')
+        assert str(form.ours(class_="f")) == theirs
+        assert form.ours().count("<option selected ") == 1
