@@ -100,10 +100,20 @@ def close_all():
 
 def contains(field, term):
     """A case-insensitive substring match where % and _ in the term are plain characters."""
-    from peewee import SQL, NodeList
+    return like(field, like_pattern(term))
+
+
+def like_pattern(term):
+    """The LIKE pattern `contains` matches a term with."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def like(field, pattern):
+    """A case-insensitive LIKE of a `like_pattern` (or a prepared query's slot holding one)."""
+    from peewee import SQL, NodeList
     operator = "LIKE" if is_sqlite() else "ILIKE"  # SQLite's LIKE already ignores ASCII case
-    return NodeList((field, SQL(operator), f"%{escaped}%", SQL("ESCAPE '\\'")))
+    return NodeList((field, SQL(operator), pattern, SQL("ESCAPE '\\'")))
 
 
 class Slot(Node):

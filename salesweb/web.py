@@ -161,12 +161,16 @@ class Page:
     """One page of a query: items, number, total count (of `count_query` when a cheaper one is given)."""
 
     def __init__(self, query, number, size, count_query=None, total=None):
-        """`total`: the count when the page already knows it (saves the count query)."""
+        """`query`: a peewee query, or fetch(offset, limit) giving a page's rows (with `total`). `total`: the
+        count when the page already knows it (saves the count query)."""
         self.total = total if total is not None else (query if count_query is None else count_query).count()
         self.size = size
         self.pages = max(1, -(-self.total // size))
         self.number = min(max(1, number), self.pages)
-        self.items = list(query.paginate(self.number, size))
+        if hasattr(query, "paginate"):
+            self.items = list(query.paginate(self.number, size))
+        else:
+            self.items = list(query((self.number - 1) * size, size))
 
     @property
     def has_prev(self):

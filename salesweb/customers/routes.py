@@ -63,8 +63,8 @@ def index():
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
     counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
                                         today()), lambda: customers.tier_counts(current_user, criteria, today()))
-    page = Page(customers.search(current_user, criteria, today()), page_number(), current_app.config["PAGE_SIZE"],
-                total=counts[tier])
+    page = Page(lambda offset, limit: customers.search_page(current_user, criteria, today(), offset, limit),
+                page_number(), current_app.config["PAGE_SIZE"], total=counts[tier])
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,
                   today=today(), reassign=reassign)
 

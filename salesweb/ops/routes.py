@@ -4,7 +4,7 @@ from flask_login import current_user
 from .. import figures
 from ..customers.forms import SOURCE_LABELS
 from ..services import analytics
-from ..web import is_fragment_request, remembered_html, render
+from ..web import is_fragment_request, kept, remembered_html, render
 from . import bp
 
 
@@ -14,7 +14,8 @@ def home(tab):
     """Analytics for any period, team, region, tier and source: one tab of figures; a filter change swaps the
     figures only (the lists the filters offer are read for a whole page)."""
     context = figures.context()
-    choices = {} if is_fragment_request() else {"teams": context.teams, "regions": analytics.regions(current_user)}
+    choices = {} if is_fragment_request() else {
+        "teams": context.teams, "regions": kept("regions", current_user.id, lambda: analytics.regions(current_user))}
     figures_html = remembered_html("ops-figures", figures.key(context, tab), lambda: render_template(
         "ops/_figures.html", tab=tab, tabs=analytics.TAB_LABELS, context=context, filters=context.filters,
         period=context.filters.period, figures_=analytics.tab(context, tab), source_labels=SOURCE_LABELS))
