@@ -1,10 +1,12 @@
 """salesweb: the application factory."""
+import functools
 import tempfile
 from pathlib import Path
 
 from flask import Flask, Request, abort, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -200,6 +202,14 @@ def _templates(app):
     app.jinja_env.globals["url_for"] = fast_url_for(app)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["charts"] = charts
+
+    @functools.lru_cache(maxsize=256)
+    def icon(name):
+        """An icon's SVG (templates/_icons.html), written once per name: a library page shows one per item."""
+        return Markup(app.jinja_env.get_template("_icons.html").module.icon(name))
+    app.jinja_env.globals["icon"] = icon
+    from .pipeline.cards import board_cards
+    app.jinja_env.globals["board_cards"] = board_cards
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue
     from .services.collateral import link_state

@@ -3,8 +3,21 @@ templates' gettext."""
 from flask import g
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from flask_babel import get_translations, gettext, ngettext
+from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
+
+
+def gettext(string, **variables):
+    """Flask-Babel's gettext, reading this request's catalogue once (`_translations`)."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    """Flask-Babel's ngettext, reading this request's catalogue once (`_translations`)."""
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
 
 _ = gettext
 
@@ -29,18 +42,21 @@ __all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "install_template_g
 
 def _translations():
     """This request's catalogue, looked up once: Flask-Babel finds it anew for every string (about
-    6 µs), and a page translates a hundred strings or more. Kept where `flask_babel.refresh` clears it."""
+    6 µs), and a page translates a hundred strings or more. Kept where `flask_babel.refresh` clears it and
+    `flask_babel.force_locale` empties it for its while (a mail in the recipient's language)."""
     try:
-        return g._flask_babel.babel_translations
+        translations = g._flask_babel.babel_translations
     except AttributeError:
+        translations = None
+    except RuntimeError:  # outside an app context
+        return get_translations()
+    if translations is None:
         translations = get_translations()
         try:
             g._flask_babel.babel_translations = translations
-        except (AttributeError, RuntimeError):  # outside an app context: nothing to keep it in
+        except (AttributeError, RuntimeError):  # nothing to keep it in
             pass
-        return translations
-    except RuntimeError:
-        return get_translations()
+    return translations
 
 
 def _format(context, text, variables):
@@ -71,4 +87,6 @@ def install_template_gettext(app):
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
-    app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext)
+    # `_` straight to gettext: Jinja's own `_` looks gettext up in the context and calls it through the
+    # context again, twice the cost of every translated word
+    app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)

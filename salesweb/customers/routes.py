@@ -6,6 +6,7 @@ from ..access import get_visible_or_404, role_required
 from ..forms import as_id, options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerLink, CustomerNote, PoolMove, TierChange, User
+from ..rows import RowTemplate
 from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
@@ -17,6 +18,9 @@ from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, T
                     NoteForm, ReassignForm, TierLockForm)
 
 REASSIGNERS = ("manager", "ops", "admin")
+# a customer in the tier view, as customers.search_page gives it
+LIST_ROW = RowTemplate("customers/_row.html", "id tier name owner_name region last_visit_at next_visit_due",
+                       look=("show_owner", "reassign", "today"))
 CREATORS = ("rep", "manager", "support", "ops", "admin")
 
 
@@ -65,8 +69,10 @@ def index():
                                         today()), lambda: customers.tier_counts(current_user, criteria, today()))
     page = Page(lambda offset, limit: customers.search_page(current_user, criteria, today(), offset, limit),
                 page_number(), current_app.config["PAGE_SIZE"], total=counts[tier])
+    rows = LIST_ROW.write(map(LIST_ROW.Row._make, page.items), show_owner=current_user.role != "rep",
+                          reassign=reassign is not None, today=today())
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,
-                  today=today(), reassign=reassign)
+                  rows=rows, reassign=reassign)
 
 
 @bp.get("/customers/export.<any(csv, xlsx):kind>")

@@ -17,6 +17,16 @@ class Team(BaseModel):
         return self.name
 
 
+def initials(name):
+    """Two letters for an avatar: 'Emma Clarke' → EC; a Chinese name by its given name: 王芳 → 王芳."""
+    parts = name.split() or ["?"]
+    if not parts[0].isascii():
+        return parts[0][-2:]
+    if len(parts) > 1:
+        return (parts[0][0] + parts[-1][0]).upper()
+    return parts[0][:2].upper()
+
+
 class User(UserMixin, BaseModel):
     email = CharField(max_length=254, unique=True)  # stored lower-cased
     name = CharField(max_length=100)
@@ -42,13 +52,7 @@ class User(UserMixin, BaseModel):
 
     @property
     def initials(self):
-        """Two letters for an avatar: 'Emma Clarke' → EC; a Chinese name by its given name: 王芳 → 王芳."""
-        parts = self.name.split() or ["?"]
-        if not parts[0].isascii():
-            return parts[0][-2:]
-        if len(parts) > 1:
-            return (parts[0][0] + parts[-1][0]).upper()
-        return parts[0][:2].upper()
+        return initials(self.name)
 
     def __str__(self):
         return self.name

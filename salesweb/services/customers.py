@@ -334,15 +334,20 @@ def _filtered(user, criteria, today, query=None):
     return _narrowed(scope(user) if query is None else query, SimpleNamespace(**values), *shape)
 
 
-def _listed(values, role, own_index, tier, sort, *filters):
-    """The tier view's query: scope, filters, tier, sort, with the owner's name."""
+def _listed(values, role, own_index, tier, sort, *filters, rows=False):
+    """The tier view's query: scope, filters, tier, sort, with the owner's name (`rows`: only what the list
+    shows, see `search_page`)."""
     owner = User.alias()
     # A manager's team owns a good share of all customers: walking the sort's index and skipping others'
     # finds a page at once, where the owner index would fetch the whole team's customers and sort them.
     own = Customer.owner if own_index else without_index(Customer.owner)
     query = _narrowed(visible_to(Customer.select(), role, values.user, own), values, *filters)
-    query = query.select_extend(owner.name.alias("owner_name")).join(
-        owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+    if rows:
+        query = query.select(Customer.id, Customer.tier, Customer.name, owner.name, Customer.region,
+                             Customer.last_visit_at, Customer.next_visit_due)
+    else:
+        query = query.select_extend(owner.name.alias("owner_name"))
+    query = query.join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
     if tier:
         query = query.where(Customer.tier == values.tier)
     return query.order_by(*SORTS[sort]())
@@ -364,12 +369,13 @@ def search(user, criteria, today):
 
 @prepared
 def _list_page(slots, *shape):
-    return _listed(slots, *shape).limit(slots.limit).offset(slots.offset).objects()
+    return _listed(slots, *shape, rows=True).limit(slots.limit).offset(slots.offset).tuples()
 
 
 def search_page(user, criteria, today, offset, limit):
-    """One page of `search`, from a prepared statement: the list is the page opened most, and building its
-    SQL cost peewee a millisecond each time."""
+    """One page of `search` as (id, tier, name, owner's name, region, last visit at, next visit due), from a
+    prepared statement: the list is the page opened most, and building its SQL cost peewee a millisecond each
+    time."""
     shape, values = _list_shape(user, criteria, today)
     return _list_page.rows(*shape, offset=offset, limit=limit, **values)
 

@@ -14,6 +14,7 @@ from ..access import visible, visible_to
 from ..db import db, is_sqlite, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
+from ..models.people import initials
 from . import audit, customers, notifications, tiers
 from .errors import Invalid
 
@@ -459,13 +460,29 @@ CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.
                Deal.last_activity_at, Deal.next_step, Deal.next_step_due, Deal.customer, Deal.owner)
 
 
+class Card:
+    """A deal as a board card shows it: its own columns, its customer's name and tier, its owner's name, days in
+    its stage and whether it is stale. Plain values, not models: a board holds a hundred, and building a deal with
+    its customer and owner took peewee 16 µs a card."""
+    __slots__ = ("id", "title", "version", "amount", "stage_id", "position", "stage_entered_at", "last_activity_at",
+                 "next_step", "next_step_due", "customer_id", "owner_id", "customer_name", "customer_tier",
+                 "owner_name", "owner_initials", "days_in_stage", "stale")
+
+    def __init__(self, row):
+        (self.id, self.title, self.version, self.amount, self.stage_id, self.position, self.stage_entered_at,
+         self.last_activity_at, self.next_step, self.next_step_due, self.customer_id, self.owner_id,
+         self.customer_name, self.customer_tier, self.owner_name) = row
+        self.owner_initials = initials(self.owner_name)
+
+
 def _card_query(query):
-    """Deals with what a card shows, their customer and owner loaded alongside, in column order."""
+    """Deals with what a card shows (as tuples for `Card`), their customer's and owner's alongside, in column
+    order."""
     owner = User.alias()
-    return (query.select(*CARD_FIELDS, Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
+    return (query.select(*CARD_FIELDS, Customer.name, Customer.tier, owner.name)
             .switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
             .switch(Deal).join(owner, on=(Deal.owner == owner.id))
-            .order_by(Deal.stage, Deal.position, Deal.id))
+            .order_by(Deal.stage, Deal.position, Deal.id).tuples())
 
 
 @prepared
@@ -489,11 +506,12 @@ def _one_card(slots):
     return _card_query(Deal.select().where(Deal.id == slots.deal))
 
 
-def _annotated(deals, all_stages, today, now=None):
-    """Cards with their days in stage and whether they are stale."""
+def _annotated(rows, all_stages, today, now=None):
+    """Cards from `_card_query`'s rows, with their days in stage and whether they are stale."""
     now = now or utcnow()
     by_id = {s.id: s for s in all_stages}
-    for deal in deals:
-        deal.days_in_stage = (now - deal.stage_entered_at).days
-        deal.stale = is_stale(deal, by_id[deal.stage_id], today, now)
-    return deals
+    cards = [Card(row) for row in rows]
+    for card in cards:
+        card.days_in_stage = (now - card.stage_entered_at).days
+        card.stale = is_stale(card, by_id[card.stage_id], today, now)
+    return cards
