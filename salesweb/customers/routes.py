@@ -61,7 +61,8 @@ def index():
         if current_user.role != "rep":
             leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
             filters.owner.choices = options([("", _("Anyone"))] + [
-                (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
+                (str(i), name if active else _("%(name)s (deactivated)", name=name))
+                for i, name, active in leavers_last])
         if reassign:
             reassign.owner.choices = options([("", _("Choose…"))] + [(i, name) for i, name, _a in people_in_reach()])
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])

@@ -339,8 +339,8 @@ def overdue_count(rep, today):
 
 
 def listing(user, criteria, settings):
-    """Done visits in the user's scope, newest first, with customer and rep; criteria: rep, since, until,
-    tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
+    """Done visits in the user's scope, newest first, as tuples of LISTED and the rep's name; criteria: rep,
+    since, until, tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
     conditions = [Visit.status == "done"]
     if isinstance(criteria.get("rep"), int):
         conditions.append(Visit.rep == criteria["rep"])
@@ -362,12 +362,17 @@ def listing(user, criteria, settings):
     walk = user.role == "manager" and not isinstance(criteria.get("rep"), int)
     rep = User.alias()
     rows = (visible(Visit.select(), user, without_index(Visit.rep) if walk else Visit.rep).where(*conditions)
-            .select_extend(Customer.id, Customer.name, Customer.tier, rep.id, rep.name)
+            .select(*LISTED, rep.name)
             .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
-            .join(rep, on=(Visit.rep == rep.id), attr="rep"))
+            .join(rep, on=(Visit.rep == rep.id)))
     if tier:
         rows = rows.where(Customer.tier == tier)
-    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()), count
+    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()).tuples(), count
+
+
+# what the visit list shows of a visit, in the order `listing` gives it (its rep's name last)
+LISTED = (Visit.id, Customer.tier, Customer.name, Visit.occurred_at, Visit.kind, Visit.outcome, Visit.verified,
+          Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
 
 
 def comment_counts(visit_ids):

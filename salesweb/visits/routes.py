@@ -11,12 +11,16 @@ from ..i18n import _
 from ..models import Contact, Customer, Deal, Stage, Visit
 from ..services import calendar_feed, customers, visits
 from ..services.errors import Invalid
-from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, render, safe_next, send_stored,
-                   submit)
+from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, remembered, render,
+                   safe_next, send_stored, submit)
+from ..rows import RowTemplate
 from . import bp
 from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
 
 LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)
+# a done visit in the list (visits.listing), its comments counted
+LIST_ROW = RowTemplate("visits/_row.html", "id customer_tier customer_name occurred_at kind rep_name outcome comments "
+                       "verified checked_in distance_m check_problem purpose", look=("show_rep",))
 
 
 def _int(value):
@@ -142,10 +146,19 @@ def index():
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
             (str(i), name) for i, name, _active in people_in_reach(leavers=True)])
-    rows, count = visits.listing(current_user, filters.criteria(), settings)
-    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
-    return render("visits/index.html", block="list", filters=filters, page=page,
-                  comments=visits.comment_counts([v.id for v in page.items]), **LABELS)
+    criteria = filters.criteria()
+    rows, count = visits.listing(current_user, criteria, settings)
+    # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
+    total = remembered("visit-count", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items()))),
+                       count.count)
+    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    comments = visits.comment_counts([row[0] for row in page.items])
+    listed = LIST_ROW.write(
+        (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,
+                      distance, problem, purpose)
+         for i, tier, customer, at, kind, outcome, verified, lat, distance, problem, purpose, rep in page.items),
+        show_rep=current_user.role != "rep")
+    return render("visits/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
 def _visit_or_404(visit_id):
