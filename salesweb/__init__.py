@@ -210,9 +210,10 @@ def _templates(app):
     app.jinja_env.globals["icon"] = icon
     from .pipeline.cards import board_cards
     app.jinja_env.globals["board_cards"] = board_cards
+    from .collateral.forms import KIND_LABELS as COLLATERAL_KIND_LABELS
     from .visits.forms import KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS
     app.jinja_env.globals.update(visit_kind_labels=KIND_LABELS, visit_outcome_labels=OUTCOME_LABELS,
-                                 check_problem_labels=PROBLEM_LABELS)
+                                 check_problem_labels=PROBLEM_LABELS, collateral_kind_labels=COLLATERAL_KIND_LABELS)
     from .services.cadence import days_overdue
     app.jinja_env.globals["days_overdue"] = days_overdue
     from .services.collateral import link_state

@@ -5,13 +5,18 @@ from ..access import role_required
 from ..customers import picker
 from ..i18n import _
 from ..services import collateral
+from ..rows import RowTemplate
 from ..services.errors import Invalid
-from ..web import Page, current_settings, is_fragment_request, page_number, render, safe_next, send_stored, submit
+from ..web import (Page, current_settings, is_fragment_request, kept, page_number, render, safe_next, send_stored,
+                   submit)
 from . import bp
 from .forms import KIND_LABELS, LANGUAGE_LABELS, FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .shared import counts_as_download
 
 EDITORS = collateral.EDITORS
+# an item in the library, with its current file and its tags
+LIST_ROW = RowTemplate("collateral/_row.html", "id kind archived title file_kind size version_count updated_at "
+                       "download_count tags")
 
 
 def _item_or_404(item_id):
@@ -34,12 +39,14 @@ def _values(form):
 @bp.get("/collateral")
 def index():
     filters = FilterForm(request.args)
-    filters.product.choices = [("", _("Any product"))] + collateral.products()
+    filters.product.choices = [("", _("Any product"))] + kept("collateral-products", None, collateral.products)
     may_edit = collateral.may_edit(current_user)
     criteria = filters.criteria(may_edit)
-    page = Page(collateral.search(criteria), page_number(), current_app.config["PAGE_SIZE"])
-    return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page,
-                  tags=collateral.tags_of(page.items), kind_labels=KIND_LABELS, may_edit=may_edit)
+    page = Page(collateral.listed(criteria), page_number(), current_app.config["PAGE_SIZE"])
+    tags = collateral.tags_of([item[0] for item in page.items])
+    rows = LIST_ROW.write(LIST_ROW.Row(*item, tuple(tags[item[0]])) for item in page.items)
+    return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page, rows=rows,
+                  may_edit=may_edit)
 
 
 @bp.route("/collateral/new", methods=["GET", "POST"])
@@ -64,7 +71,7 @@ def _item_page(item, block=None, status=200, version_form=None, share_form=None,
         picker.offer(share_form, None)
     shares = collateral.shares_of_item(item, current_user)
     return render("collateral/item.html", block=block, status=status,
-                  item=item, tags=collateral.tags_of([item])[item.id], versions=collateral.versions(item),
+                  item=item, tags=collateral.tags_of([item.id])[item.id], versions=collateral.versions(item),
                   shares=shares, revocable={s.id for s in shares if collateral.link_state(s) == "active"
                                             and collateral.may_revoke(s, current_user)},
                   version_form=version_form or VersionForm(formdata=None), share_form=share_form, link=link,
@@ -84,7 +91,7 @@ def edit(item_id):
     item = _item_or_404(item_id)
     form = ItemFields(obj=item if request.method == "GET" else None)
     if request.method == "GET":
-        form.tags.data = ", ".join(collateral.tags_of([item])[item.id])
+        form.tags.data = ", ".join(collateral.tags_of([item.id])[item.id])
     done, status = submit(form, lambda: collateral.update(item, _values(form), current_user))
     if done:
         flash(_("Saved."), "success")

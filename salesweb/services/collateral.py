@@ -9,7 +9,8 @@ import secrets
 
 from peewee import JOIN, fn
 
-from ..db import contains, db, utcnow
+from ..access import visible_to
+from ..db import contains, db, prepared, utcnow
 from ..i18n import _l
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer, Download,
                       ShareLink, StoredFile, User)
@@ -138,9 +139,9 @@ def set_archived(item, archived, by):
     return item
 
 
-def tags_of(items):
+def tags_of(item_ids):
     """{item id: [tag, ...]} for a page of items, in one query."""
-    found = {i.id: [] for i in items}
+    found = {i: [] for i in item_ids}
     if found:
         for tag in (CollateralTag.select(CollateralTag.item, CollateralTag.tag)
                     .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id)):
@@ -186,27 +187,43 @@ def search(criteria):
     return query.order_by(*order, CollateralItem.id.desc())
 
 
+def listed(criteria):
+    """`search` as the library lists it: (id, kind, archived, title, file kind, file size, versions, updated at,
+    downloads) tuples."""
+    return search(criteria).select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived,
+                                   CollateralItem.title, StoredFile.kind, StoredFile.size, CollateralItem.version_count,
+                                   CollateralItem.updated_at, CollateralItem.download_count).tuples()
+
+
 def get_item(item_id, viewer=None):
     """One item with its current version and file, or None. An archived item is withdrawn: only those who keep
     the library (or no viewer: the system itself) still reach it."""
-    query = _with_current(CollateralItem.select()).where(CollateralItem.id == item_id)
-    if viewer is not None and not may_edit(viewer):
-        query = query.where(CollateralItem.archived == False)  # noqa: E712
-    return query.first()
+    return _item.first(viewer is not None and not may_edit(viewer), item=item_id)
+
+
+@prepared
+def _item(slots, current_only):
+    query = _with_current(CollateralItem.select()).where(CollateralItem.id == slots.item)
+    return query.where(CollateralItem.archived == False) if current_only else query  # noqa: E712
 
 
 def versions(item):
     """The item's versions, newest first, with uploader, file and downloads of each."""
+    return _versions.rows(item=item.id)
+
+
+@prepared
+def _versions(slots):
     uploader = User.alias()
     downloads = (Download.select(Download.version, fn.COUNT(Download.id).alias("n"))
-                 .where(Download.item == item.id).group_by(Download.version).alias("counts"))
-    return list(CollateralVersion.select(CollateralVersion, uploader, StoredFile,
-                                         fn.COALESCE(downloads.c.n, 0).alias("downloads"))
-                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
-                .switch(CollateralVersion).join(StoredFile, attr="file")
-                .switch(CollateralVersion)
-                .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
-                .where(CollateralVersion.item == item.id).order_by(CollateralVersion.number.desc()))
+                 .where(Download.item == slots.item).group_by(Download.version).alias("counts"))
+    return (CollateralVersion.select(CollateralVersion, uploader, StoredFile,
+                                     fn.COALESCE(downloads.c.n, 0).alias("downloads"))
+            .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+            .switch(CollateralVersion).join(StoredFile, attr="file")
+            .switch(CollateralVersion)
+            .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
+            .where(CollateralVersion.item == slots.item).order_by(CollateralVersion.number.desc()))
 
 
 def get_version(item, version_id):
@@ -292,14 +309,24 @@ def _shares(query):
 
 def shares_of_item(item, user, limit=50):
     """Where the item was shared, limited to customers the user can see."""
-    visible = customers_service.scope(user).select(Customer.id)
-    return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & ShareLink.customer.in_(visible)))
-                .limit(limit))
+    return _shares_of_item.rows(user.role, item=item.id, user=user.id, limit=limit)
+
+
+@prepared
+def _shares_of_item(slots, role):
+    visible = visible_to(Customer.select(Customer.id), role, slots.user, Customer.owner)
+    return (_shares(ShareLink.select().where((ShareLink.item == slots.item) & ShareLink.customer.in_(visible)))
+            .limit(slots.limit))
 
 
 def shares_with_customer(customer, limit=100):
     """What was shared with a customer (for its timeline; the caller has checked the customer is in scope)."""
-    return list(_shares(ShareLink.select().where(ShareLink.customer == customer.id)).limit(limit))
+    return _shares_with_customer.rows(customer=customer.id, limit=limit)
+
+
+@prepared
+def _shares_with_customer(slots):
+    return _shares(ShareLink.select().where(ShareLink.customer == slots.customer)).limit(slots.limit)
 
 
 def get_share(share_id, user):
