@@ -4,6 +4,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from .db import prepared
 from .models import User
 
 SEES_ALL = ("support", "ops", "admin")
@@ -44,13 +45,22 @@ def visible_to(query, role, user_id, owner_field):
     return query.where(owner_field == user_id)
 
 
-def get_visible_or_404(query, record_id, user, owner_field):
-    """One record by id if user may see it; a record outside their scope is simply not found."""
-    model = query.model
-    record = visible(query.where(model._meta.primary_key == record_id), user, owner_field).first()
+def get_visible_or_404(source, record_id, user, owner_field):
+    """One record by id if user may see it; a record outside their scope is simply not found. `source`: a model
+    (its row alone, from a prepared statement) or a query (with what it joins)."""
+    if isinstance(source, type):
+        record = _visible_row.first(source, owner_field.name, user.role, record=record_id, user=user.id)
+    else:
+        record = visible(source.where(source.model._meta.primary_key == record_id), user, owner_field).first()
     if record is None:
         abort(404)
     return record
+
+
+@prepared
+def _visible_row(slots, model, owner_name, role):
+    query = model.select().where(model._meta.primary_key == slots.record)
+    return visible_to(query, role, slots.user, getattr(model, owner_name)).limit(1)
 
 
 def require_role(*roles):

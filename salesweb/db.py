@@ -174,6 +174,16 @@ def prepared(build):
     return Prepared(build)
 
 
+@prepared
+def _by_id(slots, model):
+    return model.select().where(model._meta.primary_key == slots.id).limit(1)
+
+
+def row_by_id(model, record_id):
+    """`model.get_or_none(id=...)` from a prepared statement (a page reads a few rows by id)."""
+    return _by_id.first(model, id=record_id)
+
+
 def without_index(field):
     """`+field`: the same value, but the planner will not reach for an index on it (SQLite and PostgreSQL
     alike), for a query that should start from a smaller table."""

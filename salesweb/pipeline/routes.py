@@ -3,16 +3,15 @@ import datetime
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from peewee import JOIN
 
 from ..access import get_visible_or_404
 from ..customers import picker
-from ..db import contains, utcnow
+from ..db import row_by_id, utcnow
 from ..forms import options
 from ..i18n import _
-from ..models import Customer, CustomerNote, Deal, LossReason, Stage, User
+from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
-from ..services import contracts, pipeline, quotes
+from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, people_in_reach, remembered, render, safe_next, submit
 from . import bp
@@ -26,7 +25,7 @@ def _locale():
 
 
 def _deal_or_404(deal_id):
-    return get_visible_or_404(Deal.select(), deal_id, current_user, Deal.owner)
+    return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
 
 
 def _criteria(form):
@@ -318,14 +317,9 @@ def deal(deal_id):
     deal = _deal_or_404(deal_id)
     stage_by_id = {s.id: s for s in pipeline.stages()}
     history, history_more = pipeline.history(deal)
-    customer = Customer.get_by_id(deal.customer_id)
-    owner = User.get_by_id(deal.owner_id)
-    reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
-    author = User.alias()
-    notes = list(CustomerNote.select(CustomerNote, author)
-                 .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-                 .where(CustomerNote.customer == deal.customer_id)
-                 .order_by(CustomerNote.created_at.desc()).limit(20))
+    customer, owner = row_by_id(Customer, deal.customer_id), row_by_id(User, deal.owner_id)
+    reason = row_by_id(LossReason, deal.lost_reason_id) if deal.lost_reason_id else None
+    notes = customers.latest_notes(deal.customer_id, 20)
     form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
     form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
     contract = contracts.of_deal(deal)

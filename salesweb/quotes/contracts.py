@@ -15,7 +15,7 @@ from .forms import ContractForm, PaymentForm, PlanForm
 
 
 def _deal_or_404(deal_id):
-    return get_visible_or_404(Deal.select(), deal_id, current_user, Deal.owner)
+    return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
 
 
 def _editor():

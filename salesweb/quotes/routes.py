@@ -18,7 +18,7 @@ ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")
 
 
 def _deal_or_404(deal_id):
-    return get_visible_or_404(Deal.select(), deal_id, current_user, Deal.owner)
+    return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
 
 
 def _quote_or_404(quote_id):

@@ -21,7 +21,7 @@ def _keeper():
 
 
 def _customer_or_404(customer_id):
-    return get_visible_or_404(Customer.select(), customer_id, current_user, Customer.owner)
+    return get_visible_or_404(Customer, customer_id, current_user, Customer.owner)
 
 
 def _feedback_or_404(feedback_id):

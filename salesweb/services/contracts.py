@@ -6,7 +6,7 @@ import datetime
 from peewee import JOIN, Select, fn
 
 from ..access import SEES_ALL, visible
-from ..db import db, utcnow
+from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, User
 from . import audit
@@ -23,7 +23,12 @@ def may_edit(user):
 
 
 def of_deal(deal):
-    return Contract.get_or_none(Contract.deal == deal.id)
+    return _of_deal.first(deal=deal.id)
+
+
+@prepared
+def _of_deal(slots):
+    return Contract.select().where(Contract.deal == slots.deal).limit(1)
 
 
 def _amount(text, key, errors, allow_zero=False):

@@ -380,6 +380,20 @@ def search_page(user, criteria, today, offset, limit):
     return _list_page.rows(*shape, offset=offset, limit=limit, **values)
 
 
+def latest_notes(customer_id, limit):
+    """The customer's latest notes with their authors, newest first."""
+    return _latest_notes.rows(customer=customer_id, limit=limit)
+
+
+@prepared
+def _latest_notes(slots):
+    author = User.alias()
+    return (CustomerNote.select(CustomerNote, author)
+            .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+            .where(CustomerNote.customer == slots.customer)
+            .order_by(CustomerNote.created_at.desc()).limit(slots.limit))
+
+
 def tier_counts(user, criteria, today):
     """{"A": n, "B": n, "C": n, "all": n} for the same scope and filters, in one query."""
     from peewee import fn

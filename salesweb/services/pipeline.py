@@ -356,14 +356,19 @@ HISTORY_ENTRIES = 30  # the latest stage changes a deal page shows; a deal dragg
 def history(deal, limit=HISTORY_ENTRIES):
     """([(change, until), ...] oldest first, more): the latest `limit` stage changes with who made them and
     when the deal left that stage (None: it is still there); `more` when older ones exist."""
-    by = User.alias()
-    latest = list(StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
-                  .where(StageChange.deal == deal.id).order_by(StageChange.at.desc(), StageChange.id.desc())
-                  .limit(limit + 1))
+    latest = _latest_changes.rows(deal=deal.id, limit=limit + 1)
     more = len(latest) > limit
     latest = latest[:limit]
     untils = [None] + [change.at for change in latest[:-1]]
     return list(zip(latest, untils))[::-1], more
+
+
+@prepared
+def _latest_changes(slots):
+    by = User.alias()
+    return (StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
+            .where(StageChange.deal == slots.deal).order_by(StageChange.at.desc(), StageChange.id.desc())
+            .limit(slots.limit))
 
 
 @dataclass

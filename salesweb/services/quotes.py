@@ -14,7 +14,7 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from ..access import team_ids, visible
-from ..db import db, utcnow
+from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, notifications
@@ -490,7 +490,12 @@ def events_of(quote):
 
 
 def of_deal(deal):
-    return list(Quote.select().where(Quote.deal == deal.id).order_by(Quote.created_at.desc(), Quote.id.desc()))
+    return _of_deal.rows(deal=deal.id)
+
+
+@prepared
+def _of_deal(slots):
+    return Quote.select().where(Quote.deal == slots.deal).order_by(Quote.created_at.desc(), Quote.id.desc())
 
 
 def of_customer(user, customer, limit=20):

@@ -212,7 +212,7 @@ def plan():
 def cancel(visit_id):
     if not visits.may_log(current_user):
         abort(403)
-    visit = get_visible_or_404(Visit.select(), visit_id, current_user, Visit.rep)
+    visit = get_visible_or_404(Visit, visit_id, current_user, Visit.rep)
     try:
         visits.cancel(visit, current_user)
         flash(_("Planned visit cancelled."), "success")
