@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from ..access import visible, visible_to
-from ..db import db, is_sqlite, prepared, utcnow
+from ..db import db, is_sqlite, prepared, row_by_id, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
 from ..models.people import initials
@@ -137,8 +137,12 @@ def _check_values(values, by):
 
 
 def _end_of(stage_id):
-    last = Deal.select(fn.MAX(Deal.position)).where(Deal.stage == stage_id).scalar()
-    return (last or 0.0) + GAP
+    return (_last_position.scalar(stage=stage_id) or 0.0) + GAP
+
+
+@prepared
+def _last_position(slots):
+    return Deal.select(fn.MAX(Deal.position)).where(Deal.stage == slots.stage).tuples()
 
 
 def create(values, customer, owner, stage, by, now=None):
@@ -180,12 +184,26 @@ def _locked(deal_id):
     """The deal as stored now with its stage, locked for this transaction (SQLite's BEGIN IMMEDIATE locks
     the whole database)."""
     if is_sqlite():
-        return Deal.select(Deal, Stage).join(Stage).where(Deal.id == deal_id).get()
-    # PostgreSQL: lock the deal alone; a join would re-check the old stage row after a concurrent move
-    # and find nothing.
-    deal = Deal.select().where(Deal.id == deal_id).for_update().get()
-    deal.stage = Stage.get_by_id(deal.stage_id)
+        deal = _with_stage.first(deal=deal_id)
+    else:
+        # PostgreSQL: lock the deal alone; a join would re-check the old stage row after a concurrent move
+        # and find nothing.
+        deal = _for_update.first(deal=deal_id)
+        if deal is not None:
+            deal.stage = row_by_id(Stage, deal.stage_id)
+    if deal is None:
+        raise Deal.DoesNotExist(deal_id)
     return deal
+
+
+@prepared
+def _with_stage(slots):
+    return Deal.select(Deal, Stage).join(Stage).where(Deal.id == slots.deal)
+
+
+@prepared
+def _for_update(slots):
+    return Deal.select().where(Deal.id == slots.deal).for_update()
 
 
 def _save(deal, fields, expected_version, by, now):
