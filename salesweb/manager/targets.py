@@ -3,10 +3,25 @@ from flask_login import current_user
 
 from ..i18n import _
 from ..models import PERIODS
+from ..rows import RowTemplate
 from ..services import targets
 from ..services.metrics import Period
 from ..web import local_today, remembered, render, url_with
 from . import bp
+
+
+# one line of the sheet: what it shows, its typed text and its error
+LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error", look=("team", "growth_label"))
+
+
+def _lines(state):
+    """A function writing lines of the sheet in this state (the template calls it per group)."""
+    def write(lines, team=False):
+        return LINE.write((LINE.Row(line.field, line.name, line.last_year, state["suggested"].get(line.field),
+                                    state["texts"].get(line.field, ""),
+                                    str(state["errors"][line.field]) if state["errors"].get(line.field) else None)
+                           for line in lines), team=team, growth_label=state["growth_label"])
+    return write
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -16,11 +31,11 @@ def targets_sheet():
         period = Period.of("month", period.start)
     groups = remembered("targets-sheet", (current_user.id, period.key), lambda: targets.sheet(current_user, period))
     if request.method == "GET":
-        return render("manager/targets.html", period=period, groups=groups,
-                      **targets.shown(groups, request.args.get("growth", "10")))
+        state = targets.shown(groups, request.args.get("growth", "10"))
+        return render("manager/targets.html", period=period, groups=groups, target_lines=_lines(state), **state)
     sheet, saved = targets.handle(current_user, period, groups, request.form)
     if sheet is None:
         flash(_("Targets saved: %(n)d changed.", n=saved), "success")
         return redirect(url_with(period=period.key, kind=None), 303)
     return render("manager/targets.html", status=422 if sheet["errors"] else 200, period=period, groups=groups,
-                  **sheet)
+                  target_lines=_lines(sheet), **sheet)
