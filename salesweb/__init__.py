@@ -228,7 +228,10 @@ def _templates(app):
         feedback_kinds=feedback.KINDS, feedback_channels=feedback.CHANNELS, severity_labels=feedback.SEVERITIES,
         feedback_states=feedback.STATES, feedback_state=feedback.state)
     from .services import budgets, expenses
-    app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS)
+    app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS,
+                                 role_labels=ROLE_LABELS)
+    from .services.audit import ACTIONS as AUDIT_ACTIONS
+    app.jinja_env.globals["audit_action_labels"] = AUDIT_ACTIONS
 
     @app.context_processor
     def _shell():
@@ -237,7 +240,6 @@ def _templates(app):
         return {
             "nav_entries": entries_for(user) if user else [],
             "settings": LocalProxy(current_settings),  # read only when a template uses it
-            "role_labels": ROLE_LABELS,
             "locale": str(get_locale() or "en"),
             "csrf_token_value": generate_csrf,
         }

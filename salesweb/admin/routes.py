@@ -6,6 +6,7 @@ from ..db import contains
 from ..forms import options
 from ..i18n import _
 from ..models import Team, User
+from ..rows import RowTemplate
 from .. import settings_form
 from ..services import people, settings as settings_service
 from ..services.errors import Invalid
@@ -44,14 +45,18 @@ def _user_choices(form, user=None):
     form.reports_to.choices = options(bosses)
 
 
+# a user in the list, as `users` reads it
+USER_ROW = RowTemplate("admin/_user_row.html", "id name email role team_name boss_name active")
+
+
 @bp.get("/users")
 def users():
     filters = UserFilterForm(request.args)
     boss = User.alias()
-    query = (User.select(User, Team, boss)
+    query = (User.select(User.id, User.name, User.email, User.role, Team.name, boss.name, User.active)
              .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).switch(User)
              .join(boss, JOIN.LEFT_OUTER, on=(User.reports_to == boss.id))
-             .order_by(User.name))
+             .order_by(User.name).tuples())
     if filters.validate():
         if filters.q.data:
             term = filters.q.data.strip()
@@ -61,7 +66,8 @@ def users():
         if filters.status.data in ("active", "inactive"):
             query = query.where(User.active == (filters.status.data == "active"))
     page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
-    return render("admin/users.html", block="results", filters=filters, page=page)
+    rows = USER_ROW.write(map(USER_ROW.Row._make, page.items))
+    return render("admin/users.html", block="results", filters=filters, page=page, rows=rows)
 
 
 def _pick(model, record_id):

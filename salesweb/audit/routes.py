@@ -9,8 +9,9 @@ from wtforms.validators import Length, Optional
 from ..forms import DateRange, SelectField, options
 from ..i18n import _l
 from ..models import User
+from ..rows import RowTemplate
 from ..services import audit
-from ..web import Page, page_number, render
+from ..web import Page, kept, page_number, render
 from . import bp
 
 
@@ -34,11 +35,15 @@ def _utc_midnight(day, days=0):
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
+# an event in the log, as audit.search gives it
+EVENT_ROW = RowTemplate("audit/_row.html", "id at actor_name action object_type object_id summary ip")
+
+
 @bp.get("/")
 def index():
     form = AuditFilterForm(request.args)
-    form.actor.choices = options([("", _l("Anyone"))] + [
-        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)])
+    form.actor.choices = options([("", _l("Anyone"))] + kept("audit-actors", None, lambda: [
+        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)]))
     criteria = {}
     if form.validate():
         criteria = dict(
@@ -49,4 +54,5 @@ def index():
             until=_utc_midnight(form.until.data, days=1),
         )
     page = Page(audit.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
-    return render("audit/index.html", block="results", form=form, page=page, action_labels=audit.ACTIONS)
+    rows = EVENT_ROW.write(map(EVENT_ROW.Row._make, page.items))
+    return render("audit/index.html", block="results", form=form, page=page, rows=rows)

@@ -41,9 +41,11 @@ def record(action, actor=None, obj=None, summary="", object_type=None, object_id
 
 
 def search(action=None, actor_id=None, object_type=None, text=None, since=None, until=None):
-    """Events newest first, filtered; the caller pages the query."""
+    """Events newest first, filtered, as (id, at, actor's name, action, object type, object id, summary, ip)
+    tuples; the caller pages the query."""
     from ..models import User
-    query = (AuditEvent.select(AuditEvent, User)
+    query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, User.name, AuditEvent.action, AuditEvent.object_type,
+                               AuditEvent.object_id, AuditEvent.summary, AuditEvent.ip)
              .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)
              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     if action:
@@ -58,4 +60,4 @@ def search(action=None, actor_id=None, object_type=None, text=None, since=None, 
         query = query.where(AuditEvent.at >= since)
     if until:
         query = query.where(AuditEvent.at < until)
-    return query
+    return query.tuples()
