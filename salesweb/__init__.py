@@ -209,7 +209,8 @@ def _templates(app):
         return Markup(app.jinja_env.get_template("_icons.html").module.icon(name))
     app.jinja_env.globals["icon"] = icon
     from .pipeline.cards import board_cards
-    app.jinja_env.globals["board_cards"] = board_cards
+    from .service.feedback import feedback_rows
+    app.jinja_env.globals.update(board_cards=board_cards, feedback_rows=feedback_rows)
     from .collateral.forms import KIND_LABELS as COLLATERAL_KIND_LABELS
     from .visits.forms import KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS
     app.jinja_env.globals.update(visit_kind_labels=KIND_LABELS, visit_outcome_labels=OUTCOME_LABELS,

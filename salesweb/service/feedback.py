@@ -7,10 +7,11 @@ from ..access import get_visible_or_404
 from ..forms import as_id
 from ..i18n import _
 from ..models import Customer, CustomerLink, Feedback
+from ..rows import RowTemplate
 from ..services import customer_links, feedback
 from ..services.errors import Invalid
 from ..db import utcnow
-from ..web import Page, current_settings, local_today as today, page_number, render, submit
+from ..web import Page, current_settings, local_today as today, minute, page_number, remembered, render, submit
 from . import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
 
@@ -28,14 +29,30 @@ def _feedback_or_404(feedback_id):
     return feedback.scope(current_user).where(Feedback.id == feedback_id).first() or abort(404)
 
 
+# a feedback case in a list (the feedback list, support's desk), its state as of now
+CASE_ROW = RowTemplate("service/_feedback_row.html", "id kind customer_name state severity channel created_at "
+                       "response_due_at escalated description")
+
+
+def feedback_rows(cases, now):
+    """The cases (as feedback.listing gives them) as a list shows them."""
+    return CASE_ROW.write(CASE_ROW.Row(c.id, c.kind, c.customer_name, feedback.state(c, now), c.severity, c.channel,
+                                       c.created_at, c.response_due_at, c.escalated_at is not None, c.description)
+                          for c in cases)
+
+
 @bp.get("/feedback")
 def feedback_list():
     _keeper()
     form = FeedbackFilterForm(request.args)
     show = form.show.data if form.show.data in feedback.LIST_FILTERS else "waiting"
-    query = feedback.listing(current_user, show, form.kind.data)
-    page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
-    return render("service/feedback_list.html", form=form, page=page, show=show, now=utcnow())
+    now = utcnow()
+    query = feedback.listing(current_user, show, form.kind.data, now)
+    # a count over every case in view (a manager's team: thousands), kept until the next write
+    total = remembered("feedback-count", (current_user.id, show, form.kind.data,
+                                          minute(now) if show == "overdue" else None), query.count)
+    page = Page(query, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    return render("service/feedback_list.html", form=form, page=page, show=show, now=now)
 
 
 @bp.route("/customers/<int:customer_id>/feedback/new", methods=["GET", "POST"])

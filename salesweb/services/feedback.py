@@ -254,10 +254,19 @@ def escalate_due(settings, now=None):
     return done
 
 
+def _listed(user):
+    """Feedback the user sees, as lists show it: named tuples of LISTED."""
+    return visible(Feedback.select(*LISTED).join(Customer), user, Customer.owner).namedtuples()
+
+
+LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feedback.severity, Feedback.channel,
+          Feedback.created_at, Feedback.response_due_at, Feedback.responded_at, Feedback.resolved_at,
+          Feedback.closed_at, Feedback.escalated_at, Feedback.description)
+
+
 def waiting(user, now=None, limit=10):
-    """Open feedback without a first response that the user sees, the soonest due first."""
-    now = now or utcnow()
-    return list(scope(user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
+    """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
+    return list(_listed(user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
                 .limit(limit))
 
 
@@ -271,12 +280,9 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 
 
 def listing(user, show, kind, now=None):
-    """The /feedback list: what to show, newest first except where a deadline sorts it."""
+    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it."""
     now = now or utcnow()
-    people = User.alias()
-    query = (visible(Feedback.select(Feedback, Customer, people).join(Customer).switch(Feedback)
-                     .join(people, JOIN.LEFT_OUTER, on=(Feedback.escalated_to == people.id), attr="escalated_person"),
-                     user, Customer.owner))
+    query = _listed(user)
     if kind in KINDS:
         query = query.where(Feedback.kind == kind)
     if show == "waiting":
