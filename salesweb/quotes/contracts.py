@@ -7,9 +7,10 @@ from flask_login import current_user
 from ..access import get_visible_or_404
 from ..i18n import _
 from ..models import Contract, Deal, Payment, Stage
+from ..rows import RowTemplate
 from ..services import contracts
 from ..services.errors import Invalid
-from ..web import apply_row_errors, local_today as today, render, send_stored, submit
+from ..web import apply_row_errors, local_today as today, remembered, render, send_stored, submit
 from . import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 
@@ -135,8 +136,17 @@ def contract_file(contract_id):
     return send_stored(StoredFile.get_by_id(found.file_id), found.file_name or f"{found.number}.pdf", inline=True)
 
 
+# a contract behind its payment plan, as contracts.overdue gives it
+RECEIVABLE = RowTemplate("quotes/_receivable_row.html",
+                         "customer_id customer_name deal_id deal_title owner_name overdue since")
+
+
 @bp.get("/receivables")
 def receivables():
-    """Overdue instalments of the contracts the user may see, the oldest first."""
-    rows = contracts.overdue(current_user, today(), limit=500)
-    return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows))
+    """Overdue instalments of the contracts the user may see, the oldest first (a sum over every instalment and
+    payment in view: kept until the next write)."""
+    rows = remembered("receivables", (current_user.id, today()), lambda: [
+        RECEIVABLE.Row(r.deal.customer.id, r.deal.customer.name, r.deal.id, r.deal.title, r.deal.owner.name, r.overdue,
+                       r.since) for r in contracts.overdue(current_user, today(), limit=500)])
+    return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows),
+                  receivable_rows=RECEIVABLE.write(rows))
