@@ -208,6 +208,8 @@ def _templates(app):
         """An icon's SVG (templates/_icons.html), written once per name: a library page shows one per item."""
         return Markup(app.jinja_env.get_template("_icons.html").module.icon(name))
     app.jinja_env.globals["icon"] = icon
+    from .rows import FORM_TOKEN
+    app.jinja_env.globals["form_token"] = FORM_TOKEN
     from .pipeline.cards import board_cards
     from .service.feedback import feedback_rows
     app.jinja_env.globals.update(board_cards=board_cards, feedback_rows=feedback_rows)

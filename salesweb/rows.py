@@ -11,11 +11,15 @@ from collections import namedtuple
 
 from flask import current_app, request
 from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .services import cache
 
 _written = cache.Results(limit=16384, max_bytes=16 * 1024 * 1024)
+# What a row's form writes for its CSRF token (the global `form_token`): the session's own token replaces it as the
+# rows are written out, so no kept row holds one. Text a row shows is escaped and can never read as this.
+FORM_TOKEN = Markup("<form-token/>")
 
 
 class RowTemplate:
@@ -41,4 +45,5 @@ class RowTemplate:
                 html = template.render(row=row, **look)
                 _written.put(key, html, len(html) + 100)
             written.append(html)
-        return Markup("".join(written))
+        html = "".join(written)
+        return Markup(html.replace(FORM_TOKEN, generate_csrf()) if FORM_TOKEN in html else html)

@@ -4,7 +4,8 @@ from jinja2 import meta, nodes
 
 from salesweb.rows import RowTemplate
 
-# what differs between readers or requests, or is the session's own: never in a kept row
+# what differs between readers or requests, or is the session's own: never in a kept row (a row's form writes
+# `form_token`, which becomes the session's token as the rows are written out)
 PER_REQUEST = {"request", "session", "g", "current_user", "csrf_token", "get_flashed_messages", "config"}
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import get_visible_or_404
 from ..i18n import _
 from ..models import Customer, Deal, Quote, Stage, User
+from ..rows import RowTemplate
 from ..services import quotes
 from ..services.errors import Invalid
 from ..services.money import percent_text
@@ -190,7 +191,7 @@ def act(quote_id, action):
     except Invalid as invalid:
         return _refused(quote, " ".join(str(m) for m in invalid.errors.values()), 422)
     if is_fragment_request() and request.form.get("from") == "queue":
-        return render("quotes/_queue_item.html", item=quote, done=message, form=None, listed=False)
+        return _queue_items([quote], done=message, listed=False), 200, {"Vary": "HX-Request"}
     flash(message, "success")
     return redirect(request.form.get("from") == "queue" and url_for(f"quotes.{current_user.role}_approvals")
                     or url_for("quotes.detail", quote_id=quote.id), 303)
@@ -199,16 +200,30 @@ def act(quote_id, action):
 def _refused(quote, message, status):
     if is_fragment_request() and request.form.get("from") == "queue":
         current = next((q for q in quotes.queue(current_user, today()) if q.id == quote.id), None)
-        return render("quotes/_queue_item.html", item=current or Quote.get_by_id(quote.id), done=None,
-                      error=message, form=ActionForm(formdata=None, version=(current or quote).version),
-                      status=status, listed=current is not None)
+        return (_queue_items([current or Quote.get_by_id(quote.id)], error=message, listed=current is not None),
+                status, {"Vary": "HX-Request"})
     flash(message, "error")
     return redirect(url_for("quotes.detail", quote_id=quote.id), 303)
 
 
+# a quote in an approver's queue (quotes.queue), or what came of an action on it
+QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name deal_title preparer_name updated_at total "
+                         "effective_bp needs version", look=("currency", "done", "error", "listed", "in_list"))
+
+
+def _queue_items(items, done=None, error=None, listed=True, in_list=False):
+    """Queue items; `listed` ones come with their deal, customer and preparer."""
+    return QUEUE_ITEM.write(
+        (QUEUE_ITEM.Row(q.id, q.number, q.customer.name, q.deal.title, q.preparer.name, q.updated_at, q.total,
+                        q.effective_bp, q.needs, q.version) if listed else
+         QUEUE_ITEM.Row(q.id, q.number, None, None, None, None, None, None, None, q.version) for q in items),
+        currency=current_settings()["currency"], done=str(done) if done else None, error=str(error) if error else None,
+        listed=listed, in_list=in_list)
+
+
 def _approvals():
     items = quotes.queue(current_user, today())
-    return render("quotes/approvals.html", items=items, form=ActionForm(formdata=None))
+    return render("quotes/approvals.html", items=_queue_items(items, in_list=True) if items else None)
 
 
 @bp.get("/manager/approvals")

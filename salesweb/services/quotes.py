@@ -133,18 +133,24 @@ def may_decide(user, quote, today):
 
 def queue(user, today):
     """Pending quotes the user may decide, the oldest first, with deal, customer and preparer."""
+    if user.role not in ("manager", "ops"):
+        return []
+    return _queue.rows(user.role, user=user.id, today=today)
+
+
+@prepared
+def _queue(slots, role):
     preparer = User.alias()
-    query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id, preparer.name)
+    query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id,
+                          preparer.name)
              .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
              .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
              .switch(Quote).join(preparer, on=(Quote.prepared_by == preparer.id), attr="preparer")
-             .where((Quote.status == "pending") & (Quote.valid_until >= today) & (Quote.prepared_by != user.id)))
-    if user.role == "manager":
-        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
-    elif user.role != "ops":
-        return []
-    return list(query.order_by(Quote.needs.desc() if user.role == "ops" else Quote.updated_at, Quote.updated_at,
-                               Quote.id))
+             .where((Quote.status == "pending") & (Quote.valid_until >= slots.today)
+                    & (Quote.prepared_by != slots.user)))
+    if role == "manager":
+        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(slots.user)))
+    return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
 
 
 def pending_query(user, today):

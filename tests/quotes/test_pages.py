@@ -140,6 +140,28 @@ def test_a_quote_beyond_authority_waits_in_the_managers_queue_and_the_rep_is_tol
     assert Quote.get().status == "sent"
 
 
+def test_a_kept_queue_item_carries_each_sessions_own_form_token(app, make, shop):
+    """Queue items are kept rows (salesweb/rows.py): the form in each is written with the reader's own CSRF token,
+    never another session's, and an approval without script (a plain form post) goes through with it."""
+    import re
+    manager, rep, _stranger, deal, product = shop
+    client = client_for(app, rep)
+    post(client, f"/deals/{deal.id}/quotes/new", quote_form(product, discount="15"))
+    quote = Quote.get()
+    post(client, f"/quotes/{quote.id}/submit", {"version": quote.version})
+    phone, laptop = client_for(app, manager), client_for(app, manager)
+
+    def item_token(page):
+        item = re.search(rf'id="queue-{quote.id}".*?</article>', page, re.S).group(0)
+        return re.search(r'name="csrf_token" value="([^"]+)"', item).group(1)
+    first, second = (c.get("/manager/approvals").get_data(as_text=True) for c in (phone, laptop))
+    assert "form-token" not in first + second
+    assert item_token(first) != item_token(second)  # the same kept item, each session's token
+    approved = phone.post(f"/quotes/{quote.id}/approve", data={"csrf_token": item_token(first),
+                                                                 "version": Quote.get().version, "from": "queue"})
+    assert approved.status_code == 303 and Quote.get().status == "approved"
+
+
 def test_nobody_approves_their_own_quote(app, shop):
     manager, _rep, _stranger, deal, product = shop
     boss = client_for(app, manager)
