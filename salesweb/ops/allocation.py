@@ -11,12 +11,17 @@ from ..forms import SelectField, as_id, options
 from ..i18n import _, _l, ngettext
 from ..manager import bp as manager_bp
 from ..models import TIERS, Customer, User
+from ..rows import RowTemplate
 from ..services import allocation
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, local_today, remembered, render
 from . import bp
 
 SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
+# an owner's load, and a customer to tick
+LOAD_ROW = RowTemplate("ops/_load_row.html", "owner_id name team tier_a tier_b tier_c customers due overdue open_deals "
+                       "pipeline weekly_rate marks", look=("role", "widest"))
+PICK_ROW = RowTemplate("ops/_pick_row.html", "id name tier region owner_name owned next_visit_due overdue ticked")
 
 
 class FilterForm(FlaskForm):
@@ -75,18 +80,27 @@ def console(status=200, move_form=None, preview=None, loads=None):
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
     if preview is None and _filtered() and filters.validate():
-        query = allocation.selection(current_user, filters.criteria(), today)
-        total = query.count()
+        criteria = filters.criteria()
+        query = allocation.selection(current_user, criteria, today)
+        # a count over every customer matching (a rep's thousands), kept until the next write
+        total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today),
+                           query.count)
         selection = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region,
                                       Customer.next_visit_due, Customer.owner)
-                         .order_by(Customer.tier, Customer.name_key).limit(SHOWN))
+                         .order_by(Customer.tier, Customer.name_key).limit(SHOWN).tuples())
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
-    return render("ops/allocation.html", status=status, loads=loads,
-                  flags=allocation.flags(loads, settings_values),
-                  flag_labels=allocation.FLAG_LABELS, norm=settings_values["weekly_visit_norm_min"],
-                  widest=max([x.customers for x in loads] or [1]) or 1,
-                  filters=filters, selection=selection, total=total, shown=SHOWN, names=names, ticked=ticked,
+    flags = allocation.flags(loads, settings_values)
+    load_rows = LOAD_ROW.write(
+        (LOAD_ROW.Row(x.owner_id, x.name, x.team, x.tiers["A"], x.tiers["B"], x.tiers["C"], x.customers, x.due,
+                      x.overdue, x.open_deals, x.pipeline, x.weekly_rate, tuple(flags[x.owner_id])) for x in loads),
+        role=current_user.role, widest=max([x.customers for x in loads] or [1]) or 1)
+    selection_rows = PICK_ROW.write(
+        PICK_ROW.Row(i, name, tier, region, names.get(owner), owner is not None, due, due < today, i in ticked)
+        for i, name, tier, region, due, owner in selection or ())
+    return render("ops/allocation.html", status=status, loads=loads, load_rows=load_rows,
+                  norm=settings_values["weekly_visit_norm_min"], selection_rows=selection_rows,
+                  filters=filters, selection=selection, total=total, shown=SHOWN,
                   move_form=move_form, preview=preview, today=today,
                   recent=allocation.recent(current_user) if preview is None else None,
                   undo_hours=settings_values["reallocation_undo_hours"],
