@@ -233,6 +233,8 @@ def _templates(app):
     from .services import budgets, expenses
     app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS,
                                  role_labels=ROLE_LABELS)
+    from .customers.forms import MOVE_LABELS
+    app.jinja_env.globals["pool_move_labels"] = MOVE_LABELS
     from .services.allocation import FLAG_LABELS
     from .services.audit import ACTIONS as AUDIT_ACTIONS
     app.jinja_env.globals.update(audit_action_labels=AUDIT_ACTIONS, allocation_flag_labels=FLAG_LABELS)

@@ -2,10 +2,10 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_login import current_user
 from peewee import JOIN
 
-from ..access import get_visible_or_404, role_required
+from ..access import role_required
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Contact, Customer, CustomerLink, CustomerNote, PoolMove, TierChange, User
+from ..models import Contact, Customer, CustomerLink, PoolMove, User
 from ..rows import RowTemplate
 from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
 from ..services import feedback as feedback_service
@@ -21,6 +21,8 @@ REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as customers.search_page gives it
 LIST_ROW = RowTemplate("customers/_row.html", "id tier name owner_name region last_visit_at next_visit_due",
                        look=("show_owner", "reassign", "today"))
+# an entry of a customer's timeline (customers.timeline)
+EVENT_ROW = RowTemplate("customers/_event.html", customers.Event._fields)
 CREATORS = ("rep", "manager", "support", "ops", "admin")
 
 
@@ -35,9 +37,7 @@ def _with_scope(matches):
 
 
 def _customer_or_404(customer_id):
-    owner = User.alias()
-    query = Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
-    return get_visible_or_404(query, customer_id, current_user, Customer.owner)
+    return customers.visible_customer(customer_id, current_user) or abort(404)
 
 
 def _owner_choices(form, customer=None, new=False):
@@ -144,16 +144,10 @@ def edit(customer_id):
 
 
 def _detail_context(customer, contact_form=None, editing=None, note_form=None):
-    contacts = list(Contact.select().where(Contact.customer == customer)
-                    .order_by(Contact.is_primary.desc(), Contact.name))
-    by = User.alias()
-    history = list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
-                   .where(TierChange.customer == customer).order_by(TierChange.at.desc(), TierChange.id.desc()))
-    from ..models import Deal, Stage
+    contacts, history = customers.contacts_of(customer.id), customers.tier_history(customer.id)
     from ..services import pipeline
-    deals = list(pipeline.scope(current_user).select(Deal, Stage).join(Stage)
-                 .where(Deal.customer == customer).order_by(Stage.kind != "open", Deal.updated_at.desc()).limit(50))
-    timeline, timeline_more = _timeline(customer)
+    deals = pipeline.of_customer(current_user, customer.id, 50)
+    timeline, timeline_more = customers.timeline(customer.id, TIMELINE_ENTRIES)
     link_id = as_id(request.args.get("link"))
     new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
                                         & (CustomerLink.created_by == current_user.id)) if link_id else None
@@ -163,34 +157,13 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                 contracts=contracts.of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
+                events=EVENT_ROW.write(EVENT_ROW.Row(*event) for event in timeline),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
                 source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
                 move_labels=MOVE_LABELS, problem_labels=PROBLEM_LABELS)
 
 
 TIMELINE_ENTRIES = 30  # the newest; a customer of years has hundreds, and the page is opened between meetings
-
-
-def _timeline(customer, limit=TIMELINE_ENTRIES):
-    """Notes, ownership moves, shares and visits, newest first: the latest `limit` (and whether there are more)."""
-    author = User.alias()
-    notes = [("note", n.created_at, n.author, n.body) for n in
-             CustomerNote.select(CustomerNote, author).join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-             .where(CustomerNote.customer == customer).order_by(CustomerNote.created_at.desc()).limit(limit + 1)]
-    by, to, was = User.alias(), User.alias(), User.alias()
-    moves = [("move", m.at, m.by if m.by_id else None, m) for m in
-             PoolMove.select(PoolMove, by, to, was)
-             .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
-             .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
-             .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
-             .where(PoolMove.customer == customer).order_by(PoolMove.at.desc()).limit(limit + 1)]
-    from ..services import collateral, visits
-    shares = [("share", s.created_at, s.created_by if s.created_by_id else None, s)
-              for s in collateral.shares_with_customer(customer, limit + 1)]
-    done = [("visit", v.occurred_at, v.rep, v) for v in visits.of_customer(customer, limit + 1)]
-    service = feedback_service.timeline_of(customer, limit)
-    entries = sorted(notes + moves + shares + done + service, key=lambda entry: entry[1], reverse=True)
-    return entries[:limit], len(entries) > limit
 
 
 @bp.post("/customers/<int:customer_id>/location")

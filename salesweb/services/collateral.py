@@ -319,16 +319,6 @@ def _shares_of_item(slots, role):
             .limit(slots.limit))
 
 
-def shares_with_customer(customer, limit=100):
-    """What was shared with a customer (for its timeline; the caller has checked the customer is in scope)."""
-    return _shares_with_customer.rows(customer=customer.id, limit=limit)
-
-
-@prepared
-def _shares_with_customer(slots):
-    return _shares(ShareLink.select().where(ShareLink.customer == slots.customer)).limit(slots.limit)
-
-
 def get_share(share_id, user):
     """A share link the user can see (its customer is in their scope), or None."""
     visible = customers_service.scope(user).select(Customer.id)

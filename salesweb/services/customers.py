@@ -1,6 +1,7 @@
 """Customers and contacts: who owns what, duplicate names, notes, bulk reassignment."""
 import re
 import unicodedata
+from collections import namedtuple
 from types import SimpleNamespace
 
 from peewee import JOIN, SQL, NodeList
@@ -8,7 +9,8 @@ from peewee import JOIN, SQL, NodeList
 from ..access import team_ids, visible, visible_to
 from ..db import db, is_sqlite, like, like_pattern, prepared, utcnow, without_index
 from ..i18n import _l
-from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
+from ..models import (SOURCES, STATUSES, CollateralItem, Contact, Customer, CustomerNote, PoolMove, ShareLink,
+                      TierChange, User, Visit)
 from . import audit, cadence, notifications
 from .errors import Invalid
 
@@ -380,6 +382,42 @@ def search_page(user, criteria, today, offset, limit):
     return _list_page.rows(*shape, offset=offset, limit=limit, **values)
 
 
+def visible_customer(customer_id, user):
+    """The customer with its owner if the user may see it, else None."""
+    return _visible_customer.first(user.role, customer=customer_id, user=user.id)
+
+
+@prepared
+def _visible_customer(slots, role):
+    owner = User.alias()
+    query = (Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+             .where(Customer.id == slots.customer))
+    return visible_to(query, role, slots.user, Customer.owner).limit(1)
+
+
+def contacts_of(customer_id):
+    """The customer's contacts, the primary one first."""
+    return _contacts_of.rows(customer=customer_id)
+
+
+@prepared
+def _contacts_of(slots):
+    return (Contact.select().where(Contact.customer == slots.customer)
+            .order_by(Contact.is_primary.desc(), Contact.name))
+
+
+def tier_history(customer_id):
+    """The customer's tier changes with who made them (None: by rule), newest first."""
+    return _tier_history.rows(customer=customer_id)
+
+
+@prepared
+def _tier_history(slots):
+    by = User.alias()
+    return (TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
+            .where(TierChange.customer == slots.customer).order_by(TierChange.at.desc(), TierChange.id.desc()))
+
+
 def latest_notes(customer_id, limit):
     """The customer's latest notes with their authors, newest first."""
     return _latest_notes.rows(customer=customer_id, limit=limit)
@@ -426,3 +464,77 @@ def export_rows(user, criteria, today, values):
                c.address, c.contact_name or "", c.contact_phone or "",
                cadence.local_date(c.last_visit_at, values).isoformat() if c.last_visit_at else "",
                c.next_visit_due.isoformat())
+
+
+# One entry of a customer's timeline, whatever its kind (note, visit, share, feedback, nps, or a pool move's kind):
+# who and when, and the fields its kind shows (None for the others).
+Event = namedtuple("Event", "kind at who id text purpose verified checked_in distance_m check_problem feedback_kind "
+                            "state source score title expires_at downloads move to_name from_name")
+_EVENT = Event(*([None] * len(Event._fields)))
+
+
+def timeline(customer_id, limit, now=None):
+    """The customer's notes, ownership moves, shares, visits, feedback and NPS answers, newest first: the latest
+    `limit` Events (and whether there are more), each source read by a prepared statement of what it shows."""
+    from . import feedback
+    now = now or utcnow()
+    values = dict(customer=customer_id, limit=limit + 1)
+    entries = [_EVENT._replace(kind="note", at=at, who=who, id=i, text=body)
+               for i, at, who, body in _timeline_notes.rows(**values)]
+    entries += [_EVENT._replace(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
+                                from_name=from_name if kind in ("release", "recycle") else None)
+                for i, at, who, kind, to_name, from_name in _timeline_moves.rows(**values)]
+    entries += [_EVENT._replace(kind="share", at=at, who=who, id=item_id, title=title, expires_at=expires,
+                                downloads=downloads, state="revoked" if revoked is not None or archived
+                                else "expired" if expires <= now else "active")
+                for at, who, item_id, title, archived, expires, revoked, downloads in _timeline_shares.rows(**values)]
+    entries += [_EVENT._replace(kind="visit", at=at, who=who, id=i, purpose=purpose, text=notes, verified=verified,
+                                checked_in=lat is not None, distance_m=distance, check_problem=problem)
+                for i, at, who, purpose, notes, verified, lat, distance, problem in _timeline_visits.rows(**values)]
+    for kind, at, who, row in feedback.timeline_of(Customer(id=customer_id), limit):
+        entries.append(_EVENT._replace(kind=kind, at=at, who=who, id=row.id, text=row.text, score=row.score,
+                                       feedback_kind=row.kind, source=row.source,
+                                       state=feedback.state(row, now) if kind == "feedback" else None))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit], len(entries) > limit
+
+
+@prepared
+def _timeline_notes(slots):
+    author = User.alias()
+    return (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, author.name, CustomerNote.body)
+            .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+            .where(CustomerNote.customer == slots.customer).order_by(CustomerNote.created_at.desc())
+            .limit(slots.limit).tuples())
+
+
+@prepared
+def _timeline_moves(slots):
+    by, to, was = User.alias(), User.alias(), User.alias()
+    return (PoolMove.select(PoolMove.id, PoolMove.at, by.name, PoolMove.kind, to.name, was.name)
+            .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
+            .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
+            .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
+            .where(PoolMove.customer == slots.customer).order_by(PoolMove.at.desc()).limit(slots.limit).tuples())
+
+
+@prepared
+def _timeline_shares(slots):
+    by = User.alias()
+    return (ShareLink.select(ShareLink.created_at, by.name, CollateralItem.id, CollateralItem.title,
+                             CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
+                             ShareLink.download_count)
+            .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
+            .join(by, JOIN.LEFT_OUTER, on=(ShareLink.created_by == by.id))
+            .where(ShareLink.customer == slots.customer)
+            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(slots.limit).tuples())
+
+
+@prepared
+def _timeline_visits(slots):
+    rep = User.alias()
+    return (Visit.select(Visit.id, Visit.occurred_at, rep.name, Visit.purpose, Visit.notes, Visit.verified, Visit.lat,
+                         Visit.distance_m, Visit.check_problem)
+            .join(rep, on=(Visit.rep == rep.id))
+            .where((Visit.customer == slots.customer) & (Visit.status == "done"))
+            .order_by(Visit.occurred_at.desc()).limit(slots.limit).tuples())

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from peewee import JOIN, SQL, Value, fn
 
 from ..access import visible
-from ..db import db, utcnow
+from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, CustomerLink, Feedback, Task, User
 from . import audit, customer_links, help, notifications
@@ -306,23 +306,8 @@ def people_of(feedback):
 def timeline_of(customer, limit):
     """The customer's feedback and NPS answers for its timeline, newest first, in one query:
     [(entry, at, who, row)] with entry "feedback" or "nps" and who the staff member (logger or survey sender)."""
-    from ..models import SurveyAnswer
-    logger, sender = User.alias(), User.alias()
-    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
-                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
-                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
-                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
-             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
-             .where(Feedback.customer == customer.id).order_by(Feedback.created_at.desc()).limit(limit + 1))
-    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
-                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
-                                   Value(None), sender.name)
-               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
-               .where(SurveyAnswer.customer == customer.id).order_by(SurveyAnswer.answered_at.desc())
-               .limit(limit + 1))
-    rows = (cases.union_all(answers)).order_by(SQL("at").desc()).limit(limit + 1).dicts()
     out = []
-    for row in rows:
+    for row in _timeline.rows(customer=customer.id, limit=limit + 1):
         at = row["at"] if isinstance(row["at"], datetime.datetime) else _as_time(row["at"])
         row["at"] = at
         for key in ("responded_at", "resolved_at", "closed_at", "response_due_at"):
@@ -330,6 +315,25 @@ def timeline_of(customer, limit):
                 row[key] = _as_time(row[key])
         out.append((row["entry"], at, row["who"], SimpleNamespace(**row)))
     return out
+
+
+@prepared
+def _timeline(slots):
+    from ..models import SurveyAnswer
+    logger, sender = User.alias(), User.alias()
+    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
+                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
+                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
+                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
+             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
+             .where(Feedback.customer == slots.customer).order_by(Feedback.created_at.desc()).limit(slots.limit))
+    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
+                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
+                                   Value(None), sender.name)
+               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
+               .where(SurveyAnswer.customer == slots.customer).order_by(SurveyAnswer.answered_at.desc())
+               .limit(slots.limit))
+    return (cases.union_all(answers)).order_by(SQL("at").desc()).limit(slots.limit).dicts()
 
 
 def _as_time(text):

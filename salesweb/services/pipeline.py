@@ -381,6 +381,18 @@ def history(deal, limit=HISTORY_ENTRIES):
     return list(zip(latest, untils))[::-1], more
 
 
+def of_customer(user, customer_id, limit):
+    """The customer's deals the user may see with their stage, open ones first, then the latest changed."""
+    return _of_customer.rows(user.role, customer=customer_id, user=user.id, limit=limit)
+
+
+@prepared
+def _of_customer(slots, role):
+    query = visible_to(Deal.select(Deal, Stage).join(Stage), role, slots.user, Deal.owner)
+    return (query.where(Deal.customer == slots.customer).order_by(Stage.kind != "open", Deal.updated_at.desc())
+            .limit(slots.limit))
+
+
 @prepared
 def _latest_changes(slots):
     by = User.alias()

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from ..access import team_ids, visible
+from ..access import team_ids, visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -506,9 +506,15 @@ def _of_deal(slots):
 
 def of_customer(user, customer, limit=20):
     """The customer's latest quotes on deals the user may see, with their deal."""
+    return _of_customer.rows(user.role, customer=customer.id, user=user.id, limit=limit)
+
+
+@prepared
+def _of_customer(slots, role):
     query = (Quote.select(Quote, Deal.id, Deal.title).join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-             .where(Quote.customer == customer.id).order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit))
-    return list(visible(query, user, Deal.owner))
+             .where(Quote.customer == slots.customer).order_by(Quote.created_at.desc(), Quote.id.desc())
+             .limit(slots.limit))
+    return visible_to(query, role, slots.user, Deal.owner)
 
 
 def quantity_text(quantity):

@@ -398,10 +398,3 @@ def detail(visit_id, user):
     visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
     return visit
 
-
-def of_customer(customer, limit=100):
-    """A customer's visits for its timeline: done ones with rep, newest first."""
-    rep = User.alias()
-    return list(Visit.select(Visit, rep).join(rep, on=(Visit.rep == rep.id), attr="rep")
-                .where((Visit.customer == customer.id) & (Visit.status == "done"))
-                .order_by(Visit.occurred_at.desc()).limit(limit))
