@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..i18n import _
 from ..models import EXPENSE_CATEGORIES, Team
+from ..rows import RowTemplate
 from ..services import audit, budgets
 from ..services.errors import Invalid
 from ..services.money import parse_amount
@@ -37,15 +38,26 @@ def _viewer():
         abort(403)
 
 
+# one category of a team's quarter, with what was typed for it and why that was refused
+LINE = RowTemplate("expenses/_budget_line.html", "team_id team_name category planned spent pending over typed error",
+                   look=("editable",))
+
+
 @bp.get("/budgets")
 def budget_sheet(status=200, typed=None, errors=None):
     _viewer()
     year, quarter = _quarter()
+    editable = current_user.role in budgets.EDITORS
+
+    def lines(team, team_typed, team_errors):
+        return LINE.write((LINE.Row(team.team_id, team.name, category, line.planned, line.spent, line.pending,
+                                    line.over, team_typed.get(category) if team_typed else None,
+                                    str(team_errors[category]) if team_errors.get(category) else None)
+                           for category, line in team.lines.items()), editable=editable)
     return render("expenses/budgets.html", status=status, year=year, quarter=quarter,
                   label=f"{year}-Q{quarter}", neighbours=_neighbours(year, quarter),
                   teams=budgets.sheet(current_user, year, quarter), categories=EXPENSE_CATEGORIES,
-                  labels=budgets.CATEGORY_LABELS, editable=current_user.role in budgets.EDITORS,
-                  typed=typed or {}, errors=errors or {})
+                  editable=editable, budget_lines=lines, typed=typed or {}, errors=errors or {})
 
 
 @bp.post("/budgets/<int:team_id>")
