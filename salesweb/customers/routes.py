@@ -21,6 +21,8 @@ REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as customers.search_page gives it
 LIST_ROW = RowTemplate("customers/_row.html", "id tier name owner_name region last_visit_at next_visit_due",
                        look=("show_owner", "reassign", "today"))
+# a customer in the pool
+POOL_ROW = RowTemplate("customers/_pool_row.html", "id name region industry tier", look=("may_claim",))
 # an entry of a customer's timeline (customers.timeline)
 EVENT_ROW = RowTemplate("customers/_event.html", customers.Event._fields)
 CREATORS = ("rep", "manager", "support", "ops", "admin")
@@ -291,9 +293,11 @@ def reassign():
 
 @bp.get("/customers/pool")
 def pool_index():
-    page = Page(pool.pool().order_by(Customer.name_key), page_number(), current_app.config["PAGE_SIZE"])
+    listed = pool.pool().select(Customer.id, Customer.name, Customer.region, Customer.industry, Customer.tier)
+    page = Page(listed.order_by(Customer.name_key).tuples(), page_number(), current_app.config["PAGE_SIZE"])
     held = pool.held_from_pool(current_user) if current_user.role in pool.CLAIMERS else None
-    return render("customers/pool.html", block="list", page=page, held=held,
+    rows = POOL_ROW.write(map(POOL_ROW.Row._make, page.items), may_claim=held is not None)
+    return render("customers/pool.html", block="list", page=page, held=held, rows=rows,
                   limit=current_settings()["pool_claim_limit"])
 
 
