@@ -210,9 +210,9 @@ def _templates(app):
     app.jinja_env.globals["icon"] = icon
     from .rows import FORM_TOKEN
     app.jinja_env.globals["form_token"] = FORM_TOKEN
-    from .pipeline.cards import board_cards
+    from .pipeline.cards import board_cards, board_columns
     from .service.feedback import feedback_rows
-    app.jinja_env.globals.update(board_cards=board_cards, feedback_rows=feedback_rows)
+    app.jinja_env.globals.update(board_cards=board_cards, board_columns=board_columns, feedback_rows=feedback_rows)
     from .collateral.forms import KIND_LABELS as COLLATERAL_KIND_LABELS
     from .visits.forms import KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS
     app.jinja_env.globals.update(visit_kind_labels=KIND_LABELS, visit_outcome_labels=OUTCOME_LABELS,

@@ -1,4 +1,6 @@
-"""Board cards: each written once for what it shows (salesweb/rows.py)."""
+"""Board cards and columns: each written once for what it shows (salesweb/rows.py)."""
+from flask_babel import get_locale
+
 from ..rows import RowTemplate
 
 CARD = RowTemplate("pipeline/_card.html", "id version title amount customer_name customer_tier owner_name "
@@ -10,3 +12,15 @@ def board_cards(cards, can_move, oob=False):
     return CARD.write((CARD.Row(c.id, c.version, c.title, c.amount, c.customer_name, c.customer_tier, c.owner_name,
                                 c.owner_initials, c.days_in_stage, c.next_step_due, c.stale) for c in cards),
                       can_move=bool(can_move), oob=bool(oob))
+
+
+COLUMN = RowTemplate("pipeline/_column.html", "stage_id name kind count amount weighted more filter_values cards",
+                     look=("can_move", "per_column", "oob"))
+
+
+def board_columns(columns, can_move, per_column, filter_values, oob=False):
+    """The columns (services.pipeline.Column) with their first cards, as the board shows them."""
+    locale, filters = str(get_locale() or "en"), tuple(sorted(filter_values.items()))
+    return COLUMN.write((COLUMN.Row(c.stage.id, c.stage.name(locale), c.stage.kind, c.count, c.amount, c.weighted,
+                                    c.more, filters, board_cards(c.cards, can_move)) for c in columns),
+                        can_move=bool(can_move), per_column=per_column, oob=bool(oob))

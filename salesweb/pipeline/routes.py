@@ -144,7 +144,7 @@ def quick_add(stage_id):
             flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Check the form."), "error")
         return redirect(url_for("pipeline.board"))
     response = _columns_response({stage.id}, status, all_stages=all_stages,
-                                 quick=None if done else (form, stage.id))
+                                 quick=None if done else (form, stage))
     return response
 
 

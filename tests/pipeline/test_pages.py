@@ -212,6 +212,9 @@ def test_quick_add_puts_a_deal_at_the_bottom_of_a_column(app, make, team):
                {"title": "", "customer": "", "amount": "-1"}, headers=HX, token_from="/pipeline")
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "This field is required." in page and "<details open>" in page
+    # the column comes back as it is, and then the form with its errors in place of its Add deal button
+    needs = stage("Needs analysis").id
+    assert page.index(f'id="column-{needs}"') < page.index(f'<div class="quick-add" id="quick-add-{needs}" hx-swap-oob="true">')
     theirs = make.customer(team["other"], name="Not mine")
     forged = post(team["rep_client"], f"/pipeline/stages/{stage('Needs analysis').id}/deals",
                   {"title": "Sneaky", "customer": str(theirs.id), "amount": "1"}, headers=HX, token_from="/pipeline")
