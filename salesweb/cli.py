@@ -162,9 +162,10 @@ def serve(bind, workers):
 
 
 def _worker_started(worker):
-    from . import settle_crashes
+    from . import freeze_heap, settle_crashes
     settle_crashes(worker.wsgi)  # what a killed worker left behind, before this one serves
     start_sweeper(worker.wsgi)
+    freeze_heap()
 
 
 def _escalate_now():

@@ -126,3 +126,19 @@ def test_the_language_switch_works_signed_out(client):
     token = csrf_token(client)
     client.post("/account/locale", data={"csrf_token": token, "locale": "zh", "next": "/login"})
     assert 'lang="zh-CN"' in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_worker_ready_to_serve_sets_its_startup_heap_out_of_the_collectors_reach(monkeypatch):
+    """salesweb serve's workers freeze what start-up allocated (salesweb.freeze_heap) once they are ready."""
+    import gc
+
+    from salesweb import cli
+    calls = []
+    monkeypatch.setattr("salesweb.settle_crashes", lambda app: calls.append("settled"))
+    monkeypatch.setattr(cli, "start_sweeper", lambda app: calls.append("sweeper"))
+    gc.unfreeze()
+    try:
+        cli._worker_started(type("Worker", (), {"wsgi": object()})())
+        assert calls == ["settled", "sweeper"] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
