@@ -8,7 +8,7 @@ import operator
 from functools import reduce
 from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+from peewee import JOIN, Select, fn
 
 from ..access import visible, visible_to
 from ..db import db, is_sqlite, prepared, row_by_id, utcnow
@@ -526,7 +526,13 @@ def _first_cards(slots, *shape_and_stages):
     base = _filtered(slots, *shape)
     firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(slots.limit)
               for sid in stage_ids]
-    return _card_query(Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts))))
+    if is_sqlite():
+        return _card_query(Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts))))
+    # PostgreSQL plans that OR of IN subqueries as a scan of every deal and a hash of every customer (7 ms); one
+    # IN over the columns' first ids, each read from its own derived table, as a lookup of each id (1.5 ms).
+    firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
+    ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
+    return _card_query(Deal.select().where(Deal.id.in_(ids)))
 
 
 @prepared
