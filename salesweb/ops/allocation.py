@@ -22,6 +22,8 @@ SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
 LOAD_ROW = RowTemplate("ops/_load_row.html", "owner_id name team tier_a tier_b tier_c customers due overdue open_deals "
                        "pipeline weekly_rate marks", look=("role", "widest"))
 PICK_ROW = RowTemplate("ops/_pick_row.html", "id name tier region owner_name owned next_visit_due overdue ticked")
+# the regions card (ops): every region with its customers and rep, and the reps to choose from
+REGIONS = RowTemplate("ops/_regions.html", "regions owners")
 
 
 class FilterForm(FlaskForm):
@@ -105,8 +107,9 @@ def console(status=200, move_form=None, preview=None, loads=None):
                   recent=allocation.recent(current_user) if preview is None else None,
                   undo_hours=settings_values["reallocation_undo_hours"],
                   may_undo=lambda b: allocation.may_undo(current_user, b, settings_values),
-                  regions=regions if current_user.role == "ops" and preview is None else None,
-                  region_owners=[("", _("Nobody: they go to the pool"))] + active,
+                  regions_card=REGIONS.write([REGIONS.Row(tuple(tuple(r) for r in regions), tuple(
+                      [("", str(_("Nobody: they go to the pool")))] + active))])
+                  if current_user.role == "ops" and preview is None else "",
                   endpoint=_endpoint)
 
 
