@@ -47,7 +47,7 @@ class Select(widgets.Select):
         if choice.render_kw or kwargs:
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        value = escape(value)
+        value = str(escape(value)).replace('"', "&quot;")  # a Markup value is not escaped, its quotes are
         label = escape(choice.label or choice.value)
         return Markup(f'<option selected value="{value}">{label}</option>' if choice.selected
                       else f'<option value="{value}">{label}</option>')

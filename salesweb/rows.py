@@ -36,14 +36,17 @@ class RowTemplate:
         assert set(look) == set(self.look), f"{self.name} takes {self.look}"
         look_key = (self.name, str(get_locale() or "en"), str(get_timezone()), request.script_root,
                     tuple(sorted(look.items())))
+        # nothing kept when results are not (KEEP_RESULTS), nor while templates reload as they are edited
+        keep = current_app.config["KEEP_RESULTS"] and not current_app.jinja_env.auto_reload
         template, written = None, []
         for row in rows:
             key = (row, look_key)
-            html = _written.get(key)
+            html = _written.get(key) if keep else None
             if html is None:
                 template = template or current_app.jinja_env.get_template(self.name)
                 html = template.render(row=row, **look)
-                _written.put(key, html, len(html) + 100)
+                if keep:  # the key's text counts too: a note shown cut short, a column's cards
+                    _written.put(key, html, len(html) + sum(len(v) for v in row if isinstance(v, str)) + 100)
             written.append(html)
         html = "".join(written)
         return Markup(html.replace(FORM_TOKEN, generate_csrf()) if FORM_TOKEN in html else html)

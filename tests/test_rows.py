@@ -28,3 +28,18 @@ def test_every_row_template_reads_only_its_row_and_look(app):
         for imported in meta.find_referenced_templates(tree):  # macros: their bodies may read only globals
             macros = env.parse(env.loader.get_source(env, imported)[0])
             assert not meta.find_undeclared_variables(macros) and not _names(macros) & PER_REQUEST, imported
+
+
+def test_rows_are_kept_only_when_results_are(app, make, signed_in):
+    from salesweb import rows
+    client, rep = signed_in("rep", name="Rep One", team="East")
+    make.deal(rep, title="Pumps")
+    keep = app.config["KEEP_RESULTS"]
+    try:
+        app.config["KEEP_RESULTS"] = False
+        rows._written.clear()
+        assert "Pumps" in client.get("/pipeline").get_data(as_text=True) and len(rows._written) == 0
+        app.config["KEEP_RESULTS"] = True
+        assert "Pumps" in client.get("/pipeline").get_data(as_text=True) and len(rows._written) > 0
+    finally:
+        app.config["KEEP_RESULTS"] = keep

@@ -28,7 +28,8 @@ def test_html_params_writes_what_wtforms_writes(attributes):
 
 
 def test_select_writes_what_wtforms_select_writes(app):
-    choices = options([("", "Anyone"), ("1", "Zhang <b>"), ('x"y', Markup("<i>em</i>")), (True, "yes"), (3, "三")])
+    choices = options([("", "Anyone"), ("1", "Zhang <b>"), ('x"y', Markup("<i>em</i>")), (True, "yes"), (3, "三"),
+                       (Markup('a "b"'), "quoted")])
 
     class Pair(Form):
         ours = SelectField(choices=choices)
