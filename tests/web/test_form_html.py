@@ -40,3 +40,32 @@ def test_select_writes_what_wtforms_select_writes(app):
         theirs = str(form.theirs(class_="f")).replace('name="theirs"', 'name="ours"').replace('id="theirs"', 'id="ours"')
         assert str(form.ours(class_="f")) == theirs
         assert form.ours().count("<option selected ") == 1
+
+
+def test_wtforms_words_follow_the_request_language_and_are_read_once(app, monkeypatch):
+    from babel import support
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import InputRequired
+
+    from salesweb import forms
+
+    class Required(FlaskForm):
+        class Meta:
+            csrf = False
+
+        hidden_name = StringField(validators=[InputRequired()])  # no label: WTForms' own words make one
+
+    loads = []
+    load = support.Translations.load
+    monkeypatch.setattr(support.Translations, "load", lambda *a, **k: loads.append(a) or load(*a, **k))
+    monkeypatch.setattr(forms, "_wtforms_catalogues", {})
+    errors = {}
+    for locale in ("zh", "en", "zh", "en"):
+        with app.test_request_context("/", method="POST", data={}), force_locale(locale):
+            form = Required()
+            form.validate()
+            errors[locale] = form.hidden_name.errors[0]
+    assert errors == {"zh": "该字段是必填字段。", "en": "This field is required."}
+    assert len(loads) == 2  # once per language, not per request
