@@ -138,7 +138,9 @@ class Prepared:
     Building a statement costs peewee 0.1–0.6 ms, more than SQLite takes to answer most of ours, so the
     queries every page runs are written once: `build(slots, *shape)` returns a peewee query in which the
     values that change from call to call are `slots.<name>`; `shape` (hashable) picks among variants
-    (a role, an optional filter). Values are passed as the database stores them (ids, not models)."""
+    (a role, an optional filter). Values are passed as the database stores them (ids, not models): a slot's
+    value skips the field's conversion, so a write passes what that conversion would give (an id for a foreign
+    key, a naive UTC datetime, a str for text)."""
 
     def __init__(self, build):
         self._build = build
@@ -154,11 +156,18 @@ class Prepared:
             statement = self._compiled[key] = (query, sql, tuple(params))
         return statement
 
+    def _run(self, shape, values):
+        query, sql, params = self._statement(shape)
+        return query, db.execute_sql(sql, [values[p.name] if type(p) is Slot else p for p in params])
+
     def rows(self, *shape, **values):
         """Every row, as the query's own row type (models, tuples, dicts)."""
-        query, sql, params = self._statement(shape)
-        bound = [values[p.name] if type(p) is Slot else p for p in params]
-        return list(query._get_cursor_wrapper(db.execute_sql(sql, bound)))
+        query, cursor = self._run(shape, values)
+        return list(query._get_cursor_wrapper(cursor))
+
+    def execute(self, *shape, **values):
+        """Run a prepared write (an UPDATE, an INSERT); returns how many rows it wrote."""
+        return self._run(shape, values)[1].rowcount
 
     def first(self, *shape, **values):
         rows = self.rows(*shape, **values)

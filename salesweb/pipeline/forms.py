@@ -45,10 +45,18 @@ class QuickAddForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
+    """A deal put in an open stage: a card dragged on the board, a button on the deal page."""
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST's token (the board posts it with each move)
+
     stage = SelectField(_l("Move to"), coerce=_id, validate_choice=False)
     version = IntegerField(validators=[InputRequired()])
     before = HiddenField()
     after = HiddenField()
+
+
+class CloseForm(MoveForm):
+    """A deal put in Won or Lost, with what closing it needs."""
     lost_reason = SelectField(_l("Why was it lost?"), coerce=_id, validate_choice=False)
     lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
     amount = DecimalField(_l("Amount won"), places=2, validators=[Optional(), finite, NumberRange(0, 100_000_000_000)])

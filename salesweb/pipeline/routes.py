@@ -15,7 +15,7 @@ from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, people_in_reach, remembered, render, safe_next, submit
 from . import bp
-from .forms import BoardFilterForm, DealForm, MoveForm, QuickAddForm, minor_units
+from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, QuickAddForm, minor_units
 
 CARDS_PER_COLUMN = 10  # a column's first cards; the rest come with Show more (a screenful on a phone or a laptop)
 
@@ -28,11 +28,12 @@ def _deal_or_404(deal_id):
     return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
 
 
-def _criteria(form):
-    """The board's filters as the service takes them; anything invalid is simply not applied."""
-    owner = form.owner.data or ""
+def _criteria(values):
+    """The board's filters ({name: text}, as `_filter_values` or the filter form's data) as the service takes them;
+    anything invalid is simply not applied."""
+    owner, tier = values.get("owner") or "", values.get("tier")
     criteria = {"owner": "mine" if owner == "mine" else (int(owner) if owner.isdecimal() and len(owner) < 19 else None),
-                "tier": form.tier.data if form.tier.data in ("A", "B", "C") else None}
+                "tier": tier if tier in ("A", "B", "C") else None}
     start = today()
     quarter = datetime.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
     periods = {
@@ -41,7 +42,7 @@ def _criteria(form):
         "next_quarter": (_add_months(quarter, 3), _add_months(quarter, 6) - datetime.timedelta(days=1)),
         "overdue": (None, start - datetime.timedelta(days=1)),
     }
-    criteria["close_from"], criteria["close_to"] = periods.get(form.close.data, (None, None))
+    criteria["close_from"], criteria["close_to"] = periods.get(values.get("close"), (None, None))
     return criteria
 
 
@@ -73,8 +74,8 @@ def _board_context(only=None, notice=None, all_stages=None):
     from werkzeug.datastructures import MultiDict
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else pipeline.stages()
-    columns = pipeline.board(current_user, _criteria(form), today(), CARDS_PER_COLUMN, only=only, all_stages=all_stages,
-                             keep=remembered)
+    columns = pipeline.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
+                             all_stages=all_stages, keep=remembered)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)
@@ -91,7 +92,7 @@ def more_cards(stage_id):
     offset = request.args.get("offset", "0")
     offset = int(offset) if offset.isdecimal() and len(offset) < 9 else 0
     form = BoardFilterForm(request.args)
-    cards = pipeline.column_cards(current_user, _criteria(form), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
+    cards = pipeline.column_cards(current_user, _criteria(form.data), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
     return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN], filter_values=_filter_values(),
                   more=len(cards) > CARDS_PER_COLUMN, offset=offset + CARDS_PER_COLUMN,
                   can_move=pipeline.may_move(current_user), locale=_locale())
@@ -151,21 +152,21 @@ def quick_add(stage_id):
 @bp.post("/deals/<int:deal_id>/move")
 def move(deal_id):
     deal = _deal_or_404(deal_id)
-    form = MoveForm()
     all_stages = pipeline.stages()
-    stage = next((s for s in all_stages if s.id == form.stage.data), None)
+    stage = next((s for s in all_stages if s.id == _int(request.form.get("stage"))), None)
     if stage is None:
         return _refused(deal, _("Unknown stage."), all_stages)
+    form = MoveForm() if stage.kind == "open" else CloseForm()
     if not form.validate_on_submit():
         messages = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
-                    if name in form and name != "csrf_token"]
+                    if name in form]
         return _refused(deal, " ".join(messages) or _("The move could not be read."), all_stages)
+    closing = {} if stage.kind == "open" else dict(lost_reason=form.lost_reason.data, lost_note=form.lost_note.data or "")
+    if stage.kind == "won":
+        closing.update(won_on=form.won_on.data, amount=minor_units(form.amount.data))
     try:
-        moved = pipeline.move(
-            deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
-            after_id=_int(form.after.data), lost_reason=form.lost_reason.data, lost_note=form.lost_note.data or "",
-            won_on=form.won_on.data if stage.kind == "won" else None,
-            amount=minor_units(form.amount.data) if stage.kind == "won" else None, today=today())
+        moved = pipeline.move(deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
+                              after_id=_int(form.after.data), today=today(), all_stages=all_stages, **closing)
     except pipeline.Conflict as conflict:
         who, when = pipeline.last_change(conflict.deal)
         message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
@@ -186,8 +187,7 @@ def move(deal_id):
 
 def _moved_response(moved, stage, all_stages):
     """A move that happened: the card as it is now and the two columns' new totals."""
-    from werkzeug.datastructures import MultiDict
-    criteria = _criteria(BoardFilterForm(MultiDict(_filter_values())))
+    criteria = _criteria(_filter_values())
     heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
     response = make_response(render("pipeline/_moved.html", moved=pipeline.card(moved.deal.id, all_stages, today()),
                                     columns=heads, can_move=True, locale=_locale(),
@@ -225,7 +225,7 @@ def close(deal_id):
     if stage is None or stage.kind == "open":
         abort(404)
     seen = _int(request.args.get("version"))  # the version the board showed; a stale one ends in 409
-    form = MoveForm(formdata=None, stage=stage.id, version=seen if seen is not None else deal.version,
+    form = CloseForm(formdata=None, stage=stage.id, version=seen if seen is not None else deal.version,
                     before=request.args.get("before", ""),
                     after=request.args.get("after", ""), amount=deal.amount / 100, won_on=today())
     reasons = list(LossReason.select().where(LossReason.active == True).order_by(LossReason.position))  # noqa: E712
@@ -320,14 +320,12 @@ def deal(deal_id):
     customer, owner = row_by_id(Customer, deal.customer_id), row_by_id(User, deal.owner_id)
     reason = row_by_id(LossReason, deal.lost_reason_id) if deal.lost_reason_id else None
     notes = customers.latest_notes(deal.customer_id, 20)
-    form = MoveForm(formdata=None, version=deal.version, stage=deal.stage_id)
-    form.stage.choices = options([(s.id, s.name(_locale())) for s in stage_by_id.values()])
     contract = contracts.of_deal(deal)
     return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quotes.may_prepare(current_user),
                   contract=contract, standing=contracts.standing(contract, today()) if contract else None,
                   may_contract=contracts.may_edit(current_user), payment_form=PaymentForm(formdata=None,
                                                                                           received_on=today()), deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
                   stage_by_id=stage_by_id, history=history, history_more=history_more,
-                  reason=reason, move_form=form, locale=_locale(), notes=notes,
+                  reason=reason, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
                   stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))

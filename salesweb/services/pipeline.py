@@ -207,13 +207,26 @@ def _for_update(slots):
 
 
 def _save(deal, fields, expected_version, by, now):
-    """Write fields if the deal is still at expected_version; bump it. Raises Conflict otherwise."""
+    """Write fields (ids for foreign keys) if the deal is still at expected_version; bump it. Raises Conflict
+    otherwise."""
     fields = {**fields, "version": expected_version + 1, "updated_at": now, "updated_by": by.id if by else None}
-    written = Deal.update(**fields).where((Deal.id == deal.id) & (Deal.version == expected_version)).execute()
-    if not written:
+    if not _update.execute(tuple(fields), **fields, deal_id=deal.id, expected_version=expected_version):
         raise Conflict(Deal.get_by_id(deal.id))
     for key, value in fields.items():
         setattr(deal, key, value)
+
+
+@prepared
+def _update(slots, names):
+    """A deal's fields `names` written, at the version it was read at."""
+    return (Deal.update({Deal._meta.fields[name]: getattr(slots, name) for name in names})
+            .where((Deal.id == slots.deal_id) & (Deal.version == slots.expected_version)))
+
+
+@prepared
+def _record_change(slots):
+    return StageChange.insert({StageChange.deal: slots.deal, StageChange.from_stage: slots.from_stage,
+                               StageChange.to_stage: slots.to_stage, StageChange.by: slots.by, StageChange.at: slots.at})
 
 
 def edit(deal, values, customer, owner, version, by, now=None, today=None):
@@ -289,8 +302,12 @@ def rebalance(stage_id):
 
 
 def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=None, lost_note="",
-         won_on=None, amount=None, today=None, now=None):
-    """Put a deal in a stage, between two cards; checks permission, version and the stage's needs."""
+         won_on=None, amount=None, today=None, now=None, all_stages=None):
+    """Put a deal in a stage, between two cards; checks permission, version and the stage's needs.
+
+    `deal` as the caller read it: when it is at `version` the move works from it, and its UPDATE holds it
+    to that version (every change to a deal's stage or details moves it on), so a change made since is a
+    Conflict, not a lost write, without reading the deal again. An older copy is read afresh first."""
     if not may_move(by):
         raise Invalid({None: _l("Your role cannot move deals.")})
     if stage is None:
@@ -298,10 +315,13 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
     now = now or utcnow()
     today = today or now.date()
     with db.atomic():
-        current = _locked(deal.id)
+        current = deal if deal.version == version else _locked(deal.id)
         if current.version != version:
             raise Conflict(current)
-        old_stage = current.stage
+        old_stage = (next((s for s in all_stages or () if s.id == current.stage_id), None)
+                     or row_by_id(Stage, current.stage_id))
+        if old_stage is None:  # merged into another since the deal was read; the merge moved the deal on
+            raise Conflict(_locked(deal.id))
         fields, errors = {}, {}
         if stage.id != old_stage.id:
             if stage.kind == "lost":
@@ -337,7 +357,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         fields["position"] = position
         _save(current, fields, version, by, now)
         if stage.id != old_stage.id:
-            StageChange.create(deal=current, from_stage=old_stage, to_stage=stage, by=by, at=now)
+            _record_change.execute(deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=now)
             audit.record("stage_move", actor=by, obj=current,
                          summary=f"{current.title}: {old_stage.name_en} → {stage.name_en}")
             if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too

@@ -89,6 +89,28 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(app, make, rep):
     assert who.id == rep.id and when is not None
 
 
+def test_a_change_made_after_the_deal_was_read_is_a_conflict_and_writes_nothing(app, make, rep):
+    d = make.deal(rep)
+    read = fresh(d)  # the board's copy, at version 1
+    pipeline.move(fresh(d), stage("Proposal"), 1, rep)  # someone else moves it first
+    changes, events = StageChange.select().count(), AuditEvent.select().count()
+    with pytest.raises(pipeline.Conflict) as conflict:
+        pipeline.move(read, stage("Negotiation"), 1, rep)
+    assert conflict.value.deal.version == 2 and fresh(d).stage_id == stage("Proposal").id
+    assert (StageChange.select().count(), AuditEvent.select().count()) == (changes, events)
+
+
+def test_an_older_copy_of_the_deal_moves_at_the_version_given(app, make, rep):
+    d = make.deal(rep)
+    old = fresh(d)
+    pipeline.move(fresh(d), stage("Proposal"), 1, rep)
+    pipeline.move(old, stage("Negotiation"), 2, rep)  # the copy says 1, the caller knows 2: read afresh
+    moved = fresh(d)
+    assert (moved.stage_id, moved.version) == (stage("Negotiation").id, 3)
+    last = StageChange.select().where(StageChange.deal == d.id).order_by(StageChange.id.desc()).get()
+    assert (last.from_stage_id, last.to_stage_id) == (stage("Proposal").id, stage("Negotiation").id)
+
+
 def test_probability_follows_the_stage_unless_overridden(app, make, rep):
     d = make.deal(rep)
     pipeline.move(d, stage("Negotiation"), 1, rep)
