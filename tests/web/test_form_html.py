@@ -4,7 +4,8 @@ import importlib.util
 import pytest
 import wtforms
 from markupsafe import Markup
-from wtforms import Form
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import InputRequired, Length
 
 from salesweb.forms import SelectField, html_params, options
 
@@ -32,22 +33,49 @@ def test_select_writes_what_wtforms_select_writes(app):
                        (Markup('a "b"'), "quoted")])
 
     class Pair(Form):
-        ours = SelectField(choices=choices)
-        theirs = wtforms.SelectField(choices=choices, widget=_wtforms_own().Select())
+        ours = SelectField(choices=choices, validators=[InputRequired()])
+        theirs = wtforms.SelectField(choices=choices, widget=_wtforms_own().Select(), validators=[InputRequired()])
 
-    for value in ("", "1", 'x"y', "3"):
+    for value in ("", "1", 'x"y', "3", "1", ""):  # the second time a select is written it is the kept one
         form = Pair(data={"ours": value, "theirs": value})
         theirs = str(form.theirs(class_="f")).replace('name="theirs"', 'name="ours"').replace('id="theirs"', 'id="ours"')
-        assert str(form.ours(class_="f")) == theirs
+        assert str(form.ours(class_="f")) == theirs and " required" in theirs
         assert form.ours().count("<option selected ") == 1
+
+
+def test_a_kept_select_is_told_apart_by_each_option_and_the_type_of_its_text(app):
+    def written(pairs, value="1"):
+        class One(Form):
+            pick = SelectField(choices=options(pairs))
+        return str(One(data={"pick": value}).pick())
+
+    plain = written([("1", "<b>A</b>")])
+    assert "&lt;b&gt;A&lt;/b&gt;" in plain and written([("1", "<b>A</b>")]) == plain
+    assert "<b>A</b>" in written([("1", Markup("<b>A</b>"))])
+    assert 'selected value="1"' in written([("1", "A"), ("2", "B")]) and 'selected value="2"' in written(
+        [("1", "A"), ("2", "B")], "2")
+    assert written([("1", "A"), ("2", "B")]) != written([("1", "A"), ("2", "C")])
+
+
+def test_inputs_write_what_wtforms_inputs_write(app):
+    own = _wtforms_own()
+
+    class Pair(Form):
+        ours = StringField(validators=[InputRequired(), Length(max=5)], render_kw={"data_x": 'a"b'})
+        theirs = StringField(validators=[InputRequired(), Length(max=5)], render_kw={"data_x": 'a"b'},
+                             widget=own.TextInput())
+        ours_box = BooleanField()
+        theirs_box = BooleanField(widget=own.CheckboxInput())
+
+    form = Pair(data={"ours": "<x>", "theirs": "<x>", "ours_box": True, "theirs_box": True})
+    assert str(form.ours()) == str(form.theirs()).replace("theirs", "ours") and "maxlength" in str(form.ours())
+    assert str(form.ours_box()) == str(form.theirs_box()).replace("theirs", "ours")
 
 
 def test_wtforms_words_follow_the_request_language_and_are_read_once(app, monkeypatch):
     from babel import support
     from flask_babel import force_locale
     from flask_wtf import FlaskForm
-    from wtforms import StringField
-    from wtforms.validators import InputRequired
 
     from salesweb import forms
 
