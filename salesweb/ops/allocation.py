@@ -83,13 +83,9 @@ def console(status=200, move_form=None, preview=None, loads=None):
     selection = total = None
     if preview is None and _filtered() and filters.validate():
         criteria = filters.criteria()
-        query = allocation.selection(current_user, criteria, today)
+        selection, count = allocation.selection_page(current_user, criteria, today, SHOWN)
         # a count over every customer matching (a rep's thousands), kept until the next write
-        total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today),
-                           query.count)
-        selection = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region,
-                                      Customer.next_visit_due, Customer.owner)
-                         .order_by(Customer.tier, Customer.name_key).limit(SHOWN).tuples())
+        total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today), count)
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
     flags = allocation.flags(loads, settings_values)
