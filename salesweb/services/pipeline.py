@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, Select, fn
 
-from ..access import visible, visible_to
+from ..access import team_tree, visible, visible_to
 from ..db import db, is_sqlite, prepared, row_by_id, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
@@ -481,9 +481,10 @@ def _criteria_shape(user, criteria):
     return shape, values
 
 
-def _filtered(slots, role, owner, tier, close_from, close_to):
-    """The deals the board shows: the user's scope narrowed by its filters (the values are slots)."""
-    query = visible_to(Deal.select(), role, slots.user, Deal.owner)
+def _filtered(slots, role, owner, tier, close_from, close_to, team=None):
+    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `team`: a
+    manager's team_tree the statement declares)."""
+    query = visible_to(Deal.select(), role, slots.user, Deal.owner, team)
     if owner == "mine":
         query = query.where(Deal.owner == slots.user)
     elif owner == "one":
@@ -543,16 +544,20 @@ def _card_query(query):
 @prepared
 def _first_cards(slots, *shape_and_stages):
     *shape, stage_ids = shape_and_stages
-    base = _filtered(slots, *shape)
+    team = team_tree(slots.user) if shape[0] == "manager" else None  # one tree for every column's subquery
+    base = _filtered(slots, *shape, team=team)
     firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(slots.limit)
               for sid in stage_ids]
     if is_sqlite():
-        return _card_query(Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts))))
-    # PostgreSQL plans that OR of IN subqueries as a scan of every deal and a hash of every customer (7 ms); one
-    # IN over the columns' first ids, each read from its own derived table, as a lookup of each id (1.5 ms).
-    firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
-    ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
-    return _card_query(Deal.select().where(Deal.id.in_(ids)))
+        query = Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts)))
+    else:
+        # PostgreSQL plans that OR of IN subqueries as a scan of every deal and a hash of every customer (7 ms);
+        # one IN over the columns' first ids, each read from its own derived table, as a lookup of each id (1.5 ms).
+        firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
+        ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
+        query = Deal.select().where(Deal.id.in_(ids))
+    query = _card_query(query)
+    return query.with_cte(team) if team is not None else query
 
 
 @prepared

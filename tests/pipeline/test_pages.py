@@ -103,6 +103,15 @@ def test_scope_deals_outside_are_404_everywhere(app, make, team):
     assert Deal.get_by_id(west.id).version == 1
 
 
+def test_a_managers_board_shows_the_team_in_every_column_and_no_one_else(app, make, team):
+    for name in ("Prospecting", "Proposal", "Negotiation"):
+        make.deal(team["rep"], title=f"Ours in {name}", stage=stage(name))
+        make.deal(team["other"], title=f"Theirs in {name}", stage=stage(name))
+    page = team["boss_client"].get("/pipeline").get_data(as_text=True)
+    for name in ("Prospecting", "Proposal", "Negotiation"):
+        assert f"Ours in {name}" in page and f"Theirs in {name}" not in page
+
+
 def test_support_sees_all_but_cannot_move(app, make, signed_in, team):
     support, _ = signed_in("support")
     d = make.deal(team["rep"], title="Look only")
