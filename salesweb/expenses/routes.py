@@ -29,8 +29,9 @@ def index():
     show = request.args.get("status") or _default_filter()
     if show not in expenses.LIST_FILTERS:
         show = "open"
-    page = Page(expenses.listing(current_user, show), page_number(), PAGE_SIZE)
-    waiting = list(expenses.waiting_for(current_user).limit(50)) if current_user.role in ("manager", "ops") else []
+    fetch, total = expenses.listing(current_user, show)
+    page = Page(fetch, page_number(), PAGE_SIZE, total=total)
+    waiting = expenses.waiting_for(current_user)
     return render("expenses/index.html", block="list", page=page, show=show, waiting=waiting,
                   filters=expenses.FILTER_LABELS, may_claim=expenses.may_claim(current_user))
 
