@@ -5,8 +5,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..access import get_visible_or_404
+from ..db import row_by_id
 from ..i18n import _
-from ..models import Customer, Deal, Quote, Stage, User
+from ..models import Customer, Deal, Quote, Stage
 from ..rows import RowTemplate
 from ..services import quotes
 from ..services.errors import Invalid
@@ -23,7 +24,7 @@ def _deal_or_404(deal_id):
 
 
 def _quote_or_404(quote_id):
-    return quotes.scope(current_user).where(Quote.id == quote_id).first() or abort(404)
+    return quotes.visible_quote(quote_id, current_user) or abort(404)
 
 
 def _rows(form):
@@ -137,11 +138,10 @@ def preview():
 
 
 def _page_context(quote):
-    deal = Deal.get_by_id(quote.deal_id)
-    people = {u.id: u for u in User.select(User.id, User.name).where(
-        User.id.in_([quote.prepared_by_id, quote.decided_by_id or 0, deal.owner_id]))}
-    return dict(quote=quote, deal=deal, customer=Customer.get_by_id(quote.customer_id),
-                stage=Stage.get_by_id(deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
+    deal = row_by_id(Deal, quote.deal_id)
+    people = quotes.people_of(quote, deal)
+    return dict(quote=quote, deal=deal, customer=row_by_id(Customer, quote.customer_id),
+                stage=row_by_id(Stage, deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
                 people=people, state=quotes.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),

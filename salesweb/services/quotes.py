@@ -117,6 +117,17 @@ def scope(user):
     return visible(Quote.select().join(Deal, on=(Quote.deal == Deal.id)), user, Deal.owner)
 
 
+def visible_quote(quote_id, user):
+    """The quote if it is on a deal the user may see, else None."""
+    return _visible_quote.first(user.role, quote=quote_id, user=user.id)
+
+
+@prepared
+def _visible_quote(slots, role):
+    query = Quote.select().join(Deal, on=(Quote.deal == Deal.id)).where(Quote.id == slots.quote)
+    return visible_to(query, role, slots.user, Deal.owner).limit(1)
+
+
 def may_prepare(user):
     return user.role in PREPARERS
 
@@ -127,8 +138,13 @@ def may_decide(user, quote, today):
         return False
     if user.role == "ops":
         return True
-    return user.role == "manager" and quote.needs == "manager" and (
-        Deal.select().where((Deal.id == quote.deal_id) & Deal.owner.in_(team_ids(user.id))).exists())
+    return user.role == "manager" and quote.needs == "manager" and bool(
+        _deal_in_team.rows(deal=quote.deal_id, user=user.id))
+
+
+@prepared
+def _deal_in_team(slots):
+    return Deal.select(Deal.id).where((Deal.id == slots.deal) & Deal.owner.in_(team_ids(slots.user))).limit(1).tuples()
 
 
 def queue(user, today):
@@ -484,15 +500,35 @@ def answer(quote, version, by, accepted, today, now=None):
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
+def people_of(quote, deal):
+    """{id: user (id and name)} for who prepared and decided the quote and who owns its deal."""
+    return {u.id: u for u in _people_of.rows(a=quote.prepared_by_id, b=quote.decided_by_id or 0, c=deal.owner_id)}
+
+
+@prepared
+def _people_of(slots):
+    return User.select(User.id, User.name).where(User.id.in_([slots.a, slots.b, slots.c]))
+
+
 def lines_of(quote):
-    return list(QuoteLine.select().where(QuoteLine.quote == quote.id).order_by(QuoteLine.position))
+    return _lines_of.rows(quote=quote.id)
+
+
+@prepared
+def _lines_of(slots):
+    return QuoteLine.select().where(QuoteLine.quote == slots.quote).order_by(QuoteLine.position)
 
 
 def events_of(quote):
+    return _events_of.rows(quote=quote.id)
+
+
+@prepared
+def _events_of(slots):
     by = User.alias()
-    return list(QuoteEvent.select(QuoteEvent, by.id, by.name).join(by, JOIN.LEFT_OUTER, on=(QuoteEvent.by == by.id),
-                                                                   attr="actor")
-                .where(QuoteEvent.quote == quote.id).order_by(QuoteEvent.at, QuoteEvent.id))
+    return (QuoteEvent.select(QuoteEvent, by.id, by.name).join(by, JOIN.LEFT_OUTER, on=(QuoteEvent.by == by.id),
+                                                                attr="actor")
+            .where(QuoteEvent.quote == slots.quote).order_by(QuoteEvent.at, QuoteEvent.id))
 
 
 def of_deal(deal):
