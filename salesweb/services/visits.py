@@ -9,8 +9,8 @@ import math
 
 from peewee import JOIN, fn
 
-from ..access import visible
-from ..db import db, prepared, utcnow, without_index
+from ..access import visible, visible_to
+from ..db import db, prepared, row_by_id, utcnow, without_index
 from ..i18n import _l
 from ..models import (OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment,
                       VisitContact)
@@ -239,8 +239,13 @@ def comment(visit, body, by, now=None):
 def mark_comments_read(visit, user, now=None):
     """The rep has seen the comments on their visit."""
     if visit.rep_id == user.id:
-        (VisitComment.update(read_at=now or utcnow())
-         .where((VisitComment.visit == visit.id) & VisitComment.read_at.is_null()).execute())
+        _mark_read.execute(visit=visit.id, now=now or utcnow())
+
+
+@prepared
+def _mark_read(slots):
+    return (VisitComment.update({VisitComment.read_at: slots.now})
+            .where((VisitComment.visit == slots.visit) & VisitComment.read_at.is_null()))
 
 
 @prepared
@@ -384,17 +389,33 @@ def comment_counts(visit_ids):
 
 def detail(visit_id, user):
     """One visit in the user's scope with customer, rep, deal, contacts met and comments; None if out of scope."""
-    rep = User.alias()
-    visit = (scope(user).select_extend(Customer, rep).join(Customer, on=(Visit.customer == Customer.id))
-             .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
-             .where(Visit.id == visit_id).first())
+    visit = _visit_in_scope.first(user.role, visit=visit_id, user=user.id)
     if visit is None:
         return None
-    visit.met = list(Contact.select().join(VisitContact).where(VisitContact.visit == visit.id).order_by(Contact.name))
-    author = User.alias()
-    visit.thread = list(VisitComment.select(VisitComment, author)
-                        .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-                        .where(VisitComment.visit == visit.id).order_by(VisitComment.created_at))
-    visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
+    visit.met = _met.rows(visit=visit.id)
+    visit.thread = _thread.rows(visit=visit.id)
+    visit.linked_deal = row_by_id(Deal, visit.deal_id) if visit.deal_id else None
     return visit
+
+
+@prepared
+def _visit_in_scope(slots, role):
+    rep = User.alias()
+    return (visible_to(Visit.select(Visit, Customer, rep), role, slots.user, Visit.rep)
+            .join(Customer, on=(Visit.customer == Customer.id))
+            .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
+            .where(Visit.id == slots.visit).limit(1))
+
+
+@prepared
+def _met(slots):
+    return Contact.select().join(VisitContact).where(VisitContact.visit == slots.visit).order_by(Contact.name)
+
+
+@prepared
+def _thread(slots):
+    author = User.alias()
+    return (VisitComment.select(VisitComment, author)
+            .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+            .where(VisitComment.visit == slots.visit).order_by(VisitComment.created_at))
 
