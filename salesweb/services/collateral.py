@@ -328,8 +328,13 @@ def get_share(share_id, user):
 
 def recent_uploads(limit=5):
     """The latest versions uploaded to the library, with their item and uploader (support's home)."""
+    return _recent_uploads.rows(limit=limit)
+
+
+@prepared
+def _recent_uploads(slots):
     uploader = User.alias()
-    return list(CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
-                .join(CollateralItem, attr="item").switch(CollateralVersion)
-                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
-                .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(limit))
+    return (CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
+            .join(CollateralItem, attr="item").switch(CollateralVersion)
+            .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+            .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(slots.limit))

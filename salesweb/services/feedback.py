@@ -7,9 +7,9 @@ work shows on Today; the step's task is done when the step is."""
 import datetime
 from types import SimpleNamespace
 
-from peewee import JOIN, SQL, Value, fn
+from peewee import JOIN, SQL, Select, Value, fn
 
-from ..access import visible
+from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, CustomerLink, Feedback, Task, User
@@ -256,7 +256,12 @@ def escalate_due(settings, now=None):
 
 def _listed(user):
     """Feedback the user sees, as lists show it: named tuples of LISTED."""
-    return visible(Feedback.select(*LISTED).join(Customer), user, Customer.owner).namedtuples()
+    return _listed_to(user.role, user.id)
+
+
+def _listed_to(role, user_id):
+    """`_listed` by role and user id (the id may be a prepared query's slot)."""
+    return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
 
 
 LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feedback.severity, Feedback.channel,
@@ -264,10 +269,28 @@ LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feed
           Feedback.closed_at, Feedback.escalated_at, Feedback.description)
 
 
-def waiting(user, now=None, limit=10):
+def waiting(user, limit=10):
     """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
-    return list(_listed(user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
-                .limit(limit))
+    return _waiting.rows(user.role, user=user.id, limit=limit)
+
+
+@prepared
+def _waiting(slots, role):
+    return (_listed_to(role, slots.user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
+            .limit(slots.limit))
+
+
+def desk_counts(user, now):
+    """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
+    open_requests, overdue = _desk_counts.first(user.role, user=user.id, now=now)
+    return open_requests or 0, overdue or 0
+
+
+@prepared
+def _desk_counts(slots, role):
+    overdue = visible_to(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(slots.now)),
+                         role, slots.user, Customer.owner)
+    return Select(columns=[help.open_count_query(), overdue]).tuples()
 
 
 def overdue_count_query(user, now):
