@@ -47,11 +47,11 @@ def feedback_list():
     form = FeedbackFilterForm(request.args)
     show = form.show.data if form.show.data in feedback.LIST_FILTERS else "waiting"
     now = utcnow()
-    query = feedback.listing(current_user, show, form.kind.data, now)
+    fetch, count = feedback.listing(current_user, show, form.kind.data, now)
     # a count over every case in view (a manager's team: thousands), kept until the next write
     total = remembered("feedback-count", (current_user.id, show, form.kind.data,
-                                          minute(now) if show == "overdue" else None), query.count)
-    page = Page(query, page_number(), current_app.config["PAGE_SIZE"], total=total)
+                                          minute(now) if show == "overdue" else None), count)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     return render("service/feedback_list.html", form=form, page=page, show=show, now=now)
 
 

@@ -303,20 +303,37 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 
 
 def listing(user, show, kind, now=None):
-    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it."""
-    now = now or utcnow()
-    query = _listed(user)
-    if kind in KINDS:
-        query = query.where(Feedback.kind == kind)
+    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
+    (fetch(offset, limit), count()) for a `Page`, from prepared statements."""
+    shape = (user.role, show if show in LIST_FILTERS else "all", kind in KINDS)
+    values = dict(user=user.id, kind=kind, now=now or utcnow())
+    return (lambda offset, limit: _listing_page.rows(*shape, offset=offset, limit=limit, **values),
+            lambda: _listing_count.scalar(*shape, **values))
+
+
+def _listing(slots, role, show, by_kind):
+    query = _listed_to(role, slots.user)
+    if by_kind:
+        query = query.where(Feedback.kind == slots.kind)
     if show == "waiting":
         return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
     if show == "overdue":
-        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
+        return query.where(overdue_condition(slots.now)).order_by(Feedback.response_due_at, Feedback.id)
     if show == "open":
         query = query.where(Feedback.closed_at.is_null())
     elif show == "closed":
         query = query.where(Feedback.closed_at.is_null(False))
     return query.order_by(Feedback.created_at.desc(), Feedback.id.desc())
+
+
+@prepared
+def _listing_page(slots, *shape):
+    return _listing(slots, *shape).limit(slots.limit).offset(slots.offset)
+
+
+@prepared
+def _listing_count(slots, *shape):
+    return _listing(slots, *shape).select(fn.COUNT(Feedback.id)).order_by().tuples()
 
 
 def people_of(feedback):
