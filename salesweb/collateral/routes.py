@@ -42,7 +42,8 @@ def index():
     filters.product.choices = [("", _("Any product"))] + kept("collateral-products", None, collateral.products)
     may_edit = collateral.may_edit(current_user)
     criteria = filters.criteria(may_edit)
-    page = Page(collateral.listed(criteria), page_number(), current_app.config["PAGE_SIZE"])
+    fetch, total = collateral.listed(criteria)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     tags = collateral.tags_of([item[0] for item in page.items])
     rows = LIST_ROW.write(LIST_ROW.Row(*item, tuple(tags[item[0]])) for item in page.items)
     return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page, rows=rows,

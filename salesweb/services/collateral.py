@@ -6,11 +6,12 @@ only through the storage service, so a refused upload leaves neither a file nor 
 import datetime
 import re
 import secrets
+from types import SimpleNamespace
 
 from peewee import JOIN, fn
 
 from ..access import visible_to
-from ..db import contains, db, prepared, utcnow
+from ..db import db, like, like_pattern, prepared, utcnow
 from ..i18n import _l
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer, Download,
                       ShareLink, StoredFile, User)
@@ -143,10 +144,16 @@ def tags_of(item_ids):
     """{item id: [tag, ...]} for a page of items, in one query."""
     found = {i: [] for i in item_ids}
     if found:
-        for tag in (CollateralTag.select(CollateralTag.item, CollateralTag.tag)
-                    .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id)):
-            found[tag.item_id].append(tag.tag)
+        for item_id, tag in _tags_of.rows(len(found), **{f"item_{n}": i for n, i in enumerate(found)}):
+            found[item_id].append(tag)
     return found
+
+
+@prepared
+def _tags_of(slots, count):
+    items = [getattr(slots, f"item_{n}") for n in range(count)]
+    return (CollateralTag.select(CollateralTag.item, CollateralTag.tag).where(CollateralTag.item.in_(items))
+            .order_by(CollateralTag.id).tuples())
 
 
 def products():
@@ -168,31 +175,62 @@ def _with_current(query):
 
 def search(criteria):
     """The library: items matching title or tag, kind, product and language, in the chosen order."""
-    query = _with_current(CollateralItem.select())
-    if not criteria.get("archived"):
-        query = query.where(CollateralItem.archived == False)  # noqa: E712
+    shape, values = _search_shape(criteria)
+    return _searched(SimpleNamespace(**values), *shape)
+
+
+def _search_shape(criteria):
+    """The library's filters as (which apply and the order, their values): what `_searched` takes."""
     text = (criteria.get("q") or "").strip()
+    kind = criteria.get("kind") if criteria.get("kind") in COLLATERAL_KINDS else None
+    language = criteria.get("language") if criteria.get("language") in LANGUAGES else None
+    product = (criteria.get("product") or "").casefold() or None
+    sort = criteria.get("sort") if criteria.get("sort") in ("downloads", "title") else None
+    shape = (bool(criteria.get("archived")), bool(text), kind is not None, language is not None, product is not None,
+             sort)
+    return shape, dict(pattern=like_pattern(text), kind=kind, language=language, product=product)
+
+
+def _searched(values, archived, text, kind, language, product, sort):
+    """`search`'s query for a shape (`values`: attributes, or a prepared query's slots)."""
+    query = _with_current(CollateralItem.select())
+    if not archived:
+        query = query.where(CollateralItem.archived == False)  # noqa: E712
     if text:
-        tagged = CollateralTag.select(CollateralTag.item).where(contains(CollateralTag.tag, text))
-        query = query.where(contains(CollateralItem.title, text) | CollateralItem.id.in_(tagged))
-    if criteria.get("kind") in COLLATERAL_KINDS:
-        query = query.where(CollateralItem.kind == criteria["kind"])
-    if criteria.get("language") in LANGUAGES:
-        query = query.where(CollateralItem.language == criteria["language"])
-    if criteria.get("product"):
-        tagged = CollateralTag.select(CollateralTag.item).where(CollateralTag.key == criteria["product"].casefold())
-        query = query.where(CollateralItem.id.in_(tagged))
+        tagged = CollateralTag.select(CollateralTag.item).where(like(CollateralTag.tag, values.pattern))
+        query = query.where(like(CollateralItem.title, values.pattern) | CollateralItem.id.in_(tagged))
+    if kind:
+        query = query.where(CollateralItem.kind == values.kind)
+    if language:
+        query = query.where(CollateralItem.language == values.language)
+    if product:
+        query = query.where(CollateralItem.id.in_(CollateralTag.select(CollateralTag.item)
+                                                  .where(CollateralTag.key == values.product)))
     order = {"downloads": (CollateralItem.download_count.desc(), CollateralItem.updated_at.desc()),
-             "title": (CollateralItem.title,)}.get(criteria.get("sort"), (CollateralItem.updated_at.desc(),))
+             "title": (CollateralItem.title,)}.get(sort, (CollateralItem.updated_at.desc(),))
     return query.order_by(*order, CollateralItem.id.desc())
 
 
 def listed(criteria):
     """`search` as the library lists it: (id, kind, archived, title, file kind, file size, versions, updated at,
-    downloads) tuples."""
-    return search(criteria).select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived,
-                                   CollateralItem.title, StoredFile.kind, StoredFile.size, CollateralItem.version_count,
-                                   CollateralItem.updated_at, CollateralItem.download_count).tuples()
+    downloads) tuples, as (fetch(offset, limit), total) for a `Page`, from prepared statements."""
+    shape, values = _search_shape(criteria)
+    return (lambda offset, limit: _listed_page.rows(*shape, offset=offset, limit=limit, **values),
+            _listed_count.scalar(*shape, **values))
+
+
+@prepared
+def _listed_page(slots, *shape):
+    return (_searched(slots, *shape).select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived,
+                                            CollateralItem.title, StoredFile.kind, StoredFile.size,
+                                            CollateralItem.version_count, CollateralItem.updated_at,
+                                            CollateralItem.download_count)
+            .limit(slots.limit).offset(slots.offset).tuples())
+
+
+@prepared
+def _listed_count(slots, *shape):
+    return _searched(slots, *shape).select(fn.COUNT(CollateralItem.id)).order_by().tuples()
 
 
 def get_item(item_id, viewer=None):
