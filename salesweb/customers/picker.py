@@ -2,6 +2,7 @@
 from flask import request
 from flask_login import current_user
 
+from ..db import row_by_id
 from ..forms import options
 from ..models import Customer
 from ..services import customers
@@ -35,8 +36,8 @@ def chosen(form, keep_id=None):
     if picked is None:
         return None
     if keep_id is not None and picked == keep_id:
-        return Customer.get_or_none(Customer.id == picked)
-    return customers.scope(current_user).where(Customer.id == picked).first()
+        return row_by_id(Customer, picked)
+    return customers.visible_customer(picked, current_user)
 
 
 def offer(form, customer):

@@ -366,6 +366,17 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
     return Moved(current, {old_stage.id, stage.id})
 
 
+def open_deal_choices(customer_id):
+    """[(id, title)] of the customer's open deals, by title (a visit or a help request links one)."""
+    return _open_deals_of.rows(customer=customer_id)
+
+
+@prepared
+def _open_deals_of(slots):
+    return (Deal.select(Deal.id, Deal.title).join(Stage).where((Deal.customer == slots.customer) & (Stage.kind == "open"))
+            .order_by(Deal.title).tuples())
+
+
 def first_open_stage():
     return Stage.select().where(Stage.kind == "open").order_by(Stage.position).first()
 

@@ -8,8 +8,8 @@ from ..access import get_visible_or_404
 from ..customers import picker
 from ..forms import options
 from ..i18n import _
-from ..models import Contact, Customer, Deal, Stage, Visit
-from ..services import calendar_feed, customers, visits
+from ..models import Customer, Deal, Visit
+from ..services import calendar_feed, customers, pipeline, visits
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, remembered, render,
                    safe_next, send_stored, submit)
@@ -36,12 +36,10 @@ def _float(value):
 
 def _customer_fields(form, customer):
     """The choices that depend on the customer: the people to tick and the open deals to link."""
-    contacts = list(Contact.select().where(Contact.customer == customer.id).order_by(Contact.is_primary.desc(),
-                                                                                      Contact.name)) if customer else []
+    contacts = customers.contacts_of(customer.id) if customer else []
     form.contacts.choices = options([(c.id, f"{c.name} · {c.title}" if c.title else c.name) for c in contacts])
-    deals = list(Deal.select(Deal.id, Deal.title).join(Stage)
-                 .where((Deal.customer == customer.id) & (Stage.kind == "open")).order_by(Deal.title)) if customer else []
-    form.deal.choices = options([("", _("No deal"))] + [(d.id, d.title) for d in deals])
+    deals = pipeline.open_deal_choices(customer.id) if customer else []
+    form.deal.choices = options([("", _("No deal"))] + deals)
     return contacts
 
 
@@ -50,18 +48,18 @@ def _utc(day, time):
     return zone.localize(datetime.datetime.combine(day, time)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
-def _values(form, customer):
-    """What the form says, in the service's terms (ids become records of this customer only)."""
+def _values(form, customer, contacts):
+    """What the form says, in the service's terms (ids become records of this customer only: `contacts`, the
+    customer's)."""
     fix_ms = _float(form.fix_at.data)
-    contact_ids = [i for i in (form.contacts.data or []) if i]
+    contact_ids = {i for i in (form.contacts.data or []) if i}
     return {
         "occurred_at": _utc(form.occurred_on.data, form.occurred_time.data),
         "duration_minutes": form.duration_minutes.data, "kind": form.kind.data, "purpose": form.purpose.data,
         "notes": form.notes.data, "outcome": form.outcome.data, "next_step": form.next_step.data,
         "next_visit_on": form.next_visit_on.data,
         "deal": Deal.get_or_none((Deal.id == form.deal.data) & (Deal.customer == customer.id)) if form.deal.data else None,
-        "contacts": list(Contact.select().where(Contact.id.in_(contact_ids) & (Contact.customer == customer.id)))
-        if contact_ids else [],
+        "contacts": [c for c in contacts if c.id in contact_ids],
         "market_note": form.market_note.data, "market_tags": form.market_tags.data,
         "lat": _float(form.lat.data), "lon": _float(form.lon.data), "accuracy": _float(form.accuracy.data),
         "fix_at": datetime.datetime.fromtimestamp(fix_ms / 1000, datetime.UTC).replace(tzinfo=None)
@@ -106,7 +104,7 @@ def new():
     if asked_for and customer is None:
         abort(404)  # a customer outside the user's scope, by id
     picker.offer(form, customer)
-    _customer_fields(form, customer)
+    contacts = _customer_fields(form, customer)
     made = {}
 
     def log():
@@ -115,7 +113,7 @@ def new():
         photo = form.photo.data
         upload = (photo.stream, photo.filename) if photo and photo.filename else None
         try:
-            made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
+            made["visit"] = visits.log(_values(form, customer, contacts), customer, current_user, current_user, settings,
                                        planned=planned, photo=upload, upload_dir=current_app.config["UPLOAD_DIR"],
                                        max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
         except Invalid as refused:

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from salesweb.db import utcnow
-from salesweb.models import Customer, Task, Visit, VisitComment
+from salesweb.models import Contact, Customer, Task, Visit, VisitComment, VisitContact
 from salesweb.services import settings, visits
 from tests.conftest import count_queries, post
 from tests.files.test_storage import JPEG, PDF
@@ -49,6 +49,15 @@ def test_a_rep_logs_a_visit_and_returns_where_they_came_from(app, make, team):
     assert Task.select().where(Task.assignee == team["rep"].id).count() == 1
     detail = team["rep_client"].get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
     assert "Visit to Acme 上海 logged." in detail and "No check-in" in detail
+
+
+def test_the_people_met_are_the_customers_own_whatever_ids_are_posted(app, make, team):
+    customer, elsewhere = make.customer(team["rep"], name="Met Co"), make.customer(team["rep"], name="Not Met Co")
+    ours, theirs = Contact.create(customer=customer, name="Wang Li"), Contact.create(customer=elsewhere, name="Zhao Min")
+    response = log(team["rep_client"], form(customer, contacts=[str(ours.id), str(theirs.id)]))
+    assert response.status_code == 303
+    visit = Visit.get(Visit.status == "done")
+    assert [c.id for c in Contact.select().join(VisitContact).where(VisitContact.visit == visit.id)] == [ours.id]
 
 
 def test_errors_come_back_inline_with_the_input_kept(app, make, team):
