@@ -2,7 +2,9 @@
 import datetime
 import random
 
-from ..db import db, is_sqlite, utcnow
+from peewee import fn
+
+from ..db import db, is_sqlite, prepared, utcnow
 from ..models import PublicHit
 
 # (hits, seconds): what one token or one address may do before it is told to wait
@@ -22,11 +24,9 @@ def allow(key, limit, seconds, now=None):
     with db.atomic():
         if not is_sqlite():
             db.execute_sql("SELECT pg_advisory_xact_lock(3, hashtext(%s))", (key,))
-        since = now - datetime.timedelta(seconds=seconds)
-        count = PublicHit.select().where((PublicHit.key == key) & (PublicHit.at > since)).count()
-        if count >= limit:
+        if _hits.scalar(key=key, since=now - datetime.timedelta(seconds=seconds)) >= limit:
             return False
-        PublicHit.create(key=key, at=now)
+        _hit.execute(key=key, at=now)
         if random.random() < 0.02:  # now and then, forget what no window looks at any more
             PublicHit.delete().where(PublicHit.at < now - KEEP).execute()
     return True
@@ -35,3 +35,14 @@ def allow(key, limit, seconds, now=None):
 def allow_all(checks, now=None):
     """Each (key, (limit, seconds)) in turn; False at the first that is exceeded."""
     return all(allow(key, limit, seconds, now) for key, (limit, seconds) in checks)
+
+
+@prepared
+def _hits(slots):
+    return (PublicHit.select(fn.COUNT(PublicHit.id)).where((PublicHit.key == slots.key) & (PublicHit.at > slots.since))
+            .tuples())
+
+
+@prepared
+def _hit(slots):
+    return PublicHit.insert({PublicHit.key: slots.key, PublicHit.at: slots.at})
