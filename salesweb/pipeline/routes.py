@@ -151,7 +151,7 @@ def quick_add(stage_id):
 
 @bp.post("/deals/<int:deal_id>/move")
 def move(deal_id):
-    deal = _deal_or_404(deal_id)
+    deal = pipeline.deal_to_move(deal_id, current_user) or abort(404)
     all_stages = pipeline.stages()
     stage = next((s for s in all_stages if s.id == _int(request.form.get("stage"))), None)
     if stage is None:
@@ -182,14 +182,17 @@ def move(deal_id):
     if not is_fragment_request():
         flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
         return redirect(safe_next(request.form.get("next")) or url_for("pipeline.board"))
-    return _moved_response(moved, stage, all_stages)
+    # the deal as read, now moved (an older copy would have been read afresh, and this one was read just now)
+    card = pipeline.card_of(deal, all_stages, today()) if moved.deal is deal else pipeline.card(
+        moved.deal.id, all_stages, today())
+    return _moved_response(moved, card, all_stages)
 
 
-def _moved_response(moved, stage, all_stages):
+def _moved_response(moved, card, all_stages):
     """A move that happened: the card as it is now and the two columns' new totals."""
     criteria = _criteria(_filter_values())
     heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
-    response = make_response(render("pipeline/_moved.html", moved=pipeline.card(moved.deal.id, all_stages, today()),
+    response = make_response(render("pipeline/_moved.html", moved=card,
                                     columns=heads, can_move=True, locale=_locale(),
                                     notice=None)[0])
     response.headers["Vary"] = "HX-Request"

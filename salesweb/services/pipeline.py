@@ -480,6 +480,28 @@ def card(deal_id, all_stages, today):
     return _annotated(_one_card.rows(deal=deal_id), all_stages, today)[0]
 
 
+def deal_to_move(deal_id, user):
+    """The deal if the user may see it, with the names its card shows (a move answers with the card: `card_of`)."""
+    return _deal_to_move.first(user.role, deal=deal_id, user=user.id)
+
+
+@prepared
+def _deal_to_move(slots, role):
+    owner = User.alias()
+    query = (Deal.select(Deal, Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
+             .join(Customer, on=(Deal.customer == Customer.id), attr="customer")
+             .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner").where(Deal.id == slots.deal))
+    return visible_to(query, role, slots.user, Deal.owner).limit(1)
+
+
+def card_of(deal, all_stages, today):
+    """A deal read by `deal_to_move` (and moved since) as the board shows it, without reading it again."""
+    return _annotated([(deal.id, deal.title, deal.version, deal.amount, deal.stage_id, deal.position,
+                        deal.stage_entered_at, deal.last_activity_at, deal.next_step, deal.next_step_due,
+                        deal.customer_id, deal.owner_id, deal.customer.name, deal.customer.tier, deal.owner.name)],
+                      all_stages, today)[0]
+
+
 def _criteria_shape(user, criteria):
     """The board's filters as a prepared query's shape (which conditions apply) and values."""
     owner = criteria.get("owner")

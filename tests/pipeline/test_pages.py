@@ -65,6 +65,10 @@ def test_a_move_answers_the_card_and_the_two_column_headers(app, make, team):
     assert header(body, stage("Proposal").id) == (1, "300,000")
     assert "≈ 150,000" in body  # weighted at 50 %
     assert Deal.get_by_id(d.id).version == 2
+    # the card answered is the card the board shows for the deal now (customer, owner, days, version)
+    card = re.compile(rf'<li class="card deal-card" id="deal-{d.id}".*?</li>', re.S)
+    board = team["boss_client"].get("/pipeline").get_data(as_text=True)
+    assert card.search(body).group(0).replace(' hx-swap-oob="true"', "") == card.search(board).group(0)
 
 
 def test_a_stale_version_is_409_with_the_truth_and_who_changed_it(app, make, team):
@@ -180,9 +184,9 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
     with count_queries() as big_move:
         move(client, deals[1], proposal, token=token)
     assert len(small_board) == len(big_board) <= 12
-    # user, the deal in scope, stages, end of column, the update held to the deal's version (no second read of
-    # the deal), stage change, audit, column totals, the card; on either engine
-    assert len(small_move) == len(big_move) == 9
+    # user, the deal in scope with its card's names, stages, end of column, the update held to the deal's version
+    # (no second read of the deal), stage change, audit, column totals; on either engine
+    assert len(small_move) == len(big_move) == 8
 
 
 def test_move_requires_the_csrf_token(app, make, team):
