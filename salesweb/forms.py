@@ -94,8 +94,8 @@ class Select(widgets.Select):
             if k in flags and k not in kwargs:
                 kwargs[k] = flags[k]
         coerce, data = field.coerce, field.data
-        try:  # what the select is written from (a Markup value or label is written unlike a str: its type too)
-            key = (field.name, tuple(sorted(kwargs.items())), coerce, data,
+        try:  # what it is written from (a Markup value, label or attribute is written unlike a str: types too)
+            key = (field.name, tuple((k, type(v), v) for k, v in sorted(kwargs.items())), coerce, data,
                    tuple((type(c.value), c.value, type(c.label), str(c.label)) for c in choices))
             html = _kept_selects.get(key)
         except TypeError:  # an attribute or the data that cannot be a key: written each time

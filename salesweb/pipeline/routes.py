@@ -182,8 +182,10 @@ def move(deal_id):
     if not is_fragment_request():
         flash(_("Moved to %(stage)s.", stage=stage.name(_locale())), "success")
         return redirect(safe_next(request.form.get("next")) or url_for("pipeline.board"))
-    # the deal as read, now moved (an older copy would have been read afresh, and this one was read just now)
-    card = pipeline.card_of(deal, all_stages, today()) if moved.deal is deal else pipeline.card(
+    # the deal as read, now moved (an older copy would have been read afresh, and this one was read just now); a
+    # move to or from Won recomputed the customer's tier, which the card shows: read it again
+    won = any(s.kind == "won" for s in all_stages if s.id in moved.stages)
+    card = pipeline.card_of(deal, all_stages, today()) if moved.deal is deal and not won else pipeline.card(
         moved.deal.id, all_stages, today())
     return _moved_response(moved, card, all_stages)
 

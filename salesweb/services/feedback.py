@@ -254,13 +254,9 @@ def escalate_due(settings, now=None):
     return done
 
 
-def _listed(user):
-    """Feedback the user sees, as lists show it: named tuples of LISTED."""
-    return _listed_to(user.role, user.id)
-
-
-def _listed_to(role, user_id):
-    """`_listed` by role and user id (the id may be a prepared query's slot)."""
+def _listed(role, user_id):
+    """Feedback a user sees (by role and id; the id may be a prepared query's slot), as lists show it: named
+    tuples of LISTED."""
     return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
 
 
@@ -276,7 +272,7 @@ def waiting(user, limit=10):
 
 @prepared
 def _waiting(slots, role):
-    return (_listed_to(role, slots.user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
+    return (_listed(role, slots.user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
             .limit(slots.limit))
 
 
@@ -288,15 +284,18 @@ def desk_counts(user, now):
 
 @prepared
 def _desk_counts(slots, role):
-    overdue = visible_to(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(slots.now)),
-                         role, slots.user, Customer.owner)
-    return Select(columns=[help.open_count_query(), overdue]).tuples()
+    return Select(columns=[help.open_count_query(), _overdue_count(role, slots.user, slots.now)]).tuples()
 
 
 def overdue_count_query(user, now):
     """A scalar subquery: the feedback the user sees whose first response is overdue."""
-    return visible(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
-                   user, Customer.owner)
+    return _overdue_count(user.role, user.id, now)
+
+
+def _overdue_count(role, user_id, now):
+    """`overdue_count_query` by role and user id (either may be a prepared query's slot, and `now`)."""
+    return visible_to(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
+                      role, user_id, Customer.owner)
 
 
 LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
@@ -312,7 +311,7 @@ def listing(user, show, kind, now=None):
 
 
 def _listing(slots, role, show, by_kind):
-    query = _listed_to(role, slots.user)
+    query = _listed(role, slots.user)
     if by_kind:
         query = query.where(Feedback.kind == slots.kind)
     if show == "waiting":

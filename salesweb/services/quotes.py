@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from ..access import team_ids, visible, visible_to
+from ..access import team_ids, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -111,11 +111,6 @@ def state(quote, today):
 
 
 # --- who may do what -------------------------------------------------------------------------------------------
-
-def scope(user):
-    """Quotes on deals the user may see."""
-    return visible(Quote.select().join(Deal, on=(Quote.deal == Deal.id)), user, Deal.owner)
-
 
 def visible_quote(quote_id, user):
     """The quote if it is on a deal the user may see, else None."""

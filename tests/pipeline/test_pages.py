@@ -96,6 +96,16 @@ def test_lost_needs_a_reason_and_won_records_amount_and_date(app, make, team):
     assert (stored.amount, stored.won_on.isoformat()) == (123456, "2026-11-20")
 
 
+def test_a_won_card_comes_back_with_its_customers_new_tier(app, make, team):
+    import datetime
+    customer = make.customer(team["rep"], name="Big Win Co")
+    d = make.deal(team["rep"], customer=customer, title="Big one", amount=1_500_000_00)
+    assert 'tier-C">C' in move(team["rep_client"], d, stage("Proposal")).get_data(as_text=True)
+    body = move(team["rep_client"], Deal.get_by_id(d.id), stage("Won"), amount="1500000",
+                won_on=datetime.date.today().isoformat()).get_data(as_text=True)
+    assert 'tier-A">A' in body  # winning recomputed the tier, and the card shows it
+
+
 def test_scope_deals_outside_are_404_everywhere(app, make, team):
     west = make.deal(team["other"], title="West deal")
     client = team["boss_client"]

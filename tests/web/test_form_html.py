@@ -44,10 +44,10 @@ def test_select_writes_what_wtforms_select_writes(app):
 
 
 def test_a_kept_select_is_told_apart_by_each_option_and_the_type_of_its_text(app):
-    def written(pairs, value="1"):
+    def written(pairs, value="1", **attributes):
         class One(Form):
             pick = SelectField(choices=options(pairs))
-        return str(One(data={"pick": value}).pick())
+        return str(One(data={"pick": value}).pick(**attributes))
 
     plain = written([("1", "<b>A</b>")])
     assert "&lt;b&gt;A&lt;/b&gt;" in plain and written([("1", "<b>A</b>")]) == plain
@@ -55,6 +55,8 @@ def test_a_kept_select_is_told_apart_by_each_option_and_the_type_of_its_text(app
     assert 'selected value="1"' in written([("1", "A"), ("2", "B")]) and 'selected value="2"' in written(
         [("1", "A"), ("2", "B")], "2")
     assert written([("1", "A"), ("2", "B")]) != written([("1", "A"), ("2", "C")])
+    assert 'title="&lt;b&gt;"' in written([("1", "A")], title="<b>")
+    assert 'title="<b>"' in written([("1", "A")], title=Markup("<b>"))
 
 
 def test_inputs_write_what_wtforms_inputs_write(app):
