@@ -10,12 +10,13 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
 def _extracted():
+    """(context, msgid) of every marked string, with where it was first seen; context is None for plain gettext."""
     found = {}
     for folder, mapping in (("salesweb", [("**.py", "python")]), ("templates", [("**.html", "jinja2")])):
-        for filename, lineno, message, _comments, _context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
                 ROOT / folder, method_map=mapping, keywords=KEYWORDS):
             msgid = message[0] if isinstance(message, tuple) else message
-            found.setdefault(msgid, f"{folder}/{filename}:{lineno}")
+            found.setdefault((context, msgid), f"{folder}/{filename}:{lineno}")
     return found
 
 
@@ -23,12 +24,12 @@ def test_every_ui_string_has_a_chinese_translation():
     with open(CATALOGUE, "rb") as fh:
         catalogue = read_po(fh)
     missing = []
-    for msgid, where in _extracted().items():
-        entry = catalogue.get(msgid)
+    for (context, msgid), where in _extracted().items():
+        entry = catalogue.get(msgid, context=context)
         text = entry.string if entry else None
         translated = all(text) if isinstance(text, (tuple, list)) else bool(text)
         if not entry or not translated or entry.fuzzy:
-            missing.append(f"{where}: {msgid!r}")
+            missing.append(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
     assert not missing, "untranslated (run `make extract-messages`, then translate):\n" + "\n".join(missing)
 
 
