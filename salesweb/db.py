@@ -1,6 +1,7 @@
 """The database: one proxy for the whole app, opened per request, closed at teardown."""
 import datetime
 import functools
+from pathlib import Path
 from urllib.parse import urlparse, unquote
 
 from peewee import DatabaseProxy, FieldAlias, Model, Node, SqliteDatabase
@@ -52,6 +53,8 @@ def make_database(url):
             path = "/" + path.lstrip("/")
         elif url.startswith("sqlite:///"):
             path = path[1:]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # a first `migrate` finds its folder there
         # IMMEDIATE: a transaction takes the write lock up front, so two
         # read-then-write requests queue on busy_timeout instead of failing.
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
