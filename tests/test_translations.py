@@ -43,3 +43,24 @@ def test_translations_keep_their_placeholders():
         source = entry.id[0] if isinstance(entry.id, tuple) else entry.id
         target = entry.string[0] if isinstance(entry.string, tuple) else entry.string
         assert set(re.findall(r"%\(\w+\)[sd]", source)) == set(re.findall(r"%\(\w+\)[sd]", target)), entry.id
+
+
+def test_the_compiled_catalogue_in_the_repository_is_current():
+    """The compiled catalogue is committed, so an app installed without `make` speaks Chinese; it must say what the
+    source catalogue says (after editing messages.po, run `make translations` and commit both)."""
+    from babel.messages.mofile import read_mo
+    with open(CATALOGUE, "rb") as fh:
+        source = read_po(fh)
+    with open(CATALOGUE.with_suffix(".mo"), "rb") as fh:
+        compiled = read_mo(fh)
+
+    def messages(catalogue):  # fuzzy ones included: `make translations` compiles with --use-fuzzy
+        def plain(value):
+            return tuple(value) if isinstance(value, (tuple, list)) else value
+        return {(m.context, plain(m.id)): plain(m.string) for m in catalogue
+                if m.id and m.string and (all(m.string) if isinstance(m.string, (tuple, list)) else True)}
+
+    want, have = messages(source), messages(compiled)
+    stale = sorted(str(k) for k in (want.keys() ^ have.keys()) | {k for k in want.keys() & have.keys()
+                                                                    if want[k] != have[k]})
+    assert not stale, "messages.mo is not messages.po compiled (run `make translations`):\n" + "\n".join(stale[:20])
