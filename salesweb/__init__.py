@@ -59,6 +59,9 @@ class SessionInterface(SecureCookieSessionInterface):
 def create_app(config=None):
     """The app, configured from defaults, the environment, instance/config.py, then `config` (a dict)."""
     overrides = config
+    if not (ROOT / "templates").is_dir():
+        raise RuntimeError("salesweb runs from its repository: clone it and install with `make install` "
+                           "(or `pip install -e .` in the clone), not as a plain package")
     app = App(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
               template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     if overrides and "INSTANCE_PATH" in overrides:

@@ -3,6 +3,8 @@ import os
 import re
 import stat
 
+import pytest
+
 from salesweb import create_app
 from tests.conftest import csrf_token, post
 
@@ -153,3 +155,10 @@ def test_templates_read_the_environments_globals_as_they_are_and_keep_their_own_
     own = env.from_string("{{ own_global }}|{{ later_global }}", globals={"own_global": "mine"})
     assert own.render() == "mine|added after loading"
     assert "own_global" not in env.globals
+
+
+def test_an_app_away_from_its_repository_says_how_to_install_it(monkeypatch, tmp_path):
+    import salesweb
+    monkeypatch.setattr(salesweb, "ROOT", tmp_path)  # as a plain `pip install .` leaves it: no templates beside it
+    with pytest.raises(RuntimeError, match="make install"):
+        salesweb.create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
