@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..i18n import _
 from ..services import auth, people
-from ..web import render, safe_next as _safe_next, submit
+from ..web import browser_tag, render, safe_next as _safe_next, submit
 from . import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
 
@@ -29,6 +29,7 @@ def login():
         if result.user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in: no fixation
+            result.user.browser = browser_tag()  # the session and remember cookie work in this browser only
             login_user(result.user, remember=form.remember.data)
             session["signed_in_at"] = int(time.time())
             if locale and not result.user.locale:

@@ -137,15 +137,20 @@ def _session_user(slots):
             .where(User.id == slots.id).limit(1))
 
 
-def load_session_user(session_id):
-    """The user behind a session or remember cookie "id:version", or None when it is stale."""
+def load_session_user(session_id, browser):
+    """The user behind a session or remember cookie "id:version:browser", or None when it is stale or was issued
+    to another browser than `browser`."""
     try:
-        user_id, version = (int(part) for part in str(session_id).split(":", 1))
+        user_id, version, issued_to = str(session_id).split(":", 2)
+        user_id, version = int(user_id), int(version)
     except ValueError:
+        return None
+    if not browser or issued_to != browser:
         return None
     user = _session_user.first(id=user_id)
     if user is None or not user.active or user.session_version != version:
         return None
+    user.browser = browser
     return user
 
 

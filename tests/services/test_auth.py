@@ -113,14 +113,25 @@ def test_change_password_needs_the_current_one_and_ends_sessions(app, make):
     auth.change_password(user, PASSWORD, "a fresh long passphrase")
     stored = User.get_by_id(user.id)
     assert stored.session_version == version + 1
-    assert auth.load_session_user(f"{user.id}:{version}") is None
-    assert auth.load_session_user(f"{user.id}:{version + 1}").id == user.id
+    assert auth.load_session_user(f"{user.id}:{version}:phone", "phone") is None
+    assert auth.load_session_user(f"{user.id}:{version + 1}:phone", "phone").id == user.id
 
 
 def test_session_ids_that_are_malformed_load_no_one(app, make):
     user = make.user("rep")
-    for bad in ("", "x", f"{user.id}", f"{user.id}:x", "1:2:3", None):
-        assert auth.load_session_user(bad) is None
+    version = user.session_version
+    for bad in ("", "x", f"{user.id}", f"{user.id}:x", f"{user.id}:{version}", f"{user.id}:x:phone",
+                f"x:{version}:phone", None):
+        assert auth.load_session_user(bad, "phone") is None
+    assert auth.load_session_user(f"{user.id}:{version}:phone", "phone").id == user.id
+
+
+def test_a_session_id_loads_its_user_only_in_the_browser_it_was_issued_to(app, make):
+    user = make.user("rep")
+    issued = f"{user.id}:{user.session_version}:phone"
+    assert auth.load_session_user(issued, "phone").browser == "phone"
+    assert auth.load_session_user(issued, "laptop") is None
+    assert auth.load_session_user(f"{user.id}:{user.session_version}:", "") is None
 
 
 def test_parallel_guesses_cannot_slip_past_the_lock(app, make, monkeypatch):

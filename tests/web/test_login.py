@@ -151,6 +151,30 @@ def test_remember_cookie_alone_signs_in_until_logout(app, make):
     assert stale.get("/rep/").status_code == 302
 
 
+def test_a_browser_signed_in_again_by_its_remember_cookie_stays_signed_in(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari")
+    reopened = app.test_client()  # the browser closed and opened again: its session cookie is gone
+    reopened.set_cookie("salesweb_remember", phone.get_cookie("salesweb_remember").value)
+    for _ in range(3):
+        assert reopened.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+    assert reopened.get_cookie("salesweb_remember") is not None
+
+
+def test_a_remember_cookie_copied_into_another_browser_does_not_sign_in(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari")
+    thief = app.test_client()
+    thief.set_cookie("salesweb_remember", phone.get_cookie("salesweb_remember").value)
+    response = thief.get("/rep/", headers={"User-Agent": "curl/8"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert thief.get("/rep/", headers={"User-Agent": "curl/8"}).status_code == 302
+    # the owner's browser is not disturbed by the attempt
+    assert phone.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+
+
 def test_deactivation_signs_the_user_out(app, make):
     admin = make.user("admin")
     rep = make.user("rep", email="rep@example.com")
