@@ -42,9 +42,12 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_NAME = "salesweb_remember"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    LOGIN_LOCKOUT_FAILURES = 5
+    LOGIN_LOCKOUT_FAILURES = 5  # per address, and per browser that signed in to the account before
+    LOGIN_LOCKOUT_ACCOUNT_FAILURES = 20  # per account, from browsers that never signed in to it
     LOGIN_LOCKOUT_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
+    DEVICE_COOKIE_NAME = "salesweb_device"  # set at sign-in: this browser signed in to this account before
+    DEVICE_COOKIE_DAYS = 365
     PAGE_SIZE = 25  # rows a list shows at a time: a phone screen or two, and a fast page
     KEEP_RESULTS = True  # keep figures computed from the data until the next write (services/cache.py)
 

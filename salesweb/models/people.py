@@ -66,6 +66,8 @@ class LoginAttempt(BaseModel):
     email = CharField(max_length=254)
     ip = CharField(max_length=64)
     success = BooleanField()
+    # the key of the browser's device cookie when that browser signed in to this account before; None: a new browser
+    device = CharField(max_length=32, null=True)
 
     class Meta:
-        indexes = ((("email", "at"), False), (("ip", "at"), False))
+        indexes = ((("email", "at"), False), (("ip", "at"), False), (("device", "at"), False))
