@@ -97,31 +97,36 @@ def _locked_until(query, failures, policy, now):
     return until if until > now else None
 
 
-def _failures(email, policy, now):
-    """Failed attempts recent enough to count, and those on `email` since its last successful sign-in."""
+def _failures(policy, now):
+    """Failed attempts recent enough to count."""
     horizon = now - datetime.timedelta(minutes=policy.window_minutes + policy.lock_minutes)
-    failed = LoginAttempt.select(LoginAttempt.at).where(
+    return LoginAttempt.select(LoginAttempt.at).where(
         (LoginAttempt.success == False) & (LoginAttempt.at > horizon))  # noqa: E712
+
+
+def _on_account(failed, email, device):
+    """The failures on `email` from this known browser (`device`, its key) or, device None, from new browsers,
+    since the last successful sign-in from the same: the owner signing in on their phone lifts no lock on new
+    browsers."""
+    same = (LoginAttempt.device == device) if device else LoginAttempt.device.is_null()
     last_ok = (LoginAttempt.select(LoginAttempt.at)
-               .where((LoginAttempt.email == email) & (LoginAttempt.success == True))  # noqa: E712
+               .where((LoginAttempt.email == email) & (LoginAttempt.success == True) & same)  # noqa: E712
                .order_by(LoginAttempt.at.desc()).limit(1).scalar())
-    on_account = failed.where(LoginAttempt.email == email)
-    if last_ok:
-        on_account = on_account.where(LoginAttempt.at > last_ok)
-    return failed, on_account
+    failed = failed.where((LoginAttempt.email == email) & same)
+    return failed.where(LoginAttempt.at > last_ok) if last_ok else failed
 
 
 def lock_ends(email, ip, policy, now=None, device=None):
     """The lock on an attempt, or None. From a browser that signed in to this account before (`device`, its key)
     only that browser's own failures count; from any other browser, the address's and the account's."""
     now = now or utcnow()
-    failed, on_account = _failures(email, policy, now)
+    failed = _failures(policy, now)
     if device:
-        ends = _locked_until(on_account.where(LoginAttempt.device == device), policy.failures, policy, now)
+        ends = _locked_until(_on_account(failed, email, device), policy.failures, policy, now)
         return Lock(ends, account=False) if ends else None
-    new_browsers = LoginAttempt.device.is_null()
-    account = _locked_until(on_account.where(new_browsers), policy.account_failures, policy, now)
-    address = _locked_until(failed.where(new_browsers & (LoginAttempt.ip == ip)), policy.failures, policy, now)
+    account = _locked_until(_on_account(failed, email, None), policy.account_failures, policy, now)
+    address = _locked_until(failed.where(LoginAttempt.device.is_null() & (LoginAttempt.ip == ip)),
+                            policy.failures, policy, now)
     if not (account or address):
         return None
     return Lock(max(t for t in (account, address) if t), account=account is not None)
@@ -131,11 +136,10 @@ def account_lock(email, policy, now=None):
     """For the admin: failures from new browsers counted against the account within the window, and when the
     lock they set ends (None: not locked)."""
     now = now or utcnow()
-    _failed, on_account = _failures(email, policy, now)
-    new_browsers = on_account.where(LoginAttempt.device.is_null())
+    counted = _on_account(_failures(policy, now), email, None)
     window = now - datetime.timedelta(minutes=policy.window_minutes)
-    return (new_browsers.where(LoginAttempt.at > window).count(),
-            _locked_until(new_browsers, policy.account_failures, policy, now))
+    return (counted.where(LoginAttempt.at > window).count(),
+            _locked_until(counted, policy.account_failures, policy, now))
 
 
 def unlock(user, by):

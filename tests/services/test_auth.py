@@ -126,12 +126,31 @@ def test_an_unknown_account_locks_like_a_real_one(app, make):
     assert refused.account_locked and refused.locked_minutes  # the same answer: no account is given away
 
 
-def test_a_successful_sign_in_clears_the_account_count(app, make):
+def test_a_successful_sign_in_from_a_new_browser_clears_the_account_count(app, make):
     user = make.user("rep")
     guess_from_everywhere(user.email, 19)
     assert sign_in(user, at=minutes(5)).user
     fail(user.email, ip="10.0.8.1", at=minutes(6))
     assert sign_in(user, at=minutes(7)).user
+
+
+def test_the_owner_signing_in_on_a_known_browser_lifts_no_lock_on_new_browsers(app, make):
+    user = make.user("rep")
+    phone = auth.Device(user.id, sign_in(user).device)
+    guess_from_everywhere(user.email, start=1)
+    assert sign_in(user, at=minutes(7), device=phone).user
+    assert sign_in(user, at=minutes(8)).account_locked
+    assert auth.account_lock(user.email, POLICY, now=minutes(8))[0] == 20
+
+
+def test_a_known_browsers_success_clears_its_own_count(app, make):
+    user = make.user("rep")
+    phone = auth.Device(user.id, sign_in(user).device)
+    for i in range(4):
+        fail(user.email, at=minutes(1 + i), device=phone)
+    assert sign_in(user, at=minutes(5), device=phone).user
+    fail(user.email, at=minutes(6), device=phone)
+    assert sign_in(user, at=minutes(7), device=phone).user
 
 
 def test_an_admins_unlock_clears_the_account_count_and_is_audited(app, make):
