@@ -144,27 +144,29 @@ def _select_timezone():
     return current_settings()["timezone"]
 
 
-def _browser_identifier():
-    """What "strong" session protection binds a session to: the browser, not its address,
-    so a phone moving between Wi-Fi and mobile data stays signed in."""
-    import hashlib
-    agent = request.headers.get("User-Agent", "")
-    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
-
-
 def _login(app):
     import time
 
-    from flask_login import logout_user
+    from flask_login import login_user, logout_user, user_loaded_from_cookie
 
     from .services.auth import load_session_user
+    from .web import browser_identifier, browser_tag
     login_manager.init_app(app)
-    login_manager._session_identifier_generator = _browser_identifier
+    login_manager._session_identifier_generator = browser_identifier  # what "strong" protection binds a session to
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_session_user)
+
+    @login_manager.user_loader
+    def _load(session_id):
+        # A session's or remember cookie's id names the browser it was issued to: a copy elsewhere loads no one.
+        return load_session_user(session_id, browser_tag())
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _restored(_app, user):
+        """A sign-in restored from the remember cookie gets a session bound to this browser, as a new one does."""
+        login_user(user, fresh=False)
 
     @app.before_request
     def _session_lifetime():

@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +20,7 @@ ENVIRONMENT = {
     "REMEMBER_DAYS": "14",
     "SETTINGS_CACHE_SECONDS": "5",  # how long a worker keeps the settings it read (a change here is seen at once)
     "NOTIFICATION_POLL_SECONDS": "60",  # how often an open page asks for the bell's count (0: only on navigation)
-    "BASE_URL": "",  # e.g. https://sales.example.com: what links in e-mails start with
+    "BASE_URL": "",  # e.g. https://sales.example.com: what links in e-mails start with (required with MAIL_HOST)
     "MAIL_HOST": "",  # no host: no e-mail
     "MAIL_PORT": "587",
     "MAIL_USER": "",
@@ -41,9 +42,12 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_NAME = "salesweb_remember"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    LOGIN_LOCKOUT_FAILURES = 5
+    LOGIN_LOCKOUT_FAILURES = 5  # per address, and per browser that signed in to the account before
+    LOGIN_LOCKOUT_ACCOUNT_FAILURES = 20  # per account, from browsers that never signed in to it
     LOGIN_LOCKOUT_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
+    DEVICE_COOKIE_NAME = "salesweb_device"  # set at sign-in: this browser signed in to this account before
+    DEVICE_COOKIE_DAYS = 365
     PAGE_SIZE = 25  # rows a list shows at a time: a phone screen or two, and a fast page
     KEEP_RESULTS = True  # keep figures computed from the data until the next write (services/cache.py)
 
@@ -125,3 +129,9 @@ def _notification_settings(cfg):
     cfg["MAIL_FROM"] = cfg["MAIL_FROM"] or cfg["MAIL_USER"]
     if cfg["MAIL_HOST"] and "@" not in cfg["MAIL_FROM"]:
         raise RuntimeError("MAIL_HOST is set: set MAIL_FROM to the sender's address (or use an address as MAIL_USER)")
+    cfg["BASE_URL"] = str(cfg["BASE_URL"] or "").strip().rstrip("/")
+    base = urlsplit(cfg["BASE_URL"])
+    # Links in e-mails never come from a request: its Host header is whatever the client sent.
+    if cfg["MAIL_HOST"] and (base.scheme not in ("http", "https") or not base.hostname):
+        raise RuntimeError("MAIL_HOST is set: set BASE_URL to the address people open salesweb at, e.g. "
+                           f"https://sales.example.com (links in e-mails start with it; got {cfg['BASE_URL']!r})")

@@ -1,4 +1,4 @@
-"""Notifications by e-mail, when MAIL_HOST is set.
+"""Notifications by e-mail, when MAIL_HOST is set; links start with BASE_URL, never with a request's address.
 
 A request takes note of the notifications it writes; once it has answered successfully, one background thread
 reads them back (a notification whose transaction rolled back is not there to read) with each reader's address
@@ -10,7 +10,7 @@ import queue
 import threading
 import time
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import force_locale
 
 from .db import db
@@ -36,7 +36,7 @@ def _note(written):
 def _after_request(response):
     pending = g.pop("mail_pending", None)
     if pending and response.status_code < 400:
-        _queue(pending["written"], current_app.config["BASE_URL"] or request.host_url)
+        _queue(pending["written"], current_app.config["BASE_URL"])
     return response
 
 

@@ -1,4 +1,5 @@
-"""Page-or-fragment rendering, form error plumbing, and the client's address."""
+"""Page-or-fragment rendering, form error plumbing, and the client's address and browser."""
+import hashlib
 import time
 
 from flask import current_app, g, render_template, request, url_for
@@ -198,6 +199,18 @@ def url_with(**changes):
         else:
             args[key] = [str(value)]
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
+
+
+def browser_identifier():
+    """What a sign-in is bound to: the browser, not its address, so a phone moving between Wi-Fi and mobile data
+    stays signed in."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
+
+
+def browser_tag():
+    """The browser in a session's and a remember cookie's user id (services/auth.py): short, as it rides in both."""
+    return browser_identifier()[:32]
 
 
 def safe_next(target):

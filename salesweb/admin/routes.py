@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import Team, User
 from ..rows import RowTemplate
 from .. import settings_form
-from ..services import people, settings as settings_service
+from ..services import auth, people, settings as settings_service
 from ..services.errors import Invalid
 from ..web import Page, current_settings, local_today, page_number, render, settings_fallbacks, submit
 from . import bp
@@ -109,8 +109,15 @@ def edit_user(user_id):
     if done:
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
-                  status=status)
+    return _user_page(form, user, ResetPasswordForm(), status)
+
+
+def _user_page(form, user, reset_form, status):
+    """A user's page, with the sign-in failures counted against the account and the lock they set."""
+    failures, locked_until = auth.account_lock(user.email, auth.Lockout.from_config(current_app.config))
+    return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=status,
+                  sign_in_failures=failures, locked_until=locked_until,
+                  lockout_window=current_app.config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -136,8 +143,15 @@ def reset_password(user_id):
     if done:
         flash(_("Password reset; %(name)s is signed out everywhere.", name=user.name), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    return render("admin/user_form.html", form=_edit_form(user, stored=True), user=user, reset_form=form,
-                  status=status)
+    return _user_page(_edit_form(user, stored=True), user, form, status)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock(user_id):
+    user = _user_or_404(user_id)
+    auth.unlock(user, by=current_user)
+    flash(_("Sign-in unlocked: %(name)s can sign in again from any browser.", name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.get("/teams")

@@ -2,18 +2,41 @@ import time
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..i18n import _
 from ..services import auth, people
-from ..web import render, safe_next as _safe_next, submit
+from ..web import browser_tag, render, safe_next as _safe_next, submit
 from . import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
 
 
-def _policy():
+def _device_signer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="salesweb-device")
+
+
+def _device():
+    """The Device this browser's device cookie names, when the cookie is genuine and not too old; else None."""
+    value = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"])
+    if not value:
+        return None
+    try:
+        user_id, key = _device_signer().loads(value, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400)
+    except (BadData, TypeError, ValueError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(key, str) or not 0 < len(key) <= 32:
+        return None
+    return auth.Device(user_id, key)
+
+
+def _give_device_cookie(response, user, key):
+    """Mark this browser as one `user` signed in from: its later attempts on the account are held only to their
+    own count. Sent to the sign-in page alone."""
     cfg = current_app.config
-    return auth.Lockout(cfg["LOGIN_LOCKOUT_FAILURES"], cfg["LOGIN_LOCKOUT_WINDOW_MINUTES"],
-                        cfg["LOGIN_LOCKOUT_MINUTES"])
+    response.set_cookie(cfg["DEVICE_COOKIE_NAME"], _device_signer().dumps([user.id, key]),
+                        max_age=cfg["DEVICE_COOKIE_DAYS"] * 86400, path=url_for("auth.login"), httponly=True,
+                        samesite="Lax", secure=bool(cfg["SESSION_COOKIE_SECURE"] or request.is_secure))
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,16 +48,25 @@ def login():
         form.next.data = _safe_next(request.args.get("next"))
     status = 200
     if form.validate_on_submit():
-        result = auth.authenticate(form.email.data, form.password.data, request.remote_addr, _policy())
+        result = auth.authenticate(form.email.data, form.password.data, request.remote_addr,
+                                   auth.Lockout.from_config(current_app.config), device=_device())
         if result.user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in: no fixation
+            result.user.browser = browser_tag()  # the session and remember cookie work in this browser only
             login_user(result.user, remember=form.remember.data)
             session["signed_in_at"] = int(time.time())
             if locale and not result.user.locale:
                 people.set_locale(result.user, locale)
-            return redirect(_safe_next(form.next.data) or url_for("home.index"))
-        if result.locked_minutes:
+            return _give_device_cookie(redirect(_safe_next(form.next.data) or url_for("home.index")),
+                                       result.user, result.device)
+        if result.account_locked:
+            form.form_errors.append(_(
+                "Too many failed sign-in attempts on this account. Try again in %(n)d minutes, sign in from a "
+                "browser you have signed in from before, or ask an administrator to unlock the account.",
+                n=result.locked_minutes))
+            status = 429
+        elif result.locked_minutes:
             form.form_errors.append(_("Too many failed sign-in attempts. Try again in %(n)d minutes.",
                                       n=result.locked_minutes))
             status = 429

@@ -42,9 +42,12 @@ class User(UserMixin, BaseModel):
     last_login_at = DateTimeField(null=True)
     calendar_token = CharField(max_length=64, null=True, unique=True)  # the secret of the planned-visits feed
 
+    browser = ""  # the browser this user is signed in from (web.browser_tag), set at sign-in and load; not stored
+
     def get_id(self):
-        # The version makes every session and remember cookie of an older version invalid.
-        return f"{self.id}:{self.session_version}"
+        # The version makes every session and remember cookie of an older version invalid; the browser binds
+        # each to the browser it was issued to.
+        return f"{self.id}:{self.session_version}:{self.browser}"
 
     @property
     def is_active(self):
@@ -63,6 +66,8 @@ class LoginAttempt(BaseModel):
     email = CharField(max_length=254)
     ip = CharField(max_length=64)
     success = BooleanField()
+    # the key of the browser's device cookie when that browser signed in to this account before; None: a new browser
+    device = CharField(max_length=32, null=True)
 
     class Meta:
-        indexes = ((("email", "at"), False), (("ip", "at"), False))
+        indexes = ((("email", "at"), False), (("ip", "at"), False), (("device", "at"), False))

@@ -15,7 +15,7 @@ ACTIONS = {
     "create": _l("Created"), "edit": _l("Edited"), "delete": _l("Deleted"), "deactivate": _l("Deactivated"),
     "reactivate": _l("Reactivated"), "settings": _l("Settings changed"), "stage_move": _l("Stage moved"),
     "approval": _l("Approval"), "download": _l("Download"), "export": _l("Export"), "import": _l("Import"),
-    "backup": _l("Backup"), "restore": _l("Restore"),
+    "backup": _l("Backup"), "restore": _l("Restore"), "login_unlocked": _l("Sign-in unlocked"),
 }
 
 

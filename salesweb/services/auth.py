@@ -1,5 +1,6 @@
 """Signing in: password hashing and policy, lockout counted in the database, session versions."""
 import datetime
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,21 +53,43 @@ def normalise_email(email):
 
 @dataclass
 class Lockout:
-    failures: int
+    failures: int  # per address, and per browser that signed in to the account before
     window_minutes: int
     lock_minutes: int
+    account_failures: int = 20  # per account, from browsers that never signed in to it
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config["LOGIN_LOCKOUT_FAILURES"], config["LOGIN_LOCKOUT_WINDOW_MINUTES"],
+                   config["LOGIN_LOCKOUT_MINUTES"], config["LOGIN_LOCKOUT_ACCOUNT_FAILURES"])
+
+
+@dataclass(frozen=True)
+class Device:
+    """A browser that signed in to an account before, as its signed device cookie says: the account and the
+    browser's key (OWASP's "device cookies")."""
+    user_id: int
+    key: str
 
 
 @dataclass
 class SignIn:
     user: User | None = None
     locked_minutes: int = 0  # > 0: refused without checking the password
+    account_locked: bool = False  # refused by the account's limit (new browsers), not an address's or a browser's
+    device: str = ""  # signed in: the key of the device cookie this browser is to hold
 
 
-def _locked_until(query, policy, now):
+@dataclass
+class Lock:
+    ends: datetime.datetime
+    account: bool  # the account's limit, rather than the address's or the browser's
+
+
+def _locked_until(query, failures, policy, now):
     """When the lock on these attempts ends, or None: the Nth failure within the window locks for lock_minutes."""
-    recent = [at for (at,) in query.order_by(LoginAttempt.at.desc()).limit(policy.failures).tuples()]
-    if len(recent) < policy.failures:
+    recent = [at for (at,) in query.order_by(LoginAttempt.at.desc()).limit(failures).tuples()]
+    if len(recent) < failures:
         return None
     if recent[0] - recent[-1] > datetime.timedelta(minutes=policy.window_minutes):
         return None
@@ -74,20 +97,59 @@ def _locked_until(query, policy, now):
     return until if until > now else None
 
 
-def lock_ends(email, ip, policy, now=None):
-    now = now or utcnow()
+def _failures(policy, now):
+    """Failed attempts recent enough to count."""
     horizon = now - datetime.timedelta(minutes=policy.window_minutes + policy.lock_minutes)
-    failed = LoginAttempt.select(LoginAttempt.at).where(
+    return LoginAttempt.select(LoginAttempt.at).where(
         (LoginAttempt.success == False) & (LoginAttempt.at > horizon))  # noqa: E712
+
+
+def _on_account(failed, email, device):
+    """The failures on `email` from this known browser (`device`, its key) or, device None, from new browsers,
+    since the last successful sign-in from the same: the owner signing in on their phone lifts no lock on new
+    browsers."""
+    same = (LoginAttempt.device == device) if device else LoginAttempt.device.is_null()
     last_ok = (LoginAttempt.select(LoginAttempt.at)
-               .where((LoginAttempt.email == email) & (LoginAttempt.success == True))  # noqa: E712
+               .where((LoginAttempt.email == email) & (LoginAttempt.success == True) & same)  # noqa: E712
                .order_by(LoginAttempt.at.desc()).limit(1).scalar())
-    by_email = failed.where(LoginAttempt.email == email)
-    if last_ok:
-        by_email = by_email.where(LoginAttempt.at > last_ok)
-    ends = [t for t in (_locked_until(by_email, policy, now),
-                        _locked_until(failed.where(LoginAttempt.ip == ip), policy, now)) if t]
-    return max(ends) if ends else None
+    failed = failed.where((LoginAttempt.email == email) & same)
+    return failed.where(LoginAttempt.at > last_ok) if last_ok else failed
+
+
+def lock_ends(email, ip, policy, now=None, device=None):
+    """The lock on an attempt, or None. From a browser that signed in to this account before (`device`, its key)
+    only that browser's own failures count; from any other browser, the address's and the account's."""
+    now = now or utcnow()
+    failed = _failures(policy, now)
+    if device:
+        ends = _locked_until(_on_account(failed, email, device), policy.failures, policy, now)
+        return Lock(ends, account=False) if ends else None
+    account = _locked_until(_on_account(failed, email, None), policy.account_failures, policy, now)
+    address = _locked_until(failed.where(LoginAttempt.device.is_null() & (LoginAttempt.ip == ip)),
+                            policy.failures, policy, now)
+    if not (account or address):
+        return None
+    return Lock(max(t for t in (account, address) if t), account=account is not None)
+
+
+def account_lock(email, policy, now=None):
+    """For the admin: failures from new browsers counted against the account within the window, and when the
+    lock they set ends (None: not locked)."""
+    now = now or utcnow()
+    counted = _on_account(_failures(policy, now), email, None)
+    window = now - datetime.timedelta(minutes=policy.window_minutes)
+    return (counted.where(LoginAttempt.at > window).count(),
+            _locked_until(counted, policy.account_failures, policy, now))
+
+
+def unlock(user, by):
+    """Clear the account's failed sign-ins, so its owner gets in again at once from any browser."""
+    with db.atomic():
+        cleared = (LoginAttempt.delete()
+                   .where((LoginAttempt.email == user.email) & (LoginAttempt.success == False))  # noqa: E712
+                   .execute())
+        audit.record("login_unlocked", actor=by, obj=user, summary=user.email)
+    return cleared
 
 
 def _serialise_attempts(email, ip):
@@ -97,24 +159,26 @@ def _serialise_attempts(email, ip):
                        (email, ip))
 
 
-def authenticate(email, password, ip, policy, now=None):
-    """Check a sign-in: counts failures per account and per address, refuses while locked.
+def authenticate(email, password, ip, policy, device=None, now=None):
+    """Check a sign-in: counts failures per account, address and known browser, refuses while locked.
 
-    The attempt is recorded as a failure before the password is checked, so parallel guesses all
-    count; the slow hash runs outside any transaction so it never holds the database's write lock.
+    `device` is the browser's Device (from its device cookie) or None. The attempt is recorded as a failure
+    before the password is checked, so parallel guesses all count; the slow hash runs outside any transaction
+    so it never holds the database's write lock.
     """
     now = now or utcnow()
     email = normalise_email(email)[:254]
     ip = (ip or "unknown")[:64]
     with db.atomic():
         _serialise_attempts(email, ip)
-        ends = lock_ends(email, ip, policy, now)
-        if ends:
-            audit.record("login_locked", summary=email if User.select().where(User.email == email).exists()
-                         else "unknown account")
-            return SignIn(locked_minutes=max(1, int((ends - now).total_seconds() // 60) + 1))
-        attempt = LoginAttempt.create(at=now, email=email, ip=ip, success=False)
-    user = User.get_or_none(User.email == email)
+        user = User.get_or_none(User.email == email)
+        known = device.key[:32] if device and user is not None and device.user_id == user.id else None
+        lock = lock_ends(email, ip, policy, now, device=known)
+        if lock:
+            audit.record("login_locked", summary=email if user else "unknown account")
+            return SignIn(locked_minutes=max(1, int((lock.ends - now).total_seconds() // 60) + 1),
+                          account_locked=lock.account)
+        attempt = LoginAttempt.create(at=now, email=email, ip=ip, success=False, device=known)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     ok = ok and user is not None and user.active
     with db.atomic():
@@ -125,7 +189,7 @@ def authenticate(email, password, ip, policy, now=None):
         LoginAttempt.update(success=True).where(LoginAttempt.id == attempt.id).execute()
         User.update(last_login_at=now).where(User.id == user.id).execute()
         audit.record("login", actor=user, obj=user, summary=email)
-    return SignIn(user=user)
+    return SignIn(user=user, device=known or secrets.token_urlsafe(16))
 
 
 @prepared
@@ -137,15 +201,20 @@ def _session_user(slots):
             .where(User.id == slots.id).limit(1))
 
 
-def load_session_user(session_id):
-    """The user behind a session or remember cookie "id:version", or None when it is stale."""
+def load_session_user(session_id, browser):
+    """The user behind a session or remember cookie "id:version:browser", or None when it is stale or was issued
+    to another browser than `browser`."""
     try:
-        user_id, version = (int(part) for part in str(session_id).split(":", 1))
+        user_id, version, issued_to = str(session_id).split(":", 2)
+        user_id, version = int(user_id), int(version)
     except ValueError:
+        return None
+    if not browser or issued_to != browser:
         return None
     user = _session_user.first(id=user_id)
     if user is None or not user.active or user.session_version != version:
         return None
+    user.browser = browser
     return user
 
 

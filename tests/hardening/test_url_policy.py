@@ -31,6 +31,7 @@ admin.set_active                 POST    in  403  403  403  403  403  403   ok
 admin.settings                   GET     in  403  403  403  403  403  403   ok
 admin.settings                   POST    in  403  403  403  403  403  403   ok
 admin.teams                      GET     in  403  403  403  403  403  403   ok
+admin.unlock                     POST    in  403  403  403  403  403  403   ok
 admin.users                      GET     in  403  403  403  403  403  403   ok
 audit.index                      GET     in  403  403  403  403  403   ok   ok
 auth.locale                      POST    ok   ok   ok   ok   ok   ok   ok   ok

@@ -13,7 +13,8 @@ PER_ENDPOINT = {
     "customers.claim": {"customer_id": "pool_customer_id"},
     # an admin deactivating, re-roling or re-teaming East's people would take the later requests' users away
     "admin.edit_user": {"user_id": "spare_user_id"}, "admin.set_active": {"user_id": "spare_user_id"},
-    "admin.reset_password": {"user_id": "spare_user_id"}, "admin.edit_team": {"team_id": "spare_team_id"},
+    "admin.reset_password": {"user_id": "spare_user_id"}, "admin.unlock": {"user_id": "spare_user_id"},
+    "admin.edit_team": {"team_id": "spare_team_id"},
     "visits.cancel": {"visit_id": "planned_visit_id"},
     "feeds.planned_visits": {"token": "ics_token"}, "public.feedback_form": {"token": "feedback_token"},
     "public.survey": {"token": "survey_token"}, "shared.landing": {"token": "share_token"},

@@ -14,7 +14,7 @@ from salesweb import create_app, outbox
 from salesweb.db import db
 from salesweb.models import Product, Quote, User
 from salesweb.services import notifications, settings, visits
-from tests.conftest import ON_POSTGRES, _config, _empty_postgres, login, post
+from tests.conftest import ON_POSTGRES, _config, _empty_postgres, csrf_token, login, post
 from tests.quotes.test_pages import quote_form
 
 BASE = "https://sales.example.com"
@@ -124,14 +124,20 @@ def test_nothing_is_sent_when_no_mail_server_is_set(app, make, sink):
     assert delivered(sink) == [] and rep.notifications.count() == 1  # the bell still has it
 
 
-@pytest.mark.parametrize("app", [{"BASE_URL": ""}], indirect=True)
-def test_without_a_base_url_the_link_uses_the_address_the_request_came_to(app, make, sink):
+def test_a_forged_host_header_never_reaches_a_mail_link(app, make, sink):
     boss = make.user("manager", team="East")
     rep = make.user("rep", reports_to=boss)
     visit = a_visit(rep, make.customer(rep))
-    post(signed_in_as(app, boss), f"/visits/{visit.id}/comments", {"body": "Hm"}, token_from="/visits")
+    client = signed_in_as(app, boss)
+    token = csrf_token(client, "/visits")
+    # the test client keeps cookies per host: the session goes to the forged one too
+    client.set_cookie("salesweb_session", client.get_cookie("salesweb_session").value, domain="evil.example")
+    response = client.post(f"/visits/{visit.id}/comments", data={"csrf_token": token, "body": "Hm"},
+                           headers={"Host": "evil.example"})
+    assert response.status_code == 303
     [(_sender, _recipients, message)] = delivered(sink)
-    assert f"http://localhost/visits/{visit.id}" in message.get_content()
+    body = message.get_content()
+    assert f"{BASE}/visits/{visit.id}" in body and "evil.example" not in body
 
 
 def test_a_failed_request_or_a_rolled_back_transaction_mails_nothing(app, make, sink):
@@ -182,3 +188,14 @@ def test_mail_settings_that_cannot_work_stop_the_start(tmp_path, database_url):
         create_app({**_config(tmp_path, database_url), "MAIL_HOST": "smtp.example.com", "MAIL_FROM": ""})
     with pytest.raises(RuntimeError, match="MAIL_PORT"):
         create_app({**_config(tmp_path, database_url), "MAIL_PORT": "smtp"})
+
+
+@pytest.mark.parametrize("base_url", ["", "   ", "sales.example.com", "ftp://sales.example.com", "https://"])
+def test_mail_without_a_usable_base_url_stops_the_start(tmp_path, database_url, base_url):
+    mail = {"MAIL_HOST": "smtp.example.com", "MAIL_FROM": "sales@example.com", "BASE_URL": base_url}
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app({**_config(tmp_path, database_url), **mail})
+
+
+def test_without_mail_no_base_url_is_needed(tmp_path, database_url):
+    assert create_app({**_config(tmp_path, database_url), "MAIL_HOST": "", "BASE_URL": ""})

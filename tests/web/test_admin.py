@@ -191,3 +191,38 @@ def test_audit_filters_narrow_the_list(app, admin, make):
     make.user("rep", email="findme@example.com")
     page = admin.get("/audit/?action=create&q=findme").get_data(as_text=True)
     assert "findme@example.com" in page and "1 event" in page
+
+
+def test_an_admin_sees_a_locked_account_and_unlocks_it(app, admin, make):
+    rep = make.user("rep", name="Li Lei", email="li@example.com")
+    page = admin.get(f"/admin/users/{rep.id}").get_data(as_text=True)
+    assert "Failed sign-ins from new browsers in the last 15 minutes: 0." in page
+    for i in range(20):
+        assert login(app.test_client(), "li@example.com", "wrong", REMOTE_ADDR=f"198.51.100.{i}").status_code == 401
+    assert login(app.test_client(), "li@example.com", REMOTE_ADDR="10.0.0.1").status_code == 429
+    page = admin.get(f"/admin/users/{rep.id}").get_data(as_text=True)
+    assert "Sign-in locked" in page and "Browsers Li Lei has not signed in from before are refused until" in page
+    response = post(admin, f"/admin/users/{rep.id}/unlock", token_from=f"/admin/users/{rep.id}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{rep.id}"
+    page = admin.get(f"/admin/users/{rep.id}").get_data(as_text=True)
+    assert "Sign-in unlocked: Li Lei can sign in again from any browser." in page
+    assert "Failed sign-ins from new browsers in the last 15 minutes: 0." in page
+    assert login(app.test_client(), "li@example.com", REMOTE_ADDR="10.0.0.1").status_code == 302
+    event = AuditEvent.get(AuditEvent.action == "login_unlocked")
+    assert event.object_id == rep.id and event.actor.name == "Admin"
+
+
+def test_unlocking_an_unknown_user_is_404_and_changes_nothing(app, admin):
+    assert post(admin, "/admin/users/9999/unlock", token_from="/admin/users").status_code == 404
+    assert not AuditEvent.select().where(AuditEvent.action == "login_unlocked").exists()
+
+
+def test_the_user_page_reads_the_sign_in_lock_in_fixed_queries(app, admin, make):
+    rep = make.user("rep", email="li@example.com")
+    for i in range(25):
+        login(app.test_client(), "li@example.com", "wrong", REMOTE_ADDR=f"198.51.100.{i}")
+    with count_queries() as queries:
+        assert admin.get(f"/admin/users/{rep.id}").status_code == 200
+    # the admin, the user, teams, bosses; the account's last sign-in, its failures in the window, and its lock
+    assert len(queries) == 7
+

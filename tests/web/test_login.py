@@ -1,6 +1,8 @@
 """Signing in and out over HTTP: messages, lockout, cookies, session versions."""
 import re
 
+from itsdangerous import URLSafeTimedSerializer
+
 from salesweb.models import User
 from salesweb.services import people
 from tests.conftest import PASSWORD, csrf_token, login, post
@@ -151,6 +153,30 @@ def test_remember_cookie_alone_signs_in_until_logout(app, make):
     assert stale.get("/rep/").status_code == 302
 
 
+def test_a_browser_signed_in_again_by_its_remember_cookie_stays_signed_in(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari")
+    reopened = app.test_client()  # the browser closed and opened again: its session cookie is gone
+    reopened.set_cookie("salesweb_remember", phone.get_cookie("salesweb_remember").value)
+    for _ in range(3):
+        assert reopened.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+    assert reopened.get_cookie("salesweb_remember") is not None
+
+
+def test_a_remember_cookie_copied_into_another_browser_does_not_sign_in(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari")
+    thief = app.test_client()
+    thief.set_cookie("salesweb_remember", phone.get_cookie("salesweb_remember").value)
+    response = thief.get("/rep/", headers={"User-Agent": "curl/8"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert thief.get("/rep/", headers={"User-Agent": "curl/8"}).status_code == 302
+    # the owner's browser is not disturbed by the attempt
+    assert phone.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+
+
 def test_deactivation_signs_the_user_out(app, make):
     admin = make.user("admin")
     rep = make.user("rep", email="rep@example.com")
@@ -188,9 +214,88 @@ def test_change_password_keeps_remember_me_on_this_device(app, make):
 
 def test_lockout_counts_the_account_whatever_case_and_spaces(app, make):
     make.user("rep", email="rep@example.com")
-    for typed in ("REP@example.com", " rep@example.com ", "Rep@Example.COM", "rep@example.com", "rEp@example.com"):
-        assert login(app.test_client(), typed, "wrong", REMOTE_ADDR=f"10.0.0.{len(typed)}").status_code == 401
+    typings = ("REP@example.com", " rep@example.com ", "Rep@Example.COM", "rep@example.com", "rEp@example.com")
+    for i in range(20):
+        assert login(app.test_client(), typings[i % 5], "wrong", REMOTE_ADDR=f"10.0.0.{i}").status_code == 401
     assert login(app.test_client(), "rep@example.com", REMOTE_ADDR="10.1.1.1").status_code == 429
+
+
+def guess_from_everywhere(app, email, count=20):
+    for i in range(count):
+        assert login(app.test_client(), email, "wrong", REMOTE_ADDR=f"198.51.100.{i}").status_code == 401
+
+
+def test_guesses_from_elsewhere_do_not_lock_the_owner_out_of_a_browser_they_signed_in_from(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", REMOTE_ADDR="10.0.0.1")
+    post(phone, "/logout", token_from="/rep/")
+    guess_from_everywhere(app, "rep@example.com")
+    stranger = login(app.test_client(), "rep@example.com", REMOTE_ADDR="10.7.7.7")
+    assert stranger.status_code == 429
+    assert ("Too many failed sign-in attempts on this account. Try again in 15 minutes, sign in from a browser you "
+            "have signed in from before, or ask an administrator to unlock the account.") in stranger.get_data(as_text=True)
+    back = login(phone, "rep@example.com", REMOTE_ADDR="10.0.0.2")  # the owner's phone, on another network
+    assert back.status_code == 302 and phone.get("/rep/").status_code == 200
+
+
+def test_the_account_lock_says_so_in_chinese(app, make):
+    make.user("rep", email="rep@example.com")
+    guess_from_everywhere(app, "rep@example.com")
+    client = app.test_client()
+    token = csrf_token(client)
+    refused = client.post("/login", data={"csrf_token": token, "email": "rep@example.com", "password": PASSWORD},
+                          headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 429
+    assert "该账号登录失败次数过多" in refused.get_data(as_text=True)
+
+
+def test_a_browser_the_owner_signed_in_from_is_held_to_its_own_five_failures(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com")
+    post(phone, "/logout", token_from="/rep/")
+    for _ in range(5):
+        assert login(phone, "rep@example.com", "wrong").status_code == 401
+    refused = login(phone, "rep@example.com")
+    assert refused.status_code == 429
+    assert "Too many failed sign-in attempts. Try again in 15 minutes." in refused.get_data(as_text=True)
+    assert login(app.test_client(), "rep@example.com", REMOTE_ADDR="10.0.0.9").status_code == 302  # another browser
+
+
+def test_the_device_cookie_is_long_lived_http_only_and_sent_to_the_sign_in_page_only(app, make):
+    make.user("rep", email="rep@example.com")
+    response = login(app.test_client(), "rep@example.com")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("salesweb_device="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/login" in cookie
+    assert "Max-Age=31536000" in cookie
+
+
+def test_a_forged_or_altered_device_cookie_counts_as_a_new_browser(app, make):
+    user = make.user("rep", email="rep@example.com")
+    make.user("rep", email="other@example.com")
+    mine = app.test_client()
+    login(mine, "other@example.com")
+    genuine = mine.get_cookie("salesweb_device", path="/login").value  # for another account
+    forged = URLSafeTimedSerializer("not the secret", salt="salesweb-device").dumps([user.id, "k" * 22])
+    guess_from_everywhere(app, "rep@example.com")
+    for value in (forged, genuine, genuine[:-2], "garbage"):
+        client = app.test_client()
+        client.set_cookie("salesweb_device", value, path="/login")
+        assert login(client, "rep@example.com").status_code == 429, value
+
+
+def test_a_device_cookie_older_than_a_year_counts_as_a_new_browser(app, make, monkeypatch):
+    import time
+    user = make.user("rep", email="rep@example.com")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now - 366 * 86400)
+    old = URLSafeTimedSerializer(app.secret_key, salt="salesweb-device").dumps([user.id, "k" * 22])
+    monkeypatch.undo()
+    guess_from_everywhere(app, "rep@example.com")
+    client = app.test_client()
+    client.set_cookie("salesweb_device", old, path="/login")
+    assert login(client, "rep@example.com").status_code == 429
 
 
 def test_a_nul_byte_is_a_bad_request_not_an_error(app, make):
