@@ -362,6 +362,8 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
                          summary=f"{current.title}: {old_stage.name_en} → {stage.name_en}")
             if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too
                 tiers.recompute([current.customer_id], _values(), today)
+            if stage.kind == "won":  # a lead or prospect that buys is a customer (reopening does not undo it)
+                customers.won_over(current.customer_id, by, current.title, now)
         current.stage = stage
     return Moved(current, {old_stage.id, stage.id})
 

@@ -106,6 +106,21 @@ def test_a_won_card_comes_back_with_its_customers_new_tier(app, make, team):
     assert 'tier-A">A' in body  # winning recomputed the tier, and the card shows it
 
 
+def test_a_lead_won_on_the_board_or_the_deal_page_shows_as_a_customer(app, make, team):
+    import datetime
+    today = datetime.date.today().isoformat()
+    for headers in (HX, EN):  # dropped on Won on the board (htmx), or marked won on the deal page (no script)
+        lead = make.customer(team["rep"], name="Fresh Lead", status="lead")
+        d = make.deal(team["rep"], customer=lead, title="First order", amount=1_700_000_00)
+        page = team["rep_client"].get(f"/customers/{lead.id}", headers=EN).get_data(as_text=True)
+        assert "<dt>Status</dt><dd>Lead</dd>" in page
+        response = post(team["rep_client"], f"/deals/{d.id}/move", {"stage": str(stage("Won").id), "version": "1",
+                        "amount": "1700000", "won_on": today}, headers=headers, token_from=f"/deals/{d.id}")
+        assert response.status_code == (200 if headers is HX else 302)
+        page = team["rep_client"].get(f"/customers/{lead.id}", headers=EN).get_data(as_text=True)
+        assert "<dt>Status</dt><dd>Customer</dd>" in page and 'tier-A' in page
+
+
 def test_scope_deals_outside_are_404_everywhere(app, make, team):
     west = make.deal(team["other"], title="West deal")
     client = team["boss_client"]

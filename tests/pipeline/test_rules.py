@@ -131,6 +131,32 @@ def test_win_records_the_date_and_recomputes_the_customer_tier(app, make, rep):
     assert fresh(d).won_on is None and Customer.get_by_id(customer.id).tier == "C"
 
 
+@pytest.mark.parametrize("status", ["lead", "prospect", "dormant"])
+def test_winning_a_deal_makes_the_customer_a_customer_and_records_it(app, make, rep, status):
+    customer = make.customer(rep, name="Big Buyer", status=status)
+    d = make.deal(rep, customer=customer, title="Pumps", amount=1_700_000_00)
+    pipeline.win(d, 1, rep, today=TODAY)
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.tier, stored.status) == ("A", "customer")
+    event = AuditEvent.get((AuditEvent.object_type == "customer") & (AuditEvent.action == "edit"))
+    assert (event.object_id, event.actor_id) == (customer.id, rep.id)
+    assert event.summary == f"Big Buyer: status {status} → customer (Pumps won)"
+    pipeline.reopen(fresh(d), fresh(d).version, rep, today=TODAY)  # taking the win back does not demote it
+    assert Customer.get_by_id(customer.id).status == "customer"
+
+
+def test_a_customer_stays_a_customer_and_other_moves_leave_the_status_alone(app, make, rep):
+    lead = make.customer(rep, status="lead")
+    d = make.deal(rep, customer=lead)
+    pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
+    pipeline.lose(fresh(d), 2, rep, LossReason.get(LossReason.name_en == "Price"), today=TODAY)
+    assert Customer.get_by_id(lead.id).status == "lead"
+    buyer = make.customer(rep, status="customer")
+    pipeline.win(make.deal(rep, customer=buyer), 1, rep, today=TODAY)
+    assert Customer.get_by_id(buyer.id).status == "customer"
+    assert AuditEvent.select().where(AuditEvent.object_type == "customer", AuditEvent.action == "edit").count() == 0
+
+
 def test_lose_needs_a_reason_and_reopen_clears_it(app, make, rep):
     d = make.deal(rep)
     with pytest.raises(Invalid) as refused:
