@@ -267,9 +267,7 @@ def new_deal():
         stage = _int(request.args.get("stage"))
         if any(stage == choice.value for choice in form.stage.choices):
             form.stage.data = stage
-        picked = _int(request.args.get("customer"))
-        if picked:
-            form.customer.data = picked
+        if picker.asked_for(form):  # from a customer's page
             _deal_form(form)
     created = {}
 
