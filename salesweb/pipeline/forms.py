@@ -1,7 +1,7 @@
 import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import SelectField
@@ -70,6 +70,7 @@ class BoardFilterForm(FlaskForm):
     owner = SelectField(_l("Owner"), default="", validate_choice=False)
     close = SelectField(_l("Expected close"), default="", validate_choice=False)
     tier = SelectField(_l("Customer tier"), default="", validate_choice=False)
+    stale = BooleanField(_l("Stale only"))
 
 
 def minor_units(amount):

@@ -33,7 +33,8 @@ def _criteria(values):
     anything invalid is simply not applied."""
     owner, tier = values.get("owner") or "", values.get("tier")
     criteria = {"owner": "mine" if owner == "mine" else (int(owner) if owner.isdecimal() and len(owner) < 19 else None),
-                "tier": tier if tier in ("A", "B", "C") else None}
+                "tier": tier if tier in ("A", "B", "C") else None,
+                "stale": values.get("stale") in (True, "1", "y", "on")}
     start = today()
     quarter = datetime.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
     periods = {
@@ -62,7 +63,7 @@ def _filters():
     return form
 
 
-FILTER_KEYS = ("owner", "close", "tier")
+FILTER_KEYS = ("owner", "close", "tier", "stale")
 
 
 def _filter_values():
@@ -193,7 +194,8 @@ def move(deal_id):
 def _moved_response(moved, card, all_stages):
     """A move that happened: the card as it is now and the two columns' new totals."""
     criteria = _criteria(_filter_values())
-    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
+    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages],
+                                  all_stages)
     response = make_response(render("pipeline/_moved.html", moved=card,
                                     columns=heads, can_move=True, locale=_locale(),
                                     notice=None)[0])

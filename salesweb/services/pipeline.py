@@ -450,7 +450,7 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
     compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
-    shape, values = _criteria_shape(user, criteria)
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     stage_ids = tuple(s.id for s in wanted)
     totals = (keep or (lambda _name, _key, compute: compute()))(
         "board-totals", (shape, stage_ids, tuple(sorted((k, str(v)) for k, v in values.items()))),
@@ -463,18 +463,19 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
             for s in wanted]
 
 
-def column_heads(user, criteria, today, wanted):
+def column_heads(user, criteria, today, wanted, all_stages=None):
     """Only the header totals of these stages' columns (what a move changes), in one query."""
-    shape, values = _criteria_shape(user, criteria)
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     totals = _totals(shape, tuple(s.id for s in wanted), values)
     return [Column(s, *totals.get(s.id, (0, 0, 0)), [], False) for s in wanted]
 
 
 def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=None):
     """More of one column's cards (Show more), in order."""
-    shape, values = _criteria_shape(user, criteria)
+    all_stages = all_stages if all_stages is not None else stages()
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     rows = _more_cards.rows(*shape, stage=stage_id, offset=offset, limit=limit, **values)
-    return _annotated(rows, all_stages if all_stages is not None else stages(), today)
+    return _annotated(rows, all_stages, today)
 
 
 def card(deal_id, all_stages, today):
@@ -504,22 +505,32 @@ def card_of(deal, all_stages, today):
                       all_stages, today)[0]
 
 
-def _criteria_shape(user, criteria):
-    """The board's filters as a prepared query's shape (which conditions apply) and values."""
+def _criteria_shape(user, criteria, today, all_stages=None):
+    """The board's filters as a prepared query's shape (which conditions apply) and values. `stale`: only the
+    deals `is_stale` finds stale, as of today and this minute (a minute keeps the totals' key for a minute)."""
     owner = criteria.get("owner")
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
     close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
+    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if criteria.get("stale") else None
     shape = (user.role, "mine" if owner == "mine" else "one" if isinstance(owner, int) else None,
-             tier is not None, close_from is not None, close_to is not None)
+             tier is not None, close_from is not None, close_to is not None,
+             tuple(rotting) if rotting is not None else None)
     values = dict(user=user.id, owner=owner if isinstance(owner, int) else None, tier=tier,
                   close_from=close_from, close_to=close_to)
+    if rotting is not None:
+        values.update(today=today, **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
     return shape, values
 
 
-def _filtered(slots, role, owner, tier, close_from, close_to, team=None):
-    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `team`: a
-    manager's team_tree the statement declares)."""
+def _filtered(slots, role, owner, tier, close_from, close_to, stale, team=None):
+    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `stale`: the
+    open stages that rot, when only stale deals are shown; `team`: a manager's team_tree the statement
+    declares)."""
     query = visible_to(Deal.select(), role, slots.user, Deal.owner, team)
+    if stale is not None:
+        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+        query = query.where(Deal.stage.in_(open_stages) & stale_condition(
+            slots.today, {stage_id: getattr(slots, f"quiet_{stage_id}") for stage_id in stale}))
     if owner == "mine":
         query = query.where(Deal.owner == slots.user)
     elif owner == "one":

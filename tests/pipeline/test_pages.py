@@ -1,4 +1,5 @@
 """The board and deals over HTTP: fragments, header totals, scope, CSRF, conflicts, query counts."""
+import datetime
 import re
 
 import pytest
@@ -212,6 +213,73 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
     # user, the deal in scope with its card's names, stages, end of column, the update held to the deal's version
     # (no second read of the deal), stage change, audit, column totals; on either engine
     assert len(small_move) == len(big_move) == 8
+
+
+def test_the_team_homes_stale_deals_open_the_board_filtered_to_them(app, make, team):
+    import datetime
+    today, now = datetime.date.today(), datetime.datetime.utcnow()
+    later, before = today + datetime.timedelta(days=3), today - datetime.timedelta(days=2)
+    rep, boss = team["rep"], team["boss"]
+    make.deal(rep, title="Planned", amount=100_00, next_step="Call", next_step_due=later)
+    make.deal(rep, title="No step", amount=200_00)
+    make.deal(rep, title="Step overdue", amount=300_00, stage=stage("Needs analysis"), next_step="Call",
+              next_step_due=before)
+    rotted = make.deal(rep, title="Gone quiet", amount=400_00, stage=stage("Proposal"), next_step="Call",
+                       next_step_due=later)
+    Deal.update(last_activity_at=now - datetime.timedelta(days=5)).where(Deal.id == rotted.id).execute()
+    make.won_deal(rep, today, title="Sold")
+    make.deal(boss, title="Boss own deal", amount=500_00)  # the manager's own deals are the team's too
+    make.deal(team["other"], title="West's", amount=900_00)
+    home = team["boss_client"].get("/manager/", headers=EN).get_data(as_text=True)
+    assert '<a href="/pipeline?stale=1">4 stale deals</a>' in home
+    client = team["boss_client"]
+    board = client.get("/pipeline?stale=1", headers=EN).get_data(as_text=True)
+    assert re.search(r'<input checked id="stale" name="stale" type="checkbox" value="1">', board)
+    shown = set(re.findall(r'class="deal-title" href="/deals/\d+">([^<]+)<', board))
+    assert shown == {"No step", "Step overdue", "Gone quiet", "Boss own deal"}
+    # the headers count and sum the stale deals only
+    assert header(board, stage("Prospecting").id) == (2, "700")
+    assert header(board, stage("Needs analysis").id) == (1, "300")
+    assert header(board, stage("Proposal").id) == (1, "400")
+    assert header(board, stage("Won").id) == (0, "0")
+    # without the filter, the whole board
+    assert header(client.get("/pipeline", headers=EN).get_data(as_text=True), stage("Prospecting").id) == (3, "800")
+    # the filter stays with the htmx swap and its Show more, and costs no query more
+    fragment = client.get("/pipeline?stale=1", headers=HX).get_data(as_text=True)
+    assert header(fragment, stage("Prospecting").id) == (2, "700") and "<html" not in fragment
+    with count_queries() as plain:
+        client.get("/pipeline")
+    with count_queries() as filtered:
+        client.get("/pipeline?stale=1")
+    assert len(filtered) == len(plain) <= 12
+
+
+def test_the_other_stale_deals_links_open_the_filtered_board_too(app, make, signed_in, team):
+    make.deal(team["rep"], title="No step", amount=200_00)
+    today = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    assert '<a href="/pipeline?stale=1">All my stale deals on the board</a>' in today
+    ops, _ = signed_in("ops")
+    funnel = ops.get("/ops/", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1">1</a>' in funnel
+    funnel = ops.get("/ops/?tier=C", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1&amp;tier=C">1</a>' in funnel
+    # the board cannot narrow to a team: the count there is not a link to a board that would show more
+    funnel = ops.get(f"/ops/?team={team['rep'].team_id}", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert "stale=1" not in funnel
+    manager_funnel = team["boss_client"].get("/manager/", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1">1</a>' in manager_funnel
+
+
+def test_a_move_under_the_stale_filter_answers_the_filtered_headers(app, make, team):
+    d = make.deal(team["rep"], title="Drifting", amount=200_00)
+    make.deal(team["rep"], title="Busy", amount=100_00, next_step="Call",
+              next_step_due=datetime.date.today() + datetime.timedelta(days=3))
+    client = team["boss_client"]
+    token, needs = csrf_token(client, "/pipeline?stale=1"), stage("Needs analysis")
+    with count_queries() as queries:
+        body = move(client, d, needs, token=token, stale="1").get_data(as_text=True)
+    assert header(body, stage("Prospecting").id) == (0, "0") and header(body, needs.id) == (1, "200")
+    assert len(queries) == 8  # as a move without the filter
 
 
 def test_move_requires_the_csrf_token(app, make, team):
