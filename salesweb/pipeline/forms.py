@@ -53,6 +53,18 @@ class MoveForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
     before = HiddenField()
     after = HiddenField()
+    next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
+    next_step_due = DateField(_l("Next step due"), validators=[Optional()])
+
+
+class NextStepForm(FlaskForm):
+    """A deal's next step, offered on the board after a move that came without one."""
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST's token (the board posts it with each request)
+
+    next_step = StringField(_l("Next step"), validators=[DataRequired(), Length(max=200)])
+    next_step_due = DateField(_l("Next step due"), validators=[Optional()])
+    version = IntegerField(validators=[InputRequired()])
 
 
 class CloseForm(MoveForm):

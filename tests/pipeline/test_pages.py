@@ -403,3 +403,78 @@ def test_large_amounts_are_stored_and_summed_without_overflow(app, make, team):
     make.deal(team["rep"], title="Huge", amount=90_000_000_000_00, stage=stage("Proposal"))  # 90 billion
     page = team["boss_client"].get("/pipeline", headers=EN).get_data(as_text=True)
     assert header(page, stage("Proposal").id) == (1, "90,000,000,000") and "≈ 45,000,000,000" in page
+
+
+def card_html(body, deal):
+    return re.search(rf'<li class="card deal-card" id="deal-{deal.id}".*?</li>', body, re.S).group(0)
+
+
+def test_move_to_sets_the_next_step_and_the_card_loses_its_stale_badge(app, make, team):
+    d = make.deal(team["rep"], title="Needs a plan")
+    client = team["rep_client"]
+    token, proposal = csrf_token(client, "/pipeline"), stage("Proposal")
+    due = datetime.date.today() + datetime.timedelta(days=3)
+    assert "Stale" in card_html(client.get("/pipeline", headers=EN).get_data(as_text=True), d)
+    with count_queries() as queries:
+        response = move(client, d, proposal, token=token, next_step="Send the quote", next_step_due=due.isoformat())
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(queries) == 8  # the next step rides in the move's UPDATE
+    assert "Stale" not in card_html(body, d) and 'class="next-step-offer"' not in body  # nothing more to offer
+    stored = Deal.get_by_id(d.id)
+    assert (stored.next_step, stored.next_step_due, stored.stage_id) == ("Send the quote", due, proposal.id)
+    refused = move(client, stored, stage("Negotiation"), token=token, next_step_due=due.isoformat())
+    assert refused.status_code == 422 and "Say what the next step is." in refused.get_data(as_text=True)
+    assert Deal.get_by_id(d.id).stage_id == proposal.id
+
+
+def test_a_drag_without_a_next_step_offers_one_and_the_offer_sets_it(app, make, team):
+    d = make.deal(team["rep"], title="Dragged")
+    client = team["rep_client"]
+    token = csrf_token(client, "/pipeline")
+    body = move(client, d, stage("Needs analysis"), token=token).get_data(as_text=True)
+    offer = body.split('id="board-notice"', 1)[1]
+    assert "Next step for “Dragged”?" in offer and f'hx-post="/deals/{d.id}/next-step"' in offer
+    assert 'name="version" value="2"' in offer and "Not now" in offer
+    # a reorder in the same column offers nothing
+    assert 'class="next-step-offer"' not in move(client, Deal.get_by_id(d.id), stage("Needs analysis"),
+                                                 token=token).get_data(as_text=True)
+    due = datetime.date.today() + datetime.timedelta(days=5)
+    taken = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "3", "next_step": "Call the buyer",
+                 "next_step_due": due.isoformat()}, headers=HX)
+    answer = taken.get_data(as_text=True)
+    assert taken.status_code == 200 and "Next step saved." in answer and "Stale" not in card_html(answer, d)
+    assert header(answer, stage("Needs analysis").id) == (1, "100,000")
+    assert (Deal.get_by_id(d.id).next_step, Deal.get_by_id(d.id).next_step_due) == ("Call the buyer", due)
+    empty = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "4", "next_step": ""}, headers=HX)
+    assert empty.status_code == 422 and 'class="next-step-offer"' in empty.get_data(as_text=True)
+    stale = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "3", "next_step": "Late"},
+                 headers=HX)
+    assert stale.status_code == 409 and Deal.get_by_id(d.id).next_step == "Call the buyer"
+    assert post(team["other_client"], f"/deals/{d.id}/next-step", {"version": "4", "next_step": "Mine now"},
+                headers=HX, token_from="/pipeline").status_code == 404
+
+
+def test_the_deal_pages_move_sets_the_next_step_without_script(app, make, team):
+    d = make.deal(team["rep"], title="Paper trail")
+    client = team["rep_client"]
+    page = client.get(f"/deals/{d.id}", headers=EN).get_data(as_text=True)
+    move_section = page.split('id="move"', 1)[1]
+    assert '<label for="next_step">Next step</label>' in move_section and 'name="next_step_due"' in move_section
+    due = datetime.date.today() + datetime.timedelta(days=1)
+    response = post(client, f"/deals/{d.id}/move", {"stage": str(stage("Proposal").id), "version": "1",
+                    "next_step": "Visit the plant", "next_step_due": due.isoformat(), "next": f"/deals/{d.id}"},
+                    headers=EN, token_from=f"/deals/{d.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/deals/{d.id}")
+    page = client.get(f"/deals/{d.id}", headers=EN).get_data(as_text=True)
+    assert "Visit the plant" in page and '<span class="badge overdue">Stale</span>' not in page
+
+
+@pytest.mark.parametrize("step, due", [("Call", "2026-02-30"), ("Call", "yesterday"), ("长" * 6000, ""),
+                                       ("Call", "0001-01-01"), ("", "2026-12-01"), ("Call", "9999-12-31")])
+def test_an_odd_next_step_is_refused_with_a_message_and_changes_nothing(app, make, team, step, due):
+    d = make.deal(team["rep"], title="Odd")
+    for headers in (HX, EN):
+        response = post(team["rep_client"], f"/deals/{d.id}/next-step", {"version": "1", "next_step": step,
+                        "next_step_due": due}, headers=headers, token_from="/pipeline")
+        assert response.status_code == (422 if headers is HX else 302)
+        assert Deal.get_by_id(d.id).version == 1

@@ -288,3 +288,49 @@ def test_history_is_the_latest_changes_oldest_first_with_time_in_each_stage(app,
     assert entries[0][0].by.name == rep.name
     entries, more = pipeline.history(deal, limit=35)
     assert not more and len(entries) == 35
+
+
+def test_a_move_sets_the_next_step_in_its_own_update(app, make, rep):
+    from tests.conftest import count_queries
+    quiet, busy = make.deal(rep, title="Quiet"), make.deal(rep, title="Busy")
+    due = TODAY + datetime.timedelta(days=2)
+    with count_queries() as without:
+        pipeline.move(quiet, stage("Proposal"), 1, rep, today=TODAY)
+    with count_queries() as with_step:
+        pipeline.move(busy, stage("Proposal"), 1, rep, today=TODAY, next_step=" Send the quote ", next_step_due=due)
+    assert len(with_step) == len(without)  # one UPDATE writes the stage and the next step
+    stored = fresh(busy)
+    assert (stored.next_step, stored.next_step_due, stored.version, stored.stage_id) == (
+        "Send the quote", due, 2, stage("Proposal").id)
+    assert (fresh(quiet).next_step, fresh(quiet).next_step_due) == ("", None)  # a move without one leaves it
+    now = datetime.datetime.combine(TODAY, datetime.time(12))
+    assert pipeline.is_stale(fresh(quiet), stage("Proposal"), TODAY, now)
+    assert not pipeline.is_stale(stored, stage("Proposal"), TODAY, now)
+
+
+@pytest.mark.parametrize("step, due, field", [
+    ("", TODAY, "next_step"),                                           # a day for no step
+    ("Call", TODAY - datetime.timedelta(days=1), "next_step_due"),     # already overdue
+    ("Call", TODAY + datetime.timedelta(days=400), "next_step_due"),   # beyond a year
+    ("x" * 201, None, "next_step"),
+])
+def test_a_bad_next_step_refuses_the_move_and_changes_nothing(app, make, rep, step, due, field):
+    d = make.deal(rep)
+    with pytest.raises(Invalid) as refused:
+        pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY, next_step=step, next_step_due=due)
+    assert set(refused.value.errors) == {field}
+    assert (fresh(d).stage_id, fresh(d).version) == (stage("Prospecting").id, 1)
+    with pytest.raises(Invalid):
+        pipeline.set_next_step(d, 1, rep, step, due, TODAY)
+    assert fresh(d).version == 1
+
+
+def test_the_next_step_offered_after_a_move_is_held_to_the_version(app, make, rep):
+    d = make.deal(rep)
+    pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
+    with pytest.raises(pipeline.Conflict):
+        pipeline.set_next_step(fresh(d), 1, rep, "Call", None, TODAY)  # the board's card before the move
+    pipeline.set_next_step(fresh(d), 2, rep, "Call", TODAY, TODAY)
+    assert (fresh(d).next_step, fresh(d).next_step_due, fresh(d).version) == ("Call", TODAY, 3)
+    with pytest.raises(Invalid):
+        pipeline.set_next_step(fresh(d), 3, rep, "  ", None, TODAY)  # an offer taken needs a step
