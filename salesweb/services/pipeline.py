@@ -302,7 +302,8 @@ def rebalance(stage_id):
 
 
 def _next_step(next_step, next_step_due, today, errors):
-    """The next step a move or an offer sets, as fields (none when neither is given); problems go to `errors`."""
+    """The next step a move or an offer sets, as fields (none when neither is given); problems go to `errors`.
+    A step comes with its day: without one the deal would stay stale (`is_stale`) however it was set."""
     step = (next_step or "").strip()
     if not step and next_step_due is None:
         return {}
@@ -310,7 +311,9 @@ def _next_step(next_step, next_step_due, today, errors):
         errors["next_step"] = _l("Say what the next step is.")
     elif len(step) > 200:
         errors["next_step"] = _l("At most %(n)d characters.", n=200)
-    if next_step_due is not None and not today <= next_step_due <= today + datetime.timedelta(days=366):
+    if next_step_due is None:
+        errors["next_step_due"] = _l("Say when the next step is due.")
+    elif not today <= next_step_due <= today + datetime.timedelta(days=366):
         errors["next_step_due"] = _l("Choose a day from today to a year ahead.")
     return {"next_step": step, "next_step_due": next_step_due}
 

@@ -312,7 +312,8 @@ def test_a_move_sets_the_next_step_in_its_own_update(app, make, rep):
     ("", TODAY, "next_step"),                                           # a day for no step
     ("Call", TODAY - datetime.timedelta(days=1), "next_step_due"),     # already overdue
     ("Call", TODAY + datetime.timedelta(days=400), "next_step_due"),   # beyond a year
-    ("x" * 201, None, "next_step"),
+    ("x" * 201, TODAY, "next_step"),
+    ("Call", None, "next_step_due"),                                   # a step without its day stays stale
 ])
 def test_a_bad_next_step_refuses_the_move_and_changes_nothing(app, make, rep, step, due, field):
     d = make.deal(rep)
@@ -329,7 +330,7 @@ def test_the_next_step_offered_after_a_move_is_held_to_the_version(app, make, re
     d = make.deal(rep)
     pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
     with pytest.raises(pipeline.Conflict):
-        pipeline.set_next_step(fresh(d), 1, rep, "Call", None, TODAY)  # the board's card before the move
+        pipeline.set_next_step(fresh(d), 1, rep, "Call", TODAY, TODAY)  # the board's card before the move
     pipeline.set_next_step(fresh(d), 2, rep, "Call", TODAY, TODAY)
     assert (fresh(d).next_step, fresh(d).next_step_due, fresh(d).version) == ("Call", TODAY, 3)
     with pytest.raises(Invalid):
