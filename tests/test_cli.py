@@ -53,6 +53,10 @@ def test_demo_loads_once_and_prints_the_logins(app):
     assert roles == {"rep", "manager", "support", "ops", "admin"}
     assert Team.select().where(Team.manager.is_null()).count() == 0
     assert any(not u.name.isascii() for u in User.select()) and any(u.name.isascii() for u in User.select())
+    from salesweb.models import Customer, Deal, Stage
+    bought = Deal.select(Deal.customer).join(Stage).where(Stage.kind == "won")
+    assert not Customer.select().where(Customer.status.in_(("lead", "prospect")) & Customer.id.in_(bought)).exists()
+    assert Customer.select().where(Customer.status == "lead").exists()  # the leads that have not bought stay leads
     count = User.select().count()
     second = run(app, "demo")
     assert "already has users" in second.output and "admin@example.com" in second.output

@@ -37,3 +37,35 @@ def test_init_db_refuses_a_database_that_has_tables(app):
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code != 0
     assert "already has tables" in result.output
+
+
+def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp_path):
+    """An install from before reports kept their figures: 0017 keeps each submitted report's figures as the data
+    stands when it runs (the best there is); a draft keeps none and goes on following the data."""
+    import datetime
+    import json
+
+    from salesweb import create_app
+    from salesweb.models import WeeklyReport
+    from salesweb.services import customers, people, reports, settings, visits
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",
+                      "INSTANCE_PATH": tmp_path / "instance", "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        schema.runner().up(target="0016_data_generation")
+        rep = people.create_user("rep@example.com", "Rep", "rep", "a long passphrase here")
+        values = settings.current()
+        customer = customers.create({"name": "Acme", "source": "other", "status": "customer"}, rep, rep, values)
+        for hour in (3, 5):  # Tuesday of 2026-W47, in Shanghai's working day
+            visits.log({"occurred_at": datetime.datetime(2026, 11, 17, hour), "duration_minutes": 30, "kind": "phone",
+                        "outcome": "", "contacts": []}, customer, rep, rep, values, now=datetime.datetime(2026, 11, 23))
+        for week, submitted in ((47, "2026-11-23 09:00:00"), (48, None)):
+            db.execute_sql("INSERT INTO weekly_report (rep_id, year, week, feedback, market, plan, forecast, "
+                           "submitted_at, comment, updated_at) VALUES (?, 2026, ?, '', '', '', '', ?, '', ?)",
+                           (rep.id, week, submitted, "2026-11-23 09:00:00"))
+        assert schema.migrate() == ["0017_report_figures"]
+        sent, draft = (WeeklyReport.get(WeeklyReport.week == week) for week in (47, 48))
+        assert json.loads(sent.figures)["visits"] == 2 and draft.figures is None
+        shown = reports.figures_of(sent, rep, 2026, 47, values)
+        assert shown == {**reports.summary(rep, 2026, 47, values), "frozen": True}
+    db.close()

@@ -1,9 +1,9 @@
 """The customer picker's server side: matches as you type, and the customer a posted form chose."""
-from flask import request
+from flask import abort, request
 from flask_login import current_user
 
 from ..db import row_by_id
-from ..forms import options
+from ..forms import as_id, options
 from ..models import Customer
 from ..services import customers
 from ..web import render
@@ -24,8 +24,8 @@ def pick():
 
 def chosen(form, keep_id=None):
     """The customer picked (hidden id) or typed (a name matching exactly one of the user's customers).
-    `keep_id` (a record's own customer) stays valid even if it has left the user's scope, and is the
-    choice a form shows before anything is posted."""
+    `keep_id` (the customer of a record already found in the user's scope, never an id from the request) stays
+    valid even if it has left the user's scope, and is the choice a form shows before anything is posted."""
     picked = form.customer.data
     if picked is None and request.method == "POST":
         typed = (request.form.get("customer_name") or "").strip()
@@ -38,6 +38,17 @@ def chosen(form, keep_id=None):
     if keep_id is not None and picked == keep_id:
         return row_by_id(Customer, picked)
     return customers.visible_customer(picked, current_user)
+
+
+def asked_for(form):
+    """The customer a link names (`?customer=<id>`), made the form's choice: one in the user's scope, else 404, so
+    that no name outside it is ever filled in. None when the link names no customer."""
+    customer_id = as_id(request.args.get("customer"))
+    if customer_id is None:
+        return None
+    customer = customers.visible_customer(customer_id, current_user) or abort(404)
+    form.customer.data = customer.id
+    return customer
 
 
 def offer(form, customer):

@@ -42,5 +42,5 @@ def team_report(rep_id, year, week):
     else:
         status = 200
     return render("reports/week.html", form=ReportForm(obj=saved, formdata=None), report=saved, rep=rep, year=year,
-                  week=week, figures=reports.summary(rep, year, week, current_settings()), status=status, today=today(),
+                  week=week, figures=reports.figures_of(saved, rep, year, week, current_settings()), status=status, today=today(),
                   comment_form=comment_form, editable=False)

@@ -103,6 +103,7 @@ class WeeklyReport(BaseModel):
     plan = TextField(default="")
     forecast = TextField(default="")
     submitted_at = DateTimeField(null=True)
+    figures = TextField(null=True)  # the week's figures as they stood at submission (JSON); a draft has none
     comment = TextField(default="")
     commented_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     commented_at = DateTimeField(null=True)

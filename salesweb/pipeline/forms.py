@@ -1,7 +1,7 @@
 import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import SelectField
@@ -53,6 +53,18 @@ class MoveForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
     before = HiddenField()
     after = HiddenField()
+    next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
+    next_step_due = DateField(_l("Next step due"), validators=[Optional()])
+
+
+class NextStepForm(FlaskForm):
+    """A deal's next step, offered on the board after a move that came without one."""
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST's token (the board posts it with each request)
+
+    next_step = StringField(_l("Next step"), validators=[DataRequired(), Length(max=200)])
+    next_step_due = DateField(_l("Next step due"), validators=[Optional()])
+    version = IntegerField(validators=[InputRequired()])
 
 
 class CloseForm(MoveForm):
@@ -70,6 +82,7 @@ class BoardFilterForm(FlaskForm):
     owner = SelectField(_l("Owner"), default="", validate_choice=False)
     close = SelectField(_l("Expected close"), default="", validate_choice=False)
     tier = SelectField(_l("Customer tier"), default="", validate_choice=False)
+    stale = BooleanField(_l("Stale only"))
 
 
 def minor_units(amount):

@@ -15,7 +15,7 @@ from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, people_in_reach, remembered, render, safe_next, submit
 from . import bp
-from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, QuickAddForm, minor_units
+from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
 
 CARDS_PER_COLUMN = 10  # a column's first cards; the rest come with Show more (a screenful on a phone or a laptop)
 
@@ -33,7 +33,8 @@ def _criteria(values):
     anything invalid is simply not applied."""
     owner, tier = values.get("owner") or "", values.get("tier")
     criteria = {"owner": "mine" if owner == "mine" else (int(owner) if owner.isdecimal() and len(owner) < 19 else None),
-                "tier": tier if tier in ("A", "B", "C") else None}
+                "tier": tier if tier in ("A", "B", "C") else None,
+                "stale": values.get("stale") in (True, "1", "y", "on")}
     start = today()
     quarter = datetime.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
     periods = {
@@ -62,7 +63,7 @@ def _filters():
     return form
 
 
-FILTER_KEYS = ("owner", "close", "tier")
+FILTER_KEYS = ("owner", "close", "tier", "stale")
 
 
 def _filter_values():
@@ -164,19 +165,12 @@ def move(deal_id):
     closing = {} if stage.kind == "open" else dict(lost_reason=form.lost_reason.data, lost_note=form.lost_note.data or "")
     if stage.kind == "won":
         closing.update(won_on=form.won_on.data, amount=minor_units(form.amount.data))
+    step = dict(next_step=form.next_step.data, next_step_due=form.next_step_due.data) if stage.kind == "open" else {}
     try:
         moved = pipeline.move(deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
-                              after_id=_int(form.after.data), today=today(), all_stages=all_stages, **closing)
+                              after_id=_int(form.after.data), today=today(), all_stages=all_stages, **closing, **step)
     except pipeline.Conflict as conflict:
-        who, when = pipeline.last_change(conflict.deal)
-        message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
-                    who=who.name if who else _("Someone"), title=conflict.deal.title,
-                    when=_short_time(when))
-        if not is_fragment_request():
-            flash(message, "error")
-            return redirect(url_for("pipeline.board"))
-        # every column: the stale page may show the card in a column neither move touched
-        return _columns_response({s.id for s in all_stages}, 409, notice=message, all_stages=all_stages)
+        return _conflict(conflict, all_stages)
     except Invalid as invalid:
         return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():
@@ -187,16 +181,68 @@ def move(deal_id):
     won = any(s.kind == "won" for s in all_stages if s.id in moved.stages)
     card = pipeline.card_of(deal, all_stages, today()) if moved.deal is deal and not won else pipeline.card(
         moved.deal.id, all_stages, today())
-    return _moved_response(moved, card, all_stages)
+    # a move into another open stage that came without a next step offers to set one
+    offered = stage.kind == "open" and len(moved.stages) > 1 and not (form.next_step.data or "").strip()
+    return _moved_response(moved.stages, card, all_stages, offer=card if offered else None)
 
 
-def _moved_response(moved, card, all_stages):
-    """A move that happened: the card as it is now and the two columns' new totals."""
+def _conflict(conflict, all_stages):
+    """Someone changed the deal first: the board as it is, and who changed it when."""
+    who, when = pipeline.last_change(conflict.deal)
+    message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
+                who=who.name if who else _("Someone"), title=conflict.deal.title,
+                when=_short_time(when))
+    if not is_fragment_request():
+        flash(message, "error")
+        return redirect(url_for("pipeline.board"))
+    # every column: the stale page may show the card in a column neither move touched
+    return _columns_response({s.id for s in all_stages}, 409, notice=message, all_stages=all_stages)
+
+
+def _moved_response(stage_ids, card, all_stages, notice=None, offer=None):
+    """A change that happened: the card as it is now and its columns' new totals (and, after a move without a
+    next step, the offer to set one)."""
     criteria = _criteria(_filter_values())
-    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in moved.stages])
+    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in stage_ids],
+                                  all_stages)
     response = make_response(render("pipeline/_moved.html", moved=card,
                                     columns=heads, can_move=True, locale=_locale(),
-                                    notice=None)[0])
+                                    notice=notice, offer=offer, offer_form=None)[0])
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/deals/<int:deal_id>/next-step")
+def set_next_step(deal_id):
+    """The next step offered on the board after a move: the card answers with it, or the offer with what is
+    wrong."""
+    if not pipeline.may_move(current_user):
+        abort(403)
+    deal = pipeline.deal_to_move(deal_id, current_user) or abort(404)
+    all_stages = pipeline.stages()
+    form = NextStepForm()
+    if form.validate_on_submit():
+        try:
+            pipeline.set_next_step(deal, form.version.data, current_user, form.next_step.data,
+                                   form.next_step_due.data, today())
+        except pipeline.Conflict as conflict:
+            return _conflict(conflict, all_stages)
+        except Invalid as invalid:
+            form.form_errors.extend(str(m) for m in invalid.errors.values())
+        else:
+            if not is_fragment_request():
+                flash(_("Next step saved."), "success")
+                return redirect(url_for("pipeline.deal", deal_id=deal.id))
+            return _moved_response({deal.stage_id}, pipeline.card_of(deal, all_stages, today()), all_stages,
+                                   notice=_("Next step saved."))
+    problem = " ".join([f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+                        if name in form] + list(form.form_errors)) or _("Check the form.")
+    if not is_fragment_request():
+        flash(problem, "error")
+        return redirect(url_for("pipeline.deal", deal_id=deal.id))
+    response = make_response(render("pipeline/_moved.html", moved=None, columns=[], can_move=True, locale=_locale(),
+                                    notice=problem, offer=deal, offer_form=form, per_column=CARDS_PER_COLUMN,
+                                    filter_values={})[0], 422)
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -267,9 +313,7 @@ def new_deal():
         stage = _int(request.args.get("stage"))
         if any(stage == choice.value for choice in form.stage.choices):
             form.stage.data = stage
-        picked = _int(request.args.get("customer"))
-        if picked:
-            form.customer.data = picked
+        if picker.asked_for(form):  # from a customer's page
             _deal_form(form)
     created = {}
 
@@ -327,6 +371,7 @@ def deal(deal_id):
     notes = customers.latest_notes(deal.customer_id, 20)
     contract = contracts.of_deal(deal)
     return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quotes.may_prepare(current_user),
+                  move_form=MoveForm(formdata=None),
                   contract=contract, standing=contracts.standing(contract, today()) if contract else None,
                   may_contract=contracts.may_edit(current_user), payment_form=PaymentForm(formdata=None,
                                                                                           received_on=today()), deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],

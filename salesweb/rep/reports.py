@@ -30,11 +30,12 @@ def report(year, week):
     saved = reports.find(current_user, year, week)
     form = ReportForm(obj=saved if request.method == "GET" else None)
     sending = request.form.get("action") == "submit"
-    done, status = submit(form, lambda: reports.save(current_user, year, week, form.data, sending, today()))
+    done, status = submit(form, lambda: reports.save(current_user, year, week, form.data, sending, today(),
+                                                     settings=current_settings()))
     if done:
         flash(_("Report submitted to your manager.") if sending else _("Draft saved."), "success")
         return redirect(url_for("rep.report", year=year, week=week), 303)
     previous = (reports.week_days(year, week)[0] - datetime.timedelta(days=7)).isocalendar()
     return render("reports/week.html", previous=previous, form=form, report=saved, rep=current_user, year=year, week=week,
-                  figures=reports.summary(current_user, year, week, current_settings()), status=status, today=today(),
+                  figures=reports.figures_of(saved, current_user, year, week, current_settings()), status=status, today=today(),
                   comment_form=CommentForm(formdata=None), editable=saved is None or saved.submitted_at is None)

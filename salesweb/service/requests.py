@@ -40,7 +40,9 @@ def ask():
     deal_id = as_id(form.deal.data or request.args.get("deal"))
     if deal_id:
         deal = pipeline.scope(current_user).where(Deal.id == deal_id).first() or abort(404)
-    customer = picker.chosen(form, keep_id=deal.customer_id if deal else as_id(request.args.get("customer")))
+    asked = picker.asked_for(form) if request.method == "GET" and deal is None else None
+    customer = asked or picker.chosen(form, keep_id=deal.customer_id if deal else None)
+    unknown = customer is None and form.customer.data is not None  # an id of none of the user's customers
     picker.offer(form, customer)
     made = {}
 
@@ -51,7 +53,7 @@ def ask():
             stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
                       int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
         typed = (request.form.get("customer_name") or "").strip()
-        if typed and customer is None:
+        if customer is None and (typed or unknown):  # typed and not picked from the list, or not theirs
             raise Invalid({"customer": _("Choose one of your customers from the list.")})
         made["request"] = help.ask(current_user, form.question.data, form.urgency.data,
                                    customer.id if customer else None, deal.id if deal else None, upload=stored)

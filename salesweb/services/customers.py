@@ -192,6 +192,23 @@ def update(customer, values, owner, by):
     return customer
 
 
+WON_OVER = ("lead", "prospect", "dormant")  # the statuses a won deal turns into "customer"
+
+
+def won_over(customer_id, by, deal_title, now=None):
+    """A deal won: a lead or prospect has become a customer, and a dormant one is a customer again. Recorded
+    like any other status change; returns the status it had, or None when it was a customer already."""
+    customer = (Customer.select(Customer.id, Customer.name, Customer.status)
+                .where((Customer.id == customer_id) & Customer.status.in_(WON_OVER)).first())
+    if customer is None:
+        return None
+    with db.atomic():
+        Customer.update(status="customer", updated_at=now or utcnow()).where(Customer.id == customer.id).execute()
+        audit.record("edit", actor=by, obj=customer,
+                     summary=f"{customer.name}: status {customer.status} → customer ({deal_title} won)")
+    return customer.status
+
+
 def reassign(customers, owner, by):
     """Give several visible customers to one owner, in one transaction, as an undoable reallocation (their deals
     stay with whoever holds them); returns how many moved."""

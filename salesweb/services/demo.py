@@ -283,6 +283,14 @@ def _deals(rng, scale, now, values):
     for first in range(0, len(changes), 500):
         StageChange.insert_many(changes[first:first + 500]).execute()
     tiers.recompute_all(values, now.date())  # tiers now follow the won deals
+    # and statuses too, as a won deal sets them (customers.won_over): whoever bought is no lead or prospect, and
+    # whoever bought this year is not dormant
+    bought = Deal.select(Deal.customer).join(Stage).where(Stage.kind == "won")
+    (Customer.update(status="customer")
+     .where((Customer.status.in_(("lead", "prospect")) & Customer.id.in_(bought))
+            | ((Customer.status == "dormant")
+               & Customer.id.in_(bought.where(Deal.won_on > now.date() - datetime.timedelta(days=365)))))
+     .execute())
 
 
 def load(upload_dir, scale="small"):

@@ -13,7 +13,7 @@ from peewee import JOIN, Select, fn
 from ..access import team_tree, visible, visible_to
 from ..db import db, is_sqlite, prepared, row_by_id, utcnow
 from ..i18n import _l
-from ..models import Customer, Deal, LossReason, Stage, StageChange, User
+from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..models.people import initials
 from . import audit, customers, notifications, tiers
 from .errors import Invalid
@@ -301,19 +301,41 @@ def rebalance(stage_id):
         Deal.update(position=index * GAP).where(Deal.id == deal_id).execute()
 
 
+def _next_step(next_step, next_step_due, today, errors):
+    """The next step a move or an offer sets, as fields (none when neither is given); problems go to `errors`.
+    A step comes with its day: without one the deal would stay stale (`is_stale`) however it was set."""
+    step = (next_step or "").strip()
+    if not step and next_step_due is None:
+        return {}
+    if not step:
+        errors["next_step"] = _l("Say what the next step is.")
+    elif len(step) > 200:
+        errors["next_step"] = _l("At most %(n)d characters.", n=200)
+    if next_step_due is None:
+        errors["next_step_due"] = _l("Say when the next step is due.")
+    elif not today <= next_step_due <= today + datetime.timedelta(days=366):
+        errors["next_step_due"] = _l("Choose a day from today to a year ahead.")
+    return {"next_step": step, "next_step_due": next_step_due}
+
+
 def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=None, lost_note="",
-         won_on=None, amount=None, today=None, now=None, all_stages=None):
+         won_on=None, amount=None, today=None, now=None, all_stages=None, next_step=None, next_step_due=None):
     """Put a deal in a stage, between two cards; checks permission, version and the stage's needs.
 
     `deal` as the caller read it: when it is at `version` the move works from it, and its UPDATE holds it
     to that version (every change to a deal's stage or details moves it on), so a change made since is a
-    Conflict, not a lost write, without reading the deal again. An older copy is read afresh first."""
+    Conflict, not a lost write, without reading the deal again. An older copy is read afresh first.
+    `next_step` (and its due day), when given, is written by the same UPDATE."""
     if not may_move(by):
         raise Invalid({None: _l("Your role cannot move deals.")})
     if stage is None:
         raise Invalid({"stage": _l("Unknown stage.")})
     now = now or utcnow()
     today = today or now.date()
+    step_errors = {}
+    step = _next_step(next_step, next_step_due, today, step_errors)
+    if step_errors:
+        raise Invalid(step_errors)
     with db.atomic():
         current = deal if deal.version == version else _locked(deal.id)
         if current.version != version:
@@ -355,6 +377,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
             rebalance(stage.id)
             position = _position(stage.id, current.id, before_id, after_id)
         fields["position"] = position
+        fields.update(step)
         _save(current, fields, version, by, now)
         if stage.id != old_stage.id:
             _record_change.execute(deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=now)
@@ -362,8 +385,50 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
                          summary=f"{current.title}: {old_stage.name_en} → {stage.name_en}")
             if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too
                 tiers.recompute([current.customer_id], _values(), today)
+            if stage.kind == "won":  # a lead or prospect that buys is a customer (reopening does not undo it)
+                customers.won_over(current.customer_id, by, current.title, now)
         current.stage = stage
     return Moved(current, {old_stage.id, stage.id})
+
+
+def set_next_step(deal, version, by, next_step, next_step_due, today, now=None):
+    """Give a deal its next step (offered after a move that came without one); refused when someone changed the
+    deal since `version`."""
+    if not may_move(by):
+        raise Invalid({None: _l("Your role cannot change deals.")})
+    errors = {}
+    step = _next_step(next_step, next_step_due, today, errors)
+    if not step and not errors:
+        errors["next_step"] = _l("Say what the next step is.")
+    if errors:
+        raise Invalid(errors)
+    now = now or utcnow()
+    with db.atomic():
+        current = deal if deal.version == version else _locked(deal.id)
+        if current.version != version:
+            raise Conflict(current)
+        _save(current, step, version, by, now)
+        audit.record("edit", actor=by, obj=current, summary=f"{current.title}: next_step")
+    return current
+
+
+NEXT_VISIT = _l("Next visit")  # a linked visit's next step when it gives only the next visit's date
+
+
+def follow_visit(deal_id, visit, by, now):
+    """A visit linked to a deal gives the deal its next step when it names one (a next step, a next visit date, or
+    both), unless a later visit to the deal has been logged: the deal's next step is its latest visit's. A date
+    alone is the next visit."""
+    if not (visit.next_step or visit.next_visit_on):
+        return False
+    later = (Visit.select(Visit.id).where((Visit.deal == deal_id) & (Visit.status == "done") & (Visit.id != visit.id)
+                                          & (Visit.occurred_at > visit.occurred_at)).exists())
+    if later:
+        return False
+    step = visit.next_step or str(NEXT_VISIT)
+    (Deal.update(next_step=step[:200], next_step_due=visit.next_visit_on, version=Deal.version + 1, updated_at=now,
+                 updated_by=by.id).where(Deal.id == deal_id).execute())
+    return True
 
 
 def open_deal_choices(customer_id):
@@ -448,7 +513,7 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
     compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
-    shape, values = _criteria_shape(user, criteria)
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     stage_ids = tuple(s.id for s in wanted)
     totals = (keep or (lambda _name, _key, compute: compute()))(
         "board-totals", (shape, stage_ids, tuple(sorted((k, str(v)) for k, v in values.items()))),
@@ -461,18 +526,19 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
             for s in wanted]
 
 
-def column_heads(user, criteria, today, wanted):
+def column_heads(user, criteria, today, wanted, all_stages=None):
     """Only the header totals of these stages' columns (what a move changes), in one query."""
-    shape, values = _criteria_shape(user, criteria)
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     totals = _totals(shape, tuple(s.id for s in wanted), values)
     return [Column(s, *totals.get(s.id, (0, 0, 0)), [], False) for s in wanted]
 
 
 def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=None):
     """More of one column's cards (Show more), in order."""
-    shape, values = _criteria_shape(user, criteria)
+    all_stages = all_stages if all_stages is not None else stages()
+    shape, values = _criteria_shape(user, criteria, today, all_stages)
     rows = _more_cards.rows(*shape, stage=stage_id, offset=offset, limit=limit, **values)
-    return _annotated(rows, all_stages if all_stages is not None else stages(), today)
+    return _annotated(rows, all_stages, today)
 
 
 def card(deal_id, all_stages, today):
@@ -502,22 +568,32 @@ def card_of(deal, all_stages, today):
                       all_stages, today)[0]
 
 
-def _criteria_shape(user, criteria):
-    """The board's filters as a prepared query's shape (which conditions apply) and values."""
+def _criteria_shape(user, criteria, today, all_stages=None):
+    """The board's filters as a prepared query's shape (which conditions apply) and values. `stale`: only the
+    deals `is_stale` finds stale, as of today and this minute (a minute keeps the totals' key for a minute)."""
     owner = criteria.get("owner")
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
     close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
+    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if criteria.get("stale") else None
     shape = (user.role, "mine" if owner == "mine" else "one" if isinstance(owner, int) else None,
-             tier is not None, close_from is not None, close_to is not None)
+             tier is not None, close_from is not None, close_to is not None,
+             tuple(rotting) if rotting is not None else None)
     values = dict(user=user.id, owner=owner if isinstance(owner, int) else None, tier=tier,
                   close_from=close_from, close_to=close_to)
+    if rotting is not None:
+        values.update(today=today, **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
     return shape, values
 
 
-def _filtered(slots, role, owner, tier, close_from, close_to, team=None):
-    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `team`: a
-    manager's team_tree the statement declares)."""
+def _filtered(slots, role, owner, tier, close_from, close_to, stale, team=None):
+    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `stale`: the
+    open stages that rot, when only stale deals are shown; `team`: a manager's team_tree the statement
+    declares)."""
     query = visible_to(Deal.select(), role, slots.user, Deal.owner, team)
+    if stale is not None:
+        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+        query = query.where(Deal.stage.in_(open_stages) & stale_condition(
+            slots.today, {stage_id: getattr(slots, f"quiet_{stage_id}") for stage_id in stale}))
     if owner == "mine":
         query = query.where(Deal.owner == slots.user)
     elif owner == "one":

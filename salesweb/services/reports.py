@@ -1,6 +1,7 @@
 """The weekly report (销售周报): a rep's ISO week summed up from the data, plus their own words;
 drafted, submitted, read and commented on by their manager."""
 import datetime
+import json
 
 from peewee import Case, fn
 
@@ -57,6 +58,38 @@ def summary(rep, year, week, settings):
             "pipeline_change": end - start}
 
 
+# What a submitted report keeps of `summary` (the week's days and the pipeline's change follow from these).
+KEPT = ("visits", "verified", "norm_min", "norm_max", "new_customers", "moved", "won", "lost", "new_pipeline",
+        "pipeline_start", "pipeline_end")
+
+
+def _kept(figures):
+    return json.dumps({key: figures[key] for key in KEPT})
+
+
+def figures_of(report, rep, year, week, settings):
+    """The figures a report shows: as they stood when it was submitted, or, for a draft (or none yet), the week's
+    data as it is now. `frozen` says which."""
+    if report is None or report.submitted_at is None or not report.figures:
+        return {**summary(rep, year, week, settings), "frozen": False}
+    kept = json.loads(report.figures)
+    monday, next_monday = week_days(year, week)
+    return {**{key: tuple(value) if isinstance(value, list) else value for key, value in kept.items()},
+            "monday": monday, "sunday": next_monday - datetime.timedelta(days=1),
+            "pipeline_change": kept["pipeline_end"] - kept["pipeline_start"], "frozen": True}
+
+
+def freeze_submitted(settings):
+    """Keep the figures of the submitted reports that have none (from before reports kept them), from the data as
+    it stands; returns how many."""
+    rows = list(WeeklyReport.select(WeeklyReport.id, WeeklyReport.rep, WeeklyReport.year, WeeklyReport.week)
+                .where(WeeklyReport.submitted_at.is_null(False) & WeeklyReport.figures.is_null()).tuples())
+    for report_id, rep_id, year, week in rows:
+        figures = _kept(summary(User(id=rep_id), year, week, settings))
+        WeeklyReport.update(figures=figures).where(WeeklyReport.id == report_id).execute()
+    return len(rows)
+
+
 def pipeline_at(rep, *moments):
     """The rep's open pipeline at each moment ((UTC time, local day) pairs), in one query: the deals made before
     it and neither won nor lost before that day, at their amounts as they stand (amounts keep no history)."""
@@ -72,8 +105,9 @@ def find(rep, year, week):
                                     & (WeeklyReport.week == week))
 
 
-def save(rep, year, week, texts, submit, today, now=None):
-    """Save the rep's words as a draft, or submit them (then they are final). Not for a week to come."""
+def save(rep, year, week, texts, submit, today, now=None, settings=None):
+    """Save the rep's words as a draft, or submit them (then they are final, and so are the week's figures as
+    they stand: `settings` are the ones they are read with). Not for a week to come."""
     now = now or utcnow()
     monday, _next = week_days(year, week)
     if monday > today:
@@ -90,10 +124,16 @@ def save(rep, year, week, texts, submit, today, now=None):
         report.updated_at = now
         if submit:
             report.submitted_at = now
+            report.figures = _kept(summary(rep, year, week, settings or _settings()))
         report.save()
         if submit:
             audit.record("edit", rep, report, f"Weekly report {year}-W{week:02d} submitted")
     return report
+
+
+def _settings():
+    from . import settings
+    return settings.current()
 
 
 def comment(report, body, by, now=None):

@@ -2,7 +2,8 @@
 on-site check-in verification, comments, the rep's week, and the visit list.
 
 A logged visit moves the customer's cadence through `cadence.record_visit` (which also freshens the
-customer's open deals), and a "next visit date" becomes a planned visit with a task for the rep.
+customer's open deals), a "next visit date" becomes a planned visit with a task for the rep, and a visit linked
+to a deal gives the deal its next step (`pipeline.follow_visit`).
 """
 import datetime
 import math
@@ -14,7 +15,7 @@ from ..db import db, prepared, row_by_id, utcnow, without_index
 from ..i18n import _l
 from ..models import (OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment,
                       VisitContact)
-from . import audit, cadence, notifications, storage
+from . import audit, cadence, notifications, pipeline, storage
 from .errors import Invalid
 
 MAX_DURATION = 600
@@ -161,6 +162,8 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
         cadence.record_visit(customer, visit.occurred_at, settings)
+        if visit.deal_id:
+            pipeline.follow_visit(visit.deal_id, visit, by, now)
         _settle_plans(visit, customer, rep, cadence.local_date(visit.occurred_at, settings), now)
         if visit.next_visit_on:
             _plan(customer, rep, visit.next_visit_on, by, now, visit)

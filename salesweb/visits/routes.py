@@ -133,6 +133,8 @@ def customer_fields():
     form = VisitForm(formdata=None)
     form.customer.data = _int(request.args.get("customer"))
     customer = picker.chosen(form)
+    if form.customer.data and customer is None:
+        abort(404)  # a customer outside the user's scope, by id
     _customer_fields(form, customer)
     return render("visits/form.html", block="customer_fields", form=form, customer=customer)
 

@@ -53,8 +53,10 @@
     pending = { card: evt.item, from: evt.from, next: neighbour(evt.item, "nextElementSibling") || evt.item.nextElementSibling };
   }
   // The card sits where it was dropped (or put by Move to); tell the server, or ask first when it closes the deal.
-  function placed(card, from, list) {
+  // `extra`: what Move to adds (the next step).
+  function placed(card, from, list, extra) {
     var values = moveValues(card, list);
+    Object.keys(extra || {}).forEach(function (key) { if (extra[key]) { values[key] = extra[key]; } });
     var closing = list.dataset.kind === "won" || list.dataset.kind === "lost";
     if (closing && from !== list) { // a reorder within Won or Lost needs no reason or confirmation
       openDialog(dealUrl(card, "close") + "?stage=" + encodeURIComponent(values.stage) +
@@ -82,17 +84,21 @@
     menu.querySelectorAll("button[data-stage]").forEach(function (button) {
       button.closest("li").hidden = button.dataset.stage === here;
     });
+    menu.querySelectorAll("[data-move-next-step], [data-move-next-due]").forEach(function (input) { input.value = ""; });
     menu.showModal();
     return true;
   }
   function chooseStage(stageId) {
     var card = menuCard, list = document.querySelector('.column-cards[data-stage="' + stageId + '"]');
+    var menu = document.getElementById("move-dialog");
+    var extra = { next_step: menu.querySelector("[data-move-next-step]").value.trim(),
+                  next_step_due: menu.querySelector("[data-move-next-due]").value };
     menuCard = null;
-    document.getElementById("move-dialog").close();
+    menu.close();
     if (!card || !list || !card.parentNode) { return; }
     pending = { card: card, from: card.parentNode, next: neighbour(card, "nextElementSibling") || card.nextElementSibling };
     list.insertBefore(card, list.querySelector(":scope > .show-more"));
-    placed(card, pending.from, list);
+    placed(card, pending.from, list, extra);
   }
 
   htmx.onLoad(function (root) {
@@ -150,6 +156,9 @@
     if (choice) { chooseStage(choice.dataset.stage); }
     var menu = document.getElementById("move-dialog");
     if (evt.target.closest && evt.target.closest("#move-dialog [data-dialog-cancel]")) { menuCard = null; menu.close(); }
+    // the next step offered after a move: not now
+    var dismiss = evt.target.closest && evt.target.closest("#board-notice [data-offer-dismiss]");
+    if (dismiss) { document.getElementById("board-notice").textContent = ""; }
   });
   // Move to opens the menu before the boosted link (the deal page, for a browser without script) would navigate.
   document.addEventListener("click", function (evt) {

@@ -1,5 +1,6 @@
 """The pipeline board in the browser: a manager drags deals between columns with the mouse (and to Lost
 with a reason, or not), a rep on a phone uses Move to, and a stale card gets the conflict answer."""
+import datetime
 import re
 
 import pytest
@@ -115,12 +116,26 @@ def test_manager_drags_a_deal_from_prospecting_to_proposal(make, new_page):
     expect_totals(page, "Prospecting", 2, "40,000", "4,000")
     expect_totals(page, "Proposal", 2, "70,000", "35,000")  # the probability follows the stage: 50%
     expect(card(page, bravo)).not_to_have_class(re.compile(r"\bis-moving\b"))
-    expect(page.locator("#board-notice")).to_be_empty()
+    # the drag came without a next step: the board offers one, and the card stays stale until it is set
+    offer = page.locator("#board-notice .next-step-offer")
+    expect(offer).to_contain_text("Next step for “Bravo spares”?")
+    expect(card(page, bravo).locator(".badge.overdue")).to_have_text("Stale")
     assert_not_reloaded(page)
     screenshot(page, "pipeline-manager-board-1280-after-drag")
+    offer.get_by_label("Next step", exact=True).fill("Send the revised quote")
+    due = datetime.date.today() + datetime.timedelta(days=3)
+    offer.get_by_label("Next step due", exact=True).fill(due.isoformat())
+    with page.expect_response(re.compile(rf"/deals/{bravo.id}/next-step$")) as stepped:
+        offer.get_by_role("button", name="Save").click()
+    assert stepped.value.status == 200, stepped.value.text()
+    expect(page.locator("#board-notice")).to_have_text("Next step saved.")
+    expect(card(page, bravo).locator(".badge.overdue")).to_have_count(0)
+    expect(titles(page, "Proposal")).to_have_text(["Bravo spares", "Delta line"])
+    assert_not_reloaded(page)
 
     stored = Deal.get_by_id(bravo.id)
-    assert (stored.stage_id, stored.version, stored.probability) == (stage("Proposal").id, 2, 50)
+    assert (stored.stage_id, stored.version, stored.probability) == (stage("Proposal").id, 3, 50)
+    assert (stored.next_step, stored.next_step_due) == ("Send the revised quote", due)
     assert stored.position < Deal.get_by_id(delta.id).position
     untouched = {d.id: (d.stage_id, d.version) for d in Deal.select().where(Deal.id.in_([alpha.id, charlie.id, delta.id]))}
     assert untouched == {alpha.id: (stage("Prospecting").id, 1), charlie.id: (stage("Prospecting").id, 1),
@@ -132,7 +147,7 @@ def test_manager_drags_a_deal_from_prospecting_to_proposal(make, new_page):
     expect(titles(page, "Prospecting")).to_have_text(["Alpha retrofit", "Charlie service"])
     expect_totals(page, "Prospecting", 2, "40,000", "4,000")
     expect_totals(page, "Proposal", 2, "70,000", "35,000")
-    expect(card(page, bravo)).to_have_attribute("data-version", "2")
+    expect(card(page, bravo)).to_have_attribute("data-version", "3")
 
 
 def test_manager_drops_a_deal_on_lost_gives_a_reason_and_cancels_another(make, new_page):
@@ -240,6 +255,10 @@ def test_rep_on_a_phone_moves_a_deal_with_move_to(make, new_page):
     india_card.get_by_text("Move to…", exact=True).tap()
     target = page.locator("#move-dialog").get_by_role("button", name="Needs analysis", exact=True)
     expect(target).to_be_visible()
+    # the next step goes with the move
+    page.locator("#move-dialog").get_by_label("Next step", exact=True).fill("Site visit with the engineer")
+    page.locator("#move-dialog").get_by_label("Next step due", exact=True).fill(
+        (datetime.date.today() + datetime.timedelta(days=2)).isoformat())
     box = target.bounding_box()
     assert box and box["height"] >= 36, box
     with page.expect_response(re.compile(rf"/deals/{india.id}/move$")) as moved:
@@ -254,6 +273,9 @@ def test_rep_on_a_phone_moves_a_deal_with_move_to(make, new_page):
 
     stored = Deal.get_by_id(india.id)
     assert (stored.stage_id, stored.version, stored.updated_by_id) == (stage("Needs analysis").id, 2, rep.id)
+    assert stored.next_step == "Site visit with the engineer"
+    expect(card(page, india).locator(".badge.overdue")).to_have_count(0)  # a next step: no longer stale
+    expect(page.locator("#board-notice .next-step-offer")).to_have_count(0)  # and nothing more to offer
 
     # The rep stays on the column they were working in: the answer does not scroll the board away.
     assert page.locator(".board").evaluate("board => board.scrollLeft") == 0

@@ -136,6 +136,7 @@ pipeline.new_deal                GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.new_deal                POST    in   ok   ok   ok   ok   ok   ok   ok
 pipeline.quick_add               POST    in   ok   ok   ok   ok   ok   ok   ok
 pipeline.quick_add_form          GET     in   ok   ok   ok   ok  403   ok  403
+pipeline.set_next_step           POST    in   ok   ok  404  404  403   ok  403
 public.feedback_form             GET     ok   ok   ok   ok   ok   ok   ok   ok
 public.feedback_form             POST    ok   ok   ok   ok   ok   ok   ok   ok
 public.survey                    GET     ok   ok   ok   ok   ok   ok   ok   ok

@@ -1,4 +1,5 @@
 """The board and deals over HTTP: fragments, header totals, scope, CSRF, conflicts, query counts."""
+import datetime
 import re
 
 import pytest
@@ -106,6 +107,21 @@ def test_a_won_card_comes_back_with_its_customers_new_tier(app, make, team):
     assert 'tier-A">A' in body  # winning recomputed the tier, and the card shows it
 
 
+def test_a_lead_won_on_the_board_or_the_deal_page_shows_as_a_customer(app, make, team):
+    import datetime
+    today = datetime.date.today().isoformat()
+    for headers in (HX, EN):  # dropped on Won on the board (htmx), or marked won on the deal page (no script)
+        lead = make.customer(team["rep"], name="Fresh Lead", status="lead")
+        d = make.deal(team["rep"], customer=lead, title="First order", amount=1_700_000_00)
+        page = team["rep_client"].get(f"/customers/{lead.id}", headers=EN).get_data(as_text=True)
+        assert "<dt>Status</dt><dd>Lead</dd>" in page
+        response = post(team["rep_client"], f"/deals/{d.id}/move", {"stage": str(stage("Won").id), "version": "1",
+                        "amount": "1700000", "won_on": today}, headers=headers, token_from=f"/deals/{d.id}")
+        assert response.status_code == (200 if headers is HX else 302)
+        page = team["rep_client"].get(f"/customers/{lead.id}", headers=EN).get_data(as_text=True)
+        assert "<dt>Status</dt><dd>Customer</dd>" in page and 'tier-A' in page
+
+
 def test_scope_deals_outside_are_404_everywhere(app, make, team):
     west = make.deal(team["other"], title="West deal")
     client = team["boss_client"]
@@ -197,6 +213,73 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
     # user, the deal in scope with its card's names, stages, end of column, the update held to the deal's version
     # (no second read of the deal), stage change, audit, column totals; on either engine
     assert len(small_move) == len(big_move) == 8
+
+
+def test_the_team_homes_stale_deals_open_the_board_filtered_to_them(app, make, team):
+    import datetime
+    today, now = datetime.date.today(), datetime.datetime.utcnow()
+    later, before = today + datetime.timedelta(days=3), today - datetime.timedelta(days=2)
+    rep, boss = team["rep"], team["boss"]
+    make.deal(rep, title="Planned", amount=100_00, next_step="Call", next_step_due=later)
+    make.deal(rep, title="No step", amount=200_00)
+    make.deal(rep, title="Step overdue", amount=300_00, stage=stage("Needs analysis"), next_step="Call",
+              next_step_due=before)
+    rotted = make.deal(rep, title="Gone quiet", amount=400_00, stage=stage("Proposal"), next_step="Call",
+                       next_step_due=later)
+    Deal.update(last_activity_at=now - datetime.timedelta(days=5)).where(Deal.id == rotted.id).execute()
+    make.won_deal(rep, today, title="Sold")
+    make.deal(boss, title="Boss own deal", amount=500_00)  # the manager's own deals are the team's too
+    make.deal(team["other"], title="West's", amount=900_00)
+    home = team["boss_client"].get("/manager/", headers=EN).get_data(as_text=True)
+    assert '<a href="/pipeline?stale=1">4 stale deals</a>' in home
+    client = team["boss_client"]
+    board = client.get("/pipeline?stale=1", headers=EN).get_data(as_text=True)
+    assert re.search(r'<input checked id="stale" name="stale" type="checkbox" value="1">', board)
+    shown = set(re.findall(r'class="deal-title" href="/deals/\d+">([^<]+)<', board))
+    assert shown == {"No step", "Step overdue", "Gone quiet", "Boss own deal"}
+    # the headers count and sum the stale deals only
+    assert header(board, stage("Prospecting").id) == (2, "700")
+    assert header(board, stage("Needs analysis").id) == (1, "300")
+    assert header(board, stage("Proposal").id) == (1, "400")
+    assert header(board, stage("Won").id) == (0, "0")
+    # without the filter, the whole board
+    assert header(client.get("/pipeline", headers=EN).get_data(as_text=True), stage("Prospecting").id) == (3, "800")
+    # the filter stays with the htmx swap and its Show more, and costs no query more
+    fragment = client.get("/pipeline?stale=1", headers=HX).get_data(as_text=True)
+    assert header(fragment, stage("Prospecting").id) == (2, "700") and "<html" not in fragment
+    with count_queries() as plain:
+        client.get("/pipeline")
+    with count_queries() as filtered:
+        client.get("/pipeline?stale=1")
+    assert len(filtered) == len(plain) <= 12
+
+
+def test_the_other_stale_deals_links_open_the_filtered_board_too(app, make, signed_in, team):
+    make.deal(team["rep"], title="No step", amount=200_00)
+    today = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
+    assert '<a href="/pipeline?stale=1">All my stale deals on the board</a>' in today
+    ops, _ = signed_in("ops")
+    funnel = ops.get("/ops/", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1">1</a>' in funnel
+    funnel = ops.get("/ops/?tier=C", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1&amp;tier=C">1</a>' in funnel
+    # the board cannot narrow to a team: the count there is not a link to a board that would show more
+    funnel = ops.get(f"/ops/?team={team['rep'].team_id}", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert "stale=1" not in funnel
+    manager_funnel = team["boss_client"].get("/manager/", headers=EN).get_data(as_text=True).split('id="funnel', 1)[1]
+    assert '<a href="/pipeline?stale=1">1</a>' in manager_funnel
+
+
+def test_a_move_under_the_stale_filter_answers_the_filtered_headers(app, make, team):
+    d = make.deal(team["rep"], title="Drifting", amount=200_00)
+    make.deal(team["rep"], title="Busy", amount=100_00, next_step="Call",
+              next_step_due=datetime.date.today() + datetime.timedelta(days=3))
+    client = team["boss_client"]
+    token, needs = csrf_token(client, "/pipeline?stale=1"), stage("Needs analysis")
+    with count_queries() as queries:
+        body = move(client, d, needs, token=token, stale="1").get_data(as_text=True)
+    assert header(body, stage("Prospecting").id) == (0, "0") and header(body, needs.id) == (1, "200")
+    assert len(queries) == 8  # as a move without the filter
 
 
 def test_move_requires_the_csrf_token(app, make, team):
@@ -320,3 +403,78 @@ def test_large_amounts_are_stored_and_summed_without_overflow(app, make, team):
     make.deal(team["rep"], title="Huge", amount=90_000_000_000_00, stage=stage("Proposal"))  # 90 billion
     page = team["boss_client"].get("/pipeline", headers=EN).get_data(as_text=True)
     assert header(page, stage("Proposal").id) == (1, "90,000,000,000") and "≈ 45,000,000,000" in page
+
+
+def card_html(body, deal):
+    return re.search(rf'<li class="card deal-card" id="deal-{deal.id}".*?</li>', body, re.S).group(0)
+
+
+def test_move_to_sets_the_next_step_and_the_card_loses_its_stale_badge(app, make, team):
+    d = make.deal(team["rep"], title="Needs a plan")
+    client = team["rep_client"]
+    token, proposal = csrf_token(client, "/pipeline"), stage("Proposal")
+    due = datetime.date.today() + datetime.timedelta(days=3)
+    assert "Stale" in card_html(client.get("/pipeline", headers=EN).get_data(as_text=True), d)
+    with count_queries() as queries:
+        response = move(client, d, proposal, token=token, next_step="Send the quote", next_step_due=due.isoformat())
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(queries) == 8  # the next step rides in the move's UPDATE
+    assert "Stale" not in card_html(body, d) and 'class="next-step-offer"' not in body  # nothing more to offer
+    stored = Deal.get_by_id(d.id)
+    assert (stored.next_step, stored.next_step_due, stored.stage_id) == ("Send the quote", due, proposal.id)
+    refused = move(client, stored, stage("Negotiation"), token=token, next_step_due=due.isoformat())
+    assert refused.status_code == 422 and "Say what the next step is." in refused.get_data(as_text=True)
+    assert Deal.get_by_id(d.id).stage_id == proposal.id
+
+
+def test_a_drag_without_a_next_step_offers_one_and_the_offer_sets_it(app, make, team):
+    d = make.deal(team["rep"], title="Dragged")
+    client = team["rep_client"]
+    token = csrf_token(client, "/pipeline")
+    body = move(client, d, stage("Needs analysis"), token=token).get_data(as_text=True)
+    offer = body.split('id="board-notice"', 1)[1]
+    assert "Next step for “Dragged”?" in offer and f'hx-post="/deals/{d.id}/next-step"' in offer
+    assert 'name="version" value="2"' in offer and "Not now" in offer
+    # a reorder in the same column offers nothing
+    assert 'class="next-step-offer"' not in move(client, Deal.get_by_id(d.id), stage("Needs analysis"),
+                                                 token=token).get_data(as_text=True)
+    due = datetime.date.today() + datetime.timedelta(days=5)
+    taken = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "3", "next_step": "Call the buyer",
+                 "next_step_due": due.isoformat()}, headers=HX)
+    answer = taken.get_data(as_text=True)
+    assert taken.status_code == 200 and "Next step saved." in answer and "Stale" not in card_html(answer, d)
+    assert header(answer, stage("Needs analysis").id) == (1, "100,000")
+    assert (Deal.get_by_id(d.id).next_step, Deal.get_by_id(d.id).next_step_due) == ("Call the buyer", due)
+    empty = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "4", "next_step": ""}, headers=HX)
+    assert empty.status_code == 422 and 'class="next-step-offer"' in empty.get_data(as_text=True)
+    stale = post(client, f"/deals/{d.id}/next-step", {"csrf_token": token, "version": "3", "next_step": "Late",
+                 "next_step_due": due.isoformat()}, headers=HX)
+    assert stale.status_code == 409 and Deal.get_by_id(d.id).next_step == "Call the buyer"
+    assert post(team["other_client"], f"/deals/{d.id}/next-step", {"version": "4", "next_step": "Mine now",
+                "next_step_due": due.isoformat()}, headers=HX, token_from="/pipeline").status_code == 404
+
+
+def test_the_deal_pages_move_sets_the_next_step_without_script(app, make, team):
+    d = make.deal(team["rep"], title="Paper trail")
+    client = team["rep_client"]
+    page = client.get(f"/deals/{d.id}", headers=EN).get_data(as_text=True)
+    move_section = page.split('id="move"', 1)[1]
+    assert '<label for="next_step">Next step</label>' in move_section and 'name="next_step_due"' in move_section
+    due = datetime.date.today() + datetime.timedelta(days=1)
+    response = post(client, f"/deals/{d.id}/move", {"stage": str(stage("Proposal").id), "version": "1",
+                    "next_step": "Visit the plant", "next_step_due": due.isoformat(), "next": f"/deals/{d.id}"},
+                    headers=EN, token_from=f"/deals/{d.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/deals/{d.id}")
+    page = client.get(f"/deals/{d.id}", headers=EN).get_data(as_text=True)
+    assert "Visit the plant" in page and '<span class="badge overdue">Stale</span>' not in page
+
+
+@pytest.mark.parametrize("step, due", [("Call", "2026-02-30"), ("Call", "yesterday"), ("长" * 6000, ""), ("Call", ""),
+                                       ("Call", "0001-01-01"), ("", "2026-12-01"), ("Call", "9999-12-31")])
+def test_an_odd_next_step_is_refused_with_a_message_and_changes_nothing(app, make, team, step, due):
+    d = make.deal(team["rep"], title="Odd")
+    for headers in (HX, EN):
+        response = post(team["rep_client"], f"/deals/{d.id}/next-step", {"version": "1", "next_step": step,
+                        "next_step_due": due}, headers=headers, token_from="/pipeline")
+        assert response.status_code == (422 if headers is HX else 302)
+        assert Deal.get_by_id(d.id).version == 1

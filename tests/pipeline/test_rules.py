@@ -131,6 +131,32 @@ def test_win_records_the_date_and_recomputes_the_customer_tier(app, make, rep):
     assert fresh(d).won_on is None and Customer.get_by_id(customer.id).tier == "C"
 
 
+@pytest.mark.parametrize("status", ["lead", "prospect", "dormant"])
+def test_winning_a_deal_makes_the_customer_a_customer_and_records_it(app, make, rep, status):
+    customer = make.customer(rep, name="Big Buyer", status=status)
+    d = make.deal(rep, customer=customer, title="Pumps", amount=1_700_000_00)
+    pipeline.win(d, 1, rep, today=TODAY)
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.tier, stored.status) == ("A", "customer")
+    event = AuditEvent.get((AuditEvent.object_type == "customer") & (AuditEvent.action == "edit"))
+    assert (event.object_id, event.actor_id) == (customer.id, rep.id)
+    assert event.summary == f"Big Buyer: status {status} → customer (Pumps won)"
+    pipeline.reopen(fresh(d), fresh(d).version, rep, today=TODAY)  # taking the win back does not demote it
+    assert Customer.get_by_id(customer.id).status == "customer"
+
+
+def test_a_customer_stays_a_customer_and_other_moves_leave_the_status_alone(app, make, rep):
+    lead = make.customer(rep, status="lead")
+    d = make.deal(rep, customer=lead)
+    pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
+    pipeline.lose(fresh(d), 2, rep, LossReason.get(LossReason.name_en == "Price"), today=TODAY)
+    assert Customer.get_by_id(lead.id).status == "lead"
+    buyer = make.customer(rep, status="customer")
+    pipeline.win(make.deal(rep, customer=buyer), 1, rep, today=TODAY)
+    assert Customer.get_by_id(buyer.id).status == "customer"
+    assert AuditEvent.select().where(AuditEvent.object_type == "customer", AuditEvent.action == "edit").count() == 0
+
+
 def test_lose_needs_a_reason_and_reopen_clears_it(app, make, rep):
     d = make.deal(rep)
     with pytest.raises(Invalid) as refused:
@@ -262,3 +288,50 @@ def test_history_is_the_latest_changes_oldest_first_with_time_in_each_stage(app,
     assert entries[0][0].by.name == rep.name
     entries, more = pipeline.history(deal, limit=35)
     assert not more and len(entries) == 35
+
+
+def test_a_move_sets_the_next_step_in_its_own_update(app, make, rep):
+    from tests.conftest import count_queries
+    quiet, busy = make.deal(rep, title="Quiet"), make.deal(rep, title="Busy")
+    due = TODAY + datetime.timedelta(days=2)
+    with count_queries() as without:
+        pipeline.move(quiet, stage("Proposal"), 1, rep, today=TODAY)
+    with count_queries() as with_step:
+        pipeline.move(busy, stage("Proposal"), 1, rep, today=TODAY, next_step=" Send the quote ", next_step_due=due)
+    assert len(with_step) == len(without)  # one UPDATE writes the stage and the next step
+    stored = fresh(busy)
+    assert (stored.next_step, stored.next_step_due, stored.version, stored.stage_id) == (
+        "Send the quote", due, 2, stage("Proposal").id)
+    assert (fresh(quiet).next_step, fresh(quiet).next_step_due) == ("", None)  # a move without one leaves it
+    now = datetime.datetime.combine(TODAY, datetime.time(12))
+    assert pipeline.is_stale(fresh(quiet), stage("Proposal"), TODAY, now)
+    assert not pipeline.is_stale(stored, stage("Proposal"), TODAY, now)
+
+
+@pytest.mark.parametrize("step, due, field", [
+    ("", TODAY, "next_step"),                                           # a day for no step
+    ("Call", TODAY - datetime.timedelta(days=1), "next_step_due"),     # already overdue
+    ("Call", TODAY + datetime.timedelta(days=400), "next_step_due"),   # beyond a year
+    ("x" * 201, TODAY, "next_step"),
+    ("Call", None, "next_step_due"),                                   # a step without its day stays stale
+])
+def test_a_bad_next_step_refuses_the_move_and_changes_nothing(app, make, rep, step, due, field):
+    d = make.deal(rep)
+    with pytest.raises(Invalid) as refused:
+        pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY, next_step=step, next_step_due=due)
+    assert set(refused.value.errors) == {field}
+    assert (fresh(d).stage_id, fresh(d).version) == (stage("Prospecting").id, 1)
+    with pytest.raises(Invalid):
+        pipeline.set_next_step(d, 1, rep, step, due, TODAY)
+    assert fresh(d).version == 1
+
+
+def test_the_next_step_offered_after_a_move_is_held_to_the_version(app, make, rep):
+    d = make.deal(rep)
+    pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
+    with pytest.raises(pipeline.Conflict):
+        pipeline.set_next_step(fresh(d), 1, rep, "Call", TODAY, TODAY)  # the board's card before the move
+    pipeline.set_next_step(fresh(d), 2, rep, "Call", TODAY, TODAY)
+    assert (fresh(d).next_step, fresh(d).next_step_due, fresh(d).version) == ("Call", TODAY, 3)
+    with pytest.raises(Invalid):
+        pipeline.set_next_step(fresh(d), 3, rep, "  ", None, TODAY)  # an offer taken needs a step

@@ -78,3 +78,48 @@ def test_the_rep_submits_and_the_manager_sees_who_has_not(app, make, signed_in):
     assert outsider_client.get(report_url).status_code == 404
     assert rep_client.get(report_url).status_code == 403
     assert rep_client.get("/rep/reports/2026-W60").status_code == 404
+
+
+def _visit(rep, customer, at):
+    visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
+               customer, rep, rep, settings.current(), now=datetime.datetime(2026, 11, 23))
+
+
+def visits_shown(page):
+    return int(page.split("<dt>Visits</dt><dd>", 1)[1].split(" ", 1)[0])
+
+
+def test_a_submitted_report_shows_the_figures_it_was_submitted_with(app, make, signed_in):
+    boss_client, boss = signed_in("manager", team="East")
+    rep_client, rep = signed_in("rep", name="Writer", reports_to=boss)
+    customer = make.customer(rep)
+    tuesday = datetime.datetime(2026, 11, 17, 3, 0)  # 11:00 in Shanghai, in week 47
+    _visit(rep, customer, tuesday)
+    url, boss_url = "/rep/reports/2026-W47", f"/manager/reports/{rep.id}/2026-W47"
+    draft = rep_client.get(url, headers=EN).get_data(as_text=True)
+    assert visits_shown(draft) == 1 and "From the data as it is now" in draft
+    _visit(rep, customer, tuesday + datetime.timedelta(hours=2))
+    assert visits_shown(rep_client.get(url, headers=EN).get_data(as_text=True)) == 2  # a draft follows the data
+    assert post(rep_client, url, {"feedback": "Two calls", "action": "submit"}, token_from=url).status_code == 303
+    # logged late, after the report went in: the week's data changes, the report does not
+    _visit(rep, customer, tuesday + datetime.timedelta(days=1))
+    won = make.deal(rep, customer=customer, amount=50_000_00)
+    Deal.update(stage=Stage.get(Stage.kind == "won"), won_on=datetime.date(2026, 11, 19)).where(
+        Deal.id == won.id).execute()
+    assert reports.summary(rep, *WEEK, settings.current())["visits"] == 3
+    for client, page_url in ((rep_client, url), (boss_client, boss_url)):
+        page = client.get(page_url, headers=EN).get_data(as_text=True)
+        assert visits_shown(page) == 2 and "As they stood when the report was submitted." in page
+        assert "<dt>Won</dt><dd>0 · 0</dd>" in page
+
+
+def test_figures_are_kept_at_submission_and_a_draft_keeps_none(app, make):
+    rep = make.user("rep")
+    _visit(rep, make.customer(rep), datetime.datetime(2026, 11, 18, 3, 0))
+    today = datetime.date(2026, 11, 23)
+    draft = reports.save(rep, *WEEK, {"plan": "More visits"}, False, today)
+    assert draft.figures is None and reports.figures_of(draft, rep, *WEEK, settings.current())["frozen"] is False
+    sent = reports.save(rep, *WEEK, {"plan": "More visits"}, True, today)
+    shown = reports.figures_of(WeeklyReport.get_by_id(sent.id), rep, *WEEK, settings.current())
+    live = reports.summary(rep, *WEEK, settings.current())
+    assert shown == {**live, "frozen": True}  # the same figures, the week's days and change included

@@ -200,3 +200,38 @@ def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, 
     assert Visit.get_by_id(yesterday.id).status == "cancelled"
     assert Task.get(Task.visit == yesterday.id).done_at == NOW
     assert Visit.get_by_id(later.id).status == "planned" and Task.get(Task.visit == later.id).done_at is None
+
+
+def test_a_visit_linked_to_a_deal_gives_the_deal_its_next_step(app, make, spec):
+    from salesweb.models import Stage
+    from salesweb.services import pipeline
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    deal = make.deal(rep, customer=customer, next_step="Call back", next_step_due=TODAY - datetime.timedelta(days=3))
+    proposal = Stage.get(Stage.name_en == "Proposal")
+    assert pipeline.is_stale(Deal.get_by_id(deal.id), proposal, TODAY, NOW)  # its next step is overdue
+    next_week = TODAY + datetime.timedelta(days=7)
+    visits.log(values(next_step="Demo for the engineers", next_visit_on=next_week, deal=deal), customer, rep, rep,
+               spec, now=NOW)
+    stored = Deal.get_by_id(deal.id)
+    assert (stored.next_step, stored.next_step_due, stored.version) == ("Demo for the engineers", next_week, 2)
+    assert not pipeline.is_stale(stored, proposal, TODAY, NOW)  # and so its Stale badge goes
+    # a date alone: the next visit is the next step
+    visits.log(values(occurred_at=NOW - datetime.timedelta(minutes=30), next_visit_on=next_week, deal=deal),
+               customer, rep, rep, spec, now=NOW)
+    assert (Deal.get_by_id(deal.id).next_step, Deal.get_by_id(deal.id).next_step_due) == ("Next visit", next_week)
+
+
+def test_only_the_latest_visit_to_a_deal_sets_its_next_step(app, make, spec):
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    deal = make.deal(rep, customer=customer, next_step="Send the quote", next_step_due=TODAY)
+    visits.log(values(next_step="Nothing to say"), customer, rep, rep, spec, now=NOW)  # linked to no deal
+    visits.log(values(deal=deal), customer, rep, rep, spec, now=NOW)  # linked, with no next step
+    assert (Deal.get_by_id(deal.id).next_step, Deal.get_by_id(deal.id).version) == ("Send the quote", 1)
+    later = TODAY + datetime.timedelta(days=5)
+    visits.log(values(next_step="Site survey", next_visit_on=later, deal=deal), customer, rep, rep, spec, now=NOW)
+    # an older visit logged late does not take the deal back to its next step
+    visits.log(values(occurred_at=NOW - datetime.timedelta(days=2), next_step="Old idea",
+                      next_visit_on=TODAY + datetime.timedelta(days=9), deal=deal), customer, rep, rep, spec, now=NOW)
+    assert (Deal.get_by_id(deal.id).next_step, Deal.get_by_id(deal.id).next_step_due) == ("Site survey", later)
