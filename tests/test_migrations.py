@@ -63,7 +63,7 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
             db.execute_sql("INSERT INTO weekly_report (rep_id, year, week, feedback, market, plan, forecast, "
                            "submitted_at, comment, updated_at) VALUES (?, 2026, ?, '', '', '', '', ?, '', ?)",
                            (rep.id, week, submitted, "2026-11-23 09:00:00"))
-        assert schema.migrate() == ["0017_report_figures"]
+        assert schema.migrate()[0] == "0017_report_figures"
         sent, draft = (WeeklyReport.get(WeeklyReport.week == week) for week in (47, 48))
         assert json.loads(sent.figures)["visits"] == 2 and draft.figures is None
         shown = reports.figures_of(sent, rep, 2026, 47, values)
