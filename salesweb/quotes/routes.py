@@ -12,7 +12,8 @@ from ..rows import RowTemplate
 from ..services import quotes
 from ..services.errors import Invalid
 from ..services.money import percent_text
-from ..web import apply_row_errors, current_settings, is_fragment_request, local_today as today, render
+from ..web import (all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
+                   render)
 from . import bp
 from .forms import ActionForm, QuoteForm
 
@@ -88,6 +89,7 @@ def _save(form, deal, quote):
 
 
 @bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
+@all_or_nothing
 def new(deal_id):
     deal = _deal_or_404(deal_id)
     if not quotes.may_prepare(current_user):
@@ -103,6 +105,7 @@ def new(deal_id):
 
 
 @bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
+@all_or_nothing
 def edit(quote_id):
     quote = _quote_or_404(quote_id)
     if not quotes.may_prepare(current_user):
@@ -158,7 +161,12 @@ def printable(quote_id):
     return render("quotes/print.html", **_page_context(_quote_or_404(quote_id)))
 
 
+# where a decision taken in an approver's queue lands without script: that role's queue
+APPROVALS = {"manager": "quotes.manager_approvals", "ops": "quotes.ops_approvals"}
+
+
 @bp.post("/quotes/<int:quote_id>/<action>")
+@all_or_nothing
 def act(quote_id, action):
     quote = _quote_or_404(quote_id)
     if action not in ACTIONS:
@@ -168,6 +176,10 @@ def act(quote_id, action):
     deciding = action in ("approve", "return")
     if not deciding and not quotes.may_prepare(current_user):
         abort(403)
+    from_queue = request.form.get("from") == "queue"
+    # the answer's address is worked out before anything is written
+    target = (url_for(APPROVALS[current_user.role]) if from_queue and current_user.role in APPROVALS
+              else url_for("quotes.detail", quote_id=quote.id))
     try:
         if not form.validate_on_submit():
             raise Invalid({None: " ".join(str(e) for errors in form.errors.values() for e in errors)})
@@ -190,11 +202,10 @@ def act(quote_id, action):
         return _refused(quote, _("This quote changed since you opened it; it is shown as it is now."), 409)
     except Invalid as invalid:
         return _refused(quote, " ".join(str(m) for m in invalid.errors.values()), 422)
-    if is_fragment_request() and request.form.get("from") == "queue":
+    if is_fragment_request() and from_queue:
         return _queue_items([quote], done=message, listed=False), 200, {"Vary": "HX-Request"}
     flash(message, "success")
-    return redirect(request.form.get("from") == "queue" and url_for(f"quotes.{current_user.role}_approvals")
-                    or url_for("quotes.detail", quote_id=quote.id), 303)
+    return redirect(target, 303)
 
 
 def _refused(quote, message, status):
