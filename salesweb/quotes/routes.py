@@ -1,6 +1,6 @@
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,10 +12,11 @@ from ..rows import RowTemplate
 from ..services import quotes
 from ..services.errors import Invalid
 from ..services.money import percent_text
-from ..web import (all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
-                   render)
+from ..forms import options
+from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
+                   page_number, people_in_reach, render)
 from . import bp
-from .forms import ActionForm, QuoteForm
+from .forms import ActionForm, QuoteFilterForm, QuoteForm
 
 ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")
 
@@ -138,6 +139,28 @@ def preview():
     figures, readable, products = _figures(form)
     return render("quotes/_totals.html", figures=figures, readable=readable, products=products, oob=True,
                   limit=_limit_text())
+
+
+# a quote in the quote list (quotes.listing)
+LIST_ROW = RowTemplate("quotes/_list_row.html", "id number state customer_id customer_name deal_title owner_name total "
+                       "valid_until", look=("show_owner",))
+
+
+@bp.get("/quotes")
+def index():
+    """Every quote the user may see, newest first: support's list, and anyone's in their scope."""
+    filters = QuoteFilterForm(request.args)
+    if not is_fragment_request() and current_user.role != "rep":  # the filter choices sit outside the list
+        leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
+        filters.owner.choices = options([("", _("Anyone"))] + [
+            (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
+    rows, count = quotes.listing(current_user, filters.criteria(), today())
+    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
+    listed = LIST_ROW.write(
+        (LIST_ROW.Row(q.id, q.number, quotes.state(q, today()), q.customer.id, q.customer.name, q.deal.title,
+                      q.deal.owner.name, q.total, q.valid_until) for q in page.items),
+        show_owner=current_user.role != "rep")
+    return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
 def _page_context(quote):

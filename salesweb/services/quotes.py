@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from ..access import team_ids, visible_to
-from ..db import db, prepared, utcnow
+from ..access import SEES_ALL, team_ids, visible, visible_to
+from ..db import contains, db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, notifications
@@ -584,6 +584,50 @@ def _of_customer(slots, role):
              .where(Quote.customer == slots.customer).order_by(Quote.created_at.desc(), Quote.id.desc())
              .limit(slots.limit))
     return visible_to(query, role, slots.user, Deal.owner)
+
+
+LIST_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")
+VALIDITIES = ("valid", "expired")
+
+
+def listing(user, criteria, today):
+    """The quotes on deals the user may see, newest first, with customer, deal and the deal's owner, filtered by
+    `criteria`: status (as shown: a live quote past its validity is "expired" and no longer its stored status),
+    owner (the deal's), q (part of the customer's name) and validity ("valid": valid until today or later, or
+    "expired"). Returns (query, count query)."""
+    owner = User.alias()
+    rows = (Quote.select(Quote.id, Quote.number, Quote.status, Quote.valid_until, Quote.total, Quote.created_at,
+                         Deal.id, Deal.title, Customer.id, Customer.name, owner.id, owner.name)
+            .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
+            .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
+            .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner")
+            .order_by(Quote.created_at.desc(), Quote.id.desc()))
+    count = Quote.select(Quote.id)  # joining only what its filters read: all of support's quotes count from an index
+    if user.role not in SEES_ALL or criteria.get("owner"):
+        count = count.join(Deal, on=(Quote.deal == Deal.id))
+    if criteria.get("q"):
+        count = count.switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
+    return _listed(rows, user, criteria, today), _listed(count, user, criteria, today)
+
+
+def _listed(query, user, criteria, today):
+    query = visible(query, user, Deal.owner)
+    status = criteria.get("status")
+    if status == "expired":
+        query = query.where(Quote.status.in_(LIVE) & (Quote.valid_until < today))
+    elif status in LIVE:
+        query = query.where((Quote.status == status) & (Quote.valid_until >= today))
+    elif status in LIST_STATUSES:
+        query = query.where(Quote.status == status)
+    if criteria.get("owner"):
+        query = query.where(Deal.owner == criteria["owner"])
+    if criteria.get("q"):
+        query = query.where(contains(Customer.name, criteria["q"]))
+    if criteria.get("validity") == "valid":
+        query = query.where(Quote.valid_until >= today)
+    elif criteria.get("validity") == "expired":
+        query = query.where(Quote.valid_until < today)
+    return query
 
 
 def quantity_text(quantity):
