@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import options
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 
 # a quote's status as people see it (templates/quotes/_status.html shows the same words)
 STATUS_LABELS = {"draft": _l("Draft"), "pending": _l("Waiting for approval"), "approved": _l("Approved"),
@@ -35,12 +35,12 @@ class QuoteForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     version = HiddenField()
-    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+    note = StringField(lazy_pgettext("approval", "Comment"), validators=[Optional(), Length(max=500)])
 
 
 class ProductForm(FlaskForm):
     sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("name of a thing", "Name"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
     unit_price = StringField(_l("Unit price"), validators=[DataRequired(), Length(max=30)],
                              render_kw={"inputmode": "decimal"})
