@@ -154,10 +154,11 @@ def index():
         leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
         filters.owner.choices = options([("", _("Anyone"))] + [
             (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
-    rows, count = quotes.listing(current_user, filters.criteria(), today())
+    day = today()
+    rows, count = quotes.listing(current_user, filters.criteria(), day)
     page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
     listed = LIST_ROW.write(
-        (LIST_ROW.Row(q.id, q.number, quotes.state(q, today()), q.customer.id, q.customer.name, q.deal.title,
+        (LIST_ROW.Row(q.id, q.number, quotes.state(q, day), q.customer.id, q.customer.name, q.deal.title,
                       q.deal.owner.name, q.total, q.valid_until) for q in page.items),
         show_owner=current_user.role != "rep")
     return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
