@@ -587,7 +587,6 @@ def _of_customer(slots, role):
 
 
 LIST_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")
-VALIDITIES = ("valid", "expired")
 
 
 def listing(user, criteria, today):
