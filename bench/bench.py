@@ -218,6 +218,8 @@ def pages(ids, today):
         ("quote totals (live preview)", "rep", "POST", "/quotes/preview", preview, True),
         ("quote page", "rep", "GET", f"/quotes/{ids['quote']}", None, False),
         ("quote printout", "rep", "GET", f"/quotes/{ids['quote']}/print", None, False),
+        ("quote list (support)", "support", "GET", "/quotes", None, False),
+        ("quote list, sent ones (director)", "director", "GET", "/quotes?status=sent", None, True),
         ("approvals queue (manager)", "manager", "GET", "/manager/approvals", None, False),
         ("deal page with contract", "rep", "GET", f"/deals/{ids['won']}", None, False),
         ("receivables (manager)", "manager", "GET", "/receivables", None, False),

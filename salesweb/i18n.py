@@ -19,6 +19,12 @@ def ngettext(singular, plural, num, **variables):
     return _translations().ungettext(singular, plural, num) % variables
 
 
+def pgettext(context, string, **variables):
+    """gettext for a word with more than one sense: `context` names the one meant (the catalogue's msgctxt)."""
+    text = _translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
 _ = gettext
 
 
@@ -35,9 +41,14 @@ def lazy_gettext(string, **variables):
     return _EscapedLazyString(gettext, string, **variables)
 
 
+def lazy_pgettext(context, string, **variables):
+    """pgettext resolved when shown, for a form label or a choice with more than one sense."""
+    return _EscapedLazyString(pgettext, context, string, **variables)
+
+
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "install_template_gettext"]
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_pgettext", "ngettext", "pgettext", "install_template_gettext"]
 
 
 def _translations():

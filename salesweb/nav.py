@@ -33,6 +33,7 @@ ENTRIES = (
     Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), section="visits"),
     Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
           section="collateral"),
+    Entry(_l("Quotes"), "quotes.index", "contract_template", ("support",)),
     Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
     Entry(_l("Allocation"), "ops.allocation", "team", ("ops",)),
     Entry(_l("Budgets"), "expenses.budget_sheet", "chart", ("ops",)),

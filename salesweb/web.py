@@ -1,4 +1,6 @@
-"""Page-or-fragment rendering, form error plumbing, and the client's address and browser."""
+"""Page-or-fragment rendering, form error plumbing, transactions around a write and its answer, and the client's
+address and browser."""
+import functools
 import hashlib
 import time
 
@@ -8,6 +10,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
+from .db import db
 from .services import cache
 from .services import settings as settings_service
 from .services.errors import Invalid
@@ -67,6 +70,18 @@ def submit(form, action):
         form.form_errors.extend(apply_errors(form, invalid))
         return False, 422
     return True, 200
+
+
+def all_or_nothing(view):
+    """A writing view whose answer (its redirect, its fragment) is built inside the transaction of its writes: if
+    anything fails before the answer is ready, nothing the request wrote is kept. A GET passes straight through."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
+        with db.atomic():
+            return view(*args, **kwargs)
+    return wrapper
 
 
 def settings_fallbacks():

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 from ..forms import SelectField, options
 from ..models import ROLES
 from ..nav import ROLE_LABELS
@@ -38,7 +38,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(lazy_pgettext("name of a thing", "Name"), validators=[DataRequired(), Length(max=100)])
     manager = SelectField(_l("Manager"), coerce=_coerce_id, validate_choice=True)
 
 

@@ -3,7 +3,7 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..forms import SelectField, options
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 from ..models import SOURCES, STATUSES, TIERS
 
 SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
@@ -14,12 +14,13 @@ TIER_REASONS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l
                 "unlock": _l("unlocked"), "import": _l("imported")}
 MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
                "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
-EXPORT_HEADERS = {"name": _l("Name"), "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
+THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)
+EXPORT_HEADERS = {"name": THING_NAME, "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
                   "industry": _l("Industry"), "status": _l("Status"), "source": _l("Source"), "phone": _l("Phone"),
                   "website": _l("Website"), "address": _l("Address"), "primary_contact": _l("Primary contact"),
                   "contact_phone": _l("Contact phone"), "last_visit": _l("Last visit"),
                   "next_visit_due": _l("Next visit due")}
-SORT_LABELS = {"due": _l("Next visit due"), "name": _l("Name"), "last_visit": _l("Last visit"),
+SORT_LABELS = {"due": _l("Next visit due"), "name": THING_NAME, "last_visit": _l("Last visit"),
                "newest": _l("Newest")}
 
 PHONE = Regexp(r"^[0-9０-９+\-() .,/#*转extEXT]{3,40}$", message=_l("Use digits, spaces and + - ( ) only."))
@@ -27,7 +28,7 @@ WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("En
 
 
 class CustomerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(THING_NAME, validators=[DataRequired(), Length(max=200)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=64)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])

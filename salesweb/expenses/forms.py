@@ -4,7 +4,7 @@ from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..forms import SelectField, as_id, options
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 from ..services import budgets
 
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
@@ -24,7 +24,7 @@ class ExpenseForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     version = HiddenField()
-    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+    note = StringField(lazy_pgettext("approval", "Comment"), validators=[Optional(), Length(max=500)])
 
 
 class PaidForm(FlaskForm):

@@ -9,7 +9,7 @@ from ..models import Expense, StoredFile, Visit
 from ..services import expenses
 from ..services.errors import Invalid
 from ..services.money import parse_amount
-from ..web import Page, current_settings, local_today, page_number, render, send_stored, submit
+from ..web import Page, all_or_nothing, current_settings, local_today, page_number, render, send_stored, submit
 from . import bp
 from .forms import DecisionForm, ExpenseForm, PaidForm
 
@@ -126,6 +126,7 @@ def _act(expense_id, form_class, action):
 
 
 @bp.post("/expenses/<int:expense_id>/approve")
+@all_or_nothing
 def approve(expense_id):
     def run(found, version, form):
         expenses.approve(found, version, current_user, form.note.data)
@@ -134,6 +135,7 @@ def approve(expense_id):
 
 
 @bp.post("/expenses/<int:expense_id>/reject")
+@all_or_nothing
 def reject(expense_id):
     def run(found, version, form):
         expenses.reject(found, version, current_user, form.note.data)
@@ -142,6 +144,7 @@ def reject(expense_id):
 
 
 @bp.post("/expenses/<int:expense_id>/paid")
+@all_or_nothing
 def paid(expense_id):
     def run(found, version, form):
         expenses.mark_paid(found, version, current_user, form.reference.data)
@@ -150,6 +153,7 @@ def paid(expense_id):
 
 
 @bp.post("/expenses/<int:expense_id>/withdraw")
+@all_or_nothing
 def withdraw(expense_id):
     def run(found, version, form):
         expenses.withdraw(found, version, current_user)

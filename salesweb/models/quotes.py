@@ -45,6 +45,8 @@ class Quote(BaseModel):
     total = BigIntegerField(default=0)  # after the overall discount
     effective_bp = IntegerField(default=0)  # 1 - total / list_total: what the authority rule judges
     needs = CharField(max_length=8, default="")  # whose approval it waits for: manager, ops, or nobody
+    # who last set the discount (the overall one, or prices and lines that change it): never its approver
+    discount_set_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     decided_at = DateTimeField(null=True)
     decision_note = CharField(max_length=500, default="")
@@ -57,7 +59,7 @@ class Quote(BaseModel):
 
     class Meta:
         indexes = ((("deal", "created_at"), False), (("customer", "created_at"), False),
-                   (("status", "needs"), False))
+                   (("status", "needs"), False), (("created_at",), False), (("status", "created_at"), False))
 
 
 class QuoteLine(BaseModel):

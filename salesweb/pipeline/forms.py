@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import SelectField
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 
 
 def finite(form, field):
@@ -24,7 +24,7 @@ def _id(value):
 
 
 class DealForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
     owner = SelectField(_l("Owner"), coerce=_id)
@@ -38,7 +38,7 @@ class DealForm(FlaskForm):
 
 
 class QuickAddForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
     stage = HiddenField()

@@ -10,7 +10,7 @@ from ..models import Contract, Deal, Payment, Stage
 from ..rows import RowTemplate
 from ..services import contracts
 from ..services.errors import Invalid
-from ..web import apply_row_errors, local_today as today, remembered, render, send_stored, submit
+from ..web import all_or_nothing, apply_row_errors, local_today as today, remembered, render, send_stored, submit
 from . import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 
@@ -25,6 +25,7 @@ def _editor():
 
 
 @bp.route("/deals/<int:deal_id>/contract", methods=["GET", "POST"])
+@all_or_nothing
 def contract(deal_id):
     deal = _deal_or_404(deal_id)
     _editor()
@@ -60,6 +61,7 @@ def _editable_contract(deal_id):
 
 
 @bp.route("/deals/<int:deal_id>/contract/plan", methods=["GET", "POST"])
+@all_or_nothing
 def plan(deal_id):
     deal, existing = _editable_contract(deal_id)
     form = PlanForm()
@@ -97,6 +99,7 @@ def plan(deal_id):
 
 
 @bp.route("/deals/<int:deal_id>/payments/new", methods=["GET", "POST"])
+@all_or_nothing
 def payment(deal_id):
     deal, existing = _editable_contract(deal_id)
     form = PaymentForm()
@@ -116,6 +119,7 @@ def payment(deal_id):
 
 
 @bp.post("/payments/<int:payment_id>/delete")
+@all_or_nothing
 def delete_payment(payment_id):
     _editor()
     found = (Payment.select(Payment, Contract.deal).join(Contract).where(Payment.id == payment_id).first()

@@ -1,10 +1,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..i18n import _l
+from ..forms import options
+from ..i18n import _l, lazy_pgettext
+
+# a quote's status as people see it (templates/quotes/_status.html shows the same words)
+STATUS_LABELS = {"draft": _l("Draft"), "pending": _l("Waiting for approval"), "approved": _l("Approved"),
+                 "sent": _l("Sent"), "accepted": _l("Accepted"), "rejected": _l("Rejected"), "expired": _l("Expired")}
+VALIDITY_LABELS = {"valid": _l("Still valid"), "expired": _l("Past its validity")}
 
 
 class LineForm(Form):
@@ -29,12 +35,12 @@ class QuoteForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     version = HiddenField()
-    note = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
+    note = StringField(lazy_pgettext("approval", "Comment"), validators=[Optional(), Length(max=500)])
 
 
 class ProductForm(FlaskForm):
     sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("name of a thing", "Name"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
     unit_price = StringField(_l("Unit price"), validators=[DataRequired(), Length(max=30)],
                              render_kw={"inputmode": "decimal"})
@@ -46,6 +52,26 @@ class ProductFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class QuoteFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Customer"), validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), choices=options([("", _l("Any status"))] + list(STATUS_LABELS.items())),
+                         default="", validate_choice=False)
+    owner = SelectField(_l("Owner"), default="", validate_choice=False)
+    validity = SelectField(_l("Valid until"), choices=options([("", _l("Any"))] + list(VALIDITY_LABELS.items())),
+                           default="", validate_choice=False)
+
+    def criteria(self):
+        """What the list filters by; anything it cannot read is simply not applied."""
+        owner = self.owner.data or ""
+        return {"q": (self.q.data or "").strip()[:100],
+                "status": self.status.data if self.status.data in STATUS_LABELS else None,
+                "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+                "validity": self.validity.data if self.validity.data in VALIDITY_LABELS else None}
 
 
 class ImportForm(FlaskForm):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..models import Notification
 from ..services import notifications
-from ..web import render, safe_next
+from ..web import all_or_nothing, render, safe_next
 from . import bp
 
 
@@ -21,6 +21,7 @@ def notification_bell():
 
 
 @bp.post("/notifications/<int:notification_id>/open")
+@all_or_nothing
 def notification_open(notification_id):
     item = (Notification.get_or_none((Notification.id == notification_id) & (Notification.user == current_user.id))
             or abort(404))
@@ -29,6 +30,7 @@ def notification_open(notification_id):
 
 
 @bp.post("/notifications/read")
+@all_or_nothing
 def notification_read_all():
     notifications.mark_read(current_user)
     return redirect(url_for("quotes.notification_list"), 303)

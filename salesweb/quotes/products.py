@@ -8,7 +8,7 @@ from ..models import Product
 from ..services import products, quotes, storage
 from ..services.errors import Invalid
 from ..services.money import parse_amount
-from ..web import Page, page_number, render, submit
+from ..web import Page, all_or_nothing, page_number, render, submit
 from . import bp
 from .forms import ImportForm, ProductFilterForm, ProductForm
 
@@ -49,18 +49,21 @@ def _product_form(product=None):
 
 @bp.route("/ops/products/new", methods=["GET", "POST"])
 @role_required(*products.KEEPERS)
+@all_or_nothing
 def product_new():
     return _product_form()
 
 
 @bp.route("/ops/products/<int:product_id>/edit", methods=["GET", "POST"])
 @role_required(*products.KEEPERS)
+@all_or_nothing
 def product_edit(product_id):
     return _product_form(Product.get_or_none(Product.id == product_id) or abort(404))
 
 
 @bp.route("/ops/products/import", methods=["GET", "POST"])
 @role_required(*products.KEEPERS)
+@all_or_nothing
 def product_import():
     form = ImportForm()
     result = {}

@@ -1,6 +1,6 @@
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,9 +12,11 @@ from ..rows import RowTemplate
 from ..services import quotes
 from ..services.errors import Invalid
 from ..services.money import percent_text
-from ..web import apply_row_errors, current_settings, is_fragment_request, local_today as today, render
+from ..forms import options
+from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
+                   page_number, people_in_reach, render)
 from . import bp
-from .forms import ActionForm, QuoteForm
+from .forms import ActionForm, QuoteFilterForm, QuoteForm
 
 ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")
 
@@ -88,6 +90,7 @@ def _save(form, deal, quote):
 
 
 @bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
+@all_or_nothing
 def new(deal_id):
     deal = _deal_or_404(deal_id)
     if not quotes.may_prepare(current_user):
@@ -103,6 +106,7 @@ def new(deal_id):
 
 
 @bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
+@all_or_nothing
 def edit(quote_id):
     quote = _quote_or_404(quote_id)
     if not quotes.may_prepare(current_user):
@@ -137,6 +141,29 @@ def preview():
                   limit=_limit_text())
 
 
+# a quote in the quote list (quotes.listing)
+LIST_ROW = RowTemplate("quotes/_list_row.html", "id number state customer_id customer_name deal_title owner_name total "
+                       "valid_until", look=("show_owner",))
+
+
+@bp.get("/quotes")
+def index():
+    """Every quote the user may see, newest first: support's list, and anyone's in their scope."""
+    filters = QuoteFilterForm(request.args)
+    if not is_fragment_request() and current_user.role != "rep":  # the filter choices sit outside the list
+        leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
+        filters.owner.choices = options([("", _("Anyone"))] + [
+            (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
+    day = today()
+    rows, count = quotes.listing(current_user, filters.criteria(), day)
+    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
+    listed = LIST_ROW.write(
+        (LIST_ROW.Row(q.id, q.number, quotes.state(q, day), q.customer.id, q.customer.name, q.deal.title,
+                      q.deal.owner.name, q.total, q.valid_until) for q in page.items),
+        show_owner=current_user.role != "rep")
+    return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
+
+
 def _page_context(quote):
     deal = row_by_id(Deal, quote.deal_id)
     people = quotes.people_of(quote, deal)
@@ -158,7 +185,12 @@ def printable(quote_id):
     return render("quotes/print.html", **_page_context(_quote_or_404(quote_id)))
 
 
+# where a decision taken in an approver's queue lands without script: that role's queue
+APPROVALS = {"manager": "quotes.manager_approvals", "ops": "quotes.ops_approvals"}
+
+
 @bp.post("/quotes/<int:quote_id>/<action>")
+@all_or_nothing
 def act(quote_id, action):
     quote = _quote_or_404(quote_id)
     if action not in ACTIONS:
@@ -168,6 +200,10 @@ def act(quote_id, action):
     deciding = action in ("approve", "return")
     if not deciding and not quotes.may_prepare(current_user):
         abort(403)
+    from_queue = request.form.get("from") == "queue"
+    # the answer's address is worked out before anything is written
+    target = (url_for(APPROVALS[current_user.role]) if from_queue and current_user.role in APPROVALS
+              else url_for("quotes.detail", quote_id=quote.id))
     try:
         if not form.validate_on_submit():
             raise Invalid({None: " ".join(str(e) for errors in form.errors.values() for e in errors)})
@@ -190,11 +226,10 @@ def act(quote_id, action):
         return _refused(quote, _("This quote changed since you opened it; it is shown as it is now."), 409)
     except Invalid as invalid:
         return _refused(quote, " ".join(str(m) for m in invalid.errors.values()), 422)
-    if is_fragment_request() and request.form.get("from") == "queue":
+    if is_fragment_request() and from_queue:
         return _queue_items([quote], done=message, listed=False), 200, {"Vary": "HX-Request"}
     flash(message, "success")
-    return redirect(request.form.get("from") == "queue" and url_for(f"quotes.{current_user.role}_approvals")
-                    or url_for("quotes.detail", quote_id=quote.id), 303)
+    return redirect(target, 303)
 
 
 def _refused(quote, message, status):
@@ -207,16 +242,18 @@ def _refused(quote, message, status):
 
 
 # a quote in an approver's queue (quotes.queue), or what came of an action on it
-QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name deal_title preparer_name updated_at total "
-                         "effective_bp needs version", look=("currency", "done", "error", "listed", "in_list"))
+QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name deal_title preparer_name setter_name "
+                         "updated_at total effective_bp needs version",
+                         look=("currency", "done", "error", "listed", "in_list"))
 
 
 def _queue_items(items, done=None, error=None, listed=True, in_list=False):
     """Queue items; `listed` ones come with their deal, customer and preparer."""
     return QUEUE_ITEM.write(
-        (QUEUE_ITEM.Row(q.id, q.number, q.customer.name, q.deal.title, q.preparer.name, q.updated_at, q.total,
-                        q.effective_bp, q.needs, q.version) if listed else
-         QUEUE_ITEM.Row(q.id, q.number, None, None, None, None, None, None, None, q.version) for q in items),
+        (QUEUE_ITEM.Row(q.id, q.number, q.customer.name, q.deal.title, q.preparer.name,
+                        q.setter.name if q.discount_set_by_id not in (None, q.prepared_by_id) else None,
+                        q.updated_at, q.total, q.effective_bp, q.needs, q.version) if listed else
+         QUEUE_ITEM.Row(q.id, q.number, None, None, None, None, None, None, None, None, q.version) for q in items),
         currency=current_settings()["currency"], done=str(done) if done else None, error=str(error) if error else None,
         listed=listed, in_list=in_list)
 

@@ -57,8 +57,9 @@ def _quotes(rng, now, products, settings):
         made = now - datetime.timedelta(days=rng.randint(1, 25), hours=rng.randint(0, 8))
         sent_on = (made + datetime.timedelta(days=1)).date() if status in ("sent", "accepted", "rejected") else None
         quotes.append({"number": f"Q-{today.year}-{number:04d}", "deal": deal.id, "customer": deal.customer_id,
-                       "prepared_by": deal.owner_id, "status": status, "valid_until": today + datetime.timedelta(
-                           days=rng.randint(5, 40)), "notes": "", "discount_bp": overall,
+                       "prepared_by": deal.owner_id, "discount_set_by": deal.owner_id, "status": status,
+                       "valid_until": today + datetime.timedelta(days=rng.randint(5, 40)), "notes": "",
+                       "discount_bp": overall,
                        "list_total": figures.list_total, "subtotal": figures.subtotal, "total": figures.total,
                        "effective_bp": figures.effective_bp, "needs": needs, "sent_on": sent_on,
                        "answered_on": sent_on + datetime.timedelta(days=2) if status in ("accepted", "rejected")

@@ -4,14 +4,15 @@ from peewee import JOIN, fn
 
 from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
-from ..i18n import _l
+from ..i18n import _l, lazy_pgettext
 from ..models import Customer, Deal, HelpReply, HelpRequest, User
 from . import audit, notifications
 from . import customers as customers_service
 from . import pipeline
 from .errors import Invalid
 
-URGENCIES = {"high": _l("Urgent: with the customer now"), "normal": _l("Today"), "low": _l("This week")}
+URGENCIES = {"high": _l("Urgent: with the customer now"), "normal": lazy_pgettext("urgency", "Today"),
+             "low": lazy_pgettext("urgency", "This week")}
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}
 STATUSES = {"open": _l("Open"), "answered": _l("Answered"), "closed": _l("Closed")}
 ASKERS = ("rep", "manager")

@@ -6,15 +6,17 @@ this module changes, each step checked against the version the person saw and wr
     any unsent edit → draft again; pending, approved and sent quotes past their validity are expired.
 
 The authority rule judges the effective discount: how far the total is below the same lines at catalogue
-prices, so a lowered unit price counts as much as a discount typed as one."""
+prices, so a lowered unit price counts as much as a discount typed as one. The quote records who last set that
+discount; a discount needs approval beyond the authority of its preparer or of whoever set it, and neither of them
+approves it: the next approver up, or ops, does."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from ..access import team_ids, visible_to
-from ..db import db, prepared, utcnow
+from ..access import SEES_ALL, team_ids, visible, visible_to
+from ..db import contains, db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, notifications
@@ -96,9 +98,11 @@ def _beyond(figures, limit):
     return (figures.list_total - figures.total) * 10000 > limit * figures.list_total
 
 
-def needs(figures, preparer, settings):
-    """Whose approval the quote needs: nobody, a manager, or ops (beyond a manager's authority too)."""
-    if not _beyond(figures, limit_bp(preparer.role, settings)):
+def needs(figures, preparer, settings, setter=None):
+    """Whose approval the quote needs: nobody, a manager, or ops (beyond a manager's authority too). A discount
+    set by someone other than the preparer is judged against the lesser of their two authorities."""
+    limit = min(limit_bp(person.role, settings) for person in (preparer, setter) if person is not None)
+    if not _beyond(figures, limit):
         return ""
     return "manager" if not _beyond(figures, limit_bp("manager", settings)) else "ops"
 
@@ -128,8 +132,10 @@ def may_prepare(user):
 
 
 def may_decide(user, quote, today):
-    """An approver who did not prepare the quote, with the authority it needs and (a manager) the deal in scope."""
-    if state(quote, today) != "pending" or user.id == quote.prepared_by_id or not user.active:
+    """An approver who neither prepared the quote nor set its discount, with the authority it needs and (a manager)
+    the deal in scope."""
+    if (state(quote, today) != "pending" or user.id in (quote.prepared_by_id, quote.discount_set_by_id)
+            or not user.active):
         return False
     if user.role == "ops":
         return True
@@ -143,7 +149,8 @@ def _deal_in_team(slots):
 
 
 def queue(user, today):
-    """Pending quotes the user may decide, the oldest first, with deal, customer and preparer."""
+    """Pending quotes the user may decide, the oldest first, with deal, customer, preparer and who set the
+    discount."""
     if user.role not in ("manager", "ops"):
         return []
     return _queue.rows(user.role, user=user.id, today=today)
@@ -151,23 +158,28 @@ def queue(user, today):
 
 @prepared
 def _queue(slots, role):
-    preparer = User.alias()
+    preparer, setter = User.alias(), User.alias()
     query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id,
-                          preparer.name)
+                          preparer.name, setter.id, setter.name)
              .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
              .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
              .switch(Quote).join(preparer, on=(Quote.prepared_by == preparer.id), attr="preparer")
+             .switch(Quote).join(setter, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == setter.id), attr="setter")
              .where((Quote.status == "pending") & (Quote.valid_until >= slots.today)
-                    & (Quote.prepared_by != slots.user)))
+                    & (Quote.prepared_by != slots.user) & _not_set_by(slots.user)))
     if role == "manager":
         query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(slots.user)))
     return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
 
 
+def _not_set_by(user_id):
+    return Quote.discount_set_by.is_null(True) | (Quote.discount_set_by != user_id)
+
+
 def pending_query(user, today):
     """A query counting the quotes that wait for this manager's or ops user's decision."""
     query = Quote.select(fn.COUNT(Quote.id)).where((Quote.status == "pending") & (Quote.valid_until >= today)
-                                 & (Quote.prepared_by != user.id))
+                                 & (Quote.prepared_by != user.id) & _not_set_by(user.id))
     if user.role == "manager":
         query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
             (Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
@@ -179,8 +191,9 @@ def pending_count(user, today):
 
 
 def _approvers(quote, owner_id):
-    """Who is told a quote waits: the nearest manager above (or being) the deal's owner for a manager's approval,
-    every active ops user for more, or when no manager is found."""
+    """Who is told a quote waits: the nearest manager above (or being) the deal's owner who neither prepared it nor
+    set its discount, for a manager's approval; every active ops user for more, or when no such manager is found."""
+    barred = {quote.prepared_by_id, quote.discount_set_by_id}
     if quote.needs == "manager":
         seen, current = set(), owner_id
         while current is not None and current not in seen:
@@ -188,11 +201,11 @@ def _approvers(quote, owner_id):
             person = User.get_or_none(User.id == current)
             if person is None:
                 break
-            if person.role == "manager" and person.active and person.id != quote.prepared_by_id:
+            if person.role == "manager" and person.active and person.id not in barred:
                 return [person.id]
             current = person.reports_to_id
     return [u.id for u in User.select(User.id).where((User.role == "ops") & (User.active == True)  # noqa: E712
-                                                     & (User.id != quote.prepared_by_id))]
+                                                     & User.id.not_in([i for i in barred if i is not None]))]
 
 
 # --- reading what was typed ------------------------------------------------------------------------------------
@@ -322,10 +335,10 @@ def _line_rows(quote_id, figures):
             for i, line in enumerate(figures.lines)]
 
 
-def _figures(figures, preparer, settings):
+def _figures(figures, preparer, setter, settings):
     return {"discount_bp": figures.discount_bp, "list_total": figures.list_total, "subtotal": figures.subtotal,
-            "total": figures.total, "effective_bp": figures.effective_bp,
-            "needs": needs(figures, preparer, settings)}
+            "total": figures.total, "effective_bp": figures.effective_bp, "discount_set_by": setter.id,
+            "needs": needs(figures, preparer, settings, setter)}
 
 
 def _event(quote, action, from_status, to_status, by, note="", now=None):
@@ -344,10 +357,11 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
     with db.atomic():
         quote = Quote.create(number=next_number(today.year), deal=deal.id, customer=deal.customer_id, prepared_by=by,
                              status="draft", created_at=now, updated_at=now, **clean,
-                             **_figures(figures, by, settings))
+                             **_figures(figures, by, by, settings))
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
         _event(quote, "created", "", "draft", by, now=now)
-        audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}")
+        audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}, "
+                                          f"{percent_text(quote.effective_bp)} % off catalogue set by {by.name}")
         from .pipeline import record_activity
         record_activity(deal.customer_id, now)
     return quote
@@ -363,8 +377,19 @@ def _claim(quote, version, allowed, changes, now):
     return current
 
 
+def discount_changed(quote, old_lines, figures):
+    """Do the new figures set a different discount than the quote's: its overall discount, a line's price or
+    discount, or the discount off catalogue (the same ratio, compared exactly)?"""
+    old_terms = {(line.product_id, line.unit_price, line.discount_bp) for line in old_lines}
+    new_terms = {(line.product.id, line.unit_price, line.discount_bp) for line in figures.lines}
+    return (quote.discount_bp != figures.discount_bp or old_terms != new_terms
+            or (quote.list_total - quote.total) * figures.list_total
+            != (figures.list_total - figures.total) * quote.list_total)
+
+
 def edit(quote, version, rows, discount_text, valid_until, notes, by, settings, today, now=None):
-    """New lines and terms. An unsent quote goes back to draft: whatever was approved must be approved again."""
+    """New lines and terms. An unsent quote goes back to draft: whatever was approved must be approved again.
+    Whoever changes the discount becomes the one who set it."""
     if not may_prepare(by):
         raise Invalid({None: _l("Your role cannot prepare quotes.")})
     if quote.status not in EDITABLE:
@@ -372,13 +397,17 @@ def edit(quote, version, rows, discount_text, valid_until, notes, by, settings, 
     figures, clean = read(rows, discount_text, valid_until, notes, today)
     now = now or utcnow()
     with db.atomic():
+        changed = discount_changed(quote, lines_of(quote), figures)
+        setter = by if changed or quote.discount_set_by_id is None else User.get_by_id(quote.discount_set_by_id)
         updated = _claim(quote, version, EDITABLE,
                          dict(status="draft", decided_by=None, decided_at=None, decision_note="", **clean,
-                              **_figures(figures, User.get_by_id(quote.prepared_by_id), settings)), now)
+                              **_figures(figures, User.get_by_id(quote.prepared_by_id), setter, settings)), now)
         QuoteLine.delete().where(QuoteLine.quote == quote.id).execute()
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
         _event(quote, "edited", quote.status, "draft", by, now=now)
         audit.record("edit", by, quote, f"Quote {quote.number}: {updated.total}"
+                     + (f", {percent_text(quote.effective_bp)} % → {percent_text(updated.effective_bp)} % off "
+                        f"catalogue set by {by.name}" if changed else "")
                      + (" (approval withdrawn)" if quote.status in ("pending", "approved") else ""))
     return updated
 
@@ -412,6 +441,10 @@ def submit(quote, version, by, today, now=None):
     return updated
 
 
+def _name_of(user_id):
+    return User.select(User.name).where(User.id == user_id).scalar() or "—"
+
+
 def _tell_preparer(quote, by, kind, **params):
     owner_id = Deal.select(Deal.owner).where(Deal.id == quote.deal_id).scalar()
     people = [p for p in (quote.prepared_by_id, owner_id) if p != by.id]
@@ -427,6 +460,8 @@ def decide(quote, version, by, approve, note, today, now=None):
         raise Invalid({"note": _l("Say why, so the preparer knows what to change.")})
     if by.id == quote.prepared_by_id:
         raise Invalid({None: _l("You cannot approve a quote you prepared.")})
+    if by.id == quote.discount_set_by_id:
+        raise Invalid({None: _l("You set this discount, so someone else approves it.")})
     if quote.version != version:
         raise Changed(quote)
     if not may_decide(by, quote, today):
@@ -438,7 +473,8 @@ def decide(quote, version, by, approve, note, today, now=None):
                                                         "decision_note": note}, now)
         _event(quote, "approved" if approve else "returned", "pending", target, by, note=note, now=now)
         audit.record("approval", by, quote, f"Quote {quote.number} {'approved' if approve else 'returned'}"
-                                            + (f": {note}" if note else ""))
+                                            f" ({percent_text(quote.effective_bp)} % off catalogue set by "
+                                            f"{_name_of(quote.discount_set_by_id)})" + (f": {note}" if note else ""))
         if approve:
             _tell_preparer(quote, by, "quote_approved")
         else:
@@ -496,13 +532,15 @@ def answer(quote, version, by, accepted, today, now=None):
 # --- reading ---------------------------------------------------------------------------------------------------
 
 def people_of(quote, deal):
-    """{id: user (id and name)} for who prepared and decided the quote and who owns its deal."""
-    return {u.id: u for u in _people_of.rows(a=quote.prepared_by_id, b=quote.decided_by_id or 0, c=deal.owner_id)}
+    """{id: user (id and name)} for who prepared the quote, set its discount and decided it, and who owns its
+    deal."""
+    return {u.id: u for u in _people_of.rows(a=quote.prepared_by_id, b=quote.decided_by_id or 0, c=deal.owner_id,
+                                             d=quote.discount_set_by_id or 0)}
 
 
 @prepared
 def _people_of(slots):
-    return User.select(User.id, User.name).where(User.id.in_([slots.a, slots.b, slots.c]))
+    return User.select(User.id, User.name).where(User.id.in_([slots.a, slots.b, slots.c, slots.d]))
 
 
 def lines_of(quote):
@@ -546,6 +584,49 @@ def _of_customer(slots, role):
              .where(Quote.customer == slots.customer).order_by(Quote.created_at.desc(), Quote.id.desc())
              .limit(slots.limit))
     return visible_to(query, role, slots.user, Deal.owner)
+
+
+LIST_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")
+
+
+def listing(user, criteria, today):
+    """The quotes on deals the user may see, newest first, with customer, deal and the deal's owner, filtered by
+    `criteria`: status (as shown: a live quote past its validity is "expired" and no longer its stored status),
+    owner (the deal's), q (part of the customer's name) and validity ("valid": valid until today or later, or
+    "expired"). Returns (query, count query)."""
+    owner = User.alias()
+    rows = (Quote.select(Quote.id, Quote.number, Quote.status, Quote.valid_until, Quote.total, Quote.created_at,
+                         Deal.id, Deal.title, Customer.id, Customer.name, owner.id, owner.name)
+            .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
+            .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
+            .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner")
+            .order_by(Quote.created_at.desc(), Quote.id.desc()))
+    count = Quote.select(Quote.id)  # joining only what its filters read: all of support's quotes count from an index
+    if user.role not in SEES_ALL or criteria.get("owner"):
+        count = count.join(Deal, on=(Quote.deal == Deal.id))
+    if criteria.get("q"):
+        count = count.switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
+    return _listed(rows, user, criteria, today), _listed(count, user, criteria, today)
+
+
+def _listed(query, user, criteria, today):
+    query = visible(query, user, Deal.owner)
+    status = criteria.get("status")
+    if status == "expired":
+        query = query.where(Quote.status.in_(LIVE) & (Quote.valid_until < today))
+    elif status in LIVE:
+        query = query.where((Quote.status == status) & (Quote.valid_until >= today))
+    elif status in LIST_STATUSES:
+        query = query.where(Quote.status == status)
+    if criteria.get("owner"):
+        query = query.where(Deal.owner == criteria["owner"])
+    if criteria.get("q"):
+        query = query.where(contains(Customer.name, criteria["q"]))
+    if criteria.get("validity") == "valid":
+        query = query.where(Quote.valid_until >= today)
+    elif criteria.get("validity") == "expired":
+        query = query.where(Quote.valid_until < today)
+    return query
 
 
 def quantity_text(quantity):

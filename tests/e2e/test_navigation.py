@@ -15,7 +15,7 @@ VISITS = ("Visits", "/visits")
 EXTRA_ENTRIES = {
     "rep": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL],
     "manager": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL],
-    "support": [CUSTOMERS, PIPELINE, COLLATERAL, ("Products", "/ops/products")],
+    "support": [CUSTOMERS, PIPELINE, COLLATERAL, ("Quotes", "/quotes"), ("Products", "/ops/products")],
     "admin": [CUSTOMERS, PIPELINE, COLLATERAL, ("Users", "/admin/users"), ("Teams", "/admin/teams"), ("Settings", "/admin/settings"),
               ("Audit log", "/audit/")],
     "ops": [CUSTOMERS, PIPELINE, VISITS, COLLATERAL, ("Allocation", "/ops/allocation"), ("Budgets", "/budgets"),

@@ -149,6 +149,7 @@ quotes.delete_payment            POST    in   ok   ok  404  404   ok   ok  403
 quotes.detail                    GET     in   ok   ok  404  404   ok   ok   ok
 quotes.edit                      GET     in   ok   ok  404  404   ok  403  403
 quotes.edit                      POST    in   ok   ok  404  404   ok  403  403
+quotes.index                     GET     in   ok   ok   ok   ok   ok   ok   ok
 quotes.manager_approvals         GET     in  403   ok  403   ok  403  403  403
 quotes.new                       GET     in   ok   ok  404  404   ok  403  403
 quotes.new                       POST    in   ok   ok  404  404   ok  403  403

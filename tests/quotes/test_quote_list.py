@@ -1,0 +1,127 @@
+"""The quote list at /quotes: support, ops and admin see every quote, a manager their subtree's, a rep their own;
+filtered by status (as shown), owner, customer and validity; newest first, paged, in a fixed number of queries;
+support reaches it from the navigation and the desk."""
+import datetime
+
+import pytest
+
+from salesweb.models import Customer, Product, Quote
+from salesweb.services import quotes, settings
+from salesweb.web import local_today
+from tests.conftest import count_queries, login
+
+
+@pytest.fixture
+def book(app, make):
+    """East (manager Wang Fang, rep Li Na) and West (rep Zhou Yu), a quote of each rep's, and support."""
+    manager = make.user("manager", team="East", name="Wang Fang")
+    rep = make.user("rep", team="East", name="Li Na")
+    west = make.user("rep", team="West", name="Zhou Yu")
+    product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
+    with app.test_request_context():
+        today = local_today()  # the install's day, as the list judges validity
+
+    def quote(owner, customer_name, quantity="1", days=20):
+        deal = make.deal(owner, customer=make.customer(owner, name=customer_name), title=f"{customer_name} deal")
+        return quotes.create(deal, [{"product": str(product.id), "quantity": quantity}], "",
+                             today + datetime.timedelta(days=days), "", owner, settings.current(), today)
+    east_quote = quote(rep, "Acme Valves", "2")
+    west_quote = quote(west, "Harbin Boilers", "3")
+    return {"manager": manager, "rep": rep, "west": west, "support": make.user("support"), "quote": quote,
+            "east_quote": east_quote, "west_quote": west_quote, "today": today}
+
+
+def client_for(app, user):
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    return client
+
+
+def numbers(page):
+    return [n for n in (q.number for q in Quote.select()) if n in page]
+
+
+def test_each_role_sees_the_quotes_in_its_scope(app, make, book):
+    east, west = book["east_quote"], book["west_quote"]
+    page = client_for(app, book["support"]).get("/quotes").get_data(as_text=True)
+    assert east.number in page and west.number in page
+    assert "Acme Valves" in page and "Li Na" in page and "2,000" in page and "Harbin Boilers" in page
+    for role in ("ops", "admin"):
+        assert set(numbers(client_for(app, make.user(role)).get("/quotes").get_data(as_text=True))) == {
+            east.number, west.number}
+    managers = client_for(app, book["manager"]).get("/quotes").get_data(as_text=True)
+    assert east.number in managers and west.number not in managers and "Harbin Boilers" not in managers
+    reps = client_for(app, book["rep"]).get("/quotes").get_data(as_text=True)
+    assert east.number in reps and west.number not in reps and "Zhou Yu" not in reps
+
+
+def test_the_list_is_newest_first_and_paged(app, book):
+    app.config["PAGE_SIZE"] = 2
+    third = book["quote"](book["rep"], "Chengdu Pumps")
+    east = Quote.get_by_id(book["east_quote"].id)
+    Quote.update(created_at=east.created_at - datetime.timedelta(days=3)).where(Quote.id == east.id).execute()
+    client = client_for(app, book["support"])
+    first = client.get("/quotes").get_data(as_text=True)
+    assert first.index(third.number) < first.index(book["west_quote"].number)
+    assert book["east_quote"].number not in first and "3 quotes" in first and "Page 1 of 2" in first
+    second = client.get("/quotes?page=2").get_data(as_text=True)
+    assert numbers(second) == [book["east_quote"].number]
+
+
+def test_filters_by_status_owner_customer_and_validity(app, book):
+    rep, today = book["rep"], book["today"]
+    east, west = book["east_quote"], book["west_quote"]
+    sent = quotes.send(east, east.version, rep, settings.current(), today)
+    lapsed = book["quote"](rep, "Dalian Valves")
+    lapsed = quotes.send(lapsed, lapsed.version, rep, settings.current(), today)
+    Quote.update(valid_until=today - datetime.timedelta(days=1)).where(Quote.id == lapsed.id).execute()
+    client = client_for(app, book["support"])
+
+    def listed(query):
+        return set(numbers(client.get("/quotes?" + query).get_data(as_text=True)))
+    assert listed("status=sent") == {sent.number}  # the lapsed one shows as expired, not sent
+    assert listed("status=expired") == {lapsed.number}
+    assert listed("status=draft") == {west.number}
+    assert listed(f"owner={book['west'].id}") == {west.number}
+    assert listed("q=harbin") == {west.number}
+    assert listed("q=valves") == {sent.number, lapsed.number}
+    assert listed("validity=expired") == {lapsed.number}
+    assert listed("validity=valid") == {sent.number, west.number}
+    assert listed("status=sent&q=harbin") == set()
+    assert "No quote matches these filters." in client.get("/quotes?status=rejected").get_data(as_text=True)
+    for junk in ("status=nope", "owner=abc", "owner=99999999999999999999", "validity=%E2%80%A8", "page=-3",
+                 "q=" + "x" * 500):
+        response = client.get("/quotes?" + junk)
+        assert response.status_code == 200
+    fragment = client.get("/quotes?q=harbin", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert west.number in fragment and "<html" not in fragment
+
+
+def test_a_reps_owner_filter_never_widens_the_scope(app, book):
+    page = client_for(app, book["rep"]).get(f"/quotes?owner={book['west'].id}").get_data(as_text=True)
+    assert book["west_quote"].number not in page and "Harbin Boilers" not in page
+
+
+def test_support_reaches_the_list_from_the_navigation_and_the_desk(app, book):
+    client = client_for(app, book["support"])
+    desk = client.get("/support/").get_data(as_text=True)
+    assert desk.count('href="/quotes"') >= 2  # the navigation's entry and the desk's button
+    chinese = client.get("/quotes", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<h1>报价</h1>" in chinese and "有效期至" in chinese
+
+
+def test_the_list_costs_the_same_queries_whatever_the_number_of_quotes(app, make, book):
+    client = client_for(app, book["support"])
+    client.get("/quotes")
+    with count_queries() as few:
+        assert client.get("/quotes").status_code == 200
+    for i in range(30):
+        book["quote"](book["rep"] if i % 2 else book["west"], f"Customer {i}")
+    with count_queries() as many:
+        assert client.get("/quotes").status_code == 200
+    # the user with the unread count, the owners to filter by, the count, the page of quotes
+    assert len(few) == len(many) == 4
+    manager = client_for(app, book["manager"])
+    with count_queries() as scoped:
+        assert manager.get("/quotes?status=draft&q=cust").status_code == 200
+    assert len(scoped) == 4
