@@ -35,9 +35,14 @@ def lazy_gettext(string, **variables):
     return _EscapedLazyString(gettext, string, **variables)
 
 
+def lazy_ngettext(singular, plural, num, **variables):
+    """ngettext resolved when shown, for a service's message that counts something (1 day, 2 days)."""
+    return _EscapedLazyString(ngettext, singular, plural, num, **variables)
+
+
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "ngettext", "install_template_gettext"]
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext", "install_template_gettext"]
 
 
 def _translations():

@@ -3,7 +3,7 @@ import time
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..services import auth, people
 from ..web import render, safe_next as _safe_next, submit
 from . import bp
@@ -35,8 +35,9 @@ def login():
                 people.set_locale(result.user, locale)
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
         if result.locked_minutes:
-            form.form_errors.append(_("Too many failed sign-in attempts. Try again in %(n)d minutes.",
-                                      n=result.locked_minutes))
+            form.form_errors.append(ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
+                                             "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                                             result.locked_minutes))
             status = 429
         else:
             form.form_errors.append(_("Wrong email or password."))
