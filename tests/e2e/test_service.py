@@ -47,7 +47,8 @@ def test_a_customer_complains_through_the_link_and_support_answers(app, people, 
     expect(rep.get_by_role("link", name="Notifications: 1 unread")).to_be_visible()
     expect(rep.locator("#timeline")).to_contain_text("cracked housing <b>again</b>.")  # shown as typed, inert
     rep.goto("/rep/")
-    expect(rep.locator("#tasks-head").locator("..")).to_contain_text("Respond to feedback from Harbour Foods Ltd")
+    expect(rep.locator("#tasks-head").locator("..")).to_contain_text(
+        "First response: Complaint from Harbour Foods Ltd, “The second pump arrived with a cracked housing <b>again</b>.”")
 
     manager = new_page(**DESKTOP)
     sign_in(manager, people["boss"])
