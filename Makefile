@@ -32,7 +32,7 @@ translations: $(MO)
 
 # Re-extract the strings to translate and merge them into the catalogue.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o salesweb/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k lazy_ngettext:1,2 -o salesweb/translations/messages.pot .
 	$(BIN)/pybabel update -i salesweb/translations/messages.pot -d salesweb/translations -D messages --no-fuzzy-matching
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.

@@ -26,14 +26,15 @@ def _moment(value, style, locale, zone):
 
 
 def money(minor_units, locale):
-    """Minor units as the locale writes "#,##0.##" (what babel's format_decimal gives, at a tenth of
-    the cost: a board shows a hundred amounts)."""
+    """Minor units as the locale writes them: a whole amount without decimals ("#,##0": 1,234), any other with
+    both digits of the minor unit ("#,##0.00": 368.50, 1,234.05), never 368.5. What babel's format_decimal gives,
+    at a tenth of the cost: a board shows a hundred amounts. Amounts are stored in hundredths (CNY: fen)."""
     group, decimal, minus = _symbols(locale)
     minor_units = int(minor_units or 0)
     units, cents = divmod(abs(minor_units), 100)
     text = f"{units:,}".replace(",", group)
     if cents:
-        text += decimal + f"{cents:02d}".rstrip("0")
+        text += decimal + f"{cents:02d}"
     return minus + text if minor_units < 0 else text
 
 

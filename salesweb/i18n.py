@@ -46,9 +46,15 @@ def lazy_pgettext(context, string, **variables):
     return _EscapedLazyString(pgettext, context, string, **variables)
 
 
+def lazy_ngettext(singular, plural, num, **variables):
+    """ngettext resolved when shown, for a service's message that counts something (1 day, 2 days)."""
+    return _EscapedLazyString(ngettext, singular, plural, num, **variables)
+
+
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_pgettext", "ngettext", "pgettext", "install_template_gettext"]
+__all__ = ["_", "_l", "gettext", "lazy_gettext", "lazy_ngettext", "lazy_pgettext", "ngettext", "pgettext",
+           "install_template_gettext"]
 
 
 def _translations():

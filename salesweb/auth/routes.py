@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..services import auth, people
 from ..web import browser_tag, render, safe_next as _safe_next, submit
 from . import bp
@@ -61,14 +61,17 @@ def login():
             return _give_device_cookie(redirect(_safe_next(form.next.data) or url_for("home.index")),
                                        result.user, result.device)
         if result.account_locked:
-            form.form_errors.append(_(
-                "Too many failed sign-in attempts on this account. Try again in %(n)d minutes, sign in from a "
+            form.form_errors.append(ngettext(
+                "Too many failed sign-in attempts on this account. Try again in %(num)d minute, sign in from a "
                 "browser you have signed in from before, or ask an administrator to unlock the account.",
-                n=result.locked_minutes))
+                "Too many failed sign-in attempts on this account. Try again in %(num)d minutes, sign in from a "
+                "browser you have signed in from before, or ask an administrator to unlock the account.",
+                result.locked_minutes))
             status = 429
         elif result.locked_minutes:
-            form.form_errors.append(_("Too many failed sign-in attempts. Try again in %(n)d minutes.",
-                                      n=result.locked_minutes))
+            form.form_errors.append(ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
+                                             "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                                             result.locked_minutes))
             status = 429
         else:
             form.form_errors.append(_("Wrong email or password."))

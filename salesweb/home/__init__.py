@@ -1,4 +1,4 @@
-"""The front door: / sends each user to their role's home; /healthz for monitors."""
+"""The front door: / sends each user to their role's home; /favicon.ico; /healthz for monitors."""
 from flask import Blueprint
 
 bp = Blueprint("home", __name__)

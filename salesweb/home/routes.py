@@ -1,4 +1,4 @@
-from flask import jsonify, redirect, url_for
+from flask import current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..db import db
@@ -9,6 +9,12 @@ from . import bp
 @login_required
 def index():
     return redirect(url_for(f"{current_user.role}.home"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon where browsers look for it unasked (a print view, a PDF viewer), from static/ like the rest."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")

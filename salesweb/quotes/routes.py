@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import get_visible_or_404
 from ..db import row_by_id
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..rows import RowTemplate
 from ..services import quotes
@@ -215,7 +215,9 @@ def act(quote_id, action):
                        _("Approved: the discount is within your authority."))
         elif action == "send":
             quotes.send(quote, version, current_user, current_settings(), today())
-            message = _("Marked sent. A follow-up is due in %(n)d days.", n=current_settings()["quote_follow_up_days"])
+            message = ngettext("Marked sent. A follow-up is due in %(num)d day.",
+                               "Marked sent. A follow-up is due in %(num)d days.",
+                               current_settings()["quote_follow_up_days"])
         elif deciding:
             quotes.decide(quote, version, current_user, action == "approve", form.note.data, today())
             message = _("Approved.") if action == "approve" else _("Returned to the preparer.")

@@ -8,10 +8,11 @@ from ..forms import as_id
 from ..i18n import _
 from ..models import Customer, CustomerLink, Feedback
 from ..rows import RowTemplate
-from ..services import customer_links, feedback
+from ..services import customer_links, feedback, help
 from ..services.errors import Invalid
 from ..db import utcnow
-from ..web import Page, current_settings, local_today as today, minute, page_number, remembered, render, submit
+from ..web import (Page, current_settings, is_fragment_request, local_today as today, minute, page_number, remembered,
+                   render, submit)
 from . import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
 
@@ -136,10 +137,21 @@ def send_link(customer_id):
     try:
         link = customer_links.create(customer, form.purpose.data, current_user, current_settings())
     except Invalid as refused:
+        if is_fragment_request():
+            return _service_section(customer, error=" ".join(str(m) for m in refused.errors.values()), status=422)
         flash(" ".join(str(m) for m in refused.errors.values()), "error")
         return redirect(url_for("customers.detail", customer_id=customer.id) + "#service", 303)
+    if is_fragment_request():  # the section comes back in place, the new link at its top, where the button was tapped
+        return _service_section(customer, new_link=link)
     flash(_("Link created: copy it and send it to the customer."), "success")
     return redirect(url_for("customers.detail", customer_id=customer.id, link=link.id) + "#service", 303)
+
+
+def _service_section(customer, new_link=None, error=None, status=200):
+    """The customer page's feedback and service section, as that page shows it."""
+    return render("service/_customer_section.html", status=status, customer=customer, new_link=new_link,
+                  link_error=error, may_send_links=customer_links.may_send(current_user),
+                  may_log_feedback=feedback.may_keep(current_user), may_ask=help.may_ask(current_user))
 
 
 @bp.post("/links/<int:link_id>/revoke")

@@ -9,7 +9,7 @@ from peewee import JOIN, fn
 
 from ..access import team_ids, visible, visible_to
 from ..db import db, prepared, utcnow
-from ..i18n import _l
+from ..i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
 from . import audit, budgets, customers, notifications
 from .errors import Invalid
@@ -62,8 +62,9 @@ def _check(by, values, settings_values, today):
     elif spent_on > today:
         errors["spent_on"] = _l("The day cannot be in the future.")
     elif spent_on < today - datetime.timedelta(days=settings_values["expense_claim_days"]):
-        errors["spent_on"] = _l("Claims are accepted up to %(n)d days after spending.",
-                                n=settings_values["expense_claim_days"])
+        errors["spent_on"] = lazy_ngettext("Claims are accepted up to %(num)d day after spending.",
+                                           "Claims are accepted up to %(num)d days after spending.",
+                                           settings_values["expense_claim_days"])
     if values.get("category") not in EXPENSE_CATEGORIES:
         errors["category"] = _l("Choose one of the listed values.")
     _amount(values.get("amount"), settings_values, errors)

@@ -27,7 +27,12 @@ MAX_TEXT = 2000
 MAX_NAME = 100
 FOLLOW_UP_DAYS = 2
 KEEPERS = ("rep", "manager", "support", "ops")  # who logs and works feedback on the customers they see
-TASK_TITLES = {"respond": "Respond to feedback from %s", "follow_up": "Ask %s how satisfied they are"}
+# A step's task names the step, the case's kind, the customer and the case's first words: two cases of one customer
+# read apart. Pages show it in the reader's language from the case (templates/visits/_task.html); this stored title
+# is what a notification or the audit log quotes.
+TASK_TITLES = {"respond": "First response: {kind} from {customer}, “{words}”",
+               "follow_up": "Satisfaction follow-up: {kind} from {customer}, “{words}”"}
+FIRST_WORDS = 60  # characters of the case's description in its tasks' titles
 
 
 class Changed(Exception):
@@ -78,10 +83,21 @@ def _keeper_of(customer, link=None, by=None):
     return customer.owner_id or (link.created_by_id if link else None) or (by.id if by else None)
 
 
+def first_words(text, limit=FIRST_WORDS):
+    """The start of a text on one line, cut at a word where it has spaces, with … when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut) + "…"
+
+
 def _task(step, feedback, customer, assignee, due_on, by, now):
     if assignee is None:
         return None
-    return Task.create(title=TASK_TITLES[step] % customer.name, assignee=assignee, due_on=due_on,
+    title = TASK_TITLES[step].format(kind=feedback.kind, customer=customer.name,
+                                     words=first_words(feedback.description))
+    return Task.create(title=title[:200], assignee=assignee, due_on=due_on,
                        customer=customer.id, source="feedback", created_by=by, created_at=now)
 
 

@@ -75,6 +75,14 @@ def parse_quantity(text):
     return value.quantize(Decimal("0.001"))
 
 
+def amount_text(minor):
+    """Minor units as an amount to read or retype, as the money filter writes it in English: a whole amount without
+    decimals ("1,100,000"), any other with both digits of the minor unit ("368.50", "1,234.05")."""
+    units, cents = divmod(abs(int(minor)), 100)
+    text = f"{units:,}" + (f".{cents:02d}" if cents else "")
+    return "-" + text if minor < 0 else text
+
+
 def percent_text(basis_points):
     """Basis points as a percentage without needless decimals: 1500 → "15", 1250 → "12.5"."""
     whole, rest = divmod(int(basis_points), 100)

@@ -2,7 +2,7 @@
 import datetime
 
 from ..db import db, is_sqlite, utcnow
-from ..i18n import _l
+from ..i18n import _l, lazy_ngettext
 from ..models import Customer, PoolMove, User
 from . import audit, notifications
 from .errors import Invalid
@@ -27,8 +27,9 @@ def claim(customer, user, values, now=None):
         if not is_sqlite():  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL locks the claimer
             User.select(User.id).where(User.id == user.id).for_update().execute()
         if held_from_pool(user) >= values["pool_claim_limit"]:
-            raise Invalid({None: _l("You already hold %(n)d customers from the pool; release one first.",
-                                    n=values["pool_claim_limit"])})
+            raise Invalid({None: lazy_ngettext("You already hold %(num)d customer from the pool; release it first.",
+                                               "You already hold %(num)d customers from the pool; release one first.",
+                                               values["pool_claim_limit"])})
         taken = (Customer.update(owner=user, claimed_at=now, last_activity_at=now, updated_at=now)
                  .where((Customer.id == customer.id) & Customer.owner.is_null()).execute())
         if not taken:

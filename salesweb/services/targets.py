@@ -8,7 +8,7 @@ from ..i18n import _l
 from ..models import Target
 from . import audit, metrics
 from .errors import Invalid
-from .money import LARGEST, parse_amount  # noqa: F401 (parse_amount: the sheet's cells are amounts)
+from .money import LARGEST, amount_text, parse_amount  # noqa: F401 (parse_amount: the sheet's cells are amounts)
 
 GROWTH_RANGE = (Decimal(-100), Decimal(1000))
 
@@ -98,13 +98,8 @@ def check(groups, values):
         given = [values[r.field] for r in group.reps if values.get(r.field) is not None]
         if given and sum(given) != values[group.line.field]:
             errors[group.line.field] = _l("The reps' targets add up to %(sum)s, not the team's %(team)s.",
-                                          sum=_major(sum(given)), team=_major(values[group.line.field]))
+                                          sum=amount_text(sum(given)), team=amount_text(values[group.line.field]))
     return errors
-
-
-def _major(minor):
-    units, cents = divmod(minor, 100)
-    return f"{units:,}" + (f".{cents:02d}".rstrip("0") if cents else "")
 
 
 def save(user, period, groups, values):
@@ -127,8 +122,9 @@ def save(user, period, groups, values):
             owner = {"user": int(ident)} if kind == "user" else {"team": int(ident)}
             where = ((Target.user == owner["user"]) if kind == "user" else (Target.team == owner["team"])) \
                 & (Target.period == period.kind) & (Target.starts_on == period.start)
-            summary = f"target {period.key} {line.name}: {_major(line.target or 0) if line.target is not None else '—'}" \
-                      f" → {_major(amount) if amount is not None else '—'}"
+            before = amount_text(line.target) if line.target is not None else "—"
+            after = amount_text(amount) if amount is not None else "—"
+            summary = f"target {period.key} {line.name}: {before} → {after}"
             existing = Target.get_or_none(where)
             if amount is None:
                 if existing is None:  # already gone
@@ -195,7 +191,7 @@ def handle(user, period, groups, form):
             return None, save(user, period, groups, values)
         if action != "save":
             for name, amount in fill(action, groups, values, growth).items():
-                texts[name], values[name] = _major(amount), amount
+                texts[name], values[name] = amount_text(amount), amount
                 errors.pop(name, None)
     except Invalid as refused:
         errors.update(refused.errors)
@@ -210,7 +206,7 @@ def shown(groups, growth_text="10"):
         growth = parse_growth(growth_text)
     except Invalid:
         growth_text, growth = "10", Decimal(10)
-    return _state(groups, {name: _major(v) if v is not None else "" for name, v in values.items()}, {},
+    return _state(groups, {name: amount_text(v) if v is not None else "" for name, v in values.items()}, {},
                   growth_text, growth, values)
 
 

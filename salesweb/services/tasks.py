@@ -7,7 +7,7 @@ from peewee import JOIN
 from ..access import team_ids
 from ..db import db, prepared, utcnow
 from ..i18n import _l
-from ..models import Customer, Deal, Task, User
+from ..models import Customer, Deal, Feedback, Task, User
 from . import audit, notifications
 from .errors import Invalid
 
@@ -21,11 +21,26 @@ def scope(user):
     return Task.select().where(Task.assignee == user.id)
 
 
+# A feedback case's step (first response, satisfaction follow-up) is shown with the case it is for: its kind and
+# first words tell two cases of one customer apart. The case whose open step a task is: `task.case`.
+CASE_COLUMNS = (Feedback.id, Feedback.kind, Feedback.description, Feedback.resolved_at)
+
+
+def _case_of(query):
+    return query.join(Feedback, JOIN.LEFT_OUTER, on=(Feedback.task == Task.id), attr="case")
+
+
+def with_case(query):
+    """Tasks of a `Task.select()` query, each with the feedback case it is a step of (task.case), in the same
+    query."""
+    return _case_of(query.select_extend(*CASE_COLUMNS))
+
+
 @prepared
 def _open_for(slots):
-    return (Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title)
-            .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
-            .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal")
+    return (_case_of(Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title, *CASE_COLUMNS)
+                     .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
+                     .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
             .where((Task.assignee == slots.user) & Task.done_at.is_null() & (Task.due_on <= slots.until))
             .order_by(Task.due_on, Task.id).limit(slots.limit))
 
@@ -40,10 +55,12 @@ def team_open(user, limit=100):
     assignee, customer and deal (one query)."""
     if user.role != "manager":
         return []
-    return list(Task.select(Task, User.id, User.name, Customer.id, Customer.name, Deal.id, Deal.title)
-                .join(User, on=(Task.assignee == User.id), attr="assignee").switch(Task)
-                .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
-                .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal")
+    return list(_case_of(Task.select(Task, User.id, User.name, Customer.id, Customer.name, Deal.id, Deal.title,
+                                     *CASE_COLUMNS)
+                         .join(User, on=(Task.assignee == User.id), attr="assignee").switch(Task)
+                         .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer")
+                         .switch(Task)
+                         .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
                 .where(Task.assignee.in_(team_ids(user.id)) & (Task.assignee != user.id) & Task.done_at.is_null())
                 .order_by(Task.due_on, Task.id).limit(limit))
 

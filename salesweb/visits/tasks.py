@@ -67,7 +67,7 @@ def add_task():
 
 
 def _task_or_404(task_id):
-    return tasks.scope(current_user).where(Task.id == task_id).first() or abort(404)
+    return tasks.with_case(tasks.scope(current_user).where(Task.id == task_id)).first() or abort(404)
 
 
 def _answer(task, message):

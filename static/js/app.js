@@ -1,6 +1,20 @@
-// salesweb shell: tells the user when a request could not reach the server (a phone out of signal).
+// salesweb shell: tells the user when a request could not reach the server (a phone out of signal), and keeps the
+// current tab of the phone's tab bar in view when there are more tabs than fit.
 (function () {
   "use strict";
+  function showCurrentTab() {
+    var strip = document.querySelector(".mainnav ul");
+    var marked = strip ? strip.querySelectorAll("[aria-current='page']") : [];
+    var current = marked[marked.length - 1];  // the home tab also counts its role's own pages: the other is the page
+    if (!current || strip.scrollWidth <= strip.clientWidth) { return; }
+    var tab = current.getBoundingClientRect(), frame = strip.getBoundingClientRect();
+    strip.scrollLeft += (tab.left + tab.width / 2) - (frame.left + frame.width / 2);
+  }
+  if (window.htmx) {
+    htmx.onLoad(function (elt) {  // the page, or a navigation's new body; not every fragment (the bell's poll)
+      if (elt.matches && (elt.matches(".mainnav") || elt.querySelector(".mainnav"))) { showCurrentTab(); }
+    });
+  }
   function banner() {
     var el = document.getElementById("offline-banner");
     if (!el) {

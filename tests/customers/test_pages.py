@@ -193,7 +193,7 @@ def test_the_claim_limit_holds_over_http(app, make, signed_in, team):
     post(client, f"/customers/{first.id}/claim", token_from="/customers/pool")
     refused = post(client, f"/customers/{second.id}/claim", token_from="/customers/pool")
     assert refused.headers["Location"] == "/customers/pool"
-    assert "release one first" in client.get("/customers/pool", headers=EN).get_data(as_text=True)
+    assert "release it first" in client.get("/customers/pool", headers=EN).get_data(as_text=True)
     assert Customer.get_by_id(second.id).owner_id is None
 
 

@@ -69,8 +69,7 @@ def new_page(browser, live_server, browser_errors):
 
         def on_console(message):
             location = message.location or {}
-            # The browser's own favicon probe: covered once by test_shell.py, not repeated in every test.
-            if message.type == "error" and not location.get("url", "").endswith("/favicon.ico"):
+            if message.type == "error":  # the browser's own /favicon.ico probe included: every layout names it
                 browser_errors.append(f"console error on {message.page.url if message.page else '?'}: "
                                       f"{message.text} ({location.get('url', '')})")
 

@@ -13,8 +13,9 @@ from tests.hardening.world import build
 pytestmark = pytest.mark.browser
 
 PAYLOAD = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">"\'&<b>bold</b> 客户'
-# Answers that are not pages: files, feeds, exports, fragments polled by script, and the health check.
-NOT_PAGES = ("download", "export", "receipt", "photo", "file", "attachment", "feeds.", "static", "healthz",
+# Answers that are not pages: files (the page icon too), feeds, exports, fragments polled by script, and the health
+# check.
+NOT_PAGES = ("download", "export", "receipt", "photo", "file", "attachment", "feeds.", "static", "favicon", "healthz",
              "notification_bell", ".pick", "customer_fields", "more_cards", "quick_add_form", "pipeline.close",
              "shared.", "public.")
 INERT = """() => ({

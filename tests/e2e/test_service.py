@@ -47,7 +47,8 @@ def test_a_customer_complains_through_the_link_and_support_answers(app, people, 
     expect(rep.get_by_role("link", name="Notifications: 1 unread")).to_be_visible()
     expect(rep.locator("#timeline")).to_contain_text("cracked housing <b>again</b>.")  # shown as typed, inert
     rep.goto("/rep/")
-    expect(rep.locator("#tasks-head").locator("..")).to_contain_text("Respond to feedback from Harbour Foods Ltd")
+    expect(rep.locator("#tasks-head").locator("..")).to_contain_text(
+        "First response: Complaint from Harbour Foods Ltd, “The second pump arrived with a cracked housing <b>again</b>.”")
 
     manager = new_page(**DESKTOP)
     sign_in(manager, people["boss"])
@@ -102,3 +103,33 @@ def test_a_help_request_round_trip(app, people, new_page):
     phone.get_by_role("button", name="Close").click()
     expect(phone.locator("#thread")).to_contain_text("This request is closed.")
     assert HelpRequest.get().status == "closed"
+
+
+IN_VIEW = """(el) => { const box = el.getBoundingClientRect();
+  return box.top >= 52 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth; }"""
+
+
+def test_a_link_sent_from_a_phone_shows_where_it_was_asked_for(app, people, new_page):
+    with app.app_context():  # a customer page as long as a real one: the section is far below the top
+        from salesweb.services import customers
+        for n in range(8):
+            customers.add_note(people["customer"], f"Called about the spring order, round {n}.", people["rep"])
+    phone = new_page(**NARROW_PHONE)
+    sign_in(phone, people["rep"])
+    phone.goto(f"/customers/{people['customer'].id}")
+    phone.get_by_role("button", name="Send NPS survey").tap()
+    heading = phone.get_by_role("heading", name="NPS survey link for Harbour Foods Ltd")
+    expect(heading).to_be_visible()
+    link = phone.get_by_label("Share link")
+    expect(link).to_have_value(re.compile(r"/nps/[\w-]+$"))
+    phone.wait_for_function(f"() => {{ const el = document.querySelector('#service input[readonly]'); "
+                            f"return el && ({IN_VIEW})(el); }}")
+    assert phone.evaluate("() => window.scrollY") > 300  # it did not leave the reader at the top of the page
+    assert link.evaluate(IN_VIEW) and heading.evaluate(IN_VIEW)
+    assert_fits_phone(phone, "customer page with a survey link", 360)
+    screenshot(phone, "survey-link-360")
+
+    phone.get_by_role("button", name="Send feedback form").tap()
+    expect(phone.get_by_role("heading", name="Feedback form link for Harbour Foods Ltd")).to_be_visible()
+    expect(phone.get_by_label("Share link")).to_have_value(re.compile(r"/f/[\w-]+$"))
+    assert phone.get_by_label("Share link").evaluate(IN_VIEW)

@@ -94,6 +94,7 @@ expenses.reject                  POST    in   ok   ok  404  404   ok   ok   ok
 expenses.save_budget             POST    in  403  403  403  403  403   ok  403
 expenses.withdraw                POST    in   ok   ok  404  404   ok   ok   ok
 feeds.planned_visits             GET     ok   ok   ok   ok   ok   ok   ok   ok
+home.favicon                     GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.healthz                     GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.index                       GET     in   ok   ok   ok   ok   ok   ok   ok
 manager.allocation               GET     in  403   ok  403   ok  403  403  403

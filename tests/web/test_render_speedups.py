@@ -2,6 +2,7 @@
 the request's catalogue for gettext, money without babel's formatter, prepared queries."""
 import datetime
 import random
+from decimal import Decimal
 
 import pytest
 from babel.numbers import format_decimal
@@ -47,11 +48,12 @@ def test_template_gettext_follows_the_request_locale_and_escapes_text_values(app
 
 
 def test_money_writes_what_babel_writes():
-    values = [0, 1, 5, 10, 99, 100, 105, 110, 123456, -123456, -5, 10 ** 13 + 1]
+    values = [0, 1, 5, 10, 99, 100, 105, 110, 123456, -123456, -5, 10 ** 13 + 1, 10 ** 13]
     values += [random.Random(7).randint(-10 ** 12, 10 ** 12) for _ in range(500)]
     for locale in ("en", "zh", "de"):
         for value in values:
-            assert money(value, locale) == format_decimal(value / 100, format="#,##0.##", locale=locale)
+            pattern = "#,##0" if value % 100 == 0 else "#,##0.00"  # cents, when there are any, in full
+            assert money(value, locale) == format_decimal(Decimal(value) / 100, format=pattern, locale=locale)
 
 
 @prepared
