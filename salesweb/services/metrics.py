@@ -11,6 +11,7 @@ from ..db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from . import pipeline
+from .reports import FIRST_YEAR, LAST_YEAR
 from .visits import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
@@ -38,11 +39,14 @@ class Period:
 
     @classmethod
     def parse(cls, key):
-        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else."""
+        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else, and for a
+        year outside those salesweb deals with (its neighbours and a year earlier must still be dates)."""
         try:
-            if len(key) == 4:
+            year, _dash, part = key.partition("-")
+            if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+                return None
+            if not part and len(key) == 4:
                 return cls.of("year", datetime.date(int(key), 1, 1))
-            year, part = key.split("-")
             if part.startswith("W") and part[1:].isdecimal():
                 return cls.of("week", datetime.date.fromisocalendar(int(year), int(part[1:]), 1))
             if part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
