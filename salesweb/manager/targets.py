@@ -11,7 +11,8 @@ from . import bp
 
 
 # one line of the sheet: what it shows, its typed text and its error
-LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error", look=("team", "growth_label"))
+LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error parts",
+                   look=("team", "growth_label"))
 
 
 def _lines(state):
@@ -19,7 +20,8 @@ def _lines(state):
     def write(lines, team=False):
         return LINE.write((LINE.Row(line.field, line.name, line.last_year, state["suggested"].get(line.field),
                                     state["texts"].get(line.field, ""),
-                                    str(state["errors"][line.field]) if state["errors"].get(line.field) else None)
+                                    str(state["errors"][line.field]) if state["errors"].get(line.field) else None,
+                                    line.parts)
                            for line in lines), team=team, growth_label=state["growth_label"])
     return write
 

@@ -162,11 +162,32 @@ def _csv_closed(c, figures):
 
 
 def _csv_attainment(c, figures):
-    rows, _total = figures
-    return ([_l("Team") if c.by_team else _l("Rep"), _l("Won"), _l("Won deals"), _l("Target"), _l("Attainment"),
-             _l("Expected by today"), _l("Pace")],
-            [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
-              _money(r["expected"]), _rate(r["pace"])] for r in rows])
+    rows, total = figures
+    by_team = c.by_team
+    lines = [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
+              _money(r["expected"]), _rate(r["pace"]), _money(r["counted"]) if r["target"] else "", _summed(r)]
+             for r in rows]
+    if rows:
+        label = _l("Total") if total["covers"] != "some" else (
+            _l("Total of teams with a target") if by_team else _l("Total of reps with a target"))
+        lines.append([label, _money(total["won"]), total["won_count"], _money(total["target"]),
+                      _rate(total["attainment"]), _money(total["expected"]), _rate(total["pace"]),
+                      _money(total["counted"]) if total["target"] else "", ""])
+        for amount, name in ((total["untargeted"], _l("Teams without a target") if by_team else
+                              _l("Reps without a target")), (total["others"], _l("Managers' own deals"))):
+            if amount:
+                lines.append([name, _money(amount), "", "", "", "", "", "", _l("not in the total")])
+    return ([_l("Team") if by_team else _l("Rep"), _l("Won"), _l("Won deals"), _l("Target"), _l("Attainment"),
+             _l("Expected by today"), _l("Pace"), _l("Counted toward the target"), _l("Target from")], lines)
+
+
+def _summed(row):
+    """Where a row's target comes from, when it is not the period's own."""
+    if not row["summed"]:
+        return ""
+    what, n, of = row["summed"]
+    return _l("sum of %(n)d of %(of)d months", n=n, of=of) if what == "months" else \
+        _l("sum of %(n)d of %(of)d members", n=n, of=of)
 
 
 def _name(row):
