@@ -15,6 +15,7 @@ from .reports import FIRST_YEAR, LAST_YEAR
 from .visits import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
+ROLLING, ROLLING_DAYS = "last-90-days", 90  # and "days": the last 90 days to today, where a page offers them
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,25 @@ class Period:
             return None
 
     @classmethod
-    def chosen(cls, key, kind, today):
-        """The period a page was asked for: by its key, else this month, quarter or year."""
-        return cls.parse(key or "") or cls.of(kind or "month", today)
+    def last_days(cls, today, days=ROLLING_DAYS):
+        """The `days` days to `today`, today included."""
+        return cls("days", today - datetime.timedelta(days=days - 1), today + datetime.timedelta(days=1))
+
+    @classmethod
+    def chosen(cls, key, kind, today, rolling=False):
+        """The period a page was asked for: by its key, else this month, quarter or year. A page that offers the last
+        90 days (`rolling`) shows them when asked by their key, and when no valid period or kind is asked."""
+        found = cls.parse(key or "")
+        if found:
+            return found
+        if rolling and (key == ROLLING or kind not in PERIOD_KINDS + ("week",)):
+            return cls.last_days(today)
+        return cls.of(kind or "month", today)
 
     @property
     def key(self):
+        if self.kind == "days":
+            return ROLLING
         if self.kind == "week":
             year, week, _day = self.start.isocalendar()
             return f"{year}-W{week:02d}"
@@ -70,6 +84,13 @@ class Period:
         if self.kind == "quarter":
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
         return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def dated_key(self):
+        """The key, or for the last days the dates they run from and to (names a file)."""
+        if self.kind == "days":
+            return f"{self.start.isoformat()}_{(self.end - datetime.timedelta(days=1)).isoformat()}"
+        return self.key
 
     @property
     def days(self):
