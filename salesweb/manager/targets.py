@@ -31,6 +31,10 @@ def targets_sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
     if period.kind not in PERIODS:  # targets are monthly, quarterly or yearly; a week asks for its month
         period = Period.of("month", period.start)
+    asked = request.args.get("period")
+    if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
+        flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
+        return redirect(url_with(period=period.key, kind=None), 303)
     groups = remembered("targets-sheet", (current_user.id, period.key), lambda: targets.sheet(current_user, period))
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))

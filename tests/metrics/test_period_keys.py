@@ -61,3 +61,17 @@ def test_every_page_and_export_that_reads_a_period_answers_a_far_key(app, client
         assert manager.get(f"/manager/reports/{rep.id}/{key}").status_code == 404
         assert rep_client.get(f"/rep/reports/{key}").status_code == 404
 
+
+
+@pytest.mark.parametrize("key", ("0001-12", "9999", "2026-13"))
+def test_a_sheet_posted_for_a_period_that_does_not_exist_saves_nothing(app, clients, key):
+    from salesweb.models import Target
+    from tests.conftest import post
+    manager, _ops, _rep_client, rep = clients
+    response = post(manager, f"/manager/targets?period={key}", {f"user-{rep.id}": "1,000", "action": "save"},
+                    token_from="/manager/targets")
+    assert response.status_code == 303
+    page = manager.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026." in page
+    with app.app_context():
+        assert Target.select().count() == 0
