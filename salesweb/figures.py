@@ -10,8 +10,10 @@ from .web import csv_download, current_settings, local_today, minute, remembered
 
 
 def context():
+    """Ops analytics open on the last 90 days (a month's first week holds too little to judge by); the team home
+    and its exports, on a month."""
     return analytics.context_for(current_user, request.args, local_today(), utcnow(), current_settings(),
-                                 str(get_locale() or "en"))
+                                 str(get_locale() or "en"), rolling=request.blueprint == "ops")
 
 
 def key(found, *more):
@@ -33,4 +35,5 @@ def export(name):
     header, rows = remembered("csv", key(found, name, found.locale), lambda: _table(found, name))
     audit.record("export", actor=current_user, object_type="figures",
                  summary=f"figures {name}: {request.query_string.decode('utf-8', 'replace')[:200]}")
-    return csv_download(header, rows, f"{name}-{found.filters.period.key}.csv")
+    period = found.target_period if name == "attainment" else found.filters.period
+    return csv_download(header, rows, f"{name}-{period.dated_key}.csv")

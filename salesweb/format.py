@@ -93,6 +93,11 @@ def register(app):
         week by its Monday."""
         if period.kind == "week":
             return gettext("Week of %(day)s", day=_day(period.start, "medium", str(get_locale() or "en")))
+        if period.kind == "days":
+            locale = str(get_locale() or "en")
+            return gettext("Last %(num)d days, %(first)s – %(last)s", num=period.days,
+                           first=_day(period.start, "medium", locale),
+                           last=_day(period.end - datetime.timedelta(days=1), "medium", locale))
         skeleton = {"year": "y", "quarter": "yQQQ", "month": "yMMMM"}[period.kind]
         return dates.format_skeleton(skeleton, period.start, locale=str(get_locale() or "en"))
 

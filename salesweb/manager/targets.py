@@ -11,7 +11,8 @@ from . import bp
 
 
 # one line of the sheet: what it shows, its typed text and its error
-LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error", look=("team", "growth_label"))
+LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error parts",
+                   look=("team", "growth_label"))
 
 
 def _lines(state):
@@ -19,7 +20,8 @@ def _lines(state):
     def write(lines, team=False):
         return LINE.write((LINE.Row(line.field, line.name, line.last_year, state["suggested"].get(line.field),
                                     state["texts"].get(line.field, ""),
-                                    str(state["errors"][line.field]) if state["errors"].get(line.field) else None)
+                                    str(state["errors"][line.field]) if state["errors"].get(line.field) else None,
+                                    line.parts)
                            for line in lines), team=team, growth_label=state["growth_label"])
     return write
 
@@ -29,6 +31,10 @@ def targets_sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
     if period.kind not in PERIODS:  # targets are monthly, quarterly or yearly; a week asks for its month
         period = Period.of("month", period.start)
+    asked = request.args.get("period")
+    if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
+        flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
+        return redirect(url_with(period=period.key, kind=None), 303)
     groups = remembered("targets-sheet", (current_user.id, period.key), lambda: targets.sheet(current_user, period))
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))

@@ -4,6 +4,7 @@ from flask_login import current_user
 from .. import figures
 from ..customers.forms import SOURCE_LABELS
 from ..services import analytics
+from ..services.metrics import ROLLING
 from ..web import is_fragment_request, kept, remembered_html, render
 from . import bp
 
@@ -18,7 +19,8 @@ def home(tab):
         "teams": context.teams, "regions": kept("regions", current_user.id, lambda: analytics.regions(current_user))}
     figures_html = remembered_html("ops-figures", figures.key(context, tab), lambda: render_template(
         "ops/_figures.html", tab=tab, tabs=analytics.TAB_LABELS, context=context, filters=context.filters,
-        period=context.filters.period, figures_=analytics.tab(context, tab), source_labels=SOURCE_LABELS))
+        period=context.filters.period, figures_=analytics.tab(context, tab), source_labels=SOURCE_LABELS,
+        rolling=ROLLING))
     return render("ops/home.html", block="figures", figures_html=figures_html, filters=context.filters,
                   period=context.filters.period, source_labels=SOURCE_LABELS, **choices)
 

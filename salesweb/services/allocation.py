@@ -18,7 +18,7 @@ from .errors import Invalid
 RATE_WEEKS = 4
 DUE_DAYS = 7
 MAX_MOVE = 5000  # customers in one reassignment: more is a migration, not a rebalance
-HEAVY, LIGHT = 1.25, 0.75  # a load this far above or below the mean of those in view stands out
+HEAVY, LIGHT = 1.25, 0.75  # a load this far above or below the mean of the reps in view stands out
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Load:
     open_deals: int = 0
     pipeline: int = 0  # minor units
     visits: int = 0  # done in the last RATE_WEEKS weeks
+    role: str = "rep"
 
     @property
     def customers(self):
@@ -44,7 +45,7 @@ class Load:
 
     def copy(self):
         return Load(self.owner_id, self.name, self.team, self.active, dict(self.tiers), self.overdue, self.due,
-                    self.open_deals, self.pipeline, self.visits)
+                    self.open_deals, self.pipeline, self.visits, self.role)
 
 
 def owners(user):
@@ -81,7 +82,7 @@ def loads(user, today, now=None):
     now = now or utcnow()
     rows = (customers.owner_filter_choices(user).select_extend(Team.name.alias("team_name"))
             .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).order_by(User.name).objects())
-    found = {u.id: Load(u.id, u.name, u.team_name or "", u.active) for u in rows}
+    found = {u.id: Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows}
     if not found:
         return []
     ids = list(found)
@@ -99,9 +100,10 @@ def loads(user, today, now=None):
 
 def flags(loads, settings_values):
     """{owner id: what stands out} for each load among the active ones: heavy or light, behind on visits, below the
-    visit norm, or gone (a leaver still holding customers)."""
-    active = [x for x in loads if x.active]
-    mean = sum(x.customers for x in active) / len(active) if len(active) > 1 else 0
+    visit norm, or gone (a leaver still holding customers). Reps are compared with reps: the mean is the active
+    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm."""
+    reps = [x for x in loads if x.active and x.role == "rep"]
+    mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
     return {x.owner_id: _flags(x, mean, settings_values) for x in loads}
 
 
@@ -112,11 +114,11 @@ def _flags(load, mean, settings_values):
     if mean:
         if load.customers > mean * HEAVY:
             out.append("heavy")
-        elif load.customers < mean * LIGHT:
+        elif load.customers < mean * LIGHT and load.role == "rep":
             out.append("light")
     if load.customers and load.overdue * 4 > load.customers:
         out.append("behind")  # more than a quarter of their customers overdue
-    if load.weekly_rate < settings_values["weekly_visit_norm_min"]:
+    if load.role == "rep" and load.weekly_rate < settings_values["weekly_visit_norm_min"]:
         out.append("below_norm")
     return out
 

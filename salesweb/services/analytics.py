@@ -35,13 +35,14 @@ class Filters:
         return {key: value for key, value in found.items() if value}
 
 
-def read_filters(args, user, today, teams):
-    """The filters asked for, each one kept only when valid and within `user`'s reach (else not applied)."""
+def read_filters(args, user, today, teams, rolling=False):
+    """The filters asked for, each one kept only when valid and within `user`'s reach (else not applied). With
+    `rolling`, the period is the last 90 days unless a month, quarter or year is asked for."""
     team = str(args.get("team", ""))
     team_id = int(team) if team.isdecimal() and len(team) < 10 else None
     if team_id is not None and team_id not in {t.id for t in teams()}:
         team_id = None
-    return Filters(metrics.Period.chosen(args.get("period"), args.get("kind"), today), team_id,
+    return Filters(metrics.Period.chosen(args.get("period"), args.get("kind"), today, rolling), team_id,
                    str(args.get("region", ""))[:64], args.get("tier") if args.get("tier") in TIERS else "",
                    args.get("source") if args.get("source") in SOURCES else "")
 
@@ -69,6 +70,12 @@ class Context:
     @cached_property
     def teams(self):
         return metrics.teams_within(self.user)
+
+    @property
+    def target_period(self):
+        """Targets are set by month, quarter or year: over the last 90 days, attainment is this month's."""
+        period = self.filters.period
+        return metrics.Period.of("month", self.today) if period.kind == "days" else period
 
     @property
     def by_team(self):
@@ -109,8 +116,8 @@ def _costs(c):
 
 COMPUTE = {
     "closed": lambda c: metrics.closed(c.scope, c.filters.period),
-    "attainment": lambda c: (metrics.team_rollup(c.teams, c.reps, c.filters.period, c.today, c.scope) if c.by_team
-                             else metrics.team_table(c.reps, c.filters.period, c.today, c.scope)),
+    "attainment": lambda c: (metrics.team_rollup(c.teams, c.reps, c.target_period, c.today, c.scope) if c.by_team
+                             else metrics.team_table(c.reps, c.target_period, c.today, c.scope)),
     "funnel": lambda c: metrics.funnel(c.scope, c.today, c.now, c.stages),
     "flow": lambda c: metrics.stage_flow(c.scope, c.filters.period, c.settings, c.stages),
     "collection": lambda c: metrics.collection(c.scope, c.filters.period, c.today),
@@ -127,10 +134,10 @@ COMPUTE = {
 }
 
 
-def context_for(user, args, today, now, settings, locale):
-    """The context a request asks for: its filters read from `args`."""
+def context_for(user, args, today, now, settings, locale, rolling=False):
+    """The context a request asks for: its filters read from `args` (`rolling`: see read_filters)."""
     found = Context(user, None, today, now, settings, locale)
-    found.filters = read_filters(args, user, today, lambda: found.teams)
+    found.filters = read_filters(args, user, today, lambda: found.teams, rolling)
     return found
 
 
@@ -162,11 +169,32 @@ def _csv_closed(c, figures):
 
 
 def _csv_attainment(c, figures):
-    rows, _total = figures
-    return ([_l("Team") if c.by_team else _l("Rep"), _l("Won"), _l("Won deals"), _l("Target"), _l("Attainment"),
-             _l("Expected by today"), _l("Pace")],
-            [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
-              _money(r["expected"]), _rate(r["pace"])] for r in rows])
+    rows, total = figures
+    by_team = c.by_team
+    lines = [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
+              _money(r["expected"]), _rate(r["pace"]), _money(r["counted"]) if r["target"] else "", _summed(r)]
+             for r in rows]
+    if rows:
+        label = _l("Total") if total["covers"] != "some" else (
+            _l("Total of teams with a target") if by_team else _l("Total of reps with a target"))
+        lines.append([label, _money(total["won"]), total["won_count"], _money(total["target"]),
+                      _rate(total["attainment"]), _money(total["expected"]), _rate(total["pace"]),
+                      _money(total["counted"]) if total["target"] else "", ""])
+        for amount, name in ((total["untargeted"], _l("Teams without a target") if by_team else
+                              _l("Reps without a target")), (total["others"], _l("Managers' own deals"))):
+            if amount:
+                lines.append([name, _money(amount), "", "", "", "", "", "", _l("not in the total")])
+    return ([_l("Team") if by_team else _l("Rep"), _l("Won"), _l("Won deals"), _l("Target"), _l("Attainment"),
+             _l("Expected by today"), _l("Pace"), _l("Counted toward the target"), _l("Target from")], lines)
+
+
+def _summed(row):
+    """Where a row's target comes from, when it is not the period's own."""
+    if not row["summed"]:
+        return ""
+    what, n, of = row["summed"]
+    return _l("sum of %(n)d of %(of)d months", n=n, of=of) if what == "months" else \
+        _l("sum of %(n)d of %(of)d members", n=n, of=of)
 
 
 def _name(row):
@@ -203,7 +231,7 @@ def _csv_overdue(c, figures):
 
 
 def _csv_new_customers(c, figures):
-    return [_l("Period"), _l("New customers")], [[c.filters.period.key, figures]]
+    return [_l("Period"), _l("New customers")], [[c.filters.period.dated_key, figures]]
 
 
 def _csv_trends(c, figures):

@@ -11,9 +11,11 @@ from ..db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from . import pipeline
+from .reports import FIRST_YEAR, LAST_YEAR
 from .visits import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
+ROLLING, ROLLING_DAYS = "last-90-days", 90  # and "days": the last 90 days to today, where a page offers them
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,14 @@ class Period:
 
     @classmethod
     def parse(cls, key):
-        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else."""
+        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else, and for a
+        year outside those salesweb deals with (its neighbours and a year earlier must still be dates)."""
         try:
-            if len(key) == 4:
+            year, _dash, part = key.partition("-")
+            if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+                return None
+            if not part and len(key) == 4:
                 return cls.of("year", datetime.date(int(key), 1, 1))
-            year, part = key.split("-")
             if part.startswith("W") and part[1:].isdecimal():
                 return cls.of("week", datetime.date.fromisocalendar(int(year), int(part[1:]), 1))
             if part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
@@ -52,12 +57,25 @@ class Period:
             return None
 
     @classmethod
-    def chosen(cls, key, kind, today):
-        """The period a page was asked for: by its key, else this month, quarter or year."""
-        return cls.parse(key or "") or cls.of(kind or "month", today)
+    def last_days(cls, today, days=ROLLING_DAYS):
+        """The `days` days to `today`, today included."""
+        return cls("days", today - datetime.timedelta(days=days - 1), today + datetime.timedelta(days=1))
+
+    @classmethod
+    def chosen(cls, key, kind, today, rolling=False):
+        """The period a page was asked for: by its key, else this month, quarter or year. A page that offers the last
+        90 days (`rolling`) shows them when asked by their key, and when no valid period or kind is asked."""
+        found = cls.parse(key or "")
+        if found:
+            return found
+        if rolling and (key == ROLLING or kind not in PERIOD_KINDS + ("week",)):
+            return cls.last_days(today)
+        return cls.of(kind or "month", today)
 
     @property
     def key(self):
+        if self.kind == "days":
+            return ROLLING
         if self.kind == "week":
             year, week, _day = self.start.isocalendar()
             return f"{year}-W{week:02d}"
@@ -66,6 +84,13 @@ class Period:
         if self.kind == "quarter":
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
         return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def dated_key(self):
+        """The key, or for the last days the dates they run from and to (names a file)."""
+        if self.kind == "days":
+            return f"{self.start.isoformat()}_{(self.end - datetime.timedelta(days=1)).isoformat()}"
+        return self.key
 
     @property
     def days(self):
@@ -323,18 +348,89 @@ def collection(scope, period, today, also=()):
     return found
 
 
-def targets(period, user_ids=(), team_ids_=()):
-    """({user id: amount}, {team id: amount}) set for exactly this period."""
-    query = Target.select(Target.user, Target.team, Target.amount).where(
-        (Target.period == period.kind) & (Target.starts_on == period.start)
-        & (Target.user.in_(list(user_ids)) | Target.team.in_(list(team_ids_))))
+# Which kinds of target make up a period's: its own, else its months' (a year: its quarters', else their months').
+TARGET_KINDS = {"week": ("week",), "month": ("month",), "quarter": ("quarter", "month"),
+                "year": ("year", "quarter", "month")}
+
+
+def months_of(period):
+    """The months a month, quarter or year is made of (a week: none)."""
+    if period.kind not in ("month", "quarter", "year"):
+        return []
+    found, start = [], period.start
+    while start < period.end:
+        found.append(Period.of("month", start))
+        start = _add_months(start, 1)
+    return found
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What someone is to win in a period: the period's own target, else the sum of the targets set for the months
+    in it (a year: for its quarters, and for the months of a quarter without one). `parts`: the periods whose
+    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover."""
+    parts: tuple = ()
+    own: bool = False
+    months: int = 0
+    of: int = 0
+
+    @property
+    def amount(self):
+        return sum(amount for _period, amount in self.parts)
+
+    @property
+    def summed(self):
+        return bool(self.parts) and not self.own
+
+    def expected(self, today):
+        """The share of each part's target due by the end of `today`."""
+        return round(sum(amount * part.elapsed(today) for part, amount in self.parts))
+
+    def counts(self, month):
+        """Whether what was won in `month` ('YYYY-MM') counts toward this target."""
+        return self.own or any(part.start.strftime("%Y-%m") <= month < part.end.strftime("%Y-%m")
+                               for part, _amount in self.parts)
+
+
+NO_GOAL = Goal()
+
+
+def goal_of(period, found):
+    """The Goal for `period` from one owner's targets `found`, {(kind, first day): amount}."""
+    months = months_of(period)
+    own = found.get((period.kind, period.start))
+    if own:
+        return Goal(((period, own),), True, len(months), len(months))
+    parts = []
+    if period.kind == "quarter":
+        parts = [(m, found[("month", m.start)]) for m in months if found.get(("month", m.start))]
+    elif period.kind == "year":
+        for quarter in {Period.of("quarter", m.start): None for m in months}:
+            if found.get(("quarter", quarter.start)):
+                parts.append((quarter, found[("quarter", quarter.start)]))
+            else:
+                parts += [(m, found[("month", m.start)]) for m in months_of(quarter) if found.get(("month", m.start))]
+    covered = sum(len(months_of(part)) for part, _amount in parts)
+    return Goal(tuple(parts), False, covered, len(months))
+
+
+def targets_set(period, user_ids=(), team_ids_=()):
+    """({user id: {(kind, first day): amount}}, {team id: ...}): the targets set for the period and for the months
+    and quarters in it, in one query."""
+    query = Target.select(Target.user, Target.team, Target.period, Target.starts_on, Target.amount).where(
+        Target.period.in_(TARGET_KINDS.get(period.kind, ())) & (Target.starts_on >= period.start)
+        & (Target.starts_on < period.end) & (Target.user.in_(list(user_ids)) | Target.team.in_(list(team_ids_))))
     by_user, by_team = {}, {}
-    for user, team, amount in query.tuples():
-        if user:
-            by_user[user] = amount
-        else:
-            by_team[team] = amount
+    for user, team, kind, starts_on, amount in query.tuples():
+        found = by_user.setdefault(user, {}) if user else by_team.setdefault(team, {})
+        found[(kind, starts_on)] = amount
     return by_user, by_team
+
+
+def targets(period, user_ids=(), team_ids_=()):
+    """({user id: Goal}, {team id: Goal}) for the period, for those who have one (their own or summed). One query."""
+    return tuple({owner: goal for owner, goal in ((o, goal_of(period, found)) for o, found in side.items())
+                  if goal.amount} for side in targets_set(period, user_ids, team_ids_))
 
 
 def attainment(won, target, period, today):
@@ -345,33 +441,90 @@ def attainment(won, target, period, today):
             "expected": expected, "pace": won / expected if expected else None}
 
 
-def team_table(reps, period, today, scope):
-    """Per rep: attainment for the period (rep targets), ranked by won amount; and the total row."""
-    won = won_by_owner(scope, period)
-    by_user, _ = targets(period, [r.id for r in reps])
-    rows = [{"rep": rep, **attainment(won.get(rep.id, (0, 0))[0], by_user.get(rep.id, 0), period, today),
-             "won_count": won.get(rep.id, (0, 0))[1]} for rep in reps]
+def won_by_owner_and_month(scope, period):
+    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period."""
+    query = (Deal.select(Deal.owner, month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(SQL("1"), SQL("2")))
+    found = {}
+    for owner, month, amount, count in scope.narrow(query, Deal.owner, Deal.customer).tuples():
+        found.setdefault(owner, {})[month] = (int(amount or 0), count)
+    return found
+
+
+def attained(won, goal, period, today, whose=None):
+    """A row of attainment from what one owner (or a group) won by month, {'YYYY-MM': (amount, count)}, and their
+    Goal: {won, won_count, target, counted (won in the months the target covers), attainment, expected, pace,
+    summed}. Attainment and pace compare like with like: a target summed from some months counts what was won in
+    those months only. `summed`: None for a period's own target (or none), else (what from, how many, of how many)."""
+    amount = goal.amount
+    counted = sum(value for month, (value, _count) in won.items() if goal.counts(month)) if amount else 0
+    expected = goal.expected(today) if amount else 0
+    return {"won": sum(value for value, _count in won.values()), "won_count": sum(c for _v, c in won.values()),
+            "target": amount, "counted": counted, "attainment": counted / amount if amount else None,
+            "expected": expected, "pace": counted / expected if expected else None,
+            "summed": ("months", goal.months, goal.of) if goal.summed else whose}
+
+
+def _merged(*wons):
+    """What several owners won, month by month."""
+    found = {}
+    for won in wons:
+        for month, (amount, count) in won.items():
+            before = found.get(month, (0, 0))
+            found[month] = (before[0] + amount, before[1] + count)
+    return found
+
+
+def _total(rows, others=0):
+    """The total row, like with like: target, won and expected summed over the rows with a target (all of them
+    when none has one, then with no target). `covers`: "all" rows, "some" (and `untargeted`: what the rows without
+    a target won), or "none"; `others`: won by people who are not rows, shown beside, never in the total."""
+    with_target = [r for r in rows if r["target"]]
+    counted_rows = with_target or rows
+    won, target = sum(r["won"] for r in counted_rows), sum(r["target"] for r in with_target)
+    counted, expected = sum(r["counted"] for r in with_target), sum(r["expected"] for r in with_target)
+    covers = "none" if not with_target else ("all" if len(with_target) == len(rows) else "some")
+    return {"won": won, "won_count": sum(r["won_count"] for r in counted_rows), "target": target,
+            "counted": counted, "attainment": counted / target if target else None, "expected": expected,
+            "pace": counted / expected if expected else None, "covers": covers,
+            "untargeted": sum(r["won"] for r in rows if not r["target"]) if covers == "some" else 0,
+            "others": others}
+
+
+def team_table(people, period, today, scope):
+    """Per rep (the managers listed are no rows): attainment for the period on their target, ranked by won amount;
+    and the total row over the reps with a target, with the managers' own won beside it. Two queries."""
+    won = won_by_owner_and_month(scope, period)
+    by_user, _ = targets(period, [p.id for p in people])
+    rows = [{"rep": rep, **attained(won.get(rep.id, {}), by_user.get(rep.id, NO_GOAL), period, today)}
+            for rep in people if rep.role == "rep"]
     rows.sort(key=lambda row: (-row["won"], row["rep"].name))
-    total = attainment(sum(r["won"] for r in rows), sum(r["target"] for r in rows), period, today)
-    return rows, total
+    others = sum(amount for p in people if p.role != "rep" for amount, _count in won.get(p.id, {}).values())
+    return rows, _total(rows, others)
 
 
-def team_rollup(teams, reps, period, today, scope):
-    """Per team: won by its active reps and attainment on the team's own target (else the sum of its reps'),
-    best first; reps without a team make a row of their own. And the total row. Three queries."""
-    won = won_by_owner(scope, period)
-    by_user, by_team = targets(period, [r.id for r in reps], [t.id for t in teams])
-    groups = [(team, [r for r in reps if r.team_id == team.id]) for team in teams]
-    loose = [r for r in reps if r.team_id not in {t.id for t in teams}]
+def team_rollup(teams, people, period, today, scope):
+    """Per team: won by its active members and attainment on the team's own target (else the sum of its members'
+    targets, counting what those members won), best first; people without a team make a row of their own. And the
+    total row over the teams with a target. Three queries."""
+    won = won_by_owner_and_month(scope, period)
+    by_user, by_team = targets(period, [p.id for p in people], [t.id for t in teams])
+    groups = [(team, [p for p in people if p.team_id == team.id]) for team in teams]
+    loose = [p for p in people if p.team_id not in {t.id for t in teams}]
     groups += [(None, loose)] if loose else []
     rows = []
     for team, members in groups:
-        amount = sum(won.get(r.id, (0, 0))[0] for r in members)
-        target = (by_team.get(team.id) if team else None) or sum(by_user.get(r.id, 0) for r in members)
-        rows.append({"team": team, "reps": len(members), "won_count": sum(won.get(r.id, (0, 0))[1] for r in members),
-                     **attainment(amount, target, period, today)})
+        row = attained(_merged(*(won.get(p.id, {}) for p in members)), by_team.get(team.id, NO_GOAL) if team
+                       else NO_GOAL, period, today)
+        if not row["target"]:  # the members' own targets, and what those members won
+            each = [attained(won.get(p.id, {}), by_user[p.id], period, today) for p in members if p.id in by_user]
+            target, counted, expected = (sum(r[k] for r in each) for k in ("target", "counted", "expected"))
+            row.update(target=target, counted=counted, attainment=counted / target if target else None,
+                       expected=expected, pace=counted / expected if expected else None,
+                       summed=("members", len(each), len(members)) if each else None)
+        rows.append({"team": team, "reps": len(members), **row})
     rows.sort(key=lambda row: (-row["won"], row["team"].name if row["team"] else "\uffff"))
-    return rows, attainment(sum(r["won"] for r in rows), sum(r["target"] for r in rows), period, today)
+    return rows, _total(rows)
 
 
 def standing(rep, period, today):

@@ -15,11 +15,13 @@ GROWTH_RANGE = (Decimal(-100), Decimal(1000))
 
 @dataclass
 class Line:
-    """One rep's or one team's row on the sheet: `field` is its input's name."""
+    """One rep's or one team's row on the sheet: `field` is its input's name; `parts`: for a quarter or year, what
+    the targets set for its months (and quarters) add up to, as (amount, months covered, months in the period)."""
     field: str
     name: str
     last_year: int
     target: int | None
+    parts: tuple | None = None
 
 
 @dataclass
@@ -36,16 +38,24 @@ def sheet(user, period):
     teams = metrics.teams_within(user)
     reps = [rep for rep in metrics.reps_within(user) if rep.id != user.id]
     won = metrics.won_by_owner(metrics.scope_for(user), period.a_year_earlier())
-    by_user, by_team = metrics.targets(period, [r.id for r in reps], [t.id for t in teams])
+    by_user, by_team = metrics.targets_set(period, [r.id for r in reps], [t.id for t in teams])
     groups = {team.id: Group(team, None) for team in teams}
     loose = Group(None, None)
     for rep in reps:
         groups.get(rep.team_id, loose).reps.append(
-            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], by_user.get(rep.id)))
+            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], *_own_and_parts(period, by_user.get(rep.id))))
     for group in groups.values():
         group.line = Line(f"team-{group.team.id}", group.team.name, sum(r.last_year for r in group.reps),
-                          by_team.get(group.team.id))
+                          *_own_and_parts(period, by_team.get(group.team.id)))
     return [g for g in groups.values() if g.reps or g.line.target is not None] + ([loose] if loose.reps else [])
+
+
+def _own_and_parts(period, found):
+    """The target set for the period itself, and what those set for its months (and quarters) add up to."""
+    found = found or {}
+    own = found.get((period.kind, period.start))
+    parts = metrics.goal_of(period, {key: amount for key, amount in found.items() if key != (period.kind, period.start)})
+    return own, (parts.amount, parts.months, parts.of) if parts.amount else None
 
 
 def lines(groups):

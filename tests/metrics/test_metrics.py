@@ -104,8 +104,8 @@ def test_attainment_and_pace(app, book):
         assert [r.name for r in reps] == ["Ann", "Bo", "Mia"]
         rows, total = metrics.team_table(reps, NOV, TODAY, metrics.scope_for(book["mia"]))
         assert [(r["rep"].name, r["won"], r["target"]) for r in rows] == [
-            ("Bo", 3_000_00, 2_000_00), ("Ann", 1_000_00, 4_000_00), ("Mia", 0, 0)]
-        assert rows[0]["attainment"] == 1.5 and rows[1]["attainment"] == 0.25 and rows[2]["attainment"] is None
+            ("Bo", 3_000_00, 2_000_00), ("Ann", 1_000_00, 4_000_00)]  # Mia manages: no row of hers
+        assert rows[0]["attainment"] == 1.5 and rows[1]["attainment"] == 0.25
         # half of November gone by the 15th: 2,000 of Ann's 4,000 expected; she has 1,000, half the pace
         assert rows[1]["expected"] == 2_000_00 and rows[1]["pace"] == 0.5
         assert (total["won"], total["target"], total["attainment"]) == (4_000_00, 6_000_00, pytest.approx(2 / 3))
@@ -123,8 +123,10 @@ def test_team_rollup_uses_a_team_target_else_its_reps(app, book):
         rows, total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops))
         assert [(r["team"].name, r["reps"], r["won"], r["won_count"], r["target"]) for r in rows] == [
             ("West", 1, 9_000_00, 1, 18_000_00), ("East", 3, 4_000_00, 2, 4_000_00)]
-        assert rows[0]["attainment"] == 0.5 and rows[1]["attainment"] == 1 and rows[0]["pace"] == 1
-        assert (total["won"], total["target"]) == (13_000_00, 22_000_00)
+        # East has no team target: Ann's 4,000 is its target, against what Ann won (1,000), not Bo's sales too
+        assert rows[0]["attainment"] == 0.5 and rows[1]["attainment"] == 0.25 and rows[0]["pace"] == 1
+        assert rows[1]["counted"] == 1_000_00 and rows[1]["summed"] == ("members", 1, 3)
+        assert (total["won"], total["target"], total["counted"]) == (13_000_00, 22_000_00, 10_000_00)
         # a region narrows the deals counted, not the teams listed
         rows, _total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops, region="South"))
         assert [(r["team"].name, r["won"]) for r in rows] == [("East", 3_000_00), ("West", 0)]

@@ -86,8 +86,11 @@ def test_every_table_exports_to_csv_with_the_page_filters(app, book, signed_in):
         rows = _rows(client.get(f"/ops/export/{name}.csv", headers=EN))
         assert len(rows) >= 2, name
     teams = _rows(client.get("/ops/export/attainment.csv", headers=EN))
-    assert teams[0][:2] == ["Team", "Won"] and [row[0] for row in teams[1:]] == ["West", "East"]  # most won first
+    assert teams[0][:2] == ["Team", "Won"] and [row[0] for row in teams[1:3]] == ["West", "East"]  # most won first
     assert teams[2][:5] == ["East", "4000.00", "2", "8000.00", "0.5000"]  # the team's own target
+    # the total compares East's won with East's target; West's sales stand beside it
+    assert teams[3][:5] == ["Total of teams with a target", "4000.00", "2", "8000.00", "0.5000"]
+    assert teams[4][:2] == ["Teams without a target", "9000.00"] and len(teams) == 5
     sources = _rows(client.get("/ops/export/sources.csv?region=South", headers=EN))
     assert sources[1:] == [["Website registration", "1", "1", "3000.00", "0.5000"]]
     losses = _rows(client.get("/ops/export/losses.csv", headers={"Accept-Language": "zh"}))
@@ -102,7 +105,7 @@ def test_a_manager_exports_the_home_tables_for_the_subtree_only(app, book):
     client = app.test_client()
     login(client, book["mia"].email)
     reps = _rows(client.get("/manager/export/attainment.csv", headers=EN))
-    assert [r[0] for r in reps[1:]] == ["Bo", "Ann", "Mia"]
+    assert [r[0] for r in reps[1:]] == ["Bo", "Ann", "Total"]  # reps only: Mia manages them
     closed = _rows(client.get(f"/manager/export/closed.csv?team={book['cy'].team_id}", headers=EN))
     assert closed[1][0] == "4000.00"  # West is out of reach: the filter is not applied
     page = client.get("/manager/", headers=EN).get_data(as_text=True)
