@@ -133,3 +133,16 @@ def test_a_link_sent_from_a_phone_shows_where_it_was_asked_for(app, people, new_
     expect(phone.get_by_role("heading", name="Feedback form link for Harbour Foods Ltd")).to_be_visible()
     expect(phone.get_by_label("Share link")).to_have_value(re.compile(r"/f/[\w-]+$"))
     assert phone.get_by_label("Share link").evaluate(IN_VIEW)
+
+
+def test_a_link_sent_from_the_customer_page_copies_and_hides_a_share_sheet_the_browser_lacks(app, people, new_page):
+    page = new_page(**DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+    sign_in(page, people["rep"])
+    page.goto(f"/customers/{people['customer'].id}")
+    page.get_by_role("button", name="Send feedback form").click()
+    link = page.get_by_label("Share link")
+    expect(link).to_have_value(re.compile(r"/f/[\w-]+$"))
+    expect(page.get_by_role("button", name="Send…")).to_be_hidden()  # no share sheet in a desktop browser
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("() => navigator.clipboard.readText()") == link.input_value()
