@@ -13,8 +13,14 @@ class Entry:
     roles: tuple
     section: str | None = None  # a blueprint whose every page counts as this entry's
 
-    def is_current(self, endpoint, blueprint):
-        return endpoint == self.endpoint or (self.section is not None and blueprint == self.section)
+
+def current(entries, endpoint, blueprint):
+    """The one entry the page belongs to: the entry of its own endpoint, else the entry of its blueprint's section
+    (ops's allocation page is Allocation, not also the ops home whose section holds it)."""
+    for entry in entries:
+        if entry.endpoint == endpoint:
+            return entry
+    return next((entry for entry in entries if entry.section is not None and entry.section == blueprint), None)
 
 
 ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),

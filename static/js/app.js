@@ -5,7 +5,7 @@
   function showCurrentTab() {
     var strip = document.querySelector(".mainnav ul");
     var marked = strip ? strip.querySelectorAll("[aria-current='page']") : [];
-    var current = marked[marked.length - 1];  // the home tab also counts its role's own pages: the other is the page
+    var current = marked[0];
     if (!current || strip.scrollWidth <= strip.clientWidth) { return; }
     var tab = current.getBoundingClientRect(), frame = strip.getBoundingClientRect();
     strip.scrollLeft += (tab.left + tab.width / 2) - (frame.left + frame.width / 2);

@@ -1,4 +1,6 @@
 """Each role has a home; / sends people there; another role's home is 403."""
+import re
+
 import pytest
 
 from salesweb.models import ROLES
@@ -54,3 +56,17 @@ def test_a_rep_sees_their_month_on_today(app, make, signed_in):
     from salesweb.services.metrics import attainment
     pace = attainment(1_500_00, 3_000_00, Period.of("month", today), today)["pace"]
     assert f"Pace {pace:.0%}" in page
+
+
+@pytest.mark.parametrize("role, path, current", [
+    ("ops", "/ops/", "Operations"), ("ops", "/ops/allocation", "Allocation"), ("ops", "/ops/settings", "Settings"),
+    ("manager", "/manager/targets", "Team"), ("admin", "/admin/settings", "Settings"),
+    ("support", "/quotes", "Quotes"), ("rep", "/customers", "Customers"),
+])
+def test_the_navigation_marks_one_entry_as_the_page(signed_in, role, path, current):
+
+    client, _user = signed_in(role)
+    page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    nav = page[page.index('<nav class="mainnav"'):page.index("</nav>", page.index('<nav class="mainnav"'))]
+    marked = re.findall(r'aria-current="page">.*?<span>([^<]+)</span>', nav)
+    assert marked == [current]
