@@ -3,8 +3,10 @@
 `save()` streams an upload to a temporary file inside the upload directory while hashing and
 counting it, decides its type from its content (magic bytes; Office files by their zip
 structure), checks that against the allowed kinds and the name's extension, refuses zip bombs
-and polyglots, and then moves it atomically to UPLOAD_DIR/ab/abcdef... by SHA-256. A refused or
-interrupted upload leaves no file and no row; the same content twice is stored once.
+and polyglots, re-encodes images without their location and camera data (keeping the capture time
+in the row), and then moves the file atomically to UPLOAD_DIR/ab/abcdef... by the SHA-256 of what
+is stored. A refused or interrupted upload leaves no file and no row; the same content twice is
+stored once.
 
 Callers see `save()` to store, `open_stored()` to read (web.send_stored serves every download from it),
 `checked_filename()` for a name, and `sweep()` at start. Files themselves are only reached through
@@ -13,6 +15,7 @@ enough (temp, put, open, delete, names) that an S3-compatible backend can replac
 touching callers. `salesweb backup` copies the local upload directory; another backend is backed up
 by its own means.
 """
+import datetime
 import hashlib
 import logging
 import os
@@ -25,6 +28,9 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytz
+from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
@@ -58,6 +64,10 @@ MARKUP = re.compile(rb"<\s*(?:html|script|svg|body|iframe|!doctype)", re.IGNOREC
 # (the short names above would, in a large file), where a browser sniffing the file would find a page to run.
 MARKUP_ANYWHERE = re.compile(rb"<(?:script|html|iframe|!doctype\s+html)[\s>/]", re.IGNORECASE)
 OVERLAP = 24  # bytes kept from one chunk to the next, so a tag split across two chunks is still seen
+# Images are re-encoded without their metadata; a picture this large would take too much memory to decode.
+MAX_PIXELS = 60_000_000
+EXIF_TIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+EXIF_OFFSET = re.compile(r"\s*([+-])(\d{2}):(\d{2})")
 OFFICE_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
@@ -255,14 +265,81 @@ def detect(path, size):
     return kind
 
 
-def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=None):
+def captured_at(exif, zone):
+    """When the picture was taken (EXIF DateTimeOriginal), in UTC: by the camera's own offset when it wrote one
+    (OffsetTimeOriginal), else read in `zone`. None when missing or not a real time."""
+    try:
+        found = exif.get_ifd(ExifTags.IFD.Exif)
+        written = EXIF_TIME.match(str(found.get(ExifTags.Base.DateTimeOriginal) or ""))
+        if written is None:
+            return None
+        local = datetime.datetime(*(int(part) for part in written.groups()))
+        offset = EXIF_OFFSET.match(str(found.get(ExifTags.Base.OffsetTimeOriginal) or ""))
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return None  # "0000:00:00 00:00:00" and other placeholders a camera writes when it does not know
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        delta = datetime.timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3)))
+        return local - sign * delta
+    try:
+        return pytz.timezone(zone).localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+    except (pytz.UnknownTimeZoneError, OverflowError, ValueError):
+        return None
+
+
+def _without_metadata(source, kind, files, zone):
+    """Re-encode an image without what it says about where and with what it was taken (EXIF with GPS, make and
+    model; XMP; comments; text chunks): the pixels are turned upright by the EXIF orientation first, and a JPEG
+    keeps its quantisation (its quality) and a picture its colour profile. Returns the new file's temporary
+    path and the capture time; refuses what cannot be decoded, an animation, or too many pixels."""
+    unreadable = Invalid({"file": _l("The image could not be read; it may be damaged. Please take or export it "
+                                     "again.")})
+    out, path = files.temp()
+    try:
+        with out, Image.open(source, formats=("PNG",) if kind == "png" else ("JPEG", "MPO")) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise Invalid({"file": _l("The image has more than %(n)d megapixels; please upload a smaller "
+                                          "one.", n=MAX_PIXELS // 1_000_000)})
+            if kind == "png" and getattr(image, "is_animated", False):
+                raise Invalid({"file": _l("Animated images are not accepted; upload a still picture, or a "
+                                          "video as MP4.")})
+            when = captured_at(image.getexif(), zone)
+            kept = {key: image.info[key] for key in ("icc_profile", "dpi") if image.info.get(key)}
+            if kind == "jpeg":
+                kept.update(qtables=image.quantization, subsampling=JpegImagePlugin.get_sampling(image),
+                            progressive=bool(image.info.get("progressive")), comment=b"")
+            ImageOps.exif_transpose(image, in_place=True)
+            image.save(out, "JPEG" if kind == "jpeg" else "PNG", **kept)
+    except Invalid:
+        path.unlink(missing_ok=True)
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, TypeError,
+            EOFError, KeyError, IndexError, MemoryError):
+        path.unlink(missing_ok=True)
+        raise unreadable from None
+    return path, when
+
+
+def _hashed(path):
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=None, zone="UTC"):
     """Store an upload; returns (StoredFile, safe name). Raises Invalid with a clear message, leaving nothing.
 
     `then(stored, name)`, when given, writes the caller's rows in the same transaction as the file's, and its
-    result is returned instead: if it fails, the file goes again (unless other rows already used it)."""
+    result is returned instead: if it fails, the file goes again (unless other rows already used it). `zone` is
+    the install's time zone, in which a photo's capture time without an offset is read."""
     name = checked_filename(filename)
     files = backend(upload_dir)
     out, temp_path = files.temp()
+    cleaned = None
     digest, size, markup, carry = hashlib.sha256(), 0, False, b""
     try:
         with out:
@@ -289,20 +366,28 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
         if extension not in KINDS[kind].extensions:
             raise Invalid({"file": _l("The file is a %(kind)s but its name ends in “%(ext)s”.",
                                       kind=kind.upper(), ext=extension or "—")})
-        sha256 = digest.hexdigest()
+        sha256, when = digest.hexdigest(), None
+        if kind in IMAGES:
+            cleaned, when = _without_metadata(temp_path, kind, files, zone)
+            sha256, size = _hashed(cleaned)  # named by what is kept, not by what was sent
+            if size > max_bytes:
+                raise Invalid({"file": _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))})
         try:
             with _held(sha256):
                 # Two uploads of the same new content at once: the second insert does nothing, both read one row.
-                (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow())
+                (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow(),
+                                   captured_at=when)
                  .on_conflict_ignore().execute())
                 stored = StoredFile.get(StoredFile.sha256 == sha256)
-                files.put(temp_path, sha256)
+                files.put(cleaned or temp_path, sha256)
                 return then(stored, name) if then else (stored, name)
         except BaseException:
             _discard_unused(files, sha256)
             raise
     finally:
         temp_path.unlink(missing_ok=True)  # refused, interrupted or already moved: nothing is left behind
+        if cleaned is not None:
+            cleaned.unlink(missing_ok=True)
 
 
 def open_stored(stored, upload_dir):

@@ -4,14 +4,24 @@ import os
 import zipfile
 
 import pytest
+from PIL import Image
 
 from salesweb.models import StoredFile
 from salesweb.services import storage
 from salesweb.services.errors import Invalid
 
+
+
+def picture(kind, size=(8, 8), colour=(200, 30, 30), **options):
+    """A real image, as a camera or an editor would hand it over (`options`: Pillow's, e.g. exif=)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, {"png": "PNG", "jpeg": "JPEG"}[kind], **options)
+    return buffer.getvalue()
+
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+PNG = picture("png")  # without metadata: stored as it is
+JPEG = picture("jpeg")
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 60
 MB = 1024 * 1024
 
@@ -352,3 +362,4 @@ def test_a_save_that_rolls_back_never_takes_the_file_of_a_parallel_save_of_the_s
         t.join(20)
     assert results["first"] == "rolled back" and StoredFile.select().count() == 1
     assert storage.backend(uploads).path(results["second"].sha256).read_bytes() == PNG  # the row has its file
+
