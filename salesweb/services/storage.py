@@ -2,11 +2,11 @@
 
 `save()` streams an upload to a temporary file inside the upload directory while hashing and
 counting it, decides its type from its content (magic bytes; Office files by their zip
-structure), checks that against the allowed kinds and the name's extension, refuses zip bombs
-and polyglots, re-encodes images without their location and camera data (keeping the capture time
-in the row), and then moves the file atomically to UPLOAD_DIR/ab/abcdef... by the SHA-256 of what
-is stored. A refused or interrupted upload leaves no file and no row; the same content twice is
-stored once.
+structure), checks that against the allowed kinds and the name's extension, refuses zip bombs,
+polyglots and PDFs that carry scripts, launch actions or embedded files, re-encodes images without
+their location and camera data (keeping the capture time in the row), and then moves the file
+atomically to UPLOAD_DIR/ab/abcdef... by the SHA-256 of what is stored. A refused or interrupted
+upload leaves no file and no row; the same content twice is stored once.
 
 Callers see `save()` to store, `open_stored()` to read (web.send_stored serves every download from it),
 `checked_filename()` for a name, and `sweep()` at start. Files themselves are only reached through
@@ -60,10 +60,52 @@ KINDS = {k.name: k for k in (
 )}
 IMAGES = ("png", "jpeg")
 MARKUP = re.compile(rb"<\s*(?:html|script|svg|body|iframe|!doctype)", re.IGNORECASE)
-# Looked for through the whole file as it streams in: long enough never to turn up by chance in compressed data
-# (the short names above would, in a large file), where a browser sniffing the file would find a page to run.
-MARKUP_ANYWHERE = re.compile(rb"<(?:script|html|iframe|!doctype\s+html)[\s>/]", re.IGNORECASE)
-OVERLAP = 24  # bytes kept from one chunk to the next, so a tag split across two chunks is still seen
+
+
+def _utf16(word):
+    """A tag name as UTF-16 bytes after its "<", little- or big-endian alike: from the "<" on, both read
+    "<", NUL, letter, NUL, letter..., so one pattern finds either."""
+    return b"".join(b"\x00" + re.escape(bytes([c])) for c in word.encode())
+
+
+# Looked for through the whole file as it streams in, in ASCII and in UTF-16: long enough never to turn up by
+# chance in compressed data (an SVG tag only with a namespace or an event handler inside it, as the short name
+# alone would turn up in a large file), where a browser or another program would find a page to run.
+MARKUP_ANYWHERE = re.compile(
+    rb"<(?:(?:script|html|iframe|body|object|embed)[\s>/]|!doctype\s+html"
+    rb"|svg[\s/][^<>]{0,512}?(?:xmlns|on[a-z]+\s*=))"
+    rb"|<(?:" + b"|".join(_utf16(w) for w in ("script", "html", "svg", "iframe", "body", "object", "embed",
+                                               "!doctype")) + rb")\x00[\s>/]",
+    re.IGNORECASE | re.DOTALL)
+OVERLAP = 1024  # bytes kept from one chunk to the next, so a marker split across two chunks is still seen
+# PDF names that run a script, start a program or carry other files, also when spelled with #xx escapes
+# (/J#61vaScript); a name ends at whitespace or a delimiter, so /JSON is not /JS.
+PDF_ACTIVE = ("JavaScript", "JS", "Launch", "EmbeddedFiles", "EmbeddedFile")
+PDF_NAME_END = rb"[\x00\t\n\x0c\r ()<>\[\]{}/%]"
+
+
+def _pdf_names(names):
+    def char(c):
+        escaped = "".join(f"[{d.lower()}{d.upper()}]" if d.isalpha() else d for d in f"{ord(c):02x}")
+        return f"(?:{c}|#{escaped})"
+    return re.compile(("/(?:" + "|".join("".join(char(c) for c in name) for name in names) + ")").encode()
+                      + PDF_NAME_END)
+
+
+PDF_ACTIVE_NAME = _pdf_names(PDF_ACTIVE)
+PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\r|\n)?")  # not "endstream"
+MAX_PDF_STREAMS = 100_000  # a PDF with more streams than this cannot be checked in reasonable time
+# Inside Flate-compressed streams: an object stream (where a PDF may keep the dictionaries that name a script)
+# starts with pairs of whole numbers, possibly after whitespace and comments; such a stream is inflated whole
+# and read like the rest. Every other stream is only looked at until it is plainly something else.
+PDF_HEAD_LOOK = 64 * 1024  # inflated bytes read at most to decide what a stream is
+PDF_INFLATE_BUDGET = 256 * 1024 * 1024  # inflated bytes read at most in one PDF, all streams together
+PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm")
+PDF_OTHER_FILTERS = re.compile(rb"/(?:LZWDecode|LZW|ASCII85Decode|A85|ASCIIHexDecode|AHx|RunLengthDecode|RL|Crypt)"
+                               rb"|/DecodeParms|/DP\b")
+PDF_ANY_FILTER = re.compile(rb"/Filter\b")
+PDF_DICT_LOOKBACK = 2048  # how far before a stream its dictionary is looked for
+PDF_OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]+[\x00\t\n\x0c\r ]+[0-9]+[\x00\t\n\x0c\r ]+\Z")
 # Images are re-encoded without their metadata; a picture this large would take too much memory to decode.
 MAX_PIXELS = 60_000_000
 EXIF_TIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -241,6 +283,139 @@ def _office_kind(path, size):
     return kinds.pop() if len(kinds) == 1 else None
 
 
+class _Scan:
+    """What the streaming upload is checked for, chunk by chunk with an overlap, never the whole file in memory:
+    markup anywhere, and for a PDF the names of active content and where its streams begin."""
+
+    def __init__(self):
+        self.markup = self.pdf = self.pdf_active = False
+        self.streams = []  # offsets where a PDF stream's data may begin
+        self.carry, self.offset = b"", 0
+
+    def feed(self, chunk, last=False):
+        if self.offset == 0 and chunk:
+            self.pdf = chunk.startswith(b"%PDF-")
+        window = self.carry + chunk + (b"\n" if last else b"")  # at the end, a name's end is the file's end
+        start = self.offset - len(self.carry)
+        self.markup = self.markup or bool(MARKUP_ANYWHERE.search(window))
+        if self.pdf:
+            self.pdf_active = self.pdf_active or bool(PDF_ACTIVE_NAME.search(window))
+            for match in PDF_STREAM.finditer(window):
+                if len(self.streams) > MAX_PDF_STREAMS:
+                    break  # too many to check: refused, and not kept in memory
+                if not self.streams or start + match.end() > self.streams[-1]:
+                    self.streams.append(start + match.end())
+        self.offset += len(chunk)
+        self.carry = window[-OVERLAP:]
+
+    def finish(self):
+        self.feed(b"", last=True)
+
+
+def _pdf_refusal():
+    return Invalid({"file": _l("The PDF carries a script, an embedded file or an action that starts a program, "
+                               "or hides its contents where they cannot be checked; it is refused. Save it again "
+                               "without them (for example, print it to a new PDF) and upload that.")})
+
+
+def _unescaped(data):
+    """PDF names with their #xx escapes spelled out, as a reader sees them."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _check_pdf_streams(path, offsets):
+    """Refuse a PDF that hides active content in a compressed stream. Every stream that starts as Flate data is
+    inflated as far as it takes to see what it is; one that starts like an object stream (numbers: where a PDF
+    keeps more dictionaries) is inflated whole and searched like the file. An object stream in another encoding
+    (or with a predictor), or more inflated data than the budget, cannot be checked and is refused."""
+    if len(offsets) > MAX_PDF_STREAMS:
+        raise _pdf_refusal()
+    budget = PDF_INFLATE_BUDGET
+    with open(path, "rb") as fh:
+        for at in offsets:
+            fh.seek(max(0, at - PDF_DICT_LOOKBACK))
+            before = fh.read(at - max(0, at - PDF_DICT_LOOKBACK))
+            dictionary = _unescaped(_own_dictionary(before))
+            object_stream = bool(PDF_OBJECT_STREAM.search(dictionary))
+            fh.seek(at)
+            flate = _is_zlib(fh.read(2))
+            if object_stream and (PDF_OTHER_FILTERS.search(dictionary)
+                                  or (not flate and PDF_ANY_FILTER.search(dictionary))):
+                raise _pdf_refusal()  # encoded otherwise, or encrypted: what it holds cannot be read here
+            if flate:
+                budget = _inflate_and_check(fh, at, budget, whole=object_stream)
+
+
+def _own_dictionary(before):
+    """What follows the last object header ("12 0 obj") in the bytes before a stream: its own dictionary."""
+    at = len(before)
+    while (at := before.rfind(b"obj", 0, at)) >= 0:
+        if PDF_OBJECT_HEADER.search(before, max(0, at - 40), at):
+            return before[at + 3:]
+    return before
+
+
+def _is_zlib(first):
+    """Whether two bytes start zlib (Flate) data: any other stream is an image codec's or plain, and plain
+    bytes were read with the file already."""
+    return len(first) == 2 and (first[0] & 0x0F) == 8 and (first[0] << 8 | first[1]) % 31 == 0
+
+
+def _inflate_and_check(fh, at, budget, whole):
+    """Inflate the Flate stream at `at` and refuse active names in it; returns the budget left. Unless `whole`,
+    it stops as soon as the start shows the stream holds no objects."""
+    fh.seek(at)
+    inflater, carry, head, block = zlib.decompressobj(), b"", b"", 4096  # most streams are told by their start
+    while not inflater.eof:
+        data = inflater.unconsumed_tail or fh.read(block)
+        block = CHUNK
+        if not data:
+            break
+        try:
+            chunk = inflater.decompress(data, CHUNK)
+        except zlib.error:
+            break  # broken data ends the stream for a reader too; what came before it was checked
+        budget -= len(chunk)
+        if budget < 0:
+            raise _pdf_refusal()
+        if PDF_ACTIVE_NAME.search(carry + chunk):
+            raise _pdf_refusal()
+        carry = (carry + chunk)[-OVERLAP:]
+        if not whole:
+            head += chunk[:PDF_HEAD_LOOK + 1 - len(head)]
+            verdict = _may_hold_objects(head)
+            if verdict is False:
+                return budget
+            whole = bool(verdict)
+    if PDF_ACTIVE_NAME.search(carry + b"\n"):
+        raise _pdf_refusal()
+    return budget
+
+
+PDF_SPACE = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*[\r\n])"  # whitespace and comments, which a reader skips
+PDF_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+PDF_NUMBERS_THEN = re.compile(rb"(?:" + PDF_NUMBER + rb"(?![0-9.])" + PDF_SPACE + rb"*)+(?P<next>[^\x00\t\n\x0c\r %])")
+
+
+def _may_hold_objects(head):
+    """Whether inflated data starting with `head` may be an object stream (pairs of whole numbers, then the
+    objects): True, False when it is plainly something else (a page's drawing operators, a font, pixels), or
+    None while not known. Spaces and comments alone for PDF_HEAD_LOOK bytes are taken as an object stream."""
+    undecided = True if len(head) > PDF_HEAD_LOOK else None
+    rest = head[re.match(PDF_SPACE + rb"*", head).end():]
+    token = re.match(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]*", rest).group()
+    if len(token) == len(rest):
+        return undecided  # the first word is not complete yet
+    if not re.fullmatch(PDF_NUMBER, token):
+        return False
+    numbers = PDF_NUMBERS_THEN.match(rest)
+    if numbers is None:
+        return undecided
+    # Numbers then an operator ("1 0 0 1 0 0 cm", "0.5 w") draw a page; numbers then a value are objects.
+    after = rest[numbers.start("next"):]
+    return not (after[:1].isalpha() and not re.match(rb"(?:null|true|false)(?![A-Za-z])", after))
+
+
 def detect(path, size):
     """The kind of a file from its content, or None when it is none of the allowed kinds."""
     with open(path, "rb") as fh:
@@ -340,7 +515,7 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
     files = backend(upload_dir)
     out, temp_path = files.temp()
     cleaned = None
-    digest, size, markup, carry = hashlib.sha256(), 0, False, b""
+    digest, size, scan = hashlib.sha256(), 0, _Scan()
     try:
         with out:
             while True:
@@ -351,13 +526,13 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
                 if size > max_bytes:
                     raise Invalid({"file": _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))})
                 digest.update(chunk)
-                markup = markup or bool(MARKUP_ANYWHERE.search(carry + chunk))
-                carry = chunk[-OVERLAP:]
+                scan.feed(chunk)
                 out.write(chunk)
+            scan.finish()
         if size == 0:
             raise Invalid({"file": _l("The file is empty.")})
         kind = detect(temp_path, size)
-        if markup and kind in ("pdf", "png", "jpeg", "mp4"):
+        if scan.markup and kind in ("pdf", "png", "jpeg", "mp4"):
             raise Invalid({"file": _l("The file is also something else (a web page or an archive); it is refused.")})
         if kind is None or kind not in allowed:
             raise Invalid({"file": _l("This type of file is not accepted. Allowed: %(kinds)s.",
@@ -366,6 +541,10 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
         if extension not in KINDS[kind].extensions:
             raise Invalid({"file": _l("The file is a %(kind)s but its name ends in “%(ext)s”.",
                                       kind=kind.upper(), ext=extension or "—")})
+        if kind == "pdf":
+            if scan.pdf_active:
+                raise _pdf_refusal()
+            _check_pdf_streams(temp_path, scan.streams)
         sha256, when = digest.hexdigest(), None
         if kind in IMAGES:
             cleaned, when = _without_metadata(temp_path, kind, files, zone)
