@@ -256,7 +256,10 @@ def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, upl
         with pytest.raises(RequestedRangeNotSatisfiable):
             send_stored(stored, name)
     with app.test_request_context():
-        assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("inline")
+        assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("attachment")
+    image, image_name = save(uploads, PNG, "photo.png")
+    with app.test_request_context():
+        assert send_stored(image, image_name, inline=True).headers["Content-Disposition"].startswith("inline")
     docx, docx_name = save(uploads, office("docx"), "x.docx")
     with app.test_request_context():
         assert send_stored(docx, docx_name, inline=True).headers["Content-Disposition"].startswith("attachment")
