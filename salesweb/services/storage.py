@@ -16,6 +16,7 @@ touching callers. `salesweb backup` copies the local upload directory; another b
 by its own means.
 """
 import datetime
+import bisect
 import hashlib
 import logging
 import os
@@ -79,20 +80,26 @@ MARKUP_ANYWHERE = re.compile(
     re.IGNORECASE | re.DOTALL)
 OVERLAP = 1024  # bytes kept from one chunk to the next, so a marker split across two chunks is still seen
 # PDF names that run a script, start a program or carry other files, also when spelled with #xx escapes
-# (/J#61vaScript); a name ends at whitespace or a delimiter, so /JSON is not /JS.
-PDF_ACTIVE = ("JavaScript", "JS", "Launch", "EmbeddedFiles", "EmbeddedFile")
+# (/J#61vaScript); a name ends at whitespace or a delimiter, so /JSON is not /JS. These are long enough never to
+# turn up by chance and are looked for everywhere. /JS is three letters, which compressed data holds by chance
+# (once in tens of megabytes): it counts only with a script after it, outside a stream's data.
+PDF_ACTIVE = ("JavaScript", "Launch", "EmbeddedFiles", "EmbeddedFile")
 PDF_NAME_END = rb"[\x00\t\n\x0c\r ()<>\[\]{}/%]"
+PDF_SPACE = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*[\r\n])"  # whitespace and comments, which a reader skips
 
 
-def _pdf_names(names):
+def _pdf_name(name):
     def char(c):
         escaped = "".join(f"[{d.lower()}{d.upper()}]" if d.isalpha() else d for d in f"{ord(c):02x}")
         return f"(?:{c}|#{escaped})"
-    return re.compile(("/(?:" + "|".join("".join(char(c) for c in name) for name in names) + ")").encode()
-                      + PDF_NAME_END)
+    return "/" + "".join(char(c) for c in name)
 
 
-PDF_ACTIVE_NAME = _pdf_names(PDF_ACTIVE)
+PDF_ACTIVE_NAME = re.compile(("(?:" + "|".join(_pdf_name(n) for n in PDF_ACTIVE) + ")").encode() + PDF_NAME_END)
+# /JS with its script: a string, a hex string or a reference to a stream
+PDF_SCRIPT_KEY = re.compile(_pdf_name("JS").encode() + PDF_SPACE + rb"*(?:\(|<(?!<)|\d+" + PDF_SPACE + rb"+\d+"
+                            + PDF_SPACE + rb"+R(?![A-Za-z0-9]))")
+PDF_END_STREAM = re.compile(rb"endstream")
 PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\r|\n)?")  # not "endstream"
 MAX_PDF_STREAMS = 100_000  # a PDF with more streams than this cannot be checked in reasonable time
 # Inside Flate-compressed streams: an object stream (where a PDF may keep the dictionaries that name a script)
@@ -290,6 +297,7 @@ class _Scan:
     def __init__(self):
         self.markup = self.pdf = self.pdf_active = False
         self.streams = []  # offsets where a PDF stream's data may begin
+        self.stream_ends, self.script_keys = [], set()  # where "endstream" stands; where /JS and a script stand
         self.carry, self.offset = b"", 0
 
     def feed(self, chunk, last=False):
@@ -300,16 +308,38 @@ class _Scan:
         self.markup = self.markup or bool(MARKUP_ANYWHERE.search(window))
         if self.pdf:
             self.pdf_active = self.pdf_active or bool(PDF_ACTIVE_NAME.search(window))
-            for match in PDF_STREAM.finditer(window):
-                if len(self.streams) > MAX_PDF_STREAMS:
-                    break  # too many to check: refused, and not kept in memory
-                if not self.streams or start + match.end() > self.streams[-1]:
-                    self.streams.append(start + match.end())
+            for pattern, found in ((PDF_STREAM, self.streams), (PDF_END_STREAM, self.stream_ends)):
+                for match in pattern.finditer(window):
+                    if len(found) > MAX_PDF_STREAMS:
+                        break  # too many to check: refused, and not kept in memory
+                    if not found or start + match.end() > found[-1]:
+                        found.append(start + match.end())
+            if len(self.script_keys) <= MAX_PDF_STREAMS:
+                self.script_keys.update(start + at for at in _script_keys(window))
         self.offset += len(chunk)
         self.carry = window[-OVERLAP:]
 
     def finish(self):
         self.feed(b"", last=True)
+
+    def pdf_script_outside_streams(self):
+        """Whether a /JS with its script stands outside every stream's data (from a stream's start to the next
+        "endstream"), where a reader takes it for a dictionary's entry; or too many of them to tell."""
+        if max(len(self.script_keys), len(self.streams), len(self.stream_ends)) > MAX_PDF_STREAMS:
+            return True
+        for at in self.script_keys:
+            opened = bisect.bisect_right(self.streams, at)
+            if not opened:
+                return True
+            closed = bisect.bisect_left(self.stream_ends, self.streams[opened - 1])
+            if closed < len(self.stream_ends) and self.stream_ends[closed] <= at:
+                return True  # the last stream opened before it has ended before it
+        return False
+
+
+def _script_keys(window):
+    """Where /JS and a script stand in `window`; one that reaches its end is seen whole with the next chunk."""
+    return [match.start() for match in PDF_SCRIPT_KEY.finditer(window) if match.end() < len(window)]
 
 
 def _pdf_refusal():
@@ -378,21 +408,22 @@ def _inflate_and_check(fh, at, budget, whole):
         budget -= len(chunk)
         if budget < 0:
             raise _pdf_refusal()
-        if PDF_ACTIVE_NAME.search(carry + chunk):
-            raise _pdf_refusal()
-        carry = (carry + chunk)[-OVERLAP:]
+        verdict = whole
         if not whole:
             head += chunk[:PDF_HEAD_LOOK + 1 - len(head)]
             verdict = _may_hold_objects(head)
-            if verdict is False:
-                return budget
             whole = bool(verdict)
-    if PDF_ACTIVE_NAME.search(carry + b"\n"):
+        window = carry + chunk
+        if PDF_ACTIVE_NAME.search(window) or (whole and _script_keys(window)):
+            raise _pdf_refusal()
+        if verdict is False:
+            return budget
+        carry = window[-OVERLAP:]
+    if PDF_ACTIVE_NAME.search(carry + b"\n") or (whole and _script_keys(carry + b"\n")):
         raise _pdf_refusal()
     return budget
 
 
-PDF_SPACE = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*[\r\n])"  # whitespace and comments, which a reader skips
 PDF_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
 PDF_NUMBERS_THEN = re.compile(rb"(?:" + PDF_NUMBER + rb"(?![0-9.])" + PDF_SPACE + rb"*)+(?P<next>[^\x00\t\n\x0c\r %])")
 
@@ -542,7 +573,7 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
             raise Invalid({"file": _l("The file is a %(kind)s but its name ends in “%(ext)s”.",
                                       kind=kind.upper(), ext=extension or "—")})
         if kind == "pdf":
-            if scan.pdf_active:
+            if scan.pdf_active or scan.pdf_script_outside_streams():
                 raise _pdf_refusal()
             _check_pdf_streams(temp_path, scan.streams)
         sha256, when = digest.hexdigest(), None

@@ -60,8 +60,11 @@ def test_a_name_that_only_starts_like_an_active_one_is_not_taken_for_it(app, upl
     b"/Names << /EmbeddedFiles << /Names [(invoice.exe) 10 0 R] >> >>",
     b"/Names << /Embedded#46iles << /Names [(a) 10 0 R] >> >>",
     b"/Names<</JavaScript<</Names[(x)10 0 R]>>>>",  # no spaces at all
+    b"/OpenAction << /S /Rendition /JS (app.alert('hi')) >>",  # a script without the word JavaScript
+    b"/OpenAction << /S /Rendition /#4A#53 %a comment\n 10 0 R >>",
+    b"/OpenAction<</S/Rendition/JS<6170702e616c657274283129>>>",
 ], ids=["javascript", "escaped", "partly escaped", "page action", "launch", "escaped launch", "embedded files",
-        "escaped embedded files", "no spaces"])
+        "escaped embedded files", "no spaces", "js string", "js reference", "js hex string"])
 def test_a_pdf_with_a_script_a_launch_action_or_embedded_files_is_refused(app, uploads, extra):
     for modern in (False, True):  # written plainly, and packed in a compressed object stream
         with pytest.raises(Invalid) as refused:
@@ -128,5 +131,27 @@ def test_drawing_operators_are_not_read_past_their_start(app, uploads, monkeypat
     monkeypatch.setattr(storage, "PDF_INFLATE_BUDGET", 1 * MB)
     drawing = zlib.compress(b"1 0 0 1 72 720 cm\n" + b"10 10 m 20 20 l S\n" * 400_000)
     data = samples.pdf(extra_objects=[b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(drawing) + drawing
+                                      + b"\nendstream"])
+    assert save(uploads, data)[0].kind == "pdf"
+
+
+def test_js_and_a_bracket_by_chance_in_a_streams_data_is_not_a_script(app, uploads):
+    """Three letters and a bracket turn up by chance in compressed data and pictures: inside a stream's data they
+    are not a dictionary's entry, so they do not count (a stored Flate block, and a JPEG-like picture)."""
+    stored = zlib.compressobj(0)
+    image = stored.compress(b"\x02" + b"\x90" * 500 + b"/JS(" + b"\x80" * 500) + stored.flush()
+    picture = b"\xff\xd8\xff\xe0" + b"\x91" * 300 + b"/JS <a1 /JS 1 0 R" + b"\x92" * 300 + b"\xff\xd9"
+    data = samples.pdf(extra_objects=[
+        b"<< /Type /XObject /Subtype /Image /Filter /FlateDecode /Length %d >>\nstream\n" % len(image) + image
+        + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length %d >>\nstream\n" % len(picture) + picture
+        + b"\nendstream"])
+    assert b"/JS(" in data and save(uploads, data)[0].kind == "pdf"
+
+
+def test_a_pdf_of_random_compressed_data_is_taken(app, uploads):
+    """30 MB of stream data as random as compressed pictures are: no name turns up by chance."""
+    noise = samples.random_bytes(30 * MB, seed=24)
+    data = samples.pdf(extra_objects=[b"<< /Filter /DCTDecode /Length %d >>\nstream\n" % len(noise) + noise
                                       + b"\nendstream"])
     assert save(uploads, data)[0].kind == "pdf"

@@ -180,7 +180,7 @@ def test_markup_anywhere_in_a_pdf_or_image_is_refused_but_chance_bytes_are_not(a
     with pytest.raises(Invalid):
         save(uploads, split, "split.pdf")
     # 8 MB of random bytes (as a compressed PDF stream would be) holds no long tag by chance
-    noise = PDF + os.urandom(8 * MB)
+    noise = PDF + b"1 0 obj << /Length 8388608 >>\nstream\n" + os.urandom(8 * MB) + b"\nendstream\nendobj\n"
     stored, _name = save(uploads, noise, "scan.pdf", max_bytes=10 * MB)
     assert stored.kind == "pdf"
 
