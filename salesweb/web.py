@@ -260,12 +260,14 @@ def csv_download(header, rows, filename):
 
 def send_stored(stored, name, inline=False):
     """A stored file as a download: conditional and range requests, the detected type, the original
-    (UTF-8) name, never sniffed, and sandboxed so a file can never run as a page of this site."""
+    (UTF-8) name, never sniffed, and sandboxed so a file can never run as a page of this site. Only an image
+    may be shown inline (`inline`); everything else, PDFs included, is an attachment, so no browser viewer
+    opens it on this site's origin."""
     from flask import send_file
     from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
     from .services import storage
-    inline = inline and stored.kind in ("pdf", *storage.IMAGES)
+    inline = inline and stored.kind in storage.IMAGES
     content = storage.open_stored(stored, current_app.config["UPLOAD_DIR"])
     response = send_file(content, mimetype=stored.mime, as_attachment=not inline, download_name=name,
                          conditional=False, etag=stored.sha256, max_age=0)
@@ -277,12 +279,8 @@ def send_stored(stored, name, inline=False):
         content.close()
         raise
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if inline and stored.kind == "pdf":
-        # Browsers' PDF viewers refuse to run in a sandboxed document; the type is checked and never sniffed.
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-    else:
-        response.headers["Content-Security-Policy"] = ("sandbox; default-src 'none'; img-src 'self'; "
-                                                       "style-src 'unsafe-inline'")
+    response.headers["Content-Security-Policy"] = ("sandbox; default-src 'none'; img-src 'self'; "
+                                                   "style-src 'unsafe-inline'")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

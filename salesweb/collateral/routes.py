@@ -57,7 +57,8 @@ def new():
     created = {}
 
     def create():
-        created["item"] = collateral.create(_values(form), _upload(form), current_user, *_upload_limits())
+        created["item"] = collateral.create(_values(form), _upload(form), current_user, *_upload_limits(),
+                                            zone=current_settings()["timezone"])
 
     done, status = submit(form, create)
     if done:
@@ -106,7 +107,8 @@ def add_version(item_id):
     item = _item_or_404(item_id)
     form = VersionForm()
     done, status = submit(form, lambda: collateral.add_version(item, _upload(form), form.note.data, current_user,
-                                                                *_upload_limits()))
+                                                                *_upload_limits(),
+                                                                zone=current_settings()["timezone"]))
     if done:
         flash(_("Version %(n)d uploaded.", n=item.version_count), "success")
         return redirect(url_for("collateral.item", item_id=item.id), 303)

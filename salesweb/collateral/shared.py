@@ -1,9 +1,14 @@
-"""What a customer sees from a share link: no sign-in, one file, counted downloads, a clear page once it ends."""
+"""What a customer sees from a share link: no sign-in, one file, counted downloads, a clear page once it ends.
+
+Downloads are rate-limited per address and per link (counted in the database, like the public forms), and a
+download is counted once: a full GET or the first piece of a ranged one, once an hour for one address."""
 from flask import abort, request
 
-from ..services import collateral
+from ..services import collateral, ratelimit
 from ..web import render, send_stored
 from . import public
+
+RETRY_AFTER_SECONDS = 300
 
 
 def counts_as_download(response):
@@ -41,7 +46,13 @@ def download(token):
     state = collateral.link_state(link)
     if state != "active":
         return render("collateral/shared.html", link=link, state=state, status=410)
+    address = request.remote_addr or "unknown"
+    if not ratelimit.allow_all([(f"share:{address}", ratelimit.SHARE_ADDRESS_DOWNLOADS),
+                                (f"share-link:{link.id}", ratelimit.SHARE_LINK_DOWNLOADS)]):
+        body, status, headers = render("collateral/shared.html", link=link, state="busy", status=429)
+        return body, status, {**headers, "Retry-After": str(RETRY_AFTER_SECONDS)}
     response = send_stored(link.version.file, link.version.filename, inline=request.args.get("inline") == "1")
-    if counts_as_download(response):
+    if counts_as_download(response) and ratelimit.allow(f"share-counted:{link.id}:{address}",
+                                                        *ratelimit.DOWNLOAD_COUNTED):
         collateral.record_download(link.item, link.version, link=link)
     return response

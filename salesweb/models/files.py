@@ -10,3 +10,4 @@ class StoredFile(BaseModel):
     kind = CharField(max_length=8)  # pdf, docx, pptx, xlsx, png, jpeg, mp4
     mime = CharField(max_length=100)
     created_at = DateTimeField(default=utcnow)
+    captured_at = DateTimeField(null=True)  # a photo's capture time (UTC), kept from the EXIF the file loses

@@ -10,7 +10,8 @@ from ..models import Contract, Deal, Payment, Stage
 from ..rows import RowTemplate
 from ..services import contracts
 from ..services.errors import Invalid
-from ..web import all_or_nothing, apply_row_errors, local_today as today, remembered, render, send_stored, submit
+from ..web import (all_or_nothing, apply_row_errors, current_settings, local_today as today, remembered, render,
+                   send_stored, submit)
 from . import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 
@@ -44,7 +45,7 @@ def contract(deal_id):
             stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
                       int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
         contracts.save(deal, form.number.data, form.signed_on.data, form.value.data, current_user, today(),
-                       upload=stored, contract=existing)
+                       upload=stored, contract=existing, zone=current_settings()["timezone"])
 
     done, status = submit(form, save)
     if done:

@@ -9,7 +9,7 @@ from ..models import Deal, HelpRequest, StoredFile
 from ..services import help
 from ..services import pipeline
 from ..services.errors import Invalid
-from ..web import render, send_stored, submit
+from ..web import current_settings, render, send_stored, submit
 from . import bp
 from .forms import AskForm, ReplyForm, VersionForm
 
@@ -56,7 +56,8 @@ def ask():
         if customer is None and (typed or unknown):  # typed and not picked from the list, or not theirs
             raise Invalid({"customer": _("Choose one of your customers from the list.")})
         made["request"] = help.ask(current_user, form.question.data, form.urgency.data,
-                                   customer.id if customer else None, deal.id if deal else None, upload=stored)
+                                   customer.id if customer else None, deal.id if deal else None, upload=stored,
+                                   zone=current_settings()["timezone"])
 
     done, status = submit(form, save)
     if done:

@@ -84,8 +84,9 @@ def _set_tags(item, tags):
         CollateralTag.insert_many([{"item": item.id, "tag": t, "key": t.casefold()} for t in tags]).execute()
 
 
-def create(values, upload, by, upload_dir, max_bytes, now=None):
-    """A new item with its first version. upload: (stream, filename)."""
+def create(values, upload, by, upload_dir, max_bytes, now=None, zone="UTC"):
+    """A new item with its first version. upload: (stream, filename). `zone`: the install's time zone (for a
+    photo's capture time)."""
     fields, tags = _checked(values)
     note = _checked_note(values.get("note"))
     now = now or utcnow()
@@ -97,10 +98,10 @@ def create(values, upload, by, upload_dir, max_bytes, now=None):
         _set_tags(item, tags)
         audit.record("create", by, item, f"Collateral “{item.title}” ({name})")
         return item
-    return storage.save(*upload, upload_dir, max_bytes, then=write)
+    return storage.save(*upload, upload_dir, max_bytes, then=write, zone=zone)
 
 
-def add_version(item, upload, note, by, upload_dir, max_bytes, now=None):
+def add_version(item, upload, note, by, upload_dir, max_bytes, now=None, zone="UTC"):
     """A new current version of an item; the earlier ones stay in its history."""
     note = _checked_note(note)
     if item.archived:
@@ -117,7 +118,7 @@ def add_version(item, upload, note, by, upload_dir, max_bytes, now=None):
         item.version_count, item.updated_at = number, now
         audit.record("edit", by, item, f"New version {number} of “{item.title}” ({name})")
         return version
-    return storage.save(*upload, upload_dir, max_bytes, then=write)
+    return storage.save(*upload, upload_dir, max_bytes, then=write, zone=zone)
 
 
 def update(item, values, by, now=None):

@@ -53,10 +53,10 @@ def _day(value, key, errors, today, future_days=0):
     return value
 
 
-def save(deal, number, signed_on, value_text, by, today, upload=None, contract=None):
+def save(deal, number, signed_on, value_text, by, today, upload=None, contract=None, zone="UTC"):
     """Create or change the contract of a won deal; `upload` is (stream, filename, upload dir, max bytes) for the
     signed copy, stored with the rows in one transaction. The value cannot drop below what was received, and
-    an existing plan must still sum to it."""
+    an existing plan must still sum to it. `zone`: the install's time zone (for a photo's capture time)."""
     if not may_edit(by):
         raise Invalid({None: _l("Your role cannot record contracts.")})
     if Stage.get_by_id(deal.stage_id).kind != "won":
@@ -100,7 +100,7 @@ def save(deal, number, signed_on, value_text, by, today, upload=None, contract=N
         from . import storage
         stream, filename, upload_dir, max_bytes = upload
         return storage.save(stream, filename, upload_dir, max_bytes, allowed=("pdf", "png", "jpeg", "docx"),
-                            then=lambda stored, name: write(stored, name))
+                            then=lambda stored, name: write(stored, name), zone=zone)
     with db.atomic():
         return write()
 

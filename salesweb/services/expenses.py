@@ -120,7 +120,8 @@ def file(by, values, upload, settings_values, today, now=None):
     from . import storage
     stream, filename, upload_dir, max_bytes = upload
     try:
-        return storage.save(stream, filename, upload_dir, max_bytes, allowed=RECEIPTS, then=write)
+        return storage.save(stream, filename, upload_dir, max_bytes, allowed=RECEIPTS, then=write,
+                            zone=settings_values["timezone"])
     except Invalid as invalid:
         raise Invalid({("receipt" if key == "file" else key): message for key, message in invalid.errors.items()})
 

@@ -52,8 +52,9 @@ def _text(value, field, errors):
     return value
 
 
-def ask(by, question, urgency, customer_id, deal_id, now=None, upload=None):
-    """A new request; `upload` is (stream, filename, upload dir, max bytes) or None. The desk is told."""
+def ask(by, question, urgency, customer_id, deal_id, now=None, upload=None, zone="UTC"):
+    """A new request; `upload` is (stream, filename, upload dir, max bytes) or None. The desk is told. `zone`: the
+    install's time zone (for a photo's capture time)."""
     if not may_ask(by):
         raise Invalid({None: _l("Only reps and managers ask support for help here.")})
     errors = {}
@@ -87,7 +88,7 @@ def ask(by, question, urgency, customer_id, deal_id, now=None, upload=None):
     if upload is not None:
         from . import storage
         stream, filename, upload_dir, max_bytes = upload
-        return storage.save(stream, filename, upload_dir, max_bytes, allowed=ATTACHMENTS, then=write)
+        return storage.save(stream, filename, upload_dir, max_bytes, allowed=ATTACHMENTS, then=write, zone=zone)
     with db.atomic():
         return write()
 

@@ -1,4 +1,5 @@
-"""Rate limits for the public forms, counted in the database so that every worker process agrees."""
+"""Rate limits for the public pages (forms and share-link downloads), counted in the database so that every
+worker process agrees."""
 import datetime
 import random
 
@@ -11,6 +12,9 @@ from ..models import PublicHit
 TOKEN_POSTS = (5, 3600)
 ADDRESS_POSTS = (20, 3600)
 ADDRESS_VIEWS = (60, 300)
+SHARE_ADDRESS_DOWNLOADS = (30, 300)  # requests for shared files, ranges and retries included
+SHARE_LINK_DOWNLOADS = (120, 3600)
+DOWNLOAD_COUNTED = (1, 3600)  # one address fetching one link again within the hour is the same download
 KEEP = datetime.timedelta(hours=2)  # longer than any window above
 
 

@@ -2,9 +2,11 @@
 
 `save()` streams an upload to a temporary file inside the upload directory while hashing and
 counting it, decides its type from its content (magic bytes; Office files by their zip
-structure), checks that against the allowed kinds and the name's extension, refuses zip bombs
-and polyglots, and then moves it atomically to UPLOAD_DIR/ab/abcdef... by SHA-256. A refused or
-interrupted upload leaves no file and no row; the same content twice is stored once.
+structure), checks that against the allowed kinds and the name's extension, refuses zip bombs,
+polyglots and PDFs that carry scripts, launch actions or embedded files, re-encodes images without
+their location and camera data (keeping the capture time in the row), and then moves the file
+atomically to UPLOAD_DIR/ab/abcdef... by the SHA-256 of what is stored. A refused or interrupted
+upload leaves no file and no row; the same content twice is stored once.
 
 Callers see `save()` to store, `open_stored()` to read (web.send_stored serves every download from it),
 `checked_filename()` for a name, and `sweep()` at start. Files themselves are only reached through
@@ -13,6 +15,8 @@ enough (temp, put, open, delete, names) that an S3-compatible backend can replac
 touching callers. `salesweb backup` copies the local upload directory; another backend is backed up
 by its own means.
 """
+import datetime
+import bisect
 import hashlib
 import logging
 import os
@@ -25,6 +29,9 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytz
+from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from ..db import db, is_sqlite, utcnow
 from ..i18n import _l
@@ -54,10 +61,62 @@ KINDS = {k.name: k for k in (
 )}
 IMAGES = ("png", "jpeg")
 MARKUP = re.compile(rb"<\s*(?:html|script|svg|body|iframe|!doctype)", re.IGNORECASE)
-# Looked for through the whole file as it streams in: long enough never to turn up by chance in compressed data
-# (the short names above would, in a large file), where a browser sniffing the file would find a page to run.
-MARKUP_ANYWHERE = re.compile(rb"<(?:script|html|iframe|!doctype\s+html)[\s>/]", re.IGNORECASE)
-OVERLAP = 24  # bytes kept from one chunk to the next, so a tag split across two chunks is still seen
+
+
+def _utf16(word):
+    """A tag name as UTF-16 bytes after its "<", little- or big-endian alike: from the "<" on, both read
+    "<", NUL, letter, NUL, letter..., so one pattern finds either."""
+    return b"".join(b"\x00" + re.escape(bytes([c])) for c in word.encode())
+
+
+# Looked for through the whole file as it streams in, in ASCII and in UTF-16: long enough never to turn up by
+# chance in compressed data (an SVG tag only with a namespace or an event handler inside it, as the short name
+# alone would turn up in a large file), where a browser or another program would find a page to run.
+MARKUP_ANYWHERE = re.compile(
+    rb"<(?:(?:script|html|iframe|body|object|embed)[\s>/]|!doctype\s+html"
+    rb"|svg[\s/][^<>]{0,512}?(?:xmlns|on[a-z]+\s*=))"
+    rb"|<(?:" + b"|".join(_utf16(w) for w in ("script", "html", "svg", "iframe", "body", "object", "embed",
+                                               "!doctype")) + rb")\x00[\s>/]",
+    re.IGNORECASE | re.DOTALL)
+OVERLAP = 1024  # bytes kept from one chunk to the next, so a marker split across two chunks is still seen
+# PDF names that run a script, start a program or carry other files, also when spelled with #xx escapes
+# (/J#61vaScript); a name ends at whitespace or a delimiter, so /JSON is not /JS. These are long enough never to
+# turn up by chance and are looked for everywhere. /JS is three letters, which compressed data holds by chance
+# (once in tens of megabytes): it counts only with a script after it, outside a stream's data.
+PDF_ACTIVE = ("JavaScript", "Launch", "EmbeddedFiles", "EmbeddedFile")
+PDF_NAME_END = rb"[\x00\t\n\x0c\r ()<>\[\]{}/%]"
+PDF_SPACE = rb"(?:[\x00\t\n\x0c\r ]|%[^\r\n]*[\r\n])"  # whitespace and comments, which a reader skips
+
+
+def _pdf_name(name):
+    def char(c):
+        escaped = "".join(f"[{d.lower()}{d.upper()}]" if d.isalpha() else d for d in f"{ord(c):02x}")
+        return f"(?:{c}|#{escaped})"
+    return "/" + "".join(char(c) for c in name)
+
+
+PDF_ACTIVE_NAME = re.compile(("(?:" + "|".join(_pdf_name(n) for n in PDF_ACTIVE) + ")").encode() + PDF_NAME_END)
+# /JS with its script: a string, a hex string or a reference to a stream
+PDF_SCRIPT_KEY = re.compile(_pdf_name("JS").encode() + PDF_SPACE + rb"*(?:\(|<(?!<)|\d+" + PDF_SPACE + rb"+\d+"
+                            + PDF_SPACE + rb"+R(?![A-Za-z0-9]))")
+PDF_END_STREAM = re.compile(rb"endstream")
+PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream[ \t]*(?:\r\n|\r|\n)?")  # not "endstream"
+MAX_PDF_STREAMS = 100_000  # a PDF with more streams than this cannot be checked in reasonable time
+# Inside Flate-compressed streams: an object stream (where a PDF may keep the dictionaries that name a script)
+# starts with pairs of whole numbers, possibly after whitespace and comments; such a stream is inflated whole
+# and read like the rest. Every other stream is only looked at until it is plainly something else.
+PDF_HEAD_LOOK = 64 * 1024  # inflated bytes read at most to decide what a stream is
+PDF_INFLATE_BUDGET = 256 * 1024 * 1024  # inflated bytes read at most in one PDF, all streams together
+PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm")
+PDF_OTHER_FILTERS = re.compile(rb"/(?:LZWDecode|LZW|ASCII85Decode|A85|ASCIIHexDecode|AHx|RunLengthDecode|RL|Crypt)"
+                               rb"|/DecodeParms|/DP\b")
+PDF_ANY_FILTER = re.compile(rb"/Filter\b")
+PDF_DICT_LOOKBACK = 2048  # how far before a stream its dictionary is looked for
+PDF_OBJECT_HEADER = re.compile(rb"(?<![0-9])[0-9]+[\x00\t\n\x0c\r ]+[0-9]+[\x00\t\n\x0c\r ]+\Z")
+# Images are re-encoded without their metadata; a picture this large would take too much memory to decode.
+MAX_PIXELS = 60_000_000
+EXIF_TIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+EXIF_OFFSET = re.compile(r"\s*([+-])(\d{2}):(\d{2})")
 OFFICE_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_RATIO = 100  # uncompressed / compressed: beyond this a "document" is a zip bomb
@@ -231,6 +290,163 @@ def _office_kind(path, size):
     return kinds.pop() if len(kinds) == 1 else None
 
 
+class _Scan:
+    """What the streaming upload is checked for, chunk by chunk with an overlap, never the whole file in memory:
+    markup anywhere, and for a PDF the names of active content and where its streams begin."""
+
+    def __init__(self):
+        self.markup = self.pdf = self.pdf_active = False
+        self.streams = []  # offsets where a PDF stream's data may begin
+        self.stream_ends, self.script_keys = [], set()  # where "endstream" stands; where /JS and a script stand
+        self.carry, self.offset = b"", 0
+
+    def feed(self, chunk, last=False):
+        if self.offset == 0 and chunk:
+            self.pdf = chunk.startswith(b"%PDF-")
+        window = self.carry + chunk + (b"\n" if last else b"")  # at the end, a name's end is the file's end
+        start = self.offset - len(self.carry)
+        self.markup = self.markup or bool(MARKUP_ANYWHERE.search(window))
+        if self.pdf:
+            self.pdf_active = self.pdf_active or bool(PDF_ACTIVE_NAME.search(window))
+            for pattern, found in ((PDF_STREAM, self.streams), (PDF_END_STREAM, self.stream_ends)):
+                for match in pattern.finditer(window):
+                    if len(found) > MAX_PDF_STREAMS:
+                        break  # too many to check: refused, and not kept in memory
+                    if not found or start + match.end() > found[-1]:
+                        found.append(start + match.end())
+            if len(self.script_keys) <= MAX_PDF_STREAMS:
+                self.script_keys.update(start + at for at in _script_keys(window))
+        self.offset += len(chunk)
+        self.carry = window[-OVERLAP:]
+
+    def finish(self):
+        self.feed(b"", last=True)
+
+    def pdf_script_outside_streams(self):
+        """Whether a /JS with its script stands outside every stream's data (from a stream's start to the next
+        "endstream"), where a reader takes it for a dictionary's entry; or too many of them to tell."""
+        if max(len(self.script_keys), len(self.streams), len(self.stream_ends)) > MAX_PDF_STREAMS:
+            return True
+        for at in self.script_keys:
+            opened = bisect.bisect_right(self.streams, at)
+            if not opened:
+                return True
+            closed = bisect.bisect_left(self.stream_ends, self.streams[opened - 1])
+            if closed < len(self.stream_ends) and self.stream_ends[closed] <= at:
+                return True  # the last stream opened before it has ended before it
+        return False
+
+
+def _script_keys(window):
+    """Where /JS and a script stand in `window`; one that reaches its end is seen whole with the next chunk."""
+    return [match.start() for match in PDF_SCRIPT_KEY.finditer(window) if match.end() < len(window)]
+
+
+def _pdf_refusal():
+    return Invalid({"file": _l("The PDF carries a script, an embedded file or an action that starts a program, "
+                               "or hides its contents where they cannot be checked; it is refused. Save it again "
+                               "without them (for example, print it to a new PDF) and upload that.")})
+
+
+def _unescaped(data):
+    """PDF names with their #xx escapes spelled out, as a reader sees them."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _check_pdf_streams(path, offsets):
+    """Refuse a PDF that hides active content in a compressed stream. Every stream that starts as Flate data is
+    inflated as far as it takes to see what it is; one that starts like an object stream (numbers: where a PDF
+    keeps more dictionaries) is inflated whole and searched like the file. An object stream in another encoding
+    (or with a predictor), or more inflated data than the budget, cannot be checked and is refused."""
+    if len(offsets) > MAX_PDF_STREAMS:
+        raise _pdf_refusal()
+    budget = PDF_INFLATE_BUDGET
+    with open(path, "rb") as fh:
+        for at in offsets:
+            fh.seek(max(0, at - PDF_DICT_LOOKBACK))
+            before = fh.read(at - max(0, at - PDF_DICT_LOOKBACK))
+            dictionary = _unescaped(_own_dictionary(before))
+            object_stream = bool(PDF_OBJECT_STREAM.search(dictionary))
+            fh.seek(at)
+            flate = _is_zlib(fh.read(2))
+            if object_stream and (PDF_OTHER_FILTERS.search(dictionary)
+                                  or (not flate and PDF_ANY_FILTER.search(dictionary))):
+                raise _pdf_refusal()  # encoded otherwise, or encrypted: what it holds cannot be read here
+            if flate:
+                budget = _inflate_and_check(fh, at, budget, whole=object_stream)
+
+
+def _own_dictionary(before):
+    """What follows the last object header ("12 0 obj") in the bytes before a stream: its own dictionary."""
+    at = len(before)
+    while (at := before.rfind(b"obj", 0, at)) >= 0:
+        if PDF_OBJECT_HEADER.search(before, max(0, at - 40), at):
+            return before[at + 3:]
+    return before
+
+
+def _is_zlib(first):
+    """Whether two bytes start zlib (Flate) data: any other stream is an image codec's or plain, and plain
+    bytes were read with the file already."""
+    return len(first) == 2 and (first[0] & 0x0F) == 8 and (first[0] << 8 | first[1]) % 31 == 0
+
+
+def _inflate_and_check(fh, at, budget, whole):
+    """Inflate the Flate stream at `at` and refuse active names in it; returns the budget left. Unless `whole`,
+    it stops as soon as the start shows the stream holds no objects."""
+    fh.seek(at)
+    inflater, carry, head, block = zlib.decompressobj(), b"", b"", 4096  # most streams are told by their start
+    while not inflater.eof:
+        data = inflater.unconsumed_tail or fh.read(block)
+        block = CHUNK
+        if not data:
+            break
+        try:
+            chunk = inflater.decompress(data, CHUNK)
+        except zlib.error:
+            break  # broken data ends the stream for a reader too; what came before it was checked
+        budget -= len(chunk)
+        if budget < 0:
+            raise _pdf_refusal()
+        verdict = whole
+        if not whole:
+            head += chunk[:PDF_HEAD_LOOK + 1 - len(head)]
+            verdict = _may_hold_objects(head)
+            whole = bool(verdict)
+        window = carry + chunk
+        if PDF_ACTIVE_NAME.search(window) or (whole and _script_keys(window)):
+            raise _pdf_refusal()
+        if verdict is False:
+            return budget
+        carry = window[-OVERLAP:]
+    if PDF_ACTIVE_NAME.search(carry + b"\n") or (whole and _script_keys(carry + b"\n")):
+        raise _pdf_refusal()
+    return budget
+
+
+PDF_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+PDF_NUMBERS_THEN = re.compile(rb"(?:" + PDF_NUMBER + rb"(?![0-9.])" + PDF_SPACE + rb"*)+(?P<next>[^\x00\t\n\x0c\r %])")
+
+
+def _may_hold_objects(head):
+    """Whether inflated data starting with `head` may be an object stream (pairs of whole numbers, then the
+    objects): True, False when it is plainly something else (a page's drawing operators, a font, pixels), or
+    None while not known. Spaces and comments alone for PDF_HEAD_LOOK bytes are taken as an object stream."""
+    undecided = True if len(head) > PDF_HEAD_LOOK else None
+    rest = head[re.match(PDF_SPACE + rb"*", head).end():]
+    token = re.match(rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]*", rest).group()
+    if len(token) == len(rest):
+        return undecided  # the first word is not complete yet
+    if not re.fullmatch(PDF_NUMBER, token):
+        return False
+    numbers = PDF_NUMBERS_THEN.match(rest)
+    if numbers is None:
+        return undecided
+    # Numbers then an operator ("1 0 0 1 0 0 cm", "0.5 w") draw a page; numbers then a value are objects.
+    after = rest[numbers.start("next"):]
+    return not (after[:1].isalpha() and not re.match(rb"(?:null|true|false)(?![A-Za-z])", after))
+
+
 def detect(path, size):
     """The kind of a file from its content, or None when it is none of the allowed kinds."""
     with open(path, "rb") as fh:
@@ -255,15 +471,82 @@ def detect(path, size):
     return kind
 
 
-def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=None):
+def captured_at(exif, zone):
+    """When the picture was taken (EXIF DateTimeOriginal), in UTC: by the camera's own offset when it wrote one
+    (OffsetTimeOriginal), else read in `zone`. None when missing or not a real time."""
+    try:
+        found = exif.get_ifd(ExifTags.IFD.Exif)
+        written = EXIF_TIME.match(str(found.get(ExifTags.Base.DateTimeOriginal) or ""))
+        if written is None:
+            return None
+        local = datetime.datetime(*(int(part) for part in written.groups()))
+        offset = EXIF_OFFSET.match(str(found.get(ExifTags.Base.OffsetTimeOriginal) or ""))
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return None  # "0000:00:00 00:00:00" and other placeholders a camera writes when it does not know
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        delta = datetime.timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3)))
+        return local - sign * delta
+    try:
+        return pytz.timezone(zone).localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+    except (pytz.UnknownTimeZoneError, OverflowError, ValueError):
+        return None
+
+
+def _without_metadata(source, kind, files, zone):
+    """Re-encode an image without what it says about where and with what it was taken (EXIF with GPS, make and
+    model; XMP; comments; text chunks): the pixels are turned upright by the EXIF orientation first, and a JPEG
+    keeps its quantisation (its quality) and a picture its colour profile. Returns the new file's temporary
+    path and the capture time; refuses what cannot be decoded, an animation, or too many pixels."""
+    unreadable = Invalid({"file": _l("The image could not be read; it may be damaged. Please take or export it "
+                                     "again.")})
+    out, path = files.temp()
+    try:
+        with out, Image.open(source, formats=("PNG",) if kind == "png" else ("JPEG", "MPO")) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise Invalid({"file": _l("The image has more than %(n)d megapixels; please upload a smaller "
+                                          "one.", n=MAX_PIXELS // 1_000_000)})
+            if kind == "png" and getattr(image, "is_animated", False):
+                raise Invalid({"file": _l("Animated images are not accepted; upload a still picture, or a "
+                                          "video as MP4.")})
+            when = captured_at(image.getexif(), zone)
+            kept = {key: image.info[key] for key in ("icc_profile", "dpi") if image.info.get(key)}
+            if kind == "jpeg":
+                kept.update(qtables=image.quantization, subsampling=JpegImagePlugin.get_sampling(image),
+                            progressive=bool(image.info.get("progressive")), comment=b"")
+            ImageOps.exif_transpose(image, in_place=True)
+            image.save(out, "JPEG" if kind == "jpeg" else "PNG", **kept)
+    except Invalid:
+        path.unlink(missing_ok=True)
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, TypeError,
+            EOFError, KeyError, IndexError, MemoryError):
+        path.unlink(missing_ok=True)
+        raise unreadable from None
+    return path, when
+
+
+def _hashed(path):
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=None, zone="UTC"):
     """Store an upload; returns (StoredFile, safe name). Raises Invalid with a clear message, leaving nothing.
 
     `then(stored, name)`, when given, writes the caller's rows in the same transaction as the file's, and its
-    result is returned instead: if it fails, the file goes again (unless other rows already used it)."""
+    result is returned instead: if it fails, the file goes again (unless other rows already used it). `zone` is
+    the install's time zone, in which a photo's capture time without an offset is read."""
     name = checked_filename(filename)
     files = backend(upload_dir)
     out, temp_path = files.temp()
-    digest, size, markup, carry = hashlib.sha256(), 0, False, b""
+    cleaned = None
+    digest, size, scan = hashlib.sha256(), 0, _Scan()
     try:
         with out:
             while True:
@@ -274,13 +557,13 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
                 if size > max_bytes:
                     raise Invalid({"file": _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))})
                 digest.update(chunk)
-                markup = markup or bool(MARKUP_ANYWHERE.search(carry + chunk))
-                carry = chunk[-OVERLAP:]
+                scan.feed(chunk)
                 out.write(chunk)
+            scan.finish()
         if size == 0:
             raise Invalid({"file": _l("The file is empty.")})
         kind = detect(temp_path, size)
-        if markup and kind in ("pdf", "png", "jpeg", "mp4"):
+        if scan.markup and kind in ("pdf", "png", "jpeg", "mp4"):
             raise Invalid({"file": _l("The file is also something else (a web page or an archive); it is refused.")})
         if kind is None or kind not in allowed:
             raise Invalid({"file": _l("This type of file is not accepted. Allowed: %(kinds)s.",
@@ -289,20 +572,32 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
         if extension not in KINDS[kind].extensions:
             raise Invalid({"file": _l("The file is a %(kind)s but its name ends in “%(ext)s”.",
                                       kind=kind.upper(), ext=extension or "—")})
-        sha256 = digest.hexdigest()
+        if kind == "pdf":
+            if scan.pdf_active or scan.pdf_script_outside_streams():
+                raise _pdf_refusal()
+            _check_pdf_streams(temp_path, scan.streams)
+        sha256, when = digest.hexdigest(), None
+        if kind in IMAGES:
+            cleaned, when = _without_metadata(temp_path, kind, files, zone)
+            sha256, size = _hashed(cleaned)  # named by what is kept, not by what was sent
+            if size > max_bytes:
+                raise Invalid({"file": _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))})
         try:
             with _held(sha256):
                 # Two uploads of the same new content at once: the second insert does nothing, both read one row.
-                (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow())
+                (StoredFile.insert(sha256=sha256, size=size, kind=kind, mime=KINDS[kind].mime, created_at=utcnow(),
+                                   captured_at=when)
                  .on_conflict_ignore().execute())
                 stored = StoredFile.get(StoredFile.sha256 == sha256)
-                files.put(temp_path, sha256)
+                files.put(cleaned or temp_path, sha256)
                 return then(stored, name) if then else (stored, name)
         except BaseException:
             _discard_unused(files, sha256)
             raise
     finally:
         temp_path.unlink(missing_ok=True)  # refused, interrupted or already moved: nothing is left behind
+        if cleaned is not None:
+            cleaned.unlink(missing_ok=True)
 
 
 def open_stored(stored, upload_dir):

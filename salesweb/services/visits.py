@@ -171,7 +171,8 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         return visit
 
     if photo is not None:
-        return storage.save(*photo, upload_dir, max_bytes, allowed=storage.IMAGES, then=write)
+        return storage.save(*photo, upload_dir, max_bytes, allowed=storage.IMAGES, then=write,
+                            zone=settings["timezone"])
     with db.atomic():
         return write()
 

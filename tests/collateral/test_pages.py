@@ -188,7 +188,8 @@ def test_downloads_are_authorised_attachments_with_ranges_and_counted_once(app, 
     first = client.get(f"/collateral/{item.id}/download", headers={"Range": "bytes=0-4"})
     rest = client.get(f"/collateral/{item.id}/download", headers={"Range": "bytes=5-"})
     assert (first.status_code, first.data, rest.status_code, rest.data) == (206, b"%PDF-", 206, PDF[5:])
-    assert client.get(f"/collateral/{item.id}/download?inline=1").headers["Content-Disposition"].startswith("inline")
+    asked_inline = client.get(f"/collateral/{item.id}/download?inline=1")
+    assert asked_inline.headers["Content-Disposition"].startswith("attachment")  # a PDF never opens here
     assert CollateralItem.get_by_id(item.id).download_count == 3  # full, first range, inline; not the 304 or the rest
     assert Download.select().where(Download.user == people["rep"].id).count() == 3
 
@@ -331,15 +332,19 @@ def test_sharing_without_javascript_returns_to_the_item_with_the_link_to_copy(ap
     assert f"/s/{ShareLink.get().token}" not in people["boss_client"].get(f"/collateral/{item.id}").get_data(as_text=True)
 
 
-def test_an_inline_pdf_is_not_sandboxed_but_an_image_and_a_download_are(app, people):
+def test_a_pdf_is_always_a_sandboxed_attachment_and_only_an_image_previews_inline(app, people):
     pdf = an_item(app, people)
     png = an_item(app, people, title="Photo", data=PNG, name="p.png")
     client = people["rep_client"]
-    inline_pdf = client.get(f"/collateral/{pdf.id}/download?inline=1")
-    assert "sandbox" not in inline_pdf.headers["Content-Security-Policy"]
-    assert inline_pdf.headers["X-Content-Type-Options"] == "nosniff" and inline_pdf.mimetype == "application/pdf"
-    assert client.get(f"/collateral/{png.id}/download?inline=1").headers["Content-Security-Policy"].startswith("sandbox")
-    assert client.get(f"/collateral/{pdf.id}/download").headers["Content-Security-Policy"].startswith("sandbox")
+    asked_inline = client.get(f"/collateral/{pdf.id}/download?inline=1")
+    assert asked_inline.headers["Content-Disposition"].startswith("attachment")
+    assert asked_inline.headers["Content-Security-Policy"].startswith("sandbox")
+    assert asked_inline.headers["X-Content-Type-Options"] == "nosniff" and asked_inline.mimetype == "application/pdf"
+    image = client.get(f"/collateral/{png.id}/download?inline=1")
+    assert image.headers["Content-Disposition"].startswith("inline")
+    assert image.headers["Content-Security-Policy"].startswith("sandbox")
+    assert "Preview" not in client.get(f"/collateral/{pdf.id}", headers=EN).get_data(as_text=True)
+    assert "Preview" in client.get(f"/collateral/{png.id}", headers=EN).get_data(as_text=True)
 
 
 def test_a_share_lasts_as_many_days_as_the_setting_says(app, people, make):

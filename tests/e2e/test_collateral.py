@@ -37,6 +37,7 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     # A refused file first: the form says why and keeps what was typed.
     page.get_by_label("Title").fill("X900 brochure")
     page.get_by_label("Product tags").fill("X900, Pumps")
+    page.get_by_label("Description").fill("For colleagues: margin is thin, do not discount")
     page.get_by_label("File", exact=True).set_input_files(
         {"name": "x900.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf" * 10})
     with page.expect_response(re.compile(r"/collateral/new$")) as refused:
@@ -88,6 +89,12 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     customer = new_page(**NARROW_PHONE, accept_downloads=True)  # a fresh context: no sign-in
     customer.goto(url)
     expect(customer.get_by_role("heading", name="X900 brochure")).to_be_visible()
+    # the customer sees the file and whom to ask, never what the library says to colleagues
+    expect(customer.locator(".shared-download")).to_contain_text("x900.pdf")
+    expect(customer.get_by_role("link", name=rep.email)).to_have_attribute("href", f"mailto:{rep.email}")
+    expect(customer.get_by_text("For colleagues")).to_have_count(0)
+    assert_fits_phone(customer, "share page", 360)
+    screenshot(customer, "collateral-share-page-360")
     with customer.expect_download() as got:
         customer.get_by_role("link", name="Download").click()
     assert got.value.suggested_filename == "x900.pdf"

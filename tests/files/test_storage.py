@@ -4,14 +4,25 @@ import os
 import zipfile
 
 import pytest
+from PIL import Image
 
 from salesweb.models import StoredFile
 from salesweb.services import storage
 from salesweb.services.errors import Invalid
+from tests.files import samples
+
+
+
+def picture(kind, size=(8, 8), colour=(200, 30, 30), **options):
+    """A real image, as a camera or an editor would hand it over (`options`: Pillow's, e.g. exif=)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, {"png": "PNG", "jpeg": "JPEG"}[kind], **options)
+    return buffer.getvalue()
+
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+PNG = picture("png")  # without metadata: stored as it is
+JPEG = picture("jpeg")
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 60
 MB = 1024 * 1024
 
@@ -169,7 +180,7 @@ def test_markup_anywhere_in_a_pdf_or_image_is_refused_but_chance_bytes_are_not(a
     with pytest.raises(Invalid):
         save(uploads, split, "split.pdf")
     # 8 MB of random bytes (as a compressed PDF stream would be) holds no long tag by chance
-    noise = PDF + os.urandom(8 * MB)
+    noise = PDF + b"1 0 obj << /Length 8388608 >>\nstream\n" + os.urandom(8 * MB) + b"\nendstream\nendobj\n"
     stored, _name = save(uploads, noise, "scan.pdf", max_bytes=10 * MB)
     assert stored.kind == "pdf"
 
@@ -245,7 +256,10 @@ def test_downloads_are_attachments_with_ranges_and_conditional_requests(app, upl
         with pytest.raises(RequestedRangeNotSatisfiable):
             send_stored(stored, name)
     with app.test_request_context():
-        assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("inline")
+        assert send_stored(stored, name, inline=True).headers["Content-Disposition"].startswith("attachment")
+    image, image_name = save(uploads, PNG, "photo.png")
+    with app.test_request_context():
+        assert send_stored(image, image_name, inline=True).headers["Content-Disposition"].startswith("inline")
     docx, docx_name = save(uploads, office("docx"), "x.docx")
     with app.test_request_context():
         assert send_stored(docx, docx_name, inline=True).headers["Content-Disposition"].startswith("attachment")
@@ -352,3 +366,57 @@ def test_a_save_that_rolls_back_never_takes_the_file_of_a_parallel_save_of_the_s
         t.join(20)
     assert results["first"] == "rolled back" and StoredFile.select().count() == 1
     assert storage.backend(uploads).path(results["second"].sha256).read_bytes() == PNG  # the row has its file
+
+
+LATE = b"\x00" * 5000  # past the first 4 KB, where only the whole-file search looks
+
+
+@pytest.mark.parametrize("carrier, name", [(JPEG, "photo.jpg"), (PDF, "brochure.pdf"), (MP4, "demo.mp4")],
+                         ids=["jpeg", "pdf", "mp4"])
+@pytest.mark.parametrize("markup", [
+    b'<svg xmlns="http://www.w3.org/2000/svg"><circle r="5"/></svg>',
+    b"<svg/onload=alert(1)>",
+    b"<body onload=alert(1)>",
+    b"<object data=javascript:alert(1)>",
+    b"<embed src=x.swf>",
+    b"<HTML><b>hi</b></HTML>",
+    "<script>alert(1)</script>".encode("utf-16-le"),
+    "<html><body>hi".encode("utf-16-be"),
+    "\ufeff<svg onload=alert(1)>".encode("utf-16"),
+    "<!DOCTYPE html>".encode("utf-16-le"),
+], ids=["svg", "svg handler", "body", "object", "embed", "html upper case", "utf-16le script", "utf-16be html",
+        "utf-16 bom svg", "utf-16le doctype"])
+def test_html_svg_or_script_anywhere_in_a_file_in_ascii_or_utf16_is_refused(app, uploads, carrier, name, markup):
+    with pytest.raises(Invalid) as refused:
+        save(uploads, carrier + LATE + markup + LATE, name)
+    assert "also something else" in str(refused.value)
+    assert files_in(uploads) == [] and not StoredFile.select().exists()
+
+
+def test_markup_split_across_two_chunks_is_still_found(app, uploads):
+    marker = "<svg onload=alert(1)>".encode("utf-16-le")
+    for cut in (1, 7, len(marker) - 2):
+        data = PDF + b"%" * (storage.CHUNK - len(PDF) - cut) + marker
+        with pytest.raises(Invalid):
+            save(uploads, data, "split.pdf")
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: samples.pdf(), "brochure.pdf"), (lambda: samples.pdf(modern=True), "brochure-1.7.pdf"),
+    (samples.docx, "供货合同.docx"), (samples.pptx, "X200 deck.pptx"), (samples.xlsx, "价格表.xlsx"),
+    (samples.mp4, "install.mp4"), (samples.phone_photo, "IMG_20260314_092653.jpg"),
+    (lambda: picture("png", size=(800, 600)), "screenshot.png"),
+], ids=["pdf", "pdf 1.7", "docx", "pptx", "xlsx", "mp4", "phone photo", "screenshot"])
+def test_realistic_files_of_every_allowed_kind_are_taken(app, uploads, make, name):
+    data = make()
+    stored, safe = save(uploads, data, name, max_bytes=50 * MB)
+    assert safe == name and stored.kind == storage.detect(storage.backend(uploads).path(stored.sha256), stored.size)
+    if stored.kind not in storage.IMAGES:
+        assert storage.backend(uploads).path(stored.sha256).read_bytes() == data  # stored as sent
+
+
+def test_a_video_or_a_compressed_pdf_of_random_bytes_is_not_taken_for_markup(app, uploads):
+    """Compressed video and Flate streams look random: 40 MB of them hold no marker by chance."""
+    noise = samples.random_bytes(40 * MB, seed=2026)
+    stored, _name = save(uploads, MP4 + noise, "long.mp4", max_bytes=50 * MB)
+    assert stored.kind == "mp4"

@@ -11,7 +11,7 @@ import time
 import urllib.parse
 
 from salesweb.db import utcnow
-from tests.files.test_storage import JPEG
+from tests.files.test_storage import picture
 from tests.hardening.live import SALESWEB, Browser, environment, served
 
 PASSWORD = "a long passphrase"
@@ -64,7 +64,8 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_row_and_file(app,
             status, _where = browser.post("/visits/new", {
                 "customer": customers[rep.id].id, "occurred_on": at.date().isoformat(),
                 "occurred_time": at.strftime("%H:%M"), "duration_minutes": "30", "kind": "on_site", "outcome": "",
-                "purpose": purpose}, files={"photo": (f"site-{n}.jpg", JPEG + f"{purpose}".encode() * 20)},
+                "purpose": purpose}, files={"photo": (f"site-{n}.jpg", picture("jpeg", colour=(rep.id % 256, n % 256,
+                                                                                        n // 256 % 256)))},
                 token_from="/visits/new")
             if status == 303:
                 acknowledged.append((purpose, sent, time.monotonic()))
@@ -122,6 +123,6 @@ def test_a_backup_taken_under_load_restores_every_acknowledged_row_and_file(app,
             assert status == 200 and any(p.encode() in page for p in mine)
             visit_id = next(v for v, purpose in photos if purpose in mine)
             status, photo = browser.get(f"/visits/{visit_id}/photo")
-            assert status == 200 and photo.startswith(JPEG)
+            assert status == 200 and photo.startswith(b"\xff\xd8\xff")
     finally:
         drop()

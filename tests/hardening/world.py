@@ -9,8 +9,8 @@ from salesweb.models import Notification, PoolMove, Product, Stage, LossReason, 
 from salesweb.services import (allocation, calendar_feed, collateral, contracts, customer_links, customers, expenses,
                                feedback, help, imports, quotes, reports, settings, tasks, visits)
 from salesweb.web import local_today
+from tests.files.test_storage import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CSV = "name,region\nAcme Pumps,East\n".encode()
 MB = 1024 * 1024

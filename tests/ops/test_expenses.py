@@ -9,9 +9,9 @@ from salesweb.models import AuditEvent, Budget, Expense, Notification, StoredFil
 from salesweb.services import budgets, expenses, settings
 from salesweb.services.errors import Invalid
 from tests.conftest import login, post
+from tests.files.test_storage import PNG
 
 TODAY = datetime.date(2026, 11, 23)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

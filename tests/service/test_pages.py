@@ -49,8 +49,9 @@ def test_a_rep_asks_with_an_attachment_and_support_answers(app, make, east):
     _manager, rep, customer = east
     support = make.user("support")
     client = client_for(app, rep)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     import io
+
+    from tests.files.test_storage import PNG as png
     response = post(client, "/requests/new", {"question": "Is this the right valve?", "urgency": "normal",
                                               "customer": str(customer.id), "file": (io.BytesIO(png), "valve.png")},
                     content_type="multipart/form-data")
