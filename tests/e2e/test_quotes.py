@@ -92,3 +92,20 @@ def test_the_printout_is_one_clean_page(app, shop, new_page, tmp_path):
     widest = page.evaluate("() => Math.max(...[...document.body.querySelectorAll('*')]"
                            ".map(el => el.getBoundingClientRect().right))")
     assert widest <= page.evaluate("() => document.documentElement.clientWidth")
+
+
+def test_a_quote_with_long_lines_fits_a_phone(app, shop, new_page):
+    with app.app_context():
+        import datetime
+        from salesweb.services import quotes, settings
+        product = Product.create(sku="HX-9000", name="Stainless plate heat exchanger HX-9000 for food-grade lines",
+                                 unit="sets", unit_price=1_234_567_00)
+        today = datetime.date.today()
+        quote = quotes.create(shop["deal"], [{"product": str(product.id), "quantity": "12.5", "discount": "7.5"}],
+                              "5", today + datetime.timedelta(days=30), "", shop["rep"], settings.current(), today)
+    phone = new_page(**NARROW_PHONE)
+    sign_in(phone, shop["rep"])
+    phone.goto(f"/quotes/{quote.id}")
+    expect(phone.get_by_role("cell", name=re.compile("Stainless plate heat exchanger"))).to_be_attached()
+    assert_fits_phone(phone, "quote page", 360)
+    screenshot(phone, "quote-long-lines-360")
