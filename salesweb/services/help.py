@@ -14,7 +14,7 @@ from .errors import Invalid
 URGENCIES = {"high": _l("Urgent: with the customer now"), "normal": lazy_pgettext("urgency", "Today"),
              "low": lazy_pgettext("urgency", "This week")}
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}
-STATUSES = {"open": _l("Open"), "answered": _l("Answered"), "closed": _l("Closed")}
+STATUSES = {"open": lazy_pgettext("help request status", "Open"), "answered": _l("Answered"), "closed": _l("Closed")}
 ASKERS = ("rep", "manager")
 DESK = ("support",)
 MAX_TEXT = 2000
@@ -173,7 +173,8 @@ def with_people(query):
             .join(Deal, JOIN.LEFT_OUTER, on=(HelpRequest.deal == Deal.id), attr="deal_row"))
 
 
-QUEUE_LABELS = {"open": _l("Open"), "mine": _l("Claimed by me"), "answered": _l("Answered"), "closed": _l("Closed")}
+QUEUE_LABELS = {"open": lazy_pgettext("help request status", "Open"), "mine": _l("Claimed by me"),
+                "answered": _l("Answered"), "closed": _l("Closed")}
 QUEUE_FILTERS = tuple(QUEUE_LABELS)
 
 

@@ -98,3 +98,12 @@ def test_help_requests_are_claimed_and_urgent_today(app, make, east):
     request_id = re.search(r'href="/requests/(\d+)"', page).group(1)
     request = desk.get(f"/requests/{request_id}", headers=ZH).get_data(as_text=True)
     assert re.search(r'<button type="submit" class="button">认领</button>', request)
+
+
+def test_an_open_help_request_waits_to_be_handled(app, make, east):
+    _manager, rep = east
+    asker = client_for(app, rep)
+    assert post(asker, "/requests/new", {"question": "Which pump fits?", "urgency": "normal"}).status_code == 303
+    desk = client_for(app, make.user("support"))
+    queue = text_of(desk.get("/support/requests", headers=ZH).get_data(as_text=True))
+    assert "待处理" in queue and "进行中" not in queue  # an open request is waiting, not in progress
