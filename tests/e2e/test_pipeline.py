@@ -153,7 +153,7 @@ def test_manager_drops_a_deal_on_lost_gives_a_reason_and_cancels_another(make, n
     lost_list = column(page, "Lost").locator("ol.column-cards")
 
     def bring_lost_into_view():
-        """The board is wider than the screen: scroll it so Negotiation and Lost show together."""
+        """Negotiation and Lost show together (the board scrolled to its end if it is wider than the screen)."""
         page.locator(".board").evaluate("board => { board.scrollLeft = board.scrollWidth; }")
         expect(lost_list).to_be_in_viewport()
         expect(cards(page, "Negotiation").first).to_be_in_viewport()
@@ -301,3 +301,47 @@ def test_a_stale_card_gets_the_conflict_notice_and_the_current_board(make, new_p
 
     stored = Deal.get_by_id(lima.id)
     assert (stored.stage_id, stored.version, stored.updated_by_id) == (stage("Needs analysis").id, 2, rep.id)
+
+
+BOARD_GEOMETRY = """() => {
+  const board = document.querySelector('.board'), box = board.getBoundingClientRect();
+  return {scroll: board.scrollWidth, visible: board.clientWidth, right: box.right, screen: window.innerWidth,
+          page: document.documentElement.scrollWidth,
+          columns: [...board.querySelectorAll('.column')].map(c => {
+            const r = c.getBoundingClientRect(); return {right: r.right, width: r.width}; })};
+}"""
+
+
+def test_the_columns_share_the_screens_width_and_scroll_only_when_they_do_not_fit(make, new_page):
+    manager, rep, customer = _team(make)
+    make.deal(rep, customer, title="Alpha retrofit", stage=stage("Prospecting"))
+    page = new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, manager)
+    page.goto("/pipeline")
+
+    # 1366 px: the board takes the page's width and all six columns show, Won and Lost included.
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    widths = [c["width"] for c in geometry["columns"]]
+    assert len(widths) == 6, geometry
+    assert geometry["scroll"] <= geometry["visible"], geometry
+    assert all(c["right"] <= geometry["screen"] for c in geometry["columns"]), geometry
+    assert geometry["screen"] - geometry["right"] <= 40, geometry  # no empty band right of the board
+    assert min(widths) >= 160 and max(widths) - min(widths) < 1, widths
+    expect(column(page, "Won")).to_be_in_viewport(ratio=1)
+    expect(column(page, "Lost")).to_be_in_viewport(ratio=1)
+    screenshot(page, "pipeline-manager-board-1366")
+
+    # 1024 px: six readable columns do not fit, so the board (not the page) scrolls sideways.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    assert geometry["scroll"] > geometry["visible"], geometry
+    assert min(c["width"] for c in geometry["columns"]) >= 160, geometry
+    assert geometry["page"] <= 1024, geometry
+
+    # 360 px: a column per screen, scrolled column by column.
+    page.set_viewport_size({"width": 360, "height": 740})
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    assert all(c["width"] >= 0.8 * geometry["visible"] for c in geometry["columns"]), geometry
+    assert geometry["page"] <= 360, geometry
+    assert page.locator(".board").evaluate("board => getComputedStyle(board).scrollSnapType") == "x mandatory"
+
