@@ -50,9 +50,23 @@
       if (!dialog.open) { dialog.showModal(); }
     });
   }
+  // The drop bar: Won and Lost in reach while a card is held (not the column it is already in).
+  function showDropBar(fromStage) {
+    var bar = document.getElementById("drop-bar");
+    if (!bar) { return; }
+    bar.querySelectorAll(".drop-zone-cards").forEach(function (zone) {
+      zone.parentNode.hidden = zone.dataset.stage === fromStage;
+    });
+    bar.hidden = false;
+  }
+  function hideDropBar() {
+    var bar = document.getElementById("drop-bar");
+    if (bar) { bar.hidden = true; }
+  }
   function onStart(evt) {
     pending = { card: evt.item, from: evt.from, next: neighbour(evt.item, "nextElementSibling") || evt.item.nextElementSibling };
     holding = true;
+    showDropBar(evt.from.dataset.stage);
   }
   // The card sits where it was dropped (or put by Move to); tell the server, or ask first when it closes the deal.
   function placed(card, from, list) {
@@ -69,7 +83,15 @@
   }
   function onEnd(evt) {
     holding = false;
+    hideDropBar();
     if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { pending = null; return; }
+    if (evt.to.classList.contains("drop-zone-cards")) { // dropped on the bar: into that column, after its last shown card
+      var list = document.querySelector('.column-cards[data-stage="' + evt.to.dataset.stage + '"]');
+      if (!list) { putBack(); return; }
+      list.insertBefore(evt.item, list.querySelector(":scope > .show-more"));
+      placed(evt.item, evt.from, list);
+      return;
+    }
     placed(evt.item, evt.from, evt.to);
   }
 
@@ -112,6 +134,11 @@
                               filter: "details, summary, a:not(.deal-title), button, input, select", preventOnFilter: false,
                               delay: 200, delayOnTouchOnly: true, touchStartThreshold: 5, supportPointer: false,
                               onStart: onStart, onEnd: onEnd });
+    });
+    document.querySelectorAll("#drop-bar .drop-zone-cards").forEach(function (zone) {
+      if (zone.dataset.sortable) { return; }
+      zone.dataset.sortable = "on";
+      Sortable.create(zone, { group: { name: "deals", pull: false, put: true }, sort: false, animation: 0 });
     });
   });
 

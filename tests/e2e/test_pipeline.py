@@ -384,3 +384,114 @@ def test_a_card_is_dragged_by_its_title_and_a_click_on_the_title_opens_the_deal(
     card(page, alpha).locator(".deal-title").click()
     expect(page).to_have_url(re.compile(rf"/deals/{alpha.id}$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alpha retrofit")
+
+
+def test_while_a_card_is_dragged_won_and_lost_wait_on_screen_and_take_it_as_their_columns_do(make, new_page):
+    manager, rep, customer = _team(make)
+    kilo = make.deal(rep, customer, title="Kilo ducts", amount=30_000_00, stage=stage("Negotiation"))
+    lima = make.deal(rep, customer, title="Lima compressors", amount=25_000_00, stage=stage("Proposal"))
+
+    page = new_page(viewport={"width": 1024, "height": 700})
+    sign_in(page, manager)
+    page.goto("/pipeline")
+    mark_page(page)
+    expect(column(page, "Lost")).not_to_be_in_viewport()  # the board is wider than this screen
+    bar = page.locator("#drop-bar")
+    won = bar.locator(".drop-zone").filter(has_text="Won")
+    lost = bar.locator(".drop-zone").filter(has_text="Lost")
+    dialog = page.locator("#deal-dialog")
+    expect(bar).to_be_hidden()
+
+    # Kilo grabbed by its title: Won and Lost wait at the bottom of the screen; on Won, the dialog asks.
+    grab(page, card(page, kilo), by=".deal-title")
+    expect(bar).to_be_visible()
+    expect(won).to_be_in_viewport(ratio=1)
+    expect(lost).to_be_in_viewport(ratio=1)
+    release_on(page, won, where="middle")
+    expect(bar).to_be_hidden()
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Kilo ducts” as won")
+    dialog.get_by_label("Amount won").fill("32000")
+    with page.expect_response(re.compile(rf"/deals/{kilo.id}/move$")) as moved:
+        dialog.get_by_role("button", name="Mark as won").click()
+    assert moved.value.status == 200, moved.value.text()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Won")).to_have_text(["Kilo ducts"])
+    expect(cards(page, "Negotiation")).to_have_count(0)
+    expect_totals(page, "Won", 1, "32,000")
+    assert_not_reloaded(page)
+    stored = Deal.get_by_id(kilo.id)
+    assert (stored.stage_id, stored.amount, stored.version) == (stage("Won").id, 32_000_00, 2)
+    assert stored.won_on is not None
+
+    # Lima onto Lost: the reason is asked for; Cancel leaves it where it was, nothing stored.
+    grab(page, card(page, lima), by=".deal-title")
+    expect(lost).to_be_in_viewport(ratio=1)
+    release_on(page, lost, where="middle")
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Lima compressors” as lost")
+    expect(dialog.get_by_label("Why was it lost?")).to_be_visible()
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Proposal")).to_have_text(["Lima compressors"])
+    expect(cards(page, "Lost")).to_have_count(0)
+    expect(bar).to_be_hidden()
+    assert_not_reloaded(page)
+    assert (Deal.get_by_id(lima.id).stage_id, Deal.get_by_id(lima.id).version) == (stage("Proposal").id, 1)
+
+
+def test_on_a_phone_a_swipe_over_a_title_scrolls_a_long_press_picks_the_card_up_and_a_tap_opens_it(make, new_page):
+    rep = make.user("rep", name="Ravi Rep", team="East")
+    customer = make.customer(rep, name="Apex Machinery", tier="A")
+    mike = make.deal(rep, customer, title="Mike heaters", amount=5_000_00, stage=stage("Prospecting"))
+    make.deal(rep, customer, title="November fans", amount=7_000_00, stage=stage("Needs analysis"))
+
+    page = new_page(**PHONE)
+    sign_in(page, rep)
+    page.goto("/pipeline")
+    mark_page(page)
+    board = page.locator(".board")
+    touch = page.context.new_cdp_session(page)
+
+    def finger(kind, x=0, y=0):
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+
+    def title_point():
+        box = card(page, mike).locator(".deal-title").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    # A quick swipe to the left that starts on the title: the board scrolls a column on, nothing moves.
+    x, y = title_point()
+    finger("touchStart", x, y)
+    for step in range(1, 11):
+        page.wait_for_timeout(16)
+        finger("touchMove", x - 20 * step, y + 2)
+    finger("touchEnd")
+    expect(board).not_to_have_js_property("scrollLeft", 0)
+    expect(page.locator("#drop-bar")).to_be_hidden()
+    expect(titles(page, "Prospecting")).to_have_text(["Mike heaters"])
+    board.evaluate("board => { board.scrollLeft = 0; }")
+
+    # A long press on the title picks the card up: Won and Lost wait above the tab bar; on Lost, the reason is asked.
+    x, y = title_point()
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)
+    for step in range(1, 6):
+        finger("touchMove", x, y + 20 * step)
+        page.wait_for_timeout(30)
+    lost = page.locator("#drop-bar .drop-zone").filter(has_text="Lost")
+    expect(lost).to_be_in_viewport(ratio=1)
+    box = lost.bounding_box()
+    for step in range(6):
+        finger("touchMove", box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + step % 2)
+        page.wait_for_timeout(40)
+    finger("touchEnd")
+    dialog = page.locator("#deal-dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Mike heaters” as lost")
+    dialog.get_by_role("link", name="Cancel").tap()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Prospecting")).to_have_text(["Mike heaters"])
+    assert_not_reloaded(page)
+    assert Deal.get_by_id(mike.id).stage_id == stage("Prospecting").id
+
+    # A tap on the title opens the deal.
+    card(page, mike).locator(".deal-title").tap()
+    expect(page).to_have_url(re.compile(rf"/deals/{mike.id}$"))
