@@ -145,7 +145,7 @@ def test_an_item_opened_from_a_search_keeps_its_address_and_back_returns_to_the_
     expect(search).to_have_value("x900")
     expect(phone.get_by_label("Kind")).to_have_value("brochure")
     expect(cards).to_have_count(1)
-    phone.wait_for_function("document.readyState === 'complete'")  # Back reloads the page: let it finish first
+    phone.wait_for_load_state()  # Back reloads the page (htmx keeps no history cache): let it finish first
 
     # Back once more: the filtered list before the search (the typing left one step in the history).
     phone.go_back()

@@ -183,7 +183,7 @@ def test_a_customer_opened_from_a_search_keeps_its_address_and_back_returns_to_t
     expect(search).to_have_value("beacon")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Beacon Foods")
-    page.wait_for_function("document.readyState === 'complete'")  # Back reloads the page: let it finish first
+    page.wait_for_load_state()  # Back reloads the page (htmx keeps no history cache): let it finish first
 
     # Back once more: the list as it was before the search (the typing left one step in the history).
     page.go_back()
