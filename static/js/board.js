@@ -5,6 +5,7 @@
   window.salesBoard = true;
 
   var pending = null; // the card in flight and where it came from, to put it back if the move fails
+  var holding = false; // a card is being dragged
 
   function cardOf(el) { return el && el.classList && el.classList.contains("deal-card") ? el : null; }
   function neighbour(card, direction) {
@@ -49,8 +50,23 @@
       if (!dialog.open) { dialog.showModal(); }
     });
   }
+  // The drop bar: Won and Lost in reach while a card is held (not the column it is already in).
+  function showDropBar(fromStage) {
+    var bar = document.getElementById("drop-bar");
+    if (!bar) { return; }
+    bar.querySelectorAll(".drop-zone-cards").forEach(function (zone) {
+      zone.parentNode.hidden = zone.dataset.stage === fromStage;
+    });
+    bar.hidden = false;
+  }
+  function hideDropBar() {
+    var bar = document.getElementById("drop-bar");
+    if (bar) { bar.hidden = true; }
+  }
   function onStart(evt) {
     pending = { card: evt.item, from: evt.from, next: neighbour(evt.item, "nextElementSibling") || evt.item.nextElementSibling };
+    holding = true;
+    showDropBar(evt.from.dataset.stage);
   }
   // The card sits where it was dropped (or put by Move to); tell the server, or ask first when it closes the deal.
   // `extra`: what Move to adds (the next step).
@@ -68,7 +84,16 @@
     htmx.ajax("POST", dealUrl(card, "move"), { source: card, values: values, swap: "none" });
   }
   function onEnd(evt) {
+    holding = false;
+    hideDropBar();
     if (evt.from === evt.to && evt.oldIndex === evt.newIndex) { pending = null; return; }
+    if (evt.to.classList.contains("drop-zone-cards")) { // dropped on the bar: into that column, after its last shown card
+      var list = document.querySelector('.column-cards[data-stage="' + evt.to.dataset.stage + '"]');
+      if (!list) { putBack(); return; }
+      list.insertBefore(evt.item, list.querySelector(":scope > .show-more"));
+      placed(evt.item, evt.from, list);
+      return;
+    }
     placed(evt.item, evt.from, evt.to);
   }
 
@@ -107,9 +132,19 @@
     (root.querySelectorAll ? root : document).querySelectorAll(".column-cards").forEach(function (list) {
       if (list.dataset.sortable) { return; }
       list.dataset.sortable = "on";
+      // A card is grabbed anywhere but its controls, its title included (a click there still opens the deal);
+      // on a touch screen only after a short press, so a swipe across the cards scrolls. Touch events rather
+      // than pointer events: a swipe that scrolls cancels its pointer, and Sortable would then wait for a
+      // pointerup that never comes and ignore the next touch.
       Sortable.create(list, { group: "deals", animation: 120, draggable: ".deal-card[data-movable]",
-                              filter: "details, summary, a, button, input, select", preventOnFilter: false,
+                              filter: "details, summary, a:not(.deal-title), button, input, select", preventOnFilter: false,
+                              delay: 200, delayOnTouchOnly: true, touchStartThreshold: 5, supportPointer: false,
                               onStart: onStart, onEnd: onEnd });
+    });
+    document.querySelectorAll("#drop-bar .drop-zone-cards").forEach(function (zone) {
+      if (zone.dataset.sortable) { return; }
+      zone.dataset.sortable = "on";
+      Sortable.create(zone, { group: { name: "deals", pull: false, put: true }, sort: false, animation: 0 });
     });
   });
 
@@ -165,6 +200,8 @@
     var moveLink = evt.target.closest && evt.target.closest(".deal-card .move-link");
     if (moveLink && openMenu(moveLink.closest(".deal-card"))) { evt.preventDefault(); evt.stopPropagation(); }
   }, true);
+  // On a touch screen a drag starts with a long press: the title link's own long-press menu must not open too.
+  document.addEventListener("contextmenu", function (evt) { if (holding) { evt.preventDefault(); } });
   document.addEventListener("close", function (evt) {
     if (evt.target.id === "deal-dialog") { putBack(); }
   }, true);

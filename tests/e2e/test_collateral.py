@@ -1,12 +1,13 @@
 """The collateral library in the browser: support uploads a PDF (with progress), a rep on a phone finds,
 downloads and shares it, and the customer opens the link without signing in."""
+import io
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import CollateralItem, ShareLink
-from salesweb.services import demo_files
+from salesweb.services import collateral, demo_files
 
 from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert_fits_phone, screenshot, sign_in
 
@@ -104,3 +105,58 @@ def test_support_uploads_and_a_rep_shares_it_from_a_phone(make, new_page, browse
     phone.get_by_role("link", name=re.compile("Suzhou Precision Ltd")).click()
     expect(phone.locator("#timeline")).to_contain_text("X900 brochure")
     expect(phone.locator("#timeline")).to_contain_text("1 download")
+
+
+def test_an_item_opened_from_a_search_keeps_its_address_and_back_returns_to_the_search(app, make, new_page):
+    support = make.user("support")
+    rep = make.user("rep", team="East")
+    with app.app_context():
+        def item(title, kind, tags):
+            return collateral.create({"title": title, "kind": kind, "language": "en", "tags": tags},
+                                     (io.BytesIO(BROCHURE), "item.pdf"), support, app.config["UPLOAD_DIR"], 50 * 1024 * 1024)
+        x900 = item("X900 brochure", "brochure", "X900")
+        item("X200 brochure", "brochure", "X200")
+        item("X900 launch deck", "presentation", "X900")
+
+    phone = new_page(**NARROW_PHONE)
+    sign_in(phone, rep)
+    phone.get_by_role("link", name="Collateral").click()
+    phone.wait_for_url("**/collateral")
+    cards = phone.locator(".collateral-card")
+    expect(cards).to_have_count(3)
+
+    # A filter still swaps the list at once and keeps the URL.
+    phone.get_by_label("Kind").select_option(label="Brochure")
+    expect(phone).to_have_url(re.compile(r"[?&]kind=brochure(&|$)"))
+    expect(cards).to_have_count(2)
+
+    # Typed with a pause in the middle: the list and the address bar follow the search.
+    search = phone.get_by_label("Search")
+    search.tap()
+    search.press_sequentially("x9", delay=30)
+    expect(phone).to_have_url(re.compile(r"[?&]q=x9(&|$)"))
+    search.press_sequentially("00", delay=30)
+    expect(phone).to_have_url(re.compile(r"[?&]q=x900(&|$)"))
+    expect(cards).to_have_count(1)
+
+    # Tapping the result (the search box loses focus on the way) opens the item, and the address bar stays on it.
+    cards.get_by_role("link", name="X900 brochure", exact=True).tap()
+    expect(phone).to_have_url(re.compile(rf"/collateral/{x900.id}$"))
+    expect(phone.get_by_role("heading", name="X900 brochure")).to_be_visible()
+    phone.wait_for_load_state("networkidle")
+    expect(phone).to_have_url(re.compile(rf"/collateral/{x900.id}$"))
+
+    # Back: the library searched for what was typed, with the filter, the search in the box.
+    phone.go_back()
+    expect(phone).to_have_url(re.compile(r"/collateral\?(.*&)?q=x900(&|$)"))
+    expect(search).to_have_value("x900")
+    expect(phone.get_by_label("Kind")).to_have_value("brochure")
+    expect(cards).to_have_count(1)
+    phone.wait_for_load_state()  # Back reloads the page (htmx keeps no history cache): let it finish first
+
+    # Back once more: the filtered list before the search (the typing left one step in the history).
+    phone.go_back()
+    expect(phone).to_have_url(re.compile(r"/collateral\?(.*&)?kind=brochure(&|$)"))
+    expect(phone).not_to_have_url(re.compile(r"q=x9"))
+    expect(search).to_have_value("")
+    expect(cards).to_have_count(2)

@@ -145,6 +145,53 @@ def test_rep_on_a_phone_switches_tabs_searches_opens_a_customer_and_adds_a_conta
     expect(page.get_by_label("搜索")).to_have_attribute("placeholder", re.compile(r"^[^A-Za-z]+$"))
 
 
+def test_a_customer_opened_from_a_search_keeps_its_address_and_back_returns_to_the_search(make, new_page):
+    rep = make.user("rep", name="Rita Rep", team="East")
+    beacon = make.customer(rep, name="Beacon Foods", tier="B")
+    make.customer(rep, name="Birch Logistics", tier="B")
+    make.customer(rep, name="Apex Machinery", tier="A")
+
+    page = new_page(**PHONE)
+    sign_in(page, rep)
+    page.goto("/customers")
+    rows = _rows(page)
+    expect(rows).to_have_count(3)
+
+    # Typed with a pause in the middle, as people do: the list and the address bar follow the search.
+    search = page.get_by_label("Search")
+    search.tap()
+    search.press_sequentially("bea", delay=30)
+    expect(page).to_have_url(re.compile(r"[?&]q=bea(&|$)"))
+    expect(rows).to_have_count(1)
+    search.press_sequentially("con", delay=30)
+    expect(page).to_have_url(re.compile(r"[?&]q=beacon(&|$)"))
+    expect(rows).to_have_count(1)
+
+    # Tapping the result (the search box loses focus on the way) opens the customer, and the address bar
+    # stays on it: nothing from the search comes after it.
+    rows.get_by_role("link", name=re.compile("Beacon Foods")).tap()
+    expect(page).to_have_url(re.compile(rf"/customers/{beacon.id}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Beacon Foods")
+    page.wait_for_load_state("networkidle")
+    expect(page).to_have_url(re.compile(rf"/customers/{beacon.id}$"))
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Beacon Foods")
+
+    # Back: the list searched for what was typed, the search in the box.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers\?(.*&)?q=beacon(&|$)"))
+    expect(search).to_have_value("beacon")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Beacon Foods")
+    page.wait_for_load_state()  # Back reloads the page (htmx keeps no history cache): let it finish first
+
+    # Back once more: the list as it was before the search (the typing left one step in the history).
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers$"))
+    expect(search).to_have_value("")
+    expect(rows).to_have_count(3)
+
+
 def test_manager_reassigns_two_customers_from_the_list(make, new_page):
     manager = make.user("manager", name="Mia Manager", team="East")
     rep_one = make.user("rep", name="Oscar One", team="East")

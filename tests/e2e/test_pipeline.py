@@ -52,21 +52,35 @@ def assert_not_reloaded(page):
     assert page.evaluate("window.__marker") == "no reload"
 
 
-def drag(page, source, target, where="top"):
-    """Drag `source` (grabbed by its customer line: links and the Move to menu don't start a drag) onto
-    `target` with the mouse, in small steps as a hand would; where: the target's top edge or its middle."""
-    grip = source.locator(".deal-customer").bounding_box()
-    box = target.bounding_box()
-    assert grip and box, (grip, box)
+def grab(page, source, by=".deal-customer"):
+    """Press the mouse on `source`'s part `by` and start moving it, as a hand starts a drag."""
+    grip = source.locator(by).bounding_box()
+    assert grip, grip
     x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
-    to_x = box["x"] + box["width"] / 2
-    to_y = box["y"] + (min(12, box["height"] / 4) if where == "top" else box["height"] / 2)
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 8, y + 4, steps=4)
+
+
+def release_on(page, target, where="top"):
+    """Carry the held card onto `target` in small steps and let go; where: the target's top edge or its middle."""
+    box = target.bounding_box()
+    assert box, box
+    to_x = box["x"] + box["width"] / 2
+    to_y = box["y"] + (min(12, box["height"] / 4) if where == "top" else box["height"] / 2)
     page.mouse.move(to_x, to_y, steps=20)
+    # A browser repeats dragover while the pointer rests, and Sortable skips those just after it moved a card
+    # (30 ms): rest a moment, then nudge, or a last step onto the target may go unheard.
+    page.wait_for_timeout(60)
     page.mouse.move(to_x, to_y + 2, steps=3)
     page.mouse.up()
+
+
+def drag(page, source, target, where="top", by=".deal-customer"):
+    """Drag `source`, grabbed by its part `by` (the Move to menu does not start a drag), onto `target` with
+    the mouse, in small steps as a hand would; where: the target's top edge or its middle."""
+    grab(page, source, by)
+    release_on(page, target, where)
 
 
 def allow_conflict_response(browser_errors, response):
@@ -168,7 +182,7 @@ def test_manager_drops_a_deal_on_lost_gives_a_reason_and_cancels_another(make, n
     lost_list = column(page, "Lost").locator("ol.column-cards")
 
     def bring_lost_into_view():
-        """The board is wider than the screen: scroll it so Negotiation and Lost show together."""
+        """Negotiation and Lost show together (the board scrolled to its end if it is wider than the screen)."""
         page.locator(".board").evaluate("board => { board.scrollLeft = board.scrollWidth; }")
         expect(lost_list).to_be_in_viewport()
         expect(cards(page, "Negotiation").first).to_be_in_viewport()
@@ -323,3 +337,183 @@ def test_a_stale_card_gets_the_conflict_notice_and_the_current_board(make, new_p
 
     stored = Deal.get_by_id(lima.id)
     assert (stored.stage_id, stored.version, stored.updated_by_id) == (stage("Needs analysis").id, 2, rep.id)
+
+
+BOARD_GEOMETRY = """() => {
+  const board = document.querySelector('.board'), box = board.getBoundingClientRect();
+  return {scroll: board.scrollWidth, visible: board.clientWidth, right: box.right, screen: window.innerWidth,
+          page: document.documentElement.scrollWidth,
+          columns: [...board.querySelectorAll('.column')].map(c => {
+            const r = c.getBoundingClientRect(); return {right: r.right, width: r.width}; })};
+}"""
+
+
+def test_the_columns_share_the_screens_width_and_scroll_only_when_they_do_not_fit(make, new_page):
+    manager, rep, customer = _team(make)
+    make.deal(rep, customer, title="Alpha retrofit", stage=stage("Prospecting"))
+    page = new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, manager)
+    page.goto("/pipeline")
+
+    # 1366 px: the board takes the page's width and all six columns show, Won and Lost included.
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    widths = [c["width"] for c in geometry["columns"]]
+    assert len(widths) == 6, geometry
+    assert geometry["scroll"] <= geometry["visible"], geometry
+    assert all(c["right"] <= geometry["screen"] for c in geometry["columns"]), geometry
+    assert geometry["screen"] - geometry["right"] <= 40, geometry  # no empty band right of the board
+    assert min(widths) >= 160 and max(widths) - min(widths) < 1, widths
+    expect(column(page, "Won")).to_be_in_viewport(ratio=1)
+    expect(column(page, "Lost")).to_be_in_viewport(ratio=1)
+    screenshot(page, "pipeline-manager-board-1366")
+
+    # 1024 px: six readable columns do not fit, so the board (not the page) scrolls sideways.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    assert geometry["scroll"] > geometry["visible"], geometry
+    assert min(c["width"] for c in geometry["columns"]) >= 160, geometry
+    assert geometry["page"] <= 1024, geometry
+
+    # 360 px: a column per screen, scrolled column by column.
+    page.set_viewport_size({"width": 360, "height": 740})
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    assert all(c["width"] >= 0.8 * geometry["visible"] for c in geometry["columns"]), geometry
+    assert geometry["page"] <= 360, geometry
+    assert page.locator(".board").evaluate("board => getComputedStyle(board).scrollSnapType") == "x mandatory"
+
+
+def test_a_card_is_dragged_by_its_title_and_a_click_on_the_title_opens_the_deal(make, new_page):
+    manager, rep, customer = _team(make)
+    alpha = make.deal(rep, customer, title="Alpha retrofit", amount=10_000_00, stage=stage("Prospecting"))
+    bravo = make.deal(rep, customer, title="Bravo spares", amount=20_000_00, stage=stage("Needs analysis"))
+
+    page = new_page(**DESKTOP)
+    sign_in(page, manager)
+    page.goto("/pipeline")
+    mark_page(page)
+
+    # Alpha, grabbed by its title (where a hand takes a card), dropped on Needs analysis above Bravo.
+    with page.expect_response(re.compile(rf"/deals/{alpha.id}/move$")) as moved:
+        drag(page, card(page, alpha), card(page, bravo), where="top", by=".deal-title")
+    assert moved.value.status == 200, moved.value.text()
+    expect(titles(page, "Needs analysis")).to_have_text(["Alpha retrofit", "Bravo spares"])
+    expect(cards(page, "Prospecting")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/pipeline$"))  # the drag did not follow the title's link
+    assert_not_reloaded(page)
+    assert Deal.get_by_id(alpha.id).stage_id == stage("Needs analysis").id
+
+    # A click on the title is still the way to the deal.
+    card(page, alpha).locator(".deal-title").click()
+    expect(page).to_have_url(re.compile(rf"/deals/{alpha.id}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alpha retrofit")
+
+
+def test_while_a_card_is_dragged_won_and_lost_wait_on_screen_and_take_it_as_their_columns_do(make, new_page):
+    manager, rep, customer = _team(make)
+    kilo = make.deal(rep, customer, title="Kilo ducts", amount=30_000_00, stage=stage("Negotiation"))
+    lima = make.deal(rep, customer, title="Lima compressors", amount=25_000_00, stage=stage("Proposal"))
+
+    page = new_page(viewport={"width": 1024, "height": 700})
+    sign_in(page, manager)
+    page.goto("/pipeline")
+    mark_page(page)
+    expect(column(page, "Lost")).not_to_be_in_viewport()  # the board is wider than this screen
+    bar = page.locator("#drop-bar")
+    won = bar.locator(".drop-zone").filter(has_text="Won")
+    lost = bar.locator(".drop-zone").filter(has_text="Lost")
+    dialog = page.locator("#deal-dialog")
+    expect(bar).to_be_hidden()
+
+    # Kilo grabbed by its title: Won and Lost wait at the bottom of the screen; on Won, the dialog asks.
+    grab(page, card(page, kilo), by=".deal-title")
+    expect(bar).to_be_visible()
+    expect(won).to_be_in_viewport(ratio=1)
+    expect(lost).to_be_in_viewport(ratio=1)
+    release_on(page, won, where="middle")
+    expect(bar).to_be_hidden()
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Kilo ducts” as won")
+    dialog.get_by_label("Amount won").fill("32000")
+    with page.expect_response(re.compile(rf"/deals/{kilo.id}/move$")) as moved:
+        dialog.get_by_role("button", name="Mark as won").click()
+    assert moved.value.status == 200, moved.value.text()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Won")).to_have_text(["Kilo ducts"])
+    expect(cards(page, "Negotiation")).to_have_count(0)
+    expect_totals(page, "Won", 1, "32,000")
+    assert_not_reloaded(page)
+    stored = Deal.get_by_id(kilo.id)
+    assert (stored.stage_id, stored.amount, stored.version) == (stage("Won").id, 32_000_00, 2)
+    assert stored.won_on is not None
+
+    # Lima onto Lost: the reason is asked for; Cancel leaves it where it was, nothing stored.
+    grab(page, card(page, lima), by=".deal-title")
+    expect(lost).to_be_in_viewport(ratio=1)
+    release_on(page, lost, where="middle")
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Lima compressors” as lost")
+    expect(dialog.get_by_label("Why was it lost?")).to_be_visible()
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Proposal")).to_have_text(["Lima compressors"])
+    expect(cards(page, "Lost")).to_have_count(0)
+    expect(bar).to_be_hidden()
+    assert_not_reloaded(page)
+    assert (Deal.get_by_id(lima.id).stage_id, Deal.get_by_id(lima.id).version) == (stage("Proposal").id, 1)
+
+
+def test_on_a_phone_a_swipe_over_a_title_scrolls_a_long_press_picks_the_card_up_and_a_tap_opens_it(make, new_page):
+    rep = make.user("rep", name="Ravi Rep", team="East")
+    customer = make.customer(rep, name="Apex Machinery", tier="A")
+    mike = make.deal(rep, customer, title="Mike heaters", amount=5_000_00, stage=stage("Prospecting"))
+    make.deal(rep, customer, title="November fans", amount=7_000_00, stage=stage("Needs analysis"))
+
+    page = new_page(**PHONE)
+    sign_in(page, rep)
+    page.goto("/pipeline")
+    mark_page(page)
+    board = page.locator(".board")
+    touch = page.context.new_cdp_session(page)
+
+    def finger(kind, x=0, y=0):
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+
+    def title_point():
+        box = card(page, mike).locator(".deal-title").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    # A quick swipe to the left that starts on the title: the board scrolls a column on, nothing moves.
+    x, y = title_point()
+    finger("touchStart", x, y)
+    for step in range(1, 11):
+        page.wait_for_timeout(16)
+        finger("touchMove", x - 20 * step, y + 2)
+    finger("touchEnd")
+    expect(board).not_to_have_js_property("scrollLeft", 0)
+    expect(page.locator("#drop-bar")).to_be_hidden()
+    expect(titles(page, "Prospecting")).to_have_text(["Mike heaters"])
+    board.evaluate("board => { board.scrollLeft = 0; }")
+
+    # A long press on the title picks the card up: Won and Lost wait above the tab bar; on Lost, the reason is asked.
+    x, y = title_point()
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)
+    for step in range(1, 6):
+        finger("touchMove", x, y + 20 * step)
+        page.wait_for_timeout(30)
+    lost = page.locator("#drop-bar .drop-zone").filter(has_text="Lost")
+    expect(lost).to_be_in_viewport(ratio=1)
+    box = lost.bounding_box()
+    for step in range(6):
+        finger("touchMove", box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + step % 2)
+        page.wait_for_timeout(40)
+    finger("touchEnd")
+    dialog = page.locator("#deal-dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Mark “Mike heaters” as lost")
+    dialog.get_by_role("link", name="Cancel").tap()
+    expect(dialog).to_be_hidden()
+    expect(titles(page, "Prospecting")).to_have_text(["Mike heaters"])
+    assert_not_reloaded(page)
+    assert Deal.get_by_id(mike.id).stage_id == stage("Prospecting").id
+
+    # A tap on the title opens the deal.
+    card(page, mike).locator(".deal-title").tap()
+    expect(page).to_have_url(re.compile(rf"/deals/{mike.id}$"))
