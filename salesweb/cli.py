@@ -169,9 +169,10 @@ def _worker_started(worker):
 
 
 def _escalate_now():
-    from .services import feedback, settings
+    from .services import feedback, ratelimit, settings
     from .web import settings_fallbacks
     values = settings.current(settings_fallbacks())
+    ratelimit.forget_old()
     return feedback.escalate_due(values), values
 
 
@@ -185,7 +186,8 @@ def _sweep_once(app):
 def start_sweeper(app):
     """From inside each server worker, as it starts and then every SWEEP_SECONDS: escalate overdue feedback, so
     the 24-hour promise holds without cron (a case is claimed by one conditional update, so workers sweeping
-    together escalate it once), and remove stored files that a save killed before its commit left without a row."""
+    together escalate it once), forget the public pages' hits no rate limit looks at any more, and remove stored
+    files that a save killed before its commit left without a row."""
     import threading
 
     interval = float(app.config.get("SWEEP_SECONDS") or 0)

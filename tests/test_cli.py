@@ -265,10 +265,12 @@ def test_the_servers_sweeper_escalates_and_clears_files_without_rows_without_cro
     import time
 
     from salesweb.cli import start_sweeper
-    from salesweb.models import Feedback
+    from salesweb.models import Feedback, PublicHit
     from salesweb.services import feedback, settings, storage
     rep = make.user("rep", team="East", reports_to=make.user("manager", team="East"))
     long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
+    PublicHit.insert_many([{"key": "share:203.0.113.7", "at": long_ago},  # no rate limit looks this far back
+                           {"key": "share:203.0.113.7", "at": datetime.datetime.utcnow()}]).execute()
     feedback.log(make.customer(rep), "complaint", "phone", "high", "Late", "", rep, settings.current(), now=long_ago)
     orphan = storage.backend(app.config["UPLOAD_DIR"]).path("cd" * 32)  # a save killed before its commit
     orphan.parent.mkdir(parents=True, exist_ok=True)
@@ -286,3 +288,4 @@ def test_the_servers_sweeper_escalates_and_clears_files_without_rows_without_cro
         sweeper.join(5)
     assert Feedback.get().escalated_at is not None and not sweeper.is_alive()
     assert not orphan.exists()
+    assert [hit.at > long_ago for hit in PublicHit.select()] == [True]

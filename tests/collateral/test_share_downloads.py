@@ -7,7 +7,7 @@ import pytest
 from salesweb.db import utcnow
 from salesweb.models import CollateralItem, Download, PublicHit, ShareLink
 from tests.collateral.test_pages import EN, an_item, people, share  # noqa: F401 (the people fixture)
-from tests.conftest import count_queries
+from tests.conftest import ON_POSTGRES, count_queries
 from tests.files.test_storage import PDF
 
 
@@ -83,4 +83,5 @@ def test_a_download_sends_a_fixed_number_of_queries(app, link):
         assert fetch(customer, link).status_code == 200
     with count_queries() as first:
         assert fetch(customer, link, address="198.51.100.20").status_code == 200
-    assert len(again) == 6 and len(first) == 10
+    # PostgreSQL takes an advisory lock before each of the three limits' reads (SQLite's write lock does it there)
+    assert (len(again), len(first)) == ((9, 13) if ON_POSTGRES else (6, 10))
