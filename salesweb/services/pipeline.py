@@ -426,7 +426,8 @@ def follow_visit(deal_id, visit, by, now):
     if later:
         return False
     step = visit.next_step or str(NEXT_VISIT)
-    (Deal.update(next_step=step[:200], next_step_due=visit.next_visit_on, version=Deal.version + 1, updated_at=now,
+    due = visit.next_visit_on or Deal.next_step_due
+    (Deal.update(next_step=step[:200], next_step_due=due, version=Deal.version + 1, updated_at=now,
                  updated_by=by.id).where(Deal.id == deal_id).execute())
     return True
 

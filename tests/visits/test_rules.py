@@ -235,3 +235,17 @@ def test_only_the_latest_visit_to_a_deal_sets_its_next_step(app, make, spec):
     visits.log(values(occurred_at=NOW - datetime.timedelta(days=2), next_step="Old idea",
                       next_visit_on=TODAY + datetime.timedelta(days=9), deal=deal), customer, rep, rep, spec, now=NOW)
     assert (Deal.get_by_id(deal.id).next_step, Deal.get_by_id(deal.id).next_step_due) == ("Site survey", later)
+
+
+def test_a_visits_next_step_without_a_date_keeps_the_deals_due_day(app, make, spec):
+    from salesweb.models import Stage
+    from salesweb.services import pipeline
+    rep = make.user("rep")
+    customer = make.customer(rep)
+    in_three_days = TODAY + datetime.timedelta(days=3)
+    deal = make.deal(rep, customer=customer, next_step="Call back", next_step_due=in_three_days)
+    proposal = Stage.get(Stage.name_en == "Proposal")
+    visits.log(values(next_step="Send the brochure", deal=deal), customer, rep, rep, spec, now=NOW)
+    stored = Deal.get_by_id(deal.id)
+    assert (stored.next_step, stored.next_step_due) == ("Send the brochure", in_three_days)
+    assert not pipeline.is_stale(stored, proposal, TODAY, NOW)  # a fresh deal is not made stale by a step without a date
