@@ -150,7 +150,8 @@ def reset_password(user_id):
 def unlock(user_id):
     user = _user_or_404(user_id)
     auth.unlock(user, by=current_user)
-    flash(_("Sign-in unlocked: %(name)s can sign in again from any browser.", name=user.name), "success")
+    flash(_("Sign-in unlocked: %(name)s can sign in again (a new browser at an address locked by other failed "
+              "sign-ins still waits for that lock to end).", name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

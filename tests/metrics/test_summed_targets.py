@@ -108,6 +108,6 @@ def test_the_team_home_and_the_targets_sheet_show_the_sum_for_a_quarter(app, boo
     row = home.split(">Ann</a>")[1].split("</tr>")[0]
     assert "310,000" in row and "sum of 1 of 3 months" in row and "7,000 counted" in row and "No target" not in row
     sheet = client.get("/manager/targets?period=2026-Q4", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert sheet.count("Set by month: 310,000 (1 of 3 months)") == 2  # Ann's line and the team's
+    assert sheet.count("Set within the period: 310,000 (covering 1 of 3 months)") == 2  # Ann's line and the team's
     month = client.get("/manager/targets?period=2026-12", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Set by month" not in month
+    assert "Set within the period" not in month
