@@ -13,7 +13,8 @@ from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
-from ..web import is_fragment_request, local_today as today, people_in_reach, remembered, render, safe_next, submit
+from ..web import (all_or_nothing, is_fragment_request, local_today as today, people_in_reach, remembered, render,
+                   safe_next, submit)
 from . import bp
 from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
 
@@ -213,6 +214,7 @@ def _moved_response(stage_ids, card, all_stages, notice=None, offer=None):
 
 
 @bp.post("/deals/<int:deal_id>/next-step")
+@all_or_nothing
 def set_next_step(deal_id):
     """The next step offered on the board after a move: the card answers with it, or the offer with what is
     wrong."""

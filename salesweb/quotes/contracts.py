@@ -26,8 +26,7 @@ def _editor():
 
 
 @bp.route("/deals/<int:deal_id>/contract", methods=["GET", "POST"])
-@all_or_nothing
-def contract(deal_id):
+def contract(deal_id):  # not all_or_nothing: the signed copy is checked and stored before the write lock is taken
     deal = _deal_or_404(deal_id)
     _editor()
     existing = contracts.of_deal(deal)
@@ -47,10 +46,11 @@ def contract(deal_id):
         contracts.save(deal, form.number.data, form.signed_on.data, form.value.data, current_user, today(),
                        upload=stored, contract=existing, zone=current_settings()["timezone"])
 
+    saved_to = url_for("pipeline.deal", deal_id=deal.id) + "#contract"  # the answer is ready before anything is written
     done, status = submit(form, save)
     if done:
         flash(_("Contract saved."), "success")
-        return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
+        return redirect(saved_to, 303)
     return render("quotes/contract_form.html", form=form, deal=deal, contract=existing, status=status)
 
 

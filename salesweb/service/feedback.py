@@ -11,8 +11,8 @@ from ..rows import RowTemplate
 from ..services import customer_links, feedback, help
 from ..services.errors import Invalid
 from ..db import utcnow
-from ..web import (Page, current_settings, is_fragment_request, local_today as today, minute, page_number, remembered,
-                   render, submit)
+from ..web import (Page, all_or_nothing, current_settings, is_fragment_request, local_today as today, minute,
+                   page_number, remembered, render, submit)
 from . import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
 
@@ -129,6 +129,7 @@ def close_case(feedback_id):
 
 
 @bp.post("/customers/<int:customer_id>/links")
+@all_or_nothing
 def send_link(customer_id):
     customer = _customer_or_404(customer_id)
     form = LinkForm()
@@ -155,6 +156,7 @@ def _service_section(customer, new_link=None, error=None, status=200):
 
 
 @bp.post("/links/<int:link_id>/revoke")
+@all_or_nothing
 def revoke_link(link_id):
     link = CustomerLink.get_or_none(CustomerLink.id == link_id) or abort(404)
     customer = _customer_or_404(link.customer_id)

@@ -54,3 +54,20 @@ def test_a_refused_link_is_said_in_the_section_and_nothing_is_made(app, make):
     assert refused.status_code == 422 and 'id="service"' in body
     assert "Your role cannot send links to customers." in body
     assert CustomerLink.select().count() == 0
+
+
+def test_a_link_whose_answer_fails_is_not_kept(app, make, monkeypatch):
+    from salesweb.models import AuditEvent
+    from salesweb.service import feedback as routes
+    rep = make.user("rep", team="East")
+    customer = make.customer(rep, name="Acme Pumps")
+    client = _client(app, rep)
+    audits = AuditEvent.select().count()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the answer could not be built")
+    monkeypatch.setattr(routes, "_service_section", broken)
+    failed = post(client, f"/customers/{customer.id}/links", {"purpose": "survey"},
+                  token_from=f"/customers/{customer.id}", headers=HTMX)
+    assert failed.status_code == 500
+    assert CustomerLink.select().count() == 0 and AuditEvent.select().count() == audits
