@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 HTMX_VERSION := 2.0.11
 SORTABLE_VERSION := 1.15.7
 PORT ?= 5000
-PO := salesweb/translations/zh/LC_MESSAGES/messages.po
-MO := $(PO:.po=.mo)
 
 .PHONY: run test bench install dev chromium wrk translations extract-messages vendor clean
 
@@ -21,14 +19,14 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed
 
-dev: $(VENV)/.dev-installed translations chromium
+dev: $(VENV)/.dev-installed chromium
 
-$(MO): $(PO) $(VENV)/.installed
+# The compiled catalogue is committed (an install needs no compiling); after editing messages.po, run this and commit
+# both (a test checks they agree).
+translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d salesweb/translations -D messages
-
-translations: $(MO)
 
 # Re-extract the strings to translate and merge them into the catalogue.
 extract-messages: $(VENV)/.installed
