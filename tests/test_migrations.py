@@ -69,3 +69,38 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
         shown = reports.figures_of(sent, rep, 2026, 47, values)
         assert shown == {**reports.summary(rep, 2026, 47, values), "frozen": True}
     db.close()
+
+
+def test_0021_makes_customers_of_leads_and_prospects_with_won_deals(app, make):
+    """Installs from before the rule kept an A-tier "lead" with a won deal; 0021 puts that right, and audits it."""
+    import datetime
+    import importlib.util
+
+    from salesweb.models import AuditEvent, Customer
+    today = datetime.date.today()
+    rep = make.user("rep")
+    lead, prospect, recent, old, open_only, buyer = (
+        make.customer(rep, name=name, status=status) for name, status in (
+            ("Lead Co", "lead"), ("Prospect Co", "prospect"), ("Back Again Co", "dormant"), ("Long Gone Co", "dormant"),
+            ("Talking Co", "lead"), ("Buyer Co", "customer")))
+    for customer, on in ((lead, today), (prospect, today - datetime.timedelta(days=400)), (buyer, today),
+                         (recent, today - datetime.timedelta(days=200)), (old, today - datetime.timedelta(days=500))):
+        make.won_deal(rep, on, customer=customer)
+    make.deal(rep, customer=open_only)
+    Customer.update(status="lead").where(Customer.id == lead.id).execute()  # as an install before the rule left them
+    Customer.update(status="prospect").where(Customer.id == prospect.id).execute()
+    Customer.update(status="dormant").where(Customer.id.in_([recent.id, old.id])).execute()
+    audits = AuditEvent.select().count()
+
+    spec = importlib.util.spec_from_file_location("m0021", schema.MIGRATIONS / "0021_won_customers.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration.up(None, db.obj)
+
+    status = {c.name: c.status for c in Customer.select(Customer.name, Customer.status)}
+    assert status == {"Lead Co": "customer", "Prospect Co": "customer", "Back Again Co": "customer",
+                      "Long Gone Co": "dormant", "Talking Co": "lead", "Buyer Co": "customer"}
+    summaries = sorted(e.summary for e in AuditEvent.select().order_by(AuditEvent.id).offset(audits))
+    assert summaries == ["Back Again Co: status dormant → customer (a won deal, on upgrading)",
+                         "Lead Co: status lead → customer (a won deal, on upgrading)",
+                         "Prospect Co: status prospect → customer (a won deal, on upgrading)"]
