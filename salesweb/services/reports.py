@@ -9,7 +9,7 @@ from ..access import team_ids
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Stage, StageChange, User, WeeklyReport
-from . import audit, notifications, visits
+from . import audit, notifications, settings as settings_service, visits
 from .errors import Invalid
 
 TEXT_FIELDS = ("feedback", "market", "plan", "forecast")
@@ -124,16 +124,11 @@ def save(rep, year, week, texts, submit, today, now=None, settings=None):
         report.updated_at = now
         if submit:
             report.submitted_at = now
-            report.figures = _kept(summary(rep, year, week, settings or _settings()))
+            report.figures = _kept(summary(rep, year, week, settings or settings_service.current()))
         report.save()
         if submit:
             audit.record("edit", rep, report, f"Weekly report {year}-W{week:02d} submitted")
     return report
-
-
-def _settings():
-    from . import settings
-    return settings.current()
 
 
 def comment(report, body, by, now=None):
