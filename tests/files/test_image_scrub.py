@@ -11,9 +11,10 @@ import time
 import pytest
 from PIL import Image, PngImagePlugin
 
-from salesweb.db import utcnow
+from salesweb import create_app
+from salesweb.db import db, utcnow
 from salesweb.models import CollateralVersion, StoredFile, Visit
-from salesweb.services import collateral, ratelimit, settings, storage, visits
+from salesweb.services import collateral, ratelimit, schema, settings, storage, visits
 from tests.files.test_image_metadata import XMP, assert_no_trace_of_the_camera, camera_exif
 from tests.files.test_storage import files_in, picture
 
@@ -310,3 +311,54 @@ def test_a_scrub_killed_after_its_commit_leaves_the_old_file_for_the_next_run_to
 
     assert (rerun.scrubbed, rerun.clean, rerun.failed) == (0, 1, [])
     assert_scrubbed(uploads, photo_id, photo_sha, PHOTO_TAKEN)
+
+
+def test_the_command_scrubs_on_the_installs_clock_and_prints_how_many_were_scrubbed_clean_and_failed(app, uploads):
+    legacy(uploads, SCREENSHOT, "png")  # no offset: read in the install's time zone (Shanghai)
+    legacy(uploads, picture("png"), "png")
+    damaged_id, damaged_sha = legacy(uploads, PHOTO[:400], "jpeg")
+    result = app.test_cli_runner().invoke(args=["scrub-images"])
+    assert result.exit_code == 0, result.output
+    assert "1 scrubbed, 1 already clean, 1 failed" in result.output
+    assert f"stored file {damaged_id} (JPEG, {damaged_sha})" in result.output and "could not be read" in result.output
+    assert StoredFile.get(StoredFile.kind == "png", StoredFile.captured_at.is_null(False)).captured_at == \
+        SCREENSHOT_TAKEN
+    again = app.test_cli_runner().invoke(args=["scrub-images"])
+    assert "0 scrubbed, 2 already clean, 1 failed" in again.output
+
+
+def _install_at_0018(tmp_path, name):
+    """An install from before images were re-encoded (schema at 0018), holding a phone's photo as it was sent."""
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / name}",
+                      "INSTANCE_PATH": tmp_path / "instance", "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        schema.runner().up(target="0018_quote_discount_setter")
+        photo_id, photo_sha = legacy(app.config["UPLOAD_DIR"], PHOTO, "jpeg")
+        db.close()
+    return app, photo_id, photo_sha
+
+
+def test_migrate_applying_0019_scrubs_the_images_an_older_install_stored(tmp_path):
+    app, photo_id, photo_sha = _install_at_0018(tmp_path, "old.db")
+    result = app.test_cli_runner().invoke(args=["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "0019_file_capture_time" in result.output and "1 scrubbed, 0 already clean, 0 failed" in result.output
+    with app.app_context():
+        assert_scrubbed(app.config["UPLOAD_DIR"], photo_id, photo_sha, PHOTO_TAKEN)
+        db.close()
+    again = app.test_cli_runner().invoke(args=["migrate"])
+    assert again.exit_code == 0 and "scrubbed" not in again.output  # 0019 applied before: nothing to look at
+
+
+def test_restoring_a_backup_from_before_0019_scrubs_its_images(tmp_path):
+    app, photo_id, photo_sha = _install_at_0018(tmp_path, "old.db")
+    archive = tmp_path / "old.tar.gz"
+    made = app.test_cli_runner().invoke(args=["backup", str(archive)])
+    assert made.exit_code == 0, made.output
+    result = app.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "1 scrubbed, 0 already clean, 0 failed" in result.output
+    with app.app_context():
+        assert_scrubbed(app.config["UPLOAD_DIR"], photo_id, photo_sha, PHOTO_TAKEN)
+        db.close()
