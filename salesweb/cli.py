@@ -18,8 +18,13 @@ def main():
 
 def register(app):
     for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, recompute_tiers,
-                    import_customers, escalate):
+                    import_customers, escalate, scrub_images):
         app.cli.add_command(command)
+
+
+# From this migration on, uploaded images are stored without their metadata: applying it, `migrate` and `restore`
+# clean the images stored before it (after the last migration, so that the models match the schema).
+IMAGES_CLEANED_FROM = "0019_file_capture_time"
 
 
 def _applied():
@@ -45,6 +50,8 @@ def migrate():
     from .services import schema
     names = schema.migrate()
     click.echo("Applied: " + ", ".join(names) if names else "The database is up to date.")
+    if IMAGES_CLEANED_FROM in names:
+        _scrub_images()
 
 
 @click.command("create-user")
@@ -259,6 +266,8 @@ def restore(path, yes):
     DataGeneration.update(n=max(before, _generation_or_zero()) + 1).where(DataGeneration.id == 1).execute()
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
                + (f" Applied {len(applied)} newer migration(s)." if applied else ""))
+    if IMAGES_CLEANED_FROM in applied:
+        _scrub_images()
 
 
 def _generation_or_zero():
@@ -270,6 +279,24 @@ def _generation_or_zero():
             return DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).scalar() or 0
     except DatabaseError:  # no database yet, or one from before the generation
         return 0
+
+
+@click.command("scrub-images")
+@with_appcontext
+def scrub_images():
+    """Remove location and camera data from images stored before uploads were cleaned of it (safe to run again)."""
+    _scrub_images()
+
+
+def _scrub_images():
+    from .services import settings, storage
+    from .web import settings_fallbacks
+    zone = settings.current(settings_fallbacks())["timezone"]
+    report = storage.scrub_images(current_app.config["UPLOAD_DIR"], zone)
+    for row, why in report.failed:
+        click.echo(f"Left as it is: stored file {row.id} ({row.kind.upper()}, {row.sha256}): {why}", err=True)
+    click.echo(f"Location and camera data removed from stored images: {report.scrubbed} scrubbed, {report.clean} "
+               f"already clean, {len(report.failed)} failed.")
 
 
 @click.command("recycle-pool")

@@ -268,7 +268,7 @@ def send_stored(stored, name, inline=False):
 
     from .services import storage
     inline = inline and stored.kind in storage.IMAGES
-    content = storage.open_stored(stored, current_app.config["UPLOAD_DIR"])
+    content, stored = storage.open_stored(stored, current_app.config["UPLOAD_DIR"])  # the row its content is of
     response = send_file(content, mimetype=stored.mime, as_attachment=not inline, download_name=name,
                          conditional=False, etag=stored.sha256, max_age=0)
     response.content_length = stored.size  # read from the row: the content is a stream, wherever it is kept

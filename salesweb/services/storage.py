@@ -9,15 +9,16 @@ atomically to UPLOAD_DIR/ab/abcdef... by the SHA-256 of what is stored. A refuse
 upload leaves no file and no row; the same content twice is stored once.
 
 Callers see `save()` to store, `open_stored()` to read (web.send_stored serves every download from it),
-`checked_filename()` for a name, and `sweep()` at start. Files themselves are only reached through
-`backend()`, the one place that picks where they live: `LocalFiles` (the upload directory) is small
-enough (temp, put, open, delete, names) that an S3-compatible backend can replace it there without
-touching callers. `salesweb backup` copies the local upload directory; another backend is backed up
-by its own means.
+`checked_filename()` for a name, `sweep()` at start, and `scrub_images()` for images stored before uploads were
+re-encoded, which still carry their metadata. Files themselves are only reached through `backend()`, the one
+place that picks where they live: `LocalFiles` (the upload directory) is small enough (temp, put, open, delete,
+touch, names) that an S3-compatible backend can replace it there without touching callers. `salesweb backup`
+copies the local upload directory; another backend is backed up by its own means.
 """
 import datetime
 import bisect
 import hashlib
+import io
 import logging
 import os
 import re
@@ -27,10 +28,11 @@ import unicodedata
 import zipfile
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytz
+from peewee import IntegrityError
 from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from ..db import db, is_sqlite, utcnow
@@ -177,6 +179,10 @@ class LocalFiles:
 
     def delete(self, sha256):
         self.path(sha256).unlink(missing_ok=True)
+
+    def touch(self, sha256):
+        """Mark a kept file as just written, so that `names(since=...)` lists it again."""
+        os.utime(self.path(sha256))
 
     def names(self, since=0):
         """The hashes of the files kept, of those written since `since` (a time.time())."""
@@ -527,6 +533,68 @@ def _without_metadata(source, kind, files, zone):
     return path, when
 
 
+# What a re-encoded image is made of, and nothing else: a stored image holding any other segment or chunk (EXIF,
+# XMP, IPTC, comments, text chunks, a maker's own data) or bytes after its end still carries what it was taken with.
+JPEG_FRAME = set(range(0xC0, 0xE0)) - {0xD8, 0xD9}  # frames, tables, restart interval, scan (SOI and EOI aside)
+JPEG_RESTART = set(range(0xD0, 0xD8)) | {0x01}  # markers that stand alone, without a length
+JPEG_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")  # after a scan: not a stuffed byte, a restart or fill
+PNG_IMAGE_CHUNKS = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP",
+                    b"mDCV", b"cLLI", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"acTL", b"fcTL", b"fdAT"}
+
+
+def _jpeg_segment_is_image(marker, body):
+    if marker == 0xE0:  # JFIF, without a thumbnail (a thumbnail may show what the picture was cropped from)
+        return len(body) == 14 and body.startswith(b"JFIF\x00") and body[12:14] == b"\x00\x00"
+    if marker == 0xE2:
+        return body.startswith(b"ICC_PROFILE\x00")
+    if marker == 0xEE:
+        return body.startswith(b"Adobe")  # the colour transform a CMYK picture needs
+    return marker in JPEG_FRAME
+
+
+def _jpeg_carries_metadata(data):
+    at, end = 2, len(data)
+    while at + 2 <= end:
+        if data[at] != 0xFF:
+            return True  # not a JPEG's structure: the decoder decides what it is
+        marker = data[at + 1]
+        if marker == 0xFF:
+            at += 1
+        elif marker == 0xD9:
+            return at + 2 < end  # anything after the end: another picture (MPO), a video, a maker's trailer
+        elif marker in JPEG_RESTART:
+            at += 2
+        else:
+            length = int.from_bytes(data[at + 2:at + 4], "big")
+            if length < 2 or at + 2 + length > end or not _jpeg_segment_is_image(marker, data[at + 4:at + 2 + length]):
+                return True
+            at += 2 + length
+            if marker == 0xDA:  # the scan's coded data runs to the next marker
+                following = JPEG_NEXT_MARKER.search(data, at)
+                if following is None:
+                    return True
+                at = following.start()
+    return True  # cut off before its end
+
+
+def _png_carries_metadata(data):
+    at, end = 8, len(data)
+    while at + 12 <= end:
+        length, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if kind not in PNG_IMAGE_CHUNKS:
+            return True
+        at += 12 + length
+        if kind == b"IEND":
+            return at < end
+    return True
+
+
+def carries_metadata(data, kind):
+    """Whether a stored PNG or JPEG holds more than a re-encoded one would: its EXIF, XMP, comments, text chunks,
+    anything else that is not the picture itself, or bytes after its end."""
+    return _jpeg_carries_metadata(data) if kind == "jpeg" else _png_carries_metadata(data)
+
+
 def _hashed(path):
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
@@ -601,8 +669,94 @@ def save(stream, filename, upload_dir, max_bytes, allowed=tuple(KINDS), then=Non
 
 
 def open_stored(stored, upload_dir):
-    """A stored file's content, binary and seekable."""
-    return backend(upload_dir).open(stored.sha256)
+    """A stored file's content, binary and seekable, and the row it is the content of: `stored`, or the row read
+    again when its file went since `stored` was read (a scrub put the row on new content, whose file was in place
+    before the row named it)."""
+    files = backend(upload_dir)
+    try:
+        return files.open(stored.sha256), stored
+    except FileNotFoundError:
+        current = StoredFile.get_or_none(StoredFile.id == stored.id)
+        if current is None or current.sha256 == stored.sha256:
+            raise
+        return files.open(current.sha256), current
+
+
+@dataclass
+class ScrubReport:
+    scrubbed: int = 0
+    clean: int = 0
+    failed: list = field(default_factory=list)  # (StoredFile, why), each left as it was
+
+
+def scrub_images(upload_dir, zone, batch=200):
+    """Re-encode every stored image that still carries metadata (stored before uploads were re-encoded) exactly
+    as an upload is, each in its own short transaction (see `scrub_image`); an image already clean is left as it
+    is, so a second run changes nothing. What a run killed half-way left behind goes first. `zone` is the
+    install's time zone. Returns a ScrubReport; an image that cannot be read is counted as failed, with why."""
+    sweep_orphans(upload_dir)
+    report, last = ScrubReport(), 0
+    while rows := list(StoredFile.select().where(StoredFile.kind.in_(IMAGES), StoredFile.id > last)
+                       .order_by(StoredFile.id).limit(batch)):
+        for row in rows:
+            last = row.id
+            try:
+                if scrub_image(row, upload_dir, zone):
+                    report.scrubbed += 1
+                else:
+                    report.clean += 1
+            except Invalid as refused:
+                report.failed.append((row, str(refused)))
+            except FileNotFoundError:
+                report.failed.append((row, "its file is missing from the upload directory"))
+            except OSError as trouble:  # unreadable, or no room for the new file
+                report.failed.append((row, f"its file could not be read or written: {trouble.strerror or trouble}"))
+            except IntegrityError:
+                report.failed.append((row, "another record took its file meanwhile; run the command again"))
+    return report
+
+
+def scrub_image(stored, upload_dir, zone):
+    """Put one stored image on a copy without its metadata, as an upload would have stored it; returns whether it
+    did (False: the image was already clean). The capture time is read from its EXIF first. The image work is done
+    before the transaction, which only moves the new file into place, under its content's lock (as `save()`
+    does, so the orphan sweep never takes it), and points the row at it; the old file goes after the commit, once
+    no row names it. A download that read the row before then finds the file gone and reads the row again (see
+    `open_stored`). When another row already has the new content, the references to it move to this row, which
+    takes its content, and that row goes: its file stays, named by this row. Raises Invalid when the image cannot
+    be decoded, FileNotFoundError when its file is missing; either way nothing changes."""
+    files, old = backend(upload_dir), stored.sha256
+    with files.open(old) as fh:
+        data = fh.read()
+    if not carries_metadata(data, stored.kind):
+        return False
+    cleaned, when = _without_metadata(io.BytesIO(data), stored.kind, files, zone)
+    try:
+        sha256, size = _hashed(cleaned)
+        if sha256 == old:
+            return False
+        files.touch(old)  # should this process die after the commit, the sweep of orphans finds the old file
+        try:
+            with _held(sha256):
+                row = StoredFile.get_or_none(StoredFile.id == stored.id)
+                if row is None or row.sha256 != old:
+                    return False  # scrubbed meanwhile by another run
+                twin = StoredFile.get_or_none(StoredFile.sha256 == sha256)
+                files.put(cleaned, sha256)
+                if twin is not None:
+                    for reference, model in StoredFile._meta.backrefs.items():
+                        model.update({reference: row.id}).where(reference == twin.id).execute()
+                    StoredFile.delete().where(StoredFile.id == twin.id).execute()
+                    when = when or twin.captured_at
+                (StoredFile.update(sha256=sha256, size=size, captured_at=when or row.captured_at, created_at=utcnow())
+                 .where(StoredFile.id == row.id).execute())
+        except BaseException:
+            _discard_unused(files, sha256)
+            raise
+    finally:
+        cleaned.unlink(missing_ok=True)
+    _discard_unused(files, old)
+    return True
 
 
 @contextmanager
