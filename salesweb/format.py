@@ -5,6 +5,8 @@ from functools import lru_cache
 from babel import Locale, dates, numbers
 from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
 
+from .services.money import percent_text
+
 
 @lru_cache(maxsize=16)
 def _symbols(locale):
@@ -74,7 +76,6 @@ def register(app):
     @app.template_filter("percent_bp")
     def _percent_bp(basis_points):
         """Basis points as a percentage without needless decimals: 1500 → 15, 1250 → 12.5."""
-        from .services.money import percent_text
         return percent_text(basis_points or 0)
 
     @app.template_filter("quantity")
