@@ -17,6 +17,7 @@ from .db import db
 from .i18n import _
 from .models import Notification, User
 from .services import mail, notifications
+from .services.settings import current_settings
 
 log = logging.getLogger(__name__)
 SUBJECT_CHARS = 150
@@ -54,7 +55,6 @@ def _queue(written, base_url):
 
 def deliver(app, written, base_url):
     """Mail the notifications `written` ((id, created_at) pairs) to their readers, each in the reader's language."""
-    from .web import current_settings
     wanted = set(written)
     with app.app_context():
         try:

@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from .db import db
 from .services import cache
-from .services import settings as settings_service
 from .services.errors import Invalid
+from .services.settings import current_settings, settings_fallbacks  # noqa: F401 (the pages read them from here)
 
 
 def is_fragment_request():
@@ -82,26 +82,6 @@ def all_or_nothing(view):
         with db.atomic():
             return view(*args, **kwargs)
     return wrapper
-
-
-def settings_fallbacks():
-    """Settings whose default comes from the install's environment rather than the SPEC."""
-    return {"timezone": current_app.config["TIMEZONE"],
-            "default_locale": current_app.config["DEFAULT_LOCALE"]}
-
-
-def current_settings():
-    """The install's settings: read at most once per request, and kept by this worker for
-    SETTINGS_CACHE_SECONDS. A change saved by this worker is seen at once; by another, within that time."""
-    if "settings" not in g:
-        now, generation = time.monotonic(), settings_service.generation()
-        cached = current_app.extensions.get("salesweb.settings")
-        if cached is None or cached[0] != generation or cached[1] <= now:
-            cached = (generation, now + float(current_app.config["SETTINGS_CACHE_SECONDS"]),
-                      settings_service.current(settings_fallbacks()))
-            current_app.extensions["salesweb.settings"] = cached
-        g.settings = dict(cached[2])
-    return g.settings
 
 
 def data_generation():

@@ -1,7 +1,10 @@
-"""Operator settings: typed definitions with the SPEC defaults, read in one query, validated as a whole."""
+"""Operator settings: typed definitions with the SPEC defaults, read in one query, validated as a whole; and the
+install's settings as a request reads them."""
+import time
 from dataclasses import dataclass
 
 import pytz
+from flask import current_app, g
 
 from ..db import db, utcnow
 from ..i18n import _l
@@ -108,6 +111,26 @@ def current(fallbacks=None):
         if key in BY_KEY:
             values[key] = _decode(BY_KEY[key], raw)
     return values
+
+
+def settings_fallbacks():
+    """Settings whose default comes from the install's environment rather than the SPEC."""
+    return {"timezone": current_app.config["TIMEZONE"],
+            "default_locale": current_app.config["DEFAULT_LOCALE"]}
+
+
+def current_settings():
+    """The install's settings: read at most once per request, and kept by this worker for
+    SETTINGS_CACHE_SECONDS. A change saved by this worker is seen at once; by another, within that time."""
+    if "settings" not in g:
+        now, stamp = time.monotonic(), generation()
+        cached = current_app.extensions.get("salesweb.settings")
+        if cached is None or cached[0] != stamp or cached[1] <= now:
+            cached = (stamp, now + float(current_app.config["SETTINGS_CACHE_SECONDS"]),
+                      current(settings_fallbacks()))
+            current_app.extensions["salesweb.settings"] = cached
+        g.settings = dict(cached[2])
+    return g.settings
 
 
 def _check_one(d, value):
