@@ -140,19 +140,6 @@ def kept(name, key, compute):
     return value
 
 
-def people_in_reach(leavers=False):
-    """(id, name, active) of the reps and managers the signed-in user may make owners (with `leavers`, those they
-    may filter by: customers.owner_filter_choices), by name. Kept as kept() keeps: an owner filter or field is
-    on most pages, and building sixty users' options each time cost a millisecond."""
-    from .models import User
-    from .services import customers
-
-    def compute():
-        query = customers.owner_filter_choices if leavers else customers.assignable_owners
-        return [(u.id, u.name, u.active) for u in query(current_user).order_by(User.name)]
-    return kept("people-in-reach", (current_user.id, leavers), compute)
-
-
 class Page:
     """One page of a query: items, number, total count (of `count_query` when a cheaper one is given)."""
 

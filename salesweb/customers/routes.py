@@ -11,7 +11,7 @@ from ..services import audit, contracts, customer_links, customers, exports, hel
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
-                   people_in_reach, remembered, render, submit)
+                   remembered, render, submit)
 from ..visits.forms import PROBLEM_LABELS
 from . import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
@@ -43,7 +43,7 @@ def _customer_or_404(customer_id):
 
 
 def _owner_choices(form, customer=None, new=False):
-    owners = [(i, name) for i, name, _active in people_in_reach()]
+    owners = [(i, name) for i, name, _active in customers.people_in_reach()]
     if new and current_user.role != "rep":
         owners.insert(0, (customers.BY_REGION, _("The region's rep")))
     if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
@@ -61,12 +61,13 @@ def index():
     reassign = ReassignForm(prefix="reassign") if current_user.role in REASSIGNERS else None
     if not is_fragment_request():  # the filter choices sit outside the swapped list
         if current_user.role != "rep":
-            leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
+            leavers_last = sorted(customers.people_in_reach(leavers=True), key=lambda person: not person[2])
             filters.owner.choices = options([("", _("Anyone"))] + [
                 (str(i), name if active else _("%(name)s (deactivated)", name=name))
                 for i, name, active in leavers_last])
         if reassign:
-            reassign.owner.choices = options([("", _("Choose…"))] + [(i, name) for i, name, _a in people_in_reach()])
+            reassign.owner.choices = options([("", _("Choose…"))] + [
+                (i, name) for i, name, _a in customers.people_in_reach()])
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
     counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
                                         today()), lambda: customers.tier_counts(current_user, criteria, today()))

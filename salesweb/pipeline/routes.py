@@ -13,7 +13,7 @@ from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
-from ..web import (all_or_nothing, is_fragment_request, local_today as today, people_in_reach, remembered, render,
+from ..web import (all_or_nothing, is_fragment_request, local_today as today, remembered, render,
                    safe_next, submit)
 from . import bp
 from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
@@ -60,7 +60,7 @@ def _filters():
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
     if current_user.role != "rep":
         form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(i), name) for i, name, _active in people_in_reach(leavers=True)])
+                                     [(str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
     return form
 
 
@@ -292,7 +292,7 @@ def _chosen_customer(form, deal=None):
 
 def _deal_form(form, deal=None):
     picker.offer(form, _chosen_customer(form, deal))
-    owners = [(i, name) for i, name, _active in people_in_reach()]
+    owners = [(i, name) for i, name, _active in customers.people_in_reach()]
     if deal is not None and deal.owner_id not in {i for i, _name in owners}:
         owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
     form.owner.choices = options(owners)

@@ -10,11 +10,12 @@ from ..i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..rows import RowTemplate
 from ..services import quotes
+from ..services.customers import people_in_reach
 from ..services.errors import Invalid
 from ..services.money import percent_text
 from ..forms import options
 from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
-                   page_number, people_in_reach, render)
+                   page_number, render)
 from . import bp
 from .forms import ActionForm, QuoteFilterForm, QuoteForm
 

@@ -4,6 +4,7 @@ import unicodedata
 from collections import namedtuple
 from types import SimpleNamespace
 
+from flask_login import current_user
 from peewee import JOIN, SQL, NodeList
 
 from ..access import team_ids, visible, visible_to
@@ -11,6 +12,7 @@ from ..db import db, is_sqlite, like, like_pattern, prepared, utcnow, without_in
 from ..i18n import _l
 from ..models import (SOURCES, STATUSES, CollateralItem, Contact, Customer, CustomerNote, PoolMove, ShareLink,
                       TierChange, User, Visit)
+from ..web import kept
 from . import audit, cadence, notifications
 from .errors import Invalid
 
@@ -75,6 +77,16 @@ def assignable_owners(user):
 def owner_filter_choices(user):
     """Owners to filter the list by: as assignable_owners, but leavers too (to find and reassign their customers)."""
     return _owners_within_reach(user, leavers=True)
+
+
+def people_in_reach(leavers=False):
+    """(id, name, active) of the reps and managers the signed-in user may make owners (with `leavers`, those they
+    may filter by: owner_filter_choices), by name. Kept as kept() keeps: an owner filter or field is on most pages,
+    and building sixty users' options each time cost a millisecond."""
+    def compute():
+        query = owner_filter_choices if leavers else assignable_owners
+        return [(u.id, u.name, u.active) for u in query(current_user).order_by(User.name)]
+    return kept("people-in-reach", (current_user.id, leavers), compute)
 
 
 BY_REGION = "region"  # the owner choice "the region's rep" on a new customer

@@ -11,7 +11,7 @@ from ..i18n import _
 from ..models import Customer, Deal, Visit
 from ..services import calendar_feed, customers, pipeline, visits
 from ..services.errors import Invalid
-from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, remembered, render,
+from ..web import (Page, current_settings, local_today as today, page_number, remembered, render,
                    safe_next, send_stored, submit)
 from ..rows import RowTemplate
 from . import bp
@@ -145,7 +145,7 @@ def index():
     filters = FilterForm(request.args)
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
-            (str(i), name) for i, name, _active in people_in_reach(leavers=True)])
+            (str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
     criteria = filters.criteria()
     rows, count = visits.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
