@@ -78,8 +78,6 @@ def create_app(config=None):
     database.init_app(app)
     from .services import storage
     storage.sweep(app.config["UPLOAD_DIR"])  # what an upload killed half-way left in .incoming (no database needed)
-    from .services import pipeline, tiers
-    tiers.set_revenue_source(pipeline.won_revenue)  # tiers follow won deals
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
     _login(app)
     csrf.init_app(app)

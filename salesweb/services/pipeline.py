@@ -56,17 +56,6 @@ def stages():
     return _stages.rows()
 
 
-def won_revenue(customer_ids, since, until):
-    """{customer id: won amount} for deals won in [since, until): the tier rule's revenue source."""
-    if not customer_ids:
-        return {}
-    rows = (Deal.select(Deal.customer, fn.SUM(Deal.amount)).join(Stage)
-            .where((Stage.kind == "won") & (Deal.won_on >= since) & (Deal.won_on < until)
-                   & Deal.customer.in_(list(customer_ids)))
-            .group_by(Deal.customer).tuples())
-    return {customer_id: int(total or 0) for customer_id, total in rows}
-
-
 def is_stale(deal, stage, today, now):
     """Stale is honest: no real activity for the stage's rotting days, or no next step, or an overdue one."""
     if stage.kind != "open":

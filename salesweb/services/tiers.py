@@ -1,39 +1,35 @@
 """Customer tiers (A/B/C) from trailing-12-month won revenue, manual locks, and their history.
 
-Revenue comes from a source function: source(customer_ids, since, until) -> {customer_id: minor units}.
-The pipeline registers the real one (won deals); until then no customer has won revenue.
+Revenue is read from the won deals: won_revenue(customer_ids, since, until) -> {customer_id: minor units}.
 """
 import datetime
 
+from peewee import fn
+
 from ..db import db, utcnow
 from ..i18n import _l
-from ..models import TIERS, Customer, TierChange
+from ..models import TIERS, Customer, Deal, Stage, TierChange
 from . import audit, cadence
 from .errors import Invalid
 
 LOCKERS = ("manager", "ops")
 
 
-def no_won_revenue(customer_ids, since, until):
-    return {}
-
-
-_source = no_won_revenue
-
-
-def set_revenue_source(source):
-    """Called by the module that records won deals."""
-    global _source
-    _source = source
-
-
-def revenue_source():
-    return _source
+def won_revenue(customer_ids, since, until):
+    """{customer id: won amount} for deals won in [since, until): the revenue the tier rule follows."""
+    if not customer_ids:
+        return {}
+    rows = (Deal.select(Deal.customer, fn.SUM(Deal.amount)).join(Stage)
+            .where((Stage.kind == "won") & (Deal.won_on >= since) & (Deal.won_on < until)
+                   & Deal.customer.in_(list(customer_ids)))
+            .group_by(Deal.customer).tuples())
+    return {customer_id: int(total or 0) for customer_id, total in rows}
 
 
 def has_revenue_source():
-    """Whether won revenue is recorded anywhere yet; without it the rule would demote every customer to C."""
-    return _source is not no_won_revenue
+    """Whether won revenue is recorded anywhere yet (a deal has been won); without it the rule would demote every
+    customer to C."""
+    return Deal.select(Deal.id).join(Stage).where(Stage.kind == "won").exists()
 
 
 def recompute_all(values, today, batch=1000):
@@ -67,7 +63,7 @@ def window(today):
 def recompute(customer_ids, values, today, source=None):
     """Apply the rule to unlocked customers; record each change. Returns [(customer, old, new)]."""
     since, until = window(today)
-    revenue = (source or _source)(list(customer_ids), since, until)
+    revenue = (source or won_revenue)(list(customer_ids), since, until)
     changes = []
     with db.atomic():
         customers = Customer.select().where(Customer.id.in_(list(customer_ids)) & (Customer.tier_locked == False))  # noqa: E712

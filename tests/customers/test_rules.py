@@ -244,25 +244,23 @@ def test_group_is_a_suffix_like_the_legal_forms(a, b):
     assert customers.normalise_name(a) == customers.normalise_name(b)
 
 
-def test_recompute_tiers_command_uses_the_registered_revenue_source(app, make, monkeypatch):
+def test_recompute_tiers_command_waits_for_won_deals_then_follows_them(app, make):
     rep = make.user("rep")
     big, imported = make.customer(rep, name="Big"), make.customer(rep, name="Imported", tier="B")
     runner = app.test_cli_runner()
-    monkeypatch.setattr(tiers, "_source", tiers.no_won_revenue)  # as before deals were recorded
-    result = runner.invoke(args=["recompute-tiers"])
+    result = runner.invoke(args=["recompute-tiers"])  # no deal won yet
     assert "no won deals are recorded yet" in result.output
     assert Customer.get_by_id(imported.id).tier == "B"  # not demoted to C for want of data
-    won = [(big.id, datetime.date.today(), 2_000_000_00)]
-    monkeypatch.setattr(tiers, "_source", _revenue_from(won))
+    make.won_deal(rep, datetime.date.today(), customer=big, amount=2_000_000_00)
     result = runner.invoke(args=["recompute-tiers"])
     assert result.exit_code == 0 and "2 changed" in result.output
     assert Customer.get_by_id(big.id).tier == "A" and Customer.get_by_id(imported.id).tier == "C"
 
 
-def test_raising_a_threshold_recomputes_tiers_when_revenue_is_known(app, make, monkeypatch):
+def test_raising_a_threshold_recomputes_tiers_when_revenue_is_known(app, make):
     rep = make.user("rep")
     customer = make.customer(rep, name="Edge")
-    monkeypatch.setattr(tiers, "_source", _revenue_from([(customer.id, datetime.date.today(), 150_000_00)]))
+    make.won_deal(rep, datetime.date.today(), customer=customer, amount=150_000_00)
     tiers.recompute([customer.id], spec_values(), datetime.date.today())
     assert Customer.get_by_id(customer.id).tier == "B"
     settings.update({"tier_b_threshold": 200_000_00}, by=make.user("admin"), today=datetime.date.today())

@@ -206,7 +206,7 @@ def test_won_revenue_counts_twelve_months_of_won_deals(app, make, rep):
     pipeline.win(old, 1, rep, won_on=datetime.date(2025, 5, 31), today=TODAY)
     pipeline.win(recent, 1, rep, won_on=datetime.date(2026, 1, 10), today=TODAY)
     since, until = tiers.window(TODAY)
-    assert pipeline.won_revenue([customer.id], since, until) == {customer.id: 400_000_00}
+    assert tiers.won_revenue([customer.id], since, until) == {customer.id: 400_000_00}
     assert open_deal
 
 
