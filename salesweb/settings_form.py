@@ -1,5 +1,6 @@
 """The settings form, for any set of setting definitions: the admin's page holds them all, the ops settings area
-the sales process's. Saving goes through the settings service, which validates the whole and audits each change."""
+the sales process's. Saving goes through tiers.update_settings: the settings service validates the whole and
+audits each change, and the customers' due dates and tiers follow."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .forms import SelectField, options
 from .i18n import _
-from .services import settings as settings_service
+from .services import settings as settings_service, tiers
 from .web import current_settings, local_today, render, settings_fallbacks, submit
 
 
@@ -50,8 +51,8 @@ def edit(definitions, endpoint, template, **context):
         values = {k: getattr(form, k).data for k in kinds}
         values = {k: v * 100 if kinds[k] == "money" else (v.strip() if isinstance(v, str) else v)
                   for k, v in values.items()}
-        changed.update(settings_service.update(values, by=current_user, fallbacks=settings_fallbacks(),
-                                               today=local_today()))
+        changed.update(tiers.update_settings(values, by=current_user, fallbacks=settings_fallbacks(),
+                                             today=local_today()))
 
     done, status = submit(form, save)
     if done:

@@ -15,7 +15,7 @@ from ..db import db, is_sqlite, prepared, row_by_id, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..models.people import initials
-from . import audit, customers, notifications, tiers
+from . import audit, customers, notifications, settings, tiers
 from .errors import Invalid
 
 GAP = 1024.0
@@ -256,7 +256,6 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
 
 
 def _values():
-    from . import settings
     return settings.current()
 
 

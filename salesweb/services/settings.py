@@ -172,8 +172,9 @@ def validate(values):
     return errors
 
 
-def update(changes, by, fallbacks=None, today=None):
-    """Store the given settings after validating them with the rest; audit each change."""
+def prepare(changes, fallbacks=None):
+    """(the settings as they stand, as they would be with `changes`, what `changes` actually change), after
+    validating the given settings with the rest; Invalid when they are refused."""
     values = current(fallbacks)
     unknown = set(changes) - set(BY_KEY)
     if unknown:
@@ -182,23 +183,28 @@ def update(changes, by, fallbacks=None, today=None):
     errors = validate(merged)
     if errors:
         raise Invalid(errors)
-    changed = {k: v for k, v in changes.items() if values[k] != v}
+    return values, merged, {k: v for k, v in changes.items() if values[k] != v}
+
+
+def store(changed, values, by):
+    """Write what `prepare` found changed, auditing each change (`values`: the settings it stood at), in the
+    caller's transaction."""
     _generation[0] += 1
+    now = utcnow()
+    for key, value in changed.items():
+        (Setting.insert(key=key, value=str(value), updated_at=now, updated_by=by)
+         .on_conflict(conflict_target=[Setting.key],
+                      update={Setting.value: str(value), Setting.updated_at: now,
+                              Setting.updated_by: by})
+         .execute())
+        audit.record("settings", actor=by, object_type="setting",
+                     summary=f"{key}: {values[key]} → {value}")
+
+
+def update(changes, by, fallbacks=None):
+    """Store the given settings after validating them with the rest; audit each change. Returns what changed.
+    (What follows a setting, such as customers' due dates and tiers, follows through tiers.update_settings.)"""
+    values, _merged, changed = prepare(changes, fallbacks)
     with db.atomic():
-        now = utcnow()
-        for key, value in changed.items():
-            (Setting.insert(key=key, value=str(value), updated_at=now, updated_by=by)
-             .on_conflict(conflict_target=[Setting.key],
-                          update={Setting.value: str(value), Setting.updated_at: now,
-                                  Setting.updated_by: by})
-             .execute())
-            audit.record("settings", actor=by, object_type="setting",
-                         summary=f"{key}: {values[key]} → {value}")
-        if any(key.startswith("cadence_") for key in changed):
-            from . import cadence
-            cadence.refresh_all(merged)
-        if any(key.startswith("tier_") for key in changed):
-            from . import tiers
-            if tiers.has_revenue_source():
-                tiers.recompute_all(merged, today or utcnow().date())
+        store(changed, values, by)
     return changed

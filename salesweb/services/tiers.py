@@ -9,7 +9,7 @@ from peewee import fn
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import TIERS, Customer, Deal, Stage, TierChange
-from . import audit, cadence
+from . import audit, cadence, settings
 from .errors import Invalid
 
 LOCKERS = ("manager", "ops")
@@ -30,6 +30,20 @@ def has_revenue_source():
     """Whether won revenue is recorded anywhere yet (a deal has been won); without it the rule would demote every
     customer to C."""
     return Deal.select(Deal.id).join(Stage).where(Stage.kind == "won").exists()
+
+
+def update_settings(changes, by, fallbacks=None, today=None):
+    """Store settings as settings.update does (validated as a whole, each change audited), and in the same
+    transaction have the customers follow them: due dates a new cadence, tiers new thresholds (once a deal has been
+    won). Returns what changed."""
+    values, merged, changed = settings.prepare(changes, fallbacks)
+    with db.atomic():
+        settings.store(changed, values, by)
+        if any(key.startswith("cadence_") for key in changed):
+            cadence.refresh_all(merged)
+        if any(key.startswith("tier_") for key in changed) and has_revenue_source():
+            recompute_all(merged, today or utcnow().date())
+    return changed
 
 
 def recompute_all(values, today, batch=1000):

@@ -132,7 +132,7 @@ def test_changing_the_cadence_moves_every_due_date(app, make):
     rep = make.user("rep")
     a = make.customer(rep, tier="A")
     c = make.customer(rep)
-    settings.update({"cadence_a_days": 14}, by=admin)
+    tiers.update_settings({"cadence_a_days": 14}, by=admin)
     values = spec_values()
     assert Customer.get_by_id(a.id).next_visit_due == cadence.local_date(a.created_at, values) + \
         datetime.timedelta(days=14)
@@ -147,7 +147,7 @@ def test_due_dates_follow_the_install_calendar_not_utc(app, make, utc_hour, loca
     cadence.record_visit(customer, datetime.datetime(2026, 6, 1, utc_hour, 30), values)
     expected = datetime.date(2026, 6, local_day) + datetime.timedelta(days=180)
     assert Customer.get_by_id(customer.id).next_visit_due == expected
-    settings.update({"cadence_c_days": 90}, by=make.user("admin"))  # the bulk SQL path agrees
+    tiers.update_settings({"cadence_c_days": 90}, by=make.user("admin"))  # the bulk SQL path agrees
     assert Customer.get_by_id(customer.id).next_visit_due == expected - datetime.timedelta(days=90)
 
 
@@ -263,5 +263,5 @@ def test_raising_a_threshold_recomputes_tiers_when_revenue_is_known(app, make):
     make.won_deal(rep, datetime.date.today(), customer=customer, amount=150_000_00)
     tiers.recompute([customer.id], spec_values(), datetime.date.today())
     assert Customer.get_by_id(customer.id).tier == "B"
-    settings.update({"tier_b_threshold": 200_000_00}, by=make.user("admin"), today=datetime.date.today())
+    tiers.update_settings({"tier_b_threshold": 200_000_00}, by=make.user("admin"), today=datetime.date.today())
     assert Customer.get_by_id(customer.id).tier == "C"
