@@ -1,4 +1,5 @@
-"""Visit cadence: when each customer is next due a visit, and who is overdue.
+"""Visit cadence: when each customer is next due a visit, and who is overdue; and the activity with a customer
+that keeps its open deals fresh.
 
 A customer is due `interval(tier)` days after the last visit (or after creation when never
 visited) and overdue once that day has passed. `next_visit_due` is stored so lists can
@@ -10,7 +11,7 @@ import pytz
 from peewee import SQL, fn
 
 from ..db import is_sqlite, utcnow
-from ..models import TIERS, Customer
+from ..models import TIERS, Customer, Deal, Stage
 
 
 def interval(tier, values):
@@ -46,9 +47,16 @@ def record_visit(customer, visited_at, values):
     (Customer.update(last_visit_at=customer.last_visit_at, last_activity_at=customer.last_activity_at,
                      next_visit_due=customer.next_visit_due, updated_at=utcnow())
      .where(Customer.id == customer.id).execute())
-    from . import pipeline
-    pipeline.record_activity(customer.id, visited_at)  # a visit is real activity on the customer's open deals
+    record_activity(customer.id, visited_at)  # a visit is real activity on the customer's open deals
     return customer
+
+
+def record_activity(customer_id, at):
+    """Real activity with a customer (a visit, a quote, a note) keeps its open deals fresh."""
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    (Deal.update(last_activity_at=at)
+     .where((Deal.customer == customer_id) & Deal.stage.in_(open_stages) & (Deal.last_activity_at < at))
+     .execute())
 
 
 def refresh(customer, values):

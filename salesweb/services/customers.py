@@ -248,8 +248,7 @@ def add_note(customer, body, by):
         raise Invalid({"body": _l("At most %(n)d characters.", n=5000)})
     with db.atomic():
         note = CustomerNote.create(customer=customer, author=by, body=body)
-        from . import pipeline
-        pipeline.record_activity(customer.id, note.created_at)  # a note is real activity on its open deals
+        cadence.record_activity(customer.id, note.created_at)  # a note is real activity on its open deals
         audit.record("create", actor=by, obj=note, summary=customer.name)
     return note
 

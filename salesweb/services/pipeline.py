@@ -98,14 +98,6 @@ def stale_of(owner, today, now, limit=10):
                           **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
 
 
-def record_activity(customer_id, at):
-    """Real activity with a customer (a visit, a quote, a note) keeps its open deals fresh."""
-    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-    (Deal.update(last_activity_at=at)
-     .where((Deal.customer == customer_id) & Deal.stage.in_(open_stages) & (Deal.last_activity_at < at))
-     .execute())
-
-
 def _check_values(values, by):
     errors = {}
     title = (values.get("title") or "").strip()

@@ -19,7 +19,7 @@ from ..access import SEES_ALL, team_ids, visible, visible_to
 from ..db import contains, db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
-from . import audit, notifications
+from . import audit, cadence, notifications
 from .errors import Invalid
 from .money import LARGEST, parse_amount, parse_percent, parse_quantity, percent_text, rounded
 
@@ -362,8 +362,7 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
         _event(quote, "created", "", "draft", by, now=now)
         audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}, "
                                           f"{percent_text(quote.effective_bp)} % off catalogue set by {by.name}")
-        from .pipeline import record_activity
-        record_activity(deal.customer_id, now)
+        cadence.record_activity(deal.customer_id, now)
     return quote
 
 
