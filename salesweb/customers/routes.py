@@ -7,7 +7,7 @@ from ..forms import as_id, options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerLink, PoolMove, User
 from ..rows import RowTemplate
-from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
+from ..services import allocation, audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
@@ -283,7 +283,8 @@ def reassign():
     if len(chosen) != len(set(ids)):
         abort(404)  # one of them is outside the user's scope
     try:
-        moved = customers.reassign(chosen, User.get_by_id(form.owner.data), current_user)
+        moved = allocation.reassign(current_user, [c.id for c in chosen], User.get_by_id(form.owner.data),
+                                    move_deals=False).customers  # their deals stay with whoever holds them
     except Invalid as invalid:
         for message in invalid.errors.values():
             flash(message, "error")

@@ -373,10 +373,6 @@ def batch_or_none(user, batch_id):
 
 # Regions ---------------------------------------------------------------------------------------------------------
 
-def region_key(name):
-    return " ".join((name or "").split()).casefold()
-
-
 def regions():
     """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
     counted per spelling on the region index, then spellings that differ only in case are one region, named by its
@@ -384,7 +380,7 @@ def regions():
     found, best = {}, {}
     for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
                         .group_by(Customer.region).tuples()):
-        key = region_key(name)
+        key = customers.region_key(name)
         row = found.setdefault(key, [name, 0, None, ""])
         row[1] += count
         if (-count, name) < best.get(key, (1, "")):
@@ -406,7 +402,7 @@ def assign_region(user, name, rep, now=None):
         raise Invalid({"rep": _l("Choose an active rep.")})
     now = now or utcnow()
     with db.atomic():
-        (Region.insert(name=name, name_key=region_key(name), rep=rep.id if rep else None, updated_at=now,
+        (Region.insert(name=name, name_key=customers.region_key(name), rep=rep.id if rep else None, updated_at=now,
                        updated_by=user.id)
          .on_conflict(conflict_target=[Region.name_key],
                       update={Region.rep: rep.id if rep else None, Region.updated_at: now,
@@ -414,15 +410,3 @@ def assign_region(user, name, rep, now=None):
          .execute())
         audit.record("edit", actor=user, object_type="region",
                      summary=f"region {name}: new customers go to {rep.name if rep else 'nobody'}")
-
-
-def region_owners(by):
-    """{region key: rep} for the regions whose rep `by` may give customers to, in one query."""
-    return {r.name_key: r.rep for r in Region.select(Region, User).join(User, on=(Region.rep == User.id))
-            .where(User.id.in_(owners(by).select(User.id)))}
-
-
-def owner_for_region(name, by):
-    """The rep new customers in region `name` go to, if `by` may give them one; else None."""
-    key = region_key(name)
-    return region_owners(by).get(key) if key else None

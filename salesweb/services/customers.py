@@ -10,8 +10,8 @@ from peewee import JOIN, SQL, NodeList
 from ..access import team_ids, visible, visible_to
 from ..db import db, is_sqlite, like, like_pattern, prepared, utcnow, without_index
 from ..i18n import _l
-from ..models import (SOURCES, STATUSES, CollateralItem, Contact, Customer, CustomerNote, PoolMove, ShareLink,
-                      TierChange, User, Visit)
+from ..models import (SOURCES, STATUSES, CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region,
+                      ShareLink, TierChange, User, Visit)
 from ..web import kept
 from . import audit, cadence, notifications
 from .errors import Invalid
@@ -95,8 +95,24 @@ BY_REGION = "region"  # the owner choice "the region's rep" on a new customer
 def default_owner(region, by):
     """Who a new customer goes to when `by` leaves it to the region: the region's rep if `by` may assign them,
     else a manager themself, else the pool (None)."""
-    from . import allocation
-    return allocation.owner_for_region(region, by) or (by if by.role == "manager" else None)
+    return owner_for_region(region, by) or (by if by.role == "manager" else None)
+
+
+def region_key(name):
+    """A region's name as regions are told apart: spaces and case do not count."""
+    return " ".join((name or "").split()).casefold()
+
+
+def region_owners(by):
+    """{region key: rep} for the regions whose rep `by` may give customers to, in one query."""
+    return {r.name_key: r.rep for r in Region.select(Region, User).join(User, on=(Region.rep == User.id))
+            .where(User.id.in_(assignable_owners(by).select(User.id)))}
+
+
+def owner_for_region(name, by):
+    """The rep new customers in region `name` go to, if `by` may give them one; else None."""
+    key = region_key(name)
+    return region_owners(by).get(key) if key else None
 
 
 def may_use_pool_owner(user):
@@ -219,13 +235,6 @@ def won_over(customer_id, by, deal_title, now=None):
         audit.record("edit", actor=by, obj=customer,
                      summary=f"{customer.name}: status {customer.status} → customer ({deal_title} won)")
     return customer.status
-
-
-def reassign(customers, owner, by):
-    """Give several visible customers to one owner, in one transaction, as an undoable reallocation (their deals
-    stay with whoever holds them); returns how many moved."""
-    from . import allocation
-    return allocation.reassign(by, [c.id for c in customers], owner, move_deals=False).customers
 
 
 def _tell_new_owner(moved, owner, by):

@@ -7,7 +7,7 @@ import io
 from peewee import fn
 
 from ..models import Budget, Customer, Expense, Region, User, Visit
-from . import allocation, budgets, demo_files, storage
+from . import budgets, customers, demo_files, storage
 
 # Per rep and quarter, in minor units: what a team of n reps gets is n times this.
 PLAN = {"travel": 9_000_00, "events": 6_000_00, "samples": 2_500_00, "hospitality": 4_000_00, "other": 1_000_00}
@@ -38,7 +38,7 @@ def _regions(now, ops):
     for region, owner, count in held:
         if count > best.get(region, (None, 0))[1]:
             best[region] = (owner, count)
-    rows = [{"name": region, "name_key": allocation.region_key(region), "rep": owner if n else None,
+    rows = [{"name": region, "name_key": customers.region_key(region), "rep": owner if n else None,
              "updated_at": now, "updated_by": ops.id if ops else None}
             for n, (region, (owner, _count)) in enumerate(sorted(best.items()))]  # the first left to the pool
     if rows:

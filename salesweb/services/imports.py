@@ -21,7 +21,7 @@ from peewee import JOIN
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Contact, Customer, TierChange, User
-from . import allocation, audit, cadence, customers
+from . import audit, cadence, customers
 from .errors import Invalid
 from .storage import process_alive
 
@@ -364,7 +364,7 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
     pool_allowed = customers.may_use_pool_owner(by)
     # New customers that name no owner go to their region's rep (when the import's default is the pool).
     unowned = default_owner is None and any(not row.values["owner_email"] for row in rows)
-    by_region = allocation.region_owners(by) if unowned else {}
+    by_region = customers.region_owners(by) if unowned else {}
     for row in rows:
         email = row.values["owner_email"]
         row.owner_given = bool(email)
@@ -374,7 +374,7 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
                 row.problems.append(("owner_email", _l(
                     "No active rep or manager you may assign has the email %(email)s.", email=email)))
         else:
-            row.owner = by_region.get(allocation.region_key(row.values["region"]), default_owner)
+            row.owner = by_region.get(customers.region_key(row.values["region"]), default_owner)
             if row.owner is None and not pool_allowed:
                 row.problems.append(("owner_email", _l("Choose an owner.")))
         row.key = customers.normalise_name(row.values["name"])

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, Deal, Notification, PoolMove
-from salesweb.services import customers, notifications, pipeline, pool, reports, settings, tasks, visits
+from salesweb.services import allocation, customers, notifications, pipeline, pool, reports, settings, tasks, visits
 from tests.conftest import post
 
 NOW = datetime.datetime(2026, 11, 23, 2, 0)
@@ -84,10 +84,10 @@ def test_a_customer_created_for_someone_else_tells_its_owner(app, make, team):
 def test_bulk_reassignment_tells_the_new_owner_once(app, make, team):
     boss, rep, other = team
     moved = [make.customer(rep, name=f"C{i}") for i in range(3)]
-    assert customers.reassign(moved, other, boss) == 3
+    assert allocation.reassign(boss, [c.id for c in moved], other, move_deals=False).customers == 3
     assert told(app, other) == [("customers_assigned", f"/customers?owner={other.id}", "Boss gave you 3 customers.")]
     one = make.customer(rep, name="Solo")
-    customers.reassign([one], other, boss)
+    allocation.reassign(boss, [one.id], other, move_deals=False)
     assert told(app, other)[-1] == ("customer_assigned", f"/customers/{one.id}", "Boss gave you customer Solo.")
 
 
