@@ -142,7 +142,7 @@ def selection_page(user, criteria, today, limit):
 
 def _selection_shape(user, criteria, today):
     """`selection`'s shape (the user's role, which filters apply) and values, for `_selected`."""
-    filters, values = customers._filter_shape({**criteria, "region": ""}, today)
+    filters, values = customers.filter_shape({**criteria, "region": ""}, today)
     region = (criteria.get("region") or "").lower()
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
     return (user.role, *filters, bool(region), tier is not None), dict(values, user=user.id, region_lower=region,
@@ -153,7 +153,7 @@ def _selected(values, role, *shape):
     """The customer list's own filters and scope rule; a region here is every spelling of it, whatever the case
     (`values`: attributes, or a prepared query's slots)."""
     *filters, region, tier = shape
-    query = customers._narrowed(visible_to(Customer.select(), role, values.user, Customer.owner), values, *filters)
+    query = customers.narrowed(visible_to(Customer.select(), role, values.user, Customer.owner), values, *filters)
     if region:
         query = query.where(fn.LOWER(Customer.region) == values.region_lower)
     if tier:

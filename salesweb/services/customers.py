@@ -342,8 +342,9 @@ def _matching(kind, value):
     return Customer.id.in_(by_customer | by_contact)
 
 
-def _filter_shape(criteria, today):
-    """The list's filters as (which apply, their values): what `_narrowed` takes."""
+def filter_shape(criteria, today):
+    """The customer list's filters as (which apply, their values): what `narrowed` takes. Allocation's selection
+    filters the same way."""
     text = (criteria.get("q") or "").strip()
     kind, value = _text_search(text) if text else (None, None)
     shape = (kind, bool(criteria.get("owner")), bool(criteria.get("region")), bool(criteria.get("status")),
@@ -352,7 +353,7 @@ def _filter_shape(criteria, today):
                        status=criteria.get("status"), today=today)
 
 
-def _narrowed(query, values, kind, owner, region, status, overdue):
+def narrowed(query, values, kind, owner, region, status, overdue):
     """`query` narrowed by the filters that apply; `values` has them as attributes (or is a prepared query's slots)."""
     if kind:
         query = query.where(_matching(kind, values.text))
@@ -369,8 +370,8 @@ def _narrowed(query, values, kind, owner, region, status, overdue):
 
 def _filtered(user, criteria, today, query=None):
     """The user's customers narrowed by everything but the tier (tabs count across tiers)."""
-    shape, values = _filter_shape(criteria, today)
-    return _narrowed(scope(user) if query is None else query, SimpleNamespace(**values), *shape)
+    shape, values = filter_shape(criteria, today)
+    return narrowed(scope(user) if query is None else query, SimpleNamespace(**values), *shape)
 
 
 def _listed(values, role, own_index, tier, sort, *filters, rows=False):
@@ -380,7 +381,7 @@ def _listed(values, role, own_index, tier, sort, *filters, rows=False):
     # A manager's team owns a good share of all customers: walking the sort's index and skipping others'
     # finds a page at once, where the owner index would fetch the whole team's customers and sort them.
     own = Customer.owner if own_index else without_index(Customer.owner)
-    query = _narrowed(visible_to(Customer.select(), role, values.user, own), values, *filters)
+    query = narrowed(visible_to(Customer.select(), role, values.user, own), values, *filters)
     if rows:
         query = query.select(Customer.id, Customer.tier, Customer.name, owner.name, Customer.region,
                              Customer.last_visit_at, Customer.next_visit_due)
@@ -393,7 +394,7 @@ def _listed(values, role, own_index, tier, sort, *filters, rows=False):
 
 
 def _list_shape(user, criteria, today):
-    shape, values = _filter_shape(criteria, today)
+    shape, values = filter_shape(criteria, today)
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
     sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
     own_index = not (user.role == "manager" and not criteria.get("owner"))
