@@ -3,6 +3,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from ..access import role_required
+from ..db import utcnow
 from ..forms import as_id, options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerLink, PoolMove, User
@@ -150,7 +151,9 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     contacts, history = customers.contacts_of(customer.id), customers.tier_history(customer.id)
     from ..services import pipeline
     deals = pipeline.of_customer(current_user, customer.id, 50)
-    timeline, timeline_more = customers.timeline(customer.id, TIMELINE_ENTRIES)
+    now = utcnow()
+    timeline, timeline_more = customers.timeline(
+        customer.id, TIMELINE_ENTRIES, now, more=feedback_service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
     link_id = as_id(request.args.get("link"))
     new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
                                         & (CustomerLink.created_by == current_user.id)) if link_id else None

@@ -506,33 +506,30 @@ def export_rows(user, criteria, today, values):
 
 # One entry of a customer's timeline, whatever its kind (note, visit, share, feedback, nps, or a pool move's kind):
 # who and when, and the fields its kind shows (None for the others).
-Event = namedtuple("Event", "kind at who id text purpose verified checked_in distance_m check_problem feedback_kind "
-                            "state source score title expires_at downloads move to_name from_name")
-_EVENT = Event(*([None] * len(Event._fields)))
+EVENT_FIELDS = ("kind at who id text purpose verified checked_in distance_m check_problem feedback_kind state source score "
+                "title expires_at downloads move to_name from_name").split()
+Event = namedtuple("Event", EVENT_FIELDS, defaults=[None] * len(EVENT_FIELDS))
 
 
-def timeline(customer_id, limit, now=None):
-    """The customer's notes, ownership moves, shares, visits, feedback and NPS answers, newest first: the latest
-    `limit` Events (and whether there are more), each source read by a prepared statement of what it shows."""
-    from . import feedback
+def timeline(customer_id, limit, now=None, more=()):
+    """The customer's notes, ownership moves, shares and visits, and the entries `more` adds from elsewhere (its
+    feedback and NPS answers: feedback.timeline_of), newest first: the latest `limit` Events (and whether there
+    are more), each source read by a prepared statement of what it shows."""
     now = now or utcnow()
     values = dict(customer=customer_id, limit=limit + 1)
-    entries = [_EVENT._replace(kind="note", at=at, who=who, id=i, text=body)
+    entries = [Event(kind="note", at=at, who=who, id=i, text=body)
                for i, at, who, body in _timeline_notes.rows(**values)]
-    entries += [_EVENT._replace(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
-                                from_name=from_name if kind in ("release", "recycle") else None)
+    entries += [Event(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
+                      from_name=from_name if kind in ("release", "recycle") else None)
                 for i, at, who, kind, to_name, from_name in _timeline_moves.rows(**values)]
-    entries += [_EVENT._replace(kind="share", at=at, who=who, id=item_id, title=title, expires_at=expires,
-                                downloads=downloads, state="revoked" if revoked is not None or archived
-                                else "expired" if expires <= now else "active")
+    entries += [Event(kind="share", at=at, who=who, id=item_id, title=title, expires_at=expires,
+                      downloads=downloads, state="revoked" if revoked is not None or archived
+                      else "expired" if expires <= now else "active")
                 for at, who, item_id, title, archived, expires, revoked, downloads in _timeline_shares.rows(**values)]
-    entries += [_EVENT._replace(kind="visit", at=at, who=who, id=i, purpose=purpose, text=notes, verified=verified,
-                                checked_in=lat is not None, distance_m=distance, check_problem=problem)
+    entries += [Event(kind="visit", at=at, who=who, id=i, purpose=purpose, text=notes, verified=verified,
+                      checked_in=lat is not None, distance_m=distance, check_problem=problem)
                 for i, at, who, purpose, notes, verified, lat, distance, problem in _timeline_visits.rows(**values)]
-    for kind, at, who, row in feedback.timeline_of(Customer(id=customer_id), limit):
-        entries.append(_EVENT._replace(kind=kind, at=at, who=who, id=row.id, text=row.text, score=row.score,
-                                       feedback_kind=row.kind, source=row.source,
-                                       state=feedback.state(row, now) if kind == "feedback" else None))
+    entries += more
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit], len(entries) > limit
 

@@ -12,8 +12,8 @@ from peewee import JOIN, SQL, Select, Value, fn
 from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
-from ..models import Customer, CustomerLink, Feedback, Task, User
-from . import audit, customer_links, help, notifications
+from ..models import Customer, CustomerLink, Feedback, SurveyAnswer, Task, User
+from . import audit, customer_links, customers, help, notifications
 from .cadence import local_date
 from .errors import Invalid
 
@@ -358,23 +358,26 @@ def people_of(feedback):
     return {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(list(ids)))} if ids else {}
 
 
-def timeline_of(customer, limit):
-    """The customer's feedback and NPS answers for its timeline, newest first, in one query:
-    [(entry, at, who, row)] with entry "feedback" or "nps" and who the staff member (logger or survey sender)."""
+def timeline_of(customer_id, limit, now=None):
+    """The customer's feedback and NPS answers for its timeline (customers.timeline), newest first, in one query:
+    customers.Events of kind "feedback" or "nps", who being the staff member (logger or survey sender)."""
+    now = now or utcnow()
     out = []
-    for row in _timeline.rows(customer=customer.id, limit=limit + 1):
+    for row in _timeline.rows(customer=customer_id, limit=limit + 1):
         at = row["at"] if isinstance(row["at"], datetime.datetime) else _as_time(row["at"])
         row["at"] = at
         for key in ("responded_at", "resolved_at", "closed_at", "response_due_at"):
             if row[key] is not None and not isinstance(row[key], datetime.datetime):
                 row[key] = _as_time(row[key])
-        out.append((row["entry"], at, row["who"], SimpleNamespace(**row)))
+        row = SimpleNamespace(**row)
+        out.append(customers.Event(kind=row.entry, at=at, who=row.who, id=row.id, text=row.text, score=row.score,
+                                   feedback_kind=row.kind, source=row.source,
+                                   state=state(row, now) if row.entry == "feedback" else None))
     return out
 
 
 @prepared
 def _timeline(slots):
-    from ..models import SurveyAnswer
     logger, sender = User.alias(), User.alias()
     cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
                              Feedback.kind, Feedback.source, Feedback.description.alias("text"),
