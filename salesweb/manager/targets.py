@@ -4,7 +4,7 @@ from flask_login import current_user
 from ..i18n import _
 from ..models import PERIODS
 from ..rows import RowTemplate
-from ..services import targets
+from ..services import metrics, targets
 from ..services.metrics import Period
 from ..web import local_today, remembered, render, url_with
 from . import bp
@@ -35,7 +35,7 @@ def targets_sheet():
     if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
         flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
         return redirect(url_with(period=period.key, kind=None), 303)
-    groups = remembered("targets-sheet", (current_user.id, period.key), lambda: targets.sheet(current_user, period))
+    groups = remembered("targets-sheet", (current_user.id, period.key), lambda: metrics.target_sheet(current_user, period))
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
         return render("manager/targets.html", period=period, groups=groups, target_lines=_lines(state), **state)

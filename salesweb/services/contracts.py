@@ -9,9 +9,9 @@ from ..access import SEES_ALL, visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, User
-from . import audit
+from . import audit, storage
 from .errors import Invalid
-from .money import parse_amount
+from .money import parse_amount, split
 
 EDITORS = ("rep", "manager", "support", "ops")
 MAX_INSTALMENTS = 60
@@ -97,7 +97,6 @@ def save(deal, number, signed_on, value_text, by, today, upload=None, contract=N
         return Contract.get_by_id(contract.id)
 
     if upload is not None:
-        from . import storage
         stream, filename, upload_dir, max_bytes = upload
         return storage.save(stream, filename, upload_dir, max_bytes, allowed=("pdf", "png", "jpeg", "docx"),
                             then=lambda stored, name: write(stored, name), zone=zone)
@@ -116,7 +115,6 @@ def _planned(contract_id):
 
 def even_plan(value, count, first_due, months_apart=1):
     """`count` instalments a month (or `months_apart`) apart, in whole minor units that sum to `value`."""
-    from .targets import split
     amounts = split(value, [1] * count)
     days = []
     for i in range(count):

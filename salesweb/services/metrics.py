@@ -11,7 +11,9 @@ from ..db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from . import pipeline
+from .contracts import overdue_query
 from .reports import FIRST_YEAR, LAST_YEAR
+from .targets import Group, Line
 from .visits import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
@@ -330,7 +332,6 @@ def collection(scope, period, today, also=()):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
     rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
     values in "also", in order), so a page gathers its single figures in one round trip."""
-    from .contracts import overdue_query
     due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
                        .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
     received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
@@ -563,3 +564,29 @@ def reps_within(user, team_id=None):
     if team_id:
         query = query.where(User.team == team_id)
     return list(query.order_by(User.name))
+
+
+def target_sheet(user, period):
+    """Teams within `user`'s reach, each with the reps they may set targets for (not themself): last year's actual
+    for the same period and the target now set. Four queries."""
+    teams = teams_within(user)
+    reps = [rep for rep in reps_within(user) if rep.id != user.id]
+    won = won_by_owner(scope_for(user), period.a_year_earlier())
+    by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t in teams])
+    groups = {team.id: Group(team, None) for team in teams}
+    loose = Group(None, None)
+    for rep in reps:
+        groups.get(rep.team_id, loose).reps.append(
+            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], *_own_and_parts(period, by_user.get(rep.id))))
+    for group in groups.values():
+        group.line = Line(f"team-{group.team.id}", group.team.name, sum(r.last_year for r in group.reps),
+                          *_own_and_parts(period, by_team.get(group.team.id)))
+    return [g for g in groups.values() if g.reps or g.line.target is not None] + ([loose] if loose.reps else [])
+
+
+def _own_and_parts(period, found):
+    """The target set for the period itself, and what those set for its months (and quarters) add up to."""
+    found = found or {}
+    own = found.get((period.kind, period.start))
+    parts = goal_of(period, {key: amount for key, amount in found.items() if key != (period.kind, period.start)})
+    return own, (parts.amount, parts.months, parts.of) if parts.amount else None

@@ -1,5 +1,5 @@
-"""Amounts, percentages and quantities as people type them, read into exact integers; and the one rounding rule
-(halves away from zero) every computed amount follows."""
+"""Amounts, percentages and quantities as people type them, read into exact integers; the one rounding rule
+(halves away from zero) every computed amount follows; and a total shared out in whole minor units."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..i18n import _l
@@ -87,3 +87,18 @@ def percent_text(basis_points):
     """Basis points as a percentage without needless decimals: 1500 → "15", 1250 → "12.5"."""
     whole, rest = divmod(int(basis_points), 100)
     return f"{whole}" if not rest else f"{whole}.{rest:02d}".rstrip("0")
+
+
+def split(total, weights):
+    """`total` shared in proportion to `weights` (all equal when they sum to nothing), in whole minor units that
+    add up to the total exactly: the remainder goes to the largest fractions, earlier first on a tie."""
+    if not weights:
+        return []
+    if sum(weights) <= 0:
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[:total - sum(shares)]:
+        shares[i] += 1
+    return shares

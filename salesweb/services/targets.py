@@ -1,14 +1,15 @@
 """Setting targets: last year's actual as the starting point, a team's target split across its reps, the sheet saved
-at once. Amounts are integer minor units throughout; the form's text is parsed here."""
+at once. Amounts are integer minor units throughout; the form's text is parsed here. The sheet as it stands (last
+year's actual and the targets set) is read by metrics.target_sheet."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Target
-from . import audit, metrics
+from . import audit
 from .errors import Invalid
-from .money import LARGEST, amount_text, parse_amount  # noqa: F401 (parse_amount: the sheet's cells are amounts)
+from .money import LARGEST, amount_text, parse_amount, split  # noqa: F401 (parse_amount: the sheet's cells are amounts)
 
 GROWTH_RANGE = (Decimal(-100), Decimal(1000))
 
@@ -30,32 +31,6 @@ class Group:
     team: object
     line: Line | None
     reps: list = field(default_factory=list)
-
-
-def sheet(user, period):
-    """Teams within `user`'s reach, each with the reps they may set targets for (not themself): last year's actual
-    for the same period and the target now set. Four queries."""
-    teams = metrics.teams_within(user)
-    reps = [rep for rep in metrics.reps_within(user) if rep.id != user.id]
-    won = metrics.won_by_owner(metrics.scope_for(user), period.a_year_earlier())
-    by_user, by_team = metrics.targets_set(period, [r.id for r in reps], [t.id for t in teams])
-    groups = {team.id: Group(team, None) for team in teams}
-    loose = Group(None, None)
-    for rep in reps:
-        groups.get(rep.team_id, loose).reps.append(
-            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], *_own_and_parts(period, by_user.get(rep.id))))
-    for group in groups.values():
-        group.line = Line(f"team-{group.team.id}", group.team.name, sum(r.last_year for r in group.reps),
-                          *_own_and_parts(period, by_team.get(group.team.id)))
-    return [g for g in groups.values() if g.reps or g.line.target is not None] + ([loose] if loose.reps else [])
-
-
-def _own_and_parts(period, found):
-    """The target set for the period itself, and what those set for its months (and quarters) add up to."""
-    found = found or {}
-    own = found.get((period.kind, period.start))
-    parts = metrics.goal_of(period, {key: amount for key, amount in found.items() if key != (period.kind, period.start)})
-    return own, (parts.amount, parts.months, parts.of) if parts.amount else None
 
 
 def lines(groups):
@@ -81,21 +56,6 @@ def parse_growth(text):
 def suggestion(last_year, growth):
     """Last year's actual × (1 + growth %), to the minor unit, halves rounded up."""
     return int((Decimal(last_year) * (100 + growth) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def split(total, weights):
-    """`total` shared in proportion to `weights` (all equal when they sum to nothing), in whole minor units that
-    add up to the total exactly: the remainder goes to the largest fractions, earlier first on a tie."""
-    if not weights:
-        return []
-    if sum(weights) <= 0:
-        weights = [1] * len(weights)
-    whole = sum(weights)
-    shares = [total * w // whole for w in weights]
-    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
-    for i in order[:total - sum(shares)]:
-        shares[i] += 1
-    return shares
 
 
 def check(groups, values):
