@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import Select
 
 from .db import prepared
+from .extensions import login_manager
 from .models import User
 
 SEES_ALL = ("support", "ops", "admin")
@@ -77,7 +78,6 @@ def require_role(*roles):
     """A before_request guard for a blueprint (or a decorator for a view): sign-in, then role, else 403."""
     def check():
         if not current_user.is_authenticated:
-            from .extensions import login_manager
             return login_manager.unauthorized()
         if current_user.role not in roles:
             abort(403)

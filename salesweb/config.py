@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .services.settings import LOCALES, is_timezone
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Variables read from the environment, with their defaults (None: computed).
@@ -102,7 +104,6 @@ def load(app, overrides=None):
         "REMEMBER_COOKIE_DURATION": timedelta(days=int(cfg["REMEMBER_DAYS"])),
     }
     cfg.update({k: v for k, v in derived.items() if k not in explicit})
-    from .services.settings import LOCALES, is_timezone
     if not is_timezone(cfg["TIMEZONE"]):
         raise RuntimeError(f"TIMEZONE={cfg['TIMEZONE']!r} is not a known time zone (e.g. Asia/Shanghai)")
     if cfg["DEFAULT_LOCALE"] not in LOCALES:

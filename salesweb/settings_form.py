@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from .admin.forms import LOCALE_CHOICES
 from .forms import SelectField, options
 from .i18n import _
 from .services import settings as settings_service, tiers
@@ -15,7 +16,6 @@ from .web import current_settings, local_today, render, settings_fallbacks, subm
 
 def form_class(definitions):
     """A form with one field per definition; money is entered in whole currency units."""
-    from .admin.forms import LOCALE_CHOICES
 
     class SettingsForm(FlaskForm):
         pass

@@ -11,8 +11,9 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from .db import db
-from .services import cache
+from .services import cache, storage
 from .services.errors import Invalid
+from .services.exports import csv_chunks
 from .services.settings import current_settings, settings_fallbacks  # noqa: F401 (the pages read them from here)
 
 
@@ -219,7 +220,6 @@ def csv_download(header, rows, filename):
     """A CSV attachment streamed row by row (rows may be a generator reading the database)."""
     from flask import Response, stream_with_context
 
-    from .services.exports import csv_chunks
     response = Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -233,7 +233,6 @@ def send_stored(stored, name, inline=False):
     from flask import send_file
     from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-    from .services import storage
     inline = inline and stored.kind in storage.IMAGES
     content, stored = storage.open_stored(stored, current_app.config["UPLOAD_DIR"])  # the row its content is of
     response = send_file(content, mimetype=stored.mime, as_attachment=not inline, download_name=name,

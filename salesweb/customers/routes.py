@@ -8,7 +8,8 @@ from ..forms import as_id, options
 from ..i18n import _
 from ..models import Contact, Customer, CustomerLink, PoolMove, User
 from ..rows import RowTemplate
-from ..services import allocation, audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
+from ..services import (allocation, audit, contracts, customer_links, customers, exports, help, pipeline, pool, quotes,
+                        tiers)
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
@@ -149,7 +150,6 @@ def edit(customer_id):
 
 def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     contacts, history = customers.contacts_of(customer.id), customers.tier_history(customer.id)
-    from ..services import pipeline
     deals = pipeline.of_customer(current_user, customer.id, 50)
     now = utcnow()
     timeline, timeline_more = customers.timeline(

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import get_visible_or_404
 from ..i18n import _
-from ..models import Contract, Deal, Payment, Stage
+from ..models import Contract, Deal, Payment, Stage, StoredFile
 from ..rows import RowTemplate
 from ..services import contracts
 from ..services.errors import Invalid
@@ -137,7 +137,6 @@ def contract_file(contract_id):
     _deal_or_404(found.deal_id)
     if found.file_id is None:
         abort(404)
-    from ..models import StoredFile
     return send_stored(StoredFile.get_by_id(found.file_id), found.file_name or f"{found.number}.pdf", inline=True)
 
 

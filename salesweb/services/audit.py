@@ -5,7 +5,7 @@ from peewee import JOIN
 
 from ..db import contains, prepared, utcnow
 from ..i18n import _l
-from ..models import AuditEvent
+from ..models import AuditEvent, User
 
 _ip = contextvars.ContextVar("audit_ip", default=None)
 
@@ -45,7 +45,6 @@ def _insert(slots):
 def search(action=None, actor_id=None, object_type=None, text=None, since=None, until=None):
     """Events newest first, filtered, as (id, at, actor's name, action, object type, object id, summary, ip)
     tuples; the caller pages the query."""
-    from ..models import User
     query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, User.name, AuditEvent.action, AuditEvent.object_type,
                                AuditEvent.object_id, AuditEvent.summary, AuditEvent.ip)
              .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)

@@ -10,7 +10,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from ..db import utcnow
+from ..db import make_database, utcnow
 
 FORMAT = 1
 SQLITE_MEMBER = "database/salesweb.db"
@@ -77,7 +77,6 @@ def create(archive, database_url, upload_dir, migrations):
         tmp = Path(tmp)
         files = {}
         if database_url.startswith("sqlite"):
-            from ..db import make_database
             db_path = make_database(database_url).database
             if not Path(db_path).exists():
                 raise BackupError(f"no database at {db_path}")
@@ -176,7 +175,6 @@ def restore(archive, database_url, upload_dir, known_migrations=None):
             raise BackupError(f"the archive was made by a newer salesweb (migration {newer[0]}); upgrade first")
         if engine == "sqlite":
             _check_sqlite(tmp / SQLITE_MEMBER)
-            from ..db import make_database
             target = Path(make_database(database_url).database)
             target.parent.mkdir(parents=True, exist_ok=True)
             staged = target.with_name(target.name + ".restoring")

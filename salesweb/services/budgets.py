@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
+from ..access import SEES_ALL, team_ids
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User
@@ -60,7 +61,6 @@ class TeamBudget:
 
 def visible_teams(user):
     """The teams whose budgets `user` sees: ops, support and admin all; a manager the teams of their subtree."""
-    from ..access import SEES_ALL, team_ids
     query = Team.select(Team.id, Team.name).order_by(Team.name)
     if user.role in SEES_ALL:
         return query

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ..models import Contract, Deal, Instalment, Payment, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage
 from . import quotes as quote_rules
+from .contracts import even_plan
 
 PRODUCTS = (
     ("PX", "离心泵", "Centrifugal pump", "台", (8_000_00, 60_000_00)),
@@ -100,7 +101,6 @@ def _contracts(rng, now):
     for first in range(0, len(rows), 500):
         ids += [row[0] for row in Contract.insert_many(rows[first:first + 500]).returning(Contract.id).tuples()]
     instalments, payments = [], []
-    from .contracts import even_plan
     for contract_id, deal in zip(ids, deals):
         late = rng.random() < 0.15  # a customer behind on payments
         for due, amount in even_plan(deal.amount, rng.randint(1, 4), deal.won_on + datetime.timedelta(days=30)):

@@ -11,7 +11,7 @@ from ..access import team_ids, visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
-from . import audit, budgets, customers, notifications
+from . import audit, budgets, customers, notifications, storage
 from .errors import Invalid
 
 CLAIMANTS = ("rep", "manager")
@@ -117,7 +117,6 @@ def file(by, values, upload, settings_values, today, now=None):
         audit.record("create", by, expense, f"Expense claim {expense.category} {expense.amount}")
         return expense
 
-    from . import storage
     stream, filename, upload_dir, max_bytes = upload
     try:
         return storage.save(stream, filename, upload_dir, max_bytes, allowed=RECEIPTS, then=write,

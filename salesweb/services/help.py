@@ -6,7 +6,7 @@ from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l, lazy_pgettext
 from ..models import Customer, Deal, HelpReply, HelpRequest, User
-from . import audit, notifications
+from . import audit, notifications, storage
 from . import customers as customers_service
 from . import pipeline
 from .errors import Invalid
@@ -86,7 +86,6 @@ def ask(by, question, urgency, customer_id, deal_id, now=None, upload=None, zone
         return request
 
     if upload is not None:
-        from . import storage
         stream, filename, upload_dir, max_bytes = upload
         return storage.save(stream, filename, upload_dir, max_bytes, allowed=ATTACHMENTS, then=write, zone=zone)
     with db.atomic():

@@ -2,13 +2,13 @@
 from peewee import JOIN
 
 from ..models import Team, User
+from . import feedback, metrics, nps, pipeline, quotes, reports
 
 
 def manager_view(user, period, today, now, settings):
     """Everything the manager's home shows for their subtree, in twelve queries however large the team."""
     import datetime
 
-    from . import feedback, metrics, nps, pipeline, quotes, reports
     scope = metrics.scope_for(user)
     collection = metrics.collection(scope, period, today, also=[
         quotes.pending_query(user, today), feedback.overdue_count_query(user, now),

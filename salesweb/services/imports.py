@@ -20,7 +20,7 @@ from peewee import JOIN
 
 from ..db import db, utcnow
 from ..i18n import _l
-from ..models import Contact, Customer, TierChange, User
+from ..models import AuditEvent, Contact, Customer, TierChange, User
 from . import audit, cadence, customers
 from .errors import Invalid
 from .storage import process_alive
@@ -596,7 +596,6 @@ def recover(upload_dir):
     entry is there, the rows were committed and the upload is finished (its report counts what was created and
     updated; the skipped rows' reasons died with the process); if not, nothing was written and the upload is
     put back to be committed again. Returns how many were settled."""
-    from ..models import AuditEvent
     folder = _folder(upload_dir)
     settled = 0
     for path in sorted(folder.glob("*.committing-*")) if folder.is_dir() else []:

@@ -1,4 +1,5 @@
 """Users and teams: who reports to whom, who leads which team, who may sign in."""
+from ..access import subtree_ids
 from ..db import db, utcnow
 from ..i18n import _l
 from ..models import ROLES, Team, User
@@ -10,7 +11,6 @@ from .settings import LOCALES
 
 def _subtree_ids(user_id):
     """Ids of the people reporting to user_id, directly or not (one recursive query)."""
-    from ..access import subtree_ids
     return {uid for (uid,) in subtree_ids(user_id).tuples()}
 
 
