@@ -11,7 +11,7 @@ from .. import settings_form
 from ..services import auth, people, settings as settings_service
 from ..services.errors import Invalid
 from ..web import Page, current_settings, local_today, page_number, render, settings_fallbacks, submit
-from . import bp
+from .blueprint import bp
 from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm
 
 

@@ -12,7 +12,7 @@ from ..models import User
 from ..rows import RowTemplate
 from ..services import audit
 from ..web import Page, kept, page_number, render
-from . import bp
+from .blueprint import bp
 
 
 class AuditFilterForm(FlaskForm):

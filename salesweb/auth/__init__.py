@@ -1,6 +1,3 @@
 """Signing in and out, one's own password and language."""
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp  # noqa: F401

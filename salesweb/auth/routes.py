@@ -7,7 +7,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from ..i18n import _, ngettext
 from ..services import auth, people
 from ..web import browser_tag, render, safe_next as _safe_next, submit
-from . import bp
+from .blueprint import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
 
 

@@ -9,7 +9,7 @@ from ..rows import RowTemplate
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, is_fragment_request, kept, page_number, render, safe_next, send_stored,
                    submit)
-from . import bp
+from .blueprint import bp
 from .forms import KIND_LABELS, LANGUAGE_LABELS, FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .shared import counts_as_download
 

@@ -6,7 +6,7 @@ from flask import abort, request
 
 from ..services import collateral, ratelimit
 from ..web import render, send_stored
-from . import public
+from .blueprint import public
 
 RETRY_AFTER_SECONDS = 300
 

@@ -14,7 +14,7 @@ from ..i18n import _, _l
 from ..services import imports, storage
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, render, submit
-from . import bp
+from .blueprint import bp
 
 IMPORTERS = ("support", "ops")
 DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))

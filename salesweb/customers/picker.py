@@ -7,7 +7,7 @@ from ..forms import as_id, options
 from ..models import Customer
 from ..services import customers
 from ..web import render
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/customers/pick")

@@ -15,7 +15,7 @@ from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
                    remembered, render, submit)
 from ..visits.forms import PROBLEM_LABELS
-from . import bp
+from .blueprint import bp
 from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
                     NoteForm, ReassignForm, TierLockForm)
 

@@ -11,7 +11,7 @@ from ..services import audit, budgets
 from ..services.errors import Invalid
 from ..services.money import parse_amount
 from ..web import csv_download, local_today, render
-from . import bp
+from .blueprint import bp
 
 VIEWERS = ("manager", "support", "ops", "admin")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")

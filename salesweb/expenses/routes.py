@@ -10,7 +10,7 @@ from ..services import expenses
 from ..services.errors import Invalid
 from ..services.money import parse_amount
 from ..web import Page, all_or_nothing, current_settings, local_today, page_number, render, send_stored, submit
-from . import bp
+from .blueprint import bp
 from .forms import DecisionForm, ExpenseForm, PaidForm
 
 PAGE_SIZE = 30

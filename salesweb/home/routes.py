@@ -2,7 +2,7 @@ from flask import current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..db import db
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/")

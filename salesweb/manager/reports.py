@@ -9,7 +9,7 @@ from ..rep.reports import week_or_404
 from ..services import reports
 from ..visits.forms import CommentForm, ReportForm
 from ..web import current_settings, local_today as today, render, submit
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/reports")

@@ -6,7 +6,7 @@ from ..db import utcnow
 from ..services import homes
 from ..services.metrics import Period
 from ..web import current_settings, local_today, minute, remembered_html, render
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from ..rows import RowTemplate
 from ..services import metrics, targets
 from ..services.metrics import Period
 from ..web import local_today, remembered, render, url_with
-from . import bp
+from .blueprint import bp
 
 
 # one line of the sheet: what it shows, its typed text and its error

@@ -1,9 +1,3 @@
 """Sales operations' console under /ops/."""
-from flask import Blueprint
-
-from ..access import require_role
-
-bp = Blueprint("ops", __name__, url_prefix="/ops")
-bp.before_request(require_role("ops"))
-
-from . import allocation, routes, settings, stages  # noqa: E402,F401
+from . import allocation, routes, settings, stages  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp  # noqa: F401

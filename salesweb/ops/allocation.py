@@ -15,7 +15,7 @@ from ..rows import RowTemplate
 from ..services import allocation
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, local_today, remembered, render
-from . import bp
+from .blueprint import bp
 
 SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
 # an owner's load, and a customer to tick

@@ -6,7 +6,7 @@ from ..customers.forms import SOURCE_LABELS
 from ..services import analytics
 from ..services.metrics import ROLLING
 from ..web import is_fragment_request, kept, remembered_html, render
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/", defaults={"tab": "performance"})

@@ -2,7 +2,7 @@
 /ops/settings, beside the stages and loss reasons at /ops/stages: one settings area."""
 from .. import settings_form
 from ..services.settings import DEFINITIONS, PROCESS_GROUPS
-from . import bp
+from .blueprint import bp
 
 PROCESS = tuple(d for d in DEFINITIONS if d.group in PROCESS_GROUPS)
 

@@ -12,7 +12,7 @@ from ..models import LossReason, Stage
 from ..services import stages as stages_service
 from ..services.errors import Invalid
 from ..web import render, submit
-from . import bp
+from .blueprint import bp
 
 KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
 

@@ -15,7 +15,7 @@ from ..services import contracts, customers, pipeline, quotes
 from ..services.errors import Invalid
 from ..web import (all_or_nothing, is_fragment_request, local_today as today, remembered, render,
                    safe_next, submit)
-from . import bp
+from .blueprint import bp
 from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
 
 CARDS_PER_COLUMN = 10  # a column's first cards; the rest come with Show more (a screenful on a phone or a laptop)

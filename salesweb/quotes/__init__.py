@@ -1,23 +1,4 @@
 """Products, quotes, their approval and their printout. Signed-in users only; each view checks the role and the
 deal's scope."""
-from flask import Blueprint, request
-from flask_login import current_user, login_required
-
-bp = Blueprint("quotes", __name__)
-
-
-@bp.before_request
-def _bell_signed_out():
-    # a page left open polls the bell after its sign-in ended: nothing to show, and no "please sign in" each minute
-    if request.endpoint == "quotes.notification_bell" and not current_user.is_authenticated:
-        return "", 204
-    return None
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-from . import contracts, notices, products, routes  # noqa: E402,F401
+from . import contracts, notices, products, routes  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp  # noqa: F401

@@ -12,7 +12,7 @@ from ..services import contracts
 from ..services.errors import Invalid
 from ..web import (all_or_nothing, apply_row_errors, current_settings, local_today as today, remembered, render,
                    send_stored, submit)
-from . import bp
+from .blueprint import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..models import Notification
 from ..services import notifications
 from ..web import all_or_nothing, render, safe_next
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/notifications")

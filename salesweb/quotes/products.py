@@ -9,7 +9,7 @@ from ..services import products, quotes, storage
 from ..services.errors import Invalid
 from ..services.money import parse_amount
 from ..web import Page, all_or_nothing, page_number, render, submit
-from . import bp
+from .blueprint import bp
 from .forms import ImportForm, ProductFilterForm, ProductForm
 
 PAGE_SIZE = 50

@@ -16,7 +16,7 @@ from ..services.money import percent_text
 from ..forms import options
 from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
                    page_number, render)
-from . import bp
+from .blueprint import bp
 from .forms import ActionForm, QuoteFilterForm, QuoteForm
 
 ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")

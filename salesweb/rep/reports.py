@@ -8,7 +8,7 @@ from ..i18n import _
 from ..services import reports
 from ..visits.forms import CommentForm, ReportForm
 from ..web import current_settings, local_today as today, render, submit
-from . import bp
+from .blueprint import bp
 
 
 def week_or_404(year, week):

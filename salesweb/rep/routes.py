@@ -4,7 +4,7 @@ from ..db import utcnow
 from ..rows import RowTemplate
 from ..services import cadence, contracts, metrics, pipeline, tasks, visits
 from ..web import current_settings, local_today as today, remembered, render
-from . import bp
+from .blueprint import bp
 
 # a customer overdue for a visit, and a deal gone stale
 OVERDUE_ROW = RowTemplate("rep/_overdue_row.html", "id tier name days_late last_visit_at", look=("today",))

@@ -13,7 +13,7 @@ from ..services.errors import Invalid
 from ..db import utcnow
 from ..web import (Page, all_or_nothing, current_settings, is_fragment_request, local_today as today, minute,
                    page_number, remembered, render, submit)
-from . import bp
+from .blueprint import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
 
 

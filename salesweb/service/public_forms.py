@@ -6,7 +6,7 @@ from flask import abort, request
 
 from ..services import customer_links, feedback, nps, ratelimit
 from ..web import current_settings, render, submit
-from . import public
+from .blueprint import public
 from .forms import PublicFeedbackForm, SurveyForm
 
 

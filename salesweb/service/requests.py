@@ -10,7 +10,7 @@ from ..services import help
 from ..services import pipeline
 from ..services.errors import Invalid
 from ..web import current_settings, render, send_stored, submit
-from . import bp
+from .blueprint import bp
 from .forms import AskForm, ReplyForm, VersionForm
 
 

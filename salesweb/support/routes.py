@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..db import utcnow
 from ..services import collateral, feedback, help
 from ..web import Page, page_number, render
-from . import bp
+from .blueprint import bp
 
 
 @bp.get("/")

@@ -1,14 +1,3 @@
 """Visits and tasks, seen by every role through the one scope rule: log, plan, list, comment; my tasks."""
-from flask import Blueprint
-from flask_login import login_required
-
-bp = Blueprint("visits", __name__)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-from . import routes, tasks  # noqa: E402,F401
+from . import routes, tasks  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp  # noqa: F401

@@ -14,7 +14,7 @@ from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, remembered, render,
                    safe_next, send_stored, submit)
 from ..rows import RowTemplate
-from . import bp
+from .blueprint import bp
 from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
 
 LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)

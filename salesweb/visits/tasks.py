@@ -11,7 +11,7 @@ from ..models import Deal, Task, User
 from ..services import pipeline, tasks
 from ..services.errors import Invalid
 from ..web import is_fragment_request, local_today as today, render, safe_next, submit
-from . import bp
+from .blueprint import bp
 from .forms import TaskForm
 
 

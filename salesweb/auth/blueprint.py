@@ -1,0 +1,4 @@
+"""The blueprint this package's views join."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

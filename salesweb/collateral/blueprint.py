@@ -1,0 +1,13 @@
+"""The blueprints this package's views join: `bp`, whose views need a sign-in, and `public`, what a customer opens
+from a link without signing in."""
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("collateral", __name__)
+public = Blueprint("shared", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
