@@ -3,10 +3,10 @@ the sales process's. Saving goes through the settings service, which validates t
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from .forms import SelectField, options
+from .forms import options
 from .i18n import _
 from .services import settings as settings_service
 from .web import current_settings, local_today, render, settings_fallbacks, submit

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _l, lazy_pgettext
-from ..forms import SelectField, options
+from ..forms import options
 from ..models import ROLES
 from ..nav import ROLE_LABELS
 

@@ -3,10 +3,10 @@ import datetime
 from flask import current_app, request
 from flask_babel import get_timezone
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..forms import DateRange, SelectField, options
+from ..forms import DateRange, options
 from ..i18n import _l
 from ..models import User
 from ..rows import RowTemplate

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import SelectField, options
+from ..forms import options
 from ..i18n import _l
 from ..models import COLLATERAL_KINDS, LANGUAGES
 from ..services.collateral import SORTS

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import SelectField, options
+from ..forms import options
 from ..i18n import _l, lazy_pgettext
 from ..models import SOURCES, STATUSES, TIERS
 

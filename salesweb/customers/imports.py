@@ -6,10 +6,10 @@ from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField
+from wtforms import HiddenField, SelectField
 
 from ..access import role_required
-from ..forms import SelectField, options
+from ..forms import options
 from ..i18n import _, _l
 from ..services import imports, storage
 from ..services.errors import Invalid

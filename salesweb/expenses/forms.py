@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import SelectField, as_id, options
+from ..forms import as_id, options
 from ..i18n import _l, lazy_pgettext
 from ..services import budgets
 

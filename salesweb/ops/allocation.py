@@ -4,10 +4,10 @@ the reassignment and its undo; regions and their reps (ops). Ops reach it at /op
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..forms import SelectField, as_id, options
+from ..forms import as_id, options
 from ..i18n import _, _l, ngettext
 from ..manager import bp as manager_bp
 from ..models import TIERS, Customer, User

@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import SelectField, options
+from ..forms import options
 from ..i18n import _, _l, ngettext
 from ..models import LossReason, Stage
 from ..services import stages as stages_service

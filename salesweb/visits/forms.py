@@ -2,11 +2,11 @@ import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField,
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      TimeField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DateRange, SelectField, as_id, options
+from ..forms import DateRange, as_id, options
 from ..i18n import _l
 from ..models import OUTCOMES, VISIT_KINDS
 
