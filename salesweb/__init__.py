@@ -68,8 +68,6 @@ def create_app(config=None):
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
     _login(app)
     csrf.init_app(app)
-    from .forms import install_form_translations
-    install_form_translations()
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _templates(app)
     _blueprints(app)

@@ -1,9 +1,4 @@
 """What every form module shares."""
-import flask_wtf.i18n
-import wtforms.i18n
-from babel import support
-from flask import has_request_context
-from flask_babel import get_locale
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -18,30 +13,6 @@ def as_id(value):
 def options(pairs):
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-_wtforms_catalogues = {}
-
-
-def _wtforms_translations():
-    """WTForms' own words (a hidden field's default label, "This field is required.") in the request's
-    language. Flask-WTF finds, opens and parses their catalogue anew for every request that builds a form with
-    an unlabelled field (~0.5 ms, half a card move's floor); it cannot change while the app runs, so each
-    language's is read once."""
-    if not has_request_context():
-        return None
-    locale = get_locale()
-    key = str(locale)
-    catalogue = _wtforms_catalogues.get(key)
-    if catalogue is None:
-        catalogue = _wtforms_catalogues[key] = support.Translations.load(
-            wtforms.i18n.messages_path(), [locale], domain="wtforms")
-    return catalogue
-
-
-def install_form_translations():
-    """Flask-WTF's forms read WTForms' words through `_wtforms_translations`."""
-    flask_wtf.i18n._get_translations = _wtforms_translations
 
 
 class DateRange:
