@@ -206,12 +206,10 @@ def _templates(app):
 
     from . import charts
     from .format import register as register_filters
-    from .i18n import install_template_gettext
     from .nav import ROLE_LABELS, current as nav_current, entries_for
     from .web import current_settings, url_with
 
     register_filters(app)
-    install_template_gettext(app)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["charts"] = charts
     app.jinja_env.globals["nav_current"] = nav_current
