@@ -129,26 +129,21 @@ def _select_timezone():
 def _login(app):
     import time
 
-    from flask_login import login_user, logout_user, user_loaded_from_cookie
+    from flask_login import logout_user
 
     from .services.auth import load_session_user
-    from .web import browser_identifier, browser_tag
+    from .web import browser_tag
     login_manager.init_app(app)
-    login_manager._session_identifier_generator = browser_identifier  # what "strong" protection binds a session to
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # The loader binds a sign-in to its browser; flask-login's own protection would bind it to the address too.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def _load(session_id):
         # A session's or remember cookie's id names the browser it was issued to: a copy elsewhere loads no one.
         return load_session_user(session_id, browser_tag())
-
-    @user_loaded_from_cookie.connect_via(app)
-    def _restored(_app, user):
-        """A sign-in restored from the remember cookie gets a session bound to this browser, as a new one does."""
-        login_user(user, fresh=False)
 
     @app.before_request
     def _session_lifetime():

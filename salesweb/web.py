@@ -216,16 +216,12 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
 
 
-def browser_identifier():
-    """What a sign-in is bound to: the browser, not its address, so a phone moving between Wi-Fi and mobile data
-    stays signed in."""
-    agent = request.headers.get("User-Agent", "")
-    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
-
-
 def browser_tag():
-    """The browser in a session's and a remember cookie's user id (services/auth.py): short, as it rides in both."""
-    return browser_identifier()[:32]
+    """What a sign-in is bound to: the browser (a hash of its User-Agent), not its address, so a phone moving between
+    Wi-Fi and mobile data stays signed in. It rides in a session's and a remember cookie's user id
+    (services/auth.py), so it is short."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def safe_next(target):
