@@ -12,7 +12,7 @@ from ..i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..services import contracts, customers, pipeline, quotes
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..web import (all_or_nothing, is_fragment_request, local_today as today, people_in_reach, remembered, render,
                    safe_next, submit)
 from . import bp
@@ -170,8 +170,8 @@ def move(deal_id):
     try:
         moved = pipeline.move(deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
                               after_id=_int(form.after.data), today=today(), all_stages=all_stages, **closing, **step)
-    except pipeline.Conflict as conflict:
-        return _conflict(conflict, all_stages)
+    except Stale as stale:
+        return _conflict(stale, all_stages)
     except Invalid as invalid:
         return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():
@@ -187,11 +187,11 @@ def move(deal_id):
     return _moved_response(moved.stages, card, all_stages, offer=card if offered else None)
 
 
-def _conflict(conflict, all_stages):
+def _conflict(stale, all_stages):
     """Someone changed the deal first: the board as it is, and who changed it when."""
-    who, when = pipeline.last_change(conflict.deal)
+    who, when = pipeline.last_change(stale.current)
     message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
-                who=who.name if who else _("Someone"), title=conflict.deal.title,
+                who=who.name if who else _("Someone"), title=stale.current.title,
                 when=_short_time(when))
     if not is_fragment_request():
         flash(message, "error")
@@ -227,8 +227,8 @@ def set_next_step(deal_id):
         try:
             pipeline.set_next_step(deal, form.version.data, current_user, form.next_step.data,
                                    form.next_step_due.data, today())
-        except pipeline.Conflict as conflict:
-            return _conflict(conflict, all_stages)
+        except Stale as stale:
+            return _conflict(stale, all_stages)
         except Invalid as invalid:
             form.form_errors.extend(str(m) for m in invalid.errors.values())
         else:
@@ -352,8 +352,8 @@ def edit_deal(deal_id):
 
     try:
         done, status = submit(form, save)
-    except pipeline.Conflict as conflict:
-        who, when = pipeline.last_change(conflict.deal)
+    except Stale as stale:
+        who, when = pipeline.last_change(stale.current)
         form.form_errors.append(_("%(who)s changed this deal at %(when)s. Reload it to see their changes.",
                                   who=who.name if who else _("Someone"), when=_short_time(when)))
         done, status = False, 409

@@ -15,7 +15,7 @@ from ..i18n import _l
 from ..models import Customer, CustomerLink, Feedback, Task, User
 from . import audit, customer_links, help, notifications
 from .cadence import local_date
-from .errors import Invalid
+from .errors import Invalid, Stale
 
 KINDS = {"complaint": _l("Complaint"), "suggestion": _l("Suggestion"), "praise": _l("Praise")}
 CHANNELS = {"phone": _l("Phone"), "visit": _l("Visit"), "email": _l("E-mail"), "wechat": _l("WeChat"),
@@ -33,10 +33,6 @@ KEEPERS = ("rep", "manager", "support", "ops")  # who logs and works feedback on
 TASK_TITLES = {"respond": "First response: {kind} from {customer}, “{words}”",
                "follow_up": "Satisfaction follow-up: {kind} from {customer}, “{words}”"}
 FIRST_WORDS = 60  # characters of the case's description in its tasks' titles
-
-
-class Changed(Exception):
-    """Someone else moved the case on since the page was loaded."""
 
 
 def may_keep(user):
@@ -162,7 +158,7 @@ def _claim(feedback, version, condition, changes, now):
     count = (Feedback.update(version=Feedback.version + 1, **changes)
              .where((Feedback.id == feedback.id) & (Feedback.version == version) & condition).execute())
     if count != 1:
-        raise Changed()
+        raise Stale("someone else moved the case on since the page was loaded")
     return Feedback.get_by_id(feedback.id)
 
 

@@ -9,7 +9,7 @@ from ..models import Customer, Deal, HelpReply, HelpRequest, User
 from . import audit, notifications
 from . import customers as customers_service
 from . import pipeline
-from .errors import Invalid
+from .errors import Invalid, Stale
 
 URGENCIES = {"high": _l("Urgent: with the customer now"), "normal": lazy_pgettext("urgency", "Today"),
              "low": lazy_pgettext("urgency", "This week")}
@@ -19,10 +19,6 @@ ASKERS = ("rep", "manager")
 DESK = ("support",)
 MAX_TEXT = 2000
 ATTACHMENTS = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")
-
-
-class Changed(Exception):
-    """The request moved on since the page was loaded (claimed or closed by someone else)."""
 
 
 def desk_ids():
@@ -97,7 +93,7 @@ def _move(request, version, condition, changes, now):
     count = (HelpRequest.update(version=HelpRequest.version + 1, updated_at=now, **changes)
              .where((HelpRequest.id == request.id) & (HelpRequest.version == version) & condition).execute())
     if count != 1:
-        raise Changed()
+        raise Stale("the request moved on since the page was loaded")
     return HelpRequest.get_by_id(request.id)
 
 

@@ -20,7 +20,7 @@ from ..db import contains, db, prepared, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, notifications
-from .errors import Invalid
+from .errors import Invalid, Stale
 from .money import LARGEST, parse_amount, parse_percent, parse_quantity, percent_text, rounded
 
 PREPARERS = ("rep", "manager", "support")
@@ -30,12 +30,9 @@ MAX_LINES = 50
 FOLLOW_UP = "Follow up quote %s"
 
 
-class Changed(Exception):
-    """The quote moved on since the person opened it; carries it as it is now."""
-
-    def __init__(self, quote):
-        self.quote = quote
-        super().__init__(f"quote {quote.id} is at version {quote.version}")
+def _changed(quote):
+    """The version conflict for a quote that moved on since the person opened it; carries it as it is now."""
+    return Stale(f"quote {quote.id} is at version {quote.version}", quote)
 
 
 @dataclass
@@ -368,12 +365,12 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
 
 
 def _claim(quote, version, allowed, changes, now):
-    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Changed."""
+    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Stale."""
     count = (Quote.update(version=Quote.version + 1, updated_at=now, **changes)
              .where((Quote.id == quote.id) & (Quote.version == version) & Quote.status.in_(allowed)).execute())
     current = Quote.get_by_id(quote.id)
     if count != 1:
-        raise Changed(current)
+        raise _changed(current)
     return current
 
 
@@ -463,7 +460,7 @@ def decide(quote, version, by, approve, note, today, now=None):
     if by.id == quote.discount_set_by_id:
         raise Invalid({None: _l("You set this discount, so someone else approves it.")})
     if quote.version != version:
-        raise Changed(quote)
+        raise _changed(quote)
     if not may_decide(by, quote, today):
         raise Invalid({None: _l("This quote does not wait for your approval.")})
     now = now or utcnow()
