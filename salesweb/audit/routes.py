@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
-from ..forms import DateRange, SelectField, options
+from ..forms import DateRange, SelectField, as_id, options
 from ..i18n import _l
 from ..models import User
 from ..rows import RowTemplate
@@ -48,7 +48,7 @@ def index():
     if form.validate():
         criteria = dict(
             action=form.action.data or None,
-            actor_id=int(form.actor.data) if form.actor.data else None,
+            actor_id=as_id(form.actor.data),
             text=(form.q.data or "").strip() or None,
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),

@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import SelectField, options
+from ..forms import SelectField, as_id, options
 from ..i18n import _l
 from ..models import COLLATERAL_KINDS, LANGUAGES
 from ..services.collateral import SORTS
@@ -40,8 +40,7 @@ class VersionForm(FlaskForm):
 
 
 class ShareForm(FlaskForm):
-    customer = SelectField(_l("Customer"), coerce=lambda v: int(v) if str(v).isdecimal() and len(str(v)) < 19 else None,
-                           validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
 
 
 class FilterForm(FlaskForm):

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import SelectField, options
+from ..forms import SelectField, as_id, options
 from ..i18n import _l, lazy_pgettext
 from ..models import SOURCES, STATUSES, TIERS
 
@@ -37,7 +37,7 @@ class CustomerForm(FlaskForm):
                           render_kw={"inputmode": "url"})
     source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
     status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
-    owner = SelectField(_l("Owner"), coerce=lambda v: int(v) if str(v).isdecimal() else (v if v == "region" else None))
+    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == "region" else as_id(v))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 
@@ -61,7 +61,7 @@ class TierLockForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    owner = SelectField(_l("New owner"), coerce=lambda v: int(v) if str(v).isdecimal() else None)
+    owner = SelectField(_l("New owner"), coerce=as_id)
     next = StringField()
 
 
@@ -79,11 +79,10 @@ class FilterForm(FlaskForm):
 
     def criteria(self, tier):
         """What the service filters by; anything invalid is simply not applied."""
-        owner = self.owner.data or ""
         return {
             "tier": tier,
             "q": (self.q.data or "").strip()[:100],
-            "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+            "owner": as_id(self.owner.data or ""),
             "region": (self.region.data or "")[:64],
             "status": self.status.data if self.status.data in STATUSES else None,
             "sort": self.sort.data if self.sort.data in SORT_LABELS else "due",

@@ -273,7 +273,7 @@ def unlock_tier(customer_id):
 def reassign():
     form = ReassignForm(prefix="reassign")
     form.owner.choices = options([(u.id, u.name) for u in customers.assignable_owners(current_user)])
-    ids = [int(i) for i in request.form.getlist("customer") if i.isdecimal() and len(i) < 19]
+    ids = [i for i in map(as_id, request.form.getlist("customer")) if i is not None]
     back = form.next.data if (form.next.data or "").startswith("/customers") else url_for("customers.index")
     if not form.validate_on_submit() or not ids:
         flash(_("Choose customers and a new owner."), "error")

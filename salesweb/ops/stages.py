@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import SelectField, options
+from ..forms import SelectField, as_id, options
 from ..i18n import _, _l, ngettext
 from ..models import LossReason, Stage
 from ..services import stages as stages_service
@@ -128,8 +128,8 @@ def delete_stage(stage_id):
 @bp.post("/stages/<int:stage_id>/merge")
 def merge_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    into = request.form.get("into", "")
-    target = Stage.get_or_none(Stage.id == int(into)) if into.isdecimal() and len(into) < 19 else None
+    into = as_id(request.form.get("into", ""))
+    target = Stage.get_or_none(Stage.id == into) if into is not None else None
     if target is None:
         return _page(422, refusal=str(_("Choose a stage to merge into.")))
     merged = []

@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _l, lazy_pgettext
 
 # a quote's status as people see it (templates/quotes/_status.html shows the same words)
@@ -67,10 +67,9 @@ class QuoteFilterForm(FlaskForm):
 
     def criteria(self):
         """What the list filters by; anything it cannot read is simply not applied."""
-        owner = self.owner.data or ""
         return {"q": (self.q.data or "").strip()[:100],
                 "status": self.status.data if self.status.data in STATUS_LABELS else None,
-                "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+                "owner": as_id(self.owner.data or ""),
                 "validity": self.validity.data if self.validity.data in VALIDITY_LABELS else None}
 
 

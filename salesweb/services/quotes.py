@@ -17,6 +17,7 @@ from peewee import JOIN, fn
 
 from ..access import SEES_ALL, team_ids, visible, visible_to
 from ..db import contains, db, prepared, utcnow
+from ..forms import as_id
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, notifications
@@ -207,17 +208,17 @@ def _approvers(quote, owner_id):
 
 # --- reading what was typed ------------------------------------------------------------------------------------
 
-def _id(value):
-    value = str(value or "").strip()
-    return int(value) if value.isdecimal() and len(value) < 19 else None
+def _product_id(row):
+    """The id of the product a row names through the picker, or None."""
+    return as_id(str(row.get("product") or "").strip())
 
 
 def _products(rows):
     """{row index: Product} for rows naming a product by its id (the picker), or else by a typed SKU or exact name
     (without script); unknown ones are left out. Two queries at most, whatever the number of lines."""
-    ids = {_id(r.get("product")) for r in rows} - {None}
+    ids = {_product_id(r) for r in rows} - {None}
     by_id = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
-    typed = {str(r.get("product_name") or "").strip() for r in rows if _id(r.get("product")) is None} - {""}
+    typed = {str(r.get("product_name") or "").strip() for r in rows if _product_id(r) is None} - {""}
     by_text = {}
     if typed:
         active = Product.active == True  # noqa: E712
@@ -226,7 +227,7 @@ def _products(rows):
             by_text.setdefault(item.name, item)
     found = {}
     for index, row in enumerate(rows):
-        item = by_id.get(_id(row.get("product"))) or by_text.get(str(row.get("product_name") or "").strip())
+        item = by_id.get(_product_id(row)) or by_text.get(str(row.get("product_name") or "").strip())
         if item is not None:
             found[index] = item
     return found

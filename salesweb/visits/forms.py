@@ -78,8 +78,7 @@ class FilterForm(FlaskForm):
 
     def criteria(self):
         self.validate()  # bad dates are dropped, not fatal
-        rep = self.rep.data or ""
-        return {"rep": int(rep) if rep.isdecimal() and len(rep) < 19 else None,
+        return {"rep": as_id(self.rep.data or ""),
                 "since": self.since.data if not self.since.errors else None,
                 "until": self.until.data if not self.until.errors else None,
                 "tier": self.tier.data, "kind": self.kind.data, "verified": self.verified.data}

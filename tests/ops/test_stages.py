@@ -245,7 +245,9 @@ def test_merging_into_another_kind_or_itself_is_refused_and_changes_nothing(app,
     before = snapshot()
     for into, message in ((stage("Won").id, "A stage can only be merged into a stage of the same kind."),
                           (proposal.id, "Choose another stage to merge into."),
-                          ("999", "Choose a stage to merge into."), ("", "Choose a stage to merge into.")):
+                          ("999", "Choose a stage to merge into."), ("", "Choose a stage to merge into."),
+                          ("99999999999999999999", "Choose a stage to merge into."),
+                          ("abc", "Choose a stage to merge into.")):
         response = send(client, f"/ops/stages/{proposal.id}/merge", {"into": str(into)})
         assert response.status_code == 422 and message in response.get_data(as_text=True), into
     with pytest.raises(Invalid):
