@@ -1,10 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..forms import SelectField, as_id, options
-from ..i18n import _l, lazy_pgettext
+from ..i18n import _, _l, lazy_pgettext
 from ..models import SOURCES, STATUSES, TIERS
+from ..services import imports
 
 SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
                  "referral": _l("Referral"), "other": _l("Other")}
@@ -88,3 +90,31 @@ class FilterForm(FlaskForm):
             "sort": self.sort.data if self.sort.data in SORT_LABELS else "due",
             "overdue": bool(self.overdue.data),
         }
+
+
+# the CSV import: upload, map columns, commit
+DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
+    on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
+                               default="skip")
+
+
+class CommitForm(FlaskForm):
+    plan_key = HiddenField()
+
+
+def mapping_form(header, mapping, on_duplicate):
+    """One select per target field; the choices are the file's columns."""
+    columns = [("", _l("Not imported"))] + [
+        (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
+
+    class MappingForm(FlaskForm):
+        on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
+
+    for target in imports.TARGETS:
+        setattr(MappingForm, target, SelectField(imports.LABELS[target], choices=options(columns)))
+    data = {t: "" if mapping.get(t) is None else str(mapping[t]) for t in imports.TARGETS}
+    return MappingForm(data={**data, "on_duplicate": on_duplicate})
