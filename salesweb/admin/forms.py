@@ -4,8 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..i18n import _l, lazy_pgettext
 from ..forms import SelectField, as_id, options
-from ..models import ROLES
-from ..nav import ROLE_LABELS
+from ..models import ROLE_LABELS, ROLES
 
 LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]
 

@@ -7,14 +7,14 @@ from wtforms.validators import Length, Optional
 
 from ..forms import DateRange, SelectField, options
 from ..i18n import _l
-from ..services import audit
+from ..models import AUDIT_ACTION_LABELS
 
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(audit.ACTIONS.items())),
+    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(AUDIT_ACTION_LABELS.items())),
                          default="")
     actor = SelectField(_l("Who"), default="")
     q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])

@@ -5,17 +5,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..forms import SelectField, as_id, options
 from ..i18n import _, _l, lazy_pgettext
-from ..models import SOURCES, STATUSES, TIERS
+from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS
 from ..services import imports
 
-SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
-                 "referral": _l("Referral"), "other": _l("Other")}
-STATUS_LABELS = {"lead": _l("Lead"), "prospect": _l("Prospect"), "customer": _l("Customer"),
-                 "dormant": _l("Dormant")}
-TIER_REASONS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l("locked by hand"),
-                "unlock": _l("unlocked"), "import": _l("imported")}
-MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
-               "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
 THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)
 EXPORT_HEADERS = {"name": THING_NAME, "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
                   "industry": _l("Industry"), "status": _l("Status"), "source": _l("Source"), "phone": _l("Phone"),

@@ -5,17 +5,16 @@ from peewee import JOIN
 from ..access import role_required
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Contact, Customer, CustomerLink, PoolMove, User
+from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASON_LABELS, Contact,
+                      Customer, CustomerLink, PoolMove, User)
 from ..rows import RowTemplate
 from ..services import audit, contracts, customer_links, customers, exports, help, pool, quotes, tiers
 from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
                    people_in_reach, remembered, render, submit)
-from ..visits.forms import PROBLEM_LABELS
 from . import bp
-from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
-                    NoteForm, ReassignForm, TierLockForm)
+from .forms import EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm, TierLockForm
 
 REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as customers.search_page gives it
@@ -161,8 +160,8 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 events=EVENT_ROW.write(EVENT_ROW.Row(*event) for event in timeline),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
-                source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
-                move_labels=MOVE_LABELS, problem_labels=PROBLEM_LABELS)
+                source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASON_LABELS,
+                move_labels=POOL_MOVE_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
 
 
 TIMELINE_ENTRIES = 30  # the newest; a customer of years has hundreds, and the page is opened between meetings

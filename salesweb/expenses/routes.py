@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..customers import picker
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Expense, StoredFile, Visit
+from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
 from ..services import expenses
 from ..services.errors import Invalid, Stale
 from ..services.money import parse_amount
@@ -100,7 +100,7 @@ def _page(found, status=200, decision_form=None):
                   may_decide=claimant_decides, may_pay=found.status == "approved" and current_user.role in expenses.PAYERS,
                   may_withdraw=found.status == "submitted" and found.claimant_id == current_user.id,
                   decision_form=decision_form or DecisionForm(formdata=None, version=found.version),
-                  paid_form=PaidForm(formdata=None, version=found.version), status_labels=expenses.STATUS_LABELS)
+                  paid_form=PaidForm(formdata=None, version=found.version), status_labels=EXPENSE_STATUS_LABELS)
 
 
 @bp.get("/expenses/<int:expense_id>")

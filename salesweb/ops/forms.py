@@ -5,10 +5,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..forms import SelectField, as_id, options
 from ..i18n import _l
-from ..models import TIERS
+from ..models import STAGE_KIND_LABELS, TIERS
 from ..services import stages as stages_service
-
-KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
 
 
 class StageForm(FlaskForm):
@@ -17,7 +15,7 @@ class StageForm(FlaskForm):
     probability = IntegerField(_l("Probability (%)"), validators=[
         InputRequired(), NumberRange(0, 100, message=_l("Enter a percentage from 0 to 100."))],
         render_kw={"inputmode": "numeric"})
-    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="open")
+    kind = SelectField(_l("Kind"), choices=options(STAGE_KIND_LABELS.items()), default="open")
     rotting_days = IntegerField(_l("Rotting days"), validators=[
         Optional(), NumberRange(1, stages_service.ROTTING_DAYS_MAX,
                                 message=_l("Enter a number of days from 1 to 365, or leave it empty."))],

@@ -5,12 +5,12 @@ from flask_login import current_user
 
 from ..forms import as_id
 from ..i18n import _, ngettext
-from ..models import LossReason, Stage
+from ..models import STAGE_KIND_LABELS, LossReason, Stage
 from ..services import stages as stages_service
 from ..services.errors import Invalid
 from ..web import render, submit
 from . import bp
-from .forms import KIND_LABELS, ReasonForm, StageForm
+from .forms import ReasonForm, StageForm
 
 
 def _stage_or_404(stage_id):
@@ -30,7 +30,7 @@ def _page(status=200, stage_form=None, reason_form=None, renamed=None, refusal=N
     return render("ops/stages.html", status=status, rows=stages_service.overview(), reasons=reasons,
                   rename_forms=rename_forms, stage_form=stage_form or StageForm(formdata=None),
                   reason_form=reason_form or ReasonForm(formdata=None), refusal=refusal,
-                  reason_refusal=reason_refusal, kind_labels=KIND_LABELS, locale=_locale())
+                  reason_refusal=reason_refusal, kind_labels=STAGE_KIND_LABELS, locale=_locale())
 
 
 def _locale():

@@ -8,7 +8,7 @@ from functools import cached_property
 from ..access import SEES_ALL
 from ..forms import as_id
 from ..i18n import _l
-from ..models import SOURCES, TIERS
+from ..models import SOURCE_LABELS, SOURCES, TIERS
 from . import budgets, customers, metrics, nps, pipeline
 
 TABS = {
@@ -252,7 +252,6 @@ def _csv_losses(c, figures):
 
 
 def _csv_sources(c, figures):
-    from ..customers.forms import SOURCE_LABELS
     return ([_l("Source"), _l("Won deals"), _l("Lost deals"), _l("Won amount"), _l("Win rate")],
             [[SOURCE_LABELS.get(source, source), won, lost, _money(amount), _rate(rate)]
              for source, won, lost, amount, rate in figures])

@@ -18,8 +18,6 @@ CLAIMANTS = ("rep", "manager")
 PAYERS = ("support",)
 RECEIPTS = ("pdf", "png", "jpeg")
 MAX_DESCRIPTION = 1000
-STATUS_LABELS = {"submitted": _l("Waiting for approval"), "approved": _l("Approved, to be paid"),
-                 "rejected": _l("Rejected"), "paid": _l("Paid"), "withdrawn": _l("Withdrawn")}
 
 
 def may_claim(user):

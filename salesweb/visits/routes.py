@@ -8,16 +8,16 @@ from ..access import get_visible_or_404
 from ..customers import picker
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Customer, Deal, Visit
+from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..services import calendar_feed, customers, pipeline, visits
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, people_in_reach, remembered, render,
                    safe_next, send_stored, submit)
 from ..rows import RowTemplate
 from . import bp
-from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
+from .forms import DATES, CommentForm, FilterForm, PlanForm, VisitForm
 
-LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)
+LABELS = dict(kind_labels=VISIT_KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
 # a done visit in the list (visits.listing), its comments counted
 LIST_ROW = RowTemplate("visits/_row.html", "id customer_tier customer_name occurred_at kind rep_name outcome comments "
                        "verified checked_in distance_m check_problem purpose", look=("show_rep",))
