@@ -201,7 +201,7 @@ def _templates(app):
 
     from . import charts
     from .format import register as register_filters
-    from .nav import ROLE_LABELS, current as nav_current, entries_for
+    from .nav import current as nav_current, entries_for
     from .web import current_settings, url_with
 
     register_filters(app)
@@ -219,8 +219,12 @@ def _templates(app):
     from .pipeline.cards import board_cards, board_columns
     from .service.feedback import feedback_rows
     app.jinja_env.globals.update(board_cards=board_cards, board_columns=board_columns, feedback_rows=feedback_rows)
-    from .collateral.forms import KIND_LABELS as COLLATERAL_KIND_LABELS
-    from .visits.forms import KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS
+    from .models import (ALLOCATION_FLAG_LABELS as FLAG_LABELS, AUDIT_ACTION_LABELS as AUDIT_ACTIONS,
+                         CHECK_PROBLEM_LABELS as PROBLEM_LABELS, COLLATERAL_KIND_LABELS,
+                         EXPENSE_CATEGORY_LABELS, EXPENSE_STATUS_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS,
+                         FEEDBACK_STATE_LABELS, HELP_QUEUE_LABELS, HELP_STATUS_LABELS, OUTCOME_LABELS,
+                         POOL_MOVE_LABELS as MOVE_LABELS, ROLE_LABELS, SEVERITY_LABELS, URGENCY_LABELS,
+                         VISIT_KIND_LABELS as KIND_LABELS)
     app.jinja_env.globals.update(visit_kind_labels=KIND_LABELS, visit_outcome_labels=OUTCOME_LABELS,
                                  check_problem_labels=PROBLEM_LABELS, collateral_kind_labels=COLLATERAL_KIND_LABELS)
     from .services.cadence import days_overdue
@@ -231,18 +235,14 @@ def _templates(app):
     from .services.quotes import state as quote_state
     app.jinja_env.globals["quote_state"] = quote_state
     app.jinja_env.globals["notification_text"] = notification_text
-    from .services import feedback, help
+    from .services import feedback
     app.jinja_env.globals.update(
-        urgency_labels=help.URGENCIES, help_status_labels=help.STATUSES, queue_labels=help.QUEUE_LABELS,
-        feedback_kinds=feedback.KINDS, feedback_channels=feedback.CHANNELS, severity_labels=feedback.SEVERITIES,
-        feedback_states=feedback.STATES, feedback_state=feedback.state)
-    from .services import budgets, expenses
-    app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS,
+        urgency_labels=URGENCY_LABELS, help_status_labels=HELP_STATUS_LABELS, queue_labels=HELP_QUEUE_LABELS,
+        feedback_kinds=FEEDBACK_KIND_LABELS, feedback_channels=FEEDBACK_CHANNEL_LABELS, severity_labels=SEVERITY_LABELS,
+        feedback_states=FEEDBACK_STATE_LABELS, feedback_state=feedback.state)
+    app.jinja_env.globals.update(expense_statuses=EXPENSE_STATUS_LABELS, expense_categories=EXPENSE_CATEGORY_LABELS,
                                  role_labels=ROLE_LABELS)
-    from .customers.forms import MOVE_LABELS
     app.jinja_env.globals["pool_move_labels"] = MOVE_LABELS
-    from .services.allocation import FLAG_LABELS
-    from .services.audit import ACTIONS as AUDIT_ACTIONS
     app.jinja_env.globals.update(audit_action_labels=AUDIT_ACTIONS, allocation_flag_labels=FLAG_LABELS)
 
     @app.context_processor
