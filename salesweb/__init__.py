@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Flask, Request, abort, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask.templating import Environment
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,20 +15,6 @@ from .extensions import babel, csrf, login_manager
 from .i18n import _l
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class TemplateEnvironment(Environment):
-    """Jinja, with a template that has no globals of its own reading the environment's dict itself. Jinja gives
-    every template a ChainMap over them, and every render (a page, a kept row, a macro import) copies a
-    template's globals into its fresh context key by key through that ChainMap: 20 µs for our 48, more than
-    a card takes to write. No template here has globals of its own; one that did would get Jinja's ChainMap."""
-
-    def make_globals(self, d):
-        return self.globals if not d else super().make_globals(d)
-
-
-class App(Flask):
-    jinja_environment = TemplateEnvironment
 
 
 class DatabaseId(IntegerConverter):
@@ -62,7 +47,7 @@ def create_app(config=None):
     if not (ROOT / "templates").is_dir():
         raise RuntimeError("salesweb runs from its repository: clone it and install with `make install` "
                            "(or `pip install -e .` in the clone), not as a plain package")
-    app = App(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
               template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     if overrides and "INSTANCE_PATH" in overrides:
         app.instance_path = str(overrides["INSTANCE_PATH"])
@@ -81,9 +66,6 @@ def create_app(config=None):
     _security(app)  # before flask-login, so its after_request (cookie flags) runs last
     _login(app)
     csrf.init_app(app)
-    from .forms import install_form_translations, install_html_params
-    install_html_params()
-    install_form_translations()
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _templates(app)
     _blueprints(app)
@@ -145,26 +127,21 @@ def _select_timezone():
 def _login(app):
     import time
 
-    from flask_login import login_user, logout_user, user_loaded_from_cookie
+    from flask_login import logout_user
 
     from .services.auth import load_session_user
-    from .web import browser_identifier, browser_tag
+    from .web import browser_tag
     login_manager.init_app(app)
-    login_manager._session_identifier_generator = browser_identifier  # what "strong" protection binds a session to
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # The loader binds a sign-in to its browser; flask-login's own protection would bind it to the address too.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def _load(session_id):
         # A session's or remember cookie's id names the browser it was issued to: a copy elsewhere loads no one.
         return load_session_user(session_id, browser_tag())
-
-    @user_loaded_from_cookie.connect_via(app)
-    def _restored(_app, user):
-        """A sign-in restored from the remember cookie gets a session bound to this browser, as a new one does."""
-        login_user(user, fresh=False)
 
     @app.before_request
     def _session_lifetime():
@@ -222,13 +199,10 @@ def _templates(app):
 
     from . import charts
     from .format import register as register_filters
-    from .i18n import install_template_gettext
-    from .nav import ROLE_LABELS, current as nav_current, entries_for
-    from .web import current_settings, fast_url_for, url_with
+    from .nav import current as nav_current, entries_for
+    from .web import current_settings, url_with
 
     register_filters(app)
-    install_template_gettext(app)
-    app.jinja_env.globals["url_for"] = fast_url_for(app)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["charts"] = charts
     app.jinja_env.globals["nav_current"] = nav_current
@@ -243,8 +217,12 @@ def _templates(app):
     from .pipeline.cards import board_cards, board_columns
     from .service.feedback import feedback_rows
     app.jinja_env.globals.update(board_cards=board_cards, board_columns=board_columns, feedback_rows=feedback_rows)
-    from .collateral.forms import KIND_LABELS as COLLATERAL_KIND_LABELS
-    from .visits.forms import KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS
+    from .models import (ALLOCATION_FLAG_LABELS as FLAG_LABELS, AUDIT_ACTION_LABELS as AUDIT_ACTIONS,
+                         CHECK_PROBLEM_LABELS as PROBLEM_LABELS, COLLATERAL_KIND_LABELS,
+                         EXPENSE_CATEGORY_LABELS, EXPENSE_STATUS_LABELS, FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS,
+                         FEEDBACK_STATE_LABELS, HELP_QUEUE_LABELS, HELP_STATUS_LABELS, OUTCOME_LABELS,
+                         POOL_MOVE_LABELS as MOVE_LABELS, ROLE_LABELS, SEVERITY_LABELS, URGENCY_LABELS,
+                         VISIT_KIND_LABELS as KIND_LABELS)
     app.jinja_env.globals.update(visit_kind_labels=KIND_LABELS, visit_outcome_labels=OUTCOME_LABELS,
                                  check_problem_labels=PROBLEM_LABELS, collateral_kind_labels=COLLATERAL_KIND_LABELS)
     from .services.cadence import days_overdue
@@ -255,18 +233,14 @@ def _templates(app):
     from .services.quotes import state as quote_state
     app.jinja_env.globals["quote_state"] = quote_state
     app.jinja_env.globals["notification_text"] = notification_text
-    from .services import feedback, help
+    from .services import feedback
     app.jinja_env.globals.update(
-        urgency_labels=help.URGENCIES, help_status_labels=help.STATUSES, queue_labels=help.QUEUE_LABELS,
-        feedback_kinds=feedback.KINDS, feedback_channels=feedback.CHANNELS, severity_labels=feedback.SEVERITIES,
-        feedback_states=feedback.STATES, feedback_state=feedback.state)
-    from .services import budgets, expenses
-    app.jinja_env.globals.update(expense_statuses=expenses.STATUS_LABELS, expense_categories=budgets.CATEGORY_LABELS,
+        urgency_labels=URGENCY_LABELS, help_status_labels=HELP_STATUS_LABELS, queue_labels=HELP_QUEUE_LABELS,
+        feedback_kinds=FEEDBACK_KIND_LABELS, feedback_channels=FEEDBACK_CHANNEL_LABELS, severity_labels=SEVERITY_LABELS,
+        feedback_states=FEEDBACK_STATE_LABELS, feedback_state=feedback.state)
+    app.jinja_env.globals.update(expense_statuses=EXPENSE_STATUS_LABELS, expense_categories=EXPENSE_CATEGORY_LABELS,
                                  role_labels=ROLE_LABELS)
-    from .customers.forms import MOVE_LABELS
     app.jinja_env.globals["pool_move_labels"] = MOVE_LABELS
-    from .services.allocation import FLAG_LABELS
-    from .services.audit import ACTIONS as AUDIT_ACTIONS
     app.jinja_env.globals.update(audit_action_labels=AUDIT_ACTIONS, allocation_flag_labels=FLAG_LABELS)
 
     @app.context_processor

@@ -23,9 +23,6 @@ def current(entries, endpoint, blueprint):
     return next((entry for entry in entries if entry.section is not None and entry.section == blueprint), None)
 
 
-ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),
-               "ops": _l("Sales operations"), "admin": _l("Administrator")}
-
 HOME_LABELS = {
     "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
     "ops": _l("Operations"), "admin": _l("Admin"),

@@ -4,11 +4,11 @@ audits each change, and the customers' due dates and tiers follow."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from .admin.forms import LOCALE_CHOICES
-from .forms import SelectField, options
+from .forms import options
 from .i18n import _
 from .services import settings as settings_service, tiers
 from .web import current_settings, local_today, render, settings_fallbacks, submit

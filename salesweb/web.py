@@ -184,16 +184,12 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(args, doseq=True)
 
 
-def browser_identifier():
-    """What a sign-in is bound to: the browser, not its address, so a phone moving between Wi-Fi and mobile data
-    stays signed in."""
-    agent = request.headers.get("User-Agent", "")
-    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
-
-
 def browser_tag():
-    """The browser in a session's and a remember cookie's user id (services/auth.py): short, as it rides in both."""
-    return browser_identifier()[:32]
+    """What a sign-in is bound to: the browser (a hash of its User-Agent), not its address, so a phone moving between
+    Wi-Fi and mobile data stays signed in. It rides in a session's and a remember cookie's user id
+    (services/auth.py), so it is short."""
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def safe_next(target):
@@ -249,47 +245,3 @@ def send_stored(stored, name, inline=False):
                                                    "style-src 'unsafe-inline'")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-
-
-def fast_url_for(app):
-    """The templates' url_for: Flask's, with each URL shape built once. A page links to the same few
-    endpoints many times over with different ids (a board has hundreds of cards), and building a URL costs
-    werkzeug about 4 µs; here the route is built once with marker numbers in place of the integer values,
-    and later calls put the numbers in. Anything unusual (`_external`, `_anchor`...) goes to Flask."""
-    from flask import request
-    shapes = {}
-    marker = 7_305_819_264_000  # digits no route or query string holds
-
-    def build(endpoint, values, ints, key):
-        numbered = dict(values, **{name: marker + i for i, name in enumerate(ints)})
-        url = app.url_for(endpoint, **numbered)
-        found = sorted((url.find(str(marker + i)), name) for i, name in enumerate(ints))
-        if any(at < 0 for at, _name in found) or any(url.count(str(marker + i)) != 1 for i in range(len(ints))):
-            shape = None  # a converter changed the number: this shape always goes to Flask
-        else:
-            pieces, start = [], 0
-            for at, name in found:
-                pieces.append((url[start:at], name))
-                start = at + len(str(marker))
-            shape = (pieces, url[start:])
-        if len(shapes) > 4096:
-            shapes.clear()
-        shapes[key] = shape
-        return shape
-
-    def url_for(endpoint, **values):
-        if any(name[0] == "_" for name in values):
-            return app.url_for(endpoint, **values)
-        ints = tuple(sorted(name for name, value in values.items() if type(value) is int))
-        try:
-            key = (request.script_root, request.blueprint if endpoint[0] == "." else None, endpoint, ints,
-                   tuple(sorted((name, value) for name, value in values.items() if type(value) is not int)))
-            shape = shapes[key] if key in shapes else build(endpoint, values, ints, key)
-        except TypeError:  # a value that cannot be a key (a list)
-            shape = None
-        if shape is None:
-            return app.url_for(endpoint, **values)
-        pieces, tail = shape
-        return "".join(piece + str(values[name]) for piece, name in pieces) + tail
-
-    return url_for

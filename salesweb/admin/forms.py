@@ -1,21 +1,20 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _l, lazy_pgettext
-from ..forms import SelectField, options
-from ..models import ROLES
-from ..nav import ROLE_LABELS
+from ..forms import as_id, options
+from ..models import ROLE_LABELS, ROLES
 
 LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]
 
 
 def _coerce_id(value):
     """Select values are ids or '' for none; anything else is no choice."""
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return -1
+    if value in (None, "", "None"):
+        return None
+    chosen = as_id(value)
+    return -1 if chosen is None else chosen
 
 
 class UserForm(FlaskForm):

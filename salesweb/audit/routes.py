@@ -2,29 +2,15 @@ import datetime
 
 from flask import current_app, request
 from flask_babel import get_timezone
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional
 
-from ..forms import DateRange, SelectField, options
+from ..forms import as_id, options
 from ..i18n import _l
 from ..models import User
 from ..rows import RowTemplate
 from ..services import audit
 from ..web import Page, kept, page_number, render
 from .blueprint import bp
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(audit.ACTIONS.items())),
-                         default="")
-    actor = SelectField(_l("Who"), default="")
-    q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
-    since = DateField(_l("From"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
-    until = DateField(_l("To"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
+from .forms import AuditFilterForm
 
 
 def _utc_midnight(day, days=0):
@@ -48,7 +34,7 @@ def index():
     if form.validate():
         criteria = dict(
             action=form.action.data or None,
-            actor_id=int(form.actor.data) if form.actor.data else None,
+            actor_id=as_id(form.actor.data),
             text=(form.q.data or "").strip() or None,
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..forms import SelectField, options
+from ..forms import options
 from ..i18n import _l
 from ..services.auth import MAX_PASSWORD
 

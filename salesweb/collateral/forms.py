@@ -1,19 +1,14 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import SelectField, options
+from ..forms import as_id, options
 from ..i18n import _l
-from ..models import COLLATERAL_KINDS, LANGUAGES
+from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
 from ..services.collateral import SORTS
 
-KIND_LABELS = {"brochure": _l("Brochure"), "presentation": _l("Presentation"), "spec_sheet": _l("Spec sheet"),
-               "case_study": _l("Case study"), "price_list": _l("Price list"),
-               "contract_template": _l("Contract template"), "other": _l("Other")}
-LANGUAGE_LABELS = {"en": _l("English"), "zh": _l("Chinese"), "multi": _l("Bilingual")}
 SORT_LABELS = {"newest": _l("Newest"), "downloads": _l("Most downloaded"), "title": _l("Title")}
-assert set(KIND_LABELS) == set(COLLATERAL_KINDS) and set(LANGUAGE_LABELS) == set(LANGUAGES)
 assert set(SORT_LABELS) == set(SORTS)
 
 FILE_REQUIRED = FileRequired(_l("Choose a file to upload."))
@@ -23,7 +18,7 @@ NOTE = [Optional(), Length(max=500)]
 
 class ItemFields(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="brochure")
+    kind = SelectField(_l("Kind"), choices=options(COLLATERAL_KIND_LABELS.items()), default="brochure")
     language = SelectField(_l("Language"), choices=options(LANGUAGE_LABELS.items()), default="en")
     tags = StringField(_l("Product tags"), validators=[Optional(), Length(max=1500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
@@ -40,8 +35,7 @@ class VersionForm(FlaskForm):
 
 
 class ShareForm(FlaskForm):
-    customer = SelectField(_l("Customer"), coerce=lambda v: int(v) if str(v).isdecimal() and len(str(v)) < 19 else None,
-                           validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
 
 
 class FilterForm(FlaskForm):
@@ -49,8 +43,8 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(KIND_LABELS.items())), default="",
-                       validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(COLLATERAL_KIND_LABELS.items())),
+                       default="", validate_choice=False)
     product = SelectField(_l("Product"), default="", validate_choice=False)
     language = SelectField(_l("Language"), choices=options([("", _l("Any language"))] + list(LANGUAGE_LABELS.items())),
                            default="", validate_choice=False)

@@ -4,13 +4,14 @@ from flask_login import current_user
 from ..access import role_required
 from ..customers import picker
 from ..i18n import _
+from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
 from ..services import collateral
 from ..rows import RowTemplate
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, is_fragment_request, kept, page_number, render, safe_next, send_stored,
                    submit)
 from .blueprint import bp
-from .forms import KIND_LABELS, LANGUAGE_LABELS, FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
+from .forms import FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .shared import counts_as_download
 
 EDITORS = collateral.EDITORS
@@ -77,7 +78,7 @@ def _item_page(item, block=None, status=200, version_form=None, share_form=None,
                   shares=shares, revocable={s.id for s in shares if collateral.link_state(s) == "active"
                                             and collateral.may_revoke(s, current_user)},
                   version_form=version_form or VersionForm(formdata=None), share_form=share_form, link=link,
-                  kind_labels=KIND_LABELS, language_labels=LANGUAGE_LABELS,
+                  kind_labels=COLLATERAL_KIND_LABELS, language_labels=LANGUAGE_LABELS,
                   may_share=collateral.may_share(current_user) and not item.archived,
                   may_edit=collateral.may_edit(current_user))
 

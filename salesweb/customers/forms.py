@@ -1,19 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import SelectField, options
-from ..i18n import _l, lazy_pgettext
-from ..models import SOURCES, STATUSES, TIERS
+from ..forms import as_id, options
+from ..i18n import _, _l, lazy_pgettext
+from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS
+from ..services import imports
 
-SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
-                 "referral": _l("Referral"), "other": _l("Other")}
-STATUS_LABELS = {"lead": _l("Lead"), "prospect": _l("Prospect"), "customer": _l("Customer"),
-                 "dormant": _l("Dormant")}
-TIER_REASONS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l("locked by hand"),
-                "unlock": _l("unlocked"), "import": _l("imported")}
-MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
-               "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
 THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)
 EXPORT_HEADERS = {"name": THING_NAME, "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
                   "industry": _l("Industry"), "status": _l("Status"), "source": _l("Source"), "phone": _l("Phone"),
@@ -37,7 +31,7 @@ class CustomerForm(FlaskForm):
                           render_kw={"inputmode": "url"})
     source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
     status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
-    owner = SelectField(_l("Owner"), coerce=lambda v: int(v) if str(v).isdecimal() else (v if v == "region" else None))
+    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == "region" else as_id(v))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 
@@ -61,7 +55,7 @@ class TierLockForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    owner = SelectField(_l("New owner"), coerce=lambda v: int(v) if str(v).isdecimal() else None)
+    owner = SelectField(_l("New owner"), coerce=as_id)
     next = StringField()
 
 
@@ -79,13 +73,40 @@ class FilterForm(FlaskForm):
 
     def criteria(self, tier):
         """What the service filters by; anything invalid is simply not applied."""
-        owner = self.owner.data or ""
         return {
             "tier": tier,
             "q": (self.q.data or "").strip()[:100],
-            "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+            "owner": as_id(self.owner.data or ""),
             "region": (self.region.data or "")[:64],
             "status": self.status.data if self.status.data in STATUSES else None,
             "sort": self.sort.data if self.sort.data in SORT_LABELS else "due",
             "overdue": bool(self.overdue.data),
         }
+
+
+# the CSV import: upload, map columns, commit
+DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
+    on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
+                               default="skip")
+
+
+class CommitForm(FlaskForm):
+    plan_key = HiddenField()
+
+
+def mapping_form(header, mapping, on_duplicate):
+    """One select per target field; the choices are the file's columns."""
+    columns = [("", _l("Not imported"))] + [
+        (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
+
+    class MappingForm(FlaskForm):
+        on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
+
+    for target in imports.TARGETS:
+        setattr(MappingForm, target, SelectField(imports.LABELS[target], choices=options(columns)))
+    data = {t: "" if mapping.get(t) is None else str(mapping[t]) for t in imports.TARGETS}
+    return MappingForm(data={**data, "on_duplicate": on_duplicate})

@@ -4,44 +4,16 @@ import json
 
 from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField
 
 from ..access import role_required
-from ..forms import SelectField, options
-from ..i18n import _, _l
+from ..i18n import _
 from ..services import imports, storage
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, render, submit
 from .blueprint import bp
+from .forms import CommitForm, UploadForm, mapping_form
 
 IMPORTERS = ("support", "ops")
-DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
-    on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
-                               default="skip")
-
-
-class CommitForm(FlaskForm):
-    plan_key = HiddenField()
-
-
-def _mapping_form(header, mapping, on_duplicate):
-    """One select per target field; the choices are the file's columns."""
-    columns = [("", _l("Not imported"))] + [
-        (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
-
-    class MappingForm(FlaskForm):
-        on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
-
-    for target in imports.TARGETS:
-        setattr(MappingForm, target, SelectField(imports.LABELS[target], choices=options(columns)))
-    data = {t: "" if mapping.get(t) is None else str(mapping[t]) for t in imports.TARGETS}
-    return MappingForm(data={**data, "on_duplicate": on_duplicate})
 
 
 def _posted_mapping(form):
@@ -106,7 +78,7 @@ def _preview(upload, table, form, status=200, general=()):
 def import_preview(token):
     upload = _upload_or_404(token)
     table = imports.read(upload.data)
-    form = _mapping_form(table.header, upload.mapping or imports.guess_mapping(table.header), upload.on_duplicate)
+    form = mapping_form(table.header, upload.mapping or imports.guess_mapping(table.header), upload.on_duplicate)
 
     def save():
         mapping = _posted_mapping(form)
@@ -140,7 +112,7 @@ def import_commit(token):
         report = imports.commit(plan, current_user, current_settings(), upload)
     except Invalid as invalid:
         imports.put_back(_upload_dir(), upload)
-        form = _mapping_form(table.header, mapping, upload.on_duplicate)
+        form = mapping_form(table.header, mapping, upload.on_duplicate)
         return _preview(upload, table, form, status=422, general=invalid.errors.values())
     except Exception:
         imports.put_back(_upload_dir(), upload)

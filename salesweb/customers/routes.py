@@ -6,7 +6,8 @@ from ..access import role_required
 from ..db import utcnow
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Contact, Customer, CustomerLink, PoolMove, User
+from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASON_LABELS, Contact,
+                      Customer, CustomerLink, PoolMove, User)
 from ..rows import RowTemplate
 from ..services import (allocation, audit, contracts, customer_links, customers, exports, help, pipeline, pool, quotes,
                         tiers)
@@ -14,10 +15,8 @@ from ..services import feedback as feedback_service
 from ..services.errors import Invalid
 from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
                    remembered, render, submit)
-from ..visits.forms import PROBLEM_LABELS
 from .blueprint import bp
-from .forms import (EXPORT_HEADERS, MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASONS, ContactForm, CustomerForm, FilterForm,
-                    NoteForm, ReassignForm, TierLockForm)
+from .forms import EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm, TierLockForm
 
 REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as customers.search_page gives it
@@ -165,8 +164,8 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 events=EVENT_ROW.write(EVENT_ROW.Row(*event) for event in timeline),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
-                source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASONS,
-                move_labels=MOVE_LABELS, problem_labels=PROBLEM_LABELS)
+                source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASON_LABELS,
+                move_labels=POOL_MOVE_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
 
 
 TIMELINE_ENTRIES = 30  # the newest; a customer of years has hundreds, and the page is opened between meetings
@@ -277,7 +276,7 @@ def unlock_tier(customer_id):
 def reassign():
     form = ReassignForm(prefix="reassign")
     form.owner.choices = options([(u.id, u.name) for u in customers.assignable_owners(current_user)])
-    ids = [int(i) for i in request.form.getlist("customer") if i.isdecimal() and len(i) < 19]
+    ids = [i for i in map(as_id, request.form.getlist("customer")) if i is not None]
     back = form.next.data if (form.next.data or "").startswith("/customers") else url_for("customers.index")
     if not form.validate_on_submit() or not ids:
         flash(_("Choose customers and a new owner."), "error")

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..i18n import _
-from ..models import EXPENSE_CATEGORIES, Team
+from ..models import EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, Team
 from ..rows import RowTemplate
 from ..services import audit, budgets
 from ..services.errors import Invalid
@@ -94,6 +94,6 @@ def budget_export():
     teams = budgets.sheet(current_user, year, quarter)
     audit.record("export", actor=current_user, object_type="budget", summary=f"budgets {year}-Q{quarter}")
     header = [_("Team"), _("Category"), _("Planned"), _("Spent"), _("Waiting for approval"), _("Left")]
-    rows = ([t.name, str(budgets.CATEGORY_LABELS[c]), *(f"{v / 100:.2f}" for v in (
+    rows = ([t.name, str(EXPENSE_CATEGORY_LABELS[c]), *(f"{v / 100:.2f}" for v in (
         line.planned, line.spent, line.pending, line.left))] for t in teams for c, line in t.lines.items())
     return csv_download(header, rows, f"budgets-{year}-Q{quarter}.csv")

@@ -1,18 +1,18 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import SelectField, as_id, options
+from ..forms import as_id, options
 from ..i18n import _l, lazy_pgettext
-from ..services import budgets
+from ..models import EXPENSE_CATEGORY_LABELS
 
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 class ExpenseForm(FlaskForm):
     spent_on = DateField(_l("Date"), validators=[Optional()])
-    category = SelectField(_l("Category"), choices=options(budgets.CATEGORY_LABELS.items()), default="travel",
+    category = SelectField(_l("Category"), choices=options(EXPENSE_CATEGORY_LABELS.items()), default="travel",
                            validate_choice=False)
     amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)], render_kw=AMOUNT)
     description = TextAreaField(_l("What it was for"), validators=[Optional(), Length(max=2000)],

@@ -5,9 +5,9 @@ from flask_login import current_user
 from ..customers import picker
 from ..forms import as_id, options
 from ..i18n import _
-from ..models import Expense, StoredFile, Visit
+from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
 from ..services import expenses
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..services.money import parse_amount
 from ..web import Page, all_or_nothing, current_settings, local_today, page_number, render, send_stored, submit
 from .blueprint import bp
@@ -100,7 +100,7 @@ def _page(found, status=200, decision_form=None):
                   may_decide=claimant_decides, may_pay=found.status == "approved" and current_user.role in expenses.PAYERS,
                   may_withdraw=found.status == "submitted" and found.claimant_id == current_user.id,
                   decision_form=decision_form or DecisionForm(formdata=None, version=found.version),
-                  paid_form=PaidForm(formdata=None, version=found.version), status_labels=expenses.STATUS_LABELS)
+                  paid_form=PaidForm(formdata=None, version=found.version), status_labels=EXPENSE_STATUS_LABELS)
 
 
 @bp.get("/expenses/<int:expense_id>")
@@ -119,7 +119,7 @@ def _act(expense_id, form_class, action):
     except Invalid as refused:
         flash(" ".join(str(m) for m in refused.errors.values()), "error")
         return _page(found, 422, decision_form=form if form_class is DecisionForm else None)
-    except expenses.Changed:
+    except Stale:
         flash(_("Someone else changed this claim meanwhile; here it is as it is now."), "error")
     back = request.form.get("from") == "queue" and url_for("expenses.index")
     return redirect(back or url_for("expenses.detail", expense_id=found.id), 303)

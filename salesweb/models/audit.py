@@ -2,7 +2,18 @@
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .people import User
+
+# AuditEvent.action
+AUDIT_ACTION_LABELS = {
+    "login": _l("Signed in"), "login_failed": _l("Sign-in failed"), "login_locked": _l("Sign-in refused while locked"),
+    "logout": _l("Signed out"), "password_changed": _l("Password changed"), "password_reset": _l("Password reset"),
+    "create": _l("Created"), "edit": _l("Edited"), "delete": _l("Deleted"), "deactivate": _l("Deactivated"),
+    "reactivate": _l("Reactivated"), "settings": _l("Settings changed"), "stage_move": _l("Stage moved"),
+    "approval": _l("Approval"), "download": _l("Download"), "export": _l("Export"), "import": _l("Import"),
+    "backup": _l("Backup"), "restore": _l("Restore"), "login_unlocked": _l("Sign-in unlocked"),
+}
 
 
 class AuditEvent(BaseModel):

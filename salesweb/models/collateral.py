@@ -2,12 +2,17 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import User
 
 COLLATERAL_KINDS = ("brochure", "presentation", "spec_sheet", "case_study", "price_list", "contract_template", "other")
+COLLATERAL_KIND_LABELS = {"brochure": _l("Brochure"), "presentation": _l("Presentation"),
+                          "spec_sheet": _l("Spec sheet"), "case_study": _l("Case study"), "price_list": _l("Price list"),
+                          "contract_template": _l("Contract template"), "other": _l("Other")}
 LANGUAGES = ("en", "zh", "multi")
+LANGUAGE_LABELS = {"en": _l("English"), "zh": _l("Chinese"), "multi": _l("Bilingual")}
 
 
 class CollateralItem(BaseModel):

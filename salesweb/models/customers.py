@@ -2,11 +2,22 @@
 from peewee import BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, TextField
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .people import User
 
 TIERS = ("A", "B", "C")
 SOURCES = ("visit", "website", "trade_show", "referral", "other")
+SOURCE_LABELS = {"visit": _l("Visit"), "website": _l("Website registration"), "trade_show": _l("Trade show"),
+                 "referral": _l("Referral"), "other": _l("Other")}
 STATUSES = ("lead", "prospect", "customer", "dormant")
+STATUS_LABELS = {"lead": _l("Lead"), "prospect": _l("Prospect"), "customer": _l("Customer"),
+                 "dormant": _l("Dormant")}
+# TierChange.reason
+TIER_REASON_LABELS = {"created": _l("created"), "rule": _l("revenue rule"), "lock": _l("locked by hand"),
+                      "unlock": _l("unlocked"), "import": _l("imported")}
+# PoolMove.kind
+POOL_MOVE_LABELS = {"claim": _l("Claimed from the pool"), "release": _l("Released to the pool"),
+                    "recycle": _l("Returned to the pool after no activity"), "reassign": _l("Reassigned")}
 
 
 class Customer(BaseModel):

@@ -4,6 +4,7 @@ from peewee import (BigIntegerField, CharField, DateField, DateTimeField, Foreig
                     SmallIntegerField, TextField)
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import Team, User
@@ -11,7 +12,14 @@ from .pipeline import Deal
 from .visits import Visit
 
 EXPENSE_CATEGORIES = ("travel", "events", "samples", "hospitality", "other")
+EXPENSE_CATEGORY_LABELS = {"travel": _l("Travel"), "events": _l("Events"), "samples": _l("Samples"),
+                           "hospitality": _l("Hospitality"), "other": _l("Other")}
 EXPENSE_STATUSES = ("submitted", "approved", "rejected", "paid", "withdrawn")
+EXPENSE_STATUS_LABELS = {"submitted": _l("Waiting for approval"), "approved": _l("Approved, to be paid"),
+                         "rejected": _l("Rejected"), "paid": _l("Paid"), "withdrawn": _l("Withdrawn")}
+# what the allocation console marks on an owner's load
+ALLOCATION_FLAG_LABELS = {"left": _l("Left the company"), "heavy": _l("Heavy load"), "light": _l("Light load"),
+                          "behind": _l("Many overdue"), "below_norm": _l("Below visit norm")}
 
 
 class Region(BaseModel):

@@ -4,8 +4,11 @@ from peewee import (BooleanField, CharField, DateTimeField, DeferredForeignKey,
                     ForeignKeyField, IntegerField)
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 
 ROLES = ("rep", "manager", "support", "ops", "admin")
+ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),
+               "ops": _l("Sales operations"), "admin": _l("Administrator")}
 
 
 class Team(BaseModel):

@@ -3,10 +3,12 @@ from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTim
                     TextField)
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .customers import Customer
 from .people import User
 
 STAGE_KINDS = ("open", "won", "lost")
+STAGE_KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
 
 
 class Stage(BaseModel):

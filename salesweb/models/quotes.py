@@ -4,6 +4,7 @@ from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTim
                     IntegerField, TextField)
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import User
@@ -11,6 +12,10 @@ from .pipeline import Deal
 from .visits import Task
 
 QUOTE_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")
+# a quote's status as people see it (templates/quotes/_status.html shows the same words)
+QUOTE_STATUS_LABELS = {"draft": _l("Draft"), "pending": _l("Waiting for approval"), "approved": _l("Approved"),
+                       "sent": _l("Sent"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
+                       "expired": _l("Expired")}
 
 
 class Product(BaseModel):

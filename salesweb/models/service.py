@@ -4,6 +4,7 @@ answers, and the hits that rate-limit those public forms."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, SmallIntegerField, TextField
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l, lazy_pgettext
 from .customers import Customer
 from .files import StoredFile
 from .people import User
@@ -11,11 +12,30 @@ from .pipeline import Deal
 from .visits import Task
 
 URGENCIES = ("low", "normal", "high")
+URGENCY_LABELS = {"high": _l("Urgent: with the customer now"), "normal": lazy_pgettext("urgency", "Today"),
+                  "low": lazy_pgettext("urgency", "This week")}
 HELP_STATUSES = ("open", "answered", "closed")
+HELP_STATUS_LABELS = {"open": lazy_pgettext("help request status", "Open"), "answered": _l("Answered"),
+                      "closed": _l("Closed")}
+# the desk's queue of help requests: its statuses, and the open ones the reader claimed
+HELP_QUEUE_LABELS = {"open": lazy_pgettext("help request status", "Open"), "mine": _l("Claimed by me"),
+                     "answered": _l("Answered"), "closed": _l("Closed")}
 FEEDBACK_KINDS = ("complaint", "suggestion", "praise")
+FEEDBACK_KIND_LABELS = {"complaint": _l("Complaint"), "suggestion": _l("Suggestion"), "praise": _l("Praise")}
 FEEDBACK_CHANNELS = ("phone", "visit", "email", "wechat", "web", "other")
+FEEDBACK_CHANNEL_LABELS = {"phone": _l("Phone"), "visit": _l("Visit"), "email": _l("E-mail"), "wechat": _l("WeChat"),
+                           "web": _l("Feedback form"), "other": _l("Other")}
 SEVERITIES = ("low", "medium", "high")
+SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+# where a feedback case stands, from its times (open, responded, resolved, closed; overdue: open past its due time)
+FEEDBACK_STATE_LABELS = {"open": _l("Waiting for a response"), "overdue": _l("Response overdue"),
+                         "responded": _l("Responded"), "resolved": _l("Resolved, waiting for satisfaction"),
+                         "closed": _l("Closed")}
+# Feedback.satisfaction, as the form posts it
+SATISFACTION_LABELS = {"5": _l("5 · very satisfied"), "4": _l("4 · satisfied"), "3": _l("3 · neutral"),
+                       "2": _l("2 · dissatisfied"), "1": _l("1 · very dissatisfied")}
 LINK_PURPOSES = ("feedback", "survey")
+LINK_PURPOSE_LABELS = {"feedback": _l("Feedback form"), "survey": _l("NPS survey")}
 
 
 class HelpRequest(BaseModel):

@@ -3,14 +3,21 @@ from peewee import (BooleanField, CharField, DateField, DateTimeField, DoubleFie
                     TextField)
 
 from ..db import BaseModel, utcnow
+from ..i18n import _l
 from .customers import Contact, Customer
 from .files import StoredFile
 from .people import User
 from .pipeline import Deal
 
 VISIT_KINDS = ("on_site", "phone", "video", "event")
+VISIT_KIND_LABELS = {"on_site": _l("On site"), "phone": _l("Phone"), "video": _l("Video call"), "event": _l("Event")}
 OUTCOMES = ("positive", "neutral", "negative")
+OUTCOME_LABELS = {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")}
 VISIT_STATUSES = ("planned", "done", "cancelled")
+# Visit.check_problem: why a check-in was not verified
+CHECK_PROBLEM_LABELS = {"far": _l("too far from the customer"), "inaccurate": _l("position not accurate enough"),
+                        "stale": _l("position too old"), "reused": _l("position used before"),
+                        "no_place": _l("the customer's location was not known; it is now")}
 
 
 class Visit(BaseModel):

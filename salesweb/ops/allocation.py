@@ -4,18 +4,17 @@ the reassignment and its undo; regions and their reps (ops). Ops reach it at /op
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, StringField
-from wtforms.validators import Length, Optional
 
-from ..forms import SelectField, as_id, options
-from ..i18n import _, _l, ngettext
+from ..forms import as_id, options
+from ..i18n import _, ngettext
 from ..manager import bp as manager_bp
-from ..models import TIERS, Customer, User
+from ..models import Customer, User
 from ..rows import RowTemplate
 from ..services import allocation
 from ..services.errors import Invalid
 from ..web import apply_errors, current_settings, local_today, remembered, render
 from .blueprint import bp
+from .forms import FilterForm, MoveForm
 
 SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
 # an owner's load, and a customer to tick
@@ -24,31 +23,6 @@ LOAD_ROW = RowTemplate("ops/_load_row.html", "owner_id name team tier_a tier_b t
 PICK_ROW = RowTemplate("ops/_pick_row.html", "id name tier region owner_name owned next_visit_due overdue ticked")
 # the regions card (ops): every region with its customers and rep, and the reps to choose from
 REGIONS = RowTemplate("ops/_regions.html", "regions owners")
-
-
-class FilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    owner = SelectField(_l("Owner"), coerce=as_id, validate_choice=False)
-    region = SelectField(_l("Region"), validate_choice=False)
-    tier = SelectField(_l("Tier"), choices=options([("", _l("Any tier"))] + [(t, t) for t in TIERS]),
-                       validate_choice=False)
-    overdue = BooleanField(_l("Overdue for a visit only"))
-    q = StringField(_l("Name or phone"), validators=[Optional(), Length(max=100)])
-
-    def criteria(self):
-        return {"owner": self.owner.data, "region": self.region.data or "", "tier": self.tier.data or "",
-                "overdue": bool(self.overdue.data), "q": (self.q.data or "").strip()}
-
-
-class MoveForm(FlaskForm):
-    to_owner = SelectField(_l("Give them to"), coerce=as_id, validate_choice=False)
-    pick = RadioField(_l("Which customers"), choices=options([("all", _l("All matching")),
-                                                              ("ticked", _l("Only those ticked"))]),
-                      default="all", validate_choice=False)
-    move_deals = BooleanField(_l("Their open deals go along"), default=True)
-    step = HiddenField()
 
 
 def _endpoint(name):

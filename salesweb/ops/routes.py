@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user
 
 from .. import figures
-from ..customers.forms import SOURCE_LABELS
+from ..models import SOURCE_LABELS
 from ..services import analytics
 from ..services.metrics import ROLLING
 from ..web import is_fragment_request, kept, remembered_html, render

@@ -2,46 +2,15 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import SelectField, options
-from ..i18n import _, _l, ngettext
-from ..models import LossReason, Stage
+from ..forms import as_id
+from ..i18n import _, ngettext
+from ..models import STAGE_KIND_LABELS, LossReason, Stage
 from ..services import stages as stages_service
 from ..services.errors import Invalid
 from ..web import render, submit
 from .blueprint import bp
-
-KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
-
-
-class StageForm(FlaskForm):
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
-    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
-    probability = IntegerField(_l("Probability (%)"), validators=[
-        InputRequired(), NumberRange(0, 100, message=_l("Enter a percentage from 0 to 100."))],
-        render_kw={"inputmode": "numeric"})
-    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="open")
-    rotting_days = IntegerField(_l("Rotting days"), validators=[
-        Optional(), NumberRange(1, stages_service.ROTTING_DAYS_MAX,
-                                message=_l("Enter a number of days from 1 to 365, or leave it empty."))],
-        render_kw={"inputmode": "numeric"})
-
-    def values(self):
-        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data, "probability": self.probability.data,
-                "kind": self.kind.data, "rotting_days": self.rotting_days.data}
-
-
-class ReasonForm(FlaskForm):
-    name_en = StringField(_l("Reason (English)"),
-                          validators=[DataRequired(), Length(max=stages_service.REASON_NAME_MAX)])
-    name_zh = StringField(_l("Reason (Chinese)"),
-                          validators=[DataRequired(), Length(max=stages_service.REASON_NAME_MAX)])
-
-    def values(self):
-        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data}
+from .forms import ReasonForm, StageForm
 
 
 def _stage_or_404(stage_id):
@@ -61,7 +30,7 @@ def _page(status=200, stage_form=None, reason_form=None, renamed=None, refusal=N
     return render("ops/stages.html", status=status, rows=stages_service.overview(), reasons=reasons,
                   rename_forms=rename_forms, stage_form=stage_form or StageForm(formdata=None),
                   reason_form=reason_form or ReasonForm(formdata=None), refusal=refusal,
-                  reason_refusal=reason_refusal, kind_labels=KIND_LABELS, locale=_locale())
+                  reason_refusal=reason_refusal, kind_labels=STAGE_KIND_LABELS, locale=_locale())
 
 
 def _locale():
@@ -128,8 +97,8 @@ def delete_stage(stage_id):
 @bp.post("/stages/<int:stage_id>/merge")
 def merge_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    into = request.form.get("into", "")
-    target = Stage.get_or_none(Stage.id == int(into)) if into.isdecimal() and len(into) < 19 else None
+    into = as_id(request.form.get("into", ""))
+    target = Stage.get_or_none(Stage.id == into) if into is not None else None
     if target is None:
         return _page(422, refusal=str(_("Choose a stage to merge into.")))
     merged = []

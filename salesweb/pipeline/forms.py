@@ -1,10 +1,11 @@
 import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import SelectField
+from ..forms import as_id
 from ..i18n import _l, lazy_pgettext
 
 
@@ -19,16 +20,12 @@ AMOUNT = [InputRequired(), finite,
           NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
 
 
-def _id(value):
-    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
-
-
 class DealForm(FlaskForm):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
-    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
-    owner = SelectField(_l("Owner"), coerce=_id)
-    stage = SelectField(_l("Stage"), coerce=_id)
+    owner = SelectField(_l("Owner"), coerce=as_id)
+    stage = SelectField(_l("Stage"), coerce=as_id)
     expected_close = DateField(_l("Expected close"), validators=[Optional()])
     probability = IntegerField(_l("Probability (%)"), validators=[Optional(), NumberRange(0, 100)])
     next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
@@ -39,7 +36,7 @@ class DealForm(FlaskForm):
 
 class QuickAddForm(FlaskForm):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
-    customer = SelectField(_l("Customer"), coerce=_id, validate_choice=False)
+    customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
     stage = HiddenField()
 
@@ -49,7 +46,7 @@ class MoveForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect checks every POST's token (the board posts it with each move)
 
-    stage = SelectField(_l("Move to"), coerce=_id, validate_choice=False)
+    stage = SelectField(_l("Move to"), coerce=as_id, validate_choice=False)
     version = IntegerField(validators=[InputRequired()])
     before = HiddenField()
     after = HiddenField()
@@ -69,7 +66,7 @@ class NextStepForm(FlaskForm):
 
 class CloseForm(MoveForm):
     """A deal put in Won or Lost, with what closing it needs."""
-    lost_reason = SelectField(_l("Why was it lost?"), coerce=_id, validate_choice=False)
+    lost_reason = SelectField(_l("Why was it lost?"), coerce=as_id, validate_choice=False)
     lost_note = StringField(_l("Details"), validators=[Optional(), Length(max=500)])
     amount = DecimalField(_l("Amount won"), places=2, validators=[Optional(), finite, NumberRange(0, 100_000_000_000)])
     won_on = DateField(_l("Won on"), validators=[Optional()], default=datetime.date.today)

@@ -7,12 +7,12 @@ from flask_login import current_user
 from ..access import get_visible_or_404
 from ..customers import picker
 from ..db import row_by_id, utcnow
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..services import contracts, customers, pipeline, quotes
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..web import (all_or_nothing, is_fragment_request, local_today as today, remembered, render,
                    safe_next, submit)
 from .blueprint import bp
@@ -33,7 +33,7 @@ def _criteria(values):
     """The board's filters ({name: text}, as `_filter_values` or the filter form's data) as the service takes them;
     anything invalid is simply not applied."""
     owner, tier = values.get("owner") or "", values.get("tier")
-    criteria = {"owner": "mine" if owner == "mine" else (int(owner) if owner.isdecimal() and len(owner) < 19 else None),
+    criteria = {"owner": "mine" if owner == "mine" else as_id(owner),
                 "tier": tier if tier in ("A", "B", "C") else None,
                 "stale": values.get("stale") in (True, "1", "y", "on")}
     start = today()
@@ -155,7 +155,7 @@ def quick_add(stage_id):
 def move(deal_id):
     deal = pipeline.deal_to_move(deal_id, current_user) or abort(404)
     all_stages = pipeline.stages()
-    stage = next((s for s in all_stages if s.id == _int(request.form.get("stage"))), None)
+    stage = next((s for s in all_stages if s.id == as_id(request.form.get("stage"))), None)
     if stage is None:
         return _refused(deal, _("Unknown stage."), all_stages)
     form = MoveForm() if stage.kind == "open" else CloseForm()
@@ -168,10 +168,10 @@ def move(deal_id):
         closing.update(won_on=form.won_on.data, amount=minor_units(form.amount.data))
     step = dict(next_step=form.next_step.data, next_step_due=form.next_step_due.data) if stage.kind == "open" else {}
     try:
-        moved = pipeline.move(deal, stage, form.version.data, current_user, before_id=_int(form.before.data),
-                              after_id=_int(form.after.data), today=today(), all_stages=all_stages, **closing, **step)
-    except pipeline.Conflict as conflict:
-        return _conflict(conflict, all_stages)
+        moved = pipeline.move(deal, stage, form.version.data, current_user, before_id=as_id(form.before.data),
+                              after_id=as_id(form.after.data), today=today(), all_stages=all_stages, **closing, **step)
+    except Stale as stale:
+        return _conflict(stale, all_stages)
     except Invalid as invalid:
         return _refused(deal, " ".join(str(m) for m in invalid.errors.values()), all_stages)
     if not is_fragment_request():
@@ -187,11 +187,11 @@ def move(deal_id):
     return _moved_response(moved.stages, card, all_stages, offer=card if offered else None)
 
 
-def _conflict(conflict, all_stages):
+def _conflict(stale, all_stages):
     """Someone changed the deal first: the board as it is, and who changed it when."""
-    who, when = pipeline.last_change(conflict.deal)
+    who, when = pipeline.last_change(stale.current)
     message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
-                who=who.name if who else _("Someone"), title=conflict.deal.title,
+                who=who.name if who else _("Someone"), title=stale.current.title,
                 when=_short_time(when))
     if not is_fragment_request():
         flash(message, "error")
@@ -227,8 +227,8 @@ def set_next_step(deal_id):
         try:
             pipeline.set_next_step(deal, form.version.data, current_user, form.next_step.data,
                                    form.next_step_due.data, today())
-        except pipeline.Conflict as conflict:
-            return _conflict(conflict, all_stages)
+        except Stale as stale:
+            return _conflict(stale, all_stages)
         except Invalid as invalid:
             form.form_errors.extend(str(m) for m in invalid.errors.values())
         else:
@@ -254,13 +254,9 @@ def _refused(deal, message, all_stages):
     if not is_fragment_request():
         flash(message, "error")
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
-    wanted = _int(request.form.get("stage"))
+    wanted = as_id(request.form.get("stage"))
     shown = {deal.stage_id} | ({wanted} if any(s.id == wanted for s in all_stages) else set())
     return _columns_response(shown, 422, notice=message, all_stages=all_stages)
-
-
-def _int(value):
-    return int(value) if value and str(value).isdecimal() and len(str(value)) < 19 else None
 
 
 def _short_time(when):
@@ -274,10 +270,10 @@ def close(deal_id):
     if not pipeline.may_move(current_user):
         abort(403)
     deal = _deal_or_404(deal_id)
-    stage = Stage.get_or_none(Stage.id == _int(request.args.get("stage")))
+    stage = Stage.get_or_none(Stage.id == as_id(request.args.get("stage")))
     if stage is None or stage.kind == "open":
         abort(404)
-    seen = _int(request.args.get("version"))  # the version the board showed; a stale one ends in 409
+    seen = as_id(request.args.get("version"))  # the version the board showed; a stale one ends in 409
     form = CloseForm(formdata=None, stage=stage.id, version=seen if seen is not None else deal.version,
                     before=request.args.get("before", ""),
                     after=request.args.get("after", ""), amount=deal.amount / 100, won_on=today())
@@ -312,7 +308,7 @@ def new_deal():
     form = _deal_form(DealForm())
     if request.method == "GET":
         form.owner.data = current_user.id
-        stage = _int(request.args.get("stage"))
+        stage = as_id(request.args.get("stage"))
         if any(stage == choice.value for choice in form.stage.choices):
             form.stage.data = stage
         if picker.asked_for(form):  # from a customer's page
@@ -344,7 +340,7 @@ def edit_deal(deal_id):
 
     def save():
         customer = _chosen_customer(form, deal)
-        version = _int(form.version.data)
+        version = as_id(form.version.data)
         if version is None:
             raise Invalid({None: _("The form could not be read; reload the page.")})
         pipeline.edit(deal, _values(form), customer, User.get_or_none(User.id == form.owner.data), version,
@@ -352,8 +348,8 @@ def edit_deal(deal_id):
 
     try:
         done, status = submit(form, save)
-    except pipeline.Conflict as conflict:
-        who, when = pipeline.last_change(conflict.deal)
+    except Stale as stale:
+        who, when = pipeline.last_change(stale.current)
         form.form_errors.append(_("%(who)s changed this deal at %(when)s. Reload it to see their changes.",
                                   who=who.name if who else _("Someone"), when=_short_time(when)))
         done, status = False, 409

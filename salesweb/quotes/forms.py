@@ -4,12 +4,10 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _l, lazy_pgettext
+from ..models import QUOTE_STATUS_LABELS
 
-# a quote's status as people see it (templates/quotes/_status.html shows the same words)
-STATUS_LABELS = {"draft": _l("Draft"), "pending": _l("Waiting for approval"), "approved": _l("Approved"),
-                 "sent": _l("Sent"), "accepted": _l("Accepted"), "rejected": _l("Rejected"), "expired": _l("Expired")}
 VALIDITY_LABELS = {"valid": _l("Still valid"), "expired": _l("Past its validity")}
 
 
@@ -59,7 +57,7 @@ class QuoteFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Customer"), validators=[Optional(), Length(max=100)])
-    status = SelectField(_l("Status"), choices=options([("", _l("Any status"))] + list(STATUS_LABELS.items())),
+    status = SelectField(_l("Status"), choices=options([("", _l("Any status"))] + list(QUOTE_STATUS_LABELS.items())),
                          default="", validate_choice=False)
     owner = SelectField(_l("Owner"), default="", validate_choice=False)
     validity = SelectField(_l("Valid until"), choices=options([("", _l("Any"))] + list(VALIDITY_LABELS.items())),
@@ -67,10 +65,9 @@ class QuoteFilterForm(FlaskForm):
 
     def criteria(self):
         """What the list filters by; anything it cannot read is simply not applied."""
-        owner = self.owner.data or ""
         return {"q": (self.q.data or "").strip()[:100],
-                "status": self.status.data if self.status.data in STATUS_LABELS else None,
-                "owner": int(owner) if owner.isdecimal() and len(owner) < 19 else None,
+                "status": self.status.data if self.status.data in QUOTE_STATUS_LABELS else None,
+                "owner": as_id(self.owner.data or ""),
                 "validity": self.validity.data if self.validity.data in VALIDITY_LABELS else None}
 
 

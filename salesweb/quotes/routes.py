@@ -11,7 +11,7 @@ from ..models import Customer, Deal, Quote, Stage
 from ..rows import RowTemplate
 from ..services import quotes
 from ..services.customers import people_in_reach
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..services.money import percent_text
 from ..forms import options
 from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
@@ -84,7 +84,7 @@ def _save(form, deal, quote):
     except Invalid as invalid:
         apply_row_errors(form, "lines", invalid)
         return None, 422
-    except quotes.Changed:
+    except Stale:
         form.form_errors.append(_("Someone changed this quote since you opened it. Reload it to see their changes."))
         return None, 409
     return saved, 200
@@ -209,7 +209,7 @@ def act(quote_id, action):
         if not form.validate_on_submit():
             raise Invalid({None: " ".join(str(e) for errors in form.errors.values() for e in errors)})
         if quote.version != version:
-            raise quotes.Changed(quote)
+            raise Stale(f"quote {quote.id} is at version {quote.version}", quote)
         if action == "submit":
             done = quotes.submit(quote, version, current_user, today())
             message = (_("Sent for approval.") if done.status == "pending" else
@@ -225,7 +225,7 @@ def act(quote_id, action):
         else:
             quotes.answer(quote, version, current_user, action == "accept", today())
             message = _("Marked accepted.") if action == "accept" else _("Marked rejected.")
-    except quotes.Changed:
+    except Stale:
         return _refused(quote, _("This quote changed since you opened it; it is shown as it is now."), 409)
     except Invalid as invalid:
         return _refused(quote, " ".join(str(m) for m in invalid.errors.values()), 422)

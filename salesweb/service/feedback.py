@@ -9,7 +9,7 @@ from ..i18n import _
 from ..models import Customer, CustomerLink, Feedback
 from ..rows import RowTemplate
 from ..services import customer_links, feedback, help
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..db import utcnow
 from ..web import (Page, all_or_nothing, current_settings, is_fragment_request, local_today as today, minute,
                    page_number, remembered, render, submit)
@@ -98,7 +98,7 @@ def _step(feedback_id, form, name, action):
     def run():
         try:
             action(found, as_id(form.version.data) or 0)
-        except feedback.Changed:
+        except Stale:
             raise Invalid({None: _("Someone else updated this case meanwhile; reload to see it.")}) from None
 
     done, status = submit(form, run)

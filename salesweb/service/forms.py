@@ -1,18 +1,18 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import SelectField, as_id, options
+from ..forms import as_id, options
 from ..i18n import _l
-from ..services import feedback, help
+from ..models import FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, SATISFACTION_LABELS, SEVERITY_LABELS, URGENCY_LABELS
 
 LONG = [Optional(), Length(max=2000)]  # the services say "required" where it is; a longer text gets this message
 
 
 class AskForm(FlaskForm):
     question = TextAreaField(_l("Question"), validators=LONG, render_kw={"rows": 4})
-    urgency = RadioField(_l("How urgent"), choices=options(help.URGENCIES.items()), default="normal",
+    urgency = RadioField(_l("How urgent"), choices=options(URGENCY_LABELS.items()), default="normal",
                          validate_choice=False)
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     deal = HiddenField()
@@ -29,10 +29,11 @@ class VersionForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
-    kind = RadioField(_l("Kind"), choices=options(feedback.KINDS.items()), default="complaint", validate_choice=False)
-    channel = SelectField(_l("Channel"), choices=options(feedback.CHANNELS.items()), default="phone",
+    kind = RadioField(_l("Kind"), choices=options(FEEDBACK_KIND_LABELS.items()), default="complaint",
+                      validate_choice=False)
+    channel = SelectField(_l("Channel"), choices=options(FEEDBACK_CHANNEL_LABELS.items()), default="phone",
                           validate_choice=False)
-    severity = SelectField(_l("Severity"), choices=options(feedback.SEVERITIES.items()), default="medium",
+    severity = SelectField(_l("Severity"), choices=options(SEVERITY_LABELS.items()), default="medium",
                            validate_choice=False)
     description = TextAreaField(_l("What the customer said"), validators=LONG, render_kw={"rows": 4})
     response = TextAreaField(_l("Response given on the spot (optional)"), validators=LONG, render_kw={"rows": 2})
@@ -41,7 +42,7 @@ class FeedbackForm(FlaskForm):
 class RespondForm(FlaskForm):
     version = HiddenField()
     response = TextAreaField(_l("First response"), validators=LONG, render_kw={"rows": 3})
-    severity = SelectField(_l("Severity"), choices=options(feedback.SEVERITIES.items()), validate_choice=False)
+    severity = SelectField(_l("Severity"), choices=options(SEVERITY_LABELS.items()), validate_choice=False)
 
 
 class ResolveForm(FlaskForm):
@@ -49,14 +50,10 @@ class ResolveForm(FlaskForm):
     resolution = TextAreaField(_l("Resolution"), validators=LONG, render_kw={"rows": 3})
 
 
-SATISFACTION = {"5": _l("5 · very satisfied"), "4": _l("4 · satisfied"), "3": _l("3 · neutral"),
-                "2": _l("2 · dissatisfied"), "1": _l("1 · very dissatisfied")}
-
-
 class CloseForm(FlaskForm):
     version = HiddenField()
     satisfaction = RadioField(_l("The customer's satisfaction with the resolution"),
-                              choices=options(SATISFACTION.items()), validate_choice=False)
+                              choices=options(SATISFACTION_LABELS.items()), validate_choice=False)
 
 
 class LinkForm(FlaskForm):
@@ -70,7 +67,7 @@ class FeedbackFilterForm(FlaskForm):
     show = SelectField(_l("Show"), choices=options([
         ("waiting", _l("Waiting for a response")), ("overdue", _l("Response overdue")), ("open", _l("Not closed")),
         ("closed", _l("Closed")), ("all", _l("All"))]), default="waiting", validate_choice=False)
-    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(feedback.KINDS.items())),
+    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(FEEDBACK_KIND_LABELS.items())),
                        default="", validate_choice=False)
 
 

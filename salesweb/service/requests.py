@@ -8,7 +8,7 @@ from ..i18n import _
 from ..models import Deal, HelpRequest, StoredFile
 from ..services import help
 from ..services import pipeline
-from ..services.errors import Invalid
+from ..services.errors import Invalid, Stale
 from ..web import current_settings, render, send_stored, submit
 from .blueprint import bp
 from .forms import AskForm, ReplyForm, VersionForm
@@ -85,7 +85,7 @@ def _moved(request_id, action):
         action()
     except Invalid as refused:
         flash(" ".join(str(m) for m in refused.errors.values()), "error")
-    except help.Changed:
+    except Stale:
         flash(_("Someone else changed this request meanwhile; here it is as it is now."), "error")
     return redirect(url_for("service.detail", request_id=request_id), 303)
 
@@ -118,7 +118,7 @@ def reply(request_id):
     def save():
         try:
             help.reply(found, _version(form), form.body.data, current_user, answered=answered)
-        except help.Changed:
+        except Stale:
             raise Invalid({None: _("Someone else changed this request meanwhile; reload to see it.")}) from None
 
     done, status = submit(form, save)

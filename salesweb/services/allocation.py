@@ -123,10 +123,6 @@ def _flags(load, mean, settings_values):
     return out
 
 
-FLAG_LABELS = {"left": _l("Left the company"), "heavy": _l("Heavy load"), "light": _l("Light load"), "behind": _l("Many overdue"),
-               "below_norm": _l("Below visit norm")}
-
-
 def selection(user, criteria, today):
     """Customers `user` may reassign, narrowed by the list's filters (owner, region, tier, overdue, text)."""
     shape, values = _selection_shape(user, criteria, today)

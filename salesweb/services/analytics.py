@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..access import SEES_ALL
-from ..customers.forms import SOURCE_LABELS
+from ..forms import as_id
 from ..i18n import _l
-from ..models import SOURCES, TIERS
+from ..models import SOURCE_LABELS, SOURCES, TIERS
 from . import budgets, customers, metrics, nps, pipeline
 
 TABS = {
@@ -39,8 +39,7 @@ class Filters:
 def read_filters(args, user, today, teams, rolling=False):
     """The filters asked for, each one kept only when valid and within `user`'s reach (else not applied). With
     `rolling`, the period is the last 90 days unless a month, quarter or year is asked for."""
-    team = str(args.get("team", ""))
-    team_id = int(team) if team.isdecimal() and len(team) < 10 else None
+    team_id = as_id(args.get("team", ""))
     if team_id is not None and team_id not in {t.id for t in teams()}:
         team_id = None
     return Filters(metrics.Period.chosen(args.get("period"), args.get("kind"), today, rolling), team_id,

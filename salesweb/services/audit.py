@@ -4,19 +4,9 @@ import contextvars
 from peewee import JOIN
 
 from ..db import contains, prepared, utcnow
-from ..i18n import _l
-from ..models import AuditEvent, User
+from ..models import AUDIT_ACTION_LABELS, AuditEvent, User
 
 _ip = contextvars.ContextVar("audit_ip", default=None)
-
-ACTIONS = {
-    "login": _l("Signed in"), "login_failed": _l("Sign-in failed"), "login_locked": _l("Sign-in refused while locked"),
-    "logout": _l("Signed out"), "password_changed": _l("Password changed"), "password_reset": _l("Password reset"),
-    "create": _l("Created"), "edit": _l("Edited"), "delete": _l("Deleted"), "deactivate": _l("Deactivated"),
-    "reactivate": _l("Reactivated"), "settings": _l("Settings changed"), "stage_move": _l("Stage moved"),
-    "approval": _l("Approval"), "download": _l("Download"), "export": _l("Export"), "import": _l("Import"),
-    "backup": _l("Backup"), "restore": _l("Restore"), "login_unlocked": _l("Sign-in unlocked"),
-}
 
 
 def set_client_ip(ip):
@@ -25,7 +15,7 @@ def set_client_ip(ip):
 
 def record(action, actor=None, obj=None, summary="", object_type=None, object_id=None):
     """Write one audit event. obj, when given, names the record (its table and id)."""
-    if action not in ACTIONS:
+    if action not in AUDIT_ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
     if obj is not None:
         object_type = object_type or obj._meta.table_name

@@ -14,8 +14,6 @@ from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage,
 from . import audit
 from .errors import Invalid
 
-CATEGORY_LABELS = {"travel": _l("Travel"), "events": _l("Events"), "samples": _l("Samples"),
-                   "hospitality": _l("Hospitality"), "other": _l("Other")}
 SPENT = ("approved", "paid")
 MAX_BUDGET = 10**13  # minor units: a hundred billion in the install's currency is a typing error
 EDITORS = ("ops",)

@@ -5,13 +5,12 @@ import secrets
 
 from ..db import db, prepared, utcnow
 from ..i18n import _l
-from ..models import Customer, CustomerLink, SurveyAnswer
+from ..models import LINK_PURPOSES, Customer, CustomerLink, SurveyAnswer
 from . import audit
 from . import customers as customers_service
 from .errors import Invalid
 
 SENDERS = ("rep", "manager", "support")
-PURPOSES = {"feedback": _l("Feedback form"), "survey": _l("NPS survey")}
 
 
 def may_send(user):
@@ -22,7 +21,7 @@ def create(customer, purpose, by, settings, now=None):
     """A new link for a customer the sender can see."""
     if not may_send(by):
         raise Invalid({None: _l("Your role cannot send links to customers.")})
-    if purpose not in PURPOSES:
+    if purpose not in LINK_PURPOSES:
         raise Invalid({None: _l("Choose the feedback form or the survey.")})
     if not customers_service.scope(by).where(Customer.id == customer.id).exists():
         raise Invalid({None: _l("Choose one of your customers.")})

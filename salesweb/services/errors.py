@@ -1,4 +1,5 @@
-"""The one error a service raises for input it refuses: per field messages, nothing changed."""
+"""The errors a service raises when it writes nothing: input it refuses (Invalid), and a record that moved on
+since the person loaded it (Stale)."""
 
 
 class Invalid(Exception):
@@ -8,3 +9,13 @@ class Invalid(Exception):
             errors = {None: errors}
         self.errors = errors
         super().__init__("; ".join(str(m) for m in errors.values()))
+
+
+class Stale(Exception):
+    """The record changed since the person loaded it (a version conflict); nothing was written.
+
+    current: the record as it is now, where the service read it (None where it did not)."""
+
+    def __init__(self, message="", current=None):
+        self.current = current
+        super().__init__(message)

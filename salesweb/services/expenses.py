@@ -12,18 +12,12 @@ from ..db import db, prepared, utcnow
 from ..i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
 from . import audit, budgets, customers, notifications, storage
-from .errors import Invalid
+from .errors import Invalid, Stale
 
 CLAIMANTS = ("rep", "manager")
 PAYERS = ("support",)
 RECEIPTS = ("pdf", "png", "jpeg")
 MAX_DESCRIPTION = 1000
-STATUS_LABELS = {"submitted": _l("Waiting for approval"), "approved": _l("Approved, to be paid"),
-                 "rejected": _l("Rejected"), "paid": _l("Paid"), "withdrawn": _l("Withdrawn")}
-
-
-class Changed(Exception):
-    """Someone else decided on the claim first."""
 
 
 def may_claim(user):
@@ -163,7 +157,7 @@ def _move(expense, version, from_status, changes, now):
              .where((Expense.id == expense.id) & (Expense.version == version) & (Expense.status == from_status))
              .execute())
     if count != 1:
-        raise Changed()
+        raise Stale("someone else decided on the claim first")
     return Expense.get_by_id(expense.id)
 
 

@@ -12,17 +12,12 @@ from peewee import JOIN, SQL, Select, Value, fn
 from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
 from ..i18n import _l
-from ..models import Customer, CustomerLink, Feedback, SurveyAnswer, Task, User
+from ..models import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, CustomerLink, Feedback, SurveyAnswer,
+                      Task, User)
 from . import audit, customer_links, customers, help, notifications
 from .cadence import local_date
-from .errors import Invalid
+from .errors import Invalid, Stale
 
-KINDS = {"complaint": _l("Complaint"), "suggestion": _l("Suggestion"), "praise": _l("Praise")}
-CHANNELS = {"phone": _l("Phone"), "visit": _l("Visit"), "email": _l("E-mail"), "wechat": _l("WeChat"),
-            "web": _l("Feedback form"), "other": _l("Other")}
-SEVERITIES = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
-STATES = {"open": _l("Waiting for a response"), "overdue": _l("Response overdue"), "responded": _l("Responded"),
-          "resolved": _l("Resolved, waiting for satisfaction"), "closed": _l("Closed")}
 MAX_TEXT = 2000
 MAX_NAME = 100
 FOLLOW_UP_DAYS = 2
@@ -33,10 +28,6 @@ KEEPERS = ("rep", "manager", "support", "ops")  # who logs and works feedback on
 TASK_TITLES = {"respond": "First response: {kind} from {customer}, “{words}”",
                "follow_up": "Satisfaction follow-up: {kind} from {customer}, “{words}”"}
 FIRST_WORDS = 60  # characters of the case's description in its tasks' titles
-
-
-class Changed(Exception):
-    """Someone else moved the case on since the page was loaded."""
 
 
 def may_keep(user):
@@ -132,7 +123,8 @@ def log(customer, kind, channel, severity, description, response, by, settings, 
     if not may_keep(by):
         raise Invalid({None: _l("Your role cannot log customer feedback.")})
     errors = {}
-    values = {"kind": _choice(kind, KINDS, "kind", errors), "channel": _choice(channel, CHANNELS, "channel", errors),
+    values = {"kind": _choice(kind, FEEDBACK_KINDS, "kind", errors),
+              "channel": _choice(channel, FEEDBACK_CHANNELS, "channel", errors),
               "severity": _choice(severity, SEVERITIES, "severity", errors),
               "description": _text(description, "description", errors),
               "response": _text(response, "response", errors, required=False)}
@@ -147,7 +139,7 @@ def submit(link, kind, description, contact_name, settings, now=None):
     if link.purpose != "feedback" or customer_links.state(link, now) != "active":
         raise Invalid({None: _l("This feedback link is no longer open.")})
     errors = {}
-    values = {"kind": _choice(kind, KINDS, "kind", errors), "channel": "web",
+    values = {"kind": _choice(kind, FEEDBACK_KINDS, "kind", errors), "channel": "web",
               "severity": "high" if kind == "complaint" else "medium", "source": "customer",
               "description": _text(description, "description", errors),
               "contact_name": _text(contact_name, "contact_name", errors, required=False, limit=MAX_NAME)}
@@ -162,7 +154,7 @@ def _claim(feedback, version, condition, changes, now):
     count = (Feedback.update(version=Feedback.version + 1, **changes)
              .where((Feedback.id == feedback.id) & (Feedback.version == version) & condition).execute())
     if count != 1:
-        raise Changed()
+        raise Stale("someone else moved the case on since the page was loaded")
     return Feedback.get_by_id(feedback.id)
 
 
@@ -320,7 +312,7 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 def listing(user, show, kind, now=None):
     """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
     (fetch(offset, limit), count()) for a `Page`, from prepared statements."""
-    shape = (user.role, show if show in LIST_FILTERS else "all", kind in KINDS)
+    shape = (user.role, show if show in LIST_FILTERS else "all", kind in FEEDBACK_KINDS)
     values = dict(user=user.id, kind=kind, now=now or utcnow())
     return (lambda offset, limit: _listing_page.rows(*shape, offset=offset, limit=limit, **values),
             lambda: _listing_count.scalar(*shape, **values))

@@ -4,25 +4,18 @@ from peewee import JOIN, fn
 
 from ..access import visible, visible_to
 from ..db import db, prepared, utcnow
-from ..i18n import _l, lazy_pgettext
-from ..models import Customer, Deal, HelpReply, HelpRequest, User
+from ..i18n import _l
+from ..models import HELP_QUEUE_LABELS, URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
 from . import audit, notifications, storage
 from . import customers as customers_service
 from . import pipeline
-from .errors import Invalid
+from .errors import Invalid, Stale
 
-URGENCIES = {"high": _l("Urgent: with the customer now"), "normal": lazy_pgettext("urgency", "Today"),
-             "low": lazy_pgettext("urgency", "This week")}
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}
-STATUSES = {"open": lazy_pgettext("help request status", "Open"), "answered": _l("Answered"), "closed": _l("Closed")}
 ASKERS = ("rep", "manager")
 DESK = ("support",)
 MAX_TEXT = 2000
 ATTACHMENTS = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")
-
-
-class Changed(Exception):
-    """The request moved on since the page was loaded (claimed or closed by someone else)."""
 
 
 def desk_ids():
@@ -96,7 +89,7 @@ def _move(request, version, condition, changes, now):
     count = (HelpRequest.update(version=HelpRequest.version + 1, updated_at=now, **changes)
              .where((HelpRequest.id == request.id) & (HelpRequest.version == version) & condition).execute())
     if count != 1:
-        raise Changed()
+        raise Stale("the request moved on since the page was loaded")
     return HelpRequest.get_by_id(request.id)
 
 
@@ -172,9 +165,7 @@ def with_people(query):
             .join(Deal, JOIN.LEFT_OUTER, on=(HelpRequest.deal == Deal.id), attr="deal_row"))
 
 
-QUEUE_LABELS = {"open": lazy_pgettext("help request status", "Open"), "mine": _l("Claimed by me"),
-                "answered": _l("Answered"), "closed": _l("Closed")}
-QUEUE_FILTERS = tuple(QUEUE_LABELS)
+QUEUE_FILTERS = tuple(HELP_QUEUE_LABELS)
 
 
 def queue(user, show="open"):

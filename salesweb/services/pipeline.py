@@ -16,7 +16,7 @@ from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..models.people import initials
 from . import audit, customers, notifications, settings, tiers
-from .errors import Invalid
+from .errors import Invalid, Stale
 
 GAP = 1024.0
 MIN_GAP = 1e-6
@@ -24,12 +24,9 @@ MAX_AMOUNT = 10**13  # 100 billion in minor units: beyond that it is a typo
 MOVERS = ("rep", "manager", "ops")
 
 
-class Conflict(Exception):
-    """The deal changed since the user saw it; carries the current deal."""
-
-    def __init__(self, deal):
-        self.deal = deal
-        super().__init__(f"deal {deal.id} is at version {deal.version}")
+def _changed(deal):
+    """The version conflict for a deal that changed since the user saw it; carries the deal as it is now."""
+    return Stale(f"deal {deal.id} is at version {deal.version}", deal)
 
 
 @dataclass
@@ -188,11 +185,11 @@ def _for_update(slots):
 
 
 def _save(deal, fields, expected_version, by, now):
-    """Write fields (ids for foreign keys) if the deal is still at expected_version; bump it. Raises Conflict
+    """Write fields (ids for foreign keys) if the deal is still at expected_version; bump it. Raises Stale
     otherwise."""
     fields = {**fields, "version": expected_version + 1, "updated_at": now, "updated_by": by.id if by else None}
     if not _update.execute(tuple(fields), **fields, deal_id=deal.id, expected_version=expected_version):
-        raise Conflict(Deal.get_by_id(deal.id))
+        raise _changed(Deal.get_by_id(deal.id))
     for key, value in fields.items():
         setattr(deal, key, value)
 
@@ -227,7 +224,7 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
     with db.atomic():
         current = _locked(deal.id)
         if current.version != version:
-            raise Conflict(current)
+            raise _changed(current)
         probability = values.get("probability")
         stage = current.stage
         overridden = probability is not None and probability != stage.probability
@@ -304,7 +301,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
 
     `deal` as the caller read it: when it is at `version` the move works from it, and its UPDATE holds it
     to that version (every change to a deal's stage or details moves it on), so a change made since is a
-    Conflict, not a lost write, without reading the deal again. An older copy is read afresh first.
+    Stale, not a lost write, without reading the deal again. An older copy is read afresh first.
     `next_step` (and its due day), when given, is written by the same UPDATE."""
     if not may_move(by):
         raise Invalid({None: _l("Your role cannot move deals.")})
@@ -319,11 +316,11 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
     with db.atomic():
         current = deal if deal.version == version else _locked(deal.id)
         if current.version != version:
-            raise Conflict(current)
+            raise _changed(current)
         old_stage = (next((s for s in all_stages or () if s.id == current.stage_id), None)
                      or row_by_id(Stage, current.stage_id))
         if old_stage is None:  # merged into another since the deal was read; the merge moved the deal on
-            raise Conflict(_locked(deal.id))
+            raise _changed(_locked(deal.id))
         fields, errors = {}, {}
         if stage.id != old_stage.id:
             if stage.kind == "lost":
@@ -386,7 +383,7 @@ def set_next_step(deal, version, by, next_step, next_step_due, today, now=None):
     with db.atomic():
         current = deal if deal.version == version else _locked(deal.id)
         if current.version != version:
-            raise Conflict(current)
+            raise _changed(current)
         _save(current, step, version, by, now)
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: next_step")
     return current

@@ -17,10 +17,11 @@ from peewee import JOIN, fn
 
 from ..access import SEES_ALL, team_ids, visible, visible_to
 from ..db import contains, db, prepared, utcnow
+from ..forms import as_id
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from . import audit, cadence, notifications
-from .errors import Invalid
+from .errors import Invalid, Stale
 from .money import LARGEST, parse_amount, parse_percent, parse_quantity, percent_text, rounded
 
 PREPARERS = ("rep", "manager", "support")
@@ -30,12 +31,9 @@ MAX_LINES = 50
 FOLLOW_UP = "Follow up quote %s"
 
 
-class Changed(Exception):
-    """The quote moved on since the person opened it; carries it as it is now."""
-
-    def __init__(self, quote):
-        self.quote = quote
-        super().__init__(f"quote {quote.id} is at version {quote.version}")
+def _changed(quote):
+    """The version conflict for a quote that moved on since the person opened it; carries it as it is now."""
+    return Stale(f"quote {quote.id} is at version {quote.version}", quote)
 
 
 @dataclass
@@ -210,17 +208,17 @@ def _approvers(quote, owner_id):
 
 # --- reading what was typed ------------------------------------------------------------------------------------
 
-def _id(value):
-    value = str(value or "").strip()
-    return int(value) if value.isdecimal() and len(value) < 19 else None
+def _product_id(row):
+    """The id of the product a row names through the picker, or None."""
+    return as_id(str(row.get("product") or "").strip())
 
 
 def _products(rows):
     """{row index: Product} for rows naming a product by its id (the picker), or else by a typed SKU or exact name
     (without script); unknown ones are left out. Two queries at most, whatever the number of lines."""
-    ids = {_id(r.get("product")) for r in rows} - {None}
+    ids = {_product_id(r) for r in rows} - {None}
     by_id = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
-    typed = {str(r.get("product_name") or "").strip() for r in rows if _id(r.get("product")) is None} - {""}
+    typed = {str(r.get("product_name") or "").strip() for r in rows if _product_id(r) is None} - {""}
     by_text = {}
     if typed:
         active = Product.active == True  # noqa: E712
@@ -229,7 +227,7 @@ def _products(rows):
             by_text.setdefault(item.name, item)
     found = {}
     for index, row in enumerate(rows):
-        item = by_id.get(_id(row.get("product"))) or by_text.get(str(row.get("product_name") or "").strip())
+        item = by_id.get(_product_id(row)) or by_text.get(str(row.get("product_name") or "").strip())
         if item is not None:
             found[index] = item
     return found
@@ -367,12 +365,12 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
 
 
 def _claim(quote, version, allowed, changes, now):
-    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Changed."""
+    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Stale."""
     count = (Quote.update(version=Quote.version + 1, updated_at=now, **changes)
              .where((Quote.id == quote.id) & (Quote.version == version) & Quote.status.in_(allowed)).execute())
     current = Quote.get_by_id(quote.id)
     if count != 1:
-        raise Changed(current)
+        raise _changed(current)
     return current
 
 
@@ -462,7 +460,7 @@ def decide(quote, version, by, approve, note, today, now=None):
     if by.id == quote.discount_set_by_id:
         raise Invalid({None: _l("You set this discount, so someone else approves it.")})
     if quote.version != version:
-        raise Changed(quote)
+        raise _changed(quote)
     if not may_decide(by, quote, today):
         raise Invalid({None: _l("This quote does not wait for your approval.")})
     now = now or utcnow()

@@ -2,20 +2,13 @@ import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField,
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      TimeField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DateRange, SelectField, as_id, options
+from ..forms import DateRange, as_id, options
 from ..i18n import _l
-from ..models import OUTCOMES, VISIT_KINDS
-
-KIND_LABELS = {"on_site": _l("On site"), "phone": _l("Phone"), "video": _l("Video call"), "event": _l("Event")}
-OUTCOME_LABELS = {"positive": _l("Positive"), "neutral": _l("Neutral"), "negative": _l("Negative")}
-PROBLEM_LABELS = {"far": _l("too far from the customer"), "inaccurate": _l("position not accurate enough"),
-                  "stale": _l("position too old"), "reused": _l("position used before"),
-                  "no_place": _l("the customer's location was not known; it is now")}
-assert set(KIND_LABELS) == set(VISIT_KINDS) and set(OUTCOME_LABELS) == set(OUTCOMES)
+from ..models import OUTCOME_LABELS, VISIT_KIND_LABELS
 
 DATES = DateRange(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
 
@@ -32,7 +25,7 @@ class VisitForm(FlaskForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[
         InputRequired(_l("Enter minutes from 1 to %(n)d.", n=600)),
         NumberRange(1, 600, message=_l("Enter minutes from 1 to %(n)d.", n=600))], render_kw={"inputmode": "numeric"})
-    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="on_site")
+    kind = SelectField(_l("Kind"), choices=options(VISIT_KIND_LABELS.items()), default="on_site")
     purpose = StringField(_l("Purpose"), validators=[Optional(), Length(max=200)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10000)])
     outcome = SelectField(_l("Outcome"), choices=options([("", "—")] + list(OUTCOME_LABELS.items())), default="")
@@ -70,16 +63,15 @@ class FilterForm(FlaskForm):
     until = DateField(_l("To"), validators=[Optional(), DATES])
     tier = SelectField(_l("Tier"), choices=options([("", _l("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")]),
                        default="", validate_choice=False)
-    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(KIND_LABELS.items())), default="",
-                       validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=options([("", _l("Any kind"))] + list(VISIT_KIND_LABELS.items())),
+                       default="", validate_choice=False)
     verified = SelectField(_l("Check-in"), choices=options([("", _l("Any")), ("yes", _l("Verified on site")),
                                                             ("no", _l("Not verified"))]),
                            default="", validate_choice=False)
 
     def criteria(self):
         self.validate()  # bad dates are dropped, not fatal
-        rep = self.rep.data or ""
-        return {"rep": int(rep) if rep.isdecimal() and len(rep) < 19 else None,
+        return {"rep": as_id(self.rep.data or ""),
                 "since": self.since.data if not self.since.errors else None,
                 "until": self.until.data if not self.until.errors else None,
                 "tier": self.tier.data, "kind": self.kind.data, "verified": self.verified.data}

@@ -6,25 +6,21 @@ from flask_login import current_user
 
 from ..access import get_visible_or_404
 from ..customers import picker
-from ..forms import options
+from ..forms import as_id, options
 from ..i18n import _
-from ..models import Customer, Deal, Visit
+from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..services import calendar_feed, customers, pipeline, visits
 from ..services.errors import Invalid
 from ..web import (Page, current_settings, local_today as today, page_number, remembered, render,
                    safe_next, send_stored, submit)
 from ..rows import RowTemplate
 from .blueprint import bp
-from .forms import (DATES, KIND_LABELS, OUTCOME_LABELS, PROBLEM_LABELS, CommentForm, FilterForm, PlanForm, VisitForm)
+from .forms import DATES, CommentForm, FilterForm, PlanForm, VisitForm
 
-LABELS = dict(kind_labels=KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=PROBLEM_LABELS)
+LABELS = dict(kind_labels=VISIT_KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
 # a done visit in the list (visits.listing), its comments counted
 LIST_ROW = RowTemplate("visits/_row.html", "id customer_tier customer_name occurred_at kind rep_name outcome comments "
                        "verified checked_in distance_m check_problem purpose", look=("show_rep",))
-
-
-def _int(value):
-    return int(value) if str(value or "").isdecimal() and len(str(value)) < 19 else None
 
 
 def _float(value):
@@ -89,13 +85,13 @@ def new():
         abort(403)
     settings = current_settings()
     form = VisitForm()
-    planned = _planned(_int(request.values.get("planned")))
+    planned = _planned(as_id(request.values.get("planned")))
     if request.method == "GET":
         now_local = datetime.datetime.now(pytz.timezone(settings["timezone"]))
         form.occurred_on.data, form.occurred_time.data = now_local.date(), now_local.time().replace(second=0,
                                                                                                     microsecond=0)
         form.duration_minutes.data = planned.duration_minutes if planned else settings["visit_duration_minutes"]
-        form.customer.data = planned.customer_id if planned else _int(request.args.get("customer"))
+        form.customer.data = planned.customer_id if planned else as_id(request.args.get("customer"))
         if planned:
             form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
         form.next.data = safe_next(request.args.get("next")) or ""
@@ -131,7 +127,7 @@ def new():
 def customer_fields():
     """The people and deals of the customer just picked (the form swaps them in)."""
     form = VisitForm(formdata=None)
-    form.customer.data = _int(request.args.get("customer"))
+    form.customer.data = as_id(request.args.get("customer"))
     customer = picker.chosen(form)
     if form.customer.data and customer is None:
         abort(404)  # a customer outside the user's scope, by id
@@ -196,7 +192,7 @@ def plan():
     if not visits.may_log(current_user):
         abort(403)
     form = PlanForm()
-    customer = customers.scope(current_user).where(Customer.id == _int(form.customer.data)).first() or abort(404)
+    customer = customers.scope(current_user).where(Customer.id == as_id(form.customer.data)).first() or abort(404)
     back = _back(url_for("customers.detail", customer_id=customer.id))
     try:
         if not form.validate_on_submit():

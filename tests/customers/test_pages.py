@@ -278,6 +278,17 @@ def test_manager_reassigns_within_the_subtree(app, make, signed_in, team):
                 token_from="/customers").status_code == 403
 
 
+def test_reassigning_ids_that_are_not_ids_moves_nothing(app, make, team):
+    customer = make.customer(team["rep"], name="A1")
+    for junk in (["abc"], ["99999999999999999999"], ["-1", " 1"]):
+        response = post(team["boss_client"], "/customers/reassign",
+                        {"customer": junk, "reassign-owner": str(team["boss"].id), "reassign-next": "/customers"},
+                        token_from="/customers")
+        assert response.status_code == 302, junk
+        assert Customer.get_by_id(customer.id).owner_id == team["rep"].id, junk
+    assert not PoolMove.select().exists()
+
+
 def test_pool_claim_release_and_recycle_undo(app, make, signed_in, team):
     ops_client, ops = signed_in("ops")
     free = make.customer(None, by=ops, name="Free Co")

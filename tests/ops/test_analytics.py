@@ -72,6 +72,13 @@ def test_filters_narrow_by_the_customer_and_swap_the_figures_only(app, book, sig
     assert client.get("/ops/?tier=Z&team=abc&source=<x>&period=2026-99", headers=EN).status_code == 200
 
 
+def test_a_team_that_is_not_an_id_is_not_applied(app, book):
+    east, today = book["ann"].team, datetime.date(2026, 6, 15)
+    assert analytics.read_filters({"team": str(east.id)}, None, today, lambda: [east]).team_id == east.id
+    for junk in ("abc", "", "-1", "99999999999999999999", "9999999999", " 1"):
+        assert analytics.read_filters({"team": junk}, None, today, lambda: [east]).team_id is None, junk
+
+
 def test_each_tab_and_fragment_stays_within_the_query_budget(app, book, signed_in):
     client, _ops = signed_in("ops")
     for url in ("/ops/", "/ops/activity", "/ops/trends", "/ops/outcomes", f"/ops/?team={book['ann'].team_id}"):

@@ -7,7 +7,7 @@ import pytest
 
 from salesweb.models import AuditEvent, Budget, Expense, Notification, StoredFile, Visit
 from salesweb.services import budgets, expenses, settings
-from salesweb.services.errors import Invalid
+from salesweb.services.errors import Invalid, Stale
 from tests.conftest import login, post
 from tests.files.test_storage import PNG
 
@@ -115,7 +115,7 @@ def test_who_decides_and_who_pays(app, make, east):
     approved = expenses.approve(item, item.version, manager)
     with pytest.raises(Invalid):
         expenses.mark_paid(approved, approved.version, ops)  # support pays
-    with pytest.raises(expenses.Changed):
+    with pytest.raises(Stale):
         expenses.mark_paid(approved, item.version, support)  # an old version: someone acted meanwhile
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from salesweb.models import AuditEvent, Deal, LossReason, Stage, StageChange
 from salesweb.services import pipeline, stages
-from salesweb.services.errors import Invalid
+from salesweb.services.errors import Invalid, Stale
 from tests.conftest import count_queries, csrf_token, post
 
 EN = {"Accept-Language": "en"}
@@ -234,7 +234,7 @@ def test_merge_moves_every_deal_keeps_its_history_whole_and_deletes_the_stage(ap
                                      & AuditEvent.summary.contains("3 deals")).exists()
     assert "3 deals moved" in client.get("/ops/stages", headers=EN).get_data(as_text=True)
     # An open board still holding the old version sees a conflict instead of moving stale data.
-    with pytest.raises(pipeline.Conflict):
+    with pytest.raises(Stale):
         pipeline.move(first, stage("Negotiation"), before[first.id], rep)
 
 
@@ -245,7 +245,9 @@ def test_merging_into_another_kind_or_itself_is_refused_and_changes_nothing(app,
     before = snapshot()
     for into, message in ((stage("Won").id, "A stage can only be merged into a stage of the same kind."),
                           (proposal.id, "Choose another stage to merge into."),
-                          ("999", "Choose a stage to merge into."), ("", "Choose a stage to merge into.")):
+                          ("999", "Choose a stage to merge into."), ("", "Choose a stage to merge into."),
+                          ("99999999999999999999", "Choose a stage to merge into."),
+                          ("abc", "Choose a stage to merge into.")):
         response = send(client, f"/ops/stages/{proposal.id}/merge", {"into": str(into)})
         assert response.status_code == 422 and message in response.get_data(as_text=True), into
     with pytest.raises(Invalid):

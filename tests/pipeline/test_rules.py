@@ -7,7 +7,7 @@ import pytest
 from salesweb.db import db
 from salesweb.models import AuditEvent, Customer, Deal, LossReason, Stage, StageChange
 from salesweb.services import pipeline, tiers
-from salesweb.services.errors import Invalid
+from salesweb.services.errors import Invalid, Stale
 
 TODAY = datetime.date(2026, 6, 1)
 
@@ -81,11 +81,11 @@ def test_a_column_is_rebalanced_when_neighbours_touch(app, make, rep):
 def test_a_stale_version_is_a_conflict_and_changes_nothing(app, make, rep):
     d = make.deal(rep)
     pipeline.move(d, stage("Proposal"), 1, rep)
-    with pytest.raises(pipeline.Conflict) as conflict:
+    with pytest.raises(Stale) as conflict:
         pipeline.move(d, stage("Negotiation"), 1, rep)
-    assert conflict.value.deal.version == 2
+    assert conflict.value.current.version == 2
     assert fresh(d).stage_id == stage("Proposal").id
-    who, when = pipeline.last_change(conflict.value.deal)
+    who, when = pipeline.last_change(conflict.value.current)
     assert who.id == rep.id and when is not None
 
 
@@ -94,9 +94,9 @@ def test_a_change_made_after_the_deal_was_read_is_a_conflict_and_writes_nothing(
     read = fresh(d)  # the board's copy, at version 1
     pipeline.move(fresh(d), stage("Proposal"), 1, rep)  # someone else moves it first
     changes, events = StageChange.select().count(), AuditEvent.select().count()
-    with pytest.raises(pipeline.Conflict) as conflict:
+    with pytest.raises(Stale) as conflict:
         pipeline.move(read, stage("Negotiation"), 1, rep)
-    assert conflict.value.deal.version == 2 and fresh(d).stage_id == stage("Proposal").id
+    assert conflict.value.current.version == 2 and fresh(d).stage_id == stage("Proposal").id
     assert (StageChange.select().count(), AuditEvent.select().count()) == (changes, events)
 
 
@@ -223,7 +223,7 @@ def test_two_threads_moving_one_card_200_times_never_fail(app, make, rep):
                 try:
                     pipeline.move(current, target, current.version, rep)
                     outcomes.append((target.id, current.version + 1))
-                except pipeline.Conflict:
+                except Stale:
                     outcomes.append(None)
                 except Exception as exc:  # noqa: BLE001 - any other failure is what this test looks for
                     errors.append(repr(exc))
@@ -329,7 +329,7 @@ def test_a_bad_next_step_refuses_the_move_and_changes_nothing(app, make, rep, st
 def test_the_next_step_offered_after_a_move_is_held_to_the_version(app, make, rep):
     d = make.deal(rep)
     pipeline.move(d, stage("Proposal"), 1, rep, today=TODAY)
-    with pytest.raises(pipeline.Conflict):
+    with pytest.raises(Stale):
         pipeline.set_next_step(fresh(d), 1, rep, "Call", TODAY, TODAY)  # the board's card before the move
     pipeline.set_next_step(fresh(d), 2, rep, "Call", TODAY, TODAY)
     assert (fresh(d).next_step, fresh(d).next_step_due, fresh(d).version) == ("Call", TODAY, 3)

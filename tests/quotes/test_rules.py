@@ -8,7 +8,7 @@ import pytest
 from salesweb.db import db
 from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
 from salesweb.services import contracts, metrics, quotes, settings
-from salesweb.services.errors import Invalid
+from salesweb.services.errors import Invalid, Stale
 
 TODAY = datetime.date(2026, 11, 23)
 SOON = TODAY + datetime.timedelta(days=30)
@@ -203,7 +203,7 @@ def test_a_quote_that_changed_since_it_was_opened_is_not_approved(app, team):
     quotes.edit(pending, pending.version, [row(item, "2", discount="15")], "", SOON, "", rep, settings.current(),
                 TODAY)
     resubmitted = quotes.submit(Quote.get_by_id(quote.id), Quote.get_by_id(quote.id).version, rep, TODAY)
-    with pytest.raises(quotes.Changed):
+    with pytest.raises(Stale):
         quotes.decide(resubmitted, seen, manager, True, "", TODAY)
     assert Quote.get_by_id(quote.id).status == "pending"
 

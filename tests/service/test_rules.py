@@ -5,7 +5,7 @@ import pytest
 
 from salesweb.models import CustomerLink, Feedback, HelpReply, Notification, PublicHit, SurveyAnswer, Task
 from salesweb.services import customer_links, feedback, help, metrics, nps, ratelimit, settings
-from salesweb.services.errors import Invalid
+from salesweb.services.errors import Invalid, Stale
 
 # 17:30 UTC on the 23rd is 01:30 on the 24th in Shanghai: the day changes between the clocks
 ARRIVED = datetime.datetime(2026, 11, 23, 17, 30)
@@ -101,12 +101,12 @@ def test_a_step_on_a_stale_page_is_refused(app, desk):
     _manager, rep, support, customer = desk
     case = logged(customer, rep)
     feedback.respond(case, case.version, "First", "high", support)
-    with pytest.raises(feedback.Changed):  # answered meanwhile, by someone on a fresher page
+    with pytest.raises(Stale):  # answered meanwhile, by someone on a fresher page
         feedback.respond(case, case.version, "Second", "high", rep)
     with pytest.raises(Invalid):  # and once the page shows it
         feedback.respond(Feedback.get_by_id(case.id), case.version + 1, "Second", "high", rep)
     stale = Feedback.get_by_id(case.id)
-    with pytest.raises(feedback.Changed):
+    with pytest.raises(Stale):
         feedback.resolve(stale, stale.version - 1, "Done", rep, values(), datetime.date(2026, 11, 24))
     assert Feedback.get_by_id(case.id).resolved_at is None
     assert Task.select().where(Task.title.contains("satisfied")).count() == 0  # the refused step left no task
@@ -225,7 +225,7 @@ def test_help_requests_are_checked(app, make, desk):
     asked = help.ask(rep, "Price list?", "low", None, None)
     with pytest.raises(Invalid):
         help.reply(asked, asked.version, "Not mine to answer", stranger)
-    with pytest.raises(help.Changed):
+    with pytest.raises(Stale):
         help.claim(asked, asked.version + 5, support)
     assert HelpReply.select().count() == 0
 

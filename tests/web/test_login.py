@@ -119,11 +119,13 @@ def test_cookies_are_secure_over_https(app, make):
     make.user("rep", email="rep@example.com")
     client = app.test_client()
     token = csrf_token(client)
-    response = client.post("/login", base_url="https://localhost",
+    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
                            data={"csrf_token": token, "email": "rep@example.com", "password": PASSWORD,
                                  "remember": "y"})
+    assert response.status_code == 302  # signed in (over HTTPS a form must name this site as its referrer)
     cookies = response.headers.getlist("Set-Cookie")
-    assert cookies and all("; Secure" in c for c in cookies)
+    assert {c.split("=", 1)[0] for c in cookies} >= {"salesweb_session", "salesweb_remember", "salesweb_device"}
+    assert all("; Secure" in c for c in cookies)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
@@ -175,6 +177,33 @@ def test_a_remember_cookie_copied_into_another_browser_does_not_sign_in(app, mak
     assert thief.get("/rep/", headers={"User-Agent": "curl/8"}).status_code == 302
     # the owner's browser is not disturbed by the attempt
     assert phone.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+
+
+def test_a_copied_session_or_remember_cookie_loads_no_one_in_another_browser(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari")
+    for name in ("salesweb_session", "salesweb_remember"):
+        thief = app.test_client()
+        thief.set_cookie(name, phone.get_cookie(name).value)
+        for _ in range(2):
+            # the sign-in page still asks: no one is signed in here (someone signed in is sent to their home)
+            response = thief.get("/login", headers={"User-Agent": "curl/8"})
+            assert response.status_code == 200 and 'name="password"' in response.get_data(as_text=True)
+    assert phone.get("/rep/", headers={"User-Agent": "Phone Safari"}).status_code == 200
+
+
+def test_a_change_of_address_keeps_the_sign_in_and_the_remembered_one(app, make):
+    make.user("rep", email="rep@example.com")
+    phone = app.test_client()
+    login(phone, "rep@example.com", remember=True, HTTP_USER_AGENT="Phone Safari", REMOTE_ADDR="10.0.0.1")
+    assert phone.get("/rep/", environ_base={"HTTP_USER_AGENT": "Phone Safari",
+                                            "REMOTE_ADDR": "172.16.5.9"}).status_code == 200  # Wi-Fi to mobile data
+    reopened = app.test_client()  # the browser opened again on another network: only its remember cookie is left
+    reopened.set_cookie("salesweb_remember", phone.get_cookie("salesweb_remember").value)
+    for address in ("192.168.1.20", "10.0.0.1", "172.16.5.9"):
+        assert reopened.get("/rep/", environ_base={"HTTP_USER_AGENT": "Phone Safari",
+                                                   "REMOTE_ADDR": address}).status_code == 200
 
 
 def test_deactivation_signs_the_user_out(app, make):

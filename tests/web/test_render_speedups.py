@@ -1,5 +1,5 @@
-"""What templates lean on to stay fast gives the same text as the slow way: URLs built once per shape,
-the request's catalogue for gettext, money without babel's formatter, prepared queries."""
+"""What templates lean on gives the text users expect: links under the site's root, the request's language for
+gettext, money without babel's formatter, prepared queries."""
 import datetime
 import random
 from decimal import Decimal
@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_decimal
 from flask import render_template_string, url_for
+from markupsafe import escape
 
 from salesweb.db import db, prepared
 from salesweb.format import money
@@ -29,13 +30,12 @@ CALLS = [
 
 
 @pytest.mark.parametrize("script_root", ["", "/sales"])
-def test_template_url_for_matches_flask(app, script_root):
-    fast = app.jinja_env.globals["url_for"]
+def test_templates_link_to_the_urls_flask_builds_under_the_sites_root(app, script_root):
     with app.test_request_context("/pipeline", base_url=f"http://localhost{script_root}/"):
-        for _ in range(2):  # built, then from the kept shape
-            for endpoint, values in CALLS:
-                assert fast(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
-        assert fast("pipeline.deal", deal_id=8).startswith(script_root + "/deals/8")
+        for endpoint, values in CALLS:
+            written = render_template_string("{{ url_for(endpoint, **values) }}", endpoint=endpoint, values=values)
+            assert written == escape(url_for(endpoint, **values)), (endpoint, values)
+        assert render_template_string("{{ url_for('pipeline.deal', deal_id=8) }}").startswith(script_root + "/deals/8")
 
 
 def test_template_gettext_follows_the_request_locale_and_escapes_text_values(app, client):

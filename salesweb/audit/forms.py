@@ -1,0 +1,22 @@
+"""The audit log's filters."""
+import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from ..forms import DateRange, options
+from ..i18n import _l
+from ..models import AUDIT_ACTION_LABELS
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=options([("", _l("All actions"))] + list(AUDIT_ACTION_LABELS.items())),
+                         default="")
+    actor = SelectField(_l("Who"), default="")
+    q = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
+    since = DateField(_l("From"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
+    until = DateField(_l("To"), validators=[Optional(), DateRange(datetime.date(2000, 1, 1), datetime.date(2999, 12, 31))])
