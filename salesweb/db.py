@@ -1,10 +1,9 @@
 """The database: one proxy for the whole app, opened per request, closed at teardown."""
 import datetime
-import functools
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
-from peewee import DatabaseProxy, FieldAlias, Model, SqliteDatabase
+from peewee import DatabaseProxy, Model, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -21,21 +20,6 @@ SQLITE_PRAGMAS = {
 def utcnow():
     """Naive UTC time: every stored timestamp is UTC."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
-@functools.cache
-def _field_alias_class(alias_class, field_class):
-    return type("_FieldAlias", (alias_class, field_class), {})
-
-
-def _create_field_alias(cls, source, field):
-    return _field_alias_class(cls, type(field))(source, field)
-
-
-# Peewee builds a new class each time a field of an aliased model (User.alias().name) is touched: 15 µs, and a
-# page joining a user alias touches its fields a hundred times. The class depends only on the two classes it
-# mixes, so one per pair serves every alias.
-FieldAlias.create = classmethod(_create_field_alias)
 
 
 class BaseModel(Model):
