@@ -3,7 +3,7 @@ import datetime
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import DatabaseProxy, Model, SqliteDatabase, Value
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -101,6 +101,34 @@ def like(field, pattern):
     from peewee import SQL, NodeList
     operator = "LIKE" if is_sqlite() else "ILIKE"  # SQLite's LIKE already ignores ASCII case
     return NodeList((field, SQL(operator), pattern, SQL("ESCAPE '\\'")))
+
+
+class Param:
+    """Where a query whose SQL text is kept (`kept_statement`) takes a named value each time it runs."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+def param(name):
+    """The value `name` in a query whose SQL text is kept: it reaches the database as it is passed (an id, not a
+    model: no field conversion applies)."""
+    return Value(Param(name), converter=False)
+
+
+_kept_statements = {}
+
+
+def kept_statement(key, build, **values):
+    """(SQL, parameters) of the query `build()` gives, with `values` for its `param`s. Peewee writes the SQL
+    (`query.sql()`) once per engine and `key`, so the key names everything the SQL depends on but those values;
+    run it with `db.execute_sql` or a model's `raw`."""
+    key = (is_sqlite(), key)
+    statement = _kept_statements.get(key)
+    if statement is None:
+        statement = _kept_statements[key] = build().sql()
+    sql, params = statement
+    return sql, [values[p.name] if isinstance(p, Param) else p for p in params]
 
 
 def without_index(field):
