@@ -5,7 +5,6 @@ from flask import abort
 from flask_login import current_user
 from peewee import Select
 
-from .db import prepared
 from .extensions import login_manager
 from .models import User
 
@@ -45,8 +44,7 @@ def visible(query, user, owner_field):
 
 
 def visible_to(query, role, user_id, owner_field, team=None):
-    """`visible` by role and user id (the id may be a prepared query's slot); `team`: the manager's `team_tree`,
-    when the statement declares it."""
+    """`visible` by role and user id; `team`: the manager's `team_tree`, when the statement declares it."""
     if role in SEES_ALL:
         return query
     if role == "manager":
@@ -58,20 +56,12 @@ def visible_to(query, role, user_id, owner_field, team=None):
 
 def get_visible_or_404(source, record_id, user, owner_field):
     """One record by id if user may see it; a record outside their scope is simply not found. `source`: a model
-    (its row alone, from a prepared statement) or a query (with what it joins)."""
-    if isinstance(source, type):
-        record = _visible_row.first(source, owner_field.name, user.role, record=record_id, user=user.id)
-    else:
-        record = visible(source.where(source.model._meta.primary_key == record_id), user, owner_field).first()
+    (its row alone) or a query (with what it joins)."""
+    query = source.select() if isinstance(source, type) else source
+    record = visible(query.where(query.model.id == record_id), user, owner_field).first()
     if record is None:
         abort(404)
     return record
-
-
-@prepared
-def _visible_row(slots, model, owner_name, role):
-    query = model.select().where(model._meta.primary_key == slots.record)
-    return visible_to(query, role, slots.user, getattr(model, owner_name)).limit(1)
 
 
 def require_role(*roles):

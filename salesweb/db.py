@@ -1,10 +1,9 @@
 """The database: one proxy for the whole app, opened per request, closed at teardown."""
 import datetime
-import functools
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
-from peewee import DatabaseProxy, FieldAlias, Model, Node, SqliteDatabase
+from peewee import DatabaseProxy, Model, SqliteDatabase, Value
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -21,21 +20,6 @@ SQLITE_PRAGMAS = {
 def utcnow():
     """Naive UTC time: every stored timestamp is UTC."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
-@functools.cache
-def _field_alias_class(alias_class, field_class):
-    return type("_FieldAlias", (alias_class, field_class), {})
-
-
-def _create_field_alias(cls, source, field):
-    return _field_alias_class(cls, type(field))(source, field)
-
-
-# Peewee builds a new class each time a field of an aliased model (User.alias().name) is touched: 15 µs, and a
-# page joining a user alias touches its fields a hundred times. The class depends only on the two classes it
-# mixes, so one per pair serves every alias.
-FieldAlias.create = classmethod(_create_field_alias)
 
 
 class BaseModel(Model):
@@ -113,109 +97,38 @@ def like_pattern(term):
 
 
 def like(field, pattern):
-    """A case-insensitive LIKE of a `like_pattern` (or a prepared query's slot holding one)."""
+    """A case-insensitive LIKE of a `like_pattern`."""
     from peewee import SQL, NodeList
     operator = "LIKE" if is_sqlite() else "ILIKE"  # SQLite's LIKE already ignores ASCII case
     return NodeList((field, SQL(operator), pattern, SQL("ESCAPE '\\'")))
 
 
-class Slot(Node):
-    """A value a prepared query takes each time it runs (see `prepared`)."""
+class Param:
+    """Where a query whose SQL text is kept (`kept_statement`) takes a named value each time it runs."""
 
     def __init__(self, name):
         self.name = name
 
-    def __sql__(self, ctx):
-        ctx._values.append(self)
-        return ctx.literal(ctx.state.param or "?")
+
+def param(name):
+    """The value `name` in a query whose SQL text is kept: it reaches the database as it is passed (an id, not a
+    model: no field conversion applies)."""
+    return Value(Param(name), converter=False)
 
 
-class _Slots:
-    def __getattr__(self, name):
-        return Slot(name)
+_kept_statements = {}
 
 
-# What a peewee cursor wrapper holds of one result (the rest, set up by `initialize`, holds for every result of a
-# statement): peewee's CursorWrapper.__init__.
-_PER_RESULT = frozenset(("cursor", "count", "index", "initialized", "populated", "row_cache"))
-
-
-class Prepared:
-    """A query peewee compiles to SQL once per shape and dialect, then runs with fresh values.
-
-    Building a statement costs peewee 0.1–0.6 ms, more than SQLite takes to answer most of ours, so the
-    queries every page runs are written once: `build(slots, *shape)` returns a peewee query in which the
-    values that change from call to call are `slots.<name>`; `shape` (hashable) picks among variants
-    (a role, an optional filter). Values are passed as the database stores them (ids, not models): a slot's
-    value skips the field's conversion, so a write passes what that conversion would give (an id for a foreign
-    key, a naive UTC datetime, a str for text)."""
-
-    def __init__(self, build):
-        self._build = build
-        self._compiled = {}
-        functools.update_wrapper(self, build)
-
-    def _statement(self, shape):
-        key = (type(db.obj), shape)
-        statement = self._compiled.get(key)
-        if statement is None:
-            query = self._build(_Slots(), *shape)
-            sql, params = db.get_sql_context().sql(query).query()
-            # the last: how peewee reads its rows, worked out at its first row (see `rows`)
-            statement = self._compiled[key] = [query, sql, tuple(params), None]
-        return statement
-
-    def _run(self, shape, values):
-        statement = self._statement(shape)
-        params = statement[2]
-        return statement, db.execute_sql(statement[1], [values[p.name] if type(p) is Slot else p for p in params])
-
-    def rows(self, *shape, **values):
-        """Every row, as the query's own row type (models, tuples, dicts).
-
-        Peewee works out how to read a result's columns (which field each is, its conversion, the models a join
-        fills) anew for every result, 15–50 µs; a statement's columns are the same every time it runs, so that
-        is done at its first row and kept with it. The rows are fetched at once and turned into the query's row
-        type as peewee's own iteration would."""
-        statement, cursor = self._run(shape, values)
-        reader = statement[0]._get_cursor_wrapper(cursor)
-        found = cursor.fetchall()
-        if found and statement[3] is None:
-            reader.initialize()  # reads the cursor's description: before it is closed
-            statement[3] = {k: v for k, v in vars(reader).items() if k not in _PER_RESULT}
-        cursor.close()
-        if not found:
-            return []
-        vars(reader).update(statement[3])
-        process = reader.process_row
-        return [process(row) for row in found]
-
-    def execute(self, *shape, **values):
-        """Run a prepared write (an UPDATE, an INSERT); returns how many rows it wrote."""
-        return self._run(shape, values)[1].rowcount
-
-    def first(self, *shape, **values):
-        rows = self.rows(*shape, **values)
-        return rows[0] if rows else None
-
-    def scalar(self, *shape, **values):
-        row = self.first(*shape, **values)
-        return row[0] if row else None
-
-
-def prepared(build):
-    """Decorator: see `Prepared`."""
-    return Prepared(build)
-
-
-@prepared
-def _by_id(slots, model):
-    return model.select().where(model._meta.primary_key == slots.id).limit(1)
-
-
-def row_by_id(model, record_id):
-    """`model.get_or_none(id=...)` from a prepared statement (a page reads a few rows by id)."""
-    return _by_id.first(model, id=record_id)
+def kept_statement(key, build, **values):
+    """(SQL, parameters) of the query `build()` gives, with `values` for its `param`s. Peewee writes the SQL
+    (`query.sql()`) once per engine and `key`, so the key names everything the SQL depends on but those values;
+    run it with `db.execute_sql` or a model's `raw`."""
+    key = (is_sqlite(), key)
+    statement = _kept_statements.get(key)
+    if statement is None:
+        statement = _kept_statements[key] = build().sql()
+    sql, params = statement
+    return sql, [values[p.name] if isinstance(p, Param) else p for p in params]
 
 
 def without_index(field):

@@ -2,7 +2,6 @@
 from flask import abort, request
 from flask_login import current_user
 
-from ..db import row_by_id
 from ..forms import as_id, options
 from ..models import Customer
 from ..services import customers
@@ -36,7 +35,7 @@ def chosen(form, keep_id=None):
     if picked is None:
         return None
     if keep_id is not None and picked == keep_id:
-        return row_by_id(Customer, picked)
+        return Customer.get_or_none(Customer.id == picked)
     return customers.visible_customer(picked, current_user)
 
 

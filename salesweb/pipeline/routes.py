@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import get_visible_or_404
 from ..customers import picker
-from ..db import row_by_id, utcnow
+from ..db import utcnow
 from ..forms import as_id, options
 from ..i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
@@ -364,8 +364,8 @@ def deal(deal_id):
     deal = _deal_or_404(deal_id)
     stage_by_id = {s.id: s for s in pipeline.stages()}
     history, history_more = pipeline.history(deal)
-    customer, owner = row_by_id(Customer, deal.customer_id), row_by_id(User, deal.owner_id)
-    reason = row_by_id(LossReason, deal.lost_reason_id) if deal.lost_reason_id else None
+    customer, owner = Customer.get_or_none(Customer.id == deal.customer_id), User.get_or_none(User.id == deal.owner_id)
+    reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
     notes = customers.latest_notes(deal.customer_id, 20)
     contract = contracts.of_deal(deal)
     return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quotes.may_prepare(current_user),

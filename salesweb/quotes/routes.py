@@ -5,7 +5,6 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..access import get_visible_or_404
-from ..db import row_by_id
 from ..i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..rows import RowTemplate
@@ -166,10 +165,10 @@ def index():
 
 
 def _page_context(quote):
-    deal = row_by_id(Deal, quote.deal_id)
+    deal = Deal.get_or_none(Deal.id == quote.deal_id)
     people = quotes.people_of(quote, deal)
-    return dict(quote=quote, deal=deal, customer=row_by_id(Customer, quote.customer_id),
-                stage=row_by_id(Stage, deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
+    return dict(quote=quote, deal=deal, customer=Customer.get_or_none(Customer.id == quote.customer_id),
+                stage=Stage.get_or_none(Stage.id == deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
                 people=people, state=quotes.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),

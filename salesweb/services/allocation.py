@@ -4,12 +4,11 @@ Load figures are aggregate SQL over the owners in view: customers by tier, visit
 open pipeline, and done visits per week over the last four weeks against the weekly norm."""
 import datetime
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from peewee import JOIN, Case, fn
 
-from ..access import visible_to
-from ..db import db, prepared, utcnow
+from ..access import visible
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, PoolMove, Reallocation, ReallocationMove, Region, Stage, Team, User, Visit
 from . import audit, customers, notifications
@@ -124,49 +123,24 @@ def _flags(load, mean, settings_values):
 
 
 def selection(user, criteria, today):
-    """Customers `user` may reassign, narrowed by the list's filters (owner, region, tier, overdue, text)."""
-    shape, values = _selection_shape(user, criteria, today)
-    return _selected(SimpleNamespace(**values), *shape)
+    """Customers `user` may reassign, narrowed by the list's own filters and scope rule (owner, region, tier,
+    overdue, text); a region here is every spelling of it, whatever the case."""
+    query = customers.narrowed(visible(Customer.select(), user, Customer.owner), {**criteria, "region": ""}, today)
+    region = (criteria.get("region") or "").lower()
+    if region:
+        query = query.where(fn.LOWER(Customer.region) == region)
+    if criteria.get("tier") in ("A", "B", "C"):
+        query = query.where(Customer.tier == criteria["tier"])
+    return query
 
 
 def selection_page(user, criteria, today, limit):
     """The first `limit` customers of `selection` by tier and name, as (id, name, tier, region, next visit due,
-    owner id), and how many match in all; from prepared statements (peewee took 0.4 ms to build these two)."""
-    shape, values = _selection_shape(user, criteria, today)
-    return _selection_rows.rows(*shape, limit=limit, **values), lambda: _selection_count.scalar(*shape, **values)
-
-
-def _selection_shape(user, criteria, today):
-    """`selection`'s shape (the user's role, which filters apply) and values, for `_selected`."""
-    filters, values = customers.filter_shape({**criteria, "region": ""}, today)
-    region = (criteria.get("region") or "").lower()
-    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    return (user.role, *filters, bool(region), tier is not None), dict(values, user=user.id, region_lower=region,
-                                                                      tier=tier)
-
-
-def _selected(values, role, *shape):
-    """The customer list's own filters and scope rule; a region here is every spelling of it, whatever the case
-    (`values`: attributes, or a prepared query's slots)."""
-    *filters, region, tier = shape
-    query = customers.narrowed(visible_to(Customer.select(), role, values.user, Customer.owner), values, *filters)
-    if region:
-        query = query.where(fn.LOWER(Customer.region) == values.region_lower)
-    if tier:
-        query = query.where(Customer.tier == values.tier)
-    return query
-
-
-@prepared
-def _selection_rows(slots, *shape):
-    return (_selected(slots, *shape).select(Customer.id, Customer.name, Customer.tier, Customer.region,
-                                            Customer.next_visit_due, Customer.owner)
-            .order_by(Customer.tier, Customer.name_key).limit(slots.limit).tuples())
-
-
-@prepared
-def _selection_count(slots, *shape):
-    return _selected(slots, *shape).select(fn.COUNT(Customer.id)).tuples()
+    owner id), and how many match in all."""
+    query = selection(user, criteria, today)
+    rows = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region, Customer.next_visit_due,
+                             Customer.owner).order_by(Customer.tier, Customer.name_key).limit(limit).tuples())
+    return rows, lambda: query.select(fn.COUNT(Customer.id)).scalar()
 
 
 def _check(user, customer_ids, to_owner, owner_ids=None):
@@ -345,19 +319,14 @@ def undo(user, batch, settings_values, now=None):
 
 def recent(user, now=None, days=7):
     """Reallocations of the last week that `user` made (ops: anyone's), newest first, with names."""
-    return _recent.rows(user.role == "ops", user=user.id, since=(now or utcnow()) - datetime.timedelta(days=days))
-
-
-@prepared
-def _recent(slots, anyones):
     by, to = User.alias(), User.alias()
     query = (Reallocation.select(Reallocation, by.name.alias("by_name"), to.name.alias("to_name"))
              .join(by, JOIN.LEFT_OUTER, on=(Reallocation.by == by.id))
              .join(to, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == to.id), src=Reallocation)
-             .where(Reallocation.created_at >= slots.since))
-    if not anyones:
-        query = query.where(Reallocation.by == slots.user)
-    return query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20).objects()
+             .where(Reallocation.created_at >= (now or utcnow()) - datetime.timedelta(days=days)))
+    if user.role != "ops":
+        query = query.where(Reallocation.by == user.id)
+    return list(query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20).objects())
 
 
 def batch_or_none(user, batch_id):

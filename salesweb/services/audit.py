@@ -3,7 +3,7 @@ import contextvars
 
 from peewee import JOIN
 
-from ..db import contains, prepared, utcnow
+from ..db import contains, utcnow
 from ..models import AUDIT_ACTION_LABELS, AuditEvent, User
 
 _ip = contextvars.ContextVar("audit_ip", default=None)
@@ -20,16 +20,8 @@ def record(action, actor=None, obj=None, summary="", object_type=None, object_id
     if obj is not None:
         object_type = object_type or obj._meta.table_name
         object_id = object_id if object_id is not None else obj.id
-    _insert.execute(at=utcnow(), actor=getattr(actor, "id", None), action=action,
-                    object_type=object_type, object_id=object_id, summary=str(summary)[:500], ip=_ip.get())
-
-
-@prepared
-def _insert(slots):
-    """Every write records an event: a statement compiled once."""
-    return AuditEvent.insert({AuditEvent.at: slots.at, AuditEvent.actor: slots.actor, AuditEvent.action: slots.action,
-                              AuditEvent.object_type: slots.object_type, AuditEvent.object_id: slots.object_id,
-                              AuditEvent.summary: slots.summary, AuditEvent.ip: slots.ip})
+    AuditEvent.insert(at=utcnow(), actor=getattr(actor, "id", None), action=action, object_type=object_type,
+                      object_id=object_id, summary=str(summary)[:500], ip=_ip.get()).execute()
 
 
 def search(action=None, actor_id=None, object_type=None, text=None, since=None, until=None):

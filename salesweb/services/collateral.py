@@ -6,12 +6,11 @@ only through the storage service, so a refused upload leaves neither a file nor 
 import datetime
 import re
 import secrets
-from types import SimpleNamespace
 
 from peewee import JOIN, fn
 
-from ..access import visible_to
-from ..db import db, like, like_pattern, prepared, utcnow
+from ..access import visible
+from ..db import contains, db, utcnow
 from ..i18n import _l
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer, Download,
                       ShareLink, StoredFile, User)
@@ -145,16 +144,10 @@ def tags_of(item_ids):
     """{item id: [tag, ...]} for a page of items, in one query."""
     found = {i: [] for i in item_ids}
     if found:
-        for item_id, tag in _tags_of.rows(len(found), **{f"item_{n}": i for n, i in enumerate(found)}):
+        for item_id, tag in (CollateralTag.select(CollateralTag.item, CollateralTag.tag)
+                             .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id).tuples()):
             found[item_id].append(tag)
     return found
-
-
-@prepared
-def _tags_of(slots, count):
-    items = [getattr(slots, f"item_{n}") for n in range(count)]
-    return (CollateralTag.select(CollateralTag.item, CollateralTag.tag).where(CollateralTag.item.in_(items))
-            .order_by(CollateralTag.id).tuples())
 
 
 def products():
@@ -176,37 +169,24 @@ def _with_current(query):
 
 def search(criteria):
     """The library: items matching title or tag, kind, product and language, in the chosen order."""
-    shape, values = _search_shape(criteria)
-    return _searched(SimpleNamespace(**values), *shape)
-
-
-def _search_shape(criteria):
-    """The library's filters as (which apply and the order, their values): what `_searched` takes."""
     text = (criteria.get("q") or "").strip()
     kind = criteria.get("kind") if criteria.get("kind") in COLLATERAL_KINDS else None
     language = criteria.get("language") if criteria.get("language") in LANGUAGES else None
     product = (criteria.get("product") or "").casefold() or None
     sort = criteria.get("sort") if criteria.get("sort") in ("downloads", "title") else None
-    shape = (bool(criteria.get("archived")), bool(text), kind is not None, language is not None, product is not None,
-             sort)
-    return shape, dict(pattern=like_pattern(text), kind=kind, language=language, product=product)
-
-
-def _searched(values, archived, text, kind, language, product, sort):
-    """`search`'s query for a shape (`values`: attributes, or a prepared query's slots)."""
     query = _with_current(CollateralItem.select())
-    if not archived:
+    if not criteria.get("archived"):
         query = query.where(CollateralItem.archived == False)  # noqa: E712
     if text:
-        tagged = CollateralTag.select(CollateralTag.item).where(like(CollateralTag.tag, values.pattern))
-        query = query.where(like(CollateralItem.title, values.pattern) | CollateralItem.id.in_(tagged))
-    if kind:
-        query = query.where(CollateralItem.kind == values.kind)
-    if language:
-        query = query.where(CollateralItem.language == values.language)
-    if product:
+        tagged = CollateralTag.select(CollateralTag.item).where(contains(CollateralTag.tag, text))
+        query = query.where(contains(CollateralItem.title, text) | CollateralItem.id.in_(tagged))
+    if kind is not None:
+        query = query.where(CollateralItem.kind == kind)
+    if language is not None:
+        query = query.where(CollateralItem.language == language)
+    if product is not None:
         query = query.where(CollateralItem.id.in_(CollateralTag.select(CollateralTag.item)
-                                                  .where(CollateralTag.key == values.product)))
+                                                  .where(CollateralTag.key == product)))
     order = {"downloads": (CollateralItem.download_count.desc(), CollateralItem.updated_at.desc()),
              "title": (CollateralItem.title,)}.get(sort, (CollateralItem.updated_at.desc(),))
     return query.order_by(*order, CollateralItem.id.desc())
@@ -214,55 +194,36 @@ def _searched(values, archived, text, kind, language, product, sort):
 
 def listed(criteria):
     """`search` as the library lists it: (id, kind, archived, title, file kind, file size, versions, updated at,
-    downloads) tuples, as (fetch(offset, limit), total) for a `Page`, from prepared statements."""
-    shape, values = _search_shape(criteria)
-    return (lambda offset, limit: _listed_page.rows(*shape, offset=offset, limit=limit, **values),
-            _listed_count.scalar(*shape, **values))
-
-
-@prepared
-def _listed_page(slots, *shape):
-    return (_searched(slots, *shape).select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived,
-                                            CollateralItem.title, StoredFile.kind, StoredFile.size,
-                                            CollateralItem.version_count, CollateralItem.updated_at,
-                                            CollateralItem.download_count)
-            .limit(slots.limit).offset(slots.offset).tuples())
-
-
-@prepared
-def _listed_count(slots, *shape):
-    return _searched(slots, *shape).select(fn.COUNT(CollateralItem.id)).order_by().tuples()
+    downloads) tuples, as (fetch(offset, limit), total) for a `Page`."""
+    query = search(criteria)
+    rows = query.select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived, CollateralItem.title,
+                        StoredFile.kind, StoredFile.size, CollateralItem.version_count, CollateralItem.updated_at,
+                        CollateralItem.download_count).tuples()
+    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
+            query.select(fn.COUNT(CollateralItem.id)).order_by().scalar())
 
 
 def get_item(item_id, viewer=None):
     """One item with its current version and file, or None. An archived item is withdrawn: only those who keep
     the library (or no viewer: the system itself) still reach it."""
-    return _item.first(viewer is not None and not may_edit(viewer), item=item_id)
-
-
-@prepared
-def _item(slots, current_only):
-    query = _with_current(CollateralItem.select()).where(CollateralItem.id == slots.item)
-    return query.where(CollateralItem.archived == False) if current_only else query  # noqa: E712
+    query = _with_current(CollateralItem.select()).where(CollateralItem.id == item_id)
+    if viewer is not None and not may_edit(viewer):
+        query = query.where(CollateralItem.archived == False)  # noqa: E712
+    return query.first()
 
 
 def versions(item):
     """The item's versions, newest first, with uploader, file and downloads of each."""
-    return _versions.rows(item=item.id)
-
-
-@prepared
-def _versions(slots):
     uploader = User.alias()
     downloads = (Download.select(Download.version, fn.COUNT(Download.id).alias("n"))
-                 .where(Download.item == slots.item).group_by(Download.version).alias("counts"))
-    return (CollateralVersion.select(CollateralVersion, uploader, StoredFile,
-                                     fn.COALESCE(downloads.c.n, 0).alias("downloads"))
-            .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
-            .switch(CollateralVersion).join(StoredFile, attr="file")
-            .switch(CollateralVersion)
-            .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
-            .where(CollateralVersion.item == slots.item).order_by(CollateralVersion.number.desc()))
+                 .where(Download.item == item.id).group_by(Download.version).alias("counts"))
+    return list(CollateralVersion.select(CollateralVersion, uploader, StoredFile,
+                                         fn.COALESCE(downloads.c.n, 0).alias("downloads"))
+                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+                .switch(CollateralVersion).join(StoredFile, attr="file")
+                .switch(CollateralVersion)
+                .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
+                .where(CollateralVersion.item == item.id).order_by(CollateralVersion.number.desc()))
 
 
 def get_version(item, version_id):
@@ -348,14 +309,9 @@ def _shares(query):
 
 def shares_of_item(item, user, limit=50):
     """Where the item was shared, limited to customers the user can see."""
-    return _shares_of_item.rows(user.role, item=item.id, user=user.id, limit=limit)
-
-
-@prepared
-def _shares_of_item(slots, role):
-    visible = visible_to(Customer.select(Customer.id), role, slots.user, Customer.owner)
-    return (_shares(ShareLink.select().where((ShareLink.item == slots.item) & ShareLink.customer.in_(visible)))
-            .limit(slots.limit))
+    seen = visible(Customer.select(Customer.id), user, Customer.owner)
+    return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & ShareLink.customer.in_(seen)))
+                .limit(limit))
 
 
 def get_share(share_id, user):
@@ -367,13 +323,8 @@ def get_share(share_id, user):
 
 def recent_uploads(limit=5):
     """The latest versions uploaded to the library, with their item and uploader (support's home)."""
-    return _recent_uploads.rows(limit=limit)
-
-
-@prepared
-def _recent_uploads(slots):
     uploader = User.alias()
-    return (CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
-            .join(CollateralItem, attr="item").switch(CollateralVersion)
-            .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
-            .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(slots.limit))
+    return list(CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
+                .join(CollateralItem, attr="item").switch(CollateralVersion)
+                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+                .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(limit))

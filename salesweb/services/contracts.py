@@ -5,8 +5,8 @@ import datetime
 
 from peewee import JOIN, Select, fn
 
-from ..access import SEES_ALL, visible, visible_to
-from ..db import db, prepared, utcnow
+from ..access import SEES_ALL, visible
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, User
 from . import audit, storage
@@ -23,12 +23,7 @@ def may_edit(user):
 
 
 def of_deal(deal):
-    return _of_deal.first(deal=deal.id)
-
-
-@prepared
-def _of_deal(slots):
-    return Contract.select().where(Contract.deal == slots.deal).limit(1)
+    return Contract.select().where(Contract.deal == deal.id).first()
 
 
 def _amount(text, key, errors, allow_zero=False):
@@ -299,13 +294,8 @@ def overdue_total(user, today):
 def of_customer(user, customer):
     """The customer's contracts on deals the user may see, with what was received on each (one query; the sums
     are looked up per contract by index)."""
-    return _of_customer.rows(user.role, customer=customer.id, user=user.id)
-
-
-@prepared
-def _of_customer(slots, role):
     received = fn.COALESCE(Payment.select(fn.SUM(Payment.amount)).where(Payment.contract == Contract.id), 0)
     query = (Contract.select(Contract, Deal.id, Deal.title, received.alias("received"))
              .join(Deal, on=(Contract.deal == Deal.id), attr="deal")
-             .where(Deal.customer == slots.customer).order_by(Contract.signed_on.desc(), Contract.id.desc()))
-    return visible_to(query, role, slots.user, Deal.owner)
+             .where(Deal.customer == customer.id).order_by(Contract.signed_on.desc(), Contract.id.desc()))
+    return list(visible(query, user, Deal.owner))

@@ -3,7 +3,7 @@ after the configured days (or when revoked), and a survey link takes one answer.
 import datetime
 import secrets
 
-from ..db import db, prepared, utcnow
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import LINK_PURPOSES, Customer, CustomerLink, SurveyAnswer
 from . import audit
@@ -38,12 +38,7 @@ def find(token):
     """The link and its customer for a token, or None (a malformed token is simply not found)."""
     if not token or len(token) > 64:
         return None
-    return _by_token.first(token=token)
-
-
-@prepared
-def _by_token(slots):
-    return CustomerLink.select(CustomerLink, Customer).join(Customer).where(CustomerLink.token == slots.token).limit(1)
+    return CustomerLink.select(CustomerLink, Customer).join(Customer).where(CustomerLink.token == token).first()
 
 
 def state(link, now=None):

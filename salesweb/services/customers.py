@@ -2,13 +2,12 @@
 import re
 import unicodedata
 from collections import namedtuple
-from types import SimpleNamespace
 
 from flask_login import current_user
 from peewee import JOIN, SQL, NodeList
 
-from ..access import team_ids, visible, visible_to
-from ..db import db, is_sqlite, like, like_pattern, prepared, utcnow, without_index
+from ..access import team_ids, visible
+from ..db import db, is_sqlite, like, like_pattern, utcnow, without_index
 from ..i18n import _l
 from ..models import (SOURCES, STATUSES, CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region,
                       ShareLink, TierChange, User, Visit)
@@ -317,71 +316,53 @@ SORTS = {
 def matching(text):
     """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
     Terms of three characters or more are looked up in the trigram index (migration 0009)."""
-    kind, value = _text_search(text)
-    return _matching(kind, value)
-
-
-def _text_search(text):
-    """How a search text is looked up, and the value the lookup takes: a quoted FTS5 phrase (the text as it is,
-    operators and all) for the trigram index, else a LIKE pattern."""
     if is_sqlite() and len(text) >= 3:
-        return "phrase", '"' + text.replace('"', '""') + '"'
-    return "like", like_pattern(text)
-
-
-def _matching(kind, value):
-    """`matching` for a lookup kind and its value (or a prepared query's slot)."""
-    if kind == "phrase":
-        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), value,
+        # a quoted FTS5 phrase: the text as it is, operators and all
+        phrase = '"' + text.replace('"', '""') + '"'
+        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), phrase,
                                          SQL(")"))))
-    by_contact = Contact.select(Contact.customer).where(like(Contact.name, value) | like(Contact.phone, value))
+    pattern = like_pattern(text)
+    by_contact = Contact.select(Contact.customer).where(like(Contact.name, pattern) | like(Contact.phone, pattern))
     if is_sqlite():
-        return like(Customer.name, value) | like(Customer.phone, value) | Customer.id.in_(by_contact)
+        return like(Customer.name, pattern) | like(Customer.phone, pattern) | Customer.id.in_(by_contact)
     # PostgreSQL: each arm of the union walks its column's pg_trgm index.
-    by_customer = Customer.select(Customer.id).where(like(Customer.name, value) | like(Customer.phone, value))
+    by_customer = Customer.select(Customer.id).where(like(Customer.name, pattern) | like(Customer.phone, pattern))
     return Customer.id.in_(by_customer | by_contact)
 
 
-def filter_shape(criteria, today):
-    """The customer list's filters as (which apply, their values): what `narrowed` takes. Allocation's selection
-    filters the same way."""
+def narrowed(query, criteria, today):
+    """`query` narrowed by the customer list's filters that apply: text, owner, region, status, overdue (allocation's
+    selection filters the same way)."""
     text = (criteria.get("q") or "").strip()
-    kind, value = _text_search(text) if text else (None, None)
-    shape = (kind, bool(criteria.get("owner")), bool(criteria.get("region")), bool(criteria.get("status")),
-             bool(criteria.get("overdue")))
-    return shape, dict(text=value, owner=criteria.get("owner"), region=criteria.get("region"),
-                       status=criteria.get("status"), today=today)
-
-
-def narrowed(query, values, kind, owner, region, status, overdue):
-    """`query` narrowed by the filters that apply; `values` has them as attributes (or is a prepared query's slots)."""
-    if kind:
-        query = query.where(_matching(kind, values.text))
-    if owner:
-        query = query.where(Customer.owner == values.owner)
-    if region:
-        query = query.where(Customer.region == values.region)
-    if status:
-        query = query.where(Customer.status == values.status)
-    if overdue:
-        query = query.where(Customer.next_visit_due < values.today)
+    if text:
+        query = query.where(matching(text))
+    if criteria.get("owner"):
+        query = query.where(Customer.owner == criteria["owner"])
+    if criteria.get("region"):
+        query = query.where(Customer.region == criteria["region"])
+    if criteria.get("status"):
+        query = query.where(Customer.status == criteria["status"])
+    if criteria.get("overdue"):
+        query = query.where(Customer.next_visit_due < today)
     return query
 
 
 def _filtered(user, criteria, today, query=None):
     """The user's customers narrowed by everything but the tier (tabs count across tiers)."""
-    shape, values = filter_shape(criteria, today)
-    return narrowed(scope(user) if query is None else query, SimpleNamespace(**values), *shape)
+    return narrowed(scope(user) if query is None else query, criteria, today)
 
 
-def _listed(values, role, own_index, tier, sort, *filters, rows=False):
+def _listed(user, criteria, today, rows=False):
     """The tier view's query: scope, filters, tier, sort, with the owner's name (`rows`: only what the list
     shows, see `search_page`)."""
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
     owner = User.alias()
     # A manager's team owns a good share of all customers: walking the sort's index and skipping others'
     # finds a page at once, where the owner index would fetch the whole team's customers and sort them.
+    own_index = not (user.role == "manager" and not criteria.get("owner"))
     own = Customer.owner if own_index else without_index(Customer.owner)
-    query = narrowed(visible_to(Customer.select(), role, values.user, own), values, *filters)
+    query = narrowed(visible(Customer.select(), user, own), criteria, today)
     if rows:
         query = query.select(Customer.id, Customer.tier, Customer.name, owner.name, Customer.region,
                              Customer.last_visit_at, Customer.next_visit_due)
@@ -389,85 +370,48 @@ def _listed(values, role, own_index, tier, sort, *filters, rows=False):
         query = query.select_extend(owner.name.alias("owner_name"))
     query = query.join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
     if tier:
-        query = query.where(Customer.tier == values.tier)
+        query = query.where(Customer.tier == tier)
     return query.order_by(*SORTS[sort]())
-
-
-def _list_shape(user, criteria, today):
-    shape, values = filter_shape(criteria, today)
-    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
-    own_index = not (user.role == "manager" and not criteria.get("owner"))
-    return (user.role, own_index, tier is not None, sort, *shape), dict(values, user=user.id, tier=tier)
 
 
 def search(user, criteria, today):
     """Customers for the tier view: scope, filters, tier, sort; the caller pages it (or exports it)."""
-    shape, values = _list_shape(user, criteria, today)
-    return _listed(SimpleNamespace(**values), *shape).objects()
-
-
-@prepared
-def _list_page(slots, *shape):
-    return _listed(slots, *shape, rows=True).limit(slots.limit).offset(slots.offset).tuples()
+    return _listed(user, criteria, today).objects()
 
 
 def search_page(user, criteria, today, offset, limit):
-    """One page of `search` as (id, tier, name, owner's name, region, last visit at, next visit due), from a
-    prepared statement: the list is the page opened most, and building its SQL cost peewee a millisecond each
-    time."""
-    shape, values = _list_shape(user, criteria, today)
-    return _list_page.rows(*shape, offset=offset, limit=limit, **values)
+    """One page of `search` as (id, tier, name, owner's name, region, last visit at, next visit due)."""
+    return list(_listed(user, criteria, today, rows=True).limit(limit).offset(offset).tuples())
 
 
 def visible_customer(customer_id, user):
     """The customer with its owner if the user may see it, else None."""
-    return _visible_customer.first(user.role, customer=customer_id, user=user.id)
-
-
-@prepared
-def _visible_customer(slots, role):
     owner = User.alias()
     query = (Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
-             .where(Customer.id == slots.customer))
-    return visible_to(query, role, slots.user, Customer.owner).limit(1)
+             .where(Customer.id == customer_id))
+    return visible(query, user, Customer.owner).first()
 
 
 def contacts_of(customer_id):
     """The customer's contacts, the primary one first."""
-    return _contacts_of.rows(customer=customer_id)
-
-
-@prepared
-def _contacts_of(slots):
-    return (Contact.select().where(Contact.customer == slots.customer)
-            .order_by(Contact.is_primary.desc(), Contact.name))
+    return list(Contact.select().where(Contact.customer == customer_id)
+                .order_by(Contact.is_primary.desc(), Contact.name))
 
 
 def tier_history(customer_id):
     """The customer's tier changes with who made them (None: by rule), newest first."""
-    return _tier_history.rows(customer=customer_id)
-
-
-@prepared
-def _tier_history(slots):
     by = User.alias()
-    return (TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
-            .where(TierChange.customer == slots.customer).order_by(TierChange.at.desc(), TierChange.id.desc()))
+    return list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
+                .where(TierChange.customer == customer_id).order_by(TierChange.at.desc(), TierChange.id.desc()))
 
 
 def latest_notes(customer_id, limit):
     """The customer's latest notes with their authors, newest first."""
-    return _latest_notes.rows(customer=customer_id, limit=limit)
-
-
-@prepared
-def _latest_notes(slots):
     author = User.alias()
-    return (CustomerNote.select(CustomerNote, author)
-            .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-            .where(CustomerNote.customer == slots.customer)
-            .order_by(CustomerNote.created_at.desc()).limit(slots.limit))
+    return list(CustomerNote.select(CustomerNote, author)
+                .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+                .where(CustomerNote.customer == customer_id)
+                .order_by(CustomerNote.created_at.desc()).limit(limit))
 
 
 def tier_counts(user, criteria, today):
@@ -514,62 +458,41 @@ Event = namedtuple("Event", EVENT_FIELDS, defaults=[None] * len(EVENT_FIELDS))
 def timeline(customer_id, limit, now=None, more=()):
     """The customer's notes, ownership moves, shares and visits, and the entries `more` adds from elsewhere (its
     feedback and NPS answers: feedback.timeline_of), newest first: the latest `limit` Events (and whether there
-    are more), each source read by a prepared statement of what it shows."""
+    are more), each source read by a query of what it shows."""
     now = now or utcnow()
-    values = dict(customer=customer_id, limit=limit + 1)
-    entries = [Event(kind="note", at=at, who=who, id=i, text=body)
-               for i, at, who, body in _timeline_notes.rows(**values)]
+    author, by, to, was, sharer, rep = (User.alias() for _ in range(6))
+    note_rows = (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, author.name, CustomerNote.body)
+                 .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+                 .where(CustomerNote.customer == customer_id).order_by(CustomerNote.created_at.desc())
+                 .limit(limit + 1).tuples())
+    move_rows = (PoolMove.select(PoolMove.id, PoolMove.at, by.name, PoolMove.kind, to.name, was.name)
+                 .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
+                 .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
+                 .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
+                 .where(PoolMove.customer == customer_id).order_by(PoolMove.at.desc()).limit(limit + 1).tuples())
+    share_rows = (ShareLink.select(ShareLink.created_at, sharer.name, CollateralItem.id, CollateralItem.title,
+                                   CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
+                                   ShareLink.download_count)
+                  .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
+                  .join(sharer, JOIN.LEFT_OUTER, on=(ShareLink.created_by == sharer.id))
+                  .where(ShareLink.customer == customer_id)
+                  .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(limit + 1).tuples())
+    visit_rows = (Visit.select(Visit.id, Visit.occurred_at, rep.name, Visit.purpose, Visit.notes, Visit.verified,
+                               Visit.lat, Visit.distance_m, Visit.check_problem)
+                  .join(rep, on=(Visit.rep == rep.id))
+                  .where((Visit.customer == customer_id) & (Visit.status == "done"))
+                  .order_by(Visit.occurred_at.desc()).limit(limit + 1).tuples())
+    entries = [Event(kind="note", at=at, who=who, id=i, text=body) for i, at, who, body in note_rows]
     entries += [Event(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
                       from_name=from_name if kind in ("release", "recycle") else None)
-                for i, at, who, kind, to_name, from_name in _timeline_moves.rows(**values)]
+                for i, at, who, kind, to_name, from_name in move_rows]
     entries += [Event(kind="share", at=at, who=who, id=item_id, title=title, expires_at=expires,
                       downloads=downloads, state="revoked" if revoked is not None or archived
                       else "expired" if expires <= now else "active")
-                for at, who, item_id, title, archived, expires, revoked, downloads in _timeline_shares.rows(**values)]
+                for at, who, item_id, title, archived, expires, revoked, downloads in share_rows]
     entries += [Event(kind="visit", at=at, who=who, id=i, purpose=purpose, text=notes, verified=verified,
                       checked_in=lat is not None, distance_m=distance, check_problem=problem)
-                for i, at, who, purpose, notes, verified, lat, distance, problem in _timeline_visits.rows(**values)]
+                for i, at, who, purpose, notes, verified, lat, distance, problem in visit_rows]
     entries += more
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit], len(entries) > limit
-
-
-@prepared
-def _timeline_notes(slots):
-    author = User.alias()
-    return (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, author.name, CustomerNote.body)
-            .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-            .where(CustomerNote.customer == slots.customer).order_by(CustomerNote.created_at.desc())
-            .limit(slots.limit).tuples())
-
-
-@prepared
-def _timeline_moves(slots):
-    by, to, was = User.alias(), User.alias(), User.alias()
-    return (PoolMove.select(PoolMove.id, PoolMove.at, by.name, PoolMove.kind, to.name, was.name)
-            .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
-            .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
-            .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
-            .where(PoolMove.customer == slots.customer).order_by(PoolMove.at.desc()).limit(slots.limit).tuples())
-
-
-@prepared
-def _timeline_shares(slots):
-    by = User.alias()
-    return (ShareLink.select(ShareLink.created_at, by.name, CollateralItem.id, CollateralItem.title,
-                             CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
-                             ShareLink.download_count)
-            .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
-            .join(by, JOIN.LEFT_OUTER, on=(ShareLink.created_by == by.id))
-            .where(ShareLink.customer == slots.customer)
-            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(slots.limit).tuples())
-
-
-@prepared
-def _timeline_visits(slots):
-    rep = User.alias()
-    return (Visit.select(Visit.id, Visit.occurred_at, rep.name, Visit.purpose, Visit.notes, Visit.verified, Visit.lat,
-                         Visit.distance_m, Visit.check_problem)
-            .join(rep, on=(Visit.rep == rep.id))
-            .where((Visit.customer == slots.customer) & (Visit.status == "done"))
-            .order_by(Visit.occurred_at.desc()).limit(slots.limit).tuples())

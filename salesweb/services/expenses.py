@@ -7,8 +7,8 @@ import datetime
 
 from peewee import JOIN, fn
 
-from ..access import team_ids, visible, visible_to
-from ..db import db, prepared, utcnow
+from ..access import team_ids, visible
+from ..db import db, utcnow
 from ..i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
 from . import audit, budgets, customers, notifications, storage
@@ -242,20 +242,15 @@ def waiting_for(user, limit=50):
     """Claims waiting for `user`'s decision, oldest first (a manager: their subtree's; ops: those with no manager)."""
     if user.role not in ("manager", "ops"):
         return []
-    return _waiting.rows(user.role, user=user.id, limit=limit)
-
-
-@prepared
-def _waiting(slots, role):
-    query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != slots.user))
-    if role == "manager":
-        query = query.where(Expense.claimant.in_(team_ids(slots.user)))
+    query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != user.id))
+    if user.role == "manager":
+        query = query.where(Expense.claimant.in_(team_ids(user.id)))
     else:  # ops: claimants who report to no one, or to a manager who has left (see approvers)
         claimant, manager = User.alias(), User.alias()
         unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
                      .where(claimant.reports_to.is_null(True) | (manager.active == False)))  # noqa: E712
         query = query.where(Expense.claimant.in_(unmanaged))
-    return query.order_by(Expense.created_at).limit(slots.limit)
+    return list(query.order_by(Expense.created_at).limit(limit))
 
 
 LIST_FILTERS = ("open", "submitted", "approved", "paid", "rejected", "all")
@@ -265,29 +260,15 @@ FILTER_LABELS = {"open": _l("Open"), "submitted": _l("Waiting for approval"), "a
 
 def listing(user, status):
     """Claims in `user`'s scope with a status filter ("open": not yet paid, rejected or withdrawn), newest first, as
-    (fetch(offset, limit), total) for a `Page`: from prepared statements, the list's page and its count."""
-    shape = (user.role, status if status in ("open", *EXPENSE_STATUS_FILTERS) else "all")
-    values = dict(user=user.id, status=status)
-    return (lambda offset, limit: _listing_page.rows(*shape, offset=offset, limit=limit, **values),
-            _listing_count.scalar(*shape, **values))
-
-
-def _listed(slots, role, status):
-    query = visible_to(Expense.select(), role, slots.user, Expense.claimant)
+    (fetch(offset, limit), total) for a `Page`: the list's page and its count."""
+    query = visible(Expense.select(), user, Expense.claimant)
     if status == "open":
-        return query.where(Expense.status.in_(("submitted", "approved")))
-    return query.where(Expense.status == slots.status) if status != "all" else query
-
-
-@prepared
-def _listing_page(slots, role, status):
-    return (with_people(_listed(slots, role, status)).order_by(Expense.created_at.desc(), Expense.id.desc())
-            .limit(slots.limit).offset(slots.offset))
-
-
-@prepared
-def _listing_count(slots, role, status):
-    return _listed(slots, role, status).select(fn.COUNT(Expense.id)).tuples()
+        query = query.where(Expense.status.in_(("submitted", "approved")))
+    elif status in EXPENSE_STATUS_FILTERS:
+        query = query.where(Expense.status == status)
+    rows = with_people(query).order_by(Expense.created_at.desc(), Expense.id.desc())
+    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
+            query.select(fn.COUNT(Expense.id)).scalar())
 
 
 EXPENSE_STATUS_FILTERS = ("submitted", "approved", "paid", "rejected")

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from peewee import JOIN, SQL, Select, Value, fn
 
 from ..access import visible, visible_to
-from ..db import db, prepared, utcnow
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, CustomerLink, Feedback, SurveyAnswer,
                       Task, User)
@@ -263,8 +263,7 @@ def escalate_due(settings, now=None):
 
 
 def _listed(role, user_id):
-    """Feedback a user sees (by role and id; the id may be a prepared query's slot), as lists show it: named
-    tuples of LISTED."""
+    """Feedback a user sees (by role and id), as lists show it: named tuples of LISTED."""
     return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
 
 
@@ -275,35 +274,21 @@ LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feed
 
 def waiting(user, limit=10):
     """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
-    return _waiting.rows(user.role, user=user.id, limit=limit)
-
-
-@prepared
-def _waiting(slots, role):
-    return (_listed(role, slots.user).where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at)
-            .limit(slots.limit))
+    return list(_listed(user.role, user.id).where(Feedback.responded_at.is_null())
+                .order_by(Feedback.response_due_at).limit(limit))
 
 
 def desk_counts(user, now):
     """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
-    open_requests, overdue = _desk_counts.first(user.role, user=user.id, now=now)
+    open_requests, overdue = (Select(columns=[help.open_count_query(), overdue_count_query(user, now)])
+                              .bind(db).tuples().first())
     return open_requests or 0, overdue or 0
-
-
-@prepared
-def _desk_counts(slots, role):
-    return Select(columns=[help.open_count_query(), _overdue_count(role, slots.user, slots.now)]).tuples()
 
 
 def overdue_count_query(user, now):
     """A scalar subquery: the feedback the user sees whose first response is overdue."""
-    return _overdue_count(user.role, user.id, now)
-
-
-def _overdue_count(role, user_id, now):
-    """`overdue_count_query` by role and user id (either may be a prepared query's slot, and `now`)."""
-    return visible_to(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
-                      role, user_id, Customer.owner)
+    return visible(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
+                   user, Customer.owner)
 
 
 LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
@@ -311,36 +296,25 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 
 def listing(user, show, kind, now=None):
     """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
-    (fetch(offset, limit), count()) for a `Page`, from prepared statements."""
-    shape = (user.role, show if show in LIST_FILTERS else "all", kind in FEEDBACK_KINDS)
-    values = dict(user=user.id, kind=kind, now=now or utcnow())
-    return (lambda offset, limit: _listing_page.rows(*shape, offset=offset, limit=limit, **values),
-            lambda: _listing_count.scalar(*shape, **values))
+    (fetch(offset, limit), count()) for a `Page`."""
+    query = _listing(user, show, kind, now or utcnow())
+    return (lambda offset, limit: list(query.limit(limit).offset(offset)),
+            lambda: query.select(fn.COUNT(Feedback.id)).order_by().scalar())
 
 
-def _listing(slots, role, show, by_kind):
-    query = _listed(role, slots.user)
-    if by_kind:
-        query = query.where(Feedback.kind == slots.kind)
+def _listing(user, show, kind, now):
+    query = _listed(user.role, user.id)
+    if kind in FEEDBACK_KINDS:
+        query = query.where(Feedback.kind == kind)
     if show == "waiting":
         return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
     if show == "overdue":
-        return query.where(overdue_condition(slots.now)).order_by(Feedback.response_due_at, Feedback.id)
+        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
     if show == "open":
         query = query.where(Feedback.closed_at.is_null())
     elif show == "closed":
         query = query.where(Feedback.closed_at.is_null(False))
     return query.order_by(Feedback.created_at.desc(), Feedback.id.desc())
-
-
-@prepared
-def _listing_page(slots, *shape):
-    return _listing(slots, *shape).limit(slots.limit).offset(slots.offset)
-
-
-@prepared
-def _listing_count(slots, *shape):
-    return _listing(slots, *shape).select(fn.COUNT(Feedback.id)).order_by().tuples()
 
 
 def people_of(feedback):
@@ -354,8 +328,21 @@ def timeline_of(customer_id, limit, now=None):
     """The customer's feedback and NPS answers for its timeline (customers.timeline), newest first, in one query:
     customers.Events of kind "feedback" or "nps", who being the staff member (logger or survey sender)."""
     now = now or utcnow()
+    logger, sender = User.alias(), User.alias()
+    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
+                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
+                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
+                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
+             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
+             .where(Feedback.customer == customer_id).order_by(Feedback.created_at.desc()).limit(limit + 1))
+    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
+                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
+                                   Value(None), sender.name)
+               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
+               .where(SurveyAnswer.customer == customer_id).order_by(SurveyAnswer.answered_at.desc())
+               .limit(limit + 1))
     out = []
-    for row in _timeline.rows(customer=customer_id, limit=limit + 1):
+    for row in cases.union_all(answers).order_by(SQL("at").desc()).limit(limit + 1).dicts():
         at = row["at"] if isinstance(row["at"], datetime.datetime) else _as_time(row["at"])
         row["at"] = at
         for key in ("responded_at", "resolved_at", "closed_at", "response_due_at"):
@@ -366,24 +353,6 @@ def timeline_of(customer_id, limit, now=None):
                                    feedback_kind=row.kind, source=row.source,
                                    state=state(row, now) if row.entry == "feedback" else None))
     return out
-
-
-@prepared
-def _timeline(slots):
-    logger, sender = User.alias(), User.alias()
-    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
-                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
-                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
-                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
-             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
-             .where(Feedback.customer == slots.customer).order_by(Feedback.created_at.desc()).limit(slots.limit))
-    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
-                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
-                                   Value(None), sender.name)
-               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
-               .where(SurveyAnswer.customer == slots.customer).order_by(SurveyAnswer.answered_at.desc())
-               .limit(slots.limit))
-    return (cases.union_all(answers)).order_by(SQL("at").desc()).limit(slots.limit).dicts()
 
 
 def _as_time(text):

@@ -2,8 +2,8 @@
 thread and marks it answered; either side closes it. A reply from the asker reopens an answered request."""
 from peewee import JOIN, fn
 
-from ..access import visible, visible_to
-from ..db import db, prepared, utcnow
+from ..access import visible
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import HELP_QUEUE_LABELS, URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
 from . import audit, notifications, storage
@@ -181,15 +181,10 @@ def queue(user, show="open"):
 
 
 def queue_head(user, limit):
-    """The first `limit` open requests of `queue` (the desk's home), from a prepared statement."""
-    return _open_queue.rows(user.role, user=user.id, limit=limit)
-
-
-@prepared
-def _open_queue(slots, role):
-    query = with_people(visible_to(HelpRequest.select(), role, slots.user, HelpRequest.asked_by))
-    return (query.where(HelpRequest.status == "open")
-            .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(slots.limit))
+    """The first `limit` open requests of `queue` (the desk's home)."""
+    query = with_people(visible(HelpRequest.select(), user, HelpRequest.asked_by))
+    return list(query.where(HelpRequest.status == "open")
+                .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(limit))
 
 
 def asked_by(user, limit=50):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Select, fn
 
 from ..access import team_tree, visible, visible_to
-from ..db import db, is_sqlite, prepared, row_by_id, utcnow
+from ..db import db, is_sqlite, kept_statement, param, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..models.people import initials
@@ -44,13 +44,8 @@ def may_move(user):
     return user.role in MOVERS
 
 
-@prepared
-def _stages(slots):
-    return Stage.select().order_by(Stage.position, Stage.id)
-
-
 def stages():
-    return _stages.rows()
+    return list(Stage.select().order_by(Stage.position, Stage.id))
 
 
 def is_stale(deal, stage, today, now):
@@ -64,7 +59,7 @@ def is_stale(deal, stage, today, now):
 
 def stale_condition(today, quiet_before):
     """is_stale in SQL for deals on open stages; `quiet_before`: {stage id: the time before which a deal's last
-    activity means it has rotted there} (values or a prepared query's slots)."""
+    activity means it has rotted there}."""
     condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
     for stage_id, cutoff in quiet_before.items():
         condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < cutoff))
@@ -77,22 +72,15 @@ def rot_cutoffs(now, all_stages=None):
             if s.kind == "open" and s.rotting_days is not None}
 
 
-@prepared
-def _stale_of(slots, rotting_stage_ids):
-    condition = stale_condition(slots.today, {stage_id: getattr(slots, f"quiet_{stage_id}")
-                                              for stage_id in rotting_stage_ids})
-    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-    return (Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at, Customer.id, Customer.name, Customer.tier)
-            .join(Customer, on=(Deal.customer == Customer.id))
-            .where((Deal.owner == slots.owner) & Deal.stage.in_(open_stages) & condition)
-            .order_by(Deal.last_activity_at, Deal.id).limit(slots.limit))
-
-
 def stale_of(owner, today, now, limit=10):
     """The owner's open deals gone stale (is_stale in SQL), longest quiet first, with their customer."""
-    rotting = rot_cutoffs(now)
-    return _stale_of.rows(tuple(rotting), owner=owner.id, today=today, limit=limit,
-                          **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    return list(Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at,
+                            Customer.id, Customer.name, Customer.tier)
+                .join(Customer, on=(Deal.customer == Customer.id))
+                .where((Deal.owner == owner.id) & Deal.stage.in_(open_stages)
+                       & stale_condition(today, rot_cutoffs(now)))
+                .order_by(Deal.last_activity_at, Deal.id).limit(limit))
 
 
 def _check_values(values, by):
@@ -115,12 +103,7 @@ def _check_values(values, by):
 
 
 def _end_of(stage_id):
-    return (_last_position.scalar(stage=stage_id) or 0.0) + GAP
-
-
-@prepared
-def _last_position(slots):
-    return Deal.select(fn.MAX(Deal.position)).where(Deal.stage == slots.stage).tuples()
+    return (Deal.select(fn.MAX(Deal.position)).where(Deal.stage == stage_id).scalar() or 0.0) + GAP
 
 
 def create(values, customer, owner, stage, by, now=None):
@@ -162,49 +145,26 @@ def _locked(deal_id):
     """The deal as stored now with its stage, locked for this transaction (SQLite's BEGIN IMMEDIATE locks
     the whole database)."""
     if is_sqlite():
-        deal = _with_stage.first(deal=deal_id)
+        deal = Deal.select(Deal, Stage).join(Stage).where(Deal.id == deal_id).first()
     else:
         # PostgreSQL: lock the deal alone; a join would re-check the old stage row after a concurrent move
         # and find nothing.
-        deal = _for_update.first(deal=deal_id)
+        deal = Deal.select().where(Deal.id == deal_id).for_update().first()
         if deal is not None:
-            deal.stage = row_by_id(Stage, deal.stage_id)
+            deal.stage = Stage.get_or_none(Stage.id == deal.stage_id)
     if deal is None:
         raise Deal.DoesNotExist(deal_id)
     return deal
-
-
-@prepared
-def _with_stage(slots):
-    return Deal.select(Deal, Stage).join(Stage).where(Deal.id == slots.deal)
-
-
-@prepared
-def _for_update(slots):
-    return Deal.select().where(Deal.id == slots.deal).for_update()
 
 
 def _save(deal, fields, expected_version, by, now):
     """Write fields (ids for foreign keys) if the deal is still at expected_version; bump it. Raises Stale
     otherwise."""
     fields = {**fields, "version": expected_version + 1, "updated_at": now, "updated_by": by.id if by else None}
-    if not _update.execute(tuple(fields), **fields, deal_id=deal.id, expected_version=expected_version):
+    if not Deal.update(**fields).where((Deal.id == deal.id) & (Deal.version == expected_version)).execute():
         raise _changed(Deal.get_by_id(deal.id))
     for key, value in fields.items():
         setattr(deal, key, value)
-
-
-@prepared
-def _update(slots, names):
-    """A deal's fields `names` written, at the version it was read at."""
-    return (Deal.update({Deal._meta.fields[name]: getattr(slots, name) for name in names})
-            .where((Deal.id == slots.deal_id) & (Deal.version == slots.expected_version)))
-
-
-@prepared
-def _record_change(slots):
-    return StageChange.insert({StageChange.deal: slots.deal, StageChange.from_stage: slots.from_stage,
-                               StageChange.to_stage: slots.to_stage, StageChange.by: slots.by, StageChange.at: slots.at})
 
 
 def edit(deal, values, customer, owner, version, by, now=None, today=None):
@@ -318,7 +278,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         if current.version != version:
             raise _changed(current)
         old_stage = (next((s for s in all_stages or () if s.id == current.stage_id), None)
-                     or row_by_id(Stage, current.stage_id))
+                     or Stage.get_or_none(Stage.id == current.stage_id))
         if old_stage is None:  # merged into another since the deal was read; the merge moved the deal on
             raise _changed(_locked(deal.id))
         fields, errors = {}, {}
@@ -357,7 +317,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         fields.update(step)
         _save(current, fields, version, by, now)
         if stage.id != old_stage.id:
-            _record_change.execute(deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=now)
+            StageChange.insert(deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=now).execute()
             audit.record("stage_move", actor=by, obj=current,
                          summary=f"{current.title}: {old_stage.name_en} → {stage.name_en}")
             if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too
@@ -411,13 +371,8 @@ def follow_visit(deal_id, visit, by, now):
 
 def open_deal_choices(customer_id):
     """[(id, title)] of the customer's open deals, by title (a visit or a help request links one)."""
-    return _open_deals_of.rows(customer=customer_id)
-
-
-@prepared
-def _open_deals_of(slots):
-    return (Deal.select(Deal.id, Deal.title).join(Stage).where((Deal.customer == slots.customer) & (Stage.kind == "open"))
-            .order_by(Deal.title).tuples())
+    return list(Deal.select(Deal.id, Deal.title).join(Stage)
+                .where((Deal.customer == customer_id) & (Stage.kind == "open")).order_by(Deal.title).tuples())
 
 
 def first_open_stage():
@@ -448,7 +403,10 @@ HISTORY_ENTRIES = 30  # the latest stage changes a deal page shows; a deal dragg
 def history(deal, limit=HISTORY_ENTRIES):
     """([(change, until), ...] oldest first, more): the latest `limit` stage changes with who made them and
     when the deal left that stage (None: it is still there); `more` when older ones exist."""
-    latest = _latest_changes.rows(deal=deal.id, limit=limit + 1)
+    by = User.alias()
+    latest = list(StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
+                  .where(StageChange.deal == deal.id).order_by(StageChange.at.desc(), StageChange.id.desc())
+                  .limit(limit + 1))
     more = len(latest) > limit
     latest = latest[:limit]
     untils = [None] + [change.at for change in latest[:-1]]
@@ -457,22 +415,9 @@ def history(deal, limit=HISTORY_ENTRIES):
 
 def of_customer(user, customer_id, limit):
     """The customer's deals the user may see with their stage, open ones first, then the latest changed."""
-    return _of_customer.rows(user.role, customer=customer_id, user=user.id, limit=limit)
-
-
-@prepared
-def _of_customer(slots, role):
-    query = visible_to(Deal.select(Deal, Stage).join(Stage), role, slots.user, Deal.owner)
-    return (query.where(Deal.customer == slots.customer).order_by(Stage.kind != "open", Deal.updated_at.desc())
-            .limit(slots.limit))
-
-
-@prepared
-def _latest_changes(slots):
-    by = User.alias()
-    return (StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
-            .where(StageChange.deal == slots.deal).order_by(StageChange.at.desc(), StageChange.id.desc())
-            .limit(slots.limit))
+    query = visible(Deal.select(Deal, Stage).join(Stage), user, Deal.owner)
+    return list(query.where(Deal.customer == customer_id).order_by(Stage.kind != "open", Deal.updated_at.desc())
+                .limit(limit))
 
 
 @dataclass
@@ -491,14 +436,13 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
     compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
-    shape, values = _criteria_shape(user, criteria, today, all_stages)
+    board_filter = _board_filter(user, criteria, today, all_stages)
     stage_ids = tuple(s.id for s in wanted)
     totals = (keep or (lambda _name, _key, compute: compute()))(
-        "board-totals", (shape, stage_ids, tuple(sorted((k, str(v)) for k, v in values.items()))),
-        lambda: _totals(shape, stage_ids, values))
+        "board-totals", (board_filter, stage_ids), lambda: _totals(board_filter, stage_ids))
     cards = {}
     # each column's first cards walk the (stage, position) index and stop: no ranking of every deal
-    for deal in _annotated(_first_cards.rows(*shape, stage_ids, limit=limit, **values), all_stages, today):
+    for deal in _annotated(_first_cards(board_filter, stage_ids, limit), all_stages, today):
         cards.setdefault(deal.stage_id, []).append(deal)
     return [Column(s, *totals.get(s.id, (0, 0, 0)), cards.get(s.id, []), totals.get(s.id, (0,))[0] > limit)
             for s in wanted]
@@ -506,36 +450,30 @@ def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None
 
 def column_heads(user, criteria, today, wanted, all_stages=None):
     """Only the header totals of these stages' columns (what a move changes), in one query."""
-    shape, values = _criteria_shape(user, criteria, today, all_stages)
-    totals = _totals(shape, tuple(s.id for s in wanted), values)
+    totals = _totals(_board_filter(user, criteria, today, all_stages), tuple(s.id for s in wanted))
     return [Column(s, *totals.get(s.id, (0, 0, 0)), [], False) for s in wanted]
 
 
 def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=None):
     """More of one column's cards (Show more), in order."""
     all_stages = all_stages if all_stages is not None else stages()
-    shape, values = _criteria_shape(user, criteria, today, all_stages)
-    rows = _more_cards.rows(*shape, stage=stage_id, offset=offset, limit=limit, **values)
-    return _annotated(rows, all_stages, today)
+    ids = (_filtered(_board_filter(user, criteria, today, all_stages)).select(Deal.id)
+           .where(Deal.stage == stage_id).order_by(Deal.position, Deal.id).offset(offset).limit(limit))
+    return _annotated(_card_query(Deal.select().where(Deal.id.in_(ids))), all_stages, today)
 
 
 def card(deal_id, all_stages, today):
     """One deal as the board shows it (with customer and owner)."""
-    return _annotated(_one_card.rows(deal=deal_id), all_stages, today)[0]
+    return _annotated(_card_query(Deal.select().where(Deal.id == deal_id)), all_stages, today)[0]
 
 
 def deal_to_move(deal_id, user):
     """The deal if the user may see it, with the names its card shows (a move answers with the card: `card_of`)."""
-    return _deal_to_move.first(user.role, deal=deal_id, user=user.id)
-
-
-@prepared
-def _deal_to_move(slots, role):
     owner = User.alias()
     query = (Deal.select(Deal, Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
              .join(Customer, on=(Deal.customer == Customer.id), attr="customer")
-             .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner").where(Deal.id == slots.deal))
-    return visible_to(query, role, slots.user, Deal.owner).limit(1)
+             .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner").where(Deal.id == deal_id))
+    return visible(query, user, Deal.owner).first()
 
 
 def card_of(deal, all_stages, today):
@@ -546,57 +484,60 @@ def card_of(deal, all_stages, today):
                       all_stages, today)[0]
 
 
-def _criteria_shape(user, criteria, today, all_stages=None):
-    """The board's filters as a prepared query's shape (which conditions apply) and values. `stale`: only the
-    deals `is_stale` finds stale, as of today and this minute (a minute keeps the totals' key for a minute)."""
+@dataclass(frozen=True)
+class BoardFilter:
+    """The deals a board shows: whose scope, narrowed by its filters. Hashable: it keys the kept column totals.
+    `quiet_before`: ((open stage id, the time before which a deal there has rotted), ...) when only stale deals
+    are shown, as of `today`."""
+    role: str
+    user_id: int
+    owner_id: int | None = None
+    tier: str | None = None
+    close_from: datetime.date | None = None
+    close_to: datetime.date | None = None
+    today: datetime.date | None = None
+    quiet_before: tuple | None = None
+
+
+def _board_filter(user, criteria, today, all_stages=None):
+    """The board's filters as a `BoardFilter`. `stale`: only the deals `is_stale` finds stale, as of today and
+    this minute (a minute keeps the totals' key for a minute)."""
     owner = criteria.get("owner")
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    close_from, close_to = criteria.get("close_from"), criteria.get("close_to")
-    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if criteria.get("stale") else None
-    shape = (user.role, "mine" if owner == "mine" else "one" if isinstance(owner, int) else None,
-             tier is not None, close_from is not None, close_to is not None,
-             tuple(rotting) if rotting is not None else None)
-    values = dict(user=user.id, owner=owner if isinstance(owner, int) else None, tier=tier,
-                  close_from=close_from, close_to=close_to)
-    if rotting is not None:
-        values.update(today=today, **{f"quiet_{stage_id}": cutoff for stage_id, cutoff in rotting.items()})
-    return shape, values
+    stale = criteria.get("stale")
+    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if stale else None
+    return BoardFilter(role=user.role, user_id=user.id,
+                       owner_id=user.id if owner == "mine" else owner if isinstance(owner, int) else None,
+                       tier=tier, close_from=criteria.get("close_from"), close_to=criteria.get("close_to"),
+                       today=today if stale else None,
+                       quiet_before=tuple(rotting.items()) if rotting is not None else None)
 
 
-def _filtered(slots, role, owner, tier, close_from, close_to, stale, team=None):
-    """The deals the board shows: the user's scope narrowed by its filters (the values are slots; `stale`: the
-    open stages that rot, when only stale deals are shown; `team`: a manager's team_tree the statement
-    declares)."""
-    query = visible_to(Deal.select(), role, slots.user, Deal.owner, team)
-    if stale is not None:
+def _filtered(board_filter, team=None):
+    """The deals the board shows: the user's scope narrowed by its filters (`team`: a manager's team_tree the
+    statement declares)."""
+    f = board_filter
+    query = visible_to(Deal.select(), f.role, f.user_id, Deal.owner, team)
+    if f.quiet_before is not None:
         open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-        query = query.where(Deal.stage.in_(open_stages) & stale_condition(
-            slots.today, {stage_id: getattr(slots, f"quiet_{stage_id}") for stage_id in stale}))
-    if owner == "mine":
-        query = query.where(Deal.owner == slots.user)
-    elif owner == "one":
-        query = query.where(Deal.owner == slots.owner)
-    if tier:
-        query = query.join(Customer, on=(Deal.customer == Customer.id)).where(Customer.tier == slots.tier)
-    if close_from:
-        query = query.where(Deal.expected_close >= slots.close_from)
-    if close_to:
-        query = query.where(Deal.expected_close <= slots.close_to)
+        query = query.where(Deal.stage.in_(open_stages) & stale_condition(f.today, dict(f.quiet_before)))
+    if f.owner_id is not None:
+        query = query.where(Deal.owner == f.owner_id)
+    if f.tier is not None:
+        query = query.join(Customer, on=(Deal.customer == Customer.id)).where(Customer.tier == f.tier)
+    if f.close_from is not None:
+        query = query.where(Deal.expected_close >= f.close_from)
+    if f.close_to is not None:
+        query = query.where(Deal.expected_close <= f.close_to)
     return query
 
 
-@prepared
-def _column_totals(slots, *shape_and_stages):
-    *shape, stage_ids = shape_and_stages
-    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
-    return (_filtered(slots, *shape).select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
-            .where(Deal.stage.in_(list(stage_ids))).group_by(Deal.stage).tuples())
-
-
-def _totals(shape, stage_ids, values):
+def _totals(board_filter, stage_ids):
     """{stage id: (count, amount, probability-weighted amount)}."""
-    return {sid: (count, int(amount or 0), int(w or 0))
-            for sid, count, amount, w in _column_totals.rows(*shape, stage_ids, **values)}
+    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
+    rows = (_filtered(board_filter).select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
+            .where(Deal.stage.in_(list(stage_ids))).group_by(Deal.stage).tuples())
+    return {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in rows}
 
 
 CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.position, Deal.stage_entered_at,
@@ -628,12 +569,27 @@ def _card_query(query):
             .order_by(Deal.stage, Deal.position, Deal.id).tuples())
 
 
-@prepared
-def _first_cards(slots, *shape_and_stages):
-    *shape, stage_ids = shape_and_stages
-    team = team_tree(slots.user) if shape[0] == "manager" else None  # one tree for every column's subquery
-    base = _filtered(slots, *shape, team=team)
-    firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(slots.limit)
+def _first_cards(board_filter, stage_ids, limit):
+    """The first `limit` cards of each of these stages' columns, in one query, as `_card_query` gives them."""
+    f = board_filter
+    optional = ("owner_id", "tier", "close_from", "close_to", "today")
+    stale = None if f.quiet_before is None else tuple(sid for sid, _cutoff in f.quiet_before)
+    quiet = None if stale is None else tuple((sid, param(f"quiet_{sid}")) for sid in stale)
+    placeholders = BoardFilter(f.role, param("user_id"),
+                               *(param(name) if getattr(f, name) is not None else None for name in optional),
+                               quiet_before=quiet)
+    key = ("board-first-cards", f.role, stage_ids, stale, *(getattr(f, name) is not None for name in optional))
+    values = {name: getattr(f, name) for name in ("user_id", *optional)}
+    values.update({f"quiet_{sid}": cutoff for sid, cutoff in f.quiet_before or ()}, limit=limit)
+    # writing this statement took peewee 1.5 ms a board, more than all else the board reads: its SQL is kept
+    sql, params = kept_statement(key, lambda: _first_cards_query(placeholders, stage_ids, param("limit")), **values)
+    return list(Deal.raw(sql, *params).tuples())
+
+
+def _first_cards_query(board_filter, stage_ids, limit):
+    team = team_tree(board_filter.user_id) if board_filter.role == "manager" else None  # one tree for every column
+    base = _filtered(board_filter, team=team)
+    firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(limit)
               for sid in stage_ids]
     if is_sqlite():
         query = Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts)))
@@ -645,18 +601,6 @@ def _first_cards(slots, *shape_and_stages):
         query = Deal.select().where(Deal.id.in_(ids))
     query = _card_query(query)
     return query.with_cte(team) if team is not None else query
-
-
-@prepared
-def _more_cards(slots, *shape):
-    ids = (_filtered(slots, *shape).select(Deal.id).where(Deal.stage == slots.stage)
-           .order_by(Deal.position, Deal.id).offset(slots.offset).limit(slots.limit))
-    return _card_query(Deal.select().where(Deal.id.in_(ids)))
-
-
-@prepared
-def _one_card(slots):
-    return _card_query(Deal.select().where(Deal.id == slots.deal))
 
 
 def _annotated(rows, all_stages, today, now=None):

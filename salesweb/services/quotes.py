@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from ..access import SEES_ALL, team_ids, visible, visible_to
-from ..db import contains, db, prepared, utcnow
+from ..access import SEES_ALL, team_ids, visible
+from ..db import contains, db, utcnow
 from ..forms import as_id
 from ..i18n import _l
 from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -116,13 +116,8 @@ def state(quote, today):
 
 def visible_quote(quote_id, user):
     """The quote if it is on a deal the user may see, else None."""
-    return _visible_quote.first(user.role, quote=quote_id, user=user.id)
-
-
-@prepared
-def _visible_quote(slots, role):
-    query = Quote.select().join(Deal, on=(Quote.deal == Deal.id)).where(Quote.id == slots.quote)
-    return visible_to(query, role, slots.user, Deal.owner).limit(1)
+    query = Quote.select().join(Deal, on=(Quote.deal == Deal.id)).where(Quote.id == quote_id)
+    return visible(query, user, Deal.owner).first()
 
 
 def may_prepare(user):
@@ -137,13 +132,8 @@ def may_decide(user, quote, today):
         return False
     if user.role == "ops":
         return True
-    return user.role == "manager" and quote.needs == "manager" and bool(
-        _deal_in_team.rows(deal=quote.deal_id, user=user.id))
-
-
-@prepared
-def _deal_in_team(slots):
-    return Deal.select(Deal.id).where((Deal.id == slots.deal) & Deal.owner.in_(team_ids(slots.user))).limit(1).tuples()
+    return user.role == "manager" and quote.needs == "manager" and (
+        Deal.select(Deal.id).where((Deal.id == quote.deal_id) & Deal.owner.in_(team_ids(user.id))).exists())
 
 
 def queue(user, today):
@@ -151,11 +141,6 @@ def queue(user, today):
     discount."""
     if user.role not in ("manager", "ops"):
         return []
-    return _queue.rows(user.role, user=user.id, today=today)
-
-
-@prepared
-def _queue(slots, role):
     preparer, setter = User.alias(), User.alias()
     query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id,
                           preparer.name, setter.id, setter.name)
@@ -163,11 +148,12 @@ def _queue(slots, role):
              .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
              .switch(Quote).join(preparer, on=(Quote.prepared_by == preparer.id), attr="preparer")
              .switch(Quote).join(setter, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == setter.id), attr="setter")
-             .where((Quote.status == "pending") & (Quote.valid_until >= slots.today)
-                    & (Quote.prepared_by != slots.user) & _not_set_by(slots.user)))
-    if role == "manager":
-        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(slots.user)))
-    return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
+             .where((Quote.status == "pending") & (Quote.valid_until >= today)
+                    & (Quote.prepared_by != user.id) & _not_set_by(user.id)))
+    if user.role == "manager":
+        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
+    return list(query.order_by(Quote.needs.desc() if user.role == "ops" else Quote.updated_at, Quote.updated_at,
+                               Quote.id))
 
 
 def _not_set_by(user_id):
@@ -531,56 +517,30 @@ def answer(quote, version, by, accepted, today, now=None):
 def people_of(quote, deal):
     """{id: user (id and name)} for who prepared the quote, set its discount and decided it, and who owns its
     deal."""
-    return {u.id: u for u in _people_of.rows(a=quote.prepared_by_id, b=quote.decided_by_id or 0, c=deal.owner_id,
-                                             d=quote.discount_set_by_id or 0)}
-
-
-@prepared
-def _people_of(slots):
-    return User.select(User.id, User.name).where(User.id.in_([slots.a, slots.b, slots.c, slots.d]))
+    ids = [i for i in (quote.prepared_by_id, quote.decided_by_id, deal.owner_id, quote.discount_set_by_id) if i]
+    return {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(ids))}
 
 
 def lines_of(quote):
-    return _lines_of.rows(quote=quote.id)
-
-
-@prepared
-def _lines_of(slots):
-    return QuoteLine.select().where(QuoteLine.quote == slots.quote).order_by(QuoteLine.position)
+    return list(QuoteLine.select().where(QuoteLine.quote == quote.id).order_by(QuoteLine.position))
 
 
 def events_of(quote):
-    return _events_of.rows(quote=quote.id)
-
-
-@prepared
-def _events_of(slots):
     by = User.alias()
-    return (QuoteEvent.select(QuoteEvent, by.id, by.name).join(by, JOIN.LEFT_OUTER, on=(QuoteEvent.by == by.id),
-                                                                attr="actor")
-            .where(QuoteEvent.quote == slots.quote).order_by(QuoteEvent.at, QuoteEvent.id))
+    return list(QuoteEvent.select(QuoteEvent, by.id, by.name)
+                .join(by, JOIN.LEFT_OUTER, on=(QuoteEvent.by == by.id), attr="actor")
+                .where(QuoteEvent.quote == quote.id).order_by(QuoteEvent.at, QuoteEvent.id))
 
 
 def of_deal(deal):
-    return _of_deal.rows(deal=deal.id)
-
-
-@prepared
-def _of_deal(slots):
-    return Quote.select().where(Quote.deal == slots.deal).order_by(Quote.created_at.desc(), Quote.id.desc())
+    return list(Quote.select().where(Quote.deal == deal.id).order_by(Quote.created_at.desc(), Quote.id.desc()))
 
 
 def of_customer(user, customer, limit=20):
     """The customer's latest quotes on deals the user may see, with their deal."""
-    return _of_customer.rows(user.role, customer=customer.id, user=user.id, limit=limit)
-
-
-@prepared
-def _of_customer(slots, role):
     query = (Quote.select(Quote, Deal.id, Deal.title).join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-             .where(Quote.customer == slots.customer).order_by(Quote.created_at.desc(), Quote.id.desc())
-             .limit(slots.limit))
-    return visible_to(query, role, slots.user, Deal.owner)
+             .where(Quote.customer == customer.id).order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit))
+    return list(visible(query, user, Deal.owner))
 
 
 LIST_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")

@@ -4,7 +4,7 @@ import datetime
 
 from peewee import fn
 
-from ..db import db, is_sqlite, prepared, utcnow
+from ..db import db, is_sqlite, utcnow
 from ..models import PublicHit
 
 # (hits, seconds): what one token or one address may do before it is told to wait
@@ -27,9 +27,11 @@ def allow(key, limit, seconds, now=None):
     with db.atomic():
         if not is_sqlite():
             db.execute_sql("SELECT pg_advisory_xact_lock(3, hashtext(%s))", (key,))
-        if _hits.scalar(key=key, since=now - datetime.timedelta(seconds=seconds)) >= limit:
+        since = now - datetime.timedelta(seconds=seconds)
+        hits = PublicHit.select(fn.COUNT(PublicHit.id)).where((PublicHit.key == key) & (PublicHit.at > since))
+        if hits.scalar() >= limit:
             return False
-        _hit.execute(key=key, at=now)
+        PublicHit.insert(key=key, at=now).execute()
     return True
 
 
@@ -42,14 +44,3 @@ def forget_old(now=None):
 def allow_all(checks, now=None):
     """Each (key, (limit, seconds)) in turn; False at the first that is exceeded."""
     return all(allow(key, limit, seconds, now) for key, (limit, seconds) in checks)
-
-
-@prepared
-def _hits(slots):
-    return (PublicHit.select(fn.COUNT(PublicHit.id)).where((PublicHit.key == slots.key) & (PublicHit.at > slots.since))
-            .tuples())
-
-
-@prepared
-def _hit(slots):
-    return PublicHit.insert({PublicHit.key: slots.key, PublicHit.at: slots.at})

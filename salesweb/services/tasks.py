@@ -5,7 +5,7 @@ import datetime
 from peewee import JOIN
 
 from ..access import team_ids
-from ..db import db, prepared, utcnow
+from ..db import db, utcnow
 from ..i18n import _l
 from ..models import Customer, Deal, Feedback, Task, User
 from . import audit, notifications
@@ -36,18 +36,14 @@ def with_case(query):
     return _case_of(query.select_extend(*CASE_COLUMNS))
 
 
-@prepared
-def _open_for(slots):
-    return (_case_of(Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title, *CASE_COLUMNS)
-                     .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer").switch(Task)
-                     .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
-            .where((Task.assignee == slots.user) & Task.done_at.is_null() & (Task.due_on <= slots.until))
-            .order_by(Task.due_on, Task.id).limit(slots.limit))
-
-
 def open_for(user, until, limit=15):
     """The user's open tasks due on or before `until`, earliest first, with customer and deal."""
-    return _open_for.rows(user=user.id, until=until, limit=limit)
+    return list(_case_of(Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title, *CASE_COLUMNS)
+                         .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer")
+                         .switch(Task)
+                         .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
+                .where((Task.assignee == user.id) & Task.done_at.is_null() & (Task.due_on <= until))
+                .order_by(Task.due_on, Task.id).limit(limit))
 
 
 def team_open(user, limit=100):

@@ -10,8 +10,8 @@ import math
 
 from peewee import JOIN, fn
 
-from ..access import visible, visible_to
-from ..db import db, prepared, row_by_id, utcnow, without_index
+from ..access import visible
+from ..db import db, utcnow, without_index
 from ..i18n import _l
 from ..models import (OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment,
                       VisitContact)
@@ -243,29 +243,19 @@ def comment(visit, body, by, now=None):
 def mark_comments_read(visit, user, now=None):
     """The rep has seen the comments on their visit."""
     if visit.rep_id == user.id:
-        _mark_read.execute(visit=visit.id, now=now or utcnow())
-
-
-@prepared
-def _mark_read(slots):
-    return (VisitComment.update({VisitComment.read_at: slots.now})
-            .where((VisitComment.visit == slots.visit) & VisitComment.read_at.is_null()))
-
-
-@prepared
-def _unread_comments(slots):
-    # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
-    author = User.alias()
-    return (VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
-                                Visit.id, Customer.id, Customer.name, author.id, author.name)
-            .join(Visit).join(Customer).switch(VisitComment)
-            .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-            .where((without_index(Visit.rep) == slots.rep) & VisitComment.read_at.is_null())
-            .order_by(VisitComment.created_at.desc()).limit(slots.limit))
+        (VisitComment.update(read_at=now or utcnow())
+         .where((VisitComment.visit == visit.id) & VisitComment.read_at.is_null()).execute())
 
 
 def unread_comments(rep, limit=10):
-    return _unread_comments.rows(rep=rep.id, limit=limit)
+    # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
+    author = User.alias()
+    return list(VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
+                                    Visit.id, Customer.id, Customer.name, author.id, author.name)
+                .join(Visit).join(Customer).switch(VisitComment)
+                .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+                .where((without_index(Visit.rep) == rep.id) & VisitComment.read_at.is_null())
+                .order_by(VisitComment.created_at.desc()).limit(limit))
 
 
 def week_bounds(day):
@@ -284,17 +274,12 @@ def utc_range(first_day, end_day, settings):
     return utc(first_day), utc(end_day)
 
 
-@prepared
-def _done_by(slots):
-    return (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
-            .where((Visit.rep == slots.rep) & (Visit.status == "done") & (Visit.occurred_at >= slots.since)
-                   & (Visit.occurred_at < slots.until)).tuples())
-
-
 def done_by(rep, first_day, end_day, settings):
     """One rep's done visits between two local days (end exclusive): (count, verified)."""
     since, until = utc_range(first_day, end_day, settings)
-    count, verified = _done_by.first(rep=rep.id, since=since, until=until)
+    count, verified = (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+                       .where((Visit.rep == rep.id) & (Visit.status == "done") & (Visit.occurred_at >= since)
+                              & (Visit.occurred_at < until)).tuples().first())
     return count, int(verified or 0)
 
 
@@ -307,15 +292,10 @@ def done_between(rep_ids, first_day, end_day, settings):
     return {rep: (count, int(verified or 0)) for rep, count, verified in rows}
 
 
-@prepared
-def _planned_on(slots):
-    return (Visit.select(Visit.id, Visit.purpose, Customer.id, Customer.name, Customer.tier).join(Customer)
-            .where((Visit.rep == slots.rep) & (Visit.status == "planned") & (Visit.planned_for == slots.day))
-            .order_by(Customer.tier, Customer.name_key))
-
-
 def planned_on(rep, day):
-    return _planned_on.rows(rep=rep.id, day=day)
+    return list(Visit.select(Visit.id, Visit.purpose, Customer.id, Customer.name, Customer.tier).join(Customer)
+                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for == day))
+                .order_by(Customer.tier, Customer.name_key))
 
 
 def planned_between(rep, first_day, end_day):
@@ -325,26 +305,17 @@ def planned_between(rep, first_day, end_day):
                 .order_by(Visit.planned_for, Customer.tier, Customer.name_key))
 
 
-@prepared
-def _overdue_customers(slots):
-    return (Customer.select(Customer.id, Customer.name, Customer.tier, Customer.next_visit_due, Customer.last_visit_at)
-            .where((Customer.owner == slots.rep) & (Customer.next_visit_due < slots.today))
-            .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(slots.limit))
-
-
 def overdue_customers(rep, today, limit=10):
     """The rep's customers past their visit due date: A first, then B, then C; most overdue first."""
-    return _overdue_customers.rows(rep=rep.id, today=today, limit=limit)
-
-
-@prepared
-def _overdue_count(slots):
-    return (Customer.select(fn.COUNT(Customer.id))
-            .where((Customer.owner == slots.rep) & (Customer.next_visit_due < slots.today)).tuples())
+    return list(Customer.select(Customer.id, Customer.name, Customer.tier, Customer.next_visit_due,
+                                Customer.last_visit_at)
+                .where((Customer.owner == rep.id) & (Customer.next_visit_due < today))
+                .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(limit))
 
 
 def overdue_count(rep, today):
-    return _overdue_count.scalar(rep=rep.id, today=today)
+    return (Customer.select(fn.COUNT(Customer.id))
+            .where((Customer.owner == rep.id) & (Customer.next_visit_due < today)).scalar())
 
 
 def listing(user, criteria, settings):
@@ -393,33 +364,17 @@ def comment_counts(visit_ids):
 
 def detail(visit_id, user):
     """One visit in the user's scope with customer, rep, deal, contacts met and comments; None if out of scope."""
-    visit = _visit_in_scope.first(user.role, visit=visit_id, user=user.id)
+    rep, author = User.alias(), User.alias()
+    visit = (visible(Visit.select(Visit, Customer, rep), user, Visit.rep)
+             .join(Customer, on=(Visit.customer == Customer.id))
+             .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
+             .where(Visit.id == visit_id).first())
     if visit is None:
         return None
-    visit.met = _met.rows(visit=visit.id)
-    visit.thread = _thread.rows(visit=visit.id)
-    visit.linked_deal = row_by_id(Deal, visit.deal_id) if visit.deal_id else None
+    visit.met = list(Contact.select().join(VisitContact).where(VisitContact.visit == visit.id).order_by(Contact.name))
+    visit.thread = list(VisitComment.select(VisitComment, author)
+                        .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+                        .where(VisitComment.visit == visit.id).order_by(VisitComment.created_at))
+    visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
     return visit
-
-
-@prepared
-def _visit_in_scope(slots, role):
-    rep = User.alias()
-    return (visible_to(Visit.select(Visit, Customer, rep), role, slots.user, Visit.rep)
-            .join(Customer, on=(Visit.customer == Customer.id))
-            .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
-            .where(Visit.id == slots.visit).limit(1))
-
-
-@prepared
-def _met(slots):
-    return Contact.select().join(VisitContact).where(VisitContact.visit == slots.visit).order_by(Contact.name)
-
-
-@prepared
-def _thread(slots):
-    author = User.alias()
-    return (VisitComment.select(VisitComment, author)
-            .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-            .where(VisitComment.visit == slots.visit).order_by(VisitComment.created_at))
 

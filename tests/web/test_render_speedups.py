@@ -1,5 +1,5 @@
 """What templates lean on gives the text users expect: links under the site's root, the request's language for
-gettext, money without babel's formatter, prepared queries."""
+gettext, money without babel's formatter."""
 import datetime
 import random
 from decimal import Decimal
@@ -9,11 +9,7 @@ from babel.numbers import format_decimal
 from flask import render_template_string, url_for
 from markupsafe import escape
 
-from salesweb.db import db, prepared
 from salesweb.format import money
-from salesweb.models import Deal, Stage, User
-
-from ..conftest import count_queries
 
 CALLS = [
     ("pipeline.deal", {"deal_id": 5}),
@@ -54,60 +50,6 @@ def test_money_writes_what_babel_writes():
         for value in values:
             pattern = "#,##0" if value % 100 == 0 else "#,##0.00"  # cents, when there are any, in full
             assert money(value, locale) == format_decimal(Decimal(value) / 100, format=pattern, locale=locale)
-
-
-@prepared
-def _people_named(slots, active_only):
-    query = User.select(User.id, User.name).where(User.name.startswith(slots.prefix)).order_by(User.id)
-    return query.where(User.active == True) if active_only else query  # noqa: E712
-
-
-def test_a_prepared_query_is_compiled_once_per_shape_and_runs_with_fresh_values(app, make):
-    ann, anna, bob = make.user("rep", name="Ann"), make.user("rep", name="Anna"), make.user("rep", name="Bob")
-    User.update(active=False).where(User.id == anna.id).execute()
-    with count_queries() as queries:
-        assert [u.id for u in _people_named.rows(False, prefix="An")] == [ann.id, anna.id]
-        assert [u.id for u in _people_named.rows(True, prefix="An")] == [ann.id]
-        assert [u.name for u in _people_named.rows(False, prefix="B")] == ["Bob"]
-        assert _people_named.first(True, prefix="Z") is None
-    assert len(queries) == 4
-    assert len([key for key in _people_named._compiled if key[0] is type(db.obj)]) == 2
-
-
-@prepared
-def _deals_with_owners(slots, as_tuples):
-    owner = User.alias()
-    query = (Deal.select(Deal, Stage, owner.name).join(Stage)
-             .switch(Deal).join(owner, on=(Deal.owner == owner.id)).where(Deal.amount >= slots.least)
-             .order_by(Deal.id))
-    return query.tuples() if as_tuples else query
-
-
-def test_a_prepared_query_reads_its_rows_as_peewee_does_and_works_out_their_columns_once(app, make, monkeypatch):
-    import peewee
-    rep = make.user("rep", name="Ann")
-    small, big = make.deal(rep, title="Small", amount=100), make.deal(rep, title="Big", amount=900)
-    resolved, resolve = [], peewee._resolve_model_columns
-    monkeypatch.setattr(peewee, "_resolve_model_columns", lambda *a: resolved.append(1) or resolve(*a))
-    for least in (0, 500, 0):
-        ours = _deals_with_owners.rows(False, least=least)
-        theirs = list(_deals_with_owners._build(_slots_of(least=least), False))
-        assert [(d.id, d.title, d.stage.name_en, d.owner.name, d.created_at) for d in ours] == \
-               [(d.id, d.title, d.stage.name_en, d.owner.name, d.created_at) for d in theirs]
-        assert _deals_with_owners.rows(True, least=least) == list(_deals_with_owners._build(_slots_of(least=least), True))
-    assert [d.id for d in _deals_with_owners.rows(False, least=0)] == [small.id, big.id]
-    assert [d.id for d in _deals_with_owners.rows(False, least=500)] == [big.id]
-    assert _deals_with_owners.rows(False, least=10**9) == []
-    # peewee's own queries worked their columns out each time (6); the prepared ones once per shape (2)
-    assert len(resolved) == 6 + 2
-
-
-def _slots_of(**values):
-    """Slots holding values: a prepared query's builder gives peewee's own query with them."""
-    class Values:
-        def __getattr__(self, name):
-            return values[name]
-    return Values()
 
 
 def test_the_date_filter_writes_what_flask_babel_writes(app):
