@@ -1,3 +1,3 @@
-from salesweb import create_app
+from salesweb.app import create_app
 
 app = create_app()

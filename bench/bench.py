@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from flask import render_template  # noqa: E402
 
-from salesweb import create_app, freeze_heap  # noqa: E402
-from salesweb.db import db  # noqa: E402
-from salesweb.services import cache as kept_results  # noqa: E402
+from salesweb.app import create_app  # noqa: E402
+from salesweb.cli import freeze_heap  # noqa: E402
+from salesweb.core.db import db  # noqa: E402
+from salesweb.core import cache as kept_results  # noqa: E402
 
 PASSWORD = "salesweb-demo"
 USER_AGENT = "salesweb-bench"
@@ -84,7 +85,8 @@ def prepare(directory, scale, url=None):
     app = create_app(env)
     app.add_url_rule("/_bench/floor", "bench_floor", lambda: render_template("base.html"))
     with app.app_context():
-        from salesweb.services import demo, schema
+        from salesweb.demo import build as demo
+        from salesweb.infra import schema
         schema.migrate()
         if demo.is_empty():
             started = time.perf_counter()
@@ -113,7 +115,8 @@ def fixtures(app):
 
     from salesweb.models import (CollateralItem, Contract, Customer, CustomerLink, Deal, Expense, Feedback,
                                  HelpRequest, Product, Quote, Stage, User, Visit)
-    from salesweb.services import customer_links, feedback, help, settings
+    from salesweb.service import links as customer_links, rules as feedback, help
+    from salesweb.core import settings
     with app.app_context():
         rep = User.get(User.email == ROLES["rep"])
         busiest = (Visit.select(Visit.customer, fn.COUNT(Visit.id).alias("n")).where(Visit.rep == rep.id)
@@ -160,7 +163,7 @@ def pages(ids, today):
     def log_visit(app):
         import pytz
         with app.app_context():
-            from salesweb.services import settings
+            from salesweb.core import settings
             zone = pytz.timezone(settings.current()["timezone"])
         at = datetime.datetime.now(zone) - datetime.timedelta(minutes=30)  # day and time from one moment, just past
         return {"customer": ids["customer"], "occurred_on": at.date().isoformat(), "occurred_time": at.strftime("%H:%M"),
@@ -337,7 +340,7 @@ def small_counts(directory, page_list_for):
     """Queries per page on the small demo data (SQLite): they must equal the large data's."""
     app, _env = prepare(directory, "small")
     with app.app_context():
-        from salesweb.services import settings
+        from salesweb.core import settings
         today = datetime.date.today()
         settings.current()
     rows = measure(app, page_list_for(app, today), rounds=1, warm=1)
@@ -459,7 +462,8 @@ def main():
     small = small_counts(directory, page_list_for)
     app, env = prepare(directory, "large", url)
     with app.app_context():
-        from salesweb.services import cadence, settings
+        from salesweb.customers import cadence
+        from salesweb.core import settings
         today = cadence.local_date(datetime.datetime.utcnow(), settings.current())
     size = data_size(app)
     rows = measure(app, page_list_for(app, today), args.rounds)

@@ -9,6 +9,7 @@ from peewee import TextField
 
 def up(migrator, db):
     migrator.migrate(migrator.add_column("weekly_report", "figures", TextField(null=True)))
-    from salesweb.services import reports, settings
+    from salesweb.reports import rules as reports
+    from salesweb.core import settings
     fallbacks = {"timezone": current_app.config["TIMEZONE"]} if has_app_context() else {}
     reports.freeze_submitted(settings.current(fallbacks))

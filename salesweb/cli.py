@@ -1,19 +1,27 @@
-"""The salesweb command line (also `flask --app wsgi ...`)."""
+"""The salesweb command line (salesweb.app.main runs it), and what a server worker does as it starts."""
+import datetime
+import gc
 import os
 import sys
+import threading
 
 import click
+import pytz
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import pass_script_info, with_appcontext
+from gunicorn.app.base import BaseApplication
+from peewee import DatabaseError
 
-from .db import db
-
-
-def main():
-    from . import create_app
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
-                     help="salesweb: self-hosted sales management.")
-    cli.main(prog_name="salesweb")
+from .admin import rules as people
+from .core import audit, settings
+from .core.db import close_all, db
+from .core.errors import Invalid
+from .core.settings import settings_fallbacks
+from .customers import importer as imports, pool, tiers
+from .demo import build as demo_data
+from .infra import backup as backups, ratelimit, schema, storage
+from .models import DataGeneration, User
+from .service import rules as feedback
 
 
 def register(app):
@@ -28,7 +36,6 @@ IMAGES_CLEANED_FROM = "0019_file_capture_time"
 
 
 def _applied():
-    from .services import schema
     return [m.name for m in schema.runner().status() if m.applied]
 
 
@@ -36,7 +43,6 @@ def _applied():
 @with_appcontext
 def init_db():
     """Create the schema in a new, empty database."""
-    from .services import schema
     if db.obj.get_tables():
         raise click.ClickException("the database already has tables; use `salesweb migrate` to bring it up to date")
     names = schema.migrate()
@@ -47,7 +53,6 @@ def init_db():
 @with_appcontext
 def migrate():
     """Apply the migrations the database does not have yet."""
-    from .services import schema
     names = schema.migrate()
     click.echo("Applied: " + ", ".join(names) if names else "The database is up to date.")
     if IMAGES_CLEANED_FROM in names:
@@ -64,9 +69,6 @@ def migrate():
 @with_appcontext
 def create_user(email, role, name, team, reports_to, password_stdin):
     """Create a user who can sign in."""
-    from .models import User
-    from .services import people
-    from .services.errors import Invalid
     boss = None
     if reports_to:
         boss = User.get_or_none(User.email == reports_to.strip().lower())
@@ -95,7 +97,6 @@ def _print_logins(rows, password):
 @with_appcontext
 def demo(scale):
     """Load demo data into an empty database and print the demo logins."""
-    from .services import demo as demo_data
     if not demo_data.is_empty():
         click.echo("The database already has users; demo data not loaded.")
         rows = demo_data.logins()
@@ -114,9 +115,6 @@ def demo(scale):
 @with_appcontext
 def import_customers(file, owner_email, update_existing):
     """Import customers from a CSV file (UTF-8 or GBK): every row, or nothing if any row has an error."""
-    from .services import imports, settings
-    from .services.errors import Invalid
-    from .web import settings_fallbacks
     importer = imports.command_line_importer()
     with open(file, "rb") as fh:
         data = fh.read(imports.MAX_BYTES + 1)
@@ -146,10 +144,11 @@ def import_customers(file, owner_email, update_existing):
 @click.command("serve")
 @click.option("--bind", default=None, help="Address to listen on (default 127.0.0.1:$PORT, PORT=5000).")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))
-def serve(bind, workers):
+@pass_script_info
+def serve(info, bind, workers):
     """Serve with gunicorn."""
-    from gunicorn.app.base import BaseApplication
-
+    if info.create_app is None:
+        raise click.UsageError("serve through the salesweb command")
     bind = bind or f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 
     class Server(BaseApplication):
@@ -161,30 +160,25 @@ def serve(bind, workers):
             self.cfg.set("post_worker_init", _worker_started)
 
         def load(self):
-            from . import create_app
-            return create_app()
+            return info.create_app()  # each worker makes its own app
 
     click.echo(f"Serving on http://{bind}")
     Server().run()
 
 
 def _worker_started(worker):
-    from . import freeze_heap, settle_crashes
     settle_crashes(worker.wsgi)  # what a killed worker left behind, before this one serves
     start_sweeper(worker.wsgi)
     freeze_heap()
 
 
 def _escalate_now():
-    from .services import feedback, ratelimit, settings
-    from .web import settings_fallbacks
     values = settings.current(settings_fallbacks())
     ratelimit.forget_old()
     return feedback.escalate_due(values), values
 
 
 def _sweep_once(app):
-    from .services import storage
     with app.app_context():
         _escalate_now()
         storage.sweep_orphans(app.config["UPLOAD_DIR"])
@@ -195,7 +189,6 @@ def start_sweeper(app):
     the 24-hour promise holds without cron (a case is claimed by one conditional update, so workers sweeping
     together escalate it once), forget the public pages' hits no rate limit looks at any more, and remove stored
     files that a save killed before its commit left without a row."""
-    import threading
 
     interval = float(app.config.get("SWEEP_SECONDS") or 0)
     if interval <= 0:
@@ -233,7 +226,6 @@ def escalate():
 @with_appcontext
 def backup(path):
     """Write the database and uploads to one archive, while the app keeps serving."""
-    from .services import audit, backup as backups
     try:
         manifest = backups.create(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"],
                                   _applied())
@@ -249,7 +241,6 @@ def backup(path):
 @with_appcontext
 def restore(path, yes):
     """Replace the database and uploads with an archive made by `backup` (stop the server first)."""
-    from .services import backup as backups, schema
     if not yes:
         click.confirm("This replaces the current database and uploads. Continue?", abort=True)
     before = _generation_or_zero()
@@ -262,7 +253,6 @@ def restore(path, yes):
     db.close()
     applied = schema.migrate()  # an older backup is brought up to this version's schema
     # the restored data is new to every worker: its generation must be one no worker has kept results under
-    from .models import DataGeneration
     DataGeneration.update(n=max(before, _generation_or_zero()) + 1).where(DataGeneration.id == 1).execute()
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
                + (f" Applied {len(applied)} newer migration(s)." if applied else ""))
@@ -271,9 +261,7 @@ def restore(path, yes):
 
 
 def _generation_or_zero():
-    from peewee import DatabaseError
 
-    from .models import DataGeneration
     try:
         with db.atomic():
             return DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).scalar() or 0
@@ -289,8 +277,6 @@ def scrub_images():
 
 
 def _scrub_images():
-    from .services import settings, storage
-    from .web import settings_fallbacks
     zone = settings.current(settings_fallbacks())["timezone"]
     report = storage.scrub_images(current_app.config["UPLOAD_DIR"], zone)
     for row, why in report.failed:
@@ -303,8 +289,6 @@ def _scrub_images():
 @with_appcontext
 def recycle_pool():
     """Return customers with no visit or deal activity for the configured days to the pool (ops can undo)."""
-    from .services import pool, settings
-    from .web import settings_fallbacks
     values = settings.current(settings_fallbacks())
     count = pool.recycle(values)
     click.echo(f"Returned {count} customer(s) idle for {values['pool_recycle_days']} days to the pool.")
@@ -314,12 +298,8 @@ def recycle_pool():
 @with_appcontext
 def recompute_tiers():
     """Apply the tier rule (trailing-12-month won revenue) to every customer whose tier is not locked."""
-    import datetime
 
-    import pytz
 
-    from .services import settings, tiers
-    from .web import settings_fallbacks
     values = settings.current(settings_fallbacks())
     if not tiers.has_revenue_source():
         click.echo("Tiers follow won revenue, and no won deals are recorded yet; every tier is left as it is.")
@@ -327,3 +307,29 @@ def recompute_tiers():
     today = datetime.datetime.now(pytz.timezone(values["timezone"])).date()
     looked, changed = tiers.recompute_all(values, today)
     click.echo(f"Recomputed {looked} customer(s): {changed} changed tier.")
+
+
+def settle_crashes(app):
+    """As a server worker starts: what a process killed half-way left behind is settled. Uploads it was spooling
+    (in the upload directory's .incoming) go; a stored file whose row was never committed goes; an import whose
+    commit never ended is finished if its rows were committed, else put back to be committed again. A failure is
+    logged, never fatal: the worker serves."""
+    storage.sweep(app.config["UPLOAD_DIR"])
+    with app.app_context():
+        try:
+            if db.table_exists("stored_file"):
+                storage.sweep_orphans(app.config["UPLOAD_DIR"])
+                imports.recover(app.config["UPLOAD_DIR"])
+        except (DatabaseError, OSError):
+            app.logger.exception("settling what a crash left behind failed; the worker serves on")
+        finally:
+            close_all()
+
+
+def freeze_heap():
+    """As a server worker is ready to serve: everything allocated so far (modules, compiled templates, the app
+    itself) is set out of the garbage collector's reach. Its full collections otherwise walk that whole startup
+    heap, again and again: on the board, which allocates a lot, they cost a millisecond a request on average.
+    What the worker allocates later is collected as usual."""
+    gc.collect()
+    gc.freeze()

@@ -12,10 +12,12 @@ from contextlib import contextmanager
 
 import pytest
 
-from salesweb import create_app
-from salesweb.db import db
+from salesweb.app import create_app
+from salesweb.core.db import db
 from salesweb.models import ALL_MODELS
-from salesweb.services import auth, people, schema
+from salesweb.auth import rules as auth
+from salesweb.admin import rules as people
+from salesweb.infra import schema
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -102,7 +104,8 @@ class Factory:
 
 
     def customer(self, owner=None, name=None, by=None, tier="C", **values):
-        from salesweb.services import customers, settings
+        from salesweb.customers import rules as customers
+        from salesweb.core import settings
         self.count += 1
         by = by or owner or self.user("ops")
         values = {"name": name or f"Customer {self.count}", "source": "other", "status": "customer", **values}
@@ -112,7 +115,7 @@ class Factory:
 
     def deal(self, owner, customer=None, title=None, amount=100_000_00, stage=None, by=None, **values):
         from salesweb.models import Stage
-        from salesweb.services import pipeline
+        from salesweb.pipeline import rules as pipeline
         self.count += 1
         customer = customer or self.customer(owner)
         stage = stage or Stage.get(Stage.position == 0)
@@ -182,7 +185,7 @@ class QueryCounter(logging.Handler):
 def count_queries(warm=False):
     """Count the SQL statements peewee sends inside the block (exact), as a page's first view after a write
     sends them: no result kept from an earlier view is used (unless `warm`)."""
-    from salesweb.services import cache
+    from salesweb.core import cache
     if not warm:
         cache.clear_all()
     logger = logging.getLogger("peewee")

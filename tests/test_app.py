@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from salesweb import create_app
+from salesweb.app import create_app
 from tests.conftest import csrf_token, post
 
 
@@ -110,7 +110,7 @@ def test_413_for_an_oversized_request(app, signed_in):
 
 
 def test_500_is_logged_and_shown_in_the_layout(app, client, monkeypatch):
-    from salesweb.services import settings
+    from salesweb.core import settings
     monkeypatch.setattr(settings, "current", lambda *a: 1 / 0)
     response = client.get("/login", headers={"Accept-Language": "en"})
     assert response.status_code == 500
@@ -131,12 +131,12 @@ def test_the_language_switch_works_signed_out(client):
 
 
 def test_a_worker_ready_to_serve_sets_its_startup_heap_out_of_the_collectors_reach(monkeypatch):
-    """salesweb serve's workers freeze what start-up allocated (salesweb.freeze_heap) once they are ready."""
+    """salesweb serve's workers freeze what start-up allocated (salesweb.cli.freeze_heap) once they are ready."""
     import gc
 
     from salesweb import cli
     calls = []
-    monkeypatch.setattr("salesweb.settle_crashes", lambda app: calls.append("settled"))
+    monkeypatch.setattr(cli, "settle_crashes", lambda app: calls.append("settled"))
     monkeypatch.setattr(cli, "start_sweeper", lambda app: calls.append("sweeper"))
     gc.unfreeze()
     try:
@@ -157,7 +157,7 @@ def test_templates_read_the_environments_globals_as_they_are_and_keep_their_own_
 
 
 def test_an_app_away_from_its_repository_says_how_to_install_it(monkeypatch, tmp_path):
-    import salesweb
-    monkeypatch.setattr(salesweb, "ROOT", tmp_path)  # as a plain `pip install .` leaves it: no templates beside it
+    from salesweb import app as factory
+    monkeypatch.setattr(factory, "ROOT", tmp_path)  # as a plain `pip install .` leaves it: no templates beside it
     with pytest.raises(RuntimeError, match="make install"):
-        salesweb.create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+        factory.create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})

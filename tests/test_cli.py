@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import AuditEvent, CollateralItem, Team, User
-from salesweb.services import demo
+from salesweb.demo import build as demo
 from tests.conftest import ON_POSTGRES, login
 
 
@@ -72,7 +72,8 @@ def test_demo_rep_reports_up_to_the_director(app):
 
 def test_demo_library_has_real_files_versions_downloads_and_shares(app):
     from salesweb.models import CollateralVersion, Download, ShareLink
-    from salesweb.services import collateral, storage
+    from salesweb.collateral import rules as collateral
+    from salesweb.infra import storage
     run(app, "demo")
     items = list(collateral.search({"archived": True}))
     assert len(items) >= 24 and any(i.archived for i in items)
@@ -248,7 +249,8 @@ def test_escalate_tells_the_managers_of_overdue_feedback_once(app, make):
     import datetime
 
     from salesweb.models import Feedback, Notification
-    from salesweb.services import feedback, settings
+    from salesweb.service import rules as feedback
+    from salesweb.core import settings
     manager = make.user("manager", team="East")
     rep = make.user("rep", team="East", reports_to=manager)
     long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
@@ -266,7 +268,9 @@ def test_the_servers_sweeper_escalates_and_clears_files_without_rows_without_cro
 
     from salesweb.cli import start_sweeper
     from salesweb.models import Feedback, PublicHit
-    from salesweb.services import feedback, settings, storage
+    from salesweb.service import rules as feedback
+    from salesweb.core import settings
+    from salesweb.infra import storage
     rep = make.user("rep", team="East", reports_to=make.user("manager", team="East"))
     long_ago = datetime.datetime.utcnow() - datetime.timedelta(hours=30)
     PublicHit.insert_many([{"key": "share:203.0.113.7", "at": long_ago},  # no rate limit looks this far back

@@ -1,9 +1,9 @@
 """Concurrent read-then-write transactions queue for the lock; none fails with "database is locked"."""
 import threading
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import AuditEvent, User
-from salesweb.services import audit
+from salesweb.core import audit
 from tests.conftest import ON_POSTGRES
 
 

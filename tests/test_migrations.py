@@ -2,9 +2,9 @@
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import ALL_MODELS
-from salesweb.services import schema
+from salesweb.infra import schema
 
 
 def test_migrated_schema_matches_the_models(app):
@@ -45,9 +45,13 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
     import datetime
     import json
 
-    from salesweb import create_app
+    from salesweb.app import create_app
     from salesweb.models import WeeklyReport
-    from salesweb.services import customers, people, reports, settings, visits
+    from salesweb.customers import rules as customers
+    from salesweb.admin import rules as people
+    from salesweb.reports import rules as reports
+    from salesweb.core import settings
+    from salesweb.visits import rules as visits
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",
                       "INSTANCE_PATH": tmp_path / "instance", "UPLOAD_DIR": str(tmp_path / "uploads"),
                       "SECRET_KEY": "test-secret"})

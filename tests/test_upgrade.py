@@ -6,10 +6,10 @@ from pathlib import Path
 
 from playhouse.schema_diff import diff_models
 
-from salesweb import create_app
-from salesweb.db import db
+from salesweb.app import create_app
+from salesweb.core.db import db
 from salesweb.models import ALL_MODELS, Contact, Customer, CustomerNote, Deal, StageChange, User
-from salesweb.services import schema
+from salesweb.infra import schema
 from tests.conftest import login
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema_0003.sql"

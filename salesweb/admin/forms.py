@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..i18n import _l, lazy_pgettext
-from ..forms import as_id, options
+from ..core.i18n import _l, lazy_pgettext
+from ..web.forms import as_id, options
 from ..models import ROLE_LABELS, ROLES
 
 LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]

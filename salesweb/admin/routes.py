@@ -2,15 +2,19 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from ..db import contains
-from ..forms import options
-from ..i18n import _
+from ..core.db import contains
+from ..web.forms import options
+from ..core.i18n import _
 from ..models import Team, User
-from ..rows import RowTemplate
-from .. import settings_form
-from ..services import auth, people, settings as settings_service
-from ..services.errors import Invalid
-from ..web import Page, current_settings, local_today, page_number, render, settings_fallbacks, submit
+from ..web.rows import RowTemplate
+from ..settings import forms as settings_form
+from ..auth import rules as auth
+from . import rules as people
+from ..core import settings as settings_service
+from ..core.errors import Invalid
+from ..web.pages import Page, page_number, render, submit
+from ..core.clock import local_today
+from ..core.settings import current_settings, settings_fallbacks
 from .blueprint import bp
 from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm
 

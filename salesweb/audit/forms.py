@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..forms import DateRange, options
-from ..i18n import _l
+from ..web.forms import DateRange, options
+from ..core.i18n import _l
 from ..models import AUDIT_ACTION_LABELS
 
 

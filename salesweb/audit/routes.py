@@ -3,12 +3,13 @@ import datetime
 from flask import current_app, request
 from flask_babel import get_timezone
 
-from ..forms import as_id, options
-from ..i18n import _l
+from ..web.forms import as_id, options
+from ..core.i18n import _l
 from ..models import User
-from ..rows import RowTemplate
-from ..services import audit
-from ..web import Page, kept, page_number, render
+from ..web.rows import RowTemplate
+from ..core import audit
+from ..web.pages import Page, page_number, render
+from ..web.kept import kept
 from .blueprint import bp
 from .forms import AuditFilterForm
 

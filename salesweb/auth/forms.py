@@ -2,9 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..forms import options
-from ..i18n import _l
-from ..services.auth import MAX_PASSWORD
+from ..web.forms import options
+from ..core.i18n import _l
+from .rules import MAX_PASSWORD
 
 
 class LoginForm(FlaskForm):

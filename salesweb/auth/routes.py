@@ -4,9 +4,11 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from ..i18n import _, ngettext
-from ..services import auth, people
-from ..web import browser_tag, render, safe_next as _safe_next, submit
+from ..core.i18n import _, ngettext
+from . import rules as auth
+from ..admin import rules as people
+from ..web.security import browser_tag
+from ..web.pages import render, safe_next as _safe_next, submit
 from .blueprint import bp
 from .forms import LocaleForm, LoginForm, PasswordForm
 

@@ -3,10 +3,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import as_id, options
-from ..i18n import _l
+from ..web.forms import as_id, options
+from ..core.i18n import _l
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
-from ..services.collateral import SORTS
+from .rules import SORTS
 
 SORT_LABELS = {"newest": _l("Newest"), "downloads": _l("Most downloaded"), "title": _l("Title")}
 assert set(SORT_LABELS) == set(SORTS)

@@ -1,15 +1,17 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
+from ..core.access import role_required
 from ..customers import picker
-from ..i18n import _
+from ..core.i18n import _
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
-from ..services import collateral
-from ..rows import RowTemplate
-from ..services.errors import Invalid
-from ..web import (Page, current_settings, is_fragment_request, kept, page_number, render, safe_next, send_stored,
-                   submit)
+from . import rules as collateral
+from ..web.rows import RowTemplate
+from ..core.errors import Invalid
+from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
+from ..web.kept import kept
+from ..web.downloads import send_stored
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .shared import counts_as_download

@@ -4,8 +4,10 @@ Downloads are rate-limited per address and per link (counted in the database, li
 download is counted once: a full GET or the first piece of a ranged one, once an hour for one address."""
 from flask import abort, request
 
-from ..services import collateral, ratelimit
-from ..web import render, send_stored
+from . import rules as collateral
+from ..infra import ratelimit
+from ..web.pages import render
+from ..web.downloads import send_stored
 from .blueprint import public
 
 RETRY_AFTER_SECONDS = 300

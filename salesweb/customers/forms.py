@@ -3,10 +3,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import as_id, options
-from ..i18n import _, _l, lazy_pgettext
+from ..web.forms import as_id, options
+from ..core.i18n import _, _l, lazy_pgettext
 from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS
-from ..services import imports
+from . import importer as imports
 
 THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)
 EXPORT_HEADERS = {"name": THING_NAME, "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),

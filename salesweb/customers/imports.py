@@ -5,11 +5,13 @@ import json
 from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 
-from ..access import role_required
-from ..i18n import _
-from ..services import imports, storage
-from ..services.errors import Invalid
-from ..web import apply_errors, current_settings, render, submit
+from ..core.access import role_required
+from ..core.i18n import _
+from . import importer as imports
+from ..infra import storage
+from ..core.errors import Invalid
+from ..web.pages import apply_errors, render, submit
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import CommitForm, UploadForm, mapping_form
 

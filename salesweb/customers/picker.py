@@ -2,10 +2,10 @@
 from flask import abort, request
 from flask_login import current_user
 
-from ..forms import as_id, options
+from ..web.forms import as_id, options
 from ..models import Customer
-from ..services import customers
-from ..web import render
+from . import rules as customers
+from ..web.pages import render
 from .blueprint import bp
 
 

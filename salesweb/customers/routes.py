@@ -2,19 +2,27 @@ from flask import Response, abort, current_app, flash, redirect, request, url_fo
 from flask_login import current_user
 from peewee import JOIN
 
-from ..access import role_required
-from ..db import utcnow
-from ..forms import as_id, options
-from ..i18n import _
+from ..core.access import role_required
+from ..core.db import utcnow
+from ..web.forms import as_id, options
+from ..core.i18n import _
 from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STATUS_LABELS, TIER_REASON_LABELS, Contact,
                       Customer, CustomerLink, PoolMove, User)
-from ..rows import RowTemplate
-from ..services import (allocation, audit, contracts, customer_links, customers, exports, help, pipeline, pool, quotes,
-                        tiers)
-from ..services import feedback as feedback_service
-from ..services.errors import Invalid
-from ..web import (Page, csv_download, current_settings, is_fragment_request, kept, local_today as today, page_number,
-                   remembered, render, submit)
+from ..web.rows import RowTemplate
+from ..allocation import rules as allocation
+from ..core import audit
+from ..quotes import contract_rules as contracts, rules as quotes
+from ..service import links as customer_links, help
+from . import rules as customers, pool, tiers
+from ..infra import exports
+from ..pipeline import rules as pipeline
+from ..service import rules as feedback_service
+from ..core.errors import Invalid
+from ..web.pages import Page, is_fragment_request, page_number, render, submit
+from ..web.downloads import csv_download
+from ..web.kept import kept, remembered
+from ..core.clock import local_today as today
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm, TierLockForm
 

@@ -4,13 +4,16 @@ import re
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..i18n import _
+from ..core.i18n import _
 from ..models import EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, Team
-from ..rows import RowTemplate
-from ..services import audit, budgets
-from ..services.errors import Invalid
-from ..services.money import parse_amount
-from ..web import csv_download, local_today, render
+from ..web.rows import RowTemplate
+from ..core import audit
+from . import budget_rules as budgets
+from ..core.errors import Invalid
+from ..core.money import parse_amount
+from ..web.downloads import csv_download
+from ..core.clock import local_today
+from ..web.pages import render
 from .blueprint import bp
 
 VIEWERS = ("manager", "support", "ops", "admin")

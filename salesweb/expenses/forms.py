@@ -3,8 +3,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import as_id, options
-from ..i18n import _l, lazy_pgettext
+from ..web.forms import as_id, options
+from ..core.i18n import _l, lazy_pgettext
 from ..models import EXPENSE_CATEGORY_LABELS
 
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}

@@ -3,13 +3,16 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..customers import picker
-from ..forms import as_id, options
-from ..i18n import _
+from ..web.forms import as_id, options
+from ..core.i18n import _
 from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
-from ..services import expenses
-from ..services.errors import Invalid, Stale
-from ..services.money import parse_amount
-from ..web import Page, all_or_nothing, current_settings, local_today, page_number, render, send_stored, submit
+from . import rules as expenses
+from ..core.errors import Invalid, Stale
+from ..core.money import parse_amount
+from ..web.pages import Page, all_or_nothing, page_number, render, submit
+from ..core.clock import local_today
+from ..web.downloads import send_stored
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import DecisionForm, ExpenseForm, PaidForm
 

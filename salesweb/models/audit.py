@@ -1,8 +1,8 @@
 """The audit log: who did what to which record, and when."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .people import User
 
 # AuditEvent.action

@@ -1,8 +1,8 @@
 """The collateral library (资料库): items, their versions and tags, downloads and share links."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import User

@@ -1,8 +1,8 @@
 """Customers, their contacts, notes, tier history and moves in and out of the pool (公海)."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, TextField
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .people import User
 
 TIERS = ("A", "B", "C")

@@ -1,7 +1,7 @@
 """Stored files: one row per distinct content, named by its SHA-256."""
 from peewee import BigIntegerField, CharField, DateTimeField
 
-from ..db import BaseModel, utcnow
+from ..core.db import BaseModel, utcnow
 
 
 class StoredFile(BaseModel):

@@ -2,7 +2,7 @@
 tables, read with the signed-in user, and the key under which results computed from the data are cached."""
 from peewee import BigIntegerField, IntegerField
 
-from ..db import BaseModel
+from ..core.db import BaseModel
 
 
 class DataGeneration(BaseModel):

@@ -1,7 +1,7 @@
 """In-app notifications: something happened that a person should look at, with a link to it."""
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
-from ..db import BaseModel, utcnow
+from ..core.db import BaseModel, utcnow
 from .people import User
 
 

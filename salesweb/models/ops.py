@@ -3,8 +3,8 @@ team budgets per quarter and category, and reps' expense claims (费用报销)."
 from peewee import (BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
                     SmallIntegerField, TextField)
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import Team, User

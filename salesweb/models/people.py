@@ -3,8 +3,8 @@ from flask_login import UserMixin
 from peewee import (BooleanField, CharField, DateTimeField, DeferredForeignKey,
                     ForeignKeyField, IntegerField)
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 
 ROLES = ("rep", "manager", "support", "ops", "admin")
 ROLE_LABELS = {"rep": _l("Sales rep"), "manager": _l("Sales manager"), "support": _l("Sales support"),

@@ -3,8 +3,8 @@ payments (回款). Money is in minor units; discounts are in basis points (1 % =
 from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, DecimalField, ForeignKeyField,
                     IntegerField, TextField)
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .customers import Customer
 from .files import StoredFile
 from .people import User

@@ -3,8 +3,8 @@ complaints (客户反馈/投诉) with a first-response deadline, the links a cus
 answers, and the hits that rate-limit those public forms."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, SmallIntegerField, TextField
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l, lazy_pgettext
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l, lazy_pgettext
 from .customers import Customer
 from .files import StoredFile
 from .people import User

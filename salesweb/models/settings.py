@@ -1,7 +1,7 @@
 """Operator settings stored as typed key/values; defaults live in services.settings."""
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
-from ..db import BaseModel, utcnow
+from ..core.db import BaseModel, utcnow
 from .people import User
 
 

@@ -1,7 +1,7 @@
 """Sales targets: an amount a rep or a team is to win in a month, a quarter or a year."""
 from peewee import BigIntegerField, CharField, DateField, DateTimeField, ForeignKeyField
 
-from ..db import BaseModel, utcnow
+from ..core.db import BaseModel, utcnow
 from .people import Team, User
 
 PERIODS = ("month", "quarter", "year")

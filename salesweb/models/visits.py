@@ -2,8 +2,8 @@
 from peewee import (BooleanField, CharField, DateField, DateTimeField, DoubleField, ForeignKeyField, IntegerField,
                     TextField)
 
-from ..db import BaseModel, utcnow
-from ..i18n import _l
+from ..core.db import BaseModel, utcnow
+from ..core.i18n import _l
 from .customers import Contact, Customer
 from .files import StoredFile
 from .people import User

@@ -1,7 +1,7 @@
 """Board cards and columns: each written once for what it shows (salesweb/rows.py)."""
 from flask_babel import get_locale
 
-from ..rows import RowTemplate
+from ..web.rows import RowTemplate
 
 CARD = RowTemplate("pipeline/_card.html", "id version title amount customer_name customer_tier owner_name "
                    "owner_initials days_in_stage next_step_due stale", look=("can_move", "oob"))

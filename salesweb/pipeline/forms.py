@@ -5,8 +5,8 @@ from wtforms import (BooleanField, DateField, DecimalField, HiddenField, Integer
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import as_id
-from ..i18n import _l, lazy_pgettext
+from ..web.forms import as_id
+from ..core.i18n import _l, lazy_pgettext
 
 
 def finite(form, field):

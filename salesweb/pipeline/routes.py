@@ -4,17 +4,20 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..access import get_visible_or_404
+from ..core.access import get_visible_or_404
 from ..customers import picker
-from ..db import utcnow
-from ..forms import as_id, options
-from ..i18n import _
+from ..core.db import utcnow
+from ..web.forms import as_id, options
+from ..core.i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
-from ..services import contracts, customers, pipeline, quotes
-from ..services.errors import Invalid, Stale
-from ..web import (all_or_nothing, is_fragment_request, local_today as today, remembered, render,
-                   safe_next, submit)
+from ..quotes import contract_rules as contracts, rules as quotes
+from ..customers import rules as customers
+from . import rules as pipeline
+from ..core.errors import Invalid, Stale
+from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
+from ..core.clock import local_today as today
+from ..web.kept import remembered
 from .blueprint import bp
 from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
 

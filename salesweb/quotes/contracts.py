@@ -4,14 +4,17 @@ import datetime
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import get_visible_or_404
-from ..i18n import _
+from ..core.access import get_visible_or_404
+from ..core.i18n import _
 from ..models import Contract, Deal, Payment, Stage, StoredFile
-from ..rows import RowTemplate
-from ..services import contracts
-from ..services.errors import Invalid
-from ..web import (all_or_nothing, apply_row_errors, current_settings, local_today as today, remembered, render,
-                   send_stored, submit)
+from ..web.rows import RowTemplate
+from . import contract_rules as contracts
+from ..core.errors import Invalid
+from ..web.pages import all_or_nothing, apply_row_errors, render, submit
+from ..core.clock import local_today as today
+from ..web.kept import remembered
+from ..web.downloads import send_stored
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import ContractForm, PaymentForm, PlanForm
 

@@ -4,8 +4,8 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import as_id, options
-from ..i18n import _l, lazy_pgettext
+from ..web.forms import as_id, options
+from ..core.i18n import _l, lazy_pgettext
 from ..models import QUOTE_STATUS_LABELS
 
 VALIDITY_LABELS = {"valid": _l("Still valid"), "expired": _l("Past its validity")}

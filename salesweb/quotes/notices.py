@@ -4,8 +4,8 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..models import Notification
-from ..services import notifications
-from ..web import all_or_nothing, render, safe_next
+from ..core import notifications
+from ..web.pages import all_or_nothing, render, safe_next
 from .blueprint import bp
 
 

@@ -2,13 +2,14 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import role_required
-from ..i18n import _
+from ..core.access import role_required
+from ..core.i18n import _
 from ..models import Product
-from ..services import products, quotes, storage
-from ..services.errors import Invalid
-from ..services.money import parse_amount
-from ..web import Page, all_or_nothing, page_number, render, submit
+from . import product_rules as products, rules as quotes
+from ..infra import storage
+from ..core.errors import Invalid
+from ..core.money import parse_amount
+from ..web.pages import Page, all_or_nothing, page_number, render, submit
 from .blueprint import bp
 from .forms import ImportForm, ProductFilterForm, ProductForm
 

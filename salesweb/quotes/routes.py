@@ -4,17 +4,18 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..access import get_visible_or_404
-from ..i18n import _, ngettext
+from ..core.access import get_visible_or_404
+from ..core.i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
-from ..rows import RowTemplate
-from ..services import quotes
-from ..services.customers import people_in_reach
-from ..services.errors import Invalid, Stale
-from ..services.money import percent_text
-from ..forms import options
-from ..web import (Page, all_or_nothing, apply_row_errors, current_settings, is_fragment_request, local_today as today,
-                   page_number, render)
+from ..web.rows import RowTemplate
+from . import rules as quotes
+from ..customers.rules import people_in_reach
+from ..core.errors import Invalid, Stale
+from ..core.money import percent_text
+from ..web.forms import options
+from ..web.pages import Page, all_or_nothing, apply_row_errors, is_fragment_request, page_number, render
+from ..core.clock import local_today as today
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import ActionForm, QuoteFilterForm, QuoteForm
 

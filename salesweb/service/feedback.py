@@ -3,16 +3,18 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import get_visible_or_404
-from ..forms import as_id
-from ..i18n import _
+from ..core.access import get_visible_or_404
+from ..web.forms import as_id
+from ..core.i18n import _
 from ..models import Customer, CustomerLink, Feedback
-from ..rows import RowTemplate
-from ..services import customer_links, feedback, help
-from ..services.errors import Invalid, Stale
-from ..db import utcnow
-from ..web import (Page, all_or_nothing, current_settings, is_fragment_request, local_today as today, minute,
-                   page_number, remembered, render, submit)
+from ..web.rows import RowTemplate
+from . import links as customer_links, rules as feedback, help
+from ..core.errors import Invalid, Stale
+from ..core.db import utcnow
+from ..web.pages import Page, all_or_nothing, is_fragment_request, page_number, render, submit
+from ..core.clock import local_today as today
+from ..web.kept import minute, remembered
+from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
 

@@ -3,8 +3,8 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import as_id, options
-from ..i18n import _l
+from ..web.forms import as_id, options
+from ..core.i18n import _l
 from ..models import FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, SATISFACTION_LABELS, SEVERITY_LABELS, URGENCY_LABELS
 
 LONG = [Optional(), Length(max=2000)]  # the services say "required" where it is; a longer text gets this message

@@ -4,8 +4,10 @@ Each link is bound to one customer and ends; views and posts are rate-limited pe
 (counted in the database, so every worker agrees); a field people cannot see catches robots."""
 from flask import abort, request
 
-from ..services import customer_links, feedback, nps, ratelimit
-from ..web import current_settings, render, submit
+from . import links as customer_links, rules as feedback, nps
+from ..infra import ratelimit
+from ..core.settings import current_settings
+from ..web.pages import render, submit
 from .blueprint import public
 from .forms import PublicFeedbackForm, SurveyForm
 

@@ -3,13 +3,15 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..customers import picker
-from ..forms import as_id
-from ..i18n import _
+from ..web.forms import as_id
+from ..core.i18n import _
 from ..models import Deal, HelpRequest, StoredFile
-from ..services import help
-from ..services import pipeline
-from ..services.errors import Invalid, Stale
-from ..web import current_settings, render, send_stored, submit
+from . import help
+from ..pipeline import rules as pipeline
+from ..core.errors import Invalid, Stale
+from ..core.settings import current_settings
+from ..web.pages import render, submit
+from ..web.downloads import send_stored
 from .blueprint import bp
 from .forms import AskForm, ReplyForm, VersionForm
 

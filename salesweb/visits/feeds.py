@@ -1,10 +1,10 @@
 """The planned-visits calendar feed: no sign-in (a phone's calendar cannot sign in), a secret in the URL."""
 from flask import Blueprint, Response, abort, request
 
-from ..db import utcnow
-from ..i18n import _
-from ..services import calendar_feed
-from ..web import local_today
+from ..core.db import utcnow
+from ..core.i18n import _
+from ..infra import calendar_feed
+from ..core.clock import local_today
 
 feeds = Blueprint("feeds", __name__)
 

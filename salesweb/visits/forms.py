@@ -6,8 +6,8 @@ from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMu
                      TimeField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import DateRange, as_id, options
-from ..i18n import _l
+from ..web.forms import DateRange, as_id, options
+from ..core.i18n import _l
 from ..models import OUTCOME_LABELS, VISIT_KIND_LABELS
 
 DATES = DateRange(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))

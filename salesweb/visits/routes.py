@@ -4,16 +4,22 @@ import pytz
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import get_visible_or_404
+from ..core.access import get_visible_or_404
 from ..customers import picker
-from ..forms import as_id, options
-from ..i18n import _
+from ..web.forms import as_id, options
+from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
-from ..services import calendar_feed, customers, pipeline, visits
-from ..services.errors import Invalid
-from ..web import (Page, current_settings, local_today as today, page_number, remembered, render,
-                   safe_next, send_stored, submit)
-from ..rows import RowTemplate
+from ..infra import calendar_feed
+from ..customers import rules as customers
+from ..pipeline import rules as pipeline
+from . import rules as visits
+from ..core.errors import Invalid
+from ..web.pages import Page, page_number, render, safe_next, submit
+from ..core.clock import local_today as today
+from ..web.kept import remembered
+from ..web.downloads import send_stored
+from ..core.settings import current_settings
+from ..web.rows import RowTemplate
 from .blueprint import bp
 from .forms import DATES, CommentForm, FilterForm, PlanForm, VisitForm
 

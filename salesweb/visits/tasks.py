@@ -5,12 +5,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..customers import picker
-from ..forms import as_id, options
-from ..i18n import _
+from ..web.forms import as_id, options
+from ..core.i18n import _
 from ..models import Deal, Task, User
-from ..services import pipeline, tasks
-from ..services.errors import Invalid
-from ..web import is_fragment_request, local_today as today, render, safe_next, submit
+from ..pipeline import rules as pipeline
+from . import task_rules as tasks
+from ..core.errors import Invalid
+from ..web.pages import is_fragment_request, render, safe_next, submit
+from ..core.clock import local_today as today
 from .blueprint import bp
 from .forms import TaskForm
 

@@ -5,9 +5,9 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, CollateralItem, CollateralTag, CollateralVersion, Download, ShareLink, StoredFile
-from salesweb.services import collateral
-from salesweb.services.errors import Invalid
-from tests.files.test_storage import PDF, PNG, files_in, office
+from salesweb.collateral import rules as collateral
+from salesweb.core.errors import Invalid
+from tests.infra.test_storage import PDF, PNG, files_in, office
 
 MB = 1024 * 1024
 NOW = datetime.datetime(2026, 11, 23, 9, 0)

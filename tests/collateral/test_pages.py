@@ -6,9 +6,9 @@ import re
 import pytest
 
 from salesweb.models import AuditEvent, CollateralItem, Download, ShareLink, StoredFile
-from salesweb.services import collateral
+from salesweb.collateral import rules as collateral
 from tests.conftest import count_queries, csrf_token, post
-from tests.files.test_storage import JPEG, MP4, PDF, PNG, files_in, office
+from tests.infra.test_storage import JPEG, MP4, PDF, PNG, files_in, office
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", **EN}
@@ -348,7 +348,7 @@ def test_a_pdf_is_always_a_sandboxed_attachment_and_only_an_image_previews_inlin
 
 
 def test_a_share_lasts_as_many_days_as_the_setting_says(app, people, make):
-    from salesweb.services import settings
+    from salesweb.core import settings
     settings.update({"share_link_days": 14}, by=make.user("admin"))
     item = an_item(app, people)
     customer = make.customer(people["rep"], name="Fortnight Co")

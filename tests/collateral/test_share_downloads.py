@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import CollateralItem, Download, PublicHit, ShareLink
 from tests.collateral.test_pages import EN, an_item, people, share  # noqa: F401 (the people fixture)
 from tests.conftest import ON_POSTGRES, count_queries
-from tests.files.test_storage import PDF
+from tests.infra.test_storage import PDF
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ import io
 import pytest
 
 from salesweb.models import ShareLink, User
-from salesweb.services import collateral
+from salesweb.collateral import rules as collateral
 from tests.collateral.test_pages import EN, people, share  # noqa: F401 (the people fixture)
 from tests.conftest import count_queries
-from tests.files.test_storage import PDF, PNG
+from tests.infra.test_storage import PDF, PNG
 
 INTERNAL = "Internal: only for Acme, quote 18% below list"
 

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from salesweb.models import AuditEvent, Contact, Customer, TierChange, User
-from salesweb.services import imports, settings
+from salesweb.customers import importer as imports
+from salesweb.core import settings
 from tests.conftest import count_queries, post
 
 HEADER = "客户名称,行业,地区,电话,来源,状态,等级,联系人,职位,手机,邮箱,微信\n"
@@ -265,7 +266,7 @@ def test_update_mode_updates_existing_customers(app, signed_in, make):
 
 def test_update_of_a_contact_with_the_same_name_edits_it(app, support, make):
     customer = make.customer(None, name="Blue Sky Tech")
-    from salesweb.services import customers
+    from salesweb.customers import rules as customers
     customers.save_contact(customer, None, {"name": "Li Lei", "email": "old@example.com", "title": "CTO"},
                            make.user("ops"))
     response = preview_and_commit(support, "name,contact name,contact email\nBlue Sky Tech,li lei,new@example.com\n",

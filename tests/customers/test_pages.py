@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Contact, Customer, CustomerNote, PoolMove
 from tests.conftest import count_queries, post
 
@@ -185,7 +185,7 @@ def test_ops_reassigns_across_teams(app, make, signed_in, team):
 
 
 def test_the_claim_limit_holds_over_http(app, make, signed_in, team):
-    from salesweb.services import settings
+    from salesweb.core import settings
     settings.update({"pool_claim_limit": 1}, by=make.user("admin"))
     ops = make.user("ops")
     first, second = make.customer(None, by=ops, name="Free 1"), make.customer(None, by=ops, name="Free 2")
@@ -313,7 +313,7 @@ def test_pool_claim_release_and_recycle_undo(app, make, signed_in, team):
 
 
 def test_a_visit_due_today_is_not_overdue_yet(app, make, team):
-    from salesweb.web import local_today
+    from salesweb.core.clock import local_today
     customer = make.customer(team["rep"], name="Due Today")
     with app.test_request_context():
         today = local_today()

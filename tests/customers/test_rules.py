@@ -4,8 +4,9 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, PoolMove, TierChange
-from salesweb.services import cadence, customers, pool, settings, tiers
-from salesweb.services.errors import Invalid
+from salesweb.customers import cadence, rules as customers, pool, tiers
+from salesweb.core import settings
+from salesweb.core.errors import Invalid
 
 T0 = datetime.datetime(2026, 6, 1, 9, 0)
 
@@ -205,7 +206,7 @@ def test_owner_choices_follow_the_hierarchy(app, make):
 def test_parallel_claims_cannot_exceed_the_limit(app, make):
     import threading
 
-    from salesweb.db import db
+    from salesweb.core.db import db
     values = {**spec_values(), "pool_claim_limit": 1}
     rep = make.user("rep")
     ops = make.user("ops")
@@ -218,7 +219,7 @@ def test_parallel_claims_cannot_exceed_the_limit(app, make):
         threading.Event().wait(0.05)  # widen the gap between counting and claiming
         return count
 
-    import salesweb.services.pool as pool_module
+    import salesweb.customers.pool as pool_module
     pool_module.held_from_pool = slow_count
     try:
         def grab(customer):

@@ -2,7 +2,7 @@
 import pytest
 
 from salesweb.models import Contact, Customer
-from salesweb.services import customers
+from salesweb.customers import rules as customers
 
 
 def _found(text):

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import CollateralItem, ShareLink
-from salesweb.services import collateral, demo_files
+from salesweb.collateral import rules as collateral
+from salesweb.demo import files as demo_files
 
 from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert_fits_phone, screenshot, sign_in
 

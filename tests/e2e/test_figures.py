@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import Customer, Target
-from salesweb.services.metrics import Period
-from salesweb.web import local_today
+from salesweb.figures.metrics import Period
+from salesweb.core.clock import local_today
 
 from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert_fits_phone, screenshot, sign_in
 

@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Target, Visit
-from salesweb.services.metrics import Period
-from salesweb.web import local_today
+from salesweb.figures.metrics import Period
+from salesweb.core.clock import local_today
 
 from tests.conftest import PASSWORD
 

@@ -3,7 +3,7 @@ while it is hidden and catches up at once when it comes back; on a 360 px phone 
 import pytest
 from playwright.sync_api import expect
 
-from salesweb.services import notifications
+from salesweb.core import notifications
 
 from .conftest import NARROW_PHONE, assert_fits_phone, sign_in
 

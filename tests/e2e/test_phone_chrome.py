@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import Product
-from salesweb.services import customer_links, quotes, settings
+from salesweb.service import links as customer_links
+from salesweb.quotes import rules as quotes
+from salesweb.core import settings
 
 from .conftest import NARROW_PHONE, ROLES, assert_fits_phone, screenshot, sign_in
 

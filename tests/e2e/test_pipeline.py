@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import Deal, LossReason, Stage
-from salesweb.services import pipeline
+from salesweb.pipeline import rules as pipeline
 
 from .conftest import DESKTOP, PHONE, screenshot, sign_in
 

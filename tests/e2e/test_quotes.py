@@ -69,7 +69,8 @@ def test_a_discount_beyond_the_reps_limit_waits_for_the_manager_then_goes_out(ap
 
 
 def test_the_printout_is_one_clean_page(app, shop, new_page, tmp_path):
-    from salesweb.services import quotes, settings
+    from salesweb.quotes import rules as quotes
+    from salesweb.core import settings
     import datetime
     with app.app_context():
         products = list(Product.select().order_by(Product.sku))
@@ -97,7 +98,8 @@ def test_the_printout_is_one_clean_page(app, shop, new_page, tmp_path):
 def test_a_quote_with_long_lines_fits_a_phone(app, shop, new_page):
     with app.app_context():
         import datetime
-        from salesweb.services import quotes, settings
+        from salesweb.quotes import rules as quotes
+        from salesweb.core import settings
         product = Product.create(sku="HX-9000", name="Stainless plate heat exchanger HX-9000 for food-grade lines",
                                  unit="sets", unit_price=1_234_567_00)
         today = datetime.date.today()

@@ -111,7 +111,7 @@ IN_VIEW = """(el) => { const box = el.getBoundingClientRect();
 
 def test_a_link_sent_from_a_phone_shows_where_it_was_asked_for(app, people, new_page):
     with app.app_context():  # a customer page as long as a real one: the section is far below the top
-        from salesweb.services import customers
+        from salesweb.customers import rules as customers
         for n in range(8):
             customers.add_note(people["customer"], f"Called about the spring order, round {n}.", people["rep"])
     phone = new_page(**NARROW_PHONE)

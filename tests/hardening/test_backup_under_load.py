@@ -10,8 +10,8 @@ import threading
 import time
 import urllib.parse
 
-from salesweb.db import utcnow
-from tests.files.test_storage import picture
+from salesweb.core.db import utcnow
+from tests.infra.test_storage import picture
 from tests.hardening.live import SALESWEB, Browser, environment, served
 
 PASSWORD = "a long passphrase"
@@ -20,7 +20,7 @@ PASSWORD = "a long passphrase"
 def fresh_database(url, tmp_path):
     """An empty database of the same engine: a new SQLite file, or a new PostgreSQL database on the same server."""
     if url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'restored' / 'salesweb.db'}", lambda: None
+        return f"sqlite:///{tmp_path / 'restored' / 'salesweb.core.db'}", lambda: None
     import psycopg
     parts = urllib.parse.urlsplit(url)
     name = f"salesweb_restore_{os.getpid()}"

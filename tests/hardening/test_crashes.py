@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from salesweb.models import CollateralItem, Customer, StoredFile
-from tests.files.test_storage import PDF
+from tests.infra.test_storage import PDF
 from tests.hardening.live import Browser, environment, multipart, served, wait_until_up, workers_of
 
 PASSWORD = "a long passphrase"
@@ -39,10 +39,10 @@ def test_a_save_killed_between_its_file_and_its_row_leaves_nothing_once_a_worker
     uploads = app.config["UPLOAD_DIR"]
     script = textwrap.dedent(f"""
         import io, os, signal
-        from salesweb import create_app
+        from salesweb.app import create_app
         app = create_app()
         with app.app_context():
-            from salesweb.services import storage
+            from salesweb.infra import storage
             def die(stored, name):  # the file is in place, its row written but not committed
                 os.kill(os.getpid(), signal.SIGKILL)
             storage.save(io.BytesIO({PDF!r}), "brochure.pdf", {uploads!r}, 5 * 1024 * 1024, then=die)
@@ -53,7 +53,7 @@ def test_a_save_killed_between_its_file_and_its_row_leaves_nothing_once_a_worker
     assert not StoredFile.select().exists()  # the transaction died with it
     left = [f for f in files_under(uploads) if not f.startswith(".incoming")]
     assert len(left) == 1  # the file it had moved into place, which no row names
-    from salesweb import settle_crashes
+    from salesweb.cli import settle_crashes
     settle_crashes(app)  # what every server worker does as it starts
     assert files_under(uploads) == []
 

@@ -10,7 +10,7 @@ import os
 from hypothesis import HealthCheck, given, settings, strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tests.files.test_storage import JPEG, PDF, PNG, office
+from tests.infra.test_storage import JPEG, PDF, PNG, office
 from tests.hardening.forms import forms_on
 from tests.hardening.walk import QUERY, client_as, fingerprint, rules, url_for_rule
 from tests.hardening.world import build

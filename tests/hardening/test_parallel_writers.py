@@ -6,7 +6,7 @@ import io
 import re
 import threading
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Customer, Deal, Stage, StageChange, Visit
 from tests.conftest import login
 

@@ -9,9 +9,9 @@ import statistics
 import threading
 import time
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Stage
-from salesweb.services import demo
+from salesweb.demo import build as demo
 from tests.hardening.live import Browser, served, workers_of
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "20"))

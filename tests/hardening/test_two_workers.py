@@ -5,7 +5,8 @@ import threading
 import pytest
 
 from salesweb.models import Feedback, LoginAttempt
-from salesweb.services import customer_links, settings
+from salesweb.service import links as customer_links
+from salesweb.core import settings
 from tests.conftest import PASSWORD
 from tests.hardening.live import Browser, served
 

@@ -13,9 +13,9 @@ import pytest
 from PIL import ExifTags, Image
 
 from salesweb.models import StoredFile
-from salesweb.services import storage
-from tests.files import samples
-from tests.files.test_storage import JPEG, PDF, PNG, office, picture
+from salesweb.infra import storage
+from tests.infra import samples
+from tests.infra.test_storage import JPEG, PDF, PNG, office, picture
 from tests.hardening.walk import client_as, fingerprint
 from tests.hardening.world import build
 

@@ -69,7 +69,7 @@ def client_as(app, world, role):
 def fingerprint():
     """Rows in every table, with the latest change and the sum of versions where a table keeps them: what a
     refused request must leave as it was (one query)."""
-    from salesweb.db import db
+    from salesweb.core.db import db
     from salesweb.models import ALL_MODELS
     from salesweb.models import PublicHit
     parts = []

@@ -6,10 +6,18 @@ import io
 from dataclasses import dataclass, field
 
 from salesweb.models import Notification, PoolMove, Product, Stage, LossReason, Customer, Visit
-from salesweb.services import (allocation, calendar_feed, collateral, contracts, customer_links, customers, expenses,
-                               feedback, help, imports, quotes, reports, settings, tasks, visits)
-from salesweb.web import local_today
-from tests.files.test_storage import PNG
+from salesweb.allocation import rules as allocation
+from salesweb.infra import calendar_feed
+from salesweb.collateral import rules as collateral
+from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.service import links as customer_links, rules as feedback, help
+from salesweb.customers import rules as customers, importer as imports
+from salesweb.expenses import rules as expenses
+from salesweb.reports import rules as reports
+from salesweb.core import settings
+from salesweb.visits import task_rules as tasks, rules as visits
+from salesweb.core.clock import local_today
+from tests.infra.test_storage import PNG
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CSV = "name,region\nAcme Pumps,East\n".encode()

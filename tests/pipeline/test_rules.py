@@ -4,10 +4,11 @@ import threading
 
 import pytest
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import AuditEvent, Customer, Deal, LossReason, Stage, StageChange
-from salesweb.services import pipeline, tiers
-from salesweb.services.errors import Invalid, Stale
+from salesweb.pipeline import rules as pipeline
+from salesweb.customers import tiers
+from salesweb.core.errors import Invalid, Stale
 
 TODAY = datetime.date(2026, 6, 1)
 
@@ -263,7 +264,8 @@ def test_a_closed_deal_takes_the_closing_probability_and_a_won_date_is_not_in_th
 
 
 def test_a_note_or_a_visit_is_activity_that_keeps_open_deals_fresh(app, make, rep):
-    from salesweb.services import cadence, customers, settings
+    from salesweb.customers import cadence, rules as customers
+    from salesweb.core import settings
     d = make.deal(rep)
     old = datetime.datetime(2026, 1, 1)
     Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()

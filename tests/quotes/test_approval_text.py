@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from salesweb.models import Product, Quote
-from salesweb.services import quotes, settings
+from salesweb.quotes import rules as quotes
+from salesweb.core import settings
 from tests.conftest import login
 
 TODAY = datetime.date.today()

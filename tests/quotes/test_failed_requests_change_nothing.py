@@ -6,7 +6,8 @@ import pytest
 
 from salesweb.models import AuditEvent, Notification, Product, Quote, QuoteEvent
 from salesweb.quotes import routes
-from salesweb.services import quotes, settings
+from salesweb.quotes import rules as quotes
+from salesweb.core import settings
 from tests.conftest import login, post
 
 

@@ -5,8 +5,9 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, Contract, Instalment, Notification, Payment, Product, Quote, QuoteLine
-from salesweb.services import contracts, quotes, settings
-from salesweb.web import local_today
+from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.core import settings
+from salesweb.core.clock import local_today
 from tests.conftest import count_queries, login, post
 
 

@@ -6,8 +6,9 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, Product, Quote
-from salesweb.services import quotes, settings
-from salesweb.web import local_today
+from salesweb.quotes import rules as quotes
+from salesweb.core import settings
+from salesweb.core.clock import local_today
 from tests.conftest import count_queries, login
 
 

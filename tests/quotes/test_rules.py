@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
-from salesweb.services import contracts, metrics, quotes, settings
-from salesweb.services.errors import Invalid, Stale
+from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.figures import metrics
+from salesweb.core import settings
+from salesweb.core.errors import Invalid, Stale
 
 TODAY = datetime.date(2026, 11, 23)
 SOON = TODAY + datetime.timedelta(days=30)
@@ -151,7 +153,7 @@ def test_within_authority_a_draft_is_sent_at_once_and_the_follow_up_clock_starts
     assert deal.next_step == f"Follow up quote {quote.number}" and deal.next_step_due == task.due_on
     stage = Stage.get_by_id(deal.stage_id)
     now = datetime.datetime(2026, 11, 23, 12)
-    from salesweb.services import pipeline
+    from salesweb.pipeline import rules as pipeline
     assert not pipeline.is_stale(deal, stage, task.due_on, now)
     assert pipeline.is_stale(deal, stage, task.due_on + datetime.timedelta(days=1), now)  # no answer: stale
     answered = quotes.answer(sent, sent.version, rep, True, TODAY + datetime.timedelta(days=1))

@@ -6,10 +6,12 @@ import importlib.util
 
 import pytest
 
-from salesweb.db import db
+from salesweb.core.db import db
 from salesweb.models import AuditEvent, Notification, Product, Quote
-from salesweb.services import quotes, schema, settings
-from salesweb.services.errors import Invalid
+from salesweb.quotes import rules as quotes
+from salesweb.infra import schema
+from salesweb.core import settings
+from salesweb.core.errors import Invalid
 from tests.conftest import login, post
 
 TODAY = datetime.date.today()

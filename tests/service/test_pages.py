@@ -5,7 +5,8 @@ import re
 import pytest
 
 from salesweb.models import CustomerLink, Feedback, HelpRequest, PublicHit, SurveyAnswer
-from salesweb.services import customer_links, feedback, help, settings
+from salesweb.service import links as customer_links, rules as feedback, help
+from salesweb.core import settings
 from tests.conftest import count_queries, login, post
 
 
@@ -51,7 +52,7 @@ def test_a_rep_asks_with_an_attachment_and_support_answers(app, make, east):
     client = client_for(app, rep)
     import io
 
-    from tests.files.test_storage import PNG as png
+    from tests.infra.test_storage import PNG as png
     response = post(client, "/requests/new", {"question": "Is this the right valve?", "urgency": "normal",
                                               "customer": str(customer.id), "file": (io.BytesIO(png), "valve.png")},
                     content_type="multipart/form-data")

@@ -4,8 +4,11 @@ import datetime
 import pytest
 
 from salesweb.models import CustomerLink, Feedback, HelpReply, Notification, PublicHit, SurveyAnswer, Task
-from salesweb.services import customer_links, feedback, help, metrics, nps, ratelimit, settings
-from salesweb.services.errors import Invalid, Stale
+from salesweb.service import links as customer_links, rules as feedback, help, nps
+from salesweb.figures import metrics
+from salesweb.infra import ratelimit
+from salesweb.core import settings
+from salesweb.core.errors import Invalid, Stale
 
 # 17:30 UTC on the 23rd is 01:30 on the 24th in Shanghai: the day changes between the clocks
 ARRIVED = datetime.datetime(2026, 11, 23, 17, 30)

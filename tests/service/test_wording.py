@@ -2,9 +2,10 @@
 step, the case's kind, the customer and the case's first words, so two of them never read alike."""
 import datetime
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Task
-from salesweb.services import customer_links, feedback, nps, settings
+from salesweb.service import links as customer_links, rules as feedback, nps
+from salesweb.core import settings
 from tests.conftest import login
 
 EN = {"Accept-Language": "en"}

@@ -4,7 +4,7 @@ import datetime
 import icalendar
 
 from salesweb.models import User
-from salesweb.services import visits
+from salesweb.visits import rules as visits
 from tests.conftest import post
 
 EN = {"Accept-Language": "en"}

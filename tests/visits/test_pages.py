@@ -4,11 +4,12 @@ import io
 
 import pytest
 
-from salesweb.db import utcnow
+from salesweb.core.db import utcnow
 from salesweb.models import Contact, Customer, Task, Visit, VisitComment, VisitContact
-from salesweb.services import settings, visits
+from salesweb.core import settings
+from salesweb.visits import rules as visits
 from tests.conftest import count_queries, post
-from tests.files.test_storage import JPEG, PDF
+from tests.infra.test_storage import JPEG, PDF
 
 EN = {"Accept-Language": "en"}
 HX = {"HX-Request": "true", **EN}
@@ -105,7 +106,7 @@ def test_a_customer_outside_scope_cannot_be_visited_or_seen(app, make, team):
 
 
 def _settings():
-    from salesweb.services import settings
+    from salesweb.core import settings
     return settings.current()
 
 
@@ -158,7 +159,7 @@ def test_plan_a_visit_and_find_it_on_the_week_plan_and_today(app, make, team):
 
 def test_tasks_done_and_snooze_from_today(app, make, team):
     customer = make.customer(team["rep"], name="Task Co")
-    from salesweb.services import tasks
+    from salesweb.visits import task_rules as tasks
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
     task = tasks.create("Send the brochure", team["rep"], today, team["rep"], today, customer=customer)
     page = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
@@ -210,7 +211,7 @@ def test_a_customers_location_is_set_by_hand_and_checked(app, make, team):
 
 
 def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
-    from salesweb.services import tasks
+    from salesweb.visits import task_rules as tasks
     today = datetime.date.today()
     task = tasks.create("Prepare the offer", team["boss"], today, team["boss"], today)
     page = team["boss_client"].get("/tasks", headers=EN).get_data(as_text=True)
@@ -225,7 +226,7 @@ def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
 
 
 def test_a_manager_sees_the_teams_open_tasks_and_hands_them_on(app, make, team):
-    from salesweb.services import tasks
+    from salesweb.visits import task_rules as tasks
     today = datetime.date.today()
     mate = make.user("rep", name="Rep Three", team="East", reports_to=team["boss"])
     customer = make.customer(team["rep"], name="Task Co")
@@ -275,7 +276,7 @@ def test_a_task_added_from_a_customer_or_a_deal_is_linked_to_it(app, make, team)
 
 @pytest.mark.parametrize("role", ["support", "ops", "admin"])
 def test_other_roles_cannot_touch_reps_tasks_or_plans(app, make, team, signed_in, role):
-    from salesweb.services import tasks
+    from salesweb.visits import task_rules as tasks
     client, _user = signed_in(role)
     customer = make.customer(team["rep"])
     today = datetime.date.today()
@@ -302,7 +303,7 @@ def test_odd_report_weeks_for_managers(app, team, query):
 
 
 def test_a_huge_assignee_id_is_refused_cleanly(app, team):
-    from salesweb.services import tasks
+    from salesweb.visits import task_rules as tasks
     today = datetime.date.today()
     task = tasks.create("Mine", team["boss"], today, team["boss"], today)
     response = post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": "9" * 30}, token_from="/tasks")

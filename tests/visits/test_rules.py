@@ -4,8 +4,10 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, Deal, Task, Visit, VisitContact
-from salesweb.services import customers, settings, tasks, visits
-from salesweb.services.errors import Invalid
+from salesweb.customers import rules as customers
+from salesweb.core import settings
+from salesweb.visits import task_rules as tasks, rules as visits
+from salesweb.core.errors import Invalid
 
 NOW = datetime.datetime(2026, 11, 23, 2, 0)  # 10:00 in Shanghai
 TODAY = datetime.date(2026, 11, 23)
@@ -204,7 +206,7 @@ def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, 
 
 def test_a_visit_linked_to_a_deal_gives_the_deal_its_next_step(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.services import pipeline
+    from salesweb.pipeline import rules as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     deal = make.deal(rep, customer=customer, next_step="Call back", next_step_due=TODAY - datetime.timedelta(days=3))
@@ -239,7 +241,7 @@ def test_only_the_latest_visit_to_a_deal_sets_its_next_step(app, make, spec):
 
 def test_a_visits_next_step_without_a_date_keeps_the_deals_due_day(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.services import pipeline
+    from salesweb.pipeline import rules as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     in_three_days = TODAY + datetime.timedelta(days=3)

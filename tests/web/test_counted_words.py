@@ -1,8 +1,10 @@
 """A count shown with a noun agrees with it: 1 visit, 2 visits; 1 day, 60 days."""
 import re
 
-from salesweb.db import utcnow
-from salesweb.services import customer_links, settings, visits
+from salesweb.core.db import utcnow
+from salesweb.service import links as customer_links
+from salesweb.core import settings
+from salesweb.visits import rules as visits
 from tests.conftest import login
 
 EN = {"Accept-Language": "en"}

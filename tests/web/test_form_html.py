@@ -3,7 +3,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from salesweb.forms import options
+from salesweb.web.forms import options
 
 
 def test_a_select_writes_its_options_escaped_with_the_chosen_one_selected(app):

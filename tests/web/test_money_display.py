@@ -3,8 +3,8 @@ unit (CNY: 2), on pages, in messages and in CSV exports."""
 import csv
 import io
 
-from salesweb.format import money
-from salesweb.web import local_today
+from salesweb.web.format import money
+from salesweb.core.clock import local_today
 from tests.conftest import login, post
 
 EN = {"Accept-Language": "en"}

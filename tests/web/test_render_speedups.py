@@ -9,7 +9,7 @@ from babel.numbers import format_decimal
 from flask import render_template_string, url_for
 from markupsafe import escape
 
-from salesweb.format import money
+from salesweb.web.format import money
 
 CALLS = [
     ("pipeline.deal", {"deal_id": 5}),

@@ -2,10 +2,10 @@
 seen at once, one saved by another worker (written straight to the table here) once the time is up."""
 import time
 
-from salesweb import web
+from salesweb.web import pages as web
 from salesweb.models import Setting
-from salesweb.services import settings
-from salesweb.web import current_settings
+from salesweb.core import settings
+from salesweb.core.settings import current_settings
 
 from ..conftest import count_queries
 
@@ -36,5 +36,5 @@ def test_a_change_by_another_worker_is_seen_once_the_cache_time_is_up(app, monke
         conflict_target=[Setting.key], update={Setting.value: "21"}).execute()
     assert _read(app)[0]["share_link_days"] == 7  # still within the cache time
     later = time.monotonic() + float(app.config["SETTINGS_CACHE_SECONDS"]) + 1
-    monkeypatch.setattr(web.time, "monotonic", lambda: later)
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert _read(app)[0]["share_link_days"] == 21

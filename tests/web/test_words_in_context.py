@@ -7,7 +7,8 @@ import re
 import pytest
 
 from salesweb.models import Product
-from salesweb.services import contracts, quotes, settings
+from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.core import settings
 from tests.conftest import login, post
 
 ZH = {"Accept-Language": "zh-CN"}

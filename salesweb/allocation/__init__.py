@@ -1,0 +1,1 @@
+"""Customer allocation: the console that balances books between reps."""

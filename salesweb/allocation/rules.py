@@ -1,0 +1,378 @@
+"""Who covers which customers: each owner's load, bulk reassignment with a preview and an undo window, regions.
+
+Load figures are aggregate SQL over the owners in view: customers by tier, visits due within a week and overdue,
+open pipeline, and done visits per week over the last four weeks against the weekly norm."""
+import datetime
+from dataclasses import dataclass, field
+
+from peewee import JOIN, Case, fn
+
+from ..core.access import visible
+from ..core.db import db, utcnow
+from ..core.i18n import _l
+from ..models import Customer, Deal, PoolMove, Reallocation, ReallocationMove, Region, Stage, Team, User, Visit
+from ..core import audit, notifications
+from ..customers import rules as customers
+from ..core.errors import Invalid
+
+RATE_WEEKS = 4
+DUE_DAYS = 7
+MAX_MOVE = 5000  # customers in one reassignment: more is a migration, not a rebalance
+HEAVY, LIGHT = 1.25, 0.75  # a load this far above or below the mean of the reps in view stands out
+
+
+@dataclass
+class Load:
+    owner_id: int | None
+    name: str = ""
+    team: str = ""
+    active: bool = True
+    tiers: dict = field(default_factory=lambda: {"A": 0, "B": 0, "C": 0})
+    overdue: int = 0
+    due: int = 0
+    open_deals: int = 0
+    pipeline: int = 0  # minor units
+    visits: int = 0  # done in the last RATE_WEEKS weeks
+    role: str = "rep"
+
+    @property
+    def customers(self):
+        return sum(self.tiers.values())
+
+    @property
+    def weekly_rate(self):
+        return self.visits / RATE_WEEKS
+
+    def copy(self):
+        return Load(self.owner_id, self.name, self.team, self.active, dict(self.tiers), self.overdue, self.due,
+                    self.open_deals, self.pipeline, self.visits, self.role)
+
+
+def owners(user):
+    """The active reps and managers `user` may give customers to (a manager: their subtree)."""
+    return customers.assignable_owners(user)
+
+
+def _tally(rows, loads):
+    for owner_id, tier, count, overdue, due in rows:
+        load = loads.get(owner_id)
+        if load is not None:
+            load.tiers[tier] = load.tiers.get(tier, 0) + count
+            load.overdue += overdue or 0
+            load.due += due or 0
+
+
+def _customer_rows(query, today):
+    """(owner, tier, customers, overdue, due within a week) for the customers of `query`."""
+    soon = today + datetime.timedelta(days=DUE_DAYS - 1)
+    return (query.select(Customer.owner, Customer.tier, fn.COUNT(Customer.id),
+                         fn.SUM(Case(None, [(Customer.next_visit_due < today, 1)], 0)),
+                         fn.SUM(Case(None, [(Customer.next_visit_due.between(today, soon), 1)], 0)))
+            .group_by(Customer.owner, Customer.tier).tuples())
+
+
+def _open_deals():
+    # By the stage ids, so the (owner, stage) index seeks each owner's open deals and skips the closed ones.
+    return Deal.select().where(Deal.stage.in_(Stage.select(Stage.id).where(Stage.kind == "open")))
+
+
+def loads(user, today, now=None):
+    """Every owner in view with their load, by name: the owners' query and three grouped ones. Leavers are listed
+    while they still hold customers or open deals, so their book can be handed on."""
+    now = now or utcnow()
+    rows = (customers.owner_filter_choices(user).select_extend(Team.name.alias("team_name"))
+            .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).order_by(User.name).objects())
+    found = {u.id: Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows}
+    if not found:
+        return []
+    ids = list(found)
+    _tally(_customer_rows(Customer.select().where(Customer.owner.in_(ids)), today), found)
+    for owner_id, count, amount in (_open_deals().select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount))
+                                    .where(Deal.owner.in_(ids)).group_by(Deal.owner).tuples()):
+        found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)
+    since = now - datetime.timedelta(weeks=RATE_WEEKS)
+    for rep_id, count in (Visit.select(Visit.rep, fn.COUNT(Visit.id))
+                          .where(Visit.rep.in_(ids) & (Visit.status == "done") & (Visit.occurred_at >= since))
+                          .group_by(Visit.rep).tuples()):
+        found[rep_id].visits = count
+    return [x for x in found.values() if x.active or x.customers or x.open_deals]
+
+
+def flags(loads, settings_values):
+    """{owner id: what stands out} for each load among the active ones: heavy or light, behind on visits, below the
+    visit norm, or gone (a leaver still holding customers). Reps are compared with reps: the mean is the active
+    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm."""
+    reps = [x for x in loads if x.active and x.role == "rep"]
+    mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
+    return {x.owner_id: _flags(x, mean, settings_values) for x in loads}
+
+
+def _flags(load, mean, settings_values):
+    if not load.active:
+        return ["left"]
+    out = []
+    if mean:
+        if load.customers > mean * HEAVY:
+            out.append("heavy")
+        elif load.customers < mean * LIGHT and load.role == "rep":
+            out.append("light")
+    if load.customers and load.overdue * 4 > load.customers:
+        out.append("behind")  # more than a quarter of their customers overdue
+    if load.role == "rep" and load.weekly_rate < settings_values["weekly_visit_norm_min"]:
+        out.append("below_norm")
+    return out
+
+
+def selection(user, criteria, today):
+    """Customers `user` may reassign, narrowed by the list's own filters and scope rule (owner, region, tier,
+    overdue, text); a region here is every spelling of it, whatever the case."""
+    query = customers.narrowed(visible(Customer.select(), user, Customer.owner), {**criteria, "region": ""}, today)
+    region = (criteria.get("region") or "").lower()
+    if region:
+        query = query.where(fn.LOWER(Customer.region) == region)
+    if criteria.get("tier") in ("A", "B", "C"):
+        query = query.where(Customer.tier == criteria["tier"])
+    return query
+
+
+def selection_page(user, criteria, today, limit):
+    """The first `limit` customers of `selection` by tier and name, as (id, name, tier, region, next visit due,
+    owner id), and how many match in all."""
+    query = selection(user, criteria, today)
+    rows = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region, Customer.next_visit_due,
+                             Customer.owner).order_by(Customer.tier, Customer.name_key).limit(limit).tuples())
+    return rows, lambda: query.select(fn.COUNT(Customer.id)).scalar()
+
+
+def _check(user, customer_ids, to_owner, owner_ids=None):
+    """The chosen customers as a query, after the refusals; `owner_ids`: who `user` may give customers to, when the
+    caller already has them (saves a query)."""
+    if not customer_ids:
+        raise Invalid({"customer": _l("Choose at least one customer.")})
+    if len(customer_ids) > MAX_MOVE:
+        raise Invalid({"customer": _l("At most %(n)d customers at once.", n=MAX_MOVE)})
+    if to_owner is None:
+        raise Invalid({"owner": _l("Choose who takes them over.")})
+    if not to_owner.active:
+        raise Invalid({"owner": _l("%(name)s is deactivated; choose an active rep.", name=to_owner.name)})
+    allowed = to_owner.id in owner_ids if owner_ids is not None else \
+        owners(user).where(User.id == to_owner.id).exists()
+    if not allowed:
+        raise Invalid({"owner": _l("You cannot assign customers to %(name)s.", name=to_owner.name)})
+    chosen = customers.scope(user).where(Customer.id.in_(customer_ids))
+    if chosen.count() != len(set(customer_ids)):
+        raise Invalid({"customer": _l("Some of the chosen customers are not yours to reassign.")})
+    return chosen
+
+
+def _moving(chosen, to_owner):
+    """Those of the chosen customers that are not the new owner's already."""
+    return chosen.where(Customer.owner.is_null(True) | (Customer.owner != to_owner.id))
+
+
+def _going_along(customer_ids):
+    """The open deals that go with moving customers: those held by the customer's own (current) owner. Anyone
+    else's deal on the customer stays theirs, as does every won or lost deal."""
+    return (_open_deals().join(Customer, on=(Deal.customer == Customer.id))
+            .where(Customer.id.in_(customer_ids) & (Deal.owner == Customer.owner)))
+
+
+def preview(user, customer_ids, to_owner, move_deals, today, loads_in_view):
+    """Each affected owner's load before and after: ([(before, after)], customers moving), the new owner last.
+    `loads_in_view`: loads(user, ...) as the page already has them. Nothing is written."""
+    everyone = {x.owner_id: x for x in loads_in_view}
+    chosen = _check(user, customer_ids, to_owner, owner_ids={x.owner_id for x in loads_in_view if x.active})
+    moving = list(_customer_rows(_moving(chosen, to_owner), today))
+    deals = []
+    if move_deals:
+        deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
+                     .select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount)).group_by(Deal.owner).tuples())
+    before = {}
+
+    def entry(owner_id):
+        if owner_id not in before:
+            base = everyone.get(owner_id) or Load(owner_id, _owner_name(owner_id))
+            before[owner_id] = (base, base.copy())
+        return before[owner_id][1]
+
+    target = entry(to_owner.id)
+    for owner_id, tier, count, overdue, due in moving:
+        source = entry(owner_id)
+        source.tiers[tier] -= count
+        source.overdue -= overdue or 0
+        source.due -= due or 0
+        target.tiers[tier] += count
+        target.overdue += overdue or 0
+        target.due += due or 0
+    for owner_id, count, amount in deals:
+        source = entry(owner_id)
+        source.open_deals -= count
+        source.pipeline -= int(amount or 0)
+        target.open_deals += count
+        target.pipeline += int(amount or 0)
+    rows = [pair for owner_id, pair in before.items() if owner_id != to_owner.id]
+    rows.sort(key=lambda pair: pair[0].name)
+    return rows + [before[to_owner.id]], sum(row[2] for row in moving)
+
+
+def _owner_name(owner_id):
+    if owner_id is None:
+        return str(_l("Customer pool"))
+    return User.select(User.name).where(User.id == owner_id).scalar() or ""
+
+
+def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
+    """Give the chosen customers (and, if asked, their open deals) to `to_owner` in one transaction; the
+    reallocation is kept so it can be undone. Returns it (customers 0: nothing needed moving)."""
+    now = now or utcnow()
+    with db.atomic():
+        chosen = _check(user, customer_ids, to_owner)
+        moving = list(_moving(chosen, to_owner).select(Customer.id, Customer.owner, Customer.name).tuples())
+        deals = []
+        if move_deals and moving:
+            deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
+                         .select(Deal.id, Deal.customer, Deal.owner).tuples())
+        batch = Reallocation.create(by=user.id, to_owner=to_owner.id, customers=len(moving), deals=len(deals),
+                                    created_at=now)
+        if not moving:
+            return batch
+        for start in range(0, len(moving), 500):
+            part = moving[start:start + 500]
+            ReallocationMove.insert_many([{"reallocation": batch.id, "customer": cid, "from_owner": owner,
+                                           "to_owner": to_owner.id} for cid, owner, _n in part]).execute()
+            PoolMove.insert_many([{"customer": cid, "kind": "reassign", "from_owner": owner, "to_owner": to_owner.id,
+                                   "by": user.id, "at": now} for cid, owner, _n in part]).execute()
+            (Customer.update(owner=to_owner.id, claimed_at=None, updated_at=now, last_activity_at=now)
+             .where(Customer.id.in_([c[0] for c in part])).execute())
+        for start in range(0, len(deals), 500):
+            part = deals[start:start + 500]
+            ReallocationMove.insert_many([{"reallocation": batch.id, "customer": cid, "deal": did, "from_owner": owner,
+                                           "to_owner": to_owner.id} for did, cid, owner in part]).execute()
+            (Deal.update(owner=to_owner.id, updated_at=now, updated_by=user.id, version=Deal.version + 1)
+             .where(Deal.id.in_([d[0] for d in part])).execute())
+        audit.record("edit", actor=user, obj=batch,
+                     summary=f"reassigned {len(moving)} customer(s) and {len(deals)} open deal(s) to {to_owner.name}")
+        if to_owner.id != user.id:
+            if len(moving) == 1:
+                notifications.notify([to_owner], "customer_assigned", f"/customers/{moving[0][0]}", by=user.name,
+                                     customer=moving[0][2])
+            else:
+                notifications.notify([to_owner], "customers_assigned", f"/customers?owner={to_owner.id}",
+                                     by=user.name, count=len(moving))
+    return batch
+
+
+def undo_deadline(batch, settings_values):
+    return batch.created_at + datetime.timedelta(hours=settings_values["reallocation_undo_hours"])
+
+
+def may_undo(user, batch, settings_values, now=None):
+    now = now or utcnow()
+    return (batch.undone_at is None and batch.customers > 0 and now <= undo_deadline(batch, settings_values)
+            and (user.role == "ops" or batch.by_id == user.id))
+
+
+def undo(user, batch, settings_values, now=None):
+    """Put back every customer and deal of the reallocation that still sits with its new owner (one moved on
+    since, or whose former owner has left, stays). Returns (restored, kept)."""
+    now = now or utcnow()
+    if not may_undo(user, batch, settings_values, now):
+        raise Invalid({None: _l("This reassignment can no longer be undone.")})
+    with db.atomic():
+        claimed = (Reallocation.update(undone_at=now, undone_by=user.id)
+                   .where((Reallocation.id == batch.id) & Reallocation.undone_at.is_null(True)).execute())
+        if not claimed:
+            raise Invalid({None: _l("This reassignment has already been undone.")})
+        former = User.alias()
+        moves = list(ReallocationMove.select(ReallocationMove.customer, ReallocationMove.deal,
+                                             ReallocationMove.from_owner)
+                     .join(former, JOIN.LEFT_OUTER, on=(ReallocationMove.from_owner == former.id))
+                     .where((ReallocationMove.reallocation == batch.id)
+                            & (ReallocationMove.from_owner.is_null(True) | (former.active == True)))  # noqa: E712
+                     .tuples())
+        restored_ids = []
+        for from_owner in {m[2] for m in moves if m[1] is None}:
+            ids = [m[0] for m in moves if m[1] is None and m[2] == from_owner]
+            for start in range(0, len(ids), 500):
+                back = [cid for (cid,) in Customer.select(Customer.id)
+                        .where(Customer.id.in_(ids[start:start + 500]) & (Customer.owner == batch.to_owner_id))
+                        .tuples()]
+                if back:
+                    (Customer.update(owner=from_owner, updated_at=now, last_activity_at=now)
+                     .where(Customer.id.in_(back)).execute())
+                    PoolMove.insert_many([{"customer": cid, "kind": "reassign", "from_owner": batch.to_owner_id,
+                                           "to_owner": from_owner, "by": user.id, "at": now} for cid in back]).execute()
+                    restored_ids.extend(back)
+        restored = len(restored_ids)
+        back_with = set(restored_ids)  # a deal goes back only with its customer
+        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+        for from_owner in {m[2] for m in moves if m[1] is not None}:
+            deal_ids = [m[1] for m in moves if m[1] is not None and m[2] == from_owner and m[0] in back_with]
+            for start in range(0, len(deal_ids), 500):
+                (Deal.update(owner=from_owner, updated_at=now, updated_by=user.id, version=Deal.version + 1)
+                 .where(Deal.id.in_(deal_ids[start:start + 500]) & (Deal.owner == batch.to_owner_id)
+                        & Deal.stage.in_(open_stages)).execute())
+        kept = batch.customers - restored
+        audit.record("edit", actor=user, obj=batch,
+                     summary=f"reassignment undone: {restored} customer(s) back, {kept} kept")
+    return restored, kept
+
+
+def recent(user, now=None, days=7):
+    """Reallocations of the last week that `user` made (ops: anyone's), newest first, with names."""
+    by, to = User.alias(), User.alias()
+    query = (Reallocation.select(Reallocation, by.name.alias("by_name"), to.name.alias("to_name"))
+             .join(by, JOIN.LEFT_OUTER, on=(Reallocation.by == by.id))
+             .join(to, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == to.id), src=Reallocation)
+             .where(Reallocation.created_at >= (now or utcnow()) - datetime.timedelta(days=days)))
+    if user.role != "ops":
+        query = query.where(Reallocation.by == user.id)
+    return list(query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20).objects())
+
+
+def batch_or_none(user, batch_id):
+    query = Reallocation.select().where(Reallocation.id == batch_id)
+    if user.role != "ops":
+        query = query.where(Reallocation.by == user.id)
+    return query.first()
+
+
+# Regions ---------------------------------------------------------------------------------------------------------
+
+def regions():
+    """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
+    counted per spelling on the region index, then spellings that differ only in case are one region, named by its
+    commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
+    found, best = {}, {}
+    for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
+                        .group_by(Customer.region).tuples()):
+        key = customers.region_key(name)
+        row = found.setdefault(key, [name, 0, None, ""])
+        row[1] += count
+        if (-count, name) < best.get(key, (1, "")):
+            best[key], row[0] = (-count, name), name
+    rep = User.alias()
+    for name, key, rep_id, rep_name in (Region.select(Region.name, Region.name_key, Region.rep, rep.name)
+                                        .join(rep, JOIN.LEFT_OUTER, on=(Region.rep == rep.id)).tuples()):
+        row = found.setdefault(key, [name, 0, None, ""])
+        row[2], row[3] = rep_id, rep_name or ""
+    return sorted((tuple(row) for row in found.values()), key=lambda row: row[0].casefold())
+
+
+def assign_region(user, name, rep, now=None):
+    """Make `rep` (None: nobody) the rep new customers in region `name` go to."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 64:
+        raise Invalid({"region": _l("Name the region (at most 64 characters).")})
+    if rep is not None and (not rep.active or not owners(user).where(User.id == rep.id).exists()):
+        raise Invalid({"rep": _l("Choose an active rep.")})
+    now = now or utcnow()
+    with db.atomic():
+        (Region.insert(name=name, name_key=customers.region_key(name), rep=rep.id if rep else None, updated_at=now,
+                       updated_by=user.id)
+         .on_conflict(conflict_target=[Region.name_key],
+                      update={Region.rep: rep.id if rep else None, Region.updated_at: now,
+                              Region.updated_by: user.id})
+         .execute())
+        audit.record("edit", actor=user, object_type="region",
+                     summary=f"region {name}: new customers go to {rep.name if rep else 'nobody'}")

@@ -1,0 +1,68 @@
+"""The application factory: configuration, the database, extensions, blueprints and the command line. Nothing else."""
+from pathlib import Path
+
+from flask import Flask
+from flask.cli import FlaskGroup
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import cli
+from .admin import bp as admin_bp
+from .audit import bp as audit_bp
+from .auth import bp as auth_bp
+from .collateral import bp as collateral_bp, public as shared_bp
+from .core import config as configuration, db as database, locale
+from .core.extensions import babel, csrf, login_manager
+from .customers import bp as customers_bp
+from .dashboards.home import bp as home_bp
+from .dashboards.manager import bp as manager_bp
+from .dashboards.ops import bp as ops_bp
+from .dashboards.rep import bp as rep_bp
+from .dashboards.support import bp as support_bp
+from .expenses import bp as expenses_bp
+from .infra import outbox
+from .pipeline import bp as pipeline_bp
+from .quotes import bp as quotes_bp
+from .service import bp as service_bp, public as public_bp
+from .visits import bp as visits_bp
+from .visits.feeds import feeds as feeds_bp
+from .web import errors, security, shell
+
+ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp, pipeline_bp,
+              collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp, expenses_bp)
+
+
+def create_app(config=None):
+    """The app, configured from defaults, the environment, instance/config.py, then `config` (a dict)."""
+    if not (ROOT / "templates").is_dir():
+        raise RuntimeError("salesweb runs from its repository: clone it and install with `make install` "
+                           "(or `pip install -e .` in the clone), not as a plain package")
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    if config and "INSTANCE_PATH" in config:
+        app.instance_path = str(config["INSTANCE_PATH"])
+    configuration.load(app, config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # The Host header is not taken from the proxy: a client could set X-Forwarded-Host itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    database.init_app(app)
+    security.init_app(app)  # before flask-login, so its after_request (cookie flags) runs last
+    login_manager.init_app(app)
+    for blueprint in BLUEPRINTS:  # before CSRF: an ended sign-in is sent to sign in again before its token is checked
+        app.register_blueprint(blueprint)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=locale.select_locale, timezone_selector=locale.select_timezone)
+    shell.init_app(app)
+    outbox.init_app(app)  # notifications by e-mail, when MAIL_HOST is set
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def main():
+    """The `salesweb` command."""
+    group = FlaskGroup(create_app=create_app, add_default_commands=False,
+                       help="salesweb: self-hosted sales management.")
+    group.main(prog_name="salesweb")

@@ -1,0 +1,1 @@
+"""What every part of salesweb stands on and that imports no feature: the database, access (the one visibility rule), errors, i18n, money, the audit trail, notifications and the install's settings."""

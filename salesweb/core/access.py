@@ -1,0 +1,88 @@
+"""Who sees what: the role guard and the one visibility rule (own / subtree of reports / all)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from peewee import Select
+
+from .extensions import login_manager
+from ..models import User
+
+SEES_ALL = ("support", "ops", "admin")
+
+
+def subtree_ids(user_id):
+    """A query of the ids of everyone reporting to user_id, directly or through others."""
+    base = (User.select(User.id).where(User.reports_to == user_id)
+            .cte("subtree", recursive=True, columns=("id",)))
+    below = User.alias()
+    step = below.select(below.id).join(base, on=(below.reports_to == base.c.id))
+    tree = base.union(step)  # UNION, not UNION ALL: a loop in the data cannot recurse forever
+    return tree.select_from(tree.c.id)
+
+
+def team_ids(user_id):
+    """A query of user_id and the ids of everyone in their subtree."""
+    tree = team_tree(user_id)
+    return tree.select_from(tree.c.id)
+
+
+def team_tree(user_id):
+    """user_id and everyone in their subtree, as the recursive CTE "team": a query that tests several subqueries
+    against one team declares it once (`.with_cte`) and passes it to `visible_to` for each; SQLite would
+    otherwise work the tree out again for every subquery holding its own (a director's board: 0.4 → 0.09 ms)."""
+    base = (User.select(User.id).where(User.id == user_id)
+            .cte("team", recursive=True, columns=("id",)))
+    below = User.alias()
+    step = below.select(below.id).join(base, on=(below.reports_to == base.c.id))
+    return base.union(step)
+
+
+def visible(query, user, owner_field):
+    """Narrow a query to the records user may see, judged by the record's owner column."""
+    return visible_to(query, user.role, user.id, owner_field)
+
+
+def visible_to(query, role, user_id, owner_field, team=None):
+    """`visible` by role and user id; `team`: the manager's `team_tree`, when the statement declares it."""
+    if role in SEES_ALL:
+        return query
+    if role == "manager":
+        # One IN over the manager and their subtree (an OR with the own id would keep SQLite off the index).
+        members = team_ids(user_id) if team is None else Select((team,), (team.c.id,))
+        return query.where(owner_field.in_(members))
+    return query.where(owner_field == user_id)
+
+
+def get_visible_or_404(source, record_id, user, owner_field):
+    """One record by id if user may see it; a record outside their scope is simply not found. `source`: a model
+    (its row alone) or a query (with what it joins)."""
+    query = source.select() if isinstance(source, type) else source
+    record = visible(query.where(query.model.id == record_id), user, owner_field).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+def require_role(*roles):
+    """A before_request guard for a blueprint (or a decorator for a view): sign-in, then role, else 403."""
+    def check():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return check
+
+
+def role_required(*roles):
+    check = require_role(*roles)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            refusal = check()
+            return refusal if refusal is not None else view(*args, **kwargs)
+        return wrapper
+    return decorate

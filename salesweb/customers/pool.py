@@ -1,0 +1,91 @@
+"""The customer pool (公海): unowned customers that reps claim, release, and that inactivity returns."""
+import datetime
+
+from ..core.db import db, is_sqlite, utcnow
+from ..core.i18n import _l, lazy_ngettext
+from ..models import Customer, PoolMove, User
+from ..core import audit, notifications
+from ..core.errors import Invalid
+
+CLAIMERS = ("rep", "manager")
+
+
+def pool():
+    return Customer.select().where(Customer.owner.is_null())
+
+
+def held_from_pool(user):
+    return Customer.select().where((Customer.owner == user.id) & Customer.claimed_at.is_null(False)).count()
+
+
+def claim(customer, user, values, now=None):
+    """Take an unowned customer, within the per-rep limit; the first of two claims wins."""
+    if user.role not in CLAIMERS:
+        raise Invalid({None: _l("Only reps and managers claim customers from the pool.")})
+    now = now or utcnow()
+    with db.atomic():
+        if not is_sqlite():  # SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL locks the claimer
+            User.select(User.id).where(User.id == user.id).for_update().execute()
+        if held_from_pool(user) >= values["pool_claim_limit"]:
+            raise Invalid({None: lazy_ngettext("You already hold %(num)d customer from the pool; release it first.",
+                                               "You already hold %(num)d customers from the pool; release one first.",
+                                               values["pool_claim_limit"])})
+        taken = (Customer.update(owner=user, claimed_at=now, last_activity_at=now, updated_at=now)
+                 .where((Customer.id == customer.id) & Customer.owner.is_null()).execute())
+        if not taken:
+            raise Invalid({None: _l("Someone else has just claimed this customer.")})
+        PoolMove.create(customer=customer, kind="claim", to_owner=user, by=user, at=now)
+        audit.record("edit", actor=user, obj=customer, summary=f"{customer.name}: claimed from the pool")
+
+
+def release(customer, user, now=None):
+    """Give a customer back to the pool."""
+    if customer.owner_id is None:
+        raise Invalid({None: _l("This customer is already in the pool.")})
+    now = now or utcnow()
+    with db.atomic():
+        PoolMove.create(customer=customer, kind="release", from_owner=customer.owner_id, by=user, at=now)
+        (Customer.update(owner=None, claimed_at=None, updated_at=now)
+         .where(Customer.id == customer.id).execute())
+        audit.record("edit", actor=user, obj=customer, summary=f"{customer.name}: released to the pool")
+
+
+def recycle(values, now=None):
+    """Return to the pool every owned customer with no activity for pool_recycle_days; returns the count."""
+    now = now or utcnow()
+    cutoff = now - datetime.timedelta(days=values["pool_recycle_days"])
+    with db.atomic():
+        stale = list(Customer.select(Customer.id, Customer.owner)
+                     .where(Customer.owner.is_null(False) & (Customer.last_activity_at < cutoff)).tuples())
+        for batch in range(0, len(stale), 500):
+            chunk = stale[batch:batch + 500]
+            PoolMove.insert_many([{"customer": cid, "kind": "recycle", "from_owner": owner, "at": now}
+                                  for cid, owner in chunk]).execute()
+            (Customer.update(owner=None, claimed_at=None, updated_at=now)
+             .where(Customer.id.in_([cid for cid, _ in chunk])).execute())
+        if stale:
+            audit.record("edit", object_type="customer",
+                         summary=f"recycled {len(stale)} customer(s) idle since {cutoff:%Y-%m-%d}")
+    return len(stale)
+
+
+def revert(move, by, now=None):
+    """Undo a recycle: the customer goes back to its owner if still unowned and the owner still active."""
+    if move.kind != "recycle" or move.reverted_at is not None:
+        raise Invalid({None: _l("Only a recycle that has not been undone can be undone.")})
+    owner = User.get_or_none(User.id == move.from_owner_id)
+    if owner is None or not owner.active:
+        raise Invalid({None: _l("The previous owner is no longer active.")})
+    now = now or utcnow()
+    with db.atomic():
+        restored = (Customer.update(owner=owner, last_activity_at=now, updated_at=now)
+                    .where((Customer.id == move.customer_id) & Customer.owner.is_null()).execute())
+        if not restored:
+            raise Invalid({None: _l("The customer has a new owner since; nothing to undo.")})
+        (PoolMove.update(reverted_at=now, reverted_by=by).where(PoolMove.id == move.id).execute())
+        audit.record("edit", actor=by, object_type="customer", object_id=move.customer_id,
+                     summary=f"recycle undone: back to {owner.name}")
+        if by is not None and by.id != owner.id:
+            name = Customer.select(Customer.name).where(Customer.id == move.customer_id).scalar()
+            notifications.notify([owner], "customer_assigned", f"/customers/{move.customer_id}", by=by.name,
+                                 customer=name)

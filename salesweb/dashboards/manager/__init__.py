@@ -1,0 +1,7 @@
+"""The manager's desk under /manager/."""
+from . import reports, routes, targets  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp
+from ...figures import charts
+
+# what this package's templates (and others showing its records) read
+bp.add_app_template_global(charts, "charts")

@@ -1,0 +1,24 @@
+from flask import render_template, request
+from flask_login import current_user
+
+from ...figures import exports as figures
+from ...core.db import utcnow
+from .. import homes
+from ...figures.metrics import Period
+from ...core.settings import current_settings
+from ...core.clock import local_today
+from ...web.kept import minute, remembered_html
+from ...web.pages import render
+from .blueprint import bp
+
+
+@bp.get("/")
+def home():
+    today, now = local_today(), utcnow()
+    period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
+    figures_html = remembered_html("manager-home", (current_user.id, period.key, today, minute(now)), lambda: render_template(
+        "manager/_home.html", today=today, **homes.manager_view(current_user, period, today, now, current_settings())))
+    return render("manager/home.html", figures_html=figures_html)
+
+
+bp.add_url_rule("/export/<name>.csv", "export", figures.export)

@@ -1,0 +1,1 @@
+"""Read-only reporting over many features: metrics, analytics, attainment and charts."""

@@ -1,0 +1,43 @@
+"""The views the team home and ops analytics share: a table of figures as CSV, and the context a page's figures
+are computed in (who looks, the period and filters the URL asks for)."""
+from flask import abort, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..core.db import utcnow
+from . import analytics
+from ..core import audit
+from ..web.downloads import csv_download
+from ..core.clock import local_today
+from ..web.kept import minute, remembered
+from ..core.settings import current_settings
+
+
+def context():
+    """Ops analytics open on the last 90 days (a month's first week holds too little to judge by); the team home
+    and its exports, on a month."""
+    return analytics.context_for(current_user, request.args, local_today(), utcnow(), current_settings(),
+                                 str(get_locale() or "en"), rolling=request.blueprint == "ops")
+
+
+def key(found, *more):
+    """What a context's figures are computed from: who looks, the filters, the day and the minute (stale and
+    overdue move with the clock)."""
+    return (found.user.id, tuple(sorted(found.filters.args().items())), found.today, minute(found.now), *more)
+
+
+def _table(found, name):
+    header, rows = analytics.csv_table(found, name)
+    return header, list(rows)
+
+
+def export(name):
+    """One table of figures, for the same scope, period and filters as the page it sits on."""
+    if name not in analytics.CSV:
+        abort(404)
+    found = context()
+    header, rows = remembered("csv", key(found, name, found.locale), lambda: _table(found, name))
+    audit.record("export", actor=current_user, object_type="figures",
+                 summary=f"figures {name}: {request.query_string.decode('utf-8', 'replace')[:200]}")
+    period = found.target_period if name == "attainment" else found.filters.period
+    return csv_download(header, rows, f"{name}-{period.dated_key}.csv")

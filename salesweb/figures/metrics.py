@@ -1,0 +1,592 @@
+"""The figures managers steer by and ops analyse. Each is one aggregate query over a scope (whose records), a period
+(which days, on the install's calendar) and filters (region, tier, source of the customer)."""
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from peewee import JOIN, SQL, Case, Select, Value, fn
+
+from ..core.access import SEES_ALL, team_ids
+from ..core.db import days_between, month_of
+from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
+                      User, Visit)
+from ..pipeline import rules as pipeline
+from ..quotes.contract_rules import overdue_query
+from ..reports.rules import FIRST_YEAR, LAST_YEAR
+from ..targets.rules import Group, Line
+from ..visits.rules import utc_range
+
+PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
+ROLLING, ROLLING_DAYS = "last-90-days", 90  # and "days": the last 90 days to today, where a page offers them
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: datetime.date
+    end: datetime.date  # the day after the last
+
+    @classmethod
+    def of(cls, kind, day):
+        """The week, month, quarter or year holding `day`."""
+        if kind == "week":
+            start = day - datetime.timedelta(days=day.weekday())
+            return cls(kind, start, start + datetime.timedelta(days=7))
+        if kind == "year":
+            start, months = day.replace(month=1, day=1), 12
+        elif kind == "quarter":
+            start, months = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1), 3
+        else:
+            kind, start, months = "month", day.replace(day=1), 1
+        return cls(kind, start, _add_months(start, months))
+
+    @classmethod
+    def parse(cls, key):
+        """'2026', '2026-Q4', '2026-11' or '2026-W48' (as `key` writes them); None for anything else, and for a
+        year outside those salesweb deals with (its neighbours and a year earlier must still be dates)."""
+        try:
+            year, _dash, part = key.partition("-")
+            if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+                return None
+            if not part and len(key) == 4:
+                return cls.of("year", datetime.date(int(key), 1, 1))
+            if part.startswith("W") and part[1:].isdecimal():
+                return cls.of("week", datetime.date.fromisocalendar(int(year), int(part[1:]), 1))
+            if part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
+                return cls.of("quarter", datetime.date(int(year), int(part[1:]) * 3 - 2, 1))
+            return cls.of("month", datetime.date(int(year), int(part), 1))
+        except (ValueError, AttributeError):
+            return None
+
+    @classmethod
+    def last_days(cls, today, days=ROLLING_DAYS):
+        """The `days` days to `today`, today included."""
+        return cls("days", today - datetime.timedelta(days=days - 1), today + datetime.timedelta(days=1))
+
+    @classmethod
+    def chosen(cls, key, kind, today, rolling=False):
+        """The period a page was asked for: by its key, else this month, quarter or year. A page that offers the last
+        90 days (`rolling`) shows them when asked by their key, and when no valid period or kind is asked."""
+        found = cls.parse(key or "")
+        if found:
+            return found
+        if rolling and (key == ROLLING or kind not in PERIOD_KINDS + ("week",)):
+            return cls.last_days(today)
+        return cls.of(kind or "month", today)
+
+    @property
+    def key(self):
+        if self.kind == "days":
+            return ROLLING
+        if self.kind == "week":
+            year, week, _day = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def dated_key(self):
+        """The key, or for the last days the dates they run from and to (names a file)."""
+        if self.kind == "days":
+            return f"{self.start.isoformat()}_{(self.end - datetime.timedelta(days=1)).isoformat()}"
+        return self.key
+
+    @property
+    def days(self):
+        return (self.end - self.start).days
+
+    @property
+    def weeks(self):
+        return self.days / 7
+
+    def a_year_earlier(self):
+        if self.kind == "week":
+            return Period.of("week", self.start - datetime.timedelta(weeks=52))
+        return Period.of(self.kind, self.start.replace(year=self.start.year - 1))
+
+    def before(self):
+        return Period.of(self.kind, self.start - datetime.timedelta(days=1))
+
+    def after(self):
+        return Period.of(self.kind, self.end)
+
+    def elapsed(self, today):
+        """The share of the period gone by the end of `today` (0 before it starts, 1 once it is over)."""
+        done = (min(max(today + datetime.timedelta(days=1), self.start), self.end) - self.start).days
+        return done / self.days
+
+
+def _add_months(day, months):
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records: `owners` is a query of user ids (None: everyone's); filters narrow by the customer."""
+    owners: object = None
+    region: str = ""
+    tier: str = ""
+    source: str = ""
+
+    def narrow(self, query, owner_field, customer_field=None):
+        if self.owners is not None:
+            query = query.where(owner_field.in_(self.owners))
+        if customer_field is not None and (self.region or self.tier or self.source):
+            customers = Customer.select(Customer.id)
+            for name in ("region", "tier", "source"):
+                if getattr(self, name):
+                    customers = customers.where(getattr(Customer, name) == getattr(self, name))
+            query = query.where(customer_field.in_(customers))
+        return query
+
+
+def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
+    """What `user` may see, narrowed to a team or a rep (ids the caller has checked are within reach)."""
+    if user.role in SEES_ALL:
+        owners = None
+    elif user.role == "manager":
+        owners = team_ids(user.id)
+    else:
+        owners = User.select(User.id).where(User.id == user.id)
+    if team_id:
+        members = User.select(User.id).where(User.team == team_id)
+        owners = members if owners is None else members.where(User.id.in_(owners))
+    if rep_id:
+        one = User.select(User.id).where(User.id == rep_id)
+        owners = one if owners is None else one.where(User.id.in_(owners))
+    return Scope(owners, region or "", tier or "", source or "")
+
+
+def _in(column, period):
+    return (column >= period.start) & (column < period.end)
+
+
+def closed(scope, period):
+    """Deals won or lost in the period: won amount and count, lost count, win rate, average deal size and the
+    average days from creation to the win."""
+    won = (Stage.kind == "won") & _in(Deal.won_on, period)
+    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
+    query = (Deal.select(fn.SUM(Case(None, [(won, Deal.amount)], 0)), fn.SUM(Case(None, [(won, 1)], 0)),
+                         fn.SUM(Case(None, [(lost, 1)], 0)),
+                         fn.SUM(Case(None, [(won, days_between(Deal.won_on, Deal.created_at))], 0)))
+             .join(Stage).where(won | lost))
+    amount, wins, losses, cycle_days = scope.narrow(query, Deal.owner, Deal.customer).tuples().first()
+    amount, wins, losses = int(amount or 0), int(wins or 0), int(losses or 0)
+    return {"won_amount": amount, "won_count": wins, "lost_count": losses,
+            "win_rate": wins / (wins + losses) if wins + losses else None,
+            "average_size": amount // wins if wins else None,
+            "cycle_days": max(0.0, float(cycle_days) / wins) if wins else None}
+
+
+def won_by_owner(scope, period):
+    """{owner id: (won amount, won count)} for deals won in the period."""
+    query = (Deal.select(Deal.owner, fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(Deal.owner))
+    return {owner: (int(amount or 0), count) for owner, amount, count in
+            scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+
+
+def funnel(scope, today, now, all_stages=None):
+    """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
+    all_stages = all_stages or pipeline.stages()
+    stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
+    query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
+                         fn.SUM(Case(None, [(stale, 1)], 0)))
+             .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
+    rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
+            stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+    names = ("count", "amount", "weighted", "stale")
+    return [{"stage": stage, **dict(zip(names, rows.get(stage.id, (0, 0, 0, 0))))}
+            for stage in all_stages if stage.kind == "open"]
+
+
+def stage_flow(scope, period, settings, all_stages=None):
+    """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
+    moved forward (to a later stage or won, not back and not lost) and their average length in days.
+    [{stage, ended, advanced, conversion, average_days}]."""
+    start, end = utc_range(period.start, period.end, settings)
+    window = {"partition_by": [StageChange.deal], "order_by": [StageChange.at, StageChange.id]}
+    moved_since = StageChange.select(StageChange.deal).where(StageChange.at >= start)  # a stay ends with a move
+    stays = scope.narrow(
+        StageChange.select(StageChange.to_stage.alias("stage_id"), StageChange.at.alias("entered"),
+                           fn.LEAD(StageChange.at).over(**window).alias("left_at"),
+                           fn.LEAD(StageChange.to_stage).over(**window).alias("next_id"))
+        .join(Deal, on=(StageChange.deal == Deal.id)).where(Deal.id.in_(moved_since)),
+        Deal.owner, Deal.customer).cte("stays")
+    here, there = Stage.alias(), Stage.alias()
+    forward = (there.position > here.position) & (there.kind != "lost")
+    rows = (stays.select_from(stays.c.stage_id, fn.COUNT(Value(1)), fn.SUM(Case(None, [(forward, 1)], 0)),
+                              fn.AVG(days_between(stays.c.left_at, stays.c.entered)))
+            .join(here, on=(here.id == stays.c.stage_id)).join(there, on=(there.id == stays.c.next_id))
+            .where((stays.c.left_at >= start) & (stays.c.left_at < end)).group_by(stays.c.stage_id).tuples())
+    found = {stage: (ended, int(advanced or 0), float(days or 0)) for stage, ended, advanced, days in rows}
+    result = []
+    for stage in all_stages or pipeline.stages():
+        if stage.kind == "open":
+            ended, advanced, days = found.get(stage.id, (0, 0, None))
+            result.append({"stage": stage, "ended": ended, "advanced": advanced,
+                           "conversion": advanced / ended if ended else None, "average_days": days})
+    return result
+
+
+def overdue_by_tier(scope, today):
+    """Customers whose next visit is past due, by tier: {"A": n, "B": n, "C": n}."""
+    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
+             .group_by(Customer.tier))
+    counts = {"A": 0, "B": 0, "C": 0}
+    counts.update(dict(scope.narrow(query, Customer.owner, Customer.id).tuples()))
+    return counts
+
+
+def visits_by_rep(scope, period, settings):
+    """{rep id: (done visits, verified)} in the period."""
+    since, until = utc_range(period.start, period.end, settings)
+    query = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+             .where((Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until))
+             .group_by(Visit.rep))
+    return {rep: (count, int(verified or 0)) for rep, count, verified in
+            scope.narrow(query, Visit.rep, Visit.customer).tuples()}
+
+
+def new_customers(scope, period, settings):
+    """Customers created in the period (owned within the scope; the pool's count only where the scope is all)."""
+    since, until = utc_range(period.start, period.end, settings)
+    query = Customer.select(fn.COUNT(Customer.id)).where((Customer.created_at >= since) & (Customer.created_at < until))
+    return scope.narrow(query, Customer.owner, Customer.id).scalar() or 0
+
+
+def loss_reasons(scope, period):
+    """Deals lost in the period by reason, most first: [(reason or None, count, amount)]."""
+    query = (Deal.select(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position,
+                         fn.COUNT(Deal.id), fn.SUM(Deal.amount)).join(Stage).switch(Deal)
+             .join(LossReason, JOIN.LEFT_OUTER, on=(Deal.lost_reason == LossReason.id))
+             .where((Stage.kind == "lost") & _in(Deal.lost_on, period))
+             .group_by(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position))
+    rows = [(LossReason(id=rid, name_en=en, name_zh=zh, position=position) if rid else None, count, int(amount or 0))
+            for rid, en, zh, position, count, amount in scope.narrow(query, Deal.owner, Deal.customer).tuples()]
+    return sorted(rows, key=lambda row: (-row[1], row[0].position if row[0] else 1 << 30))
+
+
+def by_source(scope, period):
+    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)]."""
+    won = (Stage.kind == "won") & _in(Deal.won_on, period)
+    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
+    query = (Deal.select(Customer.source, fn.SUM(Case(None, [(won, 1)], 0)), fn.SUM(Case(None, [(lost, 1)], 0)),
+                         fn.SUM(Case(None, [(won, Deal.amount)], 0)))
+             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+             .where(won | lost).group_by(Customer.source))
+    rows = [(source, int(w or 0), int(lo or 0), int(amount or 0)) for source, w, lo, amount in
+            scope.narrow(query, Deal.owner, Deal.customer).tuples()]
+    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, w, lo, a in rows), key=lambda r: -r[3])
+
+
+def forecast(scope, today, months=6):
+    """Open deals by expected close month from this one on, weighted by probability: [(month 'YYYY-MM', count,
+    amount, weighted)]; deals expected before this month come first as 'overdue', undated ones last as ''."""
+    this_month = today.replace(day=1)
+    key = Case(None, [(Deal.expected_close.is_null(), ""), (Deal.expected_close < this_month, "overdue")],
+               month_of(Deal.expected_close))
+    query = (Deal.select(key.alias("month"), fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                         fn.SUM(Deal.amount * Deal.probability)).join(Stage)
+             .where(Stage.kind == "open").group_by(SQL("1")))  # by position: PostgreSQL cannot match a
+    # GROUP BY expression holding parameters with the same one in the select list
+    found = {month: (count, int(amount or 0), int(weighted or 0) // 100) for month, count, amount, weighted in
+             scope.narrow(query, Deal.owner, Deal.customer).tuples()}
+    wanted = [_add_months(this_month, i).strftime("%Y-%m") for i in range(months)]
+    later = [m for m in sorted(found) if m not in wanted and m not in ("", "overdue")]
+    return [(m, *found.get(m, (0, 0, 0))) for m in ["overdue"] + wanted + later + [""]
+            if m in wanted or m in found]
+
+
+def trends(scope, today, settings, months=12):
+    """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in two queries:
+    won deals grouped by month, and new deals and visits counted month by month (the install's months, in UTC) on
+    indexes of their time, which reads no table rows for visits however many there are."""
+    first = _add_months(today.replace(day=1), 1 - months)
+    starts = [_add_months(first, i) for i in range(months + 1)]
+    won = scope.narrow(Deal.select(month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id))
+                       .join(Stage).where((Stage.kind == "won") & (Deal.won_on >= first)),
+                       Deal.owner, Deal.customer).group_by(SQL("1"))
+    counts = []
+    for start, end in zip(starts, starts[1:]):
+        since, until = utc_range(start, end, settings)
+        counts.append(scope.narrow(Deal.select(fn.COUNT(Deal.id)).where(
+            (Deal.created_at >= since) & (Deal.created_at < until)), Deal.owner, Deal.customer))
+        counts.append(scope.narrow(Visit.select(fn.COUNT(Visit.id)).where(
+            (Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until)),
+            Visit.rep, Visit.customer))
+    found = {month: (int(amount or 0), count) for month, amount, count in won.tuples()}
+    counted = Select(columns=counts).bind(Visit._meta.database).tuples().first()
+    return [{"month": start.strftime("%Y-%m"), "won_amount": found.get(start.strftime("%Y-%m"), (0, 0))[0],
+             "won_count": found.get(start.strftime("%Y-%m"), (0, 0))[1], "new_deals": counted[2 * i] or 0,
+             "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
+
+
+def collection(scope, period, today, also=()):
+    """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
+    rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
+    values in "also", in order), so a page gathers its single figures in one round trip."""
+    due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
+                       .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
+    received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
+                            .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
+                            Deal.owner, Deal.customer)
+    narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
+    contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
+    late, gap = overdue_query(today, contracts)
+    late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+    columns = [due, received, late] + list(also)
+    row = Select(columns=columns).bind(Deal._meta.database).tuples().first()
+    due, received = int(row[0] or 0), int(row[1] or 0)
+    found = {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(row[2] or 0)}
+    found["also"] = list(row[3:])
+    return found
+
+
+# Which kinds of target make up a period's: its own, else its months' (a year: its quarters', else their months').
+TARGET_KINDS = {"week": ("week",), "month": ("month",), "quarter": ("quarter", "month"),
+                "year": ("year", "quarter", "month")}
+
+
+def months_of(period):
+    """The months a month, quarter or year is made of (a week: none)."""
+    if period.kind not in ("month", "quarter", "year"):
+        return []
+    found, start = [], period.start
+    while start < period.end:
+        found.append(Period.of("month", start))
+        start = _add_months(start, 1)
+    return found
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What someone is to win in a period: the period's own target, else the sum of the targets set for the months
+    in it (a year: for its quarters, and for the months of a quarter without one). `parts`: the periods whose
+    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover."""
+    parts: tuple = ()
+    own: bool = False
+    months: int = 0
+    of: int = 0
+
+    @property
+    def amount(self):
+        return sum(amount for _period, amount in self.parts)
+
+    @property
+    def summed(self):
+        return bool(self.parts) and not self.own
+
+    def expected(self, today):
+        """The share of each part's target due by the end of `today`."""
+        return round(sum(amount * part.elapsed(today) for part, amount in self.parts))
+
+    def counts(self, month):
+        """Whether what was won in `month` ('YYYY-MM') counts toward this target."""
+        return self.own or any(part.start.strftime("%Y-%m") <= month < part.end.strftime("%Y-%m")
+                               for part, _amount in self.parts)
+
+
+NO_GOAL = Goal()
+
+
+def goal_of(period, found):
+    """The Goal for `period` from one owner's targets `found`, {(kind, first day): amount}."""
+    months = months_of(period)
+    own = found.get((period.kind, period.start))
+    if own:
+        return Goal(((period, own),), True, len(months), len(months))
+    parts = []
+    if period.kind == "quarter":
+        parts = [(m, found[("month", m.start)]) for m in months if found.get(("month", m.start))]
+    elif period.kind == "year":
+        for quarter in {Period.of("quarter", m.start): None for m in months}:
+            if found.get(("quarter", quarter.start)):
+                parts.append((quarter, found[("quarter", quarter.start)]))
+            else:
+                parts += [(m, found[("month", m.start)]) for m in months_of(quarter) if found.get(("month", m.start))]
+    covered = sum(len(months_of(part)) for part, _amount in parts)
+    return Goal(tuple(parts), False, covered, len(months))
+
+
+def targets_set(period, user_ids=(), team_ids_=()):
+    """({user id: {(kind, first day): amount}}, {team id: ...}): the targets set for the period and for the months
+    and quarters in it, in one query."""
+    query = Target.select(Target.user, Target.team, Target.period, Target.starts_on, Target.amount).where(
+        Target.period.in_(TARGET_KINDS.get(period.kind, ())) & (Target.starts_on >= period.start)
+        & (Target.starts_on < period.end) & (Target.user.in_(list(user_ids)) | Target.team.in_(list(team_ids_))))
+    by_user, by_team = {}, {}
+    for user, team, kind, starts_on, amount in query.tuples():
+        found = by_user.setdefault(user, {}) if user else by_team.setdefault(team, {})
+        found[(kind, starts_on)] = amount
+    return by_user, by_team
+
+
+def targets(period, user_ids=(), team_ids_=()):
+    """({user id: Goal}, {team id: Goal}) for the period, for those who have one (their own or summed). One query."""
+    return tuple({owner: goal for owner, goal in ((o, goal_of(period, found)) for o, found in side.items())
+                  if goal.amount} for side in targets_set(period, user_ids, team_ids_))
+
+
+def attainment(won, target, period, today):
+    """{won, target, attainment, expected (the target's share due by today), pace (won / expected)}."""
+    expected = round(target * period.elapsed(today)) if target else 0
+    return {"won": won, "target": target or 0,
+            "attainment": won / target if target else None,
+            "expected": expected, "pace": won / expected if expected else None}
+
+
+def won_by_owner_and_month(scope, period):
+    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period."""
+    query = (Deal.select(Deal.owner, month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(SQL("1"), SQL("2")))
+    found = {}
+    for owner, month, amount, count in scope.narrow(query, Deal.owner, Deal.customer).tuples():
+        found.setdefault(owner, {})[month] = (int(amount or 0), count)
+    return found
+
+
+def attained(won, goal, period, today, whose=None):
+    """A row of attainment from what one owner (or a group) won by month, {'YYYY-MM': (amount, count)}, and their
+    Goal: {won, won_count, target, counted (won in the months the target covers), attainment, expected, pace,
+    summed}. Attainment and pace compare like with like: a target summed from some months counts what was won in
+    those months only. `summed`: None for a period's own target (or none), else (what from, how many, of how many)."""
+    amount = goal.amount
+    counted = sum(value for month, (value, _count) in won.items() if goal.counts(month)) if amount else 0
+    expected = goal.expected(today) if amount else 0
+    return {"won": sum(value for value, _count in won.values()), "won_count": sum(c for _v, c in won.values()),
+            "target": amount, "counted": counted, "attainment": counted / amount if amount else None,
+            "expected": expected, "pace": counted / expected if expected else None,
+            "summed": ("months", goal.months, goal.of) if goal.summed else whose}
+
+
+def _merged(*wons):
+    """What several owners won, month by month."""
+    found = {}
+    for won in wons:
+        for month, (amount, count) in won.items():
+            before = found.get(month, (0, 0))
+            found[month] = (before[0] + amount, before[1] + count)
+    return found
+
+
+def _total(rows, others=0):
+    """The total row, like with like: target, won and expected summed over the rows with a target (all of them
+    when none has one, then with no target). `covers`: "all" rows, "some" (and `untargeted`: what the rows without
+    a target won), or "none"; `others`: won by people who are not rows, shown beside, never in the total."""
+    with_target = [r for r in rows if r["target"]]
+    counted_rows = with_target or rows
+    won, target = sum(r["won"] for r in counted_rows), sum(r["target"] for r in with_target)
+    counted, expected = sum(r["counted"] for r in with_target), sum(r["expected"] for r in with_target)
+    covers = "none" if not with_target else ("all" if len(with_target) == len(rows) else "some")
+    return {"won": won, "won_count": sum(r["won_count"] for r in counted_rows), "target": target,
+            "counted": counted, "attainment": counted / target if target else None, "expected": expected,
+            "pace": counted / expected if expected else None, "covers": covers,
+            "untargeted": sum(r["won"] for r in rows if not r["target"]) if covers == "some" else 0,
+            "others": others}
+
+
+def team_table(people, period, today, scope):
+    """Per rep (the managers listed are no rows): attainment for the period on their target, ranked by won amount;
+    and the total row over the reps with a target, with the managers' own won beside it. Two queries."""
+    won = won_by_owner_and_month(scope, period)
+    by_user, _ = targets(period, [p.id for p in people])
+    rows = [{"rep": rep, **attained(won.get(rep.id, {}), by_user.get(rep.id, NO_GOAL), period, today)}
+            for rep in people if rep.role == "rep"]
+    rows.sort(key=lambda row: (-row["won"], row["rep"].name))
+    others = sum(amount for p in people if p.role != "rep" for amount, _count in won.get(p.id, {}).values())
+    return rows, _total(rows, others)
+
+
+def team_rollup(teams, people, period, today, scope):
+    """Per team: won by its active members and attainment on the team's own target (else the sum of its members'
+    targets, counting what those members won), best first; people without a team make a row of their own. And the
+    total row over the teams with a target. Three queries."""
+    won = won_by_owner_and_month(scope, period)
+    by_user, by_team = targets(period, [p.id for p in people], [t.id for t in teams])
+    groups = [(team, [p for p in people if p.team_id == team.id]) for team in teams]
+    loose = [p for p in people if p.team_id not in {t.id for t in teams}]
+    groups += [(None, loose)] if loose else []
+    rows = []
+    for team, members in groups:
+        row = attained(_merged(*(won.get(p.id, {}) for p in members)), by_team.get(team.id, NO_GOAL) if team
+                       else NO_GOAL, period, today)
+        if not row["target"]:  # the members' own targets, and what those members won
+            each = [attained(won.get(p.id, {}), by_user[p.id], period, today) for p in members if p.id in by_user]
+            target, counted, expected = (sum(r[k] for r in each) for k in ("target", "counted", "expected"))
+            row.update(target=target, counted=counted, attainment=counted / target if target else None,
+                       expected=expected, pace=counted / expected if expected else None,
+                       summed=("members", len(each), len(members)) if each else None)
+        rows.append({"team": team, "reps": len(members), **row})
+    rows.sort(key=lambda row: (-row["won"], row["team"].name if row["team"] else "\uffff"))
+    return rows, _total(rows)
+
+
+def standing(rep, period, today):
+    """A rep's own figures: attainment and pace on their target, and their rank by won amount among the active
+    reps of their team (or all reps, without a team). Two queries: the peers' won amounts, and the peer count
+    with the rep's target."""
+    peers = User.select(User.id).where((User.role == "rep") & (User.active == True))  # noqa: E712
+    if rep.team_id:
+        peers = peers.where(User.team == rep.team_id)
+    won_q = (Deal.select(Deal.owner, fn.SUM(Deal.amount)).join(Stage)
+             .where((Stage.kind == "won") & _in(Deal.won_on, period) & Deal.owner.in_(peers)).group_by(Deal.owner))
+    won = {owner: int(amount or 0) for owner, amount in won_q.tuples()}
+    target = Target.select(Target.amount).where((Target.user == rep.id) & (Target.period == period.kind)
+                                                & (Target.starts_on == period.start))
+    peer_count, amount = peers.select(fn.COUNT(User.id), target).tuples().first()
+    mine = won.get(rep.id, 0)
+    rank = 1 + sum(1 for owner, value in won.items() if value > mine and owner != rep.id)
+    return {**attainment(mine, amount or 0, period, today), "rank": rank, "peers": max(peer_count, 1)}
+
+
+def teams_within(user):
+    """Teams `user` may look at: all for those who see everything; else teams with a member in their subtree."""
+    query = Team.select().order_by(Team.name)
+    if user.role in SEES_ALL:
+        return list(query)
+    return list(query.where(Team.id.in_(User.select(User.team).where(User.id.in_(team_ids(user.id))
+                                                                     & User.team.is_null(False)))))
+
+
+def reps_within(user, team_id=None):
+    """Active reps `user` may look at (themself included when they own deals), by name."""
+    query = User.select(User.id, User.name, User.team, User.role).where(
+        (User.active == True) & User.role.in_(("rep", "manager")))  # noqa: E712
+    if user.role not in SEES_ALL:
+        query = query.where(User.id.in_(team_ids(user.id)))
+    if team_id:
+        query = query.where(User.team == team_id)
+    return list(query.order_by(User.name))
+
+
+def target_sheet(user, period):
+    """Teams within `user`'s reach, each with the reps they may set targets for (not themself): last year's actual
+    for the same period and the target now set. Four queries."""
+    teams = teams_within(user)
+    reps = [rep for rep in reps_within(user) if rep.id != user.id]
+    won = won_by_owner(scope_for(user), period.a_year_earlier())
+    by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t in teams])
+    groups = {team.id: Group(team, None) for team in teams}
+    loose = Group(None, None)
+    for rep in reps:
+        groups.get(rep.team_id, loose).reps.append(
+            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], *_own_and_parts(period, by_user.get(rep.id))))
+    for group in groups.values():
+        group.line = Line(f"team-{group.team.id}", group.team.name, sum(r.last_year for r in group.reps),
+                          *_own_and_parts(period, by_team.get(group.team.id)))
+    return [g for g in groups.values() if g.reps or g.line.target is not None] + ([loose] if loose.reps else [])
+
+
+def _own_and_parts(period, found):
+    """The target set for the period itself, and what those set for its months (and quarters) add up to."""
+    found = found or {}
+    own = found.get((period.kind, period.start))
+    parts = goal_of(period, {key: amount for key, amount in found.items() if key != (period.kind, period.start)})
+    return own, (parts.amount, parts.months, parts.of) if parts.amount else None

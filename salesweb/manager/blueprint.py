@@ -1,7 +1,0 @@
-"""The blueprint this package's views join, open to the manager role only."""
-from flask import Blueprint
-
-from ..access import require_role
-
-bp = Blueprint("manager", __name__, url_prefix="/manager")
-bp.before_request(require_role("manager"))

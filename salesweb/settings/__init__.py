@@ -1,0 +1,1 @@
+"""The install's settings pages (admin and ops)."""

@@ -1,0 +1,382 @@
+"""Visits: logging one (with its effects on the customer, its deals and the next visit), planning,
+on-site check-in verification, comments, the rep's week, and the visit list.
+
+A logged visit moves the customer's cadence through `cadence.record_visit` (which also freshens the
+customer's open deals), a "next visit date" becomes a planned visit with a task for the rep, and a visit linked
+to a deal gives the deal its next step (`pipeline.follow_visit`).
+"""
+import datetime
+import math
+
+from peewee import JOIN, fn
+
+from ..core.access import visible
+from ..core.db import db, utcnow, without_index
+from ..core.i18n import _l
+from ..models import OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment, VisitContact
+from ..core import audit, notifications
+from ..customers import cadence
+from ..pipeline import rules as pipeline
+from ..infra import storage
+from ..core.errors import Invalid
+
+MAX_DURATION = 600
+EARTH_RADIUS_M = 6_371_000
+LOGGERS = ("rep", "manager")
+COMMENTERS = ("manager",)
+CHECKIN_AFTER = datetime.timedelta(hours=2)  # a rep may check in on the way out, or while writing it up
+
+
+def scope(user):
+    """Visits a user may see: their own (rep), their subtree's (manager), all (others)."""
+    return visible(Visit.select(), user, Visit.rep)
+
+
+def may_log(user):
+    return user.role in LOGGERS
+
+
+def distance_m(lat1, lon1, lat2, lon2):
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def verify(fix, place, now, values, reused, during=None):
+    """(verified, distance in metres or None, problem) for a check-in fix against the customer's place.
+
+    fix: {lat, lon, accuracy, at}; place: (lat, lon) or None; during: the visit's (start, end), if known.
+    Verified only when every test passes: close enough, accurate enough, fresh (taken moments before it
+    was sent, and during the visit or soon after), and not a fix already used for an earlier visit."""
+    distance = round(distance_m(fix["lat"], fix["lon"], *place)) if place else None
+    if reused:
+        return False, distance, "reused"
+    slack = datetime.timedelta(minutes=values["checkin_max_age_minutes"])
+    if now - fix["at"] > slack or (during and not during[0] - slack <= fix["at"] <= during[1] + CHECKIN_AFTER):
+        return False, distance, "stale"
+    if fix["accuracy"] > values["checkin_accuracy_m"]:
+        return False, distance, "inaccurate"
+    if place is None:
+        return False, None, "no_place"
+    if distance > values["checkin_radius_m"]:
+        return False, distance, "far"
+    return True, distance, ""
+
+
+def _checked_fix(values, now):
+    """The check-in fields, or None when the rep did not check in."""
+    lat, lon, accuracy, at = (values.get(k) for k in ("lat", "lon", "accuracy", "fix_at"))
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None or not (-90 <= lat <= 90) or not (-180 <= lon <= 180) \
+            or not all(math.isfinite(v) for v in (lat, lon)):
+        raise Invalid({"checkin": _l("The position could not be read. Check in again.")})
+    if accuracy is None or not math.isfinite(accuracy) or not 0 < accuracy <= 100_000:
+        raise Invalid({"checkin": _l("The position came without a usable accuracy. Check in again.")})
+    if at is None or at > now + datetime.timedelta(minutes=2):
+        raise Invalid({"checkin": _l("The position's time is not valid. Check in again.")})
+    return {"lat": lat, "lon": lon, "accuracy": accuracy, "at": at}
+
+
+def _reused(fix):
+    """The same fix (position, accuracy and time) already stood behind a visit, anyone's: a phone never
+    reports one twice, so it was copied."""
+    return Visit.select().where((Visit.fix_at == fix["at"]) & (Visit.lat == fix["lat"]) & (Visit.lon == fix["lon"])
+                                & (Visit.accuracy_m == fix["accuracy"])).exists()
+
+
+def _checked(values, customer, rep, now, settings):
+    errors = {}
+    occurred = values.get("occurred_at")
+    if occurred is None:
+        errors["occurred_at"] = _l("When was the visit?")
+    elif occurred > now + datetime.timedelta(minutes=5):
+        errors["occurred_at"] = _l("A visit that has happened cannot be in the future. Plan it instead.")
+    elif occurred < now - datetime.timedelta(days=366):
+        errors["occurred_at"] = _l("That is more than a year ago.")
+    duration = values.get("duration_minutes")
+    if not isinstance(duration, int) or not 1 <= duration <= MAX_DURATION:
+        errors["duration_minutes"] = _l("Enter minutes from 1 to %(n)d.", n=MAX_DURATION)
+    if values.get("kind") not in VISIT_KINDS:
+        errors["kind"] = _l("Choose how you met.")
+    if values.get("outcome") not in OUTCOMES + ("",):
+        errors["outcome"] = _l("Choose an outcome.")
+    for field, limit in (("purpose", 200), ("next_step", 200), ("market_tags", 300), ("notes", 10000),
+                         ("market_note", 5000)):
+        if len(values.get(field) or "") > limit:
+            errors[field] = _l("At most %(n)d characters.", n=limit)
+    next_on = values.get("next_visit_on")
+    if next_on is not None and occurred is not None:
+        visited_on = cadence.local_date(occurred, settings)
+        if next_on <= visited_on:
+            errors["next_visit_on"] = _l("The next visit comes after this one.")
+        elif next_on > visited_on + datetime.timedelta(days=366):
+            errors["next_visit_on"] = _l("Plan at most a year ahead.")
+    deal = values.get("deal")
+    if deal is not None and deal.customer_id != customer.id:
+        errors["deal"] = _l("Choose one of this customer's deals.")
+    contacts = values.get("contacts") or []
+    if any(c.customer_id != customer.id for c in contacts):
+        errors["contacts"] = _l("Choose people of this customer.")
+    if errors:
+        raise Invalid(errors)
+    return _checked_fix(values, now)
+
+
+def _fields(values):
+    return {k: (values.get(k) or "").strip()
+            for k in ("purpose", "notes", "outcome", "next_step", "market_note", "market_tags")}
+
+
+def log(values, customer, rep, by, settings, now=None, planned=None, photo=None, upload_dir=None, max_bytes=None):
+    """Record a visit that happened. values: occurred_at (UTC), duration_minutes, kind, purpose, notes, outcome,
+    next_step, next_visit_on, deal (Deal or None), contacts ([Contact]), market_note, market_tags and,
+    from a check-in, lat, lon, accuracy, fix_at. `planned`: the planned visit this one fulfils.
+    photo: (stream, filename) or None. Returns the visit; raises Invalid with nothing stored."""
+    now = now or utcnow()
+    if customer is None:
+        raise Invalid({"customer": _l("Choose the customer you visited.")})
+    if not may_log(rep):
+        raise Invalid({None: _l("Only reps and managers log visits.")})
+    if planned is not None and (planned.customer_id != customer.id or planned.status != "planned"):
+        raise Invalid({None: _l("This planned visit was already logged or is for another customer.")})
+    fix = _checked(values, customer, rep, now, settings)
+
+    def write(stored=None, _name=None):
+        visit = planned or Visit(customer=customer.id, rep=rep.id, created_by=by, created_at=now)
+        visit.status, visit.occurred_at, visit.updated_at = "done", values["occurred_at"], now
+        visit.duration_minutes, visit.kind = values["duration_minutes"], values["kind"]
+        visit.next_visit_on, visit.deal = values.get("next_visit_on"), values.get("deal")
+        for key, value in _fields(values).items():
+            setattr(visit, key, value)
+        visit.photo = stored
+        if fix:
+            place = (customer.lat, customer.lon) if customer.lat is not None else None
+            during = (visit.occurred_at, visit.occurred_at + datetime.timedelta(minutes=visit.duration_minutes))
+            visit.verified, visit.distance_m, visit.check_problem = verify(fix, place, now, settings,
+                                                                           _reused(fix), during)
+            visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
+            if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
+                Customer.update(lat=fix["lat"], lon=fix["lon"]).where(Customer.id == customer.id).execute()
+        visit.save()
+        if values.get("contacts"):
+            VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
+        cadence.record_visit(customer, visit.occurred_at, settings)
+        if visit.deal_id:
+            pipeline.follow_visit(visit.deal_id, visit, by, now)
+        _settle_plans(visit, customer, rep, cadence.local_date(visit.occurred_at, settings), now)
+        if visit.next_visit_on:
+            _plan(customer, rep, visit.next_visit_on, by, now, visit)
+        audit.record("create", by, visit, f"Visit to {customer.name}")
+        return visit
+
+    if photo is not None:
+        return storage.save(*photo, upload_dir, max_bytes, allowed=storage.IMAGES, then=write,
+                            zone=settings["timezone"])
+    with db.atomic():
+        return write()
+
+
+def _settle_plans(visit, customer, rep, day, now):
+    """The visit fulfils its planned visit; the rep's other plans for this customer that fell due by
+    then are overtaken by it (cancelled); every task of those plans is done. Later plans stand."""
+    due = (Visit.select(Visit.id).where((Visit.customer == customer.id) & (Visit.rep == rep.id)
+                                        & (Visit.status == "planned") & (Visit.planned_for <= day)))
+    overtaken = [v.id for v in due if v.id != visit.id]
+    if overtaken:
+        Visit.update(status="cancelled", updated_at=now).where(Visit.id.in_(overtaken)).execute()
+    (Task.update(done_at=now).where(Task.visit.in_(overtaken + [visit.id]) & Task.done_at.is_null()).execute())
+
+
+def _plan(customer, rep, day, by, now, after=None):
+    visit = Visit.create(customer=customer.id, rep=rep.id, status="planned", planned_for=day,
+                         duration_minutes=after.duration_minutes if after else 45, kind=after.kind if after else "on_site",
+                         purpose=after.next_step if after else "", created_by=by, created_at=now, updated_at=now)
+    Task.create(title=_task_title(customer), assignee=rep.id, due_on=day, customer=customer.id, visit=visit.id,
+                source="next_visit", created_by=by, created_at=now)
+    return visit
+
+
+def _task_title(customer):
+    return f"{customer.name}"[:200]
+
+
+def plan(customer, rep, day, by, today, now=None):
+    """Plan a visit to a customer on a day (from the customer page or the overdue list)."""
+    if day is None or day < today or day > today + datetime.timedelta(days=366):
+        raise Invalid({"day": _l("Choose a day from today to a year ahead.")})
+    if not may_log(rep):
+        raise Invalid({None: _l("Only reps and managers plan visits.")})
+    with db.atomic():
+        visit = _plan(customer, rep, day, by, now or utcnow())
+        audit.record("create", by, visit, f"Visit to {customer.name} planned for {day.isoformat()}")
+    return visit
+
+
+def cancel(visit, by, now=None):
+    if visit.status != "planned":
+        raise Invalid({None: _l("Only a planned visit can be cancelled.")})
+    with db.atomic():
+        Visit.update(status="cancelled", updated_at=now or utcnow()).where(Visit.id == visit.id).execute()
+        Task.update(done_at=now or utcnow()).where((Task.visit == visit.id) & Task.done_at.is_null()).execute()
+        audit.record("edit", by, visit, "Planned visit cancelled")
+
+
+def comment(visit, body, by, now=None):
+    """A manager's coaching note on a visit in their subtree (the caller found it through scope)."""
+    body = (body or "").strip()
+    if by.role not in COMMENTERS:
+        raise Invalid({None: _l("Only managers comment on visits.")})
+    if not body:
+        raise Invalid({"body": _l("This field is required.")})
+    if len(body) > 2000:
+        raise Invalid({"body": _l("At most %(n)d characters.", n=2000)})
+    with db.atomic():
+        note = VisitComment.create(visit=visit.id, author=by, body=body, created_at=now or utcnow())
+        audit.record("create", by, note, f"Comment on a visit to {visit.customer.name}")
+        if visit.rep_id != by.id:
+            notifications.notify([visit.rep_id], "visit_comment", f"/visits/{visit.id}", by=by.name,
+                                 customer=visit.customer.name)
+    return note
+
+
+def mark_comments_read(visit, user, now=None):
+    """The rep has seen the comments on their visit."""
+    if visit.rep_id == user.id:
+        (VisitComment.update(read_at=now or utcnow())
+         .where((VisitComment.visit == visit.id) & VisitComment.read_at.is_null()).execute())
+
+
+def unread_comments(rep, limit=10):
+    # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
+    author = User.alias()
+    return list(VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
+                                    Visit.id, Customer.id, Customer.name, author.id, author.name)
+                .join(Visit).join(Customer).switch(VisitComment)
+                .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+                .where((without_index(Visit.rep) == rep.id) & VisitComment.read_at.is_null())
+                .order_by(VisitComment.created_at.desc()).limit(limit))
+
+
+def week_bounds(day):
+    """Monday and the next Monday of the ISO week holding `day`."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=7)
+
+
+def utc_range(first_day, end_day, settings):
+    """The UTC times between two local midnights (visits are stored in UTC, weeks are local)."""
+    import pytz
+    zone = pytz.timezone(settings["timezone"])
+
+    def utc(day):
+        return zone.localize(datetime.datetime.combine(day, datetime.time())).astimezone(pytz.utc).replace(tzinfo=None)
+    return utc(first_day), utc(end_day)
+
+
+def done_by(rep, first_day, end_day, settings):
+    """One rep's done visits between two local days (end exclusive): (count, verified)."""
+    since, until = utc_range(first_day, end_day, settings)
+    count, verified = (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+                       .where((Visit.rep == rep.id) & (Visit.status == "done") & (Visit.occurred_at >= since)
+                              & (Visit.occurred_at < until)).tuples().first())
+    return count, int(verified or 0)
+
+
+def done_between(rep_ids, first_day, end_day, settings):
+    """Done visits of these reps between two local days (end exclusive): {rep id: (count, verified)}."""
+    since, until = utc_range(first_day, end_day, settings)
+    rows = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
+            .where(Visit.rep.in_(list(rep_ids)) & (Visit.status == "done") & (Visit.occurred_at >= since)
+                   & (Visit.occurred_at < until)).group_by(Visit.rep).tuples())
+    return {rep: (count, int(verified or 0)) for rep, count, verified in rows}
+
+
+def planned_on(rep, day):
+    return list(Visit.select(Visit.id, Visit.purpose, Customer.id, Customer.name, Customer.tier).join(Customer)
+                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for == day))
+                .order_by(Customer.tier, Customer.name_key))
+
+
+def planned_between(rep, first_day, end_day):
+    return list(Visit.select(Visit, Customer).join(Customer)
+                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for >= first_day)
+                       & (Visit.planned_for < end_day))
+                .order_by(Visit.planned_for, Customer.tier, Customer.name_key))
+
+
+def overdue_customers(rep, today, limit=10):
+    """The rep's customers past their visit due date: A first, then B, then C; most overdue first."""
+    return list(Customer.select(Customer.id, Customer.name, Customer.tier, Customer.next_visit_due,
+                                Customer.last_visit_at)
+                .where((Customer.owner == rep.id) & (Customer.next_visit_due < today))
+                .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(limit))
+
+
+def overdue_count(rep, today):
+    return (Customer.select(fn.COUNT(Customer.id))
+            .where((Customer.owner == rep.id) & (Customer.next_visit_due < today)).scalar())
+
+
+def listing(user, criteria, settings):
+    """Done visits in the user's scope, newest first, as tuples of LISTED and the rep's name; criteria: rep,
+    since, until, tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
+    conditions = [Visit.status == "done"]
+    if isinstance(criteria.get("rep"), int):
+        conditions.append(Visit.rep == criteria["rep"])
+    since, until = criteria.get("since"), criteria.get("until")
+    if since or until:
+        start, end = utc_range(since or datetime.date(1970, 1, 1),
+                               (until or datetime.date(9998, 12, 31)) + datetime.timedelta(days=1), settings)
+        conditions += [Visit.occurred_at >= start, Visit.occurred_at < end]
+    if criteria.get("kind") in VISIT_KINDS:
+        conditions.append(Visit.kind == criteria["kind"])
+    if criteria.get("verified") in ("yes", "no"):
+        conditions.append(Visit.verified == (criteria["verified"] == "yes"))
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    count = scope(user).where(*conditions)
+    if tier:
+        count = count.join(Customer, on=(Visit.customer == Customer.id)).where(Customer.tier == tier)
+    # A manager's team logs a good share of all visits: newest first along the occurred_at index, skipping
+    # others', finds a page at once, where the rep index would fetch the team's visits and sort them all.
+    walk = user.role == "manager" and not isinstance(criteria.get("rep"), int)
+    rep = User.alias()
+    rows = (visible(Visit.select(), user, without_index(Visit.rep) if walk else Visit.rep).where(*conditions)
+            .select(*LISTED, rep.name)
+            .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
+            .join(rep, on=(Visit.rep == rep.id)))
+    if tier:
+        rows = rows.where(Customer.tier == tier)
+    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()).tuples(), count
+
+
+# what the visit list shows of a visit, in the order `listing` gives it (its rep's name last)
+LISTED = (Visit.id, Customer.tier, Customer.name, Visit.occurred_at, Visit.kind, Visit.outcome, Visit.verified,
+          Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
+
+
+def comment_counts(visit_ids):
+    if not visit_ids:
+        return {}
+    return dict(VisitComment.select(VisitComment.visit, fn.COUNT(VisitComment.id))
+                .where(VisitComment.visit.in_(list(visit_ids))).group_by(VisitComment.visit).tuples())
+
+
+def detail(visit_id, user):
+    """One visit in the user's scope with customer, rep, deal, contacts met and comments; None if out of scope."""
+    rep, author = User.alias(), User.alias()
+    visit = (visible(Visit.select(Visit, Customer, rep), user, Visit.rep)
+             .join(Customer, on=(Visit.customer == Customer.id))
+             .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
+             .where(Visit.id == visit_id).first())
+    if visit is None:
+        return None
+    visit.met = list(Contact.select().join(VisitContact).where(VisitContact.visit == visit.id).order_by(Contact.name))
+    visit.thread = list(VisitComment.select(VisitComment, author)
+                        .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+                        .where(VisitComment.visit == visit.id).order_by(VisitComment.created_at))
+    visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
+    return visit
+

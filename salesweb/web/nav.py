@@ -1,0 +1,60 @@
+"""What each role finds in the navigation: only what it can reach."""
+import functools
+from dataclasses import dataclass
+
+from ..core.i18n import _l
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: object
+    endpoint: str
+    icon: str
+    roles: tuple
+    section: str | None = None  # a blueprint whose every page counts as this entry's
+
+
+def current(entries, endpoint, blueprint):
+    """The one entry the page belongs to: the entry of its own endpoint, else the entry of its blueprint's section
+    (ops's allocation page is Allocation, not also the ops home whose section holds it)."""
+    for entry in entries:
+        if entry.endpoint == endpoint:
+            return entry
+    return next((entry for entry in entries if entry.section is not None and entry.section == blueprint), None)
+
+
+HOME_LABELS = {
+    "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
+    "ops": _l("Operations"), "admin": _l("Admin"),
+}
+
+ENTRIES = (
+    Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),
+          section="customers"),
+    Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
+          section="pipeline"),
+    Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), section="visits"),
+    Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
+          section="collateral"),
+    Entry(_l("Quotes"), "quotes.index", "contract_template", ("support",)),
+    Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
+    Entry(_l("Allocation"), "ops.allocation", "team", ("ops",)),
+    Entry(_l("Budgets"), "expenses.budget_sheet", "chart", ("ops",)),
+    Entry(_l("Settings"), "ops.settings", "settings", ("ops",)),
+    Entry(_l("Users"), "admin.users", "users", ("admin",)),
+    Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
+    Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),
+    Entry(_l("Audit log"), "audit.index", "audit", ("admin", "ops")),
+)
+
+
+def entries_for(user):
+    return _entries_of(user.role)
+
+
+@functools.cache
+def _entries_of(role):
+    """A role's entries, worked out once: every page asks (through the signed-in user's proxy, ~1 µs a look)."""
+    # The role's own pages (a manager's targets and reports) count as its home: they are reached from there.
+    home = Entry(HOME_LABELS[role], f"{role}.home", "home", (role,), section=role)
+    return (home,) + tuple(e for e in ENTRIES if role in e.roles)

@@ -1,0 +1,68 @@
+"""One visibility rule: a rep sees their own, a manager their subtree, support/ops/admin all."""
+import pytest
+from werkzeug.exceptions import NotFound
+
+from salesweb.core.access import get_visible_or_404, subtree_ids, visible
+from salesweb.models import User
+
+
+@pytest.fixture
+def hierarchy(app, make):
+    """director → (east manager → rep a, rep b), (south manager → rep c); a lone rep elsewhere."""
+    director = make.user("manager", name="Director", team="Leadership")
+    east = make.user("manager", name="East lead", team="East", reports_to=director)
+    south = make.user("manager", name="South lead", team="South", reports_to=director)
+    a = make.user("rep", name="Rep A", team="East")
+    b = make.user("rep", name="Rep B", team="East")
+    c = make.user("rep", name="Rep C", team="South")
+    lone = make.user("rep", name="Lone rep")
+    ops = make.user("ops", name="Ops")
+    return dict(director=director, east=east, south=south, a=a, b=b, c=c, lone=lone, ops=ops)
+
+
+def names_visible_to(user):
+    return {u.name for u in visible(User.select(), user, User.id)}
+
+
+def test_team_members_report_to_their_teams_manager(hierarchy):
+    assert hierarchy["a"].reports_to_id == hierarchy["east"].id
+    assert hierarchy["c"].reports_to_id == hierarchy["south"].id
+
+
+def test_director_sees_the_whole_subtree_two_levels_down(hierarchy):
+    assert names_visible_to(hierarchy["director"]) == {
+        "Director", "East lead", "South lead", "Rep A", "Rep B", "Rep C"}
+
+
+def test_manager_sees_own_team_not_a_sibling_team(hierarchy):
+    assert names_visible_to(hierarchy["east"]) == {"East lead", "Rep A", "Rep B"}
+
+
+def test_rep_sees_only_their_own(hierarchy):
+    assert names_visible_to(hierarchy["a"]) == {"Rep A"}
+
+
+def test_ops_sees_everyone(hierarchy):
+    assert len(names_visible_to(hierarchy["ops"])) == User.select().count()
+
+
+def test_subtree_is_one_query_and_excludes_the_root(hierarchy):
+    ids = {i for (i,) in subtree_ids(hierarchy["director"].id).tuples()}
+    assert hierarchy["director"].id not in ids
+    assert ids == {hierarchy[k].id for k in ("east", "south", "a", "b", "c")}
+
+
+def test_a_reporting_loop_in_the_data_does_not_hang_the_query(hierarchy):
+    # Written behind the service's back: the query must still end.
+    User.update(reports_to=hierarchy["a"]).where(User.id == hierarchy["director"].id).execute()
+    ids = {i for (i,) in subtree_ids(hierarchy["director"].id).tuples()}
+    assert hierarchy["a"].id in ids
+
+
+def test_record_outside_scope_is_not_found(app, hierarchy):
+    with app.test_request_context():
+        assert get_visible_or_404(User.select(), hierarchy["b"].id, hierarchy["east"], User.id).name == "Rep B"
+        with pytest.raises(NotFound):
+            get_visible_or_404(User.select(), hierarchy["c"].id, hierarchy["east"], User.id)
+        with pytest.raises(NotFound):
+            get_visible_or_404(User.select(), hierarchy["b"].id, hierarchy["a"], User.id)

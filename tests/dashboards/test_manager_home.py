@@ -1,0 +1,63 @@
+"""The manager's home: the subtree's figures only, each number leading to the list behind it."""
+import datetime
+
+from salesweb.models import Customer, Target
+from salesweb.figures.metrics import Period
+from salesweb.core.clock import local_today
+from tests.conftest import count_queries
+
+EN = {"Accept-Language": "en"}
+
+
+
+def test_the_home_shows_the_subtree_only(app, make, signed_in):
+    client, boss = signed_in("manager", name="Mia", team="East")
+    ann = make.user("rep", name="Ann Lee", team="East", reports_to=boss)
+    cy = make.user("rep", name="Cy Other", team="West")
+    with app.app_context():
+        today = local_today()
+        make.won_deal(ann, today, amount=1_234_00)
+        make.won_deal(cy, today, amount=9_876_00)
+        Target.create(user=ann.id, period="month", starts_on=Period.of("month", today).start, amount=2_468_00)
+    page = client.get("/manager/", headers=EN).get_data(as_text=True)
+    assert "Ann Lee" in page and "Cy Other" not in page
+    assert "1,234" in page and "9,876" not in page and "2,468" in page and "50%" in page
+    assert "Best seller: Ann Lee, 1,234 won" in page
+    for block in ("Attainment", "Closed in the period", "Visits overdue", "Funnel now", "Conversion and time in stage",
+                  "Visits this week"):
+        assert block in page
+    assert 'role="img"' in page and "<title>Open pipeline by stage</title>" in page
+
+
+def test_numbers_link_to_the_lists_behind_them(app, make, signed_in):
+    client, boss = signed_in("manager", team="East")
+    ann = make.user("rep", team="East", reports_to=boss)
+    with app.app_context():
+        late = make.customer(ann, tier="A")
+        Customer.update(next_visit_due=datetime.date(2020, 1, 1)).where(Customer.id == late.id).execute()
+    page = client.get("/manager/", headers=EN).get_data(as_text=True)
+    assert "/customers?tier=A&amp;overdue=y" in page
+    assert f"/pipeline?owner={ann.id}" in page and f"/visits?rep={ann.id}" in page
+    assert "/manager/reports?week=" in page and "1 weekly report not submitted" in page
+    listed = client.get("/customers?tier=A&overdue=y", headers=EN).get_data(as_text=True)
+    assert late.name in listed
+
+
+def test_periods_switch_and_bad_ones_fall_back(app, signed_in):
+    client, boss = signed_in("manager", team="East")
+    assert "2025" in client.get("/manager/?kind=year&period=2025", headers=EN).get_data(as_text=True)
+    assert "Q2 2026" in client.get("/manager/?period=2026-Q2", headers=EN).get_data(as_text=True)
+    assert client.get("/manager/?period=2026-13", headers=EN).status_code == 200
+    assert client.get("/manager/?kind=decade", headers=EN).status_code == 200
+
+
+def test_the_home_takes_the_same_queries_for_a_larger_team(app, make, signed_in):
+    client, boss = signed_in("manager", team="East")
+    with count_queries() as few:
+        client.get("/manager/")
+    for _ in range(5):
+        rep = make.user("rep", team="East", reports_to=boss)
+        make.deal(rep)
+    with count_queries() as many:
+        client.get("/manager/")
+    assert len(few) == len(many) == 12
