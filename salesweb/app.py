@@ -18,6 +18,7 @@ from .dashboards.manager import bp as manager_bp
 from .dashboards.ops import bp as ops_bp
 from .dashboards.rep import bp as rep_bp
 from .dashboards.support import bp as support_bp
+from .dashboards.targets import bp as targets_bp
 from .expenses import bp as expenses_bp
 from .infra import outbox
 from .pipeline import bp as pipeline_bp
@@ -28,8 +29,8 @@ from .visits.feeds import feeds as feeds_bp
 from .web import errors, security, shell
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp, pipeline_bp,
-              collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp, expenses_bp)
+BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, targets_bp, support_bp, ops_bp, admin_bp, audit_bp, customers_bp,
+              pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp, expenses_bp)
 
 
 def create_app(config=None):

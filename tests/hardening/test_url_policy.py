@@ -102,8 +102,6 @@ manager.allocation_move          POST    in  403   ok  403   ok  403  403  403
 manager.allocation_undo          POST    in  403   ok  403  404  403  403  403
 manager.export                   GET     in  403   ok  403   ok  403  403  403
 manager.home                     GET     in  403   ok  403   ok  403  403  403
-manager.targets_sheet            GET     in  403   ok  403   ok  403  403  403
-manager.targets_sheet            POST    in  403   ok  403   ok  403  403  403
 manager.team_report              GET     in  403   ok  403  404  403  403  403
 manager.team_report              POST    in  403   ok  403  404  403  403  403
 manager.team_reports             GET     in  403   ok  403   ok  403  403  403
@@ -200,6 +198,8 @@ shared.landing                   GET     ok   ok   ok   ok   ok   ok   ok   ok
 static                           GET     ok   ok   ok   ok   ok   ok   ok   ok
 support.home                     GET     in  403  403  403  403   ok  403  403
 support.requests                 GET     in  403  403  403  403   ok  403  403
+targets.sheet                    GET     in  403   ok  403   ok  403  403  403
+targets.sheet                    POST    in  403   ok  403   ok  403  403  403
 visits.add_comment               POST    in   ok   ok  404  404   ok   ok   ok
 visits.add_task                  POST    in   ok   ok   ok   ok   ok   ok   ok
 visits.calendar                  GET     in   ok   ok   ok   ok  403  403  403
