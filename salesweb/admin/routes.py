@@ -7,10 +7,8 @@ from ..web.forms import options
 from ..core.i18n import _
 from ..models import Team, User
 from ..web.rows import RowTemplate
-from ..settings import forms as settings_form
 from ..auth import rules as auth
 from . import rules as people
-from ..core import settings as settings_service
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, submit
 from ..core.clock import local_today
@@ -196,8 +194,3 @@ def new_team():
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 def edit_team(team_id):
     return _team_form(_team_or_404(team_id))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-def settings():
-    return settings_form.edit(settings_service.DEFINITIONS, "admin.settings", "admin/settings.html")

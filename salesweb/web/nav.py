@@ -42,10 +42,10 @@ ENTRIES = (
     Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
     Entry(_l("Allocation"), "ops.allocation", "team", ("ops",)),
     Entry(_l("Budgets"), "expenses.budget_sheet", "chart", ("ops",)),
-    Entry(_l("Settings"), "ops.settings", "settings", ("ops",)),
+    Entry(_l("Settings"), "ops_settings.edit", "settings", ("ops",)),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
     Entry(_l("Teams"), "admin.teams", "team", ("admin",)),
-    Entry(_l("Settings"), "admin.settings", "settings", ("admin",)),
+    Entry(_l("Settings"), "admin_settings.edit", "settings", ("admin",)),
     Entry(_l("Audit log"), "audit.index", "audit", ("admin", "ops")),
 )
 

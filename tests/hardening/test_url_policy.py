@@ -28,11 +28,11 @@ admin.new_user                   GET     in  403  403  403  403  403  403   ok
 admin.new_user                   POST    in  403  403  403  403  403  403   ok
 admin.reset_password             POST    in  403  403  403  403  403  403   ok
 admin.set_active                 POST    in  403  403  403  403  403  403   ok
-admin.settings                   GET     in  403  403  403  403  403  403   ok
-admin.settings                   POST    in  403  403  403  403  403  403   ok
 admin.teams                      GET     in  403  403  403  403  403  403   ok
 admin.unlock                     POST    in  403  403  403  403  403  403   ok
 admin.users                      GET     in  403  403  403  403  403  403   ok
+admin_settings.edit              GET     in  403  403  403  403  403  403   ok
+admin_settings.edit              POST    in  403  403  403  403  403  403   ok
 audit.index                      GET     in  403  403  403  403  403   ok   ok
 auth.locale                      POST    ok   ok   ok   ok   ok   ok   ok   ok
 auth.login                       GET     ok   ok   ok   ok   ok   ok   ok   ok
@@ -121,9 +121,9 @@ ops.new_reason                   POST    in  403  403  403  403  403   ok  403
 ops.new_stage                    POST    in  403  403  403  403  403   ok  403
 ops.rename_reason                POST    in  403  403  403  403  403   ok  403
 ops.set_reason_active            POST    in  403  403  403  403  403   ok  403
-ops.settings                     GET     in  403  403  403  403  403   ok  403
-ops.settings                     POST    in  403  403  403  403  403   ok  403
 ops.stages                       GET     in  403  403  403  403  403   ok  403
+ops_settings.edit                GET     in  403  403  403  403  403   ok  403
+ops_settings.edit                POST    in  403  403  403  403  403   ok  403
 pipeline.board                   GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.close                   GET     in   ok   ok  404  404  403   ok  403
 pipeline.deal                    GET     in   ok   ok  404  404   ok   ok   ok
