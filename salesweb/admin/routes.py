@@ -5,7 +5,7 @@ from ..web.forms import options
 from ..core.i18n import _
 from ..models import Team, User
 from ..web.rows import RowTemplate
-from ..auth import rules as auth
+from ..auth import queries as sign_ins, rules as auth
 from . import queries, rules as people
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, submit
@@ -96,7 +96,7 @@ def edit_user(user_id):
 
 def _user_page(form, user, reset_form, status):
     """A user's page, with the sign-in failures counted against the account and the lock they set."""
-    failures, locked_until = auth.account_lock(user.email, auth.Lockout.from_config(current_app.config))
+    failures, locked_until = sign_ins.account_lock(user.email, auth.Lockout.from_config(current_app.config))
     return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=status,
                   sign_in_failures=failures, locked_until=locked_until,
                   lockout_window=current_app.config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
