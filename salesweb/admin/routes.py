@@ -1,20 +1,14 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from peewee import JOIN, fn
 
-from ..core.db import contains
 from ..web.forms import options
 from ..core.i18n import _
 from ..models import Team, User
 from ..web.rows import RowTemplate
-from ..settings import forms as settings_form
-from ..auth import rules as auth
-from . import rules as people
-from ..core import settings as settings_service
+from ..auth import queries as sign_ins, rules as auth
+from . import queries, rules as people
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, submit
-from ..core.clock import local_today
-from ..core.settings import current_settings, settings_fallbacks
 from .blueprint import bp
 from .forms import NewUserForm, ResetPasswordForm, TeamForm, UserFilterForm, UserForm
 
@@ -29,22 +23,14 @@ def _team_or_404(team_id):
 
 @bp.get("/")
 def home():
-    counts = dict(User.select(User.role, fn.COUNT(User.id)).where(User.active == True)  # noqa: E712
-                  .group_by(User.role).tuples())
-    return render("admin/home.html", counts=counts, teams=Team.select().count())
+    return render("admin/home.html", counts=queries.active_by_role(), teams=queries.team_count())
 
 
 def _user_choices(form, user=None):
     """Teams and possible bosses; the user's current boss stays listed even if deactivated."""
-    teams = [(None, _("No team"))] + [(t.id, t.name) for t in Team.select(Team.id, Team.name).order_by(Team.name)]
-    candidates = (User.select(User.id, User.name, User.active)
-                  .where(((User.active == True) & User.role.in_(("manager", "ops", "admin")))  # noqa: E712
-                         | (User.id == (user.reports_to_id if user else None)))
-                  .order_by(User.name))
-    if user is not None:
-        candidates = candidates.where(User.id != user.id)
+    teams = [(None, _("No team"))] + queries.team_names()
     bosses = [(None, _("No one"))] + [
-        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in candidates]
+        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in queries.possible_bosses(user)]
     form.team.choices = options(teams)
     form.reports_to.choices = options(bosses)
 
@@ -56,20 +42,12 @@ USER_ROW = RowTemplate("admin/_user_row.html", "id name email role team_name bos
 @bp.get("/users")
 def users():
     filters = UserFilterForm(request.args)
-    boss = User.alias()
-    query = (User.select(User.id, User.name, User.email, User.role, Team.name, boss.name, User.active)
-             .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).switch(User)
-             .join(boss, JOIN.LEFT_OUTER, on=(User.reports_to == boss.id))
-             .order_by(User.name).tuples())
+    criteria = {}
     if filters.validate():
-        if filters.q.data:
-            term = filters.q.data.strip()
-            query = query.where(contains(User.name, term) | contains(User.email, term))
-        if filters.role.data:
-            query = query.where(User.role == filters.role.data)
-        if filters.status.data in ("active", "inactive"):
-            query = query.where(User.active == (filters.status.data == "active"))
-    page = Page(query, page_number(), current_app.config["PAGE_SIZE"])
+        status = filters.status.data
+        criteria = dict(text=(filters.q.data or "").strip() or None, role=filters.role.data or None,
+                        active=(status == "active") if status in ("active", "inactive") else None)
+    page = Page(queries.users(**criteria), page_number(), current_app.config["PAGE_SIZE"])
     rows = USER_ROW.write(map(USER_ROW.Row._make, page.items))
     return render("admin/users.html", block="results", filters=filters, page=page, rows=rows)
 
@@ -118,7 +96,7 @@ def edit_user(user_id):
 
 def _user_page(form, user, reset_form, status):
     """A user's page, with the sign-in failures counted against the account and the lock they set."""
-    failures, locked_until = auth.account_lock(user.email, auth.Lockout.from_config(current_app.config))
+    failures, locked_until = sign_ins.account_lock(user.email, auth.Lockout.from_config(current_app.config))
     return render("admin/user_form.html", form=form, user=user, reset_form=reset_form, status=status,
                   sign_in_failures=failures, locked_until=locked_until,
                   lockout_window=current_app.config["LOGIN_LOCKOUT_WINDOW_MINUTES"])
@@ -161,25 +139,16 @@ def unlock(user_id):
 
 @bp.get("/teams")
 def teams():
-    members = fn.COUNT(User.id).alias("members")
-    manager = User.alias()
-    rows = (Team.select(Team, manager, members)
-            .join(manager, JOIN.LEFT_OUTER, on=(Team.manager == manager.id)).switch(Team)
-            .join(User, JOIN.LEFT_OUTER, on=((User.team == Team.id) & (User.active == True)))  # noqa: E712
-            .group_by(Team.id, manager.id).order_by(Team.name))
-    return render("admin/teams.html", teams=list(rows))
+    return render("admin/teams.html", teams=queries.teams())
 
 
 def _team_form(team):
     form = TeamForm(obj=None if request.method == "POST" else team)
     if request.method == "GET" and team is not None:
         form.manager.data = team.manager_id
-    managers = (User.select(User.id, User.name, User.active)
-                .where(((User.role == "manager") & (User.active == True))  # noqa: E712
-                       | (User.id == (team.manager_id if team else None)))
-                .order_by(User.name))
     form.manager.choices = options([(None, _("No manager yet"))] + [
-        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in managers])
+        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name))
+        for u in queries.possible_managers(team)])
     done, status = submit(form, lambda: people.save_team(team, form.name.data, _pick(User, form.manager.data),
                                                          by=current_user))
     if done:
@@ -196,8 +165,3 @@ def new_team():
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 def edit_team(team_id):
     return _team_form(_team_or_404(team_id))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-def settings():
-    return settings_form.edit(settings_service.DEFINITIONS, "admin.settings", "admin/settings.html")

@@ -5,9 +5,8 @@ from flask_babel import get_timezone
 
 from ..web.forms import as_id, options
 from ..core.i18n import _l
-from ..models import User
 from ..web.rows import RowTemplate
-from ..core import audit
+from . import queries
 from ..web.pages import Page, page_number, render
 from ..web.kept import kept
 from .blueprint import bp
@@ -22,7 +21,7 @@ def _utc_midnight(day, days=0):
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-# an event in the log, as audit.search gives it
+# an event in the log, as queries.search gives it
 EVENT_ROW = RowTemplate("audit/_row.html", "id at actor_name action object_type object_id summary ip")
 
 
@@ -30,7 +29,7 @@ EVENT_ROW = RowTemplate("audit/_row.html", "id at actor_name action object_type 
 def index():
     form = AuditFilterForm(request.args)
     form.actor.choices = options([("", _l("Anyone"))] + kept("audit-actors", None, lambda: [
-        (str(u.id), u.name) for u in User.select(User.id, User.name).order_by(User.name)]))
+        (str(user_id), name) for user_id, name in queries.actors()]))
     criteria = {}
     if form.validate():
         criteria = dict(
@@ -40,6 +39,6 @@ def index():
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),
         )
-    page = Page(audit.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
+    page = Page(queries.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
     rows = EVENT_ROW.write(map(EVENT_ROW.Row._make, page.items))
     return render("audit/index.html", block="results", form=form, page=page, rows=rows)

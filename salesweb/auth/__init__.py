@@ -9,7 +9,7 @@ from ..core.i18n import _l
 from ..web.security import browser_tag
 from . import routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
-from .rules import load_session_user
+from .queries import load_session_user
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to continue.")

@@ -1,10 +1,9 @@
-"""The audit log: one function records an event; the web layer tells it the client's address."""
+"""The audit log: one function records an event; the web layer tells it the client's address. The audit feature
+(salesweb/audit) reads the log."""
 import contextvars
 
-from peewee import JOIN
-
-from .db import contains, utcnow
-from ..models import AUDIT_ACTION_LABELS, AuditEvent, User
+from .db import utcnow
+from ..models import AUDIT_ACTION_LABELS, AuditEvent
 
 _ip = contextvars.ContextVar("audit_ip", default=None)
 
@@ -23,24 +22,3 @@ def record(action, actor=None, obj=None, summary="", object_type=None, object_id
     AuditEvent.insert(at=utcnow(), actor=getattr(actor, "id", None), action=action, object_type=object_type,
                       object_id=object_id, summary=str(summary)[:500], ip=_ip.get()).execute()
 
-
-def search(action=None, actor_id=None, object_type=None, text=None, since=None, until=None):
-    """Events newest first, filtered, as (id, at, actor's name, action, object type, object id, summary, ip)
-    tuples; the caller pages the query."""
-    query = (AuditEvent.select(AuditEvent.id, AuditEvent.at, User.name, AuditEvent.action, AuditEvent.object_type,
-                               AuditEvent.object_id, AuditEvent.summary, AuditEvent.ip)
-             .join(User, on=(AuditEvent.actor == User.id), join_type=JOIN.LEFT_OUTER)
-             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor_id:
-        query = query.where(AuditEvent.actor == actor_id)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if text:
-        query = query.where(contains(AuditEvent.summary, text))
-    if since:
-        query = query.where(AuditEvent.at >= since)
-    if until:
-        query = query.where(AuditEvent.at < until)
-    return query.tuples()

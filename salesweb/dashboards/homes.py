@@ -1,4 +1,6 @@
 """What a role's home says about the person looking at it."""
+import datetime
+
 from peewee import JOIN
 
 from ..models import Team, User
@@ -11,8 +13,6 @@ from ..reports import rules as reports
 
 def manager_view(user, period, today, now, settings):
     """Everything the manager's home shows for their subtree, in twelve queries however large the team."""
-    import datetime
-
     scope = metrics.scope_for(user)
     collection = metrics.collection(scope, period, today, also=[
         quotes.pending_query(user, today), feedback.overdue_count_query(user, now),

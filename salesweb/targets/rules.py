@@ -1,6 +1,6 @@
 """Setting targets: last year's actual as the starting point, a team's target split across its reps, the sheet saved
-at once. Amounts are integer minor units throughout; the form's text is parsed here. The sheet as it stands (last
-year's actual and the targets set) is read by metrics.target_sheet."""
+at once. Amounts are integer minor units throughout; forms.posted reads the amounts typed. The sheet as it stands
+(last year's actual and the targets set) is read by metrics.target_sheet."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -112,18 +112,6 @@ def save(user, period, groups, values):
     return changed
 
 
-def read(groups, form):
-    """The sheet as typed: ({field: text}, {field: minor units or None}, {field: message})."""
-    texts, values, errors = {}, {}, {}
-    for name in lines(groups):
-        texts[name] = str(form.get(name, ""))[:40]
-        try:
-            values[name] = parse_amount(texts[name])
-        except ValueError as refused:
-            errors[name] = refused.args[0]
-    return texts, values, errors
-
-
 def fill(action, groups, values, growth):
     """What a helper button writes into the sheet, {field: minor units}: "suggest" fills every empty line that has
     a last-year figure, "use:<field>" one line, "even:<team field>" and "share:<team field>" split a team's
@@ -145,17 +133,17 @@ def fill(action, groups, values, growth):
     return dict(zip((r.field for r in group.reps), split(values[name], weights)))
 
 
-def handle(user, period, groups, form):
-    """A posted sheet. Save: (None, count saved). A helper button, or refused input: (the sheet to show again as
-    {texts, errors, growth text, growth}, None); nothing is written then."""
-    texts, values, errors = read(groups, form)
-    growth_text = str(form.get("growth", "10"))[:12]
+def handle(user, period, groups, sheet):
+    """A posted sheet (a forms.PostedSheet). Save: (None, count saved). A helper button, or refused input: (the
+    sheet to show again as {texts, errors, growth text, growth}, None); nothing is written then."""
+    texts, values, errors = dict(sheet.texts), dict(sheet.values), dict(sheet.errors)
+    growth_text = sheet.growth_text
     try:
         growth = parse_growth(growth_text)
     except Invalid as refused:
         errors.update(refused.errors)
         growth = None
-    action = str(form.get("action", "save"))
+    action = sheet.action
     try:
         if action == "save" and not errors:
             return None, save(user, period, groups, values)

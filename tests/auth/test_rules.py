@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from salesweb.models import AuditEvent, LoginAttempt, User
-from salesweb.auth import rules as auth
+from salesweb.auth import queries as sign_ins, rules as auth
 from salesweb.admin import rules as people
 from salesweb.core.errors import Invalid
 from tests.conftest import PASSWORD
@@ -141,7 +141,7 @@ def test_the_owner_signing_in_on_a_known_browser_lifts_no_lock_on_new_browsers(a
     guess_from_everywhere(user.email, start=1)
     assert sign_in(user, at=minutes(7), device=phone).user
     assert sign_in(user, at=minutes(8)).account_locked
-    assert auth.account_lock(user.email, POLICY, now=minutes(8))[0] == 20
+    assert sign_ins.account_lock(user.email, POLICY, now=minutes(8))[0] == 20
 
 
 def test_a_known_browsers_success_clears_its_own_count(app, make):
@@ -159,10 +159,10 @@ def test_an_admins_unlock_clears_the_account_count_and_is_audited(app, make):
     user, other = make.user("rep"), make.user("rep")
     guess_from_everywhere(user.email)
     fail(other.email, ip="198.51.0.1", at=minutes(5))
-    assert auth.account_lock(user.email, POLICY, now=minutes(6)) == (20, minutes(4.75 + 15))
+    assert sign_ins.account_lock(user.email, POLICY, now=minutes(6)) == (20, minutes(4.75 + 15))
     assert sign_in(user, at=minutes(6)).account_locked
     assert auth.unlock(user, by=admin) == 20
-    assert auth.account_lock(user.email, POLICY, now=minutes(6)) == (0, None)
+    assert sign_ins.account_lock(user.email, POLICY, now=minutes(6)) == (0, None)
     assert sign_in(user, at=minutes(6)).user.id == user.id
     assert LoginAttempt.select().where(LoginAttempt.email == other.email).count() == 1  # others' count stays
     event = AuditEvent.get(AuditEvent.action == "login_unlocked")
@@ -176,8 +176,8 @@ def test_the_admins_view_of_an_account_counts_only_the_window(app, make):
         fail(user.email, ip=f"10.0.0.{i}", at=minutes(i))
     fail(user.email, at=minutes(3), device=phone)  # the owner's own typo does not count against the account
     fail(user.email, ip="10.0.0.9", at=minutes(10))
-    assert auth.account_lock(user.email, POLICY, now=minutes(16)) == (2, None)  # minutes 2 and 10
-    assert auth.account_lock("nobody@example.com", POLICY, now=minutes(16)) == (0, None)
+    assert sign_ins.account_lock(user.email, POLICY, now=minutes(16)) == (2, None)  # minutes 2 and 10
+    assert sign_ins.account_lock("nobody@example.com", POLICY, now=minutes(16)) == (0, None)
 
 
 def test_deactivated_user_cannot_sign_in(app, make):
@@ -214,8 +214,8 @@ def test_change_password_needs_the_current_one_and_ends_sessions(app, make):
     auth.change_password(user, PASSWORD, "a fresh long passphrase")
     stored = User.get_by_id(user.id)
     assert stored.session_version == version + 1
-    assert auth.load_session_user(f"{user.id}:{version}:phone", "phone") is None
-    assert auth.load_session_user(f"{user.id}:{version + 1}:phone", "phone").id == user.id
+    assert sign_ins.load_session_user(f"{user.id}:{version}:phone", "phone") is None
+    assert sign_ins.load_session_user(f"{user.id}:{version + 1}:phone", "phone").id == user.id
 
 
 def test_session_ids_that_are_malformed_load_no_one(app, make):
@@ -223,16 +223,16 @@ def test_session_ids_that_are_malformed_load_no_one(app, make):
     version = user.session_version
     for bad in ("", "x", f"{user.id}", f"{user.id}:x", f"{user.id}:{version}", f"{user.id}:x:phone",
                 f"x:{version}:phone", None):
-        assert auth.load_session_user(bad, "phone") is None
-    assert auth.load_session_user(f"{user.id}:{version}:phone", "phone").id == user.id
+        assert sign_ins.load_session_user(bad, "phone") is None
+    assert sign_ins.load_session_user(f"{user.id}:{version}:phone", "phone").id == user.id
 
 
 def test_a_session_id_loads_its_user_only_in_the_browser_it_was_issued_to(app, make):
     user = make.user("rep")
     issued = f"{user.id}:{user.session_version}:phone"
-    assert auth.load_session_user(issued, "phone").browser == "phone"
-    assert auth.load_session_user(issued, "laptop") is None
-    assert auth.load_session_user(f"{user.id}:{user.session_version}:", "") is None
+    assert sign_ins.load_session_user(issued, "phone").browser == "phone"
+    assert sign_ins.load_session_user(issued, "laptop") is None
+    assert sign_ins.load_session_user(f"{user.id}:{user.session_version}:", "") is None
 
 
 def test_parallel_guesses_cannot_slip_past_the_lock(app, make, monkeypatch):

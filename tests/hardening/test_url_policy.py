@@ -28,11 +28,11 @@ admin.new_user                   GET     in  403  403  403  403  403  403   ok
 admin.new_user                   POST    in  403  403  403  403  403  403   ok
 admin.reset_password             POST    in  403  403  403  403  403  403   ok
 admin.set_active                 POST    in  403  403  403  403  403  403   ok
-admin.settings                   GET     in  403  403  403  403  403  403   ok
-admin.settings                   POST    in  403  403  403  403  403  403   ok
 admin.teams                      GET     in  403  403  403  403  403  403   ok
 admin.unlock                     POST    in  403  403  403  403  403  403   ok
 admin.users                      GET     in  403  403  403  403  403  403   ok
+admin_settings.edit              GET     in  403  403  403  403  403  403   ok
+admin_settings.edit              POST    in  403  403  403  403  403  403   ok
 audit.index                      GET     in  403  403  403  403  403   ok   ok
 auth.locale                      POST    ok   ok   ok   ok   ok   ok   ok   ok
 auth.login                       GET     ok   ok   ok   ok   ok   ok   ok   ok
@@ -102,8 +102,6 @@ manager.allocation_move          POST    in  403   ok  403   ok  403  403  403
 manager.allocation_undo          POST    in  403   ok  403  404  403  403  403
 manager.export                   GET     in  403   ok  403   ok  403  403  403
 manager.home                     GET     in  403   ok  403   ok  403  403  403
-manager.targets_sheet            GET     in  403   ok  403   ok  403  403  403
-manager.targets_sheet            POST    in  403   ok  403   ok  403  403  403
 manager.team_report              GET     in  403   ok  403  404  403  403  403
 manager.team_report              POST    in  403   ok  403  404  403  403  403
 manager.team_reports             GET     in  403   ok  403   ok  403  403  403
@@ -123,9 +121,9 @@ ops.new_reason                   POST    in  403  403  403  403  403   ok  403
 ops.new_stage                    POST    in  403  403  403  403  403   ok  403
 ops.rename_reason                POST    in  403  403  403  403  403   ok  403
 ops.set_reason_active            POST    in  403  403  403  403  403   ok  403
-ops.settings                     GET     in  403  403  403  403  403   ok  403
-ops.settings                     POST    in  403  403  403  403  403   ok  403
 ops.stages                       GET     in  403  403  403  403  403   ok  403
+ops_settings.edit                GET     in  403  403  403  403  403   ok  403
+ops_settings.edit                POST    in  403  403  403  403  403   ok  403
 pipeline.board                   GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.close                   GET     in   ok   ok  404  404  403   ok  403
 pipeline.deal                    GET     in   ok   ok  404  404   ok   ok   ok
@@ -200,6 +198,8 @@ shared.landing                   GET     ok   ok   ok   ok   ok   ok   ok   ok
 static                           GET     ok   ok   ok   ok   ok   ok   ok   ok
 support.home                     GET     in  403  403  403  403   ok  403  403
 support.requests                 GET     in  403  403  403  403   ok  403  403
+targets.sheet                    GET     in  403   ok  403   ok  403  403  403
+targets.sheet                    POST    in  403   ok  403   ok  403  403  403
 visits.add_comment               POST    in   ok   ok  404  404   ok   ok   ok
 visits.add_task                  POST    in   ok   ok   ok   ok   ok   ok   ok
 visits.calendar                  GET     in   ok   ok   ok   ok  403  403  403

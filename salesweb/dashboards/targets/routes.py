@@ -5,7 +5,7 @@ from ...core.i18n import _
 from ...models import PERIODS
 from ...web.rows import RowTemplate
 from ...figures import metrics
-from ...targets import rules as targets
+from ...targets import forms, rules as targets
 from ...figures.metrics import Period
 from ...core.clock import local_today
 from ...web.kept import remembered
@@ -14,7 +14,7 @@ from .blueprint import bp
 
 
 # one line of the sheet: what it shows, its typed text and its error
-LINE = RowTemplate("manager/_target_line.html", "field name last_year suggested text error parts",
+LINE = RowTemplate("targets/_line.html", "field name last_year suggested text error parts",
                    look=("team", "growth_label"))
 
 
@@ -30,7 +30,7 @@ def _lines(state):
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-def targets_sheet():
+def sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
     if period.kind not in PERIODS:  # targets are monthly, quarterly or yearly; a week asks for its month
         period = Period.of("month", period.start)
@@ -41,10 +41,10 @@ def targets_sheet():
     groups = remembered("targets-sheet", (current_user.id, period.key), lambda: metrics.target_sheet(current_user, period))
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
-        return render("manager/targets.html", period=period, groups=groups, target_lines=_lines(state), **state)
-    sheet, saved = targets.handle(current_user, period, groups, request.form)
-    if sheet is None:
+        return render("targets/sheet.html", period=period, groups=groups, target_lines=_lines(state), **state)
+    again, saved = targets.handle(current_user, period, groups, forms.posted(groups, request.form))
+    if again is None:
         flash(_("Targets saved: %(n)d changed.", n=saved), "success")
         return redirect(url_with(period=period.key, kind=None), 303)
-    return render("manager/targets.html", status=422 if sheet["errors"] else 200, period=period, groups=groups,
-                  target_lines=_lines(sheet), **sheet)
+    return render("targets/sheet.html", status=422 if again["errors"] else 200, period=period, groups=groups,
+                  target_lines=_lines(again), **again)
