@@ -12,7 +12,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import Customer, Deal, PoolMove, Reallocation, ReallocationMove, Region, Stage, Team, User, Visit
 from ..core import audit, notifications
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..core.errors import Invalid
 
 RATE_WEEKS = 4

@@ -19,6 +19,7 @@ SORT_LABELS = {"due": _l("Next visit due"), "name": THING_NAME, "last_visit": _l
 
 PHONE = Regexp(r"^[0-9０-９+\-() .,/#*转extEXT]{3,40}$", message=_l("Use digits, spaces and + - ( ) only."))
 WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("Enter an address such as example.com."))
+BY_REGION = "region"  # the owner choice "the region's rep" on a new customer
 
 
 class CustomerForm(FlaskForm):
@@ -31,7 +32,7 @@ class CustomerForm(FlaskForm):
                           render_kw={"inputmode": "url"})
     source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
     status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
-    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == "region" else as_id(v))
+    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == BY_REGION else as_id(v))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 

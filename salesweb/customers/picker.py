@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..web.forms import as_id, options
 from ..models import Customer
-from . import rules as customers
+from . import queries as customers
 from ..web.pages import render
 from .blueprint import bp
 

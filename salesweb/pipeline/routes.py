@@ -12,7 +12,7 @@ from ..core.i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contract_rules as contracts, rules as quotes
-from ..customers import rules as customers
+from ..customers import queries as customers
 from . import rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
@@ -63,7 +63,8 @@ def _filters():
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
     if current_user.role != "rep":
         form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
+                                     [(str(i), name) for i, name, _active
+                                      in customers.people_in_reach(current_user, leavers=True)])
     return form
 
 
@@ -291,7 +292,7 @@ def _chosen_customer(form, deal=None):
 
 def _deal_form(form, deal=None):
     picker.offer(form, _chosen_customer(form, deal))
-    owners = [(i, name) for i, name, _active in customers.people_in_reach()]
+    owners = [(i, name) for i, name, _active in customers.people_in_reach(current_user)]
     if deal is not None and deal.owner_id not in {i for i, _name in owners}:
         owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
     form.owner.choices = options(owners)

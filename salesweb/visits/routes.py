@@ -10,7 +10,7 @@ from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..infra import calendar_feed
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..pipeline import rules as pipeline
 from . import rules as visits
 from ..core.errors import Invalid
@@ -147,7 +147,7 @@ def index():
     filters = FilterForm(request.args)
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
-            (str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
+            (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
     rows, count = visits.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
