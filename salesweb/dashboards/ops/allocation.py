@@ -10,7 +10,7 @@ from ...core.i18n import _, ngettext
 from ..manager import bp as manager_bp
 from ...models import Customer, User
 from ...web.rows import RowTemplate
-from ...allocation import rules as allocation
+from ...allocation import queries as allocation_queries, rules as allocation
 from ...core.errors import Invalid
 from ...web.pages import apply_errors, render
 from ...core.clock import local_today
@@ -50,22 +50,22 @@ def console(status=200, move_form=None, preview=None, loads=None):
     today = local_today()
     settings_values = current_settings()
     if loads is None:
-        loads = remembered("allocation-loads", (current_user.id, today), lambda: allocation.loads(current_user, today))
+        loads = remembered("allocation-loads", (current_user.id, today), lambda: allocation_queries.loads(current_user, today))
     active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
     filters = _filters(loads)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = remembered("allocation-regions", (), allocation.regions) if preview is None else []
+    regions = remembered("allocation-regions", (), allocation_queries.regions) if preview is None else []
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
     if preview is None and _filtered() and filters.validate():
         criteria = filters.criteria()
-        selection, count = allocation.selection_page(current_user, criteria, today, SHOWN)
+        selection, count = allocation_queries.selection_page(current_user, criteria, today, SHOWN)
         # a count over every customer matching (a rep's thousands), kept until the next write
         total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today), count)
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
-    flags = allocation.flags(loads, settings_values)
+    flags = allocation_queries.flags(loads, settings_values)
     load_rows = LOAD_ROW.write(
         (LOAD_ROW.Row(x.owner_id, x.name, x.team, x.tiers["A"], x.tiers["B"], x.tiers["C"], x.customers, x.due,
                       x.overdue, x.open_deals, x.pipeline, x.weekly_rate, tuple(flags[x.owner_id])) for x in loads),
@@ -77,7 +77,7 @@ def console(status=200, move_form=None, preview=None, loads=None):
                   norm=settings_values["weekly_visit_norm_min"], selection_rows=selection_rows,
                   filters=filters, selection=selection, total=total, shown=SHOWN,
                   move_form=move_form, preview=preview, today=today,
-                  recent=allocation.recent(current_user) if preview is None else None,
+                  recent=allocation_queries.recent(current_user) if preview is None else None,
                   undo_hours=settings_values["reallocation_undo_hours"],
                   may_undo=lambda b: allocation.may_undo(current_user, b, settings_values),
                   regions_card=REGIONS.write([REGIONS.Row(tuple(tuple(r) for r in regions), tuple(
@@ -93,7 +93,7 @@ def _chosen_ids(form):
     filters = _filters()
     if not filters.validate() or not _filtered():
         return []
-    query = allocation.selection(current_user, filters.criteria(), local_today())
+    query = allocation_queries.selection(current_user, filters.criteria(), local_today())
     return [cid for (cid,) in query.select(Customer.id).limit(allocation.MAX_MOVE + 1).tuples()]
 
 
@@ -110,7 +110,7 @@ def move():
     ids = _chosen_ids(form)
     try:
         if form.step.data != "confirm":
-            loads = allocation.loads(current_user, local_today())
+            loads = allocation_queries.loads(current_user, local_today())
             rows, count = allocation.preview(current_user, ids, to_owner, form.move_deals.data, local_today(), loads)
             criteria = {k: v for k, v in _filters().criteria().items() if v}
             return console(200, form, loads=loads, preview={
@@ -127,7 +127,7 @@ def move():
 
 
 def undo(batch_id):
-    batch = allocation.batch_or_none(current_user, batch_id) or abort(404)
+    batch = allocation_queries.batch_or_none(current_user, batch_id) or abort(404)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
