@@ -97,9 +97,6 @@ feeds.planned_visits             GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.favicon                     GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.healthz                     GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.index                       GET     in   ok   ok   ok   ok   ok   ok   ok
-manager.allocation               GET     in  403   ok  403   ok  403  403  403
-manager.allocation_move          POST    in  403   ok  403   ok  403  403  403
-manager.allocation_undo          POST    in  403   ok  403  404  403  403  403
 manager.export                   GET     in  403   ok  403   ok  403  403  403
 manager.home                     GET     in  403   ok  403   ok  403  403  403
 manager.targets_sheet            GET     in  403   ok  403   ok  403  403  403
@@ -107,10 +104,9 @@ manager.targets_sheet            POST    in  403   ok  403   ok  403  403  403
 manager.team_report              GET     in  403   ok  403  404  403  403  403
 manager.team_report              POST    in  403   ok  403  404  403  403  403
 manager.team_reports             GET     in  403   ok  403   ok  403  403  403
-ops.allocation                   GET     in  403  403  403  403  403   ok  403
-ops.allocation_move              POST    in  403  403  403  403  403   ok  403
-ops.allocation_undo              POST    in  403  403  403  403  403   ok  403
-ops.assign_region                POST    in  403  403  403  403  403   ok  403
+manager_allocation.console       GET     in  403   ok  403   ok  403  403  403
+manager_allocation.move          POST    in  403   ok  403   ok  403  403  403
+manager_allocation.undo          POST    in  403   ok  403  404  403  403  403
 ops.delete_stage                 POST    in  403  403  403  403  403   ok  403
 ops.edit_stage                   GET     in  403  403  403  403  403   ok  403
 ops.edit_stage                   POST    in  403  403  403  403  403   ok  403
@@ -126,6 +122,10 @@ ops.set_reason_active            POST    in  403  403  403  403  403   ok  403
 ops.settings                     GET     in  403  403  403  403  403   ok  403
 ops.settings                     POST    in  403  403  403  403  403   ok  403
 ops.stages                       GET     in  403  403  403  403  403   ok  403
+ops_allocation.assign_region     POST    in  403  403  403  403  403   ok  403
+ops_allocation.console           GET     in  403  403  403  403  403   ok  403
+ops_allocation.move              POST    in  403  403  403  403  403   ok  403
+ops_allocation.undo              POST    in  403  403  403  403  403   ok  403
 pipeline.board                   GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.close                   GET     in   ok   ok  404  404  403   ok  403
 pipeline.deal                    GET     in   ok   ok  404  404   ok   ok   ok
