@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
 from .admin import bp as admin_bp
+from .allocation import manager_bp as manager_allocation_bp, ops_bp as ops_allocation_bp
 from .audit import bp as audit_bp
 from .auth import bp as auth_bp
 from .collateral import bp as collateral_bp, public as shared_bp
@@ -30,9 +31,9 @@ from .visits.feeds import feeds as feeds_bp
 from .web import errors, security, shell
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, targets_bp, support_bp, ops_bp, ops_settings_bp, admin_bp,
-              admin_settings_bp, audit_bp, customers_bp, pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp,
-              quotes_bp, service_bp, public_bp, expenses_bp)
+BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, manager_allocation_bp, targets_bp, support_bp, ops_bp,
+              ops_allocation_bp, ops_settings_bp, admin_bp, admin_settings_bp, audit_bp, customers_bp, pipeline_bp,
+              collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp, expenses_bp)
 
 
 def create_app(config=None):

@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.access import role_required
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..core.i18n import _
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
 from . import rules as collateral
@@ -73,7 +73,7 @@ def new():
 def _item_page(item, block=None, status=200, version_form=None, share_form=None, link=None):
     if share_form is None:
         share_form = ShareForm(formdata=None)
-        picker.offer(share_form, None)
+        customer_forms.offer(share_form, None)
     shares = collateral.shares_of_item(item, current_user)
     return render("collateral/item.html", block=block, status=status,
                   item=item, tags=collateral.tags_of([item.id])[item.id], versions=collateral.versions(item),
@@ -153,8 +153,8 @@ def download_version(item_id, version_id):
 def share(item_id):
     item = _item_or_404(item_id)
     form = ShareForm()
-    customer = picker.chosen(form)
-    picker.offer(form, customer)
+    customer = customer_forms.chosen(form)
+    customer_forms.offer(form, customer)
     made = {}
 
     def create():

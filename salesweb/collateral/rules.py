@@ -16,7 +16,7 @@ from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag
                       Download, ShareLink, StoredFile, User)
 from ..core import audit
 from ..infra import storage
-from ..customers import rules as customers_service
+from ..customers import queries as customers_service
 from ..core.errors import Invalid
 
 EDITORS = ("support", "ops", "admin")

@@ -1,3 +1,7 @@
+"""The customer screens' forms, and the customer picker's side of any form that names a customer (chosen,
+asked_for, offer: other features' forms use them)."""
+from flask import abort, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
@@ -5,8 +9,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..web.forms import as_id, options
 from ..core.i18n import _, _l, lazy_pgettext
-from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS
-from . import importer as imports
+from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS, Customer
+from . import importer as imports, queries
 
 THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)
 EXPORT_HEADERS = {"name": THING_NAME, "tier": _l("Tier"), "owner": _l("Owner"), "region": _l("Region"),
@@ -19,6 +23,7 @@ SORT_LABELS = {"due": _l("Next visit due"), "name": THING_NAME, "last_visit": _l
 
 PHONE = Regexp(r"^[0-9０-９+\-() .,/#*转extEXT]{3,40}$", message=_l("Use digits, spaces and + - ( ) only."))
 WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("Enter an address such as example.com."))
+BY_REGION = "region"  # the owner choice "the region's rep" on a new customer
 
 
 class CustomerForm(FlaskForm):
@@ -31,7 +36,7 @@ class CustomerForm(FlaskForm):
                           render_kw={"inputmode": "url"})
     source = SelectField(_l("Source"), choices=options(SOURCE_LABELS.items()), default="visit")
     status = SelectField(_l("Status"), choices=options(STATUS_LABELS.items()), default="prospect")
-    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == "region" else as_id(v))
+    owner = SelectField(_l("Owner"), coerce=lambda v: v if v == BY_REGION else as_id(v))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 
@@ -110,3 +115,40 @@ def mapping_form(header, mapping, on_duplicate):
         setattr(MappingForm, target, SelectField(imports.LABELS[target], choices=options(columns)))
     data = {t: "" if mapping.get(t) is None else str(mapping[t]) for t in imports.TARGETS}
     return MappingForm(data={**data, "on_duplicate": on_duplicate})
+
+
+# The customer picker in a form that names a customer: its `customer` field holds the id, `customer_name` the
+# name typed beside it.
+def chosen(form, keep_id=None):
+    """The customer picked (hidden id) or typed (a name matching exactly one of the user's customers).
+    `keep_id` (the customer of a record already found in the user's scope, never an id from the request) stays
+    valid even if it has left the user's scope, and is the choice a form shows before anything is posted."""
+    picked = form.customer.data
+    if picked is None and request.method == "POST":
+        typed = (request.form.get("customer_name") or "").strip()
+        matches = list(queries.scope(current_user).where(Customer.name == typed).limit(2)) if typed else []
+        picked = matches[0].id if len(matches) == 1 else None
+    if picked is None and request.method == "GET":
+        picked = keep_id
+    if picked is None:
+        return None
+    if keep_id is not None and picked == keep_id:
+        return Customer.get_or_none(Customer.id == picked)
+    return queries.visible_customer(picked, current_user)
+
+
+def asked_for(form):
+    """The customer a link names (`?customer=<id>`), made the form's choice: one in the user's scope, else 404, so
+    that no name outside it is ever filled in. None when the link names no customer."""
+    customer_id = as_id(request.args.get("customer"))
+    if customer_id is None:
+        return None
+    customer = queries.visible_customer(customer_id, current_user) or abort(404)
+    form.customer.data = customer.id
+    return customer
+
+
+def offer(form, customer):
+    """Show `customer` as the picker's current choice."""
+    form.customer.data = customer.id if customer else None
+    form.customer.choices = options([(customer.id, customer.name)] if customer else [])

@@ -22,7 +22,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import AuditEvent, Contact, Customer, TierChange, User
 from ..core import audit
-from . import cadence, rules as customers
+from . import cadence, queries, rules
 from ..core.errors import Invalid
 from ..infra.storage import process_alive
 
@@ -321,7 +321,7 @@ def _owners(emails, by):
     """The people `by` may make owners, by email, in one query."""
     if not emails:
         return {}
-    query = customers.assignable_owners(by).select_extend(User.email).where(User.email.in_(sorted(emails)))
+    query = queries.assignable_owners(by).select_extend(User.email).where(User.email.in_(sorted(emails)))
     return {user.email: user for user in query}
 
 
@@ -362,10 +362,10 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
     for row in rows:
         _check(row)
     owners = _owners({row.values["owner_email"] for row in rows if row.values["owner_email"]}, by)
-    pool_allowed = customers.may_use_pool_owner(by)
+    pool_allowed = rules.may_use_pool_owner(by)
     # New customers that name no owner go to their region's rep (when the import's default is the pool).
     unowned = default_owner is None and any(not row.values["owner_email"] for row in rows)
-    by_region = customers.region_owners(by) if unowned else {}
+    by_region = queries.region_owners(by) if unowned else {}
     for row in rows:
         email = row.values["owner_email"]
         row.owner_given = bool(email)
@@ -375,10 +375,10 @@ def plan(table, mapping, by, on_duplicate="skip", default_owner=None):
                 row.problems.append(("owner_email", _l(
                     "No active rep or manager you may assign has the email %(email)s.", email=email)))
         else:
-            row.owner = by_region.get(customers.region_key(row.values["region"]), default_owner)
+            row.owner = by_region.get(queries.region_key(row.values["region"]), default_owner)
             if row.owner is None and not pool_allowed:
                 row.problems.append(("owner_email", _l("Choose an owner.")))
-        row.key = customers.normalise_name(row.values["name"])
+        row.key = queries.normalise_name(row.values["name"])
     existing = _existing({row.key for row in rows if row.key})
     first_seen = {}
     for row in rows:
@@ -434,7 +434,7 @@ def _contact_values(row):
 
 
 def _new_customer(row):
-    """A checked row as an item for customers.create_many (owners were checked by plan())."""
+    """A checked row as an item for rules.create_many (owners were checked by plan())."""
     values = {k: row.values[k] for k in CUSTOMER_COLUMNS}
     values["source"] = values["source"] or Customer.source.default
     values["status"] = values["status"] or Customer.status.default
@@ -445,10 +445,10 @@ def _new_customer(row):
 def _update(row, by, settings_values, contacts):
     """Cells with a value replace the stored one; empty cells, and the name, stay as they are."""
     customer = row.match
-    values = {k: getattr(customer, k) for k in customers.FIELDS}
+    values = {k: getattr(customer, k) for k in rules.FIELDS}
     values.update({k: row.values[k] for k in CUSTOMER_COLUMNS[1:] if row.values[k]})
     owner = row.owner if row.owner_given else customer.owner
-    customers.update(customer, values, owner, by)
+    rules.update(customer, values, owner, by)
     tier = row.values["tier"]
     if tier and tier != customer.tier and not customer.tier_locked:
         old, customer.tier = customer.tier, tier
@@ -460,11 +460,11 @@ def _update(row, by, settings_values, contacts):
         contact = next((c for c in contacts.get(customer.id, ()) if c.name.casefold() == name), None)
         given = {k: v for k, v in _contact_values(row).items() if v}
         if contact is None:
-            customers.save_contact(customer, None, given, by)
+            rules.save_contact(customer, None, given, by)
         else:  # the stored spelling of the name stays
-            stored = {field: getattr(contact, field) for field in customers.CONTACT_FIELDS}
-            customers.save_contact(customer, contact, {**stored, **given, "name": contact.name,
-                                                       "is_primary": contact.is_primary}, by)
+            stored = {field: getattr(contact, field) for field in rules.CONTACT_FIELDS}
+            rules.save_contact(customer, contact, {**stored, **given, "name": contact.name,
+                                                   "is_primary": contact.is_primary}, by)
 
 
 def commit(plan, by, settings_values, upload=None):
@@ -480,8 +480,8 @@ def commit(plan, by, settings_values, upload=None):
         for contact in Contact.select().where(Contact.customer.in_([row.match.id for row in updating])):
             contacts.setdefault(contact.customer_id, []).append(contact)
     with db.atomic():
-        created = customers.create_many([_new_customer(row) for row in plan.rows if row.status == "create"],
-                                        by, settings_values)
+        created = rules.create_many([_new_customer(row) for row in plan.rows if row.status == "create"],
+                                    by, settings_values)
         for row in updating:
             _update(row, by, settings_values, contacts)
         report = Report(created, len(updating),

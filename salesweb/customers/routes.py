@@ -13,7 +13,7 @@ from ..allocation import rules as allocation
 from ..core import audit
 from ..quotes import contract_rules as contracts, rules as quotes
 from ..service import links as customer_links, help
-from . import rules as customers, pool, tiers
+from . import pool, queries, rules, tiers
 from ..infra import exports
 from ..pipeline import rules as pipeline
 from ..service import rules as feedback_service
@@ -24,23 +24,24 @@ from ..web.kept import kept, remembered
 from ..core.clock import local_today as today
 from ..core.settings import current_settings
 from .blueprint import bp
-from .forms import EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm, TierLockForm
+from .forms import (BY_REGION, EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm,
+                    TierLockForm)
 
 REASSIGNERS = ("manager", "ops", "admin")
-# a customer in the tier view, as customers.search_page gives it
+# a customer in the tier view, as queries.search_page gives it
 LIST_ROW = RowTemplate("customers/_row.html", "id tier name owner_name region last_visit_at next_visit_due",
                        look=("show_owner", "reassign", "today"))
 # a customer in the pool
 POOL_ROW = RowTemplate("customers/_pool_row.html", "id name region industry tier", look=("may_claim",))
-# an entry of a customer's timeline (customers.timeline)
-EVENT_ROW = RowTemplate("customers/_event.html", customers.Event._fields)
+# an entry of a customer's timeline (queries.timeline)
+EVENT_ROW = RowTemplate("customers/_event.html", queries.Event._fields)
 CREATORS = ("rep", "manager", "support", "ops", "admin")
 
 
 def _with_scope(matches):
     """Mark which duplicate matches the user may open (the others are named, not linked)."""
     if matches:
-        mine = {c.id for c in customers.scope(current_user).where(Customer.id.in_([m.id for m in matches]))
+        mine = {c.id for c in queries.scope(current_user).where(Customer.id.in_([m.id for m in matches]))
                 .select(Customer.id)}
         for match in matches:
             match.in_scope = match.id in mine
@@ -48,16 +49,16 @@ def _with_scope(matches):
 
 
 def _customer_or_404(customer_id):
-    return customers.visible_customer(customer_id, current_user) or abort(404)
+    return queries.visible_customer(customer_id, current_user) or abort(404)
 
 
 def _owner_choices(form, customer=None, new=False):
-    owners = [(i, name) for i, name, _active in customers.people_in_reach()]
+    owners = [(i, name) for i, name, _active in queries.people_in_reach(current_user)]
     if new and current_user.role != "rep":
-        owners.insert(0, (customers.BY_REGION, _("The region's rep")))
+        owners.insert(0, (BY_REGION, _("The region's rep")))
     if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
         owners.append((customer.owner_id, customer.owner.name))  # keep the current owner selectable
-    if customers.may_use_pool_owner(current_user):
+    if rules.may_use_pool_owner(current_user):
         owners.insert(0, ("", _("Nobody (customer pool)")))
     form.owner.choices = options(owners)
 
@@ -70,17 +71,17 @@ def index():
     reassign = ReassignForm(prefix="reassign") if current_user.role in REASSIGNERS else None
     if not is_fragment_request():  # the filter choices sit outside the swapped list
         if current_user.role != "rep":
-            leavers_last = sorted(customers.people_in_reach(leavers=True), key=lambda person: not person[2])
+            leavers_last = sorted(queries.people_in_reach(current_user, leavers=True), key=lambda person: not person[2])
             filters.owner.choices = options([("", _("Anyone"))] + [
                 (str(i), name if active else _("%(name)s (deactivated)", name=name))
                 for i, name, active in leavers_last])
         if reassign:
             reassign.owner.choices = options([("", _("Choose…"))] + [
-                (i, name) for i, name, _a in customers.people_in_reach()])
-        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: customers.regions(current_user))])
+                (i, name) for i, name, _a in queries.people_in_reach(current_user)])
+        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: queries.regions(current_user))])
     counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
-                                        today()), lambda: customers.tier_counts(current_user, criteria, today()))
-    page = Page(lambda offset, limit: customers.search_page(current_user, criteria, today(), offset, limit),
+                                        today()), lambda: queries.tier_counts(current_user, criteria, today()))
+    page = Page(lambda offset, limit: queries.search_page(current_user, criteria, today(), offset, limit),
                 page_number(), current_app.config["PAGE_SIZE"], total=counts[tier])
     rows = LIST_ROW.write(map(LIST_ROW.Row._make, page.items), show_owner=current_user.role != "rep",
                           reassign=reassign is not None, today=today())
@@ -93,8 +94,8 @@ def export(kind):
     """The current filtered list (same scope and filters as the page) as CSV or XLSX."""
     filters = FilterForm(request.args)
     tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else None
-    rows = customers.export_rows(current_user, filters.criteria(tier), today(), current_settings())
-    header = [str(EXPORT_HEADERS[c]) for c in customers.EXPORT_COLUMNS]
+    rows = queries.export_rows(current_user, filters.criteria(tier), today(), current_settings())
+    header = [str(EXPORT_HEADERS[c]) for c in queries.EXPORT_COLUMNS]
     audit.record("export", actor=current_user, object_type="customer",
                  summary=f"customers {kind}: {request.query_string.decode('utf-8', 'replace')[:200]}")
     name = f"customers-{today():%Y%m%d}.{kind}"
@@ -112,18 +113,18 @@ def new():
     form = CustomerForm()
     _owner_choices(form, new=True)
     if request.method == "GET":
-        form.owner.data = current_user.id if current_user.role == "rep" else customers.BY_REGION
-    matches = _with_scope(customers.duplicates(form.name.data)) if request.method == "POST" and form.name.data else []
+        form.owner.data = current_user.id if current_user.role == "rep" else BY_REGION
+    matches = _with_scope(queries.duplicates(form.name.data)) if request.method == "POST" and form.name.data else []
     created = {}
 
     def create():
         if matches and not form.save_anyway.data:
             raise Invalid({"name": _("A customer with this name already exists.")})
-        if form.owner.data == customers.BY_REGION:
-            owner = customers.default_owner(form.region.data, current_user)
+        if form.owner.data == BY_REGION:
+            owner = queries.default_owner(form.region.data, current_user)
         else:
             owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
-        created["customer"] = customers.create(form.data, owner, current_user, current_settings())
+        created["customer"] = rules.create(form.data, owner, current_user, current_settings())
 
     done, status = submit(form, create)
     if done:
@@ -139,14 +140,14 @@ def edit(customer_id):
     _owner_choices(form, customer)
     if request.method == "GET":
         form.owner.data = customer.owner_id
-    renamed = request.method == "POST" and customers.normalise_name(form.name.data or "") != customer.name_key
-    matches = _with_scope(customers.duplicates(form.name.data, exclude=customer)) if renamed else []
+    renamed = request.method == "POST" and queries.normalise_name(form.name.data or "") != customer.name_key
+    matches = _with_scope(queries.duplicates(form.name.data, exclude=customer)) if renamed else []
 
     def save():
         if matches and not form.save_anyway.data:
             raise Invalid({"name": _("A customer with this name already exists.")})
         owner = User.get_or_none(User.id == form.owner.data) if form.owner.data else None
-        customers.update(customer, form.data, owner, current_user)
+        rules.update(customer, form.data, owner, current_user)
 
     done, status = submit(form, save)
     if done:
@@ -156,10 +157,10 @@ def edit(customer_id):
 
 
 def _detail_context(customer, contact_form=None, editing=None, note_form=None):
-    contacts, history = customers.contacts_of(customer.id), customers.tier_history(customer.id)
+    contacts, history = queries.contacts_of(customer.id), queries.tier_history(customer.id)
     deals = pipeline.of_customer(current_user, customer.id, 50)
     now = utcnow()
-    timeline, timeline_more = customers.timeline(
+    timeline, timeline_more = queries.timeline(
         customer.id, TIMELINE_ENTRIES, now, more=feedback_service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
     link_id = as_id(request.args.get("link"))
     new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
@@ -189,7 +190,7 @@ def set_location(customer_id):
         except ValueError:
             return float("nan")
     try:
-        customers.set_location(customer, number("lat"), number("lon"), current_user)
+        rules.set_location(customer, number("lat"), number("lon"), current_user)
         flash(_("Location saved."), "success")
     except Invalid as refused:
         flash(" ".join(str(m) for m in refused.errors.values()), "error")
@@ -206,7 +207,7 @@ def detail(customer_id):
 def add_note(customer_id):
     customer = _customer_or_404(customer_id)
     form = NoteForm()
-    done, status = submit(form, lambda: customers.add_note(customer, form.body.data, current_user))
+    done, status = submit(form, lambda: rules.add_note(customer, form.body.data, current_user))
     if done:
         return redirect(url_for("customers.detail", customer_id=customer.id) + "#timeline")
     return render("customers/detail.html", block="timeline", status=status,
@@ -233,7 +234,7 @@ def contacts(customer_id):
 def add_contact(customer_id):
     customer = _customer_or_404(customer_id)
     form = ContactForm()
-    done, status = submit(form, lambda: customers.save_contact(customer, None, form.data, current_user))
+    done, status = submit(form, lambda: rules.save_contact(customer, None, form.data, current_user))
     return _contacts_block(customer) if done else _contacts_block(customer, status, form=form)
 
 
@@ -242,7 +243,7 @@ def edit_contact(customer_id, contact_id):
     customer = _customer_or_404(customer_id)
     contact = _contact_or_404(customer, contact_id)
     form = ContactForm(obj=contact if request.method == "GET" else None)
-    done, status = submit(form, lambda: customers.save_contact(customer, contact, form.data, current_user))
+    done, status = submit(form, lambda: rules.save_contact(customer, contact, form.data, current_user))
     if done:
         return _contacts_block(customer)
     return _contacts_block(customer, status, form=form, editing=contact.id)
@@ -251,7 +252,7 @@ def edit_contact(customer_id, contact_id):
 @bp.post("/customers/<int:customer_id>/contacts/<int:contact_id>/delete")
 def delete_contact(customer_id, contact_id):
     customer = _customer_or_404(customer_id)
-    customers.delete_contact(_contact_or_404(customer, contact_id), current_user)
+    rules.delete_contact(_contact_or_404(customer, contact_id), current_user)
     return _contacts_block(customer)
 
 
@@ -283,13 +284,13 @@ def unlock_tier(customer_id):
 @role_required(*REASSIGNERS)
 def reassign():
     form = ReassignForm(prefix="reassign")
-    form.owner.choices = options([(u.id, u.name) for u in customers.assignable_owners(current_user)])
+    form.owner.choices = options([(u.id, u.name) for u in queries.assignable_owners(current_user)])
     ids = [i for i in map(as_id, request.form.getlist("customer")) if i is not None]
     back = form.next.data if (form.next.data or "").startswith("/customers") else url_for("customers.index")
     if not form.validate_on_submit() or not ids:
         flash(_("Choose customers and a new owner."), "error")
         return redirect(back)
-    chosen = list(customers.scope(current_user).where(Customer.id.in_(ids)))
+    chosen = list(queries.scope(current_user).where(Customer.id.in_(ids)))
     if len(chosen) != len(set(ids)):
         abort(404)  # one of them is outside the user's scope
     try:

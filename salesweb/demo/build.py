@@ -11,7 +11,7 @@ import random
 
 from ..core.db import db, utcnow
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
-from ..customers import cadence, rules as customers, tiers
+from ..customers import cadence, queries as customer_queries, rules as customers, tiers
 from . import (library as demo_library, ops as demo_ops, quotes as demo_quotes, service as demo_service,
                visits as demo_visits)
 from ..admin import rules as people
@@ -150,7 +150,7 @@ def _company_name(rng, city, english, taken):
             core = rng.choice(CORES) + (rng.choice(CORES) if longer else "")
             trade, industry = rng.choice(TRADES)
             name = f"{city}{core}{trade}{rng.choice(('有限公司', '股份有限公司'))}"
-        key = customers.normalise_name(name)
+        key = customer_queries.normalise_name(name)
         if key not in taken:
             taken.add(key)
             return name, industry
@@ -172,7 +172,7 @@ def _customers(rng, scale, reps_by_team, ops, values, now):
                 if rep.name.isascii() and i % 5 == 0:
                     if english_used < len(ENGLISH):
                         name, industry = ENGLISH[english_used], ENGLISH_INDUSTRIES[english_used]
-                        taken.add(customers.normalise_name(name))
+                        taken.add(customer_queries.normalise_name(name))
                         english_used += 1
                     else:
                         name, industry = _company_name(rng, city, True, taken)

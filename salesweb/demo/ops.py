@@ -8,7 +8,7 @@ from peewee import fn
 
 from ..models import Budget, Customer, Expense, Region, User, Visit
 from ..expenses import budget_rules as budgets
-from ..customers import rules as customers
+from ..customers import queries as customers
 from . import files as demo_files
 from ..infra import storage
 

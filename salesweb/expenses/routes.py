@@ -2,7 +2,7 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
@@ -58,8 +58,8 @@ def new():
         visit = Visit.get_or_none((Visit.id == visit_id) & (Visit.rep == current_user.id))
         if visit is None and request.method == "GET":
             abort(404)
-    customer = picker.chosen(form, keep_id=visit.customer_id if visit else None)
-    picker.offer(form, customer)
+    customer = customer_forms.chosen(form, keep_id=visit.customer_id if visit else None)
+    customer_forms.offer(form, customer)
     _visit_choices(form, visit)
     if request.method == "GET":
         form.visit.data = visit.id if visit else None

@@ -13,7 +13,7 @@ from ..core.i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
 from ..core import audit, notifications
 from . import budget_rules as budgets
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..infra import storage
 from ..core.errors import Invalid, Stale
 

@@ -10,7 +10,7 @@ from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import SOURCE_LABELS, SOURCES, TIERS
 from ..expenses import budget_rules as budgets
-from ..customers import rules as customers
+from ..customers import queries as customers
 from . import metrics
 from ..service import nps
 from ..pipeline import rules as pipeline

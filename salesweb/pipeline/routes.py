@@ -5,14 +5,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..core.access import get_visible_or_404
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..core.db import utcnow
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contract_rules as contracts, rules as quotes
-from ..customers import rules as customers
+from ..customers import queries as customers
 from . import rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
@@ -63,7 +63,8 @@ def _filters():
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
     if current_user.role != "rep":
         form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
+                                     [(str(i), name) for i, name, _active
+                                      in customers.people_in_reach(current_user, leavers=True)])
     return form
 
 
@@ -121,7 +122,7 @@ def quick_add_form(stage_id):
     if stage is None or stage.kind != "open":
         abort(404)
     form = QuickAddForm(formdata=None)
-    picker.offer(form, None)
+    customer_forms.offer(form, None)
     return render("pipeline/_quick_add.html", stage=stage, form=form)
 
 
@@ -132,7 +133,7 @@ def quick_add(stage_id):
     stage = next((s for s in all_stages if s.id == stage_id), None) or abort(404)
     form = QuickAddForm()
     customer = _chosen_customer(form)
-    picker.offer(form, customer)
+    customer_forms.offer(form, customer)
 
     def create():
         if not pipeline.may_move(current_user):
@@ -286,12 +287,12 @@ def close(deal_id):
 
 
 def _chosen_customer(form, deal=None):
-    return picker.chosen(form, deal.customer_id if deal is not None else None)
+    return customer_forms.chosen(form, deal.customer_id if deal is not None else None)
 
 
 def _deal_form(form, deal=None):
-    picker.offer(form, _chosen_customer(form, deal))
-    owners = [(i, name) for i, name, _active in customers.people_in_reach()]
+    customer_forms.offer(form, _chosen_customer(form, deal))
+    owners = [(i, name) for i, name, _active in customers.people_in_reach(current_user)]
     if deal is not None and deal.owner_id not in {i for i, _name in owners}:
         owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
     form.owner.choices = options(owners)
@@ -314,7 +315,7 @@ def new_deal():
         stage = as_id(request.args.get("stage"))
         if any(stage == choice.value for choice in form.stage.choices):
             form.stage.data = stage
-        if picker.asked_for(form):  # from a customer's page
+        if customer_forms.asked_for(form):  # from a customer's page
             _deal_form(form)
     created = {}
 

@@ -16,7 +16,7 @@ from ..core.i18n import _l
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..models.people import initials
 from ..core import audit, notifications, settings
-from ..customers import rules as customers, tiers
+from ..customers import queries as customers, rules as customer_rules, tiers
 from ..core.errors import Invalid, Stale
 
 GAP = 1024.0
@@ -324,7 +324,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
             if "won" in (stage.kind, old_stage.kind):  # won revenue changed: the customer's tier may too
                 tiers.recompute([current.customer_id], _values(), today)
             if stage.kind == "won":  # a lead or prospect that buys is a customer (reopening does not undo it)
-                customers.won_over(current.customer_id, by, current.title, now)
+                customer_rules.won_over(current.customer_id, by, current.title, now)
         current.stage = stage
     return Moved(current, {old_stage.id, stage.id})
 

@@ -9,7 +9,7 @@ from ..core.i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..web.rows import RowTemplate
 from . import rules as quotes
-from ..customers.rules import people_in_reach
+from ..customers.queries import people_in_reach
 from ..core.errors import Invalid, Stale
 from ..core.money import percent_text
 from ..web.forms import options
@@ -152,7 +152,7 @@ def index():
     """Every quote the user may see, newest first: support's list, and anyone's in their scope."""
     filters = QuoteFilterForm(request.args)
     if not is_fragment_request() and current_user.role != "rep":  # the filter choices sit outside the list
-        leavers_last = sorted(people_in_reach(leavers=True), key=lambda person: not person[2])
+        leavers_last = sorted(people_in_reach(current_user, leavers=True), key=lambda person: not person[2])
         filters.owner.choices = options([("", _("Anyone"))] + [
             (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
     day = today()

@@ -8,7 +8,7 @@ from ..core.i18n import _l
 from ..models import HELP_QUEUE_LABELS, URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
 from ..core import audit, notifications
 from ..infra import storage
-from ..customers import rules as customers_service
+from ..customers import queries as customers_service
 from ..pipeline import rules as pipeline
 from ..core.errors import Invalid, Stale
 

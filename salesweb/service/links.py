@@ -7,7 +7,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import LINK_PURPOSES, Customer, CustomerLink, SurveyAnswer
 from ..core import audit
-from ..customers import rules as customers_service
+from ..customers import queries as customers_service
 from ..core.errors import Invalid
 
 SENDERS = ("rep", "manager", "support")

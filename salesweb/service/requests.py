@@ -2,7 +2,7 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..web.forms import as_id
 from ..core.i18n import _
 from ..models import Deal, HelpRequest, StoredFile
@@ -42,10 +42,10 @@ def ask():
     deal_id = as_id(form.deal.data or request.args.get("deal"))
     if deal_id:
         deal = pipeline.scope(current_user).where(Deal.id == deal_id).first() or abort(404)
-    asked = picker.asked_for(form) if request.method == "GET" and deal is None else None
-    customer = asked or picker.chosen(form, keep_id=deal.customer_id if deal else None)
+    asked = customer_forms.asked_for(form) if request.method == "GET" and deal is None else None
+    customer = asked or customer_forms.chosen(form, keep_id=deal.customer_id if deal else None)
     unknown = customer is None and form.customer.data is not None  # an id of none of the user's customers
-    picker.offer(form, customer)
+    customer_forms.offer(form, customer)
     made = {}
 
     def save():

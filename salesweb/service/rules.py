@@ -16,7 +16,7 @@ from ..models import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, C
                       Task, User)
 from ..core import audit, notifications
 from . import links as customer_links, help
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..customers.cadence import local_date
 from ..core.errors import Invalid, Stale
 

@@ -5,12 +5,12 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.access import get_visible_or_404
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..infra import calendar_feed
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..pipeline import rules as pipeline
 from . import rules as visits
 from ..core.errors import Invalid
@@ -102,10 +102,10 @@ def new():
             form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
         form.next.data = safe_next(request.args.get("next")) or ""
     asked_for = form.customer.data
-    customer = picker.chosen(form, planned.customer_id if planned else None)
+    customer = customer_forms.chosen(form, planned.customer_id if planned else None)
     if asked_for and customer is None:
         abort(404)  # a customer outside the user's scope, by id
-    picker.offer(form, customer)
+    customer_forms.offer(form, customer)
     contacts = _customer_fields(form, customer)
     made = {}
 
@@ -134,7 +134,7 @@ def customer_fields():
     """The people and deals of the customer just picked (the form swaps them in)."""
     form = VisitForm(formdata=None)
     form.customer.data = as_id(request.args.get("customer"))
-    customer = picker.chosen(form)
+    customer = customer_forms.chosen(form)
     if form.customer.data and customer is None:
         abort(404)  # a customer outside the user's scope, by id
     _customer_fields(form, customer)
@@ -147,7 +147,7 @@ def index():
     filters = FilterForm(request.args)
     if current_user.role != "rep":
         filters.rep.choices = options([("", _("Anyone"))] + [
-            (str(i), name) for i, name, _active in customers.people_in_reach(leavers=True)])
+            (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
     rows, count = visits.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write

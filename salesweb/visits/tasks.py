@@ -4,7 +4,7 @@ import datetime
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..customers import picker
+from ..customers import forms as customer_forms
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import Deal, Task, User
@@ -35,10 +35,10 @@ def _about(form):
     deal = (pipeline.scope(current_user).where(Deal.id == deal_id).first() or abort(404)) if deal_id else None
     if request.method == "GET" and deal is None and request.args.get("customer"):
         form.customer.data = as_id(request.args.get("customer"))
-        customer = picker.chosen(form) or abort(404)
+        customer = customer_forms.chosen(form) or abort(404)
     else:
-        customer = picker.chosen(form, keep_id=deal.customer_id if deal else None)
-    picker.offer(form, customer)
+        customer = customer_forms.chosen(form, keep_id=deal.customer_id if deal else None)
+    customer_forms.offer(form, customer)
     form.deal.data = deal.id if deal else ""
     return customer, deal
 

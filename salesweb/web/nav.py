@@ -27,8 +27,9 @@ HOME_LABELS = {
     "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
     "ops": _l("Operations"), "admin": _l("Admin"),
 }
-# pages reached from a role's home on blueprints of their own, which count as the home's
-HOME_SECTIONS = {"manager": ("targets",)}
+# The blueprints of a role's own URLs besides its home's: a feature's pages under /<role>/... (the allocation
+# console, the targets sheet) count as the home's, as the role's other pages do.
+ROLE_SECTIONS = {"manager": ("manager_allocation", "targets"), "ops": ("ops_allocation",)}
 
 ENTRIES = (
     Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),
@@ -40,7 +41,7 @@ ENTRIES = (
           sections=("collateral",)),
     Entry(_l("Quotes"), "quotes.index", "contract_template", ("support",)),
     Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
-    Entry(_l("Allocation"), "ops.allocation", "team", ("ops",)),
+    Entry(_l("Allocation"), "ops_allocation.console", "team", ("ops",)),
     Entry(_l("Budgets"), "expenses.budget_sheet", "chart", ("ops",)),
     Entry(_l("Settings"), "ops_settings.edit", "settings", ("ops",)),
     Entry(_l("Users"), "admin.users", "users", ("admin",)),
@@ -58,5 +59,5 @@ def entries_for(user):
 def _entries_of(role):
     """A role's entries, worked out once: every page asks (through the signed-in user's proxy, ~1 µs a look)."""
     # The role's own pages (a manager's targets and reports) count as its home: they are reached from there.
-    home = Entry(HOME_LABELS[role], f"{role}.home", "home", (role,), sections=(role, *HOME_SECTIONS.get(role, ())))
+    home = Entry(HOME_LABELS[role], f"{role}.home", "home", (role,), sections=(role,) + ROLE_SECTIONS.get(role, ()))
     return (home,) + tuple(e for e in ENTRIES if role in e.roles)

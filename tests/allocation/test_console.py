@@ -5,8 +5,8 @@ import pytest
 
 from salesweb.core.db import utcnow
 from salesweb.models import AuditEvent, Customer, Deal, Notification, Reallocation, Visit
-from salesweb.allocation import rules as allocation
-from salesweb.customers import rules as customers
+from salesweb.allocation import queries, rules as allocation
+from salesweb.customers import queries as customer_queries, rules as customers
 from salesweb.core import settings
 from salesweb.core.errors import Invalid
 from tests.conftest import count_queries, login, post
@@ -43,7 +43,7 @@ def test_load_counts_customers_by_tier_due_overdue_pipeline_and_visit_rate(app, 
         Visit.create(customer=a1, rep=li, status="done", occurred_at=now - datetime.timedelta(days=days))
     Visit.create(customer=a1, rep=li, status="planned", planned_for=TODAY)  # planned: not done
 
-    loads = {x.name: x for x in allocation.loads(ops, TODAY, now)}
+    loads = {x.name: x for x in queries.loads(ops, TODAY, now)}
     assert loads["Li Na"].tiers == {"A": 2, "B": 1, "C": 0} and loads["Li Na"].customers == 3
     assert (loads["Li Na"].overdue, loads["Li Na"].due) == (1, 1)
     assert (loads["Li Na"].open_deals, loads["Li Na"].pipeline) == (2, 500_00)
@@ -52,23 +52,23 @@ def test_load_counts_customers_by_tier_due_overdue_pipeline_and_visit_rate(app, 
     assert loads["Chen Jie"].weekly_rate == 0
     # The manager sees their subtree only; a rep of another team is not in it.
     make.user("rep", team="West", name="Zhao Lei")
-    assert {x.name for x in allocation.loads(manager, TODAY, now)} == {"Wang Fang", "Li Na", "Chen Jie"}
-    assert "Zhao Lei" in {x.name for x in allocation.loads(ops, TODAY, now)}
+    assert {x.name for x in queries.loads(manager, TODAY, now)} == {"Wang Fang", "Li Na", "Chen Jie"}
+    assert "Zhao Lei" in {x.name for x in queries.loads(ops, TODAY, now)}
 
 
 def test_flags_mark_heavy_light_behind_below_norm_and_leavers(app, make, team):
     _manager, li, chen = team
     values = settings.current()
-    heavy = allocation.Load(1, "H", tiers={"A": 0, "B": 0, "C": 10}, overdue=5, visits=60)
-    light = allocation.Load(2, "L", tiers={"A": 0, "B": 0, "C": 2}, visits=40)
-    normal = allocation.Load(3, "N", tiers={"A": 0, "B": 0, "C": 6}, visits=40)
-    gone = allocation.Load(4, "G", active=False, tiers={"A": 0, "B": 0, "C": 50})
-    slow = allocation.Load(5, "S", tiers={"A": 0, "B": 0, "C": 6}, visits=4)
+    heavy = queries.Load(1, "H", tiers={"A": 0, "B": 0, "C": 10}, overdue=5, visits=60)
+    light = queries.Load(2, "L", tiers={"A": 0, "B": 0, "C": 2}, visits=40)
+    normal = queries.Load(3, "N", tiers={"A": 0, "B": 0, "C": 6}, visits=40)
+    gone = queries.Load(4, "G", active=False, tiers={"A": 0, "B": 0, "C": 50})
+    slow = queries.Load(5, "S", tiers={"A": 0, "B": 0, "C": 6}, visits=4)
     # The leaver's 50 do not move the mean, (10 + 2 + 6 + 6) / 4 = 6: heavy above 7.5, light below 4.5.
-    assert allocation.flags([heavy, light, normal, gone, slow], values) == {
+    assert queries.flags([heavy, light, normal, gone, slow], values) == {
         1: ["heavy", "behind"], 2: ["light"], 3: [], 4: ["left"],
         5: ["below_norm"]}  # one visit a week against a norm of ten
-    assert allocation.flags([heavy], values) == {1: ["behind"]}  # alone: nobody to be heavier than
+    assert queries.flags([heavy], values) == {1: ["behind"]}  # alone: nobody to be heavier than
 
 
 def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, team):
@@ -79,7 +79,7 @@ def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, 
     make.deal(chen, customer=moving[2], amount=100_00)
     target = make.user("rep", team="East", reports_to=manager, name="An Qi")
     rows, count = allocation.preview(manager, [c.id for c in moving], target, True, TODAY,
-                                     allocation.loads(manager, TODAY))
+                                     queries.loads(manager, TODAY))
     assert count == 3
     by_name = {before.name: (before, after) for before, after in rows}
     assert [before.name for before, _after in rows] == ["Chen Jie", "Li Na", "An Qi"]  # the new owner last
@@ -91,7 +91,7 @@ def test_preview_shows_each_load_before_and_after_and_writes_nothing(app, make, 
         {"A": 1, "B": 0, "C": 2}, 1, 2, 500_00)
     assert Customer.select().where(Customer.owner == target.id).count() == 0
     assert Reallocation.select().count() == 0
-    _rows, _count = allocation.preview(manager, [moving[0].id], target, False, TODAY, allocation.loads(manager, TODAY))
+    _rows, _count = allocation.preview(manager, [moving[0].id], target, False, TODAY, queries.loads(manager, TODAY))
     assert _rows[-1][1].open_deals == 0  # deals staying put leave the pipeline alone
 
 
@@ -133,7 +133,7 @@ def test_deals_go_along_only_from_the_customers_own_owner_and_preview_agrees(app
     already = make.customer(chen, name="Chen's already")
     li_on_chens = make.deal(chen, customer=already, amount=50_00)
     Deal.update(owner=li.id).where(Deal.id == li_on_chens.id).execute()
-    loads = allocation.loads(manager, TODAY)
+    loads = queries.loads(manager, TODAY)
     rows, count = allocation.preview(manager, [shared.id, already.id], chen, True, TODAY, loads)
     assert count == 1
     assert [(b.name, b.open_deals, a.open_deals, a.pipeline) for b, a in rows] == [
@@ -160,8 +160,8 @@ def test_a_region_is_chosen_whatever_the_case_of_its_spellings(app, make, team):
     ops = make.user("ops")
     make.customer(li, region="East China")
     make.customer(li, region="east china")
-    assert [r[:2] for r in allocation.regions()] == [("East China", 2)]
-    assert allocation.selection(ops, {"region": "East China"}, TODAY).count() == 2
+    assert [r[:2] for r in queries.regions()] == [("East China", 2)]
+    assert queries.selection(ops, {"region": "East China"}, TODAY).count() == 2
 
 
 def test_undo_window_and_who_may_undo(app, make, team):
@@ -221,12 +221,12 @@ def test_regions_send_new_customers_to_their_rep(app, make, team):
     support = make.user("support")
     make.customer(li, region="Jiangsu")
     allocation.assign_region(ops, "jiangsu", chen)  # names match whatever the case
-    assert [(r[0], r[1], r[3]) for r in allocation.regions()] == [("Jiangsu", 1, "Chen Jie")]
-    assert customers.default_owner("JIANGSU", support).id == chen.id
-    assert customers.default_owner("Zhejiang", support) is None  # no rep: the pool
-    assert customers.default_owner("Zhejiang", manager).id == manager.id  # a manager keeps it
+    assert [(r[0], r[1], r[3]) for r in queries.regions()] == [("Jiangsu", 1, "Chen Jie")]
+    assert customer_queries.default_owner("JIANGSU", support).id == chen.id
+    assert customer_queries.default_owner("Zhejiang", support) is None  # no rep: the pool
+    assert customer_queries.default_owner("Zhejiang", manager).id == manager.id  # a manager keeps it
     west_manager = make.user("manager", team="West")
-    assert customers.default_owner("Jiangsu", west_manager).id == west_manager.id  # Chen is not theirs to give
+    assert customer_queries.default_owner("Jiangsu", west_manager).id == west_manager.id  # Chen is not theirs to give
     with pytest.raises(Invalid):
         allocation.assign_region(ops, " ", chen)
     assert AuditEvent.select().where(AuditEvent.object_type == "region").count() == 1
@@ -331,6 +331,6 @@ def test_a_region_given_to_no_one_real_is_refused(app, make, team):
     client = client_for(app, ops)
     for rep in ("abc", "999999"):
         post(client, "/ops/regions", {"region": "Jiangsu", "rep": rep})
-        assert [r[3] for r in allocation.regions()] == ["Chen Jie"]
+        assert [r[3] for r in queries.regions()] == ["Chen Jie"]
     post(client, "/ops/regions", {"region": "Jiangsu", "rep": ""})  # left empty on purpose: the pool
-    assert [r[3] for r in allocation.regions()] == [""]
+    assert [r[3] for r in queries.regions()] == [""]

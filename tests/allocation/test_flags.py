@@ -4,7 +4,7 @@ import datetime
 
 from salesweb.core.db import utcnow
 from salesweb.models import Visit
-from salesweb.allocation import rules as allocation
+from salesweb.allocation import queries as allocation
 from salesweb.core import settings
 from tests.conftest import login
 

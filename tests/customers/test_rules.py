@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, PoolMove, TierChange
-from salesweb.customers import cadence, rules as customers, pool, tiers
+from salesweb.customers import cadence, queries, rules as customers, pool, tiers
 from salesweb.core import settings
 from salesweb.core.errors import Invalid
 
@@ -21,21 +21,21 @@ T0 = datetime.datetime(2026, 6, 1, 9, 0)
     ("北京（中关村）科技有限责任公司", "北京中关村科技"),
 ])
 def test_names_that_differ_only_in_form_match(a, b):
-    assert customers.normalise_name(a) == customers.normalise_name(b)
+    assert queries.normalise_name(a) == queries.normalise_name(b)
 
 
 def test_a_suffix_alone_is_not_stripped_to_nothing():
-    assert customers.normalise_name("有限公司") == "有限公司"
-    assert customers.normalise_name("Co") == "co"
-    assert customers.normalise_name("Acme Group") != customers.normalise_name("Acme")
+    assert queries.normalise_name("有限公司") == "有限公司"
+    assert queries.normalise_name("Co") == "co"
+    assert queries.normalise_name("Acme Group") != queries.normalise_name("Acme")
 
 
 def test_duplicates_are_found_across_owners(app, make):
     make.customer(make.user("rep"), name="上海明远贸易有限公司")
-    found = customers.duplicates("上海明远贸易")
+    found = queries.duplicates("上海明远贸易")
     assert [c.name for c in found] == ["上海明远贸易有限公司"]
-    assert customers.duplicates("上海明远") == []
-    assert customers.duplicates("上海明远贸易", exclude=found[0]) == []
+    assert queries.duplicates("上海明远") == []
+    assert queries.duplicates("上海明远贸易", exclude=found[0]) == []
 
 
 def spec_values():
@@ -192,7 +192,7 @@ def test_owner_choices_follow_the_hierarchy(app, make):
     boss = make.user("manager", team="East")
     rep = make.user("rep", team="East")
     outsider = make.user("rep", team="West")
-    names = lambda u: {x.id for x in customers.assignable_owners(u)}  # noqa: E731
+    names = lambda u: {x.id for x in queries.assignable_owners(u)}  # noqa: E731
     assert names(rep) == {rep.id}
     assert names(boss) == {boss.id, rep.id}
     assert outsider.id in names(make.user("ops"))
@@ -242,7 +242,7 @@ def test_parallel_claims_cannot_exceed_the_limit(app, make):
 
 @pytest.mark.parametrize("a, b", [("明远集团有限公司", "明远集团股份有限公司"), ("明远集团有限公司", "明远有限公司")])
 def test_group_is_a_suffix_like_the_legal_forms(a, b):
-    assert customers.normalise_name(a) == customers.normalise_name(b)
+    assert queries.normalise_name(a) == queries.normalise_name(b)
 
 
 def test_recompute_tiers_command_waits_for_won_deals_then_follows_them(app, make):

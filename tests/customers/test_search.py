@@ -2,11 +2,11 @@
 import pytest
 
 from salesweb.models import Contact, Customer
-from salesweb.customers import rules as customers
+from salesweb.customers import queries, rules as customers
 
 
 def _found(text):
-    return {c.name for c in Customer.select().where(customers.matching(text))}
+    return {c.name for c in Customer.select().where(queries.matching(text))}
 
 
 def test_the_index_follows_customers_and_contacts(app, make):

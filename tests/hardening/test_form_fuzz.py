@@ -21,7 +21,7 @@ SKIP = {"auth.logout"}
 # Offered on no page of the small world (they appear only in states it does not reach, or are answered by
 # script rather than a form, or, like the next step offered after a move, only in a fragment a POST answers);
 # their refusals are covered by the policy walk and their own tests.
-NOT_OFFERED = {"auth.login", "customers.unlock_tier", "manager.allocation_move", "ops.allocation_move",
+NOT_OFFERED = {"auth.login", "customers.unlock_tier", "manager_allocation.move", "ops_allocation.move",
                "quotes.delete_payment", "quotes.preview", "service.close_case", "service.revoke_link",
                "manager.team_report", "expenses.paid", "pipeline.set_next_step"}
 

@@ -1,35 +1,36 @@
 """The allocation console: each owner's load, choosing customers and a new owner, a preview of the effect,
 the reassignment and its undo; regions and their reps (ops). Ops reach it at /ops/allocation, a manager at
-/manager/allocation for their subtree; the same views serve both."""
+/manager/allocation for their subtree: the same views, registered on each role's blueprint."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...web.forms import as_id, options
-from ...core.i18n import _, ngettext
-from ..manager import bp as manager_bp
-from ...models import Customer, User
-from ...web.rows import RowTemplate
-from ...allocation import rules as allocation
-from ...core.errors import Invalid
-from ...web.pages import apply_errors, render
-from ...core.clock import local_today
-from ...web.kept import remembered
-from ...core.settings import current_settings
-from .blueprint import bp
+from ..web.forms import as_id, options
+from ..core.i18n import _, ngettext
+from ..models import Customer, User
+from ..web.rows import RowTemplate
+from . import queries, rules
+from ..core.errors import Invalid
+from ..web.pages import apply_errors, render
+from ..core.clock import local_today
+from ..web.kept import remembered
+from ..core.settings import current_settings
+from .blueprint import manager_bp, ops_bp
 from .forms import FilterForm, MoveForm
 
 SHOWN = 100  # customers listed for ticking; "all matching" reaches beyond
 # an owner's load, and a customer to tick
-LOAD_ROW = RowTemplate("ops/_load_row.html", "owner_id name team tier_a tier_b tier_c customers due overdue open_deals "
-                       "pipeline weekly_rate marks", look=("role", "widest"))
-PICK_ROW = RowTemplate("ops/_pick_row.html", "id name tier region owner_name owned next_visit_due overdue ticked")
+LOAD_ROW = RowTemplate("allocation/_load_row.html", "owner_id name team tier_a tier_b tier_c customers due overdue "
+                       "open_deals pipeline weekly_rate marks", look=("console", "widest"))
+PICK_ROW = RowTemplate("allocation/_pick_row.html",
+                       "id name tier region owner_name owned next_visit_due overdue ticked")
 # the regions card (ops): every region with its customers and rep, and the reps to choose from
-REGIONS = RowTemplate("ops/_regions.html", "regions owners")
+REGIONS = RowTemplate("allocation/_regions.html", "regions owners")
 
 
 def _endpoint(name):
-    return f"{current_user.role}.{name}"
+    """The endpoint `name` of the role whose URLs the page is under (ops_allocation or manager_allocation)."""
+    return f"{request.blueprint}.{name}"
 
 
 def _filters(loads=()):
@@ -45,41 +46,41 @@ def _filtered():
     return any(request.values.get(k) for k in ("owner", "region", "tier", "overdue", "q"))
 
 
-def console(status=200, move_form=None, preview=None, loads=None):
+def _page(status=200, move_form=None, preview=None, loads=None):
     """The console; with a preview it shows the loads and the preview only, to confirm or go back."""
     today = local_today()
     settings_values = current_settings()
     if loads is None:
-        loads = remembered("allocation-loads", (current_user.id, today), lambda: allocation.loads(current_user, today))
+        loads = remembered("allocation-loads", (current_user.id, today), lambda: queries.loads(current_user, today))
     active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
     filters = _filters(loads)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = remembered("allocation-regions", (), allocation.regions) if preview is None else []
+    regions = remembered("allocation-regions", (), queries.regions) if preview is None else []
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
     if preview is None and _filtered() and filters.validate():
         criteria = filters.criteria()
-        selection, count = allocation.selection_page(current_user, criteria, today, SHOWN)
+        selection, count = queries.selection_page(current_user, criteria, today, SHOWN)
         # a count over every customer matching (a rep's thousands), kept until the next write
         total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today), count)
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
-    flags = allocation.flags(loads, settings_values)
+    flags = queries.flags(loads, settings_values)
     load_rows = LOAD_ROW.write(
         (LOAD_ROW.Row(x.owner_id, x.name, x.team, x.tiers["A"], x.tiers["B"], x.tiers["C"], x.customers, x.due,
                       x.overdue, x.open_deals, x.pipeline, x.weekly_rate, tuple(flags[x.owner_id])) for x in loads),
-        role=current_user.role, widest=max([x.customers for x in loads] or [1]) or 1)
+        console=_endpoint("console"), widest=max([x.customers for x in loads] or [1]) or 1)
     selection_rows = PICK_ROW.write(
         PICK_ROW.Row(i, name, tier, region, names.get(owner), owner is not None, due, due < today, i in ticked)
         for i, name, tier, region, due, owner in selection or ())
-    return render("ops/allocation.html", status=status, loads=loads, load_rows=load_rows,
+    return render("allocation/console.html", status=status, loads=loads, load_rows=load_rows,
                   norm=settings_values["weekly_visit_norm_min"], selection_rows=selection_rows,
                   filters=filters, selection=selection, total=total, shown=SHOWN,
                   move_form=move_form, preview=preview, today=today,
-                  recent=allocation.recent(current_user) if preview is None else None,
+                  recent=queries.recent(current_user) if preview is None else None,
                   undo_hours=settings_values["reallocation_undo_hours"],
-                  may_undo=lambda b: allocation.may_undo(current_user, b, settings_values),
+                  may_undo=lambda b: rules.may_undo(current_user, b, settings_values),
                   regions_card=REGIONS.write([REGIONS.Row(tuple(tuple(r) for r in regions), tuple(
                       [("", str(_("Nobody: they go to the pool")))] + active))])
                   if current_user.role == "ops" and preview is None else "",
@@ -93,46 +94,46 @@ def _chosen_ids(form):
     filters = _filters()
     if not filters.validate() or not _filtered():
         return []
-    query = allocation.selection(current_user, filters.criteria(), local_today())
-    return [cid for (cid,) in query.select(Customer.id).limit(allocation.MAX_MOVE + 1).tuples()]
+    query = queries.selection(current_user, filters.criteria(), local_today())
+    return [cid for (cid,) in query.select(Customer.id).limit(rules.MAX_MOVE + 1).tuples()]
 
 
-def allocation_page():
-    return console()
+def console():
+    return _page()
 
 
 def move():
     """Preview (step "preview") or carry out the reassignment of the chosen customers."""
     form = MoveForm()
     if not form.validate_on_submit():
-        return console(422, form)
+        return _page(422, form)
     to_owner = User.get_or_none(User.id == form.to_owner.data) if form.to_owner.data else None
     ids = _chosen_ids(form)
     try:
         if form.step.data != "confirm":
-            loads = allocation.loads(current_user, local_today())
-            rows, count = allocation.preview(current_user, ids, to_owner, form.move_deals.data, local_today(), loads)
+            loads = queries.loads(current_user, local_today())
+            rows, count = rules.preview(current_user, ids, to_owner, form.move_deals.data, local_today(), loads)
             criteria = {k: v for k, v in _filters().criteria().items() if v}
-            return console(200, form, loads=loads, preview={
+            return _page(200, form, loads=loads, preview={
                 "rows": rows, "count": count, "to": to_owner, "ids": ids, "criteria": criteria,
-                "change_url": url_for(_endpoint("allocation"), **criteria)})
-        batch = allocation.reassign(current_user, ids, to_owner, form.move_deals.data)
+                "change_url": url_for(_endpoint("console"), **criteria)})
+        batch = rules.reassign(current_user, ids, to_owner, form.move_deals.data)
     except Invalid as invalid:
         form.form_errors.extend(apply_errors(form, invalid, {"owner": "to_owner"}))
-        return console(422, form)
+        return _page(422, form)
     flash(ngettext("%(num)d customer given to %(name)s.", "%(num)d customers given to %(name)s.", batch.customers,
                    name=to_owner.name) + (" " + ngettext("%(num)d open deal went along.", "%(num)d open deals went along.",
                                                           batch.deals) if batch.deals else ""), "success")
-    return redirect(url_for(_endpoint("allocation"), _anchor="recent"), 303)
+    return redirect(url_for(_endpoint("console"), _anchor="recent"), 303)
 
 
 def undo(batch_id):
-    batch = allocation.batch_or_none(current_user, batch_id) or abort(404)
+    batch = queries.batch_or_none(current_user, batch_id) or abort(404)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        restored, kept = allocation.undo(current_user, batch, current_settings())
+        restored, kept = rules.undo(current_user, batch, current_settings())
     except Invalid as invalid:
         flash(" ".join(str(m) for m in invalid.errors.values()), "error")
     else:
@@ -142,16 +143,16 @@ def undo(batch_id):
             message += " " + ngettext("%(num)d stays: it has moved on since or its former owner has left.",
                                       "%(num)d stay: they have moved on since or their former owner has left.", kept)
         flash(message, "success")
-    return redirect(url_for(_endpoint("allocation"), _anchor="recent"), 303)
+    return redirect(url_for(_endpoint("console"), _anchor="recent"), 303)
 
 
-for blueprint in (bp, manager_bp):
-    blueprint.add_url_rule("/allocation", "allocation", allocation_page)
-    blueprint.add_url_rule("/allocation", "allocation_move", move, methods=["POST"])
-    blueprint.add_url_rule("/allocation/<int:batch_id>/undo", "allocation_undo", undo, methods=["POST"])
+for blueprint in (ops_bp, manager_bp):
+    blueprint.add_url_rule("/allocation", "console", console)
+    blueprint.add_url_rule("/allocation", "move", move, methods=["POST"])
+    blueprint.add_url_rule("/allocation/<int:batch_id>/undo", "undo", undo, methods=["POST"])
 
 
-@bp.post("/regions")
+@ops_bp.post("/regions")
 def assign_region():
     """Ops: the rep new customers in a region go to."""
     form = FlaskForm()
@@ -163,10 +164,10 @@ def assign_region():
     try:
         if request.form.get("rep") and rep is None:  # something was chosen, but it is no one
             raise Invalid({"rep": _("Choose an active rep.")})
-        allocation.assign_region(current_user, name, rep)
+        rules.assign_region(current_user, name, rep)
     except Invalid as invalid:
         flash(" ".join(str(m) for m in invalid.errors.values()), "error")
     else:
         flash(_("New customers in %(region)s go to %(name)s.", region=name.strip(), name=rep.name) if rep else
               _("New customers in %(region)s go to the pool.", region=name.strip()), "success")
-    return redirect(url_for("ops.allocation", _anchor="regions"), 303)
+    return redirect(url_for("ops_allocation.console", _anchor="regions"), 303)

@@ -1,0 +1,302 @@
+"""Reads of customers other features and the customer screens use: the scope, the tier view's list, search and
+counts, a customer's page (contacts, tier history, notes, timeline), who may own customers, regions, duplicate
+names and the export."""
+import re
+import unicodedata
+from collections import namedtuple
+
+from peewee import JOIN, SQL, NodeList, fn
+
+from ..core.access import team_ids, visible
+from ..core.db import is_sqlite, like, like_pattern, utcnow, without_index
+from ..models import (CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region, ShareLink, TierChange, User,
+                      Visit)
+from ..web.kept import kept
+from . import cadence
+
+OWNER_ROLES = ("rep", "manager")
+_EN_SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "plc",
+                "gmbh", "pte", "pty"}
+_ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", "集团")
+
+
+def normalise_name(name):
+    """The form of a company name used to spot duplicates: width, case, spaces, punctuation and
+    legal suffixes (有限公司, Co., Ltd., Inc., LLC ...) do not count."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    text = re.sub(r"[\W_]+", " ", text)  # punctuation of any script becomes a space
+    words = text.split()
+    while len(words) > 1 and words[-1] in _EN_SUFFIXES:
+        words.pop()
+    key = "".join(words)
+    stripped = True
+    while stripped and key not in _ZH_SUFFIXES:  # a name that is only a suffix stays as it is
+        stripped = False
+        for suffix in _ZH_SUFFIXES:
+            if key.endswith(suffix):
+                key, stripped = key[: -len(suffix)], True
+                break
+    return key[:200]
+
+
+def scope(user):
+    """The customers a user may see: their own (rep), their subtree's (manager), all (others)."""
+    return visible(Customer.select(), user, Customer.owner)
+
+
+def duplicates(name, exclude=None, limit=3):
+    """Customers whose normalised name matches, in any scope (a duplicate hides in another rep's list too)."""
+    query = (Customer.select(Customer.id, Customer.name, Customer.owner, User.name.alias("owner_name"))
+             .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
+             .where(Customer.name_key == normalise_name(name)))
+    if exclude is not None:
+        query = query.where(Customer.id != exclude.id)
+    return list(query.order_by(Customer.id).limit(limit).objects())
+
+
+def _owners_within_reach(user, leavers=False):
+    """Reps and managers in the user's reach: themselves (rep), their team and subtree (manager), everyone."""
+    query = User.select(User.id, User.name, User.role, User.active).where(User.role.in_(OWNER_ROLES))
+    if not leavers:
+        query = query.where(User.active == True)  # noqa: E712
+    if user.role == "rep":
+        return query.where(User.id == user.id)
+    if user.role == "manager":
+        return query.where(User.id.in_(team_ids(user.id)))
+    return query
+
+
+def assignable_owners(user):
+    """Who `user` may make a customer's owner: a rep only themselves, a manager their subtree,
+    support/ops/admin any active rep or manager."""
+    return _owners_within_reach(user)
+
+
+def owner_filter_choices(user):
+    """Owners to filter the list by: as assignable_owners, but leavers too (to find and reassign their customers)."""
+    return _owners_within_reach(user, leavers=True)
+
+
+def people_in_reach(user, leavers=False):
+    """(id, name, active) of the reps and managers `user` may make owners (with `leavers`, those they may filter
+    by: owner_filter_choices), by name. Kept as kept() keeps: an owner filter or field is on most pages, and
+    building sixty users' options each time cost a millisecond."""
+    def compute():
+        query = owner_filter_choices if leavers else assignable_owners
+        return [(u.id, u.name, u.active) for u in query(user).order_by(User.name)]
+    return kept("people-in-reach", (user.id, leavers), compute)
+
+
+def default_owner(region, by):
+    """Who a new customer goes to when `by` leaves it to the region: the region's rep if `by` may assign them,
+    else a manager themself, else the pool (None)."""
+    return owner_for_region(region, by) or (by if by.role == "manager" else None)
+
+
+def region_key(name):
+    """A region's name as regions are told apart: spaces and case do not count."""
+    return " ".join((name or "").split()).casefold()
+
+
+def region_owners(by):
+    """{region key: rep} for the regions whose rep `by` may give customers to, in one query."""
+    return {r.name_key: r.rep for r in Region.select(Region, User).join(User, on=(Region.rep == User.id))
+            .where(User.id.in_(assignable_owners(by).select(User.id)))}
+
+
+def owner_for_region(name, by):
+    """The rep new customers in region `name` go to, if `by` may give them one; else None."""
+    key = region_key(name)
+    return region_owners(by).get(key) if key else None
+
+
+SORTS = {
+    "due": lambda: (Customer.next_visit_due.asc(), Customer.id.asc()),
+    "name": lambda: (Customer.name_key.asc(), Customer.id.asc()),
+    "last_visit": lambda: (Customer.last_visit_at.desc(nulls="LAST"), Customer.id.desc()),
+    "newest": lambda: (Customer.created_at.desc(), Customer.id.desc()),
+}
+
+
+def matching(text):
+    """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
+    Terms of three characters or more are looked up in the trigram index (migration 0009)."""
+    if is_sqlite() and len(text) >= 3:
+        # a quoted FTS5 phrase: the text as it is, operators and all
+        phrase = '"' + text.replace('"', '""') + '"'
+        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), phrase,
+                                         SQL(")"))))
+    pattern = like_pattern(text)
+    by_contact = Contact.select(Contact.customer).where(like(Contact.name, pattern) | like(Contact.phone, pattern))
+    if is_sqlite():
+        return like(Customer.name, pattern) | like(Customer.phone, pattern) | Customer.id.in_(by_contact)
+    # PostgreSQL: each arm of the union walks its column's pg_trgm index.
+    by_customer = Customer.select(Customer.id).where(like(Customer.name, pattern) | like(Customer.phone, pattern))
+    return Customer.id.in_(by_customer | by_contact)
+
+
+def narrowed(query, criteria, today):
+    """`query` narrowed by the customer list's filters that apply: text, owner, region, status, overdue (allocation's
+    selection filters the same way)."""
+    text = (criteria.get("q") or "").strip()
+    if text:
+        query = query.where(matching(text))
+    if criteria.get("owner"):
+        query = query.where(Customer.owner == criteria["owner"])
+    if criteria.get("region"):
+        query = query.where(Customer.region == criteria["region"])
+    if criteria.get("status"):
+        query = query.where(Customer.status == criteria["status"])
+    if criteria.get("overdue"):
+        query = query.where(Customer.next_visit_due < today)
+    return query
+
+
+def _filtered(user, criteria, today, query=None):
+    """The user's customers narrowed by everything but the tier (tabs count across tiers)."""
+    return narrowed(scope(user) if query is None else query, criteria, today)
+
+
+def _listed(user, criteria, today, rows=False):
+    """The tier view's query: scope, filters, tier, sort, with the owner's name (`rows`: only what the list
+    shows, see `search_page`)."""
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
+    owner = User.alias()
+    # A manager's team owns a good share of all customers: walking the sort's index and skipping others'
+    # finds a page at once, where the owner index would fetch the whole team's customers and sort them.
+    own_index = not (user.role == "manager" and not criteria.get("owner"))
+    own = Customer.owner if own_index else without_index(Customer.owner)
+    query = narrowed(visible(Customer.select(), user, own), criteria, today)
+    if rows:
+        query = query.select(Customer.id, Customer.tier, Customer.name, owner.name, Customer.region,
+                             Customer.last_visit_at, Customer.next_visit_due)
+    else:
+        query = query.select_extend(owner.name.alias("owner_name"))
+    query = query.join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+    if tier:
+        query = query.where(Customer.tier == tier)
+    return query.order_by(*SORTS[sort]())
+
+
+def search(user, criteria, today):
+    """Customers for the tier view: scope, filters, tier, sort; the caller pages it (or exports it)."""
+    return _listed(user, criteria, today).objects()
+
+
+def search_page(user, criteria, today, offset, limit):
+    """One page of `search` as (id, tier, name, owner's name, region, last visit at, next visit due)."""
+    return list(_listed(user, criteria, today, rows=True).limit(limit).offset(offset).tuples())
+
+
+def visible_customer(customer_id, user):
+    """The customer with its owner if the user may see it, else None."""
+    owner = User.alias()
+    query = (Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+             .where(Customer.id == customer_id))
+    return visible(query, user, Customer.owner).first()
+
+
+def contacts_of(customer_id):
+    """The customer's contacts, the primary one first."""
+    return list(Contact.select().where(Contact.customer == customer_id)
+                .order_by(Contact.is_primary.desc(), Contact.name))
+
+
+def tier_history(customer_id):
+    """The customer's tier changes with who made them (None: by rule), newest first."""
+    by = User.alias()
+    return list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
+                .where(TierChange.customer == customer_id).order_by(TierChange.at.desc(), TierChange.id.desc()))
+
+
+def latest_notes(customer_id, limit):
+    """The customer's latest notes with their authors, newest first."""
+    author = User.alias()
+    return list(CustomerNote.select(CustomerNote, author)
+                .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+                .where(CustomerNote.customer == customer_id)
+                .order_by(CustomerNote.created_at.desc()).limit(limit))
+
+
+def tier_counts(user, criteria, today):
+    """{"A": n, "B": n, "C": n, "all": n} for the same scope and filters, in one query."""
+    rows = (_filtered(user, criteria, today).select(Customer.tier, fn.COUNT(Customer.id))
+            .group_by(Customer.tier).tuples())
+    counts = {"A": 0, "B": 0, "C": 0}
+    counts.update(dict(rows))
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def regions(user):
+    """The regions in use among the user's customers, for the filter."""
+    return [r for (r,) in scope(user).select(Customer.region).where(Customer.region != "")
+            .distinct().order_by(Customer.region).tuples()]
+
+
+EXPORT_COLUMNS = ("name", "tier", "owner", "region", "industry", "status", "source", "phone", "website", "address",
+                  "primary_contact", "contact_phone", "last_visit", "next_visit_due")
+
+
+def export_rows(user, criteria, today, values):
+    """The filtered list as plain rows for export, primary contact included, in one query."""
+    primary = Contact.alias()
+    query = (search(user, criteria, today)
+             .select_extend(primary.name.alias("contact_name"), primary.phone.alias("contact_phone"))
+             .join(primary, JOIN.LEFT_OUTER, on=((primary.customer == Customer.id) & (primary.is_primary == True))))  # noqa: E712
+    for c in query.iterator():
+        yield (c.name, c.tier, c.owner_name or "", c.region, c.industry, c.status, c.source, c.phone, c.website,
+               c.address, c.contact_name or "", c.contact_phone or "",
+               cadence.local_date(c.last_visit_at, values).isoformat() if c.last_visit_at else "",
+               c.next_visit_due.isoformat())
+
+
+# One entry of a customer's timeline, whatever its kind (note, visit, share, feedback, nps, or a pool move's kind):
+# who and when, and the fields its kind shows (None for the others).
+EVENT_FIELDS = ("kind at who id text purpose verified checked_in distance_m check_problem feedback_kind state source score "
+                "title expires_at downloads move to_name from_name").split()
+Event = namedtuple("Event", EVENT_FIELDS, defaults=[None] * len(EVENT_FIELDS))
+
+
+def timeline(customer_id, limit, now=None, more=()):
+    """The customer's notes, ownership moves, shares and visits, and the entries `more` adds from elsewhere (its
+    feedback and NPS answers: feedback.timeline_of), newest first: the latest `limit` Events (and whether there
+    are more), each source read by a query of what it shows."""
+    now = now or utcnow()
+    author, by, to, was, sharer, rep = (User.alias() for _ in range(6))
+    note_rows = (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, author.name, CustomerNote.body)
+                 .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+                 .where(CustomerNote.customer == customer_id).order_by(CustomerNote.created_at.desc())
+                 .limit(limit + 1).tuples())
+    move_rows = (PoolMove.select(PoolMove.id, PoolMove.at, by.name, PoolMove.kind, to.name, was.name)
+                 .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
+                 .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
+                 .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
+                 .where(PoolMove.customer == customer_id).order_by(PoolMove.at.desc()).limit(limit + 1).tuples())
+    share_rows = (ShareLink.select(ShareLink.created_at, sharer.name, CollateralItem.id, CollateralItem.title,
+                                   CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
+                                   ShareLink.download_count)
+                  .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
+                  .join(sharer, JOIN.LEFT_OUTER, on=(ShareLink.created_by == sharer.id))
+                  .where(ShareLink.customer == customer_id)
+                  .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(limit + 1).tuples())
+    visit_rows = (Visit.select(Visit.id, Visit.occurred_at, rep.name, Visit.purpose, Visit.notes, Visit.verified,
+                               Visit.lat, Visit.distance_m, Visit.check_problem)
+                  .join(rep, on=(Visit.rep == rep.id))
+                  .where((Visit.customer == customer_id) & (Visit.status == "done"))
+                  .order_by(Visit.occurred_at.desc()).limit(limit + 1).tuples())
+    entries = [Event(kind="note", at=at, who=who, id=i, text=body) for i, at, who, body in note_rows]
+    entries += [Event(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
+                      from_name=from_name if kind in ("release", "recycle") else None)
+                for i, at, who, kind, to_name, from_name in move_rows]
+    entries += [Event(kind="share", at=at, who=who, id=item_id, title=title, expires_at=expires,
+                      downloads=downloads, state="revoked" if revoked is not None or archived
+                      else "expired" if expires <= now else "active")
+                for at, who, item_id, title, archived, expires, revoked, downloads in share_rows]
+    entries += [Event(kind="visit", at=at, who=who, id=i, purpose=purpose, text=notes, verified=verified,
+                      checked_in=lat is not None, distance_m=distance, check_problem=problem)
+                for i, at, who, purpose, notes, verified, lat, distance, problem in visit_rows]
+    entries += more
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit], len(entries) > limit
