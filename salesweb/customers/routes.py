@@ -11,7 +11,7 @@ from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STA
 from ..web.rows import RowTemplate
 from ..allocation import rules as allocation
 from ..core import audit
-from ..quotes import contract_rules as contracts, rules as quotes
+from ..quotes import contracts, rules as quotes
 from ..service import links as customer_links, help
 from . import rules as customers, pool, tiers
 from ..infra import exports

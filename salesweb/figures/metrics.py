@@ -11,7 +11,7 @@ from ..core.db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from ..pipeline import rules as pipeline
-from ..quotes.contract_rules import overdue_query
+from ..quotes.contracts import overdue_query
 from ..reports.rules import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line
 from ..visits.rules import utc_range

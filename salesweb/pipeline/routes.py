@@ -11,7 +11,7 @@ from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
-from ..quotes import contract_rules as contracts, rules as quotes
+from ..quotes import contracts, rules as quotes
 from ..customers import rules as customers
 from . import rules as pipeline
 from ..core.errors import Invalid, Stale

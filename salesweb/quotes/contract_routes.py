@@ -8,7 +8,7 @@ from ..core.access import get_visible_or_404
 from ..core.i18n import _
 from ..models import Contract, Deal, Payment, Stage, StoredFile
 from ..web.rows import RowTemplate
-from . import contract_rules as contracts
+from . import contracts
 from ..core.errors import Invalid
 from ..web.pages import all_or_nothing, apply_row_errors, render, submit
 from ..core.clock import local_today as today

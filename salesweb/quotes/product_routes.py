@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..core.access import role_required
 from ..core.i18n import _
 from ..models import Product
-from . import product_rules as products, rules as quotes
+from . import products, rules as quotes
 from ..infra import storage
 from ..core.errors import Invalid
 from ..core.money import parse_amount

@@ -9,7 +9,7 @@ from salesweb.models import Notification, PoolMove, Product, Stage, LossReason, 
 from salesweb.allocation import rules as allocation
 from salesweb.infra import calendar_feed
 from salesweb.collateral import rules as collateral
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.quotes import contracts, rules as quotes
 from salesweb.service import links as customer_links, rules as feedback, help
 from salesweb.customers import rules as customers, importer as imports
 from salesweb.expenses import rules as expenses

@@ -7,7 +7,7 @@ import pytest
 
 from salesweb.core.db import db
 from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.quotes import contracts, rules as quotes
 from salesweb.figures import metrics
 from salesweb.core import settings
 from salesweb.core.errors import Invalid, Stale

@@ -3,7 +3,7 @@ from flask_login import current_user
 from ...core.db import utcnow
 from ...web.rows import RowTemplate
 from ...customers import cadence
-from ...quotes import contract_rules as contracts
+from ...quotes import contracts
 from ...figures import metrics
 from ...pipeline import rules as pipeline
 from ...visits import task_rules as tasks, rules as visits
