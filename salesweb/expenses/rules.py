@@ -10,7 +10,7 @@ from peewee import JOIN, fn
 from ..core.access import team_ids, visible
 from ..core.db import db, utcnow
 from ..core.i18n import _l, lazy_ngettext
-from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
+from ..models import EXPENSE_CATEGORIES, Customer, Expense, User, Visit
 from ..core import audit, notifications
 from . import budget_rules as budgets
 from ..customers import rules as customers
@@ -282,7 +282,3 @@ def own_visits(user, limit=30):
     return list(Visit.select(Visit.id, Visit.occurred_at, Customer.name).join(Customer)
                 .where((Visit.rep == user.id) & (Visit.status == "done")).order_by(Visit.occurred_at.desc())
                 .limit(limit).tuples())
-
-
-def receipt(expense):
-    return StoredFile.get_by_id(expense.receipt_id)

@@ -216,13 +216,6 @@ def standing(contract, today):
     return Standing(contract, instalments, payments, today)
 
 
-def _paid_by_contract(contracts=None):
-    query = Payment.select(Payment.contract.alias("contract_id"), fn.SUM(Payment.amount).alias("paid"))
-    if contracts is not None:
-        query = query.where(Payment.contract.in_(contracts))
-    return query.group_by(Payment.contract)
-
-
 def _in_scope(user):
     """The ids of the contracts on deals the user may see: the running sums are taken over these only."""
     return visible(Contract.select(Contract.id).join(Deal, on=(Contract.deal == Deal.id)), user, Deal.owner)

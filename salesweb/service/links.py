@@ -52,11 +52,6 @@ def state(link, now=None):
     return "active"
 
 
-def of_customer(customer, limit=10):
-    return list(CustomerLink.select().where(CustomerLink.customer == customer.id)
-                .order_by(CustomerLink.created_at.desc()).limit(limit))
-
-
 def revoke(link, by, now=None):
     if link.created_by_id != by.id and by.role not in ("manager", "support", "ops"):
         raise Invalid({None: _l("Only the person who sent it or a manager can revoke this link.")})
