@@ -11,7 +11,7 @@ from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STA
 from ..web.rows import RowTemplate
 from ..allocation import rules as allocation
 from ..core import audit
-from ..quotes import contracts, rules as quotes
+from ..quotes import queries as quotes
 from ..service import links as customer_links, help
 from . import rules as customers, pool, tiers
 from ..infra import exports
@@ -167,7 +167,7 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     return dict(customer=customer, new_link=new_link, may_send_links=customer_links.may_send(current_user),
                 may_log_feedback=feedback_service.may_keep(current_user), may_ask=help.may_ask(current_user), contacts=contacts, history=history, today=today(), deals=deals,
                 quotes=quotes.of_customer(current_user, customer),
-                contracts=contracts.of_customer(current_user, customer),
+                contracts=quotes.contracts_of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 events=EVENT_ROW.write(EVENT_ROW.Row(*event) for event in timeline),

@@ -5,7 +5,7 @@ from ..models import Team, User
 from ..service import rules as feedback, nps
 from ..figures import metrics
 from ..pipeline import rules as pipeline
-from ..quotes import rules as quotes
+from ..quotes import queries as quotes
 from ..reports import rules as reports
 
 

@@ -8,7 +8,7 @@ from ..core.access import get_visible_or_404
 from ..core.i18n import _
 from ..models import Contract, Deal, Payment, Stage, StoredFile
 from ..web.rows import RowTemplate
-from . import contracts
+from . import contracts, queries
 from ..core.errors import Invalid
 from ..web.pages import all_or_nothing, apply_row_errors, render, submit
 from ..core.clock import local_today as today
@@ -32,7 +32,7 @@ def _editor():
 def contract(deal_id):  # not all_or_nothing: the signed copy is checked and stored before the write lock is taken
     deal = _deal_or_404(deal_id)
     _editor()
-    existing = contracts.of_deal(deal)
+    existing = queries.contract_of_deal(deal)
     if existing is None and Stage.get_by_id(deal.stage_id).kind != "won":
         abort(404)
     form = ContractForm(obj=existing if request.method == "GET" else None)
@@ -61,7 +61,7 @@ def _editable_contract(deal_id):
     """(deal, contract) for someone who may record contracts and payments; 404 out of scope or without one."""
     deal = _deal_or_404(deal_id)
     _editor()
-    return deal, contracts.of_deal(deal) or abort(404)
+    return deal, queries.contract_of_deal(deal) or abort(404)
 
 
 @bp.route("/deals/<int:deal_id>/contract/plan", methods=["GET", "POST"])
@@ -71,7 +71,7 @@ def plan(deal_id):
     form = PlanForm()
     if request.method == "GET":
         rows = [{"due_on": instalment.due_on, "amount": f"{instalment.amount / 100:.2f}"}
-                for instalment, _paid, _late in contracts.standing(existing, today()).rows]
+                for instalment, _paid, _late in queries.standing(existing, today()).rows]
         form = PlanForm(formdata=None, data={"plan": rows or [{}], "count": 3,
                                              "first_due": existing.signed_on + datetime.timedelta(days=30)})
     action = request.form.get("action", "") if request.method == "POST" else ""
@@ -119,7 +119,7 @@ def payment(deal_id):
         flash(_("Payment recorded."), "success")
         return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
     return render("quotes/payment_form.html", form=form, deal=deal, contract=existing,
-                  standing=contracts.standing(existing, today()), status=status)
+                  standing=queries.standing(existing, today()), status=status)
 
 
 @bp.post("/payments/<int:payment_id>/delete")
@@ -143,7 +143,7 @@ def contract_file(contract_id):
     return send_stored(StoredFile.get_by_id(found.file_id), found.file_name or f"{found.number}.pdf", inline=True)
 
 
-# a contract behind its payment plan, as contracts.overdue gives it
+# a contract behind its payment plan, as queries.overdue_contracts gives it
 RECEIVABLE = RowTemplate("quotes/_receivable_row.html",
                          "customer_id customer_name deal_id deal_title owner_name overdue since")
 
@@ -154,6 +154,6 @@ def receivables():
     payment in view: kept until the next write)."""
     rows = remembered("receivables", (current_user.id, today()), lambda: [
         RECEIVABLE.Row(r.deal.customer.id, r.deal.customer.name, r.deal.id, r.deal.title, r.deal.owner.name, r.overdue,
-                       r.since) for r in contracts.overdue(current_user, today(), limit=500)])
+                       r.since) for r in queries.overdue_contracts(current_user, today(), limit=500)])
     return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows),
                   receivable_rows=RECEIVABLE.write(rows))

@@ -1,14 +1,13 @@
 """A won deal's contract, its payment plan (instalments summing to the contract's value) and the payments
-received (回款). Payments settle instalments in due order, so what is overdue is what fell due before today
-beyond everything received; the collection rate compares what came in with what fell due."""
+received (回款), each checked and written in one transaction. How the payments stand against the plan, and what
+is overdue, are read in `queries`."""
 import datetime
 
-from peewee import JOIN, Select, fn
+from peewee import fn
 
-from ..core.access import SEES_ALL, visible
 from ..core.db import db, utcnow
 from ..core.i18n import _l
-from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, User
+from ..models import Contract, Instalment, Payment, Stage
 from ..core import audit
 from ..infra import storage
 from ..core.errors import Invalid
@@ -21,10 +20,6 @@ EARLIEST = datetime.date(2000, 1, 1)
 
 def may_edit(user):
     return user.role in EDITORS
-
-
-def of_deal(deal):
-    return Contract.select().where(Contract.deal == deal.id).first()
 
 
 def _amount(text, key, errors, allow_zero=False):
@@ -188,108 +183,3 @@ def delete_payment(payment, by):
         Payment.delete().where(Payment.id == payment.id).execute()
         audit.record("delete", by, payment, f"Payment of {payment.amount} received {payment.received_on} removed")
 
-
-class Standing:
-    """A contract's plan against its payments, as of a day: each instalment paid, partly paid or overdue."""
-
-    def __init__(self, contract, instalments, payments, today):
-        self.contract, self.payments, self.today = contract, payments, today
-        self.received = sum(p.amount for p in payments)
-        self.planned = sum(i.amount for i in instalments)
-        left, self.rows = self.received, []
-        for instalment in instalments:
-            paid = min(instalment.amount, left)
-            left -= paid
-            self.rows.append((instalment, paid, paid < instalment.amount and instalment.due_on < today))
-        self.due = sum(i.amount for i in instalments if i.due_on < today)
-        self.overdue = max(0, self.due - self.received)
-        self.outstanding = contract.value - self.received
-
-
-def standing(contract, today):
-    instalments = list(Instalment.select().where(Instalment.contract == contract.id)
-                       .order_by(Instalment.due_on, Instalment.id))
-    recorder = User.alias()
-    payments = list(Payment.select(Payment, recorder.id, recorder.name)
-                    .join(recorder, JOIN.LEFT_OUTER, on=(Payment.recorded_by == recorder.id), attr="recorder")
-                    .where(Payment.contract == contract.id).order_by(Payment.received_on, Payment.id))
-    return Standing(contract, instalments, payments, today)
-
-
-def _in_scope(user):
-    """The ids of the contracts on deals the user may see: the running sums are taken over these only."""
-    return visible(Contract.select(Contract.id).join(Deal, on=(Contract.deal == Deal.id)), user, Deal.owner)
-
-
-def late(today, contracts=None):
-    """A subquery, one row per contract with something overdue: (contract_id, since, overdue).
-
-    Payments settle instalments in due order, so an instalment is unpaid while the running sum of what fell
-    due up to it exceeds what was paid; `since` is the oldest such due day. `contracts` (a query of ids)
-    narrows the sums before they are taken, so a rep's figure costs a rep's rows."""
-    due = Instalment.select(Instalment.contract.alias("contract_id"), Instalment.due_on.alias("due_on"),
-                            fn.SUM(Instalment.amount).over(partition_by=[Instalment.contract],
-                                                           order_by=[Instalment.due_on, Instalment.id])
-                            .alias("running")).where(Instalment.due_on < today)
-    if contracts is not None:
-        due = due.where(Instalment.contract.in_(contracts))
-    running = due.alias("running")
-    # what was paid on the row's contract, looked up by index (a join to a derived table of sums is not indexed)
-    payments = Payment.alias()
-    received = fn.COALESCE(payments.select(fn.SUM(payments.amount))
-                           .where(payments.contract == running.c.contract_id), 0)
-    return (Select(from_list=[running], columns=[
-        running.c.contract_id.alias("contract_id"), fn.MIN(running.c.due_on).alias("since"),
-        (fn.MAX(running.c.running) - received).alias("overdue")])
-        .where(running.c.running > received).group_by(running.c.contract_id)).alias("late")
-
-
-def overdue(user, today, limit=None):
-    """Contracts the user may see with instalments overdue, the oldest first: the overdue amount and the oldest
-    unpaid due day, with deal, customer and owner."""
-    gone = late(today, None if user.role in SEES_ALL else _in_scope(user))
-    owner = User.alias()
-    query = (Contract.select(Contract.id, Contract.number, Contract.value, Deal.id, Deal.title, Customer.id,
-                             Customer.name, owner.id, owner.name,
-                             fn.COALESCE(gone.c.since, gone.c.since).python_value(Instalment.due_on.python_value).alias("since"),
-                             fn.COALESCE(gone.c.overdue, 0).alias("overdue"))
-             .join(gone, on=(gone.c.contract_id == Contract.id))
-             .join(Deal, on=(Contract.deal == Deal.id), attr="deal", src=Contract)
-             .join(Customer, on=(Deal.customer == Customer.id), attr="customer")
-             .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner")
-             .order_by(gone.c.since, Contract.id))
-    return list(query.limit(limit)) if limit else list(query)
-
-
-def overdue_query(today, contracts=None):
-    """Contracts with something overdue, joined to their deal for the caller to narrow: (query, overdue gap).
-
-    For totals the order of settling does not matter: what fell due before today less what was paid, per
-    contract, with no running sum; payments are looked up per contract by index."""
-    payments = Payment.alias()
-    paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
-    gap = fn.SUM(Instalment.amount) - paid
-    owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
-        Instalment.due_on < today)
-    if contracts is not None:
-        owed = owed.where(Instalment.contract.in_(contracts))
-    owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")
-    return (Contract.select(Contract.id).join(owed, on=(owed.c.contract_id == Contract.id))
-            .join(Deal, on=(Contract.deal == Deal.id), src=Contract)), owed.c.overdue
-
-
-def overdue_total(user, today):
-    """(contracts with something overdue, the overdue sum) in the user's scope, in one query."""
-    query, gap = overdue_query(today, None if user.role in SEES_ALL else _in_scope(user))
-    count, total = query.select(fn.COUNT(Contract.id), fn.COALESCE(fn.SUM(gap), 0)).tuples().first() or (0, 0)
-    return int(count or 0), int(total or 0)
-
-
-def of_customer(user, customer):
-    """The customer's contracts on deals the user may see, with what was received on each (one query; the sums
-    are looked up per contract by index)."""
-    received = fn.COALESCE(Payment.select(fn.SUM(Payment.amount)).where(Payment.contract == Contract.id), 0)
-    query = (Contract.select(Contract, Deal.id, Deal.title, received.alias("received"))
-             .join(Deal, on=(Contract.deal == Deal.id), attr="deal")
-             .where(Deal.customer == customer.id).order_by(Contract.signed_on.desc(), Contract.id.desc()))
-    return list(visible(query, user, Deal.owner))

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..core.access import role_required
 from ..core.i18n import _
 from ..models import Product
-from . import products, rules as quotes
+from . import products, queries, rules as quotes
 from ..infra import storage
 from ..core.errors import Invalid
 from ..core.money import parse_amount
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 @role_required(*products.KEEPERS)
 def product_list():
     filters = ProductFilterForm(request.args)
-    page = Page(products.search(filters.q.data, active_only=False), page_number(), PAGE_SIZE)
+    page = Page(queries.catalogue(filters.q.data, active_only=False), page_number(), PAGE_SIZE)
     return render("quotes/products.html", block="list", filters=filters, page=page)
 
 
@@ -92,5 +92,5 @@ def pick():
     if not quotes.may_prepare(current_user):
         abort(403)
     text = next((v for k, v in request.args.items() if k.endswith("product_name") or k == "q"), "").strip()[:100]
-    matches = list(products.search(text, limit=8)) if text else []
+    matches = list(queries.catalogue(text, limit=8)) if text else []
     return render("quotes/_pick.html", matches=matches, text=text)

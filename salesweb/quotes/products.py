@@ -2,7 +2,7 @@
 import csv
 import io
 
-from ..core.db import contains, db, utcnow
+from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import Product
 from ..core import audit
@@ -18,17 +18,6 @@ TRUE, FALSE = {"", "1", "true", "yes", "y", "active", "是"}, {"0", "false", "no
 
 def may_keep(user):
     return user.role in KEEPERS
-
-
-def search(text, active_only=True, limit=None):
-    query = Product.select()
-    if active_only:
-        query = query.where(Product.active == True)  # noqa: E712
-    text = (text or "").strip()[:100]
-    if text:
-        query = query.where(contains(Product.sku, text) | contains(Product.name, text))
-    query = query.order_by(Product.name, Product.id)
-    return query.limit(limit) if limit else query
 
 
 def _check(values, product=None):
