@@ -14,7 +14,7 @@ from ..web.downloads import send_stored
 from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
-from .shared import counts_as_download
+from .public_routes import counts_as_download
 
 EDITORS = collateral.EDITORS
 # an item in the library, with its current file and its tags
