@@ -3,7 +3,7 @@ from flask import current_app, request
 from flask_login import current_user
 
 from ...core.db import utcnow
-from ...collateral import rules as collateral
+from ...collateral import queries as collateral
 from ...service import rules as feedback, help
 from ...web.pages import Page, page_number, render
 from .blueprint import bp
