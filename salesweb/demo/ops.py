@@ -7,7 +7,7 @@ import io
 from peewee import fn
 
 from ..models import Budget, Customer, Expense, Region, User, Visit
-from ..expenses import budget_rules as budgets
+from ..expenses import budgets
 from ..customers import rules as customers
 from . import files as demo_files
 from ..infra import storage

@@ -8,7 +8,7 @@ from ..core.i18n import _
 from ..models import EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, Team
 from ..web.rows import RowTemplate
 from ..core import audit
-from . import budget_rules as budgets
+from . import budgets
 from ..core.errors import Invalid
 from ..core.money import parse_amount
 from ..web.downloads import csv_download

@@ -12,7 +12,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, User, Visit
 from ..core import audit, notifications
-from . import budget_rules as budgets
+from . import budgets
 from ..customers import rules as customers
 from ..infra import storage
 from ..core.errors import Invalid, Stale

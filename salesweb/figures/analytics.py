@@ -9,7 +9,7 @@ from ..core.access import SEES_ALL
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import SOURCE_LABELS, SOURCES, TIERS
-from ..expenses import budget_rules as budgets
+from ..expenses import budgets
 from ..customers import rules as customers
 from . import metrics
 from ..service import nps

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import Customer, Expense, Reallocation
-from salesweb.expenses import budget_rules as budgets
+from salesweb.expenses import budgets
 
 from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert_fits_phone, screenshot, sign_in
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, Budget, Expense, Notification, StoredFile, Visit
-from salesweb.expenses import budget_rules as budgets, rules as expenses
+from salesweb.expenses import budgets, rules as expenses
 from salesweb.core import settings
 from salesweb.core.errors import Invalid, Stale
 from tests.conftest import login, post
