@@ -8,7 +8,7 @@ from ..core.i18n import _
 from ..models import EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, Team
 from ..web.rows import RowTemplate
 from ..core import audit
-from . import budgets
+from . import budgets, queries
 from ..core.errors import Invalid
 from ..core.money import parse_amount
 from ..web.downloads import csv_download
@@ -27,7 +27,7 @@ def _quarter(strict=False):
         year, quarter = int(found.group(1)), int(found.group(2))
         if 2000 <= year <= 2100:
             return year, quarter
-    return None if strict else budgets.quarter_of(local_today())
+    return None if strict else queries.quarter_of(local_today())
 
 
 def _neighbours(year, quarter):
@@ -59,7 +59,7 @@ def budget_sheet(status=200, typed=None, errors=None):
                            for category, line in team.lines.items()), editable=editable)
     return render("expenses/budgets.html", status=status, year=year, quarter=quarter,
                   label=f"{year}-Q{quarter}", neighbours=_neighbours(year, quarter),
-                  teams=budgets.sheet(current_user, year, quarter), categories=EXPENSE_CATEGORIES,
+                  teams=queries.team_budgets(current_user, year, quarter), categories=EXPENSE_CATEGORIES,
                   editable=editable, budget_lines=lines, typed=typed or {}, errors=errors or {})
 
 
@@ -94,7 +94,7 @@ def save_budget(team_id):
 def budget_export():
     _viewer()
     year, quarter = _quarter()
-    teams = budgets.sheet(current_user, year, quarter)
+    teams = queries.team_budgets(current_user, year, quarter)
     audit.record("export", actor=current_user, object_type="budget", summary=f"budgets {year}-Q{quarter}")
     header = [_("Team"), _("Category"), _("Planned"), _("Spent"), _("Waiting for approval"), _("Left")]
     rows = ([t.name, str(EXPENSE_CATEGORY_LABELS[c]), *(f"{v / 100:.2f}" for v in (

@@ -1,0 +1,203 @@
+"""What the expenses package reads: the claims a person may see, the queue waiting for their decision, and the
+team budgets against what was spent, with what sales cost.
+
+Spent = approved and paid expense claims, by the day the money was spent; pending = claims still waiting for a
+decision. Every budget figure is one grouped query."""
+import datetime
+from dataclasses import dataclass, field
+
+from peewee import JOIN, fn
+
+from ..core.access import SEES_ALL, team_ids, visible
+from ..core.i18n import _l
+from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User, Visit
+
+SPENT = ("approved", "paid")
+LIST_FILTERS = ("open", "submitted", "approved", "paid", "rejected", "all")
+FILTER_LABELS = {"open": _l("Open"), "submitted": _l("Waiting for approval"), "approved": _l("To be paid"),
+                 "paid": _l("Paid"), "rejected": _l("Rejected"), "all": _l("All")}
+EXPENSE_STATUS_FILTERS = ("submitted", "approved", "paid", "rejected")
+
+
+def scope(user):
+    """Claims `user` may see: their own (rep), their subtree's (manager), all (support, ops, admin)."""
+    return visible(Expense.select(), user, Expense.claimant)
+
+
+def with_people(query):
+    claimant, decider = User.alias(), User.alias()
+    return (query.select_extend(claimant.id, claimant.name, claimant.reports_to, decider.id, decider.name, Customer.id,
+                                Customer.name)
+            .join(claimant, on=(Expense.claimant == claimant.id), attr="claimant_row").switch(Expense)
+            .join(decider, JOIN.LEFT_OUTER, on=(Expense.decided_by == decider.id), attr="decider").switch(Expense)
+            .join(Customer, JOIN.LEFT_OUTER, on=(Expense.customer == Customer.id), attr="customer_row"))
+
+
+def waiting_for(user, limit=50):
+    """Claims waiting for `user`'s decision, oldest first (a manager: their subtree's; ops: those with no manager)."""
+    if user.role not in ("manager", "ops"):
+        return []
+    query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != user.id))
+    if user.role == "manager":
+        query = query.where(Expense.claimant.in_(team_ids(user.id)))
+    else:  # ops: claimants who report to no one, or to a manager who has left (see approvers)
+        claimant, manager = User.alias(), User.alias()
+        unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
+                     .where(claimant.reports_to.is_null(True) | (manager.active == False)))  # noqa: E712
+        query = query.where(Expense.claimant.in_(unmanaged))
+    return list(query.order_by(Expense.created_at).limit(limit))
+
+
+def listing(user, status):
+    """Claims in `user`'s scope with a status filter ("open": not yet paid, rejected or withdrawn), newest first, as
+    (fetch(offset, limit), total) for a `Page`: the list's page and its count."""
+    query = visible(Expense.select(), user, Expense.claimant)
+    if status == "open":
+        query = query.where(Expense.status.in_(("submitted", "approved")))
+    elif status in EXPENSE_STATUS_FILTERS:
+        query = query.where(Expense.status == status)
+    rows = with_people(query).order_by(Expense.created_at.desc(), Expense.id.desc())
+    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
+            query.select(fn.COUNT(Expense.id)).scalar())
+
+
+def own_visits(user, limit=30):
+    """The user's recent done visits, for linking a claim: (id, day, customer name)."""
+    return list(Visit.select(Visit.id, Visit.occurred_at, Customer.name).join(Customer)
+                .where((Visit.rep == user.id) & (Visit.status == "done")).order_by(Visit.occurred_at.desc())
+                .limit(limit).tuples())
+
+
+def budget_effect(expense):
+    """The claimant's team budget line in the claim's quarter and category, before and with this claim."""
+    if expense.team_id is None:
+        return None
+    line = budget_line(expense.team_id, expense.spent_on, expense.category, exclude=expense.id)
+    return {"planned": line.planned, "spent": line.spent, "after": line.spent + expense.amount,
+            "over": line.spent + expense.amount > line.planned}
+
+
+# --- budgets -----------------------------------------------------------------------------------------------------
+
+def quarter_of(day):
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_range(year, quarter):
+    """(first day, first day of the next quarter)."""
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, end
+
+
+@dataclass
+class BudgetLine:
+    planned: int = 0
+    spent: int = 0
+    pending: int = 0
+
+    @property
+    def left(self):
+        return self.planned - self.spent
+
+    @property
+    def over(self):
+        return self.spent > self.planned
+
+
+@dataclass
+class TeamBudget:
+    team_id: int
+    name: str
+    lines: dict = field(default_factory=lambda: {c: BudgetLine() for c in EXPENSE_CATEGORIES})
+
+    @property
+    def total(self):
+        return BudgetLine(sum(x.planned for x in self.lines.values()), sum(x.spent for x in self.lines.values()),
+                    sum(x.pending for x in self.lines.values()))
+
+
+def visible_teams(user):
+    """The teams whose budgets `user` sees: ops, support and admin all; a manager the teams of their subtree."""
+    query = Team.select(Team.id, Team.name).order_by(Team.name)
+    if user.role in SEES_ALL:
+        return query
+    if user.role == "manager":
+        return query.where(Team.id.in_(User.select(User.team).where(User.id.in_(team_ids(user.id)))))
+    return query.where(Team.id == -1)
+
+
+def team_budgets(user, year, quarter):
+    """Planned, spent and pending per visible team and category for one quarter: [TeamBudget]."""
+    teams = {t.id: TeamBudget(t.id, t.name) for t in visible_teams(user)}
+    if not teams:
+        return []
+    ids = list(teams)
+    for team_id, category, amount in (Budget.select(Budget.team, Budget.category, Budget.amount)
+                                      .where(Budget.team.in_(ids) & (Budget.year == year)
+                                             & (Budget.quarter == quarter)).tuples()):
+        if category in teams[team_id].lines:
+            teams[team_id].lines[category].planned = amount
+    start, end = quarter_range(year, quarter)
+    for team_id, category, status, amount in (
+            Expense.select(Expense.team, Expense.category, Expense.status, fn.SUM(Expense.amount))
+            .where(Expense.team.in_(ids) & (Expense.spent_on >= start) & (Expense.spent_on < end)
+                   & Expense.status.in_(SPENT + ("submitted",)))
+            .group_by(Expense.team, Expense.category, Expense.status).tuples()):
+        line = teams[team_id].lines.get(category)
+        if line is not None:
+            if status == "submitted":
+                line.pending += int(amount)
+            else:
+                line.spent += int(amount)
+    return list(teams.values())
+
+
+def budget_line(team_id, day, category, exclude=None):
+    """One team's budget line for the quarter of `day` in `category` (two queries)."""
+    year, quarter = quarter_of(day)
+    start, end = quarter_range(year, quarter)
+    line = BudgetLine(planned=Budget.select(Budget.amount).where(
+        (Budget.team == team_id) & (Budget.year == year) & (Budget.quarter == quarter)
+        & (Budget.category == category)).scalar() or 0)
+    spent = Expense.select(fn.SUM(Expense.amount)).where(
+        (Expense.team == team_id) & (Expense.category == category) & Expense.status.in_(SPENT)
+        & (Expense.spent_on >= start) & (Expense.spent_on < end))
+    if exclude is not None:
+        spent = spent.where(Expense.id != exclude)
+    line.spent = int(spent.scalar() or 0)
+    return line
+
+
+def costs(start, end, team_ids=None):
+    """Per team, for days start ≤ d < end: spent, new customers (created, owned in the team), won deals, and the
+    cost of each. Three grouped queries. [(team id, name, spent, new customers, won deals)]."""
+    teams = Team.select(Team.id, Team.name).order_by(Team.name)
+    if team_ids is not None:
+        teams = teams.where(Team.id.in_(team_ids))
+    rows = {t.id: [t.id, t.name, 0, 0, 0] for t in teams}
+    if not rows:
+        return []
+    ids = list(rows)
+    for team_id, amount in (Expense.select(Expense.team, fn.SUM(Expense.amount))
+                            .where(Expense.team.in_(ids) & Expense.status.in_(SPENT) & (Expense.spent_on >= start)
+                                   & (Expense.spent_on < end)).group_by(Expense.team).tuples()):
+        rows[team_id][2] = int(amount or 0)
+    start_at = datetime.datetime.combine(start, datetime.time())
+    end_at = datetime.datetime.combine(end, datetime.time())
+    for team_id, count in (Customer.select(User.team, fn.COUNT(Customer.id))
+                           .join(User, on=(Customer.owner == User.id))
+                           .where(User.team.in_(ids) & (Customer.created_at >= start_at)
+                                  & (Customer.created_at < end_at)).group_by(User.team).tuples()):
+        rows[team_id][3] = count
+    for team_id, count in (Deal.select(User.team, fn.COUNT(Deal.id)).join(User, on=(Deal.owner == User.id))
+                           .switch(Deal).join(Stage, JOIN.INNER, on=(Deal.stage == Stage.id))
+                           .where(User.team.in_(ids) & (Stage.kind == "won") & (Deal.won_on >= start)
+                                  & (Deal.won_on < end)).group_by(User.team).tuples()):
+        rows[team_id][4] = count
+    return [tuple(row) for row in rows.values()]
+
+
+def per(amount, count):
+    """Cost per unit in minor units, or None when there is nothing to divide by."""
+    return round(amount / count) if count else None
