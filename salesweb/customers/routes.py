@@ -16,7 +16,7 @@ from ..service import links as customer_links, help
 from . import rules as customers, pool, tiers
 from ..infra import exports
 from ..pipeline import rules as pipeline
-from ..service import rules as feedback_service
+from ..service import queries as service, rules as feedback_service
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, submit
 from ..web.downloads import csv_download
@@ -160,7 +160,7 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     deals = pipeline.of_customer(current_user, customer.id, 50)
     now = utcnow()
     timeline, timeline_more = customers.timeline(
-        customer.id, TIMELINE_ENTRIES, now, more=feedback_service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
+        customer.id, TIMELINE_ENTRIES, now, more=service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
     link_id = as_id(request.args.get("link"))
     new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
                                         & (CustomerLink.created_by == current_user.id)) if link_id else None

@@ -12,7 +12,7 @@ from ..models import SOURCE_LABELS, SOURCES, TIERS
 from ..expenses import queries as expenses
 from ..customers import rules as customers
 from . import metrics
-from ..service import nps
+from ..service import queries as service
 from ..pipeline import rules as pipeline
 
 TABS = {
@@ -133,8 +133,8 @@ COMPUTE = {
     "losses": lambda c: metrics.loss_reasons(c.scope, c.filters.period),
     "sources": lambda c: metrics.by_source(c.scope, c.filters.period),
     "costs": _costs,
-    "nps": lambda c: {"all": nps.figures(c.scope, c.filters.period, c.settings),
-                      "teams": nps.by_team(c.scope, c.filters.period, c.settings)},
+    "nps": lambda c: {"all": service.nps_figures(c.scope, c.filters.period, c.settings),
+                      "teams": service.nps_by_team(c.scope, c.filters.period, c.settings)},
 }
 
 

@@ -6,7 +6,7 @@ from .blueprint import bp, public
 from ..models import (FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, FEEDBACK_STATE_LABELS, HELP_QUEUE_LABELS,
                       HELP_STATUS_LABELS, SEVERITY_LABELS, URGENCY_LABELS)
 from .routes import feedback_rows
-from .rules import state as feedback_state
+from .queries import state as feedback_state
 
 # what this package's templates (and others showing its records) read
 bp.add_app_template_global(feedback_rows, "feedback_rows")
