@@ -105,6 +105,15 @@ def get_version(item, version_id):
             .where((CollateralVersion.item == item.id) & (CollateralVersion.id == version_id)).first())
 
 
+def recent_uploads(limit=5):
+    """The latest versions uploaded to the library, with their item and uploader (support's home)."""
+    uploader = User.alias()
+    return list(CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
+                .join(CollateralItem, attr="item").switch(CollateralVersion)
+                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+                .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(limit))
+
+
 # Share links ------------------------------------------------------------------------------------------------
 
 def link_state(link, now=None):
@@ -148,12 +157,3 @@ def get_share(share_id, user):
     visible = customers_service.scope(user).select(Customer.id)
     return (_shares(ShareLink.select().where((ShareLink.id == share_id) & ShareLink.customer.in_(visible)))
             .first())
-
-
-def recent_uploads(limit=5):
-    """The latest versions uploaded to the library, with their item and uploader (support's home)."""
-    uploader = User.alias()
-    return list(CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
-                .join(CollateralItem, attr="item").switch(CollateralVersion)
-                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
-                .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(limit))
