@@ -72,7 +72,7 @@ def test_demo_rep_reports_up_to_the_director(app):
 
 def test_demo_library_has_real_files_versions_downloads_and_shares(app):
     from salesweb.models import CollateralVersion, Download, ShareLink
-    from salesweb.collateral import rules as collateral
+    from salesweb.collateral import queries as collateral
     from salesweb.infra import storage
     run(app, "demo")
     items = list(collateral.search({"archived": True}))

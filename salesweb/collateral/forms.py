@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..web.forms import as_id, options
 from ..core.i18n import _l
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
-from .rules import SORTS
+from .queries import SORTS
 
 SORT_LABELS = {"newest": _l("Newest"), "downloads": _l("Most downloaded"), "title": _l("Title")}
 assert set(SORT_LABELS) == set(SORTS)

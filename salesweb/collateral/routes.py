@@ -5,7 +5,7 @@ from ..core.access import role_required
 from ..customers import forms as customer_forms
 from ..core.i18n import _
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
-from . import rules as collateral
+from . import queries, rules as collateral
 from ..web.rows import RowTemplate
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
@@ -14,7 +14,7 @@ from ..web.downloads import send_stored
 from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
-from .shared import counts_as_download
+from .public_routes import counts_as_download
 
 EDITORS = collateral.EDITORS
 # an item in the library, with its current file and its tags
@@ -23,7 +23,7 @@ LIST_ROW = RowTemplate("collateral/_row.html", "id kind archived title file_kind
 
 
 def _item_or_404(item_id):
-    return collateral.get_item(item_id, current_user) or abort(404)
+    return queries.get_item(item_id, with_archived=collateral.may_edit(current_user)) or abort(404)
 
 
 def _upload_limits():
@@ -42,12 +42,12 @@ def _values(form):
 @bp.get("/collateral")
 def index():
     filters = FilterForm(request.args)
-    filters.product.choices = [("", _("Any product"))] + kept("collateral-products", None, collateral.products)
+    filters.product.choices = [("", _("Any product"))] + kept("collateral-products", None, queries.products)
     may_edit = collateral.may_edit(current_user)
     criteria = filters.criteria(may_edit)
-    fetch, total = collateral.listed(criteria)
+    fetch, total = queries.listed(criteria)
     page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
-    tags = collateral.tags_of([item[0] for item in page.items])
+    tags = queries.tags_of([item[0] for item in page.items])
     rows = LIST_ROW.write(LIST_ROW.Row(*item, tuple(tags[item[0]])) for item in page.items)
     return render("collateral/index.html", block="list", filters=filters, criteria=criteria, page=page, rows=rows,
                   may_edit=may_edit)
@@ -74,10 +74,10 @@ def _item_page(item, block=None, status=200, version_form=None, share_form=None,
     if share_form is None:
         share_form = ShareForm(formdata=None)
         customer_forms.offer(share_form, None)
-    shares = collateral.shares_of_item(item, current_user)
+    shares = queries.shares_of_item(item, current_user)
     return render("collateral/item.html", block=block, status=status,
-                  item=item, tags=collateral.tags_of([item.id])[item.id], versions=collateral.versions(item),
-                  shares=shares, revocable={s.id for s in shares if collateral.link_state(s) == "active"
+                  item=item, tags=queries.tags_of([item.id])[item.id], versions=queries.versions(item),
+                  shares=shares, revocable={s.id for s in shares if queries.link_state(s) == "active"
                                             and collateral.may_revoke(s, current_user)},
                   version_form=version_form or VersionForm(formdata=None), share_form=share_form, link=link,
                   kind_labels=COLLATERAL_KIND_LABELS, language_labels=LANGUAGE_LABELS,
@@ -96,7 +96,7 @@ def edit(item_id):
     item = _item_or_404(item_id)
     form = ItemFields(obj=item if request.method == "GET" else None)
     if request.method == "GET":
-        form.tags.data = ", ".join(collateral.tags_of([item.id])[item.id])
+        form.tags.data = ", ".join(queries.tags_of([item.id])[item.id])
     done, status = submit(form, lambda: collateral.update(item, _values(form), current_user))
     if done:
         flash(_("Saved."), "success")
@@ -145,7 +145,7 @@ def download(item_id):
 @bp.get("/collateral/<int:item_id>/versions/<int:version_id>/download")
 def download_version(item_id, version_id):
     item = _item_or_404(item_id)
-    return _download(item, collateral.get_version(item, version_id) or abort(404))
+    return _download(item, queries.get_version(item, version_id) or abort(404))
 
 
 @bp.post("/collateral/<int:item_id>/share")
@@ -167,13 +167,13 @@ def share(item_id):
         flash(_("Link for %(customer)s created.", customer=customer.name), "success")
         return redirect(url_for("collateral.item", item_id=item.id) + "#share-panel", 303)
     if done:
-        return _item_page(item, block="share", link=collateral.get_share(made["link"].id, current_user))
+        return _item_page(item, block="share", link=queries.get_share(made["link"].id, current_user))
     return _item_page(item, block="share", status=status, share_form=form)
 
 
 @bp.post("/collateral/shares/<int:share_id>/revoke")
 def revoke(share_id):
-    link = collateral.get_share(share_id, current_user) or abort(404)
+    link = queries.get_share(share_id, current_user) or abort(404)
     try:
         collateral.revoke(link, current_user)
         flash(_("The link no longer works."), "success")

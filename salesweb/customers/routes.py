@@ -11,12 +11,12 @@ from ..models import (CHECK_PROBLEM_LABELS, POOL_MOVE_LABELS, SOURCE_LABELS, STA
 from ..web.rows import RowTemplate
 from ..allocation import rules as allocation
 from ..core import audit
-from ..quotes import contract_rules as contracts, rules as quotes
+from ..quotes import queries as quotes
 from ..service import links as customer_links, help
 from . import pool, queries, rules, tiers
 from ..infra import exports
 from ..pipeline import rules as pipeline
-from ..service import rules as feedback_service
+from ..service import queries as service, rules as feedback_service
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, submit
 from ..web.downloads import csv_download
@@ -161,14 +161,14 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
     deals = pipeline.of_customer(current_user, customer.id, 50)
     now = utcnow()
     timeline, timeline_more = queries.timeline(
-        customer.id, TIMELINE_ENTRIES, now, more=feedback_service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
+        customer.id, TIMELINE_ENTRIES, now, more=service.timeline_of(customer.id, TIMELINE_ENTRIES, now))
     link_id = as_id(request.args.get("link"))
     new_link = CustomerLink.get_or_none((CustomerLink.id == link_id) & (CustomerLink.customer == customer.id)
                                         & (CustomerLink.created_by == current_user.id)) if link_id else None
     return dict(customer=customer, new_link=new_link, may_send_links=customer_links.may_send(current_user),
                 may_log_feedback=feedback_service.may_keep(current_user), may_ask=help.may_ask(current_user), contacts=contacts, history=history, today=today(), deals=deals,
                 quotes=quotes.of_customer(current_user, customer),
-                contracts=contracts.of_customer(current_user, customer),
+                contracts=quotes.contracts_of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
                 events=EVENT_ROW.write(EVENT_ROW.Row(*event) for event in timeline),

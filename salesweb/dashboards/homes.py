@@ -4,10 +4,10 @@ import datetime
 from peewee import JOIN
 
 from ..models import Team, User
-from ..service import rules as feedback, nps
+from ..service import queries as service
 from ..figures import metrics
 from ..pipeline import rules as pipeline
-from ..quotes import rules as quotes
+from ..quotes import queries as quotes
 from ..reports import rules as reports
 
 
@@ -15,8 +15,8 @@ def manager_view(user, period, today, now, settings):
     """Everything the manager's home shows for their subtree, in twelve queries however large the team."""
     scope = metrics.scope_for(user)
     collection = metrics.collection(scope, period, today, also=[
-        quotes.pending_query(user, today), feedback.overdue_count_query(user, now),
-        *nps.columns(scope, period, settings)])
+        quotes.pending_query(user, today), service.overdue_count_query(user, now),
+        *service.nps_columns(scope, period, settings)])
     pending, feedback_overdue, *answers = collection["also"]
     all_stages = pipeline.stages()
     reps = metrics.reps_within(user)
@@ -37,5 +37,5 @@ def manager_view(user, period, today, now, settings):
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),
         "report_week": f"{last_week[0]}-W{last_week[1]}",
         "collection": collection, "pending": int(pending or 0), "feedback_overdue": int(feedback_overdue or 0),
-        "nps": nps.from_columns(answers),
+        "nps": service.nps_from_columns(answers),
     }

@@ -5,7 +5,7 @@ import datetime
 import io
 
 from ..models import CollateralItem, Customer, Download, User
-from ..collateral import rules as collateral
+from ..collateral import queries as library, rules as collateral
 from . import files as demo_files
 from ..core import settings
 
@@ -104,7 +104,7 @@ def load(rng, now, upload_dir, size):
                 title.startswith("Old"))
     for row in _generated(rng, size - len(LIBRARY)):
         _upload(rng, now, upload_dir, support, *row)
-    items = list(collateral.search({}))
+    items = list(library.search({}))
     downloads = []
     for item in items:
         for _ in range(rng.choice((0, 2, 5, 12, 30))):
@@ -119,8 +119,8 @@ def load(rng, now, upload_dir, size):
     for rep in reps:
         for customer in Customer.select().where(Customer.owner == rep).limit(rng.randint(1, 3)):
             shared_at = now - datetime.timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 9))
-            link = collateral.share(collateral.get_item(rng.choice(items).id), customer, rep, days, now=shared_at)
-            if collateral.link_state(link, now) == "active" and rng.random() < 0.6:
+            link = collateral.share(library.get_item(rng.choice(items).id), customer, rep, days, now=shared_at)
+            if library.link_state(link, now) == "active" and rng.random() < 0.6:
                 collateral.record_download(link.item, link.version, link=link, now=shared_at)
             links.append(link)
     collateral.revoke(links[0], reps[0], now=now)  # one withdrawn, to show how that looks

@@ -7,7 +7,7 @@ import io
 from peewee import fn
 
 from ..models import Budget, Customer, Expense, Region, User, Visit
-from ..expenses import budget_rules as budgets
+from ..expenses.queries import quarter_of
 from ..customers import queries as customers
 from . import files as demo_files
 from ..infra import storage
@@ -49,7 +49,7 @@ def _regions(now, ops):
 
 
 def _quarters(today, count):
-    year, quarter = budgets.quarter_of(today)
+    year, quarter = quarter_of(today)
     found = []
     for _ in range(count):
         found.append((year, quarter))

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ..models import Contract, Deal, Instalment, Payment, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage
 from ..quotes import rules as quote_rules
-from ..quotes.contract_rules import even_plan
+from ..quotes.contracts import even_plan
 
 PRODUCTS = (
     ("PX", "离心泵", "Centrifugal pump", "台", (8_000_00, 60_000_00)),

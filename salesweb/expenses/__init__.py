@@ -1,5 +1,5 @@
 """Expense claims (/expenses) and team budgets (/budgets): each view checks role and scope."""
-from . import budgets, routes  # noqa: F401 (the views join the blueprint)
+from . import budget_routes, routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
 from ..models import EXPENSE_CATEGORY_LABELS, EXPENSE_STATUS_LABELS
 

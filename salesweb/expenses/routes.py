@@ -6,7 +6,7 @@ from ..customers import forms as customer_forms
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
-from . import rules as expenses
+from . import queries, rules as expenses
 from ..core.errors import Invalid, Stale
 from ..core.money import parse_amount
 from ..web.pages import Page, all_or_nothing, page_number, render, submit
@@ -20,7 +20,7 @@ PAGE_SIZE = 30
 
 
 def _expense_or_404(expense_id):
-    return expenses.with_people(expenses.scope(current_user)).where(Expense.id == expense_id).first() or abort(404)
+    return queries.with_people(queries.scope(current_user)).where(Expense.id == expense_id).first() or abort(404)
 
 
 def _default_filter():
@@ -30,17 +30,17 @@ def _default_filter():
 @bp.get("/expenses")
 def index():
     show = request.args.get("status") or _default_filter()
-    if show not in expenses.LIST_FILTERS:
+    if show not in queries.LIST_FILTERS:
         show = "open"
-    fetch, total = expenses.listing(current_user, show)
+    fetch, total = queries.listing(current_user, show)
     page = Page(fetch, page_number(), PAGE_SIZE, total=total)
-    waiting = expenses.waiting_for(current_user)
+    waiting = queries.waiting_for(current_user)
     return render("expenses/index.html", block="list", page=page, show=show, waiting=waiting,
-                  filters=expenses.FILTER_LABELS, may_claim=expenses.may_claim(current_user))
+                  filters=queries.FILTER_LABELS, may_claim=expenses.may_claim(current_user))
 
 
 def _visit_choices(form, visit):
-    visits = expenses.own_visits(current_user)
+    visits = queries.own_visits(current_user)
     if visit is not None and visit.id not in {v[0] for v in visits}:
         visits.insert(0, (visit.id, visit.occurred_at, visit.customer.name))
     form.visit.choices = options([("", _("No visit"))] + [
@@ -99,7 +99,7 @@ def _page(found, status=200, decision_form=None):
         else False
     kind = StoredFile.select(StoredFile.kind).where(StoredFile.id == found.receipt_id).scalar()
     return render("expenses/detail.html", item=found, status=status, receipt_is_image=kind in ("png", "jpeg"),
-                  effect=expenses.budget_effect(found) if claimant_decides else None,
+                  effect=queries.budget_effect(found) if claimant_decides else None,
                   may_decide=claimant_decides, may_pay=found.status == "approved" and current_user.role in expenses.PAYERS,
                   may_withdraw=found.status == "submitted" and found.claimant_id == current_user.id,
                   decision_form=decision_form or DecisionForm(formdata=None, version=found.version),

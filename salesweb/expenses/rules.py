@@ -5,17 +5,15 @@ Who decides: a manager whose subtree holds the claimant (never their own claim);
 to no one."""
 import datetime
 
-from peewee import JOIN, fn
-
-from ..core.access import team_ids, visible
+from ..core.access import team_ids
 from ..core.db import db, utcnow
 from ..core.i18n import _l, lazy_ngettext
-from ..models import EXPENSE_CATEGORIES, Customer, Expense, StoredFile, User, Visit
+from ..models import EXPENSE_CATEGORIES, Customer, Expense, User, Visit
 from ..core import audit, notifications
-from . import budget_rules as budgets
 from ..customers import queries as customers
 from ..infra import storage
 from ..core.errors import Invalid, Stale
+from .queries import budget_effect
 
 CLAIMANTS = ("rep", "manager")
 PAYERS = ("support",)
@@ -25,20 +23,6 @@ MAX_DESCRIPTION = 1000
 
 def may_claim(user):
     return user.role in CLAIMANTS
-
-
-def scope(user):
-    """Claims `user` may see: their own (rep), their subtree's (manager), all (support, ops, admin)."""
-    return visible(Expense.select(), user, Expense.claimant)
-
-
-def with_people(query):
-    claimant, decider = User.alias(), User.alias()
-    return (query.select_extend(claimant.id, claimant.name, claimant.reports_to, decider.id, decider.name, Customer.id,
-                                Customer.name)
-            .join(claimant, on=(Expense.claimant == claimant.id), attr="claimant_row").switch(Expense)
-            .join(decider, JOIN.LEFT_OUTER, on=(Expense.decided_by == decider.id), attr="decider").switch(Expense)
-            .join(Customer, JOIN.LEFT_OUTER, on=(Expense.customer == Customer.id), attr="customer_row"))
 
 
 def _amount(value, settings_values, errors):
@@ -146,15 +130,6 @@ def may_decide(user, expense, claimant):
     return False
 
 
-def budget_effect(expense):
-    """The claimant's team budget line in the claim's quarter and category, before and with this claim."""
-    if expense.team_id is None:
-        return None
-    line = budgets.line_for(expense.team_id, expense.spent_on, expense.category, exclude=expense.id)
-    return {"planned": line.planned, "spent": line.spent, "after": line.spent + expense.amount,
-            "over": line.spent + expense.amount > line.planned}
-
-
 def _move(expense, version, from_status, changes, now):
     count = (Expense.update(version=Expense.version + 1, updated_at=now, **changes)
              .where((Expense.id == expense.id) & (Expense.version == version) & (Expense.status == from_status))
@@ -239,50 +214,3 @@ def withdraw(expense, version, by, now=None):
         updated = _move(expense, version, "submitted", {"status": "withdrawn"}, now)
         audit.record("edit", by, expense, "Expense withdrawn")
     return updated
-
-
-def waiting_for(user, limit=50):
-    """Claims waiting for `user`'s decision, oldest first (a manager: their subtree's; ops: those with no manager)."""
-    if user.role not in ("manager", "ops"):
-        return []
-    query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != user.id))
-    if user.role == "manager":
-        query = query.where(Expense.claimant.in_(team_ids(user.id)))
-    else:  # ops: claimants who report to no one, or to a manager who has left (see approvers)
-        claimant, manager = User.alias(), User.alias()
-        unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
-                     .where(claimant.reports_to.is_null(True) | (manager.active == False)))  # noqa: E712
-        query = query.where(Expense.claimant.in_(unmanaged))
-    return list(query.order_by(Expense.created_at).limit(limit))
-
-
-LIST_FILTERS = ("open", "submitted", "approved", "paid", "rejected", "all")
-FILTER_LABELS = {"open": _l("Open"), "submitted": _l("Waiting for approval"), "approved": _l("To be paid"),
-                 "paid": _l("Paid"), "rejected": _l("Rejected"), "all": _l("All")}
-
-
-def listing(user, status):
-    """Claims in `user`'s scope with a status filter ("open": not yet paid, rejected or withdrawn), newest first, as
-    (fetch(offset, limit), total) for a `Page`: the list's page and its count."""
-    query = visible(Expense.select(), user, Expense.claimant)
-    if status == "open":
-        query = query.where(Expense.status.in_(("submitted", "approved")))
-    elif status in EXPENSE_STATUS_FILTERS:
-        query = query.where(Expense.status == status)
-    rows = with_people(query).order_by(Expense.created_at.desc(), Expense.id.desc())
-    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
-            query.select(fn.COUNT(Expense.id)).scalar())
-
-
-EXPENSE_STATUS_FILTERS = ("submitted", "approved", "paid", "rejected")
-
-
-def own_visits(user, limit=30):
-    """The user's recent done visits, for linking a claim: (id, day, customer name)."""
-    return list(Visit.select(Visit.id, Visit.occurred_at, Customer.name).join(Customer)
-                .where((Visit.rep == user.id) & (Visit.status == "done")).order_by(Visit.occurred_at.desc())
-                .limit(limit).tuples())
-
-
-def receipt(expense):
-    return StoredFile.get_by_id(expense.receipt_id)

@@ -9,10 +9,10 @@ from ..core.access import SEES_ALL
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import SOURCE_LABELS, SOURCES, TIERS
-from ..expenses import budget_rules as budgets
+from ..expenses import queries as expenses
 from ..customers import queries as customers
 from . import metrics
-from ..service import nps
+from ..service import queries as service
 from ..pipeline import rules as pipeline
 
 TABS = {
@@ -110,12 +110,12 @@ def _costs(c):
     """Per team in view (or the team chosen): spent on approved and paid claims in the period, new customers and
     won deals, and what each cost; with the total."""
     ids = [c.filters.team_id] if c.filters.team_id else [t.id for t in c.teams]
-    rows = [{"team": name, "spent": spent, "new": new, "won": won, "per_new": budgets.per(spent, new),
-             "per_won": budgets.per(spent, won)}
-            for _id, name, spent, new, won in budgets.costs(c.filters.period.start, c.filters.period.end, ids)]
+    rows = [{"team": name, "spent": spent, "new": new, "won": won, "per_new": expenses.per(spent, new),
+             "per_won": expenses.per(spent, won)}
+            for _id, name, spent, new, won in expenses.costs(c.filters.period.start, c.filters.period.end, ids)]
     spent, new, won = (sum(r[k] for r in rows) for k in ("spent", "new", "won"))
     return {"rows": rows, "total": {"team": None, "spent": spent, "new": new, "won": won,
-                                    "per_new": budgets.per(spent, new), "per_won": budgets.per(spent, won)}}
+                                    "per_new": expenses.per(spent, new), "per_won": expenses.per(spent, won)}}
 
 
 COMPUTE = {
@@ -133,8 +133,8 @@ COMPUTE = {
     "losses": lambda c: metrics.loss_reasons(c.scope, c.filters.period),
     "sources": lambda c: metrics.by_source(c.scope, c.filters.period),
     "costs": _costs,
-    "nps": lambda c: {"all": nps.figures(c.scope, c.filters.period, c.settings),
-                      "teams": nps.by_team(c.scope, c.filters.period, c.settings)},
+    "nps": lambda c: {"all": service.nps_figures(c.scope, c.filters.period, c.settings),
+                      "teams": service.nps_by_team(c.scope, c.filters.period, c.settings)},
 }
 
 

@@ -11,7 +11,7 @@ from ..core.db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from ..pipeline import rules as pipeline
-from ..quotes.contract_rules import overdue_query
+from ..quotes.queries import overdue_contracts_query
 from ..reports.rules import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line
 from ..visits.rules import utc_range
@@ -339,7 +339,7 @@ def collection(scope, period, today, also=()):
                             Deal.owner, Deal.customer)
     narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
     contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
-    late, gap = overdue_query(today, contracts)
+    late, gap = overdue_contracts_query(today, contracts)
     late = late.select(fn.COALESCE(fn.SUM(gap), 0))
     columns = [due, received, late] + list(also)
     row = Select(columns=columns).bind(Deal._meta.database).tuples().first()

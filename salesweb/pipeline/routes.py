@@ -11,7 +11,7 @@ from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
-from ..quotes import contract_rules as contracts, rules as quotes
+from ..quotes import contracts, queries as quotes, rules as quote_rules
 from ..customers import queries as customers
 from . import rules as pipeline
 from ..core.errors import Invalid, Stale
@@ -371,10 +371,10 @@ def deal(deal_id):
     customer, owner = Customer.get_or_none(Customer.id == deal.customer_id), User.get_or_none(User.id == deal.owner_id)
     reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
     notes = customers.latest_notes(deal.customer_id, 20)
-    contract = contracts.of_deal(deal)
-    return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quotes.may_prepare(current_user),
+    contract = quotes.contract_of_deal(deal)
+    return render("pipeline/deal.html", quotes=quotes.of_deal(deal), may_quote=quote_rules.may_prepare(current_user),
                   move_form=MoveForm(formdata=None),
-                  contract=contract, standing=contracts.standing(contract, today()) if contract else None,
+                  contract=contract, standing=quotes.standing(contract, today()) if contract else None,
                   may_contract=contracts.may_edit(current_user), payment_form=PaymentForm(formdata=None,
                                                                                           received_on=today()), deal=deal, customer=customer, owner=owner, stage=stage_by_id[deal.stage_id],
                   stage_by_id=stage_by_id, history=history, history_more=history_more,

@@ -1,159 +1,185 @@
-"""A won deal's contract, payment plan and payments; the overdue receivables list."""
+"""A won deal's contract, its payment plan (instalments summing to the contract's value) and the payments
+received (回款), each checked and written in one transaction. How the payments stand against the plan, and what
+is overdue, are read in `queries`."""
 import datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user
+from peewee import fn
 
-from ..core.access import get_visible_or_404
-from ..core.i18n import _
-from ..models import Contract, Deal, Payment, Stage, StoredFile
-from ..web.rows import RowTemplate
-from . import contract_rules as contracts
+from ..core.db import db, utcnow
+from ..core.i18n import _l
+from ..models import Contract, Instalment, Payment, Stage
+from ..core import audit
+from ..infra import storage
 from ..core.errors import Invalid
-from ..web.pages import all_or_nothing, apply_row_errors, render, submit
-from ..core.clock import local_today as today
-from ..web.kept import remembered
-from ..web.downloads import send_stored
-from ..core.settings import current_settings
-from .blueprint import bp
-from .forms import ContractForm, PaymentForm, PlanForm
+from ..core.money import parse_amount, split
+
+EDITORS = ("rep", "manager", "support", "ops")
+MAX_INSTALMENTS = 60
+EARLIEST = datetime.date(2000, 1, 1)
 
 
-def _deal_or_404(deal_id):
-    return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
+def may_edit(user):
+    return user.role in EDITORS
 
 
-def _editor():
-    if not contracts.may_edit(current_user):
-        abort(403)
+def _amount(text, key, errors, allow_zero=False):
+    try:
+        amount = parse_amount(text)
+    except ValueError as bad:
+        errors[key] = bad.args[0]
+        return None
+    if amount is None or amount < 0 or (amount == 0 and not allow_zero):
+        errors[key] = _l("Enter an amount above 0.")
+        return None
+    return amount
 
 
-@bp.route("/deals/<int:deal_id>/contract", methods=["GET", "POST"])
-def contract(deal_id):  # not all_or_nothing: the signed copy is checked and stored before the write lock is taken
-    deal = _deal_or_404(deal_id)
-    _editor()
-    existing = contracts.of_deal(deal)
-    if existing is None and Stage.get_by_id(deal.stage_id).kind != "won":
-        abort(404)
-    form = ContractForm(obj=existing if request.method == "GET" else None)
-    if request.method == "GET":
-        form.value.data = f"{(existing.value if existing else deal.amount) / 100:.2f}"
-        form.signed_on.data = existing.signed_on if existing else deal.won_on
-
-    def save():
-        upload = form.file.data
-        stored = None
-        if upload is not None and getattr(upload, "filename", ""):
-            stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
-                      int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
-        contracts.save(deal, form.number.data, form.signed_on.data, form.value.data, current_user, today(),
-                       upload=stored, contract=existing, zone=current_settings()["timezone"])
-
-    saved_to = url_for("pipeline.deal", deal_id=deal.id) + "#contract"  # the answer is ready before anything is written
-    done, status = submit(form, save)
-    if done:
-        flash(_("Contract saved."), "success")
-        return redirect(saved_to, 303)
-    return render("quotes/contract_form.html", form=form, deal=deal, contract=existing, status=status)
+def _day(value, key, errors, today, future_days=0):
+    if value is None:
+        errors[key] = _l("This field is required.")
+    elif not EARLIEST <= value <= today + datetime.timedelta(days=future_days):
+        errors[key] = (_l("Choose a day up to today.") if not future_days else
+                       _l("Choose a date between %(a)s and %(b)s.", a=EARLIEST.isoformat(),
+                          b=(today + datetime.timedelta(days=future_days)).isoformat()))
+    return value
 
 
-def _editable_contract(deal_id):
-    """(deal, contract) for someone who may record contracts and payments; 404 out of scope or without one."""
-    deal = _deal_or_404(deal_id)
-    _editor()
-    return deal, contracts.of_deal(deal) or abort(404)
+def save(deal, number, signed_on, value_text, by, today, upload=None, contract=None, zone="UTC"):
+    """Create or change the contract of a won deal; `upload` is (stream, filename, upload dir, max bytes) for the
+    signed copy, stored with the rows in one transaction. The value cannot drop below what was received, and
+    an existing plan must still sum to it. `zone`: the install's time zone (for a photo's capture time)."""
+    if not may_edit(by):
+        raise Invalid({None: _l("Your role cannot record contracts.")})
+    if Stage.get_by_id(deal.stage_id).kind != "won":
+        raise Invalid({None: _l("Only a won deal has a contract.")})
+    errors = {}
+    number = " ".join((number or "").split())
+    if not number:
+        errors["number"] = _l("This field is required.")
+    elif len(number) > 60:
+        errors["number"] = _l("At most %(n)d characters.", n=60)
+    elif Contract.select().where((Contract.number == number)
+                                 & (Contract.id != (contract.id if contract else 0))).exists():
+        errors["number"] = _l("Another contract has this number.")
+    _day(signed_on, "signed_on", errors, today)
+    value = _amount(value_text, "value", errors)
+    if contract is not None and value is not None:
+        received = _received(contract.id)
+        planned = _planned(contract.id)
+        if value < received:
+            errors["value"] = _l("Payments of %(amount)s are already recorded; the value cannot be less.",
+                                 amount=f"{received / 100:,.2f}")
+        elif planned and planned != value:
+            errors["value"] = _l("The payment plan sums to %(amount)s; change the plan with the value.",
+                                 amount=f"{planned / 100:,.2f}")
+    if errors:
+        raise Invalid(errors)
+
+    def write(stored=None, name=""):
+        fields = {"number": number, "signed_on": signed_on, "value": value, "updated_at": utcnow()}
+        if stored is not None:
+            fields.update(file=stored.id, file_name=name)
+        if contract is None:
+            made = Contract.create(deal=deal.id, created_by=by, **fields)
+            audit.record("create", by, made, f"Contract {number} for “{deal.title}”: {value}")
+            return made
+        Contract.update(**fields).where(Contract.id == contract.id).execute()
+        audit.record("edit", by, contract, f"Contract {number}: {value}" + (" (signed copy attached)" if stored else ""))
+        return Contract.get_by_id(contract.id)
+
+    if upload is not None:
+        stream, filename, upload_dir, max_bytes = upload
+        return storage.save(stream, filename, upload_dir, max_bytes, allowed=("pdf", "png", "jpeg", "docx"),
+                            then=lambda stored, name: write(stored, name), zone=zone)
+    with db.atomic():
+        return write()
 
 
-@bp.route("/deals/<int:deal_id>/contract/plan", methods=["GET", "POST"])
-@all_or_nothing
-def plan(deal_id):
-    deal, existing = _editable_contract(deal_id)
-    form = PlanForm()
-    if request.method == "GET":
-        rows = [{"due_on": instalment.due_on, "amount": f"{instalment.amount / 100:.2f}"}
-                for instalment, _paid, _late in contracts.standing(existing, today()).rows]
-        form = PlanForm(formdata=None, data={"plan": rows or [{}], "count": 3,
-                                             "first_due": existing.signed_on + datetime.timedelta(days=30)})
-    action = request.form.get("action", "") if request.method == "POST" else ""
-    status = 200
-    if action == "add":
-        form.plan.append_entry()
-    elif action == "even":
-        count = form.count.data if form.count.data and 1 <= form.count.data <= contracts.MAX_INSTALMENTS else None
-        if count is None or form.first_due.data is None:
-            form.form_errors.append(_("Give the number of instalments (1 to %(n)d) and the first due day.",
-                                      n=contracts.MAX_INSTALMENTS))
-            status = 422
-        else:
-            while len(form.plan):
-                form.plan.pop_entry()
-            for due, amount in contracts.even_plan(existing.value, count, form.first_due.data):
-                form.plan.append_entry({"due_on": due, "amount": f"{amount / 100:.2f}"})
-    elif request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                contracts.save_plan(existing, [{"due_on": e.form.due_on.data, "amount": e.form.amount.data}
-                                               for e in form.plan], current_user, today())
-                flash(_("Payment plan saved."), "success")
-                return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
-            except Invalid as invalid:
-                apply_row_errors(form, "plan", invalid)
-        status = 422
-    return render("quotes/plan_form.html", form=form, deal=deal, contract=existing, status=status)
+def _received(contract_id):
+    return int(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0)).where(Payment.contract == contract_id).scalar())
 
 
-@bp.route("/deals/<int:deal_id>/payments/new", methods=["GET", "POST"])
-@all_or_nothing
-def payment(deal_id):
-    deal, existing = _editable_contract(deal_id)
-    form = PaymentForm()
-    if request.method == "GET":
-        form.received_on.data = today()
-
-    def save():
-        contracts.record_payment(existing, form.received_on.data, form.amount.data, form.note.data, current_user,
-                                 today())
-
-    done, status = submit(form, save)
-    if done:
-        flash(_("Payment recorded."), "success")
-        return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
-    return render("quotes/payment_form.html", form=form, deal=deal, contract=existing,
-                  standing=contracts.standing(existing, today()), status=status)
+def _planned(contract_id):
+    return int(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
+               .where(Instalment.contract == contract_id).scalar())
 
 
-@bp.post("/payments/<int:payment_id>/delete")
-@all_or_nothing
-def delete_payment(payment_id):
-    _editor()
-    found = (Payment.select(Payment, Contract.deal).join(Contract).where(Payment.id == payment_id).first()
-             or abort(404))
-    deal = _deal_or_404(found.contract.deal_id)
-    contracts.delete_payment(found, current_user)
-    flash(_("Payment removed."), "success")
-    return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#contract", 303)
+def even_plan(value, count, first_due, months_apart=1):
+    """`count` instalments a month (or `months_apart`) apart, in whole minor units that sum to `value`."""
+    amounts = split(value, [1] * count)
+    days = []
+    for i in range(count):
+        month = first_due.month - 1 + i * months_apart
+        year, month = first_due.year + month // 12, month % 12 + 1
+        last_day = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+        days.append(datetime.date(year, month, min(first_due.day, last_day)))
+    return list(zip(days, amounts))
 
 
-@bp.get("/contracts/<int:contract_id>/file")
-def contract_file(contract_id):
-    found = Contract.get_or_none(Contract.id == contract_id) or abort(404)
-    _deal_or_404(found.deal_id)
-    if found.file_id is None:
-        abort(404)
-    return send_stored(StoredFile.get_by_id(found.file_id), found.file_name or f"{found.number}.pdf", inline=True)
+def read_plan(rows, value, today):
+    """Instalments as typed: rows of {due_on: date or None, amount: text}; blank rows skipped. They must sum to the
+    contract's value exactly. Returns [(due_on, amount)] in due order; Invalid keyed "plan-N-field" otherwise."""
+    errors, plan = {}, []
+    wanted = [(i, r) for i, r in enumerate(rows) if r.get("due_on") or str(r.get("amount") or "").strip()]
+    for index, row in wanted:
+        key = f"plan-{index}-"
+        due = _day(row.get("due_on"), key + "due_on", errors, today, future_days=3660)
+        amount = _amount(row.get("amount"), key + "amount", errors)
+        if due is not None and amount is not None and key + "due_on" not in errors:
+            plan.append((due, amount))
+    if not wanted:
+        errors["plan"] = _l("Add at least one instalment.")
+    elif len(wanted) > MAX_INSTALMENTS:
+        errors["plan"] = _l("At most %(n)d instalments.", n=MAX_INSTALMENTS)
+    elif not errors and sum(a for _d, a in plan) != value:
+        errors["plan"] = _l("The instalments sum to %(sum)s but the contract is worth %(value)s.",
+                            sum=f"{sum(a for _d, a in plan) / 100:,.2f}", value=f"{value / 100:,.2f}")
+    if errors:
+        raise Invalid(errors)
+    return sorted(plan)
 
 
-# a contract behind its payment plan, as contracts.overdue gives it
-RECEIVABLE = RowTemplate("quotes/_receivable_row.html",
-                         "customer_id customer_name deal_id deal_title owner_name overdue since")
+def save_plan(contract, rows, by, today):
+    plan = read_plan(rows, contract.value, today)
+    with db.atomic():
+        Instalment.delete().where(Instalment.contract == contract.id).execute()
+        Instalment.insert_many([{"contract": contract.id, "due_on": due, "amount": amount}
+                                for due, amount in plan]).execute()
+        audit.record("edit", by, contract, f"Contract {contract.number}: payment plan of {len(plan)} instalments")
+    return plan
 
 
-@bp.get("/receivables")
-def receivables():
-    """Overdue instalments of the contracts the user may see, the oldest first (a sum over every instalment and
-    payment in view: kept until the next write)."""
-    rows = remembered("receivables", (current_user.id, today()), lambda: [
-        RECEIVABLE.Row(r.deal.customer.id, r.deal.customer.name, r.deal.id, r.deal.title, r.deal.owner.name, r.overdue,
-                       r.since) for r in contracts.overdue(current_user, today(), limit=500)])
-    return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows),
-                  receivable_rows=RECEIVABLE.write(rows))
+def record_payment(contract, received_on, amount_text, note, by, today):
+    """A payment received; together they cannot exceed the contract's value. Locked first, so two payments
+    recorded at once cannot both slip under the value."""
+    if not may_edit(by):
+        raise Invalid({None: _l("Your role cannot record payments.")})
+    errors = {}
+    _day(received_on, "received_on", errors, today)
+    amount = _amount(amount_text, "amount", errors)
+    note = " ".join((note or "").split())
+    if len(note) > 200:
+        errors["note"] = _l("At most %(n)d characters.", n=200)
+    if errors:
+        raise Invalid(errors)
+    with db.atomic():
+        # Touching the contract row takes its lock (PostgreSQL) before the sum is read; SQLite's write lock is held.
+        Contract.update(updated_at=utcnow()).where(Contract.id == contract.id).execute()
+        received = _received(contract.id)
+        if received + amount > contract.value:
+            raise Invalid({"amount": _l("That would bring payments to %(total)s, more than the contract's %(value)s.",
+                                        total=f"{(received + amount) / 100:,.2f}",
+                                        value=f"{contract.value / 100:,.2f}")})
+        payment = Payment.create(contract=contract.id, received_on=received_on, amount=amount, note=note,
+                                 recorded_by=by, created_at=utcnow())
+        audit.record("create", by, payment, f"Payment of {amount} on contract {contract.number}")
+    return payment
+
+
+def delete_payment(payment, by):
+    if not may_edit(by):
+        raise Invalid({None: _l("Your role cannot record payments.")})
+    with db.atomic():
+        Payment.delete().where(Payment.id == payment.id).execute()
+        audit.record("delete", by, payment, f"Payment of {payment.amount} received {payment.received_on} removed")
+

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -8,7 +9,7 @@ from ..core.access import get_visible_or_404
 from ..core.i18n import _, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..web.rows import RowTemplate
-from . import rules as quotes
+from . import queries, rules as quotes
 from ..customers.queries import people_in_reach
 from ..core.errors import Invalid, Stale
 from ..core.money import percent_text
@@ -27,7 +28,7 @@ def _deal_or_404(deal_id):
 
 
 def _quote_or_404(quote_id):
-    return quotes.visible_quote(quote_id, current_user) or abort(404)
+    return queries.visible_quote(quote_id, current_user) or abort(404)
 
 
 def _rows(form):
@@ -50,6 +51,11 @@ def _rearranged(form):
                 form.lines.append_entry(data)
         return True
     return action == "recalculate"
+
+
+def _quantity_text(quantity):
+    """2.500 → "2.5", 3.000 → "3"."""
+    return format(Decimal(quantity).normalize(), "f")
 
 
 def _figures(form):
@@ -120,9 +126,9 @@ def edit(quote_id):
     if request.method == "GET":
         form = QuoteForm(formdata=None, data={
             "lines": [{"product": line.product_id, "product_name": line.name,
-                       "quantity": quotes.quantity_text(line.quantity), "unit_price": f"{line.unit_price / 100:.2f}",
+                       "quantity": _quantity_text(line.quantity), "unit_price": f"{line.unit_price / 100:.2f}",
                        "discount": percent_text(line.discount_bp) if line.discount_bp else ""}
-                      for line in quotes.lines_of(quote)],
+                      for line in queries.lines_of(quote)],
             "discount": percent_text(quote.discount_bp) if quote.discount_bp else "",
             "valid_until": quote.valid_until, "notes": quote.notes, "version": quote.version})
     saved, status = _save(form, deal, quote)
@@ -142,7 +148,7 @@ def preview():
                   limit=_limit_text())
 
 
-# a quote in the quote list (quotes.listing)
+# a quote in the quote list (queries.listing)
 LIST_ROW = RowTemplate("quotes/_list_row.html", "id number state customer_id customer_name deal_title owner_name total "
                        "valid_until", look=("show_owner",))
 
@@ -156,10 +162,10 @@ def index():
         filters.owner.choices = options([("", _("Anyone"))] + [
             (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
     day = today()
-    rows, count = quotes.listing(current_user, filters.criteria(), day)
+    rows, count = queries.listing(current_user, filters.criteria(), day)
     page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
     listed = LIST_ROW.write(
-        (LIST_ROW.Row(q.id, q.number, quotes.state(q, day), q.customer.id, q.customer.name, q.deal.title,
+        (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer.id, q.customer.name, q.deal.title,
                       q.deal.owner.name, q.total, q.valid_until) for q in page.items),
         show_owner=current_user.role != "rep")
     return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
@@ -167,10 +173,10 @@ def index():
 
 def _page_context(quote):
     deal = Deal.get_or_none(Deal.id == quote.deal_id)
-    people = quotes.people_of(quote, deal)
+    people = queries.people_of(quote, deal)
     return dict(quote=quote, deal=deal, customer=Customer.get_or_none(Customer.id == quote.customer_id),
-                stage=Stage.get_or_none(Stage.id == deal.stage_id), lines=quotes.lines_of(quote), events=quotes.events_of(quote),
-                people=people, state=quotes.state(quote, today()), today=today(),
+                stage=Stage.get_or_none(Stage.id == deal.stage_id), lines=queries.lines_of(quote), events=queries.events_of(quote),
+                people=people, state=queries.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),
                 form=ActionForm(formdata=None, version=quote.version), locale=str(get_locale() or "en"))
@@ -237,14 +243,14 @@ def act(quote_id, action):
 
 def _refused(quote, message, status):
     if is_fragment_request() and request.form.get("from") == "queue":
-        current = next((q for q in quotes.queue(current_user, today()) if q.id == quote.id), None)
+        current = next((q for q in queries.queue(current_user, today()) if q.id == quote.id), None)
         return (_queue_items([current or Quote.get_by_id(quote.id)], error=message, listed=current is not None),
                 status, {"Vary": "HX-Request"})
     flash(message, "error")
     return redirect(url_for("quotes.detail", quote_id=quote.id), 303)
 
 
-# a quote in an approver's queue (quotes.queue), or what came of an action on it
+# a quote in an approver's queue (queries.queue), or what came of an action on it
 QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name deal_title preparer_name setter_name "
                          "updated_at total effective_bp needs version",
                          look=("currency", "done", "error", "listed", "in_list"))
@@ -262,7 +268,7 @@ def _queue_items(items, done=None, error=None, listed=True, in_list=False):
 
 
 def _approvals():
-    items = quotes.queue(current_user, today())
+    items = queries.queue(current_user, today())
     return render("quotes/approvals.html", items=_queue_items(items, in_list=True) if items else None)
 
 

@@ -13,21 +13,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from peewee import JOIN, fn
-
-from ..core.access import SEES_ALL, team_ids, visible
-from ..core.db import contains, db, utcnow
+from ..core.access import team_ids
+from ..core.db import db, utcnow
 from ..web.forms import as_id
 from ..core.i18n import _l
-from ..models import Customer, Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
+from ..models import Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
 from ..core import audit, notifications
 from ..customers import cadence
 from ..core.errors import Invalid, Stale
 from ..core.money import LARGEST, parse_amount, parse_percent, parse_quantity, percent_text, rounded
+from .queries import lines_of, state
 
 PREPARERS = ("rep", "manager", "support")
 EDITABLE = ("draft", "pending", "approved")
-LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
 MAX_LINES = 50
 FOLLOW_UP = "Follow up quote %s"
 
@@ -106,20 +104,7 @@ def needs(figures, preparer, settings, setter=None):
     return "manager" if not _beyond(figures, limit_bp("manager", settings)) else "ops"
 
 
-def state(quote, today):
-    """The status as people see it: a live quote past its validity has expired."""
-    if quote.status in LIVE and quote.valid_until < today:
-        return "expired"
-    return quote.status
-
-
 # --- who may do what -------------------------------------------------------------------------------------------
-
-def visible_quote(quote_id, user):
-    """The quote if it is on a deal the user may see, else None."""
-    query = Quote.select().join(Deal, on=(Quote.deal == Deal.id)).where(Quote.id == quote_id)
-    return visible(query, user, Deal.owner).first()
-
 
 def may_prepare(user):
     return user.role in PREPARERS
@@ -135,44 +120,6 @@ def may_decide(user, quote, today):
         return True
     return user.role == "manager" and quote.needs == "manager" and (
         Deal.select(Deal.id).where((Deal.id == quote.deal_id) & Deal.owner.in_(team_ids(user.id))).exists())
-
-
-def queue(user, today):
-    """Pending quotes the user may decide, the oldest first, with deal, customer, preparer and who set the
-    discount."""
-    if user.role not in ("manager", "ops"):
-        return []
-    preparer, setter = User.alias(), User.alias()
-    query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id,
-                          preparer.name, setter.id, setter.name)
-             .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-             .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
-             .switch(Quote).join(preparer, on=(Quote.prepared_by == preparer.id), attr="preparer")
-             .switch(Quote).join(setter, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == setter.id), attr="setter")
-             .where((Quote.status == "pending") & (Quote.valid_until >= today)
-                    & (Quote.prepared_by != user.id) & _not_set_by(user.id)))
-    if user.role == "manager":
-        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
-    return list(query.order_by(Quote.needs.desc() if user.role == "ops" else Quote.updated_at, Quote.updated_at,
-                               Quote.id))
-
-
-def _not_set_by(user_id):
-    return Quote.discount_set_by.is_null(True) | (Quote.discount_set_by != user_id)
-
-
-def pending_query(user, today):
-    """A query counting the quotes that wait for this manager's or ops user's decision."""
-    query = Quote.select(fn.COUNT(Quote.id)).where((Quote.status == "pending") & (Quote.valid_until >= today)
-                                 & (Quote.prepared_by != user.id) & _not_set_by(user.id))
-    if user.role == "manager":
-        query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
-            (Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
-    return query
-
-
-def pending_count(user, today):
-    return pending_query(user, today).scalar() if user.role in ("manager", "ops") else 0
 
 
 def _approvers(quote, owner_id):
@@ -511,82 +458,3 @@ def answer(quote, version, by, accepted, today, now=None):
         audit.record("edit", by, quote, f"Quote {quote.number} {target}")
         _tell_preparer(quote, by, f"quote_{target}")
     return updated
-
-
-# --- reading ---------------------------------------------------------------------------------------------------
-
-def people_of(quote, deal):
-    """{id: user (id and name)} for who prepared the quote, set its discount and decided it, and who owns its
-    deal."""
-    ids = [i for i in (quote.prepared_by_id, quote.decided_by_id, deal.owner_id, quote.discount_set_by_id) if i]
-    return {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(ids))}
-
-
-def lines_of(quote):
-    return list(QuoteLine.select().where(QuoteLine.quote == quote.id).order_by(QuoteLine.position))
-
-
-def events_of(quote):
-    by = User.alias()
-    return list(QuoteEvent.select(QuoteEvent, by.id, by.name)
-                .join(by, JOIN.LEFT_OUTER, on=(QuoteEvent.by == by.id), attr="actor")
-                .where(QuoteEvent.quote == quote.id).order_by(QuoteEvent.at, QuoteEvent.id))
-
-
-def of_deal(deal):
-    return list(Quote.select().where(Quote.deal == deal.id).order_by(Quote.created_at.desc(), Quote.id.desc()))
-
-
-def of_customer(user, customer, limit=20):
-    """The customer's latest quotes on deals the user may see, with their deal."""
-    query = (Quote.select(Quote, Deal.id, Deal.title).join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-             .where(Quote.customer == customer.id).order_by(Quote.created_at.desc(), Quote.id.desc()).limit(limit))
-    return list(visible(query, user, Deal.owner))
-
-
-LIST_STATUSES = ("draft", "pending", "approved", "sent", "accepted", "rejected", "expired")
-
-
-def listing(user, criteria, today):
-    """The quotes on deals the user may see, newest first, with customer, deal and the deal's owner, filtered by
-    `criteria`: status (as shown: a live quote past its validity is "expired" and no longer its stored status),
-    owner (the deal's), q (part of the customer's name) and validity ("valid": valid until today or later, or
-    "expired"). Returns (query, count query)."""
-    owner = User.alias()
-    rows = (Quote.select(Quote.id, Quote.number, Quote.status, Quote.valid_until, Quote.total, Quote.created_at,
-                         Deal.id, Deal.title, Customer.id, Customer.name, owner.id, owner.name)
-            .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-            .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
-            .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner")
-            .order_by(Quote.created_at.desc(), Quote.id.desc()))
-    count = Quote.select(Quote.id)  # joining only what its filters read: all of support's quotes count from an index
-    if user.role not in SEES_ALL or criteria.get("owner"):
-        count = count.join(Deal, on=(Quote.deal == Deal.id))
-    if criteria.get("q"):
-        count = count.switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
-    return _listed(rows, user, criteria, today), _listed(count, user, criteria, today)
-
-
-def _listed(query, user, criteria, today):
-    query = visible(query, user, Deal.owner)
-    status = criteria.get("status")
-    if status == "expired":
-        query = query.where(Quote.status.in_(LIVE) & (Quote.valid_until < today))
-    elif status in LIVE:
-        query = query.where((Quote.status == status) & (Quote.valid_until >= today))
-    elif status in LIST_STATUSES:
-        query = query.where(Quote.status == status)
-    if criteria.get("owner"):
-        query = query.where(Deal.owner == criteria["owner"])
-    if criteria.get("q"):
-        query = query.where(contains(Customer.name, criteria["q"]))
-    if criteria.get("validity") == "valid":
-        query = query.where(Quote.valid_until >= today)
-    elif criteria.get("validity") == "expired":
-        query = query.where(Quote.valid_until < today)
-    return query
-
-
-def quantity_text(quantity):
-    """2.500 → "2.5", 3.000 → "3"."""
-    return format(Decimal(quantity).normalize(), "f")

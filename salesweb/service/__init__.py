@@ -1,12 +1,12 @@
 """Service and collaboration: help requests to support, customer feedback and its deadline, and the links a
 customer answers (`bp`, signed in; each view checks role and scope). The customer's own feedback form and NPS
 survey need no sign-in (`public`)."""
-from . import feedback, public_forms, requests  # noqa: F401 (the views join the blueprint)
+from . import routes, public_routes, help_routes  # noqa: F401 (the views join the blueprint, in this order)
 from .blueprint import bp, public
 from ..models import (FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, FEEDBACK_STATE_LABELS, HELP_QUEUE_LABELS,
                       HELP_STATUS_LABELS, SEVERITY_LABELS, URGENCY_LABELS)
-from .feedback import feedback_rows
-from .rules import state as feedback_state
+from .routes import feedback_rows
+from .queries import state as feedback_state
 
 # what this package's templates (and others showing its records) read
 bp.add_app_template_global(feedback_rows, "feedback_rows")

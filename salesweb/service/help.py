@@ -1,11 +1,8 @@
 """Help requests: a rep (or manager) asks sales support from the field; support claims the question, replies in a
 thread and marks it answered; either side closes it. A reply from the asker reopens an answered request."""
-from peewee import JOIN, fn
-
-from ..core.access import visible
 from ..core.db import db, utcnow
 from ..core.i18n import _l
-from ..models import HELP_QUEUE_LABELS, URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
+from ..models import URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
 from ..core import audit, notifications
 from ..infra import storage
 from ..customers import queries as customers_service
@@ -30,11 +27,6 @@ def may_ask(user):
 
 def is_desk(user):
     return user.role in DESK
-
-
-def scope(user):
-    """Requests a user may see: their own (and a manager's subtree's); the desk and ops see all."""
-    return visible(HelpRequest.select(), user, HelpRequest.asked_by)
 
 
 def _text(value, field, errors):
@@ -151,55 +143,3 @@ def close(request, version, by, now=None):
         updated = _move(request, version, HelpRequest.status != "closed", {"status": "closed", "closed_at": now}, now)
         audit.record("edit", by, request, "Closed")
     return updated
-
-
-def with_people(query):
-    """The request with its asker, claimer, customer and deal (names only), in the same query."""
-    asker, claimer = User.alias(), User.alias()
-    return (query.select_extend(asker.id, asker.name, claimer.id, claimer.name, Customer.id, Customer.name, Deal.id,
-                                Deal.title)
-            .join(asker, on=(HelpRequest.asked_by == asker.id), attr="asker").switch(HelpRequest)
-            .join(claimer, JOIN.LEFT_OUTER, on=(HelpRequest.claimed_by == claimer.id), attr="claimer")
-            .switch(HelpRequest)
-            .join(Customer, JOIN.LEFT_OUTER, on=(HelpRequest.customer == Customer.id), attr="customer_row")
-            .switch(HelpRequest)
-            .join(Deal, JOIN.LEFT_OUTER, on=(HelpRequest.deal == Deal.id), attr="deal_row"))
-
-
-QUEUE_FILTERS = tuple(HELP_QUEUE_LABELS)
-
-
-def queue(user, show="open"):
-    """Requests by urgency then age (open ones), or the latest first (answered, closed)."""
-    query = with_people(scope(user))
-    if show == "mine":
-        query = query.where((HelpRequest.claimed_by == user.id) & (HelpRequest.status == "open"))
-    elif show in ("answered", "closed"):
-        return query.where(HelpRequest.status == show).order_by(HelpRequest.updated_at.desc(), HelpRequest.id.desc())
-    else:
-        query = query.where(HelpRequest.status == "open")
-    return query.order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id)
-
-
-def queue_head(user, limit):
-    """The first `limit` open requests of `queue` (the desk's home)."""
-    query = with_people(visible(HelpRequest.select(), user, HelpRequest.asked_by))
-    return list(query.where(HelpRequest.status == "open")
-                .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(limit))
-
-
-def asked_by(user, limit=50):
-    """The user's own requests, the latest activity first."""
-    return list(with_people(HelpRequest.select().where(HelpRequest.asked_by == user.id))
-                .order_by(HelpRequest.status == "closed", HelpRequest.updated_at.desc()).limit(limit))
-
-
-def open_count_query():
-    return HelpRequest.select(fn.COUNT(HelpRequest.id)).where(HelpRequest.status == "open")
-
-
-def thread(request):
-    author = User.alias()
-    return list(HelpReply.select(HelpReply, author).join(author, JOIN.LEFT_OUTER, on=(HelpReply.author == author.id),
-                                                          attr="writer")
-                .where(HelpReply.request == request.id).order_by(HelpReply.created_at, HelpReply.id))

@@ -5,7 +5,7 @@ import secrets
 
 from ..core.db import db, utcnow
 from ..core.i18n import _l
-from ..models import LINK_PURPOSES, Customer, CustomerLink, SurveyAnswer
+from ..models import LINK_PURPOSES, Customer, CustomerLink
 from ..core import audit
 from ..customers import queries as customers_service
 from ..core.errors import Invalid
@@ -32,29 +32,6 @@ def create(customer, purpose, by, settings, now=None):
                                    expires_at=now + datetime.timedelta(days=settings["customer_link_days"]))
         audit.record("create", by, link, f"{purpose.capitalize()} link for {customer.name}")
     return link
-
-
-def find(token):
-    """The link and its customer for a token, or None (a malformed token is simply not found)."""
-    if not token or len(token) > 64:
-        return None
-    return CustomerLink.select(CustomerLink, Customer).join(Customer).where(CustomerLink.token == token).first()
-
-
-def state(link, now=None):
-    """active, expired, revoked or answered (a survey takes one answer)."""
-    if link.revoked_at is not None:
-        return "revoked"
-    if link.expires_at <= (now or utcnow()):
-        return "expired"
-    if link.purpose == "survey" and SurveyAnswer.select().where(SurveyAnswer.link == link.id).exists():
-        return "answered"
-    return "active"
-
-
-def of_customer(customer, limit=10):
-    return list(CustomerLink.select().where(CustomerLink.customer == customer.id)
-                .order_by(CustomerLink.created_at.desc()).limit(limit))
 
 
 def revoke(link, by, now=None):

@@ -5,20 +5,16 @@ is escalated to the owner's manager. Then a resolution, then the customer's sati
 The owner (or whoever sent the link, for a customer in the pool) gets a task for each step still to do, so the
 work shows on Today; the step's task is done when the step is."""
 import datetime
-from types import SimpleNamespace
 
-from peewee import JOIN, SQL, Select, Value, fn
-
-from ..core.access import visible, visible_to
 from ..core.db import db, utcnow
 from ..core.i18n import _l
-from ..models import (FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, CustomerLink, Feedback, SurveyAnswer,
-                      Task, User)
+from ..models import FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, CustomerLink, Feedback, Task, User
 from ..core import audit, notifications
 from . import links as customer_links, help
 from ..customers import queries as customers
 from ..customers.cadence import local_date
 from ..core.errors import Invalid, Stale
+from .queries import link_state, overdue_condition
 
 MAX_TEXT = 2000
 MAX_NAME = 100
@@ -34,21 +30,6 @@ FIRST_WORDS = 60  # characters of the case's description in its tasks' titles
 
 def may_keep(user):
     return user.role in KEEPERS
-
-
-def scope(user):
-    """Feedback on the customers a user may see."""
-    return visible(Feedback.select(Feedback, Customer).join(Customer), user, Customer.owner)
-
-
-def state(feedback, now=None):
-    if feedback.closed_at:
-        return "closed"
-    if feedback.resolved_at:
-        return "resolved"
-    if feedback.responded_at:
-        return "responded"
-    return "overdue" if (now or utcnow()) >= feedback.response_due_at else "open"
 
 
 def response_due(created_at, settings):
@@ -138,7 +119,7 @@ def log(customer, kind, channel, severity, description, response, by, settings, 
 def submit(link, kind, description, contact_name, settings, now=None):
     """The customer's own report through an active feedback link (the caller checked rate limits and the trap)."""
     now = now or utcnow()
-    if link.purpose != "feedback" or customer_links.state(link, now) != "active":
+    if link.purpose != "feedback" or link_state(link, now) != "active":
         raise Invalid({None: _l("This feedback link is no longer open.")})
     errors = {}
     values = {"kind": _choice(kind, FEEDBACK_KINDS, "kind", errors), "channel": "web",
@@ -226,10 +207,6 @@ def close(feedback, version, satisfaction, by, now=None):
     return updated
 
 
-def overdue_condition(now):
-    return Feedback.responded_at.is_null() & (Feedback.response_due_at <= now)
-
-
 def _escalation_targets(owner_id):
     """The owner's manager if active; for a customer without one (or a manager-less owner), the support desk."""
     if owner_id:
@@ -262,100 +239,3 @@ def escalate_due(settings, now=None):
                          f"{settings['feedback_response_hours']} hours")
             done += 1
     return done
-
-
-def _listed(role, user_id):
-    """Feedback a user sees (by role and id), as lists show it: named tuples of LISTED."""
-    return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
-
-
-LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feedback.severity, Feedback.channel,
-          Feedback.created_at, Feedback.response_due_at, Feedback.responded_at, Feedback.resolved_at,
-          Feedback.closed_at, Feedback.escalated_at, Feedback.description)
-
-
-def waiting(user, limit=10):
-    """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
-    return list(_listed(user.role, user.id).where(Feedback.responded_at.is_null())
-                .order_by(Feedback.response_due_at).limit(limit))
-
-
-def desk_counts(user, now):
-    """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
-    open_requests, overdue = (Select(columns=[help.open_count_query(), overdue_count_query(user, now)])
-                              .bind(db).tuples().first())
-    return open_requests or 0, overdue or 0
-
-
-def overdue_count_query(user, now):
-    """A scalar subquery: the feedback the user sees whose first response is overdue."""
-    return visible(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
-                   user, Customer.owner)
-
-
-LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
-
-
-def listing(user, show, kind, now=None):
-    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
-    (fetch(offset, limit), count()) for a `Page`."""
-    query = _listing(user, show, kind, now or utcnow())
-    return (lambda offset, limit: list(query.limit(limit).offset(offset)),
-            lambda: query.select(fn.COUNT(Feedback.id)).order_by().scalar())
-
-
-def _listing(user, show, kind, now):
-    query = _listed(user.role, user.id)
-    if kind in FEEDBACK_KINDS:
-        query = query.where(Feedback.kind == kind)
-    if show == "waiting":
-        return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
-    if show == "overdue":
-        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
-    if show == "open":
-        query = query.where(Feedback.closed_at.is_null())
-    elif show == "closed":
-        query = query.where(Feedback.closed_at.is_null(False))
-    return query.order_by(Feedback.created_at.desc(), Feedback.id.desc())
-
-
-def people_of(feedback):
-    """{user id: user} for the names the case page shows."""
-    ids = {feedback.logged_by_id, feedback.responded_by_id, feedback.resolved_by_id, feedback.escalated_to_id,
-           feedback.customer.owner_id} - {None}
-    return {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(list(ids)))} if ids else {}
-
-
-def timeline_of(customer_id, limit, now=None):
-    """The customer's feedback and NPS answers for its timeline (customers.timeline), newest first, in one query:
-    customers.Events of kind "feedback" or "nps", who being the staff member (logger or survey sender)."""
-    now = now or utcnow()
-    logger, sender = User.alias(), User.alias()
-    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
-                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
-                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
-                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
-             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
-             .where(Feedback.customer == customer_id).order_by(Feedback.created_at.desc()).limit(limit + 1))
-    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
-                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
-                                   Value(None), sender.name)
-               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
-               .where(SurveyAnswer.customer == customer_id).order_by(SurveyAnswer.answered_at.desc())
-               .limit(limit + 1))
-    out = []
-    for row in cases.union_all(answers).order_by(SQL("at").desc()).limit(limit + 1).dicts():
-        at = row["at"] if isinstance(row["at"], datetime.datetime) else _as_time(row["at"])
-        row["at"] = at
-        for key in ("responded_at", "resolved_at", "closed_at", "response_due_at"):
-            if row[key] is not None and not isinstance(row[key], datetime.datetime):
-                row[key] = _as_time(row[key])
-        row = SimpleNamespace(**row)
-        out.append(customers.Event(kind=row.entry, at=at, who=row.who, id=row.id, text=row.text, score=row.score,
-                                   feedback_kind=row.kind, source=row.source,
-                                   state=state(row, now) if row.entry == "feedback" else None))
-    return out
-
-
-def _as_time(text):
-    return datetime.datetime.fromisoformat(str(text))

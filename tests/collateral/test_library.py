@@ -5,7 +5,7 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, CollateralItem, CollateralTag, CollateralVersion, Download, ShareLink, StoredFile
-from salesweb.collateral import rules as collateral
+from salesweb.collateral import queries, rules as collateral
 from salesweb.core.errors import Invalid
 from tests.infra.test_storage import PDF, PNG, files_in, office
 
@@ -70,22 +70,22 @@ def test_new_versions_keep_the_history_and_become_current(app, make, uploads):
     later = NOW + datetime.timedelta(days=3)
     collateral.add_version(item, (io.BytesIO(PDF + b"% v2\n"), "x200-2027.pdf"), "2027 prices", support, uploads, 5 * MB,
                            now=later)
-    current = collateral.get_item(item.id)
+    current = queries.get_item(item.id)
     assert (current.version_count, current.current.filename, current.current.note) == (2, "x200-2027.pdf", "2027 prices")
     assert current.updated_at == later
-    assert [v.number for v in collateral.versions(current)] == [2, 1]
+    assert [v.number for v in queries.versions(current)] == [2, 1]
     with pytest.raises(Invalid):
         collateral.add_version(item, (io.BytesIO(PDF), "x.pdf"), "n" * 501, support, uploads, 5 * MB)
-    assert collateral.get_item(item.id).version_count == 2
+    assert queries.get_item(item.id).version_count == 2
 
 
 def test_an_archived_item_leaves_search_but_keeps_its_history(app, make, uploads):
     support = make.user("support")
     item = upload(uploads, support)
     collateral.set_archived(item, True, support)
-    assert list(collateral.search({})) == []
-    assert [i.id for i in collateral.search({"archived": True})] == [item.id]
-    assert collateral.get_item(item.id).current.filename == "x200.pdf"
+    assert list(queries.search({})) == []
+    assert [i.id for i in queries.search({"archived": True})] == [item.id]
+    assert queries.get_item(item.id).current.filename == "x200.pdf"
     with pytest.raises(Invalid):
         collateral.add_version(item, (io.BytesIO(PDF), "x.pdf"), "", support, uploads, 5 * MB)
     rep = make.user("rep")
@@ -102,7 +102,7 @@ def test_search_matches_title_or_tag_and_filters_by_kind_product_and_language(ap
                     tags="x200", language="multi")
 
     def ids(**criteria):
-        return {i.id for i in collateral.search(criteria)}
+        return {i.id for i in queries.search(criteria)}
     assert ids(q="x200") == {brochure.id, prices.id}      # title or tag, any case
     assert ids(q="valv") == {deck.id}                      # part of a tag
     assert ids(q="100%") == set()                          # % is a plain character
@@ -110,7 +110,7 @@ def test_search_matches_title_or_tag_and_filters_by_kind_product_and_language(ap
     assert ids(product="X200") == {brochure.id, prices.id}
     assert ids(language="zh") == {deck.id}
     assert ids(kind="nonsense", language="fr") == {brochure.id, deck.id, prices.id}
-    assert collateral.products() == [("pumps", "Pumps"), ("valves", "Valves"), ("x200", "X200")]
+    assert queries.products() == [("pumps", "Pumps"), ("valves", "Valves"), ("x200", "X200")]
 
 
 def test_newest_and_most_downloaded_first(app, make, uploads):
@@ -118,11 +118,11 @@ def test_newest_and_most_downloaded_first(app, make, uploads):
     old = upload(uploads, support, title="Old", now=NOW - datetime.timedelta(days=30))
     new = upload(uploads, support, title="New", data=PNG, name="n.png")
     for _ in range(3):
-        collateral.record_download(old, collateral.get_item(old.id).current, user=support)
-    assert [i.title for i in collateral.search({"sort": "newest"})] == ["New", "Old"]
-    assert [i.title for i in collateral.search({"sort": "downloads"})] == ["Old", "New"]
-    assert [i.title for i in collateral.search({"sort": "title"})] == ["New", "Old"]
-    assert collateral.get_item(old.id).download_count == 3 and new.download_count == 0
+        collateral.record_download(old, queries.get_item(old.id).current, user=support)
+    assert [i.title for i in queries.search({"sort": "newest"})] == ["New", "Old"]
+    assert [i.title for i in queries.search({"sort": "downloads"})] == ["Old", "New"]
+    assert [i.title for i in queries.search({"sort": "title"})] == ["New", "Old"]
+    assert queries.get_item(old.id).download_count == 3 and new.download_count == 0
 
 
 def test_a_share_link_expires_after_the_configured_days_and_can_be_revoked(app, make, uploads):
@@ -131,13 +131,13 @@ def test_a_share_link_expires_after_the_configured_days_and_can_be_revoked(app, 
     customer = make.customer(rep, name="Acme")
     link = collateral.share(item, customer, rep, 7, now=NOW)
     assert len(link.token) >= 40 and link.expires_at == NOW + datetime.timedelta(days=7)
-    found = collateral.find_link(link.token)
+    found = queries.find_link(link.token)
     assert found.customer.name == "Acme" and found.version.number == 1
-    assert collateral.link_state(found, NOW + datetime.timedelta(days=7) - datetime.timedelta(seconds=1)) == "active"
-    assert collateral.link_state(found, NOW + datetime.timedelta(days=7)) == "expired"
+    assert queries.link_state(found, NOW + datetime.timedelta(days=7) - datetime.timedelta(seconds=1)) == "active"
+    assert queries.link_state(found, NOW + datetime.timedelta(days=7)) == "expired"
     collateral.revoke(found, rep, now=NOW + datetime.timedelta(hours=1))
-    assert collateral.link_state(collateral.find_link(link.token), NOW) == "revoked"
-    assert collateral.find_link("guessed-" + link.token[8:]) is None and collateral.find_link("x" * 65) is None
+    assert queries.link_state(queries.find_link(link.token), NOW) == "revoked"
+    assert queries.find_link("guessed-" + link.token[8:]) is None and queries.find_link("x" * 65) is None
 
 
 def test_a_link_keeps_the_version_it_was_made_for(app, make, uploads):
@@ -145,7 +145,7 @@ def test_a_link_keeps_the_version_it_was_made_for(app, make, uploads):
     item = upload(uploads, support)
     link = collateral.share(item, make.customer(rep), rep, 7)
     collateral.add_version(item, (io.BytesIO(PNG), "v2.png"), "", support, uploads, 5 * MB)
-    assert collateral.find_link(link.token).version.number == 1
+    assert queries.find_link(link.token).version.number == 1
 
 
 def test_only_reps_and_managers_share_and_only_with_customers_they_see(app, make, uploads):
@@ -167,8 +167,8 @@ def test_who_may_revoke(app, make, uploads):
     link = collateral.share(item, make.customer(rep), rep, 7)
     with pytest.raises(Invalid):
         collateral.revoke(link, peer)
-    assert collateral.link_state(ShareLink.get_by_id(link.id)) == "active"
-    collateral.revoke(collateral.get_share(link.id, boss), boss)
+    assert queries.link_state(ShareLink.get_by_id(link.id)) == "active"
+    collateral.revoke(queries.get_share(link.id, boss), boss)
     assert ShareLink.get_by_id(link.id).revoked_by_id == boss.id
 
 
@@ -176,13 +176,13 @@ def test_downloads_through_a_link_count_for_the_link_and_the_item(app, make, upl
     item = upload(uploads, make.user("support"))
     rep = make.user("rep")
     link = collateral.share(item, make.customer(rep), rep, 7)
-    found = collateral.find_link(link.token)
+    found = queries.find_link(link.token)
     collateral.record_download(found.item, found.version, link=found)
     collateral.record_download(found.item, found.version, user=rep)
     assert ShareLink.get_by_id(link.id).download_count == 1
     assert CollateralItem.get_by_id(item.id).download_count == 2
     assert Download.select().where(Download.share_link.is_null(False)).count() == 1
-    assert [v.downloads for v in collateral.versions(item)] == [2]
+    assert [v.downloads for v in queries.versions(item)] == [2]
 
 
 def test_shares_of_an_item_show_only_customers_in_scope(app, make, uploads):
@@ -190,5 +190,5 @@ def test_shares_of_an_item_show_only_customers_in_scope(app, make, uploads):
     rep, other = make.user("rep", team="East"), make.user("rep", team="West")
     collateral.share(item, make.customer(rep, name="Mine"), rep, 7)
     collateral.share(item, make.customer(other, name="Theirs"), other, 7)
-    assert [s.customer.name for s in collateral.shares_of_item(item, rep)] == ["Mine"]
-    assert {s.customer.name for s in collateral.shares_of_item(item, make.user("ops"))} == {"Mine", "Theirs"}
+    assert [s.customer.name for s in queries.shares_of_item(item, rep)] == ["Mine"]
+    assert {s.customer.name for s in queries.shares_of_item(item, make.user("ops"))} == {"Mine", "Theirs"}

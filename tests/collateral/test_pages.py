@@ -6,7 +6,7 @@ import re
 import pytest
 
 from salesweb.models import AuditEvent, CollateralItem, Download, ShareLink, StoredFile
-from salesweb.collateral import rules as collateral
+from salesweb.collateral import queries, rules as collateral
 from tests.conftest import count_queries, csrf_token, post
 from tests.infra.test_storage import JPEG, MP4, PDF, PNG, files_in, office
 
@@ -197,7 +197,7 @@ def test_downloads_are_authorised_attachments_with_ranges_and_counted_once(app, 
 def test_unknown_items_and_versions_are_not_found(app, people):
     item = an_item(app, people)
     other = an_item(app, people, title="Other", data=PNG, name="o.png")
-    version_of_other = collateral.versions(other)[0]
+    version_of_other = queries.versions(other)[0]
     client = people["rep_client"]
     assert client.get(f"/collateral/{item.id}/versions/{version_of_other.id}/download").status_code == 404
     assert client.get("/collateral/99999999999999999999").status_code == 404

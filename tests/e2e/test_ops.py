@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from salesweb.models import Customer, Expense, Reallocation
-from salesweb.expenses import budget_rules as budgets
+from salesweb.expenses import budgets, queries as expenses
 
 from .conftest import DESKTOP, NARROW_PHONE, allow_invalid_form_response, assert_fits_phone, screenshot, sign_in
 
@@ -70,7 +70,7 @@ def test_a_rep_files_an_expense_on_a_phone_and_the_manager_approves_it(app, make
     ops = make.user("ops")
     with app.app_context():
         team = east["li"].team
-        budgets.save(ops, team, *budgets.quarter_of(datetime.date.today()), {"travel": 200_00})
+        budgets.save(ops, team, *expenses.quarter_of(datetime.date.today()), {"travel": 200_00})
     receipt = tmp_path / "taxi.png"
     receipt.write_bytes(PNG)
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, Budget, Expense, Notification, StoredFile, Visit
-from salesweb.expenses import budget_rules as budgets, rules as expenses
+from salesweb.expenses import budgets, queries, rules as expenses
 from salesweb.core import settings
 from salesweb.core.errors import Invalid, Stale
 from tests.conftest import login, post
@@ -35,9 +35,9 @@ def claim(app, rep, amount=300_00, category="travel", day=TODAY, **values):
 def test_quarters_and_budget_lines_add_up(app, make, east):
     manager, rep, _customer = east
     ops = make.user("ops")
-    assert budgets.quarter_of(datetime.date(2026, 11, 23)) == (2026, 4)
-    assert budgets.quarter_range(2026, 4) == (datetime.date(2026, 10, 1), datetime.date(2027, 1, 1))
-    assert budgets.quarter_range(2026, 1) == (datetime.date(2026, 1, 1), datetime.date(2026, 4, 1))
+    assert queries.quarter_of(datetime.date(2026, 11, 23)) == (2026, 4)
+    assert queries.quarter_range(2026, 4) == (datetime.date(2026, 10, 1), datetime.date(2027, 1, 1))
+    assert queries.quarter_range(2026, 1) == (datetime.date(2026, 1, 1), datetime.date(2026, 4, 1))
     team = rep.team
     budgets.save(ops, team, 2026, 4, {"travel": 1000_00, "events": 0})
     approved, paid, waiting = claim(app, rep, 300_00), claim(app, rep, 250_00), claim(app, rep, 100_00)
@@ -47,15 +47,15 @@ def test_quarters_and_budget_lines_add_up(app, make, east):
     expenses.approve(paid, paid.version, manager)
     expenses.mark_paid(Expense.get_by_id(paid.id), 2, make.user("support"))
     expenses.reject(rejected, rejected.version, manager, "No receipt detail")
-    [east_budget] = budgets.sheet(ops, 2026, 4)
+    [east_budget] = queries.team_budgets(ops, 2026, 4)
     line = east_budget.lines["travel"]
     assert (line.planned, line.spent, line.pending, line.left, line.over) == (1000_00, 550_00, 100_00, 450_00, False)
     assert east_budget.total.planned == 1000_00 and east_budget.lines["events"].planned == 0
-    effect = expenses.budget_effect(waiting)
+    effect = queries.budget_effect(waiting)
     assert effect == {"planned": 1000_00, "spent": 550_00, "after": 650_00, "over": False}
     # Claims still waiting count in none of the others' effects: only what is approved or paid is spent.
-    assert expenses.budget_effect(claim(app, rep, 450_00))["over"] is False  # 550 + 450 = 1000: just within
-    assert expenses.budget_effect(claim(app, rep, 451_00)) == {"planned": 1000_00, "spent": 550_00,
+    assert queries.budget_effect(claim(app, rep, 450_00))["over"] is False  # 550 + 450 = 1000: just within
+    assert queries.budget_effect(claim(app, rep, 451_00)) == {"planned": 1000_00, "spent": 550_00,
                                                                "after": 1001_00, "over": True}
 
 
@@ -82,7 +82,7 @@ def test_an_approval_over_budget_is_flagged_and_the_path_notifies_everyone(app, 
     assert Notification.get(Notification.kind == "expense_filed").user_id == manager.id
     expenses.approve(first, first.version, manager)
     second = claim(app, rep, 200_00)
-    assert expenses.budget_effect(second) == {"planned": 500_00, "spent": 400_00, "after": 600_00, "over": True}
+    assert queries.budget_effect(second) == {"planned": 500_00, "spent": 400_00, "after": 600_00, "over": True}
     approved = expenses.approve(second, second.version, manager, "Trade fair week")
     assert approved.over_budget == 1 and approved.status == "approved"
     assert Notification.select().where((Notification.kind == "expense_to_pay")
@@ -111,8 +111,8 @@ def test_who_decides_and_who_pays(app, make, east):
     own = claim(app, manager)  # a manager's own claim goes to ops (they report to no one)
     assert not expenses.may_decide(manager, own, manager)
     assert expenses.may_decide(ops, own, manager)
-    assert [e.id for e in expenses.waiting_for(ops)] == [own.id]
-    assert [e.id for e in expenses.waiting_for(manager)] == [item.id]
+    assert [e.id for e in queries.waiting_for(ops)] == [own.id]
+    assert [e.id for e in queries.waiting_for(manager)] == [item.id]
     approved = expenses.approve(item, item.version, manager)
     with pytest.raises(Invalid):
         expenses.mark_paid(approved, approved.version, ops)  # support pays
@@ -256,7 +256,7 @@ def test_ops_decides_only_for_claimants_without_an_active_manager(app, make, eas
     assert "Your decision" not in page  # the manager decides
     from salesweb.models import User
     User.update(active=False).where(User.id == manager.id).execute()
-    assert [e.id for e in expenses.waiting_for(ops)] == [item.id]
+    assert [e.id for e in queries.waiting_for(ops)] == [item.id]
     assert "Your decision" in client_for(app, ops).get(f"/expenses/{item.id}").get_data(as_text=True)
 
 

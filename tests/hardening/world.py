@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from salesweb.models import Notification, PoolMove, Product, Stage, LossReason, Customer, Visit
 from salesweb.allocation import rules as allocation
 from salesweb.infra import calendar_feed
-from salesweb.collateral import rules as collateral
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.collateral import queries as library, rules as collateral
+from salesweb.quotes import contracts, rules as quotes
 from salesweb.service import links as customer_links, rules as feedback, help
 from salesweb.customers import rules as customers, importer as imports
 from salesweb.expenses import rules as expenses
@@ -80,7 +80,7 @@ def build(app, make):
                            upload=(io.BytesIO(PDF), "question.pdf", upload_dir, 5 * MB))
         item = collateral.create({"title": "PX brochure", "kind": "brochure", "language": "en", "tags": "PX",
                                   "description": ""}, (io.BytesIO(PDF), "px.pdf"), support, upload_dir, 5 * MB)
-        version = collateral.versions(item)[0]
+        version = library.versions(item)[0]
         share = collateral.share(item, customer, rep, 7)
         spare = make.customer(rep, name="Spare Works")
         batch = allocation.reassign(manager, [spare.id], manager)

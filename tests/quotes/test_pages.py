@@ -5,7 +5,7 @@ import io
 import pytest
 
 from salesweb.models import AuditEvent, Contract, Instalment, Notification, Payment, Product, Quote, QuoteLine
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.quotes import contracts, rules as quotes
 from salesweb.core import settings
 from salesweb.core.clock import local_today
 from tests.conftest import count_queries, login, post

@@ -7,7 +7,7 @@ import pytest
 
 from salesweb.core.db import db
 from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.quotes import contracts, queries, rules as quotes
 from salesweb.figures import metrics
 from salesweb.core import settings
 from salesweb.core.errors import Invalid, Stale
@@ -171,8 +171,8 @@ def test_a_discount_beyond_authority_waits_for_the_manager_who_is_told(app, team
     pending = quotes.submit(quote, quote.version, rep, TODAY)
     assert pending.status == "pending"
     assert [n.user_id for n in Notification.select()] == [manager.id]
-    assert [q.id for q in quotes.queue(manager, TODAY)] == [quote.id]
-    assert quotes.pending_count(manager, TODAY) == 1
+    assert [q.id for q in queries.queue(manager, TODAY)] == [quote.id]
+    assert queries.pending_count(manager, TODAY) == 1
     with pytest.raises(Invalid):  # nobody approves their own quote
         quotes.decide(pending, pending.version, rep, True, "", TODAY)
     approved = quotes.decide(pending, pending.version, manager, True, "fine", TODAY)
@@ -227,7 +227,7 @@ def test_beyond_a_managers_limit_only_ops_decides(app, make, team):
     ops = make.user("ops")
     quote = quotes.submit(draft(deal, rep, [row(product(), discount="30")]), 1, rep, TODAY)
     assert quote.needs == "ops"
-    assert quotes.queue(manager, TODAY) == [] and not quotes.may_decide(manager, quote, TODAY)
+    assert queries.queue(manager, TODAY) == [] and not quotes.may_decide(manager, quote, TODAY)
     assert [n.user_id for n in Notification.select()] == [ops.id]
     with pytest.raises(Invalid):
         quotes.decide(quote, quote.version, manager, True, "", TODAY)
@@ -238,15 +238,15 @@ def test_another_teams_manager_sees_nothing_to_approve(app, make, team):
     _manager, rep, deal = team
     other = make.user("manager", team="West")
     quote = quotes.submit(draft(deal, rep, [row(product(), discount="15")]), 1, rep, TODAY)
-    assert quotes.queue(other, TODAY) == [] and not quotes.may_decide(other, quote, TODAY)
+    assert queries.queue(other, TODAY) == [] and not quotes.may_decide(other, quote, TODAY)
 
 
 def test_expired_quotes_cannot_be_sent_or_approved(app, team):
     manager, rep, deal = team
     quote = quotes.submit(draft(deal, rep, [row(product(), discount="15")], valid_until=TODAY), 1, rep, TODAY)
     later = TODAY + datetime.timedelta(days=1)
-    assert quotes.state(quote, later) == "expired"
-    assert quotes.queue(manager, later) == []
+    assert queries.state(quote, later) == "expired"
+    assert queries.queue(manager, later) == []
     with pytest.raises(Invalid):
         quotes.decide(quote, quote.version, manager, True, "", later)
 
@@ -320,14 +320,14 @@ def test_overdue_instalments_are_settled_in_due_order(app, make, team):
     contracts.save_plan(contract, [{"due_on": d, "amount": a} for d, a in zip(days, ("300", "300", "400"))], rep,
                         TODAY)
     contracts.record_payment(contract, TODAY - datetime.timedelta(days=5), "400", "", rep, TODAY)
-    standing = contracts.standing(contract, TODAY)
+    standing = queries.standing(contract, TODAY)
     assert [(paid, late) for _i, paid, late in standing.rows] == [(300_00, False), (100_00, True), (0, False)]
     assert standing.overdue == 200_00 and standing.outstanding == 600_00
-    [row_] = contracts.overdue(rep, TODAY)
+    [row_] = queries.overdue_contracts(rep, TODAY)
     assert row_.overdue == 200_00 and row_.since == days[1]
-    assert [r.id for r in contracts.overdue(manager, TODAY)] == [contract.id]
-    assert contracts.overdue_total(manager, TODAY) == (1, 200_00)
-    assert contracts.overdue(make.user("manager", team="West"), TODAY) == []
+    assert [r.id for r in queries.overdue_contracts(manager, TODAY)] == [contract.id]
+    assert queries.overdue_contracts_total(manager, TODAY) == (1, 200_00)
+    assert queries.overdue_contracts(make.user("manager", team="West"), TODAY) == []
 
 
 def test_collection_rate_is_received_over_due_in_the_period(app, make, team):

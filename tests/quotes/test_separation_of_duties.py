@@ -8,7 +8,7 @@ import pytest
 
 from salesweb.core.db import db
 from salesweb.models import AuditEvent, Notification, Product, Quote
-from salesweb.quotes import rules as quotes
+from salesweb.quotes import queries, rules as quotes
 from salesweb.infra import schema
 from salesweb.core import settings
 from salesweb.core.errors import Invalid
@@ -52,14 +52,14 @@ def test_a_manager_who_sets_a_reps_discount_cannot_approve_it_and_the_director_i
     pending = quotes.submit(quote, quote.version, manager, TODAY)
     assert pending.status == "pending"
     assert [n.user_id for n in Notification.select()] == [director.id]
-    assert quotes.queue(manager, TODAY) == [] and quotes.pending_count(manager, TODAY) == 0
+    assert queries.queue(manager, TODAY) == [] and queries.pending_count(manager, TODAY) == 0
     assert not quotes.may_decide(manager, pending, TODAY)
     with pytest.raises(Invalid) as refused:
         quotes.decide(pending, pending.version, manager, True, "", TODAY)
     assert "You set this discount" in str(refused.value.errors[None])
     assert Quote.get_by_id(quote.id).status == "pending"
-    assert [q.id for q in quotes.queue(director, TODAY)] == [quote.id] and quotes.may_decide(director, pending, TODAY)
-    assert [q.id for q in quotes.queue(ops, TODAY)] == [quote.id]
+    assert [q.id for q in queries.queue(director, TODAY)] == [quote.id] and quotes.may_decide(director, pending, TODAY)
+    assert [q.id for q in queries.queue(ops, TODAY)] == [quote.id]
     approved = quotes.decide(pending, pending.version, director, True, "", TODAY)
     assert approved.status == "approved" and approved.decided_by_id == director.id
     summaries = [a.summary for a in AuditEvent.select().where((AuditEvent.object_type == "quote")
@@ -77,7 +77,7 @@ def test_with_no_manager_above_the_setter_ops_is_asked(app, make, chain):
     pending = quotes.submit(quote, quote.version, rep, TODAY)
     assert pending.needs == "manager"
     assert [n.user_id for n in Notification.select()] == [ops.id]
-    assert quotes.queue(boss, TODAY) == [] and [q.id for q in quotes.queue(ops, TODAY)] == [quote.id]
+    assert queries.queue(boss, TODAY) == [] and [q.id for q in queries.queue(ops, TODAY)] == [quote.id]
     assert quotes.decide(pending, pending.version, ops, True, "", TODAY).status == "approved"
 
 

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from salesweb.models import CustomerLink, Feedback, HelpReply, Notification, PublicHit, SurveyAnswer, Task
-from salesweb.service import links as customer_links, rules as feedback, help, nps
+from salesweb.service import links as customer_links, queries, rules as feedback, help, nps
 from salesweb.figures import metrics
 from salesweb.infra import ratelimit
 from salesweb.core import settings
@@ -39,8 +39,8 @@ def test_the_response_is_due_24_hours_later_by_the_clock_and_the_task_is_for_the
     task = Task.get_by_id(case.task_id)
     # it arrived at 01:30 on the 24th in Shanghai: it is on the rep's Today for the 24th, not the 23rd
     assert (task.assignee_id, task.due_on, task.source) == (rep.id, datetime.date(2026, 11, 24), "feedback")
-    assert feedback.state(case, ARRIVED + datetime.timedelta(hours=23, minutes=59)) == "open"
-    assert feedback.state(case, ARRIVED + datetime.timedelta(hours=24)) == "overdue"
+    assert queries.state(case, ARRIVED + datetime.timedelta(hours=23, minutes=59)) == "open"
+    assert queries.state(case, ARRIVED + datetime.timedelta(hours=24)) == "overdue"
 
 
 def test_the_deadline_follows_the_setting_and_the_install_zone(app, desk):
@@ -54,7 +54,7 @@ def test_the_deadline_follows_the_setting_and_the_install_zone(app, desk):
 def test_a_response_on_the_spot_needs_no_task(app, desk):
     _manager, rep, _support, customer = desk
     case = logged(customer, rep, response="Called back at once")
-    assert case.responded_at == ARRIVED and case.task_id is None and feedback.state(case, ARRIVED) == "responded"
+    assert case.responded_at == ARRIVED and case.task_id is None and queries.state(case, ARRIVED) == "responded"
 
 
 def test_overdue_feedback_is_escalated_once_to_the_owners_manager(app, desk):
@@ -96,7 +96,7 @@ def test_respond_resolve_and_satisfaction_close_the_case_and_its_tasks(app, desk
         feedback.close(case, case.version, "6", rep)
     assert "satisfaction" in refused.value.errors
     case = feedback.close(case, case.version, "4", rep)
-    assert (case.satisfaction, feedback.state(case)) == (4, "closed")
+    assert (case.satisfaction, queries.state(case)) == (4, "closed")
     assert Task.get_by_id(follow_up.id).done_at is not None
 
 
@@ -147,11 +147,11 @@ def test_the_customers_own_form_needs_an_active_feedback_link(app, desk):
 def test_nps_is_promoters_minus_detractors_in_points(scores, expected):
     promoters = sum(s >= 9 for s in scores)
     detractors = sum(s <= 6 for s in scores)
-    assert nps.score(promoters, detractors, len(scores)) == expected
+    assert queries.nps_score(promoters, detractors, len(scores)) == expected
 
 
 def test_nps_of_no_answers_is_none():
-    assert nps.score(0, 0, 0) is None
+    assert queries.nps_score(0, 0, 0) is None
 
 
 def test_nps_figures_count_the_period_and_the_scope(app, make, desk):
@@ -163,13 +163,13 @@ def test_nps_figures_count_the_period_and_the_scope(app, make, desk):
         link = customer_links.create(owner, "survey", by, values(), now=when)
         nps.answer(link, str(score), "", now=when)
     period = metrics.Period.chosen("2026-11", "month", datetime.date(2026, 11, 23))
-    mine = nps.figures(metrics.scope_for(manager), period, values())
+    mine = queries.nps_figures(metrics.scope_for(manager), period, values())
     assert mine == {"promoters": 2, "passives": 0, "detractors": 1, "total": 3, "nps": 33}
-    everyone = nps.figures(metrics.scope_for(make.user("ops")), period, values())
+    everyone = queries.nps_figures(metrics.scope_for(make.user("ops")), period, values())
     assert (everyone["total"], everyone["nps"]) == (4, 0)
     october = metrics.Period.chosen("2026-10", "month", datetime.date(2026, 11, 23))
-    assert nps.figures(metrics.scope_for(manager), october, values())["total"] == 0
-    teams = dict(nps.by_team(metrics.scope_for(make.user("ops")), period, values()))
+    assert queries.nps_figures(metrics.scope_for(manager), october, values())["total"] == 0
+    teams = dict(queries.nps_by_team(metrics.scope_for(make.user("ops")), period, values()))
     assert teams["East"]["nps"] == 33 and teams["West"]["nps"] == -100
 
 
@@ -183,7 +183,7 @@ def test_a_survey_link_takes_one_answer_from_0_to_10(app, desk):
     with pytest.raises(Invalid):
         nps.answer(link, "10", "Changed my mind")
     assert [a.score for a in SurveyAnswer.select()] == [7]
-    assert customer_links.state(link) == "answered"
+    assert queries.link_state(link) == "answered"
     assert Notification.get(Notification.kind == "nps_answered").user_id == rep.id
 
 
@@ -214,7 +214,7 @@ def test_a_help_request_round_trip(app, desk):
     asked = help.close(asked, asked.version, rep)
     with pytest.raises(Invalid):
         help.reply(asked, asked.version, "One more thing", rep)
-    assert [r.body for r in help.thread(asked)] == ["Attached to the library", "That is the 2024 one"]
+    assert [r.body for r in queries.help_thread(asked)] == ["Attached to the library", "That is the 2024 one"]
 
 
 def test_help_requests_are_checked(app, make, desk):
@@ -238,7 +238,7 @@ def test_the_queue_puts_urgent_first_then_the_oldest(app, desk):
     start = datetime.datetime(2026, 11, 20, 9)
     for hours, urgency in ((0, "low"), (1, "normal"), (2, "high"), (3, "normal"), (4, "high")):
         help.ask(rep, f"{urgency} at {hours}", urgency, None, None, now=start + datetime.timedelta(hours=hours))
-    assert [r.question for r in help.queue(support)] == ["high at 2", "high at 4", "normal at 1", "normal at 3",
+    assert [r.question for r in queries.help_queue(support)] == ["high at 2", "high at 4", "normal at 1", "normal at 3",
                                                            "low at 0"]
 
 

@@ -58,7 +58,7 @@ def test_a_refused_link_is_said_in_the_section_and_nothing_is_made(app, make):
 
 def test_a_link_whose_answer_fails_is_not_kept(app, make, monkeypatch):
     from salesweb.models import AuditEvent
-    from salesweb.service import feedback as routes
+    from salesweb.service import routes
     rep = make.user("rep", team="East")
     customer = make.customer(rep, name="Acme Pumps")
     client = _client(app, rep)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from salesweb.models import Product
-from salesweb.quotes import contract_rules as contracts, rules as quotes
+from salesweb.quotes import contracts, rules as quotes
 from salesweb.core import settings
 from tests.conftest import login, post
 

@@ -3,7 +3,7 @@ from flask_login import current_user
 from ...core.db import utcnow
 from ...web.rows import RowTemplate
 from ...customers import cadence
-from ...quotes import contract_rules as contracts
+from ...quotes import queries as quotes
 from ...figures import metrics
 from ...pipeline import rules as pipeline
 from ...visits import task_rules as tasks, rules as visits
@@ -42,4 +42,4 @@ def home():
         month=month, standing=remembered("standing", (current_user.id, month.key, day),
                                          lambda: metrics.standing(current_user, month, day)),
         receivables=remembered("overdue-payments", (current_user.id, day),
-                               lambda: contracts.overdue(current_user, day, limit=5)))
+                               lambda: quotes.overdue_contracts(current_user, day, limit=5)))

@@ -4,7 +4,7 @@ Downloads are rate-limited per address and per link (counted in the database, li
 download is counted once: a full GET or the first piece of a ranged one, once an hour for one address."""
 from flask import abort, request
 
-from . import rules as collateral
+from . import queries, rules as collateral
 from ..infra import ratelimit
 from ..web.pages import render
 from ..web.downloads import send_stored
@@ -24,7 +24,7 @@ def counts_as_download(response):
 
 
 def _link_or_404(token):
-    return collateral.find_link(token) or abort(404)  # a guessed token: nothing here
+    return queries.find_link(token) or abort(404)  # a guessed token: nothing here
 
 
 @public.after_request
@@ -38,14 +38,14 @@ def _private(response):
 @public.get("/s/<token>")
 def landing(token):
     link = _link_or_404(token)
-    state = collateral.link_state(link)
+    state = queries.link_state(link)
     return render("collateral/shared.html", link=link, state=state, status=200 if state == "active" else 410)
 
 
 @public.get("/s/<token>/download")
 def download(token):
     link = _link_or_404(token)
-    state = collateral.link_state(link)
+    state = queries.link_state(link)
     if state != "active":
         return render("collateral/shared.html", link=link, state=state, status=410)
     address = request.remote_addr or "unknown"

@@ -8,7 +8,7 @@ from ..web.forms import as_id
 from ..core.i18n import _
 from ..models import Customer, CustomerLink, Feedback
 from ..web.rows import RowTemplate
-from . import links as customer_links, rules as feedback, help
+from . import help, links as customer_links, queries, rules as feedback
 from ..core.errors import Invalid, Stale
 from ..core.db import utcnow
 from ..web.pages import Page, all_or_nothing, is_fragment_request, page_number, render, submit
@@ -29,7 +29,7 @@ def _customer_or_404(customer_id):
 
 
 def _feedback_or_404(feedback_id):
-    return feedback.scope(current_user).where(Feedback.id == feedback_id).first() or abort(404)
+    return queries.scope(current_user).where(Feedback.id == feedback_id).first() or abort(404)
 
 
 # a feedback case in a list (the feedback list, support's desk), its state as of now
@@ -38,8 +38,8 @@ CASE_ROW = RowTemplate("service/_feedback_row.html", "id kind customer_name stat
 
 
 def feedback_rows(cases, now):
-    """The cases (as feedback.listing gives them) as a list shows them."""
-    return CASE_ROW.write(CASE_ROW.Row(c.id, c.kind, c.customer_name, feedback.state(c, now), c.severity, c.channel,
+    """The cases (as queries.listing gives them) as a list shows them."""
+    return CASE_ROW.write(CASE_ROW.Row(c.id, c.kind, c.customer_name, queries.state(c, now), c.severity, c.channel,
                                        c.created_at, c.response_due_at, c.escalated_at is not None, c.description)
                           for c in cases)
 
@@ -48,9 +48,9 @@ def feedback_rows(cases, now):
 def feedback_list():
     _keeper()
     form = FeedbackFilterForm(request.args)
-    show = form.show.data if form.show.data in feedback.LIST_FILTERS else "waiting"
+    show = form.show.data if form.show.data in queries.LIST_FILTERS else "waiting"
     now = utcnow()
-    fetch, count = feedback.listing(current_user, show, form.kind.data, now)
+    fetch, count = queries.listing(current_user, show, form.kind.data, now)
     # a count over every case in view (a manager's team: thousands), kept until the next write
     total = remembered("feedback-count", (current_user.id, show, form.kind.data,
                                           minute(now) if show == "overdue" else None), count)
@@ -82,7 +82,7 @@ def _case_page(case, status=200, **forms):
              "resolve": ResolveForm(formdata=None, version=version),
              "close": CloseForm(formdata=None, version=version)}
     blank.update(forms)
-    return render("service/feedback.html", case=case, people=feedback.people_of(case), now=utcnow(),
+    return render("service/feedback.html", case=case, people=queries.people_of(case), now=utcnow(),
                   respond_form=blank["respond"], resolve_form=blank["resolve"], close_form=blank["close"],
                   status=status)
 

@@ -1,23 +1,83 @@
-"""Team budgets per quarter and category, what has been spent against them, and what sales cost.
+"""What the expenses package reads: the claims a person may see, the queue waiting for their decision, and the
+team budgets against what was spent, with what sales cost.
 
 Spent = approved and paid expense claims, by the day the money was spent; pending = claims still waiting for a
-decision. Every figure is one grouped query."""
+decision. Every budget figure is one grouped query."""
 import datetime
 from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from ..core.access import SEES_ALL, team_ids
-from ..core.db import db, utcnow
+from ..core.access import SEES_ALL, team_ids, visible
 from ..core.i18n import _l
-from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User
-from ..core import audit
-from ..core.errors import Invalid
+from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User, Visit
 
 SPENT = ("approved", "paid")
-MAX_BUDGET = 10**13  # minor units: a hundred billion in the install's currency is a typing error
-EDITORS = ("ops",)
+LIST_FILTERS = ("open", "submitted", "approved", "paid", "rejected", "all")
+FILTER_LABELS = {"open": _l("Open"), "submitted": _l("Waiting for approval"), "approved": _l("To be paid"),
+                 "paid": _l("Paid"), "rejected": _l("Rejected"), "all": _l("All")}
+EXPENSE_STATUS_FILTERS = ("submitted", "approved", "paid", "rejected")
 
+
+def scope(user):
+    """Claims `user` may see: their own (rep), their subtree's (manager), all (support, ops, admin)."""
+    return visible(Expense.select(), user, Expense.claimant)
+
+
+def with_people(query):
+    claimant, decider = User.alias(), User.alias()
+    return (query.select_extend(claimant.id, claimant.name, claimant.reports_to, decider.id, decider.name, Customer.id,
+                                Customer.name)
+            .join(claimant, on=(Expense.claimant == claimant.id), attr="claimant_row").switch(Expense)
+            .join(decider, JOIN.LEFT_OUTER, on=(Expense.decided_by == decider.id), attr="decider").switch(Expense)
+            .join(Customer, JOIN.LEFT_OUTER, on=(Expense.customer == Customer.id), attr="customer_row"))
+
+
+def waiting_for(user, limit=50):
+    """Claims waiting for `user`'s decision, oldest first (a manager: their subtree's; ops: those with no manager)."""
+    if user.role not in ("manager", "ops"):
+        return []
+    query = with_people(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != user.id))
+    if user.role == "manager":
+        query = query.where(Expense.claimant.in_(team_ids(user.id)))
+    else:  # ops: claimants who report to no one, or to a manager who has left (see approvers)
+        claimant, manager = User.alias(), User.alias()
+        unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
+                     .where(claimant.reports_to.is_null(True) | (manager.active == False)))  # noqa: E712
+        query = query.where(Expense.claimant.in_(unmanaged))
+    return list(query.order_by(Expense.created_at).limit(limit))
+
+
+def listing(user, status):
+    """Claims in `user`'s scope with a status filter ("open": not yet paid, rejected or withdrawn), newest first, as
+    (fetch(offset, limit), total) for a `Page`: the list's page and its count."""
+    query = visible(Expense.select(), user, Expense.claimant)
+    if status == "open":
+        query = query.where(Expense.status.in_(("submitted", "approved")))
+    elif status in EXPENSE_STATUS_FILTERS:
+        query = query.where(Expense.status == status)
+    rows = with_people(query).order_by(Expense.created_at.desc(), Expense.id.desc())
+    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
+            query.select(fn.COUNT(Expense.id)).scalar())
+
+
+def own_visits(user, limit=30):
+    """The user's recent done visits, for linking a claim: (id, day, customer name)."""
+    return list(Visit.select(Visit.id, Visit.occurred_at, Customer.name).join(Customer)
+                .where((Visit.rep == user.id) & (Visit.status == "done")).order_by(Visit.occurred_at.desc())
+                .limit(limit).tuples())
+
+
+def budget_effect(expense):
+    """The claimant's team budget line in the claim's quarter and category, before and with this claim."""
+    if expense.team_id is None:
+        return None
+    line = budget_line(expense.team_id, expense.spent_on, expense.category, exclude=expense.id)
+    return {"planned": line.planned, "spent": line.spent, "after": line.spent + expense.amount,
+            "over": line.spent + expense.amount > line.planned}
+
+
+# --- budgets -----------------------------------------------------------------------------------------------------
 
 def quarter_of(day):
     return day.year, (day.month - 1) // 3 + 1
@@ -31,7 +91,7 @@ def quarter_range(year, quarter):
 
 
 @dataclass
-class Line:
+class BudgetLine:
     planned: int = 0
     spent: int = 0
     pending: int = 0
@@ -49,11 +109,11 @@ class Line:
 class TeamBudget:
     team_id: int
     name: str
-    lines: dict = field(default_factory=lambda: {c: Line() for c in EXPENSE_CATEGORIES})
+    lines: dict = field(default_factory=lambda: {c: BudgetLine() for c in EXPENSE_CATEGORIES})
 
     @property
     def total(self):
-        return Line(sum(x.planned for x in self.lines.values()), sum(x.spent for x in self.lines.values()),
+        return BudgetLine(sum(x.planned for x in self.lines.values()), sum(x.spent for x in self.lines.values()),
                     sum(x.pending for x in self.lines.values()))
 
 
@@ -67,7 +127,7 @@ def visible_teams(user):
     return query.where(Team.id == -1)
 
 
-def sheet(user, year, quarter):
+def team_budgets(user, year, quarter):
     """Planned, spent and pending per visible team and category for one quarter: [TeamBudget]."""
     teams = {t.id: TeamBudget(t.id, t.name) for t in visible_teams(user)}
     if not teams:
@@ -93,43 +153,11 @@ def sheet(user, year, quarter):
     return list(teams.values())
 
 
-def save(user, team, year, quarter, amounts, now=None):
-    """Set a team's budget for a quarter: {category: minor units}; each change audited. Returns the changes."""
-    if user.role not in EDITORS:
-        raise Invalid({None: _l("Only sales operations sets budgets.")})
-    errors = {}
-    if not (2000 <= year <= 2100) or quarter not in (1, 2, 3, 4):
-        errors["quarter"] = _l("Choose a quarter.")
-    for category, amount in amounts.items():
-        if category not in EXPENSE_CATEGORIES:
-            errors[category] = _l("Choose one of the listed values.")
-        elif not isinstance(amount, int) or amount < 0:
-            errors[category] = _l("Enter an amount of zero or more.")
-        elif amount > MAX_BUDGET:
-            errors[category] = _l("That amount is too large.")
-    if errors:
-        raise Invalid(errors)
-    now = now or utcnow()
-    before = dict(Budget.select(Budget.category, Budget.amount)
-                  .where((Budget.team == team.id) & (Budget.year == year) & (Budget.quarter == quarter)).tuples())
-    changed = {c: a for c, a in amounts.items() if before.get(c, 0) != a}
-    with db.atomic():
-        for category, amount in changed.items():
-            (Budget.insert(team=team.id, year=year, quarter=quarter, category=category, amount=amount,
-                           updated_at=now, updated_by=user.id)
-             .on_conflict(conflict_target=[Budget.team, Budget.year, Budget.quarter, Budget.category],
-                          update={Budget.amount: amount, Budget.updated_at: now, Budget.updated_by: user.id})
-             .execute())
-            audit.record("edit", actor=user, object_type="budget", object_id=team.id,
-                         summary=f"{team.name} {year} Q{quarter} {category}: {before.get(category, 0)} → {amount}")
-    return changed
-
-
-def line_for(team_id, day, category, exclude=None):
+def budget_line(team_id, day, category, exclude=None):
     """One team's budget line for the quarter of `day` in `category` (two queries)."""
     year, quarter = quarter_of(day)
     start, end = quarter_range(year, quarter)
-    line = Line(planned=Budget.select(Budget.amount).where(
+    line = BudgetLine(planned=Budget.select(Budget.amount).where(
         (Budget.team == team_id) & (Budget.year == year) & (Budget.quarter == quarter)
         & (Budget.category == category)).scalar() or 0)
     spent = Expense.select(fn.SUM(Expense.amount)).where(

@@ -6,7 +6,7 @@ from ..customers import forms as customer_forms
 from ..web.forms import as_id
 from ..core.i18n import _
 from ..models import Deal, HelpRequest, StoredFile
-from . import help
+from . import help, queries
 from ..pipeline import rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..core.settings import current_settings
@@ -18,7 +18,8 @@ from .forms import AskForm, ReplyForm, VersionForm
 
 def _request_or_404(request_id):
     """The request with its people, customer and deal, if the user may see it."""
-    return help.with_people(help.scope(current_user)).where(HelpRequest.id == request_id).first() or abort(404)
+    found = queries.help_with_people(queries.help_scope(current_user)).where(HelpRequest.id == request_id).first()
+    return found or abort(404)
 
 
 def _version(form):
@@ -29,7 +30,7 @@ def _version(form):
 def my_requests():
     if help.is_desk(current_user):
         return redirect(url_for("support.requests"))
-    return render("service/requests.html", requests=help.asked_by(current_user), desk=False,
+    return render("service/requests.html", requests=queries.help_asked_by(current_user), desk=False,
                   may_ask=help.may_ask(current_user))
 
 
@@ -70,7 +71,7 @@ def ask():
 
 
 def _page(found, status=200, reply_form=None):
-    return render("service/request.html", item=found, thread=help.thread(found),
+    return render("service/request.html", item=found, thread=queries.help_thread(found),
                   reply_form=reply_form or ReplyForm(formdata=None, version=found.version),
                   action_form=VersionForm(formdata=None, version=found.version), desk=help.is_desk(current_user),
                   status=status)

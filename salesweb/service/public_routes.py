@@ -4,7 +4,7 @@ Each link is bound to one customer and ends; views and posts are rate-limited pe
 (counted in the database, so every worker agrees); a field people cannot see catches robots."""
 from flask import abort, request
 
-from . import links as customer_links, rules as feedback, nps
+from . import nps, queries, rules as feedback
 from ..infra import ratelimit
 from ..core.settings import current_settings
 from ..web.pages import render, submit
@@ -31,7 +31,7 @@ def _link(token, purpose):
         checks += [(f"post:{address}", ratelimit.ADDRESS_POSTS), (f"token:{token[:64]}", ratelimit.TOKEN_POSTS)]
     if not ratelimit.allow_all(checks):
         abort(429)
-    link = customer_links.find(token)
+    link = queries.find_link(token)
     if link is None or link.purpose != purpose:
         abort(404)
     return link
@@ -43,7 +43,7 @@ def _closed(link, state):
 
 def _answer(link, form, template, action):
     """Show the form, or take it: a filled trap field is thanked and dropped; refusals land on the form."""
-    state = customer_links.state(link)
+    state = queries.link_state(link)
     if state != "active":
         return _closed(link, state)
     if request.method == "POST" and form.website.data:

@@ -1,0 +1,159 @@
+"""What the collateral package reads: the library (search, tags, versions, recent uploads) and the share links
+with their state."""
+import re
+
+from peewee import JOIN, fn
+
+from ..core.access import visible
+from ..core.db import contains, utcnow
+from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer,
+                      Download, ShareLink, StoredFile, User)
+from ..customers import rules as customers_service
+
+SORTS = ("newest", "downloads", "title")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def tags_of(item_ids):
+    """{item id: [tag, ...]} for a page of items, in one query."""
+    found = {i: [] for i in item_ids}
+    if found:
+        for item_id, tag in (CollateralTag.select(CollateralTag.item, CollateralTag.tag)
+                             .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id).tuples()):
+            found[item_id].append(tag)
+    return found
+
+
+def products():
+    """The product tags in use on items that are not archived, for the filter."""
+    rows = (CollateralTag.select(fn.MIN(CollateralTag.tag).alias("tag"), CollateralTag.key)
+            .join(CollateralItem).where(CollateralItem.archived == False)  # noqa: E712
+            .group_by(CollateralTag.key).order_by(CollateralTag.key).limit(200))
+    return [(r.key, r.tag) for r in rows]
+
+
+def _with_current(query):
+    """Items with their current version and its file, as item.current and item.current.file."""
+    current = CollateralVersion.alias("current")
+    return (query.select_extend(current, StoredFile)
+            .join(current, on=((current.item == CollateralItem.id) & (current.number == CollateralItem.version_count)),
+                  attr="current")
+            .join(StoredFile, on=(current.file == StoredFile.id), attr="file"))
+
+
+def search(criteria):
+    """The library: items matching title or tag, kind, product and language, in the chosen order."""
+    text = (criteria.get("q") or "").strip()
+    kind = criteria.get("kind") if criteria.get("kind") in COLLATERAL_KINDS else None
+    language = criteria.get("language") if criteria.get("language") in LANGUAGES else None
+    product = (criteria.get("product") or "").casefold() or None
+    sort = criteria.get("sort") if criteria.get("sort") in ("downloads", "title") else None
+    query = _with_current(CollateralItem.select())
+    if not criteria.get("archived"):
+        query = query.where(CollateralItem.archived == False)  # noqa: E712
+    if text:
+        tagged = CollateralTag.select(CollateralTag.item).where(contains(CollateralTag.tag, text))
+        query = query.where(contains(CollateralItem.title, text) | CollateralItem.id.in_(tagged))
+    if kind is not None:
+        query = query.where(CollateralItem.kind == kind)
+    if language is not None:
+        query = query.where(CollateralItem.language == language)
+    if product is not None:
+        query = query.where(CollateralItem.id.in_(CollateralTag.select(CollateralTag.item)
+                                                  .where(CollateralTag.key == product)))
+    order = {"downloads": (CollateralItem.download_count.desc(), CollateralItem.updated_at.desc()),
+             "title": (CollateralItem.title,)}.get(sort, (CollateralItem.updated_at.desc(),))
+    return query.order_by(*order, CollateralItem.id.desc())
+
+
+def listed(criteria):
+    """`search` as the library lists it: (id, kind, archived, title, file kind, file size, versions, updated at,
+    downloads) tuples, as (fetch(offset, limit), total) for a `Page`."""
+    query = search(criteria)
+    rows = query.select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived, CollateralItem.title,
+                        StoredFile.kind, StoredFile.size, CollateralItem.version_count, CollateralItem.updated_at,
+                        CollateralItem.download_count).tuples()
+    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
+            query.select(fn.COUNT(CollateralItem.id)).order_by().scalar())
+
+
+def get_item(item_id, with_archived=True):
+    """One item with its current version and file, or None. An archived item is withdrawn: only those who keep
+    the library (or the system itself) still reach it, `with_archived`."""
+    query = _with_current(CollateralItem.select()).where(CollateralItem.id == item_id)
+    if not with_archived:
+        query = query.where(CollateralItem.archived == False)  # noqa: E712
+    return query.first()
+
+
+def versions(item):
+    """The item's versions, newest first, with uploader, file and downloads of each."""
+    uploader = User.alias()
+    downloads = (Download.select(Download.version, fn.COUNT(Download.id).alias("n"))
+                 .where(Download.item == item.id).group_by(Download.version).alias("counts"))
+    return list(CollateralVersion.select(CollateralVersion, uploader, StoredFile,
+                                         fn.COALESCE(downloads.c.n, 0).alias("downloads"))
+                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+                .switch(CollateralVersion).join(StoredFile, attr="file")
+                .switch(CollateralVersion)
+                .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
+                .where(CollateralVersion.item == item.id).order_by(CollateralVersion.number.desc()))
+
+
+def get_version(item, version_id):
+    return (CollateralVersion.select(CollateralVersion, StoredFile).join(StoredFile, attr="file")
+            .where((CollateralVersion.item == item.id) & (CollateralVersion.id == version_id)).first())
+
+
+def recent_uploads(limit=5):
+    """The latest versions uploaded to the library, with their item and uploader (support's home)."""
+    uploader = User.alias()
+    return list(CollateralVersion.select(CollateralVersion, CollateralItem, uploader.id, uploader.name)
+                .join(CollateralItem, attr="item").switch(CollateralVersion)
+                .join(uploader, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == uploader.id), attr="uploader")
+                .order_by(CollateralVersion.uploaded_at.desc(), CollateralVersion.id.desc()).limit(limit))
+
+
+# Share links ------------------------------------------------------------------------------------------------
+
+def link_state(link, now=None):
+    """active, expired or revoked (by hand, or because the item was archived since)."""
+    if link.revoked_at is not None or link.item.archived:
+        return "revoked"
+    return "expired" if link.expires_at <= (now or utcnow()) else "active"
+
+
+def find_link(token):
+    """The link for a token with its item, version, file and customer; None for a token that was never issued."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    by = User.alias()
+    return (ShareLink.select(ShareLink, CollateralItem, CollateralVersion, StoredFile, Customer, by)
+            .join(CollateralItem, attr="item").switch(ShareLink)
+            .join(CollateralVersion, attr="version").join(StoredFile, attr="file").switch(ShareLink)
+            .join(Customer, attr="customer").switch(ShareLink)
+            .join(by, JOIN.LEFT_OUTER, on=(ShareLink.created_by == by.id), attr="created_by")
+            .where(ShareLink.token == token).first())
+
+
+def _shares(query):
+    by = User.alias()
+    return (query.select_extend(Customer, CollateralItem, by)
+            .join(Customer, attr="customer").switch(ShareLink)
+            .join(CollateralItem, attr="item").switch(ShareLink)
+            .join(by, JOIN.LEFT_OUTER, on=(ShareLink.created_by == by.id), attr="created_by")
+            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()))
+
+
+def shares_of_item(item, user, limit=50):
+    """Where the item was shared, limited to customers the user can see."""
+    seen = visible(Customer.select(Customer.id), user, Customer.owner)
+    return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & ShareLink.customer.in_(seen)))
+                .limit(limit))
+
+
+def get_share(share_id, user):
+    """A share link the user can see (its customer is in their scope), or None."""
+    visible = customers_service.scope(user).select(Customer.id)
+    return (_shares(ShareLink.select().where((ShareLink.id == share_id) & ShareLink.customer.in_(visible)))
+            .first())

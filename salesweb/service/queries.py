@@ -1,0 +1,266 @@
+"""What the service package reads: feedback cases as people see them (their state against the response deadline),
+the lists and the desk's figures, a customer's timeline entries; help requests and the desk's queue; NPS figures;
+the links a customer opens and their state."""
+import datetime
+from types import SimpleNamespace
+
+from peewee import JOIN, SQL, Case, Select, Value, fn
+
+from ..core.access import visible, visible_to
+from ..core.db import db, utcnow
+from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
+                      HelpRequest, SurveyAnswer, Team, User)
+from ..customers import rules as customers
+from ..visits.rules import utc_range
+
+
+# --- feedback ------------------------------------------------------------------------------------------------------
+
+def scope(user):
+    """Feedback on the customers a user may see."""
+    return visible(Feedback.select(Feedback, Customer).join(Customer), user, Customer.owner)
+
+
+def state(feedback, now=None):
+    if feedback.closed_at:
+        return "closed"
+    if feedback.resolved_at:
+        return "resolved"
+    if feedback.responded_at:
+        return "responded"
+    return "overdue" if (now or utcnow()) >= feedback.response_due_at else "open"
+
+
+def overdue_condition(now):
+    return Feedback.responded_at.is_null() & (Feedback.response_due_at <= now)
+
+
+LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feedback.severity, Feedback.channel,
+          Feedback.created_at, Feedback.response_due_at, Feedback.responded_at, Feedback.resolved_at,
+          Feedback.closed_at, Feedback.escalated_at, Feedback.description)
+
+
+def _listed(role, user_id):
+    """Feedback a user sees (by role and id), as lists show it: named tuples of LISTED."""
+    return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
+
+
+def waiting(user, limit=10):
+    """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
+    return list(_listed(user.role, user.id).where(Feedback.responded_at.is_null())
+                .order_by(Feedback.response_due_at).limit(limit))
+
+
+def desk_counts(user, now):
+    """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
+    open_requests, overdue = (Select(columns=[help_open_count_query(), overdue_count_query(user, now)])
+                              .bind(db).tuples().first())
+    return open_requests or 0, overdue or 0
+
+
+def overdue_count_query(user, now):
+    """A scalar subquery: the feedback the user sees whose first response is overdue."""
+    return visible(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
+                   user, Customer.owner)
+
+
+LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
+
+
+def listing(user, show, kind, now=None):
+    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
+    (fetch(offset, limit), count()) for a `Page`."""
+    query = _listing(user, show, kind, now or utcnow())
+    return (lambda offset, limit: list(query.limit(limit).offset(offset)),
+            lambda: query.select(fn.COUNT(Feedback.id)).order_by().scalar())
+
+
+def _listing(user, show, kind, now):
+    query = _listed(user.role, user.id)
+    if kind in FEEDBACK_KINDS:
+        query = query.where(Feedback.kind == kind)
+    if show == "waiting":
+        return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
+    if show == "overdue":
+        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
+    if show == "open":
+        query = query.where(Feedback.closed_at.is_null())
+    elif show == "closed":
+        query = query.where(Feedback.closed_at.is_null(False))
+    return query.order_by(Feedback.created_at.desc(), Feedback.id.desc())
+
+
+def people_of(feedback):
+    """{user id: user} for the names the case page shows."""
+    ids = {feedback.logged_by_id, feedback.responded_by_id, feedback.resolved_by_id, feedback.escalated_to_id,
+           feedback.customer.owner_id} - {None}
+    return {u.id: u for u in User.select(User.id, User.name).where(User.id.in_(list(ids)))} if ids else {}
+
+
+def timeline_of(customer_id, limit, now=None):
+    """The customer's feedback and NPS answers for its timeline (customers.timeline), newest first, in one query:
+    customers.Events of kind "feedback" or "nps", who being the staff member (logger or survey sender)."""
+    now = now or utcnow()
+    logger, sender = User.alias(), User.alias()
+    cases = (Feedback.select(Value("feedback").alias("entry"), Feedback.id, Feedback.created_at.alias("at"),
+                             Feedback.kind, Feedback.source, Feedback.description.alias("text"),
+                             Value(None).alias("score"), Feedback.responded_at, Feedback.resolved_at,
+                             Feedback.closed_at, Feedback.response_due_at, logger.name.alias("who"))
+             .join(logger, JOIN.LEFT_OUTER, on=(Feedback.logged_by == logger.id))
+             .where(Feedback.customer == customer_id).order_by(Feedback.created_at.desc()).limit(limit + 1))
+    answers = (SurveyAnswer.select(Value("nps"), SurveyAnswer.id, SurveyAnswer.answered_at, Value(""), Value("customer"),
+                                   SurveyAnswer.comment, SurveyAnswer.score, Value(None), Value(None), Value(None),
+                                   Value(None), sender.name)
+               .join(sender, JOIN.LEFT_OUTER, on=(SurveyAnswer.rep == sender.id))
+               .where(SurveyAnswer.customer == customer_id).order_by(SurveyAnswer.answered_at.desc())
+               .limit(limit + 1))
+    out = []
+    for row in cases.union_all(answers).order_by(SQL("at").desc()).limit(limit + 1).dicts():
+        at = row["at"] if isinstance(row["at"], datetime.datetime) else _as_time(row["at"])
+        row["at"] = at
+        for key in ("responded_at", "resolved_at", "closed_at", "response_due_at"):
+            if row[key] is not None and not isinstance(row[key], datetime.datetime):
+                row[key] = _as_time(row[key])
+        row = SimpleNamespace(**row)
+        out.append(customers.Event(kind=row.entry, at=at, who=row.who, id=row.id, text=row.text, score=row.score,
+                                   feedback_kind=row.kind, source=row.source,
+                                   state=state(row, now) if row.entry == "feedback" else None))
+    return out
+
+
+def _as_time(text):
+    return datetime.datetime.fromisoformat(str(text))
+
+
+# --- help requests -------------------------------------------------------------------------------------------------
+
+def help_scope(user):
+    """Requests a user may see: their own (and a manager's subtree's); the desk and ops see all."""
+    return visible(HelpRequest.select(), user, HelpRequest.asked_by)
+
+
+def help_with_people(query):
+    """The request with its asker, claimer, customer and deal (names only), in the same query."""
+    asker, claimer = User.alias(), User.alias()
+    return (query.select_extend(asker.id, asker.name, claimer.id, claimer.name, Customer.id, Customer.name, Deal.id,
+                                Deal.title)
+            .join(asker, on=(HelpRequest.asked_by == asker.id), attr="asker").switch(HelpRequest)
+            .join(claimer, JOIN.LEFT_OUTER, on=(HelpRequest.claimed_by == claimer.id), attr="claimer")
+            .switch(HelpRequest)
+            .join(Customer, JOIN.LEFT_OUTER, on=(HelpRequest.customer == Customer.id), attr="customer_row")
+            .switch(HelpRequest)
+            .join(Deal, JOIN.LEFT_OUTER, on=(HelpRequest.deal == Deal.id), attr="deal_row"))
+
+
+HELP_QUEUE_FILTERS = tuple(HELP_QUEUE_LABELS)
+
+
+def help_queue(user, show="open"):
+    """Requests by urgency then age (open ones), or the latest first (answered, closed)."""
+    query = help_with_people(help_scope(user))
+    if show == "mine":
+        query = query.where((HelpRequest.claimed_by == user.id) & (HelpRequest.status == "open"))
+    elif show in ("answered", "closed"):
+        return query.where(HelpRequest.status == show).order_by(HelpRequest.updated_at.desc(), HelpRequest.id.desc())
+    else:
+        query = query.where(HelpRequest.status == "open")
+    return query.order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id)
+
+
+def help_queue_head(user, limit):
+    """The first `limit` open requests of `help_queue` (the desk's home)."""
+    query = help_with_people(visible(HelpRequest.select(), user, HelpRequest.asked_by))
+    return list(query.where(HelpRequest.status == "open")
+                .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(limit))
+
+
+def help_asked_by(user, limit=50):
+    """The user's own requests, the latest activity first."""
+    return list(help_with_people(HelpRequest.select().where(HelpRequest.asked_by == user.id))
+                .order_by(HelpRequest.status == "closed", HelpRequest.updated_at.desc()).limit(limit))
+
+
+def help_open_count_query():
+    return HelpRequest.select(fn.COUNT(HelpRequest.id)).where(HelpRequest.status == "open")
+
+
+def help_thread(request):
+    author = User.alias()
+    return list(HelpReply.select(HelpReply, author).join(author, JOIN.LEFT_OUTER, on=(HelpReply.author == author.id),
+                                                          attr="writer")
+                .where(HelpReply.request == request.id).order_by(HelpReply.created_at, HelpReply.id))
+
+
+# --- NPS -----------------------------------------------------------------------------------------------------------
+
+# NPS (净推荐值): a customer answers 0-10 through a survey link. Promoters answer 9-10, detractors 0-6; NPS is the
+# promoters' share minus the detractors' share, in points from -100 to 100.
+PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
+
+
+def nps_score(promoters, detractors, total):
+    """NPS in whole points, or None with no answers."""
+    if not total:
+        return None
+    return round(100 * (promoters - detractors) / total)
+
+
+def _nps_counts():
+    promoter = fn.SUM(Case(None, [(SurveyAnswer.score >= PROMOTER_FROM, 1)], 0))
+    detractor = fn.SUM(Case(None, [(SurveyAnswer.score <= DETRACTOR_UNTIL, 1)], 0))
+    return promoter, detractor, fn.COUNT(SurveyAnswer.id)
+
+
+def _nps_figures(promoters, detractors, total):
+    promoters, detractors, total = int(promoters or 0), int(detractors or 0), int(total or 0)
+    return {"promoters": promoters, "passives": total - promoters - detractors, "detractors": detractors,
+            "total": total, "nps": nps_score(promoters, detractors, total)}
+
+
+def _nps_in_period(query, scope, period, settings):
+    since, until = utc_range(period.start, period.end, settings)
+    query = query.where((SurveyAnswer.answered_at >= since) & (SurveyAnswer.answered_at < until))
+    return scope.narrow(query, SurveyAnswer.rep, SurveyAnswer.customer)
+
+
+def nps_columns(scope, period, settings):
+    """Three scalar subqueries (promoters, detractors, answers), for a page that gathers its figures in one query."""
+    return [_nps_in_period(SurveyAnswer.select(column), scope, period, settings) for column in _nps_counts()]
+
+
+def nps_from_columns(values):
+    return _nps_figures(*values)
+
+
+def nps_figures(scope, period, settings):
+    """{promoters, passives, detractors, total, nps} in the period, in one query."""
+    row = _nps_in_period(SurveyAnswer.select(*_nps_counts()), scope, period, settings).tuples().first()
+    return _nps_figures(*(row or (0, 0, 0)))
+
+
+def nps_by_team(scope, period, settings):
+    """[(team name or None, figures)] for the teams of the reps who sent the surveys, in one grouped query."""
+    query = _nps_in_period(SurveyAnswer.select(Team.name, *_nps_counts()).join(User, on=(SurveyAnswer.rep == User.id))
+                           .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)), scope, period, settings)
+    return [(team, _nps_figures(p, d, n)) for team, p, d, n in query.group_by(Team.id, Team.name)
+            .order_by(Team.name).tuples()]
+
+
+# --- links sent to customers ---------------------------------------------------------------------------------------
+
+def find_link(token):
+    """The link and its customer for a token, or None (a malformed token is simply not found)."""
+    if not token or len(token) > 64:
+        return None
+    return CustomerLink.select(CustomerLink, Customer).join(Customer).where(CustomerLink.token == token).first()
+
+
+def link_state(link, now=None):
+    """active, expired, revoked or answered (a survey takes one answer)."""
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= (now or utcnow()):
+        return "expired"
+    if link.purpose == "survey" and SurveyAnswer.select().where(SurveyAnswer.link == link.id).exists():
+        return "answered"
+    return "active"
