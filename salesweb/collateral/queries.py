@@ -8,7 +8,7 @@ from ..core.access import visible
 from ..core.db import contains, utcnow
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer,
                       Download, ShareLink, StoredFile, User)
-from ..customers import rules as customers_service
+from ..customers import queries as customers_service
 
 SORTS = ("newest", "downloads", "title")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")

@@ -10,7 +10,7 @@ from ..core.access import visible, visible_to
 from ..core.db import db, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
-from ..customers import rules as customers
+from ..customers import queries as customers
 from ..visits.rules import utc_range
 
 
