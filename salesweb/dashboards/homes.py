@@ -4,7 +4,7 @@ from peewee import JOIN
 from ..models import Team, User
 from ..service import rules as feedback, nps
 from ..figures import metrics
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..quotes import rules as quotes
 from ..reports import rules as reports
 

@@ -13,7 +13,7 @@ from ..expenses import budget_rules as budgets
 from ..customers import rules as customers
 from . import metrics
 from ..service import nps
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 
 TABS = {
     "performance": ("closed", "collection", "attainment", "funnel", "flow"),

@@ -10,7 +10,7 @@ from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..quotes.contract_rules import overdue_query
 from ..reports.rules import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line

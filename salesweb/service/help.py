@@ -9,7 +9,7 @@ from ..models import HELP_QUEUE_LABELS, URGENCIES, Customer, Deal, HelpReply, He
 from ..core import audit, notifications
 from ..infra import storage
 from ..customers import rules as customers_service
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..core.errors import Invalid, Stale
 
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}

@@ -11,7 +11,7 @@ from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..infra import calendar_feed
 from ..customers import rules as customers
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from . import rules as visits
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, safe_next, submit

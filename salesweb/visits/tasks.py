@@ -8,7 +8,7 @@ from ..customers import picker
 from ..web.forms import as_id, options
 from ..core.i18n import _
 from ..models import Deal, Task, User
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from . import task_rules as tasks
 from ..core.errors import Invalid
 from ..web.pages import is_fragment_request, render, safe_next, submit

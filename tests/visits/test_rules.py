@@ -206,7 +206,7 @@ def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, 
 
 def test_a_visit_linked_to_a_deal_gives_the_deal_its_next_step(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.pipeline import rules as pipeline
+    from salesweb.pipeline import queries as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     deal = make.deal(rep, customer=customer, next_step="Call back", next_step_due=TODAY - datetime.timedelta(days=3))
@@ -241,7 +241,7 @@ def test_only_the_latest_visit_to_a_deal_sets_its_next_step(app, make, spec):
 
 def test_a_visits_next_step_without_a_date_keeps_the_deals_due_day(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.pipeline import rules as pipeline
+    from salesweb.pipeline import queries as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     in_three_days = TODAY + datetime.timedelta(days=3)

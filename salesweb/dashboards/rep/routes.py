@@ -5,7 +5,7 @@ from ...web.rows import RowTemplate
 from ...customers import cadence
 from ...quotes import contract_rules as contracts
 from ...figures import metrics
-from ...pipeline import rules as pipeline
+from ...pipeline import queries as pipeline
 from ...visits import task_rules as tasks, rules as visits
 from ...core.settings import current_settings
 from ...core.clock import local_today as today
