@@ -11,7 +11,7 @@ class Entry:
     endpoint: str
     icon: str
     roles: tuple
-    section: str | None = None  # a blueprint whose every page counts as this entry's
+    sections: tuple = ()  # the blueprints whose every page counts as this entry's
 
 
 def current(entries, endpoint, blueprint):
@@ -20,8 +20,12 @@ def current(entries, endpoint, blueprint):
     for entry in entries:
         if entry.endpoint == endpoint:
             return entry
-    return next((entry for entry in entries if entry.section is not None and entry.section == blueprint), None)
+    return next((entry for entry in entries if blueprint in entry.sections), None)
 
+
+# The pages a role reaches from its home that live on their feature's blueprint (ops's stage editor) count as the
+# home's, as the pages of the role's own blueprint do.
+REACHED_FROM_HOME = {"ops": ("stages",)}
 
 HOME_LABELS = {
     "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
@@ -30,12 +34,12 @@ HOME_LABELS = {
 
 ENTRIES = (
     Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),
-          section="customers"),
+          sections=("customers",)),
     Entry(_l("Pipeline"), "pipeline.board", "pipeline", ("rep", "manager", "support", "ops", "admin"),
-          section="pipeline"),
-    Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), section="visits"),
+          sections=("pipeline",)),
+    Entry(_l("Visits"), "visits.index", "visits", ("rep", "manager", "ops"), sections=("visits",)),
     Entry(_l("Collateral"), "collateral.index", "collateral", ("rep", "manager", "support", "ops", "admin"),
-          section="collateral"),
+          sections=("collateral",)),
     Entry(_l("Quotes"), "quotes.index", "contract_template", ("support",)),
     Entry(_l("Products"), "quotes.product_list", "price_list", ("support",)),
     Entry(_l("Allocation"), "ops.allocation", "team", ("ops",)),
@@ -56,5 +60,5 @@ def entries_for(user):
 def _entries_of(role):
     """A role's entries, worked out once: every page asks (through the signed-in user's proxy, ~1 µs a look)."""
     # The role's own pages (a manager's targets and reports) count as its home: they are reached from there.
-    home = Entry(HOME_LABELS[role], f"{role}.home", "home", (role,), section=role)
+    home = Entry(HOME_LABELS[role], f"{role}.home", "home", (role,), sections=(role, *REACHED_FROM_HOME.get(role, ())))
     return (home,) + tuple(e for e in ENTRIES if role in e.roles)

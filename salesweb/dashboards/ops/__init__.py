@@ -1,5 +1,5 @@
 """Sales operations' console under /ops/."""
-from . import allocation, routes, settings, stages  # noqa: F401 (the views join the blueprint)
+from . import allocation, routes, settings  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
 from ...figures import charts
 from ...models import ALLOCATION_FLAG_LABELS
