@@ -14,7 +14,7 @@ from ..pipeline import queries as pipeline
 from ..quotes.contract_rules import overdue_query
 from ..reports.rules import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line
-from ..visits.rules import utc_range
+from ..visits.queries import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
 ROLLING, ROLLING_DAYS = "last-90-days", 90  # and "days": the last 90 days to today, where a page offers them

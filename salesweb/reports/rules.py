@@ -10,7 +10,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import Customer, Deal, Stage, StageChange, User, WeeklyReport
 from ..core import audit, notifications, settings as settings_service
-from ..visits import rules as visits
+from ..visits import queries as visits
 from ..core.errors import Invalid
 
 TEXT_FIELDS = ("feedback", "market", "plan", "forecast")

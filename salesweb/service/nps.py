@@ -8,7 +8,7 @@ from ..models import SurveyAnswer, Team, User
 from . import links as customer_links
 from ..core import notifications
 from ..core.errors import Invalid
-from ..visits.rules import utc_range
+from ..visits.queries import utc_range
 
 PROMOTER_FROM, DETRACTOR_UNTIL = 9, 6
 MAX_COMMENT = 2000

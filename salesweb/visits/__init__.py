@@ -1,5 +1,5 @@
 """Visits and tasks, seen by every role through the one scope rule: log, plan, list, comment; my tasks."""
-from . import routes, tasks  # noqa: F401 (the views join the blueprint)
+from . import routes, task_routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS
 
