@@ -6,7 +6,7 @@ from ..service import rules as feedback, nps
 from ..figures import metrics
 from ..pipeline import queries as pipeline
 from ..quotes import rules as quotes
-from ..reports import rules as reports
+from ..reports import queries as reports
 
 
 def manager_view(user, period, today, now, settings):

@@ -12,7 +12,7 @@ from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment,
                       User, Visit)
 from ..pipeline import queries as pipeline
 from ..quotes.contract_rules import overdue_query
-from ..reports.rules import FIRST_YEAR, LAST_YEAR
+from ..reports.queries import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line
 from ..visits.queries import utc_range
 

@@ -23,9 +23,9 @@ def current(entries, endpoint, blueprint):
     return next((entry for entry in entries if blueprint in entry.sections), None)
 
 
-# The pages a role reaches from its home that live on their feature's blueprint (ops's stage editor) count as the
-# home's, as the pages of the role's own blueprint do.
-REACHED_FROM_HOME = {"ops": ("stages",)}
+# The pages a role reaches from its home that live on their feature's blueprint (a rep's weekly report, a manager's
+# team reports, ops's stage editor) count as the home's, as the pages of the role's own blueprint do.
+REACHED_FROM_HOME = {"rep": ("rep_reports",), "manager": ("team_reports",), "ops": ("stages",)}
 
 HOME_LABELS = {
     "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),

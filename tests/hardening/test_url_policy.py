@@ -104,9 +104,6 @@ manager.export                   GET     in  403   ok  403   ok  403  403  403
 manager.home                     GET     in  403   ok  403   ok  403  403  403
 manager.targets_sheet            GET     in  403   ok  403   ok  403  403  403
 manager.targets_sheet            POST    in  403   ok  403   ok  403  403  403
-manager.team_report              GET     in  403   ok  403  404  403  403  403
-manager.team_report              POST    in  403   ok  403  404  403  403  403
-manager.team_reports             GET     in  403   ok  403   ok  403  403  403
 ops.allocation                   GET     in  403  403  403  403  403   ok  403
 ops.allocation_move              POST    in  403  403  403  403  403   ok  403
 ops.allocation_undo              POST    in  403  403  403  403  403   ok  403
@@ -164,9 +161,9 @@ quotes.product_new               GET     in  403  403  403  403   ok   ok  403
 quotes.product_new               POST    in  403  403  403  403   ok   ok  403
 quotes.receivables               GET     in   ok   ok   ok   ok   ok   ok   ok
 rep.home                         GET     in   ok  403   ok  403  403  403  403
-rep.report                       GET     in   ok  403   ok  403  403  403  403
-rep.report                       POST    in   ok  403   ok  403  403  403  403
-rep.this_week_report             GET     in   ok  403   ok  403  403  403  403
+rep_reports.report               GET     in   ok  403   ok  403  403  403  403
+rep_reports.report               POST    in   ok  403   ok  403  403  403  403
+rep_reports.this_week            GET     in   ok  403   ok  403  403  403  403
 service.ask                      GET     in   ok   ok   ok   ok  403  403  403
 service.ask                      POST    in   ok   ok   ok   ok  403  403  403
 service.attachment               GET     in   ok   ok  404  404   ok   ok   ok
@@ -200,6 +197,9 @@ stages.set_reason_active         POST    in  403  403  403  403  403   ok  403
 static                           GET     ok   ok   ok   ok   ok   ok   ok   ok
 support.home                     GET     in  403  403  403  403   ok  403  403
 support.requests                 GET     in  403  403  403  403   ok  403  403
+team_reports.index               GET     in  403   ok  403   ok  403  403  403
+team_reports.report              GET     in  403   ok  403  404  403  403  403
+team_reports.report              POST    in  403   ok  403  404  403  403  403
 visits.add_comment               POST    in   ok   ok  404  404   ok   ok   ok
 visits.add_task                  POST    in   ok   ok   ok   ok   ok   ok   ok
 visits.calendar                  GET     in   ok   ok   ok   ok  403  403  403
