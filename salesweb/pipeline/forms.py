@@ -1,9 +1,10 @@
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from ..web.forms import as_id, options
 from ..core.i18n import _l, lazy_pgettext
@@ -13,7 +14,6 @@ from .stages import REASON_NAME_MAX, ROTTING_DAYS_MAX, STAGE_NAME_MAX
 
 def finite(form, field):
     """NaN, infinities (and signalling NaN, which NumberRange cannot even compare) are not amounts."""
-    from wtforms.validators import StopValidation
     if field.data is not None and not field.data.is_finite():
         raise StopValidation(_l("Enter an amount between 0 and 100,000,000,000."))
 
@@ -113,5 +113,4 @@ class ReasonForm(FlaskForm):
 
 def minor_units(amount):
     """A decimal amount from a form as integer minor units (0.005 rounds half up)."""
-    from decimal import ROUND_HALF_UP, Decimal
     return int((Decimal(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if amount is not None else None

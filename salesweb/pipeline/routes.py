@@ -1,8 +1,9 @@
 import datetime
 
 from flask import abort, flash, make_response, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ..core.access import get_visible_or_404
 from ..customers import picker
@@ -76,7 +77,6 @@ def _filter_values():
 
 
 def _board_context(only=None, notice=None, all_stages=None):
-    from werkzeug.datastructures import MultiDict
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else queries.stages()
     columns = queries.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
@@ -263,7 +263,6 @@ def _refused(deal, message, all_stages):
 
 
 def _short_time(when):
-    from flask_babel import format_datetime
     return format_datetime(when, "short") if when else "—"
 
 
