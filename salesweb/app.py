@@ -24,8 +24,7 @@ from .pipeline import bp as pipeline_bp, stage_editor as stages_bp
 from .quotes import bp as quotes_bp
 from .reports import own as rep_reports_bp, team as team_reports_bp
 from .service import bp as service_bp, public as public_bp
-from .visits import bp as visits_bp
-from .visits.feeds import feeds as feeds_bp
+from .visits import bp as visits_bp, feeds as feeds_bp
 from .web import errors, security, shell
 
 ROOT = Path(__file__).resolve().parent.parent
