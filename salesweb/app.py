@@ -22,18 +22,19 @@ from .dashboards.support import bp as support_bp
 from .dashboards.targets import bp as targets_bp
 from .expenses import bp as expenses_bp
 from .infra import outbox
-from .pipeline import bp as pipeline_bp
+from .pipeline import bp as pipeline_bp, stage_editor as stages_bp
 from .quotes import bp as quotes_bp
+from .reports import own as rep_reports_bp, team as team_reports_bp
 from .service import bp as service_bp, public as public_bp
 from .settings import admin as admin_settings_bp, ops as ops_settings_bp
-from .visits import bp as visits_bp
-from .visits.feeds import feeds as feeds_bp
+from .visits import bp as visits_bp, feeds as feeds_bp
 from .web import errors, security, shell
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (auth_bp, home_bp, rep_bp, manager_bp, manager_allocation_bp, targets_bp, support_bp, ops_bp,
-              ops_allocation_bp, ops_settings_bp, admin_bp, admin_settings_bp, audit_bp, customers_bp, pipeline_bp,
-              collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp, public_bp, expenses_bp)
+BLUEPRINTS = (auth_bp, home_bp, rep_bp, rep_reports_bp, manager_bp, team_reports_bp, manager_allocation_bp, targets_bp,
+              support_bp, ops_bp, stages_bp, ops_allocation_bp, ops_settings_bp, admin_bp, admin_settings_bp, audit_bp,
+              customers_bp, pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp,
+              public_bp, expenses_bp)
 
 
 def create_app(config=None):

@@ -49,7 +49,7 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
     from salesweb.models import WeeklyReport
     from salesweb.customers import rules as customers
     from salesweb.admin import rules as people
-    from salesweb.reports import rules as reports
+    from salesweb.reports import queries as reports
     from salesweb.core import settings
     from salesweb.visits import rules as visits
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",

@@ -15,7 +15,7 @@ from ..quotes import queries as quotes
 from ..service import links as customer_links, help
 from . import pool, queries, rules, tiers
 from ..infra import exports
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..service import queries as service, rules as feedback_service
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, submit

@@ -6,9 +6,9 @@ from peewee import JOIN
 from ..models import Team, User
 from ..service import queries as service
 from ..figures import metrics
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..quotes import queries as quotes
-from ..reports import rules as reports
+from ..reports import queries as reports
 
 
 def manager_view(user, period, today, now, settings):

@@ -13,7 +13,7 @@ from ..expenses import queries as expenses
 from ..customers import queries as customers
 from . import metrics
 from ..service import queries as service
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 
 TABS = {
     "performance": ("closed", "collection", "attainment", "funnel", "flow"),

@@ -10,11 +10,11 @@ from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, month_of
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
-from ..reports.rules import FIRST_YEAR, LAST_YEAR
+from ..reports.queries import FIRST_YEAR, LAST_YEAR
 from ..targets.rules import Group, Line
-from ..visits.rules import utc_range
+from ..visits.queries import utc_range
 
 PERIOD_KINDS = ("month", "quarter", "year")  # and "week", for the figures of a week (ISO, from Monday)
 ROLLING, ROLLING_DAYS = "last-90-days", 90  # and "days": the last 90 days to today, where a page offers them

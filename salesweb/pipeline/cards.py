@@ -8,7 +8,7 @@ CARD = RowTemplate("pipeline/_card.html", "id version title amount customer_name
 
 
 def board_cards(cards, can_move, oob=False):
-    """The cards (services.pipeline.Card) as the board shows them, in order."""
+    """The cards (queries.Card) as the board shows them, in order."""
     return CARD.write((CARD.Row(c.id, c.version, c.title, c.amount, c.customer_name, c.customer_tier, c.owner_name,
                                 c.owner_initials, c.days_in_stage, c.next_step_due, c.stale) for c in cards),
                       can_move=bool(can_move), oob=bool(oob))
@@ -19,7 +19,7 @@ COLUMN = RowTemplate("pipeline/_column.html", "stage_id name kind count amount w
 
 
 def board_columns(columns, can_move, per_column, filter_values, oob=False):
-    """The columns (services.pipeline.Column) with their first cards, as the board shows them."""
+    """The columns (queries.Column) with their first cards, as the board shows them."""
     locale, filters = str(get_locale() or "en"), tuple(sorted(filter_values.items()))
     return COLUMN.write((COLUMN.Row(c.stage.id, c.stage.name(locale), c.stage.kind, c.count, c.amount, c.weighted,
                                     c.more, filters, board_cards(c.cards, can_move)) for c in columns),

@@ -1,17 +1,19 @@
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from ..web.forms import as_id
+from ..web.forms import as_id, options
 from ..core.i18n import _l, lazy_pgettext
+from ..models import STAGE_KIND_LABELS
+from .stages import REASON_NAME_MAX, ROTTING_DAYS_MAX, STAGE_NAME_MAX
 
 
 def finite(form, field):
     """NaN, infinities (and signalling NaN, which NumberRange cannot even compare) are not amounts."""
-    from wtforms.validators import StopValidation
     if field.data is not None and not field.data.is_finite():
         raise StopValidation(_l("Enter an amount between 0 and 100,000,000,000."))
 
@@ -82,7 +84,33 @@ class BoardFilterForm(FlaskForm):
     stale = BooleanField(_l("Stale only"))
 
 
+class StageForm(FlaskForm):
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=STAGE_NAME_MAX)])
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=STAGE_NAME_MAX)])
+    probability = IntegerField(_l("Probability (%)"), validators=[
+        InputRequired(), NumberRange(0, 100, message=_l("Enter a percentage from 0 to 100."))],
+        render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("Kind"), choices=options(STAGE_KIND_LABELS.items()), default="open")
+    rotting_days = IntegerField(_l("Rotting days"), validators=[
+        Optional(), NumberRange(1, ROTTING_DAYS_MAX,
+                                message=_l("Enter a number of days from 1 to 365, or leave it empty."))],
+        render_kw={"inputmode": "numeric"})
+
+    def values(self):
+        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data, "probability": self.probability.data,
+                "kind": self.kind.data, "rotting_days": self.rotting_days.data}
+
+
+class ReasonForm(FlaskForm):
+    name_en = StringField(_l("Reason (English)"),
+                          validators=[DataRequired(), Length(max=REASON_NAME_MAX)])
+    name_zh = StringField(_l("Reason (Chinese)"),
+                          validators=[DataRequired(), Length(max=REASON_NAME_MAX)])
+
+    def values(self):
+        return {"name_en": self.name_en.data, "name_zh": self.name_zh.data}
+
+
 def minor_units(amount):
     """A decimal amount from a form as integer minor units (0.005 rounds half up)."""
-    from decimal import ROUND_HALF_UP, Decimal
     return int((Decimal(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if amount is not None else None

@@ -1,8 +1,9 @@
 import datetime
 
 from flask import abort, flash, make_response, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ..core.access import get_visible_or_404
 from ..customers import forms as customer_forms
@@ -13,7 +14,7 @@ from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contracts, queries as quotes, rules as quote_rules
 from ..customers import queries as customers
-from . import rules as pipeline
+from . import queries, rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
 from ..core.clock import local_today as today
@@ -77,10 +78,9 @@ def _filter_values():
 
 
 def _board_context(only=None, notice=None, all_stages=None):
-    from werkzeug.datastructures import MultiDict
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
-    all_stages = all_stages if all_stages is not None else pipeline.stages()
-    columns = pipeline.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
+    all_stages = all_stages if all_stages is not None else queries.stages()
+    columns = queries.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
                              all_stages=all_stages, keep=remembered)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
@@ -98,7 +98,7 @@ def more_cards(stage_id):
     offset = request.args.get("offset", "0")
     offset = int(offset) if offset.isdecimal() and len(offset) < 9 else 0
     form = BoardFilterForm(request.args)
-    cards = pipeline.column_cards(current_user, _criteria(form.data), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
+    cards = queries.column_cards(current_user, _criteria(form.data), today(), stage.id, offset, CARDS_PER_COLUMN + 1)
     return render("pipeline/_more.html", stage=stage, cards=cards[:CARDS_PER_COLUMN], filter_values=_filter_values(),
                   more=len(cards) > CARDS_PER_COLUMN, offset=offset + CARDS_PER_COLUMN,
                   can_move=pipeline.may_move(current_user), locale=_locale())
@@ -129,7 +129,7 @@ def quick_add_form(stage_id):
 @bp.post("/pipeline/stages/<int:stage_id>/deals")
 def quick_add(stage_id):
     """A deal added at the bottom of a column; the answer is that column, or the form with its errors."""
-    all_stages = pipeline.stages()
+    all_stages = queries.stages()
     stage = next((s for s in all_stages if s.id == stage_id), None) or abort(404)
     form = QuickAddForm()
     customer = _chosen_customer(form)
@@ -157,8 +157,8 @@ def quick_add(stage_id):
 
 @bp.post("/deals/<int:deal_id>/move")
 def move(deal_id):
-    deal = pipeline.deal_to_move(deal_id, current_user) or abort(404)
-    all_stages = pipeline.stages()
+    deal = queries.deal_to_move(deal_id, current_user) or abort(404)
+    all_stages = queries.stages()
     stage = next((s for s in all_stages if s.id == as_id(request.form.get("stage"))), None)
     if stage is None:
         return _refused(deal, _("Unknown stage."), all_stages)
@@ -184,7 +184,7 @@ def move(deal_id):
     # the deal as read, now moved (an older copy would have been read afresh, and this one was read just now); a
     # move to or from Won recomputed the customer's tier, which the card shows: read it again
     won = any(s.kind == "won" for s in all_stages if s.id in moved.stages)
-    card = pipeline.card_of(deal, all_stages, today()) if moved.deal is deal and not won else pipeline.card(
+    card = queries.card_of(deal, all_stages, today()) if moved.deal is deal and not won else queries.card(
         moved.deal.id, all_stages, today())
     # a move into another open stage that came without a next step offers to set one
     offered = stage.kind == "open" and len(moved.stages) > 1 and not (form.next_step.data or "").strip()
@@ -193,7 +193,7 @@ def move(deal_id):
 
 def _conflict(stale, all_stages):
     """Someone changed the deal first: the board as it is, and who changed it when."""
-    who, when = pipeline.last_change(stale.current)
+    who, when = queries.last_change(stale.current)
     message = _("%(who)s changed “%(title)s” at %(when)s; the board shows it as it is now.",
                 who=who.name if who else _("Someone"), title=stale.current.title,
                 when=_short_time(when))
@@ -208,7 +208,7 @@ def _moved_response(stage_ids, card, all_stages, notice=None, offer=None):
     """A change that happened: the card as it is now and its columns' new totals (and, after a move without a
     next step, the offer to set one)."""
     criteria = _criteria(_filter_values())
-    heads = pipeline.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in stage_ids],
+    heads = queries.column_heads(current_user, criteria, today(), [s for s in all_stages if s.id in stage_ids],
                                   all_stages)
     response = make_response(render("pipeline/_moved.html", moved=card,
                                     columns=heads, can_move=True, locale=_locale(),
@@ -224,8 +224,8 @@ def set_next_step(deal_id):
     wrong."""
     if not pipeline.may_move(current_user):
         abort(403)
-    deal = pipeline.deal_to_move(deal_id, current_user) or abort(404)
-    all_stages = pipeline.stages()
+    deal = queries.deal_to_move(deal_id, current_user) or abort(404)
+    all_stages = queries.stages()
     form = NextStepForm()
     if form.validate_on_submit():
         try:
@@ -239,7 +239,7 @@ def set_next_step(deal_id):
             if not is_fragment_request():
                 flash(_("Next step saved."), "success")
                 return redirect(url_for("pipeline.deal", deal_id=deal.id))
-            return _moved_response({deal.stage_id}, pipeline.card_of(deal, all_stages, today()), all_stages,
+            return _moved_response({deal.stage_id}, queries.card_of(deal, all_stages, today()), all_stages,
                                    notice=_("Next step saved."))
     problem = " ".join([f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
                         if name in form] + list(form.form_errors)) or _("Check the form.")
@@ -264,7 +264,6 @@ def _refused(deal, message, all_stages):
 
 
 def _short_time(when):
-    from flask_babel import format_datetime
     return format_datetime(when, "short") if when else "—"
 
 
@@ -296,7 +295,7 @@ def _deal_form(form, deal=None):
     if deal is not None and deal.owner_id not in {i for i, _name in owners}:
         owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
     form.owner.choices = options(owners)
-    open_stages = [s for s in pipeline.stages() if s.kind == "open"]
+    open_stages = [s for s in queries.stages() if s.kind == "open"]
     form.stage.choices = options([(s.id, s.name(_locale())) for s in open_stages])
     return form
 
@@ -353,7 +352,7 @@ def edit_deal(deal_id):
     try:
         done, status = submit(form, save)
     except Stale as stale:
-        who, when = pipeline.last_change(stale.current)
+        who, when = queries.last_change(stale.current)
         form.form_errors.append(_("%(who)s changed this deal at %(when)s. Reload it to see their changes.",
                                   who=who.name if who else _("Someone"), when=_short_time(when)))
         done, status = False, 409
@@ -366,8 +365,8 @@ def edit_deal(deal_id):
 @bp.get("/deals/<int:deal_id>")
 def deal(deal_id):
     deal = _deal_or_404(deal_id)
-    stage_by_id = {s.id: s for s in pipeline.stages()}
-    history, history_more = pipeline.history(deal)
+    stage_by_id = {s.id: s for s in queries.stages()}
+    history, history_more = queries.history(deal)
     customer, owner = Customer.get_or_none(Customer.id == deal.customer_id), User.get_or_none(User.id == deal.owner_id)
     reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
     notes = customers.latest_notes(deal.customer_id, 20)
@@ -380,4 +379,4 @@ def deal(deal_id):
                   stage_by_id=stage_by_id, history=history, history_more=history_more,
                   reason=reason, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
-                  stale=pipeline.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))
+                  stale=queries.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))

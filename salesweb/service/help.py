@@ -6,7 +6,7 @@ from ..models import URGENCIES, Customer, Deal, HelpReply, HelpRequest, User
 from ..core import audit, notifications
 from ..infra import storage
 from ..customers import queries as customers_service
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..core.errors import Invalid, Stale
 
 URGENCY_RANK = {"high": 0, "normal": 1, "low": 2}

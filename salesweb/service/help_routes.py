@@ -7,7 +7,7 @@ from ..web.forms import as_id
 from ..core.i18n import _
 from ..models import Deal, HelpRequest, StoredFile
 from . import help, queries
-from ..pipeline import rules as pipeline
+from ..pipeline import queries as pipeline
 from ..core.errors import Invalid, Stale
 from ..core.settings import current_settings
 from ..web.pages import render, submit

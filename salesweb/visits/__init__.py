@@ -1,6 +1,7 @@
-"""Visits and tasks, seen by every role through the one scope rule: log, plan, list, comment; my tasks."""
-from . import routes, tasks  # noqa: F401 (the views join the blueprint)
-from .blueprint import bp
+"""Visits and tasks, seen by every role through the one scope rule: log, plan, list, comment; my tasks (`bp`). The
+planned visits as a calendar feed, read by a phone's calendar without a sign-in (`feeds`)."""
+from . import feed_routes, routes, task_routes  # noqa: F401 (the views join the blueprints)
+from .blueprint import bp, feeds
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS
 
 # what this package's templates (and others showing its records) read

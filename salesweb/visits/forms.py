@@ -83,10 +83,3 @@ class TaskForm(FlaskForm):
     assignee = SelectField(_l("For"), coerce=as_id, validate_choice=False)
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     deal = HiddenField()
-
-
-class ReportForm(FlaskForm):
-    feedback = TextAreaField(_l("Customer feedback"), validators=[Optional(), Length(max=5000)])
-    market = TextAreaField(_l("Market information"), validators=[Optional(), Length(max=5000)])
-    plan = TextAreaField(_l("Next week's plan"), validators=[Optional(), Length(max=5000)])
-    forecast = TextAreaField(_l("Forecast"), validators=[Optional(), Length(max=5000)])

@@ -11,8 +11,8 @@ from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..infra import calendar_feed
 from ..customers import queries as customers
-from ..pipeline import rules as pipeline
-from . import rules as visits
+from ..pipeline import queries as pipeline
+from . import queries, rules as visits
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, safe_next, submit
 from ..core.clock import local_today as today
@@ -24,7 +24,7 @@ from .blueprint import bp
 from .forms import DATES, CommentForm, FilterForm, PlanForm, VisitForm
 
 LABELS = dict(kind_labels=VISIT_KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
-# a done visit in the list (visits.listing), its comments counted
+# a done visit in the list (queries.listing), its comments counted
 LIST_ROW = RowTemplate("visits/_row.html", "id customer_tier customer_name occurred_at kind rep_name outcome comments "
                        "verified checked_in distance_m check_problem purpose", look=("show_rep",))
 
@@ -149,12 +149,12 @@ def index():
         filters.rep.choices = options([("", _("Anyone"))] + [
             (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
-    rows, count = visits.listing(current_user, criteria, settings)
+    rows, count = queries.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
     total = remembered("visit-count", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items()))),
                        count.count)
     page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], total=total)
-    comments = visits.comment_counts([row[0] for row in page.items])
+    comments = queries.comment_counts([row[0] for row in page.items])
     listed = LIST_ROW.write(
         (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,
                       distance, problem, purpose)
@@ -164,7 +164,7 @@ def index():
 
 
 def _visit_or_404(visit_id):
-    return visits.detail(visit_id, current_user) or abort(404)
+    return queries.detail(visit_id, current_user) or abort(404)
 
 
 @bp.get("/visits/<int:visit_id>")
@@ -232,8 +232,8 @@ def week():
         start = today()
     if not DATES.earliest <= start <= DATES.latest:
         start = today()
-    monday, next_monday = visits.week_bounds(start)
-    planned = visits.planned_between(current_user, monday, next_monday)
+    monday, next_monday = queries.week_bounds(start)
+    planned = queries.planned_between(current_user, monday, next_monday)
     days = [(monday + datetime.timedelta(days=n), [v for v in planned if v.planned_for == monday + datetime.timedelta(days=n)])
             for n in range(7)]
     return render("visits/week.html", days=days, monday=monday, today=today(),

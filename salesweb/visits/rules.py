@@ -1,5 +1,5 @@
-"""Visits: logging one (with its effects on the customer, its deals and the next visit), planning,
-on-site check-in verification, comments, the rep's week, and the visit list.
+"""Visits: logging one (with its effects on the customer, its deals and the next visit), planning, on-site check-in
+verification, and comments. What the pages and other features read of visits is in `queries`.
 
 A logged visit moves the customer's cadence through `cadence.record_visit` (which also freshens the
 customer's open deals), a "next visit date" becomes a planned visit with a task for the rep, and a visit linked
@@ -8,12 +8,9 @@ to a deal gives the deal its next step (`pipeline.follow_visit`).
 import datetime
 import math
 
-from peewee import JOIN, fn
-
-from ..core.access import visible
-from ..core.db import db, utcnow, without_index
+from ..core.db import db, utcnow
 from ..core.i18n import _l
-from ..models import OUTCOMES, VISIT_KINDS, Contact, Customer, Deal, Task, User, Visit, VisitComment, VisitContact
+from ..models import OUTCOMES, VISIT_KINDS, Customer, Task, Visit, VisitComment, VisitContact
 from ..core import audit, notifications
 from ..customers import cadence
 from ..pipeline import rules as pipeline
@@ -25,11 +22,6 @@ EARTH_RADIUS_M = 6_371_000
 LOGGERS = ("rep", "manager")
 COMMENTERS = ("manager",)
 CHECKIN_AFTER = datetime.timedelta(hours=2)  # a rep may check in on the way out, or while writing it up
-
-
-def scope(user):
-    """Visits a user may see: their own (rep), their subtree's (manager), all (others)."""
-    return visible(Visit.select(), user, Visit.rep)
 
 
 def may_log(user):
@@ -247,136 +239,3 @@ def mark_comments_read(visit, user, now=None):
     if visit.rep_id == user.id:
         (VisitComment.update(read_at=now or utcnow())
          .where((VisitComment.visit == visit.id) & VisitComment.read_at.is_null()).execute())
-
-
-def unread_comments(rep, limit=10):
-    # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
-    author = User.alias()
-    return list(VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
-                                    Visit.id, Customer.id, Customer.name, author.id, author.name)
-                .join(Visit).join(Customer).switch(VisitComment)
-                .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-                .where((without_index(Visit.rep) == rep.id) & VisitComment.read_at.is_null())
-                .order_by(VisitComment.created_at.desc()).limit(limit))
-
-
-def week_bounds(day):
-    """Monday and the next Monday of the ISO week holding `day`."""
-    monday = day - datetime.timedelta(days=day.weekday())
-    return monday, monday + datetime.timedelta(days=7)
-
-
-def utc_range(first_day, end_day, settings):
-    """The UTC times between two local midnights (visits are stored in UTC, weeks are local)."""
-    import pytz
-    zone = pytz.timezone(settings["timezone"])
-
-    def utc(day):
-        return zone.localize(datetime.datetime.combine(day, datetime.time())).astimezone(pytz.utc).replace(tzinfo=None)
-    return utc(first_day), utc(end_day)
-
-
-def done_by(rep, first_day, end_day, settings):
-    """One rep's done visits between two local days (end exclusive): (count, verified)."""
-    since, until = utc_range(first_day, end_day, settings)
-    count, verified = (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
-                       .where((Visit.rep == rep.id) & (Visit.status == "done") & (Visit.occurred_at >= since)
-                              & (Visit.occurred_at < until)).tuples().first())
-    return count, int(verified or 0)
-
-
-def done_between(rep_ids, first_day, end_day, settings):
-    """Done visits of these reps between two local days (end exclusive): {rep id: (count, verified)}."""
-    since, until = utc_range(first_day, end_day, settings)
-    rows = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
-            .where(Visit.rep.in_(list(rep_ids)) & (Visit.status == "done") & (Visit.occurred_at >= since)
-                   & (Visit.occurred_at < until)).group_by(Visit.rep).tuples())
-    return {rep: (count, int(verified or 0)) for rep, count, verified in rows}
-
-
-def planned_on(rep, day):
-    return list(Visit.select(Visit.id, Visit.purpose, Customer.id, Customer.name, Customer.tier).join(Customer)
-                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for == day))
-                .order_by(Customer.tier, Customer.name_key))
-
-
-def planned_between(rep, first_day, end_day):
-    return list(Visit.select(Visit, Customer).join(Customer)
-                .where((Visit.rep == rep.id) & (Visit.status == "planned") & (Visit.planned_for >= first_day)
-                       & (Visit.planned_for < end_day))
-                .order_by(Visit.planned_for, Customer.tier, Customer.name_key))
-
-
-def overdue_customers(rep, today, limit=10):
-    """The rep's customers past their visit due date: A first, then B, then C; most overdue first."""
-    return list(Customer.select(Customer.id, Customer.name, Customer.tier, Customer.next_visit_due,
-                                Customer.last_visit_at)
-                .where((Customer.owner == rep.id) & (Customer.next_visit_due < today))
-                .order_by(Customer.tier, Customer.next_visit_due, Customer.id).limit(limit))
-
-
-def overdue_count(rep, today):
-    return (Customer.select(fn.COUNT(Customer.id))
-            .where((Customer.owner == rep.id) & (Customer.next_visit_due < today)).scalar())
-
-
-def listing(user, criteria, settings):
-    """Done visits in the user's scope, newest first, as tuples of LISTED and the rep's name; criteria: rep,
-    since, until, tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
-    conditions = [Visit.status == "done"]
-    if isinstance(criteria.get("rep"), int):
-        conditions.append(Visit.rep == criteria["rep"])
-    since, until = criteria.get("since"), criteria.get("until")
-    if since or until:
-        start, end = utc_range(since or datetime.date(1970, 1, 1),
-                               (until or datetime.date(9998, 12, 31)) + datetime.timedelta(days=1), settings)
-        conditions += [Visit.occurred_at >= start, Visit.occurred_at < end]
-    if criteria.get("kind") in VISIT_KINDS:
-        conditions.append(Visit.kind == criteria["kind"])
-    if criteria.get("verified") in ("yes", "no"):
-        conditions.append(Visit.verified == (criteria["verified"] == "yes"))
-    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    count = scope(user).where(*conditions)
-    if tier:
-        count = count.join(Customer, on=(Visit.customer == Customer.id)).where(Customer.tier == tier)
-    # A manager's team logs a good share of all visits: newest first along the occurred_at index, skipping
-    # others', finds a page at once, where the rep index would fetch the team's visits and sort them all.
-    walk = user.role == "manager" and not isinstance(criteria.get("rep"), int)
-    rep = User.alias()
-    rows = (visible(Visit.select(), user, without_index(Visit.rep) if walk else Visit.rep).where(*conditions)
-            .select(*LISTED, rep.name)
-            .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
-            .join(rep, on=(Visit.rep == rep.id)))
-    if tier:
-        rows = rows.where(Customer.tier == tier)
-    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()).tuples(), count
-
-
-# what the visit list shows of a visit, in the order `listing` gives it (its rep's name last)
-LISTED = (Visit.id, Customer.tier, Customer.name, Visit.occurred_at, Visit.kind, Visit.outcome, Visit.verified,
-          Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
-
-
-def comment_counts(visit_ids):
-    if not visit_ids:
-        return {}
-    return dict(VisitComment.select(VisitComment.visit, fn.COUNT(VisitComment.id))
-                .where(VisitComment.visit.in_(list(visit_ids))).group_by(VisitComment.visit).tuples())
-
-
-def detail(visit_id, user):
-    """One visit in the user's scope with customer, rep, deal, contacts met and comments; None if out of scope."""
-    rep, author = User.alias(), User.alias()
-    visit = (visible(Visit.select(Visit, Customer, rep), user, Visit.rep)
-             .join(Customer, on=(Visit.customer == Customer.id))
-             .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
-             .where(Visit.id == visit_id).first())
-    if visit is None:
-        return None
-    visit.met = list(Contact.select().join(VisitContact).where(VisitContact.visit == visit.id).order_by(Contact.name))
-    visit.thread = list(VisitComment.select(VisitComment, author)
-                        .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-                        .where(VisitComment.visit == visit.id).order_by(VisitComment.created_at))
-    visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
-    return visit
-

@@ -1,110 +1,77 @@
-"""My tasks: what is due, add one, done, snooze; a manager hands tasks to the team."""
+"""Tasks: things to do by a day, for one person, often about a customer or a deal; made by hand or by rules
+(a visit's "next visit date"). Shown on Today; done, snoozed, or handed on by a manager. The writes and their
+checks; what the pages read of tasks is in `queries`."""
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
-from flask_login import current_user
-
-from ..customers import forms as customer_forms
-from ..web.forms import as_id, options
-from ..core.i18n import _
-from ..models import Deal, Task, User
-from ..pipeline import rules as pipeline
-from . import task_rules as tasks
+from ..core.access import team_ids
+from ..core.db import db, utcnow
+from ..core.i18n import _l
+from ..models import Task, User
+from ..core import audit, notifications
 from ..core.errors import Invalid
-from ..web.pages import is_fragment_request, render, safe_next, submit
-from ..core.clock import local_today as today
-from .blueprint import bp
-from .forms import TaskForm
+
+SNOOZE_DAYS = (1, 3, 7)
 
 
-def _form(form):
-    form.assignee.choices = options([(u.id, u.name) for u in tasks.assignable(current_user)])
-    return form
+def create(title, assignee, due_on, by, today, customer=None, deal=None, now=None):
+    """A task by hand or by a rule. A deal brings its customer; a customer and a deal must belong together."""
+    title = " ".join((title or "").split())
+    errors = {}
+    if deal is not None and customer is not None and deal.customer_id != customer.id:
+        errors[None] = _l("That deal is not with this customer.")
+    if deal is not None and customer is None:
+        customer = deal.customer_id
+    if not title:
+        errors["title"] = _l("This field is required.")
+    elif len(title) > 200:
+        errors["title"] = _l("At most %(n)d characters.", n=200)
+    if due_on is None or due_on < today or due_on > today + datetime.timedelta(days=366):
+        errors["due_on"] = _l("Choose a day from today to a year ahead.")
+    if assignee is None or not assignee.active or (assignee.id != by.id and not _may_assign(by, assignee)):
+        errors["assignee"] = _l("Choose yourself or someone in your team.")
+    if errors:
+        raise Invalid(errors)
+    with db.atomic():
+        task = Task.create(title=title, assignee=assignee.id, due_on=due_on, customer=customer, deal=deal,
+                           created_by=by, created_at=now or utcnow())
+        audit.record("create", by, task, f"Task “{title}”")
+        _tell_assignee(task, assignee, by)
+    return task
 
 
-def _page(form, deal=None, status=200):
-    return render("visits/tasks.html", form=form, deal=deal, status=status, today=today(),
-                  assignees=tasks.assignable(current_user), team_tasks=tasks.team_open(current_user),
-                  open_tasks=tasks.open_for(current_user, today() + datetime.timedelta(days=366), limit=200))
+def _tell_assignee(task, assignee, by):
+    if assignee.id != by.id:
+        notifications.notify([assignee], "task_assigned", "/tasks", by=by.name, task=task.title)
 
 
-def _about(form):
-    """What a new task is about: a deal (from its page) brings its customer, else the customer picked or
-    typed; either must be in the user's scope."""
-    deal_id = as_id(form.deal.data or request.args.get("deal"))
-    deal = (pipeline.scope(current_user).where(Deal.id == deal_id).first() or abort(404)) if deal_id else None
-    if request.method == "GET" and deal is None and request.args.get("customer"):
-        form.customer.data = as_id(request.args.get("customer"))
-        customer = customer_forms.chosen(form) or abort(404)
-    else:
-        customer = customer_forms.chosen(form, keep_id=deal.customer_id if deal else None)
-    customer_forms.offer(form, customer)
-    form.deal.data = deal.id if deal else ""
-    return customer, deal
+def _may_assign(by, assignee):
+    return by.role == "manager" and User.select().where((User.id == assignee.id)
+                                                        & User.id.in_(team_ids(by.id))).exists()
 
 
-@bp.get("/tasks")
-def task_list():
-    form = _form(TaskForm(formdata=None, due_on=today(), assignee=current_user.id))
-    _customer, deal = _about(form)
-    return _page(form, deal)
+def done(task, by, now=None):
+    if task.done_at is None:
+        Task.update(done_at=now or utcnow()).where(Task.id == task.id).execute()
+        task.done_at = now or utcnow()
+    return task
 
 
-@bp.post("/tasks")
-def add_task():
-    form = _form(TaskForm())
-    customer, deal = _about(form)
-
-    def save():
-        if customer is None and (request.form.get("customer_name") or "").strip():
-            raise Invalid({"customer": _("Choose one of your customers from the list.")})
-        tasks.create(form.title.data, User.get_or_none(User.id == form.assignee.data), form.due_on.data,
-                     current_user, today(), customer=customer, deal=deal)
-
-    done, status = submit(form, save)
-    if done:
-        flash(_("Task added."), "success")
-        return redirect(url_for("visits.task_list"), 303)
-    return _page(form, deal, status)
+def snooze(task, days, today):
+    """Move an open task's due day `days` days past today (or past its own due day if that is later)."""
+    if days not in SNOOZE_DAYS:
+        raise Invalid({None: _l("Snooze for 1, 3 or 7 days.")})
+    task.due_on = max(task.due_on, today) + datetime.timedelta(days=days)
+    Task.update(due_on=task.due_on).where(Task.id == task.id).execute()
+    return task
 
 
-def _task_or_404(task_id):
-    return tasks.with_case(tasks.scope(current_user).where(Task.id == task_id)).first() or abort(404)
-
-
-def _answer(task, message):
-    """An htmx button gets the task's row back (done rows leave the list); a plain form goes back."""
-    if is_fragment_request():  # the row as the list showed it: a team member's with their name and hand-on
-        return render("visits/_task.html", task=task, today=today(), assignees=tasks.assignable(current_user),
-                      owner=task.assignee if task.assignee_id != current_user.id else None)
-    flash(message, "success")
-    return redirect(safe_next(request.form.get("next")) or url_for("visits.task_list"), 303)
-
-
-@bp.post("/tasks/<int:task_id>/done")
-def task_done(task_id):
-    task = _task_or_404(task_id)
-    return _answer(tasks.done(task, current_user), _("Done."))
-
-
-@bp.post("/tasks/<int:task_id>/snooze")
-def task_snooze(task_id):
-    task = _task_or_404(task_id)
-    try:
-        tasks.snooze(task, int(request.form.get("days", "0")) if request.form.get("days", "").isdecimal() else 0,
-                     today())
-    except Invalid as refused:
-        abort(400, str(refused))
-    return _answer(task, _("Snoozed until %(day)s.", day=task.due_on.isoformat()))
-
-
-@bp.post("/tasks/<int:task_id>/reassign")
-def task_reassign(task_id):
-    task = _task_or_404(task_id)
-    assignee = User.get_or_none(User.id == as_id(request.form.get("assignee")))
-    try:
-        tasks.reassign(task, assignee, current_user)
-        flash(_("Task handed to %(name)s.", name=assignee.name), "success")
-    except Invalid as refused:
-        flash(str(refused), "error")
-    return redirect(url_for("visits.task_list"), 303)
+def reassign(task, assignee, by):
+    """A manager hands a task to someone in their subtree."""
+    if by.role != "manager" or assignee is None or not assignee.active or not _may_assign(by, assignee):
+        raise Invalid({"assignee": _l("Choose someone in your team.")})
+    with db.atomic():
+        Task.update(assignee=assignee.id).where(Task.id == task.id).execute()
+        audit.record("edit", by, task, f"Task “{task.title}” reassigned to {assignee.name}")
+        _tell_assignee(task, assignee, by)
+    task.assignee = assignee
+    return task

@@ -27,9 +27,11 @@ HOME_LABELS = {
     "rep": _l("Today"), "manager": _l("Team"), "support": _l("Desk"),
     "ops": _l("Operations"), "admin": _l("Admin"),
 }
-# The blueprints of a role's own URLs besides its home's: a feature's pages under /<role>/... (the allocation
-# console, the targets sheet) count as the home's, as the role's other pages do.
-ROLE_SECTIONS = {"manager": ("manager_allocation", "targets"), "ops": ("ops_allocation",)}
+# The blueprints of a role's own URLs besides its home's: a feature's pages under /<role>/... (a rep's weekly report,
+# a manager's team reports, allocation console and targets sheet, ops's stage editor and allocation console) count as
+# the home's, as the role's other pages do.
+ROLE_SECTIONS = {"rep": ("rep_reports",), "manager": ("team_reports", "manager_allocation", "targets"),
+                 "ops": ("stages", "ops_allocation")}
 
 ENTRIES = (
     Entry(_l("Customers"), "customers.index", "customers", ("rep", "manager", "support", "ops", "admin"),

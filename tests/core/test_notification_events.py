@@ -9,7 +9,7 @@ from salesweb.customers import rules as customers, pool
 from salesweb.core import notifications, settings
 from salesweb.pipeline import rules as pipeline
 from salesweb.reports import rules as reports
-from salesweb.visits import task_rules as tasks, rules as visits
+from salesweb.visits import tasks, rules as visits
 from tests.conftest import post
 
 NOW = datetime.datetime(2026, 11, 23, 2, 0)

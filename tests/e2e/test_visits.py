@@ -76,7 +76,7 @@ def test_a_rep_logs_a_visit_from_today_and_the_manager_coaches(make, new_page):
 def test_a_full_today_fits_a_360px_phone_with_a_thumb_sized_action_on_every_row(make, new_page):
     from salesweb.customers import cadence
     from salesweb.core import settings
-    from salesweb.visits import task_rules as tasks, rules as visits
+    from salesweb.visits import tasks, rules as visits
     boss = make.user("manager", name="Wang Fang", team="East")
     rep = make.user("rep", name="Maximiliana Konstantinopoulou", team="East", reports_to=boss)
     today = cadence.local_date(utcnow(), settings.current())  # the install's day (Shanghai), not this machine's

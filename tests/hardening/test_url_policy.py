@@ -99,25 +99,11 @@ home.healthz                     GET     ok   ok   ok   ok   ok   ok   ok   ok
 home.index                       GET     in   ok   ok   ok   ok   ok   ok   ok
 manager.export                   GET     in  403   ok  403   ok  403  403  403
 manager.home                     GET     in  403   ok  403   ok  403  403  403
-manager.team_report              GET     in  403   ok  403  404  403  403  403
-manager.team_report              POST    in  403   ok  403  404  403  403  403
-manager.team_reports             GET     in  403   ok  403   ok  403  403  403
 manager_allocation.console       GET     in  403   ok  403   ok  403  403  403
 manager_allocation.move          POST    in  403   ok  403   ok  403  403  403
 manager_allocation.undo          POST    in  403   ok  403  404  403  403  403
-ops.delete_stage                 POST    in  403  403  403  403  403   ok  403
-ops.edit_stage                   GET     in  403  403  403  403  403   ok  403
-ops.edit_stage                   POST    in  403  403  403  403  403   ok  403
 ops.export                       GET     in  403  403  403  403  403   ok  403
 ops.home                         GET     in  403  403  403  403  403   ok  403
-ops.merge_stage                  POST    in  403  403  403  403  403   ok  403
-ops.move_reason                  POST    in  403  403  403  403  403   ok  403
-ops.move_stage                   POST    in  403  403  403  403  403   ok  403
-ops.new_reason                   POST    in  403  403  403  403  403   ok  403
-ops.new_stage                    POST    in  403  403  403  403  403   ok  403
-ops.rename_reason                POST    in  403  403  403  403  403   ok  403
-ops.set_reason_active            POST    in  403  403  403  403  403   ok  403
-ops.stages                       GET     in  403  403  403  403  403   ok  403
 ops_allocation.assign_region     POST    in  403  403  403  403  403   ok  403
 ops_allocation.console           GET     in  403  403  403  403  403   ok  403
 ops_allocation.move              POST    in  403  403  403  403  403   ok  403
@@ -173,9 +159,9 @@ quotes.product_new               GET     in  403  403  403  403   ok   ok  403
 quotes.product_new               POST    in  403  403  403  403   ok   ok  403
 quotes.receivables               GET     in   ok   ok   ok   ok   ok   ok   ok
 rep.home                         GET     in   ok  403   ok  403  403  403  403
-rep.report                       GET     in   ok  403   ok  403  403  403  403
-rep.report                       POST    in   ok  403   ok  403  403  403  403
-rep.this_week_report             GET     in   ok  403   ok  403  403  403  403
+rep_reports.report               GET     in   ok  403   ok  403  403  403  403
+rep_reports.report               POST    in   ok  403   ok  403  403  403  403
+rep_reports.this_week            GET     in   ok  403   ok  403  403  403  403
 service.ask                      GET     in   ok   ok   ok   ok  403  403  403
 service.ask                      POST    in   ok   ok   ok   ok  403  403  403
 service.attachment               GET     in   ok   ok  404  404   ok   ok   ok
@@ -195,11 +181,25 @@ service.revoke_link              POST    in   ok   ok  404  404   ok   ok   ok
 service.send_link                POST    in   ok   ok  404  404   ok   ok   ok
 shared.download                  GET     ok   ok   ok   ok   ok   ok   ok   ok
 shared.landing                   GET     ok   ok   ok   ok   ok   ok   ok   ok
+stages.delete_stage              POST    in  403  403  403  403  403   ok  403
+stages.edit_stage                GET     in  403  403  403  403  403   ok  403
+stages.edit_stage                POST    in  403  403  403  403  403   ok  403
+stages.index                     GET     in  403  403  403  403  403   ok  403
+stages.merge_stage               POST    in  403  403  403  403  403   ok  403
+stages.move_reason               POST    in  403  403  403  403  403   ok  403
+stages.move_stage                POST    in  403  403  403  403  403   ok  403
+stages.new_reason                POST    in  403  403  403  403  403   ok  403
+stages.new_stage                 POST    in  403  403  403  403  403   ok  403
+stages.rename_reason             POST    in  403  403  403  403  403   ok  403
+stages.set_reason_active         POST    in  403  403  403  403  403   ok  403
 static                           GET     ok   ok   ok   ok   ok   ok   ok   ok
 support.home                     GET     in  403  403  403  403   ok  403  403
 support.requests                 GET     in  403  403  403  403   ok  403  403
 targets.sheet                    GET     in  403   ok  403   ok  403  403  403
 targets.sheet                    POST    in  403   ok  403   ok  403  403  403
+team_reports.index               GET     in  403   ok  403   ok  403  403  403
+team_reports.report              GET     in  403   ok  403  404  403  403  403
+team_reports.report              POST    in  403   ok  403  404  403  403  403
 visits.add_comment               POST    in   ok   ok  404  404   ok   ok   ok
 visits.add_task                  POST    in   ok   ok   ok   ok   ok   ok   ok
 visits.calendar                  GET     in   ok   ok   ok   ok  403  403  403
@@ -223,7 +223,7 @@ POLICY = {(line.split()[0], line.split()[1]): dict(zip(ROLES, line.split()[2:]))
 OUTCOME = {"ok": "ok", "in": "login", "403": "403", "404": "404"}
 # Records every signed-in user shares by design, whose routes an outsider may reach: the collateral library, the
 # process settings (stages, loss reasons, products), people and teams (admin), the pool, and the token pages.
-SHARED = ("collateral.", "ops.", "quotes.product_", "admin.", "customers.claim", "customers.import_",
+SHARED = ("collateral.", "ops.", "stages.", "quotes.product_", "admin.", "customers.claim", "customers.import_",
           "feeds.", "public.", "shared.", "pipeline.more_cards", "pipeline.quick_add", "expenses.save_budget",
           "static")
 # What only East's people (and the roles that see everything) may read: no page an outsider gets may show them.

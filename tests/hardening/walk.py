@@ -26,7 +26,7 @@ PER_ENDPOINT = {
 QUERY = {"pipeline.close": {"stage": "won_stage_id"}}
 FORM = {"visits.plan": {"customer": "customer_id"}}
 # State-changing requests that would take a record out of the later requests' way go last, logout very last.
-LAST = ("customers.delete_contact", "quotes.delete_payment", "ops.delete_stage",
+LAST = ("customers.delete_contact", "quotes.delete_payment", "stages.delete_stage",
         "collateral.archive", "collateral.revoke", "service.revoke_link", "admin.set_active", "customers.release", "auth.logout")
 
 

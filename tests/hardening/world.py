@@ -15,7 +15,7 @@ from salesweb.customers import rules as customers, importer as imports
 from salesweb.expenses import rules as expenses
 from salesweb.reports import rules as reports
 from salesweb.core import settings
-from salesweb.visits import task_rules as tasks, rules as visits
+from salesweb.visits import tasks, rules as visits
 from salesweb.core.clock import local_today
 from tests.infra.test_storage import PNG
 

@@ -6,7 +6,7 @@ import pytest
 
 from salesweb.core.db import db
 from salesweb.models import AuditEvent, Customer, Deal, LossReason, Stage, StageChange
-from salesweb.pipeline import rules as pipeline
+from salesweb.pipeline import queries, rules as pipeline
 from salesweb.customers import tiers
 from salesweb.core.errors import Invalid, Stale
 
@@ -86,7 +86,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(app, make, rep):
         pipeline.move(d, stage("Negotiation"), 1, rep)
     assert conflict.value.current.version == 2
     assert fresh(d).stage_id == stage("Proposal").id
-    who, when = pipeline.last_change(conflict.value.current)
+    who, when = queries.last_change(conflict.value.current)
     assert who.id == rep.id and when is not None
 
 
@@ -197,8 +197,8 @@ def test_stale_is_activity_and_next_step_not_age(app, make, rep, days_idle, next
     d = make.deal(rep, stage=stage("Proposal"), next_step="Send revised quote", next_step_due=next_due)
     d.last_activity_at = now - datetime.timedelta(days=days_idle)
     d.created_at = now - datetime.timedelta(days=400)  # age alone never makes a deal stale
-    assert pipeline.is_stale(d, stage("Proposal"), TODAY, now) is stale
-    assert pipeline.is_stale(d, stage("Won"), TODAY, now) is False
+    assert queries.is_stale(d, stage("Proposal"), TODAY, now) is stale
+    assert queries.is_stale(d, stage("Won"), TODAY, now) is False
 
 
 def test_won_revenue_counts_twelve_months_of_won_deals(app, make, rep):
@@ -283,12 +283,12 @@ def test_history_is_the_latest_changes_oldest_first_with_time_in_each_stage(app,
     stages = [stage("Prospecting"), stage("Proposal")]
     StageChange.insert_many([{"deal": deal.id, "from_stage": stages[i % 2].id, "to_stage": stages[(i + 1) % 2].id,
                               "by": rep.id, "at": start + datetime.timedelta(days=i)} for i in range(35)]).execute()
-    entries, more = pipeline.history(deal, limit=30)
+    entries, more = queries.history(deal, limit=30)
     assert more and len(entries) == 30
     assert [c.at for c, _ in entries] == [start + datetime.timedelta(days=i) for i in range(5, 35)]
     assert [until for _, until in entries] == [start + datetime.timedelta(days=i) for i in range(6, 35)] + [None]
     assert entries[0][0].by.name == rep.name
-    entries, more = pipeline.history(deal, limit=35)
+    entries, more = queries.history(deal, limit=35)
     assert not more and len(entries) == 35
 
 
@@ -306,8 +306,8 @@ def test_a_move_sets_the_next_step_in_its_own_update(app, make, rep):
         "Send the quote", due, 2, stage("Proposal").id)
     assert (fresh(quiet).next_step, fresh(quiet).next_step_due) == ("", None)  # a move without one leaves it
     now = datetime.datetime.combine(TODAY, datetime.time(12))
-    assert pipeline.is_stale(fresh(quiet), stage("Proposal"), TODAY, now)
-    assert not pipeline.is_stale(stored, stage("Proposal"), TODAY, now)
+    assert queries.is_stale(fresh(quiet), stage("Proposal"), TODAY, now)
+    assert not queries.is_stale(stored, stage("Proposal"), TODAY, now)
 
 
 @pytest.mark.parametrize("step, due, field", [

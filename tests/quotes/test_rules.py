@@ -153,7 +153,7 @@ def test_within_authority_a_draft_is_sent_at_once_and_the_follow_up_clock_starts
     assert deal.next_step == f"Follow up quote {quote.number}" and deal.next_step_due == task.due_on
     stage = Stage.get_by_id(deal.stage_id)
     now = datetime.datetime(2026, 11, 23, 12)
-    from salesweb.pipeline import rules as pipeline
+    from salesweb.pipeline import queries as pipeline
     assert not pipeline.is_stale(deal, stage, task.due_on, now)
     assert pipeline.is_stale(deal, stage, task.due_on + datetime.timedelta(days=1), now)  # no answer: stale
     answered = quotes.answer(sent, sent.version, rep, True, TODAY + datetime.timedelta(days=1))

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, Deal, Stage, StageChange, WeeklyReport
-from salesweb.reports import rules as reports
+from salesweb.reports import queries, rules as reports
 from salesweb.core import settings
 from salesweb.visits import rules as visits
 from salesweb.core.errors import Invalid
@@ -38,7 +38,7 @@ def test_the_summary_counts_the_weeks_own_data(app, make):
     StageChange.create(deal=sold.id, from_stage=None, to_stage=first, at=datetime.datetime(2026, 11, 18, 1))  # made
     Customer.update(created_at=datetime.datetime(2026, 11, 19)).where(Customer.id == customer.id).execute()
     make.customer(rep)  # made now: next week
-    figures = reports.summary(rep, *WEEK, values)
+    figures = queries.summary(rep, *WEEK, values)
     assert (figures["visits"], figures["verified"], figures["norm_min"]) == (2, 0, 10)
     assert figures["won"] == (1, 200_000_00) and figures["lost"] == (0, 0)
     assert (figures["new_customers"], figures["moved"], figures["new_pipeline"]) == (1, 1, 100_000_00)
@@ -108,7 +108,7 @@ def test_a_submitted_report_shows_the_figures_it_was_submitted_with(app, make, s
     won = make.deal(rep, customer=customer, amount=50_000_00)
     Deal.update(stage=Stage.get(Stage.kind == "won"), won_on=datetime.date(2026, 11, 19)).where(
         Deal.id == won.id).execute()
-    assert reports.summary(rep, *WEEK, settings.current())["visits"] == 3
+    assert queries.summary(rep, *WEEK, settings.current())["visits"] == 3
     for client, page_url in ((rep_client, url), (boss_client, boss_url)):
         page = client.get(page_url, headers=EN).get_data(as_text=True)
         assert visits_shown(page) == 2 and "As they stood when the report was submitted." in page
@@ -120,8 +120,8 @@ def test_figures_are_kept_at_submission_and_a_draft_keeps_none(app, make):
     _visit(rep, make.customer(rep), datetime.datetime(2026, 11, 18, 3, 0))
     today = datetime.date(2026, 11, 23)
     draft = reports.save(rep, *WEEK, {"plan": "More visits"}, False, today)
-    assert draft.figures is None and reports.figures_of(draft, rep, *WEEK, settings.current())["frozen"] is False
+    assert draft.figures is None and queries.figures_of(draft, rep, *WEEK, settings.current())["frozen"] is False
     sent = reports.save(rep, *WEEK, {"plan": "More visits"}, True, today)
-    shown = reports.figures_of(WeeklyReport.get_by_id(sent.id), rep, *WEEK, settings.current())
-    live = reports.summary(rep, *WEEK, settings.current())
+    shown = queries.figures_of(WeeklyReport.get_by_id(sent.id), rep, *WEEK, settings.current())
+    live = queries.summary(rep, *WEEK, settings.current())
     assert shown == {**live, "frozen": True}  # the same figures, the week's days and change included

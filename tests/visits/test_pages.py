@@ -159,7 +159,7 @@ def test_plan_a_visit_and_find_it_on_the_week_plan_and_today(app, make, team):
 
 def test_tasks_done_and_snooze_from_today(app, make, team):
     customer = make.customer(team["rep"], name="Task Co")
-    from salesweb.visits import task_rules as tasks
+    from salesweb.visits import tasks
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
     task = tasks.create("Send the brochure", team["rep"], today, team["rep"], today, customer=customer)
     page = team["rep_client"].get("/rep/", headers=EN).get_data(as_text=True)
@@ -211,7 +211,7 @@ def test_a_customers_location_is_set_by_hand_and_checked(app, make, team):
 
 
 def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
-    from salesweb.visits import task_rules as tasks
+    from salesweb.visits import tasks
     today = datetime.date.today()
     task = tasks.create("Prepare the offer", team["boss"], today, team["boss"], today)
     page = team["boss_client"].get("/tasks", headers=EN).get_data(as_text=True)
@@ -226,7 +226,7 @@ def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
 
 
 def test_a_manager_sees_the_teams_open_tasks_and_hands_them_on(app, make, team):
-    from salesweb.visits import task_rules as tasks
+    from salesweb.visits import tasks
     today = datetime.date.today()
     mate = make.user("rep", name="Rep Three", team="East", reports_to=team["boss"])
     customer = make.customer(team["rep"], name="Task Co")
@@ -276,7 +276,7 @@ def test_a_task_added_from_a_customer_or_a_deal_is_linked_to_it(app, make, team)
 
 @pytest.mark.parametrize("role", ["support", "ops", "admin"])
 def test_other_roles_cannot_touch_reps_tasks_or_plans(app, make, team, signed_in, role):
-    from salesweb.visits import task_rules as tasks
+    from salesweb.visits import tasks
     client, _user = signed_in(role)
     customer = make.customer(team["rep"])
     today = datetime.date.today()
@@ -303,7 +303,7 @@ def test_odd_report_weeks_for_managers(app, team, query):
 
 
 def test_a_huge_assignee_id_is_refused_cleanly(app, team):
-    from salesweb.visits import task_rules as tasks
+    from salesweb.visits import tasks
     today = datetime.date.today()
     task = tasks.create("Mine", team["boss"], today, team["boss"], today)
     response = post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": "9" * 30}, token_from="/tasks")

@@ -6,7 +6,7 @@ import pytest
 from salesweb.models import Customer, Deal, Task, Visit, VisitContact
 from salesweb.customers import rules as customers
 from salesweb.core import settings
-from salesweb.visits import task_rules as tasks, rules as visits
+from salesweb.visits import queries, tasks, rules as visits
 from salesweb.core.errors import Invalid
 
 NOW = datetime.datetime(2026, 11, 23, 2, 0)  # 10:00 in Shanghai
@@ -44,7 +44,7 @@ def test_logging_a_visit_moves_the_cadence_freshens_deals_and_plans_the_next(app
     task = Task.get(Task.visit == planned.id)
     assert (task.assignee_id, task.due_on, task.source) == (rep.id, planned.planned_for, "next_visit")
     assert [m.contact_id for m in VisitContact.select().where(VisitContact.visit == visit.id)] == [contact.id]
-    assert visits.overdue_customers(rep, TODAY) == []
+    assert queries.overdue_customers(rep, TODAY) == []
 
 
 def test_logging_the_planned_visit_fulfils_it_and_its_task(app, make, spec):
@@ -134,19 +134,19 @@ def test_overdue_customers_come_a_first_then_most_overdue(app, make):
     for name, tier, late in rows:
         customer = make.customer(rep, name=name, tier=tier)
         Customer.update(next_visit_due=TODAY - datetime.timedelta(days=late)).where(Customer.id == customer.id).execute()
-    assert [c.name for c in visits.overdue_customers(rep, TODAY)] == ["A very late", "A bit late", "B late", "C late"]
-    assert visits.overdue_count(rep, TODAY) == 4
+    assert [c.name for c in queries.overdue_customers(rep, TODAY)] == ["A very late", "A bit late", "B late", "C late"]
+    assert queries.overdue_count(rep, TODAY) == 4
 
 
 def test_the_week_counts_visits_on_the_local_calendar(app, make, spec):
     rep = make.user("rep")
     customer = make.customer(rep)
-    monday, next_monday = visits.week_bounds(TODAY)
+    monday, next_monday = queries.week_bounds(TODAY)
     assert monday == datetime.date(2026, 11, 23) and next_monday == datetime.date(2026, 11, 30)
     # Sunday 23:30 UTC is Monday 07:30 in Shanghai: this week. Sunday 15:00 UTC is Sunday 23:00: last week.
     for at in (datetime.datetime(2026, 11, 22, 23, 30), datetime.datetime(2026, 11, 22, 15, 0)):
         visits.log(values(occurred_at=at), customer, rep, rep, spec, now=NOW)
-    assert visits.done_between([rep.id], monday, next_monday, spec) == {rep.id: (1, 0)}
+    assert queries.done_between([rep.id], monday, next_monday, spec) == {rep.id: (1, 0)}
 
 
 def test_tasks_snooze_done_and_a_manager_hands_them_on(app, make):
@@ -158,12 +158,14 @@ def test_tasks_snooze_done_and_a_manager_hands_them_on(app, make):
         tasks.create("Not theirs", outsider, TODAY, rep, TODAY)
     tasks.snooze(task, 3, TODAY)
     assert Task.get_by_id(task.id).due_on == TODAY + datetime.timedelta(days=3)
-    assert tasks.open_for(rep, TODAY) == [] and len(tasks.open_for(rep, TODAY + datetime.timedelta(days=3))) == 1
+    assert queries.open_tasks_for(rep, TODAY) == [] and len(queries.open_tasks_for(
+        rep, TODAY + datetime.timedelta(days=3))) == 1
     with pytest.raises(Invalid):
         tasks.reassign(task, outsider, boss)
     tasks.reassign(task, boss, boss)
     tasks.done(Task.get_by_id(task.id), boss)
-    assert Task.get_by_id(task.id).done_at is not None and tasks.open_for(boss, TODAY + datetime.timedelta(days=9)) == []
+    assert Task.get_by_id(task.id).done_at is not None and queries.open_tasks_for(
+        boss, TODAY + datetime.timedelta(days=9)) == []
 
 
 def test_a_task_about_a_deal_takes_its_customer_and_refuses_another(app, make):
@@ -206,7 +208,7 @@ def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, 
 
 def test_a_visit_linked_to_a_deal_gives_the_deal_its_next_step(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.pipeline import rules as pipeline
+    from salesweb.pipeline import queries as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     deal = make.deal(rep, customer=customer, next_step="Call back", next_step_due=TODAY - datetime.timedelta(days=3))
@@ -241,7 +243,7 @@ def test_only_the_latest_visit_to_a_deal_sets_its_next_step(app, make, spec):
 
 def test_a_visits_next_step_without_a_date_keeps_the_deals_due_day(app, make, spec):
     from salesweb.models import Stage
-    from salesweb.pipeline import rules as pipeline
+    from salesweb.pipeline import queries as pipeline
     rep = make.user("rep")
     customer = make.customer(rep)
     in_three_days = TODAY + datetime.timedelta(days=3)

@@ -1,5 +1,5 @@
 """The manager's desk under /manager/."""
-from . import reports, routes  # noqa: F401 (the views join the blueprint)
+from . import routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
 from ...figures import charts
 

@@ -1,5 +1,5 @@
 """Sales operations' console under /ops/."""
-from . import routes, stages  # noqa: F401 (the views join the blueprint)
+from . import routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
 from ...figures import charts
 

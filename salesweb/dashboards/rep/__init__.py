@@ -1,3 +1,3 @@
 """The rep's day under /rep/."""
-from . import reports, routes  # noqa: F401 (the views join the blueprint)
+from . import routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp  # noqa: F401

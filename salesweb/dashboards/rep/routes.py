@@ -5,8 +5,8 @@ from ...web.rows import RowTemplate
 from ...customers import cadence
 from ...quotes import queries as quotes
 from ...figures import metrics
-from ...pipeline import rules as pipeline
-from ...visits import task_rules as tasks, rules as visits
+from ...pipeline import queries as pipeline
+from ...visits import queries as visits
 from ...core.settings import current_settings
 from ...core.clock import local_today as today
 from ...web.kept import remembered
@@ -35,7 +35,7 @@ def home():
         "rep/today.html", today=day, planned=planned, overdue=overdue,
         overdue_rows=overdue_rows,
         overdue_total=visits.overdue_count(current_user, day),
-        due_tasks=[t for t in tasks.open_for(current_user, day) if t.visit_id not in shown], stale=stale,
+        due_tasks=[t for t in visits.open_tasks_for(current_user, day) if t.visit_id not in shown], stale=stale,
         stale_rows=STALE_ROW.write(STALE_ROW.Row(d.id, d.title, d.customer.name, d.amount, d.last_activity_at)
                                    for d in stale),
         week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user),

@@ -1,15 +1,15 @@
-"""Ops: the pipeline's stages and the reasons a deal can be lost, at /ops/stages."""
+"""The stage editor, for ops: the pipeline's stages and the reasons a deal can be lost, at /ops/stages."""
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ...web.forms import as_id
-from ...core.i18n import _, ngettext
-from ...models import STAGE_KIND_LABELS, LossReason, Stage
-from ...pipeline import stages as stages_service
-from ...core.errors import Invalid
-from ...web.pages import render, submit
-from .blueprint import bp
+from ..web.forms import as_id
+from ..core.i18n import _, ngettext
+from ..models import STAGE_KIND_LABELS, LossReason, Stage
+from . import stages
+from ..core.errors import Invalid
+from ..web.pages import render, submit
+from .blueprint import stage_editor as bp
 from .forms import ReasonForm, StageForm
 
 
@@ -23,11 +23,11 @@ def _reason_or_404(reason_id):
 
 def _page(status=200, stage_form=None, reason_form=None, renamed=None, refusal=None, reason_refusal=None):
     """The stages and loss reasons page; a refused form keeps what was typed and its messages."""
-    reasons = stages_service.reasons()
+    reasons = stages.reasons()
     rename_forms = {r.id: ReasonForm(formdata=None, obj=r) for r in reasons}
     if renamed is not None:
         rename_forms[renamed[0]] = renamed[1]
-    return render("ops/stages.html", status=status, rows=stages_service.overview(), reasons=reasons,
+    return render("pipeline/stages.html", status=status, rows=stages.overview(), reasons=reasons,
                   rename_forms=rename_forms, stage_form=stage_form or StageForm(formdata=None),
                   reason_form=reason_form or ReasonForm(formdata=None), refusal=refusal,
                   reason_refusal=reason_refusal, kind_labels=STAGE_KIND_LABELS, locale=_locale())
@@ -51,7 +51,7 @@ def _attempt(action, refusal="refusal"):
 
 
 @bp.get("/stages")
-def stages():
+def index():
     return _page()
 
 
@@ -59,10 +59,10 @@ def stages():
 def new_stage():
     form = StageForm()
     created = []
-    done, status = submit(form, lambda: created.append(stages_service.create(form.values(), by=current_user)))
+    done, status = submit(form, lambda: created.append(stages.create(form.values(), by=current_user)))
     if done:
         flash(_("Stage “%(name)s” added.", name=created[0].name(_locale())), "success")
-        return redirect(url_for("ops.stages"))
+        return redirect(url_for("stages.index"))
     return _page(status, stage_form=form)
 
 
@@ -70,28 +70,28 @@ def new_stage():
 def edit_stage(stage_id):
     stage = _stage_or_404(stage_id)
     form = StageForm(formdata=None, obj=stage) if request.method == "GET" else StageForm()
-    done, status = submit(form, lambda: stages_service.edit(stage, form.values(), by=current_user))
+    done, status = submit(form, lambda: stages.edit(stage, form.values(), by=current_user))
     if done:
         flash(_("Saved."), "success")
-        return redirect(url_for("ops.stages"))
-    return render("ops/stage_form.html", status=status, form=form, stage=stage, locale=_locale())
+        return redirect(url_for("stages.index"))
+    return render("pipeline/stage_form.html", status=status, form=form, stage=stage, locale=_locale())
 
 
 @bp.post("/stages/<int:stage_id>/move")
 def move_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    refused = _attempt(lambda: stages_service.reorder(stage, request.form.get("direction"), by=current_user))
-    return refused or redirect(url_for("ops.stages"))
+    refused = _attempt(lambda: stages.reorder(stage, request.form.get("direction"), by=current_user))
+    return refused or redirect(url_for("stages.index"))
 
 
 @bp.post("/stages/<int:stage_id>/delete")
 def delete_stage(stage_id):
     stage = _stage_or_404(stage_id)
-    refused = _attempt(lambda: stages_service.delete(stage, by=current_user))
+    refused = _attempt(lambda: stages.delete(stage, by=current_user))
     if refused:
         return refused
     flash(_("Stage “%(name)s” deleted.", name=stage.name(_locale())), "success")
-    return redirect(url_for("ops.stages"))
+    return redirect(url_for("stages.index"))
 
 
 @bp.post("/stages/<int:stage_id>/merge")
@@ -102,24 +102,24 @@ def merge_stage(stage_id):
     if target is None:
         return _page(422, refusal=str(_("Choose a stage to merge into.")))
     merged = []
-    refused = _attempt(lambda: merged.append(stages_service.merge(stage, target, by=current_user)))
+    refused = _attempt(lambda: merged.append(stages.merge(stage, target, by=current_user)))
     if refused:
         return refused
     moved = merged[0]
     flash(ngettext("“%(stage)s” merged into “%(into)s”: %(num)d deal moved.",
                    "“%(stage)s” merged into “%(into)s”: %(num)d deals moved.", moved,
                    stage=stage.name(_locale()), into=target.name(_locale())), "success")
-    return redirect(url_for("ops.stages"))
+    return redirect(url_for("stages.index"))
 
 
 @bp.post("/loss-reasons")
 def new_reason():
     form = ReasonForm()
     added = []
-    done, status = submit(form, lambda: added.append(stages_service.add_reason(form.values(), by=current_user)))
+    done, status = submit(form, lambda: added.append(stages.add_reason(form.values(), by=current_user)))
     if done:
         flash(_("Loss reason “%(name)s” added.", name=added[0].name(_locale())), "success")
-        return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+        return redirect(url_for("stages.index", _anchor="loss-reasons"))
     return _page(status, reason_form=form)
 
 
@@ -127,10 +127,10 @@ def new_reason():
 def rename_reason(reason_id):
     reason = _reason_or_404(reason_id)
     form = ReasonForm()
-    done, status = submit(form, lambda: stages_service.rename_reason(reason, form.values(), by=current_user))
+    done, status = submit(form, lambda: stages.rename_reason(reason, form.values(), by=current_user))
     if done:
         flash(_("Saved."), "success")
-        return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+        return redirect(url_for("stages.index", _anchor="loss-reasons"))
     return _page(status, renamed=(reason.id, form))
 
 
@@ -138,17 +138,17 @@ def rename_reason(reason_id):
 def set_reason_active(reason_id):
     reason = _reason_or_404(reason_id)
     active = request.form.get("active") == "1"
-    refused = _attempt(lambda: stages_service.set_reason_active(reason, active, by=current_user), "reason_refusal")
+    refused = _attempt(lambda: stages.set_reason_active(reason, active, by=current_user), "reason_refusal")
     if refused:
         return refused
     flash(_("“%(name)s” is offered again when a deal is lost.", name=reason.name(_locale())) if active else
           _("“%(name)s” is no longer offered; deals lost for it keep it.", name=reason.name(_locale())), "success")
-    return redirect(url_for("ops.stages", _anchor="loss-reasons"))
+    return redirect(url_for("stages.index", _anchor="loss-reasons"))
 
 
 @bp.post("/loss-reasons/<int:reason_id>/move")
 def move_reason(reason_id):
     reason = _reason_or_404(reason_id)
-    refused = _attempt(lambda: stages_service.reorder_reason(reason, request.form.get("direction"), by=current_user),
+    refused = _attempt(lambda: stages.reorder_reason(reason, request.form.get("direction"), by=current_user),
                        "reason_refusal")
-    return refused or redirect(url_for("ops.stages", _anchor="loss-reasons"))
+    return refused or redirect(url_for("stages.index", _anchor="loss-reasons"))

@@ -1,12 +1,11 @@
 """The planned-visits calendar feed: no sign-in (a phone's calendar cannot sign in), a secret in the URL."""
-from flask import Blueprint, Response, abort, request
+from flask import Response, abort, request
 
 from ..core.db import utcnow
 from ..core.i18n import _
 from ..infra import calendar_feed
 from ..core.clock import local_today
-
-feeds = Blueprint("feeds", __name__)
+from .blueprint import feeds
 
 
 @feeds.get("/calendar/<token>.ics")

@@ -1,0 +1,287 @@
+"""The pipeline's reads: the stages, the board's columns and cards, a deal's history and last change, the deals
+other features list (a customer's, the open ones a visit links, a rep's stale ones), and what stale means
+(`is_stale`, and `stale_condition` in SQL). The writes are in `rules`."""
+import datetime
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from peewee import JOIN, Select, fn
+
+from ..core.access import team_tree, visible, visible_to
+from ..core.db import is_sqlite, kept_statement, param, utcnow
+from ..models import Customer, Deal, Stage, StageChange, User
+from ..models.people import initials
+
+
+def scope(user):
+    """The deals a user may see: their own (rep), their subtree's (manager), all (others)."""
+    return visible(Deal.select(), user, Deal.owner)
+
+
+def stages():
+    return list(Stage.select().order_by(Stage.position, Stage.id))
+
+
+def is_stale(deal, stage, today, now):
+    """Stale is honest: no real activity for the stage's rotting days, or no next step, or an overdue one."""
+    if stage.kind != "open":
+        return False
+    if stage.rotting_days is not None and now - deal.last_activity_at > datetime.timedelta(days=stage.rotting_days):
+        return True
+    return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
+
+
+def stale_condition(today, quiet_before):
+    """is_stale in SQL for deals on open stages; `quiet_before`: {stage id: the time before which a deal's last
+    activity means it has rotted there}."""
+    condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
+    for stage_id, cutoff in quiet_before.items():
+        condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < cutoff))
+    return condition
+
+
+def rot_cutoffs(now, all_stages=None):
+    """{open stage id with rotting days: the time before which a deal there has rotted}."""
+    return {s.id: now - datetime.timedelta(days=s.rotting_days) for s in all_stages or stages()
+            if s.kind == "open" and s.rotting_days is not None}
+
+
+def stale_of(owner, today, now, limit=10):
+    """The owner's open deals gone stale (is_stale in SQL), longest quiet first, with their customer."""
+    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+    return list(Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at,
+                            Customer.id, Customer.name, Customer.tier)
+                .join(Customer, on=(Deal.customer == Customer.id))
+                .where((Deal.owner == owner.id) & Deal.stage.in_(open_stages)
+                       & stale_condition(today, rot_cutoffs(now)))
+                .order_by(Deal.last_activity_at, Deal.id).limit(limit))
+
+
+def open_deal_choices(customer_id):
+    """[(id, title)] of the customer's open deals, by title (a visit or a help request links one)."""
+    return list(Deal.select(Deal.id, Deal.title).join(Stage)
+                .where((Deal.customer == customer_id) & (Stage.kind == "open")).order_by(Deal.title).tuples())
+
+
+def last_change(deal):
+    """Who last changed the deal, and when (for a conflict notice)."""
+    who = User.get_or_none(User.id == deal.updated_by_id) if deal.updated_by_id else None
+    return who, deal.updated_at
+
+
+HISTORY_ENTRIES = 30  # the latest stage changes a deal page shows; a deal dragged to and fro has hundreds
+
+
+def history(deal, limit=HISTORY_ENTRIES):
+    """([(change, until), ...] oldest first, more): the latest `limit` stage changes with who made them and
+    when the deal left that stage (None: it is still there); `more` when older ones exist."""
+    by = User.alias()
+    latest = list(StageChange.select(StageChange, by).join(by, JOIN.LEFT_OUTER, on=(StageChange.by == by.id))
+                  .where(StageChange.deal == deal.id).order_by(StageChange.at.desc(), StageChange.id.desc())
+                  .limit(limit + 1))
+    more = len(latest) > limit
+    latest = latest[:limit]
+    untils = [None] + [change.at for change in latest[:-1]]
+    return list(zip(latest, untils))[::-1], more
+
+
+def of_customer(user, customer_id, limit):
+    """The customer's deals the user may see with their stage, open ones first, then the latest changed."""
+    query = visible(Deal.select(Deal, Stage).join(Stage), user, Deal.owner)
+    return list(query.where(Deal.customer == customer_id).order_by(Stage.kind != "open", Deal.updated_at.desc())
+                .limit(limit))
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int
+    amount: int
+    weighted: int
+    cards: list
+    more: bool
+
+
+def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None):
+    """The board's columns: header totals over the whole column, and the first `limit` cards of each,
+    in two queries however many deals there are. `only`: stage ids to build (after a move). `keep(name, key,
+    compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
+    all_stages = all_stages if all_stages is not None else stages()
+    wanted = [s for s in all_stages if only is None or s.id in only]
+    board_filter = _board_filter(user, criteria, today, all_stages)
+    stage_ids = tuple(s.id for s in wanted)
+    totals = (keep or (lambda _name, _key, compute: compute()))(
+        "board-totals", (board_filter, stage_ids), lambda: _totals(board_filter, stage_ids))
+    cards = {}
+    # each column's first cards walk the (stage, position) index and stop: no ranking of every deal
+    for deal in _annotated(_first_cards(board_filter, stage_ids, limit), all_stages, today):
+        cards.setdefault(deal.stage_id, []).append(deal)
+    return [Column(s, *totals.get(s.id, (0, 0, 0)), cards.get(s.id, []), totals.get(s.id, (0,))[0] > limit)
+            for s in wanted]
+
+
+def column_heads(user, criteria, today, wanted, all_stages=None):
+    """Only the header totals of these stages' columns (what a move changes), in one query."""
+    totals = _totals(_board_filter(user, criteria, today, all_stages), tuple(s.id for s in wanted))
+    return [Column(s, *totals.get(s.id, (0, 0, 0)), [], False) for s in wanted]
+
+
+def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=None):
+    """More of one column's cards (Show more), in order."""
+    all_stages = all_stages if all_stages is not None else stages()
+    ids = (_filtered(_board_filter(user, criteria, today, all_stages)).select(Deal.id)
+           .where(Deal.stage == stage_id).order_by(Deal.position, Deal.id).offset(offset).limit(limit))
+    return _annotated(_card_query(Deal.select().where(Deal.id.in_(ids))), all_stages, today)
+
+
+def card(deal_id, all_stages, today):
+    """One deal as the board shows it (with customer and owner)."""
+    return _annotated(_card_query(Deal.select().where(Deal.id == deal_id)), all_stages, today)[0]
+
+
+def deal_to_move(deal_id, user):
+    """The deal if the user may see it, with the names its card shows (a move answers with the card: `card_of`)."""
+    owner = User.alias()
+    query = (Deal.select(Deal, Customer.id, Customer.name, Customer.tier, owner.id, owner.name)
+             .join(Customer, on=(Deal.customer == Customer.id), attr="customer")
+             .switch(Deal).join(owner, on=(Deal.owner == owner.id), attr="owner").where(Deal.id == deal_id))
+    return visible(query, user, Deal.owner).first()
+
+
+def card_of(deal, all_stages, today):
+    """A deal read by `deal_to_move` (and moved since) as the board shows it, without reading it again."""
+    return _annotated([(deal.id, deal.title, deal.version, deal.amount, deal.stage_id, deal.position,
+                        deal.stage_entered_at, deal.last_activity_at, deal.next_step, deal.next_step_due,
+                        deal.customer_id, deal.owner_id, deal.customer.name, deal.customer.tier, deal.owner.name)],
+                      all_stages, today)[0]
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """The deals a board shows: whose scope, narrowed by its filters. Hashable: it keys the kept column totals.
+    `quiet_before`: ((open stage id, the time before which a deal there has rotted), ...) when only stale deals
+    are shown, as of `today`."""
+    role: str
+    user_id: int
+    owner_id: int | None = None
+    tier: str | None = None
+    close_from: datetime.date | None = None
+    close_to: datetime.date | None = None
+    today: datetime.date | None = None
+    quiet_before: tuple | None = None
+
+
+def _board_filter(user, criteria, today, all_stages=None):
+    """The board's filters as a `BoardFilter`. `stale`: only the deals `is_stale` finds stale, as of today and
+    this minute (a minute keeps the totals' key for a minute)."""
+    owner = criteria.get("owner")
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    stale = criteria.get("stale")
+    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if stale else None
+    return BoardFilter(role=user.role, user_id=user.id,
+                       owner_id=user.id if owner == "mine" else owner if isinstance(owner, int) else None,
+                       tier=tier, close_from=criteria.get("close_from"), close_to=criteria.get("close_to"),
+                       today=today if stale else None,
+                       quiet_before=tuple(rotting.items()) if rotting is not None else None)
+
+
+def _filtered(board_filter, team=None):
+    """The deals the board shows: the user's scope narrowed by its filters (`team`: a manager's team_tree the
+    statement declares)."""
+    f = board_filter
+    query = visible_to(Deal.select(), f.role, f.user_id, Deal.owner, team)
+    if f.quiet_before is not None:
+        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+        query = query.where(Deal.stage.in_(open_stages) & stale_condition(f.today, dict(f.quiet_before)))
+    if f.owner_id is not None:
+        query = query.where(Deal.owner == f.owner_id)
+    if f.tier is not None:
+        query = query.join(Customer, on=(Deal.customer == Customer.id)).where(Customer.tier == f.tier)
+    if f.close_from is not None:
+        query = query.where(Deal.expected_close >= f.close_from)
+    if f.close_to is not None:
+        query = query.where(Deal.expected_close <= f.close_to)
+    return query
+
+
+def _totals(board_filter, stage_ids):
+    """{stage id: (count, amount, probability-weighted amount)}."""
+    weighted = fn.SUM(Deal.amount * Deal.probability) / 100  # 64-bit columns: no overflow
+    rows = (_filtered(board_filter).select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), weighted)
+            .where(Deal.stage.in_(list(stage_ids))).group_by(Deal.stage).tuples())
+    return {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in rows}
+
+
+CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.position, Deal.stage_entered_at,
+               Deal.last_activity_at, Deal.next_step, Deal.next_step_due, Deal.customer, Deal.owner)
+
+
+class Card:
+    """A deal as a board card shows it: its own columns, its customer's name and tier, its owner's name, days in
+    its stage and whether it is stale. Plain values, not models: a board holds a hundred, and building a deal with
+    its customer and owner took peewee 16 µs a card."""
+    __slots__ = ("id", "title", "version", "amount", "stage_id", "position", "stage_entered_at", "last_activity_at",
+                 "next_step", "next_step_due", "customer_id", "owner_id", "customer_name", "customer_tier",
+                 "owner_name", "owner_initials", "days_in_stage", "stale")
+
+    def __init__(self, row):
+        (self.id, self.title, self.version, self.amount, self.stage_id, self.position, self.stage_entered_at,
+         self.last_activity_at, self.next_step, self.next_step_due, self.customer_id, self.owner_id,
+         self.customer_name, self.customer_tier, self.owner_name) = row
+        self.owner_initials = initials(self.owner_name)
+
+
+def _card_query(query):
+    """Deals with what a card shows (as tuples for `Card`), their customer's and owner's alongside, in column
+    order."""
+    owner = User.alias()
+    return (query.select(*CARD_FIELDS, Customer.name, Customer.tier, owner.name)
+            .switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+            .switch(Deal).join(owner, on=(Deal.owner == owner.id))
+            .order_by(Deal.stage, Deal.position, Deal.id).tuples())
+
+
+def _first_cards(board_filter, stage_ids, limit):
+    """The first `limit` cards of each of these stages' columns, in one query, as `_card_query` gives them."""
+    f = board_filter
+    optional = ("owner_id", "tier", "close_from", "close_to", "today")
+    stale = None if f.quiet_before is None else tuple(sid for sid, _cutoff in f.quiet_before)
+    quiet = None if stale is None else tuple((sid, param(f"quiet_{sid}")) for sid in stale)
+    placeholders = BoardFilter(f.role, param("user_id"),
+                               *(param(name) if getattr(f, name) is not None else None for name in optional),
+                               quiet_before=quiet)
+    key = ("board-first-cards", f.role, stage_ids, stale, *(getattr(f, name) is not None for name in optional))
+    values = {name: getattr(f, name) for name in ("user_id", *optional)}
+    values.update({f"quiet_{sid}": cutoff for sid, cutoff in f.quiet_before or ()}, limit=limit)
+    # writing this statement took peewee 1.5 ms a board, more than all else the board reads: its SQL is kept
+    sql, params = kept_statement(key, lambda: _first_cards_query(placeholders, stage_ids, param("limit")), **values)
+    return list(Deal.raw(sql, *params).tuples())
+
+
+def _first_cards_query(board_filter, stage_ids, limit):
+    team = team_tree(board_filter.user_id) if board_filter.role == "manager" else None  # one tree for every column
+    base = _filtered(board_filter, team=team)
+    firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(limit)
+              for sid in stage_ids]
+    if is_sqlite():
+        query = Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts)))
+    else:
+        # PostgreSQL plans that OR of IN subqueries as a scan of every deal and a hash of every customer (7 ms);
+        # one IN over the columns' first ids, each read from its own derived table, as a lookup of each id (1.5 ms).
+        firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
+        ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
+        query = Deal.select().where(Deal.id.in_(ids))
+    query = _card_query(query)
+    return query.with_cte(team) if team is not None else query
+
+
+def _annotated(rows, all_stages, today, now=None):
+    """Cards from `_card_query`'s rows, with their days in stage and whether they are stale."""
+    now = now or utcnow()
+    by_id = {s.id: s for s in all_stages}
+    cards = [Card(row) for row in rows]
+    for card in cards:
+        card.days_in_stage = (now - card.stage_entered_at).days
+        card.stale = is_stale(card, by_id[card.stage_id], today, now)
+    return cards
