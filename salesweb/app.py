@@ -6,28 +6,28 @@ from flask.cli import FlaskGroup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
-from .admin import bp as admin_bp
-from .allocation import manager_bp as manager_allocation_bp, ops_bp as ops_allocation_bp
-from .audit import bp as audit_bp
-from .auth import bp as auth_bp
-from .collateral import bp as collateral_bp, public as shared_bp
+from .admin.views import bp as admin_bp
+from .allocation.views import manager_bp as manager_allocation_bp, ops_bp as ops_allocation_bp
+from .audit.views import bp as audit_bp
+from .auth.views import bp as auth_bp
+from .collateral.views import bp as collateral_bp, public as shared_bp
 from .core import config as configuration, db as database, locale
 from .core.extensions import babel, csrf, login_manager
-from .customers import bp as customers_bp
-from .dashboards.home import bp as home_bp
-from .dashboards.manager import bp as manager_bp
-from .dashboards.ops import bp as ops_bp
-from .dashboards.rep import bp as rep_bp
-from .dashboards.support import bp as support_bp
-from .dashboards.targets import bp as targets_bp
-from .expenses import bp as expenses_bp
+from .customers.views import bp as customers_bp
+from .dashboards.home.views import bp as home_bp
+from .dashboards.manager.views import bp as manager_bp
+from .dashboards.ops.views import bp as ops_bp
+from .dashboards.rep.views import bp as rep_bp
+from .dashboards.support.views import bp as support_bp
+from .dashboards.targets.views import bp as targets_bp
+from .expenses.views import bp as expenses_bp
 from .infra import outbox
-from .pipeline import bp as pipeline_bp, stage_editor as stages_bp
-from .quotes import bp as quotes_bp
-from .reports import own as rep_reports_bp, team as team_reports_bp
-from .service import bp as service_bp, public as public_bp
-from .settings import admin as admin_settings_bp, ops as ops_settings_bp
-from .visits import bp as visits_bp, feeds as feeds_bp
+from .pipeline.views import bp as pipeline_bp, stage_editor as stages_bp
+from .quotes.views import bp as quotes_bp
+from .reports.views import own as rep_reports_bp, team as team_reports_bp
+from .service.views import bp as service_bp, public as public_bp
+from .settings.views import admin as admin_settings_bp, ops as ops_settings_bp
+from .visits.views import bp as visits_bp, feeds as feeds_bp
 from .web import errors, security, shell
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """The house's shape: dependencies between salesweb's packages run one way (ARCHITECTURE.md).
 
 core <- models <- infra, web <- features <- figures <- dashboards <- demo, cli, app. A feature may import another
-feature's rules or queries, never its routes; nothing imports inside a function to dodge a cycle."""
+feature's rules, queries or forms, never its views; nothing imports inside a function to dodge a cycle."""
 import ast
 import pathlib
 
@@ -113,14 +113,26 @@ def cycles(edges):
     return found
 
 
+def view_modules(edges):
+    """The modules holding views: those that import their own package's blueprint."""
+    return {module for module, targets in edges.items()
+            if any(target.endswith(".blueprint") and target.rpartition(".")[0] == module.rpartition(".")[0]
+                   for target in targets)}
+
+
 def feature_of(module):
     parts = module.split(".")
     return parts[1] if layer_of(module) == "feature" else None
 
 
 def forbidden(edges):
-    """Each import that runs against the layers, or into another feature's routes."""
+    """Each import that runs against the layers, or into another package's views."""
     found = []
+    views = view_modules(edges)
+    packages = {module.rpartition(".")[0] for module in edges}
+
+    def package_of(module):
+        return module if module in packages else module.rpartition(".")[0]
     for module, targets in sorted(edges.items()):
         for target, line in sorted(targets.items()):
             here, there = layer_of(module), layer_of(target)
@@ -130,17 +142,30 @@ def forbidden(edges):
                 found.append(f"{module}:{line} (models) imports {target}: models use only {sorted(MODELS_MAY_USE)}")
             elif LAYERS[there] > LAYERS[here]:
                 found.append(f"{module}:{line} ({here}) imports {target} ({there})")
-            elif here == there == "feature" and feature_of(module) != feature_of(target) \
-                    and target.split(".")[-1] == "routes":
-                found.append(f"{module}:{line} imports another feature's routes: {target}")
+            elif here != "top" and (target in views or target.split(".")[-1] == "routes") \
+                    and package_of(target) != package_of(module):
+                found.append(f"{module}:{line} imports another package's views: {target}")
     return found
+
+
+def with_packages(edges):
+    """The edges, and from each import to the packages above its target: importing a module runs its packages'
+    __init__ first, so a cycle through one is a cycle too."""
+    out = {module: dict(targets) for module, targets in edges.items()}
+    for module, targets in edges.items():
+        for target, line in targets.items():
+            package = target.rpartition(".")[0]
+            while "." in package and not module.startswith(package + "."):
+                out[module].setdefault(package, line)
+                package = package.rpartition(".")[0]
+    return out
 
 
 EDGES, NESTED = graph()
 
 
 def test_no_import_cycles():
-    assert cycles(EDGES) == []
+    assert cycles(with_packages(EDGES)) == []
 
 
 def test_dependencies_run_one_way():
@@ -159,9 +184,23 @@ def test_the_cycle_finder_finds_a_cycle(edges, expected):
     assert cycles(edges) == expected
 
 
-def test_the_layer_check_refuses_a_feature_importing_figures_or_another_features_routes():
+def test_a_cycle_through_a_packages_init_is_found():
+    """customers/__init__ importing its views, which import allocation, whose queries import customers' queries."""
+    edges = {"salesweb.customers": {"salesweb.customers.routes": 1},
+             "salesweb.customers.routes": {"salesweb.allocation.rules": 2},
+             "salesweb.allocation.rules": {"salesweb.customers.queries": 3},
+             "salesweb.customers.queries": {}, "salesweb.allocation": {}}
+    assert cycles(edges) == []
+    assert cycles(with_packages(edges)) == [["salesweb.allocation.rules", "salesweb.customers",
+                                             "salesweb.customers.routes"]]
+
+
+def test_the_layer_check_refuses_a_feature_importing_figures_or_another_packages_views():
     edges = {"salesweb.pipeline.rules": {"salesweb.figures.metrics": 3, "salesweb.customers.routes": 4,
-                                         "salesweb.customers.queries": 5}}
+                                         "salesweb.customers.queries": 5, "salesweb.customers.picker": 6},
+             "salesweb.customers.picker": {"salesweb.customers.blueprint": 1},
+             "salesweb.customers.routes": {"salesweb.customers.picker": 2}}
     assert forbidden(edges) == [
-        "salesweb.pipeline.rules:4 imports another feature's routes: salesweb.customers.routes",
+        "salesweb.pipeline.rules:6 imports another package's views: salesweb.customers.picker",
+        "salesweb.pipeline.rules:4 imports another package's views: salesweb.customers.routes",
         "salesweb.pipeline.rules:3 (feature) imports salesweb.figures.metrics (figures)"]

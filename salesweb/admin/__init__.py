@@ -1,3 +1,1 @@
 """Administration under /admin/: users, teams, settings."""
-from . import routes  # noqa: F401 (the views join the blueprint)
-from .blueprint import bp  # noqa: F401

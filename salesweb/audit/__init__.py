@@ -1,7 +1,1 @@
 """The audit log page, for admin and ops."""
-from . import routes  # noqa: F401 (the views join the blueprint)
-from .blueprint import bp
-from ..models import AUDIT_ACTION_LABELS
-
-# what this package's templates (and others showing its records) read
-bp.add_app_template_global(AUDIT_ACTION_LABELS, "audit_action_labels")

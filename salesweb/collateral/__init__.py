@@ -1,10 +1,2 @@
 """The collateral library: browse, download and share for everyone signed in; upload and edit for support,
 ops and admin (`bp`). The pages a customer opens from a share link need no sign-in (`public`)."""
-from . import public_routes, routes  # noqa: F401 (the views join the blueprint)
-from .blueprint import bp, public
-from ..models import COLLATERAL_KIND_LABELS
-from .queries import link_state
-
-# what this package's templates (and others showing its records) read
-bp.add_app_template_global(COLLATERAL_KIND_LABELS, "collateral_kind_labels")
-bp.add_app_template_global(link_state, "share_state")

@@ -9,7 +9,6 @@ from . import links as customer_links
 from ..core import notifications
 from ..core.errors import Invalid
 from .queries import link_state
-from ..visits.queries import utc_range
 
 MAX_COMMENT = 2000
 

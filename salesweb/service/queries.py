@@ -11,7 +11,7 @@ from ..core.db import db, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
 from ..customers import queries as customers
-from ..visits.rules import utc_range
+from ..visits.queries import utc_range
 
 
 # --- feedback ------------------------------------------------------------------------------------------------------

@@ -1,3 +1,1 @@
 """Sales support's desk under /support/."""
-from . import routes  # noqa: F401 (the views join the blueprint)
-from .blueprint import bp  # noqa: F401

@@ -1,0 +1,4 @@
+"""This package's views, joined to its blueprint, and the template globals its records need: what the app
+registers (salesweb/app.py)."""
+from . import routes  # noqa: F401 (the views join the blueprint)
+from .blueprint import bp  # noqa: F401
