@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _, _l, lazy_pgettext
 from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS
 from . import importer as imports
@@ -21,7 +20,7 @@ PHONE = Regexp(r"^[0-9０-９+\-() .,/#*转extEXT]{3,40}$", message=_l("Use digi
 WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("Enter an address such as example.com."))
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField(THING_NAME, validators=[DataRequired(), Length(max=200)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=64)])
@@ -36,7 +35,7 @@ class CustomerForm(FlaskForm):
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE], render_kw={"inputmode": "tel"})
@@ -45,21 +44,21 @@ class ContactForm(FlaskForm):
     is_primary = BooleanField(_l("Primary contact"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
 
 
-class TierLockForm(FlaskForm):
+class TierLockForm(Form):
     tier = SelectField(_l("Tier"), choices=options((t, t) for t in TIERS))
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     owner = SelectField(_l("New owner"), coerce=as_id)
     next = StringField()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -88,13 +87,13 @@ class FilterForm(FlaskForm):
 DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
     on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
                                default="skip")
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     plan_key = HiddenField()
 
 
@@ -103,7 +102,7 @@ def mapping_form(header, mapping, on_duplicate):
     columns = [("", _l("Not imported"))] + [
         (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
 
-    class MappingForm(FlaskForm):
+    class MappingForm(Form):
         on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
 
     for target in imports.TARGETS:

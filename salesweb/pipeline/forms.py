@@ -1,11 +1,10 @@
 import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..web.forms import as_id
+from ..web.forms import Form, as_id
 from ..core.i18n import _l, lazy_pgettext
 
 
@@ -20,7 +19,7 @@ AMOUNT = [InputRequired(), finite,
           NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
 
 
-class DealForm(FlaskForm):
+class DealForm(Form):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
@@ -34,14 +33,14 @@ class DealForm(FlaskForm):
     version = HiddenField()
 
 
-class QuickAddForm(FlaskForm):
+class QuickAddForm(Form):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
     stage = HiddenField()
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """A deal put in an open stage: a card dragged on the board, a button on the deal page."""
     class Meta:
         csrf = False  # CSRFProtect checks every POST's token (the board posts it with each move)
@@ -54,7 +53,7 @@ class MoveForm(FlaskForm):
     next_step_due = DateField(_l("Next step due"), validators=[Optional()])
 
 
-class NextStepForm(FlaskForm):
+class NextStepForm(Form):
     """A deal's next step, offered on the board after a move that came without one."""
     class Meta:
         csrf = False  # CSRFProtect checks every POST's token (the board posts it with each request)
@@ -72,7 +71,7 @@ class CloseForm(MoveForm):
     won_on = DateField(_l("Won on"), validators=[Optional()], default=datetime.date.today)
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -3,12 +3,11 @@ the sales process's. Saving goes through tiers.update_settings: the settings ser
 audits each change, and the customers' due dates and tiers follow."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..admin.forms import LOCALE_CHOICES
-from ..web.forms import options
+from ..web.forms import Form, options
 from ..core.i18n import _
 from ..core import settings as settings_service
 from ..customers import tiers
@@ -20,7 +19,7 @@ from ..web.pages import render, submit
 def form_class(definitions):
     """A form with one field per definition; money is entered in whole currency units."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(Form):
         pass
 
     for d in definitions:

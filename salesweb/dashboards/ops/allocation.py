@@ -3,9 +3,8 @@ the reassignment and its undo; regions and their reps (ops). Ops reach it at /op
 /manager/allocation for their subtree; the same views serve both."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from ...web.forms import as_id, options
+from ...web.forms import Form, as_id, options
 from ...core.i18n import _, ngettext
 from ..manager import bp as manager_bp
 from ...models import Customer, User
@@ -128,7 +127,7 @@ def move():
 
 def undo(batch_id):
     batch = allocation.batch_or_none(current_user, batch_id) or abort(404)
-    form = FlaskForm()
+    form = Form()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -154,7 +153,7 @@ for blueprint in (bp, manager_bp):
 @bp.post("/regions")
 def assign_region():
     """Ops: the rep new customers in a region go to."""
-    form = FlaskForm()
+    form = Form()
     if not form.validate_on_submit():
         abort(400)
     rep_id = as_id(request.form.get("rep"))

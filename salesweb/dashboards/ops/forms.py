@@ -1,15 +1,14 @@
 """The forms of the ops pages: the pipeline's stages and loss reasons, and the allocation console."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ...web.forms import as_id, options
+from ...web.forms import Form, as_id, options
 from ...core.i18n import _l
 from ...models import STAGE_KIND_LABELS, TIERS
 from ...pipeline import stages as stages_service
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=stages_service.STAGE_NAME_MAX)])
     probability = IntegerField(_l("Probability (%)"), validators=[
@@ -26,7 +25,7 @@ class StageForm(FlaskForm):
                 "kind": self.kind.data, "rotting_days": self.rotting_days.data}
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     name_en = StringField(_l("Reason (English)"),
                           validators=[DataRequired(), Length(max=stages_service.REASON_NAME_MAX)])
     name_zh = StringField(_l("Reason (Chinese)"),
@@ -36,7 +35,7 @@ class ReasonForm(FlaskForm):
         return {"name_en": self.name_en.data, "name_zh": self.name_zh.data}
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -52,7 +51,7 @@ class FilterForm(FlaskForm):
                 "overdue": bool(self.overdue.data), "q": (self.q.data or "").strip()}
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to_owner = SelectField(_l("Give them to"), coerce=as_id, validate_choice=False)
     pick = RadioField(_l("Which customers"), choices=options([("all", _l("All matching")),
                                                               ("ticked", _l("Only those ticked"))]),
