@@ -47,25 +47,29 @@ def test_inputs_and_labels_write_their_attributes_sorted_and_escaped(app):
     assert str(form.box.label(class_="c")) == '<label class="c" for="box">Box</label>'
 
 
-def test_wtforms_words_follow_the_request_language(app):
+def test_wtforms_words_follow_the_request_language_and_are_read_once_per_language(app):
     from flask_babel import force_locale
-    from flask_wtf import FlaskForm
 
-    class Required(FlaskForm):
+    from salesweb.web.forms import Form
+
+    class Required(Form):
         class Meta:
             csrf = False
 
         hidden_name = StringField(validators=[InputRequired()])  # no label: WTForms' own words make one
 
-    errors = {}
+    errors, catalogues = {}, {}
     for locale in ("zh", "en", "zh", "en"):
         with app.test_request_context("/", method="POST", data={}), force_locale(locale):
             form = Required()
             form.validate()
             errors.setdefault(locale, set()).add(form.hidden_name.errors[0])
+            catalogues.setdefault(locale, []).append(form.meta.get_translations(form))
     assert errors == {"zh": {"该字段是必填字段。"}, "en": {"This field is required."}}
+    zh, en = catalogues["zh"], catalogues["en"]
+    assert zh[0] is zh[1] and en[0] is en[1] and zh[0] is not en[0]  # each language's catalogue read once
 
-    class Amount(FlaskForm):
+    class Amount(Form):
         class Meta:
             csrf = False
 
