@@ -62,7 +62,8 @@ class Form(FlaskForm):
 # The HTML of the common widgets, written as WTForms' own widgets write it (attributes sorted and escaped the same
 # way; tests/web/test_form_html.py compares every form of the app) with plain string operations: WTForms formats
 # each attribute through Markup.format, and a form writes a hundred attributes. Any other widget, and any field
-# whose value is written by a field class not listed in VALUES, is left to the field's own widget.
+# whose value is written by a field class not listed in VALUES, is left to the field's own widget. (A datalist
+# given by its id alone cannot be seen through WTForms' API: no form has one, and that test would show it.)
 
 
 def attributes(values):
@@ -237,12 +238,12 @@ def _select(field, widget, kwargs):
     for choice in field.iter_choices():
         if not isinstance(choice, Choice):
             return None
-        html.append(option(choice))
+        html.append(option_tag(choice))
     html.append("</select>")
     return Markup("".join(html))
 
 
-def option(choice):
+def option_tag(choice):
     """An <option> as WTForms' Select writes it."""
     value = str(choice.value) if isinstance(choice.value, bool) else choice.value
     label = choice.label
