@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.i18n import _l, lazy_pgettext
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..models import ROLE_LABELS, ROLES
 
 LOCALE_CHOICES = [("", _l("Follow the browser")), ("en", "English"), ("zh", "简体中文")]
@@ -17,7 +16,7 @@ def _coerce_id(value):
     return -1 if chosen is None else chosen
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
@@ -31,17 +30,17 @@ class NewUserForm(UserForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "new-password"})
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(lazy_pgettext("name of a thing", "Name"), validators=[DataRequired(), Length(max=100)])
     manager = SelectField(_l("Manager"), coerce=_coerce_id, validate_choice=True)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 

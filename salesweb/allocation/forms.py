@@ -1,14 +1,13 @@
 """The allocation console's forms: the customer filters, and the reassignment with its preview step."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l
 from ..models import TIERS
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -24,7 +23,7 @@ class FilterForm(FlaskForm):
                 "overdue": bool(self.overdue.data), "q": (self.q.data or "").strip()}
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to_owner = SelectField(_l("Give them to"), coerce=as_id, validate_choice=False)
     pick = RadioField(_l("Which customers"), choices=options([("all", _l("All matching")),
                                                               ("ticked", _l("Only those ticked"))]),

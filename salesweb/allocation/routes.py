@@ -3,9 +3,8 @@ the reassignment and its undo; regions and their reps (ops). Ops reach it at /op
 /manager/allocation for their subtree: the same views, registered on each role's blueprint."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _, ngettext
 from ..models import Customer, User
 from ..web.rows import RowTemplate
@@ -129,7 +128,7 @@ def move():
 
 def undo(batch_id):
     batch = queries.batch_or_none(current_user, batch_id) or abort(404)
-    form = FlaskForm()
+    form = Form()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -155,7 +154,7 @@ for blueprint in (ops_bp, manager_bp):
 @ops_bp.post("/regions")
 def assign_region():
     """Ops: the rep new customers in a region go to."""
-    form = FlaskForm()
+    form = Form()
     if not form.validate_on_submit():
         abort(400)
     rep_id = as_id(request.form.get("rep"))

@@ -1,16 +1,15 @@
 """The audit log's filters."""
 import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import DateRange, options
+from ..web.forms import DateRange, Form, options
 from ..core.i18n import _l
 from ..models import AUDIT_ACTION_LABELS
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,13 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..web.forms import options
+from ..web.forms import Form, options
 from ..core.i18n import _l
 from .rules import MAX_PASSWORD
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)],
@@ -16,7 +15,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField(_l("New password"), validators=[DataRequired()],
@@ -26,6 +25,6 @@ class PasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(Form):
     locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh", "简体中文")]))
     next = HiddenField()

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
 from .queries import SORTS
@@ -16,7 +15,7 @@ ACCEPT = {"accept": ".pdf,.pptx,.docx,.xlsx,.png,.jpg,.jpeg,.mp4"}  # the phone'
 NOTE = [Optional(), Length(max=500)]
 
 
-class ItemFields(FlaskForm):
+class ItemFields(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=options(COLLATERAL_KIND_LABELS.items()), default="brochure")
     language = SelectField(_l("Language"), choices=options(LANGUAGE_LABELS.items()), default="en")
@@ -29,16 +28,16 @@ class UploadForm(ItemFields):
     note = StringField(_l("Version note"), validators=NOTE)
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     file = FileField(_l("File"), validators=[FILE_REQUIRED], render_kw=ACCEPT)
     note = StringField(_l("What changed"), validators=NOTE)
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 

@@ -44,6 +44,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_NAME = "salesweb_remember"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_I18N_ENABLED = False  # the app's Form reads WTForms' messages itself, once per locale (salesweb.web.forms)
     LOGIN_LOCKOUT_FAILURES = 5  # per address, and per browser that signed in to the account before
     LOGIN_LOCKOUT_ACCOUNT_FAILURES = 20  # per account, from browsers that never signed in to it
     LOGIN_LOCKOUT_WINDOW_MINUTES = 15

@@ -2,12 +2,11 @@
 asked_for, offer: other features' forms use them)."""
 from flask import abort, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _, _l, lazy_pgettext
 from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS, Customer
 from . import importer as imports, queries
@@ -26,7 +25,7 @@ WEBSITE = Regexp(r"^(https?://)?[\w\-]+(\.[\w\-]+)+([/?#]\S*)?$", message=_l("En
 BY_REGION = "region"  # the owner choice "the region's rep" on a new customer
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField(THING_NAME, validators=[DataRequired(), Length(max=200)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=64)])
@@ -41,7 +40,7 @@ class CustomerForm(FlaskForm):
     save_anyway = BooleanField(_l("Save anyway: it is a different company"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE], render_kw={"inputmode": "tel"})
@@ -50,21 +49,21 @@ class ContactForm(FlaskForm):
     is_primary = BooleanField(_l("Primary contact"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
 
 
-class TierLockForm(FlaskForm):
+class TierLockForm(Form):
     tier = SelectField(_l("Tier"), choices=options((t, t) for t in TIERS))
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     owner = SelectField(_l("New owner"), coerce=as_id)
     next = StringField()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -93,13 +92,13 @@ class FilterForm(FlaskForm):
 DUPLICATE_CHOICES = (("skip", _l("Skip it")), ("update", _l("Update it")))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a CSV file."))])
     on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES),
                                default="skip")
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     plan_key = HiddenField()
 
 
@@ -108,7 +107,7 @@ def mapping_form(header, mapping, on_duplicate):
     columns = [("", _l("Not imported"))] + [
         (str(i), title[:60] or _("Column %(n)d", n=i + 1)) for i, title in enumerate(header)]
 
-    class MappingForm(FlaskForm):
+    class MappingForm(Form):
         on_duplicate = SelectField(_l("When a customer already exists"), choices=options(DUPLICATE_CHOICES))
 
     for target in imports.TARGETS:

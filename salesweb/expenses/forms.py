@@ -1,16 +1,15 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l, lazy_pgettext
 from ..models import EXPENSE_CATEGORY_LABELS
 
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class ExpenseForm(FlaskForm):
+class ExpenseForm(Form):
     spent_on = DateField(_l("Date"), validators=[Optional()])
     category = SelectField(_l("Category"), choices=options(EXPENSE_CATEGORY_LABELS.items()), default="travel",
                            validate_choice=False)
@@ -22,17 +21,17 @@ class ExpenseForm(FlaskForm):
     receipt = FileField(_l("Receipt"), render_kw={"accept": "image/*,.pdf", "capture": "environment"})
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     version = HiddenField()
     note = StringField(lazy_pgettext("approval", "Comment"), validators=[Optional(), Length(max=500)])
 
 
-class PaidForm(FlaskForm):
+class PaidForm(Form):
     version = HiddenField()
     reference = StringField(_l("Payment reference (optional)"), validators=[Optional(), Length(max=100)])
 
 
-class BudgetFilterForm(FlaskForm):
+class BudgetFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,12 +1,11 @@
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l, lazy_pgettext
 from ..models import STAGE_KIND_LABELS
 from .stages import REASON_NAME_MAX, ROTTING_DAYS_MAX, STAGE_NAME_MAX
@@ -22,7 +21,7 @@ AMOUNT = [InputRequired(), finite,
           NumberRange(0, 100_000_000_000, message=_l("Enter an amount between 0 and 100,000,000,000."))]
 
 
-class DealForm(FlaskForm):
+class DealForm(Form):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
@@ -36,14 +35,14 @@ class DealForm(FlaskForm):
     version = HiddenField()
 
 
-class QuickAddForm(FlaskForm):
+class QuickAddForm(Form):
     title = StringField(lazy_pgettext("deal", "Title"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     amount = DecimalField(_l("Amount"), places=2, validators=AMOUNT, render_kw={"inputmode": "decimal"})
     stage = HiddenField()
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """A deal put in an open stage: a card dragged on the board, a button on the deal page."""
     class Meta:
         csrf = False  # CSRFProtect checks every POST's token (the board posts it with each move)
@@ -56,7 +55,7 @@ class MoveForm(FlaskForm):
     next_step_due = DateField(_l("Next step due"), validators=[Optional()])
 
 
-class NextStepForm(FlaskForm):
+class NextStepForm(Form):
     """A deal's next step, offered on the board after a move that came without one."""
     class Meta:
         csrf = False  # CSRFProtect checks every POST's token (the board posts it with each request)
@@ -74,7 +73,7 @@ class CloseForm(MoveForm):
     won_on = DateField(_l("Won on"), validators=[Optional()], default=datetime.date.today)
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -84,7 +83,7 @@ class BoardFilterForm(FlaskForm):
     stale = BooleanField(_l("Stale only"))
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=STAGE_NAME_MAX)])
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=STAGE_NAME_MAX)])
     probability = IntegerField(_l("Probability (%)"), validators=[
@@ -101,7 +100,7 @@ class StageForm(FlaskForm):
                 "kind": self.kind.data, "rotting_days": self.rotting_days.data}
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     name_en = StringField(_l("Reason (English)"),
                           validators=[DataRequired(), Length(max=REASON_NAME_MAX)])
     name_zh = StringField(_l("Reason (Chinese)"),

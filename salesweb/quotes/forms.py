@@ -1,17 +1,17 @@
-from flask_wtf import FlaskForm
+import wtforms
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l, lazy_pgettext
 from ..models import QUOTE_STATUS_LABELS
 
 VALIDITY_LABELS = {"valid": _l("Still valid"), "expired": _l("Past its validity")}
 
 
-class LineForm(Form):
+class LineForm(wtforms.Form):
     """One quote line; the service reads and checks the texts (so a bad value gets its message on its line)."""
     product = HiddenField()
     product_name = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
@@ -22,7 +22,7 @@ class LineForm(Form):
                            render_kw={"inputmode": "decimal"})
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(Form):
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=60)
     discount = StringField(_l("Overall discount (%)"), validators=[Optional(), Length(max=10)],
                            render_kw={"inputmode": "decimal"})
@@ -31,12 +31,12 @@ class QuoteForm(FlaskForm):
     version = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     version = HiddenField()
     note = StringField(lazy_pgettext("approval", "Comment"), validators=[Optional(), Length(max=500)])
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     sku = StringField(_l("SKU"), validators=[DataRequired(), Length(max=40)])
     name = StringField(lazy_pgettext("name of a thing", "Name"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
@@ -45,14 +45,14 @@ class ProductForm(FlaskForm):
     active = BooleanField(_l("Active (offered on new quotes)"), default=True)
 
 
-class ProductFilterForm(FlaskForm):
+class ProductFilterForm(Form):
     class Meta:
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 
 
-class QuoteFilterForm(FlaskForm):
+class QuoteFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -71,11 +71,11 @@ class QuoteFilterForm(FlaskForm):
                 "validity": self.validity.data if self.validity.data in VALIDITY_LABELS else None}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("File"))
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=60)])
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
     value = StringField(_l("Contract value"), validators=[DataRequired(), Length(max=30)],
@@ -83,18 +83,18 @@ class ContractForm(FlaskForm):
     file = FileField(_l("Signed contract (optional)"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx"})
 
 
-class PlanRowForm(Form):
+class PlanRowForm(wtforms.Form):
     due_on = DateField(_l("Due on"), validators=[Optional()])
     amount = StringField(_l("Amount"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "decimal"})
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     plan = FieldList(FormField(PlanRowForm), min_entries=1, max_entries=60)
     count = IntegerField(_l("Instalments"), validators=[Optional(), NumberRange(1, 60)])
     first_due = DateField(_l("First due on"), validators=[Optional()])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     received_on = DateField(_l("Received on"), validators=[DataRequired()])
     amount = StringField(_l("Amount"), validators=[DataRequired(), Length(max=30)], render_kw={"inputmode": "decimal"})
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -1,16 +1,15 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import as_id, options
+from ..web.forms import Form, as_id, options
 from ..core.i18n import _l
 from ..models import FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, SATISFACTION_LABELS, SEVERITY_LABELS, URGENCY_LABELS
 
 LONG = [Optional(), Length(max=2000)]  # the services say "required" where it is; a longer text gets this message
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     question = TextAreaField(_l("Question"), validators=LONG, render_kw={"rows": 4})
     urgency = RadioField(_l("How urgent"), choices=options(URGENCY_LABELS.items()), default="normal",
                          validate_choice=False)
@@ -19,16 +18,16 @@ class AskForm(FlaskForm):
     file = FileField(_l("Attachment (optional)"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.pptx"})
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     version = HiddenField()
     body = TextAreaField(_l("Reply"), validators=LONG, render_kw={"rows": 3})
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     version = HiddenField()
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     kind = RadioField(_l("Kind"), choices=options(FEEDBACK_KIND_LABELS.items()), default="complaint",
                       validate_choice=False)
     channel = SelectField(_l("Channel"), choices=options(FEEDBACK_CHANNEL_LABELS.items()), default="phone",
@@ -39,28 +38,28 @@ class FeedbackForm(FlaskForm):
     response = TextAreaField(_l("Response given on the spot (optional)"), validators=LONG, render_kw={"rows": 2})
 
 
-class RespondForm(FlaskForm):
+class RespondForm(Form):
     version = HiddenField()
     response = TextAreaField(_l("First response"), validators=LONG, render_kw={"rows": 3})
     severity = SelectField(_l("Severity"), choices=options(SEVERITY_LABELS.items()), validate_choice=False)
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     version = HiddenField()
     resolution = TextAreaField(_l("Resolution"), validators=LONG, render_kw={"rows": 3})
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     version = HiddenField()
     satisfaction = RadioField(_l("The customer's satisfaction with the resolution"),
                               choices=options(SATISFACTION_LABELS.items()), validate_choice=False)
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     purpose = HiddenField()
 
 
-class FeedbackFilterForm(FlaskForm):
+class FeedbackFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -71,7 +70,7 @@ class FeedbackFilterForm(FlaskForm):
                        default="", validate_choice=False)
 
 
-class PublicFeedbackForm(FlaskForm):
+class PublicFeedbackForm(Form):
     kind = RadioField(_l("What would you like to tell us?"), choices=options([
         ("complaint", _l("Something went wrong")), ("suggestion", _l("A suggestion")), ("praise", _l("Praise"))]),
         default="complaint", validate_choice=False)
@@ -80,7 +79,7 @@ class PublicFeedbackForm(FlaskForm):
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     score = RadioField(_l("How likely are you to recommend us to a friend or colleague?"),
                        choices=options((str(n), str(n)) for n in range(11)), validate_choice=False)
     comment = TextAreaField(_l("What is the main reason for your score? (optional)"), validators=LONG,

@@ -1,18 +1,17 @@
 """The settings form, for any set of setting definitions: the admin's page holds them all, the ops settings area
 the sales process's. Money is entered in whole currency units and kept in minor units."""
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..admin.forms import LOCALE_CHOICES
-from ..web.forms import options
+from ..web.forms import Form, options
 from ..core import settings as settings_service
 
 
 def form_class(definitions):
     """A form with one field per definition."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(Form):
         def values(self):
             """The settings as typed, as they are kept: money in minor units, text without surrounding spaces."""
             kept = {}

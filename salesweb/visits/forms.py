@@ -1,12 +1,11 @@
 import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      TimeField, widgets)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..web.forms import DateRange, as_id, options
+from ..web.forms import DateRange, Form, as_id, options
 from ..core.i18n import _l
 from ..models import OUTCOME_LABELS, VISIT_KIND_LABELS
 
@@ -18,7 +17,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     customer = SelectField(_l("Customer"), coerce=as_id, validate_choice=False)
     occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("When was the visit?")), DATES])
     occurred_time = TimeField(_l("Time"), validators=[InputRequired(_l("When was the visit?"))])
@@ -44,17 +43,17 @@ class VisitForm(FlaskForm):
     next = HiddenField()
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     customer = HiddenField()
     day = DateField(_l("Visit on"), validators=[InputRequired(_l("Choose a day from today to a year ahead.")), DATES])
     next = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[InputRequired(), Length(max=2000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -77,7 +76,7 @@ class FilterForm(FlaskForm):
                 "tier": self.tier.data, "kind": self.kind.data, "verified": self.verified.data}
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
     due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])
     assignee = SelectField(_l("For"), coerce=as_id, validate_choice=False)
