@@ -123,6 +123,7 @@ def test_an_item_opened_from_a_search_keeps_its_address_and_back_returns_to_the_
     sign_in(phone, rep)
     phone.get_by_role("link", name="Collateral").click()
     phone.wait_for_url("**/collateral")
+    phone.wait_for_load_state("networkidle")  # the library's script set up, as it is before a person's first tap
     cards = phone.locator(".collateral-card")
     expect(cards).to_have_count(3)
 
