@@ -3,7 +3,7 @@ import datetime
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 
-from peewee import DatabaseProxy, Model, SqliteDatabase, Value
+from peewee import SQL, DatabaseProxy, Model, NodeList, SqliteDatabase, Value, fn
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -98,7 +98,6 @@ def like_pattern(term):
 
 def like(field, pattern):
     """A case-insensitive LIKE of a `like_pattern`."""
-    from peewee import SQL, NodeList
     operator = "LIKE" if is_sqlite() else "ILIKE"  # SQLite's LIKE already ignores ASCII case
     return NodeList((field, SQL(operator), pattern, SQL("ESCAPE '\\'")))
 
@@ -134,13 +133,11 @@ def kept_statement(key, build, **values):
 def without_index(field):
     """`+field`: the same value, but the planner will not reach for an index on it (SQLite and PostgreSQL
     alike), for a query that should start from a smaller table."""
-    from peewee import SQL, NodeList
     return NodeList((SQL("+"), field), glue="")
 
 
 def days_between(later, earlier):
     """Days from one date or time column to another, fractional, in SQL either engine runs."""
-    from peewee import SQL, NodeList, fn
     if is_sqlite():
         return fn.julianday(later) - fn.julianday(earlier)
     span = NodeList((later.cast("timestamp"), SQL("-"), earlier.cast("timestamp")))
@@ -150,7 +147,6 @@ def days_between(later, earlier):
 def month_of(column, offset_minutes=0):
     """'YYYY-MM' of a date or UTC time column, moved by the install's offset from UTC first. Callers group by
     the select list's position: PostgreSQL cannot match a GROUP BY expression holding parameters."""
-    from peewee import SQL, NodeList, Value, fn
     if is_sqlite():
         return fn.strftime("%Y-%m", column, f"{int(offset_minutes):+d} minutes")
     moved = NodeList((column.cast("timestamp"), SQL("+"), Value(int(offset_minutes)).cast("integer"),

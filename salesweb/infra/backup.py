@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from urllib.parse import unquote, urlsplit, urlunsplit
 from pathlib import Path
 
 from ..core.db import make_database, utcnow
@@ -59,7 +60,6 @@ def _check_sqlite(path):
 
 def _pg_env(url):
     """pg_dump's environment and a URL without the password (which would show in `ps`)."""
-    from urllib.parse import unquote, urlsplit, urlunsplit
     parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
     if parts.password is not None:

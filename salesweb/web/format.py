@@ -3,6 +3,7 @@ import datetime
 from functools import lru_cache
 
 from babel import Locale, dates, numbers
+from babel.numbers import format_decimal
 from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
 
 from ..core.money import percent_text
@@ -81,7 +82,6 @@ def register(app):
     @app.template_filter("quantity")
     def _quantity(value):
         """2.500 → 2.5 and 3.000 → 3, grouped as the locale writes numbers."""
-        from babel.numbers import format_decimal
         return format_decimal(value, format="#,##0.###", locale=str(get_locale() or "en"))
 
     @app.template_filter("month")
