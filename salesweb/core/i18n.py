@@ -1,4 +1,4 @@
-"""Translation markers shared by services and views (strings resolve when rendered). Templates translate through
+"""Translation markers shared by rules and views (strings resolve when rendered). Templates translate through
 Flask-Babel's own Jinja set-up (`_`, `gettext`, `ngettext`, `pgettext`)."""
 from flask_babel import gettext, ngettext, pgettext
 from flask_babel.speaklater import LazyString

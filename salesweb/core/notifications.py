@@ -1,4 +1,4 @@
-"""In-app notifications: written by the services when something needs a person's eye, read from the bell.
+"""In-app notifications: written by the rules when something needs a person's eye, read from the bell.
 
 A notification keeps its kind and the values its sentence needs, not the sentence: each reader sees it in
 their own language."""

@@ -1,4 +1,4 @@
-"""Operator settings stored as typed key/values; defaults live in services.settings."""
+"""Operator settings stored as typed key/values; defaults live in core.settings."""
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from ..core.db import BaseModel, utcnow

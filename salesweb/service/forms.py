@@ -6,7 +6,7 @@ from ..web.forms import Form, as_id, options
 from ..core.i18n import _l
 from ..models import FEEDBACK_CHANNEL_LABELS, FEEDBACK_KIND_LABELS, SATISFACTION_LABELS, SEVERITY_LABELS, URGENCY_LABELS
 
-LONG = [Optional(), Length(max=2000)]  # the services say "required" where it is; a longer text gets this message
+LONG = [Optional(), Length(max=2000)]  # the rules say "required" where it is; a longer text gets this message
 
 
 class AskForm(Form):

@@ -11,7 +11,7 @@ from ..core.settings import current_settings
 
 
 def data_generation():
-    """The data generation this request reads at (see services/cache.py): loaded with the signed-in user, so it
+    """The data generation this request reads at (see core/cache.py): loaded with the signed-in user, so it
     costs no query of its own; None for anyone else."""
     if "data_generation" not in g:
         g.data_generation = getattr(current_user, "data_generation", None) if current_user.is_authenticated else None
