@@ -11,7 +11,7 @@ from .allocation.views import manager_bp as manager_allocation_bp, ops_bp as ops
 from .audit.views import bp as audit_bp
 from .auth.views import bp as auth_bp
 from .collateral.views import bp as collateral_bp, public as shared_bp
-from .core import config as configuration, db as database, locale
+from .core import config as configuration, db as database, i18n, locale
 from .core.extensions import babel, csrf, login_manager
 from .customers.views import bp as customers_bp
 from .dashboards.home.views import bp as home_bp
@@ -59,6 +59,7 @@ def create_app(config=None):
         app.register_blueprint(blueprint)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale.select_locale, timezone_selector=locale.select_timezone)
+    i18n.install(app)
     shell.init_app(app)
     outbox.init_app(app)  # notifications by e-mail, when MAIL_HOST is set
     errors.register(app)

@@ -33,6 +33,7 @@ def _config(tmp_path, url):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "SECRET_KEY": "test-secret",
         "SETTINGS_CACHE_SECONDS": "3600",  # settings change only through the service here: counts stay exact
+        "CHECK_KEPT_STATEMENTS": True,  # each kept statement is written again and compared: a key missing a shape fails
     }
 
 

@@ -1,9 +1,12 @@
 """The database: one proxy for the whole app, opened per request, closed at teardown."""
 import datetime
+from collections import namedtuple
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlparse, unquote
 
-from peewee import SQL, DatabaseProxy, Model, NodeList, SqliteDatabase, Value, fn
+from flask import current_app, has_app_context
+from peewee import SQL, Alias, DatabaseProxy, Field, Model, NodeList, SqliteDatabase, Value, fn
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -118,16 +121,91 @@ def param(name):
 _kept_statements = {}
 
 
+class _Kept(NamedTuple):
+    sql: str
+    params: list  # values written into the SQL, and a `Param` where a named value goes
+    Row: type  # the named tuple of the selected columns (for `kept_rows`)
+    converters: tuple  # (position, function) of each column read through its field, or `convert`
+
+
+def _checking():
+    """With CHECK_KEPT_STATEMENTS (the tests) every kept statement is written again and compared with the kept
+    text, so a key that misses something its SQL depends on fails."""
+    return has_app_context() and current_app.config.get("CHECK_KEPT_STATEMENTS", False)
+
+
+def _shape(params):
+    return [("param", p.name) if isinstance(p, Param) else p for p in params]
+
+
+def _column_name(column):
+    name = column.name if isinstance(column, (Alias, Field)) else None
+    if not name:
+        raise ValueError(f"a kept select names each column: alias {column!r}")
+    return name
+
+
+def _kept(key, build, convert=None):
+    key = (is_sqlite(), key)
+    kept = _kept_statements.get(key)
+    if kept is not None and not _checking():
+        return kept
+    query = build()
+    sql, params = query.sql()
+    if kept is not None:
+        if (kept.sql, _shape(kept.params)) != (sql, _shape(params)):
+            raise AssertionError(f"the kept statement {key[1]!r} wrote other SQL: its key misses what it depends on")
+        return kept
+    Row, converters = None, ()
+    columns = getattr(query, "selected_columns", None)
+    if columns:
+        names = [_column_name(column) for column in columns]
+        Row = namedtuple("Row", names)
+        convert = convert or {}
+        converters = tuple((i, convert[name] if name in convert else column.unwrap().python_value)
+                           for i, (name, column) in enumerate(zip(names, columns))
+                           if name in convert or isinstance(column.unwrap(), Field))
+    kept = _kept_statements[key] = _Kept(sql, params, Row, converters)
+    return kept
+
+
+def _values(kept, values):
+    return [values[p.name] if isinstance(p, Param) else p for p in kept.params]
+
+
 def kept_statement(key, build, **values):
     """(SQL, parameters) of the query `build()` gives, with `values` for its `param`s. Peewee writes the SQL
-    (`query.sql()`) once per engine and `key`, so the key names everything the SQL depends on but those values;
-    run it with `db.execute_sql` or a model's `raw`."""
-    key = (is_sqlite(), key)
-    statement = _kept_statements.get(key)
-    if statement is None:
-        statement = _kept_statements[key] = build().sql()
-    sql, params = statement
-    return sql, [values[p.name] if isinstance(p, Param) else p for p in params]
+    (`query.sql()`) once per engine and `key`, so the key names everything the SQL depends on but those values
+    (under tests each call writes it again and compares); run it with `db.execute_sql` or a model's `raw`."""
+    kept = _kept(key, build)
+    return kept.sql, _values(kept, values)
+
+
+def kept_rows(key, build, convert=None, **values):
+    """The rows of the select `build()` gives, with `values` for its `param`s, its SQL written once per engine and
+    `key` (see `kept_statement`): named tuples of the selected columns, named by field or alias, each value read
+    by its field as peewee reads it, or by `convert[name]` (a function's result: a date on SQLite is text).
+
+    For the few reads every page or a busy page makes, where peewee writing the SQL and building the rows took
+    most of the page's time (a visit's page: 0.8 of its 2.5 ms)."""
+    kept = _kept(key, build, convert)
+    rows = db.execute_sql(kept.sql, _values(kept, values)).fetchall()
+    make, converters = kept.Row._make, kept.converters
+    if not converters:
+        return [make(row) for row in rows]
+    out = []
+    for row in rows:
+        row = list(row)
+        for i, read in converters:
+            row[i] = read(row[i])
+        out.append(make(row))
+    return out
+
+
+def kept_row(key, build, convert=None, **values):
+    """The first of `kept_rows`, or None (the select limits itself)."""
+    rows = kept_rows(key, build, convert, **values)
+    return rows[0] if rows else None
 
 
 def without_index(field):

@@ -1,8 +1,9 @@
 """Charts as server-rendered SVG: no script, readable in print and at 360 px, with a title screen readers announce.
 The numbers always sit in a table beside or under a chart; the chart is the picture of that table."""
-from flask_babel import get_locale, gettext as _
+
 from markupsafe import Markup, escape
 
+from ..core.i18n import gettext as _, locale_name
 from ..web.format import money, month
 
 ROW = 24  # px per bar
@@ -53,7 +54,7 @@ def columns(title, rows, height=150):
 
 def funnel(rows):
     """The funnel's open amount per stage (rows from metrics.funnel)."""
-    locale = str(get_locale() or "en")
+    locale = locale_name()
     return bars(_("Open pipeline by stage"),
                 [(row["stage"].name(locale), row["amount"], money(row["amount"], locale)) for row in rows])
 
@@ -71,14 +72,14 @@ def visits_against_norm(rows, norm, weeks=None):
 def trend(title, rows, key, money_=False):
     """One figure of metrics.trends per month as columns, each labelled by its month's short name (the year is in
     the column's own title and the table)."""
-    locale = str(get_locale() or "en")
+    locale = locale_name()
     return columns(title, [(month(row["month"], locale, "MMM"), row[key],
                             money(row[key], locale) if money_ else str(row[key])) for row in rows])
 
 
 def forecast(rows):
     """The weighted open pipeline per expected close month (rows from metrics.forecast)."""
-    locale = str(get_locale() or "en")
+    locale = locale_name()
     names = {"overdue": _("Overdue"), "": _("No date")}
     return bars(_("Weighted pipeline by expected close month"),
                 [(names.get(key) or month(key, locale), weighted, money(weighted, locale))
@@ -87,7 +88,7 @@ def forecast(rows):
 
 def losses(rows):
     """Deals lost per reason (rows from metrics.loss_reasons)."""
-    locale = str(get_locale() or "en")
+    locale = locale_name()
     return bars(_("Deals lost per reason"), [(reason.name(locale) if reason else _("No reason given"), count,
                                               str(count)) for reason, count, _amount in rows])
 

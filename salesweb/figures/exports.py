@@ -1,9 +1,10 @@
 """The views the team home and ops analytics share: a table of figures as CSV, and the context a page's figures
 are computed in (who looks, the period and filters the URL asks for)."""
 from flask import abort, request
-from flask_babel import get_locale
+
 from flask_login import current_user
 
+from ..core.i18n import locale_name
 from ..core.db import utcnow
 from . import analytics
 from ..core import audit
@@ -17,7 +18,7 @@ def context():
     """Ops analytics open on the last 90 days (a month's first week holds too little to judge by); the team home
     and its exports, on a month."""
     return analytics.context_for(current_user, request.args, local_today(), utcnow(), current_settings(),
-                                 str(get_locale() or "en"), rolling=request.blueprint == "ops")
+                                 locale_name(), rolling=request.blueprint == "ops")
 
 
 def key(found, *more):

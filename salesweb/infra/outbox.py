@@ -11,10 +11,9 @@ import threading
 import time
 
 from flask import current_app, g, has_app_context, has_request_context
-from flask_babel import force_locale
 
 from ..core.db import db
-from ..core.i18n import _
+from ..core.i18n import _, force_locale
 from ..models import Notification, User
 from . import mail
 from ..core import notifications

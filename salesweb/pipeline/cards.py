@@ -1,6 +1,6 @@
 """Board cards and columns: each written once for what it shows (salesweb/rows.py)."""
-from flask_babel import get_locale
 
+from ..core.i18n import locale_name
 from ..web.rows import RowTemplate
 
 CARD = RowTemplate("pipeline/_card.html", "id version title amount customer_name customer_tier owner_name "
@@ -20,7 +20,7 @@ COLUMN = RowTemplate("pipeline/_column.html", "stage_id name kind count amount w
 
 def board_columns(columns, can_move, per_column, filter_values, oob=False):
     """The columns (queries.Column) with their first cards, as the board shows them."""
-    locale, filters = str(get_locale() or "en"), tuple(sorted(filter_values.items()))
+    locale, filters = locale_name(), tuple(sorted(filter_values.items()))
     return COLUMN.write((COLUMN.Row(c.stage.id, c.stage.name(locale), c.stage.kind, c.count, c.amount, c.weighted,
                                     c.more, filters, board_cards(c.cards, can_move)) for c in columns),
                         can_move=bool(can_move), per_column=per_column, oob=bool(oob))

@@ -1,7 +1,7 @@
 import datetime
 
 from flask import abort, flash, make_response, redirect, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -9,7 +9,7 @@ from ..core.access import get_visible_or_404
 from ..customers import forms as customer_forms
 from ..core.db import utcnow
 from ..web.forms import as_id, options
-from ..core.i18n import _
+from ..core.i18n import _, locale_name
 from ..models import Customer, Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contracts, queries as quotes, rules as quote_rules
@@ -26,7 +26,7 @@ CARDS_PER_COLUMN = 10  # a column's first cards; the rest come with Show more (a
 
 
 def _locale():
-    return str(get_locale() or "en")
+    return locale_name()
 
 
 def _deal_or_404(deal_id):

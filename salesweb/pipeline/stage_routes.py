@@ -1,10 +1,10 @@
 """The stage editor, for ops: the pipeline's stages and the reasons a deal can be lost, at /ops/stages."""
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import get_locale
+
 from flask_login import current_user
 
 from ..web.forms import as_id
-from ..core.i18n import _, ngettext
+from ..core.i18n import _, locale_name, ngettext
 from ..models import STAGE_KIND_LABELS, LossReason, Stage
 from . import stages
 from ..core.errors import Invalid
@@ -34,7 +34,7 @@ def _page(status=200, stage_form=None, reason_form=None, renamed=None, refusal=N
 
 
 def _locale():
-    return str(get_locale() or "en")
+    return locale_name()
 
 
 def _refusal(invalid):

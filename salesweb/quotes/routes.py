@@ -2,11 +2,11 @@ import datetime
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale
+
 from flask_login import current_user
 
 from ..core.access import get_visible_or_404
-from ..core.i18n import _, ngettext
+from ..core.i18n import _, locale_name, ngettext
 from ..models import Customer, Deal, Quote, Stage
 from ..web.rows import RowTemplate
 from . import queries, rules as quotes
@@ -179,7 +179,7 @@ def _page_context(quote):
                 people=people, state=queries.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),
-                form=ActionForm(formdata=None, version=quote.version), locale=str(get_locale() or "en"))
+                form=ActionForm(formdata=None, version=quote.version), locale=locale_name())
 
 
 @bp.get("/quotes/<int:quote_id>")

@@ -4,8 +4,9 @@ from functools import lru_cache
 
 from babel import Locale, dates, numbers
 from babel.numbers import format_decimal
-from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
+from flask_babel import get_timezone, to_user_timezone
 
+from ..core.i18n import gettext, locale_name
 from ..core.money import percent_text
 
 
@@ -60,7 +61,7 @@ def filesize(size, locale):
 def register(app):
     @app.template_filter("datetime")
     def _datetime(value, style="medium"):
-        return _moment(value, style, str(get_locale() or "en"), get_timezone()) if value else "—"
+        return _moment(value, style, locale_name(), get_timezone()) if value else "—"
 
     @app.template_filter("date")
     def _date(value, style="medium"):
@@ -68,11 +69,11 @@ def register(app):
             return "—"
         if type(value) is datetime.datetime:  # a stored UTC time: its day where the install is
             value = to_user_timezone(value).date()
-        return _day(value, style, str(get_locale() or "en"))
+        return _day(value, style, locale_name())
 
     @app.template_filter("money")
     def _money(minor_units):
-        return money(minor_units, str(get_locale() or "en"))
+        return money(minor_units, locale_name())
 
     @app.template_filter("percent_bp")
     def _percent_bp(basis_points):
@@ -82,25 +83,25 @@ def register(app):
     @app.template_filter("quantity")
     def _quantity(value):
         """2.500 → 2.5 and 3.000 → 3, grouped as the locale writes numbers."""
-        return format_decimal(value, format="#,##0.###", locale=str(get_locale() or "en"))
+        return format_decimal(value, format="#,##0.###", locale=locale_name())
 
     @app.template_filter("month")
     def _month(key):
-        return month(key, str(get_locale() or "en"))
+        return month(key, locale_name())
 
     @app.template_filter("period")
     def _period(period):
         """A metrics period as the locale names it: November 2026, Q4 2026, 2026 (2026年11月, 2026年第4季度), and a
         week by its Monday."""
         if period.kind == "week":
-            return gettext("Week of %(day)s", day=_day(period.start, "medium", str(get_locale() or "en")))
+            return gettext("Week of %(day)s", day=_day(period.start, "medium", locale_name()))
         if period.kind == "days":
-            locale = str(get_locale() or "en")
+            locale = locale_name()
             return gettext("Last %(num)d days, %(first)s – %(last)s", num=period.days,
                            first=_day(period.start, "medium", locale),
                            last=_day(period.end - datetime.timedelta(days=1), "medium", locale))
         skeleton = {"year": "y", "quarter": "yQQQ", "month": "yMMMM"}[period.kind]
-        return dates.format_skeleton(skeleton, period.start, locale=str(get_locale() or "en"))
+        return dates.format_skeleton(skeleton, period.start, locale=locale_name())
 
     @app.template_filter("percent")
     def _percent(share):
@@ -109,4 +110,4 @@ def register(app):
 
     @app.template_filter("filesize")
     def _filesize(size):
-        return filesize(size or 0, str(get_locale() or "en"))
+        return filesize(size or 0, locale_name())

@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from babel import support
 from flask import has_request_context
-from flask_babel import get_locale
+
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -14,7 +14,7 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets.core import clean_key
 
-from ..core.i18n import _l
+from ..core.i18n import _l, locale_name
 
 
 def as_id(value):
@@ -56,7 +56,7 @@ class Form(FlaskForm):
             return super().render_field(field, render_kw) if html is None else html
 
         def get_translations(self, form):
-            return wtforms_messages(str(get_locale())) if has_request_context() else None
+            return wtforms_messages(locale_name()) if has_request_context() else None
 
 
 # The HTML of the common widgets, written as WTForms' own widgets write it (attributes sorted and escaped the same

@@ -2,10 +2,11 @@
 import time
 
 from flask import current_app, g, request
-from flask_babel import get_locale
+
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..core.i18n import locale_name
 from ..core import cache
 from ..core.settings import current_settings
 
@@ -46,7 +47,7 @@ def minute(moment):
 
 def remembered_html(name, key, render_html):
     """A rendered piece of a page (no form tokens in it), kept as remembered() keeps results."""
-    return Markup(remembered(name, (key, str(get_locale())), lambda: str(render_html()), size=len))
+    return Markup(remembered(name, (key, locale_name()), lambda: str(render_html()), size=len))
 
 
 def kept(name, key, compute):

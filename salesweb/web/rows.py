@@ -10,10 +10,11 @@ to reading nothing else."""
 from collections import namedtuple
 
 from flask import current_app, request
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from ..core.i18n import locale_name
 from ..core import cache
 
 _written = cache.Results(limit=16384, max_bytes=16 * 1024 * 1024)
@@ -34,7 +35,7 @@ class RowTemplate:
     def write(self, rows, **look):
         """The rows' HTML, in order; `rows` are `Row`s, `look` gives each of the template's look names."""
         assert set(look) == set(self.look), f"{self.name} takes {self.look}"
-        look_key = (self.name, str(get_locale() or "en"), str(get_timezone()), request.script_root,
+        look_key = (self.name, locale_name(), str(get_timezone()), request.script_root,
                     tuple(sorted(look.items())))
         # nothing kept when results are not (KEEP_RESULTS), nor while templates reload as they are edited
         keep = current_app.config["KEEP_RESULTS"] and not current_app.jinja_env.auto_reload

@@ -2,12 +2,12 @@
 the row templates' form token, and the shell's context (nav entries, settings, locale, CSRF token)."""
 import functools
 
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
+from ..core.i18n import locale_name
 from ..core.settings import current_settings
 from ..models import ROLE_LABELS
 from . import format, nav
@@ -33,6 +33,6 @@ def _shell():
     return {
         "nav_entries": nav.entries_for(user) if user else [],
         "settings": LocalProxy(current_settings),  # read only when a template uses it
-        "locale": str(get_locale() or "en"),
+        "locale": locale_name(),
         "csrf_token_value": generate_csrf,
     }

@@ -1,8 +1,11 @@
 """The database connection: SQLite pragmas and URL parsing, and statements kept as SQL text."""
-import pytest
+import datetime
 
-from salesweb.core.db import db, kept_statement, make_database, param
-from salesweb.models import User
+import pytest
+from peewee import fn
+
+from salesweb.core.db import db, kept_row, kept_rows, kept_statement, make_database, param
+from salesweb.models import Customer, User, Visit
 
 
 def test_sqlite_connections_use_wal_foreign_keys_normal_sync_and_immediate_transactions(tmp_path):
@@ -27,6 +30,7 @@ def test_database_urls():
 
 
 def test_a_kept_statement_is_written_once_per_key_and_runs_with_the_values_it_is_given(app, make):
+    app.config["CHECK_KEPT_STATEMENTS"] = False  # as it runs outside the tests
     ann = make.user("rep", name="Ann")
     make.user("manager", name="Bob")
     written, key = [], ("names by role", object())  # a key of this test's own
@@ -43,3 +47,41 @@ def test_a_kept_statement_is_written_once_per_key_and_runs_with_the_values_it_is
     User.update(name="Anna").where(User.id == ann.id).execute()
     sql, params = kept_statement(key, build, role="rep", limit=5)
     assert [row.name for row in User.raw(sql, *params)] == ["Anna"]
+
+
+def test_kept_rows_are_named_tuples_read_through_their_fields_or_the_conversions_given(app, make):
+    rep = make.user("rep", name="Ann")
+    customer = make.customer(rep, name="Acme")
+    at = datetime.datetime(2026, 11, 3, 9, 30)
+    Visit.create(customer=customer, rep=rep, occurred_at=at, kind="visit", status="done")
+
+    def build():
+        return (Visit.select(Visit.id, Visit.occurred_at, Customer.name.alias("customer_name"),
+                             fn.MAX(Visit.occurred_at).alias("latest"))
+                .join(Customer).where(Visit.rep == param("rep")).group_by(Visit.id, Customer.name))
+    as_time = Visit.occurred_at.python_value
+    rows = kept_rows(("visits of", "test"), build, convert={"latest": as_time}, rep=rep.id)
+    assert [(row.occurred_at, row.customer_name, row.latest) for row in rows] == [(at, "Acme", at)]
+    assert kept_row(("visits of", "test"), build, convert={"latest": as_time}, rep=rep.id + 1000) is None
+
+
+def test_a_kept_statement_whose_key_misses_a_shape_fails_under_the_tests(app, make):
+    make.user("rep", name="Ann")
+    assert app.config["CHECK_KEPT_STATEMENTS"]
+    with app.app_context():  # as a request's reads are
+        _run_with_a_key_missing_a_shape()
+
+
+def _run_with_a_key_missing_a_shape():
+    for active in (True, False):
+        build = lambda: User.select(User.name).where(User.active == active)  # noqa: E731 - the key misses `active`
+        if active:
+            assert [row.name for row in kept_rows(("names", "test"), build)] == ["Ann"]
+        else:
+            with pytest.raises(AssertionError, match="key misses"):
+                kept_rows(("names", "test"), build)
+
+
+def test_a_kept_select_names_each_column(app):
+    with pytest.raises(ValueError, match="alias"):
+        kept_rows(("count", "test"), lambda: User.select(fn.COUNT(User.id)))

@@ -8,7 +8,7 @@ import flask_babel
 import flask_wtf.i18n
 import pytest
 import wtforms
-from flask_babel import force_locale
+from salesweb.core.i18n import force_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
