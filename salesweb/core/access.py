@@ -5,6 +5,7 @@ from flask import abort
 from flask_login import current_user
 from peewee import Select
 
+from .db import param
 from .extensions import login_manager
 from ..models import User
 
@@ -52,6 +53,17 @@ def visible_to(query, role, user_id, owner_field, team=None):
         members = team_ids(user_id) if team is None else Select((team,), (team.c.id,))
         return query.where(owner_field.in_(members))
     return query.where(owner_field == user_id)
+
+
+def scope_shape(role):
+    """What a role's scope makes of a query's SQL ("all", "team" or "own"): a kept statement's key names it."""
+    return "all" if role in SEES_ALL else "team" if role == "manager" else "own"
+
+
+def visible_kept(query, role, owner_field, name="user"):
+    """`visible_to` for a select whose SQL text is kept: the user's id is its `param` `name`, and the statement's
+    key names `scope_shape(role)`."""
+    return visible_to(query, role, param(name), owner_field)
 
 
 def get_visible_or_404(source, record_id, user, owner_field):

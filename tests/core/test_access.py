@@ -2,7 +2,8 @@
 import pytest
 from werkzeug.exceptions import NotFound
 
-from salesweb.core.access import get_visible_or_404, subtree_ids, visible
+from salesweb.core.access import get_visible_or_404, scope_shape, subtree_ids, visible, visible_kept
+from salesweb.core.db import kept_rows
 from salesweb.models import User
 
 
@@ -66,3 +67,12 @@ def test_record_outside_scope_is_not_found(app, hierarchy):
             get_visible_or_404(User.select(), hierarchy["c"].id, hierarchy["east"], User.id)
         with pytest.raises(NotFound):
             get_visible_or_404(User.select(), hierarchy["b"].id, hierarchy["a"], User.id)
+
+
+def test_a_kept_statement_sees_what_the_visibility_rule_sees_for_every_role(app, hierarchy):
+    with app.app_context():  # every kept statement is written again and checked against its key
+        for user in hierarchy.values():
+            rows = kept_rows(("people", scope_shape(user.role)),
+                             lambda: visible_kept(User.select(User.name), user.role, User.id).order_by(User.id),
+                             user=user.id)
+            assert {row.name for row in rows} == names_visible_to(user)
