@@ -145,7 +145,7 @@ def _column_name(column):
     return name
 
 
-def _kept(key, build, convert=None):
+def _kept(key, build, convert=None, rows=False):
     key = (is_sqlite(), key)
     kept = _kept_statements.get(key)
     if kept is not None and not _checking():
@@ -157,8 +157,8 @@ def _kept(key, build, convert=None):
             raise AssertionError(f"the kept statement {key[1]!r} wrote other SQL: its key misses what it depends on")
         return kept
     Row, converters = None, ()
-    columns = getattr(query, "selected_columns", None)
-    if columns:
+    if rows:
+        columns = query.selected_columns
         names = [_column_name(column) for column in columns]
         Row = namedtuple("Row", names)
         convert = convert or {}
@@ -188,7 +188,7 @@ def kept_rows(key, build, convert=None, **values):
 
     For the few reads every page or a busy page makes, where peewee writing the SQL and building the rows took
     most of the page's time (a visit's page: 0.8 of its 2.5 ms)."""
-    kept = _kept(key, build, convert)
+    kept = _kept(key, build, convert, rows=True)
     rows = db.execute_sql(kept.sql, _values(kept, values)).fetchall()
     make, converters = kept.Row._make, kept.converters
     if not converters:
