@@ -3,8 +3,8 @@ validity has expired), the approvers' queue, the quote list; a deal's contract, 
 the overdue receivables; the product catalogue."""
 from peewee import JOIN, Select, fn
 
-from ..core.access import SEES_ALL, team_ids, visible
-from ..core.db import contains
+from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
+from ..core.db import contains, kept_row, kept_rows, param
 from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
@@ -21,6 +21,62 @@ def visible_quote(quote_id, user):
     """The quote if it is on a deal the user may see, else None."""
     query = Quote.select().join(Deal, on=(Quote.deal == Deal.id)).where(Quote.id == quote_id)
     return visible(query, user, Deal.owner).first()
+
+
+# who prepared, set the discount of and decided the quote on its page
+PREPARER, SETTER, DECIDER, ACTOR = User.alias("preparer"), User.alias("setter"), User.alias("decider"), User.alias("actor")
+
+
+def _page_quote(role):
+    return visible_kept(
+        Quote.select(Quote.id, Quote.number, Quote.status, Quote.valid_until, Quote.deal.alias("deal_id"),
+                     Quote.customer.alias("customer_id"), Quote.prepared_by.alias("prepared_by_id"),
+                     Quote.discount_set_by.alias("discount_set_by_id"), Quote.decided_by.alias("decided_by_id"),
+                     Quote.effective_bp, Quote.needs, Quote.sent_on, Quote.decision_note, Quote.notes,
+                     Quote.discount_bp, Quote.subtotal, Quote.total, Quote.version, Quote.created_at,
+                     Quote.updated_at, Deal.title.alias("deal_title"), Customer.name.alias("customer_name"),
+                     Customer.address.alias("customer_address"), Customer.phone.alias("customer_phone"),
+                     PREPARER.name.alias("preparer_name"), SETTER.name.alias("setter_name"),
+                     DECIDER.name.alias("decider_name"))
+        .join(Deal, on=(Quote.deal == Deal.id))
+        .switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
+        .switch(Quote).join(PREPARER, JOIN.LEFT_OUTER, on=(Quote.prepared_by == PREPARER.id))
+        .switch(Quote).join(SETTER, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == SETTER.id))
+        .switch(Quote).join(DECIDER, JOIN.LEFT_OUTER, on=(Quote.decided_by == DECIDER.id))
+        .where(Quote.id == param("id")), role, Deal.owner).limit(1)
+
+
+def page_quote(quote_id, user):
+    """The quote as its page and printout show it, if it is on a deal the user may see, else None: with its deal's
+    title, its customer and the names of who prepared it, set its discount and decided it."""
+    # the page's reads took peewee 2 ms to write and build (five queries, wide models): one kept select
+    return kept_row(("quote-page", scope_shape(user.role)), lambda: _page_quote(user.role), id=quote_id,
+                    user=user.id)
+
+
+def _page_lines():
+    return (QuoteLine.select(QuoteLine.name, QuoteLine.quantity, QuoteLine.unit, QuoteLine.unit_price,
+                             QuoteLine.discount_bp, QuoteLine.net)
+            .where(QuoteLine.quote == param("quote")).order_by(QuoteLine.position))
+
+
+def page_lines(quote_id):
+    """The quote's lines as its page and printout show them."""
+    # writing this select and building whole lines took peewee 0.3 ms a page: its SQL is kept
+    return kept_rows("quote-page-lines", _page_lines, quote=quote_id)
+
+
+def _page_events():
+    return (QuoteEvent.select(QuoteEvent.to_status, QuoteEvent.at, QuoteEvent.by.alias("by_id"), QuoteEvent.note,
+                              ACTOR.name.alias("actor_name"))
+            .join(ACTOR, JOIN.LEFT_OUTER, on=(QuoteEvent.by == ACTOR.id))
+            .where(QuoteEvent.quote == param("quote")).order_by(QuoteEvent.at, QuoteEvent.id))
+
+
+def page_events(quote_id):
+    """The quote's history, the oldest first, with who acted (`actor_name`)."""
+    # writing this select and building events with their actor took peewee 0.3 ms a page: its SQL is kept
+    return kept_rows("quote-page-events", _page_events, quote=quote_id)
 
 
 def queue(user, today):

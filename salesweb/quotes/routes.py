@@ -1,4 +1,5 @@
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -7,7 +8,7 @@ from flask_login import current_user
 
 from ..core.access import get_visible_or_404
 from ..core.i18n import _, locale_name, ngettext
-from ..models import Customer, Deal, Quote, Stage
+from ..models import Customer, Deal, Quote
 from ..web.rows import RowTemplate
 from . import queries, rules as quotes
 from ..customers.queries import people_in_reach
@@ -171,25 +172,34 @@ def index():
     return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
-def _page_context(quote):
-    deal = Deal.get_or_none(Deal.id == quote.deal_id)
-    people = queries.people_of(quote, deal)
-    return dict(quote=quote, deal=deal, customer=Customer.get_or_none(Customer.id == quote.customer_id),
-                stage=Stage.get_or_none(Stage.id == deal.stage_id), lines=queries.lines_of(quote), events=queries.events_of(quote),
+def _page_context(quote_id):
+    quote = queries.page_quote(quote_id, current_user) or abort(404)
+    people = {person_id: Person(person_id, name) for person_id, name in (
+        (quote.prepared_by_id, quote.preparer_name), (quote.discount_set_by_id, quote.setter_name),
+        (quote.decided_by_id, quote.decider_name)) if person_id}
+    return dict(quote=quote, deal=ShownDeal(quote.deal_id, quote.deal_title),
+                customer=ShownCustomer(quote.customer_id, quote.customer_name, quote.customer_address, quote.customer_phone),
+                lines=queries.page_lines(quote.id), events=queries.page_events(quote.id),
                 people=people, state=queries.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),
                 form=ActionForm(formdata=None, version=quote.version), locale=locale_name())
 
 
+# what the quote page and printout show of the quote's deal, customer and people (queries.page_quote)
+ShownDeal = namedtuple("ShownDeal", "id title")
+ShownCustomer = namedtuple("ShownCustomer", "id name address phone")
+Person = namedtuple("Person", "id name")
+
+
 @bp.get("/quotes/<int:quote_id>")
 def detail(quote_id):
-    return render("quotes/detail.html", **_page_context(_quote_or_404(quote_id)))
+    return render("quotes/detail.html", **_page_context(quote_id))
 
 
 @bp.get("/quotes/<int:quote_id>/print")
 def printable(quote_id):
-    return render("quotes/print.html", **_page_context(_quote_or_404(quote_id)))
+    return render("quotes/print.html", **_page_context(quote_id))
 
 
 # where a decision taken in an approver's queue lands without script: that role's queue
