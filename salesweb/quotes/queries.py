@@ -80,23 +80,29 @@ def page_events(quote_id):
 
 
 def queue(user, today):
-    """Pending quotes the user may decide, the oldest first, with deal, customer, preparer and who set the
-    discount."""
+    """Pending quotes the user may decide, the oldest first, with deal title, customer name, preparer name and who
+    set the discount (`setter_name`)."""
     if user.role not in ("manager", "ops"):
         return []
-    preparer, setter = User.alias(), User.alias()
-    query = (Quote.select(Quote, Deal.id, Deal.title, Deal.owner, Customer.id, Customer.name, preparer.id,
-                          preparer.name, setter.id, setter.name)
-             .join(Deal, on=(Quote.deal == Deal.id), attr="deal")
-             .switch(Quote).join(Customer, on=(Quote.customer == Customer.id), attr="customer")
-             .switch(Quote).join(preparer, on=(Quote.prepared_by == preparer.id), attr="preparer")
-             .switch(Quote).join(setter, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == setter.id), attr="setter")
-             .where((Quote.status == "pending") & (Quote.valid_until >= today)
-                    & (Quote.prepared_by != user.id) & _not_set_by(user.id)))
-    if user.role == "manager":
-        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
-    return list(query.order_by(Quote.needs.desc() if user.role == "ops" else Quote.updated_at, Quote.updated_at,
-                               Quote.id))
+    # writing this select and building wide quotes with three joined models took peewee 1.5 ms: its SQL is kept
+    return kept_rows(("quote-queue", user.role), lambda: _queue(user.role), today=today, user=user.id)
+
+
+def _queue(role):
+    query = (Quote.select(Quote.id, Quote.number, Quote.updated_at, Quote.total, Quote.effective_bp, Quote.needs,
+                          Quote.version, Quote.prepared_by.alias("prepared_by_id"),
+                          Quote.discount_set_by.alias("discount_set_by_id"), Deal.title.alias("deal_title"),
+                          Customer.name.alias("customer_name"), PREPARER.name.alias("preparer_name"),
+                          SETTER.name.alias("setter_name"))
+             .join(Deal, on=(Quote.deal == Deal.id))
+             .switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
+             .switch(Quote).join(PREPARER, on=(Quote.prepared_by == PREPARER.id))
+             .switch(Quote).join(SETTER, JOIN.LEFT_OUTER, on=(Quote.discount_set_by == SETTER.id))
+             .where((Quote.status == "pending") & (Quote.valid_until >= param("today"))
+                    & (Quote.prepared_by != param("user")) & _not_set_by(param("user"))))
+    if role == "manager":
+        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(param("user"))))
+    return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
 
 
 def _not_set_by(user_id):

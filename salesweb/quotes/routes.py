@@ -269,8 +269,8 @@ QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name dea
 def _queue_items(items, done=None, error=None, listed=True, in_list=False):
     """Queue items; `listed` ones come with their deal, customer and preparer."""
     return QUEUE_ITEM.write(
-        (QUEUE_ITEM.Row(q.id, q.number, q.customer.name, q.deal.title, q.preparer.name,
-                        q.setter.name if q.discount_set_by_id not in (None, q.prepared_by_id) else None,
+        (QUEUE_ITEM.Row(q.id, q.number, q.customer_name, q.deal_title, q.preparer_name,
+                        q.setter_name if q.discount_set_by_id not in (None, q.prepared_by_id) else None,
                         q.updated_at, q.total, q.effective_bp, q.needs, q.version) if listed else
          QUEUE_ITEM.Row(q.id, q.number, None, None, None, None, None, None, None, None, q.version) for q in items),
         currency=current_settings()["currency"], done=str(done) if done else None, error=str(error) if error else None,
