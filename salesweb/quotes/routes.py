@@ -163,11 +163,11 @@ def index():
         filters.owner.choices = options([("", _("Anyone"))] + [
             (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
     day = today()
-    rows, count = queries.listing(current_user, filters.criteria(), day)
-    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
+    fetch, count = queries.listing(current_user, filters.criteria(), day)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count)
     listed = LIST_ROW.write(
-        (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer.id, q.customer.name, q.deal.title,
-                      q.deal.owner.name, q.total, q.valid_until) for q in page.items),
+        (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer_id, q.customer_name, q.deal_title,
+                      q.owner_name, q.total, q.valid_until) for q in page.items),
         show_owner=current_user.role != "rep")
     return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
 
