@@ -64,9 +64,9 @@ def _figures(form):
     return figures, readable, products
 
 
-def _form_page(form, deal, quote=None, status=200):
+def _form_page(form, deal, quote=None, status=200, customer=None):
     figures, readable, products = _figures(form)
-    customer = Customer.get_by_id(deal.customer_id)
+    customer = customer or Customer.get_by_id(deal.customer_id)
     return render("quotes/form.html", form=form, deal=deal, customer=customer, quote=quote, figures=figures,
                   readable=readable, products=products, limit=_limit_text(), status=status)
 
@@ -100,7 +100,9 @@ def _save(form, deal, quote):
 @bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
 @all_or_nothing
 def new(deal_id):
-    deal = _deal_or_404(deal_id)
+    # the empty form shows only the deal's title and customer; a posted one saves on the whole deal
+    deal = (_deal_or_404(deal_id) if request.method == "POST" else
+            queries.form_deal(deal_id, current_user) or abort(404))
     if not quotes.may_prepare(current_user):
         abort(403)
     form = QuoteForm()
@@ -110,7 +112,8 @@ def new(deal_id):
     if saved is not None:
         flash(_("Quote %(number)s saved as a draft.", number=saved.number), "success")
         return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
-    return _form_page(form, deal, status=status)
+    customer = ShownCustomer(None, deal.customer_name, None, None) if request.method == "GET" else None
+    return _form_page(form, deal, status=status, customer=customer)
 
 
 @bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])

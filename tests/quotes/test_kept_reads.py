@@ -32,3 +32,12 @@ def test_each_approvers_queue(app, make, book):  # noqa: F811
     ops = make.user("ops")
     for user in (book["manager"], ops, book["manager"], ops):
         assert isinstance(queries.queue(user, book["today"]), list)
+
+
+def test_the_new_quote_form_in_every_scope(app, make, book):  # noqa: F811
+    east, west = book["east_quote"], book["west_quote"]
+    for role, sees_west in (("rep", False), ("manager", False), ("support", True), ("west", True)):
+        client = client_for(app, book[role])
+        for quote, seen in ((west, sees_west), (east, role != "west")):
+            status = client.get(f"/deals/{quote.deal_id}/quotes/new").status_code
+            assert status == 404 if not seen else status in (200, 403)
