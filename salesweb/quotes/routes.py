@@ -1,4 +1,5 @@
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -7,7 +8,7 @@ from flask_login import current_user
 
 from ..core.access import get_visible_or_404
 from ..core.i18n import _, locale_name, ngettext
-from ..models import Customer, Deal, Quote, Stage
+from ..models import Customer, Deal, Quote
 from ..web.rows import RowTemplate
 from . import queries, rules as quotes
 from ..customers.queries import people_in_reach
@@ -63,9 +64,9 @@ def _figures(form):
     return figures, readable, products
 
 
-def _form_page(form, deal, quote=None, status=200):
+def _form_page(form, deal, quote=None, status=200, customer=None):
     figures, readable, products = _figures(form)
-    customer = Customer.get_by_id(deal.customer_id)
+    customer = customer or Customer.get_by_id(deal.customer_id)
     return render("quotes/form.html", form=form, deal=deal, customer=customer, quote=quote, figures=figures,
                   readable=readable, products=products, limit=_limit_text(), status=status)
 
@@ -99,7 +100,9 @@ def _save(form, deal, quote):
 @bp.route("/deals/<int:deal_id>/quotes/new", methods=["GET", "POST"])
 @all_or_nothing
 def new(deal_id):
-    deal = _deal_or_404(deal_id)
+    # the empty form shows only the deal's title and customer; a posted one saves on the whole deal
+    deal = (_deal_or_404(deal_id) if request.method == "POST" else
+            queries.form_deal(deal_id, current_user) or abort(404))
     if not quotes.may_prepare(current_user):
         abort(403)
     form = QuoteForm()
@@ -109,7 +112,8 @@ def new(deal_id):
     if saved is not None:
         flash(_("Quote %(number)s saved as a draft.", number=saved.number), "success")
         return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
-    return _form_page(form, deal, status=status)
+    customer = ShownCustomer(None, deal.customer_name, None, None) if request.method == "GET" else None
+    return _form_page(form, deal, status=status, customer=customer)
 
 
 @bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
@@ -162,34 +166,43 @@ def index():
         filters.owner.choices = options([("", _("Anyone"))] + [
             (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
     day = today()
-    rows, count = queries.listing(current_user, filters.criteria(), day)
-    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], count_query=count)
+    fetch, count = queries.listing(current_user, filters.criteria(), day)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count)
     listed = LIST_ROW.write(
-        (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer.id, q.customer.name, q.deal.title,
-                      q.deal.owner.name, q.total, q.valid_until) for q in page.items),
+        (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer_id, q.customer_name, q.deal_title,
+                      q.owner_name, q.total, q.valid_until) for q in page.items),
         show_owner=current_user.role != "rep")
     return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
-def _page_context(quote):
-    deal = Deal.get_or_none(Deal.id == quote.deal_id)
-    people = queries.people_of(quote, deal)
-    return dict(quote=quote, deal=deal, customer=Customer.get_or_none(Customer.id == quote.customer_id),
-                stage=Stage.get_or_none(Stage.id == deal.stage_id), lines=queries.lines_of(quote), events=queries.events_of(quote),
+def _page_context(quote_id):
+    quote = queries.page_quote(quote_id, current_user) or abort(404)
+    people = {person_id: Person(person_id, name) for person_id, name in (
+        (quote.prepared_by_id, quote.preparer_name), (quote.discount_set_by_id, quote.setter_name),
+        (quote.decided_by_id, quote.decider_name)) if person_id}
+    return dict(quote=quote, deal=ShownDeal(quote.deal_id, quote.deal_title),
+                customer=ShownCustomer(quote.customer_id, quote.customer_name, quote.customer_address, quote.customer_phone),
+                lines=queries.page_lines(quote.id), events=queries.page_events(quote.id),
                 people=people, state=queries.state(quote, today()), today=today(),
                 may_prepare=quotes.may_prepare(current_user),
                 may_decide=quotes.may_decide(current_user, quote, today()),
                 form=ActionForm(formdata=None, version=quote.version), locale=locale_name())
 
 
+# what the quote page and printout show of the quote's deal, customer and people (queries.page_quote)
+ShownDeal = namedtuple("ShownDeal", "id title")
+ShownCustomer = namedtuple("ShownCustomer", "id name address phone")
+Person = namedtuple("Person", "id name")
+
+
 @bp.get("/quotes/<int:quote_id>")
 def detail(quote_id):
-    return render("quotes/detail.html", **_page_context(_quote_or_404(quote_id)))
+    return render("quotes/detail.html", **_page_context(quote_id))
 
 
 @bp.get("/quotes/<int:quote_id>/print")
 def printable(quote_id):
-    return render("quotes/print.html", **_page_context(_quote_or_404(quote_id)))
+    return render("quotes/print.html", **_page_context(quote_id))
 
 
 # where a decision taken in an approver's queue lands without script: that role's queue
@@ -259,8 +272,8 @@ QUEUE_ITEM = RowTemplate("quotes/_queue_item.html", "id number customer_name dea
 def _queue_items(items, done=None, error=None, listed=True, in_list=False):
     """Queue items; `listed` ones come with their deal, customer and preparer."""
     return QUEUE_ITEM.write(
-        (QUEUE_ITEM.Row(q.id, q.number, q.customer.name, q.deal.title, q.preparer.name,
-                        q.setter.name if q.discount_set_by_id not in (None, q.prepared_by_id) else None,
+        (QUEUE_ITEM.Row(q.id, q.number, q.customer_name, q.deal_title, q.preparer_name,
+                        q.setter_name if q.discount_set_by_id not in (None, q.prepared_by_id) else None,
                         q.updated_at, q.total, q.effective_bp, q.needs, q.version) if listed else
          QUEUE_ITEM.Row(q.id, q.number, None, None, None, None, None, None, None, None, q.version) for q in items),
         currency=current_settings()["currency"], done=str(done) if done else None, error=str(error) if error else None,
