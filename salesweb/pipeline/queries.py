@@ -9,7 +9,7 @@ from functools import reduce
 from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_to
-from ..core.db import is_sqlite, kept_rows, param, utcnow
+from ..core.db import is_sqlite, kept_row, kept_rows, kept_statement, param, utcnow
 from ..models import Customer, Deal, Stage, StageChange, User
 from ..models.people import initials
 
@@ -25,7 +25,9 @@ def scope(user):
 
 
 def stages():
-    return list(Stage.select().order_by(Stage.position, Stage.id))
+    # every pipeline page reads them: writing the select took peewee 0.2 ms, so its SQL is kept
+    sql, params = kept_statement("stages", lambda: Stage.select().order_by(Stage.position, Stage.id))
+    return list(Stage.raw(sql, *params))
 
 
 def is_stale(deal, stage, today, now):
@@ -79,15 +81,31 @@ HISTORY_ENTRIES = 30  # the latest stage changes a deal page shows; a deal dragg
 
 
 def history(deal, limit=HISTORY_ENTRIES):
-    """([(change, until), ...] oldest first, more): the latest `limit` stage changes with who made them and
-    when the deal left that stage (None: it is still there); `more` when older ones exist."""
-    latest = list(StageChange.select(StageChange, BY).join(BY, JOIN.LEFT_OUTER, on=(StageChange.by == BY.id))
-                  .where(StageChange.deal == deal.id).order_by(StageChange.at.desc(), StageChange.id.desc())
-                  .limit(limit + 1))
+    """([(change, until), ...] oldest first, more): the latest `limit` stage changes (to_stage_id, at, by_id,
+    by_name) and when the deal left that stage (None: it is still there); `more` when older ones exist."""
+    def build():
+        return (StageChange.select(StageChange.to_stage.alias("to_stage_id"), StageChange.at,
+                                   StageChange.by.alias("by_id"), BY.name.alias("by_name"))
+                .join(BY, JOIN.LEFT_OUTER, on=(StageChange.by == BY.id))
+                .where(StageChange.deal == param("deal_id"))
+                .order_by(StageChange.at.desc(), StageChange.id.desc()).limit(param("limit")))
+
+    # every deal page reads it: writing it and building a change with its user took peewee 0.5 ms
+    latest = kept_rows("deal-history", build, deal_id=deal.id, limit=limit + 1)
     more = len(latest) > limit
     latest = latest[:limit]
     untils = [None] + [change.at for change in latest[:-1]]
     return list(zip(latest, untils))[::-1], more
+
+
+def deal_people(deal):
+    """(customer, owner) a deal page names: the customer's id, name and tier, the owner's name."""
+    # every deal page reads both: kept, they cost no SQL writing and no model building (0.3 ms)
+    customer = kept_row("deal-customer", lambda: Customer.select(Customer.id, Customer.name, Customer.tier)
+                        .where(Customer.id == param("id")), id=deal.customer_id)
+    owner = kept_row("deal-owner", lambda: User.select(User.id, User.name).where(User.id == param("id")),
+                     id=deal.owner_id)
+    return customer, owner
 
 
 def of_customer(user, customer_id, limit):
