@@ -10,7 +10,7 @@ from ..customers import forms as customer_forms
 from ..core.db import utcnow
 from ..web.forms import as_id, options
 from ..core.i18n import _, locale_name
-from ..models import Customer, Deal, LossReason, Stage, User
+from ..models import Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contracts, queries as quotes, rules as quote_rules
 from ..customers import queries as customers
@@ -367,7 +367,7 @@ def deal(deal_id):
     deal = _deal_or_404(deal_id)
     stage_by_id = {s.id: s for s in queries.stages()}
     history, history_more = queries.history(deal)
-    customer, owner = Customer.get_or_none(Customer.id == deal.customer_id), User.get_or_none(User.id == deal.owner_id)
+    customer, owner = queries.deal_people(deal)
     reason = LossReason.get_or_none(LossReason.id == deal.lost_reason_id) if deal.lost_reason_id else None
     notes = customers.latest_notes(deal.customer_id, 20)
     contract = quotes.contract_of_deal(deal)

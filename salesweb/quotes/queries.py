@@ -235,6 +235,9 @@ def _listed(query, role, shape):
 
 # --- contracts and what they receive ----------------------------------------------------------------------------
 
+RECORDER = User.alias("recorder")  # made once: an alias made per call is a new class for each of its fields
+
+
 def contract_of_deal(deal):
     return Contract.select().where(Contract.deal == deal.id).first()
 
@@ -259,9 +262,8 @@ class Standing:
 def standing(contract, today):
     instalments = list(Instalment.select().where(Instalment.contract == contract.id)
                        .order_by(Instalment.due_on, Instalment.id))
-    recorder = User.alias()
-    payments = list(Payment.select(Payment, recorder.id, recorder.name)
-                    .join(recorder, JOIN.LEFT_OUTER, on=(Payment.recorded_by == recorder.id), attr="recorder")
+    payments = list(Payment.select(Payment, RECORDER.id, RECORDER.name)
+                    .join(RECORDER, JOIN.LEFT_OUTER, on=(Payment.recorded_by == RECORDER.id), attr="recorder")
                     .where(Payment.contract == contract.id).order_by(Payment.received_on, Payment.id))
     return Standing(contract, instalments, payments, today)
 

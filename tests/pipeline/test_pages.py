@@ -478,3 +478,22 @@ def test_an_odd_next_step_is_refused_with_a_message_and_changes_nothing(app, mak
                         "next_step_due": due}, headers=headers, token_from="/pipeline")
         assert response.status_code == (422 if headers is HX else 302)
         assert Deal.get_by_id(d.id).version == 1
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "support"])
+def test_every_shape_of_the_kept_board_reads(app, make, signed_in, role):
+    """Each role's scope and each filter, alone and together, through the board, Show more and the deal page:
+    under tests every kept statement is written again and compared, so a key missing a shape fails here."""
+    client, user = signed_in(role, name=f"The {role}", team="East")
+    owner = user if role in ("rep", "manager") else make.user("rep", name="Someone", team="East")
+    deals = [make.deal(owner, title=f"Deal {i}", amount=1000_00) for i in range(12)]
+    prospecting = stage("Prospecting").id
+    filters = ["", "owner=mine", f"owner={owner.id}", "tier=A", "close=quarter", "close=overdue", "stale=1",
+               "tier=B&close=month&stale=1&owner=mine"]
+    for query in filters:
+        board = client.get(f"/pipeline?{query}", headers=EN)
+        assert board.status_code == 200
+        more = client.get(f"/pipeline/stages/{prospecting}/cards?offset=10&{query}", headers=HX)
+        assert more.status_code == 200
+    deal = client.get(f"/deals/{deals[0].id}", headers=EN)
+    assert deal.status_code == 200 and "Deal 0" in deal.get_data(as_text=True)

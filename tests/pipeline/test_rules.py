@@ -287,7 +287,7 @@ def test_history_is_the_latest_changes_oldest_first_with_time_in_each_stage(app,
     assert more and len(entries) == 30
     assert [c.at for c, _ in entries] == [start + datetime.timedelta(days=i) for i in range(5, 35)]
     assert [until for _, until in entries] == [start + datetime.timedelta(days=i) for i in range(6, 35)] + [None]
-    assert entries[0][0].by.name == rep.name
+    assert entries[0][0].by_name == rep.name and entries[0][0].by_id == rep.id
     entries, more = queries.history(deal, limit=35)
     assert not more and len(entries) == 35
 
