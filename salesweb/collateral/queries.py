@@ -1,11 +1,12 @@
 """What the collateral package reads: the library (search, tags, versions, recent uploads) and the share links
 with their state."""
 import re
+from collections import namedtuple
 
 from peewee import JOIN, fn
 
-from ..core.access import visible
-from ..core.db import contains, utcnow
+from ..core.access import scope_shape, visible, visible_kept
+from ..core.db import contains, kept_row, kept_rows, param, utcnow
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer,
                       Download, ShareLink, StoredFile, User)
 from ..customers import queries as customers_service
@@ -22,6 +23,14 @@ def tags_of(item_ids):
                              .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id).tuples()):
             found[item_id].append(tag)
     return found
+
+
+def tags_of_item(item_id):
+    """The item's tags, in the order they were given."""
+    # kept: its SQL written once (the item page's five reads spent most of its time in peewee)
+    return [row.tag for row in kept_rows("collateral-item-tags", lambda: (
+        CollateralTag.select(CollateralTag.tag).where(CollateralTag.item == param("item"))
+        .order_by(CollateralTag.id)), item=item_id)]
 
 
 def products():
@@ -86,6 +95,60 @@ def get_item(item_id, with_archived=True):
     return query.first()
 
 
+CURRENT = CollateralVersion.alias("current")
+# the item as its page shows it, with its current version's file name, kind and size
+ITEM_PAGE = (CollateralItem.id, CollateralItem.title, CollateralItem.kind, CollateralItem.archived,
+             CollateralItem.language, CollateralItem.version_count, CollateralItem.updated_at,
+             CollateralItem.download_count, CollateralItem.description, CURRENT.filename,
+             StoredFile.kind.alias("file_kind"), StoredFile.size)
+ItemPage = namedtuple("ItemPage", "id title kind archived language version_count updated_at download_count "
+                                  "description filename file_kind size")
+
+
+def item_page(item_id, with_archived=True):
+    """`get_item` as the item's page shows it (the fields of an `ItemPage`), or None."""
+    def build():
+        query = (CollateralItem.select(*ITEM_PAGE)
+                 .join(CURRENT, on=((CURRENT.item == CollateralItem.id)
+                                    & (CURRENT.number == CollateralItem.version_count)))
+                 .join(StoredFile, on=(CURRENT.file == StoredFile.id))
+                 .where(CollateralItem.id == param("item")))
+        return query if with_archived else query.where(CollateralItem.archived == False)  # noqa: E712
+
+    # kept: its SQL written once (the item page's five reads spent most of its time in peewee)
+    return kept_row(("collateral-item-page", with_archived), build, item=item_id)
+
+
+def item_page_of(item):
+    """An `ItemPage` of an item read with `get_item` (a page shown again after a refused form)."""
+    return ItemPage(item.id, item.title, item.kind, item.archived, item.language, item.version_count,
+                    item.updated_at, item.download_count, item.description, item.current.filename,
+                    item.current.file.kind, item.current.file.size)
+
+
+UPLOADER = User.alias("uploader")
+
+
+def version_history(item_id):
+    """The item's versions as its page shows them, newest first: named tuples (id, number, filename, note,
+    uploaded_at, uploaded_by, uploader_name, size, downloads)."""
+    def build():
+        downloads = (Download.select(Download.version, fn.COUNT(Download.id).alias("n"))
+                     .where(Download.item == param("item")).group_by(Download.version).alias("counts"))
+        return (CollateralVersion.select(CollateralVersion.id, CollateralVersion.number, CollateralVersion.filename,
+                                         CollateralVersion.note, CollateralVersion.uploaded_at,
+                                         CollateralVersion.uploaded_by, UPLOADER.name.alias("uploader_name"),
+                                         StoredFile.size, fn.COALESCE(downloads.c.n, 0).alias("downloads"))
+                .join(UPLOADER, JOIN.LEFT_OUTER, on=(CollateralVersion.uploaded_by == UPLOADER.id))
+                .switch(CollateralVersion).join(StoredFile)
+                .switch(CollateralVersion)
+                .join(downloads, JOIN.LEFT_OUTER, on=(downloads.c.version_id == CollateralVersion.id))
+                .where(CollateralVersion.item == param("item")).order_by(CollateralVersion.number.desc()))
+
+    # kept: its SQL written once (the item page's five reads spent most of its time in peewee)
+    return kept_rows("collateral-version-history", build, item=item_id)
+
+
 def versions(item):
     """The item's versions, newest first, with uploader, file and downloads of each."""
     uploader = User.alias()
@@ -118,9 +181,14 @@ def recent_uploads(limit=5):
 
 def link_state(link, now=None):
     """active, expired or revoked (by hand, or because the item was archived since)."""
-    if link.revoked_at is not None or link.item.archived:
+    return share_state(link.revoked_at, link.expires_at, link.item.archived, now)
+
+
+def share_state(revoked_at, expires_at, archived, now=None):
+    """`link_state` of a link's times and whether its item is archived."""
+    if revoked_at is not None or archived:
         return "revoked"
-    return "expired" if link.expires_at <= (now or utcnow()) else "active"
+    return "expired" if expires_at <= (now or utcnow()) else "active"
 
 
 def find_link(token):
@@ -150,6 +218,28 @@ def shares_of_item(item, user, limit=50):
     seen = visible(Customer.select(Customer.id), user, Customer.owner)
     return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & ShareLink.customer.in_(seen)))
                 .limit(limit))
+
+
+SHARER = User.alias("sharer")
+
+
+def shares_on_page(item_id, user, limit=50):
+    """`shares_of_item` as the item's page lists them: named tuples (id, token, created_at, expires_at,
+    revoked_at, download_count, created_by_id, customer_id, customer_name, created_by_name)."""
+    def build():
+        seen = visible_kept(Customer.select(Customer.id), user.role, Customer.owner)
+        return (ShareLink.select(ShareLink.id, ShareLink.token, ShareLink.created_at, ShareLink.expires_at,
+                                 ShareLink.revoked_at, ShareLink.download_count,
+                                 ShareLink.created_by.alias("created_by_id"), Customer.id.alias("customer_id"),
+                                 Customer.name.alias("customer_name"), SHARER.name.alias("created_by_name"))
+                .join(Customer).switch(ShareLink)
+                .join(SHARER, JOIN.LEFT_OUTER, on=(ShareLink.created_by == SHARER.id))
+                .where((ShareLink.item == param("item")) & ShareLink.customer.in_(seen))
+                .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(param("limit")))
+
+    # kept: its SQL written once (the item page's five reads spent most of its time in peewee)
+    return kept_rows(("collateral-item-shares", scope_shape(user.role)), build, item=item_id, user=user.id,
+                     limit=limit)
 
 
 def get_share(share_id, user):
