@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from peewee import JOIN, SQL, Alias, Case, Select, Value, fn
 
-from ..core.access import scope_shape, visible, visible_kept, visible_to
+from ..core.access import scope_shape, visible, visible_kept
 from ..core.db import db, kept_row, kept_rows, param, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
@@ -41,13 +41,8 @@ LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feed
           Feedback.closed_at, Feedback.escalated_at, Feedback.description)
 
 
-def _listed(role, user_id):
-    """Feedback a user sees (by role and id), as lists show it: named tuples of LISTED."""
-    return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
-
-
 def waiting(user, limit=10):
-    """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
+    """Open feedback without a first response that the user sees, the soonest due first (`LISTED`)."""
     def build():
         return (visible_kept(Feedback.select(*LISTED).join(Customer), user.role, Customer.owner)
                 .where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at).limit(param("limit")))
@@ -60,8 +55,7 @@ def desk_counts(user, now):
     """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
     def build():
         overdue = visible_kept(Feedback.select(fn.COUNT(Feedback.id)).join(Customer)
-                               .where(Feedback.responded_at.is_null() & (Feedback.response_due_at <= param("now"))),
-                               user.role, Customer.owner)
+                               .where(overdue_condition(param("now"))), user.role, Customer.owner)
         return Select(columns=[Alias(help_open_count_query(), "open_requests"), Alias(overdue, "overdue")]).bind(db)
 
     # kept: its SQL written once (the support desk's reads spent most of its time in peewee)
@@ -79,21 +73,32 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 
 
 def listing(user, show, kind, now=None):
-    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
+    """The /feedback list (`LISTED`): what to show, newest first except where a deadline sorts it; as
     (fetch(offset, limit), count()) for a `Page`."""
-    query = _listing(user, show, kind, now or utcnow())
-    return (lambda offset, limit: list(query.limit(limit).offset(offset)),
-            lambda: query.select(fn.COUNT(Feedback.id)).order_by().scalar())
+    kind = kind if kind in FEEDBACK_KINDS else None
+    show = show if show in LIST_FILTERS else "all"
+    key = ("feedback-listing", scope_shape(user.role), show, kind is not None)
+    values = {"user": user.id, "kind": kind, "now": now or utcnow()}
+
+    def rows():
+        return _listing(user.role, show, kind is not None)
+
+    # kept: the list's two reads' SQL written once (writing it was most of the list's time)
+    return (lambda offset, limit: kept_rows(key, lambda: rows().limit(param("limit")).offset(param("offset")),
+                                            limit=limit, offset=offset, **values),
+            lambda: kept_row(key + ("count",), lambda: rows().select(fn.COUNT(Feedback.id).alias("n")).order_by(),
+                             **values).n)
 
 
-def _listing(user, show, kind, now):
-    query = _listed(user.role, user.id)
-    if kind in FEEDBACK_KINDS:
-        query = query.where(Feedback.kind == kind)
+def _listing(role, show, by_kind):
+    """The list's select, its user id, kind and time of day `param`s."""
+    query = visible_kept(Feedback.select(*LISTED).join(Customer), role, Customer.owner)
+    if by_kind:
+        query = query.where(Feedback.kind == param("kind"))
     if show == "waiting":
         return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
     if show == "overdue":
-        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
+        return query.where(overdue_condition(param("now"))).order_by(Feedback.response_due_at, Feedback.id)
     if show == "open":
         query = query.where(Feedback.closed_at.is_null())
     elif show == "closed":
