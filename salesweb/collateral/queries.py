@@ -6,7 +6,7 @@ from collections import namedtuple
 from peewee import JOIN, fn
 
 from ..core.access import scope_shape, visible, visible_kept
-from ..core.db import contains, kept_row, kept_rows, param, utcnow
+from ..core.db import kept_row, kept_rows, like, like_pattern, param, utcnow
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer,
                       Download, ShareLink, StoredFile, User)
 from ..customers import queries as customers_service
@@ -19,10 +19,19 @@ def tags_of(item_ids):
     """{item id: [tag, ...]} for a page of items, in one query."""
     found = {i: [] for i in item_ids}
     if found:
-        for item_id, tag in (CollateralTag.select(CollateralTag.item, CollateralTag.tag)
-                             .where(CollateralTag.item.in_(list(found))).order_by(CollateralTag.id).tuples()):
+        # one statement per block of TAG_SLOTS ids (the unused slots NULL), its SQL written once per block count:
+        # the library's reads spent most of its time in peewee
+        slots = -(-len(found) // TAG_SLOTS) * TAG_SLOTS
+        values = dict(zip((f"i{n}" for n in range(slots)), [*found, *[None] * (slots - len(found))]))
+        for item_id, tag in kept_rows(("collateral-tags-of", slots), lambda: (
+                CollateralTag.select(CollateralTag.item, CollateralTag.tag)
+                .where(CollateralTag.item.in_([param(f"i{n}") for n in range(slots)])).order_by(CollateralTag.id)),
+                **values):
             found[item_id].append(tag)
     return found
+
+
+TAG_SLOTS = 25
 
 
 def tags_of_item(item_id):
@@ -35,10 +44,14 @@ def tags_of_item(item_id):
 
 def products():
     """The product tags in use on items that are not archived, for the filter."""
-    rows = (CollateralTag.select(fn.MIN(CollateralTag.tag).alias("tag"), CollateralTag.key)
-            .join(CollateralItem).where(CollateralItem.archived == False)  # noqa: E712
-            .group_by(CollateralTag.key).order_by(CollateralTag.key).limit(200))
-    return [(r.key, r.tag) for r in rows]
+    # kept: its SQL written once (the library's reads spent most of its time in peewee)
+    return [(r.key, r.tag) for r in kept_rows("collateral-products", lambda: (
+        CollateralTag.select(fn.MIN(CollateralTag.tag).alias("tag"), CollateralTag.key)
+        .join(CollateralItem).where(CollateralItem.archived == False)  # noqa: E712
+        .group_by(CollateralTag.key).order_by(CollateralTag.key).limit(200)))]
+
+
+CURRENT = CollateralVersion.alias("current")
 
 
 def _with_current(query):
@@ -50,19 +63,23 @@ def _with_current(query):
             .join(StoredFile, on=(current.file == StoredFile.id), attr="file"))
 
 
-def search(criteria):
-    """The library: items matching title or tag, kind, product and language, in the chosen order."""
-    text = (criteria.get("q") or "").strip()
+def _criteria(criteria):
+    """(text, kind, language, product, sort, archived) of a search's criteria, each None where it does not apply."""
+    text = (criteria.get("q") or "").strip() or None
     kind = criteria.get("kind") if criteria.get("kind") in COLLATERAL_KINDS else None
     language = criteria.get("language") if criteria.get("language") in LANGUAGES else None
     product = (criteria.get("product") or "").casefold() or None
     sort = criteria.get("sort") if criteria.get("sort") in ("downloads", "title") else None
-    query = _with_current(CollateralItem.select())
-    if not criteria.get("archived"):
+    return text, kind, language, product, sort, bool(criteria.get("archived"))
+
+
+def _searched(query, pattern, kind, language, product, sort, archived):
+    """The search's conditions and order on `query`; each value a value or a `param` (None: no such filter)."""
+    if not archived:
         query = query.where(CollateralItem.archived == False)  # noqa: E712
-    if text:
-        tagged = CollateralTag.select(CollateralTag.item).where(contains(CollateralTag.tag, text))
-        query = query.where(contains(CollateralItem.title, text) | CollateralItem.id.in_(tagged))
+    if pattern is not None:
+        tagged = CollateralTag.select(CollateralTag.item).where(like(CollateralTag.tag, pattern))
+        query = query.where(like(CollateralItem.title, pattern) | CollateralItem.id.in_(tagged))
     if kind is not None:
         query = query.where(CollateralItem.kind == kind)
     if language is not None:
@@ -75,15 +92,40 @@ def search(criteria):
     return query.order_by(*order, CollateralItem.id.desc())
 
 
+def search(criteria):
+    """The library: items matching title or tag, kind, product and language, in the chosen order."""
+    text, kind, language, product, sort, archived = _criteria(criteria)
+    return _searched(_with_current(CollateralItem.select()), like_pattern(text) if text else None, kind, language,
+                     product, sort, archived)
+
+
+LISTED = (CollateralItem.id, CollateralItem.kind, CollateralItem.archived, CollateralItem.title,
+          StoredFile.kind.alias("file_kind"), StoredFile.size, CollateralItem.version_count,
+          CollateralItem.updated_at, CollateralItem.download_count)
+
+
 def listed(criteria):
     """`search` as the library lists it: (id, kind, archived, title, file kind, file size, versions, updated at,
-    downloads) tuples, as (fetch(offset, limit), total) for a `Page`."""
-    query = search(criteria)
-    rows = query.select(CollateralItem.id, CollateralItem.kind, CollateralItem.archived, CollateralItem.title,
-                        StoredFile.kind, StoredFile.size, CollateralItem.version_count, CollateralItem.updated_at,
-                        CollateralItem.download_count).tuples()
-    return (lambda offset, limit: list(rows.limit(limit).offset(offset)),
-            query.select(fn.COUNT(CollateralItem.id)).order_by().scalar())
+    downloads) named tuples, as (fetch(offset, limit), total) for a `Page`."""
+    text, kind, language, product, sort, archived = _criteria(criteria)
+    values = {"pattern": like_pattern(text) if text else None, "kind": kind, "language": language,
+              "product": product}
+    key = ("collateral-listed", sort, archived, *(value is not None for value in values.values()))
+
+    def build(*columns):
+        query = (CollateralItem.select(*columns)
+                 .join(CURRENT, on=((CURRENT.item == CollateralItem.id)
+                                    & (CURRENT.number == CollateralItem.version_count)))
+                 .join(StoredFile, on=(CURRENT.file == StoredFile.id)))
+        return _searched(query, *(param(name) if value is not None else None for name, value in values.items()),
+                         sort, archived)
+
+    # kept: the list's two reads' SQL written once (writing it was most of the library's time)
+    total = kept_row(key + ("count",), lambda: build(fn.COUNT(CollateralItem.id).alias("n")).order_by(),
+                     **values).n
+    return (lambda offset, limit: kept_rows(key, lambda: build(*LISTED).limit(param("limit")).offset(param("offset")),
+                                            limit=limit, offset=offset, **values),
+            total)
 
 
 def get_item(item_id, with_archived=True):
@@ -95,7 +137,6 @@ def get_item(item_id, with_archived=True):
     return query.first()
 
 
-CURRENT = CollateralVersion.alias("current")
 # the item as its page shows it, with its current version's file name, kind and size
 ITEM_PAGE = (CollateralItem.id, CollateralItem.title, CollateralItem.kind, CollateralItem.archived,
              CollateralItem.language, CollateralItem.version_count, CollateralItem.updated_at,

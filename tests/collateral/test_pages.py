@@ -1,6 +1,7 @@
 """The library over HTTP: roles, the upload matrix, downloads, sharing, scope, CSRF and query counts."""
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -128,6 +129,21 @@ def test_the_library_searches_filters_and_answers_a_fragment(app, people):
     body = client.get("/collateral?product=x200", headers=EN).get_data(as_text=True)
     assert "X200 brochure" in body and "Pump deck" not in body
     assert "Nothing in the library matches" in client.get("/collateral?q=zzz", headers=EN).get_data(as_text=True)
+
+
+def test_every_filter_combination_lists_what_it_matches(app, people):
+    """Each shape of the library's kept reads: every filter present or not, each sort, with archived items or not."""
+    an_item(app, people, title="X200 brochure")
+    an_item(app, people, title="Pump deck", kind="presentation", tags="Pumps", data=office("pptx"), name="d.pptx")
+    filters = {"q": "pump", "kind": "presentation", "language": "en", "product": "pumps"}
+    for present in itertools.product((False, True), repeat=4):
+        for sort in ("newest", "downloads", "title"):
+            for client, archived in ((people["rep_client"], ""), (people["support_client"], "1")):
+                query = "&".join(f"{name}={value}" for (name, value), on in zip(filters.items(), present) if on)
+                body = client.get(f"/collateral?{query}&sort={sort}&archived={archived}",
+                                  headers=EN).get_data(as_text=True)
+                assert "Pump deck" in body
+                assert ("X200 brochure" in body) == (not any(present[:2]) and not present[3])
 
 
 @pytest.mark.parametrize("query", ["page=-1", "page=99999999999999999999", "kind=<x>", "sort=drop", "q=" + "x" * 500,
