@@ -12,6 +12,7 @@ from ..web.pages import Page, is_fragment_request, page_number, render, safe_nex
 from ..web.kept import kept
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
+from ..core.db import utcnow
 from .blueprint import bp
 from .forms import FilterForm, ItemFields, ShareForm, UploadForm, VersionForm
 from .public_routes import counts_as_download
@@ -71,14 +72,17 @@ def new():
 
 
 def _item_page(item, block=None, status=200, version_form=None, share_form=None, link=None):
+    """The item's page; `item`: an `ItemPage` (queries.item_page, or item_page_of a model read for a form)."""
     if share_form is None:
         share_form = ShareForm(formdata=None)
         customer_forms.offer(share_form, None)
-    shares = queries.shares_of_item(item, current_user)
+    shares = queries.shares_on_page(item.id, current_user)
+    now = utcnow()
+    states = {s.id: queries.share_state(s.revoked_at, s.expires_at, item.archived, now) for s in shares}
     return render("collateral/item.html", block=block, status=status,
-                  item=item, tags=queries.tags_of([item.id])[item.id], versions=queries.versions(item),
-                  shares=shares, revocable={s.id for s in shares if queries.link_state(s) == "active"
-                                            and collateral.may_revoke(s, current_user)},
+                  item=item, tags=queries.tags_of_item(item.id), versions=queries.version_history(item.id),
+                  shares=shares, states=states,
+                  revocable={s.id for s in shares if states[s.id] == "active" and collateral.may_revoke(s, current_user)},
                   version_form=version_form or VersionForm(formdata=None), share_form=share_form, link=link,
                   kind_labels=COLLATERAL_KIND_LABELS, language_labels=LANGUAGE_LABELS,
                   may_share=collateral.may_share(current_user) and not item.archived,
@@ -87,7 +91,7 @@ def _item_page(item, block=None, status=200, version_form=None, share_form=None,
 
 @bp.get("/collateral/<int:item_id>")
 def item(item_id):
-    return _item_page(_item_or_404(item_id))
+    return _item_page(queries.item_page(item_id, with_archived=collateral.may_edit(current_user)) or abort(404))
 
 
 @bp.route("/collateral/<int:item_id>/edit", methods=["GET", "POST"])
@@ -115,7 +119,7 @@ def add_version(item_id):
     if done:
         flash(_("Version %(n)d uploaded.", n=item.version_count), "success")
         return redirect(url_for("collateral.item", item_id=item.id), 303)
-    return _item_page(item, status=status, version_form=form)
+    return _item_page(queries.item_page_of(item), status=status, version_form=form)
 
 
 @bp.post("/collateral/<int:item_id>/archive")
@@ -167,8 +171,9 @@ def share(item_id):
         flash(_("Link for %(customer)s created.", customer=customer.name), "success")
         return redirect(url_for("collateral.item", item_id=item.id) + "#share-panel", 303)
     if done:
-        return _item_page(item, block="share", link=queries.get_share(made["link"].id, current_user))
-    return _item_page(item, block="share", status=status, share_form=form)
+        return _item_page(queries.item_page_of(item), block="share",
+                          link=queries.get_share(made["link"].id, current_user))
+    return _item_page(queries.item_page_of(item), block="share", status=status, share_form=form)
 
 
 @bp.post("/collateral/shares/<int:share_id>/revoke")

@@ -2,12 +2,13 @@
 the lists and the desk's figures, a customer's timeline entries; help requests and the desk's queue; NPS figures;
 the links a customer opens and their state."""
 import datetime
+from collections import namedtuple
 from types import SimpleNamespace
 
-from peewee import JOIN, SQL, Case, Select, Value, fn
+from peewee import JOIN, SQL, Alias, Case, Select, Value, fn
 
-from ..core.access import visible, visible_to
-from ..core.db import db, utcnow
+from ..core.access import scope_shape, visible, visible_kept
+from ..core.db import db, kept_row, kept_rows, param, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
 from ..customers import queries as customers
@@ -40,22 +41,26 @@ LISTED = (Feedback.id, Feedback.kind, Customer.name.alias("customer_name"), Feed
           Feedback.closed_at, Feedback.escalated_at, Feedback.description)
 
 
-def _listed(role, user_id):
-    """Feedback a user sees (by role and id), as lists show it: named tuples of LISTED."""
-    return visible_to(Feedback.select(*LISTED).join(Customer), role, user_id, Customer.owner).namedtuples()
-
-
 def waiting(user, limit=10):
-    """Open feedback without a first response that the user sees, the soonest due first (`_listed`)."""
-    return list(_listed(user.role, user.id).where(Feedback.responded_at.is_null())
-                .order_by(Feedback.response_due_at).limit(limit))
+    """Open feedback without a first response that the user sees, the soonest due first (`LISTED`)."""
+    def build():
+        return (visible_kept(Feedback.select(*LISTED).join(Customer), user.role, Customer.owner)
+                .where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at).limit(param("limit")))
+
+    # kept: its SQL written once (the support desk's reads spent most of its time in peewee)
+    return kept_rows(("feedback-waiting", scope_shape(user.role)), build, user=user.id, limit=limit)
 
 
 def desk_counts(user, now):
     """(open help requests, feedback the user sees whose first response is overdue): the desk's two figures."""
-    open_requests, overdue = (Select(columns=[help_open_count_query(), overdue_count_query(user, now)])
-                              .bind(db).tuples().first())
-    return open_requests or 0, overdue or 0
+    def build():
+        overdue = visible_kept(Feedback.select(fn.COUNT(Feedback.id)).join(Customer)
+                               .where(overdue_condition(param("now"))), user.role, Customer.owner)
+        return Select(columns=[Alias(help_open_count_query(), "open_requests"), Alias(overdue, "overdue")]).bind(db)
+
+    # kept: its SQL written once (the support desk's reads spent most of its time in peewee)
+    row = kept_row(("desk-counts", scope_shape(user.role)), build, user=user.id, now=now)
+    return row.open_requests or 0, row.overdue or 0
 
 
 def overdue_count_query(user, now):
@@ -68,21 +73,32 @@ LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
 
 
 def listing(user, show, kind, now=None):
-    """The /feedback list (`_listed`): what to show, newest first except where a deadline sorts it; as
+    """The /feedback list (`LISTED`): what to show, newest first except where a deadline sorts it; as
     (fetch(offset, limit), count()) for a `Page`."""
-    query = _listing(user, show, kind, now or utcnow())
-    return (lambda offset, limit: list(query.limit(limit).offset(offset)),
-            lambda: query.select(fn.COUNT(Feedback.id)).order_by().scalar())
+    kind = kind if kind in FEEDBACK_KINDS else None
+    show = show if show in LIST_FILTERS else "all"
+    key = ("feedback-listing", scope_shape(user.role), show, kind is not None)
+    values = {"user": user.id, "kind": kind, "now": now or utcnow()}
+
+    def rows():
+        return _listing(user.role, show, kind is not None)
+
+    # kept: the list's two reads' SQL written once (writing it was most of the list's time)
+    return (lambda offset, limit: kept_rows(key, lambda: rows().limit(param("limit")).offset(param("offset")),
+                                            limit=limit, offset=offset, **values),
+            lambda: kept_row(key + ("count",), lambda: rows().select(fn.COUNT(Feedback.id).alias("n")).order_by(),
+                             **values).n)
 
 
-def _listing(user, show, kind, now):
-    query = _listed(user.role, user.id)
-    if kind in FEEDBACK_KINDS:
-        query = query.where(Feedback.kind == kind)
+def _listing(role, show, by_kind):
+    """The list's select, its user id, kind and time of day `param`s."""
+    query = visible_kept(Feedback.select(*LISTED).join(Customer), role, Customer.owner)
+    if by_kind:
+        query = query.where(Feedback.kind == param("kind"))
     if show == "waiting":
         return query.where(Feedback.responded_at.is_null()).order_by(Feedback.response_due_at, Feedback.id)
     if show == "overdue":
-        return query.where(overdue_condition(now)).order_by(Feedback.response_due_at, Feedback.id)
+        return query.where(overdue_condition(param("now"))).order_by(Feedback.response_due_at, Feedback.id)
     if show == "open":
         query = query.where(Feedback.closed_at.is_null())
     elif show == "closed":
@@ -154,10 +170,24 @@ def help_with_people(query):
 
 HELP_QUEUE_FILTERS = tuple(HELP_QUEUE_LABELS)
 
+ASKER, CLAIMER = User.alias("asker"), User.alias("claimer")
+# a help request as the lists show it (service/_request_row.html)
+HELP_LISTED = (HelpRequest.id, HelpRequest.status, HelpRequest.question, HelpRequest.urgency, HelpRequest.created_at,
+               ASKER.name.alias("asker_name"), Customer.id.alias("customer_id"), Customer.name.alias("customer_name"),
+               CLAIMER.id.alias("claimer_id"), CLAIMER.name.alias("claimer_name"))
+HelpListed = namedtuple("HelpListed", [column.name for column in HELP_LISTED])
+
+
+def _help_listed(query):
+    """The request's columns and its people's and customer's names as HELP_LISTED names them."""
+    return (query.join(ASKER, on=(HelpRequest.asked_by == ASKER.id)).switch(HelpRequest)
+            .join(CLAIMER, JOIN.LEFT_OUTER, on=(HelpRequest.claimed_by == CLAIMER.id)).switch(HelpRequest)
+            .join(Customer, JOIN.LEFT_OUTER, on=(HelpRequest.customer == Customer.id)))
+
 
 def help_queue(user, show="open"):
-    """Requests by urgency then age (open ones), or the latest first (answered, closed)."""
-    query = help_with_people(help_scope(user))
+    """Requests by urgency then age (open ones), or the latest first (answered, closed), as HelpListed."""
+    query = _help_listed(visible(HelpRequest.select(*HELP_LISTED), user, HelpRequest.asked_by)).objects(HelpListed)
     if show == "mine":
         query = query.where((HelpRequest.claimed_by == user.id) & (HelpRequest.status == "open"))
     elif show in ("answered", "closed"):
@@ -168,15 +198,20 @@ def help_queue(user, show="open"):
 
 
 def help_queue_head(user, limit):
-    """The first `limit` open requests of `help_queue` (the desk's home)."""
-    query = help_with_people(visible(HelpRequest.select(), user, HelpRequest.asked_by))
-    return list(query.where(HelpRequest.status == "open")
-                .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(limit))
+    """The first `limit` open requests of `help_queue` (the desk's home), as HELP_LISTED names them."""
+    def build():
+        query = _help_listed(visible_kept(HelpRequest.select(*HELP_LISTED), user.role, HelpRequest.asked_by))
+        return (query.where(HelpRequest.status == "open")
+                .order_by(HelpRequest.urgency_rank, HelpRequest.created_at, HelpRequest.id).limit(param("limit")))
+
+    # kept: its SQL written once (the support desk's reads spent most of its time in peewee)
+    return kept_rows(("help-queue-head", scope_shape(user.role)), build, user=user.id, limit=limit)
 
 
 def help_asked_by(user, limit=50):
-    """The user's own requests, the latest activity first."""
-    return list(help_with_people(HelpRequest.select().where(HelpRequest.asked_by == user.id))
+    """The user's own requests, the latest activity first, as HelpListed."""
+    return list(_help_listed(HelpRequest.select(*HELP_LISTED).where(HelpRequest.asked_by == user.id))
+                .objects(HelpListed)
                 .order_by(HelpRequest.status == "closed", HelpRequest.updated_at.desc()).limit(limit))
 
 

@@ -1,6 +1,7 @@
 """The library over HTTP: roles, the upload matrix, downloads, sharing, scope, CSRF and query counts."""
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -128,6 +129,21 @@ def test_the_library_searches_filters_and_answers_a_fragment(app, people):
     body = client.get("/collateral?product=x200", headers=EN).get_data(as_text=True)
     assert "X200 brochure" in body and "Pump deck" not in body
     assert "Nothing in the library matches" in client.get("/collateral?q=zzz", headers=EN).get_data(as_text=True)
+
+
+def test_every_filter_combination_lists_what_it_matches(app, people):
+    """Each shape of the library's kept reads: every filter present or not, each sort, with archived items or not."""
+    an_item(app, people, title="X200 brochure")
+    an_item(app, people, title="Pump deck", kind="presentation", tags="Pumps", data=office("pptx"), name="d.pptx")
+    filters = {"q": "pump", "kind": "presentation", "language": "en", "product": "pumps"}
+    for present in itertools.product((False, True), repeat=4):
+        for sort in ("newest", "downloads", "title"):
+            for client, archived in ((people["rep_client"], ""), (people["support_client"], "1")):
+                query = "&".join(f"{name}={value}" for (name, value), on in zip(filters.items(), present) if on)
+                body = client.get(f"/collateral?{query}&sort={sort}&archived={archived}",
+                                  headers=EN).get_data(as_text=True)
+                assert "Pump deck" in body
+                assert ("X200 brochure" in body) == (not any(present[:2]) and not present[3])
 
 
 @pytest.mark.parametrize("query", ["page=-1", "page=99999999999999999999", "kind=<x>", "sort=drop", "q=" + "x" * 500,
@@ -378,3 +394,26 @@ def test_a_card_shows_kind_size_version_and_date_and_the_item_its_downloads(app,
     assert "Brochure · PDF · 2.1 KB" in card and re.search(r"· v2 · [A-Z][a-z]{2} \d{1,2}, 20\d\d", card)
     page = people["rep_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
     assert "Bigger" in page and "1 download" in page
+
+
+def test_the_item_page_lists_the_shares_each_role_sees(app, people, make, signed_in):
+    """The item page's kept reads, in each scope shape (own, team, all) and with or without archived items."""
+    item = an_item(app, people)
+    with app.app_context():
+        mine = make.customer(people["rep"], name="Mine Ltd")
+        theirs = make.customer(people["other"], name="Theirs Ltd")
+        collateral.share(item, mine, people["rep"], 7)
+        collateral.share(item, theirs, people["other"], 7)
+    ops_client, _ = signed_in("ops", name="Olly Ops")
+    seen = {"rep_client": {"Mine Ltd"}, "boss_client": {"Mine Ltd"}, "other_client": {"Theirs Ltd"},
+            "support_client": {"Mine Ltd", "Theirs Ltd"}}
+    for client, names in [(people[name], names) for name, names in seen.items()] + [
+            (ops_client, {"Mine Ltd", "Theirs Ltd"})]:
+        page = client.get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+        assert {name for name in ("Mine Ltd", "Theirs Ltd") if name in page} == names
+        assert "v1" in page and "Sue Support" in page
+    with app.app_context():
+        collateral.set_archived(item, True, people["support"])
+    assert people["rep_client"].get(f"/collateral/{item.id}", headers=EN).status_code == 404
+    page = people["support_client"].get(f"/collateral/{item.id}", headers=EN).get_data(as_text=True)
+    assert "Archived" in page and "Revoked" in page

@@ -96,6 +96,27 @@ def test_feedback_is_scoped_to_the_customers_one_sees(app, make, east):
     assert client_for(app, make.user("admin")).get("/feedback").status_code == 403
 
 
+@pytest.mark.parametrize("role", ["rep", "manager", "support", "ops"])
+def test_each_feedback_list_shows_what_the_role_sees(app, make, east, role):
+    """Every shape of the list's kept reads: each scope, each filter (an unknown one is "waiting"), with and without
+    a kind."""
+    manager, rep, customer = east
+    feedback.log(customer, "complaint", "phone", "high", "Late delivery", "", rep, settings.current())
+    stranger = make.user("rep", team="West")
+    feedback.log(make.customer(stranger, name="West Works"), "praise", "email", "low", "Quick reply", "Thanks",
+                 stranger, settings.current())
+    viewer = {"rep": rep, "manager": manager}.get(role) or make.user(role)
+    client = client_for(app, viewer)
+    for show in ("waiting", "overdue", "open", "closed", "all", "odd"):
+        for kind in ("", "complaint", "praise"):
+            page = client.get(f"/feedback?show={show}&kind={kind}", headers={"Accept-Language": "en"})
+            assert page.status_code == 200
+            text = page.get_data(as_text=True)
+            assert ("West Works" in text) == (role in ("support", "ops") and show in ("all", "open")
+                                              and kind in ("", "praise"))
+            assert ("Acme Pumps" in text) == (show in ("waiting", "all", "odd", "open") and kind in ("", "complaint"))
+
+
 def test_feedback_steps_through_the_pages(app, east):
     _manager, rep, customer = east
     client = client_for(app, rep)
