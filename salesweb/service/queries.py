@@ -284,10 +284,12 @@ def nps_by_team(scope, period, settings):
 # --- links sent to customers ---------------------------------------------------------------------------------------
 
 def find_link(token):
-    """The link and its customer for a token, or None (a malformed token is simply not found)."""
+    """The link and its customer (what the form and its rules read of it: id, name, owner) for a token, or None (a
+    malformed token is simply not found)."""
     if not token or len(token) > 64:
         return None
-    return CustomerLink.select(CustomerLink, Customer).join(Customer).where(CustomerLink.token == token).first()
+    return (CustomerLink.select(CustomerLink, Customer.id, Customer.name, Customer.owner).join(Customer)
+            .where(CustomerLink.token == token).first())
 
 
 def link_state(link, now=None):
