@@ -47,7 +47,8 @@ def users():
         status = filters.status.data
         criteria = dict(text=(filters.q.data or "").strip() or None, role=filters.role.data or None,
                         active=(status == "active") if status in ("active", "inactive") else None)
-    page = Page(queries.users(**criteria), page_number(), current_app.config["PAGE_SIZE"])
+    fetch, total = queries.users(**criteria)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     rows = USER_ROW.write(map(USER_ROW.Row._make, page.items))
     return render("admin/users.html", block="results", filters=filters, page=page, rows=rows)
 

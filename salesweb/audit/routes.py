@@ -39,6 +39,7 @@ def index():
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),
         )
-    page = Page(queries.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
+    fetch, total = queries.search(**criteria)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     rows = EVENT_ROW.write(map(EVENT_ROW.Row._make, page.items))
     return render("audit/index.html", block="results", form=form, page=page, rows=rows)
