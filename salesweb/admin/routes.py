@@ -1,5 +1,8 @@
+from collections import namedtuple
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..web.forms import options
 from ..core.i18n import _
@@ -35,8 +38,16 @@ def _user_choices(form, user=None):
     form.reports_to.choices = options(bosses)
 
 
-# a user in the list, as `users` reads it
-USER_ROW = RowTemplate("admin/_user_row.html", "id name email role team_name boss_name active")
+# a user in the list, as `users` reads it; `words`: the column names each cell repeats (a phone shows them) and the
+# status words, translated once for the page rather than in every row (Jinja's gettext: 0.5 ms a page of 30)
+USER_ROW = RowTemplate("admin/_user_row.html", "id name email role team_name boss_name active", look=("words",))
+UserWords = namedtuple("UserWords", "name email role team reports_to status active deactivated")
+
+
+def _user_words():
+    """The words every row of the user list shows, as the templates' `_` gives them (translations are markup)."""
+    return UserWords(*map(Markup, (_("Name"), _("Email"), _("Role"), _("Team"), _("Reports to"), _("Status"),
+                                   _("Active"), _("Deactivated"))))
 
 
 @bp.get("/users")
@@ -47,8 +58,9 @@ def users():
         status = filters.status.data
         criteria = dict(text=(filters.q.data or "").strip() or None, role=filters.role.data or None,
                         active=(status == "active") if status in ("active", "inactive") else None)
-    page = Page(queries.users(**criteria), page_number(), current_app.config["PAGE_SIZE"])
-    rows = USER_ROW.write(map(USER_ROW.Row._make, page.items))
+    fetch, total = queries.users(**criteria)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    rows = USER_ROW.write(map(USER_ROW.Row._make, page.items), words=_user_words())
     return render("admin/users.html", block="results", filters=filters, page=page, rows=rows)
 
 

@@ -1,10 +1,12 @@
 import datetime
+from collections import namedtuple
 
 from flask import current_app, request
 from flask_babel import get_timezone
+from markupsafe import Markup
 
 from ..web.forms import as_id, options
-from ..core.i18n import _l
+from ..core.i18n import _, _l
 from ..web.rows import RowTemplate
 from . import queries
 from ..web.pages import Page, page_number, render
@@ -21,8 +23,15 @@ def _utc_midnight(day, days=0):
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-# an event in the log, as queries.search gives it
-EVENT_ROW = RowTemplate("audit/_row.html", "id at actor_name action object_type object_id summary ip")
+# an event in the log, as queries.search gives it; `words`: the column names each cell repeats (a phone shows them),
+# translated once for the page rather than in every row (Jinja's gettext: 0.4 ms a page of 30)
+EVENT_ROW = RowTemplate("audit/_row.html", "id at actor_name action object_type object_id summary ip", look=("words",))
+EventWords = namedtuple("EventWords", "when who action record details ip")
+
+
+def _event_words():
+    """The column names every row of the log shows, as the templates' `_` gives them (translations are markup)."""
+    return EventWords(*map(Markup, (_("When"), _("Who"), _("Action"), _("Record"), _("Details"), _("IP address"))))
 
 
 @bp.get("/")
@@ -39,6 +48,7 @@ def index():
             since=_utc_midnight(form.since.data),
             until=_utc_midnight(form.until.data, days=1),
         )
-    page = Page(queries.search(**criteria), page_number(), current_app.config["PAGE_SIZE"])
-    rows = EVENT_ROW.write(map(EVENT_ROW.Row._make, page.items))
+    fetch, total = queries.search(**criteria)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    rows = EVENT_ROW.write(map(EVENT_ROW.Row._make, page.items), words=_event_words())
     return render("audit/index.html", block="results", form=form, page=page, rows=rows)

@@ -226,3 +226,49 @@ def test_the_user_page_reads_the_sign_in_lock_in_fixed_queries(app, admin, make)
     # the admin, the user, teams, bosses; the account's last sign-in, its failures in the window, and its lock
     assert len(queries) == 7
 
+
+
+def test_users_list_reads_each_combination_of_filters(app, admin, make):
+    """Every shape of the user list's kept statements: text, role and status each given or not, a later page."""
+    boss = make.user("manager", name="Boss Ma", team="East")
+    make.user("rep", name="Ann Lee", team="East", reports_to=boss)
+    gone = make.user("rep", name="Ann Gone", email="gone@example.com")
+    User.update(active=False).where(User.id == gone.id).execute()
+    make.user("support", name="Sam Ann")
+    for q in ("", "ann"):
+        for role in ("", "rep"):
+            for status in ("", "active", "inactive"):
+                for number in ("1", "2"):
+                    response = admin.get(f"/admin/users?q={q}&role={role}&status={status}&page={number}")
+                    assert response.status_code == 200, (q, role, status)
+                page = admin.get(f"/admin/users?q={q}&role={role}&status={status}").get_data(as_text=True)
+                shown = {name for name in ("Ann Lee", "Ann Gone", "Sam Ann", "Boss Ma") if f">{name}</a>" in page}
+                expected = {name for name, r, active in (("Ann Lee", "rep", True), ("Ann Gone", "rep", False),
+                                                         ("Sam Ann", "support", True), ("Boss Ma", "manager", True))
+                            if (not q or q in name.lower()) and (not role or r == role)
+                            and (not status or active == (status == "active"))}
+                assert shown == expected, (q, role, status)
+    row = admin.get("/admin/users?q=ann+lee").get_data(as_text=True)
+    assert ">East</td>" in row and ">Boss Ma</td>" in row and ">Active</td>" in row
+    assert "Deactivated</span>" in admin.get("/admin/users?q=gone&status=inactive").get_data(as_text=True)
+
+
+def test_audit_log_reads_each_combination_of_filters(app, admin, make):
+    """Every shape of the audit log's kept statements: each filter alone, all of them, none, a later page."""
+    from salesweb.core import audit
+    actor = make.user("ops", name="Olga Ops")
+    audit.record("edit", actor=actor, summary="budget East travel", object_type="budget", object_id=7)
+    audit.record("create", actor=None, summary="nightly import")
+    filters = {"action": "edit", "actor": str(actor.id), "q": "budget", "since": "2000-01-01", "until": "2999-01-01"}
+    for name, value in [(None, None), *filters.items()]:
+        for number in ("1", "2"):
+            response = admin.get(f"/audit/?{name}={value}&page={number}" if name else f"/audit/?page={number}",
+                                 headers={"Accept-Language": "en"})
+            assert response.status_code == 200, name
+        page = admin.get(f"/audit/?{name}={value}" if name else "/audit/").get_data(as_text=True)
+        assert "budget East travel" in page and "Olga Ops" in page and "budget #7" in page, name
+        assert ("nightly import" in page) == (name in (None, "since", "until")), name
+    everything = "&".join(f"{k}={v}" for k, v in filters.items())
+    page = admin.get(f"/audit/?{everything}").get_data(as_text=True)
+    assert "1 event" in page and "budget East travel" in page
+    assert "0 events" in admin.get("/audit/?until=2001-01-01").get_data(as_text=True)

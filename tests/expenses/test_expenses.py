@@ -278,3 +278,25 @@ def test_a_budget_for_no_real_quarter_is_refused(app, make, east):
         response = post(client, f"/budgets/{rep.team_id}", {"quarter": quarter, "travel": "100"})
         assert response.status_code == 422, quarter
     assert Budget.select().count() == 0
+
+
+def test_each_role_and_filter_lists_the_claims_in_its_scope_with_their_people(app, make, east):
+    """Every shape of the claims list's kept statements: each role's scope, each filter, a later page."""
+    manager, rep, customer = east
+    outsider = make.user("rep", team="West", name="Zhou Kai")
+    claim(app, rep, customer=customer.id, description="Lunch with Acme")
+    claim(app, rep, description="Train ticket")
+    claim(app, outsider, description="Hotel in Xi'an")
+    viewers = {"rep": rep, "manager": manager, "support": make.user("support"), "ops": make.user("ops"),
+               "admin": make.user("admin")}
+    for role, user in viewers.items():
+        client = client_for(app, user)
+        for status in queries.LIST_FILTERS + ("",):
+            for page_number in ("1", "2"):
+                page = client.get(f"/expenses?status={status}&page={page_number}")
+                assert page.status_code == 200, (role, status)
+        page = client.get("/expenses?status=all").get_data(as_text=True)
+        assert "Li Na" in page and "Acme Pumps" in page and "Train ticket" in page, role
+        assert ("Hotel in Xi" in page) == (role in ("support", "ops", "admin")), role
+        paid = client.get("/expenses?status=paid").get_data(as_text=True).split('id="expense-list"')[1]
+        assert "Lunch with Acme" not in paid and "No claims here." in paid
