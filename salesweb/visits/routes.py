@@ -163,31 +163,32 @@ def index():
     return render("visits/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
-def _visit_or_404(visit_id):
+def _page_or_404(visit_id):
     return queries.detail(visit_id, current_user) or abort(404)
 
 
 @bp.get("/visits/<int:visit_id>")
 def detail(visit_id):
-    visit = _visit_or_404(visit_id)
-    visits.mark_comments_read(visit, current_user)
-    return render("visits/detail.html", visit=visit, form=CommentForm(formdata=None), **LABELS)
+    page = _page_or_404(visit_id)
+    visits.mark_comments_read(page.visit, current_user)
+    return render("visits/detail.html", page=page, visit=page.visit, form=CommentForm(formdata=None), **LABELS)
 
 
 @bp.post("/visits/<int:visit_id>/comments")
 def add_comment(visit_id):
-    visit = _visit_or_404(visit_id)
+    visit = get_visible_or_404(Visit.select(Visit, Customer).join(Customer), visit_id, current_user, Visit.rep)
     form = CommentForm()
     done, status = submit(form, lambda: visits.comment(visit, form.body.data, current_user))
     if done:
         flash(_("Comment added."), "success")
         return redirect(url_for("visits.detail", visit_id=visit.id) + "#comments", 303)
-    return render("visits/detail.html", visit=visit, form=form, status=status, **LABELS)
+    page = _page_or_404(visit_id)
+    return render("visits/detail.html", page=page, visit=page.visit, form=form, status=status, **LABELS)
 
 
 @bp.get("/visits/<int:visit_id>/photo")
 def photo(visit_id):
-    visit = _visit_or_404(visit_id)
+    visit = get_visible_or_404(Visit, visit_id, current_user, Visit.rep)
     if visit.photo_id is None:
         abort(404)
     return send_stored(visit.photo, f"visit-{visit.id}.{'png' if visit.photo.kind == 'png' else 'jpg'}", inline=True)

@@ -375,3 +375,26 @@ def test_a_photo_over_the_size_cap_is_refused_in_the_form_with_the_input_kept(ap
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "larger than 1 MB" in body and "Kept notes" in body
     assert not Visit.select().exists() and Customer.get_by_id(customer.id).last_visit_at is None
+
+
+def test_a_visits_page_shows_the_people_met_the_deal_and_the_comments_to_everyone_in_scope(app, make, team, signed_in):
+    customer = make.customer(team["rep"], name="Met Co")
+    deal = make.deal(team["rep"], customer, title="Big Order")
+    ann = Contact.create(customer=customer, name="Ann Buyer")
+    bob = Contact.create(customer=customer, name="Bob Boss")
+    visit = visits.log(_values(occurred_at=utcnow() - datetime.timedelta(hours=2), deal=deal, contacts=[bob, ann],
+                               purpose="Talk terms"), customer, team["rep"], team["rep"], _settings())
+    VisitComment.create(visit=visit, author=team["boss"], body="Push on price", created_at=utcnow())
+    VisitComment.create(visit=visit, author=None, body="From a leaver", created_at=utcnow())
+    ops_client, _ops = signed_in("ops", name="Ops")
+    for client in (team["rep_client"], team["boss_client"], ops_client):  # own, the team's, everyone's
+        page = client.get(f"/visits/{visit.id}", headers=EN).get_data(as_text=True)
+        assert "<h1><a href=\"/customers/%d\">Met Co</a></h1>" % customer.id in page
+        assert "<dd>Ann Buyer, Bob Boss</dd>" in page and "<dd>Rep One</dd>" in page
+        assert f'<a href="/deals/{deal.id}">Big Order</a>' in page
+        assert "Boss</div><p class=\"prewrap\">Push on price" in page and "—</div><p class=\"prewrap\">From a leaver" in page
+    assert team["other_client"].get(f"/visits/{visit.id}").status_code == 404
+    bare = visits.log(_values(occurred_at=utcnow() - datetime.timedelta(hours=1)), customer, team["rep"], team["rep"],
+                      _settings())
+    page = team["boss_client"].get(f"/visits/{bare.id}", headers=EN).get_data(as_text=True)
+    assert "No comments yet." in page and "Big Order" not in page and "People met" not in page
