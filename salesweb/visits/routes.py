@@ -149,11 +149,11 @@ def index():
         filters.rep.choices = options([("", _("Anyone"))] + [
             (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
-    rows, count = queries.listing(current_user, criteria, settings)
+    fetch, count = queries.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
     total = remembered("visit-count", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items()))),
-                       count.count)
-    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], total=total)
+                       count)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     comments = queries.comment_counts([row[0] for row in page.items])
     listed = LIST_ROW.write(
         (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,

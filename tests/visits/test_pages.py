@@ -398,3 +398,22 @@ def test_a_visits_page_shows_the_people_met_the_deal_and_the_comments_to_everyon
                       _settings())
     page = team["boss_client"].get(f"/visits/{bare.id}", headers=EN).get_data(as_text=True)
     assert "No comments yet." in page and "Big Order" not in page and "People met" not in page
+
+
+def test_the_visit_list_pages_through_and_counts_each_visits_comments(app, make, team, signed_in):
+    app.config["PAGE_SIZE"] = 3
+    values = settings.current()
+    now = utcnow()
+    customer = make.customer(team["rep"], name="Paged Co")
+    logged = [visits.log({"occurred_at": now - datetime.timedelta(hours=n + 1), "duration_minutes": 30,
+                          "kind": "phone", "outcome": "", "contacts": []}, customer, team["rep"], team["rep"], values,
+                         now=now) for n in range(4)]
+    for visit, comments in ((logged[0], 2), (logged[1], 1), (logged[3], 1)):
+        for n in range(comments):
+            VisitComment.create(visit=visit, author=team["boss"], body=f"Note {n}", created_at=now)
+    ops_client, _ops = signed_in("ops", name="Ops")
+    for client in (team["rep_client"], team["boss_client"], ops_client):
+        first = client.get("/visits", headers=EN).get_data(as_text=True)
+        assert first.count('class="visit-row"') == 3 and "2 comments" in first and "1 comment<" in first
+        last = client.get("/visits?page=2", headers=EN).get_data(as_text=True)
+        assert last.count('class="visit-row"') == 1 and f"/visits/{logged[3].id}" in last and "1 comment<" in last
