@@ -152,7 +152,10 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
             visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
             if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
                 Customer.update(lat=fix["lat"], lon=fix["lon"]).where(Customer.id == customer.id).execute()
-        visit.save()
+        if planned is None:
+            _insert(visit)
+        else:
+            visit.save()
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
         cadence.record_visit(customer, visit.occurred_at, settings)
@@ -169,6 +172,23 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
                             zone=settings["timezone"])
     with db.atomic():
         return write()
+
+
+# every column of a visit but its id, as a logged visit inserts them
+INSERTED = (Visit.customer, Visit.rep, Visit.status, Visit.planned_for, Visit.occurred_at, Visit.duration_minutes,
+            Visit.kind, Visit.purpose, Visit.notes, Visit.outcome, Visit.next_step, Visit.next_visit_on, Visit.deal,
+            Visit.market_note, Visit.market_tags, Visit.lat, Visit.lon, Visit.accuracy_m, Visit.fix_at,
+            Visit.distance_m, Visit.verified, Visit.check_problem, Visit.photo, Visit.created_by, Visit.created_at,
+            Visit.updated_at)
+
+
+def _insert(visit):
+    """Store a new visit, each value as its field writes it, and give it its id. A kept statement: writing the
+    insert of every column was a fifth of a logged visit's SQL writing."""
+    values = {field.name: field.db_value(getattr(visit, field.column_name)) for field in INSERTED}
+    sql, params = kept_statement(("insert visit",), lambda: (
+        Visit.insert({field: param(field.name) for field in INSERTED}).returning(Visit.id)), **values)
+    visit.id = db.execute_sql(sql, params).fetchone()[0]
 
 
 def _settle_plans(visit, customer, rep, day, now):
