@@ -417,3 +417,25 @@ def test_the_visit_list_pages_through_and_counts_each_visits_comments(app, make,
         assert first.count('class="visit-row"') == 3 and "2 comments" in first and "1 comment<" in first
         last = client.get("/visits?page=2", headers=EN).get_data(as_text=True)
         assert last.count('class="visit-row"') == 1 and f"/visits/{logged[3].id}" in last and "1 comment<" in last
+
+
+def test_the_visit_list_shows_each_check_in_as_the_visits_page_does(app, make, team):
+    import re
+    values = settings.current()
+    now = utcnow()
+    customer = make.customer(team["rep"], name="Badge Co")
+    states = [dict(verified=True, lat=31.2, distance_m=40, check_problem=""),
+              dict(verified=True, lat=31.2, distance_m=None, check_problem=""),
+              dict(verified=False, lat=31.2, distance_m=900, check_problem="far"),
+              dict(verified=False, lat=None, distance_m=None, check_problem="")]
+    for n, state in enumerate(states):
+        visit = visits.log({"occurred_at": now - datetime.timedelta(hours=n + 1), "duration_minutes": 30,
+                            "kind": "phone", "outcome": "", "contacts": []}, customer, team["rep"], team["rep"], values,
+                           now=now)
+        Visit.update(**state).where(Visit.id == visit.id).execute()
+        for headers in (EN, {"Accept-Language": "zh"}):
+            listed = team["rep_client"].get("/visits", headers=headers).get_data(as_text=True)
+            row = listed.split(f'href="/visits/{visit.id}"')[1].split("</li>")[0]
+            page = team["rep_client"].get(f"/visits/{visit.id}", headers=headers).get_data(as_text=True)
+            badge = re.compile(r'<span class="badge[^"]*">[^<]*</span>')
+            assert badge.findall(row) == badge.findall(page.split("<h1>")[1].split("<dl")[0]) != []
