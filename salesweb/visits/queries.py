@@ -2,12 +2,13 @@
 plans, done visits and overdue customers, unread and counted comments, the local week's bounds in UTC; the tasks a
 user may see, their open ones, their team's, and whom they may give one. The writes are in `rules` and `tasks`."""
 import datetime
+from collections import namedtuple
 
 import pytz
 from peewee import JOIN, fn
 
-from ..core.access import team_ids, visible
-from ..core.db import without_index
+from ..core.access import scope_shape, team_ids, visible, visible_kept
+from ..core.db import kept_row, kept_rows, param, without_index
 from ..models import VISIT_KINDS, Contact, Customer, Deal, Feedback, Task, User, Visit, VisitComment, VisitContact
 
 
@@ -16,13 +17,18 @@ def scope(user):
     return visible(Visit.select(), user, Visit.rep)
 
 
+# a visit's rep and a comment's author, beside the signed-in user (made once: an alias made per call builds its
+# fields' classes again)
+REP = User.alias("rep")
+AUTHOR = User.alias("author")
+
+
 def unread_comments(rep, limit=10):
     # unread comments are few: walk them (a partial index) rather than the rep's thousands of visits
-    author = User.alias()
     return list(VisitComment.select(VisitComment.id, VisitComment.body, VisitComment.author, VisitComment.created_at,
-                                    Visit.id, Customer.id, Customer.name, author.id, author.name)
+                                    Visit.id, Customer.id, Customer.name, AUTHOR.id, AUTHOR.name)
                 .join(Visit).join(Customer).switch(VisitComment)
-                .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
+                .join(AUTHOR, JOIN.LEFT_OUTER, on=(VisitComment.author == AUTHOR.id), attr="author")
                 .where((without_index(Visit.rep) == rep.id) & VisitComment.read_at.is_null())
                 .order_by(VisitComment.created_at.desc()).limit(limit))
 
@@ -87,64 +93,120 @@ def overdue_count(rep, today):
 
 
 def listing(user, criteria, settings):
-    """Done visits in the user's scope, newest first, as tuples of LISTED and the rep's name; criteria: rep,
-    since, until, tier, kind, verified. Returns (rows, count): the count joins only what the filters need."""
-    conditions = [Visit.status == "done"]
+    """Done visits in the user's scope, newest first, as named tuples of LISTED and the rep's name (`rep_name`);
+    criteria: rep, since, until, tier, kind, verified. Returns (fetch, count): fetch(offset, limit) gives a page's
+    rows, count() the number of them all (joining only what the filters need)."""
+    values = {"user": user.id}
     if isinstance(criteria.get("rep"), int):
-        conditions.append(Visit.rep == criteria["rep"])
+        values["rep"] = criteria["rep"]
     since, until = criteria.get("since"), criteria.get("until")
     if since or until:
-        start, end = utc_range(since or datetime.date(1970, 1, 1),
-                               (until or datetime.date(9998, 12, 31)) + datetime.timedelta(days=1), settings)
-        conditions += [Visit.occurred_at >= start, Visit.occurred_at < end]
+        values["start"], values["end"] = utc_range(
+            since or datetime.date(1970, 1, 1), (until or datetime.date(9998, 12, 31)) + datetime.timedelta(days=1),
+            settings)
     if criteria.get("kind") in VISIT_KINDS:
-        conditions.append(Visit.kind == criteria["kind"])
+        values["kind"] = criteria["kind"]
     if criteria.get("verified") in ("yes", "no"):
-        conditions.append(Visit.verified == (criteria["verified"] == "yes"))
-    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    count = scope(user).where(*conditions)
-    if tier:
-        count = count.join(Customer, on=(Visit.customer == Customer.id)).where(Customer.tier == tier)
+        values["verified"] = criteria["verified"] == "yes"
+    if criteria.get("tier") in ("A", "B", "C"):
+        values["tier"] = criteria["tier"]
     # A manager's team logs a good share of all visits: newest first along the occurred_at index, skipping
     # others', finds a page at once, where the rep index would fetch the team's visits and sort them all.
-    walk = user.role == "manager" and not isinstance(criteria.get("rep"), int)
-    rep = User.alias()
-    rows = (visible(Visit.select(), user, without_index(Visit.rep) if walk else Visit.rep).where(*conditions)
-            .select(*LISTED, rep.name)
-            .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
-            .join(rep, on=(Visit.rep == rep.id)))
-    if tier:
-        rows = rows.where(Customer.tier == tier)
-    return rows.order_by(Visit.occurred_at.desc(), Visit.id.desc()).tuples(), count
+    walk = user.role == "manager" and "rep" not in values
+    # the SQL depends on the scope, the walk and which filters are given (their values are params)
+    shape = (scope_shape(user.role), walk, tuple(sorted(set(values) - {"user"})))
+
+    def conditions(query):
+        query = query.where(Visit.status == "done")
+        if "rep" in values:
+            query = query.where(Visit.rep == param("rep"))
+        if "start" in values:
+            query = query.where(Visit.occurred_at >= param("start"), Visit.occurred_at < param("end"))
+        if "kind" in values:
+            query = query.where(Visit.kind == param("kind"))
+        if "verified" in values:
+            query = query.where(Visit.verified == param("verified"))
+        return query
+
+    def rows():
+        query = (conditions(visible_kept(Visit.select(*LISTED, REP.name.alias("rep_name")), user.role,
+                                         without_index(Visit.rep) if walk else Visit.rep))
+                 .join(Customer, on=(Visit.customer == Customer.id)).switch(Visit)
+                 .join(REP, on=(Visit.rep == REP.id)))
+        if "tier" in values:
+            query = query.where(Customer.tier == param("tier"))
+        return (query.order_by(Visit.occurred_at.desc(), Visit.id.desc())
+                .limit(param("limit")).offset(param("offset")))
+
+    def count_query():
+        query = conditions(visible_kept(Visit.select(fn.COUNT(Visit.id).alias("n")), user.role, Visit.rep))
+        if "tier" in values:
+            query = query.join(Customer, on=(Visit.customer == Customer.id)).where(Customer.tier == param("tier"))
+        return query
+
+    # kept statements: writing these selects (a filter's, a scope's) was a fifth of the list's time
+    def fetch(offset, limit):
+        return kept_rows(("visit list",) + shape, rows, offset=offset, limit=limit, **values)
+
+    def count():
+        return kept_row(("visit count",) + shape, count_query, **values).n
+    return fetch, count
 
 
 # what the visit list shows of a visit, in the order `listing` gives it (its rep's name last)
-LISTED = (Visit.id, Customer.tier, Customer.name, Visit.occurred_at, Visit.kind, Visit.outcome, Visit.verified,
-          Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
+LISTED = (Visit.id, Customer.tier.alias("customer_tier"), Customer.name.alias("customer_name"), Visit.occurred_at,
+          Visit.kind, Visit.outcome, Visit.verified, Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
 
 
 def comment_counts(visit_ids):
+    """{visit id: number of comments} of these visits (a page of the list)."""
     if not visit_ids:
         return {}
-    return dict(VisitComment.select(VisitComment.visit, fn.COUNT(VisitComment.id))
-                .where(VisitComment.visit.in_(list(visit_ids))).group_by(VisitComment.visit).tuples())
+    ids = {f"visit{n}": visit_id for n, visit_id in enumerate(visit_ids)}
+    # a kept statement per number of visits (a page's size, or the last page's): its SQL written once
+    rows = kept_rows(("visit comment counts", len(ids)), lambda: (
+        VisitComment.select(VisitComment.visit, fn.COUNT(VisitComment.id).alias("n"))
+        .where(VisitComment.visit.in_([param(name) for name in ids])).group_by(VisitComment.visit)), **ids)
+    return dict(rows)
+
+
+# what a visit's page shows: the visit (with its customer's and rep's names and its linked deal), the names of the
+# people met, and the comments with their authors' names
+VisitPage = namedtuple("VisitPage", "visit met thread")
+
+
+def _visit_page_row(role):
+    return (visible_kept(Visit.select(Visit.id, Visit.customer.alias("customer_id"), Customer.name.alias("customer_name"),
+                                      Visit.rep.alias("rep_id"), REP.name.alias("rep_name"), Visit.status,
+                                      Visit.verified, Visit.lat, Visit.distance_m, Visit.check_problem,
+                                      Visit.occurred_at, Visit.planned_for, Visit.duration_minutes, Visit.kind,
+                                      Visit.outcome, Visit.purpose, Visit.next_step, Visit.next_visit_on,
+                                      Deal.id.alias("linked_deal_id"), Deal.title.alias("deal_title"), Visit.notes,
+                                      Visit.market_note, Visit.market_tags, Visit.photo.alias("photo_id")),
+                         role, Visit.rep)
+            .join(Customer, on=(Visit.customer == Customer.id))
+            .switch(Visit).join(REP, on=(Visit.rep == REP.id))
+            .switch(Visit).join(Deal, JOIN.LEFT_OUTER, on=(Visit.deal == Deal.id))
+            .where(Visit.id == param("visit")))
 
 
 def detail(visit_id, user):
-    """One visit in the user's scope with customer, rep, deal, contacts met and comments; None if out of scope."""
-    rep, author = User.alias(), User.alias()
-    visit = (visible(Visit.select(Visit, Customer, rep), user, Visit.rep)
-             .join(Customer, on=(Visit.customer == Customer.id))
-             .switch(Visit).join(rep, on=(Visit.rep == rep.id), attr="rep")
-             .where(Visit.id == visit_id).first())
+    """One visit in the user's scope with customer, rep, deal, contacts met and comments (a `VisitPage`); None if
+    out of scope."""
+    # kept statements: writing these three selects and building model rows was 0.8 of the page's 2.5 ms
+    visit = kept_row(("visit page", scope_shape(user.role)), lambda: _visit_page_row(user.role),
+                     visit=visit_id, user=user.id)
     if visit is None:
         return None
-    visit.met = list(Contact.select().join(VisitContact).where(VisitContact.visit == visit.id).order_by(Contact.name))
-    visit.thread = list(VisitComment.select(VisitComment, author)
-                        .join(author, JOIN.LEFT_OUTER, on=(VisitComment.author == author.id), attr="author")
-                        .where(VisitComment.visit == visit.id).order_by(VisitComment.created_at))
-    visit.linked_deal = Deal.get_or_none(Deal.id == visit.deal_id) if visit.deal_id else None
-    return visit
+    met = kept_rows(("visit page", "met"), lambda: (
+        Contact.select(Contact.name).join(VisitContact).where(VisitContact.visit == param("visit"))
+        .order_by(Contact.name)), visit=visit.id)
+    thread = kept_rows(("visit page", "thread"), lambda: (
+        VisitComment.select(VisitComment.created_at, VisitComment.author.alias("author_id"),
+                            AUTHOR.name.alias("author_name"), VisitComment.body)
+        .join(AUTHOR, JOIN.LEFT_OUTER, on=(VisitComment.author == AUTHOR.id))
+        .where(VisitComment.visit == param("visit")).order_by(VisitComment.created_at)), visit=visit.id)
+    return VisitPage(visit, met, thread)
 
 
 # Tasks
@@ -171,29 +233,58 @@ def with_case(query):
     return _case_of(query.select_extend(*CASE_COLUMNS))
 
 
+# an open task as the task lists show it (visits/_task.html reads a `Task` with its joins the same way): its customer,
+# deal, feedback case and (in the team's list) assignee as small named tuples
+TaskItem = namedtuple("TaskItem", "id title source due_on done_at assignee_id visit_id customer_id deal_id customer deal "
+                                  "case assignee")
+TaskCustomer = namedtuple("TaskCustomer", "id name")
+TaskDeal = namedtuple("TaskDeal", "id title")
+TaskCase = namedtuple("TaskCase", "id kind description resolved_at")
+TaskAssignee = namedtuple("TaskAssignee", "id name")
+ASSIGNEE = User.alias("assignee")
+
+
+def _task_items(build, assignee=False):
+    """The select of an open-task list: a task's columns and what it is about (and its assignee's name)."""
+    query = (Task.select(Task.id, Task.title, Task.source, Task.due_on, Task.done_at,
+                         Task.assignee.alias("assignee_id"), Task.visit.alias("visit_id"),
+                         Task.customer.alias("customer_id"), Task.deal.alias("deal_id"),
+                         Customer.name.alias("customer_name"), Deal.title.alias("deal_title"),
+                         Feedback.id.alias("case_id"), Feedback.kind.alias("case_kind"),
+                         Feedback.description.alias("case_description"),
+                         Feedback.resolved_at.alias("case_resolved_at"))
+             .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id)).switch(Task)
+             .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id)).switch(Task))
+    if assignee:
+        query = (query.select_extend(ASSIGNEE.name.alias("assignee_name"))
+                 .join(ASSIGNEE, on=(Task.assignee == ASSIGNEE.id)).switch(Task))
+    return build(_case_of(query))
+
+
+def _items(rows, assignee=False):
+    return [TaskItem(r.id, r.title, r.source, r.due_on, r.done_at, r.assignee_id, r.visit_id, r.customer_id, r.deal_id,
+                     TaskCustomer(r.customer_id, r.customer_name), TaskDeal(r.deal_id, r.deal_title),
+                     TaskCase(r.case_id, r.case_kind, r.case_description, r.case_resolved_at),
+                     TaskAssignee(r.assignee_id, r.assignee_name) if assignee else None) for r in rows]
+
+
 def open_tasks_for(user, until, limit=15):
-    """The user's open tasks due on or before `until`, earliest first, with customer and deal."""
-    return list(_case_of(Task.select(Task, Customer.id, Customer.name, Deal.id, Deal.title, *CASE_COLUMNS)
-                         .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer")
-                         .switch(Task)
-                         .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
-                .where((Task.assignee == user.id) & Task.done_at.is_null() & (Task.due_on <= until))
-                .order_by(Task.due_on, Task.id).limit(limit))
+    """The user's open tasks due on or before `until`, earliest first, with customer and deal (`TaskItem`s)."""
+    # a kept statement: writing this select and building a Task, Customer, Deal and Feedback per row was most of
+    # the tasks page's reading (about 1 ms of its 2.6)
+    return _items(kept_rows(("open tasks",), lambda: _task_items(lambda q: q.where(
+        (Task.assignee == param("user")) & Task.done_at.is_null() & (Task.due_on <= param("until")))
+        .order_by(Task.due_on, Task.id).limit(param("limit"))), user=user.id, until=until, limit=limit))
 
 
 def team_open_tasks(user, limit=100):
     """A manager's view of the open tasks of everyone else in their subtree, earliest due first, with the
-    assignee, customer and deal (one query)."""
+    assignee, customer and deal (one query; `TaskItem`s)."""
     if user.role != "manager":
         return []
-    return list(_case_of(Task.select(Task, User.id, User.name, Customer.id, Customer.name, Deal.id, Deal.title,
-                                     *CASE_COLUMNS)
-                         .join(User, on=(Task.assignee == User.id), attr="assignee").switch(Task)
-                         .join(Customer, JOIN.LEFT_OUTER, on=(Task.customer == Customer.id), attr="customer")
-                         .switch(Task)
-                         .join(Deal, JOIN.LEFT_OUTER, on=(Task.deal == Deal.id), attr="deal").switch(Task))
-                .where(Task.assignee.in_(team_ids(user.id)) & (Task.assignee != user.id) & Task.done_at.is_null())
-                .order_by(Task.due_on, Task.id).limit(limit))
+    return _items(kept_rows(("team open tasks",), lambda: _task_items(lambda q: q.where(
+        Task.assignee.in_(team_ids(param("user"))) & (Task.assignee != param("user")) & Task.done_at.is_null())
+        .order_by(Task.due_on, Task.id).limit(param("limit")), assignee=True), user=user.id, limit=limit), assignee=True)
 
 
 def task_assignees(user):

@@ -149,11 +149,11 @@ def index():
         filters.rep.choices = options([("", _("Anyone"))] + [
             (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
-    rows, count = queries.listing(current_user, criteria, settings)
+    fetch, count = queries.listing(current_user, criteria, settings)
     # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
     total = remembered("visit-count", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items()))),
-                       count.count)
-    page = Page(rows, page_number(), current_app.config["PAGE_SIZE"], total=total)
+                       count)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
     comments = queries.comment_counts([row[0] for row in page.items])
     listed = LIST_ROW.write(
         (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,
@@ -163,31 +163,32 @@ def index():
     return render("visits/index.html", block="list", filters=filters, page=page, rows=listed)
 
 
-def _visit_or_404(visit_id):
+def _page_or_404(visit_id):
     return queries.detail(visit_id, current_user) or abort(404)
 
 
 @bp.get("/visits/<int:visit_id>")
 def detail(visit_id):
-    visit = _visit_or_404(visit_id)
-    visits.mark_comments_read(visit, current_user)
-    return render("visits/detail.html", visit=visit, form=CommentForm(formdata=None), **LABELS)
+    page = _page_or_404(visit_id)
+    visits.mark_comments_read(page.visit, current_user)
+    return render("visits/detail.html", page=page, visit=page.visit, form=CommentForm(formdata=None), **LABELS)
 
 
 @bp.post("/visits/<int:visit_id>/comments")
 def add_comment(visit_id):
-    visit = _visit_or_404(visit_id)
+    visit = get_visible_or_404(Visit.select(Visit, Customer).join(Customer), visit_id, current_user, Visit.rep)
     form = CommentForm()
     done, status = submit(form, lambda: visits.comment(visit, form.body.data, current_user))
     if done:
         flash(_("Comment added."), "success")
         return redirect(url_for("visits.detail", visit_id=visit.id) + "#comments", 303)
-    return render("visits/detail.html", visit=visit, form=form, status=status, **LABELS)
+    page = _page_or_404(visit_id)
+    return render("visits/detail.html", page=page, visit=page.visit, form=form, status=status, **LABELS)
 
 
 @bp.get("/visits/<int:visit_id>/photo")
 def photo(visit_id):
-    visit = _visit_or_404(visit_id)
+    visit = get_visible_or_404(Visit, visit_id, current_user, Visit.rep)
     if visit.photo_id is None:
         abort(404)
     return send_stored(visit.photo, f"visit-{visit.id}.{'png' if visit.photo.kind == 'png' else 'jpg'}", inline=True)

@@ -375,3 +375,67 @@ def test_a_photo_over_the_size_cap_is_refused_in_the_form_with_the_input_kept(ap
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "larger than 1 MB" in body and "Kept notes" in body
     assert not Visit.select().exists() and Customer.get_by_id(customer.id).last_visit_at is None
+
+
+def test_a_visits_page_shows_the_people_met_the_deal_and_the_comments_to_everyone_in_scope(app, make, team, signed_in):
+    customer = make.customer(team["rep"], name="Met Co")
+    deal = make.deal(team["rep"], customer, title="Big Order")
+    ann = Contact.create(customer=customer, name="Ann Buyer")
+    bob = Contact.create(customer=customer, name="Bob Boss")
+    visit = visits.log(_values(occurred_at=utcnow() - datetime.timedelta(hours=2), deal=deal, contacts=[bob, ann],
+                               purpose="Talk terms"), customer, team["rep"], team["rep"], _settings())
+    VisitComment.create(visit=visit, author=team["boss"], body="Push on price", created_at=utcnow())
+    VisitComment.create(visit=visit, author=None, body="From a leaver", created_at=utcnow())
+    ops_client, _ops = signed_in("ops", name="Ops")
+    for client in (team["rep_client"], team["boss_client"], ops_client):  # own, the team's, everyone's
+        page = client.get(f"/visits/{visit.id}", headers=EN).get_data(as_text=True)
+        assert "<h1><a href=\"/customers/%d\">Met Co</a></h1>" % customer.id in page
+        assert "<dd>Ann Buyer, Bob Boss</dd>" in page and "<dd>Rep One</dd>" in page
+        assert f'<a href="/deals/{deal.id}">Big Order</a>' in page
+        assert "Boss</div><p class=\"prewrap\">Push on price" in page and "—</div><p class=\"prewrap\">From a leaver" in page
+    assert team["other_client"].get(f"/visits/{visit.id}").status_code == 404
+    bare = visits.log(_values(occurred_at=utcnow() - datetime.timedelta(hours=1)), customer, team["rep"], team["rep"],
+                      _settings())
+    page = team["boss_client"].get(f"/visits/{bare.id}", headers=EN).get_data(as_text=True)
+    assert "No comments yet." in page and "Big Order" not in page and "People met" not in page
+
+
+def test_the_visit_list_pages_through_and_counts_each_visits_comments(app, make, team, signed_in):
+    app.config["PAGE_SIZE"] = 3
+    values = settings.current()
+    now = utcnow()
+    customer = make.customer(team["rep"], name="Paged Co")
+    logged = [visits.log({"occurred_at": now - datetime.timedelta(hours=n + 1), "duration_minutes": 30,
+                          "kind": "phone", "outcome": "", "contacts": []}, customer, team["rep"], team["rep"], values,
+                         now=now) for n in range(4)]
+    for visit, comments in ((logged[0], 2), (logged[1], 1), (logged[3], 1)):
+        for n in range(comments):
+            VisitComment.create(visit=visit, author=team["boss"], body=f"Note {n}", created_at=now)
+    ops_client, _ops = signed_in("ops", name="Ops")
+    for client in (team["rep_client"], team["boss_client"], ops_client):
+        first = client.get("/visits", headers=EN).get_data(as_text=True)
+        assert first.count('class="visit-row"') == 3 and "2 comments" in first and "1 comment<" in first
+        last = client.get("/visits?page=2", headers=EN).get_data(as_text=True)
+        assert last.count('class="visit-row"') == 1 and f"/visits/{logged[3].id}" in last and "1 comment<" in last
+
+
+def test_the_visit_list_shows_each_check_in_as_the_visits_page_does(app, make, team):
+    import re
+    values = settings.current()
+    now = utcnow()
+    customer = make.customer(team["rep"], name="Badge Co")
+    states = [dict(verified=True, lat=31.2, distance_m=40, check_problem=""),
+              dict(verified=True, lat=31.2, distance_m=None, check_problem=""),
+              dict(verified=False, lat=31.2, distance_m=900, check_problem="far"),
+              dict(verified=False, lat=None, distance_m=None, check_problem="")]
+    for n, state in enumerate(states):
+        visit = visits.log({"occurred_at": now - datetime.timedelta(hours=n + 1), "duration_minutes": 30,
+                            "kind": "phone", "outcome": "", "contacts": []}, customer, team["rep"], team["rep"], values,
+                           now=now)
+        Visit.update(**state).where(Visit.id == visit.id).execute()
+        for headers in (EN, {"Accept-Language": "zh"}):
+            listed = team["rep_client"].get("/visits", headers=headers).get_data(as_text=True)
+            row = listed.split(f'href="/visits/{visit.id}"')[1].split("</li>")[0]
+            page = team["rep_client"].get(f"/visits/{visit.id}", headers=headers).get_data(as_text=True)
+            badge = re.compile(r'<span class="badge[^"]*">[^<]*</span>')
+            assert badge.findall(row) == badge.findall(page.split("<h1>")[1].split("<dl")[0]) != []

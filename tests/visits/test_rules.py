@@ -204,6 +204,19 @@ def test_a_visit_settles_the_plans_it_overtakes_and_keeps_later_ones(app, make, 
     assert Visit.get_by_id(yesterday.id).status == "cancelled"
     assert Task.get(Task.visit == yesterday.id).done_at == NOW
     assert Visit.get_by_id(later.id).status == "planned" and Task.get(Task.visit == later.id).done_at is None
+    assert Visit.get_by_id(yesterday.id).updated_at == NOW
+
+
+def test_a_visit_logged_for_its_plan_does_the_plans_task_and_leaves_other_customers_plans(app, make, spec):
+    rep = make.user("rep")
+    customer, other = make.customer(rep), make.customer(rep)
+    planned = visits.plan(customer, rep, TODAY, rep, TODAY)
+    elsewhere = visits.plan(other, rep, TODAY, rep, TODAY)
+    visit = visits.log(values(), Customer.get_by_id(customer.id), rep, rep, spec, now=NOW,
+                       planned=Visit.get_by_id(planned.id))
+    assert visit.id == planned.id and Visit.get_by_id(planned.id).status == "done"
+    assert Task.get(Task.visit == planned.id).done_at == NOW
+    assert Visit.get_by_id(elsewhere.id).status == "planned" and Task.get(Task.visit == elsewhere.id).done_at is None
 
 
 def test_a_visit_linked_to_a_deal_gives_the_deal_its_next_step(app, make, spec):
