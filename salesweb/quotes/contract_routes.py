@@ -153,7 +153,7 @@ def receivables():
     """Overdue instalments of the contracts the user may see, the oldest first (a sum over every instalment and
     payment in view: kept until the next write)."""
     rows = remembered("receivables", (current_user.id, today()), lambda: [
-        RECEIVABLE.Row(r.deal.customer.id, r.deal.customer.name, r.deal.id, r.deal.title, r.deal.owner.name, r.overdue,
-                       r.since) for r in queries.overdue_contracts(current_user, today(), limit=500)])
+        RECEIVABLE.Row(r.customer_id, r.customer_name, r.deal_id, r.deal_title, r.owner_name, r.overdue, r.since)
+        for r in queries.overdue_contracts(current_user, today(), limit=500)])
     return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows),
                   receivable_rows=RECEIVABLE.write(rows))

@@ -1,4 +1,5 @@
 """Each role has a home; / sends people there; another role's home is 403."""
+import datetime
 import re
 
 import pytest
@@ -56,6 +57,26 @@ def test_a_rep_sees_their_month_on_today(app, make, signed_in):
     from salesweb.figures.metrics import attainment
     pace = attainment(1_500_00, 3_000_00, Period.of("month", today), today)["pace"]
     assert f"Pace {pace:.0%}" in page
+
+
+def test_a_rep_without_a_team_ranks_among_every_rep_and_sees_their_stale_deals(app, make, signed_in):
+    from salesweb.core.clock import local_today
+    from salesweb.models import Deal, Stage
+    client, rep = signed_in("rep")
+    make.user("rep", team="North")  # a rep of a team is a peer of a rep without one
+    with app.app_context():
+        today = local_today()
+        make.won_deal(rep, today, amount=500_00)
+        stage = Stage.select().where(Stage.kind == "open").order_by(Stage.position).first()
+        Stage.update(rotting_days=7).where(Stage.id == stage.id).execute()
+        quiet = make.deal(rep, title="Quiet pumps", stage=stage, next_step="Call", next_step_due=today)
+        Deal.update(last_activity_at=quiet.last_activity_at - datetime.timedelta(days=30)).where(
+            Deal.id == quiet.id).execute()
+        make.deal(rep, title="Busy valves", stage=stage, next_step="Call", next_step_due=today)
+    page = client.get("/rep/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "won · no target set" in page and "Rank 1 of 2" in page
+    stale = page[page.index("Deals gone stale"):]
+    assert "Quiet pumps" in stale and "Busy valves" not in stale
 
 
 @pytest.mark.parametrize("role, path, current", [

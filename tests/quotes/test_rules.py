@@ -323,11 +323,14 @@ def test_overdue_instalments_are_settled_in_due_order(app, make, team):
     standing = queries.standing(contract, TODAY)
     assert [(paid, late) for _i, paid, late in standing.rows] == [(300_00, False), (100_00, True), (0, False)]
     assert standing.overdue == 200_00 and standing.outstanding == 600_00
-    [row_] = queries.overdue_contracts(rep, TODAY)
-    assert row_.overdue == 200_00 and row_.since == days[1]
-    assert [r.id for r in queries.overdue_contracts(manager, TODAY)] == [contract.id]
-    assert queries.overdue_contracts_total(manager, TODAY) == (1, 200_00)
-    assert queries.overdue_contracts(make.user("manager", team="West"), TODAY) == []
+    with app.app_context():  # each scope's kept statement is written again and checked against its key
+        [row_] = queries.overdue_contracts(rep, TODAY, 5)
+        assert row_.overdue == 200_00 and row_.since == days[1] and row_.customer_name == contract.deal.customer.name
+        assert [r.contract_id for r in queries.overdue_contracts(manager, TODAY, 5)] == [contract.id]
+        assert queries.overdue_contracts(make.user("ops"), TODAY, 5)[0].owner_name == rep.name
+        assert queries.overdue_contracts(rep, TODAY, 0) == []
+        assert queries.overdue_contracts_total(manager, TODAY) == (1, 200_00)
+        assert queries.overdue_contracts(make.user("manager", team="West"), TODAY, 5) == []
 
 
 def test_collection_rate_is_received_over_due_in_the_period(app, make, team):

@@ -36,7 +36,7 @@ def home():
         overdue_rows=overdue_rows,
         overdue_total=visits.overdue_count(current_user, day),
         due_tasks=[t for t in visits.open_tasks_for(current_user, day) if t.visit_id not in shown], stale=stale,
-        stale_rows=STALE_ROW.write(STALE_ROW.Row(d.id, d.title, d.customer.name, d.amount, d.last_activity_at)
+        stale_rows=STALE_ROW.write(STALE_ROW.Row(d.id, d.title, d.customer_name, d.amount, d.last_activity_at)
                                    for d in stale),
         week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user),
         month=month, standing=remembered("standing", (current_user.id, month.key, day),
