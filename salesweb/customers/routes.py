@@ -157,7 +157,9 @@ def edit(customer_id):
 
 
 def _detail_context(customer, contact_form=None, editing=None, note_form=None):
-    contacts, history = queries.contacts_of(customer.id), queries.tier_history(customer.id)
+    """What customers/detail.html shows; `customer`: as queries.customer_page reads it (a block of the page that
+    shows only its id may be given the model)."""
+    contacts, history = queries.page_contacts(customer.id), queries.tier_history(customer.id)
     deals = pipeline.of_customer(current_user, customer.id, 50)
     now = utcnow()
     timeline, timeline_more = queries.timeline(
@@ -199,7 +201,7 @@ def set_location(customer_id):
 
 @bp.get("/customers/<int:customer_id>")
 def detail(customer_id):
-    customer = _customer_or_404(customer_id)
+    customer = queries.customer_page(customer_id, current_user) or abort(404)
     return render("customers/detail.html", **_detail_context(customer))
 
 
@@ -266,7 +268,7 @@ def lock_tier(customer_id):
     if done:
         flash(_("Tier locked."), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
-    context = _detail_context(customer)
+    context = _detail_context(queries.customer_page(customer.id, current_user) or abort(404))
     context["lock_form"] = form
     return render("customers/detail.html", status=status, **context)
 
