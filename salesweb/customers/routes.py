@@ -308,8 +308,7 @@ def reassign():
 
 @bp.get("/customers/pool")
 def pool_index():
-    listed = pool.pool().select(Customer.id, Customer.name, Customer.region, Customer.industry, Customer.tier)
-    page = Page(listed.order_by(Customer.name_key).tuples(), page_number(), current_app.config["PAGE_SIZE"])
+    page = Page(pool.listed, page_number(), current_app.config["PAGE_SIZE"], total=pool.size())
     held = pool.held_from_pool(current_user) if current_user.role in pool.CLAIMERS else None
     rows = POOL_ROW.write(map(POOL_ROW.Row._make, page.items), may_claim=held is not None)
     return render("customers/pool.html", block="list", page=page, held=held, rows=rows,
