@@ -28,15 +28,22 @@ from .forms import (BY_REGION, EXPORT_HEADERS, ContactForm, CustomerForm, Filter
                     TierLockForm)
 
 REASSIGNERS = ("manager", "ops", "admin")
-# a customer in the tier view, as queries.search_page gives it
+# a customer in the tier view, as queries.search_page gives it; `due` is the macro of customers/_due.html
 LIST_ROW = RowTemplate("customers/_row.html", "id tier name owner_name region last_visit_at next_visit_due",
-                       look=("show_owner", "reassign", "today"))
+                       look=("show_owner", "reassign", "today", "due"))
 # a customer in the pool
 POOL_ROW = RowTemplate("customers/_pool_row.html", "id name region industry tier", look=("may_claim",))
-# an entry of a customer's timeline (queries.timeline); `checkin` is the macro of visits/_checkin.html (CHECKIN)
+# an entry of a customer's timeline (queries.timeline); `checkin` is the macro of visits/_checkin.html
 EVENT_ROW = RowTemplate("customers/_event.html", queries.Event._fields, look=("checkin",))
-CHECKIN = "visits/_checkin.html"
+# The macros the rows above are given, by template: imported in a row's template, the import ran for every row,
+# 25 µs each, a third of writing a row. Their templates read nothing but globals (tests/customers/test_pages.py).
+ROW_MACROS = {"due": "customers/_due.html", "checkin": "visits/_checkin.html"}
 CREATORS = ("rep", "manager", "support", "ops", "admin")
+
+
+def _row_macro(name):
+    """The macro `name` of ROW_MACROS, from its template's module (Jinja's `Template.module`)."""
+    return getattr(current_app.jinja_env.get_template(ROW_MACROS[name]).module, name)
 
 
 def _with_scope(matches):
@@ -85,7 +92,7 @@ def index():
     page = Page(lambda offset, limit: queries.search_page(current_user, criteria, today(), offset, limit),
                 page_number(), current_app.config["PAGE_SIZE"], total=counts[tier])
     rows = LIST_ROW.write(map(LIST_ROW.Row._make, page.items), show_owner=current_user.role != "rep",
-                          reassign=reassign is not None, today=today())
+                          reassign=reassign is not None, today=today(), due=_row_macro("due"))
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,
                   rows=rows, reassign=reassign)
 
@@ -174,16 +181,10 @@ def _detail_context(customer, contact_form=None, editing=None, note_form=None):
                 contracts=quotes.contracts_of_customer(current_user, customer),
                 contact_form=contact_form or ContactForm(formdata=None), editing=editing,
                 note_form=note_form or NoteForm(formdata=None), timeline=timeline, timeline_more=timeline_more,
-                events=EVENT_ROW.write((EVENT_ROW.Row(*event) for event in timeline), checkin=_checkin_macro()),
+                events=EVENT_ROW.write((EVENT_ROW.Row(*event) for event in timeline), checkin=_row_macro("checkin")),
                 lock_form=TierLockForm(formdata=None, tier=customer.tier),
                 source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS, tier_reasons=TIER_REASON_LABELS,
                 move_labels=POOL_MOVE_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
-
-
-def _checkin_macro():
-    """The check-in macro the timeline's visits show, from the template's module (Jinja's public `module`): an
-    import in the entry's template ran for every entry, 25 µs each, a third of writing it."""
-    return current_app.jinja_env.get_template(CHECKIN).module.checkin
 
 
 TIMELINE_ENTRIES = 30  # the newest; a customer of years has hundreds, and the page is opened between meetings
