@@ -18,6 +18,7 @@ OWNER_ROLES = ("rep", "manager")
 # The users a read joins under another name, made once: each field of an alias made per call is a new class.
 OWNER, BY, AUTHOR, MOVED_BY, MOVED_TO, MOVED_FROM, SHARER, REP = (
     User.alias(name) for name in ("owner", "by", "author", "moved_by", "moved_to", "moved_from", "sharer", "rep"))
+PRIMARY_CONTACT = Contact.alias("primary_contact")
 _EN_SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "plc",
                 "gmbh", "pte", "pty"}
 _ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", "集团")
@@ -301,9 +302,8 @@ def tier_history(customer_id):
 
 def latest_notes(customer_id, limit):
     """The customer's latest notes with their authors, newest first."""
-    author = User.alias()
-    return list(CustomerNote.select(CustomerNote, author)
-                .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+    return list(CustomerNote.select(CustomerNote, AUTHOR)
+                .join(AUTHOR, JOIN.LEFT_OUTER, on=(CustomerNote.author == AUTHOR.id))
                 .where(CustomerNote.customer == customer_id)
                 .order_by(CustomerNote.created_at.desc()).limit(limit))
 
@@ -335,7 +335,7 @@ EXPORT_COLUMNS = ("name", "tier", "owner", "region", "industry", "status", "sour
 
 def export_rows(user, criteria, today, values):
     """The filtered list as plain rows for export, primary contact included, in one query."""
-    primary = Contact.alias()
+    primary = PRIMARY_CONTACT
     query = (search(user, criteria, today)
              .select_extend(primary.name.alias("contact_name"), primary.phone.alias("contact_phone"))
              .join(primary, JOIN.LEFT_OUTER, on=((primary.customer == Customer.id) & (primary.is_primary == True))))  # noqa: E712
