@@ -1,7 +1,9 @@
 """The customer pool (公海): unowned customers that reps claim, release, and that inactivity returns."""
 import datetime
 
-from ..core.db import db, is_sqlite, utcnow
+from peewee import fn
+
+from ..core.db import db, is_sqlite, kept_row, kept_rows, param, utcnow
 from ..core.i18n import _l, lazy_ngettext
 from ..models import Customer, PoolMove, User
 from ..core import audit, notifications
@@ -14,8 +16,26 @@ def pool():
     return Customer.select().where(Customer.owner.is_null())
 
 
+def listed(offset, limit):
+    """A page of the pool as its list shows it: id, name, region, industry, tier, by name."""
+    # kept: writing it took each view of the pool 0.2 ms
+    return kept_rows("pool-page", lambda: (
+        pool().select(Customer.id, Customer.name, Customer.region, Customer.industry, Customer.tier)
+        .order_by(Customer.name_key).limit(param("limit")).offset(param("offset"))), limit=limit, offset=offset)
+
+
+def size():
+    """How many customers are in the pool."""
+    # kept: writing the count took each view of the pool 0.2 ms
+    return kept_row("pool-size", lambda: pool().select(fn.COUNT(Customer.id).alias("n"))).n
+
+
 def held_from_pool(user):
-    return Customer.select().where((Customer.owner == user.id) & Customer.claimed_at.is_null(False)).count()
+    """How many customers `user` holds that they claimed from the pool."""
+    # kept: writing the count took each view of the pool 0.1 ms
+    return kept_row("pool-held", lambda: (
+        Customer.select(fn.COUNT(Customer.id).alias("n"))
+        .where((Customer.owner == param("user")) & Customer.claimed_at.is_null(False))), user=user.id).n
 
 
 def claim(customer, user, values, now=None):

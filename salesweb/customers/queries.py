@@ -7,14 +7,18 @@ from collections import namedtuple
 
 from peewee import JOIN, SQL, NodeList, fn
 
-from ..core.access import team_ids, visible
-from ..core.db import is_sqlite, like, like_pattern, utcnow, without_index
+from ..core.access import scope_shape, team_ids, visible, visible_kept
+from ..core.db import is_sqlite, kept_row, kept_rows, like, like_pattern, param, utcnow, without_index
 from ..models import (CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region, ShareLink, TierChange, User,
                       Visit)
 from ..web.kept import kept
 from . import cadence
 
 OWNER_ROLES = ("rep", "manager")
+# The users a read joins under another name, made once: each field of an alias made per call is a new class.
+OWNER, BY, AUTHOR, MOVED_BY, MOVED_TO, MOVED_FROM, SHARER, REP = (
+    User.alias(name) for name in ("owner", "by", "author", "moved_by", "moved_to", "moved_from", "sharer", "rep"))
+PRIMARY_CONTACT = Contact.alias("primary_contact")
 _EN_SUFFIXES = {"co", "company", "ltd", "limited", "inc", "incorporated", "llc", "corp", "corporation", "plc",
                 "gmbh", "pte", "pty"}
 _ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", "集团")
@@ -118,37 +122,74 @@ SORTS = {
 }
 
 
-def matching(text):
-    """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
-    Terms of three characters or more are looked up in the trigram index (migration 0009)."""
-    if is_sqlite() and len(text) >= 3:
-        # a quoted FTS5 phrase: the text as it is, operators and all
-        phrase = '"' + text.replace('"', '""') + '"'
-        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), phrase,
+def _text_mode(text):
+    """How a text filter is looked up: in the trigram index ("match", SQLite, three characters or more), else by
+    LIKE ("like")."""
+    return "match" if is_sqlite() and len(text) >= 3 else "like"
+
+
+def _text_value(text):
+    """The value a text filter compares with: the FTS5 phrase ("match") or the LIKE pattern."""
+    # a quoted FTS5 phrase: the text as it is, operators and all
+    return '"' + text.replace('"', '""') + '"' if _text_mode(text) == "match" else like_pattern(text)
+
+
+def _matching(mode, value):
+    if mode == "match":
+        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), value,
                                          SQL(")"))))
-    pattern = like_pattern(text)
-    by_contact = Contact.select(Contact.customer).where(like(Contact.name, pattern) | like(Contact.phone, pattern))
+    by_contact = Contact.select(Contact.customer).where(like(Contact.name, value) | like(Contact.phone, value))
     if is_sqlite():
-        return like(Customer.name, pattern) | like(Customer.phone, pattern) | Customer.id.in_(by_contact)
+        return like(Customer.name, value) | like(Customer.phone, value) | Customer.id.in_(by_contact)
     # PostgreSQL: each arm of the union walks its column's pg_trgm index.
-    by_customer = Customer.select(Customer.id).where(like(Customer.name, pattern) | like(Customer.phone, pattern))
+    by_customer = Customer.select(Customer.id).where(like(Customer.name, value) | like(Customer.phone, value))
     return Customer.id.in_(by_customer | by_contact)
 
 
-def narrowed(query, criteria, today):
-    """`query` narrowed by the customer list's filters that apply: text, owner, region, status, overdue (allocation's
-    selection filters the same way)."""
+def matching(text):
+    """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
+    Terms of three characters or more are looked up in the trigram index (migration 0009)."""
+    return _matching(_text_mode(text), _text_value(text))
+
+
+def filter_values(criteria, today):
+    """{name: value} of the customer list's filters that apply (`narrowed`): text (the FTS5 phrase or LIKE
+    pattern), owner, region, status, today (overdue)."""
+    values = {}
     text = (criteria.get("q") or "").strip()
     if text:
-        query = query.where(matching(text))
-    if criteria.get("owner"):
-        query = query.where(Customer.owner == criteria["owner"])
-    if criteria.get("region"):
-        query = query.where(Customer.region == criteria["region"])
-    if criteria.get("status"):
-        query = query.where(Customer.status == criteria["status"])
+        values["text"] = _text_value(text)
+    for name in ("owner", "region", "status"):
+        if criteria.get(name):
+            values[name] = criteria[name]
     if criteria.get("overdue"):
-        query = query.where(Customer.next_visit_due < today)
+        values["today"] = today
+    return values
+
+
+def filters_shape(criteria):
+    """What `narrowed` makes of a query's SQL: how the text is looked up, and which other filters apply."""
+    text = (criteria.get("q") or "").strip()
+    return (_text_mode(text) if text else None, bool(criteria.get("owner")), bool(criteria.get("region")),
+            bool(criteria.get("status")), bool(criteria.get("overdue")))
+
+
+def narrowed(query, criteria, today, kept=False):
+    """`query` narrowed by the customer list's filters that apply: text, owner, region, status, overdue (allocation's
+    selection filters the same way). `kept`: for a kept statement, each filter's value is a `param` named as in
+    `filter_values` (and its key names `filters_shape`)."""
+    values = filter_values(criteria, today)
+    value = param if kept else values.__getitem__
+    if "text" in values:
+        query = query.where(_matching(_text_mode(criteria["q"].strip()), value("text")))
+    if "owner" in values:
+        query = query.where(Customer.owner == value("owner"))
+    if "region" in values:
+        query = query.where(Customer.region == value("region"))
+    if "status" in values:
+        query = query.where(Customer.status == value("status"))
+    if "today" in values:
+        query = query.where(Customer.next_visit_due < value("today"))
     return query
 
 
@@ -157,26 +198,38 @@ def _filtered(user, criteria, today, query=None):
     return narrowed(scope(user) if query is None else query, criteria, today)
 
 
-def _listed(user, criteria, today, rows=False):
-    """The tier view's query: scope, filters, tier, sort, with the owner's name (`rows`: only what the list
-    shows, see `search_page`)."""
-    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
-    sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
-    owner = User.alias()
+def _own_index(user, criteria):
     # A manager's team owns a good share of all customers: walking the sort's index and skipping others'
     # finds a page at once, where the owner index would fetch the whole team's customers and sort them.
-    own_index = not (user.role == "manager" and not criteria.get("owner"))
-    own = Customer.owner if own_index else without_index(Customer.owner)
-    query = narrowed(visible(Customer.select(), user, own), criteria, today)
-    if rows:
-        query = query.select(Customer.id, Customer.tier, Customer.name, owner.name, Customer.region,
-                             Customer.last_visit_at, Customer.next_visit_due)
+    return not (user.role == "manager" and not criteria.get("owner"))
+
+
+def _listed(user, criteria, today, rows=False, kept=False):
+    """The tier view's query: scope, filters, tier, sort, with the owner's name (`rows`: only what the list
+    shows, see `search_page`; `kept`: for a kept statement, see `narrowed`, the scope's user and the tier
+    `param`s, its key `_list_shape`)."""
+    tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
+    sort = criteria.get("sort") if criteria.get("sort") in SORTS else "due"
+    own = Customer.owner if _own_index(user, criteria) else without_index(Customer.owner)
+    if kept:
+        query = narrowed(visible_kept(Customer.select(), user.role, own), criteria, today, kept=True)
     else:
-        query = query.select_extend(owner.name.alias("owner_name"))
-    query = query.join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+        query = narrowed(visible(Customer.select(), user, own), criteria, today)
+    if rows:
+        query = query.select(Customer.id, Customer.tier, Customer.name, OWNER.name.alias("owner_name"),
+                             Customer.region, Customer.last_visit_at, Customer.next_visit_due)
+    else:
+        query = query.select_extend(OWNER.name.alias("owner_name"))
+    query = query.join(OWNER, JOIN.LEFT_OUTER, on=(Customer.owner == OWNER.id))
     if tier:
-        query = query.where(Customer.tier == tier)
+        query = query.where(Customer.tier == (param("tier") if kept else tier))
     return query.order_by(*SORTS[sort]())
+
+
+def _list_shape(user, criteria):
+    """What the tier view's SQL depends on besides its values: scope, index, filters, tier, sort."""
+    return (scope_shape(user.role), _own_index(user, criteria), filters_shape(criteria),
+            criteria.get("tier") in ("A", "B", "C"), criteria.get("sort") if criteria.get("sort") in SORTS else "due")
 
 
 def search(user, criteria, today):
@@ -185,16 +238,37 @@ def search(user, criteria, today):
 
 
 def search_page(user, criteria, today, offset, limit):
-    """One page of `search` as (id, tier, name, owner's name, region, last visit at, next visit due)."""
-    return list(_listed(user, criteria, today, rows=True).limit(limit).offset(offset).tuples())
+    """One page of `search` as (id, tier, name, owner_name, region, last_visit_at, next_visit_due)."""
+    # kept (keyed by what its SQL depends on): writing it took each view of the list 0.3 to 0.8 ms
+    return kept_rows(("customer-list",) + _list_shape(user, criteria),
+                     lambda: _listed(user, criteria, today, rows=True, kept=True)
+                     .limit(param("limit")).offset(param("offset")),
+                     **filter_values(criteria, today), tier=criteria.get("tier"), user=user.id, limit=limit,
+                     offset=offset)
 
 
 def visible_customer(customer_id, user):
     """The customer with its owner if the user may see it, else None."""
-    owner = User.alias()
-    query = (Customer.select(Customer, owner).join(owner, JOIN.LEFT_OUTER, on=(Customer.owner == owner.id))
+    query = (Customer.select(Customer, OWNER).join(OWNER, JOIN.LEFT_OUTER, on=(Customer.owner == OWNER.id))
              .where(Customer.id == customer_id))
     return visible(query, user, Customer.owner).first()
+
+
+def _page_customer():
+    return (Customer.select(Customer.id, Customer.name, Customer.tier, Customer.owner.alias("owner_id"),
+                            OWNER.name.alias("owner_name"), Customer.status, Customer.industry, Customer.region,
+                            Customer.address, Customer.phone, Customer.website, Customer.source, Customer.last_visit_at,
+                            Customer.next_visit_due, Customer.lat, Customer.lon, Customer.notes, Customer.tier_locked,
+                            Customer.tier_lock_reason)
+            .join(OWNER, JOIN.LEFT_OUTER, on=(Customer.owner == OWNER.id)).where(Customer.id == param("id")))
+
+
+def customer_page(customer_id, user):
+    """What the customer's page shows of the customer (its fields, owner_id and owner_name) if the user may see
+    it, else None."""
+    # kept: writing this select and building the customer and its owner as models took 0.4 ms of the page
+    return kept_row(("customer-page", scope_shape(user.role)),
+                    lambda: visible_kept(_page_customer(), user.role, Customer.owner), id=customer_id, user=user.id)
 
 
 def contacts_of(customer_id):
@@ -203,26 +277,44 @@ def contacts_of(customer_id):
                 .order_by(Contact.is_primary.desc(), Contact.name))
 
 
+def page_contacts(customer_id):
+    """`contacts_of` as the customer's page shows them: id, name, is_primary, title, phone, email, wechat."""
+    # kept: writing this select and building each contact as a model cost the customer's page 0.2 ms
+    return kept_rows("customer-page-contacts", lambda: (
+        Contact.select(Contact.id, Contact.name, Contact.is_primary, Contact.title, Contact.phone, Contact.email,
+                       Contact.wechat)
+        .where(Contact.customer == param("customer")).order_by(Contact.is_primary.desc(), Contact.name)),
+        customer=customer_id)
+
+
 def tier_history(customer_id):
-    """The customer's tier changes with who made them (None: by rule), newest first."""
-    by = User.alias()
-    return list(TierChange.select(TierChange, by).join(by, JOIN.LEFT_OUTER, on=(TierChange.by == by.id))
-                .where(TierChange.customer == customer_id).order_by(TierChange.at.desc(), TierChange.id.desc()))
+    """The customer's tier changes, newest first: at, old_tier, new_tier, reason, note, by_id and by_name (who
+    made it; None: by rule)."""
+    # read into rows of what the page shows, its SQL kept: writing it and building the changes and their
+    # authors as models took 0.5 ms of the customer's page
+    return kept_rows("customer-tier-history", lambda: (
+        TierChange.select(TierChange.at, TierChange.old_tier, TierChange.new_tier, TierChange.reason, TierChange.note,
+                          TierChange.by.alias("by_id"), BY.name.alias("by_name"))
+        .join(BY, JOIN.LEFT_OUTER, on=(TierChange.by == BY.id))
+        .where(TierChange.customer == param("customer")).order_by(TierChange.at.desc(), TierChange.id.desc())),
+        customer=customer_id)
 
 
 def latest_notes(customer_id, limit):
     """The customer's latest notes with their authors, newest first."""
-    author = User.alias()
-    return list(CustomerNote.select(CustomerNote, author)
-                .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
+    return list(CustomerNote.select(CustomerNote, AUTHOR)
+                .join(AUTHOR, JOIN.LEFT_OUTER, on=(CustomerNote.author == AUTHOR.id))
                 .where(CustomerNote.customer == customer_id)
                 .order_by(CustomerNote.created_at.desc()).limit(limit))
 
 
 def tier_counts(user, criteria, today):
     """{"A": n, "B": n, "C": n, "all": n} for the same scope and filters, in one query."""
-    rows = (_filtered(user, criteria, today).select(Customer.tier, fn.COUNT(Customer.id))
-            .group_by(Customer.tier).tuples())
+    # kept (keyed by what its SQL depends on): writing it took each view of the list 0.3 ms
+    rows = kept_rows(("customer-tier-counts", scope_shape(user.role), filters_shape(criteria)), lambda: (
+        narrowed(visible_kept(Customer.select(Customer.tier, fn.COUNT(Customer.id).alias("n")), user.role,
+                              Customer.owner), criteria, today, kept=True).group_by(Customer.tier)),
+        **filter_values(criteria, today), user=user.id)
     counts = {"A": 0, "B": 0, "C": 0}
     counts.update(dict(rows))
     counts["all"] = sum(counts.values())
@@ -231,8 +323,10 @@ def tier_counts(user, criteria, today):
 
 def regions(user):
     """The regions in use among the user's customers, for the filter."""
-    return [r for (r,) in scope(user).select(Customer.region).where(Customer.region != "")
-            .distinct().order_by(Customer.region).tuples()]
+    # kept: writing it took the list 0.1 to 0.3 ms a view
+    return [r for (r,) in kept_rows(("customer-regions", scope_shape(user.role)), lambda: (
+        visible_kept(Customer.select(Customer.region), user.role, Customer.owner).where(Customer.region != "")
+        .distinct().order_by(Customer.region)), user=user.id)]
 
 
 EXPORT_COLUMNS = ("name", "tier", "owner", "region", "industry", "status", "source", "phone", "website", "address",
@@ -241,7 +335,7 @@ EXPORT_COLUMNS = ("name", "tier", "owner", "region", "industry", "status", "sour
 
 def export_rows(user, criteria, today, values):
     """The filtered list as plain rows for export, primary contact included, in one query."""
-    primary = Contact.alias()
+    primary = PRIMARY_CONTACT
     query = (search(user, criteria, today)
              .select_extend(primary.name.alias("contact_name"), primary.phone.alias("contact_phone"))
              .join(primary, JOIN.LEFT_OUTER, on=((primary.customer == Customer.id) & (primary.is_primary == True))))  # noqa: E712
@@ -259,33 +353,51 @@ EVENT_FIELDS = ("kind at who id text purpose verified checked_in distance_m chec
 Event = namedtuple("Event", EVENT_FIELDS, defaults=[None] * len(EVENT_FIELDS))
 
 
+def _timeline_notes():
+    return (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, AUTHOR.name, CustomerNote.body)
+            .join(AUTHOR, JOIN.LEFT_OUTER, on=(CustomerNote.author == AUTHOR.id))
+            .where(CustomerNote.customer == param("customer")).order_by(CustomerNote.created_at.desc())
+            .limit(param("limit")))
+
+
+def _timeline_moves():
+    return (PoolMove.select(PoolMove.id, PoolMove.at, MOVED_BY.name.alias("by_name"), PoolMove.kind,
+                            MOVED_TO.name.alias("to_name"), MOVED_FROM.name.alias("from_name"))
+            .join(MOVED_BY, JOIN.LEFT_OUTER, on=(PoolMove.by == MOVED_BY.id)).switch(PoolMove)
+            .join(MOVED_TO, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == MOVED_TO.id)).switch(PoolMove)
+            .join(MOVED_FROM, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == MOVED_FROM.id))
+            .where(PoolMove.customer == param("customer")).order_by(PoolMove.at.desc()).limit(param("limit")))
+
+
+def _timeline_shares():
+    return (ShareLink.select(ShareLink.created_at, SHARER.name, CollateralItem.id, CollateralItem.title,
+                             CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
+                             ShareLink.download_count)
+            .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
+            .join(SHARER, JOIN.LEFT_OUTER, on=(ShareLink.created_by == SHARER.id))
+            .where(ShareLink.customer == param("customer"))
+            .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(param("limit")))
+
+
+def _timeline_visits():
+    return (Visit.select(Visit.id, Visit.occurred_at, REP.name, Visit.purpose, Visit.notes, Visit.verified,
+                         Visit.lat, Visit.distance_m, Visit.check_problem)
+            .join(REP, on=(Visit.rep == REP.id))
+            .where((Visit.customer == param("customer")) & (Visit.status == "done"))
+            .order_by(Visit.occurred_at.desc()).limit(param("limit")))
+
+
 def timeline(customer_id, limit, now=None, more=()):
     """The customer's notes, ownership moves, shares and visits, and the entries `more` adds from elsewhere (its
     feedback and NPS answers: feedback.timeline_of), newest first: the latest `limit` Events (and whether there
     are more), each source read by a query of what it shows."""
     now = now or utcnow()
-    author, by, to, was, sharer, rep = (User.alias() for _ in range(6))
-    note_rows = (CustomerNote.select(CustomerNote.id, CustomerNote.created_at, author.name, CustomerNote.body)
-                 .join(author, JOIN.LEFT_OUTER, on=(CustomerNote.author == author.id))
-                 .where(CustomerNote.customer == customer_id).order_by(CustomerNote.created_at.desc())
-                 .limit(limit + 1).tuples())
-    move_rows = (PoolMove.select(PoolMove.id, PoolMove.at, by.name, PoolMove.kind, to.name, was.name)
-                 .join(by, JOIN.LEFT_OUTER, on=(PoolMove.by == by.id)).switch(PoolMove)
-                 .join(to, JOIN.LEFT_OUTER, on=(PoolMove.to_owner == to.id)).switch(PoolMove)
-                 .join(was, JOIN.LEFT_OUTER, on=(PoolMove.from_owner == was.id))
-                 .where(PoolMove.customer == customer_id).order_by(PoolMove.at.desc()).limit(limit + 1).tuples())
-    share_rows = (ShareLink.select(ShareLink.created_at, sharer.name, CollateralItem.id, CollateralItem.title,
-                                   CollateralItem.archived, ShareLink.expires_at, ShareLink.revoked_at,
-                                   ShareLink.download_count)
-                  .join(CollateralItem, on=(ShareLink.item == CollateralItem.id)).switch(ShareLink)
-                  .join(sharer, JOIN.LEFT_OUTER, on=(ShareLink.created_by == sharer.id))
-                  .where(ShareLink.customer == customer_id)
-                  .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(limit + 1).tuples())
-    visit_rows = (Visit.select(Visit.id, Visit.occurred_at, rep.name, Visit.purpose, Visit.notes, Visit.verified,
-                               Visit.lat, Visit.distance_m, Visit.check_problem)
-                  .join(rep, on=(Visit.rep == rep.id))
-                  .where((Visit.customer == customer_id) & (Visit.status == "done"))
-                  .order_by(Visit.occurred_at.desc()).limit(limit + 1).tuples())
+    # each source's SQL is kept: writing the four selects took the customer's page 0.5 ms
+    values = dict(customer=customer_id, limit=limit + 1)
+    note_rows = kept_rows("customer-timeline-notes", _timeline_notes, **values)
+    move_rows = kept_rows("customer-timeline-moves", _timeline_moves, **values)
+    share_rows = kept_rows("customer-timeline-shares", _timeline_shares, **values)
+    visit_rows = kept_rows("customer-timeline-visits", _timeline_visits, **values)
     entries = [Event(kind="note", at=at, who=who, id=i, text=body) for i, at, who, body in note_rows]
     entries += [Event(kind=kind, at=at, who=who, id=i, move=kind, to_name=to_name,
                       from_name=from_name if kind in ("release", "recycle") else None)

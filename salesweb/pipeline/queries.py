@@ -8,7 +8,7 @@ from functools import reduce
 
 from peewee import JOIN, Select, fn
 
-from ..core.access import scope_shape, team_tree, visible, visible_to
+from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
 from ..core.db import is_sqlite, kept_row, kept_rows, kept_statement, param, utcnow
 from ..models import Customer, Deal, Stage, StageChange, User
 from ..models.people import initials
@@ -118,10 +118,15 @@ def deal_people(deal):
 
 
 def of_customer(user, customer_id, limit):
-    """The customer's deals the user may see with their stage, open ones first, then the latest changed."""
-    query = visible(Deal.select(Deal, Stage).join(Stage), user, Deal.owner)
-    return list(query.where(Deal.customer == customer_id).order_by(Stage.kind != "open", Deal.updated_at.desc())
-                .limit(limit))
+    """The customer's deals the user may see, open ones first, then the latest changed: id, title, stage_en and
+    stage_zh (the stage's names), amount, won_on."""
+    # kept, in rows of what the customer's page shows: writing it and building each deal and its stage as models
+    # took the page 0.3 ms
+    return kept_rows(("customer-deals", scope_shape(user.role)), lambda: (
+        visible_kept(Deal.select(Deal.id, Deal.title, Stage.name_en.alias("stage_en"), Stage.name_zh.alias("stage_zh"),
+                                 Deal.amount, Deal.won_on).join(Stage), user.role, Deal.owner)
+        .where(Deal.customer == param("customer")).order_by(Stage.kind != "open", Deal.updated_at.desc())
+        .limit(param("limit"))), customer=customer_id, limit=limit, user=user.id)
 
 
 @dataclass

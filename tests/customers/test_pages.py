@@ -336,3 +336,43 @@ def test_the_timeline_shows_the_latest_entries_and_says_when_there_are_more(app,
     CustomerNote.delete().where(CustomerNote.body == "entry 00").execute()
     page = team["rep_client"].get(f"/customers/{customer.id}").get_data(as_text=True)
     assert page.count('class="event event-note"') == 30 and "The 30 latest entries" not in page
+
+
+def test_every_role_filter_tier_and_sort_of_the_list_and_the_customer_page_reads_its_own_statement(app, make,
+                                                                                                      signed_in):
+    """The list, its counts and regions, the customer's page (with its deals, quotes and contracts) and the pool read
+    kept statements keyed by their SQL's shape: under the tests each is written again and compared, so a key
+    missing a role's scope, a filter, the tier or the sort fails here."""
+    clients = {role: signed_in(role, name=f"{role} one", team="East")  # the rep reports to the manager
+               for role in ("manager", "rep", "support", "ops", "admin")}
+    rep = clients["rep"][1]
+    customer = make.customer(rep, name="Acme Pumps", tier="A", region="North", status="customer")
+    Customer.update(next_visit_due=datetime.date(2020, 1, 1)).where(Customer.id == customer.id).execute()  # overdue
+    make.customer(None, name="Pooled Ltd")
+    make.deal(rep, customer=customer, title="Pumps")
+    queries = ["", "q=Acme", "q=Ac", "owner={rep}", "region=North", "status=customer", "overdue=y",
+               "q=Acme&owner={rep}&region=North&status=customer&overdue=y"]
+    for role, (client, user) in clients.items():
+        for query in queries:
+            for tier in ("", "&tier=A"):
+                for sort in ("", "&sort=name", "&sort=last_visit", "&sort=newest"):
+                    url = "/customers?" + query.format(rep=rep.id) + tier + sort
+                    for headers in ({}, {"HX-Request": "true"}):
+                        response = client.get(url, headers=headers)
+                        assert response.status_code == 200, (role, url)
+                        assert "Acme Pumps" in response.get_data(as_text=True), (role, url)
+        assert client.get(f"/customers/{customer.id}").status_code == 200, role
+        assert client.get("/customers/pool").status_code == 200, role
+
+
+def test_the_macros_given_to_rows_read_only_globals(app):
+    """The list's rows and the timeline's entries are given their macros (customers/routes.py ROW_MACROS), where an
+    import would have put them under tests/web/test_rows.py's check of what a row's macros read: the same check."""
+    from jinja2 import meta
+
+    from salesweb.customers.routes import ROW_MACROS
+    from tests.web.test_rows import PER_REQUEST, _names
+    env = app.jinja_env
+    for name in ROW_MACROS.values():
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        assert not meta.find_undeclared_variables(tree) and not _names(tree) & PER_REQUEST, name
