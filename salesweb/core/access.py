@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 from peewee import Select
 
-from .db import param
+from .db import kept_models, param
 from .extensions import login_manager
 from ..models import User
 
@@ -69,8 +69,15 @@ def visible_kept(query, role, owner_field, name="user"):
 def get_visible_or_404(source, record_id, user, owner_field):
     """One record by id if user may see it; a record outside their scope is simply not found. `source`: a model
     (its row alone) or a query (with what it joins)."""
-    query = source.select() if isinstance(source, type) else source
-    record = visible(query.where(query.model.id == record_id), user, owner_field).first()
+    if isinstance(source, type):
+        # kept per model and scope: every record's page reads its record first, and writing this select's SQL
+        # took 0.2 ms
+        found = kept_models(source, ("visible record", source.__name__, owner_field.name, scope_shape(user.role)),
+                            lambda: visible_kept(source.select().where(source.id == param("id")), user.role,
+                                                 owner_field), id=record_id, user=user.id)
+        record = found[0] if found else None
+    else:
+        record = visible(source.where(source.model.id == record_id), user, owner_field).first()
     if record is None:
         abort(404)
     return record

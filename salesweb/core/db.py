@@ -181,6 +181,14 @@ def kept_statement(key, build, **values):
     return kept.sql, _values(kept, values)
 
 
+def kept_models(model, key, build, **values):
+    """The rows of the select `build()` gives as `model` instances (peewee's `raw`, each of the model's columns read
+    through its field; any other column is an attribute as the database gives it), its SQL kept as
+    `kept_statement` keeps it: for a read whose callers want the model itself."""
+    sql, params = kept_statement(key, build, **values)
+    return list(model.raw(sql, *params))
+
+
 def kept_rows(key, build, convert=None, **values):
     """The rows of the select `build()` gives, with `values` for its `param`s, its SQL written once per engine and
     `key` (see `kept_statement`): named tuples of the selected columns, named by field or alias, each value read

@@ -8,7 +8,7 @@ from collections import namedtuple
 from peewee import JOIN, SQL, NodeList, fn
 
 from ..core.access import scope_shape, team_ids, visible, visible_kept
-from ..core.db import is_sqlite, kept_row, kept_rows, like, like_pattern, param, utcnow, without_index
+from ..core.db import is_sqlite, kept_row, kept_models, kept_rows, like, like_pattern, param, utcnow, without_index
 from ..models import (CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region, ShareLink, TierChange, User,
                       Visit)
 from ..web.kept import kept
@@ -301,11 +301,17 @@ def tier_history(customer_id):
 
 
 def latest_notes(customer_id, limit):
-    """The customer's latest notes with their authors, newest first."""
-    return list(CustomerNote.select(CustomerNote, AUTHOR)
-                .join(AUTHOR, JOIN.LEFT_OUTER, on=(CustomerNote.author == AUTHOR.id))
-                .where(CustomerNote.customer == customer_id)
-                .order_by(CustomerNote.created_at.desc()).limit(limit))
+    """The customer's latest notes with their authors (id and name), newest first."""
+    # kept: a deal's page shows them, and writing this select's SQL took 0.2 ms
+    notes = kept_models(CustomerNote, "latest notes", lambda: (
+        CustomerNote.select(CustomerNote, AUTHOR.name.alias("author_name"))
+        .join(AUTHOR, JOIN.LEFT_OUTER, on=(CustomerNote.author == AUTHOR.id))
+        .where(CustomerNote.customer == param("customer")).order_by(CustomerNote.created_at.desc())
+        .limit(param("limit"))), customer=customer_id, limit=limit)
+    for note in notes:
+        if note.author_id is not None:
+            note.author = User(id=note.author_id, name=note.author_name)
+    return notes
 
 
 def tier_counts(user, criteria, today):

@@ -9,7 +9,7 @@ from functools import reduce
 from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
-from ..core.db import is_sqlite, kept_row, kept_rows, kept_statement, param, utcnow
+from ..core.db import is_sqlite, kept_models, kept_row, kept_rows, kept_statement, param, utcnow
 from ..models import Customer, Deal, Stage, StageChange, User
 from ..models.people import initials
 
@@ -189,12 +189,12 @@ def card(deal_id, all_stages, today):
 def deal_to_move(deal_id, user):
     """The deal if the user may see it, with the names its card shows (a move answers with the card: `card_of`)."""
     # kept: a card move reads it first, and writing its SQL took 0.4 ms, a fifth of the move
-    sql, params = kept_statement(("deal to move", scope_shape(user.role)), lambda: visible_kept(
+    found = kept_models(Deal, ("deal to move", scope_shape(user.role)), lambda: visible_kept(
         Deal.select(Deal, Customer.name.alias("customer_name"), Customer.tier.alias("customer_tier"),
                     OWNER.name.alias("owner_name"))
         .join(Customer, on=(Deal.customer == Customer.id)).switch(Deal).join(OWNER, on=(Deal.owner == OWNER.id))
         .where(Deal.id == param("deal_id")), user.role, Deal.owner), deal_id=deal_id, user=user.id)
-    deal = next(iter(Deal.raw(sql, *params)), None)
+    deal = found[0] if found else None
     if deal is not None:
         deal.customer = Customer(id=deal.customer_id, name=deal.customer_name, tier=deal.customer_tier)
         deal.owner = User(id=deal.owner_id, name=deal.owner_name)

@@ -4,7 +4,7 @@ the overdue receivables; the product catalogue."""
 from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import contains, kept_row, kept_rows, like, like_pattern, param
+from ..core.db import contains, kept_models, kept_row, kept_rows, like, like_pattern, param
 from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
@@ -155,7 +155,9 @@ def events_of(quote):
 
 
 def of_deal(deal):
-    return list(Quote.select().where(Quote.deal == deal.id).order_by(Quote.created_at.desc(), Quote.id.desc()))
+    # kept: a deal's page lists them, and writing this select's SQL took 0.2 ms
+    return kept_models(Quote, "quotes of deal", lambda: Quote.select().where(
+        Quote.deal == param("deal")).order_by(Quote.created_at.desc(), Quote.id.desc()), deal=deal.id)
 
 
 def of_customer(user, customer, limit=20):
@@ -244,7 +246,10 @@ RECORDER = User.alias("recorder")  # made once: an alias made per call is a new 
 
 
 def contract_of_deal(deal):
-    return Contract.select().where(Contract.deal == deal.id).first()
+    # kept: a deal's page reads it, and writing this select's SQL took 0.1 ms
+    found = kept_models(Contract, "contract of deal", lambda: Contract.select().where(
+        Contract.deal == param("deal")).limit(1), deal=deal.id)
+    return found[0] if found else None
 
 
 class Standing:
@@ -265,11 +270,17 @@ class Standing:
 
 
 def standing(contract, today):
-    instalments = list(Instalment.select().where(Instalment.contract == contract.id)
-                       .order_by(Instalment.due_on, Instalment.id))
-    payments = list(Payment.select(Payment, RECORDER.id, RECORDER.name)
-                    .join(RECORDER, JOIN.LEFT_OUTER, on=(Payment.recorded_by == RECORDER.id), attr="recorder")
-                    .where(Payment.contract == contract.id).order_by(Payment.received_on, Payment.id))
+    # kept: a deal's page with a contract reads both, and writing their SQL took 0.2 ms
+    instalments = kept_models(Instalment, "contract instalments", lambda: Instalment.select().where(
+        Instalment.contract == param("contract")).order_by(Instalment.due_on, Instalment.id), contract=contract.id)
+    payments = kept_models(Payment, "contract payments", lambda: (
+        Payment.select(Payment, RECORDER.name.alias("recorder_name"))
+        .join(RECORDER, JOIN.LEFT_OUTER, on=(Payment.recorded_by == RECORDER.id))
+        .where(Payment.contract == param("contract")).order_by(Payment.received_on, Payment.id)),
+        contract=contract.id)
+    for payment in payments:
+        if payment.recorded_by_id is not None:
+            payment.recorder = User(id=payment.recorded_by_id, name=payment.recorder_name)
     return Standing(contract, instalments, payments, today)
 
 
