@@ -1,8 +1,3 @@
-"""This package's views, joined to its blueprint, and the template globals its records need: what the app
-registers (salesweb/app.py)."""
+"""This package's views, joined to its blueprint: what the app registers (salesweb/app.py)."""
 from . import routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
-from ..models import AUDIT_ACTION_LABELS
-
-# what this package's templates (and others showing its records) read
-bp.add_app_template_global(AUDIT_ACTION_LABELS, "audit_action_labels")

@@ -2,9 +2,7 @@
 registers (salesweb/app.py)."""
 from . import imports, picker, routes  # noqa: F401 (the views join the blueprint)
 from .blueprint import bp
-from ..models import POOL_MOVE_LABELS
 from .cadence import days_overdue
 
 # what this package's templates (and others showing its records) read
 bp.add_app_template_global(days_overdue, "days_overdue")
-bp.add_app_template_global(POOL_MOVE_LABELS, "pool_move_labels")
