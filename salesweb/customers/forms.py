@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..web.forms import Form, as_id, options
 from ..core.i18n import _, _l, lazy_pgettext
-from ..models import SOURCE_LABELS, SOURCES, STATUS_LABELS, STATUSES, TIERS, Customer
+from ..models import SOURCE_LABELS, STATUS_LABELS, STATUSES, TIERS, Customer
 from . import importer as imports, queries
 
 THING_NAME = lazy_pgettext("name of a thing", "Name")  # a customer's (名称), not a person's (姓名)

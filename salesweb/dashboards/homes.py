@@ -1,9 +1,6 @@
 """What a role's home says about the person looking at it."""
 import datetime
 
-from peewee import JOIN
-
-from ..models import Team, User
 from ..service import queries as service
 from ..figures import metrics
 from ..pipeline import queries as pipeline

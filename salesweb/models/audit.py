@@ -1,5 +1,5 @@
 """The audit log: who did what to which record, and when."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..core.db import BaseModel, utcnow
 from ..core.i18n import _l

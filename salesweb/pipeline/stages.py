@@ -7,7 +7,7 @@ stages come first. Positions are kept dense (0, 1, 2, ...) in board order.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Case, IntegrityError, OperationalError, Value, fn
+from peewee import JOIN, Case, IntegrityError, OperationalError, fn
 
 from ..core.db import db, is_sqlite, utcnow
 from ..core.i18n import _l

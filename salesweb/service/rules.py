@@ -11,7 +11,6 @@ from ..core.i18n import _l
 from ..models import FEEDBACK_CHANNELS, FEEDBACK_KINDS, SEVERITIES, Customer, CustomerLink, Feedback, Task, User
 from ..core import audit, notifications
 from . import links as customer_links, help
-from ..customers import queries as customers
 from ..customers.cadence import local_date
 from ..core.errors import Invalid, Stale
 from .queries import link_state, overdue_condition
