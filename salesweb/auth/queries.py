@@ -3,7 +3,9 @@ for the admin, and the user behind a session."""
 import datetime
 from dataclasses import dataclass
 
-from ..core.db import kept_statement, param, utcnow
+from peewee import Alias
+
+from ..core.db import kept_row, param, utcnow
 from ..models import DataGeneration, LoginAttempt, User
 from ..core.notifications import unread_count
 
@@ -73,8 +75,8 @@ def account_lock(email, policy, now=None):
 def _session_user():
     # the bell's count comes with the user: no query of its own
     # and so does the data generation that kept results are checked against (core/cache.py)
-    return (User.select(User, unread_count(User.id).alias("unread_notifications"),
-                        DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).alias("data_generation"))
+    return (User.select(User, Alias(unread_count(User.id), "unread_notifications"),
+                        Alias(DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1), "data_generation"))
             .where(User.id == param("id")).limit(1))
 
 
@@ -88,11 +90,11 @@ def load_session_user(session_id, browser):
         return None
     if not browser or issued_to != browser:
         return None
-    # every signed-in request reads its user, and writing this statement took peewee 0.2 ms: its SQL is kept
-    sql, params = kept_statement("session-user", _session_user, id=user_id)
-    found = list(User.raw(sql, *params))
-    user = found[0] if found else None
-    if user is None or not user.active or user.session_version != version:
+    # every signed-in request reads its user, and writing this statement took peewee 0.2 ms: its SQL is kept, and
+    # its row made a User directly (peewee's raw reader works out its columns afresh each time: 0.03 ms)
+    row = kept_row("session-user", _session_user, id=user_id)
+    if row is None or not row.active or row.session_version != version:
         return None
+    user = User(**row._asdict())
     user.browser = browser
     return user
