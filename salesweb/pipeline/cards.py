@@ -15,7 +15,7 @@ def board_cards(cards, can_move, oob=False):
 
 
 COLUMN = RowTemplate("pipeline/_column.html", "stage_id name kind count amount weighted more filter_values cards",
-                     look=("can_move", "per_column", "oob"))
+                     look=("can_move", "per_column", "oob"), macros={"parts": "pipeline/_column_parts.html"})
 
 
 def board_columns(columns, can_move, per_column, filter_values, oob=False):

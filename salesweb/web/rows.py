@@ -28,10 +28,13 @@ class RowTemplate:
     """A template writing one row from `row` (a `Row`: the given fields) and the `look` names."""
     every = []
 
-    def __init__(self, name, fields, look=()):
-        self.name, self.look = name, tuple(look)
+    def __init__(self, name, fields, look=(), macros=None):
+        """`macros`: {name: template}: the row reads that template's macros as `name.macro(...)`; given rather
+        than imported by the row (an import runs for every row and first goes through every template global,
+        25 µs). Their templates read nothing but globals (tests/web/test_rows.py)."""
+        self.name, self.look, self.macros = name, tuple(look), dict(macros or {})
         self.Row = namedtuple("Row", fields)
-        assert not {"rows", "row_template"} & set(self.look), "templates/_rows.html names these"
+        assert not {"rows", "row_template"} & (set(self.look) | set(self.macros)), "templates/_rows.html names these"
         RowTemplate.every.append(self)
 
     def write(self, rows, **look):
@@ -57,5 +60,7 @@ class RowTemplate:
     def _write_all(self, rows, look):
         """Each row's HTML, from one rendering of templates/_rows.html over all of them (a template rendered on its
         own copies every template global first: 15 µs a row)."""
-        html = current_app.jinja_env.get_template("_rows.html").render(rows=rows, row_template=self.name, **look)
+        env = current_app.jinja_env
+        macros = {name: env.get_template(template).module for name, template in self.macros.items()}
+        html = env.get_template("_rows.html").render(rows=rows, row_template=self.name, **look, **macros)
         return html.split(ROW_END)[:-1]

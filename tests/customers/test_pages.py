@@ -363,16 +363,3 @@ def test_every_role_filter_tier_and_sort_of_the_list_and_the_customer_page_reads
                         assert "Acme Pumps" in response.get_data(as_text=True), (role, url)
         assert client.get(f"/customers/{customer.id}").status_code == 200, role
         assert client.get("/customers/pool").status_code == 200, role
-
-
-def test_the_macros_given_to_rows_read_only_globals(app):
-    """The list's rows and the timeline's entries are given their macros (customers/routes.py ROW_MACROS), where an
-    import would have put them under tests/web/test_rows.py's check of what a row's macros read: the same check."""
-    from jinja2 import meta
-
-    from salesweb.customers.routes import ROW_MACROS
-    from tests.web.test_rows import PER_REQUEST, _names
-    env = app.jinja_env
-    for name in ROW_MACROS.values():
-        tree = env.parse(env.loader.get_source(env, name)[0])
-        assert not meta.find_undeclared_variables(tree) and not _names(tree) & PER_REQUEST, name

@@ -19,13 +19,14 @@ def test_every_row_template_reads_only_its_row_and_look(app):
     for row_template in RowTemplate.every:
         tree = env.parse(env.loader.get_source(env, row_template.name)[0])
         read = meta.find_undeclared_variables(tree)  # the names not set in the template, the globals aside
-        assert read <= {"row", *row_template.look}, (row_template.name, read)
+        assert read <= {"row", *row_template.look, *row_template.macros}, (row_template.name, read)
         assert not _names(tree) & PER_REQUEST, (row_template.name, _names(tree) & PER_REQUEST)
         fields = {node.attr for node in tree.find_all(nodes.Getattr)
                   if isinstance(node.node, nodes.Name) and node.node.name == "row"}
         assert fields <= set(row_template.Row._fields), (row_template.name, fields - set(row_template.Row._fields))
         assert not list(tree.find_all(nodes.Include)), f"{row_template.name}: an include would escape this check"
-        for imported in meta.find_referenced_templates(tree):  # macros: their bodies may read only globals
+        # macros, imported or given: their bodies may read only globals
+        for imported in [*meta.find_referenced_templates(tree), *row_template.macros.values()]:
             macros = env.parse(env.loader.get_source(env, imported)[0])
             assert not meta.find_undeclared_variables(macros) and not _names(macros) & PER_REQUEST, imported
 
