@@ -1,6 +1,7 @@
 """Visits over HTTP: the form round trip, Today, the list, comments, scope, CSRF and query counts."""
 import datetime
 import io
+import re
 
 import pytest
 
@@ -420,7 +421,6 @@ def test_the_visit_list_pages_through_and_counts_each_visits_comments(app, make,
 
 
 def test_the_visit_list_shows_each_check_in_as_the_visits_page_does(app, make, team):
-    import re
     values = settings.current()
     now = utcnow()
     customer = make.customer(team["rep"], name="Badge Co")
