@@ -76,3 +76,16 @@ def test_a_kept_statement_sees_what_the_visibility_rule_sees_for_every_role(app,
                              lambda: visible_kept(User.select(User.name), user.role, User.id).order_by(User.id),
                              user=user.id)
             assert {row.name for row in rows} == names_visible_to(user)
+
+
+def test_a_record_read_by_its_model_is_found_only_in_scope_for_every_role(app, hierarchy):
+    # the model path keeps its SQL per model, owner field and scope: one role's reads must not answer another's
+    with app.test_request_context():
+        for user in [*hierarchy.values(), *hierarchy.values()]:
+            found = set()
+            for other in hierarchy.values():
+                try:
+                    found.add(get_visible_or_404(User, other.id, user, User.id).name)
+                except NotFound:
+                    pass
+            assert found == names_visible_to(user) & {u.name for u in hierarchy.values()}, user.name
