@@ -93,7 +93,7 @@ def _print_logins(rows, password):
 
 
 @click.command("demo")
-@click.option("--scale", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option("--scale", type=click.Choice(["small", "large", "xl"]), default="small", show_default=True)
 @with_appcontext
 def demo(scale):
     """Load demo data into an empty database and print the demo logins."""

@@ -245,6 +245,23 @@ def test_large_demo_people_are_sixty_in_six_teams():
     assert any(r[1].isascii() for r in reps) and any(not r[1].isascii() for r in reps)
 
 
+def test_xl_demo_is_three_hundred_people_in_thirty_sales_teams_with_five_times_the_books():
+    import random
+    scale = demo.SCALES["xl"]
+    rows = demo.people_rows(random.Random(2026), scale)
+    assert len(rows) == 305 and len({r[0] for r in rows}) == 305  # unique e-mails
+    teams = demo.sales_teams(30)
+    assert len(teams) == 30 and {r[3] for r in rows if r[3]} == {*teams, "销售管理 Sales leadership"}
+    reps = [r for r in rows if r[2] == "rep"]
+    assert len(reps) == 270 and {sum(1 for r in reps if r[3] == t) for t in teams} == {9}
+    managers = {r[3]: r for r in rows if r[2] == "manager"}
+    assert all(managers[t][4] == "director@example.com" for t in teams)  # every team has a manager under the director
+    assert all(demo.cities_of(t) for t in teams)
+    # 100,000 customers of reps (and a pool), about 3 contacts each, visits over three years
+    assert len(reps) * scale.customers_per_rep + scale.pool == 101_900 and sum(scale.contacts) / 2 == 3
+    assert scale.weeks == 156 and len(reps) * scale.weeks * sum(scale.visits_per_week) / 2 > 1_000_000
+
+
 def test_escalate_tells_the_managers_of_overdue_feedback_once(app, make):
     import datetime
 

@@ -2,8 +2,10 @@
 years of a sales department's life: customers with contacts and a believable A/B/C spread, deals on
 every stage, visits, and a collateral library.
 
-Two sizes: `small` (about 14 people, 150 customers) to try the app, and `large` (SPEC §4: 60 people,
-20,000 customers, 200,000 visits) to measure it. Both are written with bulk inserts in one transaction."""
+Three sizes: `small` (about 14 people, 150 customers) to try the app, `large` (SPEC §4: 60 people, 20,000
+customers, 200,000 visits) to measure it, and `xl` (300 people in 30 teams, 100,000 customers, 300,000 contacts,
+40,000 deals, a million visits over three years) to see how it grows. All are written with bulk inserts in one
+transaction."""
 import dataclasses
 import datetime
 import itertools
@@ -45,6 +47,17 @@ LARGE_EXTRA = (
 SALES_TEAMS = ("华东 East China", "华南 South China", "Key Accounts", "华北 North China", "西南 Southwest")
 
 
+def sales_teams(count):
+    """The named sales teams, then regions numbered on to `count` (each led by a manager of its own)."""
+    return SALES_TEAMS + tuple(f"区域 {n} Region {n}" for n in range(len(SALES_TEAMS) + 1, count + 1))
+
+
+def region_managers(count):
+    """(email, name, role, team, reports to) of the managers of the numbered regions."""
+    return tuple((f"manager{n}@example.com", f"经理 {n} Manager {n}", "manager", team, "director@example.com")
+                 for n, team in enumerate(sales_teams(count)[len(SALES_TEAMS):], len(SALES_TEAMS) + 1))
+
+
 @dataclasses.dataclass(frozen=True)
 class Scale:
     people: tuple
@@ -59,6 +72,8 @@ class Scale:
     open: float
     visits_per_week: tuple
     library: int  # collateral items
+    teams: int = len(SALES_TEAMS)  # sales teams (beyond the named ones: numbered regions)
+    weeks: int = 104  # weeks of visit history
 
 
 SCALES = {
@@ -66,6 +81,8 @@ SCALES = {
                    0.7, 0.4, 0.55, (10, 15), len(demo_library.LIBRARY)),
     "large": Scale(SMALL + LARGE_EXTRA, 10, 392, 400, (2, 4), (3, 10, 87), {"A": (1, 1), "B": (1, 1), "C": (0, 0)},
                    0.7, 0.035, 0.15, (34, 40), 500),
+    "xl": Scale(SMALL + LARGE_EXTRA + region_managers(30), 9, 370, 2000, (2, 4), (3, 10, 87),
+                {"A": (1, 1), "B": (1, 1), "C": (0, 0)}, 0.7, 0.035, 0.15, (22, 26), 500, teams=30, weeks=156),
 }
 
 
@@ -105,17 +122,24 @@ ENGLISH_REPS = ("James Wilson", "Olivia Chen", "Lucas Meyer", "Hannah Scott", "D
 TITLES = ("采购经理", "总经理", "技术总监", "财务主管", "采购专员", "生产经理", "副总经理")
 
 
+def cities_of(team):
+    """Where a team's customers are: a named team's cities; a numbered region's, those of a named team in turn."""
+    if team in CITIES:
+        return CITIES[team]
+    return CITIES[SALES_TEAMS[int(team.split()[1]) % len(SALES_TEAMS)]]
+
+
 def people_rows(rng, scale):
     """(email, name, role, team, reports to) of the listed accounts, then generated reps up to
     `reps_per_team` in each sales team."""
     rows = list(scale.people)
     taken = {row[0] for row in rows}
     english = iter(ENGLISH_REPS)
-    for team in SALES_TEAMS:
+    for team in sales_teams(scale.teams):
         have = sum(1 for row in rows if row[2] == "rep" and row[3] == team)
         for _ in range(max(0, scale.reps_per_team - have)):
-            if rng.random() < 0.15:
-                name = next(english)
+            name = next(english, None) if rng.random() < 0.15 else None  # the English names run out in xl
+            if name:
                 email = name.lower().replace(" ", ".")
             else:
                 s, g = rng.randrange(len(SURNAMES)), rng.randrange(len(GIVEN))
@@ -139,15 +163,17 @@ def _people(rng, scale):
 
 
 def _company_name(rng, city, english, taken):
-    """A company name whose duplicate-check key is not yet taken; longer names once short ones run out."""
+    """A company name whose duplicate-check key is not yet taken; longer names once short ones run out (and
+    longer still once those of a busy city do, as in the xl data)."""
     for attempt in itertools.count():
         longer = attempt > 10 or len(taken) > 2000
+        longest = attempt > 40
         if english:
             industry = rng.choice(ENGLISH_INDUSTRIES)
-            words = rng.sample(ENGLISH_WORDS, 2 if longer else 1)
+            words = rng.sample(ENGLISH_WORDS, 3 if longest else 2 if longer else 1)
             name = f"{' '.join(words)} {industry} {rng.choice(('Co., Ltd.', 'Ltd.', 'Inc.'))}"
         else:
-            core = rng.choice(CORES) + (rng.choice(CORES) if longer else "")
+            core = "".join(rng.choice(CORES) for _ in range(3 if longest else 2 if longer else 1))
             trade, industry = rng.choice(TRADES)
             name = f"{city}{core}{trade}{rng.choice(('有限公司', '股份有限公司'))}"
         key = customer_queries.normalise_name(name)
@@ -168,7 +194,7 @@ def _customers(rng, scale, reps_by_team, ops, values, now):
     for team, reps in reps_by_team.items():
         for rep in reps:
             for i in range(scale.customers_per_rep):
-                city = rng.choice(CITIES[team])
+                city = rng.choice(cities_of(team))
                 if rep.name.isascii() and i % 5 == 0:
                     if english_used < len(ENGLISH):
                         name, industry = ENGLISH[english_used], ENGLISH_INDUSTRIES[english_used]
@@ -312,7 +338,7 @@ def load(upload_dir, scale="small"):
         ops = next(u for u in created.values() if u.role == "ops")
         _customers(rng, size, reps_by_team, ops, values, utcnow())
         _deals(rng, size, utcnow(), values)
-        demo_visits.load(rng, utcnow(), values, size.visits_per_week)
+        demo_visits.load(rng, utcnow(), values, size.visits_per_week, size.weeks)
         demo_library.load(rng, utcnow(), upload_dir, size.library)
         demo_quotes.load(rng, utcnow(), values)
         demo_service.load(rng, utcnow(), values)
@@ -322,7 +348,7 @@ def load(upload_dir, scale="small"):
 
 def logins():
     """The listed demo accounts still present, for printing (generated reps are not listed)."""
-    emails = [row[0] for row in SMALL + LARGE_EXTRA]
+    emails = [row[0] for row in SMALL + LARGE_EXTRA]  # not the numbered regions' managers
     rows = User.select(User.email, User.name, User.role).where(User.email.in_(emails) & (User.active == True))  # noqa: E712
     order = {e: i for i, e in enumerate(emails)}
     return sorted(((u.email, u.name, u.role) for u in rows), key=lambda r: order[r[0]])

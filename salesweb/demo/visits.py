@@ -39,7 +39,7 @@ def _checkin(rng, place, at):
             "verified": not problem, "check_problem": problem}
 
 
-def load(rng, now, values, per_week=(10, 15)):
+def load(rng, now, values, per_week=(10, 15), weeks=104):
     zone = pytz.timezone(values["timezone"])
     today = cadence.local_date(now, values)
     monday = today - datetime.timedelta(days=today.weekday())
@@ -55,7 +55,7 @@ def load(rng, now, values, per_week=(10, 15)):
         rows = []
         overdue = {c.id: c.last_visit_at or c.created_at for c in mine if c.next_visit_due < today}
         weights = list(itertools.accumulate(WEIGHT[c.tier] for c in mine))
-        for week in range(104, -1, -1):
+        for week in range(weeks, -1, -1):
             start = monday - datetime.timedelta(weeks=week)
             for _ in range(rng.randint(*per_week) if week else rng.randint(2, 4) * (today.weekday() + 1) // 2):
                 day = start + datetime.timedelta(days=rng.randint(0, 4 if week else today.weekday()))
