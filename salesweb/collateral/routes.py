@@ -6,6 +6,7 @@ from ..customers import forms as customer_forms
 from ..core.i18n import _
 from ..models import COLLATERAL_KIND_LABELS, LANGUAGE_LABELS
 from . import queries, rules as collateral
+from ..web.forms import upload_limits
 from ..web.rows import RowTemplate
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
@@ -25,10 +26,6 @@ LIST_ROW = RowTemplate("collateral/_row.html", "id kind archived title file_kind
 
 def _item_or_404(item_id):
     return queries.get_item(item_id, with_archived=collateral.may_edit(current_user)) or abort(404)
-
-
-def _upload_limits():
-    return current_app.config["UPLOAD_DIR"], int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
 
 
 def _upload(form):
@@ -61,7 +58,7 @@ def new():
     created = {}
 
     def create():
-        created["item"] = collateral.create(_values(form), _upload(form), current_user, *_upload_limits(),
+        created["item"] = collateral.create(_values(form), _upload(form), current_user, *upload_limits(),
                                             zone=current_settings()["timezone"])
 
     done, status = submit(form, create)
@@ -114,7 +111,7 @@ def add_version(item_id):
     item = _item_or_404(item_id)
     form = VersionForm()
     done, status = submit(form, lambda: collateral.add_version(item, _upload(form), form.note.data, current_user,
-                                                                *_upload_limits(),
+                                                                *upload_limits(),
                                                                 zone=current_settings()["timezone"]))
     if done:
         flash(_("Version %(n)d uploaded.", n=item.version_count), "success")

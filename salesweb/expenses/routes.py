@@ -1,9 +1,9 @@
 """Expense claims: file one with its receipt from a phone, the manager's decision, support's payment."""
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..customers import forms as customer_forms
-from ..web.forms import as_id, options
+from ..web.forms import as_id, options, uploaded
 from ..core.i18n import _
 from ..models import EXPENSE_STATUS_LABELS, Expense, StoredFile, Visit
 from . import queries, rules as expenses
@@ -73,11 +73,7 @@ def new():
         except ValueError as refused:
             amount, amount_error = None, refused.args[0]
         typed = (request.form.get("customer_name") or "").strip()
-        upload = form.receipt.data
-        stored = None
-        if upload is not None and getattr(upload, "filename", ""):
-            stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
-                      int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        stored = uploaded(form.receipt)
         values = {"spent_on": form.spent_on.data, "category": form.category.data, "amount": amount,
                   "description": form.description.data, "visit": visit_id,  # the service refuses another's
                   # a name typed but not picked from the list is no customer of theirs: the service says so

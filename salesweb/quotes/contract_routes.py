@@ -1,12 +1,13 @@
 """A won deal's contract, payment plan and payments; the overdue receivables list."""
 import datetime
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.access import get_visible_or_404
 from ..core.i18n import _
 from ..models import Contract, Deal, Payment, Stage, StoredFile
+from ..web.forms import uploaded
 from ..web.rows import RowTemplate
 from . import contracts, queries
 from ..core.errors import Invalid
@@ -41,11 +42,7 @@ def contract(deal_id):  # not all_or_nothing: the signed copy is checked and sto
         form.signed_on.data = existing.signed_on if existing else deal.won_on
 
     def save():
-        upload = form.file.data
-        stored = None
-        if upload is not None and getattr(upload, "filename", ""):
-            stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
-                      int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        stored = uploaded(form.file)
         contracts.save(deal, form.number.data, form.signed_on.data, form.value.data, current_user, today(),
                        upload=stored, contract=existing, zone=current_settings()["timezone"])
 

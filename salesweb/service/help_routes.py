@@ -1,9 +1,9 @@
 """Help requests: ask from the field, the thread, claim, answer, close; the desk's queue is at /support/requests."""
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..customers import forms as customer_forms
-from ..web.forms import as_id
+from ..web.forms import as_id, uploaded
 from ..core.i18n import _
 from ..models import Deal, HelpRequest, StoredFile
 from . import help, queries
@@ -50,11 +50,7 @@ def ask():
     made = {}
 
     def save():
-        upload = form.file.data
-        stored = None
-        if upload is not None and getattr(upload, "filename", ""):
-            stored = (upload.stream, upload.filename, current_app.config["UPLOAD_DIR"],
-                      int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+        stored = uploaded(form.file)
         typed = (request.form.get("customer_name") or "").strip()
         if customer is None and (typed or unknown):  # typed and not picked from the list, or not theirs
             raise Invalid({"customer": _("Choose one of your customers from the list.")})

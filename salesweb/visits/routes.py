@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..core.access import get_visible_or_404
 from ..customers import forms as customer_forms
-from ..web.forms import as_id, options
+from ..web.forms import as_id, options, upload_limits
 from ..core.i18n import _
 from ..models import CHECK_PROBLEM_LABELS, OUTCOME_LABELS, VISIT_KIND_LABELS, Customer, Deal, Visit
 from ..infra import calendar_feed
@@ -114,10 +114,10 @@ def new():
             raise Invalid({"customer": _("Choose the customer you visited.")})
         photo = form.photo.data
         upload = (photo.stream, photo.filename) if photo and photo.filename else None
+        upload_dir, max_bytes = upload_limits()
         try:
             made["visit"] = visits.log(_values(form, customer, contacts), customer, current_user, current_user, settings,
-                                       planned=planned, photo=upload, upload_dir=current_app.config["UPLOAD_DIR"],
-                                       max_bytes=int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+                                       planned=planned, photo=upload, upload_dir=upload_dir, max_bytes=max_bytes)
         except Invalid as refused:
             raise Invalid({FIELD_OF.get(k, k): m for k, m in refused.errors.items()}) from refused
 

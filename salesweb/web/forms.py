@@ -3,7 +3,7 @@ import decimal
 from functools import lru_cache
 
 from babel import support
-from flask import has_request_context
+from flask import current_app, has_request_context
 
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
@@ -44,6 +44,20 @@ def wtforms_messages(locale):
     """WTForms' own messages ("This field is required.") in `locale` (a code such as "zh"), read from their
     catalogue once per locale."""
     return support.Translations.load(i18n.messages_path(), [locale], "wtforms")
+
+
+def upload_limits():
+    """(where uploads are stored, the most bytes a file may have), as configured."""
+    return current_app.config["UPLOAD_DIR"], int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+
+
+def uploaded(field):
+    """A file field's upload as the rules take it, (stream, filename, upload dir, most bytes), or None when no
+    file was chosen."""
+    upload = field.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    return (upload.stream, upload.filename, *upload_limits())
 
 
 class Form(FlaskForm):
