@@ -2,7 +2,7 @@
 from functools import wraps
 
 from flask import abort
-from flask_login import current_user
+from flask_login import current_user, login_required
 from peewee import Select
 
 from .db import kept_models, param
@@ -81,6 +81,11 @@ def get_visible_or_404(source, record_id, user, owner_field):
     if record is None:
         abort(404)
     return record
+
+
+def require_sign_in():
+    """A before_request guard for a blueprint whose every view needs a sign-in (flask-login's `login_required`)."""
+    return login_required(lambda: None)()
 
 
 def require_role(*roles):

@@ -1,11 +1,8 @@
 """The blueprint this package's views join: each needs a sign-in."""
 from flask import Blueprint
-from flask_login import login_required
+
+from ..core.access import require_sign_in
 
 bp = Blueprint("customers", __name__)
 
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
+bp.before_request(require_sign_in)

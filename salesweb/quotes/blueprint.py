@@ -1,6 +1,8 @@
 """The blueprint this package's views join: each needs a sign-in (a signed-out poll of the bell gets nothing)."""
 from flask import Blueprint, request
-from flask_login import current_user, login_required
+from flask_login import current_user
+
+from ..core.access import require_sign_in
 
 bp = Blueprint("quotes", __name__)
 
@@ -13,7 +15,4 @@ def _bell_signed_out():
     return None
 
 
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
+bp.before_request(require_sign_in)
