@@ -19,14 +19,14 @@ from .core.errors import Invalid
 from .core.settings import settings_fallbacks
 from .customers import importer as imports, pool, tiers
 from .demo import build as demo_data
-from .infra import backup as backups, ratelimit, schema, storage
+from .infra import backup as backups, ratelimit, rollups, schema, storage
 from .models import DataGeneration, User
 from .service import rules as feedback
 
 
 def register(app):
     for command in (init_db, migrate, create_user, demo, serve, backup, restore, recycle_pool, recompute_tiers,
-                    import_customers, escalate, scrub_images):
+                    import_customers, escalate, scrub_images, rebuild_rollups):
         app.cli.add_command(command)
 
 
@@ -252,6 +252,7 @@ def restore(path, yes):
         raise click.ClickException(f"restore refused: {exc}") from None
     db.close()
     applied = schema.migrate()  # an older backup is brought up to this version's schema
+    rollups.rebuild()  # from the restored rows, on this install's calendar
     # the restored data is new to every worker: its generation must be one no worker has kept results under
     DataGeneration.update(n=max(before, _generation_or_zero()) + 1).where(DataGeneration.id == 1).execute()
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
@@ -267,6 +268,24 @@ def _generation_or_zero():
             return DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).scalar() or 0
     except DatabaseError:  # no database yet, or one from before the generation
         return 0
+
+
+@click.command("rebuild-rollups")
+@click.option("--check", is_flag=True, help="Only report where the kept rollups differ from the rows; change nothing.")
+@with_appcontext
+def rebuild_rollups(check):
+    """Recompute the rollups the figures read from the rows (after an import into the tables, a restore, or a
+    change of the install's time zone, which moves every day boundary)."""
+    if check:
+        found = rollups.differences()
+        for table, key, kept, fresh in found[:50]:
+            click.echo(f"{table} {key}: kept {kept}, from the rows {fresh}")
+        if found:
+            raise click.ClickException(f"{len(found)} rollup row(s) differ from the rows")
+        click.echo("The rollups agree with the rows.")
+        return
+    made = rollups.rebuild()
+    click.echo("Rebuilt the rollups: " + ", ".join(f"{table} {n:,} rows" for table, n in made.items()) + ".")
 
 
 @click.command("scrub-images")

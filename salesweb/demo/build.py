@@ -12,6 +12,7 @@ import itertools
 import random
 
 from ..core.db import db, utcnow
+from ..infra import rollups
 from ..models import Customer, Deal, LossReason, Stage, StageChange, User
 from ..customers import cadence, queries as customer_queries, rules as customers, tiers
 from . import (library as demo_library, ops as demo_ops, quotes as demo_quotes, service as demo_service,
@@ -343,6 +344,7 @@ def load(upload_dir, scale="small"):
         demo_quotes.load(rng, utcnow(), values)
         demo_service.load(rng, utcnow(), values)
         demo_ops.load(rng, utcnow(), upload_dir, demo_library.MAX_BYTES)
+        rollups.rebuild()  # the rows above went in in bulk, past the rules that keep the rollups
     return logins()
 
 

@@ -15,6 +15,7 @@ from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..core import audit, notifications, settings
 from ..customers import queries as customers, rules as customer_rules, tiers
 from ..core.errors import Invalid, Stale
+from ..infra import rollups
 
 GAP = 1024.0
 MIN_GAP = 1e-6
@@ -160,7 +161,10 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
                       probability=probability if overridden else stage.probability,
                       probability_overridden=overridden)
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
+        owned_by = current.owner_id
         _save(current, fields, version, by, now)
+        if "owner" in changed:  # the deal's stage history counts for its new owner now
+            rollups.recompute_stays({owned_by, owner.id})
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
         if "owner" in changed:
             _tell_new_owner(current, by)
@@ -280,8 +284,10 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
             position = _position(stage.id, current.id, before_id, after_id)
         fields["position"] = position
         fields.update(step)
+        entered = current.stage_entered_at
         _save(current, fields, version, by, now)
         if stage.id != old_stage.id:
+            rollups.stay_ended(current.owner_id, old_stage.id, stage.id, entered, now)
             db.execute_sql(*kept_statement("stage change", lambda: StageChange.insert(
                 {getattr(StageChange, name): param(name) for name in ("deal", "from_stage", "to_stage", "by", "at")}),
                 deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=StageChange.at.db_value(now)))

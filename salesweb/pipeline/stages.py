@@ -15,6 +15,7 @@ from ..models import Deal, LossReason, Stage, StageChange
 from ..models.pipeline import STAGE_KINDS
 from ..core import audit
 from ..core.errors import Invalid
+from ..infra import rollups
 from .rules import GAP
 
 STAGE_NAME_MAX = 60
@@ -220,6 +221,7 @@ def delete(stage, by):
             if problem is not None:
                 raise Invalid({None: problem})
             current.delete_instance()
+            rollups.recompute_stays()  # the stays in the merged stage are stays in the one it became
             _renumber([s for s in stages if s.id != current.id])
             audit.record("delete", actor=by, obj=current, summary=f"{current.name_en} / {current.name_zh}")
     except IntegrityError:  # PostgreSQL: a deal was moved into the stage meanwhile
@@ -260,6 +262,7 @@ def merge(stage, into, by, now=None):
             StageChange.update(to_stage=target.id).where(StageChange.to_stage == current.id).execute()
             StageChange.update(from_stage=target.id).where(StageChange.from_stage == current.id).execute()
             current.delete_instance()
+            rollups.recompute_stays()  # the stays in the merged stage are stays in the one it became
             _renumber([s for s in stages if s.id != current.id])
             audit.record("delete", actor=by, obj=current,
                          summary=f"{current.name_en} merged into {target.name_en}: {moved} deals moved")

@@ -14,7 +14,7 @@ from ..models import OUTCOMES, VISIT_KINDS, Customer, Task, Visit, VisitComment,
 from ..core import audit, notifications
 from ..customers import cadence
 from ..pipeline import rules as pipeline
-from ..infra import storage
+from ..infra import rollups, storage
 from ..core.errors import Invalid
 
 MAX_DURATION = 600
@@ -156,6 +156,7 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
             _insert(visit)
         else:
             visit.save()
+        rollups.visit_logged(rep.id, visit.occurred_at, visit.verified, settings)
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
         cadence.record_visit(customer, visit.occurred_at, settings)

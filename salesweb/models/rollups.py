@@ -1,0 +1,53 @@
+"""Rollups: sums of the history that the figures pages read instead of the rows, kept by the writes in the same
+transaction (salesweb/infra/rollups.py) and rebuilt from the rows by `salesweb rebuild-rollups`.
+
+A key column is a plain integer or text, never NULL (a unique key treats NULLs as distinct, and the writes add
+to a row by its key): "nobody" is 0. Days are the install's calendar days (its time zone), months 'YYYY-MM'."""
+from peewee import BigIntegerField, CharField, DateField, IntegerField
+
+from ..core.db import BaseModel
+
+
+class VisitDay(BaseModel):
+    """Done visits per rep per day: how many, and how many of them verified by a check-in."""
+    rep = IntegerField()
+    day = DateField()
+    done = IntegerField(default=0)
+    verified = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_visit_day"
+        primary_key = False
+        indexes = ((("rep", "day"), True), (("day", "rep"), False))
+
+
+class VisitMonth(BaseModel):
+    """The same per rep per month: trends and whole months read twelve rows a rep, not three hundred."""
+    rep = IntegerField()
+    month = CharField(max_length=7)
+    done = IntegerField(default=0)
+    verified = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_visit_month"
+        primary_key = False
+        indexes = ((("rep", "month"), True), (("month", "rep"), False))
+
+
+class StageStay(BaseModel):
+    """Stays in a stage that ended on a day: per deal owner, day, the stage stayed in and the one moved to, how
+    many, and their length summed in seconds. The stage flow reads them: conversion and days per stage."""
+    owner = IntegerField()
+    day = DateField()
+    stage = IntegerField()
+    next_stage = IntegerField()
+    stays = IntegerField(default=0)
+    seconds = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_stage_stay"
+        primary_key = False
+        indexes = ((("owner", "day", "stage", "next_stage"), True), (("day", "owner"), False))
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay]
