@@ -2,7 +2,9 @@
 (which days, on the install's calendar) and filters (region, tier, source of the customer)."""
 import calendar
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from peewee import JOIN, SQL, Case, Select, Value, fn
 
@@ -10,6 +12,7 @@ from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, kept_row, kept_rows, month_of, param
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
+from ..models.rollups import StageStay, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -134,6 +137,11 @@ class Scope:
     tier: str = ""
     source: str = ""
 
+    @property
+    def by_customer(self):
+        """Narrowed by the customer's region, tier or source: the rollups, kept per person, cannot say."""
+        return bool(self.region or self.tier or self.source)
+
     def narrow(self, query, owner_field, customer_field=None):
         if self.owners is not None:
             query = query.where(owner_field.in_(self.owners))
@@ -209,7 +217,41 @@ def funnel(scope, today, now, all_stages=None):
 def stage_flow(scope, period, settings, all_stages=None):
     """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
     moved forward (to a later stage or won, not back and not lost) and their average length in days.
-    [{stage, ended, advanced, conversion, average_days}]."""
+    [{stage, ended, advanced, conversion, average_days}]. From the stays' rollup, unless the scope is narrowed by
+    the customer (then from the history)."""
+    all_stages = all_stages or pipeline.stages()
+    if scope.by_customer:
+        return _flow(all_stages, _stays_of_history(scope, period, settings))
+    stays = scope.narrow(StageStay.select(StageStay.stage, StageStay.next_stage, fn.SUM(StageStay.stays),
+                                          fn.SUM(StageStay.seconds))
+                         .where((StageStay.day >= period.start) & (StageStay.day < period.end))
+                         .group_by(StageStay.stage, StageStay.next_stage), StageStay.owner)
+    by_id = {stage.id: stage for stage in all_stages}
+    found = {}
+    for stage_id, next_id, count, seconds in stays.tuples():
+        here, there = by_id.get(stage_id), by_id.get(next_id)
+        if here is None or there is None:
+            continue
+        ended, advanced, total = found.get(stage_id, (0, 0, 0))
+        forward = there.position > here.position and there.kind != "lost"
+        found[stage_id] = (ended + count, advanced + (count if forward else 0), total + int(seconds or 0))
+    return _flow(all_stages, {stage: (ended, advanced, total / ended / 86400)
+                              for stage, (ended, advanced, total) in found.items()})
+
+
+def _flow(all_stages, found):
+    """The flow's rows from {stage id: (ended, advanced, average days)}."""
+    result = []
+    for stage in all_stages:
+        if stage.kind == "open":
+            ended, advanced, days = found.get(stage.id, (0, 0, None))
+            result.append({"stage": stage, "ended": ended, "advanced": advanced,
+                           "conversion": advanced / ended if ended else None, "average_days": days})
+    return result
+
+
+def _stays_of_history(scope, period, settings):
+    """{stage id: (ended, advanced, average days)} of the stays that ended in the period, from the history."""
     start, end = utc_range(period.start, period.end, settings)
     window = {"partition_by": [StageChange.deal], "order_by": [StageChange.at, StageChange.id]}
     moved_since = StageChange.select(StageChange.deal).where(StageChange.at >= start)  # a stay ends with a move
@@ -225,14 +267,7 @@ def stage_flow(scope, period, settings, all_stages=None):
                               fn.AVG(days_between(stays.c.left_at, stays.c.entered)))
             .join(here, on=(here.id == stays.c.stage_id)).join(there, on=(there.id == stays.c.next_id))
             .where((stays.c.left_at >= start) & (stays.c.left_at < end)).group_by(stays.c.stage_id).tuples())
-    found = {stage: (ended, int(advanced or 0), float(days or 0)) for stage, ended, advanced, days in rows}
-    result = []
-    for stage in all_stages or pipeline.stages():
-        if stage.kind == "open":
-            ended, advanced, days = found.get(stage.id, (0, 0, None))
-            result.append({"stage": stage, "ended": ended, "advanced": advanced,
-                           "conversion": advanced / ended if ended else None, "average_days": days})
-    return result
+    return {stage: (ended, int(advanced or 0), float(days or 0)) for stage, ended, advanced, days in rows}
 
 
 def overdue_by_tier(scope, today):
@@ -244,8 +279,42 @@ def overdue_by_tier(scope, today):
     return counts
 
 
+def _months_within(start, end):
+    """The whole months from `start` to `end` (end exclusive) as 'YYYY-MM', and the days before and after them
+    as [(first, end)] ranges."""
+    first = start if start.day == 1 else _add_months(start.replace(day=1), 1)
+    last = end.replace(day=1)
+    if first >= last:
+        return [], [(start, end)]
+    months, month = [], first
+    while month < last:
+        months.append(month.strftime("%Y-%m"))
+        month = _add_months(month, 1)
+    return months, [(a, b) for a, b in ((start, first), (last, end)) if a < b]
+
+
+def _visit_rollups(scope, period):
+    """Done and verified visits per rep in the period, from the rollups: whole months from the months', the days
+    around them from the days'. One query."""
+    months, edges = _months_within(period.start, period.end)
+    days = (VisitDay.select(VisitDay.rep.alias("rep"), VisitDay.done.alias("done"), VisitDay.verified.alias("verified"))
+            .where(reduce(operator.or_, [(VisitDay.day >= a) & (VisitDay.day < b) for a, b in edges]))
+            if edges else None)
+    whole = (VisitMonth.select(VisitMonth.rep.alias("rep"), VisitMonth.done.alias("done"),
+                               VisitMonth.verified.alias("verified")).where(VisitMonth.month.in_(months))
+             if months else None)
+    parts = [scope.narrow(q, q.model.rep) for q in (days, whole) if q is not None]
+    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("counted")
+    return Select([both], [both.c.rep, fn.SUM(both.c.done), fn.SUM(both.c.verified)]).group_by(both.c.rep).bind(
+        VisitDay._meta.database)
+
+
 def visits_by_rep(scope, period, settings):
-    """{rep id: (done visits, verified)} in the period."""
+    """{rep id: (done visits, verified)} in the period: from the rollups, unless the scope is narrowed by the
+    customer (then from the visits of the period)."""
+    if not scope.by_customer:
+        return {rep: (int(count), int(verified or 0)) for rep, count, verified in
+                _visit_rollups(scope, period).tuples()}
     since, until = utc_range(period.start, period.end, settings)
     query = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
              .where((Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until))
@@ -306,26 +375,40 @@ def forecast(scope, today, months=6):
 
 def trends(scope, today, settings, months=12):
     """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in two queries:
-    won deals grouped by month, and new deals and visits counted month by month (the install's months, in UTC) on
-    indexes of their time, which reads no table rows for visits however many there are."""
+    won deals grouped by month; and new deals and done visits grouped by month (the install's months: each
+    time is put in its month by the UTC bounds of the months), the visits from the months' rollup unless the
+    scope is narrowed by the customer."""
     first = _add_months(today.replace(day=1), 1 - months)
     starts = [_add_months(first, i) for i in range(months + 1)]
+    names = [start.strftime("%Y-%m") for start in starts[:-1]]
+    bounds = [utc_range(start, start, settings)[0] for start in starts]
     won = scope.narrow(Deal.select(month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id))
                        .join(Stage).where((Stage.kind == "won") & (Deal.won_on >= first)),
                        Deal.owner, Deal.customer).group_by(SQL("1"))
-    counts = []
-    for start, end in zip(starts, starts[1:]):
-        since, until = utc_range(start, end, settings)
-        counts.append(scope.narrow(Deal.select(fn.COUNT(Deal.id)).where(
-            (Deal.created_at >= since) & (Deal.created_at < until)), Deal.owner, Deal.customer))
-        counts.append(scope.narrow(Visit.select(fn.COUNT(Visit.id)).where(
-            (Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until)),
+
+    def by_month(column):
+        return Case(None, [(column < bound, name) for name, bound in zip(names, bounds[1:])])
+
+    def grouped(query):  # (what, month, count) grouped by position (see forecast)
+        return query.group_by(SQL("1"), SQL("2"))
+
+    in_range = (Deal.created_at >= bounds[0]) & (Deal.created_at < bounds[-1])
+    new_deals = grouped(scope.narrow(Deal.select(Value("deals"), by_month(Deal.created_at), fn.COUNT(Deal.id))
+                                              .where(in_range), Deal.owner, Deal.customer))
+    if scope.by_customer:
+        visits = grouped(scope.narrow(
+            Visit.select(Value("visits"), by_month(Visit.occurred_at), fn.COUNT(Visit.id)).where(
+                (Visit.status == "done") & (Visit.occurred_at >= bounds[0]) & (Visit.occurred_at < bounds[-1])),
             Visit.rep, Visit.customer))
+    else:  # from the months' rollup: a row a rep and month, not a row a visit
+        visits = grouped(scope.narrow(
+            VisitMonth.select(Value("visits"), VisitMonth.month, fn.SUM(VisitMonth.done)).where(
+                VisitMonth.month.in_(names)), VisitMonth.rep))
     found = {month: (int(amount or 0), count) for month, amount, count in won.tuples()}
-    counted = Select(columns=counts).bind(Visit._meta.database).tuples().first()
-    return [{"month": start.strftime("%Y-%m"), "won_amount": found.get(start.strftime("%Y-%m"), (0, 0))[0],
-             "won_count": found.get(start.strftime("%Y-%m"), (0, 0))[1], "new_deals": counted[2 * i] or 0,
-             "visits": counted[2 * i + 1] or 0} for i, start in enumerate(starts[:-1])]
+    counted = {(what, month): int(n or 0) for what, month, n in (new_deals + visits).tuples()}
+    return [{"month": name, "won_amount": found.get(name, (0, 0))[0], "won_count": found.get(name, (0, 0))[1],
+             "new_deals": counted.get(("deals", name), 0), "visits": counted.get(("visits", name), 0)}
+            for name in names]
 
 
 def collection(scope, period, today, also=()):

@@ -4,6 +4,7 @@ import datetime
 import pytest
 
 from salesweb.models import Customer, Deal, LossReason, Stage, StageChange, Target, Visit
+from salesweb.infra import rollups
 from salesweb.figures import metrics
 from salesweb.core import settings
 from salesweb.figures.metrics import Period
@@ -170,8 +171,12 @@ def test_stage_flow_from_the_history(app, book):
                  ("Lost", datetime.date(2026, 12, 2))]
         for name, day in steps:
             StageChange.create(deal=d.id, to_stage=stage(name).id, at=at(day))
+        rollups.rebuild()  # the history was written as rows, past the rules that keep the stays' rollup
         flow = {row["stage"].name_en: row for row in metrics.stage_flow(metrics.scope_for(book["mia"]), NOV,
                                                                         settings.current())}
+        # narrowed by the customer, the flow is read from the history itself: the same figures
+        assert metrics.stage_flow(metrics.scope_for(book["mia"], region="North"), NOV, settings.current()) == \
+            list(flow.values())
         assert (flow["Prospecting"]["ended"], flow["Prospecting"]["advanced"]) == (1, 1)
         assert flow["Prospecting"]["average_days"] == pytest.approx(4) and flow["Prospecting"]["conversion"] == 1
         assert (flow["Needs analysis"]["ended"], flow["Needs analysis"]["average_days"]) == (1, pytest.approx(6))
@@ -190,7 +195,15 @@ def test_visits_fall_in_the_install_s_days_and_compliance_by_tier(app, book):
             {**base, "occurred_at": datetime.datetime(2026, 11, 30, 15, 59)},  # Nov 30, 23:59 local
             {**base, "status": "planned", "occurred_at": None, "planned_for": TODAY},
         ]).execute()
+        rollups.rebuild()  # written as rows, past the rules that keep the visits' rollups
         assert metrics.visits_by_rep(metrics.scope_for(book["mia"]), NOV, settings.current()) == {book["ann"].id: (2, 1)}
+        # narrowed by the customer, counted from the visits themselves: the same
+        assert metrics.visits_by_rep(metrics.scope_for(book["mia"], region="North"), NOV, settings.current()) == \
+            {book["ann"].id: (2, 1)}
+        # by the install's months: Oct 31, 23:30 is October's; Nov 1, 00:30 November's (rollup and rows alike)
+        for scope in (metrics.scope_for(book["mia"]), metrics.scope_for(book["mia"], region="North")):
+            assert [(m["month"], m["visits"]) for m in metrics.trends(scope, TODAY, settings.current(), months=2)] \
+                == [("2026-10", 1), ("2026-11", 2)]
         Customer.update(next_visit_due=datetime.date(2026, 11, 1)).where(
             Customer.id.in_([book["north"].id, book["west"].id])).execute()
         assert metrics.overdue_by_tier(metrics.scope_for(book["mia"]), TODAY) == {"A": 1, "B": 0, "C": 0}
@@ -218,3 +231,25 @@ def test_losses_sources_forecast_and_trends(app, book):
         assert (months[1]["won_amount"], months[1]["won_count"]) == (7_000_00, 1)
         assert (months[2]["won_amount"], months[2]["won_count"]) == (4_000_00, 2)
         assert months[0] == {"month": "2026-09", "won_amount": 0, "won_count": 0, "new_deals": 0, "visits": 0}
+
+
+def test_visits_over_days_around_whole_months_count_each_day_once(app, book):
+    """A period that starts and ends inside months reads its whole months from the months' rollup and the days
+    around them from the days': Oct 14 and Jan 13 fall outside, Oct 15, Nov 10, Dec 31 and Jan 12 inside."""
+    with app.app_context():
+        base = {"customer": book["north"].id, "rep": book["ann"].id, "status": "done", "created_at": NOW,
+                "updated_at": NOW}
+        days = [datetime.date(2026, 10, 14), datetime.date(2026, 10, 15), datetime.date(2026, 11, 10),
+                datetime.date(2026, 12, 31), datetime.date(2027, 1, 12), datetime.date(2027, 1, 13)]
+        Visit.insert_many([{**base, "occurred_at": at(day), "verified": day.month == 11} for day in days]).execute()
+        rollups.rebuild()
+        period = Period("days", datetime.date(2026, 10, 15), datetime.date(2027, 1, 13))
+        assert metrics._months_within(period.start, period.end) == (
+            ["2026-11", "2026-12"], [(datetime.date(2026, 10, 15), datetime.date(2026, 11, 1)),
+                                     (datetime.date(2027, 1, 1), datetime.date(2027, 1, 13))])
+        assert metrics.visits_by_rep(metrics.scope_for(book["mia"]), period, settings.current()) == {book["ann"].id: (4, 1)}
+        assert metrics.visits_by_rep(metrics.scope_for(book["mia"], region="North"), period, settings.current()) == \
+            {book["ann"].id: (4, 1)}
+        assert metrics.visits_by_rep(metrics.scope_for(book["cy"]), period, settings.current()) == {}
+        inside = Period("days", datetime.date(2026, 11, 3), datetime.date(2026, 11, 20))  # no whole month
+        assert metrics.visits_by_rep(metrics.scope_for(book["mia"]), inside, settings.current()) == {book["ann"].id: (1, 1)}
