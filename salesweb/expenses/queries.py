@@ -211,9 +211,10 @@ def budget_line(team_id, day, category, exclude=None):
     return line
 
 
-def costs(start, end, team_ids=None):
-    """Per team, for days start ≤ d < end: spent, new customers (created, owned in the team), won deals, and the
-    cost of each. Three grouped queries. [(team id, name, spent, new customers, won deals)]."""
+def costs(start, end, created_between, team_ids=None):
+    """Per team, for days start ≤ d < end: spent, new customers (created between the two UTC times of those
+    days' bounds on the install's calendar, owned in the team), won deals, and the cost of each. Three grouped
+    queries. [(team id, name, spent, new customers, won deals)]."""
     teams = Team.select(Team.id, Team.name).order_by(Team.name)
     if team_ids is not None:
         teams = teams.where(Team.id.in_(team_ids))
@@ -225,8 +226,7 @@ def costs(start, end, team_ids=None):
                             .where(Expense.team.in_(ids) & Expense.status.in_(SPENT) & (Expense.spent_on >= start)
                                    & (Expense.spent_on < end)).group_by(Expense.team).tuples()):
         rows[team_id][2] = int(amount or 0)
-    start_at = datetime.datetime.combine(start, datetime.time())
-    end_at = datetime.datetime.combine(end, datetime.time())
+    start_at, end_at = created_between
     for team_id, count in (Customer.select(User.team, fn.COUNT(Customer.id))
                            .join(User, on=(Customer.owner == User.id))
                            .where(User.team.in_(ids) & (Customer.created_at >= start_at)

@@ -51,6 +51,7 @@ class Customer(BaseModel):
             (("tier", "next_visit_due"), False),
             (("owner", "last_activity_at"), False),
             (("owner", "region"), False),  # a team's regions, for the list's filter
+            (("owner", "created_at"), False),  # customers won per person and team in a period (costs, reports)
         )
 
 
