@@ -12,7 +12,7 @@ from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, kept_row, kept_rows, month_of, param
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
-from ..models.rollups import StageStay, VisitDay, VisitMonth
+from ..models.rollups import MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -293,19 +293,20 @@ def _months_within(start, end):
     return months, [(a, b) for a, b in ((start, first), (last, end)) if a < b]
 
 
-def _visit_rollups(scope, period):
-    """Done and verified visits per rep in the period, from the rollups: whole months from the months', the days
-    around them from the days'. One query."""
-    months, edges = _months_within(period.start, period.end)
-    days = (VisitDay.select(VisitDay.rep.alias("rep"), VisitDay.done.alias("done"), VisitDay.verified.alias("verified"))
-            .where(reduce(operator.or_, [(VisitDay.day >= a) & (VisitDay.day < b) for a, b in edges]))
-            if edges else None)
-    whole = (VisitMonth.select(VisitMonth.rep.alias("rep"), VisitMonth.done.alias("done"),
-                               VisitMonth.verified.alias("verified")).where(VisitMonth.month.in_(months))
-             if months else None)
-    parts = [scope.narrow(q, q.model.rep) for q in (days, whole) if q is not None]
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("counted")
-    return Select([both], [both.c.rep, fn.SUM(both.c.done), fn.SUM(both.c.verified)]).group_by(both.c.rep).bind(
+def _day_and_month_rollups(scope, period, days, months, person, sums, per_person=True):
+    """(person, *sums) summed per person over the period from a pair of rollups (or only the sums, over everyone
+    in scope): whole months from the months', the days around them from the days'. One query."""
+    whole, edges = _months_within(period.start, period.end)
+
+    def part(model, condition):
+        columns = [getattr(model, person).alias("who")] + [getattr(model, name).alias(name) for name in sums]
+        return scope.narrow(model.select(*columns).where(condition), getattr(model, person))
+    parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
+        + ([part(months, months.month.in_(whole))] if whole else [])
+    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    if not per_person:
+        return Select([both], [fn.COALESCE(fn.SUM(getattr(both.c, name)), 0) for name in sums])
+    return Select([both], [both.c.who] + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(both.c.who).bind(
         VisitDay._meta.database)
 
 
@@ -314,7 +315,7 @@ def visits_by_rep(scope, period, settings):
     customer (then from the visits of the period)."""
     if not scope.by_customer:
         return {rep: (int(count), int(verified or 0)) for rep, count, verified in
-                _visit_rollups(scope, period).tuples()}
+                _day_and_month_rollups(scope, period, VisitDay, VisitMonth, "rep", ("done", "verified")).tuples()}
     since, until = utc_range(period.start, period.end, settings)
     query = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
              .where((Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until))
@@ -415,11 +416,15 @@ def collection(scope, period, today, also=()):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
     rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
     values in "also", in order), so a page gathers its single figures in one round trip."""
-    due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
-                       .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
-    received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
-                            .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
-                            Deal.owner, Deal.customer)
+    if scope.by_customer:
+        due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
+                           .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
+        received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
+                                .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
+                                Deal.owner, Deal.customer)
+    else:  # from the rollups of money per deal owner
+        due, received = (_day_and_month_rollups(scope, period, MoneyDay, MoneyMonth, "owner", (name,), per_person=False)
+                         for name in ("due", "received"))
     narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
     contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
     late, gap = overdue_contracts_query(today, contracts)

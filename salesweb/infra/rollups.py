@@ -11,15 +11,17 @@ from collections import defaultdict
 
 import pytz
 from flask import has_app_context, has_request_context
-from peewee import EXCLUDED
+from peewee import EXCLUDED, fn
 
 from ..core.db import db
 from ..core import settings as settings_service
-from ..models import Deal, StageChange, Visit
-from ..models.rollups import ROLLUPS, StageStay, VisitDay, VisitMonth
+from ..models import Contract, Deal, Instalment, Payment, StageChange, Visit
+from ..models.rollups import ROLLUPS, MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
 
-KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage")}
-SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds")}
+KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
+        MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month")}
+SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
+        MoneyDay: ("due", "received"), MoneyMonth: ("due", "received")}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -106,6 +108,70 @@ def _stay_rows(owner_ids, zone):
             for (o, d, s, n), (c, t) in found.items()]
 
 
+# -- contracts: what is still owed --------------------------------------------------------------------------------
+
+def _owed():
+    """A contract's instalments less its payments, in SQL, for the contract of the row being read or written."""
+    due = Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0)).where(Instalment.contract == Contract.id)
+    paid = Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0)).where(Payment.contract == Contract.id)
+    return fn.COALESCE(due, 0) - fn.COALESCE(paid, 0)
+
+
+def contract_changed(contract_id):
+    """Its plan or its payments changed: what it still owes, again."""
+    Contract.update(outstanding=_owed()).where(Contract.id == contract_id).execute()
+
+
+def plan_changed(contract_id, before, after):
+    """A contract's payment plan went from `before` to `after`, [(due day, amount)]: what falls due moves."""
+    owner = Deal.select(Deal.owner).join(Contract, on=(Contract.deal == Deal.id)).where(
+        Contract.id == contract_id).scalar()
+    change = defaultdict(int)
+    for sign, plan in ((-1, before), (1, after)):
+        for day, amount in plan:
+            change[_plain(day)] += sign * amount
+    for day, amount in sorted(change.items()):
+        money_moved(owner, day, due=amount)
+    contract_changed(contract_id)
+
+
+def payment_changed(contract_id, day, amount):
+    """A payment received on `day` was recorded (amount > 0) or removed (amount < 0)."""
+    owner = Deal.select(Deal.owner).join(Contract, on=(Contract.deal == Deal.id)).where(
+        Contract.id == contract_id).scalar()
+    money_moved(owner, day, received=amount)
+    contract_changed(contract_id)
+
+
+def money_moved(owner_id, day, due=0, received=0):
+    """An instalment of a deal of `owner_id` falls due on `day` (due), or a payment was received on it; negative
+    amounts take one back."""
+    add(MoneyDay, {"owner": owner_id, "day": day}, due=due, received=received)
+    add(MoneyMonth, {"owner": owner_id, "month": day.strftime("%Y-%m")}, due=due, received=received)
+
+
+def _money_rows(owner_ids):
+    """MoneyDay and MoneyMonth rows recomputed from the instalments and payments (of the deals of `owner_ids`)."""
+    days, months = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for model, day_field, slot in ((Instalment, Instalment.due_on, 0), (Payment, Payment.received_on, 1)):
+        query = (model.select(Deal.owner, day_field, fn.SUM(model.amount)).join(Contract)
+                 .join(Deal, on=(Contract.deal == Deal.id)).group_by(Deal.owner, day_field))
+        if owner_ids is not None:
+            query = query.where(Deal.owner.in_(list(owner_ids)))
+        for owner, day, amount in query.tuples():
+            day = _plain(day)
+            days[(owner, day)][slot] += int(amount or 0)
+            months[(owner, day.strftime("%Y-%m"))][slot] += int(amount or 0)
+    keep = [(k, v) for k, v in days.items() if any(v)]
+    return ([{"owner": o, "day": d, "due": a, "received": b} for (o, d), (a, b) in keep],
+            [{"owner": o, "month": m, "due": a, "received": b} for (o, m), (a, b) in months.items() if a or b])
+
+
+def _contracts_owing():
+    """{contract id: outstanding} as the rows have it, for contracts where it is not 0."""
+    return {cid: int(owed) for cid, owed in Contract.select(Contract.id, _owed()).tuples() if int(owed or 0)}
+
+
 # -- recomputing -------------------------------------------------------------------------------------------------
 
 def _replace(model, rows, where=None):
@@ -125,12 +191,12 @@ def recompute_people(user_ids, values=None):
         days, months = _visit_rows(ids, zone)
         _replace(VisitDay, days, VisitDay.rep.in_(ids))
         _replace(VisitMonth, months, VisitMonth.rep.in_(ids))
-        _replace(StageStay, _stay_rows(ids, zone), StageStay.owner.in_(ids))
+        deals_changed_owner(ids)
 
 
 def recompute_stays(owner_ids=None):
-    """Recompute the stage stays of the deals of `owner_ids` (deals changed owner), or of every deal (stages
-    were merged: the history names other stages)."""
+    """Recompute the stage stays of the deals of `owner_ids`, or of every deal (stages were merged: the history
+    names other stages)."""
     ids = None if owner_ids is None else sorted({i for i in owner_ids if i is not None})
     if ids == []:
         return
@@ -138,11 +204,25 @@ def recompute_stays(owner_ids=None):
         _replace(StageStay, _stay_rows(ids, _zone()), None if ids is None else StageStay.owner.in_(ids))
 
 
+def deals_changed_owner(owner_ids):
+    """Deals went from some of these people to others: what the rollups keep per deal owner, again for them."""
+    ids = sorted({i for i in owner_ids if i is not None})
+    if not ids:
+        return
+    with db.atomic():
+        recompute_stays(ids)
+        days, months = _money_rows(ids)
+        _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
+        _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
+
+
 def fresh(values=None):
     """{model: rows} as a rebuild makes them, from the rows alone."""
     zone = _zone(values)
     days, months = _visit_rows(None, zone)
-    return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone)}
+    money_days, money_months = _money_rows(None)
+    return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone), MoneyDay: money_days,
+            MoneyMonth: money_months}
 
 
 def rebuild(values=None):
@@ -151,7 +231,9 @@ def rebuild(values=None):
         made = fresh(values)
         for model in ROLLUPS:
             _replace(model, made[model])
-    return {model._meta.table_name: len(made[model]) for model in ROLLUPS}
+        Contract.update(outstanding=_owed()).execute()
+    return {**{model._meta.table_name: len(made[model]) for model in ROLLUPS},
+            "contract.outstanding": Contract.select().where(Contract.outstanding != 0).count()}
 
 
 def kept():
@@ -171,6 +253,12 @@ def differences(values=None):
         for key in sorted(set(have) | set(want), key=str):
             if have.get(key) != want.get(key):
                 found.append((model._meta.table_name, key, have.get(key), want.get(key)))
+    kept_owed = {cid: int(owed) for cid, owed in
+                 Contract.select(Contract.id, Contract.outstanding).where(Contract.outstanding != 0).tuples()}
+    fresh_owed = _contracts_owing()
+    for cid in sorted(set(kept_owed) | set(fresh_owed)):
+        if kept_owed.get(cid) != fresh_owed.get(cid):
+            found.append(("contract.outstanding", (cid,), kept_owed.get(cid), fresh_owed.get(cid)))
     return found
 
 

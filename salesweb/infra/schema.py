@@ -4,6 +4,7 @@ from pathlib import Path
 from playhouse.migrations import Runner
 
 from ..core.db import db
+from . import rollups
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -12,9 +13,17 @@ def runner():
     return Runner(db.obj, str(MIGRATIONS))
 
 
+# Migrations that make rollup tables: once they have run, the rollups are built from the rows (after every
+# migration, so that the models the rebuild reads match the schema).
+ROLLUP_MIGRATIONS = ("0023_rollups",)
+
+
 def migrate():
     """Apply pending migrations; return the names applied."""
-    return runner().up()
+    applied = runner().up()
+    if set(applied) & set(ROLLUP_MIGRATIONS):
+        rollups.rebuild()
+    return applied
 
 
 def pending():

@@ -102,6 +102,9 @@ class Contract(BaseModel):
     number = CharField(max_length=60, unique=True)
     signed_on = DateField()
     value = BigIntegerField()  # minor units; the payment plan sums to it
+    # the plan's instalments less the payments received, kept by the writes of either (infra/rollups.py): what is
+    # overdue is looked for among the contracts still owed, not in every instalment of the history
+    outstanding = BigIntegerField(default=0, index=True)
     file = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")
     file_name = CharField(max_length=255, default="")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

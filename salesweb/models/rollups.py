@@ -50,4 +50,30 @@ class StageStay(BaseModel):
         indexes = ((("owner", "day", "stage", "next_stage"), True), (("day", "owner"), False))
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay]
+class MoneyDay(BaseModel):
+    """Receivables per deal owner per day: instalments falling due and payments received (minor units)."""
+    owner = IntegerField()
+    day = DateField()
+    due = BigIntegerField(default=0)
+    received = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_money_day"
+        primary_key = False
+        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+
+
+class MoneyMonth(BaseModel):
+    """The same per deal owner per month."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    due = BigIntegerField(default=0)
+    received = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_money_month"
+        primary_key = False
+        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth]

@@ -163,8 +163,8 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
         owned_by = current.owner_id
         _save(current, fields, version, by, now)
-        if "owner" in changed:  # the deal's stage history counts for its new owner now
-            rollups.recompute_stays({owned_by, owner.id})
+        if "owner" in changed:  # its stage history and money count for its new owner now
+            rollups.deals_changed_owner({owned_by, owner.id})
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
         if "owner" in changed:
             _tell_new_owner(current, by)

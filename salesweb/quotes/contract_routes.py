@@ -123,7 +123,7 @@ def payment(deal_id):
 @all_or_nothing
 def delete_payment(payment_id):
     _editor()
-    found = (Payment.select(Payment, Contract.deal).join(Contract).where(Payment.id == payment_id).first()
+    found = (Payment.select(Payment, Contract.id, Contract.deal).join(Contract).where(Payment.id == payment_id).first()
              or abort(404))
     deal = _deal_or_404(found.contract.deal_id)
     contracts.delete_payment(found, current_user)

@@ -9,7 +9,7 @@ from ..core.db import db, utcnow
 from ..core.i18n import _l
 from ..models import Contract, Instalment, Payment, Stage
 from ..core import audit
-from ..infra import storage
+from ..infra import rollups, storage
 from ..core.errors import Invalid
 from ..core.money import parse_amount, split
 
@@ -142,9 +142,12 @@ def read_plan(rows, value, today):
 def save_plan(contract, rows, by, today):
     plan = read_plan(rows, contract.value, today)
     with db.atomic():
+        before = list(Instalment.select(Instalment.due_on, Instalment.amount)
+                      .where(Instalment.contract == contract.id).tuples())
         Instalment.delete().where(Instalment.contract == contract.id).execute()
         Instalment.insert_many([{"contract": contract.id, "due_on": due, "amount": amount}
                                 for due, amount in plan]).execute()
+        rollups.plan_changed(contract.id, before, plan)
         audit.record("edit", by, contract, f"Contract {contract.number}: payment plan of {len(plan)} instalments")
     return plan
 
@@ -172,6 +175,7 @@ def record_payment(contract, received_on, amount_text, note, by, today):
                                         value=f"{contract.value / 100:,.2f}")})
         payment = Payment.create(contract=contract.id, received_on=received_on, amount=amount, note=note,
                                  recorded_by=by, created_at=utcnow())
+        rollups.payment_changed(contract.id, received_on, amount)
         audit.record("create", by, payment, f"Payment of {amount} on contract {contract.number}")
     return payment
 
@@ -181,5 +185,6 @@ def delete_payment(payment, by):
         raise Invalid({None: _l("Your role cannot record payments.")})
     with db.atomic():
         Payment.delete().where(Payment.id == payment.id).execute()
+        rollups.payment_changed(payment.contract_id, payment.received_on, -payment.amount)
         audit.record("delete", by, payment, f"Payment of {payment.amount} received {payment.received_on} removed")
 

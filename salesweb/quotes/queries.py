@@ -350,7 +350,8 @@ def overdue_contracts_query(today, contracts=None):
     paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
     gap = fn.SUM(Instalment.amount) - paid
     owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
-        Instalment.due_on < today)
+        (Instalment.due_on < today) & Instalment.contract.in_(Contract.select(Contract.id).where(
+            Contract.outstanding > 0)))  # a contract paid in full owes nothing: only those still owed are read
     if contracts is not None:
         owed = owed.where(Instalment.contract.in_(contracts))
     owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")

@@ -10,9 +10,10 @@ from salesweb.core import settings
 from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
 from salesweb.infra import rollups
-from salesweb.models import Customer, Deal, LossReason, Stage, StageChange, Visit
+from salesweb.models import Contract, Customer, Deal, Payment, LossReason, Stage, StageChange, Visit
 from salesweb.models.rollups import StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
+from salesweb.quotes import contracts
 from salesweb.visits import rules as visits
 
 
@@ -24,6 +25,9 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("reassign"), st.integers(0, 5), st.integers(0, 3)),
     st.tuples(st.just("undo"),),
     st.tuples(st.just("merge"), st.integers(0, 50), st.integers(0, 9)),
+    st.tuples(st.just("plan"), st.integers(0, 50), st.integers(1, 4), st.integers(-40, 40)),
+    st.tuples(st.just("pay"), st.integers(0, 50), st.integers(1, 600), st.integers(0, 60)),
+    st.tuples(st.just("unpay"), st.integers(0, 50)),
 ), min_size=3, max_size=30)
 
 
@@ -60,6 +64,11 @@ def _stage(index, kinds=("open", "won", "lost")):
     return found[index % len(found)]
 
 
+def _contract(index):
+    found = list(Contract.select().order_by(Contract.id))
+    return found[index % len(found)] if found else None
+
+
 def run(world, step):
     """One write through the rules; a refusal (Invalid, Stale) changes nothing, which is checked too."""
     kind, *args = step
@@ -91,6 +100,27 @@ def run(world, step):
     elif kind == "undo":
         if world["batches"]:
             allocation.undo(ops, world["batches"].pop(), values, now=_tick(world, 1))
+    elif kind == "plan":  # a contract for the deal (won first if need be) and a plan of 1-4 instalments
+        deal, parts, offset = _deal(args[0]), args[1], args[2]
+        contract = Contract.get_or_none(Contract.deal == deal.id)
+        if contract is None:
+            if deal.won_on is None:
+                pipeline.move(deal, _stage(0, ("won",)), deal.version, ops, now=_tick(world, 1))
+            contract = contracts.save(Deal.get_by_id(deal.id), f"C-{deal.id}", utcnow().date(), "1200", ops,
+                                      utcnow().date())
+        today = utcnow().date()
+        contracts.save_plan(contract, [{"due_on": today + datetime.timedelta(days=offset + 20 * i),
+                                        "amount": str(1200 // parts + (1200 % parts if i == 0 else 0))}
+                                       for i in range(parts)], ops, today)
+    elif kind == "pay":
+        contract = _contract(args[0])
+        if contract is not None:
+            today = utcnow().date()
+            contracts.record_payment(contract, today - datetime.timedelta(days=args[2]), str(args[1]), "", ops, today)
+    elif kind == "unpay":
+        payments = list(Payment.select().order_by(Payment.id))
+        if payments:
+            contracts.delete_payment(payments[args[0] % len(payments)], ops)
     elif kind == "merge":  # a new stage, a deal moved into it, then the stage merged into another open one
         extra = stages.create({"name_en": f"Extra {world['clock'][0]:%H%M%S}", "name_zh": f"额外 {world['clock'][0]:%H%M%S}", "probability": 40,
                                "kind": "open", "rotting_days": None}, ops)
