@@ -65,8 +65,6 @@ def _empty_postgres():
                         "rotting_days": rot} for i, (en, zh, p, kind, rot) in enumerate(seed.STAGES)]).execute()
     LossReason.insert_many([{"name_en": en, "name_zh": zh, "position": i}
                             for i, (en, zh) in enumerate(seed.LOSS_REASONS)]).execute()
-    from salesweb.models import DataGeneration
-    DataGeneration.insert(id=1, n=1).execute()
 
 
 @pytest.fixture
