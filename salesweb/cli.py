@@ -20,7 +20,7 @@ from .core.settings import settings_fallbacks
 from .customers import importer as imports, pool, tiers
 from .demo import build as demo_data
 from .infra import backup as backups, ratelimit, rollups, schema, storage
-from .models import DataGeneration, User
+from .models import User
 from .service import rules as feedback
 
 
@@ -243,7 +243,6 @@ def restore(path, yes):
     """Replace the database and uploads with an archive made by `backup` (stop the server first)."""
     if not yes:
         click.confirm("This replaces the current database and uploads. Continue?", abort=True)
-    before = _generation_or_zero()
     db.close()
     try:
         manifest = backups.restore(path, current_app.config["DATABASE_URL"], current_app.config["UPLOAD_DIR"],
@@ -253,21 +252,10 @@ def restore(path, yes):
     db.close()
     applied = schema.migrate()  # an older backup is brought up to this version's schema
     rollups.rebuild()  # from the restored rows, on this install's calendar
-    # the restored data is new to every worker: its generation must be one no worker has kept results under
-    DataGeneration.update(n=max(before, _generation_or_zero()) + 1).where(DataGeneration.id == 1).execute()
     click.echo(f"Restored the backup of {manifest['created']} ({len(manifest['files'])} file(s))."
                + (f" Applied {len(applied)} newer migration(s)." if applied else ""))
     if IMAGES_CLEANED_FROM in applied:
         _scrub_images()
-
-
-def _generation_or_zero():
-
-    try:
-        with db.atomic():
-            return DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1).scalar() or 0
-    except DatabaseError:  # no database yet, or one from before the generation
-        return 0
 
 
 @click.command("rebuild-rollups")

@@ -65,8 +65,6 @@ def _empty_postgres():
                         "rotting_days": rot} for i, (en, zh, p, kind, rot) in enumerate(seed.STAGES)]).execute()
     LossReason.insert_many([{"name_en": en, "name_zh": zh, "position": i}
                             for i, (en, zh) in enumerate(seed.LOSS_REASONS)]).execute()
-    from salesweb.models import DataGeneration
-    DataGeneration.insert(id=1, n=1).execute()
 
 
 @pytest.fixture
@@ -183,12 +181,8 @@ class QueryCounter(logging.Handler):
 
 
 @contextmanager
-def count_queries(warm=False):
-    """Count the SQL statements peewee sends inside the block (exact), as a page's first view after a write
-    sends them: no result kept from an earlier view is used (unless `warm`)."""
-    from salesweb.core import cache
-    if not warm:
-        cache.clear_all()
+def count_queries():
+    """Count the SQL statements peewee sends inside the block (exact)."""
     logger = logging.getLogger("peewee")
     counter = QueryCounter()
     old_level = logger.level

@@ -2,7 +2,7 @@
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
-from salesweb.core.db import db
+from salesweb.core.db import db, is_sqlite
 from salesweb.models import ALL_MODELS
 from salesweb.infra import schema
 
@@ -108,3 +108,38 @@ def test_0021_makes_customers_of_leads_and_prospects_with_won_deals(app, make):
     assert summaries == ["Back Again Co: status dormant → customer (a won deal, on upgrading)",
                          "Lead Co: status lead → customer (a won deal, on upgrading)",
                          "Prospect Co: status prospect → customer (a won deal, on upgrading)"]
+
+
+def _migration(name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name.split("_")[0], schema.MIGRATIONS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _generation_left():
+    """The data generation's triggers, table and (PostgreSQL) function still in the database."""
+    left = [name for name, _table in _migration("0022_drop_data_generation").generation_triggers(db.obj)]
+    left += [table for table in db.get_tables() if table == "data_generation"]
+    if not is_sqlite():
+        left += [row[0] for row in db.execute_sql("SELECT proname FROM pg_proc WHERE proname = 'bump_data_generation'")]
+    return left
+
+
+def test_no_data_generation_is_left_after_migrating(app):
+    assert _generation_left() == []
+
+
+def test_0022_drops_the_data_generation_of_an_install_from_before_it(app):
+    """0016 put triggers on every table then present (later migrations could add_trigger() their own): 0022 drops
+    them all, the function and the table, and running it again finds nothing left and fails on nothing."""
+    _migration("0016_data_generation").up(None, db.obj)  # on today's tables: those made after 0016 too
+    triggers = _migration("0022_drop_data_generation").generation_triggers(db.obj)
+    assert {table for _name, table in triggers} >= {"deal", "visit", "weekly_report", "quote", "budget"}
+    assert "data_generation" in db.get_tables()
+    drop = _migration("0022_drop_data_generation")
+    drop.up(None, db.obj)
+    assert _generation_left() == []
+    drop.up(None, db.obj)
+    assert _generation_left() == []

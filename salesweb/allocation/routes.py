@@ -12,7 +12,6 @@ from . import queries, rules
 from ..core.errors import Invalid
 from ..web.pages import apply_errors, render
 from ..core.clock import local_today
-from ..web.kept import remembered
 from ..core.settings import current_settings
 from .blueprint import manager_bp, ops_bp
 from .forms import FilterForm, MoveForm
@@ -50,19 +49,18 @@ def _page(status=200, move_form=None, preview=None, loads=None):
     today = local_today()
     settings_values = current_settings()
     if loads is None:
-        loads = remembered("allocation-loads", (current_user.id, today), lambda: queries.loads(current_user, today))
+        loads = queries.loads(current_user, today)
     active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
     filters = _filters(loads)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = remembered("allocation-regions", (), queries.regions) if preview is None else []
+    regions = queries.regions() if preview is None else []
     filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
     selection = total = None
     if preview is None and _filtered() and filters.validate():
         criteria = filters.criteria()
         selection, count = queries.selection_page(current_user, criteria, today, SHOWN)
-        # a count over every customer matching (a rep's thousands), kept until the next write
-        total = remembered("allocation-matches", (current_user.id, tuple(sorted(criteria.items())), today), count)
+        total = count()
     names = {x.owner_id: x.name for x in loads}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
     flags = queries.flags(loads, settings_values)

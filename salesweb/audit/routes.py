@@ -10,7 +10,6 @@ from ..core.i18n import _, _l
 from ..web.rows import RowTemplate
 from . import queries
 from ..web.pages import Page, page_number, render
-from ..web.kept import kept
 from .blueprint import bp
 from .forms import AuditFilterForm
 
@@ -37,8 +36,7 @@ def _event_words():
 @bp.get("/")
 def index():
     form = AuditFilterForm(request.args)
-    form.actor.choices = options([("", _l("Anyone"))] + kept("audit-actors", None, lambda: [
-        (str(user_id), name) for user_id, name in queries.actors()]))
+    form.actor.choices = options([("", _l("Anyone"))] + [(str(user_id), name) for user_id, name in queries.actors()])
     criteria = {}
     if form.validate():
         criteria = dict(

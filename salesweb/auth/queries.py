@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from peewee import Alias
 
 from ..core.db import kept_row, param, utcnow
-from ..models import DataGeneration, LoginAttempt, User
+from ..models import LoginAttempt, User
 from ..core.notifications import unread_count
 
 
@@ -74,9 +74,7 @@ def account_lock(email, policy, now=None):
 
 def _session_user():
     # the bell's count comes with the user: no query of its own
-    # and so does the data generation that kept results are checked against (core/cache.py)
-    return (User.select(User, Alias(unread_count(User.id), "unread_notifications"),
-                        Alias(DataGeneration.select(DataGeneration.n).where(DataGeneration.id == 1), "data_generation"))
+    return (User.select(User, Alias(unread_count(User.id), "unread_notifications"))
             .where(User.id == param("id")).limit(1))
 
 

@@ -10,7 +10,6 @@ from ..web.forms import upload_limits
 from ..web.rows import RowTemplate
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
-from ..web.kept import kept
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
 from ..core.db import utcnow
@@ -40,7 +39,7 @@ def _values(form):
 @bp.get("/collateral")
 def index():
     filters = FilterForm(request.args)
-    filters.product.choices = [("", _("Any product"))] + kept("collateral-products", None, queries.products)
+    filters.product.choices = [("", _("Any product"))] + queries.products()
     may_edit = collateral.may_edit(current_user)
     criteria = filters.criteria(may_edit)
     fetch, total = queries.listed(criteria)

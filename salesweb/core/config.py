@@ -52,7 +52,6 @@ class Defaults:
     DEVICE_COOKIE_NAME = "salesweb_device"  # set at sign-in: this browser signed in to this account before
     DEVICE_COOKIE_DAYS = 365
     PAGE_SIZE = 25  # rows a list shows at a time: a phone screen or two, and a fast page
-    KEEP_RESULTS = True  # keep figures computed from the data until the next write (core/cache.py)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -96,11 +96,17 @@ def _decode(definition, raw):
     return raw
 
 
-_generation = [0]  # bumped by every update, so a cache of `current()` in this process knows it is stale
+_generation = [0]  # moved by clear_cache(), so the copy current_settings() keeps in this process knows it is stale
 
 
 def generation():
     return _generation[0]
+
+
+def clear_cache():
+    """Make the settings this process keeps stale: the next current_settings() reads them again (store() calls it,
+    so the worker that saves a change shows it at once)."""
+    _generation[0] += 1
 
 
 def current(fallbacks=None):
@@ -189,7 +195,7 @@ def prepare(changes, fallbacks=None):
 def store(changed, values, by):
     """Write what `prepare` found changed, auditing each change (`values`: the settings it stood at), in the
     caller's transaction."""
-    _generation[0] += 1
+    clear_cache()
     now = utcnow()
     for key, value in changed.items():
         (Setting.insert(key=key, value=str(value), updated_at=now, updated_by=by)

@@ -11,7 +11,6 @@ from ..core.access import scope_shape, team_ids, visible, visible_kept
 from ..core.db import is_sqlite, kept_row, kept_models, kept_rows, like, like_pattern, param, utcnow, without_index
 from ..models import (CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region, ShareLink, TierChange, User,
                       Visit)
-from ..web.kept import kept
 from . import cadence
 
 OWNER_ROLES = ("rep", "manager")
@@ -83,12 +82,9 @@ def owner_filter_choices(user):
 
 def people_in_reach(user, leavers=False):
     """(id, name, active) of the reps and managers `user` may make owners (with `leavers`, those they may filter
-    by: owner_filter_choices), by name. Kept as kept() keeps: an owner filter or field is on most pages, and
-    building sixty users' options each time cost a millisecond."""
-    def compute():
-        query = owner_filter_choices if leavers else assignable_owners
-        return [(u.id, u.name, u.active) for u in query(user).order_by(User.name)]
-    return kept("people-in-reach", (user.id, leavers), compute)
+    by: owner_filter_choices), by name."""
+    query = owner_filter_choices if leavers else assignable_owners
+    return [(u.id, u.name, u.active) for u in query(user).order_by(User.name)]
 
 
 def default_owner(region, by):

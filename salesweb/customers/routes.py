@@ -20,7 +20,6 @@ from ..service import queries as service, rules as feedback_service
 from ..core.errors import Invalid
 from ..web.pages import Page, is_fragment_request, page_number, render, submit
 from ..web.downloads import csv_download
-from ..web.kept import kept, remembered
 from ..core.clock import local_today as today
 from ..core.settings import current_settings
 from .blueprint import bp
@@ -78,9 +77,8 @@ def index():
         if reassign:
             reassign.owner.choices = options([("", _("Choose…"))] + [
                 (i, name) for i, name, _a in queries.people_in_reach(current_user)])
-        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in kept("regions", current_user.id, lambda: queries.regions(current_user))])
-    counts = remembered("tier-counts", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items())),
-                                        today()), lambda: queries.tier_counts(current_user, criteria, today()))
+        filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in queries.regions(current_user)])
+    counts = queries.tier_counts(current_user, criteria, today())
     page = Page(lambda offset, limit: queries.search_page(current_user, criteria, today(), offset, limit),
                 page_number(), current_app.config["PAGE_SIZE"], total=counts[tier])
     rows = LIST_ROW.write(map(LIST_ROW.Row._make, page.items), show_owner=current_user.role != "rep",

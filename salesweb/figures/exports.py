@@ -10,7 +10,6 @@ from . import analytics
 from ..core import audit
 from ..web.downloads import csv_download
 from ..core.clock import local_today
-from ..web.kept import minute, remembered
 from ..core.settings import current_settings
 
 
@@ -21,23 +20,12 @@ def context():
                                  locale_name(), rolling=request.blueprint == "ops")
 
 
-def key(found, *more):
-    """What a context's figures are computed from: who looks, the filters, the day and the minute (stale and
-    overdue move with the clock)."""
-    return (found.user.id, tuple(sorted(found.filters.args().items())), found.today, minute(found.now), *more)
-
-
-def _table(found, name):
-    header, rows = analytics.csv_table(found, name)
-    return header, list(rows)
-
-
 def export(name):
     """One table of figures, for the same scope, period and filters as the page it sits on."""
     if name not in analytics.CSV:
         abort(404)
     found = context()
-    header, rows = remembered("csv", key(found, name, found.locale), lambda: _table(found, name))
+    header, rows = analytics.csv_table(found, name)
     audit.record("export", actor=current_user, object_type="figures",
                  summary=f"figures {name}: {request.query_string.decode('utf-8', 'replace')[:200]}")
     period = found.target_period if name == "attainment" else found.filters.period

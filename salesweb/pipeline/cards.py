@@ -1,4 +1,4 @@
-"""Board cards and columns: each written once for what it shows (salesweb/rows.py)."""
+"""Board cards and columns, each written from what it shows (salesweb/web/rows.py)."""
 
 from ..core.i18n import locale_name
 from ..web.rows import RowTemplate

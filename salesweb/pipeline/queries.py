@@ -139,16 +139,14 @@ class Column:
     more: bool
 
 
-def board(user, criteria, today, limit=50, only=None, all_stages=None, keep=None):
+def board(user, criteria, today, limit=50, only=None, all_stages=None):
     """The board's columns: header totals over the whole column, and the first `limit` cards of each,
-    in two queries however many deals there are. `only`: stage ids to build (after a move). `keep(name, key,
-    compute)`, when given, may keep the totals (an aggregate over every deal in view) until the data changes."""
+    in two queries however many deals there are. `only`: stage ids to build (after a move)."""
     all_stages = all_stages if all_stages is not None else stages()
     wanted = [s for s in all_stages if only is None or s.id in only]
     board_filter = _board_filter(user, criteria, today, all_stages)
     stage_ids = tuple(s.id for s in wanted)
-    totals = (keep or (lambda _name, _key, compute: compute()))(
-        "board-totals", (board_filter, stage_ids), lambda: _totals(board_filter, stage_ids))
+    totals = _totals(board_filter, stage_ids)
     cards = {}
     # each column's first cards walk the (stage, position) index and stop: no ranking of every deal
     for deal in _annotated(_first_cards(board_filter, stage_ids, limit), all_stages, today):

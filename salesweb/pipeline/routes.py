@@ -18,7 +18,6 @@ from . import queries, rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
 from ..core.clock import local_today as today
-from ..web.kept import remembered
 from .blueprint import bp
 from .forms import BoardFilterForm, CloseForm, DealForm, MoveForm, NextStepForm, QuickAddForm, minor_units
 
@@ -81,7 +80,7 @@ def _board_context(only=None, notice=None, all_stages=None):
     form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else queries.stages()
     columns = queries.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
-                             all_stages=all_stages, keep=remembered)
+                             all_stages=all_stages)
     return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)

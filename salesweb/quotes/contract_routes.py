@@ -13,7 +13,6 @@ from . import contracts, queries
 from ..core.errors import Invalid
 from ..web.pages import all_or_nothing, apply_row_errors, render, submit
 from ..core.clock import local_today as today
-from ..web.kept import remembered
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
 from .blueprint import bp
@@ -147,10 +146,8 @@ RECEIVABLE = RowTemplate("quotes/_receivable_row.html",
 
 @bp.get("/receivables")
 def receivables():
-    """Overdue instalments of the contracts the user may see, the oldest first (a sum over every instalment and
-    payment in view: kept until the next write)."""
-    rows = remembered("receivables", (current_user.id, today()), lambda: [
-        RECEIVABLE.Row(r.customer_id, r.customer_name, r.deal_id, r.deal_title, r.owner_name, r.overdue, r.since)
-        for r in queries.overdue_contracts(current_user, today(), limit=500)])
+    """Overdue instalments of the contracts the user may see, the oldest first."""
+    rows = [RECEIVABLE.Row(r.customer_id, r.customer_name, r.deal_id, r.deal_title, r.owner_name, r.overdue, r.since)
+            for r in queries.overdue_contracts(current_user, today(), limit=500)]
     return render("quotes/receivables.html", rows=rows, total=sum(r.overdue for r in rows),
                   receivable_rows=RECEIVABLE.write(rows))

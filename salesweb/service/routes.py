@@ -13,7 +13,6 @@ from ..core.errors import Invalid, Stale
 from ..core.db import utcnow
 from ..web.pages import Page, all_or_nothing, is_fragment_request, page_number, render, submit
 from ..core.clock import local_today as today
-from ..web.kept import minute, remembered
 from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import CloseForm, FeedbackFilterForm, FeedbackForm, LinkForm, ResolveForm, RespondForm
@@ -51,10 +50,7 @@ def feedback_list():
     show = form.show.data if form.show.data in queries.LIST_FILTERS else "waiting"
     now = utcnow()
     fetch, count = queries.listing(current_user, show, form.kind.data, now)
-    # a count over every case in view (a manager's team: thousands), kept until the next write
-    total = remembered("feedback-count", (current_user.id, show, form.kind.data,
-                                          minute(now) if show == "overdue" else None), count)
-    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count())
     return render("service/feedback_list.html", form=form, page=page, show=show, now=now)
 
 

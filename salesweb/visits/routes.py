@@ -16,7 +16,6 @@ from . import queries, rules as visits
 from ..core.errors import Invalid
 from ..web.pages import Page, page_number, render, safe_next, submit
 from ..core.clock import local_today as today
-from ..web.kept import remembered
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
 from ..web.rows import RowTemplate
@@ -150,10 +149,7 @@ def index():
             (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
     fetch, count = queries.listing(current_user, criteria, settings)
-    # a count over all the team's visits (a manager's: tens of thousands), kept until the next write
-    total = remembered("visit-count", (current_user.id, tuple(sorted((k, str(v)) for k, v in criteria.items()))),
-                       count)
-    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=total)
+    page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count())
     comments = queries.comment_counts([row[0] for row in page.items])
     listed = LIST_ROW.write(
         (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,

@@ -1,5 +1,5 @@
 """What every page's templates share: the format filters, the navigation, icons, links with changed parameters,
-the row templates' form token, and the shell's context (nav entries, settings, locale, CSRF token)."""
+and the shell's context (nav entries, settings, locale, CSRF token)."""
 import functools
 from types import SimpleNamespace
 
@@ -16,7 +16,6 @@ from ..models import (ALLOCATION_FLAG_LABELS, AUDIT_ACTION_LABELS, CHECK_PROBLEM
                       ROLE_LABELS, SEVERITY_LABELS, URGENCY_LABELS, VISIT_KIND_LABELS)
 from . import format, nav
 from .pages import url_with
-from .rows import FORM_TOKEN
 
 
 # The names of the codes records carry, as templates show them (`labels.visit_kind[visit.kind]`), in one global:
@@ -32,7 +31,7 @@ LABELS = SimpleNamespace(
 
 def init_app(app):
     format.register(app)
-    app.jinja_env.globals.update(url_with=url_with, nav_current=nav.current, form_token=FORM_TOKEN, labels=LABELS)
+    app.jinja_env.globals.update(url_with=url_with, nav_current=nav.current, labels=LABELS)
 
     @functools.lru_cache(maxsize=256)
     def icon(name):

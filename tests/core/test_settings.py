@@ -50,3 +50,21 @@ def test_invalid_values_are_refused_and_nothing_is_stored(app, make, changes, fi
     assert field in refused.value.errors
     assert Setting.select().count() == 0
     assert not AuditEvent.select().where(AuditEvent.action == "settings").exists()
+
+
+def test_a_setting_another_worker_saved_shows_once_this_workers_settings_are_read_again(app, make, signed_in,
+                                                                                        monkeypatch):
+    """Within its settings time this worker renders with the settings it has, then reads them again."""
+    import time
+
+    client, boss = signed_in("manager", team="East")
+    make.user("rep", team="East", reports_to=boss, name="Li Lei")
+    english = {"Accept-Language": "en"}
+    assert "10–15" in client.get("/manager/", headers=english).get_data(as_text=True)
+    # another worker saves the visit norm: this one's settings are not told
+    Setting.insert(key="weekly_visit_norm_min", value="3").on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: "3"}).execute()
+    assert "10–15" in client.get("/manager/", headers=english).get_data(as_text=True)  # the settings it still has
+    later = time.monotonic() + float(app.config["SETTINGS_CACHE_SECONDS"]) + 60
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert "3–15" in client.get("/manager/", headers=english).get_data(as_text=True)

@@ -1,8 +1,9 @@
 """The manager's home: the subtree's figures only, each number leading to the list behind it."""
 import datetime
 
-from salesweb.models import Customer, Target
+from salesweb.models import Customer, Deal, Target
 from salesweb.figures.metrics import Period
+from salesweb.pipeline import rules as pipeline
 from salesweb.core.clock import local_today
 from tests.conftest import count_queries
 
@@ -61,3 +62,16 @@ def test_the_home_takes_the_same_queries_for_a_larger_team(app, make, signed_in)
     with count_queries() as many:
         client.get("/manager/")
     assert len(few) == len(many) == 12
+
+
+def test_the_home_shows_a_win_at_once_in_the_readers_language(app, make, signed_in):
+    client, boss = signed_in("manager", team="East")
+    rep = make.user("rep", team="East", reports_to=boss, name="Li Lei")
+    deal = make.deal(rep, amount=100_000_00)
+    page = client.get("/manager/", headers=EN).get_data(as_text=True)
+    assert "Li Lei" in page and "123,456" not in page
+    pipeline.win(Deal.get_by_id(deal.id), Deal.get_by_id(deal.id).version, boss, amount=123_456_00,
+                 today=datetime.date.today())
+    assert "123,456" in client.get("/manager/", headers=EN).get_data(as_text=True)
+    chinese = client.get("/manager/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "123,456" in chinese and "Attainment" not in chinese

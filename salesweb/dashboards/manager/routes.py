@@ -1,4 +1,4 @@
-from flask import render_template, request
+from flask import request
 from flask_login import current_user
 
 from ...figures import exports as figures
@@ -7,7 +7,6 @@ from .. import homes
 from ...figures.metrics import Period
 from ...core.settings import current_settings
 from ...core.clock import local_today
-from ...web.kept import minute, remembered_html
 from ...web.pages import render
 from .blueprint import bp
 
@@ -16,9 +15,8 @@ from .blueprint import bp
 def home():
     today, now = local_today(), utcnow()
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
-    figures_html = remembered_html("manager-home", (current_user.id, period.key, today, minute(now)), lambda: render_template(
-        "manager/_home.html", today=today, **homes.manager_view(current_user, period, today, now, current_settings())))
-    return render("manager/home.html", figures_html=figures_html)
+    return render("manager/home.html", today=today,
+                  **homes.manager_view(current_user, period, today, now, current_settings()))
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

@@ -1,4 +1,3 @@
-from flask import render_template
 from flask_login import current_user
 
 from ...figures import exports as figures
@@ -6,7 +5,6 @@ from ...models import SOURCE_LABELS
 from ...figures import analytics
 from ...figures.metrics import ROLLING
 from ...web.pages import is_fragment_request, render
-from ...web.kept import kept, remembered_html
 from .blueprint import bp
 
 
@@ -17,13 +15,10 @@ def home(tab):
     figures only (the lists the filters offer are read for a whole page)."""
     context = figures.context()
     choices = {} if is_fragment_request() else {
-        "teams": context.teams, "regions": kept("regions", current_user.id, lambda: analytics.regions(current_user))}
-    figures_html = remembered_html("ops-figures", figures.key(context, tab), lambda: render_template(
-        "ops/_figures.html", tab=tab, tabs=analytics.TAB_LABELS, context=context, filters=context.filters,
-        period=context.filters.period, figures_=analytics.tab(context, tab), source_labels=SOURCE_LABELS,
-        rolling=ROLLING))
-    return render("ops/home.html", block="figures", figures_html=figures_html, filters=context.filters,
-                  period=context.filters.period, source_labels=SOURCE_LABELS, **choices)
+        "teams": context.teams, "regions": analytics.regions(current_user)}
+    return render("ops/home.html", block="figures", tab=tab, tabs=analytics.TAB_LABELS, context=context,
+                  filters=context.filters, period=context.filters.period, figures_=analytics.tab(context, tab),
+                  source_labels=SOURCE_LABELS, rolling=ROLLING, **choices)
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

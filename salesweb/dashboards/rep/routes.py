@@ -9,7 +9,6 @@ from ...pipeline import queries as pipeline
 from ...visits import queries as visits
 from ...core.settings import current_settings
 from ...core.clock import local_today as today
-from ...web.kept import remembered
 from ...web.pages import render
 from .blueprint import bp
 
@@ -39,7 +38,5 @@ def home():
         stale_rows=STALE_ROW.write(STALE_ROW.Row(d.id, d.title, d.customer_name, d.amount, d.last_activity_at)
                                    for d in stale),
         week_done=week_done, week_verified=week_verified, comments=visits.unread_comments(current_user),
-        month=month, standing=remembered("standing", (current_user.id, month.key, day),
-                                         lambda: metrics.standing(current_user, month, day)),
-        receivables=remembered("overdue-payments", (current_user.id, day),
-                               lambda: quotes.overdue_contracts(current_user, day, limit=5)))
+        month=month, standing=metrics.standing(current_user, month, day),
+        receivables=quotes.overdue_contracts(current_user, day, limit=5))

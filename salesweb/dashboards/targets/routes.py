@@ -8,7 +8,6 @@ from ...figures import metrics
 from ...targets import forms, rules as targets
 from ...figures.metrics import Period
 from ...core.clock import local_today
-from ...web.kept import remembered
 from ...web.pages import render, url_with
 from .blueprint import bp
 
@@ -38,7 +37,7 @@ def sheet():
     if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
         flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
         return redirect(url_with(period=period.key, kind=None), 303)
-    groups = remembered("targets-sheet", (current_user.id, period.key), lambda: metrics.target_sheet(current_user, period))
+    groups = metrics.target_sheet(current_user, period)
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
         return render("targets/sheet.html", period=period, groups=groups, target_lines=_lines(state), **state)
