@@ -1,4 +1,4 @@
-"""Measure salesweb on the SPEC §4 data set: queries, server time and bytes per page, and a load test.
+"""Measure salesweb on the SPEC §4 data set: queries, server time and bytes per page.
 
     make bench                                  # SQLite, database under instance/bench/
     DATABASE_URL=postgresql://... make bench    # the same against PostgreSQL
@@ -8,27 +8,21 @@ agree), median and p95 server time over warm repeated requests (in-process, thro
 response size raw and gzipped, the first full load on a phone (HTML plus the CSS and JS it references,
 gzipped), and the ratio of the median to a floor page that renders the base layout with no queries (timed in
 turn with each page's own requests).
-Then a short load test: wrk against gunicorn with 2 workers on 127.0.0.1 for the rep's Today page and
-the board. Prints a table, writes JSON, and exits non-zero when a budget of SPEC §4 is missed.
+Prints a table, writes JSON, and exits non-zero when a budget of SPEC §4 is missed.
 """
 import argparse
 import contextlib
 import datetime
 import gzip
-import http.cookiejar
 import json
 import logging
 import os
 import pathlib
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,7 +35,6 @@ from salesweb.core.db import db  # noqa: E402
 from salesweb.core import cache as kept_results  # noqa: E402
 
 PASSWORD = "salesweb-demo"
-USER_AGENT = "salesweb-bench"
 BUDGET = {"queries": 12, "ratio": 4.0, "move_ratio": 2.0, "first_load_kb": 60.0}
 ROLES = {"rep": "zhang.min@example.com", "manager": "wang.fang@example.com", "director": "director@example.com",
          "support": "support@example.com", "ops": "ops@example.com", "admin": "admin@example.com"}
@@ -347,58 +340,6 @@ def small_counts(directory, page_list_for):
     return {row["page"]: row["queries"] for row in rows}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_login(base, email):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("User-Agent", USER_AGENT)]
-    token = csrf_of(opener.open(base + "/login").read().decode())
-    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD}).encode()
-    opener.open(base + "/login", body)
-    return "; ".join(f"{c.name}={c.value}" for c in jar), opener
-
-
-def load_test(env, seconds, connections):
-    """wrk against gunicorn (2 workers) for Today and the board; requests per second and errors."""
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk).")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_env = {**os.environ, **{k: str(v) for k, v in env.items() if k != "INSTANCE_PATH"}}
-    server = subprocess.Popen([str(pathlib.Path(sys.executable).parent / "salesweb"), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2"], env=server_env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results = []
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            time.sleep(0.2)
-        for name, role, path in (("rep home (Today)", "rep", "/rep/"), ("board (manager)", "manager", "/pipeline")):
-            cookie, opener = http_login(base, ROLES[role])
-            assert opener.open(base + path).geturl().endswith(path), f"{role} is not signed in for {path}"
-            out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Cookie: {cookie}",
-                                  "-H", f"User-Agent: {USER_AGENT}", base + path],
-                                 capture_output=True, text=True, check=True).stdout
-            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-            total = int(re.search(r"(\d+) requests in", out).group(1))
-            non_2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", out) or [0, 0])[1])
-            sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-            errors = non_2xx + (sum(map(int, sockets.groups())) if sockets else 0)
-            results.append({"page": name, "url": path, "seconds": seconds, "connections": connections,
-                            "requests": total, "rps": rps, "errors": errors})
-    finally:
-        server.terminate()
-        server.wait(10)
-    return results
-
-
 def data_size(app):
     from salesweb.models import CollateralItem, Contact, Customer, Deal, Stage, User, Visit
     with app.app_context():
@@ -408,7 +349,7 @@ def data_size(app):
                 "visits": Visit.select().count(), "collateral_items": CollateralItem.select().count()}
 
 
-def misses(rows, small, load, engine):
+def misses(rows, small, engine):
     """Every budget a page misses. The small-data counts come from SQLite, so they are compared on SQLite
     only (on PostgreSQL the customer's feedback form takes one more)."""
     found = []
@@ -423,7 +364,6 @@ def misses(rows, small, load, engine):
         if row["first_load_gzip_bytes"] and row["first_load_gzip_bytes"] > BUDGET["first_load_kb"] * 1024:
             found.append(f"{row['page']}: first load {row['first_load_gzip_bytes'] / 1024:.1f} KB gzip "
                          f"(budget {BUDGET['first_load_kb']:.0f} KB)")
-    found += [f"load test {r['page']}: {r['errors']} errors" for r in load if r["errors"]]
     return found
 
 
@@ -449,8 +389,6 @@ def main():
     parser.add_argument("--scale", choices=("large", "xl"), default="large",
                         help="the demo data measured (xl: five times large, built the first time, a few minutes)")
     parser.add_argument("--rounds", type=int, default=30, help="timed requests per page")
-    parser.add_argument("--load-seconds", type=int, default=10, help="length of each load test")
-    parser.add_argument("--connections", type=int, default=8, help="open connections during the load test")
     parser.add_argument("--out", help="JSON results (default: <dir>/results-<engine>.json, or -<scale>.json)")
     args = parser.parse_args()
     directory = pathlib.Path(args.dir)
@@ -462,7 +400,7 @@ def main():
         return pages(fixtures(app), today)
 
     small = small_counts(directory, page_list_for)
-    app, env = prepare(directory, args.scale, url)
+    app, _env = prepare(directory, args.scale, url)
     with app.app_context():
         from salesweb.customers import cadence
         from salesweb.core import settings
@@ -470,7 +408,6 @@ def main():
     size = data_size(app)
     rows = measure(app, page_list_for(app, today), args.rounds)
     db.close()
-    load = load_test(env, args.load_seconds, args.connections)
     print(f"\nsalesweb benchmark, {engine}, {args.scale} data: " + ", ".join(f"{v:,} {k}" for k, v in size.items()))
     print(f"warm, in-process, {args.rounds} requests per page; budgets: ≤ {BUDGET['queries']} queries and the same "
           f"count on small data (≠ marks a difference), ≤ {BUDGET['ratio']:g}x the floor "
@@ -478,15 +415,12 @@ def main():
           "queries: on a page's first view after a write (w/q: w when its kept results are warm); "
           "cold ms: every request after a write, nothing kept\n")
     print(table(rows, small))
-    print(f"\nload test: wrk, {args.connections} connections, {args.load_seconds} s, gunicorn with 2 workers")
-    for r in load:
-        print(f"  {r['page']:<24}{r['rps']:>9.1f} requests/s {r['requests']:>8} requests {r['errors']:>4} errors")
-    found = misses(rows, small, load, engine)
+    found = misses(rows, small, engine)
     out = pathlib.Path(args.out or directory / (f"results-{engine}.json" if args.scale == "large"
                                                 else f"results-{engine}-{args.scale}.json"))
     out.write_text(json.dumps({"engine": engine, "when": datetime.datetime.now().isoformat(timespec="seconds"),
                                "data": size, "budget": BUDGET, "pages": rows, "small_queries": small,
-                               "load": load, "misses": found}, indent=2, ensure_ascii=False))
+                               "misses": found}, indent=2, ensure_ascii=False))
     print(f"\nresults written to {out}")
     if found:
         print("\nbudgets missed:\n  " + "\n  ".join(found))

@@ -31,10 +31,6 @@ def main():
         print(f"| {row['page']} | {queries} | {row['median_ms']:.2f} | {row['floor_ms']:.2f} | {row['ratio']:.1f} "
               f"| {row['cold_median_ms']:.2f} "
               f"| {row['cold_ratio']:.1f} | {pg_cells} | {first} |")
-    for engine, results in (("SQLite", sqlite), ("PostgreSQL", postgresql)):
-        if results:
-            load_figures = ", ".join(f"{r['page']} {r['rps']:.0f} req/s, {r['errors']} errors" for r in results["load"])
-            print(f"\nLoad test on {engine} ({results['when']}): {load_figures}.")
 
 
 if __name__ == "__main__":
