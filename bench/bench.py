@@ -3,11 +3,13 @@
     make bench                                  # SQLite, database under instance/bench/
     DATABASE_URL=postgresql://... make bench    # the same against PostgreSQL
 
-For each page and partial: SQL queries per request (on the large data and on the small data, which must
-agree), median and p95 server time over warm repeated requests (in-process, through the WSGI stack), the
-response size raw and gzipped, the first full load on a phone (HTML plus the CSS and JS it references,
-gzipped), and the ratio of the median to a floor page that renders the base layout with no queries (timed in
-turn with each page's own requests).
+What is timed is the cold view: before every timed request another connection commits a write, as another worker
+would, so nothing the app's connection read before is trusted and no kept result can be served. For each page
+and partial: the SQL queries of that first view after a write (on the small data too, which must agree), the
+median and p95 server time over the timed requests (in-process, through the whole WSGI stack), the response size
+raw and gzipped, the first full load on a phone (HTML plus the CSS and JS it references, gzipped), and the ratio
+of the median to a floor page that renders the base layout with no queries, timed in turn with each page's own
+requests.
 Prints a table, writes JSON, and exits non-zero when a budget of SPEC §4 is missed.
 """
 import argparse
@@ -31,13 +33,16 @@ from flask import render_template  # noqa: E402
 
 from salesweb.app import create_app  # noqa: E402
 from salesweb.cli import freeze_heap  # noqa: E402
-from salesweb.core.db import db  # noqa: E402
-from salesweb.core import cache as kept_results  # noqa: E402
+from salesweb.core.db import db, make_database  # noqa: E402
 
 PASSWORD = "salesweb-demo"
-BUDGET = {"queries": 12, "ratio": 4.0, "move_ratio": 2.0, "first_load_kb": 60.0}
+BUDGET = {"queries": 12, "ratio": 10.0, "move_ratio": 3.0, "first_load_kb": 60.0}
 ROLES = {"rep": "zhang.min@example.com", "manager": "wang.fang@example.com", "director": "director@example.com",
          "support": "support@example.com", "ops": "ops@example.com", "admin": "admin@example.com"}
+# The write committed before each timed request. quote_counter is read only when a quote is created, which no
+# measured request does, so the write changes nothing a measured page shows; setting the number to itself leaves
+# the next quote's number as it was, and it is still a committed write (a new row version, a new WAL frame).
+WRITE = 'UPDATE quote_counter SET "last" = "last"'
 
 
 class Counter(logging.Handler):
@@ -69,11 +74,31 @@ def csrf_of(body):
     return match.group(1)
 
 
+class Writer:
+    """Another worker's connection to the same database, committing one small write before each timed request.
+    On SQLite that commit is what makes the next view cold: a connection that sees the database changed by
+    another one drops every page it had cached and reads them again."""
+
+    def __init__(self, url):
+        self.database = make_database(url)  # the app's own settings (pragmas, lock type), a connection of its own
+
+    def write(self):
+        with self.database.atomic():
+            if self.database.execute_sql(WRITE).rowcount < 1:
+                raise SystemExit("the bench's write changed no row: the quote_counter table is empty")
+
+    def close(self):
+        self.database.close()
+        if hasattr(self.database, "close_all"):  # a PostgreSQL pool
+            self.database.close_all()
+
+
 def prepare(directory, scale, url=None):
     """The app on a database holding the `scale` demo data, built the first time."""
     env = {"INSTANCE_PATH": directory, "UPLOAD_DIR": str(directory / f"uploads-{scale}"),
            "DATABASE_URL": url or f"sqlite:///{directory / f'{scale}.db'}", "SECRET_KEY": "salesweb-bench",
-           # warm means the settings are cached too: a worker re-reads them (one query) every few seconds
+           # The settings are kept by a worker for a few seconds whatever is written (a change made through it is
+           # seen at once): most requests find them kept, and the counts stay those the tests pin.
            "SETTINGS_CACHE_SECONDS": "3600"}
     app = create_app(env)
     app.add_url_rule("/_bench/floor", "bench_floor", lambda: render_template("base.html"))
@@ -267,7 +292,10 @@ def assets_gzip(client, body, cache):
     return total
 
 
-def measure(app, page_list, rounds, warm=3):
+def measure(app, page_list, rounds, writer, warm_up=3):
+    """Each page's first view after a write (its queries, its body), then `rounds` timed views, each after a write
+    committed through `writer`. The floor is timed in turn with each page's requests, with no write before it:
+    the least a page costs, so a write's cost never flatters a ratio."""
     users = clients(app)
     freeze_heap()  # as a server worker does once it is ready (salesweb serve)
     csrf = {role: csrf_of(c.get("/account/password" if role != "anonymous" else "/login").get_data(as_text=True))
@@ -277,45 +305,35 @@ def measure(app, page_list, rounds, warm=3):
               ("floor, signed in (+ session user)", "rep", "GET", "/_bench/floor", None, False)]
     for name, role, method, url, data, fragment in floors + page_list:
         client = users[role]
-        for _ in range(warm):
+        for _ in range(warm_up):  # templates compiled, code paths run once: not what a user meets on a busy worker
             request(client, app, method, url, data, fragment, csrf[role])
-        kept_results.clear_all()
-        form = posted(app, method, data, csrf[role])  # the bench's own reads (a deal's version) are not counted
+        form = posted(app, method, data, csrf[role])  # the bench's own reads (a deal's version) come before the write
+        writer.write()
         with counting() as counter:  # a streamed body (a CSV) runs its queries as it is read
             response = send(client, method, url, form, fragment)
             body = response.get_data()
         assert response.status_code < 400 or name == "login page", f"{name}: HTTP {response.status_code}"
-        form = posted(app, method, data, csrf[role])
-        with counting() as warm_counter:
-            send(client, method, url, form, fragment).get_data()
 
         floor_client = users["anonymous" if role == "anonymous" else "rep"]
-        floor_times = []
-
-        def timed(cold):
-            found = []
-            for _ in range(rounds):
-                if cold:
-                    kept_results.clear_all()
-                form = posted(app, method, data, csrf[role])
-                started = time.perf_counter()
-                answer = send(client, method, url, form, fragment)
-                answer.get_data()
-                found.append((time.perf_counter() - started) * 1000)
-                # the floor in turn with the page, so both are timed on the machine as it is at that moment
-                started = time.perf_counter()
-                floor_client.get("/_bench/floor").get_data()
-                floor_times.append((time.perf_counter() - started) * 1000)
-            return found, answer
-        times, last = timed(cold=False)
-        cold_times, _answer = timed(cold=True)
+        times, floor_times = [], []
+        for _ in range(rounds):
+            form = posted(app, method, data, csrf[role])
+            writer.write()
+            started = time.perf_counter()
+            answer = send(client, method, url, form, fragment)
+            answer.get_data()
+            times.append((time.perf_counter() - started) * 1000)
+            # the floor in turn with the page, so both are timed on the machine as it is at that moment
+            started = time.perf_counter()
+            floor_client.get("/_bench/floor").get_data()
+            floor_times.append((time.perf_counter() - started) * 1000)
         html = response.mimetype == "text/html" and not fragment and method == "GET"
         results.append({
-            "page": name, "role": role, "method": method, "url": url, "status": last.status_code,
-            "queries": counter.count, "warm_queries": warm_counter.count,
-            "cold_median_ms": round(statistics.median(cold_times), 2), "median_ms": round(statistics.median(times), 2),
+            "page": name, "role": role, "method": method, "url": url, "status": answer.status_code,
+            "queries": counter.count,
+            "cold_median_ms": round(statistics.median(times), 2),
+            "cold_p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 2),
             "floor_ms": round(statistics.median(floor_times), 2),
-            "p95_ms": round(sorted(times)[max(0, int(len(times) * 0.95) - 1)], 2),
             "bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6)),
             "first_load_gzip_bytes": len(gzip.compress(body, 6)) + assets_gzip(client, body.decode(), cache)
             if html else None})
@@ -324,19 +342,21 @@ def measure(app, page_list, rounds, warm=3):
     # the floor's median over the requests made in turn with its own: on a shared machine the speed drifts
     # by a fifth from minute to minute, and a floor timed once, apart, put that drift into every ratio.
     for row in results:
-        row["ratio"] = round(row["median_ms"] / row["floor_ms"], 2)
-        row["cold_ratio"] = round(row["cold_median_ms"] / row["floor_ms"], 2)
+        row["ratio"] = round(row["cold_median_ms"] / row["floor_ms"], 2)
     return results
 
 
 def small_counts(directory, page_list_for):
     """Queries per page on the small demo data (SQLite): they must equal the large data's."""
-    app, _env = prepare(directory, "small")
+    app, env = prepare(directory, "small")
     with app.app_context():
         from salesweb.core import settings
         today = datetime.date.today()
         settings.current()
-    rows = measure(app, page_list_for(app, today), rounds=1, warm=1)
+    writer = Writer(env["DATABASE_URL"])
+    rows = measure(app, page_list_for(app, today), rounds=1, writer=writer, warm_up=1)
+    writer.close()
+    db.close()
     return {row["page"]: row["queries"] for row in rows}
 
 
@@ -351,7 +371,7 @@ def data_size(app):
 
 def misses(rows, small, engine):
     """Every budget a page misses. The small-data counts come from SQLite, so they are compared on SQLite
-    only (on PostgreSQL the customer's feedback form takes one more)."""
+    only (on PostgreSQL the customer's feedback form takes one more); the ratio to the floor too (SPEC §4)."""
     found = []
     for row in rows[2:]:
         limit = BUDGET["move_ratio"] if row["page"] == "card move" else BUDGET["ratio"]
@@ -359,7 +379,7 @@ def misses(rows, small, engine):
             found.append(f"{row['page']}: {row['queries']} queries (budget {BUDGET['queries']})")
         if engine == "sqlite" and small.get(row["page"]) != row["queries"]:
             found.append(f"{row['page']}: {small.get(row['page'])} queries on small data, {row['queries']} on this")
-        if row["ratio"] > limit:
+        if engine == "sqlite" and row["ratio"] > limit:
             found.append(f"{row['page']}: {row['ratio']}x the floor (budget {limit}x)")
         if row["first_load_gzip_bytes"] and row["first_load_gzip_bytes"] > BUDGET["first_load_kb"] * 1024:
             found.append(f"{row['page']}: first load {row['first_load_gzip_bytes'] / 1024:.1f} KB gzip "
@@ -368,17 +388,14 @@ def misses(rows, small, engine):
 
 
 def table(rows, small):
-    head = (f"{'page':<38}{'queries':>9}{'median ms':>11}{'p95 ms':>9}{'floor ms':>10}{'x floor':>9}{'cold ms':>9}"
-            f"{'x floor':>9}"
+    head = (f"{'page':<38}{'queries':>9}{'cold ms':>9}{'p95 ms':>9}{'floor ms':>10}{'x floor':>9}"
             f"{'bytes':>9}{'gzip':>8}{'first KB':>10}")
     lines = [head, "-" * len(head)]
     for row in rows:
         queries = str(row["queries"]) + ("" if small.get(row["page"], row["queries"]) == row["queries"] else "≠")
-        if row["warm_queries"] != row["queries"]:
-            queries = f"{row['warm_queries']}/{queries}"
         first = f"{row['first_load_gzip_bytes'] / 1024:.1f}" if row["first_load_gzip_bytes"] else ""
-        lines.append(f"{row['page']:<38}{queries:>9}{row['median_ms']:>11.2f}{row['p95_ms']:>9.2f}"
-                     f"{row['floor_ms']:>10.2f}{row['ratio']:>9.2f}{row['cold_median_ms']:>9.2f}{row['cold_ratio']:>9.2f}"
+        lines.append(f"{row['page']:<38}{queries:>9}{row['cold_median_ms']:>9.2f}{row['cold_p95_ms']:>9.2f}"
+                     f"{row['floor_ms']:>10.2f}{row['ratio']:>9.2f}"
                      f"{row['bytes']:>9}{row['gzip_bytes']:>8}{first:>10}")
     return "\n".join(lines)
 
@@ -400,20 +417,21 @@ def main():
         return pages(fixtures(app), today)
 
     small = small_counts(directory, page_list_for)
-    app, _env = prepare(directory, args.scale, url)
+    app, env = prepare(directory, args.scale, url)
     with app.app_context():
         from salesweb.customers import cadence
         from salesweb.core import settings
         today = cadence.local_date(datetime.datetime.utcnow(), settings.current())
     size = data_size(app)
-    rows = measure(app, page_list_for(app, today), args.rounds)
+    writer = Writer(env["DATABASE_URL"])
+    rows = measure(app, page_list_for(app, today), args.rounds, writer)
+    writer.close()
     db.close()
     print(f"\nsalesweb benchmark, {engine}, {args.scale} data: " + ", ".join(f"{v:,} {k}" for k, v in size.items()))
-    print(f"warm, in-process, {args.rounds} requests per page; budgets: ≤ {BUDGET['queries']} queries and the same "
-          f"count on small data (≠ marks a difference), ≤ {BUDGET['ratio']:g}x the floor "
-          f"(card move {BUDGET['move_ratio']:g}x), first load ≤ {BUDGET['first_load_kb']:g} KB gzip\n"
-          "queries: on a page's first view after a write (w/q: w when its kept results are warm); "
-          "cold ms: every request after a write, nothing kept\n")
+    print(f"cold view: a write committed by another connection before each of {args.rounds} requests per page, "
+          f"in-process; budgets: ≤ {BUDGET['queries']} queries and the same count on small data (≠ marks a "
+          f"difference), ≤ {BUDGET['ratio']:g}x the floor (card move {BUDGET['move_ratio']:g}x, SQLite), "
+          f"first load ≤ {BUDGET['first_load_kb']:g} KB gzip\n")
     print(table(rows, small))
     found = misses(rows, small, engine)
     out = pathlib.Path(args.out or directory / (f"results-{engine}.json" if args.scale == "large"

@@ -18,20 +18,17 @@ def main():
     if sqlite is None:
         raise SystemExit(f"no results-sqlite.json in {directory}: run make bench first")
     pg_rows = {row["page"]: row for row in (postgresql or {}).get("pages", [])}
-    print("| page | queries | SQLite ms | floor ms | x floor | cold ms | x floor | PostgreSQL ms | x floor | cold ms "
-          "| first KB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| page | queries | SQLite cold ms | floor ms | x floor | PostgreSQL cold ms | x floor | first KB |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in sqlite["pages"]:
         pg = pg_rows.get(row["page"])
-        queries = str(row["queries"]) if row["warm_queries"] == row["queries"] else f"{row['warm_queries']}/{row['queries']}"
+        queries = str(row["queries"])
         if pg and pg["queries"] != row["queries"]:
             queries += f" ({pg['queries']} on PostgreSQL)"
         first = f"{row['first_load_gzip_bytes'] / 1024:.1f}" if row["first_load_gzip_bytes"] else ""
-        pg_cells = (f"{pg['median_ms']:.2f} | {pg['ratio']:.1f} | {pg['cold_median_ms']:.2f}" if pg else "— | — | —")
-        print(f"| {row['page']} | {queries} | {row['median_ms']:.2f} | {row['floor_ms']:.2f} | {row['ratio']:.1f} "
-              f"| {row['cold_median_ms']:.2f} "
-              f"| {row['cold_ratio']:.1f} | {pg_cells} | {first} |")
-
+        pg_cells = f"{pg['cold_median_ms']:.2f} | {pg['ratio']:.1f}" if pg else "— | —"
+        print(f"| {row['page']} | {queries} | {row['cold_median_ms']:.2f} | {row['floor_ms']:.2f} | {row['ratio']:.1f} "
+              f"| {pg_cells} | {first} |")
 
 if __name__ == "__main__":
     main()
