@@ -47,8 +47,10 @@ run: install
 test: dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Builds (once) or reuses the large demo database under instance/bench/, measures every main page;
-# prints a table, writes instance/bench/results-<engine>.json. Not part of `make test`.
+# The cold view (the first view after a write) of every main page and partial on the large and the xl demo data,
+# each without and with ANALYZE statistics; the data is built once (instance/bench/, or PostgreSQL databases named
+# after DATABASE_URL's) and reused. Prints the tables, writes instance/bench/results-<engine>.json, fails on a missed
+# budget. BENCH_ARGS="--scale large --rounds 10" for a quicker run. Not part of `make test`.
 bench: install
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
