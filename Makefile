@@ -6,7 +6,7 @@ HTMX_VERSION := 2.0.11
 SORTABLE_VERSION := 1.15.7
 PORT ?= 5000
 
-.PHONY: run test bench install dev chromium translations extract-messages vendor clean
+.PHONY: run test bench load install dev chromium translations extract-messages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 $(VENV)/.dev-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -53,6 +57,12 @@ test: dev
 # budget. BENCH_ARGS="--scale large --rounds 10" for a quicker run. Not part of `make test`.
 bench: install
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# A simulated department (Locust, from the bench extra) against `salesweb serve --workers 2` on the same bench
+# data: per page p50, p95 and errors, then the most requests per second; writes instance/bench/load-<engine>.json
+# and exits non-zero when a budget of SPEC §4 is missed. SQLite, or PostgreSQL when DATABASE_URL names one.
+load: $(VENV)/.bench-installed
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 # Refresh the vendored JavaScript from the npm registry (committed: a fresh clone needs no npm).
 vendor:
