@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, Case, fn
 
 from ..core.access import visible
-from ..core.db import utcnow
+from ..core.db import in_query, utcnow
 from ..models import Customer, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
@@ -70,7 +70,7 @@ def customer_rows(query, today):
 
 def open_deals():
     # By the stage ids, so the (owner, stage) index seeks each owner's open deals and skips the closed ones.
-    return Deal.select().where(Deal.stage.in_(Stage.select(Stage.id).where(Stage.kind == "open")))
+    return Deal.select().where(in_query(Deal.stage, Stage.select(Stage.id).where(Stage.kind == "open")))
 
 
 def loads(user, today, now=None):

@@ -6,7 +6,7 @@ from collections import namedtuple
 from peewee import JOIN, fn
 
 from ..core.access import scope_shape, visible, visible_kept
-from ..core.db import kept_row, kept_rows, like, like_pattern, param, utcnow
+from ..core.db import in_query, kept_row, kept_rows, like, like_pattern, param, utcnow
 from ..models import (COLLATERAL_KINDS, LANGUAGES, CollateralItem, CollateralTag, CollateralVersion, Customer,
                       Download, ShareLink, StoredFile, User)
 from ..customers import queries as customers_service
@@ -85,7 +85,7 @@ def _searched(query, pattern, kind, language, product, sort, archived):
     if language is not None:
         query = query.where(CollateralItem.language == language)
     if product is not None:
-        query = query.where(CollateralItem.id.in_(CollateralTag.select(CollateralTag.item)
+        query = query.where(in_query(CollateralItem.id, CollateralTag.select(CollateralTag.item)
                                                   .where(CollateralTag.key == product)))
     order = {"downloads": (CollateralItem.download_count.desc(), CollateralItem.updated_at.desc()),
              "title": (CollateralItem.title,)}.get(sort, (CollateralItem.updated_at.desc(),))
@@ -263,7 +263,7 @@ def _shares(query):
 def shares_of_item(item, user, limit=50):
     """Where the item was shared, limited to customers the user can see."""
     seen = visible(Customer.select(Customer.id), user, Customer.owner)
-    return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & ShareLink.customer.in_(seen)))
+    return list(_shares(ShareLink.select().where((ShareLink.item == item.id) & in_query(ShareLink.customer, seen)))
                 .limit(limit))
 
 
@@ -281,7 +281,7 @@ def shares_on_page(item_id, user, limit=50):
                                  Customer.name.alias("customer_name"), SHARER.name.alias("created_by_name"))
                 .join(Customer).switch(ShareLink)
                 .join(SHARER, JOIN.LEFT_OUTER, on=(ShareLink.created_by == SHARER.id))
-                .where((ShareLink.item == param("item")) & ShareLink.customer.in_(seen))
+                .where((ShareLink.item == param("item")) & in_query(ShareLink.customer, seen))
                 .order_by(ShareLink.created_at.desc(), ShareLink.id.desc()).limit(param("limit")))
 
     # kept: its SQL written once (the item page's five reads spent most of its time in peewee)
@@ -292,5 +292,5 @@ def shares_on_page(item_id, user, limit=50):
 def get_share(share_id, user):
     """A share link the user can see (its customer is in their scope), or None."""
     visible = customers_service.scope(user).select(Customer.id)
-    return (_shares(ShareLink.select().where((ShareLink.id == share_id) & ShareLink.customer.in_(visible)))
+    return (_shares(ShareLink.select().where((ShareLink.id == share_id) & in_query(ShareLink.customer, visible)))
             .first())

@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from peewee import Select
 
-from .db import kept_models, param
+from .db import in_query, kept_models, param
 from .extensions import login_manager
 from ..models import User
 
@@ -51,7 +51,7 @@ def visible_to(query, role, user_id, owner_field, team=None):
     if role == "manager":
         # One IN over the manager and their subtree (an OR with the own id would keep SQLite off the index).
         members = team_ids(user_id) if team is None else Select((team,), (team.c.id,))
-        return query.where(owner_field.in_(members))
+        return query.where(in_query(owner_field, members))
     return query.where(owner_field == user_id)
 
 

@@ -216,6 +216,13 @@ def kept_row(key, build, convert=None, **values):
     return rows[0] if rows else None
 
 
+def in_query(column, query):
+    """`column IN (query)`, written once. Field.in_ writes a subquery on its right a second time to see whether it
+    is empty (an empty list becomes `0 = 1`), so a scope nested n deep was written 2^n times: most of what a figures
+    page spent writing its SQL. A query is never an empty list, so nothing is lost."""
+    return NodeList((column, SQL("IN"), query))
+
+
 def without_index(field):
     """`+field`: the same value, but the planner will not reach for an index on it (SQLite and PostgreSQL
     alike), for a query that should start from a smaller table."""

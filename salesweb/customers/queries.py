@@ -8,7 +8,8 @@ from collections import namedtuple
 from peewee import JOIN, SQL, NodeList, fn
 
 from ..core.access import scope_shape, team_ids, visible, visible_kept
-from ..core.db import is_sqlite, kept_row, kept_models, kept_rows, like, like_pattern, param, utcnow, without_index
+from ..core.db import (in_query, is_sqlite, kept_models, kept_row, kept_rows, like, like_pattern, param, utcnow,
+                       without_index)
 from ..models import (CollateralItem, Contact, Customer, CustomerNote, PoolMove, Region, ShareLink, TierChange, User,
                       Visit)
 from . import cadence
@@ -65,7 +66,7 @@ def _owners_within_reach(user, leavers=False):
     if user.role == "rep":
         return query.where(User.id == user.id)
     if user.role == "manager":
-        return query.where(User.id.in_(team_ids(user.id)))
+        return query.where(in_query(User.id, team_ids(user.id)))
     return query
 
 

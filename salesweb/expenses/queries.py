@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import kept_rows, param
+from ..core.db import in_query, kept_rows, param
 from ..core.i18n import _l
 from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User, Visit
 
@@ -57,7 +57,7 @@ def waiting_for(user, limit=50):
 def _waiting(role):
     query = _listed_columns(Expense.select()).where((Expense.status == "submitted") & (Expense.claimant != param("user")))
     if role == "manager":
-        query = query.where(Expense.claimant.in_(team_ids(param("user"))))
+        query = query.where(in_query(Expense.claimant, team_ids(param("user"))))
     else:  # ops: claimants who report to no one, or to a manager who has left (see approvers)
         claimant, manager = User.alias(), User.alias()
         unmanaged = (claimant.select(claimant.id).join(manager, JOIN.LEFT_OUTER, on=(claimant.reports_to == manager.id))
@@ -158,7 +158,7 @@ def _seen_teams(query, role):
     if role in SEES_ALL:
         return query
     if role == "manager":
-        return query.where(Team.id.in_(User.select(User.team).where(User.id.in_(team_ids(param("user"))))))
+        return query.where(in_query(Team.id, User.select(User.team).where(User.id.in_(team_ids(param("user"))))))
     return query.where(Team.id == -1)
 
 
@@ -177,13 +177,13 @@ def team_budgets(user, year, quarter):
     # kept, as are the teams: writing the sheet's three selects' SQL took a fifth of the budgets page's time
     for team_id, category, amount in kept_rows(("budgets planned", shape), lambda: (
             Budget.select(Budget.team, Budget.category, Budget.amount)
-            .where(Budget.team.in_(_seen_team_ids(user.role)) & (Budget.year == param("year"))
+            .where(in_query(Budget.team, _seen_team_ids(user.role)) & (Budget.year == param("year"))
                    & (Budget.quarter == param("quarter")))), **values):
         if category in teams[team_id].lines:
             teams[team_id].lines[category].planned = amount
     for team_id, category, status, amount in kept_rows(("budgets spent", shape), lambda: (
             Expense.select(Expense.team, Expense.category, Expense.status, fn.SUM(Expense.amount).alias("amount"))
-            .where(Expense.team.in_(_seen_team_ids(user.role)) & (Expense.spent_on >= param("start"))
+            .where(in_query(Expense.team, _seen_team_ids(user.role)) & (Expense.spent_on >= param("start"))
                    & (Expense.spent_on < param("end")) & Expense.status.in_(SPENT + ("submitted",)))
             .group_by(Expense.team, Expense.category, Expense.status)), **values):
         line = teams[team_id].lines.get(category)

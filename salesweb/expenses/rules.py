@@ -6,7 +6,7 @@ to no one."""
 import datetime
 
 from ..core.access import team_ids
-from ..core.db import db, utcnow
+from ..core.db import db, in_query, utcnow
 from ..core.i18n import _l, lazy_ngettext
 from ..models import EXPENSE_CATEGORIES, Customer, Expense, User, Visit
 from ..core import audit, notifications
@@ -124,7 +124,7 @@ def may_decide(user, expense, claimant):
     if user.id == expense.claimant_id:
         return False
     if user.role == "manager":
-        return User.select().where((User.id == expense.claimant_id) & User.id.in_(team_ids(user.id))).exists()
+        return User.select().where((User.id == expense.claimant_id) & in_query(User.id, team_ids(user.id))).exists()
     if user.role == "ops":
         return claimant.reports_to_id is None or user.id in approvers(claimant)
     return False

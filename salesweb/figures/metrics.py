@@ -9,7 +9,7 @@ from functools import reduce
 from peewee import JOIN, SQL, Case, Select, Value, fn
 
 from ..core.access import SEES_ALL, team_ids
-from ..core.db import days_between, kept_row, kept_rows, month_of, param
+from ..core.db import days_between, in_query, kept_row, kept_rows, month_of, param
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
 from ..models.rollups import MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
@@ -144,13 +144,13 @@ class Scope:
 
     def narrow(self, query, owner_field, customer_field=None):
         if self.owners is not None:
-            query = query.where(owner_field.in_(self.owners))
+            query = query.where(in_query(owner_field, self.owners))
         if customer_field is not None and (self.region or self.tier or self.source):
             customers = Customer.select(Customer.id)
             for name in ("region", "tier", "source"):
                 if getattr(self, name):
                     customers = customers.where(getattr(Customer, name) == getattr(self, name))
-            query = query.where(customer_field.in_(customers))
+            query = query.where(in_query(customer_field, customers))
         return query
 
 
@@ -164,10 +164,10 @@ def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
         owners = User.select(User.id).where(User.id == user.id)
     if team_id:
         members = User.select(User.id).where(User.team == team_id)
-        owners = members if owners is None else members.where(User.id.in_(owners))
+        owners = members if owners is None else members.where(in_query(User.id, owners))
     if rep_id:
         one = User.select(User.id).where(User.id == rep_id)
-        owners = one if owners is None else one.where(User.id.in_(owners))
+        owners = one if owners is None else one.where(in_query(User.id, owners))
     return Scope(owners, region or "", tier or "", source or "")
 
 
@@ -259,7 +259,7 @@ def _stays_of_history(scope, period, settings):
         StageChange.select(StageChange.to_stage.alias("stage_id"), StageChange.at.alias("entered"),
                            fn.LEAD(StageChange.at).over(**window).alias("left_at"),
                            fn.LEAD(StageChange.to_stage).over(**window).alias("next_id"))
-        .join(Deal, on=(StageChange.deal == Deal.id)).where(Deal.id.in_(moved_since)),
+        .join(Deal, on=(StageChange.deal == Deal.id)).where(in_query(Deal.id, moved_since)),
         Deal.owner, Deal.customer).cte("stays")
     here, there = Stage.alias(), Stage.alias()
     forward = (there.position > here.position) & (there.kind != "lost")
@@ -640,7 +640,7 @@ def _peers(with_team):
 def _won_by_peers(with_team):
     return (Deal.select(Deal.owner.alias("owner"), fn.SUM(Deal.amount).alias("amount")).join(Stage)
             .where((Stage.kind == "won") & (Deal.won_on >= param("start")) & (Deal.won_on < param("end"))
-                   & Deal.owner.in_(_peers(with_team))).group_by(Deal.owner))
+                   & in_query(Deal.owner, _peers(with_team))).group_by(Deal.owner))
 
 
 def _peers_and_target(with_team):
@@ -654,7 +654,7 @@ def teams_within(user):
     query = Team.select().order_by(Team.name)
     if user.role in SEES_ALL:
         return list(query)
-    return list(query.where(Team.id.in_(User.select(User.team).where(User.id.in_(team_ids(user.id))
+    return list(query.where(in_query(Team.id, User.select(User.team).where(User.id.in_(team_ids(user.id))
                                                                      & User.team.is_null(False)))))
 
 
@@ -663,7 +663,7 @@ def reps_within(user, team_id=None):
     query = User.select(User.id, User.name, User.team, User.role).where(
         (User.active == True) & User.role.in_(("rep", "manager")))  # noqa: E712
     if user.role not in SEES_ALL:
-        query = query.where(User.id.in_(team_ids(user.id)))
+        query = query.where(in_query(User.id, team_ids(user.id)))
     if team_id:
         query = query.where(User.team == team_id)
     return list(query.order_by(User.name))

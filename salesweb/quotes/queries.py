@@ -4,7 +4,8 @@ the overdue receivables; the product catalogue."""
 from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import contains, kept_models, kept_row, kept_rows, like, like_pattern, param
+from ..core.db import (contains, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
+                       param)
 from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
@@ -114,7 +115,7 @@ def _queue(role):
              .where((Quote.status == "pending") & (Quote.valid_until >= param("today"))
                     & (Quote.prepared_by != param("user")) & _not_set_by(param("user"))))
     if role == "manager":
-        query = query.where((Quote.needs == "manager") & Deal.owner.in_(team_ids(param("user"))))
+        query = query.where((Quote.needs == "manager") & in_query(Deal.owner, team_ids(param("user"))))
     return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
 
 
@@ -128,7 +129,7 @@ def pending_query(user, today):
                                  & (Quote.prepared_by != user.id) & _not_set_by(user.id))
     if user.role == "manager":
         query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
-            (Quote.needs == "manager") & Deal.owner.in_(team_ids(user.id)))
+            (Quote.needs == "manager") & in_query(Deal.owner, team_ids(user.id)))
     return query
 
 
@@ -303,7 +304,7 @@ def _late(today, contracts=None):
                                                            order_by=[Instalment.due_on, Instalment.id])
                             .alias("running")).where(Instalment.due_on < today)
     if contracts is not None:
-        due = due.where(Instalment.contract.in_(contracts))
+        due = due.where(in_query(Instalment.contract, contracts))
     running = due.alias("running")
     # what was paid on the row's contract, looked up by index (a join to a derived table of sums is not indexed)
     payments = PAID
@@ -350,10 +351,10 @@ def overdue_contracts_query(today, contracts=None):
     paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
     gap = fn.SUM(Instalment.amount) - paid
     owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
-        (Instalment.due_on < today) & Instalment.contract.in_(Contract.select(Contract.id).where(
+        (Instalment.due_on < today) & in_query(Instalment.contract, Contract.select(Contract.id).where(
             Contract.outstanding > 0)))  # a contract paid in full owes nothing: only those still owed are read
     if contracts is not None:
-        owed = owed.where(Instalment.contract.in_(contracts))
+        owed = owed.where(in_query(Instalment.contract, contracts))
     owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")
     return (Contract.select(Contract.id).join(owed, on=(owed.c.contract_id == Contract.id))
             .join(Deal, on=(Contract.deal == Deal.id), src=Contract)), owed.c.overdue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.access import team_ids
-from ..core.db import db, utcnow
+from ..core.db import db, in_query, utcnow
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -119,7 +119,7 @@ def may_decide(user, quote, today):
     if user.role == "ops":
         return True
     return user.role == "manager" and quote.needs == "manager" and (
-        Deal.select(Deal.id).where((Deal.id == quote.deal_id) & Deal.owner.in_(team_ids(user.id))).exists())
+        Deal.select(Deal.id).where((Deal.id == quote.deal_id) & in_query(Deal.owner, team_ids(user.id))).exists())
 
 
 def _approvers(quote, owner_id):

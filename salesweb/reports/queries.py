@@ -6,6 +6,7 @@ import json
 
 from peewee import Case, fn
 
+from ..core.db import in_query
 from ..core.access import team_ids
 from ..models import Customer, Deal, Stage, StageChange, User, WeeklyReport
 from ..visits import queries as visits
@@ -81,7 +82,7 @@ def find(rep, year, week):
 
 def team_status(manager, year, week):
     """Each active rep in the manager's subtree with their report for the week (or None)."""
-    reps = list(User.select().where(User.id.in_(team_ids(manager.id)) & (User.role == "rep")
+    reps = list(User.select().where(in_query(User.id, team_ids(manager.id)) & (User.role == "rep")
                                     & (User.active == True)).order_by(User.name))  # noqa: E712
     reports = {r.rep_id: r for r in WeeklyReport.select().where(
         WeeklyReport.rep.in_([r.id for r in reps]) & (WeeklyReport.year == year) & (WeeklyReport.week == week))}
@@ -93,11 +94,11 @@ def unsubmitted(manager, year, week):
     submitted = WeeklyReport.select(WeeklyReport.rep).where(
         (WeeklyReport.year == year) & (WeeklyReport.week == week) & WeeklyReport.submitted_at.is_null(False))
     return list(User.select(User.id, User.name).where(
-        User.id.in_(team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
+        in_query(User.id, team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
         & User.id.not_in(submitted)).order_by(User.name))
 
 
 def in_team(manager, rep_id):
     """The rep, if they are in the manager's subtree."""
-    return (User.select().where((User.id == rep_id) & User.id.in_(team_ids(manager.id)) & (User.role == "rep"))
+    return (User.select().where((User.id == rep_id) & in_query(User.id, team_ids(manager.id)) & (User.role == "rep"))
             .first())

@@ -8,7 +8,7 @@ import pytz
 from peewee import JOIN, fn
 
 from ..core.access import scope_shape, team_ids, visible, visible_kept
-from ..core.db import kept_row, kept_rows, param, without_index
+from ..core.db import in_query, kept_row, kept_rows, param, without_index
 from ..models import VISIT_KINDS, Contact, Customer, Deal, Feedback, Task, User, Visit, VisitComment, VisitContact
 
 
@@ -214,7 +214,7 @@ def detail(visit_id, user):
 def task_scope(user):
     """Tasks a user may see and act on: their own, and (a manager) their subtree's; nobody else's."""
     if user.role == "manager":
-        return Task.select().where(Task.assignee.in_(team_ids(user.id)))
+        return Task.select().where(in_query(Task.assignee, team_ids(user.id)))
     return Task.select().where(Task.assignee == user.id)
 
 
@@ -283,7 +283,7 @@ def team_open_tasks(user, limit=100):
     if user.role != "manager":
         return []
     return _items(kept_rows(("team open tasks",), lambda: _task_items(lambda q: q.where(
-        Task.assignee.in_(team_ids(param("user"))) & (Task.assignee != param("user")) & Task.done_at.is_null())
+        in_query(Task.assignee, team_ids(param("user"))) & (Task.assignee != param("user")) & Task.done_at.is_null())
         .order_by(Task.due_on, Task.id).limit(param("limit")), assignee=True), user=user.id, limit=limit), assignee=True)
 
 
@@ -291,5 +291,5 @@ def task_assignees(user):
     """Whom the user may give a task: themselves, and (a manager) active people in their subtree."""
     if user.role != "manager":
         return [user]
-    return list(User.select().where(User.id.in_(team_ids(user.id)) & (User.active == True))  # noqa: E712
+    return list(User.select().where(in_query(User.id, team_ids(user.id)) & (User.active == True))  # noqa: E712
                 .order_by(User.name))

@@ -4,7 +4,7 @@ checks; what the pages read of tasks is in `queries`."""
 import datetime
 
 from ..core.access import team_ids
-from ..core.db import db, utcnow
+from ..core.db import db, in_query, utcnow
 from ..core.i18n import _l
 from ..models import Task, User
 from ..core import audit, notifications
@@ -46,7 +46,7 @@ def _tell_assignee(task, assignee, by):
 
 def _may_assign(by, assignee):
     return by.role == "manager" and User.select().where((User.id == assignee.id)
-                                                        & User.id.in_(team_ids(by.id))).exists()
+                                                        & in_query(User.id, team_ids(by.id))).exists()
 
 
 def done(task, by, now=None):
