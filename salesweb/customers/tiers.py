@@ -12,6 +12,7 @@ from ..models import TIERS, Customer, Deal, Stage, TierChange
 from ..core import audit, settings
 from . import cadence
 from ..core.errors import Invalid
+from ..infra import rollups
 
 LOCKERS = ("manager", "ops")
 
@@ -36,7 +37,7 @@ def has_revenue_source():
 def update_settings(changes, by, fallbacks=None, today=None):
     """Store settings as settings.update does (validated as a whole, each change audited), and in the same
     transaction have the customers follow them: due dates a new cadence, tiers new thresholds (once a deal has been
-    won). Returns what changed."""
+    won), the rollups a new time zone (their days). Returns what changed."""
     values, merged, changed = settings.prepare(changes, fallbacks)
     with db.atomic():
         settings.store(changed, values, by)
@@ -44,6 +45,8 @@ def update_settings(changes, by, fallbacks=None, today=None):
             cadence.refresh_all(merged)
         if any(key.startswith("tier_") for key in changed) and has_revenue_source():
             recompute_all(merged, today or utcnow().date())
+        if "timezone" in changed:  # every day boundary moved: the rollups kept by day follow
+            rollups.rebuild(merged)
     return changed
 
 

@@ -192,3 +192,19 @@ def test_rebuild_rollups_command_reports_and_repairs(app, make):
     rebuilt = runner.invoke(args=["rebuild-rollups"])
     assert rebuilt.exit_code == 0 and "rollup_visit_day 1 rows" in rebuilt.output
     assert runner.invoke(args=["rebuild-rollups", "--check"]).exit_code == 0
+
+
+def test_a_new_time_zone_moves_the_days_of_the_rollups(app, make):
+    """17:00 UTC is the next day in Shanghai and the same day in London: saving the time zone rebuilds the days."""
+    from salesweb.customers import tiers
+    with app.app_context():
+        values = settings.current()
+        rep, ops = make.user("rep"), make.user("admin")
+        customer = make.customer(rep)
+        at = datetime.datetime(2026, 11, 2, 17, 0)
+        visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
+                   customer, rep, rep, values, now=at)
+        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 3)]
+        tiers.update_settings({**values, "timezone": "Europe/London"}, by=ops)
+        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 2)]
+        assert rollups.differences(settings.current()) == []
