@@ -38,4 +38,4 @@ def up(migrator, db):
     db.create_tables([VisitDay, VisitMonth, StageStay])
     # built with the code that keeps them: the same rows `salesweb rebuild-rollups` makes
     from salesweb.infra import rollups
-    rollups.rebuild()
+    rollups.rebuild(tables=("rollup_visit_day", "rollup_visit_month", "rollup_stage_stay"))

@@ -12,6 +12,7 @@ from ..models import TIERS, Customer, Deal, Stage, TierChange
 from ..core import audit, settings
 from . import cadence
 from ..core.errors import Invalid
+from ..infra import rollups
 
 LOCKERS = ("manager", "ops")
 
@@ -95,6 +96,8 @@ def recompute(customer_ids, values, today, source=None):
             TierChange.create(customer=customer, old_tier=old, new_tier=new, reason="rule",
                               note=f"{amount / 100:,.2f}")
             changes.append((customer, old, new))
+        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))
+                                   for customer, old, _new in changes])
     return changes
 
 
@@ -118,6 +121,7 @@ def lock(customer, tier, reason, by, values):
         cadence.refresh(customer, values)
         customer.updated_at = utcnow()
         customer.save()
+        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))])
         TierChange.create(customer=customer, old_tier=old, new_tier=tier, reason="lock", note=reason, by=by)
         audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: tier {old} → {tier} locked")
 

@@ -3,23 +3,26 @@ recomputes them from the rows.
 
 A write that moves one figure adds to the rows it changes (`add`: an upsert by key, the same SQL on both engines,
 so two writers add up instead of one overwriting the other); a rare write that moves many (a reassignment, a
-stage merge) recomputes the rows of the people it touched; `rebuild` recomputes everything (after an import, a
-restore, or a change of time zone, which moves every day boundary). tests/infra/test_rollups.py runs long random
-sequences of writes through the rules and checks after each that what was kept equals a rebuild."""
+stage merge, a recycle into the pool) recomputes the rows of the people it touched; `rebuild` recomputes
+everything (after an import into the tables, a restore, or a change of time zone, which moves every day
+boundary). tests/infra/test_rollups.py runs long random sequences of writes through the rules and checks after
+each that what was kept equals a rebuild."""
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytz
 from flask import has_app_context, has_request_context
-from peewee import EXCLUDED
+from peewee import EXCLUDED, fn
 
 from ..core.db import db
 from ..core import settings as settings_service
-from ..models import Deal, StageChange, Visit
-from ..models.rollups import ROLLUPS, StageStay, VisitDay, VisitMonth
+from ..models import Customer, Deal, StageChange, Visit
+from ..models.rollups import ROLLUPS, CustomerCount, StageStay, VisitDay, VisitMonth
 
-KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage")}
-SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds")}
+KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
+        CustomerCount: ("owner", "tier", "status", "region")}
+SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
+        CustomerCount: ("customers",)}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -106,6 +109,54 @@ def _stay_rows(owner_ids, zone):
             for (o, d, s, n), (c, t) in found.items()]
 
 
+# -- customers ---------------------------------------------------------------------------------------------------
+
+def customer_key(customer, **changed):
+    """Where a customer is counted: (owner, tier, status, region), the pool as owner 0; `customer` is anything with
+    owner_id, tier, status and region, and `changed` gives values in place of some of them (owner_id=None: to the
+    pool)."""
+    values = {"owner_id": customer.owner_id, "tier": customer.tier, "status": customer.status,
+              "region": customer.region, **changed}
+    return (values["owner_id"] or 0, values["tier"], values["status"], values["region"] or "")
+
+
+def customers_changed(changes):
+    """Customers were made (old None) or changed owner, tier, status or region: [(old key, new key)], each a
+    `customer_key`; one upsert per key whose count moves, in key order (two writers lock rows in the same order)."""
+    moved = Counter()
+    for old, new in changes:
+        if old != new:
+            if old is not None:
+                moved[old] -= 1
+            if new is not None:
+                moved[new] += 1
+    for key in sorted(moved):
+        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=moved[key])
+
+
+def _customer_rows(owner_ids):
+    """CustomerCount rows counted from the customers (of `owner_ids`, None among them for the pool; None: all)."""
+    owner = fn.COALESCE(Customer.owner, 0)
+    query = Customer.select(owner, Customer.tier, Customer.status, Customer.region, fn.COUNT(Customer.id))
+    if owner_ids is not None:
+        condition = Customer.owner.in_(sorted(i for i in owner_ids if i))
+        if any(not i for i in owner_ids):
+            condition |= Customer.owner.is_null()
+        query = query.where(condition)
+    return [{"owner": o, "tier": t, "status": s, "region": r, "customers": n}
+            for o, t, s, r, n in query.group_by(owner, Customer.tier, Customer.status, Customer.region).tuples()]
+
+
+def recompute_customers(owner_ids):
+    """Recompute the customer counts of these owners (None: the pool): many of their customers changed hands at
+    once."""
+    ids = sorted({i or 0 for i in owner_ids})
+    if not ids:
+        return
+    with db.atomic():
+        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+
+
 # -- recomputing -------------------------------------------------------------------------------------------------
 
 def _replace(model, rows, where=None):
@@ -126,6 +177,7 @@ def recompute_people(user_ids, values=None):
         _replace(VisitDay, days, VisitDay.rep.in_(ids))
         _replace(VisitMonth, months, VisitMonth.rep.in_(ids))
         _replace(StageStay, _stay_rows(ids, zone), StageStay.owner.in_(ids))
+        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
 
 
 def recompute_stays(owner_ids=None):
@@ -138,20 +190,28 @@ def recompute_stays(owner_ids=None):
         _replace(StageStay, _stay_rows(ids, _zone()), None if ids is None else StageStay.owner.in_(ids))
 
 
-def fresh(values=None):
-    """{model: rows} as a rebuild makes them, from the rows alone."""
+def fresh(values=None, models=ROLLUPS):
+    """{model: rows} as a rebuild makes them, from the rows alone (of `models` only)."""
     zone = _zone(values)
-    days, months = _visit_rows(None, zone)
-    return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone)}
+    made = {}
+    if {VisitDay, VisitMonth} & set(models):
+        made[VisitDay], made[VisitMonth] = _visit_rows(None, zone)
+    if StageStay in models:
+        made[StageStay] = _stay_rows(None, zone)
+    if CustomerCount in models:
+        made[CustomerCount] = _customer_rows(None)
+    return {model: made[model] for model in models}
 
 
-def rebuild(values=None):
-    """Recompute every rollup from the rows, in one transaction; returns {table name: rows}."""
+def rebuild(values=None, tables=None):
+    """Recompute every rollup (`tables`: only those named; a migration builds the tables it makes, a later
+    migration's do not exist yet) from the rows, in one transaction; returns {table name: rows}."""
+    models = [model for model in ROLLUPS if tables is None or model._meta.table_name in tables]
     with db.atomic():
-        made = fresh(values)
-        for model in ROLLUPS:
+        made = fresh(values, models)
+        for model in models:
             _replace(model, made[model])
-    return {model._meta.table_name: len(made[model]) for model in ROLLUPS}
+    return {model._meta.table_name: len(made[model]) for model in models}
 
 
 def kept():

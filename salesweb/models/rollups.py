@@ -50,4 +50,20 @@ class StageStay(BaseModel):
         indexes = ((("owner", "day", "stage", "next_stage"), True), (("day", "owner"), False))
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay]
+class CustomerCount(BaseModel):
+    """Customers per owner (0: the pool), tier, status and region ('' for none): the customer list's tier tabs
+    and region choices and the allocation console's loads count these rows, not the customers."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    status = CharField(max_length=16)
+    region = CharField(max_length=64)
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_customer"
+        primary_key = False
+        # the key leads with the owner, as every reader narrows to the owners in its scope first
+        indexes = ((("owner", "tier", "status", "region"), True),)
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay, CustomerCount]
