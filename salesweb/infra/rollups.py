@@ -136,15 +136,14 @@ def customers_changed(changes):
 
 def _customer_rows(owner_ids):
     """CustomerCount rows counted from the customers (of `owner_ids`, None among them for the pool; None: all)."""
-    owner = fn.COALESCE(Customer.owner, 0)
-    query = Customer.select(owner, Customer.tier, Customer.status, Customer.region, fn.COUNT(Customer.id))
+    query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region, fn.COUNT(Customer.id))
     if owner_ids is not None:
         condition = Customer.owner.in_(sorted(i for i in owner_ids if i))
         if any(not i for i in owner_ids):
             condition |= Customer.owner.is_null()
         query = query.where(condition)
-    return [{"owner": o, "tier": t, "status": s, "region": r, "customers": n}
-            for o, t, s, r, n in query.group_by(owner, Customer.tier, Customer.status, Customer.region).tuples()]
+    query = query.group_by(Customer.owner, Customer.tier, Customer.status, Customer.region)
+    return [{"owner": o or 0, "tier": t, "status": s, "region": r, "customers": n} for o, t, s, r, n in query.tuples()]
 
 
 def recompute_customers(owner_ids):
