@@ -2,26 +2,30 @@
 recomputes them from the rows.
 
 A write that moves one figure adds to the rows it changes (`add`: an upsert by key, the same SQL on both engines,
-so two writers add up instead of one overwriting the other); a rare write that moves many (a reassignment, a
+so two writers add up instead of one overwriting the other; `deal_changed`: the two rows a deal leaves and
+enters, in one upsert); a rare write that moves many (a reassignment, a
 stage merge) recomputes the rows of the people it touched; `rebuild` recomputes everything (after an import, a
 restore, or a change of time zone, which moves every day boundary). tests/infra/test_rollups.py runs long random
 sequences of writes through the rules and checks after each that what was kept equals a rebuild."""
 import datetime
+import operator
 from collections import defaultdict
+from functools import reduce
 
 import pytz
 from flask import has_app_context, has_request_context
 from peewee import EXCLUDED, fn
 
-from ..core.db import db
+from ..core.db import db, kept_statement, param
 from ..core import settings as settings_service
 from ..models import Contract, Deal, Instalment, Payment, StageChange, Visit
-from ..models.rollups import ROLLUPS, MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
+from ..models.rollups import ROLLUPS, MoneyDay, MoneyMonth, StageDeals, StageStay, VisitDay, VisitMonth
 
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
-        MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month")}
+        MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), StageDeals: ("owner", "stage")}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
-        MoneyDay: ("due", "received"), MoneyMonth: ("due", "received")}
+        MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), StageDeals: ("deals", "amount", "weighted")}
+ZEROS_STAY = (StageDeals,)  # rollups whose rows stay when their sums fall to zero (see `deal_changed`)
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -106,6 +110,62 @@ def _stay_rows(owner_ids, zone):
         before = (deal, stage, at)
     return [{"owner": o, "day": d, "stage": s, "next_stage": n, "stays": c, "seconds": t}
             for (o, d, s, n), (c, t) in found.items()]
+
+
+# -- the deals in each stage -------------------------------------------------------------------------------------
+
+def deal_changed(before, after):
+    """A deal was made (`before` None) or its owner, stage, amount or probability changed; `before` and `after`
+    are (owner id, stage id, amount, probability). One statement for the row it leaves and the row it enters, in
+    key order (two writers take the rows' locks in the same order); a row that falls to zero stays, where `add`
+    would need a second statement to delete it."""
+    change = defaultdict(lambda: [0, 0, 0])
+    for sign, found in ((-1, before), (1, after)):
+        if found is not None:
+            owner, stage, amount, probability = found
+            cell = change[(owner, stage)]
+            cell[0] += sign
+            cell[1] += sign * amount
+            cell[2] += sign * amount * probability
+    rows = [(key, sums) for key, sums in sorted(change.items()) if any(sums)]
+    if not rows:
+        return
+    names = KEYS[StageDeals] + SUMS[StageDeals]
+    values = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
+              for name, value in zip(names, key + tuple(sums))}
+    # kept: a card move writes it, and peewee writing an upsert took longer than the database running it
+    db.execute_sql(*kept_statement(("stage deals", len(rows)), lambda: _stage_deals_added(len(rows)), **values))
+
+
+def _stage_deals_added(rows):
+    names = KEYS[StageDeals] + SUMS[StageDeals]
+    return (StageDeals.insert_many([{getattr(StageDeals, name): param(f"{name}_{n}") for name in names}
+                                    for n in range(rows)])
+            .on_conflict(conflict_target=[StageDeals.owner, StageDeals.stage],
+                         update={getattr(StageDeals, name): getattr(StageDeals, name) + getattr(EXCLUDED, name)
+                                 for name in SUMS[StageDeals]}))
+
+
+def _stage_deal_rows(owner_ids=None, stage_ids=None):
+    """StageDeals rows recomputed from the deals (of `owner_ids`, in `stage_ids`; None: all)."""
+    query = (Deal.select(Deal.owner, Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                         fn.SUM(Deal.amount * Deal.probability)).group_by(Deal.owner, Deal.stage))
+    if owner_ids is not None:
+        query = query.where(Deal.owner.in_(list(owner_ids)))
+    if stage_ids is not None:
+        query = query.where(Deal.stage.in_(list(stage_ids)))
+    return [{"owner": owner, "stage": stage, "deals": deals, "amount": int(amount or 0), "weighted": int(weighted or 0)}
+            for owner, stage, deals, amount, weighted in query.tuples()]
+
+
+def stages_changed(stage_ids):
+    """Many deals changed at once in these stages (merged into another, following a stage's new probability), or
+    a stage went: the deals in each, again."""
+    ids = sorted({i for i in stage_ids if i is not None})
+    if not ids:
+        return
+    with db.atomic():
+        _replace(StageDeals, _stage_deal_rows(stage_ids=ids), StageDeals.stage.in_(ids))
 
 
 # -- contracts: what is still owed --------------------------------------------------------------------------------
@@ -214,6 +274,7 @@ def deals_changed_owner(owner_ids):
         days, months = _money_rows(ids)
         _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
         _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
+        _replace(StageDeals, _stage_deal_rows(owner_ids=ids), StageDeals.owner.in_(ids))
 
 
 def fresh(values=None):
@@ -222,7 +283,7 @@ def fresh(values=None):
     days, months = _visit_rows(None, zone)
     money_days, money_months = _money_rows(None)
     return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone), MoneyDay: money_days,
-            MoneyMonth: money_months}
+            MoneyMonth: money_months, StageDeals: _stage_deal_rows()}
 
 
 def rebuild(values=None):
@@ -237,9 +298,13 @@ def rebuild(values=None):
 
 
 def kept():
-    """{model: rows} as they are kept now."""
-    return {model: [dict(row) for row in model.select(*[getattr(model, n) for n in KEYS[model] + SUMS[model]])
-                    .dicts()] for model in ROLLUPS}
+    """{model: rows} as they are kept now (but for rows fallen to zero, which a rebuild does not make)."""
+    def rows(model):
+        query = model.select(*[getattr(model, n) for n in KEYS[model] + SUMS[model]])
+        if model in ZEROS_STAY:
+            query = query.where(~reduce(operator.and_, [getattr(model, n) == 0 for n in SUMS[model]]))
+        return [dict(row) for row in query.dicts()]
+    return {model: rows(model) for model in ROLLUPS}
 
 
 def differences(values=None):
