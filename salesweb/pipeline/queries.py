@@ -10,7 +10,7 @@ from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
 from ..core.db import is_sqlite, kept_models, kept_row, kept_rows, kept_statement, param, utcnow
-from ..models import Customer, Deal, Stage, StageChange, User
+from ..models import Customer, Deal, Stage, StageChange, StageDeals, User
 from ..models.people import initials
 
 
@@ -256,7 +256,11 @@ def _filtered(board_filter, team=None):
 
 
 def _totals(board_filter, stage_ids):
-    """{stage id: (count, amount, probability-weighted amount)}."""
+    """{stage id: (count, amount, probability-weighted amount)}: from the deals in each stage per owner (a rollup
+    kept by the writes) when only the scope and the owner filter narrow the board, as a board first opens; over
+    the deals themselves under any other filter."""
+    if (board_filter.tier, board_filter.close_from, board_filter.close_to, board_filter.quiet_before) == (None,) * 4:
+        return _rolled_up_totals(board_filter, stage_ids)
     placeholders, shape, values = _kept_filter(board_filter)
 
     def build():
@@ -269,6 +273,26 @@ def _totals(board_filter, stage_ids):
     # a handful of sets: the whole board's, a move's two columns, are in its key)
     rows = kept_rows(("board-totals", *shape, stage_ids), build, **values)
     return {sid: (count, int(amount or 0), int(w or 0)) for sid, count, amount, w in rows}
+
+
+def _rolled_up_totals(board_filter, stage_ids):
+    """`_totals` from the deals in each stage per owner: a row per person in scope and stage, however many deals
+    Won and Lost have gathered over the years."""
+    f = board_filter
+
+    def build():
+        weighted = fn.SUM(StageDeals.weighted) / 100  # as over the deals: the sum of amount × probability, then / 100
+        query = visible_to(StageDeals.select(StageDeals.stage, fn.SUM(StageDeals.deals).alias("count"),
+                                             fn.SUM(StageDeals.amount).alias("amount"), weighted.alias("weighted")),
+                           f.role, param("user_id"), StageDeals.owner)
+        if f.owner_id is not None:
+            query = query.where(StageDeals.owner == param("owner_id"))
+        return query.where(StageDeals.stage.in_(list(stage_ids))).group_by(StageDeals.stage)
+
+    # kept, as the totals over the deals are: the scope, whether one owner is chosen and the stages shape it
+    rows = kept_rows(("board-rolled-up-totals", scope_shape(f.role), f.owner_id is not None, stage_ids), build,
+                     user_id=f.user_id, **({"owner_id": f.owner_id} if f.owner_id is not None else {}))
+    return {sid: (int(count or 0), int(amount or 0), int(w or 0)) for sid, count, amount, w in rows}
 
 
 CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.position, Deal.stage_entered_at,

@@ -212,7 +212,7 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
     assert len(small_board) == len(big_board) <= 12
     # user, the deal in scope with its card's names, stages, end of column, the update held to the deal's version
     # (no second read of the deal), the deals in each stage and the stage stay added to their rollups, stage change,
-    # audit, column totals; on either engine
+    # audit, column totals (from the rollup); on either engine
     assert len(small_move) == len(big_move) == 10
 
 
