@@ -63,8 +63,7 @@ def _filters():
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
     if current_user.role != "rep":
         form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(i), name) for i, name, _active
-                                      in customers.people_in_reach(current_user, leavers=True)])
+                                     [(str(i), name) for i, name in queries.owners_in_scope(current_user)])
     return form
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from salesweb.models import Deal, LossReason, Stage
+from salesweb.models import Deal, LossReason, Stage, User
 from tests.conftest import count_queries, csrf_token, post
 
 EN = {"Accept-Language": "en"}
@@ -499,3 +499,21 @@ def test_every_shape_of_the_kept_board_reads(app, make, signed_in, role):
     deal = client.get(f"/deals/{deals[0].id}", headers=EN)
     assert deal.status_code == 200 and "Deal 0" in deal.get_data(as_text=True)
 
+
+def test_the_owner_filter_offers_the_reps_and_managers_in_scope_leavers_too(app, make, signed_in, team):
+    leaver = make.user("rep", name="Ada Left", team="East")
+    User.update(active=False).where(User.id == leaver.id).execute()
+    support, _ = signed_in("support", name="Sue Port")
+
+    def offered(client):
+        page = client.get("/pipeline", headers=EN).get_data(as_text=True)
+        select = re.search(r'<select id="owner" name="owner">(.*?)</select>', page, re.S)
+        return select and re.findall(r'<option (?:selected )?value="([^"]*)">([^<]*)</option>', select.group(1))
+
+    everyone, mine = ("", "Everyone I can see"), ("mine", "Mine")
+    ids = {name: str(user.id) for name, user in (("Ada Left", leaver), ("Boss", team["boss"]),
+                                                 ("Rep One", team["rep"]), ("Rep Two", team["other"]))}
+    # by name, leavers too (their deals still show), and only reps and managers
+    assert offered(team["boss_client"]) == [everyone, mine] + [(ids[n], n) for n in ("Ada Left", "Boss", "Rep One")]
+    assert offered(support) == [everyone, mine] + [(ids[n], n) for n in ("Ada Left", "Boss", "Rep One", "Rep Two")]
+    assert offered(team["rep_client"]) is None  # a rep's board is theirs alone
