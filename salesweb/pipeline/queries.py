@@ -9,7 +9,7 @@ from functools import reduce
 from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
-from ..core.db import is_sqlite, kept_models, kept_row, kept_rows, kept_statement, param, utcnow
+from ..core.db import kept_models, kept_row, kept_rows, kept_statement, param, utcnow
 from ..customers.queries import OWNER_ROLES
 from ..models import Customer, Deal, Stage, StageChange, StageDeals, User
 from ..models.people import initials
@@ -364,15 +364,13 @@ def _first_cards_query(board_filter, stage_ids, limit):
     base = _filtered(board_filter, team=team)
     firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(limit)
               for sid in stage_ids]
-    if is_sqlite():
-        query = Deal.select().where(reduce(operator.or_, (Deal.id.in_(ids) for ids in firsts)))
-    else:
-        # PostgreSQL plans that OR of IN subqueries as a scan of every deal and a hash of every customer (7 ms);
-        # one IN over the columns' first ids, each read from its own derived table, as a lookup of each id (1.5 ms).
-        firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
-        ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
-        query = Deal.select().where(Deal.id.in_(ids))
-    query = _card_query(query)
+    # one IN over the columns' first ids, each read from its own derived table: PostgreSQL plans an OR of IN
+    # subqueries as a scan of every deal and a hash of every customer (7 ms, against 1.5), and SQLite tests each
+    # IN again on every row it finds, building the team's list twice per column (a director of 300: 0.54 against
+    # 0.32 ms)
+    firsts = [first.alias(f"first_{n}") for n, first in enumerate(firsts)]
+    ids = reduce(operator.add, (Select(from_list=[first], columns=[first.c.id]) for first in firsts))
+    query = _card_query(Deal.select().where(Deal.id.in_(ids)))
     return query.with_cte(team) if team is not None else query
 
 
