@@ -9,7 +9,7 @@ from functools import reduce
 from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
-from ..core.db import kept_models, kept_row, kept_rows, kept_statement, param, utcnow
+from ..core.db import kept_models, kept_row, kept_rows, kept_statement, param, utcnow, without_index
 from ..customers.queries import OWNER_ROLES
 from ..models import Customer, Deal, Stage, StageChange, StageDeals, User
 from ..models.people import initials
@@ -178,7 +178,7 @@ def column_cards(user, criteria, today, stage_id, offset, limit=50, all_stages=N
     placeholders, shape, values = _kept_filter(_board_filter(user, criteria, today, all_stages))
 
     def build():
-        ids = (_filtered(placeholders).select(Deal.id).where(Deal.stage == param("stage_id"))
+        ids = (_filtered(placeholders, in_order=True).select(Deal.id).where(Deal.stage == param("stage_id"))
                .order_by(Deal.position, Deal.id).offset(param("offset")).limit(param("limit")))
         return _card_query(Deal.select().where(Deal.id.in_(ids)))
 
@@ -247,11 +247,15 @@ def _board_filter(user, criteria, today, all_stages=None):
                        quiet_before=tuple(rotting.items()) if rotting is not None else None)
 
 
-def _filtered(board_filter, team=None):
+def _filtered(board_filter, team=None, in_order=False):
     """The deals the board shows: the user's scope narrowed by its filters (`team`: a manager's team_tree the
-    statement declares)."""
+    statement declares). `in_order`: for a column's cards in order, a team's scope is tested on each card as the
+    (stage, position) index is walked, which stops at the cards shown; through the owner's index the planner
+    (given ANALYZE's statistics) gathered and sorted every deal of the team in the column instead, for a
+    director's Won column every deal won in the years (22,000 on xl: 1.1 ms against 0.35)."""
     f = board_filter
-    query = visible_to(Deal.select(), f.role, f.user_id, Deal.owner, team)
+    owner = without_index(Deal.owner) if in_order and f.role == "manager" else Deal.owner
+    query = visible_to(Deal.select(), f.role, f.user_id, owner, team)
     if f.quiet_before is not None:
         open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
         query = query.where(Deal.stage.in_(open_stages) & stale_condition(f.today, dict(f.quiet_before)))
@@ -361,7 +365,7 @@ def _first_cards(board_filter, stage_ids, limit):
 
 def _first_cards_query(board_filter, stage_ids, limit):
     team = team_tree(board_filter.user_id) if board_filter.role == "manager" else None  # one tree for every column
-    base = _filtered(board_filter, team=team)
+    base = _filtered(board_filter, team=team, in_order=True)
     firsts = [base.select(Deal.id).where(Deal.stage == sid).order_by(Deal.position, Deal.id).limit(limit)
               for sid in stage_ids]
     # one IN over the columns' first ids, each read from its own derived table: PostgreSQL plans an OR of IN
