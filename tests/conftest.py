@@ -123,9 +123,14 @@ class Factory:
 
     def won_deal(self, owner, on, **kw):
         """A deal of `owner` won on the day `on` (written straight to the row, as a history would have it)."""
+        from salesweb.infra import rollups
         from salesweb.models import Deal, Stage
         deal = self.deal(owner, **kw)
-        Deal.update(stage=Stage.get(Stage.kind == "won").id, won_on=on).where(Deal.id == deal.id).execute()
+        won = Stage.get(Stage.kind == "won")
+        Deal.update(stage=won.id, won_on=on).where(Deal.id == deal.id).execute()
+        # the deals in each stage, as the move there would have kept them
+        rollups.deal_changed((deal.owner_id, deal.stage_id, deal.amount, deal.probability),
+                             (deal.owner_id, won.id, deal.amount, deal.probability))
         return Deal.get_by_id(deal.id)
 
 

@@ -61,7 +61,7 @@ class Deal(BaseModel):
     class Meta:
         indexes = (
             (("stage", "position"), False),
-            (("owner", "stage"), False),
+            (("owner", "stage", "position"), False),  # an owner's column, in order
             (("expected_close",), False),
             (("won_on",), False),
             (("created_at",), False),  # new deals per month

@@ -93,4 +93,22 @@ class CustomerCount(BaseModel):
         indexes = ((("owner", "tier", "status", "region"), True),)
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth, CustomerCount]
+class StageDeals(BaseModel):
+    """The deals in each stage per owner, now: how many, their amounts summed, and their amounts times their
+    probability (percent) summed. The board's column headers read these, not every deal (Won and Lost hold
+    every deal ever closed). A row whose sums fall to zero stays (a move then writes one statement):
+    `infra.rollups.kept` leaves such rows out."""
+    owner = IntegerField()
+    stage = IntegerField()
+    deals = IntegerField(default=0)
+    amount = BigIntegerField(default=0)
+    weighted = BigIntegerField(default=0)  # Σ amount × probability: a header shows the sum divided by 100
+
+    class Meta:
+        table_name = "rollup_stage_deals"
+        primary_key = False
+        indexes = ((("owner", "stage"), True),)
+
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth, CustomerCount, StageDeals]

@@ -1,6 +1,8 @@
-"""Board cards and columns, each written from what it shows (salesweb/web/rows.py)."""
+"""Board cards and columns, each written from what it shows (salesweb/web/rows.py), and the owner filter's
+options."""
+from markupsafe import Markup, escape
 
-from ..core.i18n import locale_name
+from ..core.i18n import _, locale_name
 from ..web.rows import RowTemplate
 
 CARD = RowTemplate("pipeline/_card.html", "id version title amount customer_name customer_tier owner_name "
@@ -24,3 +26,12 @@ def board_columns(columns, can_move, per_column, filter_values, oob=False):
     return COLUMN.write((COLUMN.Row(c.stage.id, c.stage.name(locale), c.stage.kind, c.count, c.amount, c.weighted,
                                     c.more, filters, board_cards(c.cards, can_move)) for c in columns),
                         can_move=bool(can_move), per_column=per_column, oob=bool(oob))
+
+
+def owner_options(people, chosen):
+    """The owner filter's <option>s as WTForms' select writes them: everyone in scope, the user's own, then each
+    person ((id, name), by name); `chosen` (the filter's value as sent) is selected. Written in one pass: a
+    director's list holds everyone, and through the form's choices each option took 2 µs."""
+    pairs = [("", _("Everyone I can see")), ("mine", _("Mine"))] + [(str(i), name) for i, name in people]
+    return Markup("".join(f'<option selected value="{value}">{escape(label or value)}</option>' if value == chosen
+                          else f'<option value="{value}">{escape(label or value)}</option>' for value, label in pairs))

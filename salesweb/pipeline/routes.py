@@ -14,7 +14,7 @@ from ..models import Deal, LossReason, Stage, User
 from ..quotes.forms import PaymentForm
 from ..quotes import contracts, queries as quotes, rules as quote_rules
 from ..customers import queries as customers
-from . import queries, rules as pipeline
+from . import cards, queries, rules as pipeline
 from ..core.errors import Invalid, Stale
 from ..web.pages import all_or_nothing, is_fragment_request, render, safe_next, submit
 from ..core.clock import local_today as today
@@ -61,11 +61,14 @@ def _filters():
     form.close.choices = options([("", _("Any time")), ("month", _("This month")), ("quarter", _("This quarter")),
                                   ("next_quarter", _("Next quarter")), ("overdue", _("Past expected close"))])
     form.tier.choices = options([("", _("Any tier")), ("A", "A"), ("B", "B"), ("C", "C")])
-    if current_user.role != "rep":
-        form.owner.choices = options([("", _("Everyone I can see")), ("mine", _("Mine"))] +
-                                     [(str(i), name) for i, name, _active
-                                      in customers.people_in_reach(current_user, leavers=True)])
     return form
+
+
+def _owner_options(form):
+    """The owner filter's options, or None on a rep's board (theirs alone)."""
+    if current_user.role == "rep":
+        return None
+    return cards.owner_options(queries.owners_in_scope(current_user), form.owner.data)
 
 
 FILTER_KEYS = ("owner", "close", "tier", "stale")
@@ -77,11 +80,13 @@ def _filter_values():
 
 
 def _board_context(only=None, notice=None, all_stages=None):
-    form = _filters() if only is None and not is_fragment_request() else BoardFilterForm(MultiDict(_filter_values()))
+    page = only is None and not is_fragment_request()
+    form = _filters() if page else BoardFilterForm(MultiDict(_filter_values()))
     all_stages = all_stages if all_stages is not None else queries.stages()
     columns = queries.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
                              all_stages=all_stages)
-    return dict(filters=form, columns=columns, stages=all_stages, can_move=pipeline.may_move(current_user),
+    return dict(filters=form, owner_options=_owner_options(form) if page else None, columns=columns,
+                stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)
 

@@ -90,6 +90,7 @@ def create(values, customer, owner, stage, by, now=None):
             stage_entered_at=now, last_activity_at=now, created_by=by, created_at=now, updated_at=now,
             updated_by=by)
         StageChange.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=now)
+        rollups.deal_changed(None, _counted(deal))
         audit.record("create", actor=by, obj=deal, summary=f"{deal.title} ({customer.name})")
         _tell_new_owner(deal, by)
     return deal
@@ -129,8 +130,16 @@ def _save(deal, fields, expected_version, by, now):
         **{name: getattr(Deal, name).db_value(value) for name, value in fields.items()})
     if not db.execute_sql(sql, params).rowcount:
         raise _changed(Deal.get_by_id(deal.id))
+    before = _counted(deal)
     for key, value in fields.items():
         setattr(deal, key, value)
+    if _counted(deal) != before:
+        rollups.deal_changed(before, _counted(deal))
+
+
+def _counted(deal):
+    """What the deals in each stage (a rollup) count of a deal: (owner id, stage id, amount, probability)."""
+    return deal.owner_id, deal.stage_id, deal.amount, deal.probability
 
 
 def edit(deal, values, customer, owner, version, by, now=None, today=None):

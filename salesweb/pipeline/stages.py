@@ -172,6 +172,7 @@ def edit(stage, values, by):
             (Deal.update(probability=cleaned["probability"])
              .where((Deal.stage == current.id) & (Deal.probability_overridden == False))  # noqa: E712
              .execute())
+            rollups.stages_changed([current.id])  # the weighted total of its deals moved
         for key, value in cleaned.items():
             setattr(current, key, value)
         if changed:
@@ -263,6 +264,7 @@ def merge(stage, into, by, now=None):
             StageChange.update(from_stage=target.id).where(StageChange.from_stage == current.id).execute()
             current.delete_instance()
             rollups.recompute_stays()  # the stays in the merged stage are stays in the one it became
+            rollups.stages_changed([current.id, target.id])  # its deals count in the one it became
             _renumber([s for s in stages if s.id != current.id])
             audit.record("delete", actor=by, obj=current,
                          summary=f"{current.name_en} merged into {target.name_en}: {moved} deals moved")

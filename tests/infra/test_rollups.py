@@ -45,6 +45,9 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("import"), st.integers(0, 50), owner_choice, tier_codes, statuses, regions),
     st.tuples(st.just("tier rule"), st.integers(1, 300)),
     st.tuples(st.just("won over"), st.integers(0, 50), statuses),
+    st.tuples(st.just("amount"), st.integers(0, 50), st.integers(0, 9_000_00), st.one_of(st.none(), st.integers(0, 100))),
+    st.tuples(st.just("win"), st.integers(0, 50), st.integers(0, 9_000_00)),
+    st.tuples(st.just("stage probability"), st.integers(0, 9), st.integers(0, 100)),
 ), min_size=3, max_size=30)
 
 
@@ -158,6 +161,17 @@ def run(world, step):
         payments = list(Payment.select().order_by(Payment.id))
         if payments:
             contracts.delete_payment(payments[args[0] % len(payments)], ops)
+    elif kind == "amount":  # a deal's amount, and its probability overridden or back to its stage's
+        deal = _deal(args[0])
+        pipeline.edit(deal, {"title": deal.title, "amount": args[1], "probability": args[2]}, deal.customer,
+                      deal.owner, deal.version, ops, now=_tick(world, 2))
+    elif kind == "win":  # won for another amount than the deal had
+        deal = _deal(args[0])
+        pipeline.move(deal, _stage(0, ("won",)), deal.version, ops, amount=args[1], now=_tick(world, 3))
+    elif kind == "stage probability":  # the deals that follow their stage's probability take the new one
+        stage = _stage(args[0])
+        stages.edit(stage, {"name_en": stage.name_en, "name_zh": stage.name_zh, "probability": args[1],
+                            "kind": stage.kind, "rotting_days": stage.rotting_days}, ops)
     elif kind == "merge":  # a new stage, a deal moved into it, then the stage merged into another open one
         extra = stages.create({"name_en": f"Extra {world['clock'][0]:%H%M%S}", "name_zh": f"额外 {world['clock'][0]:%H%M%S}", "probability": 40,
                                "kind": "open", "rotting_days": None}, ops)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from salesweb.models import Deal, LossReason, Stage
+from salesweb.models import Deal, LossReason, Stage, User
 from tests.conftest import count_queries, csrf_token, post
 
 EN = {"Accept-Language": "en"}
@@ -211,9 +211,9 @@ def test_query_count_of_a_move_and_the_board_does_not_grow(app, make, team):
         move(client, deals[1], proposal, token=token)
     assert len(small_board) == len(big_board) <= 12
     # user, the deal in scope with its card's names, stages, end of column, the update held to the deal's version
-    # (no second read of the deal), the stage stay added to its rollup, stage change, audit, column totals; on
-    # either engine
-    assert len(small_move) == len(big_move) == 9
+    # (no second read of the deal), the deals in each stage and the stage stay added to their rollups, stage change,
+    # audit, column totals (from the rollup); on either engine
+    assert len(small_move) == len(big_move) == 10
 
 
 def test_the_team_homes_stale_deals_open_the_board_filtered_to_them(app, make, team):
@@ -280,7 +280,7 @@ def test_a_move_under_the_stale_filter_answers_the_filtered_headers(app, make, t
     with count_queries() as queries:
         body = move(client, d, needs, token=token, stale="1").get_data(as_text=True)
     assert header(body, stage("Prospecting").id) == (0, "0") and header(body, needs.id) == (1, "200")
-    assert len(queries) == 9  # as a move without the filter
+    assert len(queries) == 10  # as a move without the filter
 
 
 def test_move_requires_the_csrf_token(app, make, team):
@@ -419,7 +419,7 @@ def test_move_to_sets_the_next_step_and_the_card_loses_its_stale_badge(app, make
     with count_queries() as queries:
         response = move(client, d, proposal, token=token, next_step="Send the quote", next_step_due=due.isoformat())
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and len(queries) == 9  # the next step rides in the move's UPDATE
+    assert response.status_code == 200 and len(queries) == 10  # the next step rides in the move's UPDATE
     assert "Stale" not in card_html(body, d) and 'class="next-step-offer"' not in body  # nothing more to offer
     stored = Deal.get_by_id(d.id)
     assert (stored.next_step, stored.next_step_due, stored.stage_id) == ("Send the quote", due, proposal.id)
@@ -498,3 +498,22 @@ def test_every_shape_of_the_kept_board_reads(app, make, signed_in, role):
         assert more.status_code == 200
     deal = client.get(f"/deals/{deals[0].id}", headers=EN)
     assert deal.status_code == 200 and "Deal 0" in deal.get_data(as_text=True)
+
+
+def test_the_owner_filter_offers_the_reps_and_managers_in_scope_leavers_too(app, make, signed_in, team):
+    leaver = make.user("rep", name="Ada Left", team="East")
+    User.update(active=False).where(User.id == leaver.id).execute()
+    support, _ = signed_in("support", name="Sue Port")
+
+    def offered(client):
+        page = client.get("/pipeline", headers=EN).get_data(as_text=True)
+        select = re.search(r'<select id="owner" name="owner">(.*?)</select>', page, re.S)
+        return select and re.findall(r'<option (?:selected )?value="([^"]*)">([^<]*)</option>', select.group(1))
+
+    everyone, mine = ("", "Everyone I can see"), ("mine", "Mine")
+    ids = {name: str(user.id) for name, user in (("Ada Left", leaver), ("Boss", team["boss"]),
+                                                 ("Rep One", team["rep"]), ("Rep Two", team["other"]))}
+    # by name, leavers too (their deals still show), and only reps and managers
+    assert offered(team["boss_client"]) == [everyone, mine] + [(ids[n], n) for n in ("Ada Left", "Boss", "Rep One")]
+    assert offered(support) == [everyone, mine] + [(ids[n], n) for n in ("Ada Left", "Boss", "Rep One", "Rep Two")]
+    assert offered(team["rep_client"]) is None  # a rep's board is theirs alone
