@@ -1,15 +1,17 @@
 """Reads of the allocation console: each owner's load and what stands out in it, the customers to choose from,
 recent reassignments, and the regions with their reps.
 
-Load figures are aggregate SQL over the owners in view: customers by tier, visits due within a week and overdue,
-open pipeline, and done visits per week over the last four weeks against the weekly norm."""
+The owners in view are one query; the console shows a page of them, and load figures are aggregate SQL over the
+owners of that page: customers by tier, visits due within a week and overdue, open pipeline, and done visits per
+week over the last four weeks against the weekly norm. What a load is compared with (the mean of the reps in view)
+is one count over all of them."""
 import datetime
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from ..core.access import visible
-from ..core.db import in_query, utcnow
+from ..core.db import db, in_query, kept_statement, utcnow
 from ..models import Customer, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
@@ -73,34 +75,65 @@ def open_deals():
     return Deal.select().where(in_query(Deal.stage, Stage.select(Stage.id).where(Stage.kind == "open")))
 
 
-def loads(user, today, now=None):
-    """Every owner in view with their load, by name: the owners' query and three grouped ones. Leavers are listed
-    while they still hold customers or open deals, so their book can be handed on."""
-    now = now or utcnow()
+def owners_in_view(user):
+    """Every owner in view as a Load with no figures yet, by name: the reps and managers `user` may give customers
+    to (a manager: their subtree), and a leaver while they still hold customers or open deals, so their book can be
+    handed on. One query, however many customers they hold."""
+    holds = (fn.EXISTS(Customer.select(Customer.id).where(Customer.owner == User.id))
+             | fn.EXISTS(open_deals().select(Deal.id).where(Deal.owner == User.id)))
     rows = (customers.owner_filter_choices(user).select_extend(Team.name.alias("team_name"))
-            .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).order_by(User.name).objects())
-    found = {u.id: Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows}
+            .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id))
+            .where((User.active == True) | holds).order_by(User.name).objects())  # noqa: E712
+    return [Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows]
+
+
+def fill(owners, today, now=None):
+    """The loads of `owners` (Loads as owners_in_view gives them), in their order, with their figures: two grouped
+    queries over these owners alone, the customers' and the open deals' with the done visits'."""
+    now = now or utcnow()
+    found = {x.owner_id: Load(x.owner_id, x.name, x.team, x.active, role=x.role) for x in owners}
     if not found:
         return []
     ids = list(found)
     _tally(customer_rows(Customer.select().where(Customer.owner.in_(ids)), today), found)
-    for owner_id, count, amount in (open_deals().select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount))
-                                    .where(Deal.owner.in_(ids)).group_by(Deal.owner).tuples()):
-        found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)
     since = now - datetime.timedelta(weeks=RATE_WEEKS)
-    for rep_id, count in (Visit.select(Visit.rep, fn.COUNT(Visit.id))
-                          .where(Visit.rep.in_(ids) & (Visit.status == "done") & (Visit.occurred_at >= since))
-                          .group_by(Visit.rep).tuples()):
-        found[rep_id].visits = count
-    return [x for x in found.values() if x.active or x.customers or x.open_deals]
+    deals = (open_deals().select(Deal.owner, SQL("0"), fn.COUNT(Deal.id), fn.SUM(Deal.amount))
+             .where(Deal.owner.in_(ids)).group_by(Deal.owner))
+    visits = (Visit.select(Visit.rep, SQL("1"), fn.COUNT(Visit.id), SQL("0"))
+              .where(Visit.rep.in_(ids) & (Visit.status == "done") & (Visit.occurred_at >= since))
+              .group_by(Visit.rep))
+    for owner_id, visited, count, amount in (deals + visits).tuples():
+        if visited:
+            found[owner_id].visits = count
+        else:
+            found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)
+    return list(found.values())
 
 
-def flags(loads, settings_values):
+def loads(user, today, now=None):
+    """Every owner in view with their load, by name (owners_in_view, filled)."""
+    return fill(owners_in_view(user), today, now)
+
+
+def reps_mean(user, owners):
+    """The mean number of customers of the active reps among `owners` (everyone in view): what a load is heavy or
+    light against, 0 when there are fewer than two reps (nobody to compare with). One count over their
+    customers."""
+    reps = sum(1 for x in owners if x.active and x.role == "rep")
+    held = (Customer.select(fn.COUNT(Customer.id))
+            .where(in_query(Customer.owner, customers.assignable_owners(user).select(User.id)
+                            .where(User.role == "rep"))).scalar())
+    return held / reps if reps > 1 else 0
+
+
+def flags(loads, settings_values, mean=None):
     """{owner id: what stands out} for each load among the active ones: heavy or light, behind on visits, below the
     visit norm, or gone (a leaver still holding customers). Reps are compared with reps: the mean is the active
-    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm."""
-    reps = [x for x in loads if x.active and x.role == "rep"]
-    mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
+    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm. `mean`:
+    reps_mean over everyone in view, when `loads` are only some of them; else the mean of the reps in `loads`."""
+    if mean is None:
+        reps = [x for x in loads if x.active and x.role == "rep"]
+        mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
     return {x.owner_id: _flags(x, mean, settings_values) for x in loads}
 
 
@@ -180,3 +213,39 @@ def regions():
         row = found.setdefault(key, [name, 0, None, ""])
         row[2], row[3] = rep_id, rep_name or ""
     return sorted((tuple(row) for row in found.values()), key=lambda row: row[0].casefold())
+
+
+SPELLING = Customer.alias()  # the customers a step of the walk over the region index looks at
+
+
+def _spellings_and_regions():
+    """Each spelling of a region customers carry (named "name", with used 1), then each region given a rep
+    (used 0). The spellings come from a walk along the region index, one seek from each spelling to the next (a
+    recursive CTE), so they cost as many seeks as there are spellings, not a read of every customer."""
+    walk = (Customer.select(fn.MIN(Customer.region).alias("region")).where(Customer.region > "")
+            .cte("spelling", recursive=True, columns=("region",)))
+    following = SPELLING.select(fn.MIN(SPELLING.region)).where(SPELLING.region > walk.c.region)
+    walk = walk.union_all(Select((walk,), (following,)).where(walk.c.region.is_null(False)))
+    spellings = Select((walk,), (walk.c.region.alias("name"), SQL("1").alias("used"))).where(
+        walk.c.region.is_null(False))
+    return (spellings + Region.select(Region.name.alias("name"), SQL("0").alias("used"))).with_cte(walk)
+
+
+def region_names():
+    """The names of `regions`, by name, without counting every customer: spellings that differ only in case are
+    one region, named by its commonest spelling (the first in code-point order on a tie), which only such
+    spellings are counted for."""
+    spellings, given = {}, {}
+    # kept: nothing in its SQL changes, and writing it took longer than the walk
+    for name, used in db.execute_sql(*kept_statement(("region spellings",), _spellings_and_regions)).fetchall():
+        if used:
+            spellings.setdefault(customers.region_key(name), []).append(name)
+        else:
+            given.setdefault(customers.region_key(name), name)
+    varied = [name for names in spellings.values() if len(names) > 1 for name in names]
+    counts = dict(Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region.in_(varied))
+                  .group_by(Customer.region).tuples()) if varied else {}
+    named = {key: min(names, key=lambda name: (-counts.get(name, 0), name)) for key, names in spellings.items()}
+    for key, name in given.items():
+        named.setdefault(key, name)
+    return sorted(named.values(), key=str.casefold)
