@@ -228,7 +228,8 @@ def _spellings_and_regions():
     walk = walk.union_all(Select((walk,), (following,)).where(walk.c.region.is_null(False)))
     spellings = Select((walk,), (walk.c.region.alias("name"), SQL("1").alias("used"))).where(
         walk.c.region.is_null(False))
-    return (spellings + Region.select(Region.name.alias("name"), SQL("0").alias("used"))).with_cte(walk)
+    # bound to the database, as a model's query is, so that it is written in the engine's own SQL
+    return (spellings + Region.select(Region.name.alias("name"), SQL("0").alias("used"))).with_cte(walk).bind(db)
 
 
 def region_names():
