@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, SQL, Case, Select, fn
 
-from ..core.access import visible
-from ..core.db import db, in_query, kept_statement, utcnow
+from ..core.access import scope_shape, visible, visible_kept
+from ..core.db import db, in_query, kept_models, kept_rows, kept_statement, param, utcnow
 from ..models import Customer, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
@@ -76,15 +76,22 @@ def open_deals():
 
 
 def owners_in_view(user):
-    """Every owner in view as a Load with no figures yet, by name: the reps and managers `user` may give customers
-    to (a manager: their subtree), and a leaver while they still hold customers or open deals, so their book can be
-    handed on. One query, however many customers they hold."""
+    """Every owner in view as a Load with no figures yet, by name: the reps and managers `user` may filter customers
+    by (customers.owner_filter_choices: a manager their subtree), a leaver only while they still hold customers or
+    open deals, so their book can be handed on. One query, however many customers they hold."""
+    # kept: writing its SQL took longer than running it
+    return [Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in kept_rows(
+        ("allocation owners", scope_shape(user.role)), lambda: _owners_in_view(user.role), user=user.id)]
+
+
+def _owners_in_view(role):
     holds = (fn.EXISTS(Customer.select(Customer.id).where(Customer.owner == User.id))
              | fn.EXISTS(open_deals().select(Deal.id).where(Deal.owner == User.id)))
-    rows = (customers.owner_filter_choices(user).select_extend(Team.name.alias("team_name"))
+    return (visible_kept(User.select(User.id, User.name, User.role, User.active, Team.name.alias("team_name")), role,
+                         User.id)
             .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id))
-            .where((User.active == True) | holds).order_by(User.name).objects())  # noqa: E712
-    return [Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows]
+            .where(User.role.in_(customers.OWNER_ROLES) & ((User.active == True) | holds))  # noqa: E712
+            .order_by(User.name))
 
 
 def fill(owners, today, now=None):
@@ -120,10 +127,16 @@ def reps_mean(user, owners):
     light against, 0 when there are fewer than two reps (nobody to compare with). One count over their
     customers."""
     reps = sum(1 for x in owners if x.active and x.role == "rep")
-    held = (Customer.select(fn.COUNT(Customer.id))
-            .where(in_query(Customer.owner, customers.assignable_owners(user).select(User.id)
-                            .where(User.role == "rep"))).scalar())
+    # kept, as are the owners
+    held = kept_rows(("allocation reps' customers", scope_shape(user.role)), lambda: _reps_customers(user.role),
+                     user=user.id)[0].held
     return held / reps if reps > 1 else 0
+
+
+def _reps_customers(role):
+    reps = visible_kept(User.select(User.id), role, User.id).where(
+        (User.role == "rep") & (User.active == True))  # noqa: E712
+    return Customer.select(fn.COUNT(Customer.id).alias("held")).where(in_query(Customer.owner, reps))
 
 
 def flags(loads, settings_values, mean=None):
@@ -174,16 +187,24 @@ def selection_page(user, criteria, today, limit):
     return rows, lambda: query.select(fn.COUNT(Customer.id)).scalar()
 
 
+BY, TO = User.alias("by_user"), User.alias("to_user")  # who made a reallocation, and whom it gave customers
+
+
 def recent(user, now=None, days=7):
     """Reallocations of the last week that `user` made (ops: anyone's), newest first, with names."""
-    by, to = User.alias(), User.alias()
-    query = (Reallocation.select(Reallocation, by.name.alias("by_name"), to.name.alias("to_name"))
-             .join(by, JOIN.LEFT_OUTER, on=(Reallocation.by == by.id))
-             .join(to, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == to.id), src=Reallocation)
-             .where(Reallocation.created_at >= (now or utcnow()) - datetime.timedelta(days=days)))
-    if user.role != "ops":
-        query = query.where(Reallocation.by == user.id)
-    return list(query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20).objects())
+    # kept, as are the owners
+    return kept_models(Reallocation, ("allocation recent", user.role == "ops"), lambda: _recent(user.role == "ops"),
+                       since=(now or utcnow()) - datetime.timedelta(days=days), user=user.id)
+
+
+def _recent(anyones):
+    query = (Reallocation.select(Reallocation, BY.name.alias("by_name"), TO.name.alias("to_name"))
+             .join(BY, JOIN.LEFT_OUTER, on=(Reallocation.by == BY.id))
+             .join(TO, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == TO.id), src=Reallocation)
+             .where(Reallocation.created_at >= param("since")))
+    if not anyones:
+        query = query.where(Reallocation.by == param("user"))
+    return query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20)
 
 
 def batch_or_none(user, batch_id):
