@@ -2,9 +2,9 @@
 recent reassignments, and the regions with their reps.
 
 The owners in view are one query; the console shows a page of them, and load figures are aggregate SQL over the
-owners of that page: customers by tier, visits due within a week and overdue, open pipeline, and done visits per
-week over the last four weeks against the weekly norm. What a load is compared with (the mean of the reps in view)
-is one count over all of them."""
+owners of that page: customers by tier (from the customer rollup), visits due within a week and overdue, open
+pipeline, and done visits per week over the last four weeks against the weekly norm. What a load is compared with
+(the mean of the reps in view) is one count over all of them."""
 import datetime
 from dataclasses import dataclass, field
 
@@ -12,7 +12,7 @@ from peewee import JOIN, SQL, Case, Select, fn
 
 from ..core.access import scope_shape, visible, visible_kept
 from ..core.db import db, in_query, kept_models, kept_rows, kept_statement, param, utcnow
-from ..models import Customer, Deal, Reallocation, Region, Stage, Team, User, Visit
+from ..models import TIERS, Customer, CustomerCount, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
 RATE_WEEKS = 4
@@ -70,6 +70,22 @@ def customer_rows(query, today):
             .group_by(Customer.owner, Customer.tier).tuples())
 
 
+def _owned_rows(owner_ids, today):
+    """`customer_rows` for every customer of these owners, in one statement: the customers from the rollup, the
+    overdue and due from only the customers due within the week (naming every tier lets the owner, tier and
+    next visit index find them)."""
+    soon = today + datetime.timedelta(days=DUE_DAYS - 1)
+    counted = (CustomerCount.select(CustomerCount.owner, CustomerCount.tier, fn.SUM(CustomerCount.customers),
+                                    SQL("0"), SQL("0"))
+               .where(CustomerCount.owner.in_(owner_ids)).group_by(CustomerCount.owner, CustomerCount.tier))
+    due = (Customer.select(Customer.owner, Customer.tier, SQL("0"),
+                           fn.SUM(Case(None, [(Customer.next_visit_due < today, 1)], 0)),
+                           fn.SUM(Case(None, [(Customer.next_visit_due >= today, 1)], 0)))
+           .where(Customer.owner.in_(owner_ids) & Customer.tier.in_(TIERS) & (Customer.next_visit_due <= soon))
+           .group_by(Customer.owner, Customer.tier))
+    return (counted + due).tuples()
+
+
 def open_deals():
     # By the stage ids, so the (owner, stage) index seeks each owner's open deals and skips the closed ones.
     return Deal.select().where(in_query(Deal.stage, Stage.select(Stage.id).where(Stage.kind == "open")))
@@ -102,7 +118,7 @@ def fill(owners, today, now=None):
     if not found:
         return []
     ids = list(found)
-    _tally(customer_rows(Customer.select().where(Customer.owner.in_(ids)), today), found)
+    _tally(_owned_rows(ids, today), found)
     # kept per number of owners: writing it took longer than running it for a page of them
     figures = kept_statement(("allocation deals and visits", len(ids)), lambda: _deals_and_visits(len(ids)),
                              since=now - datetime.timedelta(weeks=RATE_WEEKS),
