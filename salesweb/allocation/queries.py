@@ -4,7 +4,7 @@ recent reassignments, and the regions with their reps.
 The owners in view are one query; the console shows a page of them, and load figures are aggregate SQL over the
 owners of that page: customers by tier (from the customer rollup), visits due within a week and overdue, open
 pipeline, and done visits per week over the last four weeks against the weekly norm. What a load is compared with
-(the mean of the reps in view) is one count over all of them."""
+(the mean of the reps in view) is one sum over all of them, from the customer rollup too."""
 import datetime
 from dataclasses import dataclass, field
 
@@ -150,8 +150,8 @@ def loads(user, today, now=None):
 
 def reps_mean(user, owners):
     """The mean number of customers of the active reps among `owners` (everyone in view): what a load is heavy or
-    light against, 0 when there are fewer than two reps (nobody to compare with). One count over their
-    customers."""
+    light against, 0 when there are fewer than two reps (nobody to compare with). One sum over their rows of the
+    customer rollup."""
     reps = sum(1 for x in owners if x.active and x.role == "rep")
     # kept, as are the owners
     held = kept_rows(("allocation reps' customers", scope_shape(user.role)), lambda: _reps_customers(user.role),
@@ -162,7 +162,8 @@ def reps_mean(user, owners):
 def _reps_customers(role):
     reps = visible_kept(User.select(User.id), role, User.id).where(
         (User.role == "rep") & (User.active == True))  # noqa: E712
-    return Customer.select(fn.COUNT(Customer.id).alias("held")).where(in_query(Customer.owner, reps))
+    return (CustomerCount.select(fn.COALESCE(fn.SUM(CustomerCount.customers), 0).alias("held"))
+            .where(in_query(CustomerCount.owner, reps)))
 
 
 def flags(loads, settings_values, mean=None):
@@ -244,11 +245,12 @@ def batch_or_none(user, batch_id):
 
 def regions():
     """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
-    counted per spelling on the region index, then spellings that differ only in case are one region, named by its
-    commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
+    summed per spelling from the customer rollup, then spellings that differ only in case are one region, named by
+    its commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
     found, best = {}, {}
-    for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
-                        .group_by(Customer.region).tuples()):
+    for name, count in (CustomerCount.select(CustomerCount.region, fn.SUM(CustomerCount.customers))
+                        .where(CustomerCount.region != "")
+                        .group_by(CustomerCount.region).tuples()):
         key = customers.region_key(name)
         row = found.setdefault(key, [name, 0, None, ""])
         row[1] += count

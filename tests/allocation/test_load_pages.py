@@ -7,6 +7,7 @@ import pytest
 
 from salesweb.allocation import queries
 from salesweb.allocation import rules as allocation
+from salesweb.customers import rules as customers
 from salesweb.models import User
 from tests.conftest import count_queries, csrf_token, login
 
@@ -102,8 +103,11 @@ def test_region_names_are_the_regions_own_without_counting(app, make, crew):
         make.customer(reps["Ann"], region=region)
     allocation.assign_region(ops, "Zhejiang", reps["Bo"])  # given a rep, no customers yet
     allocation.assign_region(ops, "JIANGSU", reps["Cy"])  # a customer's spelling names it
+    moved = make.customer(reps["Bo"], region="Anhui")
+    customers.update(moved, {"name": moved.name, "source": "other", "status": "customer", "region": "Jiangsu"},
+                     reps["Bo"], ops)  # Anhui has no customer left
     expected = ["East China", "Hubei", "Jiangsu", "Zhejiang"]  # Hubei: one each, the first in code-point order
-    assert [r[0] for r in queries.regions()] == expected
+    assert [r[:2] for r in queries.regions()] == [("East China", 3), ("Hubei", 2), ("Jiangsu", 2), ("Zhejiang", 0)]
     assert queries.region_names() == expected
     page = client_for(app, boss).get("/manager/allocation").get_data(as_text=True)
     choices = page.split('id="region"')[1].split("</select>")[0]
