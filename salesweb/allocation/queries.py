@@ -1,16 +1,17 @@
 """Reads of the allocation console: each owner's load and what stands out in it, the customers to choose from,
 recent reassignments, and the regions with their reps.
 
-Load figures are aggregate SQL over the owners in view: customers by tier (from the customer rollup), visits due
-within a week and overdue, open pipeline, and done visits per week over the last four weeks against the weekly
-norm."""
+The owners in view are one query; the console shows a page of them, and load figures are aggregate SQL over the
+owners of that page: customers by tier (from the customer rollup), visits due within a week and overdue, open
+pipeline, and done visits per week over the last four weeks against the weekly norm. What a load is compared with
+(the mean of the reps in view) is one sum over all of them, from the customer rollup too."""
 import datetime
 from dataclasses import dataclass, field
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
-from ..core.access import visible
-from ..core.db import in_query, utcnow
+from ..core.access import scope_shape, visible, visible_kept
+from ..core.db import db, in_query, kept_models, kept_rows, kept_statement, param, utcnow
 from ..models import TIERS, Customer, CustomerCount, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
@@ -90,34 +91,89 @@ def open_deals():
     return Deal.select().where(in_query(Deal.stage, Stage.select(Stage.id).where(Stage.kind == "open")))
 
 
-def loads(user, today, now=None):
-    """Every owner in view with their load, by name: the owners' query and three grouped ones. Leavers are listed
-    while they still hold customers or open deals, so their book can be handed on."""
+def owners_in_view(user):
+    """Every owner in view as a Load with no figures yet, by name: the reps and managers `user` may filter customers
+    by (customers.owner_filter_choices: a manager their subtree), a leaver only while they still hold customers or
+    open deals, so their book can be handed on. One query, however many customers they hold."""
+    # kept: writing its SQL took longer than running it
+    return [Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in kept_rows(
+        ("allocation owners", scope_shape(user.role)), lambda: _owners_in_view(user.role), user=user.id)]
+
+
+def _owners_in_view(role):
+    holds = (fn.EXISTS(Customer.select(Customer.id).where(Customer.owner == User.id))
+             | fn.EXISTS(open_deals().select(Deal.id).where(Deal.owner == User.id)))
+    return (visible_kept(User.select(User.id, User.name, User.role, User.active, Team.name.alias("team_name")), role,
+                         User.id)
+            .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id))
+            .where(User.role.in_(customers.OWNER_ROLES) & ((User.active == True) | holds))  # noqa: E712
+            .order_by(User.name))
+
+
+def fill(owners, today, now=None):
+    """The loads of `owners` (Loads as owners_in_view gives them), in their order, with their figures: two grouped
+    queries over these owners alone, the customers' and the open deals' with the done visits'."""
     now = now or utcnow()
-    rows = (customers.owner_filter_choices(user).select_extend(Team.name.alias("team_name"))
-            .join(Team, JOIN.LEFT_OUTER, on=(User.team == Team.id)).order_by(User.name).objects())
-    found = {u.id: Load(u.id, u.name, u.team_name or "", u.active, role=u.role) for u in rows}
+    found = {x.owner_id: Load(x.owner_id, x.name, x.team, x.active, role=x.role) for x in owners}
     if not found:
         return []
     ids = list(found)
     _tally(_owned_rows(ids, today), found)
-    for owner_id, count, amount in (open_deals().select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount))
-                                    .where(Deal.owner.in_(ids)).group_by(Deal.owner).tuples()):
-        found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)
-    since = now - datetime.timedelta(weeks=RATE_WEEKS)
-    for rep_id, count in (Visit.select(Visit.rep, fn.COUNT(Visit.id))
-                          .where(Visit.rep.in_(ids) & (Visit.status == "done") & (Visit.occurred_at >= since))
-                          .group_by(Visit.rep).tuples()):
-        found[rep_id].visits = count
-    return [x for x in found.values() if x.active or x.customers or x.open_deals]
+    # kept per number of owners: writing it took longer than running it for a page of them
+    figures = kept_statement(("allocation deals and visits", len(ids)), lambda: _deals_and_visits(len(ids)),
+                             since=now - datetime.timedelta(weeks=RATE_WEEKS),
+                             **{f"owner{i}": owner_id for i, owner_id in enumerate(ids)})
+    for owner_id, visited, count, amount in db.execute_sql(*figures).fetchall():
+        if visited:
+            found[owner_id].visits = count
+        else:
+            found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)
+    return list(found.values())
 
 
-def flags(loads, settings_values):
+def _deals_and_visits(count):
+    """Per owner among the params owner0 ... owner<count - 1>: their open deals as (owner, 0, deals, amount), then
+    their done visits since the param "since" as (owner, 1, visits, 0)."""
+    owners = [param(f"owner{i}") for i in range(count)]
+    deals = (open_deals().select(Deal.owner, SQL("0"), fn.COUNT(Deal.id), fn.SUM(Deal.amount))
+             .where(Deal.owner.in_(owners)).group_by(Deal.owner))
+    visits = (Visit.select(Visit.rep, SQL("1"), fn.COUNT(Visit.id), SQL("0"))
+              .where(Visit.rep.in_(owners) & (Visit.status == "done") & (Visit.occurred_at >= param("since")))
+              .group_by(Visit.rep))
+    return deals + visits
+
+
+def loads(user, today, now=None):
+    """Every owner in view with their load, by name (owners_in_view, filled)."""
+    return fill(owners_in_view(user), today, now)
+
+
+def reps_mean(user, owners):
+    """The mean number of customers of the active reps among `owners` (everyone in view): what a load is heavy or
+    light against, 0 when there are fewer than two reps (nobody to compare with). One sum over their rows of the
+    customer rollup."""
+    reps = sum(1 for x in owners if x.active and x.role == "rep")
+    # kept, as are the owners
+    held = kept_rows(("allocation reps' customers", scope_shape(user.role)), lambda: _reps_customers(user.role),
+                     user=user.id)[0].held
+    return held / reps if reps > 1 else 0
+
+
+def _reps_customers(role):
+    reps = visible_kept(User.select(User.id), role, User.id).where(
+        (User.role == "rep") & (User.active == True))  # noqa: E712
+    return (CustomerCount.select(fn.COALESCE(fn.SUM(CustomerCount.customers), 0).alias("held"))
+            .where(in_query(CustomerCount.owner, reps)))
+
+
+def flags(loads, settings_values, mean=None):
     """{owner id: what stands out} for each load among the active ones: heavy or light, behind on visits, below the
     visit norm, or gone (a leaver still holding customers). Reps are compared with reps: the mean is the active
-    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm."""
-    reps = [x for x in loads if x.active and x.role == "rep"]
-    mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
+    reps' (managers hold customers only now and then), and only a rep is light or held to the visit norm. `mean`:
+    reps_mean over everyone in view, when `loads` are only some of them; else the mean of the reps in `loads`."""
+    if mean is None:
+        reps = [x for x in loads if x.active and x.role == "rep"]
+        mean = sum(x.customers for x in reps) / len(reps) if len(reps) > 1 else 0
     return {x.owner_id: _flags(x, mean, settings_values) for x in loads}
 
 
@@ -158,16 +214,24 @@ def selection_page(user, criteria, today, limit):
     return rows, lambda: query.select(fn.COUNT(Customer.id)).scalar()
 
 
+BY, TO = User.alias("by_user"), User.alias("to_user")  # who made a reallocation, and whom it gave customers
+
+
 def recent(user, now=None, days=7):
     """Reallocations of the last week that `user` made (ops: anyone's), newest first, with names."""
-    by, to = User.alias(), User.alias()
-    query = (Reallocation.select(Reallocation, by.name.alias("by_name"), to.name.alias("to_name"))
-             .join(by, JOIN.LEFT_OUTER, on=(Reallocation.by == by.id))
-             .join(to, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == to.id), src=Reallocation)
-             .where(Reallocation.created_at >= (now or utcnow()) - datetime.timedelta(days=days)))
-    if user.role != "ops":
-        query = query.where(Reallocation.by == user.id)
-    return list(query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20).objects())
+    # kept, as are the owners
+    return kept_models(Reallocation, ("allocation recent", user.role == "ops"), lambda: _recent(user.role == "ops"),
+                       since=(now or utcnow()) - datetime.timedelta(days=days), user=user.id)
+
+
+def _recent(anyones):
+    query = (Reallocation.select(Reallocation, BY.name.alias("by_name"), TO.name.alias("to_name"))
+             .join(BY, JOIN.LEFT_OUTER, on=(Reallocation.by == BY.id))
+             .join(TO, JOIN.LEFT_OUTER, on=(Reallocation.to_owner == TO.id), src=Reallocation)
+             .where(Reallocation.created_at >= param("since")))
+    if not anyones:
+        query = query.where(Reallocation.by == param("user"))
+    return query.order_by(Reallocation.created_at.desc(), Reallocation.id.desc()).limit(20)
 
 
 def batch_or_none(user, batch_id):
@@ -181,11 +245,12 @@ def batch_or_none(user, batch_id):
 
 def regions():
     """Every region in use by customers or given a rep, by name: (name, customers, rep id, rep name). Customers are
-    counted per spelling on the region index, then spellings that differ only in case are one region, named by its
-    commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
+    summed per spelling from the customer rollup, then spellings that differ only in case are one region, named by
+    its commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
     found, best = {}, {}
-    for name, count in (Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region != "")
-                        .group_by(Customer.region).tuples()):
+    for name, count in (CustomerCount.select(CustomerCount.region, fn.SUM(CustomerCount.customers))
+                        .where(CustomerCount.region != "")
+                        .group_by(CustomerCount.region).tuples()):
         key = customers.region_key(name)
         row = found.setdefault(key, [name, 0, None, ""])
         row[1] += count
@@ -197,3 +262,40 @@ def regions():
         row = found.setdefault(key, [name, 0, None, ""])
         row[2], row[3] = rep_id, rep_name or ""
     return sorted((tuple(row) for row in found.values()), key=lambda row: row[0].casefold())
+
+
+SPELLING = Customer.alias()  # the customers a step of the walk over the region index looks at
+
+
+def _spellings_and_regions():
+    """Each spelling of a region customers carry (named "name", with used 1), then each region given a rep
+    (used 0). The spellings come from a walk along the region index, one seek from each spelling to the next (a
+    recursive CTE), so they cost as many seeks as there are spellings, not a read of every customer."""
+    walk = (Customer.select(fn.MIN(Customer.region).alias("region")).where(Customer.region > "")
+            .cte("spelling", recursive=True, columns=("region",)))
+    following = SPELLING.select(fn.MIN(SPELLING.region)).where(SPELLING.region > walk.c.region)
+    walk = walk.union_all(Select((walk,), (following,)).where(walk.c.region.is_null(False)))
+    spellings = Select((walk,), (walk.c.region.alias("name"), SQL("1").alias("used"))).where(
+        walk.c.region.is_null(False))
+    # bound to the database, as a model's query is, so that it is written in the engine's own SQL
+    return (spellings + Region.select(Region.name.alias("name"), SQL("0").alias("used"))).with_cte(walk).bind(db)
+
+
+def region_names():
+    """The names of `regions`, by name, without counting every customer: spellings that differ only in case are
+    one region, named by its commonest spelling (the first in code-point order on a tie), which only such
+    spellings are counted for."""
+    spellings, given = {}, {}
+    # kept: nothing in its SQL changes, and writing it took longer than the walk
+    for name, used in db.execute_sql(*kept_statement(("region spellings",), _spellings_and_regions)).fetchall():
+        if used:
+            spellings.setdefault(customers.region_key(name), []).append(name)
+        else:
+            given.setdefault(customers.region_key(name), name)
+    varied = [name for names in spellings.values() if len(names) > 1 for name in names]
+    counts = dict(Customer.select(Customer.region, fn.COUNT(Customer.id)).where(Customer.region.in_(varied))
+                  .group_by(Customer.region).tuples()) if varied else {}
+    named = {key: min(names, key=lambda name: (-counts.get(name, 0), name)) for key, names in spellings.items()}
+    for key, name in given.items():
+        named.setdefault(key, name)
+    return sorted(named.values(), key=str.casefold)

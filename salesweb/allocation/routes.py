@@ -1,7 +1,7 @@
 """The allocation console: each owner's load, choosing customers and a new owner, a preview of the effect,
 the reassignment and its undo; regions and their reps (ops). Ops reach it at /ops/allocation, a manager at
 /manager/allocation for their subtree: the same views, registered on each role's blueprint."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..web.forms import Form, as_id, options
@@ -10,7 +10,7 @@ from ..models import Customer, User
 from ..web.rows import RowTemplate
 from . import queries, rules
 from ..core.errors import Invalid
-from ..web.pages import apply_errors, render
+from ..web.pages import Page, apply_errors, page_number, render
 from ..core.clock import local_today
 from ..core.settings import current_settings
 from .blueprint import manager_bp, ops_bp
@@ -31,10 +31,10 @@ def _endpoint(name):
     return f"{request.blueprint}.{name}"
 
 
-def _filters(loads=()):
-    """The customer filters as posted or in the URL; `loads` (owners in view) gives the owner choices."""
+def _filters(owners=()):
+    """The customer filters as posted or in the URL; `owners` (everyone in view) gives the owner choices."""
     form = FilterForm(request.args if request.method == "GET" else request.form)
-    people = sorted(loads, key=lambda x: not x.active)  # leavers last, each group by name
+    people = sorted(owners, key=lambda x: not x.active)  # leavers last, each group by name
     form.owner.choices = options([("", _("Anyone"))] + [
         (x.owner_id, x.name if x.active else _("%(name)s (left)", name=x.name)) for x in people])
     return form
@@ -44,26 +44,43 @@ def _filtered():
     return any(request.values.get(k) for k in ("owner", "region", "tier", "overdue", "q"))
 
 
-def _page(status=200, move_form=None, preview=None, loads=None):
-    """The console; with a preview it shows the loads and the preview only, to confirm or go back."""
+def _loads(owners, today, also=()):
+    """The page of owners the load table shows, and {owner id: load} of those owners and of the owner ids `also`
+    (a preview's), their figures read at once."""
+    page = Page(lambda offset, limit: owners[offset:offset + limit], page_number(), current_app.config["PAGE_SIZE"],
+                total=len(owners))
+    wanted = {x.owner_id for x in page.items} | set(also)
+    return page, {x.owner_id: x for x in queries.fill([x for x in owners if x.owner_id in wanted], today)}
+
+
+def _page(status=200, move_form=None, preview=None, owners=None, shown=None):
+    """The console; with a preview it shows the loads and the preview only, to confirm or go back. `owners`: everyone
+    in view, and `shown`: _loads of them, when the caller already has them."""
     today = local_today()
     settings_values = current_settings()
-    if loads is None:
-        loads = queries.loads(current_user, today)
-    active = [(x.owner_id, x.name) for x in loads if x.active]  # everyone `user` may give customers to
-    filters = _filters(loads)
+    if owners is None:
+        owners = queries.owners_in_view(current_user)
+    page, filled = shown or _loads(owners, today)
+    loads = [filled[x.owner_id] for x in page.items]
+    active = [(x.owner_id, x.name) for x in owners if x.active]  # everyone `user` may give customers to
+    filters = _filters(owners)
     move_form = move_form or MoveForm(formdata=None)
     move_form.to_owner.choices = options([("", _("Choose…"))] + active)
-    regions = queries.regions() if preview is None else []
-    filters.region.choices = options([("", _("Any region"))] + [(name, name) for name, *_rest in regions])
+    regions, region_names = [], []
+    if preview is None and current_user.role == "ops":
+        regions = queries.regions()  # the regions card counts each region's customers
+        region_names = [name for name, *_rest in regions]
+    elif preview is None:
+        region_names = queries.region_names()  # the filter needs only the names
+    filters.region.choices = options([("", _("Any region"))] + [(name, name) for name in region_names])
     selection = total = None
     if preview is None and _filtered() and filters.validate():
         criteria = filters.criteria()
         selection, count = queries.selection_page(current_user, criteria, today, SHOWN)
         total = count()
-    names = {x.owner_id: x.name for x in loads}
+    names = {x.owner_id: x.name for x in owners}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
-    flags = queries.flags(loads, settings_values)
+    flags = queries.flags(loads, settings_values, queries.reps_mean(current_user, owners))
     load_rows = LOAD_ROW.write(
         (LOAD_ROW.Row(x.owner_id, x.name, x.team, x.tiers["A"], x.tiers["B"], x.tiers["C"], x.customers, x.due,
                       x.overdue, x.open_deals, x.pipeline, x.weekly_rate, tuple(flags[x.owner_id])) for x in loads),
@@ -71,7 +88,7 @@ def _page(status=200, move_form=None, preview=None, loads=None):
     selection_rows = PICK_ROW.write(
         PICK_ROW.Row(i, name, tier, region, names.get(owner), owner is not None, due, due < today, i in ticked)
         for i, name, tier, region, due, owner in selection or ())
-    return render("allocation/console.html", status=status, loads=loads, load_rows=load_rows,
+    return render("allocation/console.html", status=status, loads=loads, page=page, load_rows=load_rows,
                   norm=settings_values["weekly_visit_norm_min"], selection_rows=selection_rows,
                   filters=filters, selection=selection, total=total, shown=SHOWN,
                   move_form=move_form, preview=preview, today=today,
@@ -108,10 +125,13 @@ def move():
     ids = _chosen_ids(form)
     try:
         if form.step.data != "confirm":
-            loads = queries.loads(current_user, local_today())
-            rows, count = rules.preview(current_user, ids, to_owner, form.move_deals.data, local_today(), loads)
-            criteria = {k: v for k, v in _filters().criteria().items() if v}
-            return _page(200, form, loads=loads, preview={
+            today = local_today()
+            owners = queries.owners_in_view(current_user)
+            moving, deals = rules.changes(current_user, ids, to_owner, form.move_deals.data, today, owners)
+            shown = _loads(owners, today, also=rules.affected(moving, deals, to_owner))
+            rows, count = rules.effect(moving, deals, to_owner, shown[1])
+            criteria = {k: v for k, v in _filters(owners).criteria().items() if v}
+            return _page(200, form, owners=owners, shown=shown, preview={
                 "rows": rows, "count": count, "to": to_owner, "ids": ids, "criteria": criteria,
                 "change_url": url_for(_endpoint("console"), **criteria)})
         batch = rules.reassign(current_user, ids, to_owner, form.move_deals.data)

@@ -50,21 +50,33 @@ def _going_along(customer_ids):
             .where(Customer.id.in_(customer_ids) & (Deal.owner == Customer.owner)))
 
 
-def preview(user, customer_ids, to_owner, move_deals, today, loads_in_view):
-    """Each affected owner's load before and after: ([(before, after)], customers moving), the new owner last.
-    `loads_in_view`: queries.loads(user, ...) as the page already has them. Nothing is written."""
-    everyone = {x.owner_id: x for x in loads_in_view}
-    chosen = _check(user, customer_ids, to_owner, owner_ids={x.owner_id for x in loads_in_view if x.active})
+def changes(user, customer_ids, to_owner, move_deals, today, owners_in_view):
+    """What giving the chosen customers to `to_owner` would move, after the refusals: the customers as
+    (owner, tier, customers, overdue, due) and, with `move_deals`, the open deals going along as (owner, deals,
+    pipeline). `owners_in_view`: queries.owners_in_view(user) (who may take them over). Nothing is written."""
+    chosen = _check(user, customer_ids, to_owner, owner_ids={x.owner_id for x in owners_in_view if x.active})
     moving = list(customer_rows(_moving(chosen, to_owner), today))
     deals = []
     if move_deals:
         deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
                      .select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount)).group_by(Deal.owner).tuples())
+    return moving, deals
+
+
+def affected(moving, deals, to_owner):
+    """The ids of the owners whose load `changes` would change: those giving and the one taking."""
+    return {row[0] for row in moving} | {row[0] for row in deals} | {to_owner.id}
+
+
+def effect(moving, deals, to_owner, loads):
+    """Each affected owner's load before and after: ([(before, after)], customers moving), the new owner last.
+    `moving`, `deals`: as `changes` gives them; `loads`: {owner id: Load} with at least the affected owners in
+    view."""
     before = {}
 
     def entry(owner_id):
         if owner_id not in before:
-            base = everyone.get(owner_id) or Load(owner_id, _owner_name(owner_id))
+            base = loads.get(owner_id) or Load(owner_id, _owner_name(owner_id))
             before[owner_id] = (base, base.copy())
         return before[owner_id][1]
 
@@ -86,6 +98,13 @@ def preview(user, customer_ids, to_owner, move_deals, today, loads_in_view):
     rows = [pair for owner_id, pair in before.items() if owner_id != to_owner.id]
     rows.sort(key=lambda pair: pair[0].name)
     return rows + [before[to_owner.id]], sum(row[2] for row in moving)
+
+
+def preview(user, customer_ids, to_owner, move_deals, today, loads_in_view):
+    """`changes` and their `effect` in one: `loads_in_view` is queries.loads(user, ...), every owner in view with
+    their figures. Nothing is written."""
+    moving, deals = changes(user, customer_ids, to_owner, move_deals, today, loads_in_view)
+    return effect(moving, deals, to_owner, {x.owner_id: x for x in loads_in_view})
 
 
 def _owner_name(owner_id):

@@ -1,7 +1,7 @@
 """Team budgets per quarter: ops sets them, a team's manager sees theirs, everyone in view sees used vs planned."""
 import re
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.i18n import _
@@ -13,7 +13,7 @@ from ..core.errors import Invalid
 from ..core.money import parse_amount
 from ..web.downloads import csv_download
 from ..core.clock import local_today
-from ..web.pages import render
+from ..web.pages import Page, page_number, render
 from .blueprint import bp
 
 VIEWERS = ("manager", "support", "ops", "admin")
@@ -46,11 +46,27 @@ LINE = RowTemplate("expenses/_budget_line.html", "team_id team_name category pla
                    look=("editable",))
 
 
+def _teams_a_page():
+    """Teams on a page of the sheet: as many budget lines as a list has rows (five teams of five categories)."""
+    return max(1, current_app.config["PAGE_SIZE"] // len(EXPENSE_CATEGORIES))
+
+
+def _page_of(teams, team_id):
+    """The page of the sheet showing the team `team_id` among `teams` (visible_teams), else the first."""
+    found = next((i for i, team in enumerate(teams) if team.id == team_id), 0)
+    return found // _teams_a_page() + 1
+
+
 @bp.get("/budgets")
-def budget_sheet(status=200, typed=None, errors=None):
+def budget_sheet(status=200, typed=None, errors=None, showing=None):
+    """The sheet of a quarter, a page of teams at a time; `showing`: a team whose page to show (its refusals)."""
     _viewer()
     year, quarter = _quarter()
     editable = current_user.role in budgets.EDITORS
+    teams = queries.visible_teams(current_user)
+    page = Page(lambda offset, limit: queries.team_budgets(current_user, year, quarter, teams[offset:offset + limit],
+                                                           offset),
+                page_number() if showing is None else _page_of(teams, showing), _teams_a_page(), total=len(teams))
 
     def lines(team, team_typed, team_errors):
         return LINE.write((LINE.Row(team.team_id, team.name, category, line.planned, line.spent, line.pending,
@@ -59,7 +75,7 @@ def budget_sheet(status=200, typed=None, errors=None):
                            for category, line in team.lines.items()), editable=editable)
     return render("expenses/budgets.html", status=status, year=year, quarter=quarter,
                   label=f"{year}-Q{quarter}", neighbours=_neighbours(year, quarter),
-                  teams=queries.team_budgets(current_user, year, quarter), categories=EXPENSE_CATEGORIES,
+                  page=page, categories=EXPENSE_CATEGORIES,
                   editable=editable, budget_lines=lines, typed=typed or {}, errors=errors or {})
 
 
@@ -85,9 +101,11 @@ def save_budget(team_id):
         changed = budgets.save(current_user, team, year, quarter, amounts)
     except Invalid as invalid:
         flash(_("Nothing saved: check the amounts for %(team)s.", team=team.name), "error")
-        return budget_sheet(422, typed={team.id: typed}, errors={team.id: invalid.errors})
+        return budget_sheet(422, typed={team.id: typed}, errors={team.id: invalid.errors}, showing=team.id)
     flash(_("Budget for %(team)s saved.", team=team.name) if changed else _("Nothing changed."), "success")
-    return redirect(url_for("expenses.budget_sheet", quarter=f"{year}-Q{quarter}", _anchor=f"team-{team.id}"), 303)
+    number = _page_of(queries.visible_teams(current_user), team.id)
+    return redirect(url_for("expenses.budget_sheet", quarter=f"{year}-Q{quarter}", page=number if number > 1 else None,
+                            _anchor=f"team-{team.id}"), 303)
 
 
 @bp.get("/budgets.csv")

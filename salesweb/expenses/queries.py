@@ -166,33 +166,43 @@ def _seen_team_ids(role):
     return _seen_teams(Team.select(Team.id), role)
 
 
-def team_budgets(user, year, quarter):
-    """Planned, spent and pending per visible team and category for one quarter: [TeamBudget]."""
-    teams = {t.id: TeamBudget(t.id, t.name) for t in visible_teams(user)}
+def team_budgets(user, year, quarter, teams=None, offset=0):
+    """Planned, spent and pending per category for one quarter, of the teams visible_teams(user) lists:
+    [TeamBudget]. `teams`: a run of that list starting at `offset` (a page of the sheet), else all of it."""
+    paged = teams is not None
+    teams = {t.id: TeamBudget(t.id, t.name) for t in (visible_teams(user) if teams is None else teams)}
     if not teams:
         return []
-    shape = scope_shape(user.role)
+    shape = (scope_shape(user.role), paged)
     start, end = quarter_range(year, quarter)
-    values = dict(user=user.id, year=year, quarter=quarter, start=start, end=end)
+    values = dict(user=user.id, year=year, quarter=quarter, start=start, end=end, offset=offset, limit=len(teams))
     # kept, as are the teams: writing the sheet's three selects' SQL took a fifth of the budgets page's time
-    for team_id, category, amount in kept_rows(("budgets planned", shape), lambda: (
+    for team_id, category, amount in kept_rows(("budgets planned", *shape), lambda: (
             Budget.select(Budget.team, Budget.category, Budget.amount)
-            .where(in_query(Budget.team, _seen_team_ids(user.role)) & (Budget.year == param("year"))
+            .where(in_query(Budget.team, _listed_team_ids(user.role, paged)) & (Budget.year == param("year"))
                    & (Budget.quarter == param("quarter")))), **values):
         if category in teams[team_id].lines:
             teams[team_id].lines[category].planned = amount
-    for team_id, category, status, amount in kept_rows(("budgets spent", shape), lambda: (
+    # Every status is summed, those counted picked here: a condition on the status would have the planner read the
+    # claims of every quarter by the status index, rather than each team's quarter by the (team, spent on) one.
+    for team_id, category, status, amount in kept_rows(("budgets spent", *shape), lambda: (
             Expense.select(Expense.team, Expense.category, Expense.status, fn.SUM(Expense.amount).alias("amount"))
-            .where(in_query(Expense.team, _seen_team_ids(user.role)) & (Expense.spent_on >= param("start"))
-                   & (Expense.spent_on < param("end")) & Expense.status.in_(SPENT + ("submitted",)))
+            .where(in_query(Expense.team, _listed_team_ids(user.role, paged)) & (Expense.spent_on >= param("start"))
+                   & (Expense.spent_on < param("end")))
             .group_by(Expense.team, Expense.category, Expense.status)), **values):
         line = teams[team_id].lines.get(category)
-        if line is not None:
-            if status == "submitted":
-                line.pending += int(amount)
-            else:
-                line.spent += int(amount)
+        if line is not None and status == "submitted":
+            line.pending += int(amount)
+        elif line is not None and status in SPENT:
+            line.spent += int(amount)
     return list(teams.values())
+
+
+def _listed_team_ids(role, paged):
+    """A select of the ids of the teams `role`'s user sees the budgets of; `paged`: only the run of visible_teams'
+    list the params "offset" and "limit" give."""
+    query = _seen_team_ids(role)
+    return query.order_by(Team.name).limit(param("limit")).offset(param("offset")) if paged else query
 
 
 def budget_line(team_id, day, category, exclude=None):

@@ -334,3 +334,21 @@ def test_a_region_given_to_no_one_real_is_refused(app, make, team):
         assert [r[3] for r in queries.regions()] == ["Chen Jie"]
     post(client, "/ops/regions", {"region": "Jiangsu", "rep": ""})  # left empty on purpose: the pool
     assert [r[3] for r in queries.regions()] == [""]
+
+
+def test_recent_reassignments_are_the_last_weeks_with_names_and_ops_sees_everyones(app, make, team):
+    manager, li, chen = team
+    ops = make.user("ops", name="Ops Person")
+    mine = allocation.reassign(manager, [make.customer(li).id], chen)
+    theirs = allocation.reassign(ops, [make.customer(li).id, make.customer(li).id], manager)
+    old = allocation.reassign(manager, [make.customer(li).id], chen)
+    Reallocation.update(created_at=utcnow() - datetime.timedelta(days=8)).where(Reallocation.id == old.id).execute()
+    allocation.undo(ops, Reallocation.get_by_id(theirs.id), settings.current())
+    assert [(b.id, b.by_name, b.to_name) for b in queries.recent(ops)] == [
+        (theirs.id, "Ops Person", "Wang Fang"), (mine.id, "Wang Fang", "Chen Jie")]
+    assert [b.id for b in queries.recent(manager)] == [mine.id]
+    page = client_for(app, ops).get("/ops/allocation", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    recent = page.split('id="recent"')[1].split("</section>")[0]
+    assert "Ops Person →\n      2 customers to Wang Fang" in recent and "Undone" in recent
+    assert "Wang Fang →\n      1 customer to Chen Jie" in recent and f"/ops/allocation/{mine.id}/undo" in recent
+    assert recent.count("<li>") == 2
