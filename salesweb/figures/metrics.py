@@ -12,7 +12,7 @@ from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, in_query, kept_row, kept_rows, month_of, param
 from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
                       User, Visit)
-from ..models.rollups import MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
+from ..models.rollups import MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -415,26 +415,39 @@ def trends(scope, today, settings, months=12):
 def collection(scope, period, today, also=()):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
     rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
-    values in "also", in order), so a page gathers its single figures in one round trip."""
+    values in "also", in order), so a page gathers its single figures in one round trip. From the rollups of
+    money per deal owner, unless the scope is narrowed by the customer (then from the contracts)."""
     if scope.by_customer:
         due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
                            .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
         received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
                                 .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
                                 Deal.owner, Deal.customer)
-    else:  # from the rollups of money per deal owner
+        late, gap = overdue_contracts_query(today, scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner,
+                                                                Deal.customer))
+        late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+    else:
         due, received = (_day_and_month_rollups(scope, period, MoneyDay, MoneyMonth, "owner", (name,), per_person=False)
                          for name in ("due", "received"))
-    narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
-    contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
-    late, gap = overdue_contracts_query(today, contracts)
-    late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+        late = _overdue(scope, today)
     columns = [due, received, late] + list(also)
     row = Select(columns=columns).bind(Deal._meta.database).tuples().first()
     due, received = int(row[0] or 0), int(row[1] or 0)
     found = {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(row[2] or 0)}
     found["also"] = list(row[3:])
     return found
+
+
+def _overdue(scope, today):
+    """What is overdue today, from what is unpaid per due day: the months before this one from the months' rollup,
+    this month's days before today from the days'."""
+    first = today.replace(day=1)
+    months = scope.narrow(UnpaidMonth.select(UnpaidMonth.unpaid.alias("unpaid"))
+                          .where(UnpaidMonth.month < first.strftime("%Y-%m")), UnpaidMonth.owner)
+    days = scope.narrow(UnpaidDay.select(UnpaidDay.unpaid.alias("unpaid"))
+                        .where((UnpaidDay.day >= first) & (UnpaidDay.day < today)), UnpaidDay.owner)
+    both = (months + days).alias("unpaid")
+    return Select([both], [fn.COALESCE(fn.SUM(both.c.unpaid), 0)])
 
 
 # Which kinds of target make up a period's: its own, else its months' (a year: its quarters', else their months').

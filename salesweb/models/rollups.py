@@ -76,4 +76,30 @@ class MoneyMonth(BaseModel):
         indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth]
+class UnpaidDay(BaseModel):
+    """What is still unpaid of the instalments falling due on a day, per deal owner (minor units). A contract's
+    payments settle its earliest instalments first, so what it has overdue today, everything that fell due before
+    today less everything paid, is what is unpaid of the days before today: a sum over those days."""
+    owner = IntegerField()
+    day = DateField()
+    unpaid = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_unpaid_day"
+        primary_key = False
+        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+
+
+class UnpaidMonth(BaseModel):
+    """The same per deal owner per month."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    unpaid = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_unpaid_month"
+        primary_key = False
+        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth]
