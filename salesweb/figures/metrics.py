@@ -10,8 +10,8 @@ from peewee import JOIN, SQL, Case, Select, Value, fn
 
 from ..core.access import SEES_ALL, team_ids
 from ..core.db import days_between, in_query, kept_row, kept_rows, month_of, param
-from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
-                      User, Visit)
+from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
+                      Team, User, Visit)
 from ..models.rollups import MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
@@ -177,14 +177,14 @@ def _in(column, period):
 
 def closed(scope, period):
     """Deals won or lost in the period: won amount and count, lost count, win rate, average deal size and the
-    average days from creation to the win."""
-    won = (Stage.kind == "won") & _in(Deal.won_on, period)
-    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
-    query = (Deal.select(fn.SUM(Case(None, [(won, Deal.amount)], 0)), fn.SUM(Case(None, [(won, 1)], 0)),
-                         fn.SUM(Case(None, [(lost, 1)], 0)),
-                         fn.SUM(Case(None, [(won, days_between(Deal.won_on, Deal.created_at))], 0)))
-             .join(Stage).where(won | lost))
-    amount, wins, losses, cycle_days = scope.narrow(query, Deal.owner, Deal.customer).tuples().first()
+    average days from creation to the win. One query: the won deals by the day they were won, and the lost ones
+    counted beside by the day they were lost (each read by its own index, not every deal the scope owns)."""
+    lost = scope.narrow(Deal.select(fn.COUNT(Deal.id)).join(Stage)
+                        .where((Stage.kind == "lost") & _in(Deal.lost_on, period)), Deal.owner, Deal.customer)
+    won = scope.narrow(Deal.select(fn.SUM(Deal.amount), fn.COUNT(Deal.id), lost,
+                                   fn.SUM(days_between(Deal.won_on, Deal.created_at))).join(Stage)
+                       .where((Stage.kind == "won") & _in(Deal.won_on, period)), Deal.owner, Deal.customer)
+    amount, wins, losses, cycle_days = won.tuples().first()
     amount, wins, losses = int(amount or 0), int(wins or 0), int(losses or 0)
     return {"won_amount": amount, "won_count": wins, "lost_count": losses,
             "win_rate": wins / (wins + losses) if wins + losses else None,
@@ -204,9 +204,13 @@ def funnel(scope, today, now, all_stages=None):
     """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
     all_stages = all_stages or pipeline.stages()
     stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
-    query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
-                         fn.SUM(Case(None, [(stale, 1)], 0)))
-             .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
+    query = Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
+                        fn.SUM(Case(None, [(stale, 1)], 0)))
+    if scope.owners is None:  # everyone's: the open stages' deals by the stage index, not every deal won or lost
+        query = query.where(Deal.stage.in_([stage.id for stage in all_stages if stage.kind == "open"]))
+    else:  # some people's: their deals by the owner index
+        query = query.join(Stage).where(Stage.kind == "open")
+    query = query.group_by(Deal.stage)
     rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
             stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
     names = ("count", "amount", "weighted", "stale")
@@ -272,8 +276,10 @@ def _stays_of_history(scope, period, settings):
 
 def overdue_by_tier(scope, today):
     """Customers whose next visit is past due, by tier: {"A": n, "B": n, "C": n}."""
-    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
-             .group_by(Customer.tier))
+    query = Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
+    if scope.owners is None:  # everyone's: each tier's overdue customers by the index of tier and due day
+        query = query.where(Customer.tier.in_(TIERS))
+    query = query.group_by(Customer.tier)
     counts = {"A": 0, "B": 0, "C": 0}
     counts.update(dict(scope.narrow(query, Customer.owner, Customer.id).tuples()))
     return counts
@@ -344,16 +350,21 @@ def loss_reasons(scope, period):
 
 
 def by_source(scope, period):
-    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)]."""
-    won = (Stage.kind == "won") & _in(Deal.won_on, period)
-    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
-    query = (Deal.select(Customer.source, fn.SUM(Case(None, [(won, 1)], 0)), fn.SUM(Case(None, [(lost, 1)], 0)),
-                         fn.SUM(Case(None, [(won, Deal.amount)], 0)))
-             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
-             .where(won | lost).group_by(Customer.source))
-    rows = [(source, int(w or 0), int(lo or 0), int(amount or 0)) for source, w, lo, amount in
-            scope.narrow(query, Deal.owner, Deal.customer).tuples()]
-    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, w, lo, a in rows), key=lambda r: -r[3])
+    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)],
+    most won first. One query: the won deals by the day they were won and the lost ones by the day they were lost,
+    each grouped by source."""
+    def closed_as(kind, day, won):
+        return scope.narrow(
+            Deal.select(Customer.source, fn.COUNT(Deal.id) if won else Value(0), Value(0) if won else fn.COUNT(Deal.id),
+                        fn.SUM(Deal.amount) if won else Value(0))
+            .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+            .where((Stage.kind == kind) & _in(day, period)).group_by(Customer.source), Deal.owner, Deal.customer)
+    found = {}
+    for source, w, lo, amount in (closed_as("won", Deal.won_on, True) + closed_as("lost", Deal.lost_on, False)).tuples():
+        before = found.get(source, (0, 0, 0))
+        found[source] = (before[0] + int(w or 0), before[1] + int(lo or 0), before[2] + int(amount or 0))
+    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, (w, lo, a) in found.items()),
+                  key=lambda r: (-r[3], r[0]))
 
 
 def forecast(scope, today, months=6):
