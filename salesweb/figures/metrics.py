@@ -204,18 +204,32 @@ def funnel(scope, today, now, all_stages=None):
     """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
     all_stages = all_stages or pipeline.stages()
     stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
-    query = Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
-                        fn.SUM(Case(None, [(stale, 1)], 0)))
-    if scope.owners is None:  # everyone's: the open stages' deals by the stage index, not every deal won or lost
-        query = query.where(Deal.stage.in_([stage.id for stage in all_stages if stage.kind == "open"]))
-    else:  # some people's: their deals by the owner index
-        query = query.join(Stage).where(Stage.kind == "open")
-    query = query.group_by(Deal.stage)
-    rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
-            stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
-    names = ("count", "amount", "weighted", "stale")
-    return [{"stage": stage, **dict(zip(names, rows.get(stage.id, (0, 0, 0, 0))))}
-            for stage in all_stages if stage.kind == "open"]
+    query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
+                         fn.SUM(Case(None, [(stale, 1)], 0))).where(_open(Deal.stage))
+             .group_by(*_by_owner(scope, Deal.owner), Deal.stage))
+    found = {}
+    for stage, *sums in scope.narrow(query, Deal.owner, Deal.customer).tuples():
+        found[stage] = [before + int(value or 0) for before, value in zip(found.get(stage, (0, 0, 0, 0)), sums)]
+    rows = []
+    for stage in all_stages:
+        if stage.kind == "open":
+            count, amount, weighted, stale_count = found.get(stage.id, (0, 0, 0, 0))
+            rows.append({"stage": stage, "count": count, "amount": amount, "weighted": weighted // 100,
+                         "stale": stale_count})
+    return rows
+
+
+def _by_owner(scope, owner_field):
+    """What a grouped figure groups by first: for a scope of people, the owner, so that SQLite reads each person's
+    rows by the owner-led index in its order (with or without ANALYZE statistics it would otherwise read everyone's
+    rows by another index for their order); the caller adds up the people's rows."""
+    return [owner_field] if scope.owners is not None else []
+
+
+def _open(stage_field):
+    """On an open stage: an IN over the open stages' ids, so that the deals are found by stage (with their owner's,
+    for a scope of people), not every deal ever won or lost."""
+    return in_query(stage_field, Stage.select(Stage.id).where(Stage.kind == "open"))
 
 
 def stage_flow(scope, period, settings, all_stages=None):
@@ -276,12 +290,12 @@ def _stays_of_history(scope, period, settings):
 
 def overdue_by_tier(scope, today):
     """Customers whose next visit is past due, by tier: {"A": n, "B": n, "C": n}."""
-    query = Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
-    if scope.owners is None:  # everyone's: each tier's overdue customers by the index of tier and due day
-        query = query.where(Customer.tier.in_(TIERS))
-    query = query.group_by(Customer.tier)
+    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id))
+             .where(Customer.tier.in_(TIERS) & (Customer.next_visit_due < today))
+             .group_by(*_by_owner(scope, Customer.owner), Customer.tier))  # by the index of (owner,) tier and day
     counts = {"A": 0, "B": 0, "C": 0}
-    counts.update(dict(scope.narrow(query, Customer.owner, Customer.id).tuples()))
+    for tier, count in scope.narrow(query, Customer.owner, Customer.id).tuples():
+        counts[tier] += count
     return counts
 
 
@@ -374,8 +388,7 @@ def forecast(scope, today, months=6):
     key = Case(None, [(Deal.expected_close.is_null(), ""), (Deal.expected_close < this_month, "overdue")],
                month_of(Deal.expected_close))
     query = (Deal.select(key.alias("month"), fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                         fn.SUM(Deal.amount * Deal.probability)).join(Stage)
-             .where(Stage.kind == "open").group_by(SQL("1")))  # by position: PostgreSQL cannot match a
+                         fn.SUM(Deal.amount * Deal.probability)).where(_open(Deal.stage)).group_by(SQL("1")))  # by position: PostgreSQL cannot match a
     # GROUP BY expression holding parameters with the same one in the select list
     found = {month: (count, int(amount or 0), int(weighted or 0) // 100) for month, count, amount, weighted in
              scope.narrow(query, Deal.owner, Deal.customer).tuples()}
