@@ -1,7 +1,8 @@
 """The figures read by the day: rollups of what is still unpaid of the instalments falling due on each day and in
 each month, per deal owner (a contract's payments settle its earliest instalments first), so that what is overdue
-today is a sum over the days before it rather than a pass over every contract still owed; and indexes that find a
-scope's deals won, lost or made in a period, and everyone's lost deals and new customers, by the day.
+today is a sum over the days before it rather than a pass over every contract still owed; everyone's stage stays
+per day and per month (the flow of all deals, whoever owns them); and indexes that find a scope's deals won, lost
+or made in a period, and everyone's lost deals and new customers, by the day.
 
 The rollups are kept by the writes from here on (salesweb/infra/rollups.py) and built from the rows an install
 already holds once every migration has run (salesweb/infra/schema.py). The tables are defined here as they stand at
@@ -29,7 +30,23 @@ def up(migrator, db):
             table_name = "rollup_unpaid_month"
             indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
-    db.create_tables([UnpaidDay, UnpaidMonth])
+    class FlowDay(Rollup):
+        day, stage, next_stage = DateField(), IntegerField(), IntegerField()
+        stays, seconds = IntegerField(default=0), BigIntegerField(default=0)
+
+        class Meta:
+            table_name = "rollup_flow_day"
+            indexes = ((("day", "stage", "next_stage"), True),)
+
+    class FlowMonth(Rollup):
+        month, stage, next_stage = CharField(max_length=7), IntegerField(), IntegerField()
+        stays, seconds = IntegerField(default=0), BigIntegerField(default=0)
+
+        class Meta:
+            table_name = "rollup_flow_month"
+            indexes = ((("month", "stage", "next_stage"), True),)
+
+    db.create_tables([UnpaidDay, UnpaidMonth, FlowDay, FlowMonth])
     migrator.migrate(
         migrator.add_index("deal", ("owner_id", "won_on"), False),
         migrator.add_index("deal", ("owner_id", "lost_on"), False),
