@@ -141,3 +141,24 @@ def test_a_large_team_s_home_pages_its_tables_on_a_phone(app, make, new_page, lo
     assert attainment.locator("tbody tr").first.inner_text().startswith("代表 Rep 04")
     assert_fits_phone(page, f"/manager/?page=2 ({locale})", 360)
     screenshot(page, f"team-home-paged-2-360-{locale}")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_director_s_targets_sheet_pages_by_team_on_a_phone(app, make, new_page, locale):
+    director = make.user("manager", name="周杰 Zhou Jie", team="销售管理 Sales leadership")
+    for team in ("华南 South China", "华东 East China", "Key Accounts"):
+        boss = make.user("manager", name=f"经理 {team}", team=team, reports_to=director)
+        for i in range(9):
+            make.user("rep", name=f"代表 Rep {i} {team}", team=team, reports_to=boss)
+    page = new_page(locale=locale, **PHONE)
+    sign_in(page, director)
+    page.goto("/manager/targets")
+    assert page.locator("section.target-group").count() == 2
+    assert_fits_phone(page, f"/manager/targets ({locale})", 360)
+    box = page.locator("nav.pager a[rel=next]").bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 360, box
+    screenshot(page, f"targets-paged-360-{locale}")
+    page.locator("nav.pager a[rel=next]").click()
+    page.wait_for_url("**/manager/targets?page=2")
+    assert page.locator("section.target-group").count() == 1
+    assert_fits_phone(page, f"/manager/targets?page=2 ({locale})", 360)
