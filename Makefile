@@ -6,7 +6,7 @@ HTMX_VERSION := 2.0.11
 SORTABLE_VERSION := 1.15.7
 PORT ?= 5000
 
-.PHONY: run test bench load install dev chromium translations extract-messages vendor clean
+.PHONY: run test bench load plans install dev chromium translations extract-messages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test: dev
 # budget. BENCH_ARGS="--scale large --rounds 10" for a quicker run. Not part of `make test`.
 bench: install
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# Every statement of the bench's pages explained, without and with ANALYZE statistics: a large table read whole,
+# or a page of a list sorted after reading, is reported (and fails). PLANS_ARGS="--scale xl" for the xl data.
+plans: install
+	$(BIN)/python bench/plans.py $(PLANS_ARGS)
 
 # A simulated department (Locust, from the bench extra) against `salesweb serve --workers 2` on the same bench
 # data: per page p50, p95 and errors, then the most requests per second; writes instance/bench/load-<engine>.json

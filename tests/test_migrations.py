@@ -46,8 +46,7 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
     import json
 
     from salesweb.app import create_app
-    from salesweb.models import Visit, WeeklyReport
-    from salesweb.customers import rules as customers
+    from salesweb.models import Customer, Visit, WeeklyReport
     from salesweb.admin import rules as people
     from salesweb.reports import queries as reports
     from salesweb.core import settings
@@ -58,9 +57,11 @@ def test_reports_submitted_before_0017_are_frozen_from_the_data_as_it_stands(tmp
         schema.runner().up(target="0016_data_generation")
         rep = people.create_user("rep@example.com", "Rep", "rep", "a long passphrase here")
         values = settings.current()
-        customer = customers.create({"name": "Acme", "source": "other", "status": "customer"}, rep, rep, values)
-        for hour in (3, 5):  # Tuesday of 2026-W47, in Shanghai's working day; written as rows, for the rules of
-            # today keep tables (the rollups) that this schema has not got yet
+        # written as rows, for the rules of today keep tables (the rollups) that this schema has not got yet
+        customer = Customer.create(name="Acme", name_key="acme", owner=rep, status="customer",
+                                   next_visit_due=datetime.date(2026, 12, 1),
+                                   last_activity_at=datetime.datetime(2026, 11, 1))
+        for hour in (3, 5):  # Tuesday of 2026-W47, in Shanghai's working day
             Visit.insert(customer=customer.id, rep=rep.id, status="done", occurred_at=datetime.datetime(2026, 11, 17, hour),
                          duration_minutes=30, kind="phone", created_at=datetime.datetime(2026, 11, 23)).execute()
         for week, submitted in ((47, "2026-11-23 09:00:00"), (48, None)):

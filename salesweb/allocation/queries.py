@@ -1,16 +1,17 @@
 """Reads of the allocation console: each owner's load and what stands out in it, the customers to choose from,
 recent reassignments, and the regions with their reps.
 
-Load figures are aggregate SQL over the owners in view: customers by tier, visits due within a week and overdue,
-open pipeline, and done visits per week over the last four weeks against the weekly norm."""
+Load figures are aggregate SQL over the owners in view: customers by tier (from the customer rollup), visits due
+within a week and overdue, open pipeline, and done visits per week over the last four weeks against the weekly
+norm."""
 import datetime
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from ..core.access import visible
 from ..core.db import in_query, utcnow
-from ..models import Customer, Deal, Reallocation, Region, Stage, Team, User, Visit
+from ..models import TIERS, Customer, CustomerCount, Deal, Reallocation, Region, Stage, Team, User, Visit
 from ..customers import queries as customers
 
 RATE_WEEKS = 4
@@ -68,6 +69,22 @@ def customer_rows(query, today):
             .group_by(Customer.owner, Customer.tier).tuples())
 
 
+def _owned_rows(owner_ids, today):
+    """`customer_rows` for every customer of these owners, in one statement: the customers from the rollup, the
+    overdue and due from only the customers due within the week (naming every tier lets the owner, tier and
+    next visit index find them)."""
+    soon = today + datetime.timedelta(days=DUE_DAYS - 1)
+    counted = (CustomerCount.select(CustomerCount.owner, CustomerCount.tier, fn.SUM(CustomerCount.customers),
+                                    SQL("0"), SQL("0"))
+               .where(CustomerCount.owner.in_(owner_ids)).group_by(CustomerCount.owner, CustomerCount.tier))
+    due = (Customer.select(Customer.owner, Customer.tier, SQL("0"),
+                           fn.SUM(Case(None, [(Customer.next_visit_due < today, 1)], 0)),
+                           fn.SUM(Case(None, [(Customer.next_visit_due >= today, 1)], 0)))
+           .where(Customer.owner.in_(owner_ids) & Customer.tier.in_(TIERS) & (Customer.next_visit_due <= soon))
+           .group_by(Customer.owner, Customer.tier))
+    return (counted + due).tuples()
+
+
 def open_deals():
     # By the stage ids, so the (owner, stage) index seeks each owner's open deals and skips the closed ones.
     return Deal.select().where(in_query(Deal.stage, Stage.select(Stage.id).where(Stage.kind == "open")))
@@ -83,7 +100,7 @@ def loads(user, today, now=None):
     if not found:
         return []
     ids = list(found)
-    _tally(customer_rows(Customer.select().where(Customer.owner.in_(ids)), today), found)
+    _tally(_owned_rows(ids, today), found)
     for owner_id, count, amount in (open_deals().select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.amount))
                                     .where(Deal.owner.in_(ids)).group_by(Deal.owner).tuples()):
         found[owner_id].open_deals, found[owner_id].pipeline = count, int(amount or 0)

@@ -124,6 +124,7 @@ def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
             (Deal.update(owner=to_owner.id, updated_at=now, updated_by=user.id, version=Deal.version + 1)
              .where(Deal.id.in_([d[0] for d in part])).execute())
         rollups.deals_changed_owner({to_owner.id, *(owner for _d, _c, owner in deals)} if deals else ())
+        rollups.recompute_customers({to_owner.id, *(owner for _c, owner, _n in moving)})
         audit.record("edit", actor=user, obj=batch,
                      summary=f"reassigned {len(moving)} customer(s) and {len(deals)} open deal(s) to {to_owner.name}")
         if to_owner.id != user.id:
@@ -187,6 +188,8 @@ def undo(user, batch, settings_values, now=None):
                  .where(Deal.id.in_(deal_ids[start:start + 500]) & (Deal.owner == batch.to_owner_id)
                         & Deal.stage.in_(open_stages)).execute())
         rollups.deals_changed_owner({batch.to_owner_id, *(m[2] for m in moves if m[1] is not None)})
+        if restored:
+            rollups.recompute_customers({batch.to_owner_id, *(m[2] for m in moves if m[1] is None)})
         kept = batch.customers - restored
         audit.record("edit", actor=user, obj=batch,
                      summary=f"reassignment undone: {restored} customer(s) back, {kept} kept")

@@ -24,6 +24,7 @@ from ..models import AuditEvent, Contact, Customer, TierChange, User
 from ..core import audit
 from . import cadence, queries, rules
 from ..core.errors import Invalid
+from ..infra import rollups
 from ..infra.storage import process_alive
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -454,6 +455,7 @@ def _update(row, by, settings_values, contacts):
         old, customer.tier = customer.tier, tier
         cadence.refresh(customer, settings_values)
         customer.save(only=[Customer.tier, Customer.next_visit_due])
+        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))])
         TierChange.create(customer=customer, old_tier=old, new_tier=tier, reason="import", by=by)
     if row.values["contact_name"]:
         name = row.values["contact_name"].casefold()

@@ -8,6 +8,7 @@ from ..core.i18n import _l, lazy_ngettext
 from ..models import Customer, PoolMove, User
 from ..core import audit, notifications
 from ..core.errors import Invalid
+from ..infra import rollups
 
 CLAIMERS = ("rep", "manager")
 
@@ -54,6 +55,8 @@ def claim(customer, user, values, now=None):
                  .where((Customer.id == customer.id) & Customer.owner.is_null()).execute())
         if not taken:
             raise Invalid({None: _l("Someone else has just claimed this customer.")})
+        stored = rollups.stored_key(customer.id)  # the tier, status and region as they are now
+        rollups.customers_changed([((0, *stored[1:]), (user.id, *stored[1:]))])
         PoolMove.create(customer=customer, kind="claim", to_owner=user, by=user, at=now)
         audit.record("edit", actor=user, obj=customer, summary=f"{customer.name}: claimed from the pool")
 
@@ -64,9 +67,11 @@ def release(customer, user, now=None):
         raise Invalid({None: _l("This customer is already in the pool.")})
     now = now or utcnow()
     with db.atomic():
+        stored = rollups.stored_key(customer.id)
         PoolMove.create(customer=customer, kind="release", from_owner=customer.owner_id, by=user, at=now)
         (Customer.update(owner=None, claimed_at=None, updated_at=now)
          .where(Customer.id == customer.id).execute())
+        rollups.customers_changed([(stored, (0, *stored[1:]))])
         audit.record("edit", actor=user, obj=customer, summary=f"{customer.name}: released to the pool")
 
 
@@ -84,6 +89,7 @@ def recycle(values, now=None):
             (Customer.update(owner=None, claimed_at=None, updated_at=now)
              .where(Customer.id.in_([cid for cid, _ in chunk])).execute())
         if stale:
+            rollups.recompute_customers({owner for _cid, owner in stale} | {None})
             audit.record("edit", object_type="customer",
                          summary=f"recycled {len(stale)} customer(s) idle since {cutoff:%Y-%m-%d}")
     return len(stale)
@@ -98,10 +104,14 @@ def revert(move, by, now=None):
         raise Invalid({None: _l("The previous owner is no longer active.")})
     now = now or utcnow()
     with db.atomic():
-        restored = (Customer.update(owner=owner, last_activity_at=now, updated_at=now)
-                    .where((Customer.id == move.customer_id) & Customer.owner.is_null()).execute())
+        restored = list(Customer.update(owner=owner, last_activity_at=now, updated_at=now)
+                        .where((Customer.id == move.customer_id) & Customer.owner.is_null())
+                        .returning(Customer.owner, Customer.tier, Customer.status, Customer.region).execute())
         if not restored:
             raise Invalid({None: _l("The customer has a new owner since; nothing to undo.")})
+        # the values as the update found them: this write has not read the customer
+        rollups.customers_changed([(rollups.customer_key(restored[0], owner_id=None),
+                                    rollups.customer_key(restored[0]))])
         (PoolMove.update(reverted_at=now, reverted_by=by).where(PoolMove.id == move.id).execute())
         audit.record("edit", actor=by, object_type="customer", object_id=move.customer_id,
                      summary=f"recycle undone: back to {owner.name}")

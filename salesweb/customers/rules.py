@@ -2,12 +2,13 @@
 a location set by hand, and the status a won deal gives. The reads are in queries.py."""
 import math
 
-from ..core.db import db, utcnow
+from ..core.db import db, is_sqlite, utcnow
 from ..core.i18n import _l
 from ..models import SOURCES, STATUSES, Contact, Customer, CustomerNote, PoolMove, TierChange, User
 from ..core import audit, notifications
 from . import cadence
 from ..core.errors import Invalid
+from ..infra import rollups
 from .queries import assignable_owners, normalise_name
 
 
@@ -52,6 +53,7 @@ def create(values, owner, by, settings_values, tier="C", tier_reason="created", 
                             created_by=by, created_at=now, updated_at=now, last_activity_at=now)
         cadence.refresh(customer, settings_values)
         customer.save()
+        rollups.customers_changed([(None, rollups.customer_key(customer))])
         TierChange.create(customer=customer, old_tier=None, new_tier=tier, reason=tier_reason, by=by, at=now)
         audit.record("create", actor=by, obj=customer, summary=customer.name)
         _tell_new_owner([customer], owner, by)
@@ -70,7 +72,7 @@ def create_many(items, by, settings_values, tier_reason="import", now=None):
     with db.atomic():
         for start in range(0, len(items), 500):
             batch = items[start:start + 500]
-            rows = []
+            rows, keys = [], []
             for item in batch:
                 data = _clean(item["values"])
                 created = item.get("created_at") or now
@@ -80,7 +82,9 @@ def create_many(items, by, settings_values, tier_reason="import", now=None):
                                     last_visit_at=item.get("last_visit_at"), lat=item.get("lat"), lon=item.get("lon"))
                 cadence.refresh(customer, settings_values)
                 rows.append(dict(customer.__data__))  # raw column values: no related row is loaded
+                keys.append((None, rollups.customer_key(customer)))
             ids = [row[0] for row in Customer.insert_many(rows).returning(Customer.id).tuples()]
+            rollups.customers_changed(keys)
             TierChange.insert_many([{"customer": cid, "old_tier": None, "new_tier": item["tier"],
                                      "reason": tier_reason, "by": by_id, "at": item.get("created_at") or now}
                                     for cid, item in zip(ids, batch)]).execute()
@@ -98,6 +102,7 @@ def update(customer, values, owner, by):
     if owner != customer.owner:
         _check_owner(owner, by)
     with db.atomic():
+        counted = rollups.stored_key(customer.id)
         changed = [k for k, v in data.items() if getattr(customer, k) != v]
         for key, value in data.items():
             setattr(customer, key, value)
@@ -110,6 +115,7 @@ def update(customer, values, owner, by):
             changed.append("owner")
         customer.updated_at = utcnow()
         customer.save()
+        rollups.customers_changed([(counted, rollups.customer_key(customer))])
         audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: {', '.join(changed) or '-'}")
         if "owner" in changed:
             _tell_new_owner([customer], owner, by)
@@ -122,12 +128,15 @@ WON_OVER = ("lead", "prospect", "dormant")  # the statuses a won deal turns into
 def won_over(customer_id, by, deal_title, now=None):
     """A deal won: a lead or prospect has become a customer, and a dormant one is a customer again. Recorded
     like any other status change; returns the status it had, or None when it was a customer already."""
-    customer = (Customer.select(Customer.id, Customer.name, Customer.status)
-                .where((Customer.id == customer_id) & Customer.status.in_(WON_OVER)).first())
-    if customer is None:
-        return None
     with db.atomic():
+        query = (Customer.select(Customer.id, Customer.name, Customer.owner, Customer.tier, Customer.status,
+                                 Customer.region)
+                 .where((Customer.id == customer_id) & Customer.status.in_(WON_OVER)))
+        customer = (query if is_sqlite() else query.for_update()).first()  # as stored, held till the write is done
+        if customer is None:
+            return None
         Customer.update(status="customer", updated_at=now or utcnow()).where(Customer.id == customer.id).execute()
+        rollups.customers_changed([(rollups.customer_key(customer), rollups.customer_key(customer, status="customer"))])
         audit.record("edit", actor=by, obj=customer,
                      summary=f"{customer.name}: status {customer.status} → customer ({deal_title} won)")
     return customer.status

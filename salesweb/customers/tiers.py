@@ -6,7 +6,7 @@ import datetime
 
 from peewee import fn
 
-from ..core.db import db, utcnow
+from ..core.db import db, is_sqlite, utcnow
 from ..core.i18n import _l
 from ..models import TIERS, Customer, Deal, Stage, TierChange
 from ..core import audit, settings
@@ -85,6 +85,7 @@ def recompute(customer_ids, values, today, source=None):
     changes = []
     with db.atomic():
         customers = Customer.select().where(Customer.id.in_(list(customer_ids)) & (Customer.tier_locked == False))  # noqa: E712
+        customers = customers if is_sqlite() else customers.for_update()  # held as read till the tiers are written
         for customer in customers:
             amount = revenue.get(customer.id, 0)
             new = tier_for(amount, values)
@@ -98,6 +99,8 @@ def recompute(customer_ids, values, today, source=None):
             TierChange.create(customer=customer, old_tier=old, new_tier=new, reason="rule",
                               note=f"{amount / 100:,.2f}")
             changes.append((customer, old, new))
+        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))
+                                   for customer, old, _new in changes])
     return changes
 
 
@@ -116,11 +119,12 @@ def lock(customer, tier, reason, by, values):
     if errors:
         raise Invalid(errors)
     with db.atomic():
-        old = customer.tier
+        old, stored = customer.tier, rollups.stored_key(customer.id)
         customer.tier, customer.tier_locked, customer.tier_lock_reason = tier, True, reason
         cadence.refresh(customer, values)
         customer.updated_at = utcnow()
         customer.save()
+        rollups.customers_changed([(stored, rollups.customer_key(customer))])
         TierChange.create(customer=customer, old_tier=old, new_tier=tier, reason="lock", note=reason, by=by)
         audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: tier {old} → {tier} locked")
 

@@ -3,29 +3,30 @@ recomputes them from the rows.
 
 A write that moves one figure adds to the rows it changes (`add`: an upsert by key, the same SQL on both engines,
 so two writers add up instead of one overwriting the other); a rare write that moves many (a reassignment, a
-stage merge) recomputes the rows of the people it touched; `rebuild` recomputes everything (after an import, a
-restore, or a change of time zone, which moves every day boundary). tests/infra/test_rollups.py runs long random
-sequences of writes through the rules and checks after each that what was kept equals a rebuild."""
+stage merge, a recycle into the pool) recomputes the rows of the people it touched; `rebuild` recomputes
+everything (after an import into the tables, a restore, or a change of time zone, which moves every day
+boundary). tests/infra/test_rollups.py runs long random sequences of writes through the rules and checks after
+each that what was kept equals a rebuild."""
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytz
 from flask import has_app_context, has_request_context
 from peewee import EXCLUDED, fn
 
-from ..core.db import db
+from ..core.db import db, is_sqlite
 from ..core import settings as settings_service
-from ..models import Contract, Deal, Instalment, Payment, StageChange, Visit
-from ..models.rollups import (ROLLUPS, FlowDay, FlowMonth, MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth,
-                              VisitDay, VisitMonth)
+from ..models import Contract, Customer, Deal, Instalment, Payment, StageChange, Visit
+from ..models.rollups import (ROLLUPS, CustomerCount, FlowDay, FlowMonth, MoneyDay, MoneyMonth, StageStay, UnpaidDay,
+                              UnpaidMonth, VisitDay, VisitMonth)
 
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
         FlowDay: ("day", "stage", "next_stage"), FlowMonth: ("month", "stage", "next_stage"),
         MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), UnpaidDay: ("owner", "day"),
-        UnpaidMonth: ("owner", "month")}
+        UnpaidMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region")}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         FlowDay: ("stays", "seconds"), FlowMonth: ("stays", "seconds"), MoneyDay: ("due", "received"),
-        MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",), UnpaidMonth: ("unpaid",)}
+        MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",), UnpaidMonth: ("unpaid",), CustomerCount: ("customers",)}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -250,6 +251,63 @@ def _contracts_owing():
     return {cid: int(owed) for cid, owed in Contract.select(Contract.id, _owed()).tuples() if int(owed or 0)}
 
 
+# -- customers ---------------------------------------------------------------------------------------------------
+
+def customer_key(customer, **changed):
+    """Where a customer is counted: (owner, tier, status, region), the pool as owner 0; `customer` is anything with
+    owner_id, tier, status and region, and `changed` gives values in place of some of them (owner_id=None: to the
+    pool)."""
+    values = {"owner_id": customer.owner_id, "tier": customer.tier, "status": customer.status,
+              "region": customer.region, **changed}
+    return (values["owner_id"] or 0, values["tier"], values["status"], values["region"] or "")
+
+
+def stored_key(customer_id):
+    """Where a customer is counted as stored now, read inside the write's transaction and, on PostgreSQL, its row
+    locked until the transaction ends (SQLite's write transaction holds the whole database): a change another
+    request made since this one read the customer is what is taken off, never a copy read before."""
+    query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region).where(
+        Customer.id == customer_id)
+    row = (query if is_sqlite() else query.for_update()).tuples().first()
+    return None if row is None else (row[0] or 0, row[1], row[2], row[3] or "")
+
+
+def customers_changed(changes):
+    """Customers were made (old None) or changed owner, tier, status or region: [(old key, new key)], each a
+    `customer_key`; one upsert per key whose count moves, in key order (two writers lock rows in the same order)."""
+    moved = Counter()
+    for old, new in changes:
+        if old != new:
+            if old is not None:
+                moved[old] -= 1
+            if new is not None:
+                moved[new] += 1
+    for key in sorted(moved):
+        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=moved[key])
+
+
+def _customer_rows(owner_ids):
+    """CustomerCount rows counted from the customers (of `owner_ids`, None among them for the pool; None: all)."""
+    query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region, fn.COUNT(Customer.id))
+    if owner_ids is not None:
+        condition = Customer.owner.in_(sorted(i for i in owner_ids if i))
+        if any(not i for i in owner_ids):
+            condition |= Customer.owner.is_null()
+        query = query.where(condition)
+    query = query.group_by(Customer.owner, Customer.tier, Customer.status, Customer.region)
+    return [{"owner": o or 0, "tier": t, "status": s, "region": r, "customers": n} for o, t, s, r, n in query.tuples()]
+
+
+def recompute_customers(owner_ids):
+    """Recompute the customer counts of these owners (None: the pool): many of their customers changed hands at
+    once."""
+    ids = sorted({i or 0 for i in owner_ids})
+    if not ids:
+        return
+    with db.atomic():
+        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+
+
 # -- recomputing -------------------------------------------------------------------------------------------------
 
 def _replace(model, rows, where=None):
@@ -269,6 +327,7 @@ def recompute_people(user_ids, values=None):
         days, months = _visit_rows(ids, zone)
         _replace(VisitDay, days, VisitDay.rep.in_(ids))
         _replace(VisitMonth, months, VisitMonth.rep.in_(ids))
+        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
         deals_changed_owner(ids)
 
 
@@ -311,7 +370,8 @@ def fresh(values=None):
     stays = _stay_rows(None, zone)
     flow_days, flow_months = _flow_rows(stays)
     return {VisitDay: days, VisitMonth: months, StageStay: stays, FlowDay: flow_days, FlowMonth: flow_months,
-            MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months}
+            MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
+            CustomerCount: _customer_rows(None)}
 
 
 def rebuild(values=None):

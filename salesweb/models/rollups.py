@@ -105,6 +105,23 @@ class MoneyMonth(BaseModel):
         indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
 
+class CustomerCount(BaseModel):
+    """Customers per owner (0: the pool), tier, status and region ('' for none): the customer list's tier tabs
+    and region choices and the allocation console's loads count these rows, not the customers."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    status = CharField(max_length=16)
+    region = CharField(max_length=64)
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_customer"
+        primary_key = False
+        # the key leads with the owner: the readers narrow to the owners in a scope (a scope of all reads the few
+        # thousand rows whole; an index for it turned the planner from the owners once the tables were analysed)
+        indexes = ((("owner", "tier", "status", "region"), True),)
+
+
 class UnpaidDay(BaseModel):
     """What is still unpaid of the instalments falling due on a day, per deal owner (minor units). A contract's
     payments settle its earliest instalments first, so what it has overdue today, everything that fell due before
@@ -131,4 +148,5 @@ class UnpaidMonth(BaseModel):
         indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay, FlowDay, FlowMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth]
+ROLLUPS = [VisitDay, VisitMonth, StageStay, FlowDay, FlowMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
+           CustomerCount]

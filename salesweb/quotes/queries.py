@@ -288,6 +288,11 @@ def standing(contract, today):
 CONTRACT_OWNER, PAID = User.alias("contract_owner"), Payment.alias("paid")
 
 
+# Contracts still owed something (Contract.outstanding, kept by the plan and payment writes): what is overdue is
+# looked for among these, not in every instalment of the history.
+OWING = Contract.select(Contract.id).where(Contract.outstanding > 0)
+
+
 def _contracts_in_scope(user):
     """The ids of the contracts on deals the user may see: the running sums are taken over these only."""
     return visible(Contract.select(Contract.id).join(Deal, on=(Contract.deal == Deal.id)), user, Deal.owner)
@@ -302,7 +307,8 @@ def _late(today, contracts=None):
     due = Instalment.select(Instalment.contract.alias("contract_id"), Instalment.due_on.alias("due_on"),
                             fn.SUM(Instalment.amount).over(partition_by=[Instalment.contract],
                                                            order_by=[Instalment.due_on, Instalment.id])
-                            .alias("running")).where(Instalment.due_on < today)
+                            .alias("running")).where((Instalment.due_on < today) & in_query(
+                                Instalment.contract, OWING))  # a contract paid in full has nothing overdue
     if contracts is not None:
         due = due.where(in_query(Instalment.contract, contracts))
     running = due.alias("running")
@@ -351,8 +357,7 @@ def overdue_contracts_query(today, contracts=None):
     paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
     gap = fn.SUM(Instalment.amount) - paid
     owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
-        (Instalment.due_on < today) & in_query(Instalment.contract, Contract.select(Contract.id).where(
-            Contract.outstanding > 0)))  # a contract paid in full owes nothing: only those still owed are read
+        (Instalment.due_on < today) & in_query(Instalment.contract, OWING))  # only contracts still owed are read
     if contracts is not None:
         owed = owed.where(in_query(Instalment.contract, contracts))
     owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")

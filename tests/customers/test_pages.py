@@ -1,9 +1,13 @@
 """The customer screens over HTTP: scope, tier tabs, search, forms, contacts, notes, tiers, pool."""
 import datetime
+import re
 
 import pytest
 
+from salesweb.core import settings
 from salesweb.core.db import utcnow
+from salesweb.customers import pool, rules
+from salesweb.infra import rollups
 from salesweb.models import Contact, Customer, CustomerNote, PoolMove
 from tests.conftest import count_queries, post
 
@@ -50,6 +54,42 @@ def test_tabs_count_and_filter_by_tier(app, make, team):
     counts = [int(x) for x in __import__("re").findall(r'<span class="tab-count">(\d+)</span>', page)]
     assert counts == [2, 3, 4, 9]
     assert "B customer 0" in page and "A customer 0" not in page
+
+
+def _tabs_and_regions(client, url):
+    """The tier tabs' counts (A, B, C, all) and the region filter's choices a page shows."""
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    regions = re.search(r'<select[^>]*name="region"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return ([int(x) for x in re.findall(r'<span class="tab-count">(\d+)</span>', page)],
+            re.findall(r'<option value="([^"]+)"', regions))
+
+
+def test_tab_counts_and_region_choices_follow_the_writes_in_each_scope(app, make, team, signed_in):
+    """Hand-counted for a rep, their manager, another team's rep and ops (the only one who counts the pool), with
+    and without a status filter, after customers are made, claimed, released and edited."""
+    ops_client, ops = signed_in("ops")
+    rep, other = team["rep"], team["other"]
+    lead = make.customer(rep, tier="A", status="lead", region="Shanghai")
+    released = make.customer(rep, tier="B", status="customer", region="Beijing")
+    make.customer(rep, tier="C", status="customer")
+    make.customer(other, tier="A", status="customer", region="Chengdu")
+    pooled = make.customer(None, by=ops, tier="C", status="prospect", region="Wuhan")
+    with app.app_context():
+        pool.claim(pooled, rep, settings.current())
+        pool.release(released, rep)
+        rules.update(lead, {name: getattr(lead, name) for name in rules.FIELDS} | {"status": "customer",
+                                                                                   "region": "Hangzhou"}, rep, rep)
+    own = ([1, 0, 2, 3], ["Hangzhou", "Wuhan"])
+    assert _tabs_and_regions(team["rep_client"], "/customers") == own
+    assert _tabs_and_regions(team["boss_client"], "/customers?tier=C") == own
+    assert _tabs_and_regions(team["rep_client"], "/customers?status=customer")[0] == [1, 0, 1, 2]
+    assert _tabs_and_regions(team["other_client"], "/customers") == ([1, 0, 0, 1], ["Chengdu"])
+    assert _tabs_and_regions(ops_client, "/customers") == ([2, 1, 2, 5], ["Beijing", "Chengdu", "Hangzhou", "Wuhan"])
+    assert _tabs_and_regions(ops_client, "/customers?status=customer&tier=A")[0] == [2, 1, 1, 4]
+    assert _tabs_and_regions(ops_client, "/customers?status=prospect")[0] == [0, 0, 1, 1]
+    # with any other filter the tabs count the customers it finds
+    assert _tabs_and_regions(ops_client, "/customers?region=Beijing")[0] == [0, 1, 0, 1]
+    assert _tabs_and_regions(ops_client, "/customers?q=Customer&status=customer")[0] == [2, 1, 1, 4]
 
 
 def test_tab_switch_is_a_fragment_of_the_list(app, make, team):
@@ -125,6 +165,26 @@ def test_list_and_detail_query_counts_do_not_grow(app, make, team):
     assert len(small_fragment) == len(big_fragment) == 3  # a keystroke: no filter choices
     # user, customer, contacts, tiers, deals, quotes, contracts, notes, moves
     assert len(small_detail) == len(big_detail) == 12  # notes, pool moves, shares, visits, feedback and NPS on the timeline
+
+
+def test_the_list_without_a_search_takes_the_same_queries_on_small_and_larger_data(app, make, team):
+    """Its tabs and region choices are read from the customer rollup: the same queries whatever the data."""
+    make.customer(team["rep"], name="First Co", region="Region 1")
+    client = team["boss_client"]
+
+    def sent(url, **headers):
+        with count_queries() as seen:
+            assert client.get(url, headers=headers).status_code == 200
+        return len(seen)
+
+    urls = ("/customers", "/customers?status=lead&tier=B")
+    small = [sent(url) for url in urls] + [sent("/customers?tier=A", **{"HX-Request": "true"})]
+    _bulk_customers(team["rep"], 2000)
+    with app.app_context():
+        rollups.rebuild()  # the rows above went in past the rules that keep the rollup
+    big = [sent(url) for url in urls] + [sent("/customers?tier=A", **{"HX-Request": "true"})]
+    # user, owner filter, reassign owners, regions, counts (they give the page's total too), page; a tab: no choices
+    assert small == big == [6, 6, 3]
 
 
 def test_create_warns_about_a_duplicate_and_may_save_anyway(app, make, team):

@@ -9,13 +9,19 @@ from salesweb.allocation import rules as allocation
 from salesweb.core import settings
 from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
+from salesweb.customers import importer, pool, rules as customers, tiers
 from salesweb.infra import rollups
-from salesweb.models import Contract, Customer, Deal, Payment, LossReason, Stage, StageChange, Visit
-from salesweb.models.rollups import StageStay, VisitDay, VisitMonth
+from salesweb.models import (STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
+                             StageChange, Visit)
+from salesweb.models.rollups import CustomerCount, StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
 from salesweb.quotes import contracts
 from salesweb.visits import rules as visits
 
+REGIONS = ("", "East", "West")
+statuses, tier_codes, regions = st.sampled_from(STATUSES), st.sampled_from(TIERS), st.sampled_from(REGIONS)
+# a customer's owner: one of the four reps, or (4) nobody, the pool
+owner_choice = st.integers(0, 4)
 
 steps = st.lists(st.one_of(
     st.tuples(st.just("log"), st.integers(0, 3), st.integers(0, 5), st.integers(0, 47), st.booleans()),
@@ -28,6 +34,17 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("plan"), st.integers(0, 50), st.integers(1, 4), st.integers(-40, 40)),
     st.tuples(st.just("pay"), st.integers(0, 50), st.integers(1, 600), st.integers(0, 60)),
     st.tuples(st.just("unpay"), st.integers(0, 50)),
+    st.tuples(st.just("new customer"), owner_choice, tier_codes, statuses, regions),
+    st.tuples(st.just("edit"), st.integers(0, 50), owner_choice, statuses, regions),
+    st.tuples(st.just("lock"), st.integers(0, 50), tier_codes),
+    st.tuples(st.just("unlock"), st.integers(0, 50)),
+    st.tuples(st.just("claim"), st.integers(0, 50), st.integers(0, 3)),
+    st.tuples(st.just("release"), st.integers(0, 50)),
+    st.tuples(st.just("recycle"), st.integers(0, 50)),
+    st.tuples(st.just("revert"),),
+    st.tuples(st.just("import"), st.integers(0, 50), owner_choice, tier_codes, statuses, regions),
+    st.tuples(st.just("tier rule"), st.integers(1, 300)),
+    st.tuples(st.just("won over"), st.integers(0, 50), statuses),
 ), min_size=3, max_size=30)
 
 
@@ -67,6 +84,26 @@ def _stage(index, kinds=("open", "won", "lost")):
 def _contract(index):
     found = list(Contract.select().order_by(Contract.id))
     return found[index % len(found)] if found else None
+
+
+def _customer(index):
+    found = list(Customer.select().order_by(Customer.id))
+    return found[index % len(found)]
+
+
+def _owner(world, index):
+    return world["reps"][index] if index < 4 else None
+
+
+def _import(world, index, owner, tier, status, region):
+    """Two rows through the importer: one updating an existing customer (its tier too), one new."""
+    existing, ops = _customer(index), world["ops"]
+    email = owner.email if owner else ""
+    content = "name,owner_email,tier,status,region\n" + "".join(
+        f"{name},{email},{tier},{status},{region}\n" for name in (existing.name, f"Imported {_tick(world, 1)}"))
+    table = importer.read(content.encode())
+    plan = importer.plan(table, importer.guess_mapping(table.header), ops, "update")
+    importer.commit(plan, ops, world["values"])
 
 
 def run(world, step):
@@ -127,6 +164,54 @@ def run(world, step):
         deal = _deal(args[0])
         pipeline.move(deal, extra, deal.version, ops, now=_tick(world, 5))
         stages.merge(extra, _stage(args[1], ("open",)), ops, now=_tick(world, 5))
+    else:
+        run_customer_step(world, kind, args)
+
+
+def run_customer_step(world, kind, args):
+    """A write that makes a customer or moves it between owners, tiers, statuses or regions."""
+    reps, ops, values = world["reps"], world["ops"], world["values"]
+    if kind == "new customer":
+        owner, tier, status, region = _owner(world, args[0]), args[1], args[2], args[3]
+        customers.create({"name": f"New {_tick(world, 1)}", "source": "other", "status": status, "region": region},
+                         owner, ops, values, tier=tier, tier_reason="import", now=world["clock"][0])
+    elif kind == "edit":
+        customer = _customer(args[0])
+        edited = {name: getattr(customer, name) for name in customers.FIELDS} | {"status": args[2], "region": args[3]}
+        customers.update(customer, edited, _owner(world, args[1]), ops)
+    elif kind == "lock":
+        tiers.lock(_customer(args[0]), args[1], "By hand", ops, values)
+    elif kind == "unlock":
+        tiers.unlock(_customer(args[0]), ops, values, _tick(world, 1).date())
+    elif kind == "claim":
+        found = pool.pool().order_by(Customer.id)
+        if found.exists():
+            pool.claim(list(found)[args[0] % found.count()], reps[args[1]], values, now=_tick(world, 1))
+    elif kind == "release":
+        customer = _customer(args[0])
+        pool.release(customer, ops, now=_tick(world, 1))
+    elif kind == "recycle":  # one customer left idle past the recycle period, then the recycle
+        now = _tick(world, 1)
+        Customer.update(last_activity_at=now - datetime.timedelta(days=values["pool_recycle_days"] + 1)).where(
+            Customer.id == _customer(args[0]).id).execute()
+        pool.recycle(values, now=now)
+    elif kind == "revert":
+        move = PoolMove.select().where((PoolMove.kind == "recycle") & PoolMove.reverted_at.is_null()).order_by(
+            PoolMove.id.desc()).first()
+        if move is not None:
+            pool.revert(move, ops, now=_tick(world, 1))
+    elif kind == "import":
+        _import(world, args[0], _owner(world, args[1]), *args[2:])
+    elif kind == "won over":  # a deal won for a customer of any status
+        deal = _deal(args[0])
+        customer = Customer.get_by_id(deal.customer_id)
+        customers.update(customer, {name: getattr(customer, name) for name in customers.FIELDS} | {"status": args[1]},
+                         customer.owner, ops)
+        pipeline.move(deal, _stage(0, ("won",)), deal.version, ops, now=_tick(world, 1))
+    elif kind == "tier rule":  # thresholds the deals' won revenue straddles
+        ids = [c.id for c in Customer.select(Customer.id)]
+        tiers.recompute(ids, {**values, "tier_a_threshold": args[0] * 1_000_00, "tier_b_threshold": args[0] * 100_00},
+                        _tick(world, 1).date())
 
 
 @hypothesis_settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -177,6 +262,34 @@ def test_a_rebuild_counts_what_the_rows_hold(app, make):
         assert StageChange.select().count() == 2
 
 
+def test_customers_are_counted_per_owner_tier_status_and_region(app, make):
+    """Hand-counted: four customers made, then one edited, one claimed from the pool, one released to it, one's
+    tier locked by hand, and two moved by a reassignment."""
+    with app.app_context():
+        values = settings.current()
+        ops, rep, other = make.user("ops"), make.user("rep"), make.user("rep")
+        east = [make.customer(rep, tier="A", region="East", status="lead") for _ in range(2)]
+        theirs = make.customer(other, tier="B", status="customer")
+        pooled = make.customer(None, by=ops, tier="C", region="West", status="prospect")
+
+        def counts():
+            return sorted((r.owner, r.tier, r.status, r.region, r.customers) for r in CustomerCount.select())
+
+        assert counts() == sorted([(rep.id, "A", "lead", "East", 2), (other.id, "B", "customer", "", 1),
+                                   (0, "C", "prospect", "West", 1)])
+        customers.update(east[0], {name: getattr(east[0], name) for name in customers.FIELDS} | {"status": "customer"},
+                         rep, rep)
+        pool.claim(pooled, other, values)
+        pool.release(east[1], rep)
+        tiers.lock(theirs, "A", "Key account", ops, values)
+        assert counts() == sorted([(rep.id, "A", "customer", "East", 1), (0, "A", "lead", "East", 1),
+                                   (other.id, "A", "customer", "", 1), (other.id, "C", "prospect", "West", 1)])
+        allocation.reassign(ops, [east[0].id, east[1].id], other)
+        assert counts() == sorted([(other.id, "A", "customer", "East", 1), (other.id, "A", "lead", "East", 1),
+                                   (other.id, "A", "customer", "", 1), (other.id, "C", "prospect", "West", 1)])
+        assert rollups.differences(values) == []
+
+
 def test_rebuild_rollups_command_reports_and_repairs(app, make):
     with app.app_context():
         values = settings.current()
@@ -208,3 +321,19 @@ def test_a_new_time_zone_moves_the_days_of_the_rollups(app, make):
         tiers.update_settings({**values, "timezone": "Europe/London"}, by=ops)
         assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 2)]
         assert rollups.differences(settings.current()) == []
+
+
+def test_a_write_from_a_copy_read_before_another_write_keeps_the_counts(app, make):
+    """Two people edit one customer, each from the page they opened: the second saves a copy read before the first
+    saved. What is taken off the counts is the customer as stored, not as that copy had it."""
+    from salesweb.customers import pool, rules as customer_rules
+    with app.app_context():
+        rep = make.user("rep")
+        customer = make.customer(rep, region="North")
+        first, second = (Customer.get_by_id(customer.id) for _ in range(2))
+        values = {name: getattr(first, name) for name in customer_rules.FIELDS}
+        customer_rules.update(first, {**values, "region": "South"}, rep, rep)
+        customer_rules.update(second, {**values, "status": "prospect"}, rep, rep)  # the copy still says North
+        assert rollups.differences() == []
+        pool.release(second, rep)  # a copy that still says prospect; the row says so too, with region North again
+        assert rollups.differences() == []
