@@ -1,8 +1,8 @@
 """The figures read by the day: rollups of what is still unpaid of the instalments falling due on each day and in
 each month, per deal owner (a contract's payments settle its earliest instalments first), so that what is overdue
-today is a sum over the days before it rather than a pass over every contract still owed; everyone's stage stays
-per day and per month (the flow of all deals, whoever owns them); and indexes that find a scope's deals won, lost
-or made in a period, and everyone's lost deals and new customers, by the day.
+today is a sum over the days before it rather than a pass over every contract still owed; indexes that find a
+scope's deals won, lost or made in a period, and everyone's lost deals and new customers, by the day; and the stage
+stays' index by day made covering, so that everyone's flow over a period reads the index alone.
 
 The rollups are kept by the writes from here on (salesweb/infra/rollups.py) and built from the rows an install
 already holds once every migration has run (salesweb/infra/schema.py). The tables are defined here as they stand at
@@ -30,27 +30,13 @@ def up(migrator, db):
             table_name = "rollup_unpaid_month"
             indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
-    class FlowDay(Rollup):
-        day, stage, next_stage = DateField(), IntegerField(), IntegerField()
-        stays, seconds = IntegerField(default=0), BigIntegerField(default=0)
-
-        class Meta:
-            table_name = "rollup_flow_day"
-            indexes = ((("day", "stage", "next_stage"), True),)
-
-    class FlowMonth(Rollup):
-        month, stage, next_stage = CharField(max_length=7), IntegerField(), IntegerField()
-        stays, seconds = IntegerField(default=0), BigIntegerField(default=0)
-
-        class Meta:
-            table_name = "rollup_flow_month"
-            indexes = ((("month", "stage", "next_stage"), True),)
-
-    db.create_tables([UnpaidDay, UnpaidMonth, FlowDay, FlowMonth])
+    db.create_tables([UnpaidDay, UnpaidMonth])
     migrator.migrate(
         migrator.add_index("deal", ("owner_id", "won_on"), False),
         migrator.add_index("deal", ("owner_id", "lost_on"), False),
         migrator.add_index("deal", ("owner_id", "created_at"), False),
         migrator.add_index("deal", ("lost_on",), False),
         migrator.add_index("customer", ("created_at",), False),
+        migrator.drop_index("rollup_stage_stay", "stagestay_day_owner"),
+        migrator.add_index("rollup_stage_stay", ("day", "owner", "stage", "next_stage", "stays", "seconds"), False),
     )

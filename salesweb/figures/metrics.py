@@ -12,8 +12,7 @@ from ..core.access import SEES_ALL, scope_shape, team_ids
 from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
-from ..models.rollups import (FlowDay, FlowMonth, MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay,
-                              VisitMonth)
+from ..models.rollups import MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -244,18 +243,15 @@ def _open(stage_field):
 def stage_flow(scope, period, settings, all_stages=None):
     """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
     moved forward (to a later stage or won, not back and not lost) and their average length in days.
-    [{stage, ended, advanced, conversion, average_days}]. From the stays' rollup (everyone's, by day and month,
-    for a scope of everyone), unless the scope is narrowed by the customer (then from the history)."""
+    [{stage, ended, advanced, conversion, average_days}]. From the stays' rollup, unless the scope is narrowed by
+    the customer (then from the history)."""
     all_stages = all_stages or pipeline.stages()
     if scope.by_customer:
         return _flow(all_stages, _stays_of_history(scope, period, settings))
-    if scope.owners is None:
-        stays = _everyones_stays(period)
-    else:
-        stays = scope.narrow(StageStay.select(StageStay.stage, StageStay.next_stage, fn.SUM(StageStay.stays),
-                                              fn.SUM(StageStay.seconds))
-                             .where((StageStay.day >= period.start) & (StageStay.day < period.end))
-                             .group_by(StageStay.stage, StageStay.next_stage), StageStay.owner)
+    stays = scope.narrow(StageStay.select(StageStay.stage, StageStay.next_stage, fn.SUM(StageStay.stays),
+                                          fn.SUM(StageStay.seconds))
+                         .where((StageStay.day >= period.start) & (StageStay.day < period.end))
+                         .group_by(StageStay.stage, StageStay.next_stage), StageStay.owner)
     by_id = {stage.id: stage for stage in all_stages}
     found = {}
     for stage_id, next_id, count, seconds in stays.tuples():
@@ -267,21 +263,6 @@ def stage_flow(scope, period, settings, all_stages=None):
         found[stage_id] = (ended + count, advanced + (count if forward else 0), total + int(seconds or 0))
     return _flow(all_stages, {stage: (ended, advanced, total / ended / 86400)
                               for stage, (ended, advanced, total) in found.items()})
-
-
-def _everyones_stays(period):
-    """(stage, next stage, stays, seconds) of everyone's stays that ended in the period: the whole months from the
-    months' rollup, the days around them from the days'."""
-    whole, edges = _months_within(period.start, period.end)
-
-    def part(model, condition):
-        return model.select(model.stage.alias("stage"), model.next_stage.alias("next_stage"),
-                            model.stays.alias("stays"), model.seconds.alias("seconds")).where(condition)
-    parts = ([part(FlowDay, reduce(operator.or_, [(FlowDay.day >= a) & (FlowDay.day < b) for a, b in edges]))]
-             if edges else []) + ([part(FlowMonth, FlowMonth.month.in_(whole))] if whole else [])
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("flows")
-    return (Select([both], [both.c.stage, both.c.next_stage, fn.SUM(both.c.stays), fn.SUM(both.c.seconds)])
-            .group_by(both.c.stage, both.c.next_stage).bind(StageStay._meta.database))
 
 
 def _flow(all_stages, found):

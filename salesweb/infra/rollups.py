@@ -17,15 +17,14 @@ from peewee import EXCLUDED, fn
 from ..core.db import db, is_sqlite
 from ..core import settings as settings_service
 from ..models import Contract, Customer, Deal, Instalment, Payment, StageChange, Visit
-from ..models.rollups import (ROLLUPS, CustomerCount, FlowDay, FlowMonth, MoneyDay, MoneyMonth, StageStay, UnpaidDay,
-                              UnpaidMonth, VisitDay, VisitMonth)
+from ..models.rollups import (ROLLUPS, CustomerCount, MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay,
+                              VisitMonth)
 
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
-        FlowDay: ("day", "stage", "next_stage"), FlowMonth: ("month", "stage", "next_stage"),
         MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), UnpaidDay: ("owner", "day"),
         UnpaidMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region")}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
-        FlowDay: ("stays", "seconds"), FlowMonth: ("stays", "seconds"), MoneyDay: ("due", "received"),
+        MoneyDay: ("due", "received"),
         MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",), UnpaidMonth: ("unpaid",), CustomerCount: ("customers",)}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
@@ -89,12 +88,10 @@ def _visit_rows(rep_ids, zone):
 # -- stage stays -------------------------------------------------------------------------------------------------
 
 def stay_ended(owner_id, stage_id, next_stage_id, entered, left, values=None):
-    """A deal moved from one stage to another: its stay in the first ended at `left` (its owner's, and everyone's)."""
-    day, seconds = local_day(left, _zone(values)), max(0, int((left - entered).total_seconds()))
-    pair = {"stage": stage_id, "next_stage": next_stage_id}
-    add(StageStay, {"owner": owner_id, "day": day, **pair}, stays=1, seconds=seconds)
-    add(FlowDay, {"day": day, **pair}, stays=1, seconds=seconds)
-    add(FlowMonth, {"month": day.strftime("%Y-%m"), **pair}, stays=1, seconds=seconds)
+    """A deal moved from one stage to another: its stay in the first ended at `left`."""
+    add(StageStay, {"owner": owner_id, "day": local_day(left, _zone(values)), "stage": stage_id,
+                    "next_stage": next_stage_id},
+        stays=1, seconds=max(0, int((left - entered).total_seconds())))
 
 
 def _stay_rows(owner_ids, zone):
@@ -113,19 +110,6 @@ def _stay_rows(owner_ids, zone):
         before = (deal, stage, at)
     return [{"owner": o, "day": d, "stage": s, "next_stage": n, "stays": c, "seconds": t}
             for (o, d, s, n), (c, t) in found.items()]
-
-
-def _flow_rows(stays):
-    """FlowDay and FlowMonth rows: the StageStay rows `stays` summed over their owners."""
-    days, months = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for row in stays:
-        for found in (days[(row["day"], row["stage"], row["next_stage"])],
-                      months[(row["day"].strftime("%Y-%m"), row["stage"], row["next_stage"])]):
-            found[0] += row["stays"]
-            found[1] += row["seconds"]
-    return ([{"day": d, "stage": s, "next_stage": n, "stays": c, "seconds": t} for (d, s, n), (c, t) in days.items()],
-            [{"month": m, "stage": s, "next_stage": n, "stays": c, "seconds": t}
-             for (m, s, n), (c, t) in months.items()])
 
 
 # -- contracts: what is still owed, and what is unpaid of each day's instalments ---------------------------------
@@ -332,18 +316,13 @@ def recompute_people(user_ids, values=None):
 
 
 def recompute_stays(owner_ids=None):
-    """Recompute the stage stays of the deals of `owner_ids` (deals changed owner: everyone's stays are as they
-    were), or of every deal, everyone's too (stages were merged: the history names other stages)."""
+    """Recompute the stage stays of the deals of `owner_ids`, or of every deal (stages were merged: the history
+    names other stages)."""
     ids = None if owner_ids is None else sorted({i for i in owner_ids if i is not None})
     if ids == []:
         return
     with db.atomic():
-        stays = _stay_rows(ids, _zone())
-        _replace(StageStay, stays, None if ids is None else StageStay.owner.in_(ids))
-        if ids is None:
-            days, months = _flow_rows(stays)
-            _replace(FlowDay, days)
-            _replace(FlowMonth, months)
+        _replace(StageStay, _stay_rows(ids, _zone()), None if ids is None else StageStay.owner.in_(ids))
 
 
 def deals_changed_owner(owner_ids):
@@ -367,10 +346,7 @@ def fresh(values=None):
     days, months = _visit_rows(None, zone)
     money_days, money_months = _money_rows(None)
     unpaid_days, unpaid_months = _unpaid_rows(None)
-    stays = _stay_rows(None, zone)
-    flow_days, flow_months = _flow_rows(stays)
-    return {VisitDay: days, VisitMonth: months, StageStay: stays, FlowDay: flow_days, FlowMonth: flow_months,
-            MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
+    return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone), MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None)}
 
 

@@ -185,10 +185,10 @@ def test_stage_flow_from_the_history(app, book):
         assert metrics.stage_flow(metrics.scope_for(book["cy"]), NOV, settings.current())[0]["ended"] == 0
 
 
-def test_everyone_s_flow_reads_whole_months_and_the_days_around_them(app, book):
-    """Ops, unfiltered, reads everyone's stays by month and by day: Ann's deal left Prospecting on Oct 30 (Shanghai),
+def test_everyone_s_flow_counts_each_stay_on_its_install_day(app, book):
+    """Ops, unfiltered, reads everyone's stays by the day index: Ann's deal left Prospecting on Oct 30 (Shanghai),
     Cy's left it on Nov 3 and Dec 1 (two deals), Bo's stay ended at 17:00 UTC on Nov 30, which is Dec 1 in
-    Shanghai. Over Oct 30 to Dec 1 (days, a whole month, a day) all four count; Nov alone holds one."""
+    Shanghai. Over Oct 30 to Dec 1 all four count; Nov alone holds one."""
     with app.app_context():
         moves = [(book["ann"], [("Prospecting", datetime.datetime(2026, 10, 28, 2)),
                                 ("Needs analysis", datetime.datetime(2026, 10, 30, 2))]),
