@@ -2,14 +2,15 @@
 import datetime
 
 from ..service import queries as service
-from ..figures import metrics
+from ..figures import analytics, metrics
 from ..pipeline import queries as pipeline
 from ..quotes import queries as quotes
 from ..reports import queries as reports
 
 
-def manager_view(user, period, today, now, settings):
-    """Everything the manager's home shows for their subtree, in twelve queries however large the team."""
+def manager_view(user, period, today, now, settings, page=1, visits_page=1):
+    """Everything the manager's home shows for their subtree, in twelve queries however large the team; its tables
+    of people a page at a time (`page`, `visits_page`), their totals over everyone."""
     scope = metrics.scope_for(user)
     collection = metrics.collection(scope, period, today, also=[
         quotes.pending_query(user, today), service.overdue_count_query(user, now),
@@ -22,13 +23,14 @@ def manager_view(user, period, today, now, settings):
     week = metrics.Period.of("week", today)
     week_visits = metrics.visits_by_rep(scope, week, settings)
     last_week = (today - datetime.timedelta(days=7)).isocalendar()
+    week_rows = [(rep, *week_visits.get(rep.id, (0, 0))) for rep in reps if rep.role == "rep"]
     return {
-        "period": period, "table": table, "total": total,
+        "period": period, "table": table, "total": total, "table_page": analytics.page_of(table, page),
         "leader": table[0] if table and table[0]["won"] > 0 else None,
         "closed": metrics.closed(scope, period),
         "funnel": funnel, "stale": sum(row["stale"] for row in funnel),
         "flow": metrics.stage_flow(scope, period, settings, all_stages),
-        "week_visits": [(rep, *week_visits.get(rep.id, (0, 0))) for rep in reps if rep.role == "rep"],
+        "week_visits": week_rows, "visits_page": analytics.page_of(week_rows, visits_page),
         "week": week, "week_days": (week.start, week.end - datetime.timedelta(days=1)),
         "overdue": metrics.overdue_by_tier(scope, today),
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from ..core.access import SEES_ALL
 from ..web.forms import as_id
+from ..web.pages import Page
 from ..core.i18n import _l
 from ..models import SOURCE_LABELS, SOURCES, TIERS
 from ..expenses import queries as expenses
@@ -24,6 +25,8 @@ TABS = {
 }
 TAB_LABELS = {"performance": _l("Performance"), "activity": _l("Activity"), "trends": _l("Trends and forecast"),
               "outcomes": _l("Won and lost")}
+# A table of people shows this many at a time: a page of three hundred rows is neither read nor quick to write.
+PEOPLE_PER_PAGE = 25
 
 
 @dataclass
@@ -151,6 +154,20 @@ def context_for(user, args, today, now, settings, locale, rolling=False):
 def tab(context, name):
     """{table name: figures} for one tab."""
     return {table: context.table(table) for table in TABS[name]}
+
+
+def page_of(rows, number):
+    """Page `number` of a table of people's rows (a web.pages.Page); its totals stay those of every row."""
+    return Page(lambda offset, limit: rows[offset:offset + limit], number, PEOPLE_PER_PAGE, total=len(rows))
+
+
+def people_page(name, figures, number):
+    """The page of a tab's table of people (attainment per rep, visits per rep), or None for a tab without one."""
+    if name == "performance":
+        return page_of(figures["attainment"][0], number)
+    if name == "activity":
+        return page_of(figures["visits"]["rows"], number)
+    return None
 
 
 def regions(user):

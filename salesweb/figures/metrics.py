@@ -8,11 +8,11 @@ from functools import reduce
 
 from peewee import JOIN, SQL, Case, Select, Value, fn
 
-from ..core.access import SEES_ALL, team_ids
-from ..core.db import days_between, in_query, kept_row, kept_rows, month_of, param
-from ..models import (Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target, Team,
-                      User, Visit)
-from ..models.rollups import MoneyDay, MoneyMonth, StageStay, VisitDay, VisitMonth
+from ..core.access import SEES_ALL, scope_shape, team_ids
+from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
+from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
+                      Team, User, Visit)
+from ..models.rollups import MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -156,19 +156,27 @@ class Scope:
 
 def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
     """What `user` may see, narrowed to a team or a rep (ids the caller has checked are within reach)."""
-    if user.role in SEES_ALL:
-        owners = None
-    elif user.role == "manager":
-        owners = team_ids(user.id)
-    else:
-        owners = User.select(User.id).where(User.id == user.id)
-    if team_id:
-        members = User.select(User.id).where(User.team == team_id)
-        owners = members if owners is None else members.where(in_query(User.id, owners))
-    if rep_id:
-        one = User.select(User.id).where(User.id == rep_id)
-        owners = one if owners is None else one.where(in_query(User.id, owners))
+    sees = scope_shape(user.role)
+    owners = None
+    if sees != "all" or team_id or rep_id:
+        owners = _owners(sees, bool(team_id), bool(rep_id), user=user.id, team=team_id, rep=rep_id)
     return Scope(owners, region or "", tier or "", source or "")
+
+
+def _owners(sees, by_team, by_rep, **values):
+    """The ids of a scope's people, as SQL text written once per shape (a kept statement, core.db) with this
+    scope's values: a page tests a dozen subqueries against them, and writing a manager's recursive team each time
+    took the team home 2 ms."""
+    def build():
+        owners = None if sees == "all" else team_ids(param("user")) if sees == "team" else \
+            User.select(User.id).where(User.id == param("user"))
+        for wanted, column, name in ((by_team, User.team, "team"), (by_rep, User.id, "rep")):
+            if wanted:
+                narrower = User.select(User.id).where(column == param(name))
+                owners = narrower if owners is None else narrower.where(in_query(User.id, owners))
+        return owners
+    sql, params = kept_statement(("scope owners", sees, by_team, by_rep), build, **values)
+    return SQL(f"({sql})", params)
 
 
 def _in(column, period):
@@ -177,14 +185,14 @@ def _in(column, period):
 
 def closed(scope, period):
     """Deals won or lost in the period: won amount and count, lost count, win rate, average deal size and the
-    average days from creation to the win."""
-    won = (Stage.kind == "won") & _in(Deal.won_on, period)
-    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
-    query = (Deal.select(fn.SUM(Case(None, [(won, Deal.amount)], 0)), fn.SUM(Case(None, [(won, 1)], 0)),
-                         fn.SUM(Case(None, [(lost, 1)], 0)),
-                         fn.SUM(Case(None, [(won, days_between(Deal.won_on, Deal.created_at))], 0)))
-             .join(Stage).where(won | lost))
-    amount, wins, losses, cycle_days = scope.narrow(query, Deal.owner, Deal.customer).tuples().first()
+    average days from creation to the win. One query: the won deals by the day they were won, and the lost ones
+    counted beside by the day they were lost (each read by its own index, not every deal the scope owns)."""
+    lost = scope.narrow(Deal.select(fn.COUNT(Deal.id)).join(Stage)
+                        .where((Stage.kind == "lost") & _in(Deal.lost_on, period)), Deal.owner, Deal.customer)
+    won = scope.narrow(Deal.select(fn.SUM(Deal.amount), fn.COUNT(Deal.id), lost,
+                                   fn.SUM(days_between(Deal.won_on, Deal.created_at))).join(Stage)
+                       .where((Stage.kind == "won") & _in(Deal.won_on, period)), Deal.owner, Deal.customer)
+    amount, wins, losses, cycle_days = won.tuples().first()
     amount, wins, losses = int(amount or 0), int(wins or 0), int(losses or 0)
     return {"won_amount": amount, "won_count": wins, "lost_count": losses,
             "win_rate": wins / (wins + losses) if wins + losses else None,
@@ -205,13 +213,31 @@ def funnel(scope, today, now, all_stages=None):
     all_stages = all_stages or pipeline.stages()
     stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
     query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
-                         fn.SUM(Case(None, [(stale, 1)], 0)))
-             .join(Stage).where(Stage.kind == "open").group_by(Deal.stage))
-    rows = {stage: (count, int(amount or 0), int(weighted or 0) // 100, int(stale_count or 0)) for
-            stage, count, amount, weighted, stale_count in scope.narrow(query, Deal.owner, Deal.customer).tuples()}
-    names = ("count", "amount", "weighted", "stale")
-    return [{"stage": stage, **dict(zip(names, rows.get(stage.id, (0, 0, 0, 0))))}
-            for stage in all_stages if stage.kind == "open"]
+                         fn.SUM(Case(None, [(stale, 1)], 0))).where(_open(Deal.stage))
+             .group_by(*_by_owner(scope, Deal.owner), Deal.stage))
+    found = {}
+    for stage, *sums in scope.narrow(query, Deal.owner, Deal.customer).tuples():
+        found[stage] = [before + int(value or 0) for before, value in zip(found.get(stage, (0, 0, 0, 0)), sums)]
+    rows = []
+    for stage in all_stages:
+        if stage.kind == "open":
+            count, amount, weighted, stale_count = found.get(stage.id, (0, 0, 0, 0))
+            rows.append({"stage": stage, "count": count, "amount": amount, "weighted": weighted // 100,
+                         "stale": stale_count})
+    return rows
+
+
+def _by_owner(scope, owner_field):
+    """What a grouped figure groups by first: for a scope of people, the owner, so that SQLite reads each person's
+    rows by the owner-led index in its order (with or without ANALYZE statistics it would otherwise read everyone's
+    rows by another index for their order); the caller adds up the people's rows."""
+    return [owner_field] if scope.owners is not None else []
+
+
+def _open(stage_field):
+    """On an open stage: an IN over the open stages' ids, so that the deals are found by stage (with their owner's,
+    for a scope of people), not every deal ever won or lost."""
+    return in_query(stage_field, Stage.select(Stage.id).where(Stage.kind == "open"))
 
 
 def stage_flow(scope, period, settings, all_stages=None):
@@ -272,10 +298,12 @@ def _stays_of_history(scope, period, settings):
 
 def overdue_by_tier(scope, today):
     """Customers whose next visit is past due, by tier: {"A": n, "B": n, "C": n}."""
-    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id)).where(Customer.next_visit_due < today)
-             .group_by(Customer.tier))
+    query = (Customer.select(Customer.tier, fn.COUNT(Customer.id))
+             .where(Customer.tier.in_(TIERS) & (Customer.next_visit_due < today))
+             .group_by(*_by_owner(scope, Customer.owner), Customer.tier))  # by the index of (owner,) tier and day
     counts = {"A": 0, "B": 0, "C": 0}
-    counts.update(dict(scope.narrow(query, Customer.owner, Customer.id).tuples()))
+    for tier, count in scope.narrow(query, Customer.owner, Customer.id).tuples():
+        counts[tier] += count
     return counts
 
 
@@ -344,16 +372,21 @@ def loss_reasons(scope, period):
 
 
 def by_source(scope, period):
-    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)]."""
-    won = (Stage.kind == "won") & _in(Deal.won_on, period)
-    lost = (Stage.kind == "lost") & _in(Deal.lost_on, period)
-    query = (Deal.select(Customer.source, fn.SUM(Case(None, [(won, 1)], 0)), fn.SUM(Case(None, [(lost, 1)], 0)),
-                         fn.SUM(Case(None, [(won, Deal.amount)], 0)))
-             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
-             .where(won | lost).group_by(Customer.source))
-    rows = [(source, int(w or 0), int(lo or 0), int(amount or 0)) for source, w, lo, amount in
-            scope.narrow(query, Deal.owner, Deal.customer).tuples()]
-    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, w, lo, a in rows), key=lambda r: -r[3])
+    """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)],
+    most won first. One query: the won deals by the day they were won and the lost ones by the day they were lost,
+    each grouped by source."""
+    def closed_as(kind, day, won):
+        return scope.narrow(
+            Deal.select(Customer.source, fn.COUNT(Deal.id) if won else Value(0), Value(0) if won else fn.COUNT(Deal.id),
+                        fn.SUM(Deal.amount) if won else Value(0))
+            .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
+            .where((Stage.kind == kind) & _in(day, period)).group_by(Customer.source), Deal.owner, Deal.customer)
+    found = {}
+    for source, w, lo, amount in (closed_as("won", Deal.won_on, True) + closed_as("lost", Deal.lost_on, False)).tuples():
+        before = found.get(source, (0, 0, 0))
+        found[source] = (before[0] + int(w or 0), before[1] + int(lo or 0), before[2] + int(amount or 0))
+    return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, (w, lo, a) in found.items()),
+                  key=lambda r: (-r[3], r[0]))
 
 
 def forecast(scope, today, months=6):
@@ -363,8 +396,7 @@ def forecast(scope, today, months=6):
     key = Case(None, [(Deal.expected_close.is_null(), ""), (Deal.expected_close < this_month, "overdue")],
                month_of(Deal.expected_close))
     query = (Deal.select(key.alias("month"), fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                         fn.SUM(Deal.amount * Deal.probability)).join(Stage)
-             .where(Stage.kind == "open").group_by(SQL("1")))  # by position: PostgreSQL cannot match a
+                         fn.SUM(Deal.amount * Deal.probability)).where(_open(Deal.stage)).group_by(SQL("1")))  # by position: PostgreSQL cannot match a
     # GROUP BY expression holding parameters with the same one in the select list
     found = {month: (count, int(amount or 0), int(weighted or 0) // 100) for month, count, amount, weighted in
              scope.narrow(query, Deal.owner, Deal.customer).tuples()}
@@ -415,26 +447,39 @@ def trends(scope, today, settings, months=12):
 def collection(scope, period, today, also=()):
     """Collection (回款) in one query: instalments falling due in the period, payments received in it, their
     rate, and what is overdue today beyond everything received. `also`, scalar queries, ride along (their
-    values in "also", in order), so a page gathers its single figures in one round trip."""
+    values in "also", in order), so a page gathers its single figures in one round trip. From the rollups of
+    money per deal owner, unless the scope is narrowed by the customer (then from the contracts)."""
     if scope.by_customer:
         due = scope.narrow(Instalment.select(fn.COALESCE(fn.SUM(Instalment.amount), 0))
                            .join(Contract).join(Deal).where(_in(Instalment.due_on, period)), Deal.owner, Deal.customer)
         received = scope.narrow(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0))
                                 .join(Contract).join(Deal).where(_in(Payment.received_on, period)),
                                 Deal.owner, Deal.customer)
-    else:  # from the rollups of money per deal owner
+        late, gap = overdue_contracts_query(today, scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner,
+                                                                Deal.customer))
+        late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+    else:
         due, received = (_day_and_month_rollups(scope, period, MoneyDay, MoneyMonth, "owner", (name,), per_person=False)
                          for name in ("due", "received"))
-    narrowed = scope.owners is not None or scope.region or scope.tier or scope.source
-    contracts = scope.narrow(Contract.select(Contract.id).join(Deal), Deal.owner, Deal.customer) if narrowed else None
-    late, gap = overdue_contracts_query(today, contracts)
-    late = late.select(fn.COALESCE(fn.SUM(gap), 0))
+        late = _overdue(scope, today)
     columns = [due, received, late] + list(also)
     row = Select(columns=columns).bind(Deal._meta.database).tuples().first()
     due, received = int(row[0] or 0), int(row[1] or 0)
     found = {"due": due, "received": received, "rate": received / due if due else None, "overdue": int(row[2] or 0)}
     found["also"] = list(row[3:])
     return found
+
+
+def _overdue(scope, today):
+    """What is overdue today, from what is unpaid per due day: the months before this one from the months' rollup,
+    this month's days before today from the days'."""
+    first = today.replace(day=1)
+    months = scope.narrow(UnpaidMonth.select(UnpaidMonth.unpaid.alias("unpaid"))
+                          .where(UnpaidMonth.month < first.strftime("%Y-%m")), UnpaidMonth.owner)
+    days = scope.narrow(UnpaidDay.select(UnpaidDay.unpaid.alias("unpaid"))
+                        .where((UnpaidDay.day >= first) & (UnpaidDay.day < today)), UnpaidDay.owner)
+    both = (months + days).alias("unpaid")
+    return Select([both], [fn.COALESCE(fn.SUM(both.c.unpaid), 0)])
 
 
 # Which kinds of target make up a period's: its own, else its months' (a year: its quarters', else their months').

@@ -19,15 +19,16 @@ from peewee import EXCLUDED, fn
 from ..core.db import db, is_sqlite, kept_statement, param
 from ..core import settings as settings_service
 from ..models import Contract, Customer, Deal, Instalment, Payment, StageChange, Visit
-from ..models.rollups import (ROLLUPS, CustomerCount, MoneyDay, MoneyMonth, StageDeals, StageStay, VisitDay,
-                              VisitMonth)
+from ..models.rollups import (ROLLUPS, CustomerCount, MoneyDay, MoneyMonth, StageDeals, StageStay, UnpaidDay,
+                              UnpaidMonth, VisitDay, VisitMonth)
 
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
-        MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region"),
+        MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), UnpaidDay: ("owner", "day"),
+        UnpaidMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region"),
         StageDeals: ("owner", "stage")}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
-        MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), CustomerCount: ("customers",),
-        StageDeals: ("deals", "amount", "weighted")}
+        MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
+        UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted")}
 ZEROS_STAY = (StageDeals,)  # rollups whose rows stay when their sums fall to zero (see `deal_changed`)
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
@@ -185,7 +186,7 @@ def stages_changed(stage_ids):
         _replace(StageDeals, _stage_deal_rows(stage_ids=ids), StageDeals.stage.in_(ids))
 
 
-# -- contracts: what is still owed --------------------------------------------------------------------------------
+# -- contracts: what is still owed, and what is unpaid of each day's instalments ---------------------------------
 
 def _owed():
     """A contract's instalments less its payments, in SQL, for the contract of the row being read or written."""
@@ -200,24 +201,61 @@ def contract_changed(contract_id):
 
 
 def plan_changed(contract_id, before, after):
-    """A contract's payment plan went from `before` to `after`, [(due day, amount)]: what falls due moves."""
-    owner = Deal.select(Deal.owner).join(Contract, on=(Contract.deal == Deal.id)).where(
-        Contract.id == contract_id).scalar()
+    """A contract's payment plan went from `before` to `after`, [(due day, amount)]: what falls due moves, and
+    what of it is unpaid."""
+    owner = _owner_of(contract_id)
     change = defaultdict(int)
     for sign, plan in ((-1, before), (1, after)):
         for day, amount in plan:
             change[_plain(day)] += sign * amount
     for day, amount in sorted(change.items()):
         money_moved(owner, day, due=amount)
+    paid = _paid(contract_id)
+    unpaid_moved(owner, unpaid_by_day(before, paid), unpaid_by_day(after, paid))
     contract_changed(contract_id)
 
 
 def payment_changed(contract_id, day, amount):
-    """A payment received on `day` was recorded (amount > 0) or removed (amount < 0)."""
-    owner = Deal.select(Deal.owner).join(Contract, on=(Contract.deal == Deal.id)).where(
-        Contract.id == contract_id).scalar()
+    """A payment received on `day` was recorded (amount > 0) or removed (amount < 0): it settles (or no longer
+    settles) the earliest instalments still unpaid."""
+    owner = _owner_of(contract_id)
     money_moved(owner, day, received=amount)
+    plan = list(Instalment.select(Instalment.due_on, Instalment.amount).where(Instalment.contract == contract_id)
+                .tuples())
+    paid = _paid(contract_id)
+    unpaid_moved(owner, unpaid_by_day(plan, paid - amount), unpaid_by_day(plan, paid))
     contract_changed(contract_id)
+
+
+def _owner_of(contract_id):
+    return Deal.select(Deal.owner).join(Contract, on=(Contract.deal == Deal.id)).where(
+        Contract.id == contract_id).scalar()
+
+
+def _paid(contract_id):
+    return int(Payment.select(fn.COALESCE(fn.SUM(Payment.amount), 0)).where(Payment.contract == contract_id).scalar())
+
+
+def unpaid_by_day(plan, paid):
+    """{due day: what is unpaid of the instalments due that day} of a plan [(due day, amount)] once `paid` has
+    settled the earliest instalments first. Summed over the days before today it is what the contract has overdue:
+    what fell due before today less everything paid, or nothing."""
+    found = defaultdict(int)
+    left = max(paid, 0)
+    for day, amount in sorted(plan, key=lambda row: _plain(row[0])):
+        settled = min(left, amount)
+        left -= settled
+        if amount - settled:
+            found[_plain(day)] += amount - settled
+    return found
+
+
+def unpaid_moved(owner_id, before, after):
+    """What is unpaid of a contract of `owner_id`'s deal went from `before` to `after`, {due day: amount}."""
+    for day in sorted(set(before) | set(after)):
+        change = after.get(day, 0) - before.get(day, 0)
+        add(UnpaidDay, {"owner": owner_id, "day": day}, unpaid=change)
+        add(UnpaidMonth, {"owner": owner_id, "month": day.strftime("%Y-%m")}, unpaid=change)
 
 
 def money_moved(owner_id, day, due=0, received=0):
@@ -242,6 +280,28 @@ def _money_rows(owner_ids):
     keep = [(k, v) for k, v in days.items() if any(v)]
     return ([{"owner": o, "day": d, "due": a, "received": b} for (o, d), (a, b) in keep],
             [{"owner": o, "month": m, "due": a, "received": b} for (o, m), (a, b) in months.items() if a or b])
+
+
+def _unpaid_rows(owner_ids):
+    """UnpaidDay and UnpaidMonth rows recomputed from the instalments and payments (of the deals of `owner_ids`)."""
+    plans, paid = defaultdict(list), {}
+    instalments = (Instalment.select(Deal.owner, Instalment.contract, Instalment.due_on, Instalment.amount)
+                   .join(Contract).join(Deal, on=(Contract.deal == Deal.id)))
+    payments = (Payment.select(Payment.contract, fn.SUM(Payment.amount)).join(Contract)
+                .join(Deal, on=(Contract.deal == Deal.id)).group_by(Payment.contract))
+    if owner_ids is not None:
+        instalments = instalments.where(Deal.owner.in_(list(owner_ids)))
+        payments = payments.where(Deal.owner.in_(list(owner_ids)))
+    for owner, contract, day, amount in instalments.tuples():
+        plans[(owner, contract)].append((day, amount))
+    paid = {contract: int(amount or 0) for contract, amount in payments.tuples()}
+    days, months = defaultdict(int), defaultdict(int)
+    for (owner, contract), plan in plans.items():
+        for day, amount in unpaid_by_day(plan, paid.get(contract, 0)).items():
+            days[(owner, day)] += amount
+            months[(owner, day.strftime("%Y-%m"))] += amount
+    return ([{"owner": o, "day": d, "unpaid": a} for (o, d), a in days.items() if a],
+            [{"owner": o, "month": m, "unpaid": a} for (o, m), a in months.items() if a])
 
 
 def _contracts_owing():
@@ -350,6 +410,9 @@ def deals_changed_owner(owner_ids):
         _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
         _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
         _replace(StageDeals, _stage_deal_rows(owner_ids=ids), StageDeals.owner.in_(ids))
+        days, months = _unpaid_rows(ids)
+        _replace(UnpaidDay, days, UnpaidDay.owner.in_(ids))
+        _replace(UnpaidMonth, months, UnpaidMonth.owner.in_(ids))
 
 
 def fresh(values=None):
@@ -357,8 +420,10 @@ def fresh(values=None):
     zone = _zone(values)
     days, months = _visit_rows(None, zone)
     money_days, money_months = _money_rows(None)
+    unpaid_days, unpaid_months = _unpaid_rows(None)
     return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone), MoneyDay: money_days,
-            MoneyMonth: money_months, CustomerCount: _customer_rows(None), StageDeals: _stage_deal_rows()}
+            MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
+            CustomerCount: _customer_rows(None), StageDeals: _stage_deal_rows()}
 
 
 def rebuild(values=None):

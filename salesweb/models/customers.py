@@ -52,6 +52,7 @@ class Customer(BaseModel):
             (("owner", "last_activity_at"), False),
             (("owner", "region"), False),  # a team's regions, for the list's filter
             (("owner", "created_at"), False),  # customers won per person and team in a period (costs, reports)
+            (("created_at",), False),  # everyone's new customers in a period
         )
 
 

@@ -65,6 +65,11 @@ class Deal(BaseModel):
             (("expected_close",), False),
             (("won_on",), False),
             (("created_at",), False),  # new deals per month
+            (("lost_on",), False),
+            # a scope's deals won, lost or made in a period: its people's, by the day, not all they ever had
+            (("owner", "won_on"), False),
+            (("owner", "lost_on"), False),
+            (("owner", "created_at"), False),
         )
 
 

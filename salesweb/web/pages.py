@@ -102,9 +102,10 @@ class Page:
         return self.number < self.pages
 
 
-def page_number():
+def page_number(name="page"):
+    """The page of a list the query string asks for (`name`: a page holding two lists pages each by its own)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return max(1, int(request.args.get(name, 1)))
     except ValueError:
         return 1
 

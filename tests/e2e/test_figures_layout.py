@@ -12,7 +12,7 @@ from salesweb.core.clock import local_today
 
 from tests.conftest import PASSWORD
 
-from .conftest import screenshot
+from .conftest import assert_fits_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +111,54 @@ def test_the_allocation_console_and_the_analytics_fit_1366(world, new_page, loca
         found = pages["ops"].evaluate(MEASURE, "#figures")
         assert found == {"wider": [], "broken": [], "cut": []}, (url, found)
     screenshot(pages["ops"], f"ops-outcomes-1366-{locale}")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_large_team_s_home_pages_its_tables_on_a_phone(app, make, new_page, locale):
+    """Thirty reps: each table of people shows 25 and a pager that fits a phone; Next opens the rest."""
+    boss = make.user("manager", name="王建国", team="华东 East China")
+    with app.app_context():
+        today = local_today()
+        for i in range(30):
+            rep = make.user("rep", name=f"代表 Rep {i:02d}", team="华东 East China", reports_to=boss)
+            make.won_deal(rep, today, amount=(i + 1) * 100_000_00)
+    page = new_page(locale=locale, **PHONE)
+    sign_in(page, boss)
+    assert_fits_phone(page, f"/manager/ ({locale})", 360)
+    for card in ("attainment", "visits"):
+        section = page.locator(f"section[aria-labelledby={card}-head]")
+        assert section.locator("tbody tr").count() == 25, card
+        found = page.evaluate(MEASURE, f"section[aria-labelledby={card}-head]")
+        assert found == {"wider": [], "broken": [], "cut": []}, (card, found)
+        pager = section.locator("nav.pager a[rel=next]")
+        box = pager.bounding_box()
+        assert box["height"] >= 44 and box["x"] + box["width"] <= 360, (card, box)
+    screenshot(page, f"team-home-paged-360-{locale}")
+    page.locator("section[aria-labelledby=attainment-head] nav.pager a[rel=next]").click()
+    page.wait_for_url("**/manager/?page=2")
+    attainment = page.locator("section[aria-labelledby=attainment-head]")
+    assert attainment.locator("tbody tr").count() == 5
+    assert attainment.locator("tbody tr").first.inner_text().startswith("代表 Rep 04")
+    assert_fits_phone(page, f"/manager/?page=2 ({locale})", 360)
+    screenshot(page, f"team-home-paged-2-360-{locale}")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_director_s_targets_sheet_pages_by_team_on_a_phone(app, make, new_page, locale):
+    director = make.user("manager", name="周杰 Zhou Jie", team="销售管理 Sales leadership")
+    for team in ("华南 South China", "华东 East China", "Key Accounts"):
+        boss = make.user("manager", name=f"经理 {team}", team=team, reports_to=director)
+        for i in range(9):
+            make.user("rep", name=f"代表 Rep {i} {team}", team=team, reports_to=boss)
+    page = new_page(locale=locale, **PHONE)
+    sign_in(page, director)
+    page.goto("/manager/targets")
+    assert page.locator("section.target-group").count() == 2
+    assert_fits_phone(page, f"/manager/targets ({locale})", 360)
+    box = page.locator("nav.pager a[rel=next]").bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 360, box
+    screenshot(page, f"targets-paged-360-{locale}")
+    page.locator("nav.pager a[rel=next]").click()
+    page.wait_for_url("**/manager/targets?page=2")
+    assert page.locator("section.target-group").count() == 1
+    assert_fits_phone(page, f"/manager/targets?page=2 ({locale})", 360)

@@ -185,6 +185,40 @@ def test_stage_flow_from_the_history(app, book):
         assert metrics.stage_flow(metrics.scope_for(book["cy"]), NOV, settings.current())[0]["ended"] == 0
 
 
+def test_everyone_s_flow_counts_each_stay_on_its_install_day(app, book):
+    """Ops, unfiltered, reads everyone's stays by the day index: Ann's deal left Prospecting on Oct 30 (Shanghai),
+    Cy's left it on Nov 3 and Dec 1 (two deals), Bo's stay ended at 17:00 UTC on Nov 30, which is Dec 1 in
+    Shanghai. Over Oct 30 to Dec 1 all four count; Nov alone holds one."""
+    with app.app_context():
+        moves = [(book["ann"], [("Prospecting", datetime.datetime(2026, 10, 28, 2)),
+                                ("Needs analysis", datetime.datetime(2026, 10, 30, 2))]),
+                 (book["cy"], [("Prospecting", datetime.datetime(2026, 11, 1, 2)),
+                               ("Needs analysis", datetime.datetime(2026, 11, 3, 2))]),
+                 (book["cy"], [("Prospecting", datetime.datetime(2026, 11, 29, 2)),
+                               ("Lost", datetime.datetime(2026, 12, 1, 2))]),
+                 (book["bo"], [("Prospecting", datetime.datetime(2026, 11, 28, 17)),
+                               ("Needs analysis", datetime.datetime(2026, 11, 30, 17))])]
+        customers = {book["ann"].id: book["north"], book["bo"].id: book["south"], book["cy"].id: book["west"]}
+        for owner, steps in moves:
+            d = book["deal"](owner, customers[owner.id], 1_000_00)
+            StageChange.delete().where(StageChange.deal == d.id).execute()
+            for name, when in steps:
+                StageChange.create(deal=d.id, to_stage=stage(name).id, at=when)
+        rollups.rebuild()
+        values, ops = settings.current(), metrics.scope_for(book["ops"])
+        span = Period("days", datetime.date(2026, 10, 30), datetime.date(2026, 12, 2))
+        flow = metrics.stage_flow(ops, span, values)[0]
+        assert (flow["stage"].name_en, flow["ended"], flow["advanced"]) == ("Prospecting", 4, 3)
+        assert flow["average_days"] == pytest.approx(2) and flow["conversion"] == 0.75
+        november = metrics.stage_flow(ops, NOV, values)[0]
+        assert (november["ended"], november["advanced"]) == (1, 1)  # Cy's Nov 3; Bo's ended on Dec 1 there
+        # everyone's figures are the sum of each team's
+        teams = [metrics.stage_flow(metrics.scope_for(book["ops"], team_id=t), span, values)[0]["ended"]
+                 for t in {book["ann"].team_id, book["cy"].team_id}]
+        assert sum(teams) == 4
+        assert metrics.stage_flow(ops, Period.of("month", datetime.date(2026, 9, 1)), values)[0]["ended"] == 0
+
+
 def test_visits_fall_in_the_install_s_days_and_compliance_by_tier(app, book):
     with app.app_context():
         base = {"customer": book["north"].id, "rep": book["ann"].id, "status": "done", "created_at": NOW,

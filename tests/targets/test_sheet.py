@@ -171,3 +171,32 @@ def test_a_manager_with_no_one_reporting_sees_an_empty_sheet(app, signed_in):
     client, _boss = signed_in("manager", team="Lonely")
     page = client.get(URL, headers=EN).get_data(as_text=True)
     assert "No one reports to you yet" in page
+
+
+def test_a_director_s_sheet_shows_whole_teams_25_lines_a_page_and_saves_those(app, make):
+    """Three teams of ten reps under a director: North and South (11 lines each) fill the first page, West the
+    second; saving the second page writes West's lines and leaves the others' targets as they were."""
+    director = make.user("manager", name="Dora", team="Board")
+    reps = {}
+    for team in ("North", "South", "West"):
+        boss = make.user("manager", name=f"Boss {team}", team=team, reports_to=director)
+        reps[team] = [make.user("rep", name=f"{team} rep {i}", team=team, reports_to=boss) for i in range(9)]
+    with app.app_context():
+        Target.create(user=reps["North"][0].id, period="month", starts_on=NOV.start, amount=5_000_00)
+        west = reps["West"][0].team_id
+    client = _client(app, director)
+    first = client.get(URL, headers=EN).get_data(as_text=True)
+    assert "North rep 0" in first and "South rep 8" in first and "West rep" not in first
+    assert "Page 1 of 2" in first and 'href="/manager/targets?period=2026-11&amp;page=2"' in first
+    with count_queries() as queries:
+        second = client.get(URL + "&page=2", headers=EN).get_data(as_text=True)
+    assert "West rep 0" in second and "North rep" not in second and len(queries) <= 12
+    assert f'action="/manager/targets?period=2026-11&amp;page=2"' in second
+    response = post(client, URL + "&page=2", {"growth": "10", "action": "save", f"team-{west}": "900",
+                                             **{f"user-{rep.id}": "100" for rep in reps["West"]}},
+                    token_from=URL + "&page=2")
+    assert response.status_code == 303 and response.headers["Location"].endswith("page=2")
+    with app.app_context():
+        stored = {(t.user_id, t.team_id): t.amount for t in Target.select()}
+    assert stored == {(reps["North"][0].id, None): 5_000_00, (None, west): 900_00,
+                      **{(rep.id, None): 100_00 for rep in reps["West"]}}

@@ -7,7 +7,7 @@ from .. import homes
 from ...figures.metrics import Period
 from ...core.settings import current_settings
 from ...core.clock import local_today
-from ...web.pages import render
+from ...web.pages import page_number, render
 from .blueprint import bp
 
 
@@ -16,7 +16,8 @@ def home():
     today, now = local_today(), utcnow()
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), today)
     return render("manager/home.html", today=today,
-                  **homes.manager_view(current_user, period, today, now, current_settings()))
+                  **homes.manager_view(current_user, period, today, now, current_settings(), page_number(),
+                                       page_number("visits_page")))
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

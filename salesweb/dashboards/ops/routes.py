@@ -4,7 +4,7 @@ from ...figures import exports as figures
 from ...models import SOURCE_LABELS
 from ...figures import analytics
 from ...figures.metrics import ROLLING
-from ...web.pages import is_fragment_request, render
+from ...web.pages import is_fragment_request, page_number, render
 from .blueprint import bp
 
 
@@ -16,9 +16,11 @@ def home(tab):
     context = figures.context()
     choices = {} if is_fragment_request() else {
         "teams": context.teams, "regions": analytics.regions(current_user)}
+    shown = analytics.tab(context, tab)
     return render("ops/home.html", block="figures", tab=tab, tabs=analytics.TAB_LABELS, context=context,
-                  filters=context.filters, period=context.filters.period, figures_=analytics.tab(context, tab),
-                  source_labels=SOURCE_LABELS, rolling=ROLLING, **choices)
+                  filters=context.filters, period=context.filters.period, figures_=shown,
+                  people=analytics.people_page(tab, shown, page_number()), source_labels=SOURCE_LABELS,
+                  rolling=ROLLING, **choices)
 
 
 bp.add_url_rule("/export/<name>.csv", "export", figures.export)

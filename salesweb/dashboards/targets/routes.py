@@ -8,8 +8,12 @@ from ...figures import metrics
 from ...targets import forms, rules as targets
 from ...figures.metrics import Period
 from ...core.clock import local_today
-from ...web.pages import render, url_with
+from ...web.pages import Page, page_number, render, url_with
 from .blueprint import bp
+
+# A sheet shows whole teams, as many as fit in this many lines (a larger team has a page of its own): a director's
+# three hundred reps are not one form.
+LINES_PER_PAGE = 25
 
 
 # one line of the sheet: what it shows, its typed text and its error
@@ -28,6 +32,19 @@ def _lines(state):
     return write
 
 
+def _pages(groups):
+    """The sheet's teams, page by page: [[group, ...], ...], each page whole teams (a team's line and its reps')."""
+    found, lines = [[]], 0
+    for group in groups:
+        size = len(group.reps) + (1 if group.line else 0)
+        if found[-1] and lines + size > LINES_PER_PAGE:
+            found.append([])
+            lines = 0
+        found[-1].append(group)
+        lines += size
+    return found
+
+
 @bp.route("/targets", methods=["GET", "POST"])
 def sheet():
     period = Period.chosen(request.args.get("period"), request.args.get("kind"), local_today())
@@ -37,13 +54,16 @@ def sheet():
     if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
         flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
         return redirect(url_with(period=period.key, kind=None), 303)
-    groups = metrics.target_sheet(current_user, period)
+    pages = _pages(metrics.target_sheet(current_user, period))
+    page = Page(lambda offset, _limit: pages[offset], page_number(), 1, total=len(pages))
+    groups = page.items  # the teams of this page: its form saves their lines only
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
-        return render("targets/sheet.html", period=period, groups=groups, target_lines=_lines(state), **state)
+        return render("targets/sheet.html", period=period, groups=groups, page=page, target_lines=_lines(state),
+                      **state)
     again, saved = targets.handle(current_user, period, groups, forms.posted(groups, request.form))
     if again is None:
         flash(_("Targets saved: %(n)d changed.", n=saved), "success")
         return redirect(url_with(period=period.key, kind=None), 303)
     return render("targets/sheet.html", status=422 if again["errors"] else 200, period=period, groups=groups,
-                  target_lines=_lines(again), **again)
+                  page=page, target_lines=_lines(again), **again)
