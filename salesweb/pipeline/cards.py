@@ -33,5 +33,5 @@ def owner_options(people, chosen):
     person ((id, name), by name); `chosen` (the filter's value as sent) is selected. Written in one pass: a
     director's list holds everyone, and through the form's choices each option took 2 µs."""
     pairs = [("", _("Everyone I can see")), ("mine", _("Mine"))] + [(str(i), name) for i, name in people]
-    return Markup("".join(f'<option selected value="{value}">{escape(label or value)}</option>' if value == chosen
-                          else f'<option value="{value}">{escape(label or value)}</option>' for value, label in pairs))
+    return Markup("".join(f'<option selected value="{escape(value)}">{escape(label or value)}</option>' if value == chosen
+                          else f'<option value="{escape(value)}">{escape(label or value)}</option>' for value, label in pairs))
