@@ -88,11 +88,12 @@ def new_page(browser, live_server, browser_errors):
 
 
 def sign_in(page, user, password=PASSWORD):
-    """Sign in through the real login form; waits for the role's home."""
+    """Sign in through the real login form, in whichever language it is shown (its fields by their ids); waits for
+    the role's home."""
     page.goto("/login")
-    page.get_by_label("Email", exact=True).fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(password)
+    page.locator("button.primary").click()
     page.wait_for_url(f"**/{user.role}/")
 
 

@@ -10,9 +10,7 @@ from salesweb.models import Target, Visit
 from salesweb.figures.metrics import Period
 from salesweb.core.clock import local_today
 
-from tests.conftest import PASSWORD
-
-from .conftest import assert_fits_phone, screenshot
+from .conftest import assert_fits_phone, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,15 +42,6 @@ MEASURE = """(selector) => {
   }
   return found;
 }"""
-
-
-def sign_in(page, user):
-    """The login form in either language (the fields by their ids)."""
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"**/{user.role}/")
 
 
 @pytest.fixture

@@ -3,23 +3,12 @@ page fits the screen, and its pager moves to the next page and back."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-
-from .conftest import NARROW_PHONE, assert_fits_phone, screenshot
+from .conftest import NARROW_PHONE, assert_fits_phone, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 LOCALES = {"en-US": ("Page 1 of 2", "Page 2 of 2", "Next", "Previous"),
            "zh-CN": ("第 1 页，共 2 页", "第 2 页，共 2 页", "下一页", "上一页")}
-
-
-def sign_in(page, user):
-    """The login form in either language (the fields by their ids)."""
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"**/{user.role}/")
 
 
 @pytest.fixture
