@@ -775,14 +775,20 @@ def teams_within(user):
 
 
 def reps_within(user, team_id=None):
-    """Active reps `user` may look at (themself included when they own deals), by name."""
-    query = User.select(User.id, User.name, User.team, User.role).where(
-        (User.active == True) & User.role.in_(("rep", "manager")))  # noqa: E712
-    if user.role not in SEES_ALL:
-        query = query.where(in_query(User.id, team_ids(user.id)))
-    if team_id:
-        query = query.where(User.team == team_id)
-    return list(query.order_by(User.name))
+    """Active reps `user` may look at (themself included when they own deals), by name: (id, name, team_id, role)
+    tuples. Its SQL kept: a director's home and sheet wrote a recursive team and built a model for each of 300."""
+    return kept_rows(("reps within", user.role in SEES_ALL, team_id is not None),
+                     lambda: _reps_within(user.role in SEES_ALL, team_id is not None), user=user.id, team=team_id)
+
+
+def _reps_within(sees_all, by_team):
+    query = User.select(User.id.alias("id"), User.name.alias("name"), User.team.alias("team_id"),
+                        User.role.alias("role")).where((User.active == True) & User.role.in_(("rep", "manager")))  # noqa: E712
+    if not sees_all:
+        query = query.where(in_query(User.id, team_ids(param("user"))))
+    if by_team:
+        query = query.where(User.team == param("team"))
+    return query.order_by(User.name)
 
 
 def target_sheet(user, period):
