@@ -791,22 +791,40 @@ def _reps_within(sees_all, by_team):
     return query.order_by(User.name)
 
 
-def target_sheet(user, period):
-    """Teams within `user`'s reach, each with the reps they may set targets for (not themself): last year's actual
-    for the same period and the target now set. Four queries."""
-    teams = teams_within(user)
-    reps = [rep for rep in reps_within(user) if rep.id != user.id]
+def sheet_teams(user, period):
+    """The sheet's teams within `user`'s reach, each with the reps they may set targets for (not themself):
+    [(team or None, [rep, ...])], a team without such reps listed only when it has a target for the period itself,
+    the reps without a team (None) last. Two queries; `target_sheet` reads the figures of the teams a page shows."""
+    targeted = Target.select(Target.id).where((Target.team == Team.id) & (Target.period == period.kind)
+                                              & (Target.starts_on == period.start))
+    teams = Team.select(Team.id, Team.name, fn.EXISTS(targeted).alias("targeted")).order_by(Team.name)
+    if user.role not in SEES_ALL:
+        teams = teams.where(in_query(Team.id, User.select(User.team).where(in_query(User.id, team_ids(user.id))
+                                                                           & User.team.is_null(False))))
+    teams = list(teams)
+    members, loose = {team.id: [] for team in teams}, []
+    for rep in reps_within(user):
+        if rep.id != user.id:
+            members.get(rep.team_id, loose).append(rep)
+    return [(team, members[team.id]) for team in teams if members[team.id] or team.targeted] + (
+        [(None, loose)] if loose else [])
+
+
+def target_sheet(user, period, teams):
+    """The sheet's groups for `teams` (as `sheet_teams` gives them): each rep's last year's actual for the same
+    period and the target now set, and the team's. Two queries."""
+    reps = [rep for _team, members in teams for rep in members]
     won = won_by_owner(scope_for(user), period.a_year_earlier())
-    by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t in teams])
-    groups = {team.id: Group(team, None) for team in teams}
-    loose = Group(None, None)
-    for rep in reps:
-        groups.get(rep.team_id, loose).reps.append(
-            Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0], *_own_and_parts(period, by_user.get(rep.id))))
-    for group in groups.values():
-        group.line = Line(f"team-{group.team.id}", group.team.name, sum(r.last_year for r in group.reps),
-                          *_own_and_parts(period, by_team.get(group.team.id)))
-    return [g for g in groups.values() if g.reps or g.line.target is not None] + ([loose] if loose.reps else [])
+    by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t, _members in teams if t])
+    groups = []
+    for team, members in teams:
+        group = Group(team, None, [Line(f"user-{rep.id}", rep.name, won.get(rep.id, (0, 0))[0],
+                                        *_own_and_parts(period, by_user.get(rep.id))) for rep in members])
+        if team is not None:
+            group.line = Line(f"team-{team.id}", team.name, sum(r.last_year for r in group.reps),
+                              *_own_and_parts(period, by_team.get(team.id)))
+        groups.append(group)
+    return groups
 
 
 def _own_and_parts(period, found):

@@ -32,15 +32,16 @@ def _lines(state):
     return write
 
 
-def _pages(groups):
-    """The sheet's teams, page by page: [[group, ...], ...], each page whole teams (a team's line and its reps')."""
+def _pages(teams):
+    """The sheet's teams, page by page: [[(team, reps), ...], ...], each page whole teams (a team's line and its
+    reps')."""
     found, lines = [[]], 0
-    for group in groups:
-        size = len(group.reps) + (1 if group.line else 0)
+    for team, reps in teams:
+        size = len(reps) + (1 if team is not None else 0)
         if found[-1] and lines + size > LINES_PER_PAGE:
             found.append([])
             lines = 0
-        found[-1].append(group)
+        found[-1].append((team, reps))
         lines += size
     return found
 
@@ -54,9 +55,10 @@ def sheet():
     if request.method == "POST" and asked and Period.parse(asked) is None:  # never saved into another period
         flash(_("Nothing saved: choose a period such as 2026-11, 2026-Q4 or 2026."), "error")
         return redirect(url_with(period=period.key, kind=None), 303)
-    pages = _pages(metrics.target_sheet(current_user, period))
+    pages = _pages(metrics.sheet_teams(current_user, period))
     page = Page(lambda offset, _limit: pages[offset], page_number(), 1, total=len(pages))
-    groups = page.items  # the teams of this page: its form saves their lines only
+    # the teams of this page, their figures read for them alone: its form saves their lines only
+    groups = metrics.target_sheet(current_user, period, page.items)
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
         return render("targets/sheet.html", period=period, groups=groups, page=page, target_lines=_lines(state),
