@@ -18,8 +18,8 @@
       var quantity = line.querySelector("[data-quantity-input]");
       if (!quantity.value) { quantity.value = "1"; }
     }
-    p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the customer follow
     p.text.value = option.dataset.label;
+    p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the choice follow
     p.list.innerHTML = "";
     p.text.setAttribute("aria-expanded", "false");
     p.text.focus();
