@@ -1,5 +1,5 @@
-"""The customer screens' forms, and the customer picker's side of any form that names a customer (chosen,
-asked_for, offer: other features' forms use them)."""
+"""The customer screens' forms, the customer picker's side of any form that names a customer (chosen,
+asked_for, offer: other features' forms use them), and a list's owner filter (owner_filter)."""
 from flask import abort, request
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -145,6 +145,18 @@ def asked_for(form):
     customer = queries.visible_customer(customer_id, current_user) or abort(404)
     form.customer.data = customer.id
     return customer
+
+
+def owner_filter(field, owner_id):
+    """A list's owner filter `field` as templates/_person_picker.html shows it: (the people in reach, None) when
+    they are few, its choices set (leavers last, marked); else (None, the chosen owner shown in the picker)."""
+    people = queries.people_listed(current_user, leavers=True)
+    if people is None:
+        return None, queries.person_in_reach(current_user, owner_id, leavers=True)
+    leavers_last = sorted(people, key=lambda person: not person.active)
+    field.choices = options([("", _("Anyone"))] + [
+        (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
+    return people, None
 
 
 def offer(form, customer):

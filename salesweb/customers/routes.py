@@ -24,7 +24,7 @@ from ..core.clock import local_today as today
 from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import (BY_REGION, EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm,
-                    TierLockForm)
+                    TierLockForm, owner_filter)
 
 REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as queries.search_page gives it
@@ -68,15 +68,15 @@ def index():
     tier = request.args.get("tier") if request.args.get("tier") in ("A", "B", "C") else "all"
     criteria = filters.criteria(None if tier == "all" else tier)
     reassign = ReassignForm(prefix="reassign") if current_user.role in REASSIGNERS else None
+    people = {}  # each person field's people when few, else None: a picker (templates/_person_picker.html)
     if not is_fragment_request():  # the filter choices sit outside the swapped list
         if current_user.role != "rep":
-            leavers_last = sorted(queries.people_in_reach(current_user, leavers=True), key=lambda person: not person[2])
-            filters.owner.choices = options([("", _("Anyone"))] + [
-                (str(i), name if active else _("%(name)s (deactivated)", name=name))
-                for i, name, active in leavers_last])
+            people["owner"], people["owner_chosen"] = owner_filter(filters.owner, criteria["owner"])
         if reassign:
-            reassign.owner.choices = options([("", _("Choose…"))] + [
-                (i, name) for i, name, _a in queries.people_in_reach(current_user)])
+            people["reassign"] = queries.people_listed(current_user)
+            if people["reassign"] is not None:
+                reassign.owner.choices = options([("", _("Choose…"))] + [
+                    (i, name) for i, name, _a in people["reassign"]])
         filters.region.choices = options([("", _("Any region"))] + [(r, r) for r in queries.regions(current_user)])
     counts = queries.tier_counts(current_user, criteria, today())
     page = Page(lambda offset, limit: queries.search_page(current_user, criteria, today(), offset, limit),
@@ -84,7 +84,7 @@ def index():
     rows = LIST_ROW.write(map(LIST_ROW.Row._make, page.items), show_owner=current_user.role != "rep",
                           reassign=reassign is not None, today=today())
     return render("customers/index.html", block="list", filters=filters, tier=tier, page=page, counts=counts,
-                  rows=rows, reassign=reassign)
+                  rows=rows, reassign=reassign, people=people)
 
 
 @bp.get("/customers/export.<any(csv, xlsx):kind>")

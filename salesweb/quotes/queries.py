@@ -5,7 +5,7 @@ from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
 from ..core.db import (contains, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
-                       param)
+                       param, without_index)
 from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
@@ -307,10 +307,10 @@ def _late(today, contracts=None):
     due = Instalment.select(Instalment.contract.alias("contract_id"), Instalment.due_on.alias("due_on"),
                             fn.SUM(Instalment.amount).over(partition_by=[Instalment.contract],
                                                            order_by=[Instalment.due_on, Instalment.id])
-                            .alias("running")).where((Instalment.due_on < today) & in_query(
-                                Instalment.contract, OWING))  # a contract paid in full has nothing overdue
-    if contracts is not None:
-        due = due.where(in_query(Instalment.contract, contracts))
+                            .alias("running")).where(Instalment.due_on < today)
+    # a contract paid in full has nothing overdue; a scope's own contracts are walked, not everyone's still owed
+    owing = OWING if contracts is None else contracts.where(without_index(Contract.outstanding) > 0)
+    due = due.where(in_query(Instalment.contract, owing))
     running = due.alias("running")
     # what was paid on the row's contract, looked up by index (a join to a derived table of sums is not indexed)
     payments = PAID
@@ -356,10 +356,10 @@ def overdue_contracts_query(today, contracts=None):
     payments = Payment.alias()
     paid = fn.COALESCE(payments.select(fn.SUM(payments.amount)).where(payments.contract == Instalment.contract), 0)
     gap = fn.SUM(Instalment.amount) - paid
+    # only contracts still owed are read: a scope's own, else everyone's
+    owing = OWING if contracts is None else contracts.where(without_index(Contract.outstanding) > 0)
     owed = Instalment.select(Instalment.contract.alias("contract_id"), gap.alias("overdue")).where(
-        (Instalment.due_on < today) & in_query(Instalment.contract, OWING))  # only contracts still owed are read
-    if contracts is not None:
-        owed = owed.where(in_query(Instalment.contract, contracts))
+        (Instalment.due_on < today) & in_query(Instalment.contract, owing))
     owed = owed.group_by(Instalment.contract).having(gap > 0).alias("owed")
     return (Contract.select(Contract.id).join(owed, on=(owed.c.contract_id == Contract.id))
             .join(Deal, on=(Contract.deal == Deal.id), src=Contract)), owed.c.overdue

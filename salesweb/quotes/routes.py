@@ -11,10 +11,9 @@ from ..core.i18n import _, locale_name, ngettext
 from ..models import Customer, Deal, Quote
 from ..web.rows import RowTemplate
 from . import queries, rules as quotes
-from ..customers.queries import people_in_reach
+from ..customers.forms import owner_filter
 from ..core.errors import Invalid, Stale
 from ..core.money import percent_text
-from ..web.forms import options
 from ..web.pages import Page, all_or_nothing, apply_row_errors, is_fragment_request, page_number, render
 from ..core.clock import local_today as today
 from ..core.settings import current_settings
@@ -161,18 +160,18 @@ LIST_ROW = RowTemplate("quotes/_list_row.html", "id number state customer_id cus
 def index():
     """Every quote the user may see, newest first: support's list, and anyone's in their scope."""
     filters = QuoteFilterForm(request.args)
+    criteria = filters.criteria()
+    people = {}  # the owner filter's people when few, else None: a picker (templates/_person_picker.html)
     if not is_fragment_request() and current_user.role != "rep":  # the filter choices sit outside the list
-        leavers_last = sorted(people_in_reach(current_user, leavers=True), key=lambda person: not person[2])
-        filters.owner.choices = options([("", _("Anyone"))] + [
-            (str(i), name if active else _("%(name)s (deactivated)", name=name)) for i, name, active in leavers_last])
+        people["owner"], people["owner_chosen"] = owner_filter(filters.owner, criteria.get("owner"))
     day = today()
-    fetch, count = queries.listing(current_user, filters.criteria(), day)
+    fetch, count = queries.listing(current_user, criteria, day)
     page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count)
     listed = LIST_ROW.write(
         (LIST_ROW.Row(q.id, q.number, queries.state(q, day), q.customer_id, q.customer_name, q.deal_title,
                       q.owner_name, q.total, q.valid_until) for q in page.items),
         show_owner=current_user.role != "rep")
-    return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed)
+    return render("quotes/index.html", block="list", filters=filters, page=page, rows=listed, people=people)
 
 
 def _page_context(quote_id):

@@ -1,4 +1,4 @@
-// Pickers (customer, product): choosing a match (click, Enter, or arrows then Enter) fills the hidden id and the text.
+// Pickers (customer, product, person): choosing a match (click, Enter, or arrows then Enter) fills the hidden id and the text.
 // In a quote line, a product's choice also fills its list price (and a quantity of 1 when none is typed).
 (function () {
   "use strict";
@@ -18,8 +18,8 @@
       var quantity = line.querySelector("[data-quantity-input]");
       if (!quantity.value) { quantity.value = "1"; }
     }
-    p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the customer follow
     p.text.value = option.dataset.label;
+    p.value.dispatchEvent(new Event("change", { bubbles: true })); // forms that depend on the choice follow
     p.list.innerHTML = "";
     p.text.setAttribute("aria-expanded", "false");
     p.text.focus();
@@ -30,7 +30,14 @@
   });
   document.addEventListener("input", function (evt) {
     var p = evt.target.closest && parts(evt.target);
-    if (p && evt.target === p.text) { p.value.value = ""; } // typing again clears the earlier choice
+    if (p && evt.target === p.text) {
+      var had = p.value.value;
+      p.value.value = ""; // typing again clears the earlier choice
+      // a person field's list follows its choice: emptied, it is "anyone" again
+      if (had && !p.text.value && p.root.hasAttribute("data-picker-follows")) {
+        p.value.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
   });
   document.addEventListener("htmx:afterSwap", function (evt) {
     var p = parts(evt.target);

@@ -74,6 +74,7 @@ customers.lock_tier              POST    in  403   ok  403  404  403   ok  403
 customers.new                    GET     in   ok   ok   ok   ok   ok   ok   ok
 customers.new                    POST    in   ok   ok   ok   ok   ok   ok   ok
 customers.pick                   GET     in   ok   ok   ok   ok   ok   ok   ok
+customers.pick_person            GET     in   ok   ok   ok   ok   ok   ok   ok
 customers.pool_index             GET     in   ok   ok   ok   ok   ok   ok   ok
 customers.pool_log               GET     in  403  403  403  403  403   ok   ok
 customers.reassign               POST    in  403   ok  403   ok  403   ok   ok
