@@ -128,10 +128,10 @@ class Factory:
         deal = self.deal(owner, **kw)
         won = Stage.get(Stage.kind == "won")
         Deal.update(stage=won.id, won_on=on).where(Deal.id == deal.id).execute()
-        # the deals in each stage, as the move there would have kept them
-        rollups.deal_changed((deal.owner_id, deal.stage_id, deal.amount, deal.probability),
-                             (deal.owner_id, won.id, deal.amount, deal.probability))
-        return Deal.get_by_id(deal.id)
+        # the rollups, as the move there would have kept them
+        after = Deal.get_by_id(deal.id)
+        rollups.deal_changed(rollups.counted(deal, "open"), rollups.counted(after, "won"))
+        return after
 
 
 @pytest.fixture
