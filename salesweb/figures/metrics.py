@@ -240,9 +240,9 @@ def funnel(scope, today, now, all_stages=None):
         sums = scope.narrow(StageDeals.select(StageDeals.stage, StageDeals.deals, StageDeals.amount,
                                               StageDeals.weighted, Value(0)).where(_open(StageDeals.stage)),
                             StageDeals.owner)
+        # by the index of the open deals' stage, owner and what makes one stale, in its order
         stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
-                                  .where(_open(Deal.stage) & stale)
-                                  .group_by(*_by_owner(scope, Deal.owner), Deal.stage), Deal.owner)
+                                  .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
         query = sums + stale_ones
     found = {}
     for stage, *sums in query.tuples():
