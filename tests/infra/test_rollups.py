@@ -256,6 +256,22 @@ def test_kept_rollups_equal_a_rebuild_after_every_write(app, world, sequence):
             assert rollups.differences(world["values"]) == [], step
 
 
+# Every write that moves a deal's rollups, once each, in an order where each finds what it changes: a deal made,
+# moved, won for another amount, its amount and close day edited while won, lost, reopened, given to another owner,
+# moved with its customer and back, its stage merged away, its stage's probability changed.
+EVERY_DEAL_WRITE = [("new deal", 1, 2), ("move", 6, 1, 30), ("win", 6, 7_000_00), ("amount", 6, 8_000_00, None),
+                    ("close day", 6, 40), ("lose", 0, 600), ("reopen", 0, 1), ("close day", 1, -40),
+                    ("owner", 1, 2), ("reassign", 3, 0), ("undo",), ("merge", 2, 0), ("stage probability", 0, 35),
+                    ("win", 3, 1_000_00), ("reopen", 0, 0), ("move", 4, 2, 60)]
+
+
+def test_kept_rollups_equal_a_rebuild_after_each_kind_of_deal_write(app, world):
+    with app.app_context():
+        for step in EVERY_DEAL_WRITE:
+            run(world, step)
+            assert rollups.differences(world["values"]) == [], step
+
+
 def test_a_rebuild_counts_what_the_rows_hold(app, make):
     """Hand-counted: two visits on one Shanghai day (one verified), one on the next; a deal that stayed two hours
     in its first stage and moved on."""
