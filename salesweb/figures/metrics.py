@@ -376,8 +376,8 @@ def _period_rows(scope, period, days, months, keys, sums):
         columns = [column.alias(f"k{n}") for n, column in enumerate(keys(model))]
         return scope.narrow(model.select(*columns, *[getattr(model, name).alias(name) for name in sums])
                             .where(condition), model.owner)
-    parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
-        + ([part(months, months.month.in_(whole))] if whole else [])
+    in_edges = reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]) if edges else None
+    parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
     both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
     grouped = [getattr(both.c, f"k{n}") for n in range(len(keys(days)))]
     return Select([both], grouped + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(*grouped).bind(
