@@ -123,15 +123,20 @@ class Factory:
 
     def won_deal(self, owner, on, **kw):
         """A deal of `owner` won on the day `on` (written straight to the row, as a history would have it)."""
+        from salesweb.models import Stage
+        return self.written(self.deal(owner, **kw), stage=Stage.get(Stage.kind == "won").id, won_on=on)
+
+    def written(self, deal, **fields):
+        """`deal` with `fields` written straight to its row (a history made up in a few lines: a close on a given
+        day, a making long ago), its rollups kept as the rules would have kept them."""
         from salesweb.infra import rollups
         from salesweb.models import Deal, Stage
-        deal = self.deal(owner, **kw)
-        won = Stage.get(Stage.kind == "won")
-        Deal.update(stage=won.id, won_on=on).where(Deal.id == deal.id).execute()
-        # the deals in each stage, as the move there would have kept them
-        rollups.deal_changed((deal.owner_id, deal.stage_id, deal.amount, deal.probability),
-                             (deal.owner_id, won.id, deal.amount, deal.probability))
-        return Deal.get_by_id(deal.id)
+        before = Deal.get_by_id(deal.id)
+        Deal.update(**fields).where(Deal.id == deal.id).execute()
+        after = Deal.get_by_id(deal.id)
+        rollups.deal_changed(rollups.counted(before, Stage.get_by_id(before.stage_id).kind),
+                             rollups.counted(after, Stage.get_by_id(after.stage_id).kind))
+        return after
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from ..core.access import SEES_ALL, scope_shape, team_ids, team_tree
 from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
-from ..models.rollups import MoneyDay, MoneyMonth, StageStay, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth
+from ..models.rollups import (DealDay, DealMonth, MoneyDay, MoneyMonth, StageDeals, StageMonthDeals, StageStay,
+                              StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
 from ..reports.queries import FIRST_YEAR, LAST_YEAR
@@ -208,15 +209,25 @@ def _in(column, period):
 
 def closed(scope, period):
     """Deals won or lost in the period: won amount and count, lost count, win rate, average deal size and the
-    average days from creation to the win. One query: the won deals by the day they were won, and the lost ones
-    counted beside by the day they were lost (each read by its own index, not every deal the scope owns)."""
+    average days from creation to the win. One query: from the rollups of deals per owner per day and month,
+    unless the scope is narrowed by the customer (then the won deals by the day they were won, and the lost ones
+    counted beside by the day they were lost)."""
+    if not scope.by_customer:
+        row = _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner",
+                                     ("won_amount", "won", "lost", "won_seconds"), per_person=False)
+        amount, wins, losses, seconds = (int(value or 0) for value in row.bind(Deal._meta.database).tuples().first())
+        return _closed(amount, wins, losses, seconds / 86400)
     lost = scope.narrow(Deal.select(fn.COUNT(Deal.id)).join(Stage)
                         .where((Stage.kind == "lost") & _in(Deal.lost_on, period)), Deal.owner, Deal.customer)
     won = scope.narrow(Deal.select(fn.SUM(Deal.amount), fn.COUNT(Deal.id), lost,
                                    fn.SUM(days_between(Deal.won_on, Deal.created_at))).join(Stage)
                        .where((Stage.kind == "won") & _in(Deal.won_on, period)), Deal.owner, Deal.customer)
     amount, wins, losses, cycle_days = won.tuples().first()
-    amount, wins, losses = int(amount or 0), int(wins or 0), int(losses or 0)
+    return _closed(int(amount or 0), int(wins or 0), int(losses or 0), float(cycle_days or 0))
+
+
+def _closed(amount, wins, losses, cycle_days):
+    """closed's figures from the won amount and count, the lost count and the won deals' days summed."""
     return {"won_amount": amount, "won_count": wins, "lost_count": losses,
             "win_rate": wins / (wins + losses) if wins + losses else None,
             "average_size": amount // wins if wins else None,
@@ -224,7 +235,12 @@ def closed(scope, period):
 
 
 def won_by_owner(scope, period):
-    """{owner id: (won amount, won count)} for deals won in the period."""
+    """{owner id: (won amount, won count)} for deals won in the period: from the rollups of deals per owner per day
+    and month, unless the scope is narrowed by the customer."""
+    if not scope.by_customer:
+        return {owner: (int(amount or 0), int(count)) for owner, amount, count in
+                _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner", ("won_amount", "won")).tuples()
+                if count}
     query = (Deal.select(Deal.owner, fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
              .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(Deal.owner))
     return {owner: (int(amount or 0), count) for owner, amount, count in
@@ -232,14 +248,27 @@ def won_by_owner(scope, period):
 
 
 def funnel(scope, today, now, all_stages=None):
-    """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]."""
+    """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]. One query: the
+    counts and sums from the deals in each stage per owner (a rollup), unless the scope is narrowed by the
+    customer; beside them the stale deals, counted from the open deals (staleness moves with today and each
+    stage's rot time) by an index holding what it needs."""
     all_stages = all_stages or pipeline.stages()
     stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
-    query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount), fn.SUM(Deal.amount * Deal.probability),
-                         fn.SUM(Case(None, [(stale, 1)], 0))).where(_open(Deal.stage))
-             .group_by(*_by_owner(scope, Deal.owner), Deal.stage))
+    if scope.by_customer:
+        query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                             fn.SUM(Deal.amount * Deal.probability), fn.SUM(Case(None, [(stale, 1)], 0)))
+                 .where(_open(Deal.stage)).group_by(*_by_owner(scope, Deal.owner), Deal.stage))
+        query = scope.narrow(query, Deal.owner, Deal.customer)
+    else:
+        sums = scope.narrow(StageDeals.select(StageDeals.stage, StageDeals.deals, StageDeals.amount,
+                                              StageDeals.weighted, Value(0)).where(_open(StageDeals.stage)),
+                            StageDeals.owner)
+        # by the index of the open deals' stage, owner and what makes one stale, in its order
+        stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
+                                  .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
+        query = sums + stale_ones
     found = {}
-    for stage, *sums in scope.narrow(query, Deal.owner, Deal.customer).tuples():
+    for stage, *sums in query.tuples():
         found[stage] = [before + int(value or 0) for before, value in zip(found.get(stage, (0, 0, 0, 0)), sums)]
     rows = []
     for stage in all_stages:
@@ -266,15 +295,14 @@ def _open(stage_field):
 def stage_flow(scope, period, settings, all_stages=None):
     """From the stage history, for each open stage, the stays in it that ended in the period: how many, how many
     moved forward (to a later stage or won, not back and not lost) and their average length in days.
-    [{stage, ended, advanced, conversion, average_days}]. From the stays' rollup, unless the scope is narrowed by
+    [{stage, ended, advanced, conversion, average_days}]. From the stays' rollups (whole months from the months',
+    the days around them from the days'), unless the scope is narrowed by
     the customer (then from the history)."""
     all_stages = all_stages or pipeline.stages()
     if scope.by_customer:
         return _flow(all_stages, _stays_of_history(scope, period, settings))
-    stays = scope.narrow(StageStay.select(StageStay.stage, StageStay.next_stage, fn.SUM(StageStay.stays),
-                                          fn.SUM(StageStay.seconds))
-                         .where((StageStay.day >= period.start) & (StageStay.day < period.end))
-                         .group_by(StageStay.stage, StageStay.next_stage), StageStay.owner)
+    stays = _period_rows(scope, period, StageStay, StageStayMonth, lambda model: [model.stage, model.next_stage],
+                         ("stays", "seconds"))
     by_id = {stage.id: stage for stage in all_stages}
     found = {}
     for stage_id, next_id, count, seconds in stays.tuples():
@@ -375,6 +403,24 @@ def _day_and_month_rollups(scope, period, days, months, person, sums, per_person
         VisitDay._meta.database)
 
 
+def _period_rows(scope, period, days, months, keys, sums):
+    """(*keys, *sums) summed over the period from a pair of rollups kept per owner, grouped by `keys(model)`,
+    columns of either rollup (their values alike in both): whole months from the months', the days around them
+    from the days'. One query."""
+    whole, edges = _months_within(period.start, period.end)
+
+    def part(model, condition):
+        columns = [column.alias(f"k{n}") for n, column in enumerate(keys(model))]
+        return scope.narrow(model.select(*columns, *[getattr(model, name).alias(name) for name in sums])
+                            .where(condition), model.owner)
+    in_edges = reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]) if edges else None
+    parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
+    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    grouped = [getattr(both.c, f"k{n}") for n in range(len(keys(days)))]
+    return Select([both], grouped + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(*grouped).bind(
+        Deal._meta.database)
+
+
 def visits_by_rep(scope, period, settings):
     """{rep id: (done visits, verified)} in the period: from the rollups, unless the scope is narrowed by the
     customer (then from the visits of the period)."""
@@ -428,8 +474,23 @@ def by_source(scope, period):
 
 def forecast(scope, today, months=6):
     """Open deals by expected close month from this one on, weighted by probability: [(month 'YYYY-MM', count,
-    amount, weighted)]; deals expected before this month come first as 'overdue', undated ones last as ''."""
+    amount, weighted)]; deals expected before this month come first as 'overdue', undated ones last as ''. From
+    the deals in each stage per owner and expected-close month (a rollup), unless the scope is narrowed by the
+    customer."""
     this_month = today.replace(day=1)
+    wanted = [_add_months(this_month, i).strftime("%Y-%m") for i in range(months)]
+    if not scope.by_customer:
+        query = scope.narrow(StageMonthDeals.select(StageMonthDeals.month, fn.SUM(StageMonthDeals.deals),
+                                                    fn.SUM(StageMonthDeals.amount), fn.SUM(StageMonthDeals.weighted))
+                             .where(_open(StageMonthDeals.stage)), StageMonthDeals.owner)
+        summed = {}
+        for month, count, amount, weighted in query.group_by(StageMonthDeals.month).tuples():
+            key = month if month == "" or month >= wanted[0] else "overdue"
+            before = summed.get(key, (0, 0, 0))
+            summed[key] = (before[0] + int(count or 0), before[1] + int(amount or 0), before[2] + int(weighted or 0))
+        found = {month: (count, amount, weighted // 100) for month, (count, amount, weighted) in summed.items()
+                 if count}
+        return _forecast_rows(found, wanted)
     key = Case(None, [(Deal.expected_close.is_null(), ""), (Deal.expected_close < this_month, "overdue")],
                month_of(Deal.expected_close))
     query = (Deal.select(key.alias("month"), fn.COUNT(Deal.id), fn.SUM(Deal.amount),
@@ -437,7 +498,10 @@ def forecast(scope, today, months=6):
     # GROUP BY expression holding parameters with the same one in the select list
     found = {month: (count, int(amount or 0), int(weighted or 0) // 100) for month, count, amount, weighted in
              scope.narrow(query, Deal.owner, Deal.customer).tuples()}
-    wanted = [_add_months(this_month, i).strftime("%Y-%m") for i in range(months)]
+    return _forecast_rows(found, wanted)
+
+
+def _forecast_rows(found, wanted):
     later = [m for m in sorted(found) if m not in wanted and m not in ("", "overdue")]
     return [(m, *found.get(m, (0, 0, 0))) for m in ["overdue"] + wanted + later + [""]
             if m in wanted or m in found]
@@ -445,12 +509,20 @@ def forecast(scope, today, months=6):
 
 def trends(scope, today, settings, months=12):
     """The last `months` months to this one: [{month, won_amount, won_count, new_deals, visits}], in two queries:
-    won deals grouped by month; and new deals and done visits grouped by month (the install's months: each
-    time is put in its month by the UTC bounds of the months), the visits from the months' rollup unless the
-    scope is narrowed by the customer."""
+    won deals grouped by month; and new deals and done visits grouped by month (the install's months). From the
+    months' rollups of deals and visits per person, unless the scope is narrowed by the customer (then from the
+    rows: each time put in its month by the UTC bounds of the months)."""
     first = _add_months(today.replace(day=1), 1 - months)
     starts = [_add_months(first, i) for i in range(months + 1)]
     names = [start.strftime("%Y-%m") for start in starts[:-1]]
+    if not scope.by_customer:  # a row a person and month, not a row a deal or visit
+        won = scope.narrow(DealMonth.select(DealMonth.month, fn.SUM(DealMonth.won_amount), fn.SUM(DealMonth.won))
+                           .where(DealMonth.month.in_(names)), DealMonth.owner).group_by(DealMonth.month)
+        new_deals = scope.narrow(DealMonth.select(Value("deals"), DealMonth.month, fn.SUM(DealMonth.created))
+                                 .where(DealMonth.month.in_(names)), DealMonth.owner).group_by(SQL("1"), SQL("2"))
+        visits = scope.narrow(VisitMonth.select(Value("visits"), VisitMonth.month, fn.SUM(VisitMonth.done))
+                              .where(VisitMonth.month.in_(names)), VisitMonth.rep).group_by(SQL("1"), SQL("2"))
+        return _trend_rows(names, won, new_deals + visits)
     bounds = [utc_range(start, start, settings)[0] for start in starts]
     won = scope.narrow(Deal.select(month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id))
                        .join(Stage).where((Stage.kind == "won") & (Deal.won_on >= first)),
@@ -465,17 +537,17 @@ def trends(scope, today, settings, months=12):
     in_range = (Deal.created_at >= bounds[0]) & (Deal.created_at < bounds[-1])
     new_deals = grouped(scope.narrow(Deal.select(Value("deals"), by_month(Deal.created_at), fn.COUNT(Deal.id))
                                               .where(in_range), Deal.owner, Deal.customer))
-    if scope.by_customer:
-        visits = grouped(scope.narrow(
-            Visit.select(Value("visits"), by_month(Visit.occurred_at), fn.COUNT(Visit.id)).where(
-                (Visit.status == "done") & (Visit.occurred_at >= bounds[0]) & (Visit.occurred_at < bounds[-1])),
-            Visit.rep, Visit.customer))
-    else:  # from the months' rollup: a row a rep and month, not a row a visit
-        visits = grouped(scope.narrow(
-            VisitMonth.select(Value("visits"), VisitMonth.month, fn.SUM(VisitMonth.done)).where(
-                VisitMonth.month.in_(names)), VisitMonth.rep))
-    found = {month: (int(amount or 0), count) for month, amount, count in won.tuples()}
-    counted = {(what, month): int(n or 0) for what, month, n in (new_deals + visits).tuples()}
+    visits = grouped(scope.narrow(
+        Visit.select(Value("visits"), by_month(Visit.occurred_at), fn.COUNT(Visit.id)).where(
+            (Visit.status == "done") & (Visit.occurred_at >= bounds[0]) & (Visit.occurred_at < bounds[-1])),
+        Visit.rep, Visit.customer))
+    return _trend_rows(names, won, new_deals + visits)
+
+
+def _trend_rows(names, won, counts):
+    """trends' rows from the won amount and count by month, and (what, month, count) of new deals and visits."""
+    found = {month: (int(amount or 0), int(count or 0)) for month, amount, count in won.tuples()}
+    counted = {(what, month): int(n or 0) for what, month, n in counts.tuples()}
     return [{"month": name, "won_amount": found.get(name, (0, 0))[0], "won_count": found.get(name, (0, 0))[1],
              "new_deals": counted.get(("deals", name), 0), "visits": counted.get(("visits", name), 0)}
             for name in names]
@@ -647,7 +719,17 @@ def attainment(won, target, period, today):
 
 
 def won_by_owner_and_month(scope, period):
-    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period."""
+    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period: from the rollups of deals per
+    owner per day and month, unless the scope is narrowed by the customer."""
+    if not scope.by_customer:
+        found = {}
+        rows = _period_rows(scope, period, DealDay, DealMonth,
+                            lambda model: [model.owner, model.month if model is DealMonth else month_of(model.day)],
+                            ("won_amount", "won"))
+        for owner, month, amount, count in rows.tuples():
+            if count:
+                found.setdefault(owner, {})[month] = (int(amount or 0), int(count))
+        return found
     query = (Deal.select(Deal.owner, month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
              .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(SQL("1"), SQL("2")))
     found = {}

@@ -9,7 +9,7 @@ restore, or a change of time zone, which moves every day boundary). tests/infra/
 sequences of writes through the rules and checks after each that what was kept equals a rebuild."""
 import datetime
 import operator
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from functools import reduce
 
 import pytz
@@ -18,18 +18,25 @@ from peewee import EXCLUDED, fn
 
 from ..core.db import db, is_sqlite, kept_statement, param
 from ..core import settings as settings_service
-from ..models import Contract, Customer, Deal, Instalment, Payment, StageChange, Visit
-from ..models.rollups import (ROLLUPS, CustomerCount, MoneyDay, MoneyMonth, StageDeals, StageStay, UnpaidDay,
-                              UnpaidMonth, VisitDay, VisitMonth)
+from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, Visit
+from ..models.rollups import (ROLLUPS, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth, StageDeals,
+                              StageMonthDeals, StageStay, StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
+DEAL_SUMS = ("won", "won_amount", "won_seconds", "lost", "lost_amount", "created", "created_amount")
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
+        StageStayMonth: ("owner", "month", "stage", "next_stage"),
         MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), UnpaidDay: ("owner", "day"),
         UnpaidMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region"),
-        StageDeals: ("owner", "stage")}
+        StageDeals: ("owner", "stage"), StageMonthDeals: ("owner", "stage", "month"), DealDay: ("owner", "day"),
+        DealMonth: ("owner", "month")}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
+        StageStayMonth: ("stays", "seconds"),
         MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
-        UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted")}
-ZEROS_STAY = (StageDeals,)  # rollups whose rows stay when their sums fall to zero (see `deal_changed`)
+        UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted"),
+        StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS}
+# rollups whose rows stay when their sums fall to zero (see `deal_changed`): a deal's write then adds to each in
+# one statement
+ZEROS_STAY = (StageDeals, StageMonthDeals, DealDay, DealMonth)
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -107,13 +114,16 @@ def _visit_rows(rep_ids, zone):
 
 def stay_ended(owner_id, stage_id, next_stage_id, entered, left, values=None):
     """A deal moved from one stage to another: its stay in the first ended at `left`."""
-    add(StageStay, {"owner": owner_id, "day": local_day(left, _zone(values)), "stage": stage_id,
-                    "next_stage": next_stage_id},
-        stays=1, seconds=max(0, int((left - entered).total_seconds())))
+    day, seconds = local_day(left, _zone(values)), max(0, int((left - entered).total_seconds()))
+    add(StageStay, {"owner": owner_id, "day": day, "stage": stage_id, "next_stage": next_stage_id},
+        stays=1, seconds=seconds)
+    add(StageStayMonth, {"owner": owner_id, "month": day.strftime("%Y-%m"), "stage": stage_id,
+                         "next_stage": next_stage_id}, stays=1, seconds=seconds)
 
 
 def _stay_rows(owner_ids, zone):
-    """StageStay rows recomputed from the stage history (of the deals of `owner_ids`; None: every deal's)."""
+    """StageStay and StageStayMonth rows recomputed from the stage history (of the deals of `owner_ids`; None:
+    every deal's)."""
     query = (StageChange.select(Deal.owner, StageChange.deal, StageChange.to_stage, StageChange.at)
              .join(Deal, on=(StageChange.deal == Deal.id)).order_by(StageChange.deal, StageChange.at, StageChange.id))
     if owner_ids is not None:
@@ -126,54 +136,123 @@ def _stay_rows(owner_ids, zone):
             cell[0] += 1
             cell[1] += max(0, int((at - before[2]).total_seconds()))
         before = (deal, stage, at)
-    return [{"owner": o, "day": d, "stage": s, "next_stage": n, "stays": c, "seconds": t}
-            for (o, d, s, n), (c, t) in found.items()]
+    months = defaultdict(lambda: [0, 0])
+    for (o, d, s, n), (c, t) in found.items():
+        cell = months[(o, d.strftime("%Y-%m"), s, n)]
+        cell[0] += c
+        cell[1] += t
+    return ([{"owner": o, "day": d, "stage": s, "next_stage": n, "stays": c, "seconds": t}
+             for (o, d, s, n), (c, t) in found.items()],
+            [{"owner": o, "month": m, "stage": s, "next_stage": n, "stays": c, "seconds": t}
+             for (o, m, s, n), (c, t) in months.items()])
 
 
 # -- the deals in each stage -------------------------------------------------------------------------------------
 
-def deal_changed(before, after):
-    """A deal was made (`before` None) or its owner, stage, amount or probability changed; `before` and `after`
-    are (owner id, stage id, amount, probability). One statement for the row it leaves and the row it enters, in
-    key order (two writers take the rows' locks in the same order); a row that falls to zero stays, where `add`
-    would need a second statement to delete it."""
-    change = defaultdict(lambda: [0, 0, 0])
+# What the rollups count of a deal: its owner, its stage and that stage's kind, amount, probability, expected close
+# day, the days it was won and lost, and when it was made (stored UTC).
+Counted = namedtuple("Counted", "owner stage kind amount probability close won_on lost_on created_at")
+
+
+def counted(deal, kind):
+    """What the rollups count of `deal` (a Deal as it stands), in a stage of `kind`."""
+    return Counted(deal.owner_id, deal.stage_id, kind, deal.amount, deal.probability, deal.expected_close,
+                   deal.won_on, deal.lost_on, deal.created_at)
+
+
+def _month(day):
+    return "" if day is None else _plain(day).strftime("%Y-%m")
+
+
+def _cycle_seconds(won_on, created_at):
+    """From a deal's making to the start of the day it was won, in seconds (as `core.db.days_between` reads it)."""
+    return int((datetime.datetime.combine(_plain(won_on), datetime.time()) - created_at).total_seconds())
+
+
+def _deal_cells(counted, sign, zone, cells, made=True):
+    """Add what one deal (a Counted) counts in each rollup, times `sign`, to `cells`: {model: {key: [sums]}};
+    its making too when `made`."""
+    owner, amount = counted.owner, counted.amount
+    for model, key, sums in (
+            (StageDeals, (owner, counted.stage), (1, amount, amount * counted.probability)),
+            (StageMonthDeals, (owner, counted.stage, _month(counted.close)),
+             (1, amount, amount * counted.probability))):
+        _add_cell(cells, model, key, sums, sign)
+    if counted.kind == "won" and counted.won_on is not None:
+        day = _plain(counted.won_on)
+        sums = (1, amount, _cycle_seconds(day, counted.created_at), 0, 0, 0, 0)
+        _add_cell(cells, DealDay, (owner, day), sums, sign)
+        _add_cell(cells, DealMonth, (owner, _month(day)), sums, sign)
+    if counted.kind == "lost" and counted.lost_on is not None:
+        day = _plain(counted.lost_on)
+        _add_cell(cells, DealDay, (owner, day), (0, 0, 0, 1, amount, 0, 0), sign)
+        _add_cell(cells, DealMonth, (owner, _month(day)), (0, 0, 0, 1, amount, 0, 0), sign)
+    if not made:
+        return
+    day = local_day(counted.created_at, zone())
+    _add_cell(cells, DealDay, (owner, day), (0, 0, 0, 0, 0, 1, amount), sign)
+    _add_cell(cells, DealMonth, (owner, _month(day)), (0, 0, 0, 0, 0, 1, amount), sign)
+
+
+def _add_cell(cells, model, key, sums, sign):
+    cell = cells[model].setdefault(key, [0] * len(sums))
+    for n, value in enumerate(sums):
+        cell[n] += sign * value
+
+
+def deal_changed(before, after, values=None):
+    """A deal was made (`before` None) or something the rollups count of it changed (`before` and `after`:
+    Counted). Per rollup, one statement for the rows it leaves and the rows it enters, in key order (two writers
+    take the rows' locks in the same order); a row that falls to zero stays, where `add` would need a second
+    statement to delete it. A card moved between open stages writes two (the stage's, and the stage and close
+    month's)."""
+    zones = []
+
+    def zone():  # read only when a deal's making counts somewhere else than before
+        if not zones:
+            zones.append(_zone(values))
+        return zones[0]
+    made = before is None or (before.owner, before.amount, before.created_at) != \
+        (after.owner, after.amount, after.created_at)
+    cells = {model: {} for model in (StageDeals, StageMonthDeals, DealDay, DealMonth)}
     for sign, found in ((-1, before), (1, after)):
         if found is not None:
-            owner, stage, amount, probability = found
-            cell = change[(owner, stage)]
-            cell[0] += sign
-            cell[1] += sign * amount
-            cell[2] += sign * amount * probability
-    rows = [(key, sums) for key, sums in sorted(change.items()) if any(sums)]
-    if not rows:
-        return
-    names = KEYS[StageDeals] + SUMS[StageDeals]
-    values = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
-              for name, value in zip(names, key + tuple(sums))}
-    # kept: a card move writes it, and peewee writing an upsert took longer than the database running it
-    db.execute_sql(*kept_statement(("stage deals", len(rows)), lambda: _stage_deals_added(len(rows)), **values))
+            _deal_cells(found, sign, zone, cells, made)
+    for model, change in cells.items():
+        rows = [(key, sums) for key, sums in sorted(change.items(), key=lambda item: str(item[0])) if any(sums)]
+        if not rows:
+            continue
+        names = KEYS[model] + SUMS[model]
+        values_ = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
+                   for name, value in zip(names, tuple(getattr(model, k).db_value(v) for k, v in
+                                                       zip(KEYS[model], key)) + tuple(sums))}
+        # kept: a card move writes it, and peewee writing an upsert took longer than the database running it
+        db.execute_sql(*kept_statement(("deal rollup", model.__name__, len(rows)),
+                                       lambda: _rows_added(model, len(rows)), **values_))
 
 
-def _stage_deals_added(rows):
-    names = KEYS[StageDeals] + SUMS[StageDeals]
-    return (StageDeals.insert_many([{getattr(StageDeals, name): param(f"{name}_{n}") for name in names}
-                                    for n in range(rows)])
-            .on_conflict(conflict_target=[StageDeals.owner, StageDeals.stage],
-                         update={getattr(StageDeals, name): getattr(StageDeals, name) + getattr(EXCLUDED, name)
-                                 for name in SUMS[StageDeals]}))
+def _rows_added(model, rows):
+    names = KEYS[model] + SUMS[model]
+    return (model.insert_many([{getattr(model, name): param(f"{name}_{n}") for name in names} for n in range(rows)])
+            .on_conflict(conflict_target=[getattr(model, name) for name in KEYS[model]],
+                         update={getattr(model, name): getattr(model, name) + getattr(EXCLUDED, name)
+                                 for name in SUMS[model]}))
 
 
-def _stage_deal_rows(owner_ids=None, stage_ids=None):
-    """StageDeals rows recomputed from the deals (of `owner_ids`, in `stage_ids`; None: all)."""
-    query = (Deal.select(Deal.owner, Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                         fn.SUM(Deal.amount * Deal.probability)).group_by(Deal.owner, Deal.stage))
+def _deal_rows(zone, owner_ids=None, stage_ids=None):
+    """{model: rows} of the deals' rollups (StageDeals, StageMonthDeals, DealDay, DealMonth) recomputed from the
+    deals (of `owner_ids`, in `stage_ids`; None: all)."""
+    query = (Deal.select(Deal.owner, Deal.stage, Stage.kind, Deal.amount, Deal.probability, Deal.expected_close,
+                         Deal.won_on, Deal.lost_on, Deal.created_at).join(Stage))
     if owner_ids is not None:
         query = query.where(Deal.owner.in_(list(owner_ids)))
     if stage_ids is not None:
         query = query.where(Deal.stage.in_(list(stage_ids)))
-    return [{"owner": owner, "stage": stage, "deals": deals, "amount": int(amount or 0), "weighted": int(weighted or 0)}
-            for owner, stage, deals, amount, weighted in query.tuples()]
+    cells = {model: {} for model in (StageDeals, StageMonthDeals, DealDay, DealMonth)}
+    for row in query.tuples().iterator():
+        _deal_cells(Counted(*row), 1, lambda: zone, cells)
+    return {model: [dict(zip(KEYS[model] + SUMS[model], key + tuple(sums))) for key, sums in found.items()
+                    if any(sums)] for model, found in cells.items()}
 
 
 def stages_changed(stage_ids):
@@ -183,7 +262,9 @@ def stages_changed(stage_ids):
     if not ids:
         return
     with db.atomic():
-        _replace(StageDeals, _stage_deal_rows(stage_ids=ids), StageDeals.stage.in_(ids))
+        made = _deal_rows(_zone(), stage_ids=ids)
+        for model in (StageDeals, StageMonthDeals):
+            _replace(model, made[model], model.stage.in_(ids))
 
 
 # -- contracts: what is still owed, and what is unpaid of each day's instalments ---------------------------------
@@ -396,7 +477,9 @@ def recompute_stays(owner_ids=None):
     if ids == []:
         return
     with db.atomic():
-        _replace(StageStay, _stay_rows(ids, _zone()), None if ids is None else StageStay.owner.in_(ids))
+        days, months = _stay_rows(ids, _zone())
+        _replace(StageStay, days, None if ids is None else StageStay.owner.in_(ids))
+        _replace(StageStayMonth, months, None if ids is None else StageStayMonth.owner.in_(ids))
 
 
 def deals_changed_owner(owner_ids):
@@ -409,7 +492,9 @@ def deals_changed_owner(owner_ids):
         days, months = _money_rows(ids)
         _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
         _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
-        _replace(StageDeals, _stage_deal_rows(owner_ids=ids), StageDeals.owner.in_(ids))
+        made = _deal_rows(_zone(), owner_ids=ids)
+        for model in (StageDeals, StageMonthDeals, DealDay, DealMonth):
+            _replace(model, made[model], model.owner.in_(ids))
         days, months = _unpaid_rows(ids)
         _replace(UnpaidDay, days, UnpaidDay.owner.in_(ids))
         _replace(UnpaidMonth, months, UnpaidMonth.owner.in_(ids))
@@ -421,9 +506,10 @@ def fresh(values=None):
     days, months = _visit_rows(None, zone)
     money_days, money_months = _money_rows(None)
     unpaid_days, unpaid_months = _unpaid_rows(None)
-    return {VisitDay: days, VisitMonth: months, StageStay: _stay_rows(None, zone), MoneyDay: money_days,
-            MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
-            CustomerCount: _customer_rows(None), StageDeals: _stage_deal_rows()}
+    stay_days, stay_months = _stay_rows(None, zone)
+    return {VisitDay: days, VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
+            MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
+            CustomerCount: _customer_rows(None), **_deal_rows(zone)}
 
 
 def rebuild(values=None):

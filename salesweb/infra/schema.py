@@ -15,7 +15,7 @@ def runner():
 
 # Migrations that make rollup tables: once they have run, the rollups are built from the rows (after every
 # migration, so that the models the rebuild reads match the schema).
-ROLLUP_MIGRATIONS = ("0023_rollups", "0024_customer_rollup", "0026_figures", "0028_stage_deals")
+ROLLUP_MIGRATIONS = ("0023_rollups", "0024_customer_rollup", "0026_figures", "0028_stage_deals", "0029_deal_rollups")
 
 
 def migrate():

@@ -19,8 +19,8 @@ from .service import (FEEDBACK_CHANNEL_LABELS, FEEDBACK_CHANNELS, FEEDBACK_KIND_
                       CustomerLink, Feedback, HelpReply, HelpRequest, PublicHit, SurveyAnswer)
 from .ops import (ALLOCATION_FLAG_LABELS, EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, EXPENSE_STATUS_LABELS,
                   EXPENSE_STATUSES, Budget, Expense, Reallocation, ReallocationMove, Region)
-from .rollups import (CustomerCount, MoneyDay, MoneyMonth, StageDeals, StageStay, UnpaidDay, UnpaidMonth, VisitDay,
-                      VisitMonth)
+from .rollups import (CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth, StageDeals, StageMonthDeals, StageStay,
+                      StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 from .collateral import (COLLATERAL_KIND_LABELS, COLLATERAL_KINDS, LANGUAGE_LABELS, LANGUAGES, CollateralItem,
                          CollateralTag, CollateralVersion, Download, ShareLink)
 
@@ -30,9 +30,10 @@ ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, 
               Quote, QuoteLine, QuoteEvent, Contract, Instalment, Payment, Notification,
               HelpRequest, HelpReply, CustomerLink, Feedback, SurveyAnswer, PublicHit,
               Region, Reallocation, ReallocationMove, Budget, Expense, VisitDay, VisitMonth, StageStay, MoneyDay,
-              MoneyMonth, CustomerCount, StageDeals, UnpaidDay, UnpaidMonth]
+              MoneyMonth, CustomerCount, StageDeals, UnpaidDay, UnpaidMonth, StageStayMonth, StageMonthDeals, DealDay,
+              DealMonth]
 
-__all__ = ["CustomerCount", "MoneyDay", "MoneyMonth", "StageDeals", "StageStay", "UnpaidDay", "UnpaidMonth", "VisitDay",
+__all__ = ["CustomerCount", "DealDay", "DealMonth", "StageMonthDeals", "StageStayMonth", "MoneyDay", "MoneyMonth", "StageDeals", "StageStay", "UnpaidDay", "UnpaidMonth", "VisitDay",
            "VisitMonth", "EXPENSE_CATEGORIES", "EXPENSE_STATUSES", "Budget", "Expense", "Reallocation", "ReallocationMove",
            "Region",
            "OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",

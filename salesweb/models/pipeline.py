@@ -70,6 +70,8 @@ class Deal(BaseModel):
             (("owner", "won_on"), False),
             (("owner", "lost_on"), False),
             (("owner", "created_at"), False),
+            # the stale open deals per stage (the funnel), everyone's or a scope's, from the index alone
+            (("stage", "owner", "next_step_due", "last_activity_at", "next_step"), False),
         )
 
 

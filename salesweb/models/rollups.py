@@ -138,4 +138,80 @@ class UnpaidMonth(BaseModel):
         indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
 
-ROLLUPS = [VisitDay, VisitMonth, StageStay, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth, CustomerCount, StageDeals]
+class StageStayMonth(BaseModel):
+    """The stage stays per deal owner per month: a period's flow reads its whole months here and the days
+    around them from StageStay, a row an owner and month rather than one an owner and day."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    stage = IntegerField()
+    next_stage = IntegerField()
+    stays = IntegerField(default=0)
+    seconds = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_stage_stay_month"
+        primary_key = False
+        indexes = ((("owner", "month", "stage", "next_stage"), True),
+                   (("month", "owner", "stage", "next_stage", "stays", "seconds"), False))
+
+
+class StageMonthDeals(BaseModel):
+    """The deals in each stage per owner and expected-close month ('' for none), now: how many, their amounts
+    and their amounts times their probability summed, as StageDeals keeps them per stage. The forecast reads
+    the open stages' rows, not every open deal; StageDeals stays beside it so that the board's headers read a
+    row an owner and stage (Won and Lost hold deals expected to close in every month there ever was)."""
+    owner = IntegerField()
+    stage = IntegerField()
+    month = CharField(max_length=7)
+    deals = IntegerField(default=0)
+    amount = BigIntegerField(default=0)
+    weighted = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_stage_month_deals"
+        primary_key = False
+        # by stage, covering: everyone's forecast reads the open stages' rows from the index alone
+        indexes = ((("owner", "stage", "month"), True),
+                   (("stage", "month", "owner", "deals", "amount", "weighted"), False))
+
+
+class DealDay(BaseModel):
+    """Deals won (by the day they were won), lost (by the day they were lost) and made (by the install's day
+    they were made) per owner per day: how many and their amounts; `won_seconds` sums, over the won deals, the
+    time from a deal's making to the start of the day it was won (the average sales cycle)."""
+    owner = IntegerField()
+    day = DateField()
+    won = IntegerField(default=0)
+    won_amount = BigIntegerField(default=0)
+    won_seconds = BigIntegerField(default=0)
+    lost = IntegerField(default=0)
+    lost_amount = BigIntegerField(default=0)
+    created = IntegerField(default=0)
+    created_amount = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_deal_day"
+        primary_key = False
+        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+
+
+class DealMonth(BaseModel):
+    """The same per owner per month."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    won = IntegerField(default=0)
+    won_amount = BigIntegerField(default=0)
+    won_seconds = BigIntegerField(default=0)
+    lost = IntegerField(default=0)
+    lost_amount = BigIntegerField(default=0)
+    created = IntegerField(default=0)
+    created_amount = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_deal_month"
+        primary_key = False
+        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+
+
+ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
+           CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth]

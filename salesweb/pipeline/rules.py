@@ -90,7 +90,7 @@ def create(values, customer, owner, stage, by, now=None):
             stage_entered_at=now, last_activity_at=now, created_by=by, created_at=now, updated_at=now,
             updated_by=by)
         StageChange.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=now)
-        rollups.deal_changed(None, _counted(deal))
+        rollups.deal_changed(None, rollups.counted(deal, stage.kind))
         audit.record("create", actor=by, obj=deal, summary=f"{deal.title} ({customer.name})")
         _tell_new_owner(deal, by)
     return deal
@@ -117,9 +117,10 @@ def _locked(deal_id):
     return deal
 
 
-def _save(deal, fields, expected_version, by, now):
+def _save(deal, fields, expected_version, by, now, kinds=(None, None)):
     """Write fields (ids for foreign keys) if the deal is still at expected_version; bump it. Raises Stale
-    otherwise."""
+    otherwise. `kinds`: the kinds of the deal's stage before and after (what the rollups count of a deal
+    depends on whether it is open, won or lost)."""
     fields = {**fields, "version": expected_version + 1, "updated_at": now, "updated_by": by.id if by else None}
     names = tuple(sorted(fields))
     # kept (one statement per set of fields): a card move writes it, and writing its SQL took 0.3 ms
@@ -130,16 +131,12 @@ def _save(deal, fields, expected_version, by, now):
         **{name: getattr(Deal, name).db_value(value) for name, value in fields.items()})
     if not db.execute_sql(sql, params).rowcount:
         raise _changed(Deal.get_by_id(deal.id))
-    before = _counted(deal)
+    before = rollups.counted(deal, kinds[0])
     for key, value in fields.items():
         setattr(deal, key, value)
-    if _counted(deal) != before:
-        rollups.deal_changed(before, _counted(deal))
-
-
-def _counted(deal):
-    """What the deals in each stage (a rollup) count of a deal: (owner id, stage id, amount, probability)."""
-    return deal.owner_id, deal.stage_id, deal.amount, deal.probability
+    after = rollups.counted(deal, kinds[1])
+    if after != before:
+        rollups.deal_changed(before, after)
 
 
 def edit(deal, values, customer, owner, version, by, now=None, today=None):
@@ -171,7 +168,7 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
                       probability_overridden=overridden)
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
         owned_by = current.owner_id
-        _save(current, fields, version, by, now)
+        _save(current, fields, version, by, now, (stage.kind, stage.kind))
         if "owner" in changed:  # its stage history and money count for its new owner now
             rollups.deals_changed_owner({owned_by, owner.id})
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
@@ -294,7 +291,7 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         fields["position"] = position
         fields.update(step)
         entered = current.stage_entered_at
-        _save(current, fields, version, by, now)
+        _save(current, fields, version, by, now, (old_stage.kind, stage.kind))
         if stage.id != old_stage.id:
             rollups.stay_ended(current.owner_id, old_stage.id, stage.id, entered, now)
             db.execute_sql(*kept_statement("stage change", lambda: StageChange.insert(

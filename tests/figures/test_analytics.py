@@ -16,9 +16,8 @@ EN = {"Accept-Language": "en"}
 
 
 
-def _lost(deal, day, reason=None):
-    Deal.update(stage=Stage.get(Stage.kind == "lost").id, lost_on=day, lost_reason=reason).where(
-        Deal.id == deal.id).execute()
+def _lost(make, deal, day, reason=None):
+    make.written(deal, stage=Stage.get(Stage.kind == "lost").id, lost_on=day, lost_reason=reason)
 
 
 def _rows(response):
@@ -42,7 +41,7 @@ def book(app, make):
         make.won_deal(ann, today, customer=north, amount=1_000_00)
         make.won_deal(bo, today, customer=south, amount=3_000_00)
         make.won_deal(cy, today, customer=west, amount=9_000_00)
-        _lost(make.deal(bo, customer=south, amount=500_00), today, LossReason.get(LossReason.position == 0).id)
+        _lost(make, make.deal(bo, customer=south, amount=500_00), today, LossReason.get(LossReason.position == 0).id)
         Target.create(team=ann.team_id, period="month", starts_on=Period.of("month", today).start, amount=8_000_00)
     return {"mia": mia, "ann": ann, "bo": bo, "cy": cy, "today": today}
 

@@ -14,8 +14,8 @@ from salesweb.core.clock import local_today
 EN = {"Accept-Language": "en"}
 
 
-def _lost(deal, day):
-    Deal.update(stage=Stage.get(Stage.kind == "lost").id, lost_on=day).where(Deal.id == deal.id).execute()
+def _lost(make, deal, day):
+    make.written(deal, stage=Stage.get(Stage.kind == "lost").id, lost_on=day)
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def book(app, make):
         north = make.customer(ann, name="North Co", region="North")
         make.won_deal(ann, today, customer=north, amount=1_000_00)
         make.won_deal(ann, today - datetime.timedelta(days=60), customer=north, amount=2_000_00)
-        _lost(make.deal(ann, customer=north, amount=500_00), today - datetime.timedelta(days=40))
-        _lost(make.deal(ann, customer=north, amount=700_00), today - datetime.timedelta(days=120))
+        _lost(make, make.deal(ann, customer=north, amount=500_00), today - datetime.timedelta(days=40))
+        _lost(make, make.deal(ann, customer=north, amount=700_00), today - datetime.timedelta(days=120))
         Target.create(user=ann.id, period="month", starts_on=Period.of("month", today).start, amount=4_000_00)
     return {"ann": ann, "today": today}
 

@@ -44,9 +44,7 @@ def book(app, make):
                 fields.update(stage=stage("Lost").id, lost_on=on, lost_reason=reason)
             if created:
                 fields["created_at"] = at(created)
-            if fields:
-                Deal.update(**fields).where(Deal.id == d.id).execute()
-            return Deal.get_by_id(d.id)
+            return make.written(d, **fields) if fields else Deal.get_by_id(d.id)
 
         price = LossReason.get(LossReason.position == 0)
         deal(ann, north, 1_000_00, "won", datetime.date(2026, 11, 3), created=datetime.date(2026, 10, 24))

@@ -48,6 +48,9 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("amount"), st.integers(0, 50), st.integers(0, 9_000_00), st.one_of(st.none(), st.integers(0, 100))),
     st.tuples(st.just("win"), st.integers(0, 50), st.integers(0, 9_000_00)),
     st.tuples(st.just("stage probability"), st.integers(0, 9), st.integers(0, 100)),
+    st.tuples(st.just("close day"), st.integers(0, 50), st.one_of(st.none(), st.integers(-90, 200))),
+    st.tuples(st.just("lose"), st.integers(0, 50), st.integers(1, 3000)),
+    st.tuples(st.just("reopen"), st.integers(0, 50), st.integers(0, 9)),
 ), min_size=3, max_size=30)
 
 
@@ -168,6 +171,19 @@ def run(world, step):
     elif kind == "win":  # won for another amount than the deal had
         deal = _deal(args[0])
         pipeline.move(deal, _stage(0, ("won",)), deal.version, ops, amount=args[1], now=_tick(world, 3))
+    elif kind == "close day":  # the day a deal is expected to close (or none), open or closed
+        deal = _deal(args[0])
+        close = None if args[1] is None else utcnow().date() + datetime.timedelta(days=args[1])
+        pipeline.edit(deal, {"title": deal.title, "amount": deal.amount, "expected_close": close}, deal.customer,
+                      deal.owner, deal.version, ops, now=_tick(world, 2))
+    elif kind == "lose":  # lost on the day of the clock (the rules' `lose`, at the clock's time)
+        deal, now = _deal(args[0]), _tick(world, args[1])
+        pipeline.move(deal, _stage(0, ("lost",)), deal.version, ops, lost_reason=LossReason.select().first(),
+                      today=now.date(), now=now)
+    elif kind == "reopen":  # a deal back on an open stage: won or lost ones most often
+        closed = list(Deal.select().join(Stage).where(Stage.kind != "open").order_by(Deal.id))
+        deal, now = (closed[args[0] % len(closed)] if closed else _deal(args[0])), _tick(world, 1)
+        pipeline.move(deal, _stage(args[1], ("open",)), deal.version, ops, today=now.date(), now=now)
     elif kind == "stage probability":  # the deals that follow their stage's probability take the new one
         stage = _stage(args[0])
         stages.edit(stage, {"name_en": stage.name_en, "name_zh": stage.name_zh, "probability": args[1],
@@ -237,6 +253,22 @@ def test_kept_rollups_equal_a_rebuild_after_every_write(app, world, sequence):
                 run(world, step)
             except (Invalid, Stale):
                 pass
+            assert rollups.differences(world["values"]) == [], step
+
+
+# Every write that moves a deal's rollups, once each, in an order where each finds what it changes: a deal made,
+# moved, won for another amount, its amount and close day edited while won, lost, reopened, given to another owner,
+# moved with its customer and back, its stage merged away, its stage's probability changed.
+EVERY_DEAL_WRITE = [("new deal", 1, 2), ("move", 6, 1, 30), ("win", 6, 7_000_00), ("amount", 6, 8_000_00, None),
+                    ("close day", 6, 40), ("lose", 0, 600), ("reopen", 0, 1), ("close day", 1, -40),
+                    ("owner", 1, 2), ("reassign", 3, 0), ("undo",), ("merge", 2, 0), ("stage probability", 0, 35),
+                    ("win", 3, 1_000_00), ("reopen", 0, 0), ("move", 4, 2, 60)]
+
+
+def test_kept_rollups_equal_a_rebuild_after_each_kind_of_deal_write(app, world):
+    with app.app_context():
+        for step in EVERY_DEAL_WRITE:
+            run(world, step)
             assert rollups.differences(world["values"]) == [], step
 
 
