@@ -21,16 +21,17 @@ def manager_view(user, period, today, now, settings, page=1, visits_page=1):
     table, total = metrics.team_table(reps, period, today, scope)
     funnel = metrics.funnel(scope, today, now, all_stages)
     week = metrics.Period.of("week", today)
-    week_visits = metrics.visits_by_rep(scope, week, settings)
     last_week = (today - datetime.timedelta(days=7)).isocalendar()
-    week_rows = [(rep, *week_visits.get(rep.id, (0, 0))) for rep in reps if rep.role == "rep"]
+    # the week's visits of the page's reps alone
+    week_visits = analytics.rows_page([rep for rep in reps if rep.role == "rep"],
+                                      lambda shown: analytics.visit_rows(scope, week, settings, shown), visits_page)
     return {
         "period": period, "table": table, "total": total, "table_page": analytics.page_of(table, page),
         "leader": table[0] if table and table[0]["won"] > 0 else None,
         "closed": metrics.closed(scope, period),
         "funnel": funnel, "stale": sum(row["stale"] for row in funnel),
         "flow": metrics.stage_flow(scope, period, settings, all_stages),
-        "week_visits": week_rows, "visits_page": analytics.page_of(week_rows, visits_page),
+        "visits_page": week_visits,
         "week": week, "week_days": (week.start, week.end - datetime.timedelta(days=1)),
         "overdue": metrics.overdue_by_tier(scope, today),
         "unsubmitted": reports.unsubmitted(user, last_week[0], last_week[1]),

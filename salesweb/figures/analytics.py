@@ -100,14 +100,21 @@ class Context:
         return self.figures[name]
 
 
+def visit_rows(scope, period, settings, reps):
+    """[(rep, done, verified)] for `reps` (a page of them, or all) in the period: their visits read alone."""
+    counts = metrics.visits_by_rep(scope, period, settings, [rep.id for rep in reps])
+    return [(rep, *counts.get(rep.id, (0, 0))) for rep in reps]
+
+
 def _visits(c):
-    """Per rep, done and verified visits in the period and the rate per week of it gone by, against the norm."""
+    """Per rep, done and verified visits in the period and the rate per week of it gone by, against the norm.
+    `reps`: the reps, by name; `rows(reps)`: the rows of some of them (a page reads its own)."""
     period = c.filters.period
-    counts = metrics.visits_by_rep(c.scope, period, c.settings)
     weeks = max(period.days * period.elapsed(c.today), 1) / 7
     last = min(period.end - datetime.timedelta(days=1), max(c.today, period.start))
     return {"weeks": weeks, "norm": c.settings["weekly_visit_norm_min"], "first": period.start, "last": last,
-            "rows": [(rep, *counts.get(rep.id, (0, 0))) for rep in c.reps if rep.role == "rep"]}
+            "reps": [rep for rep in c.reps if rep.role == "rep"],
+            "rows": lambda reps: visit_rows(c.scope, period, c.settings, reps)}
 
 
 def _costs(c):
@@ -166,8 +173,14 @@ def people_page(name, figures, number):
     if name == "performance":
         return page_of(figures["attainment"][0], number)
     if name == "activity":
-        return page_of(figures["visits"]["rows"], number)
+        return rows_page(figures["visits"]["reps"], figures["visits"]["rows"], number)
     return None
+
+
+def rows_page(people, rows, number):
+    """Page `number` of a table of `people` whose rows `rows(people)` reads for the page's people alone."""
+    return Page(lambda offset, limit: rows(people[offset:offset + limit]), number, PEOPLE_PER_PAGE,
+                total=len(people))
 
 
 def regions(user):
@@ -247,7 +260,7 @@ def _csv_flow(c, figures):
 def _csv_visits(c, figures):
     return ([_l("Rep"), _l("Visits"), _l("Verified on site"), _l("Visits per week"), _l("Weekly norm")],
             [[rep.name, done, verified, f"{done / figures['weeks']:.1f}", figures["norm"]]
-             for rep, done, verified in figures["rows"]])
+             for rep, done, verified in figures["rows"](figures["reps"])])
 
 
 def _csv_overdue(c, figures):

@@ -255,21 +255,27 @@ def funnel(scope, today, now, all_stages=None):
     all_stages = all_stages or pipeline.stages()
     stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
     if scope.by_customer:
-        query = (Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                             fn.SUM(Deal.amount * Deal.probability), fn.SUM(Case(None, [(stale, 1)], 0)))
+        query = (Deal.select(Deal.stage.alias("stage"), fn.COUNT(Deal.id).alias("deals"),
+                             fn.SUM(Deal.amount).alias("amount"), fn.SUM(Deal.amount * Deal.probability).alias("weighted"),
+                             fn.SUM(Case(None, [(stale, 1)], 0)).alias("stale"))
                  .where(_open(Deal.stage)).group_by(*_by_owner(scope, Deal.owner), Deal.stage))
         query = scope.narrow(query, Deal.owner, Deal.customer)
     else:
-        sums = scope.narrow(StageDeals.select(StageDeals.stage, StageDeals.deals, StageDeals.amount,
-                                              StageDeals.weighted, Value(0)).where(_open(StageDeals.stage)),
+        sums = scope.narrow(StageDeals.select(StageDeals.stage.alias("stage"), StageDeals.deals.alias("deals"),
+                                              StageDeals.amount.alias("amount"), StageDeals.weighted.alias("weighted"),
+                                              Value(0).alias("stale")).where(_open(StageDeals.stage)),
                             StageDeals.owner)
         # by the index of the open deals' stage, owner and what makes one stale, in its order
         stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
                                   .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
         query = sums + stale_ones
-    found = {}
-    for stage, *sums in query.tuples():
-        found[stage] = [before + int(value or 0) for before, value in zip(found.get(stage, (0, 0, 0, 0)), sums)]
+    # added up by stage in SQL around the rows per owner (each part keeps its own plan): six rows, not one per
+    # person and stage
+    per_owner = query.alias("f")
+    found = {stage: [int(value or 0) for value in sums] for stage, *sums in Select(
+        [per_owner], [per_owner.c.stage] + [fn.SUM(getattr(per_owner.c, name)) for name in
+                                            ("deals", "amount", "weighted", "stale")])
+        .group_by(per_owner.c.stage).bind(Deal._meta.database).tuples()}
     rows = []
     for stage in all_stages:
         if stage.kind == "open":
@@ -386,13 +392,16 @@ def _months_within(start, end):
     return months, [(a, b) for a, b in ((start, first), (last, end)) if a < b]
 
 
-def _day_and_month_rollups(scope, period, days, months, person, sums, per_person=True):
+def _day_and_month_rollups(scope, period, days, months, person, sums, per_person=True, people=None):
     """(person, *sums) summed per person over the period from a pair of rollups (or only the sums, over everyone
-    in scope): whole months from the months', the days around them from the days'. One query."""
+    in scope): whole months from the months', the days around them from the days'. One query. `people`: only
+    these ids (a page of a table of people)."""
     whole, edges = _months_within(period.start, period.end)
 
     def part(model, condition):
         columns = [getattr(model, person).alias("who")] + [getattr(model, name).alias(name) for name in sums]
+        if people is not None:
+            condition &= getattr(model, person).in_(list(people))
         return scope.narrow(model.select(*columns).where(condition), getattr(model, person))
     parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
         + ([part(months, months.month.in_(whole))] if whole else [])
@@ -421,16 +430,20 @@ def _period_rows(scope, period, days, months, keys, sums):
         Deal._meta.database)
 
 
-def visits_by_rep(scope, period, settings):
+def visits_by_rep(scope, period, settings, reps=None):
     """{rep id: (done visits, verified)} in the period: from the rollups, unless the scope is narrowed by the
-    customer (then from the visits of the period)."""
+    customer (then from the visits of the period). `reps`: only these rep ids (the page of a table shown), so a
+    page reads its own reps' rows, not everyone's."""
     if not scope.by_customer:
         return {rep: (int(count), int(verified or 0)) for rep, count, verified in
-                _day_and_month_rollups(scope, period, VisitDay, VisitMonth, "rep", ("done", "verified")).tuples()}
+                _day_and_month_rollups(scope, period, VisitDay, VisitMonth, "rep", ("done", "verified"),
+                                       people=reps).tuples()}
     since, until = utc_range(period.start, period.end, settings)
     query = (Visit.select(Visit.rep, fn.COUNT(Visit.id), fn.SUM(Visit.verified.cast("integer")))
              .where((Visit.status == "done") & (Visit.occurred_at >= since) & (Visit.occurred_at < until))
              .group_by(Visit.rep))
+    if reps is not None:
+        query = query.where(Visit.rep.in_(list(reps)))
     return {rep: (count, int(verified or 0)) for rep, count, verified in
             scope.narrow(query, Visit.rep, Visit.customer).tuples()}
 
