@@ -285,3 +285,28 @@ def test_visits_over_days_around_whole_months_count_each_day_once(app, book):
         assert metrics.visits_by_rep(metrics.scope_for(book["cy"]), period, settings.current()) == {}
         inside = Period("days", datetime.date(2026, 11, 3), datetime.date(2026, 11, 20))  # no whole month
         assert metrics.visits_by_rep(metrics.scope_for(book["mia"]), inside, settings.current()) == {book["ann"].id: (1, 1)}
+
+
+def test_funnel_adds_up_each_stage_over_everyone_in_scope_a_manager_among_them(app, book):
+    """The funnel's sums are added up by stage in SQL over the rows kept per owner and stage: the manager's own
+    deals count with their reps', someone out of reach does not, ops sees everyone, and a narrowing by the
+    customer's region sums the deals themselves the same way."""
+    with app.app_context():
+        deal = book["deal"]
+        deal(book["mia"], book["north"], 1_000_00)  # the manager's own deal, Prospecting (10 %)
+        deal(book["ann"], book["north"], 2_000_00)
+        deal(book["bo"], book["south"], 4_000_00)
+        deal(book["bo"], book["south"], 3_000_00, stage=stage("Proposal"))
+        deal(book["cy"], book["west"], 5_000_00)  # out of Mia's reach
+        mine = {row["stage"].name_en: row for row in metrics.funnel(metrics.scope_for(book["mia"]), TODAY, NOW)}
+        assert (mine["Prospecting"]["count"], mine["Prospecting"]["amount"], mine["Prospecting"]["weighted"]) == (
+            3, 7_000_00, 700_00)
+        assert (mine["Proposal"]["count"], mine["Proposal"]["amount"]) == (1, 3_000_00)
+        assert (mine["Needs analysis"]["count"], mine["Needs analysis"]["amount"]) == (0, 0)
+        everyone = {row["stage"].name_en: row for row in metrics.funnel(metrics.scope_for(book["ops"]), TODAY, NOW)}
+        assert (everyone["Prospecting"]["count"], everyone["Prospecting"]["amount"]) == (4, 12_000_00)
+        north = {row["stage"].name_en: row for row in
+                 metrics.funnel(metrics.scope_for(book["mia"], region="North"), TODAY, NOW)}
+        assert (north["Prospecting"]["count"], north["Prospecting"]["amount"], north["Proposal"]["count"]) == (
+            2, 3_000_00, 0)
+        assert metrics.funnel(metrics.scope_for(book["cy"]), TODAY, NOW)[0]["count"] == 1
