@@ -102,14 +102,15 @@ class Factory:
             team_name=team, reports_to=reports_to, **kw)
 
 
-    def customer(self, owner=None, name=None, by=None, tier="C", **values):
+    def customer(self, owner=None, name=None, by=None, tier="C", made_at=None, **values):
+        """A customer made through the rules (`made_at`: at that UTC time, its rollups kept as of then)."""
         from salesweb.customers import rules as customers
         from salesweb.core import settings
         self.count += 1
         by = by or owner or self.user("ops")
         values = {"name": name or f"Customer {self.count}", "source": "other", "status": "customer", **values}
         return customers.create(values, owner, by, settings.current(), tier=tier,
-                                tier_reason="created" if tier == "C" else "import")
+                                tier_reason="created" if tier == "C" else "import", now=made_at)
 
 
     def deal(self, owner, customer=None, title=None, amount=100_000_00, stage=None, by=None, **values):

@@ -116,6 +116,7 @@ def update(customer, values, owner, by):
         customer.updated_at = utcnow()
         customer.save()
         rollups.customers_changed([(counted, rollups.customer_key(customer))])
+        rollups.source_changed(customer.id, counted.source, customer.source)  # its won and lost deals move with it
         audit.record("edit", actor=by, obj=customer, summary=f"{customer.name}: {', '.join(changed) or '-'}")
         if "owner" in changed:
             _tell_new_owner([customer], owner, by)

@@ -6,12 +6,17 @@ decision. Every budget figure is one grouped query."""
 import datetime
 from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+import operator
+from functools import reduce
+
+from peewee import JOIN, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
+from ..core.clock import months_within
 from ..core.db import in_query, kept_rows, param
 from ..core.i18n import _l
-from ..models import EXPENSE_CATEGORIES, Budget, Customer, Deal, Expense, Stage, Team, User, Visit
+from ..models import (EXPENSE_CATEGORIES, Budget, Customer, DealDay, DealMonth, Expense, NewCustomerDay,
+                      NewCustomerMonth, Team, User, Visit)
 
 SPENT = ("approved", "paid")
 LIST_FILTERS = ("open", "submitted", "approved", "paid", "rejected", "all")
@@ -221,10 +226,11 @@ def budget_line(team_id, day, category, exclude=None):
     return line
 
 
-def costs(start, end, created_between, team_ids=None):
-    """Per team, for days start ≤ d < end: spent, new customers (created between the two UTC times of those
-    days' bounds on the install's calendar, owned in the team), won deals, and the cost of each. Three grouped
-    queries. [(team id, name, spent, new customers, won deals)]."""
+def costs(start, end, team_ids=None):
+    """Per team, for days start ≤ d < end: spent, new customers (made on those days of the install's calendar,
+    owned in the team), won deals, and the cost of each. Three grouped queries, the counts from the rollups of
+    customers made and deals won per owner per day and month, added up by team. [(team id, name, spent, new
+    customers, won deals)]."""
     teams = Team.select(Team.id, Team.name).order_by(Team.name)
     if team_ids is not None:
         teams = teams.where(Team.id.in_(team_ids))
@@ -236,18 +242,23 @@ def costs(start, end, created_between, team_ids=None):
                             .where(Expense.team.in_(ids) & Expense.status.in_(SPENT) & (Expense.spent_on >= start)
                                    & (Expense.spent_on < end)).group_by(Expense.team).tuples()):
         rows[team_id][2] = int(amount or 0)
-    start_at, end_at = created_between
-    for team_id, count in (Customer.select(User.team, fn.COUNT(Customer.id))
-                           .join(User, on=(Customer.owner == User.id))
-                           .where(User.team.in_(ids) & (Customer.created_at >= start_at)
-                                  & (Customer.created_at < end_at)).group_by(User.team).tuples()):
-        rows[team_id][3] = count
-    for team_id, count in (Deal.select(User.team, fn.COUNT(Deal.id)).join(User, on=(Deal.owner == User.id))
-                           .switch(Deal).join(Stage, JOIN.INNER, on=(Deal.stage == Stage.id))
-                           .where(User.team.in_(ids) & (Stage.kind == "won") & (Deal.won_on >= start)
-                                  & (Deal.won_on < end)).group_by(User.team).tuples()):
-        rows[team_id][4] = count
+    for slot, days, months, counted in ((3, NewCustomerDay, NewCustomerMonth, "created"), (4, DealDay, DealMonth, "won")):
+        for team_id, count in _per_team(ids, start, end, days, months, counted).tuples():
+            rows[team_id][slot] = int(count or 0)
     return [tuple(row) for row in rows.values()]
+
+
+def _per_team(ids, start, end, days, months, counted):
+    """(team, Σ counted) over the days start ≤ d < end for the teams `ids`, from a pair of rollups kept per owner
+    per day and month: the owners' rows of the whole months and the days around them, joined to the owners."""
+    whole, edges = months_within(start, end)
+    parts = [days.select(days.owner, getattr(days, counted).alias("n")).where(
+        reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []
+    parts += [months.select(months.owner, getattr(months, counted).alias("n")).where(months.month.in_(whole))] \
+        if whole else []
+    summed = reduce(operator.add, parts).alias("summed")
+    return (Select([summed], [User.team, fn.SUM(summed.c.n)]).join(User, on=(User.id == summed.c.owner))
+            .where(User.team.in_(ids)).group_by(User.team).bind(User._meta.database))
 
 
 def per(amount, count):

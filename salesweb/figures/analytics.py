@@ -15,7 +15,6 @@ from ..customers import queries as customers
 from . import metrics
 from ..service import queries as service
 from ..pipeline import queries as pipeline
-from ..visits.queries import utc_range
 
 TABS = {
     "performance": ("closed", "collection", "attainment", "funnel", "flow"),
@@ -123,9 +122,7 @@ def _costs(c):
     ids = [c.filters.team_id] if c.filters.team_id else [t.id for t in c.teams]
     rows = [{"team": name, "spent": spent, "new": new, "won": won, "per_new": expenses.per(spent, new),
              "per_won": expenses.per(spent, won)}
-            for _id, name, spent, new, won in expenses.costs(
-                c.filters.period.start, c.filters.period.end,
-                utc_range(c.filters.period.start, c.filters.period.end, c.settings), ids)]
+            for _id, name, spent, new, won in expenses.costs(c.filters.period.start, c.filters.period.end, ids)]
     spent, new, won = (sum(r[k] for r in rows) for k in ("spent", "new", "won"))
     return {"rows": rows, "total": {"team": None, "spent": spent, "new": new, "won": won,
                                     "per_new": expenses.per(spent, new), "per_won": expenses.per(spent, won)}}

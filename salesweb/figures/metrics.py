@@ -9,10 +9,12 @@ from functools import reduce
 from peewee import JOIN, SQL, Case, Select, Value, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, team_tree
+from ..core.clock import months_within
 from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
-from ..models.rollups import (DealDay, DealMonth, MoneyDay, MoneyMonth, StageDeals, StageMonthDeals, StageStay,
+from ..models.rollups import (ClosedDay, ClosedMonth, DealDay, DealMonth, MoneyDay, MoneyMonth, NewCustomerDay,
+                              NewCustomerMonth, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 from ..pipeline import queries as pipeline
 from ..quotes.queries import overdue_contracts_query
@@ -378,18 +380,7 @@ def _overdue_by_tier(scope):
         per_owner.c.tier).bind(Customer._meta.database)
 
 
-def _months_within(start, end):
-    """The whole months from `start` to `end` (end exclusive) as 'YYYY-MM', and the days before and after them
-    as [(first, end)] ranges."""
-    first = start if start.day == 1 else _add_months(start.replace(day=1), 1)
-    last = end.replace(day=1)
-    if first >= last:
-        return [], [(start, end)]
-    months, month = [], first
-    while month < last:
-        months.append(month.strftime("%Y-%m"))
-        month = _add_months(month, 1)
-    return months, [(a, b) for a, b in ((start, first), (last, end)) if a < b]
+_months_within = months_within  # core.clock's: the cost of sales (expenses) reads the rollups by it too
 
 
 def _day_and_month_rollups(scope, period, days, months, person, sums, per_person=True, people=None):
@@ -426,7 +417,8 @@ def _period_rows(scope, period, days, months, keys, sums):
     parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
     both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
     grouped = [getattr(both.c, f"k{n}") for n in range(len(keys(days)))]
-    return Select([both], grouped + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(*grouped).bind(
+    return Select([both], grouped + [fn.SUM(getattr(both.c, name)).alias(name) for name in sums]).group_by(
+        *grouped).bind(
         Deal._meta.database)
 
 
@@ -449,36 +441,67 @@ def visits_by_rep(scope, period, settings, reps=None):
 
 
 def new_customers(scope, period, settings):
-    """Customers created in the period (owned within the scope; the pool's count only where the scope is all)."""
+    """Customers created in the period (owned within the scope; the pool's count only where the scope is all): from
+    the rollups of customers made per owner per day and month, unless the scope is narrowed by the customer."""
+    if not scope.by_customer:
+        row = _day_and_month_rollups(scope, period, NewCustomerDay, NewCustomerMonth, "owner", ("created",),
+                                     per_person=False)
+        return int(row.bind(Customer._meta.database).scalar() or 0)
     since, until = utc_range(period.start, period.end, settings)
     query = Customer.select(fn.COUNT(Customer.id)).where((Customer.created_at >= since) & (Customer.created_at < until))
     return scope.narrow(query, Customer.owner, Customer.id).scalar() or 0
 
 
 def loss_reasons(scope, period):
-    """Deals lost in the period by reason, most first: [(reason or None, count, amount)]."""
+    """Deals lost in the period by reason, most first: [(reason or None, count, amount)]. One query: from the
+    rollups of closed deals per owner, source and reason per day and month, unless the scope is narrowed by the
+    customer."""
+    if not scope.by_customer:
+        summed = _period_rows(scope, period, ClosedDay, ClosedMonth, lambda model: [model.reason],
+                              ("lost", "lost_amount")).alias("r")
+        query = (Select([summed], [LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position,
+                                   summed.c.lost, summed.c.lost_amount])
+                 .join(LossReason, JOIN.LEFT_OUTER, on=(LossReason.id == summed.c.k0))
+                 .where(summed.c.lost > 0).bind(Deal._meta.database))
+        return _by_reason(query.tuples())
     query = (Deal.select(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position,
                          fn.COUNT(Deal.id), fn.SUM(Deal.amount)).join(Stage).switch(Deal)
              .join(LossReason, JOIN.LEFT_OUTER, on=(Deal.lost_reason == LossReason.id))
              .where((Stage.kind == "lost") & _in(Deal.lost_on, period))
              .group_by(LossReason.id, LossReason.name_en, LossReason.name_zh, LossReason.position))
-    rows = [(LossReason(id=rid, name_en=en, name_zh=zh, position=position) if rid else None, count, int(amount or 0))
-            for rid, en, zh, position, count, amount in scope.narrow(query, Deal.owner, Deal.customer).tuples()]
+    return _by_reason(scope.narrow(query, Deal.owner, Deal.customer).tuples())
+
+
+def _by_reason(found):
+    """loss_reasons' rows, most first, from (reason id, its names and position, count, amount)."""
+    rows = [(LossReason(id=rid, name_en=en, name_zh=zh, position=position) if rid else None, int(count),
+             int(amount or 0)) for rid, en, zh, position, count, amount in found]
     return sorted(rows, key=lambda row: (-row[1], row[0].position if row[0] else 1 << 30))
 
 
 def by_source(scope, period):
     """Win rate by the customer's source for deals closed in the period: [(source, won, lost, won amount, rate)],
-    most won first. One query: the won deals by the day they were won and the lost ones by the day they were lost,
-    each grouped by source."""
+    most won first. One query: from the rollups of closed deals per owner, source and reason per day and month,
+    unless the scope is narrowed by the customer (then the won deals by the day they were won and the lost ones by
+    the day they were lost, each grouped by source)."""
+    if not scope.by_customer:
+        rows = _period_rows(scope, period, ClosedDay, ClosedMonth, lambda model: [model.source],
+                            ("won", "lost", "won_amount")).tuples()
+        return _by_source((source, w, lo, amount) for source, w, lo, amount in rows if w or lo)
+
     def closed_as(kind, day, won):
         return scope.narrow(
             Deal.select(Customer.source, fn.COUNT(Deal.id) if won else Value(0), Value(0) if won else fn.COUNT(Deal.id),
                         fn.SUM(Deal.amount) if won else Value(0))
             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id))
             .where((Stage.kind == kind) & _in(day, period)).group_by(Customer.source), Deal.owner, Deal.customer)
+    return _by_source((closed_as("won", Deal.won_on, True) + closed_as("lost", Deal.lost_on, False)).tuples())
+
+
+def _by_source(rows):
+    """by_source's rows from (source, won, lost, won amount), a source in one or more of them."""
     found = {}
-    for source, w, lo, amount in (closed_as("won", Deal.won_on, True) + closed_as("lost", Deal.lost_on, False)).tuples():
+    for source, w, lo, amount in rows:
         before = found.get(source, (0, 0, 0))
         found[source] = (before[0] + int(w or 0), before[1] + int(lo or 0), before[2] + int(amount or 0))
     return sorted(((s, w, lo, a, w / (w + lo) if w + lo else None) for s, (w, lo, a) in found.items()),

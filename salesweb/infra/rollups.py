@@ -16,27 +16,34 @@ import pytz
 from flask import has_app_context, has_request_context
 from peewee import EXCLUDED, fn
 
-from ..core.db import db, is_sqlite, kept_statement, param
+from ..core.db import db, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, Visit
-from ..models.rollups import (ROLLUPS, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth, StageDeals,
-                              StageMonthDeals, StageStay, StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
+from ..models.rollups import (ROLLUPS, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth,
+                              NewCustomerDay, NewCustomerMonth, RegionCount, StageDeals, StageMonthDeals, StageStay,
+                              StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
 DEAL_SUMS = ("won", "won_amount", "won_seconds", "lost", "lost_amount", "created", "created_amount")
+CLOSED_SUMS = ("won", "won_amount", "lost", "lost_amount")
 KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("owner", "day", "stage", "next_stage"),
         StageStayMonth: ("owner", "month", "stage", "next_stage"),
         MoneyDay: ("owner", "day"), MoneyMonth: ("owner", "month"), UnpaidDay: ("owner", "day"),
         UnpaidMonth: ("owner", "month"), CustomerCount: ("owner", "tier", "status", "region"),
         StageDeals: ("owner", "stage"), StageMonthDeals: ("owner", "stage", "month"), DealDay: ("owner", "day"),
-        DealMonth: ("owner", "month")}
+        DealMonth: ("owner", "month"), ClosedDay: ("owner", "day", "source", "reason"),
+        ClosedMonth: ("owner", "month", "source", "reason"), NewCustomerDay: ("owner", "day"),
+        NewCustomerMonth: ("owner", "month"), RegionCount: ("region",)}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         StageStayMonth: ("stays", "seconds"),
         MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
         UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted"),
-        StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS}
+        StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS,
+        ClosedDay: CLOSED_SUMS, ClosedMonth: CLOSED_SUMS, NewCustomerDay: ("created",), NewCustomerMonth: ("created",),
+        RegionCount: ("customers",)}
 # rollups whose rows stay when their sums fall to zero (see `deal_changed`): a deal's write then adds to each in
 # one statement
-ZEROS_STAY = (StageDeals, StageMonthDeals, DealDay, DealMonth)
+ZEROS_STAY = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)
+DEAL_ROLLUPS = ZEROS_STAY  # what a deal's write adds to
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -150,14 +157,28 @@ def _stay_rows(owner_ids, zone):
 # -- the deals in each stage -------------------------------------------------------------------------------------
 
 # What the rollups count of a deal: its owner, its stage and that stage's kind, amount, probability, expected close
-# day, the days it was won and lost, and when it was made (stored UTC).
-Counted = namedtuple("Counted", "owner stage kind amount probability close won_on lost_on created_at")
+# day, the days it was won and lost, when it was made (stored UTC), its customer, that customer's source (read only
+# for a won or lost deal: "" for an open one) and why it was lost (0: no reason).
+Counted = namedtuple("Counted", "owner stage kind amount probability close won_on lost_on created_at customer source "
+                                "reason")
+CLOSED = ("won", "lost")
 
 
-def counted(deal, kind):
-    """What the rollups count of `deal` (a Deal as it stands), in a stage of `kind`."""
+def counted(deal, kind, like=None):
+    """What the rollups count of `deal` (a Deal as it stands), in a stage of `kind`. `like`: what was counted of it
+    before this write (its customer's source is not read again when the customer is the same)."""
+    source = ""
+    if kind in CLOSED:
+        known = like is not None and like.customer == deal.customer_id and like.kind in CLOSED
+        source = like.source if known else _source_of(deal.customer_id)
     return Counted(deal.owner_id, deal.stage_id, kind, deal.amount, deal.probability, deal.expected_close,
-                   deal.won_on, deal.lost_on, deal.created_at)
+                   deal.won_on, deal.lost_on, deal.created_at, deal.customer_id, source, deal.lost_reason_id or 0)
+
+
+def _source_of(customer_id):
+    # kept: a deal won or lost reads it, and peewee writing the select took longer than the database running it
+    return kept_row("customer source", lambda: Customer.select(Customer.source.alias("source")).where(
+        Customer.id == param("customer")), customer=customer_id).source or ""
 
 
 def _month(day):
@@ -187,11 +208,25 @@ def _deal_cells(counted, sign, zone, cells, made=True):
         day = _plain(counted.lost_on)
         _add_cell(cells, DealDay, (owner, day), (0, 0, 0, 1, amount, 0, 0), sign)
         _add_cell(cells, DealMonth, (owner, _month(day)), (0, 0, 0, 1, amount, 0, 0), sign)
+    _closed_cells(counted, sign, cells)
     if not made:
         return
     day = local_day(counted.created_at, zone())
     _add_cell(cells, DealDay, (owner, day), (0, 0, 0, 0, 0, 1, amount), sign)
     _add_cell(cells, DealMonth, (owner, _month(day)), (0, 0, 0, 0, 0, 1, amount), sign)
+
+
+def _closed_cells(counted, sign, cells, source=None):
+    """Add what a won or lost deal counts in the closed deals' rollups (by its customer's source, or `source`)."""
+    source = counted.source if source is None else source
+    if counted.kind == "won" and counted.won_on is not None:
+        day, key, sums = _plain(counted.won_on), (source, 0), (1, counted.amount, 0, 0)
+    elif counted.kind == "lost" and counted.lost_on is not None:
+        day, key, sums = _plain(counted.lost_on), (source, counted.reason or 0), (0, 0, 1, counted.amount)
+    else:
+        return
+    _add_cell(cells, ClosedDay, (counted.owner, day, *key), sums, sign)
+    _add_cell(cells, ClosedMonth, (counted.owner, _month(day), *key), sums, sign)
 
 
 def _add_cell(cells, model, key, sums, sign):
@@ -214,10 +249,15 @@ def deal_changed(before, after, values=None):
         return zones[0]
     made = before is None or (before.owner, before.amount, before.created_at) != \
         (after.owner, after.amount, after.created_at)
-    cells = {model: {} for model in (StageDeals, StageMonthDeals, DealDay, DealMonth)}
+    cells = {model: {} for model in DEAL_ROLLUPS}
     for sign, found in ((-1, before), (1, after)):
         if found is not None:
             _deal_cells(found, sign, zone, cells, made)
+    _write_cells(cells)
+
+
+def _write_cells(cells):
+    """Add {model: {key: sums}} to the rollups: per rollup, one statement for all its rows, in key order."""
     for model, change in cells.items():
         rows = [(key, sums) for key, sums in sorted(change.items(), key=lambda item: str(item[0])) if any(sums)]
         if not rows:
@@ -243,12 +283,14 @@ def _deal_rows(zone, owner_ids=None, stage_ids=None):
     """{model: rows} of the deals' rollups (StageDeals, StageMonthDeals, DealDay, DealMonth) recomputed from the
     deals (of `owner_ids`, in `stage_ids`; None: all)."""
     query = (Deal.select(Deal.owner, Deal.stage, Stage.kind, Deal.amount, Deal.probability, Deal.expected_close,
-                         Deal.won_on, Deal.lost_on, Deal.created_at).join(Stage))
+                         Deal.won_on, Deal.lost_on, Deal.created_at, Deal.customer, Customer.source,
+                         fn.COALESCE(Deal.lost_reason, 0))
+             .join(Stage).switch(Deal).join(Customer, on=(Deal.customer == Customer.id)))
     if owner_ids is not None:
         query = query.where(Deal.owner.in_(list(owner_ids)))
     if stage_ids is not None:
         query = query.where(Deal.stage.in_(list(stage_ids)))
-    cells = {model: {} for model in (StageDeals, StageMonthDeals, DealDay, DealMonth)}
+    cells = {model: {} for model in DEAL_ROLLUPS}
     for row in query.tuples().iterator():
         _deal_cells(Counted(*row), 1, lambda: zone, cells)
     return {model: [dict(zip(KEYS[model] + SUMS[model], key + tuple(sums))) for key, sums in found.items()
@@ -265,6 +307,21 @@ def stages_changed(stage_ids):
         made = _deal_rows(_zone(), stage_ids=ids)
         for model in (StageDeals, StageMonthDeals):
             _replace(model, made[model], model.stage.in_(ids))
+
+
+def source_changed(customer_id, old, new):
+    """A customer's source went from `old` to `new`: its won and lost deals count under the new one."""
+    if old == new:
+        return
+    cells = {ClosedDay: {}, ClosedMonth: {}}
+    query = (Deal.select(Deal.owner, Stage.kind, Deal.amount, Deal.won_on, Deal.lost_on,
+                         fn.COALESCE(Deal.lost_reason, 0)).join(Stage)
+             .where((Deal.customer == customer_id) & Stage.kind.in_(CLOSED)))
+    for owner, kind, amount, won_on, lost_on, reason in query.tuples():
+        deal = Counted(owner, None, kind, amount, None, None, won_on, lost_on, None, customer_id, old, reason)
+        _closed_cells(deal, -1, cells, old)
+        _closed_cells(deal, 1, cells, new)
+    _write_cells(cells)
 
 
 # -- contracts: what is still owed, and what is unpaid of each day's instalments ---------------------------------
@@ -392,37 +449,64 @@ def _contracts_owing():
 
 # -- customers ---------------------------------------------------------------------------------------------------
 
+# Where a customer is counted: (owner, tier, status, region, when it was made, source), the pool as owner 0. The
+# customer rollup counts the first four, the new customers' the owner and the day it was made, the regions' the
+# region; the source is what a customer's closed deals are counted under (`source_changed`).
+CustomerKey = namedtuple("CustomerKey", "owner tier status region created_at source")
+
+
 def customer_key(customer, **changed):
-    """Where a customer is counted: (owner, tier, status, region), the pool as owner 0; `customer` is anything with
-    owner_id, tier, status and region, and `changed` gives values in place of some of them (owner_id=None: to the
-    pool)."""
+    """Where a customer is counted (a CustomerKey); `customer` is anything with owner_id, tier, status, region,
+    created_at and source (those not read: None), and `changed` gives values in place of some of them
+    (owner_id=None: to the pool)."""
     values = {"owner_id": customer.owner_id, "tier": customer.tier, "status": customer.status,
-              "region": customer.region, **changed}
-    return (values["owner_id"] or 0, values["tier"], values["status"], values["region"] or "")
+              "region": customer.region, "created_at": getattr(customer, "created_at", None),
+              "source": getattr(customer, "source", None), **changed}
+    return CustomerKey(values["owner_id"] or 0, values["tier"], values["status"], values["region"] or "",
+                       values["created_at"], values["source"])
 
 
 def stored_key(customer_id):
     """Where a customer is counted as stored now, read inside the write's transaction and, on PostgreSQL, its row
     locked until the transaction ends (SQLite's write transaction holds the whole database): a change another
     request made since this one read the customer is what is taken off, never a copy read before."""
-    query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region).where(
-        Customer.id == customer_id)
+    query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region, Customer.created_at,
+                            Customer.source).where(Customer.id == customer_id)
     row = (query if is_sqlite() else query.for_update()).tuples().first()
-    return None if row is None else (row[0] or 0, row[1], row[2], row[3] or "")
+    return None if row is None else CustomerKey(row[0] or 0, row[1], row[2], row[3] or "", row[4], row[5])
 
 
-def customers_changed(changes):
+def customers_changed(changes, values=None):
     """Customers were made (old None) or changed owner, tier, status or region: [(old key, new key)], each a
-    `customer_key`; one upsert per key whose count moves, in key order (two writers lock rows in the same order)."""
-    moved = Counter()
+    `customer_key` (or a tuple in its order); one upsert per row whose count moves, in key order (two writers lock
+    rows in the same order). A customer's making counts where both keys know when it was made."""
+    counts, made, regions = Counter(), Counter(), Counter()
     for old, new in changes:
-        if old != new:
-            if old is not None:
-                moved[old] -= 1
-            if new is not None:
-                moved[new] += 1
-    for key in sorted(moved):
-        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=moved[key])
+        if old == new:
+            continue
+        for sign, key in ((-1, old), (1, new)):
+            if key is None:
+                continue
+            counts[tuple(key[:4])] += sign
+            regions[key[3]] += sign
+            if key[4] is not None:
+                made[(key[0], key[4])] += sign
+    for key in sorted(counts):
+        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=counts[key])
+    days = Counter()
+    if any(made.values()):
+        zone = _zone(values)
+        for (owner, created_at), n in made.items():
+            days[(owner, local_day(created_at, zone))] += n
+    for (owner, day), n in sorted(days.items()):
+        add(NewCustomerDay, {"owner": owner, "day": day}, created=n)
+    months = Counter()
+    for (owner, day), n in days.items():
+        months[(owner, day.strftime("%Y-%m"))] += n
+    for (owner, month), n in sorted(months.items()):
+        add(NewCustomerMonth, {"owner": owner, "month": month}, created=n)
+    for region in sorted(regions):
+        add(RegionCount, {"region": region}, customers=regions[region])
 
 
 def _customer_rows(owner_ids):
@@ -437,14 +521,45 @@ def _customer_rows(owner_ids):
     return [{"owner": o or 0, "tier": t, "status": s, "region": r, "customers": n} for o, t, s, r, n in query.tuples()]
 
 
+def _new_customer_rows(owner_ids, zone):
+    """NewCustomerDay and NewCustomerMonth rows counted from the customers (of `owner_ids`, 0 among them for the
+    pool; None: all), by the install's day each was made."""
+    query = Customer.select(Customer.owner, Customer.created_at)
+    if owner_ids is not None:
+        condition = Customer.owner.in_(sorted(i for i in owner_ids if i))
+        if any(not i for i in owner_ids):
+            condition |= Customer.owner.is_null()
+        query = query.where(condition)
+    days, months = Counter(), Counter()
+    for owner, created_at in query.tuples().iterator():
+        day = local_day(created_at, zone)
+        days[(owner or 0, day)] += 1
+        months[(owner or 0, day.strftime("%Y-%m"))] += 1
+    return ([{"owner": o, "day": d, "created": n} for (o, d), n in days.items()],
+            [{"owner": o, "month": m, "created": n} for (o, m), n in months.items()])
+
+
+def _region_rows():
+    """RegionCount rows counted from the customers."""
+    return [{"region": region or "", "customers": n} for region, n in
+            Customer.select(Customer.region, fn.COUNT(Customer.id)).group_by(Customer.region).tuples()]
+
+
 def recompute_customers(owner_ids):
-    """Recompute the customer counts of these owners (None: the pool): many of their customers changed hands at
-    once."""
+    """Recompute the customer counts of these owners (None: the pool), and what they made when: many of their
+    customers changed hands at once (the regions' counts stay: no customer changed region)."""
     ids = sorted({i or 0 for i in owner_ids})
     if not ids:
         return
     with db.atomic():
         _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+        _replace_new_customers(ids, _zone())
+
+
+def _replace_new_customers(ids, zone):
+    days, months = _new_customer_rows(ids, zone)
+    _replace(NewCustomerDay, days, NewCustomerDay.owner.in_(ids))
+    _replace(NewCustomerMonth, months, NewCustomerMonth.owner.in_(ids))
 
 
 # -- recomputing -------------------------------------------------------------------------------------------------
@@ -467,6 +582,7 @@ def recompute_people(user_ids, values=None):
         _replace(VisitDay, days, VisitDay.rep.in_(ids))
         _replace(VisitMonth, months, VisitMonth.rep.in_(ids))
         _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+        _replace_new_customers(ids, zone)
         deals_changed_owner(ids)
 
 
@@ -493,7 +609,7 @@ def deals_changed_owner(owner_ids):
         _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
         _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
         made = _deal_rows(_zone(), owner_ids=ids)
-        for model in (StageDeals, StageMonthDeals, DealDay, DealMonth):
+        for model in DEAL_ROLLUPS:
             _replace(model, made[model], model.owner.in_(ids))
         days, months = _unpaid_rows(ids)
         _replace(UnpaidDay, days, UnpaidDay.owner.in_(ids))
@@ -507,7 +623,8 @@ def fresh(values=None):
     money_days, money_months = _money_rows(None)
     unpaid_days, unpaid_months = _unpaid_rows(None)
     stay_days, stay_months = _stay_rows(None, zone)
-    return {VisitDay: days, VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
+    new_days, new_months = _new_customer_rows(None, zone)
+    return {NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(),VisitDay: days, VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
             MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None), **_deal_rows(zone)}
 

@@ -213,5 +213,80 @@ class DealMonth(BaseModel):
         indexes = ((("owner", "month"), True), (("month", "owner"), False))
 
 
+class ClosedDay(BaseModel):
+    """Deals won and lost per owner per day (won by the day they were won, lost by the day they were lost), per
+    the source of the deal's customer and the reason a lost deal was lost (0: none, and every won deal): how many
+    and their amounts. Won and lost by source and the loss reasons read these; a customer's new source moves its
+    closed deals' rows."""
+    owner = IntegerField()
+    day = DateField()
+    source = CharField(max_length=16)
+    reason = IntegerField()
+    won = IntegerField(default=0)
+    won_amount = BigIntegerField(default=0)
+    lost = IntegerField(default=0)
+    lost_amount = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_closed_day"
+        primary_key = False
+        indexes = ((("owner", "day", "source", "reason"), True), (("day", "owner"), False))
+
+
+class ClosedMonth(BaseModel):
+    """The same per owner per month."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    source = CharField(max_length=16)
+    reason = IntegerField()
+    won = IntegerField(default=0)
+    won_amount = BigIntegerField(default=0)
+    lost = IntegerField(default=0)
+    lost_amount = BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_closed_month"
+        primary_key = False
+        indexes = ((("owner", "month", "source", "reason"), True), (("month", "owner"), False))
+
+
+class NewCustomerDay(BaseModel):
+    """Customers made per owner (0: the pool) per the install's day they were made: how many. Kept per the
+    customer's owner now, as the figures count them, so a customer that changes hands moves its count."""
+    owner = IntegerField()
+    day = DateField()
+    created = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_new_customer_day"
+        primary_key = False
+        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+
+
+class NewCustomerMonth(BaseModel):
+    """The same per owner per month."""
+    owner = IntegerField()
+    month = CharField(max_length=7)
+    created = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_new_customer_month"
+        primary_key = False
+        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+
+
+class RegionCount(BaseModel):
+    """Customers per region ('' for none), whoever owns them: the regions in use, for the filters of those who see
+    every customer, read from a row a region rather than the customer rollup's rows."""
+    region = CharField(max_length=64)
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_region"
+        primary_key = False
+        indexes = ((("region",), True),)
+
+
 ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
-           CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth]
+           CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay,
+           NewCustomerMonth, RegionCount]

@@ -134,7 +134,7 @@ def _save(deal, fields, expected_version, by, now, kinds=(None, None)):
     before = rollups.counted(deal, kinds[0])
     for key, value in fields.items():
         setattr(deal, key, value)
-    after = rollups.counted(deal, kinds[1])
+    after = rollups.counted(deal, kinds[1], like=before)
     if after != before:
         rollups.deal_changed(before, after)
 

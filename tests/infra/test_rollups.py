@@ -11,7 +11,7 @@ from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
 from salesweb.customers import importer, pool, rules as customers, tiers
 from salesweb.infra import rollups
-from salesweb.models import (STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
+from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
                              StageChange, Visit)
 from salesweb.models.rollups import CustomerCount, StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
@@ -51,6 +51,8 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("close day"), st.integers(0, 50), st.one_of(st.none(), st.integers(-90, 200))),
     st.tuples(st.just("lose"), st.integers(0, 50), st.integers(1, 3000)),
     st.tuples(st.just("reopen"), st.integers(0, 50), st.integers(0, 9)),
+    st.tuples(st.just("source"), st.integers(0, 50), st.sampled_from(SOURCES)),
+    st.tuples(st.just("lose why"), st.integers(0, 50), st.integers(0, 9)),
 ), min_size=3, max_size=30)
 
 
@@ -180,6 +182,10 @@ def run(world, step):
         deal, now = _deal(args[0]), _tick(world, args[1])
         pipeline.move(deal, _stage(0, ("lost",)), deal.version, ops, lost_reason=LossReason.select().first(),
                       today=now.date(), now=now)
+    elif kind == "lose why":  # lost for one reason or another (or a reason since retired: the row keeps it)
+        deal, reasons = _deal(args[0]), list(LossReason.select().order_by(LossReason.id))
+        pipeline.move(deal, _stage(0, ("lost",)), deal.version, ops, lost_reason=reasons[args[1] % len(reasons)],
+                      now=_tick(world, 2))
     elif kind == "reopen":  # a deal back on an open stage: won or lost ones most often
         closed = list(Deal.select().join(Stage).where(Stage.kind != "open").order_by(Deal.id))
         deal, now = (closed[args[0] % len(closed)] if closed else _deal(args[0])), _tick(world, 1)
@@ -209,6 +215,10 @@ def run_customer_step(world, kind, args):
         customer = _customer(args[0])
         edited = {name: getattr(customer, name) for name in customers.FIELDS} | {"status": args[2], "region": args[3]}
         customers.update(customer, edited, _owner(world, args[1]), ops)
+    elif kind == "source":  # a customer's source changes, its deals won or lost or not
+        customer = _customer(args[0])
+        customers.update(customer, {name: getattr(customer, name) for name in customers.FIELDS} | {"source": args[1]},
+                         customer.owner, ops)
     elif kind == "lock":
         tiers.lock(_customer(args[0]), args[1], "By hand", ops, values)
     elif kind == "unlock":
@@ -268,6 +278,25 @@ EVERY_DEAL_WRITE = [("new deal", 1, 2), ("move", 6, 1, 30), ("win", 6, 7_000_00)
 def test_kept_rollups_equal_a_rebuild_after_each_kind_of_deal_write(app, world):
     with app.app_context():
         for step in EVERY_DEAL_WRITE:
+            run(world, step)
+            assert rollups.differences(world["values"]) == [], step
+
+
+# Every write that moves the closed deals' sources and reasons, the customers made per owner and the regions in
+# use: a won deal's and a lost deal's customer takes a new source, a deal lost for another reason, its customer
+# changed, customers made (in the pool too) in a new region, edited to another owner and region, claimed,
+# released, recycled and reverted, imported, reassigned with their deals and back.
+EVERY_CUSTOMER_WRITE = [("win", 0, 3_000_00), ("lose why", 1, 1), ("source", 0, "referral"), ("source", 1, "website"),
+                        ("lose why", 1, 2), ("new customer", 4, "B", "lead", "East"),
+                        ("new customer", 1, "A", "prospect", "West"), ("edit", 6, 2, "customer", ""),
+                        ("edit", 7, 4, "lead", "West"), ("claim", 0, 3), ("release", 2), ("recycle", 3), ("revert",),
+                        ("import", 4, 1, "C", "customer", "North"), ("reassign", 0, 2), ("undo",),
+                        ("owner", 0, 3), ("source", 0, "trade_show")]
+
+
+def test_kept_rollups_equal_a_rebuild_after_each_kind_of_customer_write(app, world):
+    with app.app_context():
+        for step in EVERY_CUSTOMER_WRITE:
             run(world, step)
             assert rollups.differences(world["values"]) == [], step
 
