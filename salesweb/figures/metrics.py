@@ -644,7 +644,8 @@ def _money(scope, period, today):
         return Select([both], [fn.COALESCE(fn.SUM(both.c.n), 0)])
     late = _overdue(kept, None, param("month"), param("first"), param("today"))
     query = Select(columns=[summed("due").alias("due"), summed("received").alias("received"), late.alias("late")])
-    return query.with_cte(team) if team is not None else query
+    query = query.with_cte(team) if team is not None else query
+    return query.bind(Deal._meta.database)  # bound: written in the engine's own placeholders
 
 
 def _overdue(scope, today, month=None, first_day=None, until=None):
