@@ -181,10 +181,11 @@ def person_field(field, leading=(), keep=None, keep_name=None, empty=None):
     if keep and (not found or found.id != keep):
         pairs.append((keep, keep_name()))
         chosen = chosen or (pairs[-1] if field.data == keep else None)
-    elif chosen:
-        pairs.append(chosen)
-    field.choices = options(pairs)
-    return None, {"id": chosen[0], "name": chosen[1]} if chosen else None
+    field.choices = options(pairs + ([chosen] if found else []))
+    if chosen is None:  # one of `leading` (the picker's text stays empty), or nobody
+        special = next((value for value, _label in leading if field.coerce(value) == field.data), None)
+        return None, {"id": special, "name": ""} if special is not None else None
+    return None, {"id": chosen[0], "name": chosen[1]}
 
 
 def offer(form, customer):
