@@ -110,6 +110,65 @@ def _owners_in_view(role):
             .order_by(User.name))
 
 
+@dataclass
+class OwnersPage:
+    """The owners the console shows, read by `owners_page`: `items` the load table's page of them (Loads without
+    figures yet), `total` how many are in view, `also` {id: Load} of the asked-for ids found in view, `everyone`
+    every owner in view when at most `listed` (else None: a field naming one is a picker), `assignable` likewise
+    the active ones (who may be given customers), and `mean` the reps' mean (reps_mean)."""
+    items: list
+    total: int
+    also: dict
+    everyone: list | None
+    assignable: list | None
+    mean: float
+
+
+def owners_page(user, offset, limit, listed, also=()):
+    """A page of the owners in view (owners_in_view, by name) in one statement, however many there are: the
+    page's rows, the rows of the owner ids `also`, and every row while there are at most `listed` (every active
+    one while they are at most `listed`); each row carries how many owners are in view, how many are active and
+    how many are active reps, and the customers of the active reps in view (from the customer rollup)."""
+    also = sorted({i for i in also if i is not None})
+    # kept per number of ids asked for: writing it took longer than running it
+    rows = kept_rows(("allocation owners page", scope_shape(user.role), len(also)),
+                     lambda: _owners_page(user.role, len(also)), user=user.id, offset=offset, end=offset + limit,
+                     listed=listed, **{f"also{i}": owner_id for i, owner_id in enumerate(also)})
+    if not rows:
+        return OwnersPage([], 0, {}, [], [], 0)
+    first = rows[0]
+
+    def load(row):
+        return Load(row.id, row.name, row.team_name or "", bool(row.active), role=row.role)
+
+    loads = [(row, load(row)) for row in rows]
+    return OwnersPage(
+        items=[x for row, x in loads if offset <= row.position < offset + limit], total=first.total,
+        also={x.owner_id: x for row, x in loads if x.owner_id in also},
+        everyone=[x for _row, x in loads] if first.total <= listed else None,
+        assignable=[x for _row, x in loads if x.active] if first.actives <= listed else None,
+        mean=first.held / first.reps if first.reps > 1 else 0)
+
+
+def _owners_page(role, also):
+    active = User.active == True  # noqa: E712
+    inner = _owners_in_view(role).select_extend(
+        (fn.ROW_NUMBER().over(order_by=[User.name, User.id]) - 1).alias("position"),
+        fn.COUNT(User.id).over().alias("total"),
+        fn.SUM(Case(None, [(active, 1)], 0)).over().alias("actives"),
+        fn.SUM(Case(None, [(active & (User.role == "rep"), 1)], 0)).over().alias("reps")).order_by()
+    inview = inner.alias("inview")
+    wanted = (((inview.c.position >= param("offset")) & (inview.c.position < param("end")))
+              | (inview.c.total <= param("listed")) | ((inview.c.actives <= param("listed")) & inview.c.active))
+    if also:
+        wanted |= inview.c.id.in_([param(f"also{i}") for i in range(also)])
+    columns = [getattr(inview.c, name).alias(name) for name in (
+        "id", "name", "role", "active", "team_name", "position", "total", "actives", "reps")]
+    columns.append(fn.COALESCE(_reps_customers(role), 0).alias("held"))
+    # bound to the database, as a model's query is, so that it is written in the engine's own SQL
+    return Select((inview,), columns).where(wanted).order_by(inview.c.position).bind(db)
+
+
 def fill(owners, today, now=None):
     """The loads of `owners` (Loads as owners_in_view gives them), in their order, with their figures: two grouped
     queries over these owners alone, the customers' and the open deals' with the done visits'."""
@@ -205,12 +264,17 @@ def selection(user, criteria, today):
     return query
 
 
+OWNER = User.alias("owner_user")  # a customer's owner, named in the customers to choose from
+
+
 def selection_page(user, criteria, today, limit):
     """The first `limit` customers of `selection` by tier and name, as (id, name, tier, region, next visit due,
-    owner id), and how many match in all."""
+    owner id, owner name), and how many match in all."""
     query = selection(user, criteria, today)
     rows = list(query.select(Customer.id, Customer.name, Customer.tier, Customer.region, Customer.next_visit_due,
-                             Customer.owner).order_by(Customer.tier, Customer.name_key).limit(limit).tuples())
+                             Customer.owner, OWNER.name)
+                .join_from(Customer, OWNER, JOIN.LEFT_OUTER, on=(Customer.owner == OWNER.id))
+                .order_by(Customer.tier, Customer.name_key).limit(limit).tuples())
     return rows, lambda: query.select(fn.COUNT(Customer.id)).scalar()
 
 

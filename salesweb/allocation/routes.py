@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..web.forms import Form, as_id, options
 from ..core.i18n import _, ngettext
 from ..models import Customer, User
+from ..customers.queries import PEOPLE_LISTED
 from ..web.rows import RowTemplate
 from . import queries, rules
 from ..core.errors import Invalid
@@ -31,10 +32,11 @@ def _endpoint(name):
     return f"{request.blueprint}.{name}"
 
 
-def _filters(owners=()):
-    """The customer filters as posted or in the URL; `owners` (everyone in view) gives the owner choices."""
+def _filters(everyone=()):
+    """The customer filters as posted or in the URL; `everyone` (the owners in view, when few) gives the owner
+    choices."""
     form = FilterForm(request.args if request.method == "GET" else request.form)
-    people = sorted(owners, key=lambda x: not x.active)  # leavers last, each group by name
+    people = sorted(everyone, key=lambda x: not x.active)  # leavers last, each group by name
     form.owner.choices = options([("", _("Anyone"))] + [
         (x.owner_id, x.name if x.active else _("%(name)s (left)", name=x.name)) for x in people])
     return form
@@ -44,28 +46,39 @@ def _filtered():
     return any(request.values.get(k) for k in ("owner", "region", "tier", "overdue", "q"))
 
 
-def _loads(owners, today, also=()):
-    """The page of owners the load table shows, and {owner id: load} of those owners and of the owner ids `also`
-    (a preview's), their figures read at once."""
-    page = Page(lambda offset, limit: owners[offset:offset + limit], page_number(), current_app.config["PAGE_SIZE"],
-                total=len(owners))
-    wanted = {x.owner_id for x in page.items} | set(also)
-    return page, {x.owner_id: x for x in queries.fill([x for x in owners if x.owner_id in wanted], today)}
+def _owners(today, also=()):
+    """The page of owners the load table shows (read for that page alone: queries.owners_page, with the owner ids
+    `also`), and {owner id: load} of those owners and of the ids `also` found in view, their figures read at
+    once."""
+    size = current_app.config["PAGE_SIZE"]
+    number = page_number()
+    found = queries.owners_page(current_user, (number - 1) * size, size, PEOPLE_LISTED, also)
+    last = max(1, -(-found.total // size))
+    if number > last:  # past the last page: the last one, as any list shows it
+        number = last
+        found = queries.owners_page(current_user, (number - 1) * size, size, PEOPLE_LISTED, also)
+    page = Page(lambda offset, limit: found.items, number, size, total=found.total)
+    wanted = {x.owner_id: x for x in found.items} | found.also
+    return page, found, {x.owner_id: x for x in queries.fill(list(wanted.values()), today)}
 
 
-def _page(status=200, move_form=None, preview=None, owners=None, shown=None):
-    """The console; with a preview it shows the loads and the preview only, to confirm or go back. `owners`: everyone
-    in view, and `shown`: _loads of them, when the caller already has them."""
+def _page(status=200, move_form=None, preview=None, shown=None):
+    """The console; with a preview it shows the loads and the preview only, to confirm or go back. `shown`: _owners,
+    when the caller already has them."""
     today = local_today()
     settings_values = current_settings()
-    if owners is None:
-        owners = queries.owners_in_view(current_user)
-    page, filled = shown or _loads(owners, today)
+    chosen_id = as_id(request.values.get("owner"))
+    page, found, filled = shown or _owners(today, also=(chosen_id,))
     loads = [filled[x.owner_id] for x in page.items]
-    active = [(x.owner_id, x.name) for x in owners if x.active]  # everyone `user` may give customers to
-    filters = _filters(owners)
+    # each person field: a select of the few in view, else a picker (templates/_person_picker.html)
+    active = [(x.owner_id, x.name) for x in found.assignable] if found.assignable is not None else None
+    chosen = found.also.get(chosen_id)
+    people = {"owner": found.everyone, "to_owner": active,
+              "owner_chosen": {"id": chosen.owner_id, "name": chosen.name} if chosen else None}
+    filters = _filters(found.everyone or ())
     move_form = move_form or MoveForm(formdata=None)
-    move_form.to_owner.choices = options([("", _("Choose…"))] + active)
+    if active is not None:
+        move_form.to_owner.choices = options([("", _("Choose…"))] + active)
     regions, region_names = [], []
     if preview is None and current_user.role == "ops":
         regions = queries.regions()  # the regions card counts each region's customers
@@ -78,25 +91,24 @@ def _page(status=200, move_form=None, preview=None, owners=None, shown=None):
         criteria = filters.criteria()
         selection, count = queries.selection_page(current_user, criteria, today, SHOWN)
         total = count()
-    names = {x.owner_id: x.name for x in owners}
     ticked = {as_id(i) for i in request.form.getlist("customer")} if request.method == "POST" else set()
-    flags = queries.flags(loads, settings_values, queries.reps_mean(current_user, owners))
+    flags = queries.flags(loads, settings_values, found.mean)
     load_rows = LOAD_ROW.write(
         (LOAD_ROW.Row(x.owner_id, x.name, x.team, x.tiers["A"], x.tiers["B"], x.tiers["C"], x.customers, x.due,
                       x.overdue, x.open_deals, x.pipeline, x.weekly_rate, tuple(flags[x.owner_id])) for x in loads),
         console=_endpoint("console"), widest=max([x.customers for x in loads] or [1]) or 1)
     selection_rows = PICK_ROW.write(
-        PICK_ROW.Row(i, name, tier, region, names.get(owner), owner is not None, due, due < today, i in ticked)
-        for i, name, tier, region, due, owner in selection or ())
+        PICK_ROW.Row(i, name, tier, region, owner_name, owner is not None, due, due < today, i in ticked)
+        for i, name, tier, region, due, owner, owner_name in selection or ())
     return render("allocation/console.html", status=status, loads=loads, page=page, load_rows=load_rows,
                   norm=settings_values["weekly_visit_norm_min"], selection_rows=selection_rows,
                   filters=filters, selection=selection, total=total, shown=SHOWN,
-                  move_form=move_form, preview=preview, today=today,
+                  move_form=move_form, preview=preview, today=today, people=people,
                   recent=queries.recent(current_user) if preview is None else None,
                   undo_hours=settings_values["reallocation_undo_hours"],
                   may_undo=lambda b: rules.may_undo(current_user, b, settings_values),
                   regions_card=REGIONS.write([REGIONS.Row(tuple(tuple(r) for r in regions), tuple(
-                      [("", str(_("Nobody: they go to the pool")))] + active))])
+                      [("", str(_("Nobody: they go to the pool")))] + active) if active is not None else None)])
                   if current_user.role == "ops" and preview is None else "",
                   endpoint=_endpoint)
 
@@ -126,12 +138,11 @@ def move():
     try:
         if form.step.data != "confirm":
             today = local_today()
-            owners = queries.owners_in_view(current_user)
-            moving, deals = rules.changes(current_user, ids, to_owner, form.move_deals.data, today, owners)
-            shown = _loads(owners, today, also=rules.affected(moving, deals, to_owner))
-            rows, count = rules.effect(moving, deals, to_owner, shown[1])
-            criteria = {k: v for k, v in _filters(owners).criteria().items() if v}
-            return _page(200, form, owners=owners, shown=shown, preview={
+            moving, deals = rules.changes(current_user, ids, to_owner, form.move_deals.data, today)
+            shown = _owners(today, also=rules.affected(moving, deals, to_owner))
+            rows, count = rules.effect(moving, deals, to_owner, shown[2])
+            criteria = {k: v for k, v in _filters().criteria().items() if v}
+            return _page(200, form, shown=shown, preview={
                 "rows": rows, "count": count, "to": to_owner, "ids": ids, "criteria": criteria,
                 "change_url": url_for(_endpoint("console"), **criteria)})
         batch = rules.reassign(current_user, ids, to_owner, form.move_deals.data)

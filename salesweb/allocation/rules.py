@@ -50,11 +50,13 @@ def _going_along(customer_ids):
             .where(Customer.id.in_(customer_ids) & (Deal.owner == Customer.owner)))
 
 
-def changes(user, customer_ids, to_owner, move_deals, today, owners_in_view):
+def changes(user, customer_ids, to_owner, move_deals, today, owners_in_view=None):
     """What giving the chosen customers to `to_owner` would move, after the refusals: the customers as
     (owner, tier, customers, overdue, due) and, with `move_deals`, the open deals going along as (owner, deals,
-    pipeline). `owners_in_view`: queries.owners_in_view(user) (who may take them over). Nothing is written."""
-    chosen = _check(user, customer_ids, to_owner, owner_ids={x.owner_id for x in owners_in_view if x.active})
+    pipeline). `owners_in_view`: queries.owners_in_view(user) (who may take them over) when the caller has them,
+    else one query asks. Nothing is written."""
+    chosen = _check(user, customer_ids, to_owner, owner_ids=None if owners_in_view is None else {
+        x.owner_id for x in owners_in_view if x.active})
     moving = list(customer_rows(_moving(chosen, to_owner), today))
     deals = []
     if move_deals:

@@ -159,6 +159,35 @@ def owner_filter(field, owner_id):
     return people, None
 
 
+def person_field(field, leading=(), keep=None, keep_name=None, empty=None):
+    """A form's person field (who owns something) as templates/_person_picker.html shows it: (the people in reach,
+    None) when they are few, its choices `leading` (value, label) pairs, the people, and the id `keep` (the current
+    holder, named by `keep_name()` only when needed), kept even out of reach; else (None, the chosen {id, name})
+    and a picker, its choices only `leading`, `keep` and the person its value names when in reach, so that
+    validation refuses anyone else ("Not a valid choice") and nothing changes. `empty`: in a picker, what an
+    empty value means (one of `leading`'s values; without it, `keep`). Call it with the field's value set."""
+    people = queries.people_listed(current_user)
+    if people is not None:
+        pairs = [(i, name) for i, name, _active in people]
+        if keep and keep not in {i for i, _name in pairs}:
+            pairs.append((keep, keep_name()))
+        field.choices = options(list(leading) + pairs)
+        return people, None
+    if field.data in ("", None):  # nothing chosen in the picker: `empty`, else whoever holds it stays
+        field.data = field.coerce(empty) if empty is not None else keep
+    found = queries.person_in_reach(current_user, field.data) if isinstance(field.data, int) else None
+    pairs = list(leading)
+    chosen = (found.id, found.name) if found else None
+    if keep and (not found or found.id != keep):
+        pairs.append((keep, keep_name()))
+        chosen = chosen or (pairs[-1] if field.data == keep else None)
+    field.choices = options(pairs + ([chosen] if found else []))
+    if chosen is None:  # one of `leading` (the picker's text stays empty), or nobody
+        special = next((value for value, _label in leading if field.coerce(value) == field.data), None)
+        return None, {"id": special, "name": ""} if special is not None else None
+    return None, {"id": chosen[0], "name": chosen[1]}
+
+
 def offer(form, customer):
     """Show `customer` as the picker's current choice."""
     form.customer.data = customer.id if customer else None

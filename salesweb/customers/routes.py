@@ -24,7 +24,7 @@ from ..core.clock import local_today as today
 from ..core.settings import current_settings
 from .blueprint import bp
 from .forms import (BY_REGION, EXPORT_HEADERS, ContactForm, CustomerForm, FilterForm, NoteForm, ReassignForm,
-                    TierLockForm, owner_filter)
+                    TierLockForm, owner_filter, person_field)
 
 REASSIGNERS = ("manager", "ops", "admin")
 # a customer in the tier view, as queries.search_page gives it
@@ -52,14 +52,20 @@ def _customer_or_404(customer_id):
 
 
 def _owner_choices(form, customer=None, new=False):
-    owners = [(i, name) for i, name, _active in queries.people_in_reach(current_user)]
-    if new and current_user.role != "rep":
-        owners.insert(0, (BY_REGION, _("The region's rep")))
-    if customer is not None and customer.owner_id and customer.owner_id not in {i for i, _n in owners}:
-        owners.append((customer.owner_id, customer.owner.name))  # keep the current owner selectable
+    """The owner field's choices, set once its value is (a GET's default, or what was posted): {"people": the
+    people in reach when few, else None (a picker), "chosen": the picker's choice, "empty": what an empty picker
+    means}, for templates/_person_picker.html."""
+    leading = []
     if rules.may_use_pool_owner(current_user):
-        owners.insert(0, ("", _("Nobody (customer pool)")))
-    form.owner.choices = options(owners)
+        leading.append(("", _("Nobody (customer pool)")))
+    if new and current_user.role != "rep":
+        leading.append((BY_REGION, _("The region's rep")))
+    # in a picker, nothing typed is the region's rep on a new customer, the pool (or the owner kept) on an edit
+    empty = BY_REGION if new and current_user.role != "rep" else ("" if leading else None)
+    keep = customer.owner_id if customer is not None else None
+    people, chosen = person_field(form.owner, leading, keep, lambda: customer.owner.name, empty)
+    labels = dict(leading)
+    return {"people": people, "chosen": chosen, "empty": labels.get(empty) if empty is not None else None}
 
 
 @bp.get("/customers")
@@ -109,9 +115,9 @@ def export(kind):
 @role_required(*CREATORS)
 def new():
     form = CustomerForm()
-    _owner_choices(form, new=True)
     if request.method == "GET":
         form.owner.data = current_user.id if current_user.role == "rep" else BY_REGION
+    owner_field = _owner_choices(form, new=True)
     matches = _with_scope(queries.duplicates(form.name.data)) if request.method == "POST" and form.name.data else []
     created = {}
 
@@ -128,16 +134,17 @@ def new():
     if done:
         flash(_("Customer created."), "success")
         return redirect(url_for("customers.detail", customer_id=created["customer"].id))
-    return render("customers/form.html", form=form, customer=None, matches=matches, status=status)
+    return render("customers/form.html", form=form, customer=None, matches=matches, status=status,
+                  owner_field=owner_field)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id):
     customer = _customer_or_404(customer_id)
     form = CustomerForm(obj=customer if request.method == "GET" else None)
-    _owner_choices(form, customer)
     if request.method == "GET":
         form.owner.data = customer.owner_id
+    owner_field = _owner_choices(form, customer)
     renamed = request.method == "POST" and queries.normalise_name(form.name.data or "") != customer.name_key
     matches = _with_scope(queries.duplicates(form.name.data, exclude=customer)) if renamed else []
 
@@ -151,7 +158,8 @@ def edit(customer_id):
     if done:
         flash(_("Saved."), "success")
         return redirect(url_for("customers.detail", customer_id=customer.id))
-    return render("customers/form.html", form=form, customer=customer, matches=matches, status=status)
+    return render("customers/form.html", form=form, customer=customer, matches=matches, status=status,
+                  owner_field=owner_field)
 
 
 def _detail_context(customer, contact_form=None, editing=None, note_form=None):

@@ -295,13 +295,18 @@ def _chosen_customer(form, deal=None):
 
 def _deal_form(form, deal=None):
     customer_forms.offer(form, _chosen_customer(form, deal))
-    owners = [(i, name) for i, name, _active in customers.people_in_reach(current_user)]
-    if deal is not None and deal.owner_id not in {i for i, _name in owners}:
-        owners.append((deal.owner_id, User.get_by_id(deal.owner_id).name))
-    form.owner.choices = options(owners)
     open_stages = [s for s in queries.stages() if s.kind == "open"]
     form.stage.choices = options([(s.id, s.name(_locale())) for s in open_stages])
     return form
+
+
+def _owner_field(form, deal=None):
+    """The owner's choices, set once its value is: a select of the people in reach when few, else a picker; the
+    deal's owner stays a choice even out of reach. {"people", "chosen"} for templates/_person_picker.html."""
+    people, chosen = customer_forms.person_field(
+        form.owner, keep=deal.owner_id if deal is not None else None,
+        keep_name=lambda: User.select(User.name).where(User.id == deal.owner_id).scalar())
+    return {"people": people, "chosen": chosen}
 
 
 def _values(form):
@@ -320,6 +325,7 @@ def new_deal():
             form.stage.data = stage
         if customer_forms.asked_for(form):  # from a customer's page
             _deal_form(form)
+    owner_field = _owner_field(form)
     created = {}
 
     def create():
@@ -331,7 +337,7 @@ def new_deal():
     if done:
         flash(_("Deal created."), "success")
         return redirect(url_for("pipeline.deal", deal_id=created["deal"].id))
-    return render("pipeline/deal_form.html", form=form, deal=None, status=status)
+    return render("pipeline/deal_form.html", form=form, deal=None, status=status, owner_field=owner_field)
 
 
 @bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
@@ -343,6 +349,7 @@ def edit_deal(deal_id):
         form.customer.data, form.owner.data, form.version.data = deal.customer_id, deal.owner_id, deal.version
         form.probability.data = deal.probability if deal.probability_overridden else None
     _deal_form(form, deal)
+    owner_field = _owner_field(form, deal)
     del form.stage  # the stage changes by moving, not by editing
 
     def save():
@@ -363,7 +370,7 @@ def edit_deal(deal_id):
     if done:
         flash(_("Saved."), "success")
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
-    return render("pipeline/deal_form.html", form=form, deal=deal, status=status)
+    return render("pipeline/deal_form.html", form=form, deal=deal, status=status, owner_field=owner_field)
 
 
 @bp.get("/deals/<int:deal_id>")

@@ -14,7 +14,7 @@ from ..customers import queries as customers
 from ..pipeline import queries as pipeline
 from . import queries, rules as visits
 from ..core.errors import Invalid
-from ..web.pages import Page, page_number, render, safe_next, submit
+from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
 from ..core.clock import local_today as today
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
@@ -144,10 +144,10 @@ def customer_fields():
 def index():
     settings = current_settings()
     filters = FilterForm(request.args)
-    if current_user.role != "rep":
-        filters.rep.choices = options([("", _("Anyone"))] + [
-            (str(i), name) for i, name, _active in customers.people_in_reach(current_user, leavers=True)])
     criteria = filters.criteria()
+    people = {}  # the rep filter's people when few, else None: a picker (templates/_person_picker.html)
+    if current_user.role != "rep" and not is_fragment_request():  # the filter sits outside the swapped list
+        people["rep"], people["rep_chosen"] = customer_forms.owner_filter(filters.rep, criteria["rep"])
     fetch, count = queries.listing(current_user, criteria, settings)
     page = Page(fetch, page_number(), current_app.config["PAGE_SIZE"], total=count())
     comments = queries.comment_counts([row[0] for row in page.items])
@@ -156,7 +156,7 @@ def index():
                       distance, problem, purpose)
          for i, tier, customer, at, kind, outcome, verified, lat, distance, problem, purpose, rep in page.items),
         show_rep=current_user.role != "rep")
-    return render("visits/index.html", block="list", filters=filters, page=page, rows=listed)
+    return render("visits/index.html", block="list", filters=filters, page=page, rows=listed, people=people)
 
 
 def _page_or_404(visit_id):

@@ -146,13 +146,66 @@ def test_the_console_takes_as_many_queries_with_three_owners_as_with_forty(app, 
                    for (client, url), token in zip(previews, tokens)])
 
     few = counts()
-    # The session's user; the owners; their customers, and their open deals and visits; the regions (ops: with
-    # their customers, and the regions given a rep; a manager: the names only); the reps' mean; the customers
-    # chosen and their count; the recent reassignments. A preview: the user, the new owner, the customers
-    # matching; the owners; the refusals; the customers and deals moving; the loads (two); the mean.
-    assert few == [8, 10, 7, 9, 10, 10]
+    # The session's user; the page of owners with the reps' mean (and every owner in view while they are few);
+    # their customers, and their open deals and visits; the regions (ops: with their customers, and the regions
+    # given a rep; a manager: the names only); the customers chosen and their count; the recent reassignments.
+    # A preview: the user, the new owner, the customers matching; whether the new owner may take them; the
+    # refusals; the customers and deals moving; the page of owners with those affected; the loads (two).
+    assert few == [7, 9, 6, 8, 10, 10]
     for n in range(40):
         rep = make.user("rep", team="East", reports_to=boss, name=f"Rep {n:02}")
         make.customer(rep, region=f"R{n % 3}", tier="ABC"[n % 3])
         make.deal(rep)
     assert counts() == few
+
+
+def test_beyond_twenty_owners_in_view_the_person_fields_are_pickers_and_the_page_reads_its_own(app, make, crew):
+    boss, reps = crew
+    ops = make.user("ops")
+    many = [make.user("rep", team="West", name=f"Rep {n:02}") for n in range(20)]  # 24 owners in view
+    for n, rep in enumerate(many):
+        for _ in range(n % 4):
+            make.customer(rep)
+    client = client_for(app, ops)
+    page = client.get(f"/ops/allocation?owner={reps['Cy'].id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    form = page.split('id="choose-title"')[1]
+    # the owner filter, the new owner and the region's rep: pickers, the chosen owner shown, nobody listed
+    assert '<select id="owner"' not in form and 'id="owner-name"' in form and 'value="Cy"' in form
+    assert f'<input type="hidden" name="owner" value="{reps["Cy"].id}" id="owner" data-picker-value>' in form
+    assert 'id="to_owner-name"' in form and '<select id="to_owner"' not in form
+    assert "<option" not in form.split('id="regions"')[0].split("</table>")[-1]
+    # the load table: the page's owners with the figures `loads` gives everyone, weighed against every rep in view
+    everyone = {x.owner_id: x for x in queries.loads(ops, TODAY)}
+    table = _load_table(page)
+    shown = [x for x in everyone.values() if f">{x.name}</a>" in table or f">{x.name}<" in table]
+    assert len(shown) == 24 and "Page" not in table  # 24 fit one page of 25
+    mean = queries.reps_mean(ops, queries.owners_in_view(ops))
+    assert mean == (10 + 2 + 9 + sum(n % 4 for n in range(20))) / 23
+    found = queries.owners_page(ops, 0, 25, 20)
+    assert found.mean == mean and found.total == 24 and found.everyone is None and found.assignable is None
+    assert [x.owner_id for x in found.items] == [x.owner_id for x in queries.owners_in_view(ops)]
+    second = queries.owners_page(ops, 20, 20, 20, also=(reps["Ann"].id, 10 ** 6))
+    assert [x.name for x in second.items] == [x.name for x in queries.owners_in_view(ops)[20:]]
+    assert set(second.also) == {reps["Ann"].id}  # an id out of view is not found
+
+
+def test_an_owner_out_of_view_is_refused_whichever_field_names_them(app, make, crew):
+    boss, reps = crew
+    for n in range(20):
+        make.user("rep", team="East", reports_to=boss, name=f"Rep {n:02}")
+    stranger = make.user("rep", team="West", name="Stranger")
+    customer = make.customer(reps["Ann"])
+    client = client_for(app, boss)
+    token = csrf_token(client, "/account/password")
+    refused = client.post("/manager/allocation", data={
+        "csrf_token": token, "owner": str(reps["Ann"].id), "pick": "ticked", "customer": str(customer.id),
+        "to_owner": str(stranger.id),
+        "step": "preview"}, headers={"Accept-Language": "en"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "You cannot assign customers to Stranger." in text
+    assert 'id="to_owner-name"' in text and 'aria-invalid="true"' in text  # the picker, showing the refusal
+    # the filter never names someone out of view, even asked for by id
+    page = client.get(f"/manager/allocation?owner={stranger.id}").get_data(as_text=True)
+    assert "Stranger" not in page
+    assert User.get_by_id(stranger.id) and customer.owner_id == reps["Ann"].id

@@ -75,3 +75,70 @@ def test_a_picker_never_names_a_chosen_owner_outside_reach(app, make, signed_in)
         stranger = make.user("rep", name="Stranger Danger")
     page = client.get(f"/customers?owner={stranger.id}").get_data(as_text=True)
     assert "Stranger Danger" not in page
+
+
+def _big_team(make, boss, n=None):
+    return [make.user("rep", name=f"Rep {i:02d}", reports_to=boss) for i in range(n or queries.PEOPLE_LISTED)]
+
+
+def test_the_customer_and_deal_owner_fields_are_pickers_that_refuse_anyone_out_of_reach(app, make, signed_in):
+    from salesweb.models import Customer, Deal, Stage
+    from tests.conftest import post
+    client, boss = signed_in("manager", name="Boss")
+    with app.app_context():
+        reps = _big_team(make, boss)  # 21 in reach with the manager
+        stranger = make.user("rep", name="Stranger Danger")
+        customer = make.customer(reps[0], name="Acme")
+        deal = make.deal(reps[0], customer=customer, title="Acme renewal")
+        stage = Stage.select().where(Stage.kind == "open").order_by(Stage.position).first()
+    form = client.get(f"/customers/{customer.id}/edit").get_data(as_text=True)
+    assert '<select id="owner"' not in form and "Rep 05" not in form
+    assert re.search(r'id="owner-name"[^>]*value="Rep 00"', form, re.S)
+    base = {"name": "Acme", "source": "visit", "status": "customer"}
+    refused = post(client, f"/customers/{customer.id}/edit", {**base, "owner": str(stranger.id)},
+                   token_from=f"/customers/{customer.id}/edit", headers={"Accept-Language": "en"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not a valid choice" in text and "Stranger Danger" not in text
+    with app.app_context():
+        assert Customer.get_by_id(customer.id).owner_id == reps[0].id
+    moved = post(client, f"/customers/{customer.id}/edit", {**base, "owner": str(reps[7].id)},
+                 token_from=f"/customers/{customer.id}/edit")
+    kept = post(client, f"/customers/{customer.id}/edit", {**base, "owner": ""},  # nothing typed: the owner stays
+                token_from=f"/customers/{customer.id}/edit")
+    assert moved.status_code == kept.status_code == 302
+    with app.app_context():
+        assert Customer.get_by_id(customer.id).owner_id == reps[7].id
+    # a new customer's picker left empty is the region's rep, as its hint says
+    page = client.get("/customers/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Left empty: The region’s rep." in page or "Left empty: The region&#39;s rep." in page
+    assert 'name="owner" value="region"' in page
+    # the deal form
+    page = client.get(f"/deals/{deal.id}/edit").get_data(as_text=True)
+    assert '<select id="owner"' not in page and re.search(r'id="owner-name"[^>]*value="Rep 00"', page, re.S)
+    values = {"title": "Acme renewal", "customer": str(customer.id), "amount": "1000", "version": "1"}
+    refused = post(client, f"/deals/{deal.id}/edit", {**values, "owner": str(stranger.id)},
+                   token_from=f"/deals/{deal.id}/edit", headers={"Accept-Language": "en"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    refused = post(client, "/deals/new", {**values, "owner": str(stranger.id), "stage": str(stage.id)},
+                   token_from="/deals/new", headers={"Accept-Language": "en"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert Deal.get_by_id(deal.id).owner_id == reps[0].id and Deal.select().count() == 1
+    assert post(client, f"/deals/{deal.id}/edit", {**values, "owner": str(reps[3].id)},
+                token_from=f"/deals/{deal.id}/edit").status_code == 302
+    with app.app_context():
+        assert Deal.get_by_id(deal.id).owner_id == reps[3].id
+
+
+def test_the_visit_lists_rep_filter_is_a_picker_beyond_twenty(app, make, signed_in):
+    client, boss = signed_in("manager", name="Boss")
+    with app.app_context():
+        reps = _big_team(make, boss, queries.PEOPLE_LISTED - 2)
+    page = client.get("/visits").get_data(as_text=True)
+    assert '<select id="rep" name="rep">' in page and ">Rep 17</option>" in page
+    with app.app_context():
+        make.user("rep", name="Rep 18", reports_to=boss)
+        make.user("rep", name="Rep 19", reports_to=boss)
+    page = client.get(f"/visits?rep={reps[4].id}").get_data(as_text=True)
+    assert '<select id="rep"' not in page and "Rep 19" not in page
+    assert re.search(r'id="rep-name"[^>]*value="Rep 04"', page, re.S)

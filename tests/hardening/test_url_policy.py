@@ -34,6 +34,7 @@ admin.users                      GET     in  403  403  403  403  403  403   ok
 admin_settings.edit              GET     in  403  403  403  403  403  403   ok
 admin_settings.edit              POST    in  403  403  403  403  403  403   ok
 audit.index                      GET     in  403  403  403  403  403   ok   ok
+audit.pick_actor                 GET     in  403  403  403  403  403   ok   ok
 auth.locale                      POST    ok   ok   ok   ok   ok   ok   ok   ok
 auth.login                       GET     ok   ok   ok   ok   ok   ok   ok   ok
 auth.login                       POST    ok   ok   ok   ok   ok   ok   ok   ok
