@@ -3,9 +3,9 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from peewee import Select
+from peewee import Field, Select
 
-from .db import in_query, kept_models, param
+from .db import in_few, in_query, kept_models, param
 from .extensions import login_manager
 from ..models import User
 
@@ -49,9 +49,12 @@ def visible_to(query, role, user_id, owner_field, team=None):
     if role in SEES_ALL:
         return query
     if role == "manager":
-        # One IN over the manager and their subtree (an OR with the own id would keep SQLite off the index).
+        # One IN over the manager and their subtree (an OR with the own id would keep SQLite off the index). Found
+        # by the owner's index, the team is a short list (`in_few`); an owner kept off its index (`without_index`)
+        # is tested on each row as another index is walked, as an IN.
         members = team_ids(user_id) if team is None else Select((team,), (team.c.id,))
-        return query.where(in_query(owner_field, members))
+        inside = in_few if isinstance(owner_field, Field) else in_query
+        return query.where(inside(owner_field, members))
     return query.where(owner_field == user_id)
 
 

@@ -6,7 +6,8 @@ from typing import NamedTuple
 from urllib.parse import urlparse, unquote
 
 from flask import current_app, has_app_context
-from peewee import SQL, Alias, DatabaseProxy, Field, Model, NodeList, SqliteDatabase, Value, fn
+from peewee import (SQL, Alias, CharField, DatabaseProxy, DecimalField, Field, FloatField, ForeignKeyField,
+                    IntegerField, Model, NodeList, SqliteDatabase, TextField, Value, fn)
 from playhouse.pool import PooledPostgresqlDatabase
 
 db = DatabaseProxy()
@@ -223,10 +224,32 @@ def in_query(column, query):
     return NodeList((column, SQL("IN"), query))
 
 
+def in_few(column, query):
+    """`in_query` for a query of a few rows, such as a manager's team. PostgreSQL guesses a recursive CTE at about a
+    hundred times the rows it gives: through an IN it hashed the team and read the other table whole (every visit,
+    to count a team's: 137 ms on the xl data). `column = ANY (ARRAY(query))` is worked out once before the rest of
+    the statement, and the planner, counting on a short list, takes the column's index: 9 ms. SQLite: the IN."""
+    if is_sqlite():
+        return in_query(column, query)
+    return NodeList((column, SQL("= ANY (ARRAY"), query, SQL(")")))
+
+
+# Columns PostgreSQL has a unary plus for (a foreign key is judged by the column it points to).
+_NUMBERS = (IntegerField, FloatField, DecimalField)
+_TEXTS = (CharField, TextField)
+
+
 def without_index(field):
-    """`+field`: the same value, but the planner will not reach for an index on it (SQLite and PostgreSQL
-    alike), for a query that should start from a smaller table."""
-    return NodeList((SQL("+"), field), glue="")
+    """The same value, but the planner will not reach for an index on it, for a query that should start from a
+    smaller table: `+field` on SQLite, whatever the column holds; on PostgreSQL `+field` for a number and
+    `(field || '')` for text (it has no unary plus for text, nor for any other type: those are refused here,
+    not by the server at run time)."""
+    column = field.rel_field if isinstance(field, ForeignKeyField) else field
+    if is_sqlite() or isinstance(column, _NUMBERS):
+        return NodeList((SQL("+"), field), glue="")
+    if isinstance(column, _TEXTS):
+        return NodeList((field, SQL("|| ''")), parens=True)
+    raise TypeError(f"without_index: no form for a {type(column).__name__} column on PostgreSQL ({field.name})")
 
 
 def days_between(later, earlier):

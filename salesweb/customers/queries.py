@@ -160,32 +160,35 @@ SORTS = {
 
 
 def _text_mode(text):
-    """How a text filter is looked up: in the trigram index ("match", SQLite, three characters or more), else by
-    LIKE ("like")."""
-    return "match" if is_sqlite() and len(text) >= 3 else "like"
+    """How a text filter is looked up: in the search table ("match": SQLite's FTS5 trigram table for three
+    characters or more, PostgreSQL's customer_search whatever the length, its trigram index serving three or
+    more), else by LIKE over the customers and their contacts ("like", SQLite)."""
+    return "match" if len(text) >= 3 or not is_sqlite() else "like"
 
 
 def _text_value(text):
-    """The value a text filter compares with: the FTS5 phrase ("match") or the LIKE pattern."""
+    """The value a text filter compares with: the FTS5 phrase (SQLite's "match") or the LIKE pattern."""
     # a quoted FTS5 phrase: the text as it is, operators and all
-    return '"' + text.replace('"', '""') + '"' if _text_mode(text) == "match" else like_pattern(text)
+    if is_sqlite() and _text_mode(text) == "match":
+        return '"' + text.replace('"', '""') + '"'
+    return like_pattern(text)
 
 
 def _matching(mode, value):
-    if mode == "match":
-        return Customer.id.in_(NodeList((SQL("(SELECT rowid FROM customer_search WHERE customer_search MATCH"), value,
-                                         SQL(")"))))
-    by_contact = Contact.select(Contact.customer).where(like(Contact.name, value) | like(Contact.phone, value))
-    if is_sqlite():
+    if mode == "like":
+        by_contact = Contact.select(Contact.customer).where(like(Contact.name, value) | like(Contact.phone, value))
         return like(Customer.name, value) | like(Customer.phone, value) | Customer.id.in_(by_contact)
-    # PostgreSQL: each arm of the union walks its column's pg_trgm index.
-    by_customer = Customer.select(Customer.id).where(like(Customer.name, value) | like(Customer.phone, value))
-    return Customer.id.in_(by_customer | by_contact)
+    if is_sqlite():
+        found = NodeList((SQL("SELECT rowid FROM customer_search WHERE customer_search MATCH"), value))
+    else:
+        found = NodeList((SQL("SELECT customer_id FROM customer_search WHERE"), like(SQL("body"), value)))
+    return Customer.id.in_(NodeList((SQL("("), found, SQL(")")), glue=""))
 
 
 def matching(text):
     """A condition on Customer: its name or phone, or one of its contacts' names or phones, holds `text` (any case).
-    Terms of three characters or more are looked up in the trigram index (migration 0009)."""
+    Looked up in one text per customer (migrations 0009 and 0033), from a trigram index for three characters or
+    more."""
     return _matching(_text_mode(text), _text_value(text))
 
 

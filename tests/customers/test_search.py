@@ -49,3 +49,21 @@ def test_terms_across_two_texts_do_not_match(app, make):
         acme = make.customer(rep, name="Acme", phone="8888")
         customers.save_contact(acme, None, {"name": "Lee", "phone": ""}, rep)
         assert _found("Acme") == {"Acme"} and _found("me8888") == set() and _found("8888Lee") == set()
+
+
+def test_the_index_follows_rows_written_many_at_a_time(app, make):
+    """An import writes customers and contacts a statement at a time: every row of the statement is found."""
+    with app.app_context():
+        rep = make.user()
+        Customer.insert_many([{"name": name, "name_key": name, "owner": rep.id, "next_visit_due": "2026-01-05",
+                               "last_activity_at": "2026-01-01 09:00:00"}
+                              for name in ("深圳博达卓越化工", "厦门恒通包装")]).execute()
+        shenzhen, xiamen = (Customer.get(Customer.name == name).id for name in ("深圳博达卓越化工", "厦门恒通包装"))
+        Contact.insert_many([{"customer": shenzhen, "name": "黄伟敏", "phone": "13900001111"},
+                             {"customer": xiamen, "name": "孙伟", "phone": "13900002222"},
+                             {"customer": xiamen, "name": "赵芳", "phone": ""}]).execute()
+        assert _found("博达卓") == {"深圳博达卓越化工"} and _found("黄伟敏") == {"深圳博达卓越化工"}
+        assert _found("孙伟") == {"厦门恒通包装"} and _found("赵芳") == {"厦门恒通包装"}
+        assert _found("1390000") == {"深圳博达卓越化工", "厦门恒通包装"}
+        Contact.delete().where(Contact.name.in_(["黄伟敏", "赵芳"])).execute()
+        assert _found("黄伟敏") == set() and _found("赵芳") == set() and _found("孙伟") == {"厦门恒通包装"}
