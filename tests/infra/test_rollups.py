@@ -13,7 +13,7 @@ from salesweb.customers import importer, pool, rules as customers, tiers
 from salesweb.infra import rollups
 from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
                              StageChange, Visit)
-from salesweb.models.rollups import CustomerCount, StageStay, VisitDay, VisitMonth
+from salesweb.models.rollups import OWN, CustomerCount, StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
 from salesweb.quotes import contracts
 from salesweb.visits import rules as visits
@@ -325,13 +325,13 @@ def test_a_rebuild_counts_what_the_rows_hold(app, make):
         kept = rollups.kept()
         rollups.rebuild(values)
         assert rollups.kept() == kept and rollups.differences(values) == []
-        by_day = {(r.day, r.done, r.verified) for r in VisitDay.select().where(VisitDay.rep == rep.id)}
+        by_day = {(r.day, r.done, r.verified) for r in VisitDay.select().where((VisitDay.rep == rep.id) & (VisitDay.grp == OWN))}
         verified = Visit.select().where(Visit.verified == True).count()  # noqa: E712
         assert verified == 1, "the check-in at the customer's place verifies the second visit"
         assert by_day == {(datetime.date(2026, 11, 2), 2, 1), (datetime.date(2026, 11, 3), 1, 0)}
-        assert [(r.month, r.done, r.verified) for r in VisitMonth.select().where(VisitMonth.rep == rep.id)] == \
+        assert [(r.month, r.done, r.verified) for r in VisitMonth.select().where((VisitMonth.rep == rep.id) & (VisitMonth.grp == OWN))] == \
             [("2026-11", 3, 1)]
-        stays = list(StageStay.select().where(StageStay.owner == rep.id))
+        stays = list(StageStay.select().where((StageStay.owner == rep.id) & (StageStay.grp == OWN)))
         assert [(s.day, s.stage, s.next_stage, s.stays, s.seconds) for s in stays] == \
             [(datetime.date(2026, 11, 2), _stage(0, ("open",)).id, _stage(1, ("open",)).id, 1, 7200)]
         assert StageChange.select().count() == 2
@@ -348,7 +348,7 @@ def test_customers_are_counted_per_owner_tier_status_and_region(app, make):
         pooled = make.customer(None, by=ops, tier="C", region="West", status="prospect")
 
         def counts():
-            return sorted((r.owner, r.tier, r.status, r.region, r.customers) for r in CustomerCount.select())
+            return sorted((r.owner, r.tier, r.status, r.region, r.customers) for r in CustomerCount.select().where(CustomerCount.grp == OWN))
 
         assert counts() == sorted([(rep.id, "A", "lead", "East", 2), (other.id, "B", "customer", "", 1),
                                    (0, "C", "prospect", "West", 1)])
@@ -392,9 +392,9 @@ def test_a_new_time_zone_moves_the_days_of_the_rollups(app, make):
         at = datetime.datetime(2026, 11, 2, 17, 0)
         visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
                    customer, rep, rep, values, now=at)
-        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 3)]
+        assert [r.day for r in VisitDay.select().where(VisitDay.grp == OWN)] == [datetime.date(2026, 11, 3)]
         tiers.update_settings({**values, "timezone": "Europe/London"}, by=ops)
-        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 2)]
+        assert [r.day for r in VisitDay.select().where(VisitDay.grp == OWN)] == [datetime.date(2026, 11, 2)]
         assert rollups.differences(settings.current()) == []
 
 
