@@ -7,6 +7,7 @@ from ..core import audit
 from ..auth.rules import end_sessions, hash_password, normalise_email, password_problem, set_password
 from ..core.errors import Invalid
 from ..core.settings import LOCALES
+from ..infra import rollups
 
 
 def _subtree_ids(user_id):
@@ -77,10 +78,12 @@ def create_user(email, name, role, password, team=None, team_name=None, reports_
         if team is not None and role == "manager" and team.manager_id is None:
             team.manager = user
             team.save()
-            # Members who had no one to report to now report to their new manager.
-            (User.update(reports_to=user)
-             .where((User.team == team) & (User.reports_to.is_null()) & (User.id != user.id))
-             .execute())
+            # Members who had no one to report to now report to their new manager: the sums over the new
+            # manager's subtree and those above them count them.
+            if (User.update(reports_to=user)
+                    .where((User.team == team) & (User.reports_to.is_null()) & (User.id != user.id))
+                    .execute()):
+                rollups.reports_changed([user.id])
         audit.record("create", actor=by, obj=user, summary=f"{user.email} ({role})")
     return user
 
@@ -98,6 +101,8 @@ def update_user(user, email, name, role, team, reports_to, locale, by):
         user.team, user.reports_to, user.locale = team, reports_to, locale or None
         user.updated_at = utcnow()
         user.save()
+        if before[4] != user.reports_to_id:  # the sums over the old and new managers' subtrees (and above) follow
+            rollups.reports_changed([before[4], user.reports_to_id])
         if role != "manager":
             Team.update(manager=None).where(Team.manager == user).execute()
         after = (user.email, user.name, user.role, user.team_id, user.reports_to_id, user.locale)
@@ -153,9 +158,10 @@ def save_team(team, name, manager, by):
         if manager is not None:
             if manager.team_id != team.id:
                 User.update(team=team).where(User.id == manager.id).execute()
-            (User.update(reports_to=manager)
-             .where((User.team == team) & (User.reports_to.is_null()) & (User.id != manager.id))
-             .execute())
+            if (User.update(reports_to=manager)
+                    .where((User.team == team) & (User.reports_to.is_null()) & (User.id != manager.id))
+                    .execute()):
+                rollups.reports_changed([manager.id])
         audit.record("create" if creating else "edit", actor=by, obj=team,
                      summary=f"{name} ({manager.name if manager else '-'})")
     return team

@@ -13,6 +13,7 @@ from peewee import JOIN, SQL, Case, Select, fn
 from ..core.access import scope_shape, visible, visible_kept
 from ..core.db import db, in_query, kept_models, kept_rows, kept_statement, param, utcnow
 from ..models import TIERS, Customer, CustomerCount, Deal, Reallocation, Region, Stage, Team, User, Visit
+from ..models.rollups import ALL, OWN
 from ..customers import queries as customers
 
 RATE_WEEKS = 4
@@ -77,7 +78,8 @@ def _owned_rows(owner_ids, today):
     soon = today + datetime.timedelta(days=DUE_DAYS - 1)
     counted = (CustomerCount.select(CustomerCount.owner, CustomerCount.tier, fn.SUM(CustomerCount.customers),
                                     SQL("0"), SQL("0"))
-               .where(CustomerCount.owner.in_(owner_ids)).group_by(CustomerCount.owner, CustomerCount.tier))
+               .where((CustomerCount.grp == OWN) & CustomerCount.owner.in_(owner_ids))
+               .group_by(CustomerCount.owner, CustomerCount.tier))
     due = (Customer.select(Customer.owner, Customer.tier, SQL("0"),
                            fn.SUM(Case(None, [(Customer.next_visit_due < today, 1)], 0)),
                            fn.SUM(Case(None, [(Customer.next_visit_due >= today, 1)], 0)))
@@ -222,7 +224,7 @@ def _reps_customers(role):
     reps = visible_kept(User.select(User.id), role, User.id).where(
         (User.role == "rep") & (User.active == True))  # noqa: E712
     return (CustomerCount.select(fn.COALESCE(fn.SUM(CustomerCount.customers), 0).alias("held"))
-            .where(in_query(CustomerCount.owner, reps)))
+            .where((CustomerCount.grp == OWN) & in_query(CustomerCount.owner, reps)))
 
 
 def flags(loads, settings_values, mean=None):
@@ -313,7 +315,7 @@ def regions():
     its commonest spelling (the first in code-point order on a tie, whatever order the database grouped them in)."""
     found, best = {}, {}
     for name, count in (CustomerCount.select(CustomerCount.region, fn.SUM(CustomerCount.customers))
-                        .where(CustomerCount.region != "")
+                        .where((CustomerCount.grp == ALL) & (CustomerCount.region != ""))
                         .group_by(CustomerCount.region).tuples()):
         key = customers.region_key(name)
         row = found.setdefault(key, [name, 0, None, ""])

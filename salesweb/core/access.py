@@ -8,6 +8,7 @@ from peewee import Field, Select
 from .db import in_few, in_query, kept_models, param
 from .extensions import login_manager
 from ..models import User
+from ..models.rollups import ALL, EVERYONE, OWN, TEAM, grouped_by
 
 SEES_ALL = ("support", "ops", "admin")
 
@@ -44,8 +45,17 @@ def visible(query, user, owner_field):
     return visible_to(query, user.role, user.id, owner_field)
 
 
-def visible_to(query, role, user_id, owner_field, team=None):
-    """`visible` by role and user id; `team`: the manager's `team_tree`, when the statement declares it."""
+def visible_to(query, role, user_id, owner_field, team=None, totals=False):
+    """`visible` by role and user id; `team`: the manager's `team_tree`, when the statement declares it. A grouped
+    rollup (models.rollups) is read by its person's own rows, or, when `totals` (the reader sums over the whole
+    scope), for a manager or one who sees everyone by the group rows kept for their subtree or everyone."""
+    rollup = grouped_by(owner_field)
+    if rollup is not None:
+        if totals and role in SEES_ALL:
+            return query.where((rollup.grp == ALL) & (owner_field == EVERYONE))
+        if totals and role == "manager":
+            return query.where((rollup.grp == TEAM) & (owner_field == user_id))
+        query = query.where(rollup.grp == OWN)
     if role in SEES_ALL:
         return query
     if role == "manager":
@@ -63,10 +73,10 @@ def scope_shape(role):
     return "all" if role in SEES_ALL else "team" if role == "manager" else "own"
 
 
-def visible_kept(query, role, owner_field, name="user"):
+def visible_kept(query, role, owner_field, name="user", totals=False):
     """`visible_to` for a select whose SQL text is kept: the user's id is its `param` `name`, and the statement's
     key names `scope_shape(role)`."""
-    return visible_to(query, role, param(name), owner_field)
+    return visible_to(query, role, param(name), owner_field, totals=totals)
 
 
 def get_visible_or_404(source, record_id, user, owner_field):

@@ -355,9 +355,10 @@ def latest_notes(customer_id, limit):
 
 
 def _counted(user, *columns):
-    """A select of `columns` from the customer rollup (models/rollups.py) over the owners in the user's scope, its
-    user a `param` (a kept statement's key names `scope_shape`)."""
-    return visible_kept(CustomerCount.select(*columns), user.role, CustomerCount.owner)
+    """A select of `columns` from the customer rollup (models/rollups.py) over the user's whole scope (a manager's
+    subtree or everyone: the group rows kept for it), its user a `param` (a kept statement's key names
+    `scope_shape`)."""
+    return visible_kept(CustomerCount.select(*columns), user.role, CustomerCount.owner, totals=True)
 
 
 def _counted_tiers(user, status):

@@ -15,6 +15,7 @@ from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
 from ..core.clock import months_within
 from ..core.db import in_query, kept_rows, param
 from ..core.i18n import _l
+from ..models.rollups import OWN
 from ..models import (EXPENSE_CATEGORIES, Budget, Customer, DealDay, DealMonth, Expense, NewCustomerDay,
                       NewCustomerMonth, Team, User, Visit)
 
@@ -253,9 +254,9 @@ def _per_team(ids, start, end, days, months, counted):
     per day and month: the owners' rows of the whole months and the days around them, joined to the owners."""
     whole, edges = months_within(start, end)
     parts = [days.select(days.owner, getattr(days, counted).alias("n")).where(
-        reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []
-    parts += [months.select(months.owner, getattr(months, counted).alias("n")).where(months.month.in_(whole))] \
-        if whole else []
+        (days.grp == OWN) & reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []
+    parts += [months.select(months.owner, getattr(months, counted).alias("n")).where(
+        (months.grp == OWN) & months.month.in_(whole))] if whole else []
     summed = reduce(operator.add, parts).alias("summed")
     return (Select([summed], [User.team, fn.SUM(summed.c.n)]).join(User, on=(User.id == summed.c.owner))
             .where(User.team.in_(ids)).group_by(User.team).bind(User._meta.database))

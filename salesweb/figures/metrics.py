@@ -8,12 +8,12 @@ from functools import reduce
 
 from peewee import JOIN, SQL, Case, Select, Value, fn
 
-from ..core.access import SEES_ALL, scope_shape, team_ids, team_tree
+from ..core.access import SEES_ALL, scope_shape, team_ids
 from ..core.clock import months_within
 from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
-from ..models.rollups import (ClosedDay, ClosedMonth, DealDay, DealMonth, MoneyDay, MoneyMonth, NewCustomerDay,
+from ..models.rollups import (ALL, EVERYONE, OWN, TEAM, ClosedDay, grouped_by, ClosedMonth, DealDay, DealMonth, MoneyDay, MoneyMonth, NewCustomerDay,
                               NewCustomerMonth, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 from ..pipeline import queries as pipeline
@@ -142,13 +142,31 @@ class Scope:
     source: str = ""
     shape: tuple = ("all", False, False)
     people: tuple = ()
+    group: tuple = ()  # (grp, person) of the group rows a grouped rollup keeps for exactly this scope, if any
+
+    @staticmethod
+    def group_of(shape, user):
+        """The group rows (models.rollups: grp and person) kept for a scope of this shape: a manager's whole
+        subtree (not narrowed to a team or a rep), or everyone; () for any other."""
+        return (TEAM, user) if shape == ("team", False, False) else (ALL, EVERYONE) \
+            if shape == ("all", False, False) else ()
 
     @property
     def by_customer(self):
         """Narrowed by the customer's region, tier or source: the rollups, kept per person, cannot say."""
         return bool(self.region or self.tier or self.source)
 
-    def narrow(self, query, owner_field, customer_field=None):
+    def narrow(self, query, owner_field, customer_field=None, totals=False):
+        """Narrow `query` to the scope by its owner column (and its customer's, for the customer filters). A grouped
+        rollup's rows are always narrowed to one `grp`: a person's own (read per person, GROUP BY the owner), or,
+        when `totals` (the reader sums over the whole scope) and the scope is exactly a manager's subtree or
+        everyone, that subtree's or everyone's rows alone."""
+        rollup = grouped_by(owner_field)
+        if rollup is not None:
+            if totals and self.group:
+                grp, person = self.group
+                return query.where((rollup.grp == grp) & (owner_field == person))
+            query = query.where(rollup.grp == OWN)
         if self.owners is not None:
             query = query.where(in_query(owner_field, self.owners))
         if customer_field is not None and (self.region or self.tier or self.source):
@@ -169,9 +187,10 @@ class Scope:
         `param`s (`values`), its key naming `shape`. `team`: the CTE "team" (`team_tree`) that statement declares
         once, for a manager's whole subtree (SQLite works a subtree out again for every subquery holding its own)."""
         sees, by_team, by_rep = self.shape
+        group = Scope.group_of(self.shape, param("scope_user"))
         if team is not None and sees == "team" and not by_team and not by_rep:
-            return Scope(Select((team,), (team.c.id,)), shape=self.shape)
-        return Scope(_owners_query(*self.shape), shape=self.shape)
+            return Scope(Select((team,), (team.c.id,)), shape=self.shape, group=group)
+        return Scope(_owners_query(*self.shape), shape=self.shape, group=group)
 
 
 def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
@@ -183,7 +202,7 @@ def scope_for(user, team_id=None, rep_id=None, region="", tier="", source=""):
         people = tuple((name, value) for name, value in (("scope_user", user.id), ("scope_team", team_id),
                                                          ("scope_rep", rep_id)) if value)
         owners = _owners(shape, dict(people))
-    return Scope(owners, region or "", tier or "", source or "", shape, people)
+    return Scope(owners, region or "", tier or "", source or "", shape, people, Scope.group_of(shape, user.id))
 
 
 def _owners(shape, values):
@@ -266,7 +285,7 @@ def funnel(scope, today, now, all_stages=None):
         sums = scope.narrow(StageDeals.select(StageDeals.stage.alias("stage"), StageDeals.deals.alias("deals"),
                                               StageDeals.amount.alias("amount"), StageDeals.weighted.alias("weighted"),
                                               Value(0).alias("stale")).where(_open(StageDeals.stage)),
-                            StageDeals.owner)
+                            StageDeals.owner, totals=True)
         # by the index of the open deals' stage, owner and what makes one stale, in its order
         stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
                                   .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
@@ -393,7 +412,8 @@ def _day_and_month_rollups(scope, period, days, months, person, sums, per_person
         columns = [getattr(model, person).alias("who")] + [getattr(model, name).alias(name) for name in sums]
         if people is not None:
             condition &= getattr(model, person).in_(list(people))
-        return scope.narrow(model.select(*columns).where(condition), getattr(model, person))
+        return scope.narrow(model.select(*columns).where(condition), getattr(model, person),
+                            totals=not per_person and people is None)
     parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
         + ([part(months, months.month.in_(whole))] if whole else [])
     both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
@@ -403,16 +423,17 @@ def _day_and_month_rollups(scope, period, days, months, person, sums, per_person
         VisitDay._meta.database)
 
 
-def _period_rows(scope, period, days, months, keys, sums):
+def _period_rows(scope, period, days, months, keys, sums, totals=True):
     """(*keys, *sums) summed over the period from a pair of rollups kept per owner, grouped by `keys(model)`,
     columns of either rollup (their values alike in both): whole months from the months', the days around them
-    from the days'. One query."""
+    from the days'. One query. `totals`: summed over the whole scope (not grouped by the owner), so the group rows
+    kept for it serve."""
     whole, edges = _months_within(period.start, period.end)
 
     def part(model, condition):
         columns = [column.alias(f"k{n}") for n, column in enumerate(keys(model))]
         return scope.narrow(model.select(*columns, *[getattr(model, name).alias(name) for name in sums])
-                            .where(condition), model.owner)
+                            .where(condition), model.owner, totals=totals)
     in_edges = reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]) if edges else None
     parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
     both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
@@ -518,7 +539,7 @@ def forecast(scope, today, months=6):
     if not scope.by_customer:
         query = scope.narrow(StageMonthDeals.select(StageMonthDeals.month, fn.SUM(StageMonthDeals.deals),
                                                     fn.SUM(StageMonthDeals.amount), fn.SUM(StageMonthDeals.weighted))
-                             .where(_open(StageMonthDeals.stage)), StageMonthDeals.owner)
+                             .where(_open(StageMonthDeals.stage)), StageMonthDeals.owner, totals=True)
         summed = {}
         for month, count, amount, weighted in query.group_by(StageMonthDeals.month).tuples():
             key = month if month == "" or month >= wanted[0] else "overdue"
@@ -553,11 +574,13 @@ def trends(scope, today, settings, months=12):
     names = [start.strftime("%Y-%m") for start in starts[:-1]]
     if not scope.by_customer:  # a row a person and month, not a row a deal or visit
         won = scope.narrow(DealMonth.select(DealMonth.month, fn.SUM(DealMonth.won_amount), fn.SUM(DealMonth.won))
-                           .where(DealMonth.month.in_(names)), DealMonth.owner).group_by(DealMonth.month)
+                           .where(DealMonth.month.in_(names)), DealMonth.owner, totals=True).group_by(DealMonth.month)
         new_deals = scope.narrow(DealMonth.select(Value("deals"), DealMonth.month, fn.SUM(DealMonth.created))
-                                 .where(DealMonth.month.in_(names)), DealMonth.owner).group_by(SQL("1"), SQL("2"))
+                                 .where(DealMonth.month.in_(names)), DealMonth.owner, totals=True).group_by(
+            SQL("1"), SQL("2"))
         visits = scope.narrow(VisitMonth.select(Value("visits"), VisitMonth.month, fn.SUM(VisitMonth.done))
-                              .where(VisitMonth.month.in_(names)), VisitMonth.rep).group_by(SQL("1"), SQL("2"))
+                              .where(VisitMonth.month.in_(names)), VisitMonth.rep, totals=True).group_by(
+            SQL("1"), SQL("2"))
         return _trend_rows(names, won, new_deals + visits)
     bounds = [utc_range(start, start, settings)[0] for start in starts]
     won = scope.narrow(Deal.select(month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id))
@@ -628,23 +651,21 @@ def _collected(query):
 
 def _money(scope, period, today):
     """Due and received in the period and overdue today, over the scope (as `param`s: scope.values, month0...,
-    edge0a..., month, first and today), for a statement whose SQL is kept: a manager's subtree declared once."""
+    edge0a..., month, first and today), for a statement whose SQL is kept: a manager's whole subtree and everyone
+    read the rollups' group rows kept for them."""
     whole, edges = _months_within(period.start, period.end)
-    sees, by_team, by_rep = scope.shape
-    team = team_tree(param("scope_user")) if sees == "team" and not by_team and not by_rep else None
-    kept = scope.kept(team)
+    kept = scope.kept()  # a manager's whole subtree and everyone read their group rows
 
     def summed(name):  # whole months from the months' rollup, the days around them from the days'
         parts = [kept.narrow(MoneyDay.select(getattr(MoneyDay, name).alias("n")).where(reduce(operator.or_, [
             (MoneyDay.day >= param(f"edge{i}a")) & (MoneyDay.day < param(f"edge{i}b")) for i in range(len(edges))])),
-            MoneyDay.owner)] if edges else []
+            MoneyDay.owner, totals=True)] if edges else []
         parts += [kept.narrow(MoneyMonth.select(getattr(MoneyMonth, name).alias("n")).where(MoneyMonth.month.in_(
-            [param(f"month{i}") for i in range(len(whole))])), MoneyMonth.owner)] if whole else []
+            [param(f"month{i}") for i in range(len(whole))])), MoneyMonth.owner, totals=True)] if whole else []
         both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
         return Select([both], [fn.COALESCE(fn.SUM(both.c.n), 0)])
     late = _overdue(kept, None, param("month"), param("first"), param("today"))
     query = Select(columns=[summed("due").alias("due"), summed("received").alias("received"), late.alias("late")])
-    query = query.with_cte(team) if team is not None else query
     return query.bind(Deal._meta.database)  # bound: written in the engine's own placeholders
 
 
@@ -655,9 +676,10 @@ def _overdue(scope, today, month=None, first_day=None, until=None):
         first_day, until = today.replace(day=1), today
         month = first_day.strftime("%Y-%m")
     months = scope.narrow(UnpaidMonth.select(UnpaidMonth.unpaid.alias("unpaid"))
-                          .where(UnpaidMonth.month < month), UnpaidMonth.owner)
+                          .where(UnpaidMonth.month < month), UnpaidMonth.owner, totals=True)
     days = scope.narrow(UnpaidDay.select(UnpaidDay.unpaid.alias("unpaid"))
-                        .where((UnpaidDay.day >= first_day) & (UnpaidDay.day < until)), UnpaidDay.owner)
+                        .where((UnpaidDay.day >= first_day) & (UnpaidDay.day < until)), UnpaidDay.owner,
+                        totals=True)
     both = (months + days).alias("unpaid")
     return Select([both], [fn.COALESCE(fn.SUM(both.c.unpaid), 0)])
 
@@ -762,7 +784,7 @@ def won_by_owner_and_month(scope, period):
         found = {}
         rows = _period_rows(scope, period, DealDay, DealMonth,
                             lambda model: [model.owner, model.month if model is DealMonth else month_of(model.day)],
-                            ("won_amount", "won"))
+                            ("won_amount", "won"), totals=False)
         for owner, month, amount, count in rows.tuples():
             if count:
                 found.setdefault(owner, {})[month] = (int(amount or 0), int(count))

@@ -14,12 +14,12 @@ from functools import reduce
 
 import pytz
 from flask import has_app_context, has_request_context
-from peewee import EXCLUDED, fn
+from peewee import EXCLUDED, SQL, Select, fn
 
-from ..core.db import db, is_sqlite, kept_row, kept_statement, param
+from ..core.db import db, in_query, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
-from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, Visit
-from ..models.rollups import (ROLLUPS, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth,
+from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, User, Visit
+from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth,
                               NewCustomerDay, NewCustomerMonth, RegionCount, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
@@ -44,6 +44,8 @@ SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageS
 # one statement
 ZEROS_STAY = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)
 DEAL_ROLLUPS = ZEROS_STAY  # what a deal's write adds to
+# a row's whole key: a grouped rollup's leads with `grp`
+ROW_KEYS = {model: (("grp",) if model in GROUPED else ()) + KEYS[model] for model in ROLLUPS}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
 
 
@@ -62,11 +64,19 @@ def local_day(utc_time, zone):
 
 
 def add(model, key, **sums):
-    """Add `sums` to the row of `model` with `key` (a dict of its key columns), making it if there is none; a row
-    that falls to all zeros goes, so what is kept is exactly what a rebuild makes."""
+    """Add `sums` to the row of `model` with `key` (a dict of its key columns), making it if there is none (and, for
+    a grouped rollup, to the rows of the person's subtrees and everyone's: `_write_cells`); a row that falls to all
+    zeros goes, so what is kept is exactly what a rebuild makes."""
     if not any(sums.values()):
         return
     names = tuple(key)
+    if model in GROUPED:
+        _upsert(model, [(tuple(key[name] for name in KEYS[model]), tuple(sums.get(name, 0) for name in SUMS[model]))])
+        if any(value < 0 for value in sums.values()):
+            values = {name: getattr(model, name).db_value(value) for name, value in key.items()}
+            db.execute_sql(*kept_statement(("rollup group emptied", model.__name__), lambda: _group_emptied(model),
+                                           **values))
+        return
     values = {name: getattr(model, name).db_value(value) for name, value in key.items()}
     # kept: a card move and a logged visit write these, and peewee writing the upsert took 0.14 ms, longer than the
     # database took to run it
@@ -89,6 +99,170 @@ def _emptied(model, key_names):
     fields = {name: getattr(model, name) for name in KEYS[model] + SUMS[model]}
     return model.delete().where(*[fields[name] == param(name) for name in key_names],
                                 *[fields[name] == 0 for name in SUMS[model]])
+
+
+# -- the group rows: each person's subtree and everyone --------------------------------------------------------
+
+def person_of(model):
+    """The key column naming the person a grouped rollup's row is kept for (the rep, or the owner)."""
+    return KEYS[model][0]
+
+
+def _chain(owners):
+    """The CTE "chain" (person, id, boss): for each of `owners` (an IN's values) the person and everyone above them
+    by reports_to, the person included: whose subtree sums a row of theirs adds to. A user id only (the pool, 0,
+    has none). UNION: a loop in the data cannot recurse forever."""
+    base = (User.select(User.id.alias("person"), User.id, User.reports_to).where(User.id.in_(owners))
+            .cte("chain", recursive=True, columns=("person", "id", "boss")))
+    above = User.alias()
+    step = above.select(base.c.person, above.id, above.reports_to).join(base, on=(above.id == base.c.boss))
+    return base.union(step)
+
+
+def _typed(model, name, value):
+    """A value for a column of `model` in a select with no table: PostgreSQL is told its type (SQLite would turn a
+    day cast to DATE into a number)."""
+    if is_sqlite():
+        return value
+    field = getattr(model, name)
+    kind = {"INT": "integer", "BIGINT": "bigint", "DATE": "date"}.get(field.field_type, "varchar")
+    return value.cast(kind)
+
+
+def _grouped_added(model, rows):
+    """One statement adding `rows` rows (params `{name}_{n}` of each key column and sum) to their persons' own rows,
+    to the subtree rows of each person and everyone above them, and to everyone's: INSERT ... SELECT over the
+    persons' chains above them, grouped by the row it adds to (one statement may not update a row twice), in key
+    order, with an upsert by key."""
+    person, keys, sums = person_of(model), KEYS[model][1:], SUMS[model]
+    names = KEYS[model] + sums
+    given = [Select(columns=[_typed(model, name, param(f"{name}_{n}")).alias(name) for name in names])
+             for n in range(rows)]
+    values = reduce(operator.add, given).cte("v", columns=names) if rows > 1 else given[0].cte("v", columns=names)
+    chain = _chain([param(f"{person}_{n}") for n in range(rows)])
+    rest = [getattr(values.c, name) for name in keys + sums]
+    own = Select([values], [SQL(str(OWN)).alias("grp"), getattr(values.c, person).alias("who"), *rest])
+    team = Select([values], [SQL(str(TEAM)), chain.c.id, *rest]).join(
+        chain, on=(chain.c.person == getattr(values.c, person)))
+    everyone = Select([values], [SQL(str(ALL)), SQL(str(EVERYONE)), *rest])
+    found = (own + team + everyone).alias("g")
+    grouped = [found.c.grp, found.c.who] + [getattr(found.c, name) for name in keys]
+    select = (Select([found], grouped + [fn.SUM(getattr(found.c, name)) for name in sums])
+              .where(SQL("1 = 1"))  # SQLite reads an ON after a select without WHERE as a join's
+              .group_by(*grouped).order_by(*grouped))
+    fields = [model.grp] + [getattr(model, name) for name in names]
+    return (model.insert_from(select, fields).with_cte(values, chain)
+            .on_conflict(conflict_target=[model.grp] + [getattr(model, name) for name in KEYS[model]],
+                         update={getattr(model, name): getattr(model, name) + getattr(EXCLUDED, name)
+                                 for name in sums}))
+
+
+def _group_emptied(model):
+    """The rows with this key (params per key column) fallen to all zeros: the person's own, their chain's
+    subtree rows and everyone's."""
+    person, keys = person_of(model), KEYS[model][1:]
+    chain = _chain([param(person)])
+    who = getattr(model, person)
+    above = Select([chain], [chain.c.id]).with_cte(chain)
+    rows = (((model.grp == OWN) & (who == param(person))) | ((model.grp == ALL) & (who == EVERYONE))
+            | ((model.grp == TEAM) & in_query(who, above)))
+    return model.delete().where(rows, *[getattr(model, name) == param(name) for name in keys],
+                                *[getattr(model, name) == 0 for name in SUMS[model]])
+
+
+def _upsert(model, rows):
+    """Add rows [(key tuple, sums tuple)] to `model` in one statement (a grouped rollup's subtree and everyone's
+    rows too)."""
+    names = KEYS[model] + SUMS[model]
+    values = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
+              for name, value in zip(names, tuple(getattr(model, k).db_value(v) for k, v in
+                                                  zip(KEYS[model], key)) + tuple(sums))}
+    if model in GROUPED:
+        # kept: a card move writes it, and peewee writing the statement took longer than the database running it
+        db.execute_sql(*kept_statement(("group rollup", model.__name__, len(rows)),
+                                       lambda: _grouped_added(model, len(rows)), **values))
+    else:
+        db.execute_sql(*kept_statement(("deal rollup", model.__name__, len(rows)),
+                                       lambda: _rows_added(model, len(rows)), **values))
+
+
+def _parents():
+    """{user id: the id they report to, or None}."""
+    return dict(User.select(User.id, User.reports_to).tuples())
+
+
+def _above(person, parents):
+    """The person (a user) and everyone above them by reports_to, as `_chain` finds them."""
+    found = []
+    while person in parents and person not in found:
+        found.append(person)
+        person = parents[person]
+    return found
+
+
+def _with_groups(model, rows, parents):
+    """A grouped rollup's rows (dicts, a person's own) with `grp`, and the subtree and everyone rows summed from
+    them, those whose sums are not all zero."""
+    if model not in GROUPED:
+        return rows
+    person, keys, sums = person_of(model), KEYS[model][1:], SUMS[model]
+    groups = {}
+    for row in rows:
+        rest = tuple(row[name] for name in keys)
+        for target in [(TEAM, who) for who in _above(row[person], parents)] + [(ALL, EVERYONE)]:
+            cell = groups.setdefault(target + rest, [0] * len(sums))
+            for n, name in enumerate(sums):
+                cell[n] += row[name]
+    return [{**row, "grp": OWN} for row in rows] + [
+        {"grp": key[0], person: key[1], **dict(zip(keys, key[2:])), **dict(zip(sums, found))}
+        for key, found in groups.items() if any(found)]
+
+
+def _regroup(model, people=None, where=None, everyone=True):
+    """Sum a grouped rollup's subtree rows again, from the people's own rows: of everyone above (or being) one of
+    `people` (None: of everyone), and everyone's rows (`everyone`); `where`: only the rows it holds (a condition on
+    the key columns but the person)."""
+    person, keys, sums = person_of(model), KEYS[model][1:], SUMS[model]
+    who = getattr(model, person)
+    managers = None
+    if people is not None:
+        parents = _parents()
+        managers = sorted({m for p in people for m in _above(p, parents)})
+    clauses = [where] if where is not None else []
+    deleted = (model.grp == TEAM) if managers is None else ((model.grp == TEAM) & who.in_(managers))
+    if everyone:
+        deleted |= model.grp == ALL
+    model.delete().where(deleted, *clauses).execute()
+    columns = [getattr(model, name) for name in keys]
+    summed = [fn.SUM(getattr(model, name)) for name in sums]
+    not_zero = reduce(operator.or_, [total != 0 for total in summed])
+    fields = [model.grp, who] + columns + [getattr(model, name) for name in sums]
+    if managers != []:
+        base = User.select(User.id.alias("top"), User.id)
+        if managers is not None:
+            base = base.where(User.id.in_(managers))
+        tree = base.cte("tree", recursive=True, columns=("top", "id"))
+        below = User.alias()
+        tree = tree.union(below.select(tree.c.top, below.id).join(tree, on=(below.reports_to == tree.c.id)))
+        teams = (model.select(SQL(str(TEAM)), tree.c.top, *columns, *summed)
+                 .join(tree, on=(tree.c.id == who)).where(model.grp == OWN, *clauses)
+                 .group_by(tree.c.top, *columns).having(not_zero).with_cte(tree))
+        model.insert_from(teams, fields).execute()
+    if everyone:
+        total = (model.select(SQL(str(ALL)), SQL(str(EVERYONE)), *columns, *summed)
+                 .where(model.grp == OWN, *clauses).group_by(*columns).having(not_zero))
+        model.insert_from(total, fields).execute()
+
+
+def reports_changed(people):
+    """Who reports to whom changed for some people (one of them is each moved person's old or new manager, or the
+    manager they now report to): the subtree rows of everyone above them, again, in every grouped rollup."""
+    people = sorted({p for p in people if p})
+    if not people:
+        return
+    with db.atomic():
+        for model in GROUPED:
+            _regroup(model, people, everyone=False)
 
 
 # -- visits ------------------------------------------------------------------------------------------------------
@@ -260,15 +434,8 @@ def _write_cells(cells):
     """Add {model: {key: sums}} to the rollups: per rollup, one statement for all its rows, in key order."""
     for model, change in cells.items():
         rows = [(key, sums) for key, sums in sorted(change.items(), key=lambda item: str(item[0])) if any(sums)]
-        if not rows:
-            continue
-        names = KEYS[model] + SUMS[model]
-        values_ = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
-                   for name, value in zip(names, tuple(getattr(model, k).db_value(v) for k, v in
-                                                       zip(KEYS[model], key)) + tuple(sums))}
-        # kept: a card move writes it, and peewee writing an upsert took longer than the database running it
-        db.execute_sql(*kept_statement(("deal rollup", model.__name__, len(rows)),
-                                       lambda: _rows_added(model, len(rows)), **values_))
+        if rows:
+            _upsert(model, rows)
 
 
 def _rows_added(model, rows):
@@ -306,7 +473,7 @@ def stages_changed(stage_ids):
     with db.atomic():
         made = _deal_rows(_zone(), stage_ids=ids)
         for model in (StageDeals, StageMonthDeals):
-            _replace(model, made[model], model.stage.in_(ids))
+            _replace(model, made[model], where=model.stage.in_(ids))
 
 
 def source_changed(customer_id, old, new):
@@ -552,23 +719,37 @@ def recompute_customers(owner_ids):
     if not ids:
         return
     with db.atomic():
-        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+        _replace(CustomerCount, _customer_rows(ids), ids)
         _replace_new_customers(ids, _zone())
 
 
 def _replace_new_customers(ids, zone):
     days, months = _new_customer_rows(ids, zone)
-    _replace(NewCustomerDay, days, NewCustomerDay.owner.in_(ids))
-    _replace(NewCustomerMonth, months, NewCustomerMonth.owner.in_(ids))
+    _replace(NewCustomerDay, days, ids)
+    _replace(NewCustomerMonth, months, ids)
 
 
 # -- recomputing -------------------------------------------------------------------------------------------------
 
-def _replace(model, rows, where=None):
+def _replace(model, rows, people=None, where=None):
+    """Put `rows` (a person's own) in place of the rows of `people` (None: everyone's) that `where` holds (None:
+    all); a grouped rollup's subtree and everyone's rows are summed again from the own rows."""
+    clauses = []
+    if people is not None:
+        clauses.append(getattr(model, person_of(model)).in_(list(people)))
+    if where is not None:
+        clauses.append(where)
+    grouped = model in GROUPED
+    if grouped and people is not None:
+        clauses.append(model.grp == OWN)
     query = model.delete()
-    (query.where(where) if where is not None else query).execute()
+    (query.where(*clauses) if clauses else query).execute()
+    if grouped:
+        rows = [{**row, "grp": OWN} for row in rows]
     for start in range(0, len(rows), CHUNK):
         model.insert_many(rows[start:start + CHUNK]).execute()
+    if grouped:
+        _regroup(model, people, where)
 
 
 def recompute_people(user_ids, values=None):
@@ -579,9 +760,9 @@ def recompute_people(user_ids, values=None):
     zone = _zone(values)
     with db.atomic():
         days, months = _visit_rows(ids, zone)
-        _replace(VisitDay, days, VisitDay.rep.in_(ids))
-        _replace(VisitMonth, months, VisitMonth.rep.in_(ids))
-        _replace(CustomerCount, _customer_rows(ids), CustomerCount.owner.in_(ids))
+        _replace(VisitDay, days, ids)
+        _replace(VisitMonth, months, ids)
+        _replace(CustomerCount, _customer_rows(ids), ids)
         _replace_new_customers(ids, zone)
         deals_changed_owner(ids)
 
@@ -594,8 +775,8 @@ def recompute_stays(owner_ids=None):
         return
     with db.atomic():
         days, months = _stay_rows(ids, _zone())
-        _replace(StageStay, days, None if ids is None else StageStay.owner.in_(ids))
-        _replace(StageStayMonth, months, None if ids is None else StageStayMonth.owner.in_(ids))
+        _replace(StageStay, days, ids)
+        _replace(StageStayMonth, months, ids)
 
 
 def deals_changed_owner(owner_ids):
@@ -606,14 +787,14 @@ def deals_changed_owner(owner_ids):
     with db.atomic():
         recompute_stays(ids)
         days, months = _money_rows(ids)
-        _replace(MoneyDay, days, MoneyDay.owner.in_(ids))
-        _replace(MoneyMonth, months, MoneyMonth.owner.in_(ids))
+        _replace(MoneyDay, days, ids)
+        _replace(MoneyMonth, months, ids)
         made = _deal_rows(_zone(), owner_ids=ids)
         for model in DEAL_ROLLUPS:
-            _replace(model, made[model], model.owner.in_(ids))
+            _replace(model, made[model], ids)
         days, months = _unpaid_rows(ids)
-        _replace(UnpaidDay, days, UnpaidDay.owner.in_(ids))
-        _replace(UnpaidMonth, months, UnpaidMonth.owner.in_(ids))
+        _replace(UnpaidDay, days, ids)
+        _replace(UnpaidMonth, months, ids)
 
 
 def fresh(values=None):
@@ -624,9 +805,16 @@ def fresh(values=None):
     unpaid_days, unpaid_months = _unpaid_rows(None)
     stay_days, stay_months = _stay_rows(None, zone)
     new_days, new_months = _new_customer_rows(None, zone)
-    return {NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(),VisitDay: days, VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
+    return {NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
+            VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
             MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None), **_deal_rows(zone)}
+
+
+def fresh_grouped(values=None):
+    """`fresh` with the grouped rollups' subtree and everyone's rows summed beside each person's own."""
+    parents = _parents()
+    return {model: _with_groups(model, rows, parents) for model, rows in fresh(values).items()}
 
 
 def rebuild(values=None):
@@ -643,7 +831,8 @@ def rebuild(values=None):
 def kept():
     """{model: rows} as they are kept now (but for rows fallen to zero, which a rebuild does not make)."""
     def rows(model):
-        query = model.select(*[getattr(model, n) for n in KEYS[model] + SUMS[model]])
+        query = model.select(*[getattr(model, n) for n in ROW_KEYS[model] + SUMS[model]]).order_by(
+            *[getattr(model, n) for n in ROW_KEYS[model]])  # in key order: two readings compare equal
         if model in ZEROS_STAY:
             query = query.where(~reduce(operator.and_, [getattr(model, n) == 0 for n in SUMS[model]]))
         return [dict(row) for row in query.dicts()]
@@ -653,10 +842,11 @@ def kept():
 def differences(values=None):
     """What the kept rollups get wrong against a rebuild: [(table, key, kept sums, fresh sums)]; [] when none."""
     found = []
-    now, made = kept(), fresh(values)
+    now, made = kept(), fresh_grouped(values)
     for model in ROLLUPS:
         def by_key(rows):
-            return {tuple(_plain(row[n]) for n in KEYS[model]): tuple(row[n] for n in SUMS[model]) for row in rows}
+            return {tuple(_plain(row[n]) for n in ROW_KEYS[model]): tuple(row[n] for n in SUMS[model])
+                    for row in rows}
         have, want = by_key(now[model]), by_key(made[model])
         for key in sorted(set(have) | set(want), key=str):
             if have.get(key) != want.get(key):

@@ -7,8 +7,28 @@ from peewee import BigIntegerField, CharField, DateField, IntegerField
 
 from ..core.db import BaseModel
 
+# Which rows of a grouped rollup (`Grouped`): a person's own (as kept per person), the sums over a person's whole
+# subtree by reports_to, the person included (core.access.team_ids; the person is the owner), and over everyone
+# (the owner EVERYONE; the pool's rows, owner 0, are a person's own and count in everyone's).
+OWN, TEAM, ALL = 0, 1, 2
+EVERYONE = -1
 
-class VisitDay(BaseModel):
+
+class Grouped(BaseModel):
+    """A rollup kept per person and, beside each person's rows, summed over each person's subtree and over
+    everyone (`grp`: OWN, TEAM, ALL), so that a figure over a manager's whole team or over everyone reads one row
+    set, not a row per person. A reader narrows to one `grp` always: `figures.metrics.Scope.narrow` and
+    `core.access.visible_to` read OWN unless asked for the group sums (`totals`)."""
+    grp = IntegerField(default=OWN)
+
+
+def grouped_by(field):
+    """The grouped rollup a column belongs to, or None (any other column or expression)."""
+    model = getattr(field, "model", None)
+    return model if isinstance(model, type) and issubclass(model, Grouped) else None
+
+
+class VisitDay(Grouped):
     """Done visits per rep per day: how many, and how many of them verified by a check-in."""
     rep = IntegerField()
     day = DateField()
@@ -18,10 +38,10 @@ class VisitDay(BaseModel):
     class Meta:
         table_name = "rollup_visit_day"
         primary_key = False
-        indexes = ((("rep", "day"), True), (("day", "rep"), False))
+        indexes = ((("grp", "rep", "day"), True), (("grp", "day", "rep"), False))
 
 
-class VisitMonth(BaseModel):
+class VisitMonth(Grouped):
     """The same per rep per month: trends and whole months read twelve rows a rep, not three hundred."""
     rep = IntegerField()
     month = CharField(max_length=7)
@@ -31,10 +51,10 @@ class VisitMonth(BaseModel):
     class Meta:
         table_name = "rollup_visit_month"
         primary_key = False
-        indexes = ((("rep", "month"), True), (("month", "rep"), False))
+        indexes = ((("grp", "rep", "month"), True), (("grp", "month", "rep"), False))
 
 
-class StageStay(BaseModel):
+class StageStay(Grouped):
     """Stays in a stage that ended on a day: per deal owner, day, the stage stayed in and the one moved to, how
     many, and their length summed in seconds. The stage flow reads them: conversion and days per stage."""
     owner = IntegerField()
@@ -48,11 +68,11 @@ class StageStay(BaseModel):
         table_name = "rollup_stage_stay"
         primary_key = False
         # by day, covering: everyone's flow over 90 days reads the index alone (25,000 stays on xl)
-        indexes = ((("owner", "day", "stage", "next_stage"), True),
-                   (("day", "owner", "stage", "next_stage", "stays", "seconds"), False))
+        indexes = ((("grp", "owner", "day", "stage", "next_stage"), True),
+                   (("grp", "day", "owner", "stage", "next_stage", "stays", "seconds"), False))
 
 
-class MoneyDay(BaseModel):
+class MoneyDay(Grouped):
     """Receivables per deal owner per day: instalments falling due and payments received (minor units)."""
     owner = IntegerField()
     day = DateField()
@@ -62,10 +82,10 @@ class MoneyDay(BaseModel):
     class Meta:
         table_name = "rollup_money_day"
         primary_key = False
-        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+        indexes = ((("grp", "owner", "day"), True), (("grp", "day", "owner"), False))
 
 
-class MoneyMonth(BaseModel):
+class MoneyMonth(Grouped):
     """The same per deal owner per month."""
     owner = IntegerField()
     month = CharField(max_length=7)
@@ -75,10 +95,10 @@ class MoneyMonth(BaseModel):
     class Meta:
         table_name = "rollup_money_month"
         primary_key = False
-        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+        indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
-class CustomerCount(BaseModel):
+class CustomerCount(Grouped):
     """Customers per owner (0: the pool), tier, status and region ('' for none): the customer list's tier tabs
     and region choices and the allocation console's loads count these rows, not the customers."""
     owner = IntegerField()
@@ -92,10 +112,10 @@ class CustomerCount(BaseModel):
         primary_key = False
         # the key leads with the owner: the readers narrow to the owners in a scope (a scope of all reads the few
         # thousand rows whole; an index for it turned the planner from the owners once the tables were analysed)
-        indexes = ((("owner", "tier", "status", "region"), True),)
+        indexes = ((("grp", "owner", "tier", "status", "region"), True),)
 
 
-class StageDeals(BaseModel):
+class StageDeals(Grouped):
     """The deals in each stage per owner, now: how many, their amounts summed, and their amounts times their
     probability (percent) summed. The board's column headers read these, not every deal (Won and Lost hold
     every deal ever closed). A row whose sums fall to zero stays (a move then writes one statement):
@@ -109,10 +129,10 @@ class StageDeals(BaseModel):
     class Meta:
         table_name = "rollup_stage_deals"
         primary_key = False
-        indexes = ((("owner", "stage"), True),)
+        indexes = ((("grp", "owner", "stage"), True),)
 
 
-class UnpaidDay(BaseModel):
+class UnpaidDay(Grouped):
     """What is still unpaid of the instalments falling due on a day, per deal owner (minor units). A contract's
     payments settle its earliest instalments first, so what it has overdue today, everything that fell due before
     today less everything paid, is what is unpaid of the days before today: a sum over those days."""
@@ -123,10 +143,10 @@ class UnpaidDay(BaseModel):
     class Meta:
         table_name = "rollup_unpaid_day"
         primary_key = False
-        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+        indexes = ((("grp", "owner", "day"), True), (("grp", "day", "owner"), False))
 
 
-class UnpaidMonth(BaseModel):
+class UnpaidMonth(Grouped):
     """The same per deal owner per month."""
     owner = IntegerField()
     month = CharField(max_length=7)
@@ -135,10 +155,10 @@ class UnpaidMonth(BaseModel):
     class Meta:
         table_name = "rollup_unpaid_month"
         primary_key = False
-        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+        indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
-class StageStayMonth(BaseModel):
+class StageStayMonth(Grouped):
     """The stage stays per deal owner per month: a period's flow reads its whole months here and the days
     around them from StageStay, a row an owner and month rather than one an owner and day."""
     owner = IntegerField()
@@ -151,11 +171,11 @@ class StageStayMonth(BaseModel):
     class Meta:
         table_name = "rollup_stage_stay_month"
         primary_key = False
-        indexes = ((("owner", "month", "stage", "next_stage"), True),
-                   (("month", "owner", "stage", "next_stage", "stays", "seconds"), False))
+        indexes = ((("grp", "owner", "month", "stage", "next_stage"), True),
+                   (("grp", "month", "owner", "stage", "next_stage", "stays", "seconds"), False))
 
 
-class StageMonthDeals(BaseModel):
+class StageMonthDeals(Grouped):
     """The deals in each stage per owner and expected-close month ('' for none), now: how many, their amounts
     and their amounts times their probability summed, as StageDeals keeps them per stage. The forecast reads
     the open stages' rows, not every open deal; StageDeals stays beside it so that the board's headers read a
@@ -171,11 +191,11 @@ class StageMonthDeals(BaseModel):
         table_name = "rollup_stage_month_deals"
         primary_key = False
         # by stage, covering: everyone's forecast reads the open stages' rows from the index alone
-        indexes = ((("owner", "stage", "month"), True),
-                   (("stage", "month", "owner", "deals", "amount", "weighted"), False))
+        indexes = ((("grp", "owner", "stage", "month"), True),
+                   (("grp", "stage", "month", "owner", "deals", "amount", "weighted"), False))
 
 
-class DealDay(BaseModel):
+class DealDay(Grouped):
     """Deals won (by the day they were won), lost (by the day they were lost) and made (by the install's day
     they were made) per owner per day: how many and their amounts; `won_seconds` sums, over the won deals, the
     time from a deal's making to the start of the day it was won (the average sales cycle)."""
@@ -192,10 +212,10 @@ class DealDay(BaseModel):
     class Meta:
         table_name = "rollup_deal_day"
         primary_key = False
-        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+        indexes = ((("grp", "owner", "day"), True), (("grp", "day", "owner"), False))
 
 
-class DealMonth(BaseModel):
+class DealMonth(Grouped):
     """The same per owner per month."""
     owner = IntegerField()
     month = CharField(max_length=7)
@@ -210,10 +230,10 @@ class DealMonth(BaseModel):
     class Meta:
         table_name = "rollup_deal_month"
         primary_key = False
-        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+        indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
-class ClosedDay(BaseModel):
+class ClosedDay(Grouped):
     """Deals won and lost per owner per day (won by the day they were won, lost by the day they were lost), per
     the source of the deal's customer and the reason a lost deal was lost (0: none, and every won deal): how many
     and their amounts. Won and lost by source and the loss reasons read these; a customer's new source moves its
@@ -230,10 +250,10 @@ class ClosedDay(BaseModel):
     class Meta:
         table_name = "rollup_closed_day"
         primary_key = False
-        indexes = ((("owner", "day", "source", "reason"), True), (("day", "owner"), False))
+        indexes = ((("grp", "owner", "day", "source", "reason"), True), (("grp", "day", "owner"), False))
 
 
-class ClosedMonth(BaseModel):
+class ClosedMonth(Grouped):
     """The same per owner per month."""
     owner = IntegerField()
     month = CharField(max_length=7)
@@ -247,10 +267,10 @@ class ClosedMonth(BaseModel):
     class Meta:
         table_name = "rollup_closed_month"
         primary_key = False
-        indexes = ((("owner", "month", "source", "reason"), True), (("month", "owner"), False))
+        indexes = ((("grp", "owner", "month", "source", "reason"), True), (("grp", "month", "owner"), False))
 
 
-class NewCustomerDay(BaseModel):
+class NewCustomerDay(Grouped):
     """Customers made per owner (0: the pool) per the install's day they were made: how many. Kept per the
     customer's owner now, as the figures count them, so a customer that changes hands moves its count."""
     owner = IntegerField()
@@ -260,10 +280,10 @@ class NewCustomerDay(BaseModel):
     class Meta:
         table_name = "rollup_new_customer_day"
         primary_key = False
-        indexes = ((("owner", "day"), True), (("day", "owner"), False))
+        indexes = ((("grp", "owner", "day"), True), (("grp", "day", "owner"), False))
 
 
-class NewCustomerMonth(BaseModel):
+class NewCustomerMonth(Grouped):
     """The same per owner per month."""
     owner = IntegerField()
     month = CharField(max_length=7)
@@ -272,7 +292,7 @@ class NewCustomerMonth(BaseModel):
     class Meta:
         table_name = "rollup_new_customer_month"
         primary_key = False
-        indexes = ((("owner", "month"), True), (("month", "owner"), False))
+        indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
 class RegionCount(BaseModel):
@@ -287,6 +307,8 @@ class RegionCount(BaseModel):
         indexes = ((("region",), True),)
 
 
+GROUPED = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth, CustomerCount,
+           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth]
 ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
            CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay,
            NewCustomerMonth, RegionCount]

@@ -300,7 +300,7 @@ def _rolled_up_totals(board_filter, stage_ids):
         weighted = fn.SUM(StageDeals.weighted) / 100  # as over the deals: the sum of amount × probability, then / 100
         query = visible_to(StageDeals.select(StageDeals.stage, fn.SUM(StageDeals.deals).alias("count"),
                                              fn.SUM(StageDeals.amount).alias("amount"), weighted.alias("weighted")),
-                           f.role, param("user_id"), StageDeals.owner)
+                           f.role, param("user_id"), StageDeals.owner, totals=f.owner_id is None)
         if f.owner_id is not None:
             query = query.where(StageDeals.owner == param("owner_id"))
         if stage_ids is not None:

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
+from salesweb.admin import rules as people
 from salesweb.allocation import rules as allocation
 from salesweb.core import settings
 from salesweb.core.db import utcnow
@@ -12,8 +13,8 @@ from salesweb.core.errors import Invalid, Stale
 from salesweb.customers import importer, pool, rules as customers, tiers
 from salesweb.infra import rollups
 from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
-                             StageChange, Visit)
-from salesweb.models.rollups import CustomerCount, StageStay, VisitDay, VisitMonth
+                             StageChange, Team, User, Visit)
+from salesweb.models.rollups import OWN, CustomerCount, StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
 from salesweb.quotes import contracts
 from salesweb.visits import rules as visits
@@ -53,15 +54,21 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("reopen"), st.integers(0, 50), st.integers(0, 9)),
     st.tuples(st.just("source"), st.integers(0, 50), st.sampled_from(SOURCES)),
     st.tuples(st.just("lose why"), st.integers(0, 50), st.integers(0, 9)),
+    # someone (one of the reps, or their manager) reports to another: the manager, the director above them, a
+    # second manager under the director, or nobody
+    st.tuples(st.just("reports to"), st.integers(0, 3), st.integers(0, 3)),
 ), min_size=3, max_size=30)
 
 
 @pytest.fixture
 def world(app, make):
-    """Four reps under a manager, ops, six customers with a place (so a check-in can be verified), a deal each."""
+    """Four reps under a manager (three reps and the manager) under a director beside a second manager, ops, six
+    customers with a place (so a check-in can be verified), a deal each."""
     with app.app_context():
         values = settings.current()
-        manager = make.user("manager", team="North")
+        director = make.user("manager")
+        manager = make.user("manager", team="North", reports_to=director)
+        second = make.user("manager", team="South", reports_to=director)
         reps = [make.user("rep", team="North", reports_to=manager) for _ in range(3)] + [manager]
         ops = make.user("ops")
         customers = [make.customer(reps[i % 4]) for i in range(6)]
@@ -70,6 +77,7 @@ def world(app, make):
             customer.lat, customer.lon = 31.23 + i / 100, 121.47
             make.deal(reps[i % 4], customer)
         yield {"values": values, "reps": reps, "ops": ops, "customers": customers, "batches": [],
+               "bosses": [manager, director, second, None],
                # the clock only goes forward from the deals' making, as time does
                "clock": [utcnow().replace(microsecond=0) + datetime.timedelta(minutes=1)]}
 
@@ -118,6 +126,10 @@ def run(world, step):
     """One write through the rules; a refusal (Invalid, Stale) changes nothing, which is checked too."""
     kind, *args = step
     reps, ops, values = world["reps"], world["ops"], world["values"]
+    if kind == "reports to":
+        person, boss = User.get_by_id(reps[args[0]].id), world["bosses"][args[1]]
+        people.update_user(person, person.email, person.name, person.role, person.team, boss, person.locale, ops)
+        return
     if kind == "log":
         rep, customer, hours_back, checked = reps[args[0]], world["customers"][args[1]], args[2], args[3]
         now = _tick(world, 7)
@@ -325,13 +337,13 @@ def test_a_rebuild_counts_what_the_rows_hold(app, make):
         kept = rollups.kept()
         rollups.rebuild(values)
         assert rollups.kept() == kept and rollups.differences(values) == []
-        by_day = {(r.day, r.done, r.verified) for r in VisitDay.select().where(VisitDay.rep == rep.id)}
+        by_day = {(r.day, r.done, r.verified) for r in VisitDay.select().where((VisitDay.rep == rep.id) & (VisitDay.grp == OWN))}
         verified = Visit.select().where(Visit.verified == True).count()  # noqa: E712
         assert verified == 1, "the check-in at the customer's place verifies the second visit"
         assert by_day == {(datetime.date(2026, 11, 2), 2, 1), (datetime.date(2026, 11, 3), 1, 0)}
-        assert [(r.month, r.done, r.verified) for r in VisitMonth.select().where(VisitMonth.rep == rep.id)] == \
+        assert [(r.month, r.done, r.verified) for r in VisitMonth.select().where((VisitMonth.rep == rep.id) & (VisitMonth.grp == OWN))] == \
             [("2026-11", 3, 1)]
-        stays = list(StageStay.select().where(StageStay.owner == rep.id))
+        stays = list(StageStay.select().where((StageStay.owner == rep.id) & (StageStay.grp == OWN)))
         assert [(s.day, s.stage, s.next_stage, s.stays, s.seconds) for s in stays] == \
             [(datetime.date(2026, 11, 2), _stage(0, ("open",)).id, _stage(1, ("open",)).id, 1, 7200)]
         assert StageChange.select().count() == 2
@@ -348,7 +360,7 @@ def test_customers_are_counted_per_owner_tier_status_and_region(app, make):
         pooled = make.customer(None, by=ops, tier="C", region="West", status="prospect")
 
         def counts():
-            return sorted((r.owner, r.tier, r.status, r.region, r.customers) for r in CustomerCount.select())
+            return sorted((r.owner, r.tier, r.status, r.region, r.customers) for r in CustomerCount.select().where(CustomerCount.grp == OWN))
 
         assert counts() == sorted([(rep.id, "A", "lead", "East", 2), (other.id, "B", "customer", "", 1),
                                    (0, "C", "prospect", "West", 1)])
@@ -392,9 +404,9 @@ def test_a_new_time_zone_moves_the_days_of_the_rollups(app, make):
         at = datetime.datetime(2026, 11, 2, 17, 0)
         visits.log({"occurred_at": at, "duration_minutes": 30, "kind": "phone", "outcome": "", "contacts": []},
                    customer, rep, rep, values, now=at)
-        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 3)]
+        assert [r.day for r in VisitDay.select().where(VisitDay.grp == OWN)] == [datetime.date(2026, 11, 3)]
         tiers.update_settings({**values, "timezone": "Europe/London"}, by=ops)
-        assert [r.day for r in VisitDay.select()] == [datetime.date(2026, 11, 2)]
+        assert [r.day for r in VisitDay.select().where(VisitDay.grp == OWN)] == [datetime.date(2026, 11, 2)]
         assert rollups.differences(settings.current()) == []
 
 
@@ -412,3 +424,33 @@ def test_a_write_from_a_copy_read_before_another_write_keeps_the_counts(app, mak
         assert rollups.differences() == []
         pool.release(second, rep)  # a copy that still says prospect; the row says so too, with region North again
         assert rollups.differences() == []
+
+
+# Every change of who reports to whom, with writes between: a rep moves to the second manager, the manager (and
+# their own deals) moves to report to nobody and back under the director, a rep moves straight under the director,
+# a loop refused.
+EVERY_ORG_WRITE = [("reports to", 0, 2), ("new deal", 0, 1), ("reports to", 3, 3), ("win", 0, 3_000_00),
+                   ("reports to", 3, 1), ("reports to", 1, 1), ("log", 1, 2, 3, True), ("reports to", 3, 0),
+                   ("reports to", 0, 0), ("owner", 0, 1)]
+
+
+def test_kept_group_rollups_follow_each_change_of_who_reports_to_whom(app, world, make):
+    with app.app_context():
+        for step in EVERY_ORG_WRITE:
+            try:
+                run(world, step)
+            except Invalid:
+                pass
+            assert rollups.differences(world["values"]) == [], step
+        # a team's first manager: its members who reported to nobody report to them (the new manager's subtree
+        # and everyone above it count them), as a manager named to lead a team of such members does
+        loner = make.user("rep", team="West")
+        make.deal(loner, make.customer(loner))
+        make.user("manager", team="West", reports_to=world["bosses"][1])
+        assert User.get_by_id(loner.id).reports_to_id is not None
+        assert rollups.differences(world["values"]) == []
+        other = make.user("rep", team="East")
+        make.deal(other, make.customer(other))
+        people.save_team(Team.get(Team.name == "East"), "East", world["bosses"][2], world["ops"])
+        assert User.get_by_id(other.id).reports_to_id == world["bosses"][2].id
+        assert rollups.differences(world["values"]) == []
