@@ -455,7 +455,10 @@ def _timeline_shares():
 def _timeline_visits():
     return (Visit.select(Visit.id, Visit.occurred_at, REP.name, Visit.purpose, Visit.notes, Visit.verified,
                          Visit.lat, Visit.distance_m, Visit.check_problem)
-            .join(REP, on=(Visit.rep == REP.id))
+            # a LEFT JOIN (every visit has its rep) so that PostgreSQL starts from the customer's visits: joined
+            # inner, it took the few hundred users first and read each one's visits by the rep index (107 ms on the
+            # xl data, never analysed), where the customer's own are a few dozen
+            .join(REP, JOIN.LEFT_OUTER, on=(Visit.rep == REP.id))
             .where((Visit.customer == param("customer")) & (Visit.status == "done"))
             .order_by(Visit.occurred_at.desc()).limit(param("limit")))
 

@@ -52,6 +52,7 @@ class Visit(BaseModel):
         indexes = (
             (("rep", "occurred_at", "status"), False),  # my visits this week; a team's visits by date and per month
             (("rep", "status", "planned_for"), False),  # planned today, the week plan
+            (("rep", "status", "occurred_at"), False),  # a rep's visit list, newest first (0039)
             (("customer", "occurred_at"), False),   # the customer's timeline
             (("occurred_at", "status"), False),  # visits done per month, counted in the index alone
         )

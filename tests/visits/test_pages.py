@@ -354,6 +354,36 @@ def test_the_visit_list_filters_by_rep_dates_tier_kind_and_check_in(app, make, t
     assert "Gamma Co" not in body and "Delta Co" not in body
 
 
+def test_the_visit_list_counts_the_done_visits_in_scope_with_and_without_filters(app, make, team, signed_in):
+    values = settings.current()
+    now = utcnow()
+    second = make.user("rep", name="Rep Three", team="East", reports_to=team["boss"])
+    months = datetime.timedelta(days=40)
+    for rep, n in ((team["rep"], 3), (second, 2), (team["other"], 4)):
+        customer = make.customer(rep, name=f"{rep.name} Co")
+        for k in range(n):  # over several months: the count adds up each month's
+            visits.log({"occurred_at": now - k * months, "duration_minutes": 30, "kind": "phone" if k else "on_site",
+                        "outcome": "", "contacts": []}, customer, rep, rep, values, now=now)
+        visits.plan(customer, rep, datetime.date.today(), rep, datetime.date.today())  # planned: not listed
+    visits.cancel(visits.plan(make.customer(second, name="Dropped Co"), second, datetime.date.today(), second,
+                              datetime.date.today()), second)
+    ops_client, _ops = signed_in("ops", name="Ops")
+
+    def count(client, **query):
+        body = client.get("/visits", query_string=query, headers=EN).get_data(as_text=True)
+        return int(re.search(r'<p class="count">(\d+) visits?</p>', body).group(1))
+
+    assert count(team["rep_client"]) == 3
+    assert count(team["rep_client"], rep=str(second.id)) == 0  # a rep sees their own alone
+    assert count(team["boss_client"]) == 5
+    assert count(team["boss_client"], rep=str(second.id)) == 2
+    assert count(team["boss_client"], rep=str(team["other"].id)) == 0  # outside the team
+    assert count(team["boss_client"], kind="phone") == 3
+    assert count(ops_client) == 9
+    assert count(ops_client, rep=str(team["other"].id)) == 4
+    assert count(ops_client, kind="on_site") == 3
+
+
 def test_a_planned_visit_opens_the_form_filled_in(app, make, team):
     customer = make.customer(team["rep"], name="Planned Pumps")
     today = datetime.date.today()
