@@ -8,8 +8,10 @@ The department is the bench database's own people, signed in with the demo passw
 between clicks: reps open Today, their customers and log visits with a photo; managers look at their home
 and the board and move cards; ops read the analytics tabs; support works the quotes. About 15 % of the
 requests write. The run signs everyone in over a ramp-up (reported apart), then measures for --seconds:
-per page p50, p95 and errors, against a floor (the base layout rendered for a signed-in user, timed
-in-process as bench/bench.py's /_bench/floor). Then, with no thinking at all, more and more users until
+per page p50, p95 and errors, against the floor's median: the lightest signed-in page (the password page: the base
+layout, a small form, one query) opened through the same server during the same minute by one more person, so
+that the floor and the pages are timed alike (the HTTP hop, the workers' queue and Locust on the same cores are in
+both). The base layout timed in-process, as bench/bench.py's /_bench/floor, is reported beside it. Then, with no thinking at all, more and more users until
 the requests per second stop growing: the most the two workers sustain without an error. The server's
 stderr is kept and searched for "database is locked" and tracebacks. Prints a table, writes JSON
 (instance/bench/load-<engine>.json) and exits non-zero when a budget is missed.
@@ -58,6 +60,9 @@ BUDGET = {"p95_floor_ratio": 15.0, "errors": 0, "database_locked": 0, "traceback
 THINK = (1, 3)  # seconds between clicks
 SIGN_IN = ("sign-in page", "sign in", "/ (to the home page)")  # once per person, during the ramp-up
 LOCKED = "database is locked"
+# The floor as the department meets it: the lightest signed-in page the server has (the base layout, one small
+# form, the session user's one query), opened through the same server, under the same load, by one more person.
+FLOOR = ("floor (password page, signed in)", "/account/password")
 
 
 def _photo():
@@ -278,6 +283,24 @@ class Person(FastHttpUser):
         self.desk.sign_in()
 
 
+class Floor(FastHttpUser):
+    """One more signed-in rep who only opens the floor page, thinking as everyone does: the floor's median
+    measured as each page is, through the server while the department works. It adds one person to the load."""
+    abstract = True
+    fixed_count = 1
+    wait_time = between(*THINK)
+    default_headers = {"User-Agent": USER_AGENT}
+    accounts = []
+
+    def on_start(self):
+        self.desk = Desk(self.client, "rep", self.accounts[0], self.wait)
+        self.desk.sign_in()
+
+    @task
+    def floor(self):
+        self.desk.page(*FLOOR)
+
+
 def person(role):
     return type(role.capitalize(), (Person,), {"role": role, "accounts": _accounts(role), "turns": itertools.count(),
                                                "weight": len(_accounts(role)), "__module__": __name__,
@@ -374,10 +397,12 @@ def summary(taken):
 
 
 def department(accounts):
-    """The department's user classes: each role's accounts from the database, weighted by its people."""
+    """The department's user classes: each role's accounts from the database, weighted by its people; and the
+    one person who opens the floor page."""
     return [type(cls.__name__, (cls,), {"accounts": accounts[cls.role], "weight": len(accounts[cls.role]),
                                         "turns": itertools.count(), "__module__": __name__})
-            for cls in (Rep, Manager, Ops, Support) if accounts.get(cls.role)]
+            for cls in (Rep, Manager, Ops, Support) if accounts.get(cls.role)] + [
+        type("Floor", (Floor,), {"accounts": accounts["rep"][-1:], "abstract": False, "__module__": __name__})]
 
 
 def anyone(accounts):
@@ -402,8 +427,8 @@ def environment(classes, host):
 def run_department(classes, host, users, ramp, seconds):
     """The department: sign-ins spread over `ramp` seconds, then `seconds` of clicking."""
     runner, recorder = environment(classes, host)
-    runner.start(users, spawn_rate=max(users / max(ramp, 0.1), 0.1))
-    signed_in(recorder, users, ramp + 60)
+    runner.start(users + 1, spawn_rate=max(users / max(ramp, 0.1), 0.1))  # and the floor's one person
+    signed_in(recorder, users + 1, ramp + 60)
     ramp_up = summary(recorder.take())
     gevent.sleep(seconds)
     steady = summary(recorder.take())
@@ -504,11 +529,17 @@ def server_problems(text):
             "worker_timeouts": text.count("WORKER TIMEOUT")}
 
 
+def floor_under_load(steady):
+    """The floor page's median during the department's minute, in ms."""
+    return next(row["p50_ms"] for row in steady["pages"] if row["page"] == FLOOR[0])
+
+
 def misses(floor_ms, ramp_up, steady, capacity, problems):
     found = []
     limit = BUDGET["p95_floor_ratio"] * floor_ms
     for row in steady["pages"]:
-        if row["p95_ms"] > limit and row["page"] not in SIGN_IN:  # a sign-in belongs to the ramp-up
+        # a sign-in belongs to the ramp-up; the floor is what the others are measured against
+        if row["p95_ms"] > limit and row["page"] not in SIGN_IN + (FLOOR[0],):
             found.append(f"{row['page']}: p95 {row['p95_ms']:.1f} ms, {row['p95_ms'] / floor_ms:.1f}x the floor "
                          f"(budget {BUDGET['p95_floor_ratio']:g}x = {limit:.1f} ms)")
     for phase, rows in (("ramp-up", ramp_up["pages"]), ("department", steady["pages"]),
@@ -581,13 +612,15 @@ def main():
     floor_after = time_floor(app)
     close_all()
     data.finish(args.scale)  # PostgreSQL: the copy measured goes
-    floor_ms = round(statistics.median(floor_before + floor_after), 3)
+    in_process_ms = round(statistics.median(floor_before + floor_after), 3)
+    floor_ms = floor_under_load(steady)
 
     found = misses(floor_ms, ramp_up, steady, capacity, problems)
     print(f"\nsalesweb under load, {engine}, {args.scale} data: " + ", ".join(f"{v:,} {k}" for k, v in size.items()))
-    print(f"floor (base layout, signed in; in-process, as bench.py): median {floor_ms:.2f} ms "
-          f"(before {statistics.median(floor_before):.2f}, after {statistics.median(floor_after):.2f}); "
+    print(f"floor under load ({FLOOR[0]}, through the server): median {floor_ms:.2f} ms; "
           f"budget per page: p95 ≤ {BUDGET['p95_floor_ratio']:g}x = {BUDGET['p95_floor_ratio'] * floor_ms:.1f} ms")
+    print(f"the base layout in-process, as bench.py, idle: median {in_process_ms:.2f} ms "
+          f"(before {statistics.median(floor_before):.2f}, after {statistics.median(floor_after):.2f})")
     print(f"HTTP round trip to the idle server (/healthz): median {hop:.2f} ms")
     print(f"\nramp-up: {ramp_up['requests']} requests in {ramp_up['seconds']} s, {ramp_up['errors']} errors; "
           + ", ".join(f"{r['page']} p50 {r['p50_ms']:.0f} ms p95 {r['p95_ms']:.0f} ms"
@@ -609,8 +642,9 @@ def main():
     out = pathlib.Path(args.out or directory / f"load-{engine}.json")
     out.write_text(json.dumps({
         "engine": engine, "scale": args.scale, "when": datetime.datetime.now().isoformat(timespec="seconds"),
-        "data": size, "budget": BUDGET, "floor_ms": floor_ms, "floor_timed": "in-process, signed-in rep",
-        "floor_ms_before": round(statistics.median(floor_before), 3),
+        "data": size, "budget": BUDGET, "floor_ms": floor_ms,
+        "floor_timed": f"{FLOOR[1]} through the server, under the load",
+        "in_process_floor_ms": in_process_ms, "floor_ms_before": round(statistics.median(floor_before), 3),
         "floor_ms_after": round(statistics.median(floor_after), 3),
         "http_round_trip_ms": hop, "users": args.users, "think_seconds": THINK, "ramp_up": ramp_up,
         "department": steady, "capacity": {"steps": capacity, "best_rps": best and best["rps"],
