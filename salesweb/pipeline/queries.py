@@ -10,7 +10,6 @@ from peewee import JOIN, Select, fn
 
 from ..core.access import scope_shape, team_tree, visible, visible_kept, visible_to
 from ..core.db import in_few, kept_models, kept_row, kept_rows, kept_statement, param, utcnow, without_index
-from ..customers.queries import OWNER_ROLES
 from ..models import Customer, Deal, Stage, StageChange, StageDeals, User
 from ..models.people import initials
 
@@ -73,16 +72,6 @@ def _stale_of(rotting):
             .where((Deal.owner == param("owner")) & Deal.stage.in_(open_stages)
                    & stale_condition(param("today"), {sid: param(f"quiet_{sid}") for sid in rotting}))
             .order_by(Deal.last_activity_at, Deal.id).limit(param("limit")))
-
-
-def owners_in_scope(user):
-    """(id, name) of the reps and managers, leavers too, whose deals the user sees, by name: whom the board can be
-    narrowed to."""
-    # kept, in rows of the two columns shown: a director's board lists everyone, and writing the select and building
-    # each person as a model took longer than reading them (300 people: 1.4 ms)
-    return kept_rows(("board owners", scope_shape(user.role)), lambda: visible_kept(
-        User.select(User.id, User.name).where(User.role.in_(OWNER_ROLES)), user.role, User.id).order_by(User.name),
-        user=user.id)
 
 
 def open_deal_choices(customer_id):

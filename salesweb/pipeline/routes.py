@@ -64,11 +64,15 @@ def _filters():
     return form
 
 
-def _owner_options(form):
-    """The owner filter's options, or None on a rep's board (theirs alone)."""
+def _owner_filter(form):
+    """The owner filter, or None on a rep's board (theirs alone): {"options"} of a select when few people are in
+    reach, else a picker (templates/_person_picker.html) showing {"chosen"}, the person the filter names."""
     if current_user.role == "rep":
         return None
-    return cards.owner_options(queries.owners_in_scope(current_user), form.owner.data)
+    people = customers.people_listed(current_user, leavers=True)
+    if people is not None:
+        return {"options": cards.owner_options([(i, name) for i, name, _active in people], form.owner.data)}
+    return {"options": None, "chosen": customers.person_in_reach(current_user, as_id(form.owner.data), leavers=True)}
 
 
 FILTER_KEYS = ("owner", "close", "tier", "stale")
@@ -85,7 +89,7 @@ def _board_context(only=None, notice=None, all_stages=None):
     all_stages = all_stages if all_stages is not None else queries.stages()
     columns = queries.board(current_user, _criteria(form.data), today(), CARDS_PER_COLUMN, only=only,
                              all_stages=all_stages)
-    return dict(filters=form, owner_options=_owner_options(form) if page else None, columns=columns,
+    return dict(filters=form, owner_filter=_owner_filter(form) if page else None, columns=columns,
                 stages=all_stages, can_move=pipeline.may_move(current_user),
                 quick_form=None, filter_values=_filter_values(),
                 locale=_locale(), notice=notice, per_column=CARDS_PER_COLUMN)

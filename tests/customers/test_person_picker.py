@@ -142,3 +142,23 @@ def test_the_visit_lists_rep_filter_is_a_picker_beyond_twenty(app, make, signed_
     page = client.get(f"/visits?rep={reps[4].id}").get_data(as_text=True)
     assert '<select id="rep"' not in page and "Rep 19" not in page
     assert re.search(r'id="rep-name"[^>]*value="Rep 04"', page, re.S)
+
+
+def test_the_boards_owner_filter_is_a_picker_beyond_twenty_and_still_narrows_the_board(app, make, signed_in):
+    client, boss = signed_in("manager", name="Boss")
+    with app.app_context():
+        reps = _big_team(make, boss, queries.PEOPLE_LISTED - 2)
+        stranger = make.user("rep", name="Stranger Danger")
+        make.deal(owner=reps[4], title="Deal of Rep 04")
+        make.deal(owner=reps[5], title="Deal of Rep 05")
+    page = client.get("/pipeline").get_data(as_text=True)
+    assert '<select id="owner" name="owner">' in page and ">Mine</option>" in page and ">Rep 17</option>" in page
+    with app.app_context():
+        make.user("rep", name="Rep 18", reports_to=boss)
+        make.user("rep", name="Rep 19", reports_to=boss)
+    page = client.get(f"/pipeline?owner={reps[4].id}").get_data(as_text=True)
+    assert '<select id="owner"' not in page and "Rep 19" not in page
+    assert re.search(r'id="owner-name"[^>]*value="Rep 04"', page, re.S)
+    assert "Deal of Rep 04" in page and "Deal of Rep 05" not in page
+    page = client.get(f"/pipeline?owner={stranger.id}").get_data(as_text=True)
+    assert "Stranger Danger" not in page and "Deal of Rep 04" not in page
