@@ -76,6 +76,11 @@ class FilterForm(Form):
                 "tier": self.tier.data, "kind": self.kind.data, "verified": self.verified.data}
 
 
+class HandOnForm(Form):
+    """A task handed to someone else in the manager's team."""
+    assignee = SelectField(_l("Hand on to"), coerce=as_id, validate_choice=True)
+
+
 class TaskForm(Form):
     title = StringField(_l("Task"), validators=[InputRequired(), Length(max=200)])
     due_on = DateField(_l("Due"), validators=[InputRequired(), DATES])

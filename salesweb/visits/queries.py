@@ -9,6 +9,7 @@ from peewee import JOIN, fn
 
 from ..core.access import scope_shape, team_ids, visible, visible_kept
 from ..core.db import in_query, kept_row, kept_rows, param, without_index
+from ..customers import queries as customers
 from ..models import (VISIT_KINDS, Contact, Customer, Deal, Feedback, Task, User, Visit, VisitComment, VisitContact,
                       VisitMonth)
 
@@ -300,8 +301,8 @@ def team_open_tasks(user, limit=100):
 
 
 def task_assignees(user):
-    """Whom the user may give a task: themselves, and (a manager) active people in their subtree."""
+    """Whom the user may give a task, for a plain select: themselves alone (a rep), or the active reps and managers
+    in reach (a manager's subtree, themself included) while they are few; None beyond: then a picker."""
     if user.role != "manager":
         return [user]
-    return list(User.select().where(in_query(User.id, team_ids(user.id)) & (User.active == True))  # noqa: E712
-                .order_by(User.name))
+    return customers.people_listed(user)

@@ -2,8 +2,11 @@
 come from /people/pick under the one visibility rule (nobody outside the user's reach is ever listed)."""
 import re
 
+from salesweb.core.clock import local_today
 from salesweb.customers import queries
-from salesweb.models import User
+from salesweb.models import Task, User
+from salesweb.visits import tasks
+from tests.conftest import count_queries
 
 HX = {"HX-Request": "true"}
 
@@ -162,3 +165,49 @@ def test_the_boards_owner_filter_is_a_picker_beyond_twenty_and_still_narrows_the
     assert "Deal of Rep 04" in page and "Deal of Rep 05" not in page
     page = client.get(f"/pipeline?owner={stranger.id}").get_data(as_text=True)
     assert "Stranger Danger" not in page and "Deal of Rep 04" not in page
+
+
+def test_beyond_twenty_a_managers_tasks_hand_on_through_a_picker_page(app, make, signed_in):
+    client, boss = signed_in("manager", name="Boss")
+    with app.app_context():
+        today = local_today()
+        reps = _big_team(make, boss, queries.PEOPLE_LISTED - 2)
+        stranger = make.user("rep", name="Stranger Danger")
+        task = tasks.create("Send the samples", reps[3], today, boss, today)
+    page = client.get("/tasks").get_data(as_text=True)
+    assert '<select name="assignee" aria-label="Hand on to">' in page and ">Rep 17</option>" in page
+    with count_queries() as seen:
+        client.get("/tasks")
+    few = len(seen)
+    with app.app_context():
+        make.user("rep", name="Rep 18", reports_to=boss)
+        make.user("rep", name="Rep 19", reports_to=boss)
+    with count_queries() as seen:
+        page = client.get("/tasks").get_data(as_text=True)
+    # the people in reach are read once: listed, or beyond twenty not at all (the picker's choice read instead)
+    assert len(seen) == few + 1
+    assert 'aria-label="Hand on to"' not in page and "Rep 19" not in page
+    assert f'href="/tasks/{task.id}/reassign"' in page
+    assert re.search(r'id="assignee-name"[^>]*value="Boss"', page, re.S)  # the new task's "for": the manager
+    hand_on = client.get(f"/tasks/{task.id}/reassign").get_data(as_text=True)
+    assert re.search(r'id="assignee-name"[^>]*value="Rep 03"', hand_on, re.S) and "Rep 19" not in hand_on
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', hand_on).group(1)
+    refused = client.post(f"/tasks/{task.id}/reassign", data={"csrf_token": token, "assignee": stranger.id})
+    assert refused.status_code == 422 and "Stranger Danger" not in refused.get_data(as_text=True)
+    with app.app_context():
+        assert Task.get_by_id(task.id).assignee_id == reps[3].id
+    moved = client.post(f"/tasks/{task.id}/reassign", data={"csrf_token": token, "assignee": reps[7].id})
+    assert moved.status_code == 303
+    with app.app_context():
+        assert Task.get_by_id(task.id).assignee_id == reps[7].id
+    added = client.post("/tasks", data={"csrf_token": token, "title": "Call back", "due_on": today.isoformat(),
+                                        "assignee": stranger.id})
+    assert added.status_code == 422 and "Stranger Danger" not in added.get_data(as_text=True)
+    assert client.post("/tasks", data={"csrf_token": token, "title": "Call back", "due_on": today.isoformat(),
+                                       "assignee": ""}).status_code == 303  # left empty: the manager's own
+    with app.app_context():
+        assert Task.get(Task.title == "Call back").assignee_id == boss.id
+    rep_client, rep = signed_in("rep", name="Solo Rep")
+    with app.app_context():
+        own = tasks.create("Own task", rep, today, rep, today)
+    assert rep_client.get(f"/tasks/{own.id}/reassign").status_code == 403

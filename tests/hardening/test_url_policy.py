@@ -216,7 +216,8 @@ visits.photo                     GET     in   ok   ok  404  404   ok   ok   ok
 visits.plan                      POST    in   ok   ok  404  404  403  403  403
 visits.task_done                 POST    in   ok   ok  404  404  404  404  404
 visits.task_list                 GET     in   ok   ok   ok   ok   ok   ok   ok
-visits.task_reassign             POST    in   ok   ok  404  404  404  404  404
+visits.task_reassign             GET     in  403   ok  404  404  404  404  404
+visits.task_reassign             POST    in  403   ok  404  404  404  404  404
 visits.task_snooze               POST    in   ok   ok  404  404  404  404  404
 visits.week                      GET     in   ok   ok   ok   ok   ok   ok   ok
 """

@@ -217,8 +217,10 @@ def test_a_manager_hands_a_task_to_a_rep_in_the_team(app, make, team):
     task = tasks.create("Prepare the offer", team["boss"], today, team["boss"], today)
     page = team["boss_client"].get("/tasks", headers=EN).get_data(as_text=True)
     assert "Hand on" in page and "Rep One" in page
-    assert post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": team["other"].id},
-                token_from="/tasks").status_code == 303
+    refused = post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": team["other"].id},
+                   token_from="/tasks")
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert "Rep Two" not in refused.get_data(as_text=True)
     assert Task.get_by_id(task.id).assignee_id == team["boss"].id  # Rep Two is not in the team
     assert post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": team["rep"].id},
                 token_from="/tasks").status_code == 303
@@ -308,7 +310,7 @@ def test_a_huge_assignee_id_is_refused_cleanly(app, team):
     today = datetime.date.today()
     task = tasks.create("Mine", team["boss"], today, team["boss"], today)
     response = post(team["boss_client"], f"/tasks/{task.id}/reassign", {"assignee": "9" * 30}, token_from="/tasks")
-    assert response.status_code == 303 and Task.get_by_id(task.id).assignee_id == team["boss"].id
+    assert response.status_code == 422 and Task.get_by_id(task.id).assignee_id == team["boss"].id
 
 
 def test_another_reps_planned_visit_cannot_be_logged(app, make, team):
