@@ -36,4 +36,12 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail && event.detail.successful) { banner().hidden = true; }
   });
+  // The installable app's code (static/js/phone.js: the service worker, the offer to install) comes once the page
+  // is usable, so the first load stays light.
+  window.addEventListener("load", function () {
+    if (!("serviceWorker" in navigator) || !document.body.dataset.phone) { return; }
+    var script = document.createElement("script");
+    script.src = document.body.dataset.phone;
+    document.head.appendChild(script);
+  });
 })();
