@@ -279,17 +279,21 @@ def _is_subtree():
 
 def _counted(days, months, counted, whole, edges, subtree):
     """Σ `counted` over the whole months and the days around them for the team (Team, in the enclosing select):
-    from its manager's subtree rows (`subtree`), else from its members' own."""
-    def part(model, condition):
-        query = model.select(fn.SUM(getattr(model, counted)))
-        if subtree:
-            return query.where((model.grp == TEAM) & (model.owner == Team.manager) & condition)
-        return query.join(User, on=(User.id == model.owner)).where(
-            (model.grp == OWN) & (User.team == Team.id) & condition)
-    parts = [part(days, reduce(operator.or_, [(days.day >= param(f"edge{i}a")) & (days.day < param(f"edge{i}b"))
-                                              for i in range(len(edges))]))] if edges else []
-    parts += [part(months, months.month.in_([param(f"month{i}") for i in range(len(whole))]))] if whole else []
-    return reduce(operator.add, [fn.COALESCE(part_, 0) for part_ in parts])  # a sum of the parts' sums
+    from its manager's subtree rows (`subtree`), else from each member's own, read member by member (joined,
+    SQLite without statistics read everyone's rows of the days around the months by the day-led index)."""
+    def summed(owner, grp):
+        parts = [days.select(fn.SUM(getattr(days, counted))).where(
+            (days.grp == grp) & (days.owner == owner) & reduce(operator.or_, [
+                (days.day >= param(f"edge{i}a")) & (days.day < param(f"edge{i}b")) for i in range(len(edges))]))
+        ] if edges else []
+        parts += [months.select(fn.SUM(getattr(months, counted))).where(
+            (months.grp == grp) & (months.owner == owner)
+            & months.month.in_([param(f"month{i}") for i in range(len(whole))]))] if whole else []
+        return reduce(operator.add, [fn.COALESCE(part, 0) for part in parts])  # a sum of the parts' sums
+    if subtree:
+        return summed(Team.manager, TEAM)
+    member = User.alias()
+    return fn.COALESCE(member.select(fn.SUM(summed(member.id, OWN))).where(member.team == Team.id), 0)
 
 
 def per(amount, count):
