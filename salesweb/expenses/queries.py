@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 import operator
 from functools import reduce
 
-from peewee import JOIN, Select, fn
+from peewee import JOIN, Case, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
 from ..core.clock import months_within
 from ..core.db import in_query, kept_rows, param
 from ..core.i18n import _l
-from ..models.rollups import OWN
+from ..models.rollups import OWN, TEAM
 from ..models import (EXPENSE_CATEGORIES, Budget, Customer, DealDay, DealMonth, Expense, NewCustomerDay,
                       NewCustomerMonth, Team, User, Visit)
 
@@ -229,37 +229,71 @@ def budget_line(team_id, day, category, exclude=None):
 
 def costs(start, end, team_ids=None):
     """Per team, for days start ≤ d < end: spent, new customers (made on those days of the install's calendar,
-    owned in the team), won deals, and the cost of each. Three grouped queries, the counts from the rollups of
-    customers made and deals won per owner per day and month, added up by team. [(team id, name, spent, new
-    customers, won deals)]."""
-    teams = Team.select(Team.id, Team.name).order_by(Team.name)
-    if team_ids is not None:
-        teams = teams.where(Team.id.in_(team_ids))
-    rows = {t.id: [t.id, t.name, 0, 0, 0] for t in teams}
-    if not rows:
-        return []
-    ids = list(rows)
-    for team_id, amount in (Expense.select(Expense.team, fn.SUM(Expense.amount))
-                            .where(Expense.team.in_(ids) & Expense.status.in_(SPENT) & (Expense.spent_on >= start)
-                                   & (Expense.spent_on < end)).group_by(Expense.team).tuples()):
-        rows[team_id][2] = int(amount or 0)
-    for slot, days, months, counted in ((3, NewCustomerDay, NewCustomerMonth, "created"), (4, DealDay, DealMonth, "won")):
-        for team_id, count in _per_team(ids, start, end, days, months, counted).tuples():
-            rows[team_id][slot] = int(count or 0)
-    return [tuple(row) for row in rows.values()]
-
-
-def _per_team(ids, start, end, days, months, counted):
-    """(team, Σ counted) over the days start ≤ d < end for the teams `ids`, from a pair of rollups kept per owner
-    per day and month: the owners' rows of the whole months and the days around them, joined to the owners."""
+    owned in the team), won deals, and the cost of each. [(team id, name, spent, new customers, won deals)], by
+    name. One statement, its SQL kept: writing it took the activity tab a millisecond, and its shape (how many
+    teams, whole months and days around them) is all it depends on but its values."""
     whole, edges = months_within(start, end)
-    parts = [days.select(days.owner, getattr(days, counted).alias("n")).where(
-        (days.grp == OWN) & reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []
-    parts += [months.select(months.owner, getattr(months, counted).alias("n")).where(
-        (months.grp == OWN) & months.month.in_(whole))] if whole else []
-    summed = reduce(operator.add, parts).alias("summed")
-    return (Select([summed], [User.team, fn.SUM(summed.c.n)]).join(User, on=(User.id == summed.c.owner))
-            .where(User.team.in_(ids)).group_by(User.team).bind(User._meta.database))
+    ids = None if team_ids is None else list(team_ids)
+    values = {f"team{i}": team for i, team in enumerate(ids or ())}
+    values.update({f"month{i}": month for i, month in enumerate(whole)})
+    values.update({f"edge{i}{side}": DealDay.day.db_value(day) for i, edge in enumerate(edges)
+                   for side, day in zip("ab", edge)})
+    rows = kept_rows(("costs", None if ids is None else len(ids), len(whole), len(edges)),
+                     lambda: _costs(ids, whole, edges), **values, start=Expense.spent_on.db_value(start),
+                     end=Expense.spent_on.db_value(end))
+    return [(row.id, row.name, int(row.spent or 0), int(row.new or 0), int(row.won or 0)) for row in rows]
+
+
+def _costs(ids, whole, edges):
+    """costs' select, its values the `param`s team0..., month0..., edge0a... and start, end. The new customers and
+    won deals of a team that is exactly its manager's subtree are that subtree's group rows (a row a day or month,
+    however many people); any other team's, its members' own rows."""
+    teams = Team.select(Team.id.alias("id"), Team.name.alias("name")).order_by(Team.name)
+    if ids is not None:
+        teams = teams.where(Team.id.in_([param(f"team{i}") for i in range(len(ids))]))
+    spent = Expense.select(fn.SUM(Expense.amount)).where(
+        (Expense.team == Team.id) & Expense.status.in_(SPENT) & (Expense.spent_on >= param("start"))
+        & (Expense.spent_on < param("end")))
+    subtree = _is_subtree()
+    counts = [Case(None, [(subtree, _counted(days, months, name, whole, edges, True))],
+                   _counted(days, months, name, whole, edges, False)).alias(alias)
+              for days, months, name, alias in ((NewCustomerDay, NewCustomerMonth, "created", "new"),
+                                                (DealDay, DealMonth, "won", "won"))]
+    return teams.select_extend(fn.COALESCE(spent, 0).alias("spent"), *counts)
+
+
+def _is_subtree():
+    """Whether the team (Team, in the enclosing select) is exactly its manager's subtree by reports_to, the
+    people whose sums the rollups keep in their TEAM rows (core.access.team_ids): its manager is in it, everyone
+    else in it reports to someone in it, and no one outside it reports to anyone in it. (The chain of managers has
+    no loops: admin.rules refuses one.)"""
+    member, boss, below, above = User.alias(), User.alias(), User.alias(), User.alias()
+    manager_in = User.select(User.id).where((User.id == Team.manager) & (User.team == Team.id))
+    reports_outside = (member.select(member.id).join(boss, JOIN.LEFT_OUTER, on=(member.reports_to == boss.id))
+                       .where((member.team == Team.id) & (member.id != Team.manager)
+                              & (boss.team.is_null() | (boss.team != Team.id))))
+    outsider_below = (below.select(below.id).join(above, on=(below.reports_to == above.id))
+                      .where((above.team == Team.id) & (below.team.is_null() | (below.team != Team.id))))
+    return fn.EXISTS(manager_in) & ~fn.EXISTS(reports_outside) & ~fn.EXISTS(outsider_below)
+
+
+def _counted(days, months, counted, whole, edges, subtree):
+    """Σ `counted` over the whole months and the days around them for the team (Team, in the enclosing select):
+    from its manager's subtree rows (`subtree`), else from each member's own, read member by member (joined,
+    SQLite without statistics read everyone's rows of the days around the months by the day-led index)."""
+    def summed(owner, grp):
+        parts = [days.select(fn.SUM(getattr(days, counted))).where(
+            (days.grp == grp) & (days.owner == owner) & reduce(operator.or_, [
+                (days.day >= param(f"edge{i}a")) & (days.day < param(f"edge{i}b")) for i in range(len(edges))]))
+        ] if edges else []
+        parts += [months.select(fn.SUM(getattr(months, counted))).where(
+            (months.grp == grp) & (months.owner == owner)
+            & months.month.in_([param(f"month{i}") for i in range(len(whole))]))] if whole else []
+        return reduce(operator.add, [fn.COALESCE(part, 0) for part in parts])  # a sum of the parts' sums
+    if subtree:
+        return summed(Team.manager, TEAM)
+    member = User.alias()
+    return fn.COALESCE(member.select(fn.SUM(summed(member.id, OWN))).where(member.team == Team.id), 0)
 
 
 def per(amount, count):

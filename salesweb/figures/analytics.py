@@ -107,13 +107,15 @@ def visit_rows(scope, period, settings, reps):
 
 def _visits(c):
     """Per rep, done and verified visits in the period and the rate per week of it gone by, against the norm.
-    `reps`: the reps, by name; `rows(reps)`: the rows of some of them (a page reads its own)."""
+    `count()`: how many reps; `rows(offset, limit)`: the rows of some of them, by name (a page reads its own), or
+    of all of them."""
     period = c.filters.period
     weeks = max(period.days * period.elapsed(c.today), 1) / 7
     last = min(period.end - datetime.timedelta(days=1), max(c.today, period.start))
     return {"weeks": weeks, "norm": c.settings["weekly_visit_norm_min"], "first": period.start, "last": last,
-            "reps": [rep for rep in c.reps if rep.role == "rep"],
-            "rows": lambda reps: visit_rows(c.scope, period, c.settings, reps)}
+            "count": lambda: metrics.reps_in_view(c.user, c.filters.team_id),
+            "rows": lambda offset=0, limit=None: metrics.visits_per_rep(
+                c.user, c.filters.team_id, c.scope, period, c.settings, offset, limit)}
 
 
 def _costs(c):
@@ -170,7 +172,8 @@ def people_page(name, figures, number):
     if name == "performance":
         return page_of(figures["attainment"][0], number)
     if name == "activity":
-        return rows_page(figures["visits"]["reps"], figures["visits"]["rows"], number)
+        visits = figures["visits"]
+        return Page(visits["rows"], number, PEOPLE_PER_PAGE, total=visits["count"]())
     return None
 
 
@@ -257,7 +260,7 @@ def _csv_flow(c, figures):
 def _csv_visits(c, figures):
     return ([_l("Rep"), _l("Visits"), _l("Verified on site"), _l("Visits per week"), _l("Weekly norm")],
             [[rep.name, done, verified, f"{done / figures['weeks']:.1f}", figures["norm"]]
-             for rep, done, verified in figures["rows"](figures["reps"])])
+             for rep, done, verified in figures["rows"]()])
 
 
 def _csv_overdue(c, figures):
