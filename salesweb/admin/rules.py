@@ -15,6 +15,26 @@ def _subtree_ids(user_id):
     return {uid for (uid,) in subtree_ids(user_id).tuples()}
 
 
+def _above_ids(user_id):
+    """Ids of everyone user_id reports to, directly or through others (one recursive query; UNION: a loop in the
+    data cannot recurse forever)."""
+    base = (User.select(User.reports_to.alias("id")).where((User.id == user_id) & User.reports_to.is_null(False))
+            .cte("above", recursive=True, columns=("id",)))
+    up = User.alias()
+    step = up.select(up.reports_to).join(base, on=(up.id == base.c.id)).where(up.reports_to.is_null(False))
+    chain = base.union(step)
+    return {uid for (uid,) in chain.select_from(chain.c.id).tuples()}
+
+
+def _lead(team, manager):
+    """The team's members who report to nobody now report to its manager, but never one the manager reports to
+    (directly or not): that would make a loop. True when anyone's manager changed."""
+    return bool(User.update(reports_to=manager)
+                .where((User.team == team) & (User.reports_to.is_null()) & (User.id != manager.id)
+                       & User.id.not_in(list(_above_ids(manager.id)) or [0]))
+                .execute())
+
+
 def _taken(field, value, record=None):
     """Whether a row other than record already has this value in a unique column."""
     model = field.model
@@ -80,9 +100,7 @@ def create_user(email, name, role, password, team=None, team_name=None, reports_
             team.save()
             # Members who had no one to report to now report to their new manager: the sums over the new
             # manager's subtree and those above them count them.
-            if (User.update(reports_to=user)
-                    .where((User.team == team) & (User.reports_to.is_null()) & (User.id != user.id))
-                    .execute()):
+            if _lead(team, user):
                 rollups.reports_changed([user.id])
         audit.record("create", actor=by, obj=user, summary=f"{user.email} ({role})")
     return user
@@ -158,9 +176,7 @@ def save_team(team, name, manager, by):
         if manager is not None:
             if manager.team_id != team.id:
                 User.update(team=team).where(User.id == manager.id).execute()
-            if (User.update(reports_to=manager)
-                    .where((User.team == team) & (User.reports_to.is_null()) & (User.id != manager.id))
-                    .execute()):
+            if _lead(team, manager):
                 rollups.reports_changed([manager.id])
         audit.record("create" if creating else "edit", actor=by, obj=team,
                      summary=f"{name} ({manager.name if manager else '-'})")

@@ -93,3 +93,29 @@ def test_demoting_a_manager_frees_their_team(app, make):
 ])
 def test_initials(name, initials):
     assert User(name=name).initials == initials
+
+
+def test_a_new_team_manager_never_becomes_the_manager_of_their_own_boss(app, make):
+    """The team's members who report to nobody report to its new manager, except those the manager reports to:
+    a director in the team, above the manager, would otherwise report to them, and the line would loop."""
+    admin = make.user("admin")
+    director = make.user("manager", team="Head office")  # leads Head office, reports to nobody
+    lead = make.user("manager", team="Regional", reports_to=director)
+    loose = make.user("rep", team="Head office")  # reports to the director, as the team's first manager
+    Team.update(manager=None).where(Team.name == "Head office").execute()
+    User.update(reports_to=None).where(User.id == loose.id).execute()
+    people.save_team(Team.get(Team.name == "Head office"), "Head office", lead, by=admin)
+    assert User.get_by_id(director.id).reports_to_id is None  # not the lead's: that was a loop
+    assert User.get_by_id(loose.id).reports_to_id == lead.id
+    assert User.get_by_id(lead.id).reports_to_id == director.id
+
+
+def test_a_new_manager_created_into_a_team_never_leads_their_own_boss(app, make):
+    admin = make.user("admin")
+    director = make.user("manager")
+    team = people.save_team(None, "Plant sales", None, by=admin)
+    User.update(team=team).where(User.id == director.id).execute()  # in the team, leading nobody
+    new = people.create_user("new.lead@example.com", "New Lead", "manager", "a long passphrase here", team=team,
+                             reports_to=director)
+    assert Team.get_by_id(team.id).manager_id == new.id
+    assert User.get_by_id(director.id).reports_to_id is None and new.reports_to_id == director.id
