@@ -295,6 +295,35 @@ class NewCustomerMonth(Grouped):
         indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
+class DueDay(Grouped):
+    """Customers per owner (0: the pool), tier and the day their next visit is due (none: not counted): how many.
+    Customers overdue today are this month's days before today here and the months before it in DueMonth. A row
+    whose count falls to zero stays (a write then adds to it in one statement): `infra.rollups.kept` leaves such
+    rows out."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    day = DateField()
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_due_day"
+        primary_key = False
+        indexes = ((("grp", "owner", "tier", "day"), True), (("grp", "day", "owner", "tier", "customers"), False))
+
+
+class DueMonth(Grouped):
+    """The same per owner, tier and month the next visit is due."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    month = CharField(max_length=7)
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_due_month"
+        primary_key = False
+        indexes = ((("grp", "owner", "tier", "month"), True), (("grp", "month", "owner", "tier", "customers"), False))
+
+
 class RegionCount(BaseModel):
     """Customers per region ('' for none), whoever owns them: the regions in use, for the filters of those who see
     every customer, read from a row a region rather than the customer rollup's rows."""
@@ -308,7 +337,7 @@ class RegionCount(BaseModel):
 
 
 GROUPED = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth, CustomerCount,
-           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth]
+           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, DueDay, DueMonth]
 ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
            CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay,
-           NewCustomerMonth, RegionCount]
+           NewCustomerMonth, DueDay, DueMonth, RegionCount]
