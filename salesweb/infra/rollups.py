@@ -667,20 +667,17 @@ def customers_changed(changes, values=None):
             if key[6] is not None:
                 dues[(key[0], key[1], _plain(key[6]))] += sign
     _dues_added(dues)
-    for key in sorted(counts):
-        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=counts[key])
+    _add_rows(CustomerCount, counts)
     days = Counter()
     if any(made.values()):
         zone = _zone(values)
         for (owner, created_at), n in made.items():
             days[(owner, local_day(created_at, zone))] += n
-    for (owner, day), n in sorted(days.items()):
-        add(NewCustomerDay, {"owner": owner, "day": day}, created=n)
+    _add_rows(NewCustomerDay, days)
     months = Counter()
     for (owner, day), n in days.items():
         months[(owner, day.strftime("%Y-%m"))] += n
-    for (owner, month), n in sorted(months.items()):
-        add(NewCustomerMonth, {"owner": owner, "month": month}, created=n)
+    _add_rows(NewCustomerMonth, months)
     for region in sorted(regions):
         add(RegionCount, {"region": region}, customers=regions[region])
 
@@ -691,6 +688,25 @@ def due_moved(stored, due):
     _dues_added(Counter({(stored.owner, stored.tier, stored.due): -1, (stored.owner, stored.tier, due): 1}))
 
 
+ROWS_A_STATEMENT = 50  # rows a write adds in one upsert: few shapes of statement kept, few round trips
+
+
+def _add_rows(model, counts):
+    """Add {key tuple: n} to a grouped rollup with one sum: the rows in key order (two writers lock rows in the
+    same order), in one upsert (a few for many rows), then, unless its rows stay at zero, a delete of each row a
+    negative count may have emptied (`_group_emptied`)."""
+    rows = [(key, (n,)) for key, n in sorted(counts.items()) if n]
+    for start in range(0, len(rows), ROWS_A_STATEMENT):
+        _upsert(model, rows[start:start + ROWS_A_STATEMENT])
+    if model in ZEROS_STAY:
+        return
+    for key, (n,) in rows:
+        if n < 0:
+            values = {name: getattr(model, name).db_value(value) for name, value in zip(KEYS[model], key)}
+            db.execute_sql(*kept_statement(("rollup group emptied", model.__name__), lambda: _group_emptied(model),
+                                           **values))
+
+
 def _dues_added(dues):
     """Add {(owner, tier, due day): n} to the customers by due day and month: one upsert a table (rows at zero
     stay), in key order."""
@@ -698,10 +714,8 @@ def _dues_added(dues):
     months = Counter()
     for (owner, tier, day), n in dues.items():
         months[(owner, tier, day.strftime("%Y-%m"))] += n
-    for model, found in ((DueDay, dues), (DueMonth, months)):
-        rows = [(key, (n,)) for key, n in sorted(found.items()) if n]
-        if rows:
-            _upsert(model, rows)
+    _add_rows(DueDay, dues)
+    _add_rows(DueMonth, months)
 
 
 def _due_rows(owner_ids):
