@@ -131,7 +131,7 @@ def won_over(customer_id, by, deal_title, now=None):
     like any other status change; returns the status it had, or None when it was a customer already."""
     with db.atomic():
         query = (Customer.select(Customer.id, Customer.name, Customer.owner, Customer.tier, Customer.status,
-                                 Customer.region, Customer.next_visit_due)
+                                 Customer.region)
                  .where((Customer.id == customer_id) & Customer.status.in_(WON_OVER)))
         customer = (query if is_sqlite() else query.for_update()).first()  # as stored, held till the write is done
         if customer is None:
