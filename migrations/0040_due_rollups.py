@@ -13,7 +13,7 @@ def up(migrator, db):
             database = db
             primary_key = False
             table_name = "rollup_due_day"
-            indexes = ((("grp", "owner", "tier", "day"), True), (("grp", "day", "owner", "tier", "customers"), False))
+            indexes = ((("grp", "owner", "tier", "day"), True),)
 
     class DueMonth(Model):
         grp, owner, tier, month = IntegerField(default=0), IntegerField(), CharField(max_length=1), CharField(max_length=7)
@@ -23,7 +23,6 @@ def up(migrator, db):
             database = db
             primary_key = False
             table_name = "rollup_due_month"
-            indexes = ((("grp", "owner", "tier", "month"), True),
-                       (("grp", "month", "owner", "tier", "customers"), False))
+            indexes = ((("grp", "owner", "tier", "month"), True),)
 
     db.create_tables([DueDay, DueMonth])

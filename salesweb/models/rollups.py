@@ -308,7 +308,9 @@ class DueDay(Grouped):
     class Meta:
         table_name = "rollup_due_day"
         primary_key = False
-        indexes = ((("grp", "owner", "tier", "day"), True), (("grp", "day", "owner", "tier", "customers"), False))
+        # by owner alone: a reader names one owner (a subtree's, everyone's) or a few; an index led by the day read
+        # every person's subtree rows of the days (analysed, SQLite took it, 0.07 ms on large, 0.33 ms on xl)
+        indexes = ((("grp", "owner", "tier", "day"), True),)
 
 
 class DueMonth(Grouped):
@@ -321,7 +323,7 @@ class DueMonth(Grouped):
     class Meta:
         table_name = "rollup_due_month"
         primary_key = False
-        indexes = ((("grp", "owner", "tier", "month"), True), (("grp", "month", "owner", "tier", "customers"), False))
+        indexes = ((("grp", "owner", "tier", "month"), True),)
 
 
 class RegionCount(BaseModel):
