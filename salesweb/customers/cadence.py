@@ -11,6 +11,7 @@ import pytz
 from peewee import SQL, fn
 
 from ..core.db import is_sqlite, utcnow
+from ..infra import rollups
 from ..models import TIERS, Customer, Deal, Stage
 
 
@@ -41,12 +42,15 @@ def record_visit(customer, visited_at, values):
     An older visit logged late does not move last_visit_at backwards.
     """
     last = max(filter(None, (customer.last_visit_at, visited_at)))
+    stored = rollups.stored_key(customer.id)  # owner, tier and due day as stored, not as read before
     customer.last_visit_at = last
     customer.last_activity_at = max(customer.last_activity_at or visited_at, visited_at)
     customer.next_visit_due = next_due(last, customer.created_at, customer.tier, values)
     (Customer.update(last_visit_at=customer.last_visit_at, last_activity_at=customer.last_activity_at,
                      next_visit_due=customer.next_visit_due, updated_at=utcnow())
      .where(Customer.id == customer.id).execute())
+    if stored is not None and customer.next_visit_due != stored.due:  # the customers by due day and month follow
+        rollups.due_moved(stored, customer.next_visit_due)
     record_activity(customer.id, visited_at)  # a visit is real activity on the customer's open deals
     return customer
 
@@ -79,3 +83,4 @@ def refresh_all(values):
             due = SQL("(CAST((COALESCE(last_visit_at, created_at) AT TIME ZONE 'UTC') AT TIME ZONE %s AS date) + %s)",
                       [zone.zone, days])
         Customer.update(next_visit_due=due).where(Customer.tier == tier).execute()
+    rollups.recompute_dues()  # every due day may have moved

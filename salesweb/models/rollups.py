@@ -295,6 +295,37 @@ class NewCustomerMonth(Grouped):
         indexes = ((("grp", "owner", "month"), True), (("grp", "month", "owner"), False))
 
 
+class DueDay(Grouped):
+    """Customers per owner (0: the pool), tier and the day their next visit is due (none: not counted): how many.
+    Customers overdue today are this month's days before today here and the months before it in DueMonth. A row
+    whose count falls to zero stays (a write then adds to it in one statement): `infra.rollups.kept` leaves such
+    rows out."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    day = DateField()
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_due_day"
+        primary_key = False
+        # by owner alone: a reader names one owner (a subtree's, everyone's) or a few; an index led by the day read
+        # every person's subtree rows of the days (analysed, SQLite took it, 0.07 ms on large, 0.33 ms on xl)
+        indexes = ((("grp", "owner", "tier", "day"), True),)
+
+
+class DueMonth(Grouped):
+    """The same per owner, tier and month the next visit is due."""
+    owner = IntegerField()
+    tier = CharField(max_length=1)
+    month = CharField(max_length=7)
+    customers = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_due_month"
+        primary_key = False
+        indexes = ((("grp", "owner", "tier", "month"), True),)
+
+
 class RegionCount(BaseModel):
     """Customers per region ('' for none), whoever owns them: the regions in use, for the filters of those who see
     every customer, read from a row a region rather than the customer rollup's rows."""
@@ -308,7 +339,7 @@ class RegionCount(BaseModel):
 
 
 GROUPED = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth, CustomerCount,
-           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth]
+           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, DueDay, DueMonth]
 ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
            CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay,
-           NewCustomerMonth, RegionCount]
+           NewCustomerMonth, DueDay, DueMonth, RegionCount]
