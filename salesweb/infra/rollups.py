@@ -682,10 +682,11 @@ def customers_changed(changes, values=None):
         add(RegionCount, {"region": region}, customers=regions[region])
 
 
-def due_moved(stored, due):
-    """A customer's next visit due day moved (a visit logged) from where it was counted (`stored`, a CustomerKey
-    read in the write's transaction) to `due`: the customers by due day and month."""
-    _dues_added(Counter({(stored.owner, stored.tier, stored.due): -1, (stored.owner, stored.tier, due): 1}))
+def due_moved(owner_id, tier, before, after):
+    """A customer's next visit due day moved (a visit logged) from `before` to `after` (None: none), its owner (None:
+    the pool) and tier as stored when it moved: the customers by due day and month, a statement each whose rows
+    change."""
+    _dues_added(Counter({(owner_id or 0, tier, _plain(before)): -1, (owner_id or 0, tier, after): 1}))
 
 
 ROWS_A_STATEMENT = 50  # rows a write adds in one upsert: few shapes of statement kept, few round trips
