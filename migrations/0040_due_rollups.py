@@ -1,28 +1,19 @@
-"""Customers per owner, tier and the day (rollup_due_day) and month (rollup_due_month) their next visit is due,
-with the subtree and everyone's group rows, kept by the writes from here on and built from the rows once every
-migration has run: customers overdue by tier read a row per tier and month, not every customer."""
-from peewee import CharField, DateField, IntegerField, Model
+"""Customers per owner, tier and the month and day of the month (0: the whole month) their next visit is due
+(rollup_due), with the subtree and everyone's group rows, kept by the writes from here on and built from the rows
+once every migration has run: customers overdue by tier read a row per tier and month, not every customer."""
+from peewee import CharField, IntegerField, Model
 
 
 def up(migrator, db):
-    class DueDay(Model):
-        grp, owner, tier, day = IntegerField(default=0), IntegerField(), CharField(max_length=1), DateField()
+    class Due(Model):
+        grp, owner, tier = IntegerField(default=0), IntegerField(), CharField(max_length=1)
+        month, day = CharField(max_length=7), IntegerField()
         customers = IntegerField(default=0)
 
         class Meta:
             database = db
             primary_key = False
-            table_name = "rollup_due_day"
-            indexes = ((("grp", "owner", "tier", "day"), True),)
+            table_name = "rollup_due"
+            indexes = ((("grp", "owner", "tier", "month", "day"), True),)
 
-    class DueMonth(Model):
-        grp, owner, tier, month = IntegerField(default=0), IntegerField(), CharField(max_length=1), CharField(max_length=7)
-        customers = IntegerField(default=0)
-
-        class Meta:
-            database = db
-            primary_key = False
-            table_name = "rollup_due_month"
-            indexes = ((("grp", "owner", "tier", "month"), True),)
-
-    db.create_tables([DueDay, DueMonth])
+    db.create_tables([Due])

@@ -20,7 +20,7 @@ from ..core.db import db, in_query, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, User, Visit
 from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth,
-                              DueDay, DueMonth, MoneyDay, MoneyMonth,
+                              Due, MoneyDay, MoneyMonth,
                               NewCustomerDay, NewCustomerMonth, RegionCount, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
@@ -33,7 +33,7 @@ KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("own
         StageDeals: ("owner", "stage"), StageMonthDeals: ("owner", "stage", "month"), DealDay: ("owner", "day"),
         DealMonth: ("owner", "month"), ClosedDay: ("owner", "day", "source", "reason"),
         ClosedMonth: ("owner", "month", "source", "reason"), NewCustomerDay: ("owner", "day"),
-        NewCustomerMonth: ("owner", "month"), DueDay: ("owner", "tier", "day"), DueMonth: ("owner", "tier", "month"),
+        NewCustomerMonth: ("owner", "month"), Due: ("owner", "tier", "month", "day"),
         RegionCount: ("region",)}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         StageStayMonth: ("stays", "seconds"),
@@ -41,12 +41,12 @@ SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageS
         UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted"),
         StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS,
         ClosedDay: CLOSED_SUMS, ClosedMonth: CLOSED_SUMS, NewCustomerDay: ("created",), NewCustomerMonth: ("created",),
-        DueDay: ("customers",), DueMonth: ("customers",), RegionCount: ("customers",)}
+        Due: ("customers",), RegionCount: ("customers",)}
 # rollups whose rows stay when their sums fall to zero (see `deal_changed`): a deal's write then adds to each in
 # one statement
 DEAL_ROLLUPS = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)  # what a deal's write adds to
-# (and the customers by due day and month: a write that moves a customer's due date adds to each in one statement)
-ZEROS_STAY = DEAL_ROLLUPS + (DueDay, DueMonth)
+# (and the customers by due day and month: a write that moves a customer's due date adds to it in one statement)
+ZEROS_STAY = DEAL_ROLLUPS + (Due,)
 # a row's whole key: a grouped rollup's leads with `grp`
 ROW_KEYS = {model: (("grp",) if model in GROUPED else ()) + KEYS[model] for model in ROLLUPS}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
@@ -684,8 +684,7 @@ def customers_changed(changes, values=None):
 
 def due_moved(owner_id, tier, before, after):
     """A customer's next visit due day moved (a visit logged) from `before` to `after` (None: none), its owner (None:
-    the pool) and tier as stored when it moved: the customers by due day and month, a statement each whose rows
-    change."""
+    the pool) and tier as stored when it moved: the customers by due day and month, in one statement."""
     _dues_added(Counter({(owner_id or 0, tier, _plain(before)): -1, (owner_id or 0, tier, after): 1}))
 
 
@@ -708,20 +707,25 @@ def _add_rows(model, counts):
                                            **values))
 
 
+def _due_cells(day):
+    """The keys but the owner and tier of the two rows a customer due on `day` counts in: its month's, its day's."""
+    month = day.strftime("%Y-%m")
+    return (month, 0), (month, day.day)
+
+
 def _dues_added(dues):
-    """Add {(owner, tier, due day): n} to the customers by due day and month: one upsert a table (rows at zero
-    stay), in key order."""
-    dues = Counter({key: n for key, n in dues.items() if key[2] is not None})
-    months = Counter()
+    """Add {(owner, tier, due day): n} to the customers by due day and month: one upsert (rows at zero stay), in
+    key order."""
+    rows = Counter()
     for (owner, tier, day), n in dues.items():
-        months[(owner, tier, day.strftime("%Y-%m"))] += n
-    _add_rows(DueDay, dues)
-    _add_rows(DueMonth, months)
+        if day is not None:
+            for cell in _due_cells(day):
+                rows[(owner, tier, *cell)] += n
+    _add_rows(Due, rows)
 
 
 def _due_rows(owner_ids):
-    """DueDay and DueMonth rows counted from the customers with a due day (of `owner_ids`, 0 among them for the
-    pool; None: all)."""
+    """Due rows counted from the customers with a due day (of `owner_ids`, 0 among them for the pool; None: all)."""
     query = (Customer.select(Customer.owner, Customer.tier, Customer.next_visit_due, fn.COUNT(Customer.id))
              .where(Customer.next_visit_due.is_null(False)))
     if owner_ids is not None:
@@ -729,13 +733,25 @@ def _due_rows(owner_ids):
         if any(not i for i in owner_ids):
             condition |= Customer.owner.is_null()
         query = query.where(condition)
-    days, months = Counter(), Counter()
+    rows = Counter()
     for owner, tier, day, n in query.group_by(Customer.owner, Customer.tier, Customer.next_visit_due).tuples():
-        day = _plain(day)
-        days[(owner or 0, tier, day)] += n
-        months[(owner or 0, tier, day.strftime("%Y-%m"))] += n
-    return ([{"owner": o, "tier": t, "day": d, "customers": n} for (o, t, d), n in days.items()],
-            [{"owner": o, "tier": t, "month": m, "customers": n} for (o, t, m), n in months.items()])
+        for month, number in _due_cells(_plain(day)):
+            rows[(owner or 0, tier, month, number)] += n
+    return [{"owner": o, "tier": t, "month": m, "day": d, "customers": n} for (o, t, m, d), n in rows.items()]
+
+
+def dues_changed_owner(moved, to_owner_id):
+    """Customers [(former owner, tier, due day)] went to `to_owner_id` (None: the pool): the customers by due day
+    and month, in one upsert of the rows they leave and enter when those fit in one (a few customers moved), else
+    the owners' rows recomputed."""
+    dues = Counter()
+    for owner, tier, due in moved:
+        dues[(owner or 0, tier, _plain(due))] -= 1
+        dues[(to_owner_id or 0, tier, _plain(due))] += 1
+    if len([n for n in dues.values() if n]) * 2 <= ROWS_A_STATEMENT:  # a day's row and its month's each
+        _dues_added(dues)
+    else:
+        recompute_dues({to_owner_id, *(owner for owner, _tier, _due in moved)})
 
 
 def recompute_dues(owner_ids=None):
@@ -745,9 +761,7 @@ def recompute_dues(owner_ids=None):
     if ids == []:
         return
     with db.atomic():
-        days, months = _due_rows(ids)
-        _replace(DueDay, days, ids)
-        _replace(DueMonth, months, ids)
+        _replace(Due, _due_rows(ids), ids)
 
 
 def _customer_rows(owner_ids):
@@ -786,16 +800,18 @@ def _region_rows():
             Customer.select(Customer.region, fn.COUNT(Customer.id)).group_by(Customer.region).tuples()]
 
 
-def recompute_customers(owner_ids):
-    """Recompute the customer counts of these owners (None: the pool), and what they made when: many of their
-    customers changed hands at once (the regions' counts stay: no customer changed region)."""
+def recompute_customers(owner_ids, dues=True):
+    """Recompute the customer counts of these owners (None: the pool), what they made when and, unless the caller
+    moved them (`dues_changed_owner`), the customers by due day: many of their customers changed hands at once
+    (the regions' counts stay: no customer changed region)."""
     ids = sorted({i or 0 for i in owner_ids})
     if not ids:
         return
     with db.atomic():
         _replace(CustomerCount, _customer_rows(ids), ids)
         _replace_new_customers(ids, _zone())
-        recompute_dues(ids)
+        if dues:
+            recompute_dues(ids)
 
 
 def _replace_new_customers(ids, zone):
@@ -881,8 +897,7 @@ def fresh(values=None):
     unpaid_days, unpaid_months = _unpaid_rows(None)
     stay_days, stay_months = _stay_rows(None, zone)
     new_days, new_months = _new_customer_rows(None, zone)
-    due_days, due_months = _due_rows(None)
-    return {DueDay: due_days, DueMonth: due_months, NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
+    return {Due: _due_rows(None), NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
             VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
             MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None), **_deal_rows(zone)}
