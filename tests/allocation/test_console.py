@@ -359,7 +359,7 @@ def test_recent_reassignments_are_the_last_weeks_with_names_and_ops_sees_everyon
 def test_a_reassignment_moves_its_customers_due_rows_in_one_upsert_when_they_fit_in_one(app, make, team):
     """Twelve customers of two reps, each due on its own day, to a third: their rows of the customers by due day
     and month move in one upsert (33 statements; 32 before the customers by due day were kept). Thirty: their
-    owners' rows are recomputed, fewer statements than an upsert every fifty rows. Both agree with a rebuild."""
+    owners' rows are recomputed (fewer statements than an upsert every fifty rows). Both agree with a rebuild."""
     manager, li, chen = team
     ops, third = make.user("ops"), make.user("rep", team="East", reports_to=manager)
     made = utcnow() - datetime.timedelta(days=400)
@@ -369,7 +369,7 @@ def test_a_reassignment_moves_its_customers_due_rows_in_one_upsert_when_they_fit
         allocation.reassign(ops, [c.id for c in few], third, move_deals=False)
     assert len(seen) == 33
     assert rollups.differences() == []
-    many = few + [make.customer(li, tier="ABC"[i % 3], made_at=made + datetime.timedelta(days=3 * i))
+    many = few + [make.customer(chen, tier="ABC"[i % 3], made_at=made + datetime.timedelta(days=3 * i))
                   for i in range(18)]
     allocation.reassign(ops, [c.id for c in many], li, move_deals=False)
     assert rollups.differences() == []
