@@ -14,6 +14,7 @@ def up(migrator, db):
             database = db
             primary_key = False
             table_name = "rollup_due"
-            indexes = ((("grp", "owner", "tier", "month", "day"), True),)
+            indexes = ((("grp", "owner", "tier", "month", "day"), True),
+                       (("grp", "owner", "tier", "day", "month"), False))
 
     db.create_tables([Due])

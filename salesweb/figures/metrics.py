@@ -395,13 +395,16 @@ def overdue_by_tier(scope, today):
 
 
 def _overdue_by_tier(scope):
-    """The months before `month` (their day 0 rows) and its days before `day`, summed by tier."""
-    due = ((Due.month < param("month")) & (Due.day == 0)) | (
-        (Due.month == param("month")) & (Due.day > 0) & (Due.day < param("day")))
-    rows = scope.narrow(Due.select(Due.tier.alias("tier"), Due.customers.alias("n"))
-                        .where(Due.tier.in_(TIERS) & due), Due.owner, totals=True).alias("o")
-    return Select([rows], [rows.c.tier.alias("tier"), fn.SUM(rows.c.n).alias("n")]).group_by(
-        rows.c.tier).bind(Customer._meta.database)
+    """The months before `month` (their day 0 rows) and its days before `day`, summed by tier: two selects, each
+    read by its own index (see `Due`)."""
+    def rows(where):
+        return scope.narrow(Due.select(Due.tier.alias("tier"), Due.customers.alias("n"))
+                            .where(Due.tier.in_(TIERS) & where), Due.owner, totals=True)
+    months = rows((Due.day == 0) & (Due.month < param("month")))
+    days = rows((Due.month == param("month")) & (Due.day > 0) & (Due.day < param("day")))
+    both = (months + days).alias("o")
+    return Select([both], [both.c.tier.alias("tier"), fn.SUM(both.c.n).alias("n")]).group_by(
+        both.c.tier).bind(Customer._meta.database)
 
 
 _months_within = months_within  # core.clock's: the cost of sales (expenses) reads the rollups by it too

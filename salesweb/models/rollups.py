@@ -310,9 +310,11 @@ class Due(Grouped):
     class Meta:
         table_name = "rollup_due"
         primary_key = False
-        # by owner alone: a reader names one owner (a subtree's, everyone's) or a few; an index led by the day or
-        # month read every person's subtree rows of them (analysed, SQLite took it: 0.07 ms on large, 0.33 on xl)
-        indexes = ((("grp", "owner", "tier", "month", "day"), True),)
+        # by owner: a reader names one owner (a subtree's, everyone's) or a few (an index led by the day or month
+        # read every person's subtree rows of them: analysed, SQLite took it, 0.07 ms on large, 0.33 on xl); the
+        # months' rows (day 0) are read by the second, the month's days by the first, so neither reads the day
+        # rows of the months before, which pile up with the years
+        indexes = ((("grp", "owner", "tier", "month", "day"), True), (("grp", "owner", "tier", "day", "month"), False))
 
 
 class RegionCount(BaseModel):
