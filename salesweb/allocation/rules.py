@@ -5,7 +5,7 @@ import datetime
 
 from peewee import JOIN, fn
 
-from ..core.db import db, utcnow
+from ..core.db import db, is_sqlite, utcnow
 from ..core.i18n import _l
 from ..models import Customer, Deal, PoolMove, Reallocation, ReallocationMove, Region, Stage, User
 from ..core import audit, notifications
@@ -121,7 +121,11 @@ def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
     now = now or utcnow()
     with db.atomic():
         chosen = _check(user, customer_ids, to_owner)
-        moving = list(_moving(chosen, to_owner).select(Customer.id, Customer.owner, Customer.name).tuples())
+        moving = _moving(chosen, to_owner).select(Customer.id, Customer.owner, Customer.name, Customer.tier,
+                                                  Customer.next_visit_due)
+        # held as read till they are written (SQLite's write transaction holds the whole database): each customer
+        # leaves the rows of the customers by due day it is counted in (`dues_changed_owner`)
+        moving = list((moving if is_sqlite() else moving.for_update()).tuples())
         deals = []
         if move_deals and moving:
             deals = list(_going_along(_moving(chosen, to_owner).select(Customer.id))
@@ -133,9 +137,9 @@ def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
         for start in range(0, len(moving), 500):
             part = moving[start:start + 500]
             ReallocationMove.insert_many([{"reallocation": batch.id, "customer": cid, "from_owner": owner,
-                                           "to_owner": to_owner.id} for cid, owner, _n in part]).execute()
+                                           "to_owner": to_owner.id} for cid, owner, *_rest in part]).execute()
             PoolMove.insert_many([{"customer": cid, "kind": "reassign", "from_owner": owner, "to_owner": to_owner.id,
-                                   "by": user.id, "at": now} for cid, owner, _n in part]).execute()
+                                   "by": user.id, "at": now} for cid, owner, *_rest in part]).execute()
             (Customer.update(owner=to_owner.id, claimed_at=None, updated_at=now, last_activity_at=now)
              .where(Customer.id.in_([c[0] for c in part])).execute())
         for start in range(0, len(deals), 500):
@@ -145,7 +149,9 @@ def reassign(user, customer_ids, to_owner, move_deals=True, now=None):
             (Deal.update(owner=to_owner.id, updated_at=now, updated_by=user.id, version=Deal.version + 1)
              .where(Deal.id.in_([d[0] for d in part])).execute())
         rollups.deals_changed_owner({to_owner.id, *(owner for _d, _c, owner in deals)} if deals else ())
-        rollups.recompute_customers({to_owner.id, *(owner for _c, owner, _n in moving)})
+        rollups.recompute_customers({to_owner.id, *(owner for _c, owner, *_rest in moving)}, dues=False)
+        rollups.dues_changed_owner([(owner, tier, due) for _c, owner, _n, tier, due in moving if due is not None],
+                                   to_owner.id)
         audit.record("edit", actor=user, obj=batch,
                      summary=f"reassigned {len(moving)} customer(s) and {len(deals)} open deal(s) to {to_owner.name}")
         if to_owner.id != user.id:

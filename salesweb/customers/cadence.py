@@ -6,11 +6,13 @@ visited) and overdue once that day has passed. `next_visit_due` is stored so lis
 filter and sort on it; everything that changes its inputs goes through this module.
 """
 import datetime
+from collections import namedtuple
 
 import pytz
-from peewee import SQL, fn
+from peewee import SQL, Case, fn
 
 from ..core.db import is_sqlite, utcnow
+from ..infra import rollups
 from ..models import TIERS, Customer, Deal, Stage
 
 
@@ -35,20 +37,63 @@ def days_overdue(next_visit_due, today):
     return max(0, (today - next_visit_due).days)
 
 
-def record_visit(customer, visited_at, values):
-    """The one way a visit reaches a customer: last visit, activity and next due move forward.
+def record_visit(customer, visited_at, values, place=None):
+    """The one way a visit reaches a customer: last visit, activity and next due move forward, and the customers
+    by due day and month follow its due day. `place`: (lat, lon) written with them (a first good check-in fix).
 
-    An older visit logged late does not move last_visit_at backwards.
+    An older visit logged late does not move last_visit_at backwards. `customer` is the row as the request read
+    it: the update writes only while the row still holds what the new due day and the rollups' rows are worked out
+    from (owner, tier, due day, last visit), so nothing is read again in the common case; when another write
+    changed it since, the row is read as stored (locked on PostgreSQL; SQLite's write transaction holds the whole
+    database) and written from that.
     """
-    last = max(filter(None, (customer.last_visit_at, visited_at)))
-    customer.last_visit_at = last
-    customer.last_activity_at = max(customer.last_activity_at or visited_at, visited_at)
-    customer.next_visit_due = next_due(last, customer.created_at, customer.tier, values)
-    (Customer.update(last_visit_at=customer.last_visit_at, last_activity_at=customer.last_activity_at,
-                     next_visit_due=customer.next_visit_due, updated_at=utcnow())
-     .where(Customer.id == customer.id).execute())
+    seen = Seen(customer.owner_id, customer.tier, customer.next_visit_due, customer.last_visit_at)
+    if not _visit_written(customer, seen, visited_at, values, place, unchanged=True):
+        seen = _stored(customer.id)
+        if seen is None:  # deleted meanwhile: nothing to move
+            return customer
+        _visit_written(customer, seen, visited_at, values, place)
+    if customer.next_visit_due != seen.due:
+        rollups.due_moved(seen.owner_id, seen.tier, seen.due, customer.next_visit_due)
     record_activity(customer.id, visited_at)  # a visit is real activity on the customer's open deals
     return customer
+
+
+# What a visit's write of the customer is worked out from: who owns it and its tier (the rollups' rows), its due
+# day (the row it leaves) and last visit (the new due day).
+Seen = namedtuple("Seen", "owner_id tier due last_visit_at")
+
+
+def _visit_written(customer, seen, visited_at, values, place, unchanged=False):
+    """Write the visit's effects on the customer, worked out from `seen`; `unchanged`: only if the row still holds
+    `seen` (the count of rows written says whether it did). The latest activity is kept in SQL, whoever wrote it."""
+    customer.last_visit_at = max(filter(None, (seen.last_visit_at, visited_at)))
+    customer.next_visit_due = next_due(customer.last_visit_at, customer.created_at, seen.tier, values)
+    customer.last_activity_at = max(customer.last_activity_at or visited_at, visited_at)
+    changes = {Customer.last_visit_at: customer.last_visit_at, Customer.next_visit_due: customer.next_visit_due,
+               Customer.updated_at: utcnow(),
+               Customer.last_activity_at: Case(None, [(Customer.last_activity_at.is_null()
+                                                       | (Customer.last_activity_at < visited_at),
+                                                       Customer.last_activity_at.to_value(visited_at))],
+                                               Customer.last_activity_at)}
+    if place is not None:
+        changes[Customer.lat], changes[Customer.lon] = place
+    where = Customer.id == customer.id
+    if unchanged:
+        for field, value in ((Customer.owner, seen.owner_id), (Customer.tier, seen.tier),
+                             (Customer.next_visit_due, seen.due), (Customer.last_visit_at, seen.last_visit_at)):
+            where &= field.is_null() if value is None else (field == value)
+    return Customer.update(changes).where(where).execute() > 0
+
+
+def _stored(customer_id):
+    """The customer's `Seen` as stored now, its row locked until the transaction ends on PostgreSQL."""
+    query = Customer.select(Customer.owner, Customer.tier, Customer.next_visit_due, Customer.last_visit_at).where(
+        Customer.id == customer_id)
+    row = (query if is_sqlite() else query.for_update()).tuples().first()
+    if row is None:
+        return None
+    return Seen(*row)
 
 
 def record_activity(customer_id, at):
@@ -79,3 +124,4 @@ def refresh_all(values):
             due = SQL("(CAST((COALESCE(last_visit_at, created_at) AT TIME ZONE 'UTC') AT TIME ZONE %s AS date) + %s)",
                       [zone.zone, days])
         Customer.update(next_visit_due=due).where(Customer.tier == tier).execute()
+    rollups.recompute_dues()  # every due day may have moved

@@ -452,10 +452,11 @@ def _update(row, by, settings_values, contacts):
     rules.update(customer, values, owner, by)
     tier = row.values["tier"]
     if tier and tier != customer.tier and not customer.tier_locked:
-        old, customer.tier = customer.tier, tier
+        old, old_due, customer.tier = customer.tier, customer.next_visit_due, tier
         cadence.refresh(customer, settings_values)
         customer.save(only=[Customer.tier, Customer.next_visit_due])
-        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))])
+        rollups.customers_changed([(rollups.customer_key(customer, tier=old, due=old_due),
+                                    rollups.customer_key(customer))])
         TierChange.create(customer=customer, old_tier=old, new_tier=tier, reason="import", by=by)
     if row.values["contact_name"]:
         name = row.values["contact_name"].casefold()

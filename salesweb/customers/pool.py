@@ -107,7 +107,7 @@ def revert(move, by, now=None):
         restored = list(Customer.update(owner=owner, last_activity_at=now, updated_at=now)
                         .where((Customer.id == move.customer_id) & Customer.owner.is_null())
                         .returning(Customer.owner, Customer.tier, Customer.status, Customer.region,
-                                   Customer.created_at).execute())
+                                   Customer.created_at, Customer.next_visit_due).execute())
         if not restored:
             raise Invalid({None: _l("The customer has a new owner since; nothing to undo.")})
         # the values as the update found them: this write has not read the customer

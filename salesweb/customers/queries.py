@@ -311,10 +311,12 @@ def customer_page(customer_id, user):
                     lambda: visible_kept(_page_customer(), user.role, Customer.owner), id=customer_id, user=user.id)
 
 
-def contacts_of(customer_id):
-    """The customer's contacts, the primary one first."""
-    return list(Contact.select().where(Contact.customer == customer_id)
-                .order_by(Contact.is_primary.desc(), Contact.name))
+def contacts_of(customer_id, among=None):
+    """The customer's contacts, the primary one first; `among`: only those of these ids."""
+    query = Contact.select().where(Contact.customer == customer_id)
+    if among is not None:
+        query = query.where(Contact.id.in_(list(among)))
+    return list(query.order_by(Contact.is_primary.desc(), Contact.name))
 
 
 def page_contacts(customer_id):

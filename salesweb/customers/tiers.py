@@ -82,7 +82,7 @@ def recompute(customer_ids, values, today, source=None):
     """Apply the rule to unlocked customers; record each change. Returns [(customer, old, new)]."""
     since, until = window(today)
     revenue = (source or won_revenue)(list(customer_ids), since, until)
-    changes = []
+    changes, keys = [], []
     with db.atomic():
         customers = Customer.select().where(Customer.id.in_(list(customer_ids)) & (Customer.tier_locked == False))  # noqa: E712
         customers = customers if is_sqlite() else customers.for_update()  # held as read till the tiers are written
@@ -91,7 +91,7 @@ def recompute(customer_ids, values, today, source=None):
             new = tier_for(amount, values)
             if new == customer.tier:
                 continue
-            old = customer.tier
+            old, old_due = customer.tier, customer.next_visit_due
             customer.tier = new
             cadence.refresh(customer, values)
             customer.updated_at = utcnow()
@@ -99,8 +99,8 @@ def recompute(customer_ids, values, today, source=None):
             TierChange.create(customer=customer, old_tier=old, new_tier=new, reason="rule",
                               note=f"{amount / 100:,.2f}")
             changes.append((customer, old, new))
-        rollups.customers_changed([(rollups.customer_key(customer, tier=old), rollups.customer_key(customer))
-                                   for customer, old, _new in changes])
+            keys.append((rollups.customer_key(customer, tier=old, due=old_due), rollups.customer_key(customer)))
+        rollups.customers_changed(keys)
     return changes
 
 

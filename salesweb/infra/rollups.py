@@ -19,7 +19,8 @@ from peewee import EXCLUDED, SQL, Select, fn
 from ..core.db import db, in_query, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
 from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, User, Visit
-from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth, MoneyDay, MoneyMonth,
+from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth,
+                              Due, MoneyDay, MoneyMonth,
                               NewCustomerDay, NewCustomerMonth, RegionCount, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
@@ -32,18 +33,20 @@ KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("own
         StageDeals: ("owner", "stage"), StageMonthDeals: ("owner", "stage", "month"), DealDay: ("owner", "day"),
         DealMonth: ("owner", "month"), ClosedDay: ("owner", "day", "source", "reason"),
         ClosedMonth: ("owner", "month", "source", "reason"), NewCustomerDay: ("owner", "day"),
-        NewCustomerMonth: ("owner", "month"), RegionCount: ("region",)}
+        NewCustomerMonth: ("owner", "month"), Due: ("owner", "tier", "month", "day"),
+        RegionCount: ("region",)}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         StageStayMonth: ("stays", "seconds"),
         MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
         UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted"),
         StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS,
         ClosedDay: CLOSED_SUMS, ClosedMonth: CLOSED_SUMS, NewCustomerDay: ("created",), NewCustomerMonth: ("created",),
-        RegionCount: ("customers",)}
+        Due: ("customers",), RegionCount: ("customers",)}
 # rollups whose rows stay when their sums fall to zero (see `deal_changed`): a deal's write then adds to each in
 # one statement
-ZEROS_STAY = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)
-DEAL_ROLLUPS = ZEROS_STAY  # what a deal's write adds to
+DEAL_ROLLUPS = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)  # what a deal's write adds to
+# (and the customers by due day and month: a write that moves a customer's due date adds to it in one statement)
+ZEROS_STAY = DEAL_ROLLUPS + (Due,)
 # a row's whole key: a grouped rollup's leads with `grp`
 ROW_KEYS = {model: (("grp",) if model in GROUPED else ()) + KEYS[model] for model in ROLLUPS}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
@@ -618,19 +621,20 @@ def _contracts_owing():
 
 # Where a customer is counted: (owner, tier, status, region, when it was made, source), the pool as owner 0. The
 # customer rollup counts the first four, the new customers' the owner and the day it was made, the regions' the
-# region; the source is what a customer's closed deals are counted under (`source_changed`).
-CustomerKey = namedtuple("CustomerKey", "owner tier status region created_at source")
+# region; the source is what a customer's closed deals are counted under (`source_changed`); the customers by due
+# day and month count the owner, tier and the day its next visit is due (None: not counted).
+CustomerKey = namedtuple("CustomerKey", "owner tier status region created_at source due")
 
 
 def customer_key(customer, **changed):
     """Where a customer is counted (a CustomerKey); `customer` is anything with owner_id, tier, status, region,
-    created_at and source (those not read: None), and `changed` gives values in place of some of them
-    (owner_id=None: to the pool)."""
+    next_visit_due, created_at and source (those not read: None), and `changed` gives values in place of some of
+    them (owner_id=None: to the pool; due=: the next visit's due day)."""
     values = {"owner_id": customer.owner_id, "tier": customer.tier, "status": customer.status,
               "region": customer.region, "created_at": getattr(customer, "created_at", None),
-              "source": getattr(customer, "source", None), **changed}
+              "source": getattr(customer, "source", None), "due": customer.next_visit_due, **changed}
     return CustomerKey(values["owner_id"] or 0, values["tier"], values["status"], values["region"] or "",
-                       values["created_at"], values["source"])
+                       values["created_at"], values["source"], values["due"])
 
 
 def stored_key(customer_id):
@@ -638,16 +642,18 @@ def stored_key(customer_id):
     locked until the transaction ends (SQLite's write transaction holds the whole database): a change another
     request made since this one read the customer is what is taken off, never a copy read before."""
     query = Customer.select(Customer.owner, Customer.tier, Customer.status, Customer.region, Customer.created_at,
-                            Customer.source).where(Customer.id == customer_id)
+                            Customer.source, Customer.next_visit_due).where(Customer.id == customer_id)
     row = (query if is_sqlite() else query.for_update()).tuples().first()
-    return None if row is None else CustomerKey(row[0] or 0, row[1], row[2], row[3] or "", row[4], row[5])
+    return None if row is None else CustomerKey(row[0] or 0, row[1], row[2], row[3] or "", row[4], row[5],
+                                                _plain(row[6]))
 
 
 def customers_changed(changes, values=None):
-    """Customers were made (old None) or changed owner, tier, status or region: [(old key, new key)], each a
-    `customer_key` (or a tuple in its order); one upsert per row whose count moves, in key order (two writers lock
-    rows in the same order). A customer's making counts where both keys know when it was made."""
-    counts, made, regions = Counter(), Counter(), Counter()
+    """Customers were made (old None) or changed owner, tier, status, region or next visit's due day:
+    [(old key, new key)], each a `customer_key` (or a tuple in its order); one upsert per row whose count moves, in
+    key order (two writers lock rows in the same order), and one per table of the customers by due day and month.
+    A customer's making counts where both keys know when it was made."""
+    counts, made, regions, dues = Counter(), Counter(), Counter(), Counter()
     for old, new in changes:
         if old == new:
             continue
@@ -658,22 +664,104 @@ def customers_changed(changes, values=None):
             regions[key[3]] += sign
             if key[4] is not None:
                 made[(key[0], key[4])] += sign
-    for key in sorted(counts):
-        add(CustomerCount, dict(zip(KEYS[CustomerCount], key)), customers=counts[key])
+            if key[6] is not None:
+                dues[(key[0], key[1], _plain(key[6]))] += sign
+    _dues_added(dues)
+    _add_rows(CustomerCount, counts)
     days = Counter()
     if any(made.values()):
         zone = _zone(values)
         for (owner, created_at), n in made.items():
             days[(owner, local_day(created_at, zone))] += n
-    for (owner, day), n in sorted(days.items()):
-        add(NewCustomerDay, {"owner": owner, "day": day}, created=n)
+    _add_rows(NewCustomerDay, days)
     months = Counter()
     for (owner, day), n in days.items():
         months[(owner, day.strftime("%Y-%m"))] += n
-    for (owner, month), n in sorted(months.items()):
-        add(NewCustomerMonth, {"owner": owner, "month": month}, created=n)
+    _add_rows(NewCustomerMonth, months)
     for region in sorted(regions):
         add(RegionCount, {"region": region}, customers=regions[region])
+
+
+def due_moved(owner_id, tier, before, after):
+    """A customer's next visit due day moved (a visit logged) from `before` to `after` (None: none), its owner (None:
+    the pool) and tier as stored when it moved: the customers by due day and month, in one statement."""
+    _dues_added(Counter({(owner_id or 0, tier, _plain(before)): -1, (owner_id or 0, tier, after): 1}))
+
+
+ROWS_A_STATEMENT = 50  # rows a write adds in one upsert: few shapes of statement kept, few round trips
+
+
+def _add_rows(model, counts):
+    """Add {key tuple: n} to a grouped rollup with one sum: the rows in key order (two writers lock rows in the
+    same order), in one upsert (a few for many rows), then, unless its rows stay at zero, a delete of each row a
+    negative count may have emptied (`_group_emptied`)."""
+    rows = [(key, (n,)) for key, n in sorted(counts.items()) if n]
+    for start in range(0, len(rows), ROWS_A_STATEMENT):
+        _upsert(model, rows[start:start + ROWS_A_STATEMENT])
+    if model in ZEROS_STAY:
+        return
+    for key, (n,) in rows:
+        if n < 0:
+            values = {name: getattr(model, name).db_value(value) for name, value in zip(KEYS[model], key)}
+            db.execute_sql(*kept_statement(("rollup group emptied", model.__name__), lambda: _group_emptied(model),
+                                           **values))
+
+
+def _due_cells(day):
+    """The keys but the owner and tier of the two rows a customer due on `day` counts in: its month's, its day's."""
+    month = day.strftime("%Y-%m")
+    return (month, 0), (month, day.day)
+
+
+def _dues_added(dues):
+    """Add {(owner, tier, due day): n} to the customers by due day and month: one upsert (rows at zero stay), in
+    key order."""
+    rows = Counter()
+    for (owner, tier, day), n in dues.items():
+        if day is not None:
+            for cell in _due_cells(day):
+                rows[(owner, tier, *cell)] += n
+    _add_rows(Due, rows)
+
+
+def _due_rows(owner_ids):
+    """Due rows counted from the customers with a due day (of `owner_ids`, 0 among them for the pool; None: all)."""
+    query = (Customer.select(Customer.owner, Customer.tier, Customer.next_visit_due, fn.COUNT(Customer.id))
+             .where(Customer.next_visit_due.is_null(False)))
+    if owner_ids is not None:
+        condition = Customer.owner.in_(sorted(i for i in owner_ids if i))
+        if any(not i for i in owner_ids):
+            condition |= Customer.owner.is_null()
+        query = query.where(condition)
+    rows = Counter()
+    for owner, tier, day, n in query.group_by(Customer.owner, Customer.tier, Customer.next_visit_due).tuples():
+        for month, number in _due_cells(_plain(day)):
+            rows[(owner or 0, tier, month, number)] += n
+    return [{"owner": o, "tier": t, "month": m, "day": d, "customers": n} for (o, t, m, d), n in rows.items()]
+
+
+def dues_changed_owner(moved, to_owner_id):
+    """Customers [(former owner, tier, due day)] went to `to_owner_id` (None: the pool): the customers by due day
+    and month, in one upsert of the rows they leave and enter when those fit in one (a few customers moved), else
+    the owners' rows recomputed."""
+    dues = Counter()
+    for owner, tier, due in moved:
+        dues[(owner or 0, tier, _plain(due))] -= 1
+        dues[(to_owner_id or 0, tier, _plain(due))] += 1
+    if len([n for n in dues.values() if n]) * 2 <= ROWS_A_STATEMENT:  # a day's row and its month's each
+        _dues_added(dues)
+    else:
+        recompute_dues({to_owner_id, *(owner for owner, _tier, _due in moved)})
+
+
+def recompute_dues(owner_ids=None):
+    """Recompute the customers by due day and month of these owners (0: the pool; None: everyone's): many due
+    days moved at once (a new cadence)."""
+    ids = None if owner_ids is None else sorted({i or 0 for i in owner_ids})
+    if ids == []:
+        return
+    with db.atomic():
+        _replace(Due, _due_rows(ids), ids)
 
 
 def _customer_rows(owner_ids):
@@ -712,15 +800,18 @@ def _region_rows():
             Customer.select(Customer.region, fn.COUNT(Customer.id)).group_by(Customer.region).tuples()]
 
 
-def recompute_customers(owner_ids):
-    """Recompute the customer counts of these owners (None: the pool), and what they made when: many of their
-    customers changed hands at once (the regions' counts stay: no customer changed region)."""
+def recompute_customers(owner_ids, dues=True):
+    """Recompute the customer counts of these owners (None: the pool), what they made when and, unless the caller
+    moved them (`dues_changed_owner`), the customers by due day: many of their customers changed hands at once
+    (the regions' counts stay: no customer changed region)."""
     ids = sorted({i or 0 for i in owner_ids})
     if not ids:
         return
     with db.atomic():
         _replace(CustomerCount, _customer_rows(ids), ids)
         _replace_new_customers(ids, _zone())
+        if dues:
+            recompute_dues(ids)
 
 
 def _replace_new_customers(ids, zone):
@@ -764,6 +855,7 @@ def recompute_people(user_ids, values=None):
         _replace(VisitMonth, months, ids)
         _replace(CustomerCount, _customer_rows(ids), ids)
         _replace_new_customers(ids, zone)
+        recompute_dues(ids)
         deals_changed_owner(ids)
 
 
@@ -805,7 +897,7 @@ def fresh(values=None):
     unpaid_days, unpaid_months = _unpaid_rows(None)
     stay_days, stay_months = _stay_rows(None, zone)
     new_days, new_months = _new_customer_rows(None, zone)
-    return {NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
+    return {Due: _due_rows(None), NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
             VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
             MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None), **_deal_rows(zone)}

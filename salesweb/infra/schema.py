@@ -16,7 +16,8 @@ def runner():
 # Migrations that make rollup tables: once they have run, the rollups are built from the rows (after every
 # migration, so that the models the rebuild reads match the schema).
 ROLLUP_MIGRATIONS = ("0023_rollups", "0024_customer_rollup", "0026_figures", "0028_stage_deals", "0029_deal_rollups",
-                     "0035_closed_and_new_customer_rollups", "0036_region_rollup", "0038_group_rollups")
+                     "0035_closed_and_new_customer_rollups", "0036_region_rollup", "0038_group_rollups",
+                     "0040_due_rollups")
 
 
 def migrate():

@@ -41,7 +41,6 @@ def _customer_fields(form, customer):
     form.contacts.choices = options([(c.id, f"{c.name} · {c.title}" if c.title else c.name) for c in contacts])
     deals = pipeline.open_deal_choices(customer.id) if customer else []
     form.deal.choices = options([("", _("No deal"))] + deals)
-    return contacts
 
 
 def _utc(day, time):
@@ -49,18 +48,18 @@ def _utc(day, time):
     return zone.localize(datetime.datetime.combine(day, time)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
-def _values(form, customer, contacts):
-    """What the form says, in the service's terms (ids become records of this customer only: `contacts`, the
-    customer's)."""
+def _values(form, customer):
+    """What the form says, in the service's terms (ids become records of this customer only: the people ticked
+    are read among the customer's, none when none is ticked)."""
     fix_ms = _float(form.fix_at.data)
-    contact_ids = {i for i in (form.contacts.data or []) if i}
+    contact_ids = sorted({i for i in (form.contacts.data or []) if i})
     return {
         "occurred_at": _utc(form.occurred_on.data, form.occurred_time.data),
         "duration_minutes": form.duration_minutes.data, "kind": form.kind.data, "purpose": form.purpose.data,
         "notes": form.notes.data, "outcome": form.outcome.data, "next_step": form.next_step.data,
         "next_visit_on": form.next_visit_on.data,
         "deal": Deal.get_or_none((Deal.id == form.deal.data) & (Deal.customer == customer.id)) if form.deal.data else None,
-        "contacts": [c for c in contacts if c.id in contact_ids],
+        "contacts": customers.contacts_of(customer.id, among=contact_ids) if contact_ids else [],
         "market_note": form.market_note.data, "market_tags": form.market_tags.data,
         "lat": _float(form.lat.data), "lon": _float(form.lon.data), "accuracy": _float(form.accuracy.data),
         "fix_at": datetime.datetime.fromtimestamp(fix_ms / 1000, datetime.UTC).replace(tzinfo=None)
@@ -69,10 +68,12 @@ def _values(form, customer, contacts):
 
 
 def _planned(planned_id):
-    """The user's own planned visit that this log fulfils (someone else's plan is theirs to log)."""
+    """The user's own planned visit that this log fulfils (someone else's plan is theirs to log), with its
+    customer read in the same statement."""
     if not planned_id:
         return None
-    planned = Visit.get_or_none((Visit.id == planned_id) & (Visit.rep == current_user.id)) or abort(404)
+    planned = (Visit.select(Visit, Customer).join(Customer)
+               .where((Visit.id == planned_id) & (Visit.rep == current_user.id)).first()) or abort(404)
     return planned if planned.status == "planned" else None
 
 
@@ -101,11 +102,15 @@ def new():
             form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
         form.next.data = safe_next(request.args.get("next")) or ""
     asked_for = form.customer.data
-    customer = customer_forms.chosen(form, planned.customer_id if planned else None)
+    if planned is not None and asked_for == planned.customer_id:
+        customer = planned.customer  # the plan's, read with it (as `chosen` keeps it)
+    else:
+        customer = customer_forms.chosen(form, planned.customer_id if planned else None)
     if asked_for and customer is None:
         abort(404)  # a customer outside the user's scope, by id
     customer_forms.offer(form, customer)
-    contacts = _customer_fields(form, customer)
+    if request.method == "GET":
+        _customer_fields(form, customer)
     made = {}
 
     def log():
@@ -115,7 +120,7 @@ def new():
         upload = (photo.stream, photo.filename) if photo and photo.filename else None
         upload_dir, max_bytes = upload_limits()
         try:
-            made["visit"] = visits.log(_values(form, customer, contacts), customer, current_user, current_user, settings,
+            made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
                                        planned=planned, photo=upload, upload_dir=upload_dir, max_bytes=max_bytes)
         except Invalid as refused:
             raise Invalid({FIELD_OF.get(k, k): m for k, m in refused.errors.items()}) from refused
@@ -124,6 +129,10 @@ def new():
     if done:
         flash(_("Visit to %(name)s logged.", name=customer.name), "success")
         return redirect(_back(url_for("home.index")), 303)
+    if request.method == "POST":
+        # refused: the form again, with the people and deals to choose from (a visit logged shows neither: its
+        # post reads only the people ticked, and the deal chosen)
+        _customer_fields(form, customer)
     return render("visits/form.html", form=form, customer=customer, planned=planned, status=status,
                   settings_values=settings, **LABELS)
 

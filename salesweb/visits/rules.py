@@ -10,7 +10,7 @@ import math
 
 from ..core.db import db, kept_statement, param, utcnow
 from ..core.i18n import _l
-from ..models import OUTCOMES, VISIT_KINDS, Customer, Task, Visit, VisitComment, VisitContact
+from ..models import OUTCOMES, VISIT_KINDS, Task, Visit, VisitComment, VisitContact
 from ..core import audit, notifications
 from ..customers import cadence
 from ..pipeline import rules as pipeline
@@ -144,6 +144,7 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         for key, value in _fields(values).items():
             setattr(visit, key, value)
         visit.photo = stored
+        first_place = None
         if fix:
             place = (customer.lat, customer.lon) if customer.lat is not None else None
             during = (visit.occurred_at, visit.occurred_at + datetime.timedelta(minutes=visit.duration_minutes))
@@ -151,7 +152,7 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
                                                                            _reused(fix), during)
             visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
             if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
-                Customer.update(lat=fix["lat"], lon=fix["lon"]).where(Customer.id == customer.id).execute()
+                first_place = (fix["lat"], fix["lon"])  # written with the visit's other effects on the customer
         if planned is None:
             _insert(visit)
         else:
@@ -159,10 +160,11 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         rollups.visit_logged(rep.id, visit.occurred_at, visit.verified, settings)
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
-        cadence.record_visit(customer, visit.occurred_at, settings)
+        cadence.record_visit(customer, visit.occurred_at, settings, place=first_place)
         if visit.deal_id:
             pipeline.follow_visit(visit.deal_id, visit, by, now)
-        _settle_plans(visit, customer, rep, cadence.local_date(visit.occurred_at, settings), now)
+        _settle_plans(visit, customer, rep, cadence.local_date(visit.occurred_at, settings), now,
+                      fulfils=planned is not None)
         if visit.next_visit_on:
             _plan(customer, rep, visit.next_visit_on, by, now, visit)
         audit.record("create", by, visit, f"Visit to {customer.name}")
@@ -192,19 +194,21 @@ def _insert(visit):
     visit.id = db.execute_sql(sql, params).fetchone()[0]
 
 
-def _settle_plans(visit, customer, rep, day, now):
-    """The visit fulfils its planned visit; the rep's other plans for this customer that fell due by
-    then are overtaken by it (cancelled); every task of those plans is done. Later plans stand."""
-    # kept statements: writing these two (and a select of the overtaken plans) took a third of a logged visit's
-    # SQL writing; the plans are named by a subquery, so the SQL is one text whatever their number
+def _settle_plans(visit, customer, rep, day, now, fulfils=False):
+    """The visit fulfils its planned visit (`fulfils`: `visit` was that plan); the rep's other plans for this
+    customer that fell due by then are overtaken by it (cancelled); every task of those plans is done. Later plans
+    stand. The cancelling says which plans it cancelled, so a visit that fulfils and overtakes nothing (most) writes
+    no tasks."""
+    # kept statement: writing it took a third of a logged visit's SQL writing; the plans are named by a subquery,
+    # so the SQL is one text whatever their number
     values = {"customer": customer.id, "rep": rep.id, "day": day, "visit": visit.id, "now": now}
-    db.execute_sql(*kept_statement(("settle plans", "tasks"), lambda: (
-        Task.update(done_at=param("now"))
-        .where(((Task.visit == param("visit")) | Task.visit.in_(_due_plans().select(Visit.id)))
-               & Task.done_at.is_null())), **values))
-    db.execute_sql(*kept_statement(("settle plans", "visits"), lambda: (
+    cancelled = [row[0] for row in db.execute_sql(*kept_statement(("settle plans", "visits"), lambda: (
         Visit.update(status="cancelled", updated_at=param("now"))
-        .where(Visit.id.in_(_due_plans().select(Visit.id)) & (Visit.id != param("visit")))), **values))
+        .where(Visit.id.in_(_due_plans().select(Visit.id)) & (Visit.id != param("visit")))
+        .returning(Visit.id)), **values)).fetchall()]
+    settled = ([visit.id] if fulfils else []) + sorted(cancelled)
+    if settled:
+        Task.update(done_at=now).where(Task.visit.in_(settled) & Task.done_at.is_null()).execute()
 
 
 def _due_plans():

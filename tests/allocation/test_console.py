@@ -9,6 +9,8 @@ from salesweb.allocation import queries, rules as allocation
 from salesweb.customers import queries as customer_queries, rules as customers
 from salesweb.core import settings
 from salesweb.core.errors import Invalid
+from salesweb.figures import metrics
+from salesweb.infra import rollups
 from tests.conftest import count_queries, login, post
 
 TODAY = datetime.date(2026, 11, 23)
@@ -352,3 +354,24 @@ def test_recent_reassignments_are_the_last_weeks_with_names_and_ops_sees_everyon
     assert "Ops Person →\n      2 customers to Wang Fang" in recent and "Undone" in recent
     assert "Wang Fang →\n      1 customer to Chen Jie" in recent and f"/ops/allocation/{mine.id}/undo" in recent
     assert recent.count("<li>") == 2
+
+
+def test_a_reassignment_moves_its_customers_due_rows_in_one_upsert_when_they_fit_in_one(app, make, team):
+    """Twelve customers of two reps, each due on its own day, to a third: their rows of the customers by due day
+    and month move in one upsert (33 statements; 32 before the customers by due day were kept). Thirty: their
+    owners' rows are recomputed (fewer statements than an upsert every fifty rows). Both agree with a rebuild."""
+    manager, li, chen = team
+    ops, third = make.user("ops"), make.user("rep", team="East", reports_to=manager)
+    made = utcnow() - datetime.timedelta(days=400)
+    few = [make.customer(li if i % 2 else chen, tier="ABC"[i % 3], made_at=made + datetime.timedelta(days=7 * i))
+           for i in range(12)]
+    with count_queries() as seen:
+        allocation.reassign(ops, [c.id for c in few], third, move_deals=False)
+    assert len(seen) == 33
+    assert rollups.differences() == []
+    many = few + [make.customer(chen, tier="ABC"[i % 3], made_at=made + datetime.timedelta(days=3 * i))
+                  for i in range(18)]
+    allocation.reassign(ops, [c.id for c in many], li, move_deals=False)
+    assert rollups.differences() == []
+    assert metrics.overdue_by_tier(metrics.scope_for(li), datetime.date.today() + datetime.timedelta(days=400)) \
+        == {"A": 10, "B": 10, "C": 10}

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from salesweb.infra import rollups
 from salesweb.models import Customer, Target
 from salesweb.figures.metrics import Period
 from salesweb.core.clock import local_today
@@ -26,6 +27,7 @@ def team(app, make):
         today = local_today()
         late = make.customer(ann, name="Late Alpha Ltd", tier="A", region="North")
         Customer.update(next_visit_due=today - datetime.timedelta(days=30)).where(Customer.id == late.id).execute()
+        rollups.rebuild()  # a due day written as a row, past the rules that keep the customers by due day
         make.customer(bo, name="On Time Beta Ltd", tier="A")
         last_year = Period.of("month", today).a_year_earlier().start
         make.won_deal(ann, last_year, customer=late, amount=300_000_00)

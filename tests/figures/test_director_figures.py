@@ -4,6 +4,7 @@ by tier; the same for ops narrowed to a team; and the targets sheet read for the
 import datetime
 
 from salesweb.figures import metrics
+from salesweb.infra import rollups
 from salesweb.models import Customer, Target, User
 from salesweb.quotes import contracts
 from tests.conftest import count_queries, login
@@ -76,6 +77,7 @@ def test_customers_overdue_by_tier_for_a_director_ops_and_a_team(app, make):
                                  (mia, "C", yesterday), (bo, "A", yesterday), (cy, "A", yesterday), (None, "B", yesterday)):
             customer = make.customer(owner, tier=tier)
             Customer.update(next_visit_due=due).where(Customer.id == customer.id).execute()
+        rollups.rebuild()  # due days written as rows, past the rules that keep the customers by due day
 
         def tiers(user, **narrow):
             return metrics.overdue_by_tier(metrics.scope_for(user, **narrow), today)
@@ -86,6 +88,27 @@ def test_customers_overdue_by_tier_for_a_director_ops_and_a_team(app, make):
         assert tiers(ops) == {"A": 3, "B": 2, "C": 1}  # the pool's too
         assert tiers(ops, team_id=ann.team_id) == {"A": 1, "B": 1, "C": 1}  # Ann and Mia
         assert tiers(ops, tier="A") == {"A": 3, "B": 0, "C": 0}  # narrowed by the customer: read from the rows
+
+
+def test_customers_overdue_by_tier_at_a_month_s_edge(app, make):
+    """Today the 1st: due on the last day of last month is overdue (last month's row), due today is not (this
+    month's days before today: none); a director two levels up and ops with the pool count them."""
+    with app.app_context():
+        dora, mia, max_, ann, bo, cy = _people(make)
+        today = datetime.date(2026, 12, 1)
+        for owner, tier, due in ((ann, "A", datetime.date(2026, 11, 30)), (ann, "B", today), (mia, "C", today),
+                                 (None, "B", datetime.date(2026, 11, 30)), (ann, "C", datetime.date(2026, 12, 2))):
+            customer = make.customer(owner, tier=tier)
+            Customer.update(next_visit_due=due).where(Customer.id == customer.id).execute()
+        rollups.rebuild()
+
+        def tiers(user, **narrow):
+            return metrics.overdue_by_tier(metrics.scope_for(user, **narrow), today)
+        assert tiers(dora) == {"A": 1, "B": 0, "C": 0}
+        assert tiers(ann) == {"A": 1, "B": 0, "C": 0}
+        assert tiers(make.user("ops")) == {"A": 1, "B": 1, "C": 0}
+        # the next day: today's due day has passed
+        assert metrics.overdue_by_tier(metrics.scope_for(dora), datetime.date(2026, 12, 2)) == {"A": 1, "B": 1, "C": 1}
 
 
 def test_the_sheet_reads_the_teams_of_its_page_in_the_same_queries_and_lists_a_targeted_team_without_reps(app, make):

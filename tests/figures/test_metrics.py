@@ -238,6 +238,7 @@ def test_visits_fall_in_the_install_s_days_and_compliance_by_tier(app, book):
                 == [("2026-10", 1), ("2026-11", 2)]
         Customer.update(next_visit_due=datetime.date(2026, 11, 1)).where(
             Customer.id.in_([book["north"].id, book["west"].id])).execute()
+        rollups.rebuild()  # due days written as rows, past the rules that keep the customers by due day
         assert metrics.overdue_by_tier(metrics.scope_for(book["mia"]), TODAY) == {"A": 1, "B": 0, "C": 0}
         assert metrics.overdue_by_tier(metrics.scope_for(book["ops"], region="North"), TODAY) == {"A": 1, "B": 0, "C": 1}
         assert metrics.new_customers(metrics.scope_for(book["mia"]), Period.of("month", datetime.date.today()),

@@ -45,6 +45,8 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("revert"),),
     st.tuples(st.just("import"), st.integers(0, 50), owner_choice, tier_codes, statuses, regions),
     st.tuples(st.just("tier rule"), st.integers(1, 300)),
+    # a new cadence for a tier: every due day of its customers moves
+    st.tuples(st.just("cadence"), tier_codes, st.integers(1, 400)),
     st.tuples(st.just("won over"), st.integers(0, 50), statuses),
     st.tuples(st.just("amount"), st.integers(0, 50), st.integers(0, 9_000_00), st.one_of(st.none(), st.integers(0, 100))),
     st.tuples(st.just("win"), st.integers(0, 50), st.integers(0, 9_000_00)),
@@ -260,6 +262,9 @@ def run_customer_step(world, kind, args):
         customers.update(customer, {name: getattr(customer, name) for name in customers.FIELDS} | {"status": args[1]},
                          customer.owner, ops)
         pipeline.move(deal, _stage(0, ("won",)), deal.version, ops, now=_tick(world, 1))
+    elif kind == "cadence":
+        tiers.update_settings({f"cadence_{args[0].lower()}_days": args[1]}, ops)
+        world["values"] = settings.current()
     elif kind == "tier rule":  # thresholds the deals' won revenue straddles
         ids = [c.id for c in Customer.select(Customer.id)]
         tiers.recompute(ids, {**values, "tier_a_threshold": args[0] * 1_000_00, "tier_b_threshold": args[0] * 100_00},
@@ -303,7 +308,8 @@ EVERY_CUSTOMER_WRITE = [("win", 0, 3_000_00), ("lose why", 1, 1), ("source", 0, 
                         ("new customer", 1, "A", "prospect", "West"), ("edit", 6, 2, "customer", ""),
                         ("edit", 7, 4, "lead", "West"), ("claim", 0, 3), ("release", 2), ("recycle", 3), ("revert",),
                         ("import", 4, 1, "C", "customer", "North"), ("reassign", 0, 2), ("undo",),
-                        ("owner", 0, 3), ("source", 0, "trade_show")]
+                        ("owner", 0, 3), ("source", 0, "trade_show"), ("log", 0, 0, 3, False), ("cadence", "C", 150),
+                        ("lock", 1, "A"), ("tier rule", 2)]
 
 
 def test_kept_rollups_equal_a_rebuild_after_each_kind_of_customer_write(app, world):

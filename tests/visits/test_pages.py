@@ -8,6 +8,8 @@ import pytest
 from salesweb.core.db import utcnow
 from salesweb.models import Contact, Customer, Task, Visit, VisitComment, VisitContact
 from salesweb.core import settings
+from salesweb.customers import cadence
+from salesweb.infra import rollups
 from salesweb.visits import rules as visits
 from tests.conftest import count_queries, post
 from tests.infra.test_storage import JPEG, PDF
@@ -471,3 +473,61 @@ def test_the_visit_list_shows_each_check_in_as_the_visits_page_does(app, make, t
             page = team["rep_client"].get(f"/visits/{visit.id}", headers=headers).get_data(as_text=True)
             badge = re.compile(r'<span class="badge[^"]*">[^<]*</span>')
             assert badge.findall(row) == badge.findall(page.split("<h1>")[1].split("<dl")[0]) != []
+
+
+def _fix(seconds_ago):
+    """A check-in's fields: a fresh, accurate fix (its time in ms, as the browser sends it)."""
+    at = utcnow().replace(tzinfo=datetime.timezone.utc).timestamp() - seconds_ago
+    return {"lat": "31.2", "lon": "121.5", "accuracy": "20", "fix_at": str(int(at * 1000))}
+
+
+def test_a_logged_visit_takes_at_most_12_statements_whatever_path_moves_its_due_day(app, make, team):
+    """Exact counts (main before the customers by due day → now): a visit moving the due day and month 12 → 10, a
+    second visit the same day (the due day stays) 12 → 9, a planned visit completed 13 → 11, a check-in telling the
+    customer's place 14 → 11, a check-in at a known place 13 → 11, a plan completed with a check-in 14 → 12. The
+    customer is read once, the people and deals to choose from not at all (nobody ticked, no deal); the rollups
+    are right after each."""
+    client, rep = team["rep_client"], team["rep"]
+    long_ago = utcnow() - datetime.timedelta(days=400)  # due long ago: a visit moves its due day and month
+    today = datetime.date.today()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/visits/new").get_data(as_text=True)).group(1)
+
+    def statements(customer, **extra):
+        with count_queries() as seen:
+            response = client.post("/visits/new", data={**form(customer, **extra), "csrf_token": token}, headers=EN)
+        assert response.status_code == 303
+        assert rollups.differences() == []
+        return len(seen)
+
+    moved = make.customer(rep, made_at=long_ago)
+    assert statements(moved) == 10
+    assert statements(moved) == 9  # the same day again: its due day stays
+    planned = make.customer(rep, made_at=long_ago)
+    plan = visits.plan(planned, rep, today, rep, today)
+    assert statements(planned, planned=str(plan.id)) == 11
+    assert Visit.get_by_id(plan.id).status == "done" and Task.get(Task.visit == plan.id).done_at is not None
+    nowhere = make.customer(rep, made_at=long_ago)
+    assert statements(nowhere, **_fix(60)) == 11
+    assert (float(Customer.get_by_id(nowhere.id).lat), Visit.select().order_by(Visit.id.desc()).get().check_problem) \
+        == (31.2, "no_place")
+    placed = make.customer(rep, made_at=long_ago)
+    Customer.update(lat=31.2, lon=121.5).where(Customer.id == placed.id).execute()
+    assert statements(placed, **_fix(50)) == 11
+    assert Visit.select().order_by(Visit.id.desc()).get().verified
+    checked = make.customer(rep, made_at=long_ago)
+    plan = visits.plan(checked, rep, today, rep, today)
+    assert statements(checked, planned=str(plan.id), **_fix(40)) == 12
+    visited = cadence.local_date(Visit.get_by_id(plan.id).occurred_at, settings.current())
+    assert Customer.get_by_id(checked.id).next_visit_due == visited + datetime.timedelta(days=180)  # tier C's
+
+
+def test_a_refused_visit_shows_the_customer_s_people_and_deals_again(app, make, team):
+    """A post reads only the people ticked; shown again, the form offers all of them and the open deals."""
+    customer = make.customer(team["rep"], name="Choice Co")
+    Contact.create(customer=customer, name="Wang Li")
+    Contact.create(customer=customer, name="Zhao Min")
+    make.deal(team["rep"], customer, title="Pumps for Choice Co")
+    response = log(team["rep_client"], form(customer, duration_minutes="2000"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Wang Li" in body and "Zhao Min" in body and "Pumps for Choice Co" in body

@@ -3,8 +3,11 @@ import datetime
 
 import pytest
 
+from salesweb.allocation import rules as allocation
+from salesweb.figures import metrics
+from salesweb.infra import rollups
 from salesweb.models import Customer, Deal, Task, Visit, VisitContact
-from salesweb.customers import rules as customers
+from salesweb.customers import rules as customers, tiers
 from salesweb.core import settings
 from salesweb.visits import queries, tasks, rules as visits
 from salesweb.core.errors import Invalid
@@ -266,3 +269,28 @@ def test_a_visits_next_step_without_a_date_keeps_the_deals_due_day(app, make, sp
     stored = Deal.get_by_id(deal.id)
     assert (stored.next_step, stored.next_step_due) == ("Send the brochure", in_three_days)
     assert not pipeline.is_stale(stored, proposal, TODAY, NOW)  # a fresh deal is not made stale by a step without a date
+
+
+def test_a_visit_on_a_customer_changed_since_the_request_read_it_counts_it_where_it_is_stored(app, make, spec):
+    """The request read the customer; before its visit was written the customer got a new owner and tier: the
+    visit's update finds the row changed, reads it as stored and moves its due day there (the customers by due day
+    agree with a rebuild). A visit logged late on a copy older still moves nothing back: not the last visit, not
+    the due day, not the latest activity (the reassignment's)."""
+    boss = make.user("manager")
+    rep, other, ops = make.user("rep", reports_to=boss), make.user("rep", reports_to=boss), make.user("ops")
+    customer = make.customer(rep, tier="C", made_at=NOW - datetime.timedelta(days=400))
+    read = Customer.get_by_id(customer.id)  # as the request read it
+    allocation.reassign(ops, [customer.id], other, now=NOW)
+    tiers.lock(Customer.get_by_id(customer.id), "A", "Key account", ops, spec)
+    visits.log(values(), read, rep, rep, spec, now=NOW)
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.owner_id, stored.tier, stored.last_visit_at) == (other.id, "A", NOW - datetime.timedelta(hours=1))
+    assert stored.next_visit_due == TODAY + datetime.timedelta(days=30)  # tier A's cadence, as stored
+    assert rollups.differences() == []
+    assert metrics.overdue_by_tier(metrics.scope_for(boss), TODAY + datetime.timedelta(days=31)) == \
+        {"A": 1, "B": 0, "C": 0}
+    visits.log(values(occurred_at=NOW - datetime.timedelta(days=2)), read, rep, rep, spec, now=NOW)
+    again = Customer.get_by_id(customer.id)
+    assert (again.last_visit_at, again.next_visit_due, again.last_activity_at) == (
+        stored.last_visit_at, stored.next_visit_due, NOW)
+    assert rollups.differences() == []
