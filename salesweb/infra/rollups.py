@@ -843,22 +843,6 @@ def _replace(model, rows, people=None, where=None):
         _regroup(model, people, where)
 
 
-def recompute_people(user_ids, values=None):
-    """Recompute every rollup row of these people (a reassignment moved many of their deals at once)."""
-    ids = sorted({i for i in user_ids if i is not None})
-    if not ids:
-        return
-    zone = _zone(values)
-    with db.atomic():
-        days, months = _visit_rows(ids, zone)
-        _replace(VisitDay, days, ids)
-        _replace(VisitMonth, months, ids)
-        _replace(CustomerCount, _customer_rows(ids), ids)
-        _replace_new_customers(ids, zone)
-        recompute_dues(ids)
-        deals_changed_owner(ids)
-
-
 def recompute_stays(owner_ids=None):
     """Recompute the stage stays of the deals of `owner_ids`, or of every deal (stages were merged: the history
     names other stages)."""
