@@ -36,7 +36,7 @@ class Customer(BaseModel):
     tier_lock_reason = CharField(max_length=300, default="")
     notes = TextField(default="")
     last_visit_at = DateTimeField(null=True)
-    next_visit_due = DateField(index=True)
+    next_visit_due = DateField()
     last_activity_at = DateTimeField()
     claimed_at = DateTimeField(null=True)  # set while a rep holds it after claiming it from the pool
     lat = DoubleField(null=True)  # where the customer is: check-ins are measured against it
@@ -48,7 +48,10 @@ class Customer(BaseModel):
     class Meta:
         indexes = (
             (("owner", "tier", "next_visit_due"), False),
-            (("tier", "next_visit_due"), False),
+            # the list's pages in its order (due, then id), everyone's or a tier's: a page is read from the
+            # index's start, where PostgreSQL sorted every row of the tier again by id (0043)
+            (("tier", "next_visit_due", "id"), False),
+            (("next_visit_due", "id"), False),
             (("owner", "last_activity_at"), False),
             (("owner", "region"), False),  # a team's regions, for the list's filter
             (("owner", "created_at"), False),  # customers won per person and team in a period (costs, reports)

@@ -60,7 +60,7 @@ class Deal(BaseModel):
 
     class Meta:
         indexes = (
-            (("stage", "position"), False),
+            (("stage", "position", "id"), False),  # a column's first cards in their order (0043)
             (("owner", "stage", "position"), False),  # an owner's column, in order
             (("expected_close",), False),
             (("won_on",), False),

@@ -64,7 +64,8 @@ class Quote(BaseModel):
 
     class Meta:
         indexes = ((("deal", "created_at"), False), (("customer", "created_at"), False),
-                   (("status", "needs"), False), (("created_at",), False), (("status", "created_at"), False))
+                   (("status", "needs"), False), (("created_at",), False),
+                   (("status", "created_at", "id"), False))  # a status's quotes, newest first, in the list's order
 
 
 class QuoteLine(BaseModel):

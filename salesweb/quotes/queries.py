@@ -4,7 +4,7 @@ the overdue receivables; the product catalogue."""
 from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import (contains, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
+from ..core.db import (contains, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
                        param, without_index)
 from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
 
@@ -115,7 +115,10 @@ def _queue(role):
              .where((Quote.status == "pending") & (Quote.valid_until >= param("today"))
                     & (Quote.prepared_by != param("user")) & _not_set_by(param("user"))))
     if role == "manager":
-        query = query.where((Quote.needs == "manager") & in_query(Deal.owner, team_ids(param("user"))))
+        # the team a short list (`in_few`): PostgreSQL tests each waiting quote's deal as it reads it, where it
+        # joined every waiting quote's customer and people first and dropped the other teams' at the end (5.6 ms
+        # on the xl data, 1 ms so)
+        query = query.where((Quote.needs == "manager") & in_few(Deal.owner, team_ids(param("user"))))
     return query.order_by(Quote.needs.desc() if role == "ops" else Quote.updated_at, Quote.updated_at, Quote.id)
 
 
@@ -195,25 +198,37 @@ def listing(user, criteria, today):
                      **values)
 
     def fetch(offset, limit):
-        return kept_rows(("quote-list",) + shape, lambda: _listed(_list_rows(), user.role, shape), offset=offset,
-                         limit=limit, **values)
+        return kept_rows(("quote-list",) + shape, lambda: _list_rows(_listed(_list_ids(user.role, criteria), user.role,
+                                                                               shape)),
+                         offset=offset, limit=limit, **values)
 
     return fetch, count.n
 
 
-def _list_rows():
+def _list_rows(page):
+    """What the list shows of the quotes whose ids `page` selects, in the list's order."""
     return (Quote.select(Quote.id, Quote.number, Quote.status, Quote.valid_until, Quote.total,
                          Deal.title.alias("deal_title"), Customer.id.alias("customer_id"),
                          Customer.name.alias("customer_name"), OWNER.name.alias("owner_name"))
             .join(Deal, on=(Quote.deal == Deal.id))
             .switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
             .switch(Deal).join(OWNER, on=(Deal.owner == OWNER.id))
+            .where(in_few(Quote.id, page)).order_by(Quote.created_at.desc(), Quote.id.desc()))
+
+
+def _list_ids(role, criteria):
+    """The ids of a page of the list, newest first: read in the order of the quotes' (status, created_at, id)
+    index, joining only what the filters read, so that the customer and the people are read for the page's
+    quotes alone (PostgreSQL, counting on a few quotes of a status, joined them for every sent one and sorted:
+    10 ms on the xl data)."""
+    return (_list_count(role, criteria, Quote.select(Quote.id))
             .order_by(Quote.created_at.desc(), Quote.id.desc()).limit(param("limit")).offset(param("offset")))
 
 
-def _list_count(role, criteria):
-    count = Quote.select(fn.COUNT(SQL("1")).alias("n"))  # joining only what its filters read: all of support's
-    if role not in SEES_ALL or criteria.get("owner"):      # quotes count from an index
+def _list_count(role, criteria, count=None):
+    if count is None:  # joining only what its filters read: all of support's quotes count from an index
+        count = Quote.select(fn.COUNT(SQL("1")).alias("n"))
+    if role not in SEES_ALL or criteria.get("owner"):
         count = count.join(Deal, on=(Quote.deal == Deal.id))
     if criteria.get("q"):
         count = count.switch(Quote).join(Customer, on=(Quote.customer == Customer.id))
@@ -222,7 +237,10 @@ def _list_count(role, criteria):
 
 def _listed(query, role, shape):
     """The list's filters, by the `shape` of `listing`: status kind, owner, q, validity."""
-    query = visible_kept(query, role, Deal.owner)
+    # A team's quotes are told by their deal's owner as each quote is read (the owner kept off its index): on the
+    # xl data with ANALYZE statistics PostgreSQL took a director's 40,000 deals by their owner first and hashed
+    # them to count 1,900 sent quotes (14 ms, 2.7 ms so). A rep's own deals are few: from the owner's index.
+    query = visible_kept(query, role, Deal.owner if role == "rep" else without_index(Deal.owner))
     _, status, owner, text, validity = shape
     if status == "expired":
         query = query.where(Quote.status.in_(LIVE) & (Quote.valid_until < param("today")))

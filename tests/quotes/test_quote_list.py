@@ -69,6 +69,22 @@ def test_the_list_is_newest_first_and_paged(app, book):
     assert numbers(second) == [book["east_quote"].number]
 
 
+def test_a_managers_pages_hold_their_teams_quotes_alone_newest_then_latest_made_first(app, book):
+    """A page of a team's list is its team's quotes in the list's order, ties in time by the later made first,
+    whoever else has newer quotes: the page's quotes are picked before what the list shows of them is read."""
+    app.config["PAGE_SIZE"] = 1
+    rep, west = book["rep"], book["west"]
+    ours = [book["east_quote"], book["quote"](rep, "Chengdu Pumps"), book["quote"](rep, "Dalian Valves")]
+    theirs = [book["west_quote"], book["quote"](west, "Xian Motors")]
+    same = Quote.get_by_id(ours[0].id).created_at
+    Quote.update(created_at=same).where(Quote.id.in_([q.id for q in ours])).execute()
+    Quote.update(created_at=same + datetime.timedelta(days=1)).where(Quote.id.in_([q.id for q in theirs])).execute()
+    client = client_for(app, book["manager"])
+    pages = [client.get(f"/quotes?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+    assert [numbers(page) for page in pages] == [[q.number] for q in reversed(ours)]
+    assert all("3 quotes" in page and "Page" in page for page in pages)
+
+
 def test_filters_by_status_owner_customer_and_validity(app, book):
     rep, today = book["rep"], book["today"]
     east, west = book["east_quote"], book["west_quote"]
