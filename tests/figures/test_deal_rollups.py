@@ -49,7 +49,7 @@ def test_won_by_owner_over_days_around_a_whole_month_with_a_manager_among_reps(a
             book["bo"].id: {"2026-11": (3_000_00, 1)}, book["mia"].id: {"2026-12": (500_00, 1)}}
         figures = metrics.closed(mia, span)
         assert (figures["won_amount"], figures["won_count"], figures["lost_count"]) == (11_500_00, 4, 1)
-        team, _total = metrics.team_table(metrics.reps_within(book["mia"]), Period.of("month", TODAY), TODAY, mia)
+        team = metrics.attainment_table(book["mia"], Period.of("month", TODAY), TODAY, mia).rows
         assert [(row["rep"].name, row["won"]) for row in team] == [("Bo", 3_000_00), ("Ann", 1_000_00)]
 
 
