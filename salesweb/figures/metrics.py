@@ -256,15 +256,18 @@ def _closed(amount, wins, losses, cycle_days):
             "cycle_days": max(0.0, float(cycle_days) / wins) if wins else None}
 
 
-def won_by_owner(scope, period):
+def won_by_owner(scope, period, people=None):
     """{owner id: (won amount, won count)} for deals won in the period: from the rollups of deals per owner per day
-    and month, unless the scope is narrowed by the customer."""
+    and month, unless the scope is narrowed by the customer. `people`: only these ids (a page of a sheet)."""
     if not scope.by_customer:
         return {owner: (int(amount or 0), int(count)) for owner, amount, count in
-                _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner", ("won_amount", "won")).tuples()
+                _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner", ("won_amount", "won"),
+                                       people=people).tuples()
                 if count}
     query = (Deal.select(Deal.owner, fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
              .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(Deal.owner))
+    if people is not None:
+        query = query.where(Deal.owner.in_(list(people)))
     return {owner: (int(amount or 0), count) for owner, amount, count in
             scope.narrow(query, Deal.owner, Deal.customer).tuples()}
 
@@ -1042,7 +1045,8 @@ def _ranked(period, sees_all, by_team, by_customer, paged):
     name = both.c.name if is_sqlite() else NodeList((both.c.name, SQL('COLLATE "C"')))
     return (Select((both, totals), [getattr(both.c, column).alias(column) for column in ("part",) + PER_PERSON]
                    + [getattr(totals.c, column).alias(column) for column in TOTALS])
-            .order_by(both.c.part, both.c.won.desc(), name, both.c.id).with_cte(people, goals, totals))
+            .order_by(both.c.part, both.c.won.desc(), name, both.c.id).with_cte(people, goals, totals)
+            .bind(Target._meta.database))  # bound: written in the engine's own placeholders
 
 
 PER_PERSON = ("id", "name", "team_id", "role", "won", "won_count", "target", "months", "counted", "due", "own")
@@ -1050,10 +1054,10 @@ TOTALS = ("n", "targeted", "won_t", "count_t", "target_t", "counted_t", "due_t",
           "summed")
 
 
-def _row(period, goal):
-    """A row's attainment from its target's figures (goal: won, won_count, target, months, counted, due, own)."""
+def _row(months, goal):
+    """A row's attainment from its target's figures (goal: won, won_count, target, months, counted, due, own), in a
+    period of `months` months."""
     target, counted, due = int(goal.target or 0), int(goal.counted or 0), int(goal.due or 0)
-    months = len(months_of(period))
     return {"won": int(goal.won or 0), "won_count": int(goal.won_count or 0), "target": target,
             "counted": counted, "attainment": counted / target if target else None, "expected": due,
             "pace": counted / due if due else None,
@@ -1071,10 +1075,10 @@ def attainment_table(user, period, today, scope, team_id=None, page=None, size=N
                       lambda: _ranked(period, sees_all, team_id is not None, by_customer, paged),
                       user=user.id, team=team_id, **_period_values(period, today, by_customer, scope),
                       **({"size": size, "offset": (page - 1) * size} if paged else {}))
-    first = found[0] if found else None
-    rows = [{"rep": Rep(row.id, row.name, row.team_id, row.role), **_row(period, row)} for row in found
+    first, months = found[0] if found else None, len(months_of(period))
+    rows = [{"rep": Rep(row.id, row.name, row.team_id, row.role), **_row(months, row)} for row in found
             if row.part == 1]
-    leader = {"rep": Rep(first.id, first.name, first.team_id, first.role), **_row(period, first)} if first else None
+    leader = {"rep": Rep(first.id, first.name, first.team_id, first.role), **_row(months, first)} if first else None
     return Table(rows, _total_of(first), first.n if first else 0, leader, bool(first and first.summed))
 
 
@@ -1143,7 +1147,8 @@ def _by_team(period, by_customer):
         summed.c.team_id.is_null())
     both = (with_teams + loose).alias("u")
     return Select((both,), [getattr(both.c, name).alias(name) for name in columns + [
-        "own_target", "own_months", "own_counted", "own_due", "own_own"]]).with_cte(people, summed)
+        "own_target", "own_months", "own_counted", "own_due", "own_own"]]).with_cte(people, summed).bind(
+        Target._meta.database)  # bound: written in the engine's own placeholders
 
 
 def attainment_by_team(period, today, scope):
@@ -1154,11 +1159,11 @@ def attainment_by_team(period, today, scope):
     by_customer = _shape_of(period, scope)[3]
     found = kept_rows(("attainment by team", *_shape_of(period, scope)), lambda: _by_team(period, by_customer),
                       **_period_values(period, today, by_customer, scope))
-    rows = []
+    rows, months = [], len(months_of(period))
     for row in found:
         team = TeamName(row.id, row.name) if row.id is not None else None
         if row.own_target:
-            figures = _row(period, FoundGoal(row.won, row.won_count, row.own_target, row.own_months, row.own_counted,
+            figures = _row(months, FoundGoal(row.won, row.won_count, row.own_target, row.own_months, row.own_counted,
                                              row.own_due, row.own_own))
         else:
             target, counted, due = int(row.target or 0), int(row.counted or 0), int(row.due or 0)
@@ -1235,29 +1240,64 @@ def _reps_within(sees_all, by_team):
 
 
 def sheet_teams(user, period):
-    """The sheet's teams within `user`'s reach, each with the reps they may set targets for (not themself):
-    [(team or None, [rep, ...])], a team without such reps listed only when it has a target for the period itself,
-    the reps without a team (None) last. Two queries; `target_sheet` reads the figures of the teams a page shows."""
-    targeted = Target.select(Target.id).where((Target.team == Team.id) & (Target.period == period.kind)
-                                              & (Target.starts_on == period.start))
-    teams = Team.select(Team.id, Team.name, fn.EXISTS(targeted).alias("targeted")).order_by(Team.name)
-    if user.role not in SEES_ALL:
-        teams = teams.where(in_query(Team.id, User.select(User.team).where(in_query(User.id, team_ids(user.id))
+    """The sheet's teams within `user`'s reach, each with how many reps they may set targets for in it (not
+    themself): [(team or None, how many)], a team without such reps listed only when it has a target for the period
+    itself, the reps without a team (None) last. One statement, its SQL kept: the people are counted per team in
+    SQL (a director's three hundred were read and sorted into teams to page 25); `sheet_reps` reads a page's."""
+    sees_all = user.role in SEES_ALL
+    found = kept_rows(("sheet teams", sees_all), lambda: _sheet_teams(sees_all), user=user.id, kind=period.kind,
+                      start=Target.starts_on.db_value(period.start))
+    return [(TeamName(row.id, row.name) if row.id is not None else None, int(row.reps)) for row in found
+            if row.reps or row.targeted]
+
+
+def _sheet_teams(sees_all):
+    people = _reps_within(sees_all, False).where(User.id != param("user")).order_by().alias("p")
+    counted = Select((people,), [people.c.team_id.alias("team_id"), fn.COUNT(people.c.id).alias("reps")]).group_by(
+        people.c.team_id).cte("counted")
+    targeted = Target.select(Target.id).where((Target.team == Team.id) & (Target.period == param("kind"))
+                                              & (Target.starts_on == param("start")))
+    teams = (Team.select(Value(0).alias("part"), Team.id.alias("id"), Team.name.alias("name"),
+                         Case(None, [(fn.EXISTS(targeted), 1)], 0).alias("targeted"),
+                         fn.COALESCE(counted.c.reps, 0).alias("reps"))
+             .join(counted, JOIN.LEFT_OUTER, on=(counted.c.team_id == Team.id)))
+    if not sees_all:
+        teams = teams.where(in_query(Team.id, User.select(User.team).where(in_query(User.id, team_ids(param("user")))
                                                                            & User.team.is_null(False))))
-    teams = list(teams)
-    members, loose = {team.id: [] for team in teams}, []
-    for rep in reps_within(user):
-        if rep.id != user.id:
-            members.get(rep.team_id, loose).append(rep)
-    return [(team, members[team.id]) for team in teams if members[team.id] or team.targeted] + (
-        [(None, loose)] if loose else [])
+    loose = Select((counted,), [Value(1).alias("part"), Value(None).alias("id"), Value(None).alias("name"),
+                                Value(0).alias("targeted"), counted.c.reps.alias("reps")]).where(
+        counted.c.team_id.is_null())
+    both = (teams + loose).alias("found")
+    return (Select((both,), [getattr(both.c, name).alias(name) for name in ("id", "name", "targeted", "reps")])
+            .order_by(both.c.part, both.c.name).with_cte(counted).bind(Team._meta.database))
+
+
+def sheet_reps(user, teams):
+    """[(team, [rep, ...])] for `teams` (a page of `sheet_teams`' [(team or None, how many)]): the reps `user` may
+    set targets for in each (not themself), by name. One query."""
+    ids = [team.id for team, _count in teams if team is not None]
+    loose = any(team is None for team, _count in teams)
+    sees_all = user.role in SEES_ALL
+    found = kept_rows(("sheet reps", sees_all, len(ids), loose), lambda: _sheet_reps(sees_all, len(ids), loose),
+                      user=user.id, **{f"team{n}": team for n, team in enumerate(ids)})
+    members = {team.id if team is not None else None: [] for team, _count in teams}
+    for rep in found:
+        members[rep.team_id].append(rep)
+    return [(team, members[team.id if team is not None else None]) for team, _count in teams]
+
+
+def _sheet_reps(sees_all, teams, loose):
+    query = _reps_within(sees_all, False).where(User.id != param("user"))
+    wanted = [User.team.in_([param(f"team{n}") for n in range(teams)])] if teams else []
+    wanted += [User.team.is_null()] if loose else []
+    return query.where(reduce(operator.or_, wanted)) if wanted else query.where(SQL("1 = 0"))
 
 
 def target_sheet(user, period, teams):
     """The sheet's groups for `teams` (as `sheet_teams` gives them): each rep's last year's actual for the same
     period and the target now set, and the team's. Two queries."""
     reps = [rep for _team, members in teams for rep in members]
-    won = won_by_owner(scope_for(user), period.a_year_earlier())
+    won = won_by_owner(scope_for(user), period.a_year_earlier(), [rep.id for rep in reps])
     by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t, _members in teams if t])
     groups = []
     for team, members in teams:
