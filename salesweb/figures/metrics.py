@@ -418,9 +418,10 @@ def _day_and_month_rollups(scope, period, days, months, person, sums, per_person
             condition &= getattr(model, person).in_(list(people))
         return scope.narrow(model.select(*columns).where(condition), getattr(model, person),
                             totals=not per_person and people is None)
-    parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
+    # a part per run of days: with two runs OR-ed, SQLite read everyone's days by the day-led index for a team's
+    parts = [part(days, (days.day >= a) & (days.day < b)) for a, b in edges] \
         + ([part(months, months.month.in_(whole))] if whole else [])
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    both = reduce(operator.add, parts).alias("summed")
     if not per_person:
         return Select([both], [fn.COALESCE(fn.SUM(getattr(both.c, name)), 0) for name in sums])
     return Select([both], [both.c.who] + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(both.c.who).bind(
@@ -438,9 +439,10 @@ def _period_rows(scope, period, days, months, keys, sums, totals=True):
         columns = [column.alias(f"k{n}") for n, column in enumerate(keys(model))]
         return scope.narrow(model.select(*columns, *[getattr(model, name).alias(name) for name in sums])
                             .where(condition), model.owner, totals=totals)
-    in_edges = reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]) if edges else None
-    parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    # a part per run of days (see _day_and_month_rollups)
+    parts = [part(days, (days.day >= a) & (days.day < b)) for a, b in edges] \
+        + ([part(months, months.month.in_(whole))] if whole else [])
+    both = reduce(operator.add, parts).alias("summed")
     grouped = [getattr(both.c, f"k{n}") for n in range(len(keys(days)))]
     return Select([both], grouped + [fn.SUM(getattr(both.c, name)).alias(name) for name in sums]).group_by(
         *grouped).bind(
@@ -661,12 +663,12 @@ def _money(scope, period, today):
     kept = scope.kept()  # a manager's whole subtree and everyone read their group rows
 
     def summed(name):  # whole months from the months' rollup, the days around them from the days'
-        parts = [kept.narrow(MoneyDay.select(getattr(MoneyDay, name).alias("n")).where(reduce(operator.or_, [
-            (MoneyDay.day >= param(f"edge{i}a")) & (MoneyDay.day < param(f"edge{i}b")) for i in range(len(edges))])),
-            MoneyDay.owner, totals=True)] if edges else []
+        parts = [kept.narrow(MoneyDay.select(getattr(MoneyDay, name).alias("n")).where(
+            (MoneyDay.day >= param(f"edge{i}a")) & (MoneyDay.day < param(f"edge{i}b"))), MoneyDay.owner, totals=True)
+            for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
         parts += [kept.narrow(MoneyMonth.select(getattr(MoneyMonth, name).alias("n")).where(MoneyMonth.month.in_(
             [param(f"month{i}") for i in range(len(whole))])), MoneyMonth.owner, totals=True)] if whole else []
-        both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+        both = reduce(operator.add, parts).alias("summed")
         return Select([both], [fn.COALESCE(fn.SUM(both.c.n), 0)])
     late = _overdue(kept, None, param("month"), param("first"), param("today"))
     query = Select(columns=[summed("due").alias("due"), summed("received").alias("received"), late.alias("late")])
@@ -939,9 +941,8 @@ def _won_rows(period, by_customer, people):
         return model.select(model.owner.alias("who"), month.alias("month"), model.won_amount.alias("amount"),
                             model.won.alias("deals")).where((model.grp == OWN) & condition
                                                             & in_query(model.owner, people))
-    parts = [part(DealDay, month_of(DealDay.day), reduce(operator.or_, [
-        (DealDay.day >= param(f"edge{i}a")) & (DealDay.day < param(f"edge{i}b")) for i in range(len(edges))]))] \
-        if edges else []
+    parts = [part(DealDay, month_of(DealDay.day), (DealDay.day >= param(f"edge{i}a")) & (DealDay.day < param(f"edge{i}b")))
+             for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
     parts += [part(DealMonth, DealMonth.month, DealMonth.month.in_([param(f"month{i}") for i in range(len(whole))]))] \
         if whole else []
     return reduce(operator.add, parts)
