@@ -710,7 +710,8 @@ def months_of(period):
 class Goal:
     """What someone is to win in a period: the period's own target, else the sum of the targets set for the months
     in it (a year: for its quarters, and for the months of a quarter without one). `parts`: the periods whose
-    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover."""
+    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover. The tables
+    of attainment resolve the same in SQL (`_goal_columns`)."""
     parts: tuple = ()
     own: bool = False
     months: int = 0
@@ -719,22 +720,6 @@ class Goal:
     @property
     def amount(self):
         return sum(amount for _period, amount in self.parts)
-
-    @property
-    def summed(self):
-        return bool(self.parts) and not self.own
-
-    def expected(self, today):
-        """The share of each part's target due by the end of `today`."""
-        return round(sum(amount * part.elapsed(today) for part, amount in self.parts))
-
-    def counts(self, month):
-        """Whether what was won in `month` ('YYYY-MM') counts toward this target."""
-        return self.own or any(part.start.strftime("%Y-%m") <= month < part.end.strftime("%Y-%m")
-                               for part, _amount in self.parts)
-
-
-NO_GOAL = Goal()
 
 
 def goal_of(period, found):
@@ -769,62 +754,12 @@ def targets_set(period, user_ids=(), team_ids_=()):
     return by_user, by_team
 
 
-def targets(period, user_ids=(), team_ids_=()):
-    """({user id: Goal}, {team id: Goal}) for the period, for those who have one (their own or summed). One query."""
-    return tuple({owner: goal for owner, goal in ((o, goal_of(period, found)) for o, found in side.items())
-                  if goal.amount} for side in targets_set(period, user_ids, team_ids_))
-
-
 def attainment(won, target, period, today):
     """{won, target, attainment, expected (the target's share due by today), pace (won / expected)}."""
     expected = round(target * period.elapsed(today)) if target else 0
     return {"won": won, "target": target or 0,
             "attainment": won / target if target else None,
             "expected": expected, "pace": won / expected if expected else None}
-
-
-def won_by_owner_and_month(scope, period):
-    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period: from the rollups of deals per
-    owner per day and month, unless the scope is narrowed by the customer."""
-    if not scope.by_customer:
-        found = {}
-        rows = _period_rows(scope, period, DealDay, DealMonth,
-                            lambda model: [model.owner, model.month if model is DealMonth else month_of(model.day)],
-                            ("won_amount", "won"), totals=False)
-        for owner, month, amount, count in rows.tuples():
-            if count:
-                found.setdefault(owner, {})[month] = (int(amount or 0), int(count))
-        return found
-    query = (Deal.select(Deal.owner, month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
-             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(SQL("1"), SQL("2")))
-    found = {}
-    for owner, month, amount, count in scope.narrow(query, Deal.owner, Deal.customer).tuples():
-        found.setdefault(owner, {})[month] = (int(amount or 0), count)
-    return found
-
-
-def attained(won, goal, period, today, whose=None):
-    """A row of attainment from what one owner (or a group) won by month, {'YYYY-MM': (amount, count)}, and their
-    Goal: {won, won_count, target, counted (won in the months the target covers), attainment, expected, pace,
-    summed}. Attainment and pace compare like with like: a target summed from some months counts what was won in
-    those months only. `summed`: None for a period's own target (or none), else (what from, how many, of how many)."""
-    amount = goal.amount
-    counted = sum(value for month, (value, _count) in won.items() if goal.counts(month)) if amount else 0
-    expected = goal.expected(today) if amount else 0
-    return {"won": sum(value for value, _count in won.values()), "won_count": sum(c for _v, c in won.values()),
-            "target": amount, "counted": counted, "attainment": counted / amount if amount else None,
-            "expected": expected, "pace": counted / expected if expected else None,
-            "summed": ("months", goal.months, goal.of) if goal.summed else whose}
-
-
-def _merged(*wons):
-    """What several owners won, month by month."""
-    found = {}
-    for won in wons:
-        for month, (amount, count) in won.items():
-            before = found.get(month, (0, 0))
-            found[month] = (before[0] + amount, before[1] + count)
-    return found
 
 
 def _total(rows, others=0):
@@ -941,8 +876,8 @@ def _won_rows(period, by_customer, people):
         return model.select(model.owner.alias("who"), month.alias("month"), model.won_amount.alias("amount"),
                             model.won.alias("deals")).where((model.grp == OWN) & condition
                                                             & in_query(model.owner, people))
-    parts = [part(DealDay, month_of(DealDay.day), (DealDay.day >= param(f"edge{i}a")) & (DealDay.day < param(f"edge{i}b")))
-             for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
+    parts = [part(DealDay, month_of(DealDay.day),
+                  (DealDay.day >= param(f"edge{i}a")) & (DealDay.day < param(f"edge{i}b"))) for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
     parts += [part(DealMonth, DealMonth.month, DealMonth.month.in_([param(f"month{i}") for i in range(len(whole))]))] \
         if whole else []
     return reduce(operator.add, parts)
