@@ -18,7 +18,8 @@ def manager_view(user, period, today, now, settings, page=1, visits_page=1):
     pending, feedback_overdue, *answers = collection["also"]
     all_stages = pipeline.stages()
     reps = metrics.reps_within(user)
-    table, total = metrics.team_table(reps, period, today, scope)
+    # the page of the attainment table shown, ranked, and its total over everyone, in SQL
+    table = metrics.attainment_table(user, period, today, scope, page=page, size=analytics.PEOPLE_PER_PAGE)
     funnel = metrics.funnel(scope, today, now, all_stages)
     week = metrics.Period.of("week", today)
     last_week = (today - datetime.timedelta(days=7)).isocalendar()
@@ -26,8 +27,7 @@ def manager_view(user, period, today, now, settings, page=1, visits_page=1):
     week_visits = analytics.rows_page([rep for rep in reps if rep.role == "rep"],
                                       lambda shown: analytics.visit_rows(scope, week, settings, shown), visits_page)
     return {
-        "period": period, "table": table, "total": total, "table_page": analytics.page_of(table, page),
-        "leader": table[0] if table and table[0]["won"] > 0 else None,
+        "period": period, "table": table, "table_page": analytics.page_of_table(table, page),
         "closed": metrics.closed(scope, period),
         "funnel": funnel, "stale": sum(row["stale"] for row in funnel),
         "flow": metrics.stage_flow(scope, period, settings, all_stages),

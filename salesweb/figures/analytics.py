@@ -64,6 +64,7 @@ class Context:
     settings: object
     locale: str = "en"
     figures: dict = field(default_factory=dict)
+    page: int | None = None  # the page of a table of people shown; None: every row (a CSV)
 
     @cached_property
     def scope(self):
@@ -132,8 +133,9 @@ def _costs(c):
 
 COMPUTE = {
     "closed": lambda c: metrics.closed(c.scope, c.filters.period),
-    "attainment": lambda c: (metrics.team_rollup(c.teams, c.reps, c.target_period, c.today, c.scope) if c.by_team
-                             else metrics.team_table(c.reps, c.target_period, c.today, c.scope)),
+    "attainment": lambda c: (metrics.attainment_by_team(c.target_period, c.today, c.scope) if c.by_team
+                             else metrics.attainment_table(c.user, c.target_period, c.today, c.scope, c.filters.team_id,
+                                                           c.page, PEOPLE_PER_PAGE)),
     "funnel": lambda c: metrics.funnel(c.scope, c.today, c.now, c.stages),
     "flow": lambda c: metrics.stage_flow(c.scope, c.filters.period, c.settings, c.stages),
     "collection": lambda c: metrics.collection(c.scope, c.filters.period, c.today),
@@ -150,9 +152,10 @@ COMPUTE = {
 }
 
 
-def context_for(user, args, today, now, settings, locale, rolling=False):
-    """The context a request asks for: its filters read from `args` (`rolling`: see read_filters)."""
-    found = Context(user, None, today, now, settings, locale)
+def context_for(user, args, today, now, settings, locale, rolling=False, page=None):
+    """The context a request asks for: its filters read from `args` (`rolling`: see read_filters); `page`: the page
+    of its table of people shown (None: every row)."""
+    found = Context(user, None, today, now, settings, locale, page=page)
     found.filters = read_filters(args, user, today, lambda: found.teams, rolling)
     return found
 
@@ -167,10 +170,19 @@ def page_of(rows, number):
     return Page(lambda offset, limit: rows[offset:offset + limit], number, PEOPLE_PER_PAGE, total=len(rows))
 
 
+def page_of_table(table, number):
+    """Page `number` of a table of attainment (metrics.Table): its rows as read, when read a page at a time (its
+    count beyond them), else sliced."""
+    if len(table.rows) == table.count:
+        return page_of(table.rows, number)
+    return Page(lambda _offset, _limit: table.rows, number, PEOPLE_PER_PAGE, total=table.count)
+
+
 def people_page(name, figures, number):
-    """The page of a tab's table of people (attainment per rep, visits per rep), or None for a tab without one."""
+    """The page of a tab's table of people (attainment per rep or team, visits per rep), or None for a tab without
+    one."""
     if name == "performance":
-        return page_of(figures["attainment"][0], number)
+        return page_of_table(figures["attainment"], number)
     if name == "activity":
         visits = figures["visits"]
         return Page(visits["rows"], number, PEOPLE_PER_PAGE, total=visits["count"]())
@@ -206,7 +218,7 @@ def _csv_closed(c, figures):
 
 
 def _csv_attainment(c, figures):
-    rows, total = figures
+    rows, total = figures.rows, figures.total
     by_team = c.by_team
     lines = [[_name(r), _money(r["won"]), r["won_count"], _money(r["target"]), _rate(r["attainment"]),
               _money(r["expected"]), _rate(r["pace"]), _money(r["counted"]) if r["target"] else "", _summed(r)]

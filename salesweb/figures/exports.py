@@ -13,11 +13,11 @@ from ..core.clock import local_today
 from ..core.settings import current_settings
 
 
-def context():
+def context(page=None):
     """Ops analytics open on the last 90 days (a month's first week holds too little to judge by); the team home
-    and its exports, on a month."""
+    and its exports, on a month. `page`: the page of a table of people shown (None: every row, for a CSV)."""
     return analytics.context_for(current_user, request.args, local_today(), utcnow(), current_settings(),
-                                 locale_name(), rolling=request.blueprint == "ops")
+                                 locale_name(), rolling=request.blueprint == "ops", page=page)
 
 
 def export(name):

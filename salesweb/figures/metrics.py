@@ -3,14 +3,15 @@
 import calendar
 import datetime
 import operator
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import reduce
 
-from peewee import JOIN, SQL, Case, Select, Value, fn
+from peewee import JOIN, SQL, Case, NodeList, Select, Value, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids
 from ..core.clock import months_within
-from ..core.db import days_between, in_query, kept_row, kept_rows, kept_statement, month_of, param
+from ..core.db import days_between, in_query, is_sqlite, kept_row, kept_rows, kept_statement, month_of, param
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
 from ..models.rollups import (ALL, EVERYONE, OWN, TEAM, ClosedDay, grouped_by, ClosedMonth, DealDay, DealMonth, Due,
@@ -256,15 +257,18 @@ def _closed(amount, wins, losses, cycle_days):
             "cycle_days": max(0.0, float(cycle_days) / wins) if wins else None}
 
 
-def won_by_owner(scope, period):
+def won_by_owner(scope, period, people=None):
     """{owner id: (won amount, won count)} for deals won in the period: from the rollups of deals per owner per day
-    and month, unless the scope is narrowed by the customer."""
+    and month, unless the scope is narrowed by the customer. `people`: only these ids (a page of a sheet)."""
     if not scope.by_customer:
         return {owner: (int(amount or 0), int(count)) for owner, amount, count in
-                _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner", ("won_amount", "won")).tuples()
+                _day_and_month_rollups(scope, period, DealDay, DealMonth, "owner", ("won_amount", "won"),
+                                       people=people).tuples()
                 if count}
     query = (Deal.select(Deal.owner, fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
              .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(Deal.owner))
+    if people is not None:
+        query = query.where(Deal.owner.in_(list(people)))
     return {owner: (int(amount or 0), count) for owner, amount, count in
             scope.narrow(query, Deal.owner, Deal.customer).tuples()}
 
@@ -422,9 +426,10 @@ def _day_and_month_rollups(scope, period, days, months, person, sums, per_person
             condition &= getattr(model, person).in_(list(people))
         return scope.narrow(model.select(*columns).where(condition), getattr(model, person),
                             totals=not per_person and people is None)
-    parts = ([part(days, reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]))] if edges else []) \
+    # a part per run of days: with two runs OR-ed, SQLite read everyone's days by the day-led index for a team's
+    parts = [part(days, (days.day >= a) & (days.day < b)) for a, b in edges] \
         + ([part(months, months.month.in_(whole))] if whole else [])
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    both = reduce(operator.add, parts).alias("summed")
     if not per_person:
         return Select([both], [fn.COALESCE(fn.SUM(getattr(both.c, name)), 0) for name in sums])
     return Select([both], [both.c.who] + [fn.SUM(getattr(both.c, name)) for name in sums]).group_by(both.c.who).bind(
@@ -442,9 +447,10 @@ def _period_rows(scope, period, days, months, keys, sums, totals=True):
         columns = [column.alias(f"k{n}") for n, column in enumerate(keys(model))]
         return scope.narrow(model.select(*columns, *[getattr(model, name).alias(name) for name in sums])
                             .where(condition), model.owner, totals=totals)
-    in_edges = reduce(operator.or_, [(days.day >= a) & (days.day < b) for a, b in edges]) if edges else None
-    parts = ([part(days, in_edges)] if edges else []) + ([part(months, months.month.in_(whole))] if whole else [])
-    both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+    # a part per run of days (see _day_and_month_rollups)
+    parts = [part(days, (days.day >= a) & (days.day < b)) for a, b in edges] \
+        + ([part(months, months.month.in_(whole))] if whole else [])
+    both = reduce(operator.add, parts).alias("summed")
     grouped = [getattr(both.c, f"k{n}") for n in range(len(keys(days)))]
     return Select([both], grouped + [fn.SUM(getattr(both.c, name)).alias(name) for name in sums]).group_by(
         *grouped).bind(
@@ -732,12 +738,12 @@ def _money(scope, period, today):
     kept = scope.kept()  # a manager's whole subtree and everyone read their group rows
 
     def summed(name):  # whole months from the months' rollup, the days around them from the days'
-        parts = [kept.narrow(MoneyDay.select(getattr(MoneyDay, name).alias("n")).where(reduce(operator.or_, [
-            (MoneyDay.day >= param(f"edge{i}a")) & (MoneyDay.day < param(f"edge{i}b")) for i in range(len(edges))])),
-            MoneyDay.owner, totals=True)] if edges else []
+        parts = [kept.narrow(MoneyDay.select(getattr(MoneyDay, name).alias("n")).where(
+            (MoneyDay.day >= param(f"edge{i}a")) & (MoneyDay.day < param(f"edge{i}b"))), MoneyDay.owner, totals=True)
+            for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
         parts += [kept.narrow(MoneyMonth.select(getattr(MoneyMonth, name).alias("n")).where(MoneyMonth.month.in_(
             [param(f"month{i}") for i in range(len(whole))])), MoneyMonth.owner, totals=True)] if whole else []
-        both = (parts[0] + parts[1] if len(parts) == 2 else parts[0]).alias("summed")
+        both = reduce(operator.add, parts).alias("summed")
         return Select([both], [fn.COALESCE(fn.SUM(both.c.n), 0)])
     late = _overdue(kept, None, param("month"), param("first"), param("today"))
     query = Select(columns=[summed("due").alias("due"), summed("received").alias("received"), late.alias("late")])
@@ -779,7 +785,8 @@ def months_of(period):
 class Goal:
     """What someone is to win in a period: the period's own target, else the sum of the targets set for the months
     in it (a year: for its quarters, and for the months of a quarter without one). `parts`: the periods whose
-    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover."""
+    targets make it up, with their amounts; `months`: how many of the period's `of` months they cover. The tables
+    of attainment resolve the same in SQL (`_goal_columns`)."""
     parts: tuple = ()
     own: bool = False
     months: int = 0
@@ -788,22 +795,6 @@ class Goal:
     @property
     def amount(self):
         return sum(amount for _period, amount in self.parts)
-
-    @property
-    def summed(self):
-        return bool(self.parts) and not self.own
-
-    def expected(self, today):
-        """The share of each part's target due by the end of `today`."""
-        return round(sum(amount * part.elapsed(today) for part, amount in self.parts))
-
-    def counts(self, month):
-        """Whether what was won in `month` ('YYYY-MM') counts toward this target."""
-        return self.own or any(part.start.strftime("%Y-%m") <= month < part.end.strftime("%Y-%m")
-                               for part, _amount in self.parts)
-
-
-NO_GOAL = Goal()
 
 
 def goal_of(period, found):
@@ -838,62 +829,12 @@ def targets_set(period, user_ids=(), team_ids_=()):
     return by_user, by_team
 
 
-def targets(period, user_ids=(), team_ids_=()):
-    """({user id: Goal}, {team id: Goal}) for the period, for those who have one (their own or summed). One query."""
-    return tuple({owner: goal for owner, goal in ((o, goal_of(period, found)) for o, found in side.items())
-                  if goal.amount} for side in targets_set(period, user_ids, team_ids_))
-
-
 def attainment(won, target, period, today):
     """{won, target, attainment, expected (the target's share due by today), pace (won / expected)}."""
     expected = round(target * period.elapsed(today)) if target else 0
     return {"won": won, "target": target or 0,
             "attainment": won / target if target else None,
             "expected": expected, "pace": won / expected if expected else None}
-
-
-def won_by_owner_and_month(scope, period):
-    """{owner id: {'YYYY-MM': (won amount, won count)}} for deals won in the period: from the rollups of deals per
-    owner per day and month, unless the scope is narrowed by the customer."""
-    if not scope.by_customer:
-        found = {}
-        rows = _period_rows(scope, period, DealDay, DealMonth,
-                            lambda model: [model.owner, model.month if model is DealMonth else month_of(model.day)],
-                            ("won_amount", "won"), totals=False)
-        for owner, month, amount, count in rows.tuples():
-            if count:
-                found.setdefault(owner, {})[month] = (int(amount or 0), int(count))
-        return found
-    query = (Deal.select(Deal.owner, month_of(Deal.won_on), fn.SUM(Deal.amount), fn.COUNT(Deal.id)).join(Stage)
-             .where((Stage.kind == "won") & _in(Deal.won_on, period)).group_by(SQL("1"), SQL("2")))
-    found = {}
-    for owner, month, amount, count in scope.narrow(query, Deal.owner, Deal.customer).tuples():
-        found.setdefault(owner, {})[month] = (int(amount or 0), count)
-    return found
-
-
-def attained(won, goal, period, today, whose=None):
-    """A row of attainment from what one owner (or a group) won by month, {'YYYY-MM': (amount, count)}, and their
-    Goal: {won, won_count, target, counted (won in the months the target covers), attainment, expected, pace,
-    summed}. Attainment and pace compare like with like: a target summed from some months counts what was won in
-    those months only. `summed`: None for a period's own target (or none), else (what from, how many, of how many)."""
-    amount = goal.amount
-    counted = sum(value for month, (value, _count) in won.items() if goal.counts(month)) if amount else 0
-    expected = goal.expected(today) if amount else 0
-    return {"won": sum(value for value, _count in won.values()), "won_count": sum(c for _v, c in won.values()),
-            "target": amount, "counted": counted, "attainment": counted / amount if amount else None,
-            "expected": expected, "pace": counted / expected if expected else None,
-            "summed": ("months", goal.months, goal.of) if goal.summed else whose}
-
-
-def _merged(*wons):
-    """What several owners won, month by month."""
-    found = {}
-    for won in wons:
-        for month, (amount, count) in won.items():
-            before = found.get(month, (0, 0))
-            found[month] = (before[0] + amount, before[1] + count)
-    return found
 
 
 def _total(rows, others=0):
@@ -912,40 +853,342 @@ def _total(rows, others=0):
             "others": others}
 
 
-def team_table(people, period, today, scope):
-    """Per rep (the managers listed are no rows): attainment for the period on their target, ranked by won amount;
-    and the total row over the reps with a target, with the managers' own won beside it. Two queries."""
-    won = won_by_owner_and_month(scope, period)
-    by_user, _ = targets(period, [p.id for p in people])
-    rows = [{"rep": rep, **attained(won.get(rep.id, {}), by_user.get(rep.id, NO_GOAL), period, today)}
-            for rep in people if rep.role == "rep"]
-    rows.sort(key=lambda row: (-row["won"], row["rep"].name))
-    others = sum(amount for p in people if p.role != "rep" for amount, _count in won.get(p.id, {}).values())
-    return rows, _total(rows, others)
+# -- Attainment of everyone in view, in SQL: a table shows a page of 25 people, its total row sums them all. --------
+# Each person's target for the period is resolved from the targets set (the period's own, else its months', a year's
+# quarters' else their months'), and what counts toward it and its share due by today worked out beside what they
+# won, in one statement: ranked and paged in SQL, the totals over everyone as window sums of the same rows.
+
+@dataclass(frozen=True)
+class Table:
+    """A table of attainment: `rows`, the rows asked for (a page of them, or all), best first; `total`, the total
+    row over every row (`_total`); `count`, how many rows in all; `leader`, the first row of all (or None); `summed`,
+    whether any row's target is summed from its months' or its members' targets."""
+    rows: list
+    total: dict
+    count: int
+    leader: dict | None
+    summed: bool
 
 
-def team_rollup(teams, people, period, today, scope):
-    """Per team: won by its active members and attainment on the team's own target (else the sum of its members'
-    targets, counting what those members won), best first; people without a team make a row of their own. And the
-    total row over the teams with a target. Three queries."""
-    won = won_by_owner_and_month(scope, period)
-    by_user, by_team = targets(period, [p.id for p in people], [t.id for t in teams])
-    groups = [(team, [p for p in people if p.team_id == team.id]) for team in teams]
-    loose = [p for p in people if p.team_id not in {t.id for t in teams}]
-    groups += [(None, loose)] if loose else []
-    rows = []
-    for team, members in groups:
-        row = attained(_merged(*(won.get(p.id, {}) for p in members)), by_team.get(team.id, NO_GOAL) if team
-                       else NO_GOAL, period, today)
-        if not row["target"]:  # the members' own targets, and what those members won
-            each = [attained(won.get(p.id, {}), by_user[p.id], period, today) for p in members if p.id in by_user]
-            target, counted, expected = (sum(r[k] for r in each) for k in ("target", "counted", "expected"))
-            row.update(target=target, counted=counted, attainment=counted / target if target else None,
-                       expected=expected, pace=counted / expected if expected else None,
-                       summed=("members", len(each), len(members)) if each else None)
-        rows.append({"team": team, "reps": len(members), **row})
+def _slots(period):
+    """The targets that may make up the period's, in the order a Goal sums them: [(kind, part period)], the period's
+    own first, then a quarter's months, or a year's quarters each followed by its months."""
+    if period.kind not in TARGET_KINDS:
+        return []
+    found = [(period.kind, period)]
+    if period.kind == "quarter":
+        found += [("month", month) for month in months_of(period)]
+    elif period.kind == "year":
+        for start in range(0, 12, 3):
+            quarter = Period.of("quarter", _add_months(period.start, start))
+            found += [("quarter", quarter)] + [("month", month) for month in months_of(quarter)]
+    return found
+
+
+def _goal_columns(slots, amounts, won, won_by_month):
+    """SQL for the Goal (goal_of) of one owner, from the amounts set for each slot (`amounts`, columns in `_slots`'
+    order, NULL where none) and what they won, in all and per month of the period (`won_by_month`, in order):
+    (target, months covered, counted, the share due by today before rounding, whether the period's own). Each
+    slot's share of its period gone by today is the `param` e<slot>."""
+    if not slots:
+        return Value(0), Value(0), Value(0), Value(0), Value(0)
+    is_set = [fn.COALESCE(amount, 0) != 0 for amount in amounts]
+    own = is_set[0]
+    effective, covering = [own], {}
+    quarter = None
+    for n, (kind, part) in enumerate(slots[1:], 1):  # a part counts unless a larger one set covers it
+        if kind == "quarter":
+            quarter = n
+            effective.append(~own & is_set[n])
+        else:
+            larger = ~own if quarter is None else ~own & ~is_set[quarter]
+            effective.append(larger & is_set[n])
+            covering[part.start] = (n, quarter)
+    months = months_of(slots[0][1])
+    target = reduce(operator.add, [Case(None, [(on, amount)], 0) for on, amount in zip(effective, amounts)])
+    covered = Case(None, [(own, len(months))], reduce(operator.add, [
+        Case(None, [(on, 3 if kind == "quarter" else 1)], 0)
+        for on, (kind, _part) in list(zip(effective, slots))[1:]] or [Value(0)]))
+    counted_parts = []
+    for month, won_in in zip(months, won_by_month):
+        n, q = covering.get(month.start, (None, None))
+        if n is None:
+            continue
+        counts = effective[n] if q is None else effective[n] | effective[q]
+        counted_parts.append(Case(None, [(counts, won_in)], 0))
+    counted = Case(None, [(own, won)], reduce(operator.add, counted_parts) if counted_parts else 0)
+    due = reduce(operator.add, [Case(None, [(on, amount * param(f"e{n}"))], 0)
+                                for n, (on, amount) in enumerate(zip(effective, amounts))])
+    return target, covered, counted, due, Case(None, [(own, 1)], 0)
+
+
+def _half_even(column):
+    """Python's round() of a share due (never negative), halves to even, in SQL: PostgreSQL rounds a float cast to
+    an integer so; SQLite's cast truncates."""
+    if not is_sqlite():
+        return column.cast("bigint")
+    whole = column.cast("integer")
+    odd = whole - whole / 2 * 2  # integer division (peewee's % is a pattern match)
+    return whole + Case(None, [(column - whole > 0.5, 1), (column - whole == 0.5, odd)], 0)
+
+
+def _won_rows(period, by_customer, people):
+    """(who, month, amount, deals) won in the period by `people` (a query of ids), by month: from the rollups of deals
+    per owner per day and month, or with the customer filters (`by_customer`: which of region, tier and source are
+    `param`s) from the won deals."""
+    if any(by_customer):
+        customers = Customer.select(Customer.id)
+        for wanted, name in zip(by_customer, ("region", "tier", "source")):
+            if wanted:
+                customers = customers.where(getattr(Customer, name) == param(name))
+        return (Deal.select(Deal.owner.alias("who"), month_of(Deal.won_on).alias("month"), Deal.amount.alias("amount"),
+                            Value(1).alias("deals")).join(Stage)
+                .where((Stage.kind == "won") & (Deal.won_on >= param("start")) & (Deal.won_on < param("end"))
+                       & in_query(Deal.owner, people) & in_query(Deal.customer, customers)))
+    whole, edges = _months_within(period.start, period.end)
+
+    def part(model, month, condition):
+        return model.select(model.owner.alias("who"), month.alias("month"), model.won_amount.alias("amount"),
+                            model.won.alias("deals")).where((model.grp == OWN) & condition
+                                                            & in_query(model.owner, people))
+    parts = [part(DealDay, month_of(DealDay.day),
+                  (DealDay.day >= param(f"edge{i}a")) & (DealDay.day < param(f"edge{i}b"))) for i in range(len(edges))]  # a part per run of days (see _day_and_month_rollups)
+    parts += [part(DealMonth, DealMonth.month, DealMonth.month.in_([param(f"month{i}") for i in range(len(whole))]))] \
+        if whole else []
+    return reduce(operator.add, parts)
+
+
+def _people_goals(period, sees_all, by_team, by_customer):
+    """The query of everyone `_reps_within` gives (its `param`s user and team), each with what they won in the
+    period and their target's figures: id, name, team_id, role, won, won_count, target, months, counted, due (the
+    share due by today, rounded), own (1: the period's own target), and per month of the period w<n> (won)."""
+    people = _reps_within(sees_all, by_team).order_by().cte("people")
+    ids = Select((people,), (people.c.id,))
+    months, slots = months_of(period), _slots(period)
+    rows = _won_rows(period, by_customer, ids).alias("w")
+    won = Select((rows,), [rows.c.who.alias("who"), fn.SUM(rows.c.amount).alias("won"),
+                           fn.SUM(rows.c.deals).alias("won_count")] + [
+        fn.SUM(Case(None, [(rows.c.month == param(f"m{n}"), rows.c.amount)], 0)).alias(f"w{n}")
+        for n in range(len(months))]).group_by(rows.c.who).alias("won")
+    set_for = Target.select(Target.user.alias("who"), *[
+        fn.MAX(Case(None, [((Target.period == kind) & (Target.starts_on == param(f"s{n}")), Target.amount)])).alias(
+            f"t{n}") for n, (kind, _part) in enumerate(slots)]).where(
+        Target.period.in_(TARGET_KINDS.get(period.kind, ("",))) & (Target.starts_on >= param("start"))
+        & (Target.starts_on < param("end")) & in_query(Target.user, ids)).group_by(Target.user).alias("goals")
+    won_in = [fn.COALESCE(getattr(won.c, f"w{n}"), 0) for n in range(len(months))]
+    target, covered, counted, due, own = _goal_columns(
+        slots, [getattr(set_for.c, f"t{n}") for n in range(len(slots))], fn.COALESCE(won.c.won, 0), won_in)
+    per_person = (Select((people,), [people.c.id.alias("id"), people.c.name.alias("name"),
+                                     people.c.team_id.alias("team_id"), people.c.role.alias("role"),
+                                     fn.COALESCE(won.c.won, 0).alias("won"),
+                                     fn.COALESCE(won.c.won_count, 0).alias("won_count"),
+                                     target.alias("target"), covered.alias("months"), counted.alias("counted"),
+                                     due.alias("due"), own.alias("own")]
+                         + [value.alias(f"w{n}") for n, value in enumerate(won_in)])
+                  .join(won, JOIN.LEFT_OUTER, on=(won.c.who == people.c.id))
+                  .join(set_for, JOIN.LEFT_OUTER, on=(set_for.c.who == people.c.id))).alias("p")
+    rounded = Case(None, [(per_person.c.target == 0, 0)], _half_even(per_person.c.due))
+    return people, Select((per_person,), [per_person.c.id, per_person.c.name, per_person.c.team_id,
+                                          per_person.c.role, per_person.c.won, per_person.c.won_count,
+                                          per_person.c.target, per_person.c.months,
+                                          Case(None, [(per_person.c.target == 0, 0)], per_person.c.counted).alias(
+                                              "counted"),
+                                          rounded.alias("due"), per_person.c.own]
+                                  + [getattr(per_person.c, f"w{n}") for n in range(len(months))])
+
+
+def _period_values(period, today, by_customer, scope):
+    """The `param`s of `_people_goals`' statement for this period, today and the customer filters."""
+    whole, edges = _months_within(period.start, period.end)
+    values = {"start": Target.starts_on.db_value(period.start), "end": Target.starts_on.db_value(period.end),
+              **{f"month{i}": month for i, month in enumerate(whole)},
+              **{f"edge{i}{end}": DealDay.day.db_value(day) for i, edge in enumerate(edges)
+                 for end, day in zip("ab", edge)},
+              **{f"m{n}": month.start.strftime("%Y-%m") for n, month in enumerate(months_of(period))}}
+    for n, (_kind, part) in enumerate(_slots(period)):
+        values[f"s{n}"], values[f"e{n}"] = Target.starts_on.db_value(part.start), part.elapsed(today)
+    for wanted, name in zip(by_customer, ("region", "tier", "source")):
+        if wanted:
+            values[name] = getattr(scope, name)
+    return values
+
+
+def _shape_of(period, scope):
+    whole, edges = _months_within(period.start, period.end)
+    return period.kind, len(whole), len(edges), (bool(scope.region), bool(scope.tier), bool(scope.source))
+
+
+def _ranked(period, sees_all, by_team, by_customer, paged):
+    """The reps among `_people_goals`' people, best first (most won, then by name), each with the totals over every
+    rep: how many (n), with a target (targeted), the won, deals, target, counted and due of those with one and of
+    all, and what the managers listed won (others). `paged`: the first rep (part 0) and the page of `param` size
+    reps from `param` offset, moved back to the last page as web.pages.Page moves it (part 1); else every rep."""
+    people, per_person = _people_goals(period, sees_all, by_team, by_customer)
+    goals = per_person.cte("goals")  # read three times: worked out once
+    rep = goals.c.role == "rep"
+    targeted = rep & (goals.c.target != 0)
+
+    def summed(value, when):
+        return fn.SUM(Case(None, [(when, value)], 0))
+    totals = Select((goals,), [
+        summed(1, rep).alias("n"), summed(1, targeted).alias("targeted"), summed(goals.c.won, targeted).alias("won_t"),
+        summed(goals.c.won_count, targeted).alias("count_t"), summed(goals.c.target, targeted).alias("target_t"),
+        summed(goals.c.counted, targeted).alias("counted_t"), summed(goals.c.due, targeted).alias("due_t"),
+        summed(goals.c.won, rep).alias("won_a"), summed(goals.c.won_count, rep).alias("count_a"),
+        summed(goals.c.won, ~rep).alias("others"),
+        fn.MAX(Case(None, [(targeted & (goals.c.own == 0), 1)], 0)).alias("summed")]).cte("totals")
+    # PostgreSQL sorts text by the database's collation; the table sorts names as Python does, by code point
+    name = goals.c.name if is_sqlite() else NodeList((goals.c.name, SQL('COLLATE "C"')))
+    best_first = [goals.c.won.desc(), name, goals.c.id]
+    columns = [getattr(goals.c, column) for column in PER_PERSON]
+
+    def reps(part):
+        query = Select((goals,), [Value(part).alias("part")] + columns).where(rep)
+        return query.order_by(*best_first) if paged else query
+    if paged:
+        size = param("size")
+        last = (Case(None, [(totals.c.n == 0, 1)], (totals.c.n + size - 1) / size) - 1) * size
+        offset = Select((totals,), [Case(None, [(param("offset") < last, param("offset"))], last)])
+        both = (Select((reps(0).limit(1).alias("first"),), [SQL("*")])
+                + Select((reps(1).limit(size).offset(offset).alias("page"),), [SQL("*")])).alias("found")
+    else:
+        both = reps(1).alias("found")
+    name = both.c.name if is_sqlite() else NodeList((both.c.name, SQL('COLLATE "C"')))
+    return (Select((both, totals), [getattr(both.c, column).alias(column) for column in ("part",) + PER_PERSON]
+                   + [getattr(totals.c, column).alias(column) for column in TOTALS])
+            .order_by(both.c.part, both.c.won.desc(), name, both.c.id).with_cte(people, goals, totals)
+            .bind(Target._meta.database))  # bound: written in the engine's own placeholders
+
+
+PER_PERSON = ("id", "name", "team_id", "role", "won", "won_count", "target", "months", "counted", "due", "own")
+TOTALS = ("n", "targeted", "won_t", "count_t", "target_t", "counted_t", "due_t", "won_a", "count_a", "others",
+          "summed")
+
+
+def _row(months, goal):
+    """A row's attainment from its target's figures (goal: won, won_count, target, months, counted, due, own), in a
+    period of `months` months."""
+    target, counted, due = int(goal.target or 0), int(goal.counted or 0), int(goal.due or 0)
+    return {"won": int(goal.won or 0), "won_count": int(goal.won_count or 0), "target": target,
+            "counted": counted, "attainment": counted / target if target else None, "expected": due,
+            "pace": counted / due if due else None,
+            "summed": ("months", int(goal.months), months) if target and not goal.own else None}
+
+
+def attainment_table(user, period, today, scope, team_id=None, page=None, size=None):
+    """The reps `user` may look at (`reps_within`, narrowed to a team), each with their attainment for the period on
+    their target, ranked by won amount (then name); the managers listed are no rows. The total row over the reps
+    with a target, with the managers' own won beside it (`_total`). `page`: only that page of `size` rows (moved
+    back to the last), else every row. One statement, its SQL kept."""
+    sees_all, by_customer = user.role in SEES_ALL, _shape_of(period, scope)[3]
+    paged = page is not None
+    found = kept_rows(("attainment", sees_all, team_id is not None, paged, *_shape_of(period, scope)),
+                      lambda: _ranked(period, sees_all, team_id is not None, by_customer, paged),
+                      user=user.id, team=team_id, **_period_values(period, today, by_customer, scope),
+                      **({"size": size, "offset": (page - 1) * size} if paged else {}))
+    first, months = found[0] if found else None, len(months_of(period))
+    rows = [{"rep": Rep(row.id, row.name, row.team_id, row.role), **_row(months, row)} for row in found
+            if row.part == 1]
+    leader = {"rep": Rep(first.id, first.name, first.team_id, first.role), **_row(months, first)} if first else None
+    return Table(rows, _total_of(first), first.n if first else 0, leader, bool(first and first.summed))
+
+
+Rep = namedtuple("Rep", "id name team_id role")
+
+
+def _total_of(first):
+    """The total row (as `_total` gives it) from the window sums every row of `_ranked` carries."""
+    if first is None or not first.n:
+        return _total([], int(first.others or 0) if first else 0)
+    targeted = int(first.targeted)
+    won, won_count = (first.won_t, first.count_t) if targeted else (first.won_a, first.count_a)
+    target, counted, due = int(first.target_t or 0), int(first.counted_t or 0), int(first.due_t or 0)
+    covers = "none" if not targeted else ("all" if targeted == first.n else "some")
+    return {"won": int(won or 0), "won_count": int(won_count or 0), "target": target, "counted": counted,
+            "attainment": counted / target if target else None, "expected": due,
+            "pace": counted / due if due else None, "covers": covers,
+            "untargeted": int(first.won_a or 0) - int(first.won_t or 0) if covers == "some" else 0,
+            "others": int(first.others or 0)}
+
+
+def _by_team(period, by_customer):
+    """Per team (every team, and the people without one where there are any: team id and name NULL), what its
+    listed people (`_people_goals` for one who sees everyone) won, how many they are, how many have a target and
+    their targets' figures summed, and the team's own target's figures: id, name, won, won_count, reps,
+    targeted, target, counted, due, own_target, own_months, own_counted, own_due, own_own."""
+    people, per_person = _people_goals(period, True, False, by_customer)
+    months, slots = months_of(period), _slots(period)
+    p = per_person.alias("g")
+    targeted = p.c.target != 0
+    summed = Select((p,), [p.c.team_id.alias("team_id"), fn.SUM(p.c.won).alias("won"),
+                           fn.SUM(p.c.won_count).alias("won_count"), fn.COUNT(p.c.id).alias("reps"),
+                           fn.SUM(Case(None, [(targeted, 1)], 0)).alias("targeted"),
+                           fn.SUM(p.c.target).alias("target"), fn.SUM(p.c.counted).alias("counted"),
+                           fn.SUM(p.c.due).alias("due")]
+                    + [fn.SUM(getattr(p.c, f"w{n}")).alias(f"w{n}") for n in range(len(months))]).group_by(
+        p.c.team_id).cte("members")
+    set_for = Target.select(Target.team.alias("who"), *[
+        fn.MAX(Case(None, [((Target.period == kind) & (Target.starts_on == param(f"s{n}")), Target.amount)])).alias(
+            f"t{n}") for n, (kind, _part) in enumerate(slots)]).where(
+        Target.period.in_(TARGET_KINDS.get(period.kind, ("",))) & (Target.starts_on >= param("start"))
+        & (Target.starts_on < param("end")) & Target.team.is_null(False)).group_by(Target.team).alias("goals")
+    won = fn.COALESCE(summed.c.won, 0)
+    target, covered, counted, due, own = _goal_columns(
+        slots, [getattr(set_for.c, f"t{n}") for n in range(len(slots))], won,
+        [fn.COALESCE(getattr(summed.c, f"w{n}"), 0) for n in range(len(months))])
+    figures = [won.alias("won"), fn.COALESCE(summed.c.won_count, 0).alias("won_count"),
+               fn.COALESCE(summed.c.reps, 0).alias("reps"), fn.COALESCE(summed.c.targeted, 0).alias("targeted"),
+               fn.COALESCE(summed.c.target, 0).alias("target"), fn.COALESCE(summed.c.counted, 0).alias("counted"),
+               fn.COALESCE(summed.c.due, 0).alias("due")]
+    teams = (Team.select(Team.id.alias("id"), Team.name.alias("name"), *figures, target.alias("own_target"),
+                         covered.alias("own_months"), counted.alias("own_counted"), due.alias("own_due"),
+                         own.alias("own_own"))
+             .join(summed, JOIN.LEFT_OUTER, on=(summed.c.team_id == Team.id))
+             .join(set_for, JOIN.LEFT_OUTER, on=(set_for.c.who == Team.id))).alias("t")
+    rounded = Case(None, [(teams.c.own_target == 0, 0)], _half_even(teams.c.own_due))
+    columns = ["id", "name", "won", "won_count", "reps", "targeted", "target", "counted", "due"]
+    with_teams = Select((teams,), [getattr(teams.c, name).alias(name) for name in columns] + [
+        teams.c.own_target.alias("own_target"), teams.c.own_months.alias("own_months"),
+        Case(None, [(teams.c.own_target == 0, 0)], teams.c.own_counted).alias("own_counted"),
+        rounded.alias("own_due"), teams.c.own_own.alias("own_own")])
+    loose = Select((summed,), [Value(None).alias("id"), Value(None).alias("name")] + figures[:-3] + [
+        summed.c.target.alias("target"), summed.c.counted.alias("counted"), summed.c.due.alias("due"),
+        Value(0).alias("own_target"), Value(0).alias("own_months"),
+        Value(0).alias("own_counted"), Value(0).alias("own_due"), Value(0).alias("own_own")]).where(
+        summed.c.team_id.is_null())
+    both = (with_teams + loose).alias("u")
+    return Select((both,), [getattr(both.c, name).alias(name) for name in columns + [
+        "own_target", "own_months", "own_counted", "own_due", "own_own"]]).with_cte(people, summed).bind(
+        Target._meta.database)  # bound: written in the engine's own placeholders
+
+
+def attainment_by_team(period, today, scope):
+    """For one who sees everyone: per team, what its active reps and managers won and attainment on the team's own
+    target (else the sum of its members' targets, counting what those members won), best first; the people without
+    a team make a row of their own where there are any. And the total row over the teams with a target. One
+    statement, its SQL kept."""
+    by_customer = _shape_of(period, scope)[3]
+    found = kept_rows(("attainment by team", *_shape_of(period, scope)), lambda: _by_team(period, by_customer),
+                      **_period_values(period, today, by_customer, scope))
+    rows, months = [], len(months_of(period))
+    for row in found:
+        team = TeamName(row.id, row.name) if row.id is not None else None
+        if row.own_target:
+            figures = _row(months, FoundGoal(row.won, row.won_count, row.own_target, row.own_months, row.own_counted,
+                                             row.own_due, row.own_own))
+        else:
+            target, counted, due = int(row.target or 0), int(row.counted or 0), int(row.due or 0)
+            figures = {"won": int(row.won or 0), "won_count": int(row.won_count or 0), "target": target,
+                       "counted": counted, "attainment": counted / target if target else None, "expected": due,
+                       "pace": counted / due if due else None,
+                       "summed": ("members", int(row.targeted), int(row.reps)) if row.targeted else None}
+        rows.append({"team": team, "reps": int(row.reps or 0), **figures})
     rows.sort(key=lambda row: (-row["won"], row["team"].name if row["team"] else "\uffff"))
-    return rows, _total(rows)
+    return Table(rows, _total(rows), len(rows), rows[0] if rows else None, any(row["summed"] for row in rows))
+
+
+TeamName = namedtuple("TeamName", "id name")
+FoundGoal = namedtuple("FoundGoal", "won won_count target months counted due own")
 
 
 def standing(rep, period, today):
@@ -1008,29 +1251,64 @@ def _reps_within(sees_all, by_team):
 
 
 def sheet_teams(user, period):
-    """The sheet's teams within `user`'s reach, each with the reps they may set targets for (not themself):
-    [(team or None, [rep, ...])], a team without such reps listed only when it has a target for the period itself,
-    the reps without a team (None) last. Two queries; `target_sheet` reads the figures of the teams a page shows."""
-    targeted = Target.select(Target.id).where((Target.team == Team.id) & (Target.period == period.kind)
-                                              & (Target.starts_on == period.start))
-    teams = Team.select(Team.id, Team.name, fn.EXISTS(targeted).alias("targeted")).order_by(Team.name)
-    if user.role not in SEES_ALL:
-        teams = teams.where(in_query(Team.id, User.select(User.team).where(in_query(User.id, team_ids(user.id))
+    """The sheet's teams within `user`'s reach, each with how many reps they may set targets for in it (not
+    themself): [(team or None, how many)], a team without such reps listed only when it has a target for the period
+    itself, the reps without a team (None) last. One statement, its SQL kept: the people are counted per team in
+    SQL (a director's three hundred were read and sorted into teams to page 25); `sheet_reps` reads a page's."""
+    sees_all = user.role in SEES_ALL
+    found = kept_rows(("sheet teams", sees_all), lambda: _sheet_teams(sees_all), user=user.id, kind=period.kind,
+                      start=Target.starts_on.db_value(period.start))
+    return [(TeamName(row.id, row.name) if row.id is not None else None, int(row.reps)) for row in found
+            if row.reps or row.targeted]
+
+
+def _sheet_teams(sees_all):
+    people = _reps_within(sees_all, False).where(User.id != param("user")).order_by().alias("p")
+    counted = Select((people,), [people.c.team_id.alias("team_id"), fn.COUNT(people.c.id).alias("reps")]).group_by(
+        people.c.team_id).cte("counted")
+    targeted = Target.select(Target.id).where((Target.team == Team.id) & (Target.period == param("kind"))
+                                              & (Target.starts_on == param("start")))
+    teams = (Team.select(Value(0).alias("part"), Team.id.alias("id"), Team.name.alias("name"),
+                         Case(None, [(fn.EXISTS(targeted), 1)], 0).alias("targeted"),
+                         fn.COALESCE(counted.c.reps, 0).alias("reps"))
+             .join(counted, JOIN.LEFT_OUTER, on=(counted.c.team_id == Team.id)))
+    if not sees_all:
+        teams = teams.where(in_query(Team.id, User.select(User.team).where(in_query(User.id, team_ids(param("user")))
                                                                            & User.team.is_null(False))))
-    teams = list(teams)
-    members, loose = {team.id: [] for team in teams}, []
-    for rep in reps_within(user):
-        if rep.id != user.id:
-            members.get(rep.team_id, loose).append(rep)
-    return [(team, members[team.id]) for team in teams if members[team.id] or team.targeted] + (
-        [(None, loose)] if loose else [])
+    loose = Select((counted,), [Value(1).alias("part"), Value(None).alias("id"), Value(None).alias("name"),
+                                Value(0).alias("targeted"), counted.c.reps.alias("reps")]).where(
+        counted.c.team_id.is_null())
+    both = (teams + loose).alias("found")
+    return (Select((both,), [getattr(both.c, name).alias(name) for name in ("id", "name", "targeted", "reps")])
+            .order_by(both.c.part, both.c.name).with_cte(counted).bind(Team._meta.database))
+
+
+def sheet_reps(user, teams):
+    """[(team, [rep, ...])] for `teams` (a page of `sheet_teams`' [(team or None, how many)]): the reps `user` may
+    set targets for in each (not themself), by name. One query."""
+    ids = [team.id for team, _count in teams if team is not None]
+    loose = any(team is None for team, _count in teams)
+    sees_all = user.role in SEES_ALL
+    found = kept_rows(("sheet reps", sees_all, len(ids), loose), lambda: _sheet_reps(sees_all, len(ids), loose),
+                      user=user.id, **{f"team{n}": team for n, team in enumerate(ids)})
+    members = {team.id if team is not None else None: [] for team, _count in teams}
+    for rep in found:
+        members[rep.team_id].append(rep)
+    return [(team, members[team.id if team is not None else None]) for team, _count in teams]
+
+
+def _sheet_reps(sees_all, teams, loose):
+    query = _reps_within(sees_all, False).where(User.id != param("user"))
+    wanted = [User.team.in_([param(f"team{n}") for n in range(teams)])] if teams else []
+    wanted += [User.team.is_null()] if loose else []
+    return query.where(reduce(operator.or_, wanted)) if wanted else query.where(SQL("1 = 0"))
 
 
 def target_sheet(user, period, teams):
     """The sheet's groups for `teams` (as `sheet_teams` gives them): each rep's last year's actual for the same
     period and the target now set, and the team's. Two queries."""
     reps = [rep for _team, members in teams for rep in members]
-    won = won_by_owner(scope_for(user), period.a_year_earlier())
+    won = won_by_owner(scope_for(user), period.a_year_earlier(), [rep.id for rep in reps])
     by_user, by_team = targets_set(period, [r.id for r in reps], [t.id for t, _members in teams if t])
     groups = []
     for team, members in teams:

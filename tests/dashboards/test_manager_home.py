@@ -61,7 +61,7 @@ def test_the_home_takes_the_same_queries_for_a_larger_team(app, make, signed_in)
         make.deal(rep)
     with count_queries() as many:
         client.get("/manager/")
-    assert len(few) == len(many) == 12
+    assert len(few) == len(many) == 11
 
 
 def test_the_home_shows_a_win_at_once_in_the_readers_language(app, make, signed_in):

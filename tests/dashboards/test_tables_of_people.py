@@ -57,7 +57,7 @@ def test_the_team_home_takes_the_same_queries_on_any_page(app, make, signed_in):
     for url in ("/manager/", "/manager/?page=2&visits_page=2"):
         with count_queries() as queries:
             assert client.get(url).status_code == 200
-        assert len(queries) == 12, url
+        assert len(queries) == 11, url
 
 
 def test_a_team_of_25_or_fewer_has_no_pager(app, make, signed_in):

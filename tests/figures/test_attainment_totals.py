@@ -34,8 +34,8 @@ def book(app, make):
 
 
 def _rollup(user, today=DEC_7, period=DEC):
-    return metrics.team_rollup(metrics.teams_within(user), metrics.reps_within(user), period, today,
-                               metrics.scope_for(user))
+    table = metrics.attainment_by_team(period, today, metrics.scope_for(user))
+    return table.rows, table.total
 
 
 def test_the_team_total_adds_only_the_teams_with_a_target(app, book):
@@ -66,7 +66,8 @@ def test_with_no_data_the_tables_are_empty_and_the_total_is_zero(app, make):
         ops = make.user("ops")
         rows, total = _rollup(ops)
         assert rows == [] and (total["won"], total["target"], total["attainment"]) == (0, 0, None)
-        rows, total = metrics.team_table([], DEC, DEC_7, metrics.scope_for(ops))
+        table = metrics.attainment_table(ops, DEC, DEC_7, metrics.scope_for(ops))
+        rows, total = table.rows, table.total
         assert rows == [] and total["covers"] == "none" and total["others"] == 0
 
 
@@ -75,7 +76,8 @@ def test_managers_are_no_rows_of_the_reps_table_and_their_sales_stand_beside_the
         Target.create(user=book["sam"].id, period="month", starts_on=DEC.start, amount=31_000_00)
         people = metrics.reps_within(book["dee"])
         assert {p.name for p in people} == {"Dee", "Sam", "Sue"}
-        rows, total = metrics.team_table(people, DEC, DEC_7, metrics.scope_for(book["dee"]))
+        table = metrics.attainment_table(book["dee"], DEC, DEC_7, metrics.scope_for(book["dee"]))
+        rows, total = table.rows, table.total
     assert [r["rep"].name for r in rows] == ["Sam", "Sue"]  # Dee manages: no row, not the best seller
     # Sam: 4,000 of 31,000; 7,000 due by the 7th
     assert (rows[0]["attainment"], rows[0]["expected"], rows[0]["pace"]) == (

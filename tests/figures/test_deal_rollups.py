@@ -21,9 +21,10 @@ def _everyone(book, **narrowed):
 
 def test_no_deals_no_figures(app, make):
     with app.app_context():
-        ops = metrics.scope_for(make.user("ops"))
+        olga = make.user("ops")
+        ops = metrics.scope_for(olga)
         period = Period.of("quarter", TODAY)
-        assert metrics.won_by_owner(ops, period) == {} and metrics.won_by_owner_and_month(ops, period) == {}
+        assert metrics.won_by_owner(ops, period) == {} and metrics.attainment_table(olga, period, TODAY, ops).count == 0
         assert metrics.closed(ops, period)["won_count"] == 0 and metrics.closed(ops, period)["cycle_days"] is None
         assert metrics.forecast(ops, TODAY, months=1) == [("2026-11", 0, 0, 0)]
         funnel = metrics.funnel(ops, TODAY, datetime.datetime(2026, 11, 15))
@@ -42,14 +43,16 @@ def test_won_by_owner_over_days_around_a_whole_month_with_a_manager_among_reps(a
         for scope in (mia, metrics.scope_for(book["mia"], source="")):
             assert metrics.won_by_owner(scope, span) == {book["ann"].id: (8_000_00, 2), book["bo"].id: (3_000_00, 1),
                                                          book["mia"].id: (500_00, 1)}
-        by_month = metrics.won_by_owner_and_month(mia, span)
-        assert by_month == {book["ann"].id: {"2026-10": (7_000_00, 1), "2026-11": (1_000_00, 1)},
-                            book["bo"].id: {"2026-11": (3_000_00, 1)}, book["mia"].id: {"2026-12": (500_00, 1)}}
-        assert by_month == metrics.won_by_owner_and_month(metrics.scope_for(book["mia"], tier="A"), span) | {
-            book["bo"].id: {"2026-11": (3_000_00, 1)}, book["mia"].id: {"2026-12": (500_00, 1)}}
+        table = metrics.attainment_table(book["mia"], span, TODAY, mia)
+        assert [(row["rep"].name, row["won"], row["won_count"]) for row in table.rows] == [
+            ("Ann", 8_000_00, 2), ("Bo", 3_000_00, 1)]
+        assert table.total["others"] == 500_00  # Mia's own, on the span's last day
+        narrowed = metrics.attainment_table(book["mia"], span, TODAY, metrics.scope_for(book["mia"], tier="A"))
+        assert [(row["rep"].name, row["won"], row["won_count"]) for row in narrowed.rows] == [
+            ("Ann", 8_000_00, 2), ("Bo", 0, 0)] and narrowed.total["others"] == 500_00  # Bo's customer is a B
         figures = metrics.closed(mia, span)
         assert (figures["won_amount"], figures["won_count"], figures["lost_count"]) == (11_500_00, 4, 1)
-        team, _total = metrics.team_table(metrics.reps_within(book["mia"]), Period.of("month", TODAY), TODAY, mia)
+        team = metrics.attainment_table(book["mia"], Period.of("month", TODAY), TODAY, mia).rows
         assert [(row["rep"].name, row["won"]) for row in team] == [("Bo", 3_000_00), ("Ann", 1_000_00)]
 
 

@@ -102,7 +102,8 @@ def test_attainment_and_pace(app, book):
         Target.create(user=book["bo"].id, period="quarter", starts_on=datetime.date(2026, 10, 1), amount=9_000_00)
         reps = metrics.reps_within(book["mia"])
         assert [r.name for r in reps] == ["Ann", "Bo", "Mia"]
-        rows, total = metrics.team_table(reps, NOV, TODAY, metrics.scope_for(book["mia"]))
+        table = metrics.attainment_table(book["mia"], NOV, TODAY, metrics.scope_for(book["mia"]))
+        rows, total = table.rows, table.total
         assert [(r["rep"].name, r["won"], r["target"]) for r in rows] == [
             ("Bo", 3_000_00, 2_000_00), ("Ann", 1_000_00, 4_000_00)]  # Mia manages: no row of hers
         assert rows[0]["attainment"] == 1.5 and rows[1]["attainment"] == 0.25
@@ -119,8 +120,8 @@ def test_team_rollup_uses_a_team_target_else_its_reps(app, book):
         Target.create(user=book["cy"].id, period="month", starts_on=NOV.start, amount=3_000_00)
         Target.create(team=book["cy"].team_id, period="month", starts_on=NOV.start, amount=18_000_00)
         ops = book["ops"]
-        teams, reps = metrics.teams_within(ops), metrics.reps_within(ops)
-        rows, total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops))
+        table = metrics.attainment_by_team(NOV, TODAY, metrics.scope_for(ops))
+        rows, total = table.rows, table.total
         assert [(r["team"].name, r["reps"], r["won"], r["won_count"], r["target"]) for r in rows] == [
             ("West", 1, 9_000_00, 1, 18_000_00), ("East", 3, 4_000_00, 2, 4_000_00)]
         # East has no team target: Ann's 4,000 is its target, against what Ann won (1,000), not Bo's sales too
@@ -128,7 +129,7 @@ def test_team_rollup_uses_a_team_target_else_its_reps(app, book):
         assert rows[1]["counted"] == 1_000_00 and rows[1]["summed"] == ("members", 1, 3)
         assert (total["won"], total["target"], total["counted"]) == (13_000_00, 22_000_00, 10_000_00)
         # a region narrows the deals counted, not the teams listed
-        rows, _total = metrics.team_rollup(teams, reps, NOV, TODAY, metrics.scope_for(ops, region="South"))
+        rows = metrics.attainment_by_team(NOV, TODAY, metrics.scope_for(ops, region="South")).rows
         assert [(r["team"].name, r["won"]) for r in rows] == [("East", 3_000_00), ("West", 0)]
 
 

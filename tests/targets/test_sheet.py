@@ -200,3 +200,28 @@ def test_a_director_s_sheet_shows_whole_teams_25_lines_a_page_and_saves_those(ap
         stored = {(t.user_id, t.team_id): t.amount for t in Target.select()}
     assert stored == {(reps["North"][0].id, None): 5_000_00, (None, west): 900_00,
                       **{(rep.id, None): 100_00 for rep in reps["West"]}}
+
+
+def test_the_sheet_counts_each_team_s_people_and_lists_those_without_a_team_last(app, make):
+    """Under director Dora (of team Board, where no one else is): North (its manager and two reps), and Lone, of no
+    team, who won 1,234 in November 2025. Board is listed while it has a target of its own for the period, with no
+    one's line under it: Dora is no line of hers."""
+    dora = make.user("manager", name="Dora", team="Board")
+    boss = make.user("manager", name="Nate", team="North", reports_to=dora)
+    for name in ("Ann", "Bo"):
+        make.user("rep", name=name, team="North", reports_to=boss)
+    lone = make.user("rep", name="Lone", reports_to=dora)
+    with app.app_context():
+        make.won_deal(lone, datetime.date(2025, 11, 20), amount=1_234_00)
+        board = Target.create(team=dora.team_id, period="month", starts_on=NOV.start, amount=7_000_00)
+    client = _client(app, dora)
+    with count_queries() as queries:
+        page = client.get(URL, headers=EN).get_data(as_text=True)
+    assert len(queries) == 5
+    assert re.findall(r"<h2>([^<]+)</h2>", page) == ["Board", "North", "Reps without a team"]
+    assert len(re.findall(r'name="(?:user|team)-\d+"', page)) == 1 + 1 + 3 + 1  # Board, North and its 3, Lone
+    assert f'name="user-{dora.id}"' not in page and "1,234" in page.split("Reps without a team")[-1]
+    with app.app_context():
+        board.delete_instance()
+    page = client.get(URL, headers=EN).get_data(as_text=True)
+    assert re.findall(r"<h2>([^<]+)</h2>", page) == ["North", "Reps without a team"]

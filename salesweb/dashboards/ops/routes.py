@@ -13,7 +13,7 @@ from .blueprint import bp
 def home(tab):
     """Analytics for any period, team, region, tier and source: one tab of figures; a filter change swaps the
     figures only (the lists the filters offer are read for a whole page)."""
-    context = figures.context()
+    context = figures.context(page_number())
     choices = {} if is_fragment_request() else {
         "teams": context.teams, "regions": analytics.regions(current_user)}
     shown = analytics.tab(context, tab)

@@ -33,11 +33,11 @@ def _lines(state):
 
 
 def _pages(teams):
-    """The sheet's teams, page by page: [[(team, reps), ...], ...], each page whole teams (a team's line and its
-    reps')."""
+    """The sheet's teams, page by page: [[(team, how many reps), ...], ...], each page whole teams (a team's line
+    and its reps')."""
     found, lines = [[]], 0
     for team, reps in teams:
-        size = len(reps) + (1 if team is not None else 0)
+        size = reps + (1 if team is not None else 0)
         if found[-1] and lines + size > LINES_PER_PAGE:
             found.append([])
             lines = 0
@@ -57,8 +57,8 @@ def sheet():
         return redirect(url_with(period=period.key, kind=None), 303)
     pages = _pages(metrics.sheet_teams(current_user, period))
     page = Page(lambda offset, _limit: pages[offset], page_number(), 1, total=len(pages))
-    # the teams of this page, their figures read for them alone: its form saves their lines only
-    groups = metrics.target_sheet(current_user, period, page.items)
+    # the teams of this page, their reps and figures read for them alone: its form saves their lines only
+    groups = metrics.target_sheet(current_user, period, metrics.sheet_reps(current_user, page.items))
     if request.method == "GET":
         state = targets.shown(groups, request.args.get("growth", "10"))
         return render("targets/sheet.html", period=period, groups=groups, page=page, target_lines=_lines(state),
