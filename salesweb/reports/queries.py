@@ -89,13 +89,18 @@ def team_status(manager, year, week):
     return [(rep, reports.get(rep.id)) for rep in reps]
 
 
-def unsubmitted(manager, year, week):
-    """The active reps in the manager's subtree who have not submitted the week's report, by name (one query)."""
+NAMES_SHOWN = 8  # the team home names this many of those who have not submitted; the reports page lists them all
+
+
+def unsubmitted(manager, year, week, names=NAMES_SHOWN):
+    """How many active reps in the manager's subtree have not submitted the week's report, and the first `names`
+    of them by name: (count, [(id, name)]), in one query (the count beside each row read)."""
     submitted = WeeklyReport.select(WeeklyReport.rep).where(
         (WeeklyReport.year == year) & (WeeklyReport.week == week) & WeeklyReport.submitted_at.is_null(False))
-    return list(User.select(User.id, User.name).where(
+    rows = list(User.select(User.id, User.name, fn.COUNT(User.id).over().alias("n")).where(
         in_query(User.id, team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
-        & User.id.not_in(submitted)).order_by(User.name))
+        & User.id.not_in(submitted)).order_by(User.name, User.id).limit(names).tuples())
+    return (rows[0][2] if rows else 0), [(person_id, name) for person_id, name, _n in rows]
 
 
 def in_team(manager, rep_id):

@@ -75,3 +75,13 @@ def test_the_home_shows_a_win_at_once_in_the_readers_language(app, make, signed_
     assert "123,456" in client.get("/manager/", headers=EN).get_data(as_text=True)
     chinese = client.get("/manager/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
     assert "123,456" in chinese and "Attainment" not in chinese
+
+
+def test_the_home_names_the_first_eight_who_have_not_sent_their_report_and_counts_the_rest(app, make, signed_in):
+    client, boss = signed_in("manager", team="East")
+    for i in range(10):
+        make.user("rep", team="East", reports_to=boss, name=f"Late Rep {i:02d}")
+    page = client.get("/manager/", headers=EN).get_data(as_text=True)
+    line = page.split("weekly reports not submitted")[1].split("</p>")[0]
+    assert "10 weekly reports not submitted" in page
+    assert "Late Rep 00, Late Rep 01" in line and "Late Rep 07 and 2 more" in line and "Late Rep 08" not in line
