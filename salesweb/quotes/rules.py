@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from ..core.access import team_ids
 from ..core.db import db, in_query, utcnow
+from ..infra import rollups
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -291,6 +292,7 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
                              status="draft", created_at=now, updated_at=now, **clean,
                              **_figures(figures, by, by, settings))
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
+        rollups.quote_changed(deal.id, None, ("draft", quote.valid_until))
         _event(quote, "created", "", "draft", by, now=now)
         audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}, "
                                           f"{percent_text(quote.effective_bp)} % off catalogue set by {by.name}")
@@ -299,12 +301,17 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
 
 
 def _claim(quote, version, allowed, changes, now):
-    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Stale."""
+    """Move the quote on if it is still at `version`, the version `quote` was read at, and in one of `allowed`
+    statuses; else Stale. The quote list's counts (`rollups.quote_changed`) move from where `quote` counts, as
+    stored at that version, to where the quote now counts."""
+    if quote.version != version:
+        raise _changed(quote)
     count = (Quote.update(version=Quote.version + 1, updated_at=now, **changes)
              .where((Quote.id == quote.id) & (Quote.version == version) & Quote.status.in_(allowed)).execute())
     current = Quote.get_by_id(quote.id)
     if count != 1:
         raise _changed(current)
+    rollups.quote_changed(quote.deal_id, (quote.status, quote.valid_until), (current.status, current.valid_until))
     return current
 
 
