@@ -121,7 +121,6 @@ def edit(quote_id):
     quote = _quote_or_404(quote_id)
     if not quotes.may_prepare(current_user):
         abort(403)
-    deal = Deal.get_by_id(quote.deal_id)
     if quote.status not in quotes.EDITABLE:
         flash(_("A sent quote cannot change; make a new one."), "error")
         return redirect(url_for("quotes.detail", quote_id=quote.id))
@@ -134,12 +133,12 @@ def edit(quote_id):
                       for line in queries.lines_of(quote)],
             "discount": percent_text(quote.discount_bp) if quote.discount_bp else "",
             "valid_until": quote.valid_until, "notes": quote.notes, "version": quote.version})
-    saved, status = _save(form, deal, quote)
+    saved, status = _save(form, None, quote)  # an edit writes the quote alone: its deal is read for the form
     if saved is not None:
         flash(_("Saved.") if saved.status == quote.status else
               _("Saved. The quote is a draft again: what was approved must be approved again."), "success")
         return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
-    return _form_page(form, deal, quote, status=status)
+    return _form_page(form, Deal.get_by_id(quote.deal_id), quote, status=status)
 
 
 @bp.post("/quotes/preview")
