@@ -7,7 +7,7 @@ from functools import reduce
 from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import (contains, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
+from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
                        param, without_index)
 from ..models import (Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteCount, QuoteEvent, QuoteLine,
                       User)
@@ -257,7 +257,8 @@ def _rollup_count(role, statuses, owner, window):
         parts = [part((days == 0) & (months < month)),
                  part((months == month) & (days >= 1) & (days < param("day")))]
     # each part a scalar subquery (two selects added would be their UNION)
-    return Select(columns=[reduce(operator.add, [fn.COALESCE(found, 0) for found in parts]).alias("n")])
+    # bound to the database: a select of no model is written for its engine only so
+    return Select(columns=[reduce(operator.add, [fn.COALESCE(found, 0) for found in parts]).alias("n")]).bind(db)
 
 
 def _list_rows(page):
