@@ -10,7 +10,7 @@ from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
 from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
                        param, without_index)
 from ..models import (Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteCount, QuoteEvent, QuoteLine,
-                      User)
+                      Stage, User)
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
 STORED = ("draft",) + LIVE + ("accepted", "rejected")  # every status a quote is stored in (rules.py writes them)
@@ -89,6 +89,16 @@ def _form_deal(role):
     return visible_kept(Deal.select(Deal.id, Deal.title, Customer.name.alias("customer_name"))
                         .join(Customer, on=(Deal.customer == Customer.id)).where(Deal.id == param("id")),
                         role, Deal.owner).limit(1)
+
+
+def quoted_deal(deal_id, user):
+    """The deal a new quote is saved on, if the user may see it, else None: the whole deal, with its stage's kind
+    (`stage_kind`), which the quote's rule checks, in one read."""
+    # kept: writing it took peewee longer than the database running it
+    found = kept_models(Deal, ("quoted deal", scope_shape(user.role)), lambda: visible_kept(
+        Deal.select(Deal, Stage.kind.alias("stage_kind")).join(Stage, on=(Deal.stage == Stage.id))
+        .where(Deal.id == param("id")), user.role, Deal.owner).limit(1), id=deal_id, user=user.id)
+    return found[0] if found else None
 
 
 def form_deal(deal_id, user):

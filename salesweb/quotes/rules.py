@@ -281,11 +281,12 @@ def _event(quote, action, from_status, to_status, by, note="", now=None):
                       note=note, at=now or utcnow())
 
 
-def create(deal, rows, discount_text, valid_until, notes, by, settings, today, now=None):
-    """A draft quote on an open deal the preparer may see (the caller has checked scope)."""
+def create(deal, rows, discount_text, valid_until, notes, by, settings, today, now=None, stage_kind=None):
+    """A draft quote on an open deal the preparer may see (the caller has checked scope). `stage_kind`: the kind of
+    the deal's stage, when the caller read it with the deal (`queries.quoted_deal`), else it is read."""
     if not may_prepare(by):
         raise Invalid({None: _l("Your role cannot prepare quotes.")})
-    if Stage.get_by_id(deal.stage_id).kind != "open":
+    if (stage_kind or Stage.get_by_id(deal.stage_id).kind) != "open":
         raise Invalid({None: _l("The deal is closed; reopen it to quote.")})
     figures, clean = read(rows, discount_text, valid_until, notes, today)
     now = now or utcnow()
