@@ -18,10 +18,10 @@ from peewee import EXCLUDED, SQL, Select, fn
 
 from ..core.db import db, in_query, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
-from ..models import Contract, Customer, Deal, Instalment, Payment, Stage, StageChange, User, Visit
+from ..models import Contract, Customer, Deal, Instalment, Payment, Quote, Stage, StageChange, User, Visit
 from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth,
                               Due, MoneyDay, MoneyMonth,
-                              NewCustomerDay, NewCustomerMonth, RegionCount, StageDeals, StageMonthDeals, StageStay,
+                              NewCustomerDay, NewCustomerMonth, QuoteCount, RegionCount, StageDeals, StageMonthDeals, StageStay,
                               StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 
 DEAL_SUMS = ("won", "won_amount", "won_seconds", "lost", "lost_amount", "created", "created_amount")
@@ -34,19 +34,20 @@ KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("own
         DealMonth: ("owner", "month"), ClosedDay: ("owner", "day", "source", "reason"),
         ClosedMonth: ("owner", "month", "source", "reason"), NewCustomerDay: ("owner", "day"),
         NewCustomerMonth: ("owner", "month"), Due: ("owner", "tier", "month", "day"),
-        RegionCount: ("region",)}
+        QuoteCount: ("owner", "status", "month", "day"), RegionCount: ("region",)}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         StageStayMonth: ("stays", "seconds"),
         MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
         UnpaidMonth: ("unpaid",), CustomerCount: ("customers",), StageDeals: ("deals", "amount", "weighted"),
         StageMonthDeals: ("deals", "amount", "weighted"), DealDay: DEAL_SUMS, DealMonth: DEAL_SUMS,
         ClosedDay: CLOSED_SUMS, ClosedMonth: CLOSED_SUMS, NewCustomerDay: ("created",), NewCustomerMonth: ("created",),
-        Due: ("customers",), RegionCount: ("customers",)}
+        Due: ("customers",), QuoteCount: ("quotes",), RegionCount: ("customers",)}
 # rollups whose rows stay when their sums fall to zero (see `deal_changed`): a deal's write then adds to each in
 # one statement
 DEAL_ROLLUPS = (StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth)  # what a deal's write adds to
-# (and the customers by due day and month: a write that moves a customer's due date adds to it in one statement)
-ZEROS_STAY = DEAL_ROLLUPS + (Due,)
+# (and the customers by due day and month, the quotes by the day they are valid until: a write that moves a
+# customer's due date or a quote adds to it in one statement)
+ZEROS_STAY = DEAL_ROLLUPS + (Due, QuoteCount)
 # a row's whole key: a grouped rollup's leads with `grp`
 ROW_KEYS = {model: (("grp",) if model in GROUPED else ()) + KEYS[model] for model in ROLLUPS}
 CHUNK = 500  # rows per insert of a rebuild: under SQLite's limit of bound values, few round trips
@@ -132,17 +133,21 @@ def _typed(model, name, value):
     return value.cast(kind)
 
 
-def _grouped_added(model, rows):
+def _grouped_added(model, rows, by_deal=False):
     """One statement adding `rows` rows (params `{name}_{n}` of each key column and sum) to their persons' own rows,
     to the subtree rows of each person and everyone above them, and to everyone's: INSERT ... SELECT over the
     persons' chains above them, grouped by the row it adds to (one statement may not update a row twice), in key
-    order, with an upsert by key."""
+    order, with an upsert by key. `by_deal`: the person is the owner of the deal `deal` (a param) as the statement
+    reads it, for every row."""
     person, keys, sums = person_of(model), KEYS[model][1:], SUMS[model]
     names = KEYS[model] + sums
-    given = [Select(columns=[_typed(model, name, param(f"{name}_{n}")).alias(name) for name in names])
-             for n in range(rows)]
+    owner = Deal.select(Deal.owner).where(Deal.id == param("deal"))
+
+    def value(name, n):
+        return owner if by_deal and name == person else _typed(model, name, param(f"{name}_{n}"))
+    given = [Select(columns=[value(name, n).alias(name) for name in names]) for n in range(rows)]
     values = reduce(operator.add, given).cte("v", columns=names) if rows > 1 else given[0].cte("v", columns=names)
-    chain = _chain([param(f"{person}_{n}") for n in range(rows)])
+    chain = _chain(owner if by_deal else [param(f"{person}_{n}") for n in range(rows)])
     rest = [getattr(values.c, name) for name in keys + sums]
     own = Select([values], [SQL(str(OWN)).alias("grp"), getattr(values.c, person).alias("who"), *rest])
     team = Select([values], [SQL(str(TEAM)), chain.c.id, *rest]).join(
@@ -173,14 +178,20 @@ def _group_emptied(model):
                                 *[getattr(model, name) == 0 for name in SUMS[model]])
 
 
-def _upsert(model, rows):
+def _upsert(model, rows, deal=None):
     """Add rows [(key tuple, sums tuple)] to `model` in one statement (a grouped rollup's subtree and everyone's
-    rows too)."""
+    rows too); `deal`: a deal's id, whose owner the statement reads as the rows' person (their key's first value is
+    then not read)."""
     names = KEYS[model] + SUMS[model]
     values = {f"{name}_{n}": value for n, (key, sums) in enumerate(rows)
               for name, value in zip(names, tuple(getattr(model, k).db_value(v) for k, v in
                                                   zip(KEYS[model], key)) + tuple(sums))}
-    if model in GROUPED:
+    if deal is not None:
+        values = {name: value for name, value in values.items() if not name.startswith(person_of(model) + "_")}
+        # kept: every write of a quote makes it
+        db.execute_sql(*kept_statement(("group rollup by deal", model.__name__, len(rows)),
+                                       lambda: _grouped_added(model, len(rows), by_deal=True), deal=deal, **values))
+    elif model in GROUPED:
         # kept: a card move writes it, and peewee writing the statement took longer than the database running it
         db.execute_sql(*kept_statement(("group rollup", model.__name__, len(rows)),
                                        lambda: _grouped_added(model, len(rows)), **values))
@@ -688,6 +699,37 @@ def due_moved(owner_id, tier, before, after):
     _dues_added(Counter({(owner_id or 0, tier, _plain(before)): -1, (owner_id or 0, tier, after): 1}))
 
 
+# -- quotes -------------------------------------------------------------------------------------------------------
+
+def quote_changed(deal_id, before, after):
+    """A quote on the deal `deal_id` was made (`before` None) or its stored status or the day it is valid until
+    changed: (status, valid until) before and after. One upsert of its day's and month's rows, under the deal's
+    owner as the statement reads it (a write that changes the owner recomputes the owners' rows:
+    `deals_changed_owner`); none when nothing counted moved. Rows at zero stay."""
+    rows = Counter()
+    for sign, found in ((-1, before), (1, after)):
+        if found is not None:
+            status, day = found
+            for month, number in _due_cells(_plain(day)):
+                rows[(status, month, number)] += sign
+    found = [((0, *key), (n,)) for key, n in sorted(rows.items()) if n]
+    if found:
+        _upsert(QuoteCount, found, deal=deal_id)
+
+
+def _quote_rows(owner_ids):
+    """QuoteCount rows counted from the quotes (of the deals of `owner_ids`; None: every quote)."""
+    query = (Quote.select(Deal.owner, Quote.status, Quote.valid_until, fn.COUNT(Quote.id))
+             .join(Deal, on=(Quote.deal == Deal.id)))
+    if owner_ids is not None:
+        query = query.where(Deal.owner.in_(list(owner_ids)))
+    rows = Counter()
+    for owner, status, day, n in query.group_by(Deal.owner, Quote.status, Quote.valid_until).tuples():
+        for month, number in _due_cells(_plain(day)):
+            rows[(owner, status, month, number)] += n
+    return [{"owner": o, "status": s, "month": m, "day": d, "quotes": n} for (o, s, m, d), n in rows.items()]
+
+
 ROWS_A_STATEMENT = 50  # rows a write adds in one upsert: few shapes of statement kept, few round trips
 
 
@@ -871,6 +913,7 @@ def deals_changed_owner(owner_ids):
         days, months = _unpaid_rows(ids)
         _replace(UnpaidDay, days, ids)
         _replace(UnpaidMonth, months, ids)
+        _replace(QuoteCount, _quote_rows(ids), ids)
 
 
 def fresh(values=None):
@@ -881,7 +924,7 @@ def fresh(values=None):
     unpaid_days, unpaid_months = _unpaid_rows(None)
     stay_days, stay_months = _stay_rows(None, zone)
     new_days, new_months = _new_customer_rows(None, zone)
-    return {Due: _due_rows(None), NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
+    return {Due: _due_rows(None), QuoteCount: _quote_rows(None), NewCustomerDay: new_days, NewCustomerMonth: new_months, RegionCount: _region_rows(), VisitDay: days,
             VisitMonth: months, StageStay: stay_days, StageStayMonth: stay_months,
             MoneyDay: money_days, MoneyMonth: money_months, UnpaidDay: unpaid_days, UnpaidMonth: unpaid_months,
             CustomerCount: _customer_rows(None), **_deal_rows(zone)}

@@ -20,7 +20,7 @@ from .service import (FEEDBACK_CHANNEL_LABELS, FEEDBACK_CHANNELS, FEEDBACK_KIND_
 from .ops import (ALLOCATION_FLAG_LABELS, EXPENSE_CATEGORIES, EXPENSE_CATEGORY_LABELS, EXPENSE_STATUS_LABELS,
                   EXPENSE_STATUSES, Budget, Expense, Reallocation, ReallocationMove, Region)
 from .rollups import (ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth, Due, MoneyDay, NewCustomerDay,
-                      NewCustomerMonth, RegionCount, MoneyMonth, StageDeals, StageMonthDeals, StageStay,
+                      NewCustomerMonth, QuoteCount, RegionCount, MoneyMonth, StageDeals, StageMonthDeals, StageStay,
                       StageStayMonth, UnpaidDay, UnpaidMonth, VisitDay, VisitMonth)
 from .collateral import (COLLATERAL_KIND_LABELS, COLLATERAL_KINDS, LANGUAGE_LABELS, LANGUAGES, CollateralItem,
                          CollateralTag, CollateralVersion, Download, ShareLink)
@@ -32,9 +32,9 @@ ALL_MODELS = [Team, User, LoginAttempt, AuditEvent, Setting, Customer, Contact, 
               HelpRequest, HelpReply, CustomerLink, Feedback, SurveyAnswer, PublicHit,
               Region, Reallocation, ReallocationMove, Budget, Expense, VisitDay, VisitMonth, StageStay, MoneyDay,
               MoneyMonth, CustomerCount, StageDeals, UnpaidDay, UnpaidMonth, StageStayMonth, StageMonthDeals, DealDay,
-              DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, Due, RegionCount]
+              DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, Due, QuoteCount, RegionCount]
 
-__all__ = ["ClosedDay", "ClosedMonth", "Due", "NewCustomerDay", "NewCustomerMonth", "RegionCount", "CustomerCount", "DealDay", "DealMonth", "StageMonthDeals", "StageStayMonth", "MoneyDay", "MoneyMonth", "StageDeals", "StageStay", "UnpaidDay", "UnpaidMonth", "VisitDay",
+__all__ = ["ClosedDay", "ClosedMonth", "Due", "QuoteCount", "NewCustomerDay", "NewCustomerMonth", "RegionCount", "CustomerCount", "DealDay", "DealMonth", "StageMonthDeals", "StageStayMonth", "MoneyDay", "MoneyMonth", "StageDeals", "StageStay", "UnpaidDay", "UnpaidMonth", "VisitDay",
            "VisitMonth", "EXPENSE_CATEGORIES", "EXPENSE_STATUSES", "Budget", "Expense", "Reallocation", "ReallocationMove",
            "Region",
            "OUTCOMES", "VISIT_KINDS", "VISIT_STATUSES", "Task", "Visit", "VisitComment", "VisitContact", "WeeklyReport",

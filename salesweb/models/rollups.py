@@ -317,6 +317,29 @@ class Due(Grouped):
         indexes = ((("grp", "owner", "tier", "month", "day"), True), (("grp", "owner", "tier", "day", "month"), False))
 
 
+class QuoteCount(Grouped):
+    """Quotes per deal owner, stored status and the month and day of the month (0: the whole month) they are valid
+    until: a row per month (`day` 0) and a row per day of it (`day` 1-31), in one table so that a quote's write adds
+    to its day's and month's rows in one statement. The quote list counts these, not the quotes: a live status's
+    quotes are this month's days from today on and the months after it, the expired ones the live statuses' months
+    before this one and this month's days before today. A row whose count falls to zero stays (a write then adds to
+    it in one statement): `infra.rollups.kept` leaves such rows out."""
+    owner = IntegerField()
+    status = CharField(max_length=10)
+    month = CharField(max_length=7)
+    day = IntegerField()
+    quotes = IntegerField(default=0)
+
+    class Meta:
+        table_name = "rollup_quote"
+        primary_key = False
+        # by owner, as the customers by due day: a reader names one owner (a subtree's, everyone's); the months'
+        # rows (day 0) are read by the second, this month's days by the first, so neither reads the day rows of
+        # the months before or after, which pile up with the years
+        indexes = ((("grp", "owner", "status", "month", "day"), True),
+                   (("grp", "owner", "status", "day", "month"), False))
+
+
 class RegionCount(BaseModel):
     """Customers per region ('' for none), whoever owns them: the regions in use, for the filters of those who see
     every customer, read from a row a region rather than the customer rollup's rows."""
@@ -330,7 +353,8 @@ class RegionCount(BaseModel):
 
 
 GROUPED = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth, CustomerCount,
-           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, Due]
+           StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay, NewCustomerMonth, Due,
+           QuoteCount]
 ROLLUPS = [VisitDay, VisitMonth, StageStay, StageStayMonth, MoneyDay, MoneyMonth, UnpaidDay, UnpaidMonth,
            CustomerCount, StageDeals, StageMonthDeals, DealDay, DealMonth, ClosedDay, ClosedMonth, NewCustomerDay,
-           NewCustomerMonth, Due, RegionCount]
+           NewCustomerMonth, Due, QuoteCount, RegionCount]

@@ -1,14 +1,19 @@
 """What the quotes package reads for its pages and for others: quotes as people see them (a live quote past its
 validity has expired), the approvers' queue, the quote list; a deal's contract, its standing against its plan and
 the overdue receivables; the product catalogue."""
+import operator
+from functools import reduce
+
 from peewee import JOIN, SQL, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import (contains, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
+from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
                        param, without_index)
-from ..models import Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteEvent, QuoteLine, User
+from ..models import (Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteCount, QuoteEvent, QuoteLine,
+                      Stage, User)
 
 LIVE = ("pending", "approved", "sent")  # the statuses a quote expires from
+STORED = ("draft",) + LIVE + ("accepted", "rejected")  # every status a quote is stored in (rules.py writes them)
 
 
 def state(quote, today):
@@ -84,6 +89,16 @@ def _form_deal(role):
     return visible_kept(Deal.select(Deal.id, Deal.title, Customer.name.alias("customer_name"))
                         .join(Customer, on=(Deal.customer == Customer.id)).where(Deal.id == param("id")),
                         role, Deal.owner).limit(1)
+
+
+def quoted_deal(deal_id, user):
+    """The deal a new quote is saved on, if the user may see it, else None: the whole deal, with its stage's kind
+    (`stage_kind`), which the quote's rule checks, in one read."""
+    # kept: writing it took peewee longer than the database running it
+    found = kept_models(Deal, ("quoted deal", scope_shape(user.role)), lambda: visible_kept(
+        Deal.select(Deal, Stage.kind.alias("stage_kind")).join(Stage, on=(Deal.stage == Stage.id))
+        .where(Deal.id == param("id")), user.role, Deal.owner).limit(1), id=deal_id, user=user.id)
+    return found[0] if found else None
 
 
 def form_deal(deal_id, user):
@@ -193,16 +208,67 @@ def listing(user, criteria, today):
              criteria.get("validity") if criteria.get("validity") in ("valid", "expired") else None)
     values = dict(user=user.id, today=today, status=status, owner=criteria.get("owner"),
                   q=like_pattern(criteria["q"]) if criteria.get("q") else None)
-    # writing these two selects and building the rows' four models took peewee 2 ms a list: their SQL is kept
-    count = kept_row(("quote-count",) + shape, lambda: _listed(_list_count(user.role, criteria), user.role, shape),
-                     **values)
+    if shape[3]:  # the customer's name: the rows are counted, the rollup is not kept per customer
+        # writing these two selects and building the rows' four models took peewee 2 ms a list: their SQL is kept
+        count = kept_row(("quote-count",) + shape, lambda: _listed(_list_count(user.role, criteria), user.role, shape),
+                         **values).n
+    else:
+        count = _counted(user.role, shape, values, today)
 
     def fetch(offset, limit):
         return kept_rows(("quote-list",) + shape, lambda: _list_rows(_listed(_list_ids(user.role, criteria), user.role,
                                                                                shape)),
                          offset=offset, limit=limit, **values)
 
-    return fetch, count.n
+    return fetch, count
+
+
+# Which days of validity a list's filters keep (`_window`): all of them, today on ("valid"), before today
+# ("expired"), or none (both asked for).
+WINDOWS = {(None, None): "all", (None, "valid"): "valid", (None, "expired"): "expired", ("valid", None): "valid",
+           ("valid", "valid"): "valid", ("expired", None): "expired", ("expired", "expired"): "expired"}
+
+
+def _counted(role, shape, values, today):
+    """The list's count from the quotes' rollup (models.rollups.QuoteCount): by status, as the list shows it, and the
+    days of validity that status and the validity filter keep, in the scope's group row (a manager's subtree,
+    everyone) or, with an owner, that owner's own rows in scope."""
+    scope, status, owner, _text, validity = shape
+    window = WINDOWS.get(({"live": "valid", "expired": "expired"}.get(status), validity))
+    if window is None:
+        return 0
+    statuses = "one" if status in ("live", "stored") else "live" if status == "expired" else "all"
+    # kept: the list reads it on every view, and peewee writing it took longer than the database running it
+    return kept_row(("quote-rollup-count", scope, statuses, owner, window),
+                    lambda: _rollup_count(role, statuses, owner, window),
+                    user=values["user"], owner=values["owner"], status=values["status"],
+                    month=today.strftime("%Y-%m"), day=today.day).n
+
+
+def _rollup_count(role, statuses, owner, window):
+    """SELECT the count (`n`) as the sum of a month's rows (day 0) and of this month's days: a live status's quotes
+    are this month's days from today on and the months after it, the expired ones the months before it and this
+    month's days before today; each part read by its own index, so that the day rows of other months, which pile
+    up with the years, are not read."""
+    def part(condition):
+        query = QuoteCount.select(fn.COALESCE(fn.SUM(QuoteCount.quotes), 0)).where(condition)
+        query = visible_kept(query, role, QuoteCount.owner, totals=not owner)
+        if owner:
+            query = query.where(QuoteCount.owner == param("owner"))
+        if statuses == "one":
+            return query.where(QuoteCount.status == param("status"))
+        return query.where(QuoteCount.status.in_(LIVE if statuses == "live" else STORED))
+    months, days, month = QuoteCount.month, QuoteCount.day, param("month")
+    if window == "all":
+        parts = [part(days == 0)]
+    elif window == "valid":
+        parts = [part((days == 0) & (months > month)), part((months == month) & (days >= param("day")))]
+    else:
+        parts = [part((days == 0) & (months < month)),
+                 part((months == month) & (days >= 1) & (days < param("day")))]
+    # each part a scalar subquery (two selects added would be their UNION)
+    # bound to the database: a select of no model is written for its engine only so
+    return Select(columns=[reduce(operator.add, [fn.COALESCE(found, 0) for found in parts]).alias("n")]).bind(db)
 
 
 def _list_rows(page):

@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, redirect, request, url_for
 
 from flask_login import current_user
 
-from ..core.access import get_visible_or_404
 from ..core.i18n import _, locale_name, ngettext
 from ..models import Customer, Deal, Quote
 from ..web.rows import RowTemplate
@@ -21,10 +20,6 @@ from .blueprint import bp
 from .forms import ActionForm, QuoteFilterForm, QuoteForm
 
 ACTIONS = ("submit", "send", "approve", "return", "accept", "reject")
-
-
-def _deal_or_404(deal_id):
-    return get_visible_or_404(Deal, deal_id, current_user, Deal.owner)
 
 
 def _quote_or_404(quote_id):
@@ -82,7 +77,7 @@ def _save(form, deal, quote):
     try:
         if quote is None:
             saved = quotes.create(deal, _rows(form), form.discount.data, form.valid_until.data, form.notes.data,
-                                  current_user, current_settings(), today())
+                                  current_user, current_settings(), today(), stage_kind=deal.stage_kind)
         else:
             version = int(form.version.data) if str(form.version.data or "").isdecimal() else -1
             saved = quotes.edit(quote, version, _rows(form), form.discount.data, form.valid_until.data,
@@ -100,8 +95,8 @@ def _save(form, deal, quote):
 @all_or_nothing
 def new(deal_id):
     # the empty form shows only the deal's title and customer; a posted one saves on the whole deal
-    deal = (_deal_or_404(deal_id) if request.method == "POST" else
-            queries.form_deal(deal_id, current_user) or abort(404))
+    deal = (queries.quoted_deal(deal_id, current_user) if request.method == "POST" else
+            queries.form_deal(deal_id, current_user)) or abort(404)
     if not quotes.may_prepare(current_user):
         abort(403)
     form = QuoteForm()
@@ -121,7 +116,6 @@ def edit(quote_id):
     quote = _quote_or_404(quote_id)
     if not quotes.may_prepare(current_user):
         abort(403)
-    deal = Deal.get_by_id(quote.deal_id)
     if quote.status not in quotes.EDITABLE:
         flash(_("A sent quote cannot change; make a new one."), "error")
         return redirect(url_for("quotes.detail", quote_id=quote.id))
@@ -134,12 +128,12 @@ def edit(quote_id):
                       for line in queries.lines_of(quote)],
             "discount": percent_text(quote.discount_bp) if quote.discount_bp else "",
             "valid_until": quote.valid_until, "notes": quote.notes, "version": quote.version})
-    saved, status = _save(form, deal, quote)
+    saved, status = _save(form, None, quote)  # an edit writes the quote alone: its deal is read for the form
     if saved is not None:
         flash(_("Saved.") if saved.status == quote.status else
               _("Saved. The quote is a draft again: what was approved must be approved again."), "success")
         return redirect(url_for("quotes.detail", quote_id=saved.id), 303)
-    return _form_page(form, deal, quote, status=status)
+    return _form_page(form, Deal.get_by_id(quote.deal_id), quote, status=status)
 
 
 @bp.post("/quotes/preview")

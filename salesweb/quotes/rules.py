@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from ..core.access import team_ids
 from ..core.db import db, in_query, utcnow
+from ..infra import rollups
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -253,10 +254,12 @@ def preview(rows, discount_text):
 
 def next_number(year):
     """Q-YYYY-NNNN: the year's counter is bumped first, so the row stays locked (PostgreSQL) or the database
-    stays write-locked (SQLite) until the quote that takes the number is written in the same transaction."""
-    QuoteCounter.insert(year=year, last=0).on_conflict_ignore().execute()
-    QuoteCounter.update(last=QuoteCounter.last + 1).where(QuoteCounter.year == year).execute()
-    last = QuoteCounter.select(QuoteCounter.last).where(QuoteCounter.year == year).scalar()
+    stays write-locked (SQLite) until the quote that takes the number is written in the same transaction. One
+    upsert makes the year's row or bumps it and gives back the number (RETURNING, both engines)."""
+    found = (QuoteCounter.insert(year=year, last=1)
+             .on_conflict(conflict_target=[QuoteCounter.year], update={QuoteCounter.last: QuoteCounter.last + 1})
+             .returning(QuoteCounter.last).tuples().execute())
+    last = list(found)[0][0]
     return f"Q-{year}-{last:04d}"
 
 
@@ -278,11 +281,12 @@ def _event(quote, action, from_status, to_status, by, note="", now=None):
                       note=note, at=now or utcnow())
 
 
-def create(deal, rows, discount_text, valid_until, notes, by, settings, today, now=None):
-    """A draft quote on an open deal the preparer may see (the caller has checked scope)."""
+def create(deal, rows, discount_text, valid_until, notes, by, settings, today, now=None, stage_kind=None):
+    """A draft quote on an open deal the preparer may see (the caller has checked scope). `stage_kind`: the kind of
+    the deal's stage, when the caller read it with the deal (`queries.quoted_deal`), else it is read."""
     if not may_prepare(by):
         raise Invalid({None: _l("Your role cannot prepare quotes.")})
-    if Stage.get_by_id(deal.stage_id).kind != "open":
+    if (stage_kind or Stage.get_by_id(deal.stage_id).kind) != "open":
         raise Invalid({None: _l("The deal is closed; reopen it to quote.")})
     figures, clean = read(rows, discount_text, valid_until, notes, today)
     now = now or utcnow()
@@ -291,6 +295,7 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
                              status="draft", created_at=now, updated_at=now, **clean,
                              **_figures(figures, by, by, settings))
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
+        rollups.quote_changed(deal.id, None, ("draft", quote.valid_until))
         _event(quote, "created", "", "draft", by, now=now)
         audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}, "
                                           f"{percent_text(quote.effective_bp)} % off catalogue set by {by.name}")
@@ -299,12 +304,19 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
 
 
 def _claim(quote, version, allowed, changes, now):
-    """Move the quote on if it is still at `version` and in one of `allowed` statuses; else Stale."""
-    count = (Quote.update(version=Quote.version + 1, updated_at=now, **changes)
-             .where((Quote.id == quote.id) & (Quote.version == version) & Quote.status.in_(allowed)).execute())
-    current = Quote.get_by_id(quote.id)
-    if count != 1:
-        raise _changed(current)
+    """Move the quote on if it is still at `version`, the version `quote` was read at, and in one of `allowed`
+    statuses; else Stale. The quote list's counts (`rollups.quote_changed`) move from where `quote` counts, as
+    stored at that version, to where the quote now counts."""
+    if quote.version != version:
+        raise _changed(quote)
+    # the quote as written comes back from the update (RETURNING, both engines): no second read
+    found = list(Quote.update(version=Quote.version + 1, updated_at=now, **changes)
+                 .where((Quote.id == quote.id) & (Quote.version == version) & Quote.status.in_(allowed))
+                 .returning(Quote).execute())
+    if len(found) != 1:
+        raise _changed(Quote.get_by_id(quote.id))
+    current = found[0]
+    rollups.quote_changed(quote.deal_id, (quote.status, quote.valid_until), (current.status, current.valid_until))
     return current
 
 
@@ -329,10 +341,12 @@ def edit(quote, version, rows, discount_text, valid_until, notes, by, settings, 
     now = now or utcnow()
     with db.atomic():
         changed = discount_changed(quote, lines_of(quote), figures)
-        setter = by if changed or quote.discount_set_by_id is None else User.get_by_id(quote.discount_set_by_id)
+        preparer = by if by.id == quote.prepared_by_id else User.get_by_id(quote.prepared_by_id)
+        setter = by if changed or quote.discount_set_by_id in (None, by.id) else \
+            preparer if quote.discount_set_by_id == preparer.id else User.get_by_id(quote.discount_set_by_id)
         updated = _claim(quote, version, EDITABLE,
                          dict(status="draft", decided_by=None, decided_at=None, decision_note="", **clean,
-                              **_figures(figures, User.get_by_id(quote.prepared_by_id), setter, settings)), now)
+                              **_figures(figures, preparer, setter, settings)), now)
         QuoteLine.delete().where(QuoteLine.quote == quote.id).execute()
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
         _event(quote, "edited", quote.status, "draft", by, now=now)

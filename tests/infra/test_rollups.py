@@ -12,14 +12,15 @@ from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
 from salesweb.customers import importer, pool, rules as customers, tiers
 from salesweb.infra import rollups
-from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Stage,
-                             StageChange, Team, User, Visit)
+from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Product,
+                             Quote, Stage, StageChange, Team, User, Visit)
 from salesweb.models.rollups import OWN, CustomerCount, StageStay, VisitDay, VisitMonth
 from salesweb.pipeline import rules as pipeline, stages
-from salesweb.quotes import contracts
+from salesweb.quotes import contracts, queries as quote_queries, rules as quotes
 from salesweb.visits import rules as visits
 
 REGIONS = ("", "East", "West")
+QUOTE_ACTIONS = ("submit", "send", "approve", "return", "accept", "reject", "edit")
 statuses, tier_codes, regions = st.sampled_from(STATUSES), st.sampled_from(TIERS), st.sampled_from(REGIONS)
 # a customer's owner: one of the four reps, or (4) nobody, the pool
 owner_choice = st.integers(0, 4)
@@ -59,6 +60,11 @@ steps = st.lists(st.one_of(
     # someone (one of the reps, or their manager) reports to another: the manager, the director above them, a
     # second manager under the director, or nobody
     st.tuples(st.just("reports to"), st.integers(0, 3), st.integers(0, 3)),
+    # a quote on a deal, by one of the reps, valid for some days, its discount within a rep's authority or not; a
+    # step in a quote's life; days passing (the quotes' today: a live quote past its validity has expired)
+    st.tuples(st.just("quote"), st.integers(0, 50), st.integers(0, 3), st.integers(0, 40), st.booleans()),
+    st.tuples(st.just("quote step"), st.integers(0, 50), st.sampled_from(QUOTE_ACTIONS), st.integers(0, 40)),
+    st.tuples(st.just("days pass"), st.integers(1, 30)),
 ), min_size=3, max_size=30)
 
 
@@ -78,7 +84,9 @@ def world(app, make):
             Customer.update(lat=31.23 + i / 100, lon=121.47).where(Customer.id == customer.id).execute()
             customer.lat, customer.lon = 31.23 + i / 100, 121.47
             make.deal(reps[i % 4], customer)
-        yield {"values": values, "reps": reps, "ops": ops, "customers": customers, "batches": [],
+        product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
+        yield {"values": values, "reps": reps, "ops": ops, "customers": customers, "batches": [], "product": product,
+               "today": [utcnow().date()],
                "bosses": [manager, director, second, None],
                # the clock only goes forward from the deals' making, as time does
                "clock": [utcnow().replace(microsecond=0) + datetime.timedelta(minutes=1)]}
@@ -208,6 +216,8 @@ def run(world, step):
         stage = _stage(args[0])
         stages.edit(stage, {"name_en": stage.name_en, "name_zh": stage.name_zh, "probability": args[1],
                             "kind": stage.kind, "rotting_days": stage.rotting_days}, ops)
+    elif kind in ("quote", "quote step", "days pass"):
+        run_quote_step(world, kind, args)
     elif kind == "merge":  # a new stage, a deal moved into it, then the stage merged into another open one
         extra = stages.create({"name_en": f"Extra {world['clock'][0]:%H%M%S}", "name_zh": f"额外 {world['clock'][0]:%H%M%S}", "probability": 40,
                                "kind": "open", "rotting_days": None}, ops)
@@ -216,6 +226,36 @@ def run(world, step):
         stages.merge(extra, _stage(args[1], ("open",)), ops, now=_tick(world, 5))
     else:
         run_customer_step(world, kind, args)
+
+
+def run_quote_step(world, kind, args):
+    """A quote made, moved on in its life, or days passing."""
+    values, today = world["values"], world["today"][0]
+    if kind == "days pass":
+        world["today"][0] += datetime.timedelta(days=args[0])
+        return
+    lines = [{"product": str(world["product"].id), "quantity": "1"}]
+    if kind == "quote":
+        deal, preparer, days, beyond = _deal(args[0]), world["reps"][args[1]], args[2], args[3]
+        quotes.create(deal, lines, "15" if beyond else "", today + datetime.timedelta(days=days), "", preparer, values,
+                      today, now=_tick(world, 1))
+        return
+    found = list(Quote.select().order_by(Quote.id))
+    if not found:
+        return
+    quote, action, days = found[args[0] % len(found)], args[1], args[2]
+    preparer, now = User.get_by_id(quote.prepared_by_id), _tick(world, 1)
+    if action == "submit":
+        quotes.submit(quote, quote.version, preparer, today, now=now)
+    elif action == "send":
+        quotes.send(quote, quote.version, preparer, values, today, now=now)
+    elif action in ("approve", "return"):
+        quotes.decide(quote, quote.version, world["ops"], action == "approve", "Why", today, now=now)
+    elif action in ("accept", "reject"):
+        quotes.answer(quote, quote.version, preparer, action == "accept", today, now=now)
+    else:
+        quotes.edit(quote, quote.version, lines, "15" if quote.discount_bp else "", today + datetime.timedelta(days=days),
+                    "", preparer, values, today, now=now)
 
 
 def run_customer_step(world, kind, args):
@@ -460,3 +500,41 @@ def test_kept_group_rollups_follow_each_change_of_who_reports_to_whom(app, world
         people.save_team(Team.get(Team.name == "East"), "East", world["bosses"][2], world["ops"])
         assert User.get_by_id(other.id).reports_to_id == world["bosses"][2].id
         assert rollups.differences(world["values"]) == []
+
+
+# Every write that moves a quote's count: quotes made (one beyond a rep's authority), submitted, returned, approved,
+# sent, accepted, rejected, edited to another validity, on a deal given to another owner and moved with its
+# customer to another rep and back; days passing in between. After each, the quote list's count of every status
+# and validity, for ops, the manager of the reps' team, the director above them and a rep, with an owner too, is
+# the count of the quotes it lists.
+EVERY_QUOTE_WRITE = [("quote", 0, 0, 10, True), ("quote", 1, 1, 0, False), ("quote", 2, 3, 30, False),
+                     ("quote step", 0, "submit", 0), ("quote step", 0, "return", 0), ("quote step", 0, "edit", 20),
+                     ("quote step", 0, "submit", 0), ("quote step", 0, "approve", 0), ("quote step", 0, "send", 0),
+                     ("quote step", 1, "submit", 0), ("quote step", 1, "send", 0), ("days pass", 1),
+                     ("quote step", 2, "submit", 0), ("quote step", 2, "send", 0), ("quote step", 2, "accept", 0),
+                     ("quote", 3, 2, 5, False), ("quote step", 3, "submit", 0), ("quote step", 3, "send", 0),
+                     ("quote step", 3, "reject", 0), ("owner", 0, 2), ("reassign", 1, 3), ("days pass", 12),
+                     ("quote", 1, 0, 3, False), ("undo",), ("days pass", 30), ("owner", 2, 0)]
+
+
+def _listed_count(user, criteria, today):
+    """How many quotes the list holds for `user`, counted from the rows it would show."""
+    fetch, _count = quote_queries.listing(user, criteria, today)
+    return len(fetch(0, 10_000))
+
+
+def test_kept_quote_counts_equal_a_rebuild_and_the_lists_after_each_quote_write(app, world):
+    reps = world["reps"]
+    manager, director = reps[3], User.get_by_id(reps[3].reports_to_id)
+    with app.app_context():
+        for step in EVERY_QUOTE_WRITE:
+            run(world, step)
+            assert rollups.differences(world["values"]) == [], step
+            today = world["today"][0]
+            for user in (world["ops"], manager, director, reps[0]):
+                for status in (None,) + quote_queries.LIST_STATUSES:
+                    for validity in (None, "valid", "expired"):
+                        for owner in (None, reps[0].id, reps[2].id):
+                            criteria = {"status": status, "validity": validity, "owner": owner}
+                            assert quote_queries.listing(user, criteria, today)[1] == \
+                                _listed_count(user, criteria, today), (step, user.role, criteria)

@@ -5,8 +5,10 @@ import datetime
 
 import pytest
 
-from salesweb.models import Customer, Product, Quote
-from salesweb.quotes import rules as quotes
+from salesweb.infra import rollups
+from salesweb.models import Customer, Deal, Product, Quote
+from salesweb.pipeline import rules as pipeline
+from salesweb.quotes import queries, rules as quotes
 from salesweb.core import settings
 from salesweb.core.clock import local_today
 from tests.conftest import count_queries, login
@@ -142,3 +144,75 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_quotes(app, make
     with count_queries() as scoped:
         assert manager.get("/quotes?status=draft&q=cust").status_code == 200
     assert len(scoped) == 4
+
+
+def _count(user, today, **criteria):
+    return queries.listing(user, criteria, today)[1]
+
+
+def test_the_count_reads_the_days_of_validity_around_today(app, make):
+    """A quote valid until today is live, one valid until yesterday has expired: on the first day of a month (the
+    day before is the last month's), in the middle of one, and the months around it."""
+    director = make.user("manager", name="Director")
+    manager = make.user("manager", team="East", reports_to=director)
+    rep = make.user("rep", team="East", reports_to=manager)
+    west = make.user("rep", team="West", reports_to=director)
+    ops = make.user("ops")
+    product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
+    first = datetime.date(2027, 3, 1)
+
+    def sent(owner, valid_until):
+        deal = make.deal(owner)
+        made = quotes.create(deal, [{"product": str(product.id), "quantity": "1"}], "", valid_until, "", owner,
+                             settings.current(), datetime.date(2027, 1, 1))
+        return quotes.send(made, made.version, owner, settings.current(), datetime.date(2027, 1, 1))
+    with app.app_context():
+        for day in (datetime.date(2027, 2, 28), first, datetime.date(2027, 3, 2), datetime.date(2027, 4, 1)):
+            sent(rep, day)
+        sent(manager, datetime.date(2027, 3, 15))  # a manager among the reps: in their team's count
+        draft_deal = make.deal(west)
+        quotes.create(draft_deal, [{"product": str(product.id), "quantity": "1"}], "", datetime.date(2027, 2, 1), "",
+                      west, settings.current(), datetime.date(2027, 1, 1))
+        # the first of the month: the last day of February has expired, the first of March is live
+        assert _count(ops, first, status="sent") == 4
+        assert _count(ops, first, status="expired") == 1
+        assert _count(ops, first, status="draft") == 1 and _count(ops, first) == 6
+        assert _count(ops, first, validity="valid") == 4 and _count(ops, first, validity="expired") == 2
+        assert _count(ops, first, status="sent", validity="expired") == 0
+        assert _count(ops, first, status="expired", validity="expired") == 1
+        assert _count(ops, first, status="draft", validity="expired") == 1
+        # the second: the first of March has expired too
+        second = first + datetime.timedelta(days=1)
+        assert _count(ops, second, status="sent") == 3 and _count(ops, second, status="expired") == 2
+        # the middle of the month: valid until that very day is live, the day after that the quote expires
+        middle = datetime.date(2027, 3, 15)
+        assert _count(ops, middle, status="sent") == 2 and _count(ops, middle, status="expired") == 3
+        assert _count(ops, middle + datetime.timedelta(days=1), status="sent") == 1
+        # in April the whole of March has expired; in May everything sent has
+        assert _count(ops, datetime.date(2027, 4, 1), status="sent") == 1
+        assert _count(ops, datetime.date(2027, 5, 1), status="expired") == 5
+        # scopes: the manager's team (the manager among them), the director above, a rep, an owner filter
+        assert _count(manager, middle, status="sent") == 2 and _count(manager, middle, status="draft") == 0
+        assert _count(director, middle) == 6 and _count(rep, middle) == 4
+        assert _count(manager, middle, owner=manager.id) == 1 and _count(manager, middle, owner=west.id) == 0
+        assert _count(rep, middle, owner=manager.id) == 0 and _count(director, middle, owner=west.id) == 1
+        # a deal that moves to another team takes its quotes' counts along
+        deal = Deal.get_by_id(Quote.select().where(Quote.valid_until == datetime.date(2027, 4, 1)).get().deal_id)
+        pipeline.edit(deal, {"title": deal.title, "amount": deal.amount}, deal.customer, west, deal.version, ops)
+        assert _count(manager, middle, status="sent") == 1 and _count(west, middle, status="sent") == 1
+        assert _count(director, middle, status="sent") == 2 and _count(ops, middle) == 6
+
+
+def test_the_list_judges_validity_by_the_installs_day(app, book):
+    """Valid until the install's today: live; until the day before: expired (the install's calendar, whatever
+    the day in UTC)."""
+    rep, today = book["rep"], book["today"]
+    for days, name in ((0, "Today Pumps"), (-1, "Yesterday Pumps")):
+        made = book["quote"](rep, name)
+        Quote.update(valid_until=today + datetime.timedelta(days=days)).where(Quote.id == made.id).execute()
+    with app.app_context():
+        rollups.rebuild()  # the days were written straight to the rows
+    client = client_for(app, book["support"])
+    assert "4 quotes" in client.get("/quotes?status=draft").get_data(as_text=True)
+    assert "3 quotes" in client.get("/quotes?validity=valid&status=draft").get_data(as_text=True)
+    assert "1 quote" in client.get("/quotes?validity=expired").get_data(as_text=True)
