@@ -367,3 +367,36 @@ def test_a_repeat_costs_the_refused_insert_and_one_read(app, make, team):
         assert sent(client, token, data).status_code == 200
     assert len(first) == 10
     assert len(again) == 4  # the user, the customer, the refused insert, the visit made before
+
+
+def test_a_token_from_an_ended_sign_in_is_a_clear_refusal(app, make, team):
+    """The CSRF token lives as long as the sign-in (WTF_CSRF_TIME_LIMIT is None; a sign-in ends SESSION_HOURS after
+    it began, or on signing out). A visit queued with the token of a sign-in that has ended is answered, signed out
+    and signed in again alike, with a 400 the outbox can show: it must take the new sign-in's token. Nothing is
+    stored until it does."""
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+    customer = make.customer(team["rep"], name="Queued Co")
+    client, token = phone(app, team["rep"])
+    data = visit_form(customer, utcnow() - datetime.timedelta(hours=1), client_uuid=str(uuid.uuid4()))
+    assert client.post("/logout", data={"csrf_token": token}).status_code in (302, 303)
+    signed_out = sent(client, token, data)
+    assert signed_out.status_code == 400 and "The form expired" in signed_out.json["errors"]["csrf_token"]
+    assert login(client, team["rep"].email).status_code == 302
+    stale = sent(client, token, data)
+    assert stale.status_code == 400 and "The form expired" in stale.json["errors"]["csrf_token"]
+    assert not Visit.select().exists()
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/visits/new").get_data(as_text=True)).group(1)
+    assert sent(client, fresh, data).status_code == 201
+
+
+def test_a_sign_in_past_its_hours_is_sent_to_sign_in_again(app, make, team):
+    """A sign-in older than SESSION_HOURS ends at the next request, before its token is checked: the answer is the
+    way to the sign-in page (as every page's), and nothing is stored."""
+    customer = make.customer(team["rep"], name="Expired Co")
+    client, token = phone(app, team["rep"])
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) + 60
+    answer = sent(client, token, visit_form(customer, utcnow() - datetime.timedelta(hours=1)))
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert not Visit.select().exists()
