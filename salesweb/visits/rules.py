@@ -32,6 +32,7 @@ COMMENTERS = ("manager",)
 CHECKIN_AFTER = datetime.timedelta(hours=2)  # a rep may check in on the way out, or while writing it up
 CLOCK_SKEW = datetime.timedelta(minutes=5)  # a phone's clock may run this far ahead of the server's
 FIX_SKEW = datetime.timedelta(minutes=2)  # a fix's time, from the phone, may run this far ahead of the other
+KEPT_ON_PHONE = datetime.timedelta(days=366)  # a visit older than this is refused anyway (`_checked`)
 
 
 def may_log(user):
@@ -109,11 +110,11 @@ def captured_at(text, now):
             return now
         try:
             at = datetime.datetime.fromisoformat(text)
-        except ValueError:
+            at = at.astimezone(datetime.UTC).replace(tzinfo=None) if at.tzinfo is not None else None
+        except (ValueError, OverflowError):  # not a time, or one at the calendar's very ends
             at = None
-        if at is None or at.tzinfo is None:
+        if at is None or at < now - KEPT_ON_PHONE:
             raise Invalid({"captured_at": _l("The time the visit was saved on the phone is not valid.")})
-        at = at.astimezone(datetime.UTC).replace(tzinfo=None)
     if at > now + CLOCK_SKEW:
         raise Invalid({"captured_at": _l("The visit was saved on the phone after it arrived: the phone's clock is "
                                          "wrong. Set it and send the visit again.")})

@@ -216,6 +216,8 @@ def test_refusals_answer_json_with_the_reason_and_change_nothing(app, make, team
     refused(422, "client_uuid", "not valid", client_uuid="not-a-uuid")
     refused(422, "captured_at", "not valid", captured_at="yesterday at ten")
     refused(422, "captured_at", "not valid", captured_at="2026-01-05T10:00:00")  # no offset: no telling when
+    for odd in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2001-01-01T00:00:00+00:00", "x" * 5000):
+        refused(422, "captured_at", "not valid", captured_at=odd)
     refused(422, "captured_at", "clock is wrong", captured_at=captured(utcnow() + datetime.timedelta(minutes=30)))
     fix_after = str(int((utcnow() - datetime.timedelta(minutes=20)).replace(tzinfo=datetime.UTC).timestamp() * 1000))
     refused(422, "form", "taken after the visit was saved", lat="31.2", lon="121.5", accuracy="20",
