@@ -1,4 +1,5 @@
 """The schema comes only from migrations/, and it is exactly what the models describe."""
+import pytest
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
@@ -145,3 +146,52 @@ def test_0022_drops_the_data_generation_of_an_install_from_before_it(app):
     assert _generation_left() == []
     drop.up(None, db.obj)
     assert _generation_left() == []
+
+
+def test_0044_keeps_the_visits_of_an_install_from_before_it_and_sent_ids_once_per_rep(tmp_path):
+    """Visits logged before 0044 have no client id: NULLs are distinct, so a rep's many old visits stand side by
+    side under the unique index, while one rep's id is one visit and another rep may use the same id."""
+    import datetime
+
+    from salesweb.app import create_app
+    from salesweb.models import Customer, Visit
+    from salesweb.admin import rules as people
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",
+                      "INSTANCE_PATH": tmp_path / "instance", "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        schema.runner().up(target="0040_due_rollups")
+        rep = people.create_user("rep@example.com", "Rep", "rep", "a long passphrase here")
+        customer = Customer.create(name="Acme", name_key="acme", owner=rep, status="customer",
+                                   next_visit_due=datetime.date(2026, 12, 1),
+                                   last_activity_at=datetime.datetime(2026, 11, 1))
+        for hour in (3, 5):  # written as the rows of then: no client id, no capture time
+            db.execute_sql("INSERT INTO visit (customer_id, rep_id, status, occurred_at, duration_minutes, kind, "
+                           "purpose, notes, outcome, next_step, market_note, market_tags, verified, check_problem, "
+                           "created_at, updated_at) VALUES (?, ?, 'done', ?, 30, 'phone', '', '', '', '', '', '', "
+                           "0, '', ?, ?)", (customer.id, rep.id, datetime.datetime(2026, 11, 17, hour),
+                                            datetime.datetime(2026, 11, 17, 9), datetime.datetime(2026, 11, 17, 9)))
+        assert "0044_visit_client_uuid" in schema.migrate()
+        assert [(v.client_uuid, v.captured_at) for v in Visit.select()] == [(None, None), (None, None)]
+    db.close()
+
+
+def test_a_reps_client_id_is_unique_and_nulls_are_not(app, make):
+    import datetime
+    import uuid
+
+    from peewee import IntegrityError
+
+    from salesweb.models import Visit
+    rep, other = make.user("rep"), make.user("rep")
+    customer = make.customer(rep)
+    sent_as = str(uuid.uuid4())
+
+    def row(who, client_uuid):
+        return Visit.insert(customer=customer.id, rep=who.id, status="done", occurred_at=datetime.datetime(2026, 11, 17),
+                            client_uuid=client_uuid).execute()
+    row(rep, None), row(rep, None), row(rep, sent_as), row(other, sent_as)
+    with pytest.raises(IntegrityError):
+        with db.atomic():
+            row(rep, sent_as)
+    assert Visit.select().count() == 4

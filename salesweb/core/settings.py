@@ -69,6 +69,8 @@ DEFINITIONS = (
                minimum=5, maximum=5000),
     Definition("checkin_max_age_minutes", "int", 10, _l("Check-in position at most this old (minutes)"), G_VISITS,
                minimum=1, maximum=1440),
+    Definition("offline_late_hours", "int", 72, _l("Flag a visit sent later than this after it was captured (hours)"),
+               G_VISITS, minimum=1, maximum=8760),
     Definition("share_link_days", "int", 7, _l("Share links stay valid for (days)"), G_COLLATERAL,
                minimum=1, maximum=90),
     Definition("feedback_response_hours", "int", 24, _l("Answer customer feedback within (hours)"), G_SERVICE,

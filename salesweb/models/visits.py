@@ -44,12 +44,15 @@ class Visit(BaseModel):
     verified = BooleanField(default=False)
     check_problem = CharField(max_length=16, default="")  # why not verified: far, inaccurate, stale, reused, no_place
     photo = ForeignKeyField(StoredFile, null=True, backref="+", on_delete="RESTRICT")
+    client_uuid = CharField(max_length=36, null=True)  # the id the sending form or phone made: one visit per rep and id
+    captured_at = DateTimeField(null=True)  # when it was saved on the phone (UTC); received: created_at
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow)  # a done visit's: when the server received it (a fulfilled plan's too)
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
         indexes = (
+            (("rep", "client_uuid"), True),  # a visit sent twice is recorded once (0044)
             (("rep", "occurred_at", "status"), False),  # my visits this week; a team's visits by date and per month
             (("rep", "status", "planned_for"), False),  # planned today, the week plan
             (("rep", "status", "occurred_at"), False),  # a rep's visit list, newest first (0039)

@@ -40,6 +40,8 @@ class VisitForm(Form):
     fix_at = HiddenField()
     photo = FileField(_l("Photo"), render_kw={"accept": "image/*", "capture": "environment"})  # the camera, on a phone
     planned = HiddenField()
+    client_uuid = HiddenField()  # made afresh for each form shown: the same form sent twice is one visit
+    captured_at = HiddenField()  # from a phone's outbox: when the visit was saved there (ISO 8601 with offset)
     next = HiddenField()
 
 

@@ -168,7 +168,27 @@ def listing(user, criteria, settings):
 
 # what the visit list shows of a visit, in the order `listing` gives it (its rep's name last)
 LISTED = (Visit.id, Customer.tier.alias("customer_tier"), Customer.name.alias("customer_name"), Visit.occurred_at,
-          Visit.kind, Visit.outcome, Visit.verified, Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose)
+          Visit.kind, Visit.outcome, Visit.verified, Visit.lat, Visit.distance_m, Visit.check_problem, Visit.purpose,
+          Visit.captured_at, Visit.created_at)
+
+
+SENT_AT_ONCE = datetime.timedelta(minutes=1)  # a visit that took longer to arrive was kept on the phone
+
+
+def sent_later(captured_at, received_at):
+    """Whether a visit arrived a minute or more after it was captured: kept on the phone, then sent."""
+    return captured_at is not None and received_at is not None and received_at - captured_at >= SENT_AT_ONCE
+
+
+def sent_after(captured_at, received_at, settings):
+    """How many whole hours after its capture on the phone a visit arrived, when later than the install allows
+    (`offline_late_hours`): the manager is shown it. None when in time, or not captured on a phone (before 0044)."""
+    if captured_at is None or received_at is None:
+        return None
+    late = received_at - captured_at
+    if late <= datetime.timedelta(hours=settings["offline_late_hours"]):
+        return None
+    return int(late.total_seconds() // 3600)
 
 
 def comment_counts(visit_ids):
@@ -195,7 +215,8 @@ def _visit_page_row(role):
                                       Visit.occurred_at, Visit.planned_for, Visit.duration_minutes, Visit.kind,
                                       Visit.outcome, Visit.purpose, Visit.next_step, Visit.next_visit_on,
                                       Deal.id.alias("linked_deal_id"), Deal.title.alias("deal_title"), Visit.notes,
-                                      Visit.market_note, Visit.market_tags, Visit.photo.alias("photo_id")),
+                                      Visit.market_note, Visit.market_tags, Visit.photo.alias("photo_id"),
+                                      Visit.captured_at, Visit.created_at),
                          role, Visit.rep)
             .join(Customer, on=(Visit.customer == Customer.id))
             .switch(Visit).join(REP, on=(Visit.rep == REP.id))

@@ -1,7 +1,8 @@
 import datetime
+import uuid
 
 import pytz
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..core.access import get_visible_or_404
@@ -14,7 +15,7 @@ from ..customers import queries as customers
 from ..pipeline import queries as pipeline
 from . import queries, rules as visits
 from ..core.errors import Invalid
-from ..web.pages import Page, is_fragment_request, page_number, render, safe_next, submit
+from ..web.pages import Page, errors_as_json, is_fragment_request, page_number, render, safe_next, submit, wants_json
 from ..core.clock import local_today as today
 from ..web.downloads import send_stored
 from ..core.settings import current_settings
@@ -25,7 +26,7 @@ from .forms import DATES, CommentForm, FilterForm, PlanForm, VisitForm
 LABELS = dict(kind_labels=VISIT_KIND_LABELS, outcome_labels=OUTCOME_LABELS, problem_labels=CHECK_PROBLEM_LABELS)
 # a done visit in the list (queries.listing), its comments counted
 LIST_ROW = RowTemplate("visits/_row.html", "id customer_tier customer_name occurred_at kind rep_name outcome comments "
-                       "verified checked_in distance_m check_problem purpose", look=("show_rep",))
+                       "verified checked_in distance_m check_problem purpose sent_after", look=("show_rep",))
 
 
 def _float(value):
@@ -61,6 +62,7 @@ def _values(form, customer):
         "deal": Deal.get_or_none((Deal.id == form.deal.data) & (Deal.customer == customer.id)) if form.deal.data else None,
         "contacts": customers.contacts_of(customer.id, among=contact_ids) if contact_ids else [],
         "market_note": form.market_note.data, "market_tags": form.market_tags.data,
+        "client_uuid": form.client_uuid.data, "captured_at": form.captured_at.data,
         "lat": _float(form.lat.data), "lon": _float(form.lon.data), "accuracy": _float(form.accuracy.data),
         "fix_at": datetime.datetime.fromtimestamp(fix_ms / 1000, datetime.UTC).replace(tzinfo=None)
         if fix_ms is not None and 0 < fix_ms < 4e12 else None,
@@ -85,6 +87,31 @@ def _back(default):
     return safe_next(request.values.get("next")) or default
 
 
+# The hidden fields a phone fills in: shown on the page with the form's own messages.
+HIDDEN = ("client_uuid", "captured_at")
+
+
+def _sent_before(form):
+    """This user's visit sent before under the form's client id (a repeat), or None."""
+    try:
+        return visits.sent_before(current_user, visits.client_uuid(form.client_uuid.data))
+    except Invalid:
+        return None
+
+
+def _logged(visit, created, customer):
+    """The answer to a logged visit: JSON for a program (201 made, 200 made before), else back where the form came
+    from."""
+    if wants_json():
+        body = {"id": visit.id, "url": url_for("visits.detail", visit_id=visit.id), "created": created}
+        return jsonify(body), 201 if created else 200
+    if created:
+        flash(_("Visit to %(name)s logged.", name=customer.name), "success")
+    else:
+        flash(_("Visit to %(name)s was already logged.", name=customer.name), "success")
+    return redirect(_back(url_for("home.index")), 303)
+
+
 @bp.route("/visits/new", methods=["GET", "POST"])
 def new():
     if not visits.may_log(current_user):
@@ -101,13 +128,20 @@ def new():
         if planned:
             form.purpose.data, form.kind.data, form.planned.data = planned.purpose, planned.kind, planned.id
         form.next.data = safe_next(request.args.get("next")) or ""
+        form.client_uuid.data = str(uuid.uuid4())  # a double tap, or the form sent again, is one visit
     asked_for = form.customer.data
     if planned is not None and asked_for == planned.customer_id:
         customer = planned.customer  # the plan's, read with it (as `chosen` keeps it)
     else:
         customer = customer_forms.chosen(form, planned.customer_id if planned else None)
-    if asked_for and customer is None:
-        abort(404)  # a customer outside the user's scope, by id
+    if asked_for and customer is None:  # a customer outside the user's scope, by id (reassigned, deleted)
+        earlier = _sent_before(form) if request.method == "POST" else None
+        if earlier is not None:  # sent before, and the customer went since: the visit stands
+            return _logged(earlier, False, earlier.customer)
+        if wants_json():
+            return jsonify({"errors": {"customer": _("This customer is not yours to visit: it was reassigned or "
+                                                     "deleted.")}}), 404
+        abort(404)
     customer_forms.offer(form, customer)
     if request.method == "GET":
         _customer_fields(form, customer)
@@ -120,16 +154,19 @@ def new():
         upload = (photo.stream, photo.filename) if photo and photo.filename else None
         upload_dir, max_bytes = upload_limits()
         try:
-            made["visit"] = visits.log(_values(form, customer), customer, current_user, current_user, settings,
-                                       planned=planned, photo=upload, upload_dir=upload_dir, max_bytes=max_bytes)
+            made["visit"], made["created"] = visits.log_once(
+                _values(form, customer), customer, current_user, current_user, settings, planned=planned,
+                photo=upload, upload_dir=upload_dir, max_bytes=max_bytes)
         except Invalid as refused:
             raise Invalid({FIELD_OF.get(k, k): m for k, m in refused.errors.items()}) from refused
 
     done, status = submit(form, log)
     if done:
-        flash(_("Visit to %(name)s logged.", name=customer.name), "success")
-        return redirect(_back(url_for("home.index")), 303)
+        return _logged(made["visit"], made["created"], customer)
     if request.method == "POST":
+        if wants_json():
+            return jsonify({"errors": errors_as_json(form)}), status
+        form.form_errors.extend(m for name in HIDDEN for m in getattr(form, name).errors)
         # refused: the form again, with the people and deals to choose from (a visit logged shows neither: its
         # post reads only the people ticked, and the deal chosen)
         _customer_fields(form, customer)
@@ -162,10 +199,15 @@ def index():
     comments = queries.comment_counts([row[0] for row in page.items])
     listed = LIST_ROW.write(
         (LIST_ROW.Row(i, tier, customer, at, kind, rep, outcome, comments.get(i, 0), verified, lat is not None,
-                      distance, problem, purpose)
-         for i, tier, customer, at, kind, outcome, verified, lat, distance, problem, purpose, rep in page.items),
+                      distance, problem, purpose, queries.sent_after(captured, received, settings))
+         for i, tier, customer, at, kind, outcome, verified, lat, distance, problem, purpose, captured, received, rep
+         in page.items),
         show_rep=current_user.role != "rep")
     return render("visits/index.html", block="list", filters=filters, page=page, rows=listed, people=people)
+
+
+def _sent_after(visit):
+    return queries.sent_after(visit.captured_at, visit.created_at, current_settings())
 
 
 def _page_or_404(visit_id):
@@ -176,7 +218,9 @@ def _page_or_404(visit_id):
 def detail(visit_id):
     page = _page_or_404(visit_id)
     visits.mark_comments_read(page.visit, current_user)
-    return render("visits/detail.html", page=page, visit=page.visit, form=CommentForm(formdata=None), **LABELS)
+    return render("visits/detail.html", page=page, visit=page.visit, form=CommentForm(formdata=None),
+                  sent_after=_sent_after(page.visit),
+                  queued=queries.sent_later(page.visit.captured_at, page.visit.created_at), **LABELS)
 
 
 @bp.post("/visits/<int:visit_id>/comments")
@@ -188,7 +232,9 @@ def add_comment(visit_id):
         flash(_("Comment added."), "success")
         return redirect(url_for("visits.detail", visit_id=visit.id) + "#comments", 303)
     page = _page_or_404(visit_id)
-    return render("visits/detail.html", page=page, visit=page.visit, form=form, status=status, **LABELS)
+    return render("visits/detail.html", page=page, visit=page.visit, form=form, status=status,
+                  sent_after=_sent_after(page.visit),
+                  queued=queries.sent_later(page.visit.captured_at, page.visit.created_at), **LABELS)
 
 
 @bp.get("/visits/<int:visit_id>/photo")

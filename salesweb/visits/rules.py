@@ -4,9 +4,17 @@ verification, and comments. What the pages and other features read of visits is 
 A logged visit moves the customer's cadence through `cadence.record_visit` (which also freshens the
 customer's open deals), a "next visit date" becomes a planned visit with a task for the rep, and a visit linked
 to a deal gives the deal its next step (`pipeline.follow_visit`).
+
+A visit may carry the id its form or phone made for it (`client_uuid`) and when it was captured on the phone
+(`captured_at`): the same id sent again by the same rep answers with the visit already made and changes nothing
+(a unique index decides, so the first delivery reads nothing more), and a check-in's fix is as old as it was at
+capture, not at upload.
 """
 import datetime
 import math
+import uuid
+
+from peewee import IntegrityError
 
 from ..core.db import db, kept_statement, param, utcnow
 from ..core.i18n import _l
@@ -22,6 +30,9 @@ EARTH_RADIUS_M = 6_371_000
 LOGGERS = ("rep", "manager")
 COMMENTERS = ("manager",)
 CHECKIN_AFTER = datetime.timedelta(hours=2)  # a rep may check in on the way out, or while writing it up
+CLOCK_SKEW = datetime.timedelta(minutes=5)  # a phone's clock may run this far ahead of the server's
+FIX_SKEW = datetime.timedelta(minutes=2)  # a fix's time, from the phone, may run this far ahead of the other
+KEPT_ON_PHONE = datetime.timedelta(days=366)  # a visit older than this is refused anyway (`_checked`)
 
 
 def may_log(user):
@@ -39,9 +50,10 @@ def distance_m(lat1, lon1, lat2, lon2):
 def verify(fix, place, now, values, reused, during=None):
     """(verified, distance in metres or None, problem) for a check-in fix against the customer's place.
 
-    fix: {lat, lon, accuracy, at}; place: (lat, lon) or None; during: the visit's (start, end), if known.
-    Verified only when every test passes: close enough, accurate enough, fresh (taken moments before it
-    was sent, and during the visit or soon after), and not a fix already used for an earlier visit."""
+    fix: {lat, lon, accuracy, at}; place: (lat, lon) or None; now: when the visit was captured (on the phone, or
+    sent); during: the visit's (start, end), if known. Verified only when every test passes: close enough,
+    accurate enough, fresh (taken moments before the visit was captured, and during the visit or soon after), and
+    not a fix already used for an earlier visit."""
     distance = round(distance_m(fix["lat"], fix["lon"], *place)) if place else None
     if reused:
         return False, distance, "reused"
@@ -57,7 +69,7 @@ def verify(fix, place, now, values, reused, during=None):
     return True, distance, ""
 
 
-def _checked_fix(values, now):
+def _checked_fix(values, now, captured):
     """The check-in fields, or None when the rep did not check in."""
     lat, lon, accuracy, at = (values.get(k) for k in ("lat", "lon", "accuracy", "fix_at"))
     if lat is None and lon is None:
@@ -67,9 +79,46 @@ def _checked_fix(values, now):
         raise Invalid({"checkin": _l("The position could not be read. Check in again.")})
     if accuracy is None or not math.isfinite(accuracy) or not 0 < accuracy <= 100_000:
         raise Invalid({"checkin": _l("The position came without a usable accuracy. Check in again.")})
-    if at is None or at > now + datetime.timedelta(minutes=2):
+    if at is None or at > now + FIX_SKEW:
         raise Invalid({"checkin": _l("The position's time is not valid. Check in again.")})
+    if at > captured + FIX_SKEW:  # both times are the phone's: a visit cannot be saved before its position
+        raise Invalid({"checkin": _l("The position was taken after the visit was saved. Check in again.")})
     return {"lat": lat, "lon": lon, "accuracy": accuracy, "at": at}
+
+
+def client_uuid(text):
+    """The id a form or phone made for a visit, in one spelling (lower case, with hyphens), or None when none was
+    sent; Invalid when it is not a UUID."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise Invalid({"client_uuid": _l("The visit's id is not valid. Open the form again.")}) from None
+
+
+def captured_at(text, now):
+    """When a visit was captured on the phone (ISO 8601 with its offset) in UTC, or `now` when not told. Invalid
+    when it cannot be read, has no offset, or lies ahead of `now` by more than a phone's clock may: the phone's
+    clock is wrong, and its times (the fix's too) cannot be trusted."""
+    if isinstance(text, datetime.datetime):
+        at = text
+    else:
+        text = (text or "").strip()
+        if not text:
+            return now
+        try:
+            at = datetime.datetime.fromisoformat(text)
+            at = at.astimezone(datetime.UTC).replace(tzinfo=None) if at.tzinfo is not None else None
+        except (ValueError, OverflowError):  # not a time, or one at the calendar's very ends
+            at = None
+        if at is None or at < now - KEPT_ON_PHONE:
+            raise Invalid({"captured_at": _l("The time the visit was saved on the phone is not valid.")})
+    if at > now + CLOCK_SKEW:
+        raise Invalid({"captured_at": _l("The visit was saved on the phone after it arrived: the phone's clock is "
+                                         "wrong. Set it and send the visit again.")})
+    return at
 
 
 def _reused(fix):
@@ -79,12 +128,12 @@ def _reused(fix):
                                 & (Visit.accuracy_m == fix["accuracy"])).exists()
 
 
-def _checked(values, customer, rep, now, settings):
+def _checked(values, customer, rep, now, captured, settings):
     errors = {}
     occurred = values.get("occurred_at")
     if occurred is None:
         errors["occurred_at"] = _l("When was the visit?")
-    elif occurred > now + datetime.timedelta(minutes=5):
+    elif occurred > captured + CLOCK_SKEW:
         errors["occurred_at"] = _l("A visit that has happened cannot be in the future. Plan it instead.")
     elif occurred < now - datetime.timedelta(days=366):
         errors["occurred_at"] = _l("That is more than a year ago.")
@@ -114,7 +163,7 @@ def _checked(values, customer, rep, now, settings):
         errors["contacts"] = _l("Choose people of this customer.")
     if errors:
         raise Invalid(errors)
-    return _checked_fix(values, now)
+    return _checked_fix(values, now, captured)
 
 
 def _fields(values):
@@ -123,22 +172,61 @@ def _fields(values):
 
 
 def log(values, customer, rep, by, settings, now=None, planned=None, photo=None, upload_dir=None, max_bytes=None):
+    """Record a visit that happened (`log_once`); returns the visit, the one made before when it was sent before."""
+    return log_once(values, customer, rep, by, settings, now=now, planned=planned, photo=photo,
+                    upload_dir=upload_dir, max_bytes=max_bytes)[0]
+
+
+class _PlanTaken(Exception):
+    """The planned visit was fulfilled by another request since it was read: this one's writes are undone."""
+
+
+def log_once(values, customer, rep, by, settings, now=None, planned=None, photo=None, upload_dir=None,
+             max_bytes=None):
     """Record a visit that happened. values: occurred_at (UTC), duration_minutes, kind, purpose, notes, outcome,
-    next_step, next_visit_on, deal (Deal or None), contacts ([Contact]), market_note, market_tags and,
-    from a check-in, lat, lon, accuracy, fix_at. `planned`: the planned visit this one fulfils.
-    photo: (stream, filename) or None. Returns the visit; raises Invalid with nothing stored."""
+    next_step, next_visit_on, deal (Deal or None), contacts ([Contact]), market_note, market_tags, client_uuid
+    and captured_at (text, ISO 8601 with its offset; absent: now) and, from a check-in, lat, lon, accuracy,
+    fix_at. `planned`: the planned visit this one fulfils. photo: (stream, filename) or None.
+
+    Returns (visit, created): the visit made, or the one this rep made before under the same client_uuid, which is
+    left exactly as it was (created False). Raises Invalid with nothing stored."""
     now = now or utcnow()
+    sent_as = client_uuid(values.get("client_uuid"))
+    try:
+        return _log(values, customer, rep, by, settings, now, planned, photo, upload_dir, max_bytes, sent_as), True
+    except (Invalid, IntegrityError, _PlanTaken) as refused:
+        # sent before (a retry, a double tap, two at once): the first delivery made it; everything this one wrote
+        # was undone with its transaction. Read only now, so the first delivery's path reads nothing more.
+        earlier = sent_before(rep, sent_as)
+        if earlier is not None:
+            return earlier, False
+        if isinstance(refused, _PlanTaken):
+            raise Invalid({None: _l("This planned visit was already logged or is for another customer.")}) from None
+        raise
+
+
+def sent_before(rep, sent_as):
+    """The visit this rep sent under this client id, or None."""
+    if sent_as is None or rep is None:
+        return None
+    return Visit.get_or_none((Visit.rep == rep.id) & (Visit.client_uuid == sent_as))
+
+
+def _log(values, customer, rep, by, settings, now, planned, photo, upload_dir, max_bytes, sent_as):
     if customer is None:
         raise Invalid({"customer": _l("Choose the customer you visited.")})
     if not may_log(rep):
         raise Invalid({None: _l("Only reps and managers log visits.")})
     if planned is not None and (planned.customer_id != customer.id or planned.status != "planned"):
         raise Invalid({None: _l("This planned visit was already logged or is for another customer.")})
-    fix = _checked(values, customer, rep, now, settings)
+    captured = captured_at(values.get("captured_at"), now)
+    fix = _checked(values, customer, rep, now, captured, settings)
 
     def write(stored=None, _name=None):
-        visit = planned or Visit(customer=customer.id, rep=rep.id, created_by=by, created_at=now)
+        visit = planned or Visit(customer=customer.id, rep=rep.id, created_by=by)
         visit.status, visit.occurred_at, visit.updated_at = "done", values["occurred_at"], now
+        visit.created_at = now  # received: a fulfilled plan's too (its making is in the audit log)
+        visit.client_uuid, visit.captured_at = sent_as, captured
         visit.duration_minutes, visit.kind = values["duration_minutes"], values["kind"]
         visit.next_visit_on, visit.deal = values.get("next_visit_on"), values.get("deal")
         for key, value in _fields(values).items():
@@ -148,15 +236,15 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
         if fix:
             place = (customer.lat, customer.lon) if customer.lat is not None else None
             during = (visit.occurred_at, visit.occurred_at + datetime.timedelta(minutes=visit.duration_minutes))
-            visit.verified, visit.distance_m, visit.check_problem = verify(fix, place, now, settings,
+            visit.verified, visit.distance_m, visit.check_problem = verify(fix, place, captured, settings,
                                                                            _reused(fix), during)
             visit.lat, visit.lon, visit.accuracy_m, visit.fix_at = fix["lat"], fix["lon"], fix["accuracy"], fix["at"]
             if place is None and visit.check_problem == "no_place":  # a good first fix tells where the customer is
                 first_place = (fix["lat"], fix["lon"])  # written with the visit's other effects on the customer
         if planned is None:
-            _insert(visit)
+            _insert(visit)  # a second delivery of its client id stops here: IntegrityError
         else:
-            visit.save()
+            _fulfil(visit)
         rollups.visit_logged(rep.id, visit.occurred_at, visit.verified, settings)
         if values.get("contacts"):
             VisitContact.insert_many([{"visit": visit.id, "contact": c.id} for c in values["contacts"]]).execute()
@@ -181,8 +269,8 @@ def log(values, customer, rep, by, settings, now=None, planned=None, photo=None,
 INSERTED = (Visit.customer, Visit.rep, Visit.status, Visit.planned_for, Visit.occurred_at, Visit.duration_minutes,
             Visit.kind, Visit.purpose, Visit.notes, Visit.outcome, Visit.next_step, Visit.next_visit_on, Visit.deal,
             Visit.market_note, Visit.market_tags, Visit.lat, Visit.lon, Visit.accuracy_m, Visit.fix_at,
-            Visit.distance_m, Visit.verified, Visit.check_problem, Visit.photo, Visit.created_by, Visit.created_at,
-            Visit.updated_at)
+            Visit.distance_m, Visit.verified, Visit.check_problem, Visit.photo, Visit.client_uuid, Visit.captured_at,
+            Visit.created_by, Visit.created_at, Visit.updated_at)
 
 
 def _insert(visit):
@@ -192,6 +280,15 @@ def _insert(visit):
     sql, params = kept_statement(("insert visit",), lambda: (
         Visit.insert({field: param(field.name) for field in INSERTED}).returning(Visit.id)), **values)
     visit.id = db.execute_sql(sql, params).fetchone()[0]
+
+
+def _fulfil(visit):
+    """Write the planned visit as done, only while it is still planned: of two deliveries at once, one fulfils it
+    and the other's writes are undone (PostgreSQL's second update waits for the first and then finds it done)."""
+    fulfilled = (Visit.update({field: getattr(visit, field.column_name) for field in INSERTED})
+                 .where((Visit.id == visit.id) & (Visit.status == "planned")).execute())
+    if not fulfilled:
+        raise _PlanTaken()
 
 
 def _settle_plans(visit, customer, rep, day, now, fulfils=False):

@@ -1,12 +1,13 @@
-"""Error pages in the layout, or a short message for an htmx fragment request."""
+"""Error pages in the layout, a short message for an htmx fragment request, or {"errors": {...}} for a program
+asking for JSON (a phone's outbox shows the message beside what it could not send)."""
 import logging
 
-from flask import current_app, render_template
+from flask import current_app, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..core.i18n import _l
-from .pages import is_fragment_request
+from .pages import is_fragment_request, wants_json
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,10 @@ FALLBACK = ("<!doctype html><meta charset=utf-8><title>500</title>"
             "<h1>Something went wrong / 出错了</h1><p>The error has been logged. 错误已记录。</p>")
 
 
-def _page(code, detail=None):
+def _page(code, detail=None, field="form"):
     title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    if wants_json():
+        return jsonify({"errors": {field: str(detail or message)}}), code
     template = "errors/_message.html" if is_fragment_request() else "errors/error.html"
     return render_template(template, code=code, title=title, message=detail or message), code
 
@@ -34,7 +37,8 @@ def _page(code, detail=None):
 def register(app):
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return _page(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."))
+        return _page(400, _l("The form expired or was sent from elsewhere. Reload the page and try again."),
+                     field="csrf_token")
 
     @app.errorhandler(HTTPException)
     def _http(error):

@@ -15,6 +15,19 @@ def is_fragment_request():
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
+def wants_json():
+    """A program asking for JSON (a phone's outbox) rather than a browser asking for a page."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
+def errors_as_json(form):
+    """A refused form's messages for a program: {field name: message}, the form-wide ones under "form"."""
+    errors = {field.name: " ".join(str(m) for m in field.errors) for field in form if field.errors}
+    if form.form_errors:
+        errors["form"] = " ".join(str(m) for m in form.form_errors)
+    return errors
+
+
 def render(template, block=None, status=200, **context):
     """One URL, two answers: the named block for htmx fragment requests, else the whole page."""
     if block and is_fragment_request():

@@ -133,7 +133,7 @@ def test_settings_page_saves_and_validates(app, admin):
               "weekly_visit_norm_min": "10", "weekly_visit_norm_max": "15",
               "pool_claim_limit": "30", "pool_recycle_days": "60", "share_link_days": "7",
               "visit_duration_minutes": "45", "checkin_radius_m": "500", "checkin_accuracy_m": "100",
-              "checkin_max_age_minutes": "10", "quote_valid_days": "30",
+              "checkin_max_age_minutes": "10", "offline_late_hours": "72", "quote_valid_days": "30",
                   "quote_follow_up_days": "3", "feedback_response_hours": "24", "customer_link_days": "14",
               "reallocation_undo_hours": "24", "expense_max_amount": "50000", "expense_claim_days": "90"}
     assert post(admin, "/admin/settings", values).status_code == 302

@@ -10,7 +10,8 @@ PROCESS = {"tier_a_threshold": "1000000", "tier_b_threshold": "100000", "cadence
            "discount_limit_manager": "20", "quote_valid_days": "30", "quote_follow_up_days": "3",
            "weekly_visit_norm_min": "10", "weekly_visit_norm_max": "15", "pool_claim_limit": "30",
            "pool_recycle_days": "60", "visit_duration_minutes": "45", "checkin_radius_m": "500",
-           "checkin_accuracy_m": "100", "checkin_max_age_minutes": "10", "reallocation_undo_hours": "24",
+           "checkin_accuracy_m": "100", "checkin_max_age_minutes": "10", "offline_late_hours": "72",
+           "reallocation_undo_hours": "24",
            "expense_max_amount": "50000", "expense_claim_days": "90"}
 
 
