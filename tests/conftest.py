@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -204,3 +205,23 @@ def count_queries():
     finally:
         logger.removeHandler(counter)
         logger.setLevel(old_level)
+
+
+def in_parallel(count, work):
+    """work(n) in `count` threads started together (each with its own client or connection); their results in
+    order. Any exception in a thread fails the test."""
+    results, errors, start = [None] * count, [], threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait()
+            results[n] = work(n)
+        except Exception as exc:  # collected, asserted below
+            errors.append(repr(exc))
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results

@@ -4,11 +4,10 @@ locked" reaches anyone, no write is lost or doubled, and the records add up afte
 import datetime
 import io
 import re
-import threading
 
 from salesweb.core.db import utcnow
 from salesweb.models import Customer, Deal, Stage, StageChange, Visit
-from tests.conftest import login
+from tests.conftest import in_parallel, login
 
 
 def signed_in_client(app, user):
@@ -16,23 +15,6 @@ def signed_in_client(app, user):
     assert login(client, user.email).status_code == 302
     page = client.get("/account/password").get_data(as_text=True)
     return client, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
-def in_parallel(count, work):
-    results, errors = [None] * count, []
-
-    def run(n):
-        try:
-            results[n] = work(n)
-        except Exception as exc:  # collected and asserted on below
-            errors.append(repr(exc))
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results
 
 
 def test_card_moves_racing_on_one_deal_keep_one_history(app, make):

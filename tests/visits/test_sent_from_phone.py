@@ -5,7 +5,6 @@ import datetime
 import io
 import pathlib
 import re
-import threading
 import uuid
 
 import pytest
@@ -18,7 +17,7 @@ from salesweb.infra import rollups
 from salesweb.models import AuditEvent, Customer, StoredFile, Task, Visit
 from salesweb.reports import queries as reports
 from salesweb.visits import queries, rules as visits
-from tests.conftest import count_queries, csrf_token, login
+from tests.conftest import count_queries, csrf_token, in_parallel, login
 from tests.infra.test_storage import JPEG, PDF
 
 EN = {"Accept-Language": "en"}
@@ -61,25 +60,6 @@ def visit_form(customer, occurred, **kw):
     return {"customer": str(customer.id), "occurred_on": local.date().isoformat(),
             "occurred_time": local.strftime("%H:%M"), "duration_minutes": "45", "kind": "on_site",
             "outcome": "positive", "notes": "Went well", **kw}
-
-
-def in_parallel(count, work):
-    """work(n) in `count` threads started together; their results in order."""
-    results, errors, start = [None] * count, [], threading.Barrier(count)
-
-    def run(n):
-        try:
-            start.wait()
-            results[n] = work(n)
-        except Exception as exc:  # collected, asserted below
-            errors.append(repr(exc))
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results
 
 
 def stored_files(app):
