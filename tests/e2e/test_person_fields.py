@@ -16,7 +16,12 @@ pytestmark = pytest.mark.browser
 DESK = {"viewport": {"width": 1366, "height": 900}}
 
 
+IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
 def _pick(page, field_id, typed, name):
+    # as a person types: once the page has settled (typed into a field htmx is still setting up, nothing is asked)
+    page.wait_for_function(IDLE)
     page.locator(f"#{field_id}-name").fill(typed)
     option = page.locator(f"#{field_id}-options .picker-option", has_text=name)
     expect(option).to_have_count(1)
