@@ -151,6 +151,8 @@ def test_every_write_keeps_when_each_deal_goes_stale(app, make):
     check("the quote answered: no next step")
     stages.edit(stage("Proposal"), stage_values(stage("Proposal"), rotting_days=20), ops)
     check("a stage's rotting days")
+    pipeline.set_next_step(fresh(second), fresh(second).version, rep, "Call", datetime.date(2027, 6, 1), DAY)
+    check("a next step due after the deal rots")
     stages.merge(stage("Negotiation"), stage("Needs analysis"), ops)
     check("a stage merged into one that rots otherwise")
     pipeline.win(fresh(first), fresh(first).version, rep, today=DAY)
