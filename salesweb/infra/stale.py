@@ -16,7 +16,7 @@ import datetime
 
 import pytz
 from flask import has_app_context, has_request_context
-from peewee import SQL, Case, NodeList, Value, fn
+from peewee import SQL, Case, Cast, NodeList, Value, fn
 
 from ..core import settings as settings_service
 from ..core.db import db, is_sqlite
@@ -24,6 +24,7 @@ from ..models import Deal, Stage
 
 EPOCH = datetime.datetime(1970, 1, 1)  # a deal without a next step or a due day has been stale all along
 TICK = datetime.timedelta(microseconds=1)
+NO_DAY = Cast(Value(None), "timestamp")  # a step without a due day, typed: PostgreSQL cannot type a bare NULL
 
 
 def settings_values():

@@ -473,7 +473,7 @@ def answer(quote, version, by, accepted, today, now=None):
             Task.update(done_at=now).where((Task.id == quote.follow_up_id) & Task.done_at.is_null()).execute()
         (Deal.update(next_step="", next_step_due=None, last_activity_at=now, version=Deal.version + 1, updated_at=now,
                      updated_by=by.id, step_due_at=None,  # no next step: stale at once, unless closed
-                     stale_at=stale.stale_sql(Deal.stage, Value(""), Deal.step_due_at.to_value(None),
+                     stale_at=stale.stale_sql(Deal.stage, Value(""), stale.NO_DAY,
                                               Deal.last_activity_at.to_value(now)))
          .where((Deal.id == quote.deal_id) & (Deal.next_step == FOLLOW_UP % quote.number)).execute())
         audit.record("edit", by, quote, f"Quote {quote.number} {target}")
