@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from salesweb.core.db import db
-from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
+from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Task
 from salesweb.quotes import contracts, queries, rules as quotes
 from salesweb.figures import metrics
 from salesweb.core import settings
