@@ -131,10 +131,11 @@ class Factory:
     def written(self, deal, **fields):
         """`deal` with `fields` written straight to its row (a history made up in a few lines: a close on a given
         day, a making long ago), its rollups kept as the rules would have kept them."""
-        from salesweb.infra import rollups
+        from salesweb.infra import rollups, stale
         from salesweb.models import Deal, Stage
         before = Deal.get_by_id(deal.id)
         Deal.update(**fields).where(Deal.id == deal.id).execute()
+        stale.recompute(where=Deal.id == deal.id)
         after = Deal.get_by_id(deal.id)
         rollups.deal_changed(rollups.counted(before, Stage.get_by_id(before.stage_id).kind),
                              rollups.counted(after, Stage.get_by_id(after.stage_id).kind))

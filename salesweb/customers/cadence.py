@@ -12,7 +12,7 @@ import pytz
 from peewee import SQL, Case, fn
 
 from ..core.db import is_sqlite, utcnow
-from ..infra import rollups
+from ..infra import rollups, stale
 from ..models import TIERS, Customer, Deal, Stage
 
 
@@ -99,7 +99,9 @@ def _stored(customer_id):
 def record_activity(customer_id, at):
     """Real activity with a customer (a visit, a quote, a note) keeps its open deals fresh."""
     open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-    (Deal.update(last_activity_at=at)
+    # when each goes stale moves with its activity, in the same statement
+    (Deal.update(last_activity_at=at, stale_at=stale.stale_sql(Deal.stage, Deal.next_step, Deal.step_due_at,
+                                                               Deal.last_activity_at.to_value(at)))
      .where((Deal.customer == customer_id) & Deal.stage.in_(open_stages) & (Deal.last_activity_at < at))
      .execute())
 

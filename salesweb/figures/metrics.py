@@ -276,10 +276,10 @@ def won_by_owner(scope, period, people=None):
 def funnel(scope, today, now, all_stages=None):
     """Open deals now, per open stage in board order: [{stage, count, amount, weighted, stale}]. One query: the
     counts and sums from the deals in each stage per owner (a rollup), unless the scope is narrowed by the
-    customer; beside them the stale deals, counted from the open deals (staleness moves with today and each
-    stage's rot time) by an index holding what it needs."""
+    customer; beside them the stale deals, counted from when each open deal goes stale (kept on the deal), a range
+    of an index: the stale ones alone."""
     all_stages = all_stages or pipeline.stages()
-    stale = pipeline.stale_condition(today, pipeline.rot_cutoffs(now, all_stages))
+    stale = pipeline.stale_condition(now)
     if scope.by_customer:
         query = (Deal.select(Deal.stage.alias("stage"), fn.COUNT(Deal.id).alias("deals"),
                              fn.SUM(Deal.amount).alias("amount"), fn.SUM(Deal.amount * Deal.probability).alias("weighted"),
@@ -291,7 +291,7 @@ def funnel(scope, today, now, all_stages=None):
                                               StageDeals.amount.alias("amount"), StageDeals.weighted.alias("weighted"),
                                               Value(0).alias("stale")).where(_open(StageDeals.stage)),
                             StageDeals.owner, totals=True)
-        # by the index of the open deals' stage, owner and what makes one stale, in its order
+        # by the index of the deals' stage, owner and when each goes stale (or stage and when, for everyone)
         stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
                                   .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
         query = sums + stale_ones

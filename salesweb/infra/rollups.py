@@ -18,6 +18,7 @@ from peewee import EXCLUDED, SQL, Select, fn
 
 from ..core.db import db, in_query, is_sqlite, kept_row, kept_statement, param
 from ..core import settings as settings_service
+from . import stale
 from ..models import Contract, Customer, Deal, Instalment, Payment, Quote, Stage, StageChange, User, Visit
 from ..models.rollups import (ALL, EVERYONE, GROUPED, OWN, ROLLUPS, TEAM, ClosedDay, ClosedMonth, CustomerCount, DealDay, DealMonth,
                               Due, MoneyDay, MoneyMonth,
@@ -943,6 +944,7 @@ def rebuild(values=None):
         for model in ROLLUPS:
             _replace(model, made[model])
         Contract.update(outstanding=_owed()).execute()
+        stale.recompute(values)  # when each deal goes stale moves with the install's calendar too
     return {**{model._meta.table_name: len(made[model]) for model in ROLLUPS},
             "contract.outstanding": Contract.select().where(Contract.outstanding != 0).count()}
 

@@ -51,6 +51,10 @@ class Deal(BaseModel):
     lost_on = DateField(null=True)
     stage_entered_at = DateTimeField(default=utcnow)
     last_activity_at = DateTimeField(default=utcnow)
+    # kept by the writes (infra.stale): the due day's last moment on the install's calendar, and when the deal goes
+    # stale (it is once now is past it; None on a closed stage)
+    step_due_at = DateTimeField(null=True)
+    stale_at = DateTimeField(null=True)
     version = IntegerField(default=1)
     notes = TextField(default="")
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
@@ -70,8 +74,10 @@ class Deal(BaseModel):
             (("owner", "won_on"), False),
             (("owner", "lost_on"), False),
             (("owner", "created_at"), False),
-            # the stale open deals per stage (the funnel), everyone's or a scope's, from the index alone
-            (("stage", "owner", "next_step_due", "last_activity_at", "next_step"), False),
+            # the stale open deals per stage (the funnel, the board, Today): a range of each stage's, or each
+            # person's in a stage (0046)
+            (("stage", "stale_at"), False),
+            (("stage", "owner", "stale_at"), False),
         )
 
 

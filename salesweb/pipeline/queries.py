@@ -1,6 +1,6 @@
 """The pipeline's reads: the stages, the board's columns and cards, a deal's history and last change, the deals
 other features list (a customer's, the open ones a visit links, a rep's stale ones), and what stale means
-(`is_stale`, and `stale_condition` in SQL). The writes are in `rules`."""
+(`is_stale`, and `stale_condition` in SQL, both from when each deal goes stale: `infra.stale`). The writes are in `rules`."""
 import datetime
 import operator
 from dataclasses import dataclass
@@ -30,47 +30,29 @@ def stages():
     return list(Stage.raw(sql, *params))
 
 
-def is_stale(deal, stage, today, now):
-    """Stale is honest: no real activity for the stage's rotting days, or no next step, or an overdue one."""
-    if stage.kind != "open":
-        return False
-    if stage.rotting_days is not None and now - deal.last_activity_at > datetime.timedelta(days=stage.rotting_days):
-        return True
-    return deal.next_step_due is None or not deal.next_step or deal.next_step_due < today
+def is_stale(deal, now):
+    """Stale is honest: no real activity for the stage's rotting days, or no next step, or one overdue on the
+    install's calendar; never on a closed stage. Read from when the deal goes stale, kept by the writes."""
+    return deal.stale_at is not None and deal.stale_at < now
 
 
-def stale_condition(today, quiet_before):
-    """is_stale in SQL for deals on open stages; `quiet_before`: {stage id: the time before which a deal's last
-    activity means it has rotted there}."""
-    condition = (Deal.next_step == "") | Deal.next_step_due.is_null() | (Deal.next_step_due < today)
-    for stage_id, cutoff in quiet_before.items():
-        condition = condition | ((Deal.stage == stage_id) & (Deal.last_activity_at < cutoff))
-    return condition
+def stale_condition(now):
+    """is_stale in SQL: only open deals have a moment to go stale."""
+    return Deal.stale_at < now
 
 
-def rot_cutoffs(now, all_stages=None):
-    """{open stage id with rotting days: the time before which a deal there has rotted}."""
-    return {s.id: now - datetime.timedelta(days=s.rotting_days) for s in all_stages or stages()
-            if s.kind == "open" and s.rotting_days is not None}
-
-
-def stale_of(owner, today, now, limit=10):
+def stale_of(owner, now, limit=10):
     """The owner's open deals gone stale (is_stale in SQL), longest quiet first: id, title, amount,
     last_activity_at, customer_id, customer_name, customer_tier."""
-    cutoffs = rot_cutoffs(now)
-    # kept: Today reads it on every view, and writing its SQL took 0.4 ms; the stages that rot shape it
-    return kept_rows(("stale of", tuple(cutoffs)), lambda: _stale_of(tuple(cutoffs)), owner=owner.id,
-                     today=Deal.next_step_due.db_value(today), limit=limit,
-                     **{f"quiet_{sid}": Deal.last_activity_at.db_value(cutoff) for sid, cutoff in cutoffs.items()})
+    # kept: Today reads it on every view, and writing its SQL took 0.4 ms
+    return kept_rows("stale of", _stale_of, owner=owner.id, now=Deal.stale_at.db_value(now), limit=limit)
 
 
-def _stale_of(rotting):
-    open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
+def _stale_of():
     return (Deal.select(Deal.id, Deal.title, Deal.amount, Deal.last_activity_at, Customer.id.alias("customer_id"),
                         Customer.name.alias("customer_name"), Customer.tier.alias("customer_tier"))
             .join(Customer, on=(Deal.customer == Customer.id))
-            .where((Deal.owner == param("owner")) & Deal.stage.in_(open_stages)
-                   & stale_condition(param("today"), {sid: param(f"quiet_{sid}") for sid in rotting}))
+            .where((Deal.owner == param("owner")) & stale_condition(param("now")))
             .order_by(Deal.last_activity_at, Deal.id).limit(param("limit")))
 
 
@@ -203,37 +185,34 @@ def card_of(deal, all_stages, today):
     """A deal read by `deal_to_move` (and moved since) as the board shows it, without reading it again."""
     return _annotated([(deal.id, deal.title, deal.version, deal.amount, deal.stage_id, deal.position,
                         deal.stage_entered_at, deal.last_activity_at, deal.next_step, deal.next_step_due,
-                        deal.customer_id, deal.owner_id, deal.customer.name, deal.customer.tier, deal.owner.name)],
+                        deal.stale_at, deal.customer_id, deal.owner_id, deal.customer.name, deal.customer.tier,
+                        deal.owner.name)],
                       all_stages, today)[0]
 
 
 @dataclass(frozen=True)
 class BoardFilter:
     """The deals a board shows: whose scope, narrowed by its filters. Hashable: it keys the kept column totals.
-    `quiet_before`: ((open stage id, the time before which a deal there has rotted), ...) when only stale deals
-    are shown, as of `today`."""
+    `stale_before`: the moment before which a deal has gone stale, when only stale deals are shown."""
     role: str
     user_id: int
     owner_id: int | None = None
     tier: str | None = None
     close_from: datetime.date | None = None
     close_to: datetime.date | None = None
-    today: datetime.date | None = None
-    quiet_before: tuple | None = None
+    stale_before: datetime.datetime | None = None
 
 
 def _board_filter(user, criteria, today, all_stages=None):
-    """The board's filters as a `BoardFilter`. `stale`: only the deals `is_stale` finds stale, as of today and
-    this minute (a minute keeps the totals' key for a minute)."""
+    """The board's filters as a `BoardFilter`. `stale`: only the deals `is_stale` finds stale, as of this minute
+    (a minute keeps the totals' key for a minute)."""
     owner = criteria.get("owner")
     tier = criteria.get("tier") if criteria.get("tier") in ("A", "B", "C") else None
     stale = criteria.get("stale")
-    rotting = rot_cutoffs(utcnow().replace(second=0, microsecond=0), all_stages) if stale else None
     return BoardFilter(role=user.role, user_id=user.id,
                        owner_id=user.id if owner == "mine" else owner if isinstance(owner, int) else None,
                        tier=tier, close_from=criteria.get("close_from"), close_to=criteria.get("close_to"),
-                       today=today if stale else None,
-                       quiet_before=tuple(rotting.items()) if rotting is not None else None)
+                       stale_before=utcnow().replace(second=0, microsecond=0) if stale else None)
 
 
 def _filtered(board_filter, team=None, in_order=False):
@@ -245,9 +224,8 @@ def _filtered(board_filter, team=None, in_order=False):
     f = board_filter
     owner = without_index(Deal.owner) if in_order and f.role == "manager" else Deal.owner
     query = visible_to(Deal.select(), f.role, f.user_id, owner, team)
-    if f.quiet_before is not None:
-        open_stages = Stage.select(Stage.id).where(Stage.kind == "open")
-        query = query.where(Deal.stage.in_(open_stages) & stale_condition(f.today, dict(f.quiet_before)))
+    if f.stale_before is not None:
+        query = query.where(stale_condition(f.stale_before))
     if f.owner_id is not None:
         query = query.where(Deal.owner == f.owner_id)
     if f.tier is not None:
@@ -263,7 +241,7 @@ def _totals(board_filter, stage_ids, every_stage=False):
     """{stage id: (count, amount, probability-weighted amount)}: from the deals in each stage per owner (a rollup
     kept by the writes) when only the scope and the owner filter narrow the board, as a board first opens; over
     the deals themselves under any other filter. `every_stage`: `stage_ids` are all there are."""
-    if (board_filter.tier, board_filter.close_from, board_filter.close_to, board_filter.quiet_before) == (None,) * 4:
+    if (board_filter.tier, board_filter.close_from, board_filter.close_to, board_filter.stale_before) == (None,) * 4:
         return _rolled_up_totals(board_filter, None if every_stage else stage_ids)
     placeholders, shape, values = _kept_filter(board_filter)
 
@@ -303,7 +281,7 @@ def _rolled_up_totals(board_filter, stage_ids):
 
 
 CARD_FIELDS = (Deal.id, Deal.title, Deal.version, Deal.amount, Deal.stage, Deal.position, Deal.stage_entered_at,
-               Deal.last_activity_at, Deal.next_step, Deal.next_step_due, Deal.customer, Deal.owner)
+               Deal.last_activity_at, Deal.next_step, Deal.next_step_due, Deal.stale_at, Deal.customer, Deal.owner)
 
 
 class Card:
@@ -311,12 +289,12 @@ class Card:
     its stage and whether it is stale. Plain values, not models: a board holds a hundred, and building a deal with
     its customer and owner took peewee 16 µs a card."""
     __slots__ = ("id", "title", "version", "amount", "stage_id", "position", "stage_entered_at", "last_activity_at",
-                 "next_step", "next_step_due", "customer_id", "owner_id", "customer_name", "customer_tier",
+                 "next_step", "next_step_due", "stale_at", "customer_id", "owner_id", "customer_name", "customer_tier",
                  "owner_name", "owner_initials", "days_in_stage", "stale")
 
     def __init__(self, row):
         (self.id, self.title, self.version, self.amount, self.stage_id, self.position, self.stage_entered_at,
-         self.last_activity_at, self.next_step, self.next_step_due, self.customer_id, self.owner_id,
+         self.last_activity_at, self.next_step, self.next_step_due, self.stale_at, self.customer_id, self.owner_id,
          self.customer_name, self.customer_tier, self.owner_name) = row
         self.owner_initials = initials(self.owner_name)
 
@@ -332,18 +310,16 @@ def _card_query(query):
 
 def _kept_filter(board_filter):
     """(the filter with a `param` for each value, its shape for a kept statement's key, {param: value}): the role's
-    scope and which filters are present (and, for stale, the stages that rot) shape the SQL; the values do not."""
+    scope and which filters are present shape the SQL; the values do not."""
     f = board_filter
-    optional = ("owner_id", "tier", "close_from", "close_to", "today")
-    stale = None if f.quiet_before is None else tuple(sid for sid, _cutoff in f.quiet_before)
-    quiet = None if stale is None else tuple((sid, param(f"quiet_{sid}")) for sid in stale)
+    optional = ("owner_id", "tier", "close_from", "close_to", "stale_before")
     placeholders = BoardFilter(f.role, param("user_id"),
-                               *(param(name) if getattr(f, name) is not None else None for name in optional),
-                               quiet_before=quiet)
-    shape = (scope_shape(f.role), stale, *(getattr(f, name) is not None for name in optional))
+                               *(param(name) if getattr(f, name) is not None else None for name in optional))
+    shape = (scope_shape(f.role), *(getattr(f, name) is not None for name in optional))
     values = {name: getattr(f, name) for name in ("user_id", *optional) if name == "user_id" or getattr(f, name)
               is not None}
-    values.update({f"quiet_{sid}": cutoff for sid, cutoff in f.quiet_before or ()})
+    if f.stale_before is not None:
+        values["stale_before"] = Deal.stale_at.db_value(f.stale_before)
     return placeholders, shape, values
 
 
@@ -374,9 +350,8 @@ def _first_cards_query(board_filter, stage_ids, limit):
 def _annotated(rows, all_stages, today, now=None):
     """Cards from `_card_query`'s rows, with their days in stage and whether they are stale."""
     now = now or utcnow()
-    by_id = {s.id: s for s in all_stages}
     cards = [Card(row) for row in rows]
     for card in cards:
         card.days_in_stage = (now - card.stage_entered_at).days
-        card.stale = is_stale(card, by_id[card.stage_id], today, now)
+        card.stale = is_stale(card, now)
     return cards

@@ -238,7 +238,7 @@ def set_next_step(deal_id):
     if form.validate_on_submit():
         try:
             pipeline.set_next_step(deal, form.version.data, current_user, form.next_step.data,
-                                   form.next_step_due.data, today())
+                                   form.next_step_due.data, today(), all_stages=all_stages)
         except Stale as stale:
             return _conflict(stale, all_stages)
         except Invalid as invalid:
@@ -394,4 +394,4 @@ def deal(deal_id):
                   stage_by_id=stage_by_id, history=history, history_more=history_more,
                   reason=reason, locale=_locale(), notes=notes,
                   can_move=pipeline.may_move(current_user), today=today(), now=utcnow(),
-                  stale=queries.is_stale(deal, stage_by_id[deal.stage_id], today(), utcnow()))
+                  stale=queries.is_stale(deal, utcnow()))

@@ -7,7 +7,7 @@ when two neighbours get too close the column is renumbered once.
 import datetime
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import Value, fn
 
 from ..core.db import db, is_sqlite, kept_row, kept_statement, param, utcnow
 from ..core.i18n import _l
@@ -15,7 +15,7 @@ from ..models import Customer, Deal, LossReason, Stage, StageChange, User, Visit
 from ..core import audit, notifications, settings
 from ..customers import queries as customers, rules as customer_rules, tiers
 from ..core.errors import Invalid, Stale
-from ..infra import rollups
+from ..infra import rollups, stale
 
 GAP = 1024.0
 MIN_GAP = 1e-6
@@ -80,13 +80,14 @@ def create(values, customer, owner, stage, by, now=None):
         raise Invalid(errors)
     now = now or utcnow()
     probability = values.get("probability")
+    step, due = (values.get("next_step") or "").strip(), stale.due_moment(values.get("next_step_due"), stale.zone_of())
     with db.atomic():
         deal = Deal.create(
             title=values["title"].strip(), customer=customer, owner=owner, amount=values["amount"], stage=stage,
             position=_end_of(stage.id), probability=stage.probability if probability is None else probability,
             probability_overridden=probability is not None and probability != stage.probability,
-            expected_close=values.get("expected_close"), next_step=(values.get("next_step") or "").strip(),
-            next_step_due=values.get("next_step_due"), notes=(values.get("notes") or "").strip(),
+            expected_close=values.get("expected_close"), next_step=step, next_step_due=values.get("next_step_due"),
+            step_due_at=due, stale_at=stale.stale_moment(stage, step, due, now), notes=(values.get("notes") or "").strip(),
             stage_entered_at=now, last_activity_at=now, created_by=by, created_at=now, updated_at=now,
             updated_by=by)
         StageChange.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=now)
@@ -115,6 +116,17 @@ def _locked(deal_id):
     if deal is None:
         raise Deal.DoesNotExist(deal_id)
     return deal
+
+
+def _with_stale(fields, deal, stage, values=None):
+    """`fields` and, after them, when the deal goes stale on `stage` (its stage after the write): `infra.stale`.
+    `values`: the settings, when the caller has them."""
+    if "next_step_due" in fields:
+        fields["step_due_at"] = stale.due_moment(fields["next_step_due"], stale.zone_of(values))
+    fields["stale_at"] = stale.stale_moment(stage, fields.get("next_step", deal.next_step),
+                                            fields.get("step_due_at", deal.step_due_at),
+                                            fields.get("last_activity_at", deal.last_activity_at))
+    return fields
 
 
 def _save(deal, fields, expected_version, by, now, kinds=(None, None)):
@@ -168,7 +180,7 @@ def edit(deal, values, customer, owner, version, by, now=None, today=None):
                       probability_overridden=overridden)
         changed = [k for k, v in fields.items() if getattr(current, k if k not in ("customer", "owner") else k + "_id") != v]
         owned_by = current.owner_id
-        _save(current, fields, version, by, now, (stage.kind, stage.kind))
+        _save(current, _with_stale(fields, current, stage), version, by, now, (stage.kind, stage.kind))
         if "owner" in changed:  # its stage history and money count for its new owner now
             rollups.deals_changed_owner({owned_by, owner.id})
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: {', '.join(changed) or '-'}")
@@ -291,9 +303,11 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
         fields["position"] = position
         fields.update(step)
         entered = current.stage_entered_at
-        _save(current, fields, version, by, now, (old_stage.kind, stage.kind))
+        # the install's calendar, read once for the due day's end and the stay's day
+        values = stale.settings_values() if step or stage.id != old_stage.id else None
+        _save(current, _with_stale(fields, current, stage, values), version, by, now, (old_stage.kind, stage.kind))
         if stage.id != old_stage.id:
-            rollups.stay_ended(current.owner_id, old_stage.id, stage.id, entered, now)
+            rollups.stay_ended(current.owner_id, old_stage.id, stage.id, entered, now, values)
             db.execute_sql(*kept_statement("stage change", lambda: StageChange.insert(
                 {getattr(StageChange, name): param(name) for name in ("deal", "from_stage", "to_stage", "by", "at")}),
                 deal=current.id, from_stage=old_stage.id, to_stage=stage.id, by=by.id, at=StageChange.at.db_value(now)))
@@ -307,9 +321,9 @@ def move(deal, stage, version, by, before_id=None, after_id=None, lost_reason=No
     return Moved(current, {old_stage.id, stage.id})
 
 
-def set_next_step(deal, version, by, next_step, next_step_due, today, now=None):
+def set_next_step(deal, version, by, next_step, next_step_due, today, now=None, all_stages=None):
     """Give a deal its next step (offered after a move that came without one); refused when someone changed the
-    deal since `version`."""
+    deal since `version`. `all_stages`: the stages as the caller read them (the deal's is found there)."""
     if not may_move(by):
         raise Invalid({None: _l("Your role cannot change deals.")})
     errors = {}
@@ -323,7 +337,9 @@ def set_next_step(deal, version, by, next_step, next_step_due, today, now=None):
         current = deal if deal.version == version else _locked(deal.id)
         if current.version != version:
             raise _changed(current)
-        _save(current, step, version, by, now)
+        stage = (next((s for s in all_stages or () if s.id == current.stage_id), None)
+                 or Stage.get_by_id(current.stage_id))
+        _save(current, _with_stale(step, current, stage), version, by, now)
         audit.record("edit", actor=by, obj=current, summary=f"{current.title}: next_step")
     return current
 
@@ -341,10 +357,14 @@ def follow_visit(deal_id, visit, by, now):
                                           & (Visit.occurred_at > visit.occurred_at)).exists())
     if later:
         return False
-    step = visit.next_step or str(NEXT_VISIT)
+    step = (visit.next_step or str(NEXT_VISIT))[:200]
     due = visit.next_visit_on or Deal.next_step_due
-    (Deal.update(next_step=step[:200], next_step_due=due, version=Deal.version + 1, updated_at=now,
-                 updated_by=by.id).where(Deal.id == deal_id).execute())
+    # when the deal goes stale after it, in the same statement (its stage and last activity are the row's)
+    due_at = (Deal.step_due_at.to_value(stale.due_moment(visit.next_visit_on, stale.zone_of()))
+              if visit.next_visit_on else Deal.step_due_at)
+    (Deal.update(next_step=step, next_step_due=due, step_due_at=due_at,
+                 stale_at=stale.stale_sql(Deal.stage, Value(step), due_at, Deal.last_activity_at),
+                 version=Deal.version + 1, updated_at=now, updated_by=by.id).where(Deal.id == deal_id).execute())
     return True
 
 

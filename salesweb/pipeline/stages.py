@@ -15,7 +15,7 @@ from ..models import Deal, LossReason, Stage, StageChange
 from ..models.pipeline import STAGE_KINDS
 from ..core import audit
 from ..core.errors import Invalid
-from ..infra import rollups
+from ..infra import rollups, stale
 from .rules import GAP
 
 STAGE_NAME_MAX = 60
@@ -168,6 +168,9 @@ def edit(stage, values, by):
                    if getattr(current, key) != value}
         if changed:
             Stage.update(**cleaned).where(Stage.id == current.id).execute()
+        if "rotting_days" in changed:  # its open deals go stale at another time
+            (Deal.update(stale_at=stale.stale_sql(Deal.stage, Deal.next_step, Deal.step_due_at, Deal.last_activity_at))
+             .where(Deal.stage == current.id).execute())
         if "probability" in changed:
             (Deal.update(probability=cleaned["probability"])
              .where((Deal.stage == current.id) & (Deal.probability_overridden == False))  # noqa: E712
@@ -257,6 +260,8 @@ def merge(stage, into, by, now=None):
                 follows = Case(None, [(Deal.probability_overridden == False, target.probability)],  # noqa: E712
                                Deal.probability)
                 Deal.update(stage=target.id, position=Deal.position + (end + GAP - first), probability=follows,
+                            stale_at=stale.stale_sql(target.id, Deal.next_step, Deal.step_due_at,
+                                                     Deal.last_activity_at),  # the rotting days it has there
                             version=Deal.version + 1, updated_at=now, updated_by=by.id).where(in_stage).execute()
             # Merged stages are one stage from now on, in the past too: the history that named the old
             # stage names the one it became, so cycle times and conversion stay whole.

@@ -13,9 +13,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from peewee import Value
+
 from ..core.access import team_ids
 from ..core.db import db, in_query, utcnow
-from ..infra import rollups
+from ..infra import rollups, stale
 from ..web.forms import as_id
 from ..core.i18n import _l
 from ..models import Deal, Product, Quote, QuoteCounter, QuoteEvent, QuoteLine, Stage, Task, User
@@ -447,7 +449,10 @@ def send(quote, version, by, settings, today, now=None):
             changes.update(decided_by=by.id, decided_at=now, decision_note="")
         updated = _claim(quote, version, ("draft", "approved"), changes, now)
         _event(quote, "sent", quote.status, "sent", by, now=now)
+        due_at = Deal.step_due_at.to_value(stale.due_moment(due, stale.zone_of(settings)))
         Deal.update(next_step=title, next_step_due=due, last_activity_at=now, version=Deal.version + 1,
+                    step_due_at=due_at, stale_at=stale.stale_sql(Deal.stage, Value(title), due_at,
+                                                                 Deal.last_activity_at.to_value(now)),
                     updated_at=now, updated_by=by.id).where(Deal.id == deal.id).execute()
         audit.record("edit", by, quote, f"Quote {quote.number} sent; follow up by {due.isoformat()}")
     return updated
@@ -467,7 +472,9 @@ def answer(quote, version, by, accepted, today, now=None):
         if quote.follow_up_id:
             Task.update(done_at=now).where((Task.id == quote.follow_up_id) & Task.done_at.is_null()).execute()
         (Deal.update(next_step="", next_step_due=None, last_activity_at=now, version=Deal.version + 1, updated_at=now,
-                     updated_by=by.id)
+                     updated_by=by.id, step_due_at=None,  # no next step: stale at once, unless closed
+                     stale_at=stale.stale_sql(Deal.stage, Value(""), stale.NO_DAY,
+                                              Deal.last_activity_at.to_value(now)))
          .where((Deal.id == quote.deal_id) & (Deal.next_step == FOLLOW_UP % quote.number)).execute())
         audit.record("edit", by, quote, f"Quote {quote.number} {target}")
         _tell_preparer(quote, by, f"quote_{target}")

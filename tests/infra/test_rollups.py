@@ -1,5 +1,5 @@
 """The rollups the figures read are kept by the writes: after any sequence of writes through the rules, what is
-kept equals what a rebuild from the rows makes (on SQLite and, with DATABASE_URL, PostgreSQL)."""
+kept (and when each deal goes stale) equals what a rebuild from the rows makes (on SQLite and, with DATABASE_URL, PostgreSQL)."""
 import datetime
 
 import pytest
@@ -11,7 +11,7 @@ from salesweb.core import settings
 from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
 from salesweb.customers import importer, pool, rules as customers, tiers
-from salesweb.infra import rollups
+from salesweb.infra import rollups, stale
 from salesweb.models import (SOURCES, STATUSES, TIERS, Contract, Customer, Deal, LossReason, Payment, PoolMove, Product,
                              Quote, Stage, StageChange, Team, User, Visit)
 from salesweb.models.rollups import OWN, CustomerCount, StageStay, VisitDay, VisitMonth
@@ -321,6 +321,7 @@ def test_kept_rollups_equal_a_rebuild_after_every_write(app, world, sequence):
             except (Invalid, Stale):
                 pass
             assert rollups.differences(world["values"]) == [], step
+            assert stale.differences(world["values"]) == [], step  # when each deal goes stale, too
 
 
 # Every write that moves a deal's rollups, once each, in an order where each finds what it changes: a deal made,
@@ -337,6 +338,7 @@ def test_kept_rollups_equal_a_rebuild_after_each_kind_of_deal_write(app, world):
         for step in EVERY_DEAL_WRITE:
             run(world, step)
             assert rollups.differences(world["values"]) == [], step
+            assert stale.differences(world["values"]) == [], step  # when each deal goes stale, too
 
 
 # Every write that moves the closed deals' sources and reasons, the customers made per owner and the regions in
@@ -357,6 +359,7 @@ def test_kept_rollups_equal_a_rebuild_after_each_kind_of_customer_write(app, wor
         for step in EVERY_CUSTOMER_WRITE:
             run(world, step)
             assert rollups.differences(world["values"]) == [], step
+            assert stale.differences(world["values"]) == [], step  # when each deal goes stale, too
 
 
 def test_a_rebuild_counts_what_the_rows_hold(app, make):
@@ -488,6 +491,7 @@ def test_kept_group_rollups_follow_each_change_of_who_reports_to_whom(app, world
             except Invalid:
                 pass
             assert rollups.differences(world["values"]) == [], step
+            assert stale.differences(world["values"]) == [], step  # when each deal goes stale, too
         # a team's first manager: its members who reported to nobody report to them (the new manager's subtree
         # and everyone above it count them), as a manager named to lead a team of such members does
         loner = make.user("rep", team="West")
@@ -530,6 +534,7 @@ def test_kept_quote_counts_equal_a_rebuild_and_the_lists_after_each_quote_write(
         for step in EVERY_QUOTE_WRITE:
             run(world, step)
             assert rollups.differences(world["values"]) == [], step
+            assert stale.differences(world["values"]) == [], step  # when each deal goes stale, too
             today = world["today"][0]
             for user in (world["ops"], manager, director, reps[0]):
                 for status in (None,) + quote_queries.LIST_STATUSES:

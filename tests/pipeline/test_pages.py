@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from salesweb.infra import stale as stale_at
 from salesweb.models import Deal, LossReason, Stage, User
 from tests.conftest import count_queries, csrf_token, post
 
@@ -229,6 +230,7 @@ def test_the_team_homes_stale_deals_open_the_board_filtered_to_them(app, make, t
     rotted = make.deal(rep, title="Gone quiet", amount=400_00, stage=stage("Proposal"), next_step="Call",
                        next_step_due=later)
     Deal.update(last_activity_at=now - datetime.timedelta(days=5)).where(Deal.id == rotted.id).execute()
+    stale_at.recompute(where=Deal.id == rotted.id)  # when it goes stale follows, as a write would keep it
     make.won_deal(rep, today, title="Sold")
     make.deal(boss, title="Boss own deal", amount=500_00)  # the manager's own deals are the team's too
     make.deal(team["other"], title="West's", amount=900_00)

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from salesweb.infra import stale as stale_at
 from salesweb.core.db import db
 from salesweb.models import AuditEvent, Customer, Deal, LossReason, Stage, StageChange
 from salesweb.pipeline import queries, rules as pipeline
@@ -195,10 +196,10 @@ def test_support_cannot_move_and_bad_values_are_refused(app, make, rep):
 def test_stale_is_activity_and_next_step_not_age(app, make, rep, days_idle, next_due, stale):
     now = datetime.datetime.combine(TODAY, datetime.time(12))
     d = make.deal(rep, stage=stage("Proposal"), next_step="Send revised quote", next_step_due=next_due)
-    d.last_activity_at = now - datetime.timedelta(days=days_idle)
-    d.created_at = now - datetime.timedelta(days=400)  # age alone never makes a deal stale
-    assert queries.is_stale(d, stage("Proposal"), TODAY, now) is stale
-    assert queries.is_stale(d, stage("Won"), TODAY, now) is False
+    d = make.written(d, last_activity_at=now - datetime.timedelta(days=days_idle),
+                     created_at=now - datetime.timedelta(days=400))  # age alone never makes a deal stale
+    assert queries.is_stale(d, now) is stale
+    assert queries.is_stale(make.written(d, stage=stage("Won").id), now) is False
 
 
 def test_won_revenue_counts_twelve_months_of_won_deals(app, make, rep):
@@ -269,9 +270,11 @@ def test_a_note_or_a_visit_is_activity_that_keeps_open_deals_fresh(app, make, re
     d = make.deal(rep)
     old = datetime.datetime(2026, 1, 1)
     Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()
+    stale_at.recompute(where=Deal.id == d.id)  # when it goes stale follows, as a write would keep it
     customers.add_note(Customer.get_by_id(d.customer_id), "Called the buyer", rep)
     assert fresh(d).last_activity_at > old
     Deal.update(last_activity_at=old).where(Deal.id == d.id).execute()
+    stale_at.recompute(where=Deal.id == d.id)  # when it goes stale follows, as a write would keep it
     cadence.record_visit(Customer.get_by_id(d.customer_id), datetime.datetime(2026, 2, 1), settings.current())
     assert fresh(d).last_activity_at == datetime.datetime(2026, 2, 1)
 
@@ -306,8 +309,8 @@ def test_a_move_sets_the_next_step_in_its_own_update(app, make, rep):
         "Send the quote", due, 2, stage("Proposal").id)
     assert (fresh(quiet).next_step, fresh(quiet).next_step_due) == ("", None)  # a move without one leaves it
     now = datetime.datetime.combine(TODAY, datetime.time(12))
-    assert queries.is_stale(fresh(quiet), stage("Proposal"), TODAY, now)
-    assert not queries.is_stale(stored, stage("Proposal"), TODAY, now)
+    assert queries.is_stale(fresh(quiet), now)
+    assert not queries.is_stale(stored, now)
 
 
 @pytest.mark.parametrize("step, due, field", [

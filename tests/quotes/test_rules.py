@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from salesweb.core.db import db
-from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Stage, Task
+from salesweb.models import AuditEvent, Deal, Instalment, Notification, Payment, Product, Quote, QuoteLine, Task
 from salesweb.quotes import contracts, queries, rules as quotes
 from salesweb.figures import metrics
 from salesweb.core import settings
@@ -151,11 +151,11 @@ def test_within_authority_a_draft_is_sent_at_once_and_the_follow_up_clock_starts
     assert task.deal_id == deal.id and task.done_at is None
     deal = Deal.get_by_id(deal.id)
     assert deal.next_step == f"Follow up quote {quote.number}" and deal.next_step_due == task.due_on
-    stage = Stage.get_by_id(deal.stage_id)
-    now = datetime.datetime(2026, 11, 23, 12)
+    # the follow-up's day is over at midnight in Shanghai, the install's time zone (16:00 UTC the day before)
+    midnight = datetime.datetime.combine(task.due_on, datetime.time(16))
     from salesweb.pipeline import queries as pipeline
-    assert not pipeline.is_stale(deal, stage, task.due_on, now)
-    assert pipeline.is_stale(deal, stage, task.due_on + datetime.timedelta(days=1), now)  # no answer: stale
+    assert not pipeline.is_stale(deal, midnight - datetime.timedelta(microseconds=1))
+    assert pipeline.is_stale(deal, midnight)  # no answer: stale
     answered = quotes.answer(sent, sent.version, rep, True, TODAY + datetime.timedelta(days=1))
     assert answered.status == "accepted"
     assert Task.get_by_id(task.id).done_at is not None

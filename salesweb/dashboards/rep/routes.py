@@ -29,7 +29,7 @@ def home():
     overdue = visits.overdue_customers(current_user, day)
     overdue_rows = OVERDUE_ROW.write((OVERDUE_ROW.Row(c.id, c.tier, c.name, cadence.days_overdue(c.next_visit_due, day),
                                                       c.last_visit_at) for c in overdue), today=day)
-    stale = pipeline.stale_of(current_user, day, utcnow())
+    stale = pipeline.stale_of(current_user, utcnow())
     return render(
         "rep/today.html", today=day, planned=planned, overdue=overdue,
         overdue_rows=overdue_rows,
