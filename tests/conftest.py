@@ -226,3 +226,10 @@ def in_parallel(count, work):
         t.join()
     assert errors == []
     return results
+
+
+def client_for(app, user):
+    """A fresh client signed in as `user` (made already)."""
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    return client

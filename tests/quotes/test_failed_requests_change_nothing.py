@@ -8,7 +8,7 @@ from salesweb.models import AuditEvent, Notification, Product, Quote, QuoteEvent
 from salesweb.quotes import routes
 from salesweb.quotes import rules as quotes
 from salesweb.core import settings
-from tests.conftest import login, post
+from tests.conftest import client_for, post
 
 
 @pytest.fixture
@@ -17,12 +17,6 @@ def shop(app, make):
     rep = make.user("rep", team="East")
     product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
     return manager, rep, make.deal(rep, title="Boiler room"), product
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def draft(deal, rep, product, discount=""):

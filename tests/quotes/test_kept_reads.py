@@ -6,7 +6,8 @@ import itertools
 import pytest
 
 from salesweb.quotes import queries
-from tests.quotes.test_quote_list import book, client_for  # noqa: F401 (the fixture)
+from tests.conftest import client_for
+from tests.quotes.test_quote_list import book  # noqa: F401 (the fixture)
 
 
 @pytest.mark.parametrize("role", ["rep", "manager", "support"])

@@ -8,7 +8,7 @@ from salesweb.models import AuditEvent, Contract, Instalment, Notification, Paym
 from salesweb.quotes import contracts, rules as quotes
 from salesweb.core import settings
 from salesweb.core.clock import local_today
-from tests.conftest import count_queries, login, post
+from tests.conftest import client_for, count_queries, post
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ def shop(app, make):
     stranger = make.user("rep", team="West")
     product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
     return manager, rep, stranger, make.deal(rep, title="Boiler room"), product
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def quote_form(product, quantity="2", discount="", overall="", valid=None, **extra):

@@ -11,7 +11,7 @@ from salesweb.pipeline import rules as pipeline
 from salesweb.quotes import queries, rules as quotes
 from salesweb.core import settings
 from salesweb.core.clock import local_today
-from tests.conftest import count_queries, login
+from tests.conftest import client_for, count_queries
 
 
 @pytest.fixture
@@ -32,12 +32,6 @@ def book(app, make):
     west_quote = quote(west, "Harbin Boilers", "3")
     return {"manager": manager, "rep": rep, "west": west, "support": make.user("support"), "quote": quote,
             "east_quote": east_quote, "west_quote": west_quote, "today": today}
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def numbers(page):

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from salesweb.models import Product, Quote
-from tests.conftest import count_queries, csrf_token, login
+from tests.conftest import client_for, count_queries, csrf_token
 
 FORM_DAYS = 20
 
@@ -16,12 +16,6 @@ def shop(app, make):
     rep = make.user("rep", team="East", reports_to=manager)
     product = Product.create(sku="PX-100", name="Pump PX-100", unit="pcs", unit_price=1000_00)
     return manager, rep, make.deal(rep, title="Boiler room"), product
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user.email).status_code == 302
-    return client
 
 
 def form(product, discount="", days=FORM_DAYS):
