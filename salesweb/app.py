@@ -22,7 +22,7 @@ from .dashboards.support.views import bp as support_bp
 from .dashboards.targets.views import bp as targets_bp
 from .expenses.views import bp as expenses_bp
 from .infra import outbox
-from .phone.views import bp as phone_bp
+from .phone.views import bp as phone_bp, signed_in as phone_data_bp
 from .pipeline.views import bp as pipeline_bp, stage_editor as stages_bp
 from .quotes.views import bp as quotes_bp
 from .reports.views import own as rep_reports_bp, team as team_reports_bp
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = (auth_bp, home_bp, rep_bp, rep_reports_bp, manager_bp, team_reports_bp, manager_allocation_bp, targets_bp,
               support_bp, ops_bp, stages_bp, ops_allocation_bp, ops_settings_bp, admin_bp, admin_settings_bp, audit_bp,
               customers_bp, pipeline_bp, collateral_bp, shared_bp, visits_bp, feeds_bp, quotes_bp, service_bp,
-              public_bp, expenses_bp, phone_bp)
+              public_bp, expenses_bp, phone_bp, phone_data_bp)
 
 
 def create_app(config=None):

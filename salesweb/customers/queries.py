@@ -311,6 +311,11 @@ def customer_page(customer_id, user):
                     lambda: visible_kept(_page_customer(), user.role, Customer.owner), id=customer_id, user=user.id)
 
 
+def contact_label(name, title):
+    """A contact as a form offers them to tick: the name, and the title when there is one."""
+    return f"{name} · {title}" if title else name
+
+
 def contacts_of(customer_id, among=None):
     """The customer's contacts, the primary one first; `among`: only those of these ids."""
     query = Contact.select().where(Contact.customer == customer_id)

@@ -39,7 +39,7 @@ def _float(value):
 def _customer_fields(form, customer):
     """The choices that depend on the customer: the people to tick and the open deals to link."""
     contacts = customers.contacts_of(customer.id) if customer else []
-    form.contacts.choices = options([(c.id, f"{c.name} · {c.title}" if c.title else c.name) for c in contacts])
+    form.contacts.choices = options([(c.id, customers.contact_label(c.name, c.title)) for c in contacts])
     deals = pipeline.open_deal_choices(customer.id) if customer else []
     form.deal.choices = options([("", _("No deal"))] + deals)
 
