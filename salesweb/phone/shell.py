@@ -6,8 +6,8 @@ from pathlib import Path
 
 # under static/: what a page needs to draw itself without the network
 FILES = ("css/app.css", "vendor/htmx.min.js", "vendor/Sortable.min.js", "js/app.js", "js/bell.js", "js/board.js",
-         "js/picker.js", "js/search.js", "js/share.js", "js/upload.js", "js/visit.js", "js/phone.js", "favicon.svg",
-         "favicon.ico", "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png",
+         "js/picker.js", "js/search.js", "js/share.js", "js/upload.js", "js/visit.js", "js/phone.js", "js/outbox.js",
+         "js/visit-outbox.js", "favicon.svg", "favicon.ico", "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png",
          "icons/apple-touch-icon.png")
 # the templates whose output the worker keeps or is: a change to either is a new version too
 TEMPLATES = ("phone/offline.html", "phone/sw.js")

@@ -2,8 +2,11 @@
 // and each signed-in user's recent pages apart: a page is asked of the network first and its last good copy shown
 // when there is none, marked with the time it was kept. Nothing of one user's is ever shown to another: a page is
 // kept under the id of the user it was made for, read back only for that user, and every kept page goes when a
-// page is seen signed out (signing out, a session ended elsewhere).
+// page is seen signed out (signing out, a session ended elsewhere). It keeps ahead of need the customers and visit
+// forms Today links to, refreshes the customer pages the rep opened in the last two weeks while there is signal, and
+// sends the phone's outbox (static/js/outbox.js) when Background Sync says the signal is back.
 "use strict";
+importScripts({{ outbox_script|tojson }});
 const VERSION = {{ version|tojson }};
 const SHELL = "shell-" + VERSION;
 const SHELL_FILES = {{ shell|tojson }};
@@ -11,8 +14,13 @@ const OFFLINE = {{ offline|tojson }};
 const LOGOUT = {{ logout|tojson }};
 const PAGES = "pages-";  // + the user's id
 const META = "meta";  // who the last page was for (whose pages to show without signal) and their home page
+const TOKEN = {{ token|tojson }};
+const VISIT_FORM = {{ visit_form|tojson }};
+const CUSTOMER_PAGE = {{ customer_page|tojson }}.replace(/0$/, "");  // + the customer's id
+const REFUSED = {{ refused|tojson }};
 const WHO = "/__salesweb/user";
-const KEEP_MS = 14 * 24 * 3600 * 1000;  // a kept page older than two weeks goes
+const KEEP_MS = 14 * 24 * 3600 * 1000;  // a page not wanted for two weeks goes
+const FRESH_MS = 30 * 60 * 1000;  // a page kept less than half an hour ago is not fetched again ahead of need
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL)
@@ -37,17 +45,19 @@ function setUser(user, home) {
     { headers: { "Content-Type": "application/json" } })));
 }
 
-function forgetPages() {
+function forgetPages() {  // and the copy of the book the offline visit form picks from (the outbox stays: see README)
   return caches.keys().then((names) => Promise.all(names.filter((name) => name.startsWith(PAGES))
-    .map((name) => caches.delete(name)))).then(() => setUser(""));
+    .map((name) => caches.delete(name)))).then(() => SalesOutbox.forgetBooks().catch(() => null)).then(() => setUser(""));
 }
+
+function keptAt(hit, header) { return Number((hit && hit.headers.get(header)) || 0); }
 
 function prune() {
   const oldest = Date.now() - KEEP_MS;
   return caches.keys().then((names) => Promise.all(names.filter((name) => name.startsWith(PAGES)).map((name) =>
     caches.open(name).then((cache) => cache.keys().then((requests) => Promise.all(requests.map((request) =>
       cache.match(request).then((hit) => {
-        if (!hit || Number(hit.headers.get("X-Kept-At") || 0) < oldest) { return cache.delete(request); }
+        if (!hit || (keptAt(hit, "X-Wanted-At") || keptAt(hit, "X-Kept-At")) < oldest) { return cache.delete(request); }
         return null;
       }))))))));
 }
@@ -58,8 +68,9 @@ function isPage(request) {
 }
 
 // Keep a good page under the id of the user it was made for (the page says, on its <body>); a page made for
-// nobody (the sign-in page) means whoever was signed in is not any more: their pages go.
-function keep(url, response) {
+// nobody (the sign-in page) means whoever was signed in is not any more: their pages go. `wanted`: when the user
+// last opened the page or saw it on Today (now, unless a refresh keeps the earlier time).
+function keep(url, response, wanted) {
   if (response.status !== 200 || !(response.headers.get("Content-Type") || "").startsWith("text/html")) {
     return Promise.resolve();
   }
@@ -70,7 +81,8 @@ function keep(url, response) {
     }
     const user = found[1];
     const home = (/<body\b[^>]*\bdata-home="([^"]+)"/.exec(html) || [])[1] || "/";
-    const headers = new Headers({ "Content-Type": response.headers.get("Content-Type"), "X-Kept-At": String(Date.now()) });
+    const headers = new Headers({ "Content-Type": response.headers.get("Content-Type"), "X-Kept-At": String(Date.now()),
+                                  "X-Wanted-At": String(wanted || Date.now()) });
     return signedIn().then((before) => (before.user === user && before.home === home ? null : setUser(user, home)))
       .then(() => caches.open(PAGES + user))
       .then((cache) => cache.put(url, new Response(html, { headers: headers })));
@@ -83,7 +95,9 @@ function keptCopy(url) {
   return signedIn().then((who) => {
     if (!who.user) { return null; }
     const wanted = new URL(url).pathname === "/" ? new URL(who.home, url).href : url;
-    return caches.open(PAGES + who.user).then((cache) => cache.match(wanted, { ignoreVary: true }));
+    return caches.open(PAGES + who.user).then((cache) => cache.match(wanted, { ignoreVary: true }).then((hit) =>
+      // the visit form for any customer: the page script sets it for the one asked for, from the phone's book
+      hit || (new URL(url).pathname === VISIT_FORM ? cache.match(wanted, { ignoreVary: true, ignoreSearch: true }) : null)));
   }).then((hit) => {
     if (!hit) { return caches.match(OFFLINE, { cacheName: SHELL }); }
     const at = hit.headers.get("X-Kept-At") || "";
@@ -100,6 +114,52 @@ function page(event) {
     return response;
   }, () => keptCopy(url));
 }
+
+// Pages fetched ahead of need (the customers and visit forms Today links to), and the kept customer pages brought up
+// to date, one at a time, each at most every half hour.
+function fetchAndKeep(url, wanted) {
+  return fetch(url, { credentials: "same-origin", redirect: "manual" })
+    .then((response) => keep(url, response, wanted)).catch(() => null);
+}
+
+function keepAhead(urls) {
+  return signedIn().then((who) => {
+    if (!who.user) { return null; }
+    return caches.open(PAGES + who.user).then((cache) => urls.filter((url) => new URL(url).origin === self.location.origin)
+      .reduce((done, url) => done.then(() => cache.match(url, { ignoreVary: true }).then((hit) =>
+        (Date.now() - keptAt(hit, "X-Kept-At") < FRESH_MS ? null : fetchAndKeep(url, Date.now())))),
+      Promise.resolve()));
+  });
+}
+
+function refreshKept() {
+  const since = Date.now() - KEEP_MS;
+  return signedIn().then((who) => {
+    if (!who.user) { return null; }
+    return caches.open(PAGES + who.user).then((cache) => cache.keys().then((requests) => requests
+      .filter((request) => new URL(request.url).pathname.startsWith(CUSTOMER_PAGE))
+      .reduce((done, request) => done.then(() => cache.match(request).then((hit) => {
+        const wanted = keptAt(hit, "X-Wanted-At") || keptAt(hit, "X-Kept-At");
+        if (!hit || wanted < since || Date.now() - keptAt(hit, "X-Kept-At") < FRESH_MS) { return null; }
+        return fetchAndKeep(request.url, wanted);
+      })), Promise.resolve())));
+  });
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "keep" && Array.isArray(data.urls)) { event.waitUntil(keepAhead(data.urls.slice(0, 60))); }
+  if (data.type === "refresh") { event.waitUntil(refreshKept()); }
+});
+
+// Background Sync: the signal is back. Whatever still waits makes the browser try again later.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "salesweb-outbox") { return; }
+  event.waitUntil(signedIn().then((who) => (who.user ? SalesOutbox.send(who.user, TOKEN, REFUSED) : null))
+    .then((counts) => {
+      if (counts && counts.waiting > 0) { throw new Error("visits still waiting"); }
+    }));
+});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

@@ -1,10 +1,15 @@
 """The installable app in Chromium on a phone: the service worker takes over, keeps the pages a rep opened, shows
 them without signal marked with the time they were kept, shows the offline page for any other, starts the app at
-the rep's home, and forgets every kept page at sign-out."""
+the rep's home, and forgets every kept page at sign-out. Visits logged without signal wait in the phone's outbox and
+are sent once each when the signal returns."""
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
+
+from salesweb.core.db import utcnow
+from salesweb.models import Contact, Customer, Visit
 
 from .conftest import NARROW_PHONE, assert_fits_phone, screenshot, sign_in
 
@@ -111,3 +116,171 @@ def test_a_desktop_browser_is_offered_nothing_until_it_can_install(app, make, ne
     page.wait_for_function("() => window.salesPhone === true")
     expect(page.locator("#ios-install-hint")).to_be_hidden()
     expect(page.locator("#install-offer")).to_be_hidden()
+
+
+# A real 1×1 PNG: what a phone camera hands over is checked by its content, not its name.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478da63f8cf"
+                    "c0000003010100c9fe92ef0000000049454e44ae426082")
+ACME = (31.2304, 121.4737)
+WAITING = "() => SalesOutbox.list(document.getElementById('outbox').dataset.user).then(items => items.length)"
+
+
+def _allow_refusal(browser_errors, status):
+    """The outbox's refused send is a 4xx fetch, which Chromium logs as a console error: expected here (from the
+    page, or from the worker's Background Sync, which the page's console may not show), and only that one."""
+    expected = f"Failed to load resource: the server responded with a status of {status}"
+    matching = [e for e in browser_errors if expected in e and "/visits/new" in e]
+    assert len(matching) <= 1, browser_errors
+    for error in matching:
+        browser_errors.remove(error)
+
+
+def _eventually(page, script, arg, seconds=20):
+    """Waits until the script's promise gives a true value (wait_for_function takes a promise itself for true)."""
+    for _ in range(seconds * 10):
+        if page.evaluate(script, arg):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {script}")
+
+
+def _log_offline(page, customer_name, notes, photo, pick=False):
+    form = page.locator("form[data-outbox]")
+    step = len(notes) / 1e5  # each check-in a fix of its own, as a phone gives (the same fix twice is a copy)
+    page.context.set_geolocation({"latitude": ACME[0] + step, "longitude": ACME[1], "accuracy": 12})
+    expect(page.get_by_role("heading", name="Log visit")).to_be_visible()
+    expect(page.locator("#kept-copy")).to_be_visible()
+    if pick:  # the picker works from the phone's copy of the rep's book
+        page.get_by_role("combobox", name="Customer").fill(customer_name[:6])
+        page.get_by_role("option", name=re.compile(customer_name)).tap()
+    expect(page.get_by_role("combobox", name="Customer")).to_have_value(customer_name)
+    form.get_by_label(f"Buyer at {customer_name}").check()  # the customer's people, from the book
+    page.get_by_role("button", name="Check in here").tap()
+    expect(page.get_by_text(re.compile(r"Position taken, accurate to 12 m"))).to_be_visible()
+    page.get_by_label("Notes").fill(notes)
+    page.get_by_label("Photo", exact=True).set_input_files(photo)
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator("#outbox .outbox-note")).to_have_text("Saved on this phone. It is sent by itself when there is signal.")
+
+
+def test_a_rep_logs_visits_without_signal_and_each_is_sent_once_when_the_signal_returns(
+        make, new_page, browser_errors, tmp_path):
+    boss = make.user("manager", name="Wang Fang", team="East")
+    rep = make.user("rep", name="Tom Baker", team="East", reports_to=boss)
+    acme = make.customer(rep, name="Acme Shanghai", tier="A")
+    mill = make.customer(rep, name="Bright Mill", tier="B")
+    store = make.customer(rep, name="Cold Store", tier="C")
+    for customer in (acme, mill, store):
+        Contact.create(customer=customer, name=f"Buyer at {customer.name}", phone="13800000000", is_primary=True)
+    Customer.update(lat=ACME[0], lon=ACME[1]).execute()
+    Customer.update(next_visit_due=datetime.date.today() - datetime.timedelta(days=3)).where(
+        Customer.id.in_([acme.id, store.id])).execute()  # on Today: kept on the phone ahead of need
+    good, bad = tmp_path / "shelf.png", tmp_path / "notes.png"
+    good.write_bytes(PNG)
+    bad.write_bytes(b"not an image at all")
+
+    page = new_page(**NARROW_PHONE, geolocation={"latitude": ACME[0], "longitude": ACME[1], "accuracy": 12},
+                    permissions=["geolocation"])
+    sign_in(page, rep)
+    _controlled(page)
+    page.goto("/rep/")  # Today: the worker keeps the customers and forms it links to; the phone keeps the book
+    kept = [f"/customers/{acme.id}", f"/customers/{store.id}", f"/visits/new?customer={acme.id}&next=/rep/",
+            f"/visits/new?customer={store.id}&next=/rep/"]
+    _eventually(page, "([id, paths]) => caches.open('pages-' + id).then(c => c.keys()).then(keys => "
+                "paths.every(p => keys.some(k => k.url.endsWith(p))))", [rep.id, kept])
+    _eventually(page, "(id) => SalesOutbox.book(id).then(b => !!b && b.customers.length === 3)", str(rep.id))
+    page.context.set_offline(True)
+    page.goto(f"/customers/{acme.id}")  # never opened, but on Today: kept
+    expect(page.get_by_role("heading", name="Acme Shanghai")).to_be_visible()
+    expect(page.locator("#kept-copy")).to_be_visible()
+    expect(page.locator("a[href='tel:13800000000']")).to_be_visible()
+    page.get_by_role("link", name="Log visit").first.tap()
+    _log_offline(page, "Acme Shanghai", "Shelf space agreed.", good)
+    page.wait_for_url(re.compile(rf"/customers/{acme.id}$"))
+    expect(page.locator("#outbox-count")).to_have_text("1 visit waiting to send")
+
+    page.goto("/rep/")
+    page.get_by_role("link", name="Log visit").first.tap()  # the form for no customer yet: picked from the book
+    _log_offline(page, "Bright Mill", "Met the new buyer.", good, pick=True)
+    page.wait_for_url(re.compile(r"/rep/$"))
+    page.locator("#overdue-list li", has_text="Cold Store").get_by_role("link", name="Log visit").tap()
+    _log_offline(page, "Cold Store", "Freezer order.", bad)
+    expect(page.locator("#outbox-count")).to_have_text("3 visits waiting to send")
+    expect(page.locator("#outbox .outbox-items li")).to_have_count(3)
+    expect(page.locator("#outbox [data-outbox-offline]")).to_be_visible()
+    assert_fits_phone(page, "Today with the outbox", 360)
+    screenshot(page, "phone-outbox-waiting")
+
+    page.reload()  # the app opened again without signal: nothing lost
+    expect(page.locator("#outbox-count")).to_have_text("3 visits waiting to send")
+    expect(page.locator("#outbox .outbox-items")).to_contain_text("Bright Mill")
+    assert Visit.select().count() == 0
+
+    back_online = utcnow()
+    page.context.set_offline(False)  # sent by itself: two taken, one refused with the server's reason
+    refused = page.locator("#outbox .outbox-items li.is-refused")
+    expect(refused).to_contain_text("Cold Store")
+    expect(refused).to_contain_text("Not accepted:")
+    expect(page.locator("#outbox-count")).to_have_text("")
+    expect(page.locator("#kept-copy")).to_have_count(0)  # Today again as it is now
+    expect(page.locator(".week-count .big-number strong")).to_have_text("2")
+    expect(page.locator("#outbox [data-outbox-refused]")).to_have_text("1 visit not accepted: fix it or discard it")
+    _allow_refusal(browser_errors, 422)
+    screenshot(page, "phone-outbox-refused")
+    visits = {v.customer_id: v for v in Visit.select()}
+    assert set(visits) == {acme.id, mill.id}
+    for visit in visits.values():
+        assert visit.verified and visit.photo and visit.client_uuid
+        assert visit.captured_at < back_online <= visit.created_at  # captured offline, received after
+    assert visits[acme.id].notes == "Shelf space agreed."
+
+    refused.get_by_role("link", name="Fix").tap()  # opened with the reason beside the photo
+    expect(page.get_by_role("combobox", name="Customer")).to_have_value("Cold Store")
+    expect(page.get_by_label("Notes")).to_have_value("Freezer order.")
+    expect(page.locator(".field.has-error", has=page.get_by_label("Photo", exact=True))).to_contain_text(
+        "This type of file is not accepted.")
+    assert_fits_phone(page, "a refused visit to fix", 360)
+    screenshot(page, "phone-outbox-fix")
+    page.get_by_label("Photo", exact=True).set_input_files(good)
+    page.get_by_role("button", name="Save").tap()
+    page.wait_for_url(re.compile(r"/rep/$"))
+    expect(page.locator("#outbox")).to_be_hidden()
+    page.reload()  # and again: nothing sent twice
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert sorted(v.customer_id for v in Visit.select()) == sorted([acme.id, mill.id, store.id])
+    assert Visit.get(Visit.customer == store.id).notes == "Freezer order."
+
+    page.goto(f"/customers/{acme.id}")  # on the customer's timeline
+    expect(page.locator("main")).to_contain_text("Shelf space agreed.")
+    desk = new_page(**NARROW_PHONE)
+    sign_in(desk, boss)
+    desk.goto("/visits")
+    for name in ("Acme Shanghai", "Bright Mill", "Cold Store"):
+        expect(desk.locator("main")).to_contain_text(name)
+
+
+def test_in_chinese_a_visit_saved_without_signal_waits_then_goes_by_itself(make, new_page):
+    rep = make.user("rep", name="李明", team="East", locale="zh")
+    customer = make.customer(rep, name="东方泵业", tier="B")
+    Customer.update(next_visit_due=datetime.date.today() - datetime.timedelta(days=1)).where(
+        Customer.id == customer.id).execute()
+    page = new_page(locale="zh-CN", **NARROW_PHONE)
+    sign_in(page, rep)
+    _controlled(page)
+    page.goto("/rep/")
+    _eventually(page, "(path) => caches.open('pages-' + document.body.dataset.user).then(c => c.keys())"
+                ".then(keys => keys.some(k => k.url.endsWith(path)))", f"/visits/new?customer={customer.id}&next=/rep/")
+    page.context.set_offline(True)
+    page.locator("#overdue-list li", has_text="东方泵业").get_by_role("link", name="记录拜访").tap()
+    expect(page.get_by_role("combobox", name="客户")).to_have_value("东方泵业")
+    page.get_by_label("备注").fill("谈了明年的订单。")
+    page.get_by_role("button", name="保存").tap()
+    page.wait_for_url(re.compile(r"/rep/$"))
+    expect(page.locator("#outbox .outbox-note")).to_have_text("已保存在本机，有信号时会自动发送。")
+    expect(page.locator("#outbox-count")).to_have_text("1 条拜访待发送")
+    expect(page.locator("#outbox [data-outbox-offline]")).to_have_text("当前没有信号：手机恢复联网后会自动发送。")
+    assert_fits_phone(page, "Today with the outbox, in Chinese", 360)
+    screenshot(page, "phone-outbox-waiting-zh-CN")
+    page.context.set_offline(False)
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert Visit.get().notes == "谈了明年的订单。"

@@ -89,3 +89,33 @@ def test_the_first_load_leaves_the_app_code_for_later_and_the_offline_shell_stay
     total = len(gzip.compress(body.encode(), 6)) + sum(
         len(gzip.compress(client.get(url).get_data(), 6)) for url in listed)
     assert total <= 150 * 1024, f"the offline shell is {total / 1024:.1f} KB gzip"
+
+
+def _first_load(client, url):
+    """The page and the CSS and JS it references, gzipped (as the bench counts a phone's first full load)."""
+    page = client.get(url).get_data(as_text=True)
+    assets = re.findall(r'<(?:script[^>]+src|link[^>]+href)="(/static/[^"?]+\.(?:js|css))', page)
+    return assets, len(gzip.compress(page.encode(), 6)) + sum(
+        len(gzip.compress(client.get(path).get_data(), 6)) for path in assets)
+
+
+def test_the_outbox_code_comes_after_the_page_is_usable_and_the_first_load_stays_light(app, signed_in, make):
+    client, rep = signed_in("rep", team="East")
+    customer = make.customer(rep)
+    for url in ("/rep/", f"/visits/new?customer={customer.id}&next=/rep/"):
+        assets, total = _first_load(client, url)
+        assert not [a for a in assets if "outbox" in a or "phone.js" in a], assets  # phone.js loads them later
+        assert total <= 60 * 1024, f"{url}: {total / 1024:.1f} KB gzip"
+    body = client.get("/sw.js").get_data(as_text=True)
+    assert 'importScripts("/static/js/outbox.js");' in body  # the worker sends the outbox on Background Sync
+    listed = json.loads(re.search(r"const SHELL_FILES = (\[.*?\]);", body).group(1))
+    assert {"/static/js/outbox.js", "/static/js/visit-outbox.js"} <= set(listed)  # the offline form works
+
+
+def test_every_signed_in_page_carries_the_outbox_for_its_user_only(app, client, signed_in):
+    rep_client, rep = signed_in("rep")
+    page = rep_client.get("/rep/").get_data(as_text=True)
+    aside = re.search(r'<aside class="outbox" id="outbox" hidden[^>]*>', page).group(0)
+    assert f'data-user="{rep.id}"' in aside and 'data-token="/phone/token"' in aside and 'data-book="/phone/book"' in aside
+    assert 'data-one="{n} visit waiting to send"' in aside and 'data-many="{n} visits waiting to send"' in aside
+    assert 'id="outbox"' not in client.get("/login").get_data(as_text=True)
