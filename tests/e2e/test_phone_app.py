@@ -284,3 +284,39 @@ def test_in_chinese_a_visit_saved_without_signal_waits_then_goes_by_itself(make,
     page.context.set_offline(False)
     expect(page.locator("#outbox")).to_be_hidden()
     assert Visit.get().notes == "谈了明年的订单。"
+
+
+def test_a_visit_to_a_customer_reassigned_meanwhile_is_kept_with_the_reason_until_discarded(
+        app, make, new_page, browser_errors):
+    from salesweb.allocation import rules as allocation
+    boss = make.user("manager", name="Wang Fang", team="East")
+    rep = make.user("rep", name="Tom Baker", team="East", reports_to=boss)
+    other = make.user("rep", name="Ann Other", team="East", reports_to=boss)
+    customer = make.customer(rep, name="Moved Away Co", tier="B")
+    Customer.update(next_visit_due=datetime.date.today() - datetime.timedelta(days=1)).where(
+        Customer.id == customer.id).execute()
+    page = new_page(**NARROW_PHONE)
+    sign_in(page, rep)
+    _controlled(page)
+    page.goto("/rep/")
+    _eventually(page, "(path) => caches.open('pages-' + document.body.dataset.user).then(c => c.keys())"
+                ".then(keys => keys.some(k => k.url.endsWith(path)))", f"/visits/new?customer={customer.id}&next=/rep/")
+    page.context.set_offline(True)
+    page.locator("#overdue-list li", has_text="Moved Away Co").get_by_role("link", name="Log visit").tap()
+    page.get_by_label("Notes").fill("Nobody told me.")
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator("#outbox-count")).to_have_text("1 visit waiting to send")
+    with app.app_context():
+        allocation.reassign(boss, [customer.id], other)
+
+    page.context.set_offline(False)
+    refused = page.locator("#outbox .outbox-items li.is-refused")
+    expect(refused).to_contain_text("Not accepted: This customer is not yours to visit: it was reassigned or deleted.")
+    _allow_refusal(browser_errors, 404)
+    page.reload()  # kept, not dropped
+    expect(refused).to_contain_text("Moved Away Co")
+    page.once("dialog", lambda dialog: dialog.accept())
+    refused.get_by_role("button", name="Discard").tap()
+    expect(page.locator("#outbox")).to_be_hidden()
+    assert page.evaluate(WAITING) == 0
+    assert Visit.select().count() == 0
