@@ -518,8 +518,8 @@ def _reps(sees_all, by_team):
     """The active reps within the reach of the `param` user (in the team `param` team), by name."""
     query = User.select(User.id.alias("id"), User.name.alias("name")).where(
         (User.active == True) & (User.role == "rep"))  # noqa: E712
-    if not sees_all:
-        query = query.where(in_query(User.id, team_ids(param("user"))))
+    if not sees_all:  # the team a list worked out first (see _reps_within)
+        query = query.where(in_few(User.id, team_ids(param("user"))))
     if by_team:
         query = query.where(User.team == param("team"))
     return query.order_by(User.name, User.id)
