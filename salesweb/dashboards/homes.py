@@ -17,15 +17,13 @@ def manager_view(user, period, today, now, settings, page=1, visits_page=1):
         *service.nps_columns(scope, period, settings)])
     pending, feedback_overdue, *answers = collection["also"]
     all_stages = pipeline.stages()
-    reps = metrics.reps_within(user)
     # the page of the attainment table shown, ranked, and its total over everyone, in SQL
     table = metrics.attainment_table(user, period, today, scope, page=page, size=analytics.PEOPLE_PER_PAGE)
     funnel = metrics.funnel(scope, today, now, all_stages)
     week = metrics.Period.of("week", today)
     last_week = (today - datetime.timedelta(days=7)).isocalendar()
-    # the week's visits of the page's reps alone
-    week_visits = analytics.rows_page([rep for rep in reps if rep.role == "rep"],
-                                      lambda shown: analytics.visit_rows(scope, week, settings, shown), visits_page)
+    # the week's visits of a page of the reps, read with their sums, and how many reps: not every rep in view
+    week_visits = analytics.visits_page(user, scope, week, settings, visits_page)
     return {
         "period": period, "table": table, "table_page": analytics.page_of_table(table, page),
         "closed": metrics.closed(scope, period),

@@ -100,12 +100,6 @@ class Context:
         return self.figures[name]
 
 
-def visit_rows(scope, period, settings, reps):
-    """[(rep, done, verified)] for `reps` (a page of them, or all) in the period: their visits read alone."""
-    counts = metrics.visits_by_rep(scope, period, settings, [rep.id for rep in reps])
-    return [(rep, *counts.get(rep.id, (0, 0))) for rep in reps]
-
-
 def _visits(c):
     """Per rep, done and verified visits in the period and the rate per week of it gone by, against the norm.
     `count()`: how many reps; `rows(offset, limit)`: the rows of some of them, by name (a page reads its own), or
@@ -189,10 +183,11 @@ def people_page(name, figures, number):
     return None
 
 
-def rows_page(people, rows, number):
-    """Page `number` of a table of `people` whose rows `rows(people)` reads for the page's people alone."""
-    return Page(lambda offset, limit: rows(people[offset:offset + limit]), number, PEOPLE_PER_PAGE,
-                total=len(people))
+def visits_page(user, scope, period, settings, number):
+    """Page `number` of the table of the visits of the active reps `user` looks at in the period: [(rep, done,
+    verified)] of the page's reps, read with their sums (`metrics.visits_per_rep`), over how many reps there are."""
+    return Page(lambda offset, limit: metrics.visits_per_rep(user, None, scope, period, settings, offset, limit),
+                number, PEOPLE_PER_PAGE, total=metrics.reps_in_view(user))
 
 
 def regions(user):

@@ -518,8 +518,8 @@ def _reps(sees_all, by_team):
     """The active reps within the reach of the `param` user (in the team `param` team), by name."""
     query = User.select(User.id.alias("id"), User.name.alias("name")).where(
         (User.active == True) & (User.role == "rep"))  # noqa: E712
-    if not sees_all:
-        query = query.where(in_query(User.id, team_ids(param("user"))))
+    if not sees_all:  # the team a list worked out first (see _reps_within)
+        query = query.where(in_few(User.id, team_ids(param("user"))))
     if by_team:
         query = query.where(User.team == param("team"))
     return query.order_by(User.name, User.id)
@@ -962,42 +962,60 @@ def _people_goals(period, sees_all, by_team, by_customer):
     """The query of everyone `_reps_within` gives (its `param`s user and team), each with what they won in the
     period and their target's figures: id, name, team_id, role, won, won_count, target, months, counted, due (the
     share due by today, rounded), own (1: the period's own target), and per month of the period w<n> (won); with
-    the CTEs it reads (people, won), for the statement's WITH."""
+    the CTEs it reads (people), for the statement's WITH."""
     people = _reps_within(sees_all, by_team).order_by().cte("people")
     ids = Select((people,), (people.c.id,))
     months, slots = months_of(period), _slots(period)
     rows = _won_rows(period, by_customer, ids).alias("w")
-    won = Select((rows,), [rows.c.who.alias("who"), fn.SUM(rows.c.amount).alias("won"),
-                           fn.SUM(rows.c.deals).alias("won_count")] + [
-        fn.SUM(Case(None, [(rows.c.month == param(f"m{n}"), rows.c.amount)], 0)).alias(f"w{n}")
-        for n in range(len(months))]).group_by(rows.c.who).cte("won", materialized=True)
-    # worked out once: without statistics PostgreSQL took the people for one row and summed everyone's won again for
-    # each of them (300 times on the xl data: 280 ms)
-    set_for = Target.select(Target.user.alias("who"), *[
-        fn.MAX(Case(None, [((Target.period == kind) & (Target.starts_on == param(f"s{n}")), Target.amount)])).alias(
-            f"t{n}") for n, (kind, _part) in enumerate(slots)]).where(
+    # literals, the first of each column typed: PostgreSQL takes a parameter or an untyped NULL for text
+    none, zero, no_amount = SQL("NULL"), SQL("0"), SQL("CAST(NULL AS bigint)")
+    listed = Select((people,), [people.c.id.alias("who"), people.c.name.alias("name"),
+                                people.c.team_id.alias("team_id"), people.c.role.alias("role"), zero.alias("won"),
+                                zero.alias("won_count")] + [zero.alias(f"w{n}") for n in range(len(months))]
+                    + [no_amount.alias(f"t{n}") for n in range(len(slots))])
+    won = Select((rows,), [rows.c.who.alias("who"), none.alias("name"), none.alias("team_id"), none.alias("role"),
+                           rows.c.amount.alias("won"), rows.c.deals.alias("won_count")] + [
+        Case(None, [(rows.c.month == param(f"m{n}"), rows.c.amount)], 0).alias(f"w{n}") for n in range(len(months))]
+        + [none.alias(f"t{n}") for n in range(len(slots))])
+    set_for = Target.select(Target.user, none, none, none, zero, zero, *[zero for _month in months], *[
+        Case(None, [((Target.period == kind) & (Target.starts_on == param(f"s{n}")), Target.amount)])
+        for n, (kind, _part) in enumerate(slots)]).where(
         Target.period.in_(TARGET_KINDS.get(period.kind, ("",))) & (Target.starts_on >= param("start"))
-        & (Target.starts_on < param("end")) & in_query(Target.user, ids)).group_by(Target.user).alias("goals")
-    won_in = [fn.COALESCE(getattr(won.c, f"w{n}"), 0) for n in range(len(months))]
+        & (Target.starts_on < param("end")) & in_few(Target.user, ids))
+    # a row per won part and a row per target, summed per person. PostgreSQL: with a row per person among them, so
+    # no outer join (without statistics it joined the people, taken for one row, to the sums by nested loops);
+    # SQLite: the people joined to the sums, by an automatic index (grouping the people's rows too cost it more)
+    every = reduce(operator.add, [won, set_for] if is_sqlite() else [listed, won, set_for]).alias("e")
+    named = [] if is_sqlite() else [fn.MAX(getattr(every.c, name)).alias(name) for name in ("name", "team_id", "role")]
+    summed = Select((every,), [every.c.who.alias("id")] + named + [
+        fn.SUM(every.c.won).alias("won"), fn.SUM(every.c.won_count).alias("won_count")]
+                    + [fn.SUM(getattr(every.c, f"w{n}")).alias(f"w{n}") for n in range(len(months))]
+                    + [fn.MAX(getattr(every.c, f"t{n}")).alias(f"t{n}") for n in range(len(slots))]).group_by(
+        every.c.who).alias("s")
+    if is_sqlite():
+        summed = (Select((people,), [people.c.id.alias("id"), people.c.name.alias("name"),
+                                     people.c.team_id.alias("team_id"), people.c.role.alias("role")]
+                         + [fn.COALESCE(getattr(summed.c, name), 0).alias(name) for name in (
+                             "won", "won_count", *[f"w{n}" for n in range(len(months))])]
+                         + [getattr(summed.c, f"t{n}").alias(f"t{n}") for n in range(len(slots))])
+                  .join(summed, JOIN.LEFT_OUTER, on=(summed.c.id == people.c.id))).alias("j")
+    won_in = [getattr(summed.c, f"w{n}") for n in range(len(months))]
     target, covered, counted, due, own = _goal_columns(
-        slots, [getattr(set_for.c, f"t{n}") for n in range(len(slots))], fn.COALESCE(won.c.won, 0), won_in)
-    per_person = (Select((people,), [people.c.id.alias("id"), people.c.name.alias("name"),
-                                     people.c.team_id.alias("team_id"), people.c.role.alias("role"),
-                                     fn.COALESCE(won.c.won, 0).alias("won"),
-                                     fn.COALESCE(won.c.won_count, 0).alias("won_count"),
-                                     target.alias("target"), covered.alias("months"), counted.alias("counted"),
-                                     due.alias("due"), own.alias("own")]
-                         + [value.alias(f"w{n}") for n, value in enumerate(won_in)])
-                  .join(won, JOIN.LEFT_OUTER, on=(won.c.who == people.c.id))
-                  .join(set_for, JOIN.LEFT_OUTER, on=(set_for.c.who == people.c.id))).alias("p")
+        slots, [getattr(summed.c, f"t{n}") for n in range(len(slots))], summed.c.won, won_in)
+    per_person = Select((summed,), [summed.c.id.alias("id"), summed.c.name.alias("name"),
+                                    summed.c.team_id.alias("team_id"), summed.c.role.alias("role"),
+                                    summed.c.won.alias("won"), summed.c.won_count.alias("won_count"),
+                                    target.alias("target"), covered.alias("months"), counted.alias("counted"),
+                                    due.alias("due"), own.alias("own")]
+                        + [value.alias(f"w{n}") for n, value in enumerate(won_in)]).alias("p")
     rounded = Case(None, [(per_person.c.target == 0, 0)], _half_even(per_person.c.due))
-    return (people, won), Select((per_person,), [per_person.c.id, per_person.c.name, per_person.c.team_id,
-                                          per_person.c.role, per_person.c.won, per_person.c.won_count,
-                                          per_person.c.target, per_person.c.months,
-                                          Case(None, [(per_person.c.target == 0, 0)], per_person.c.counted).alias(
-                                              "counted"),
-                                          rounded.alias("due"), per_person.c.own]
-                                  + [getattr(per_person.c, f"w{n}") for n in range(len(months))])
+    return (people,), Select((per_person,), [per_person.c.id, per_person.c.name, per_person.c.team_id,
+                                             per_person.c.role, per_person.c.won, per_person.c.won_count,
+                                             per_person.c.target, per_person.c.months,
+                                             Case(None, [(per_person.c.target == 0, 0)], per_person.c.counted).alias(
+                                                 "counted"),
+                                             rounded.alias("due"), per_person.c.own]
+                                     + [getattr(per_person.c, f"w{n}") for n in range(len(months))])
 
 
 def _period_values(period, today, by_customer, scope):

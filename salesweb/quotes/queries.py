@@ -147,7 +147,7 @@ def pending_query(user, today):
                                  & (Quote.prepared_by != user.id) & _not_set_by(user.id))
     if user.role == "manager":
         query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
-            (Quote.needs == "manager") & in_query(Deal.owner, team_ids(user.id)))
+            (Quote.needs == "manager") & in_few(Deal.owner, team_ids(user.id)))
     return query
 
 

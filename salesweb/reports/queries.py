@@ -6,7 +6,7 @@ import json
 
 from peewee import Case, fn
 
-from ..core.db import in_query
+from ..core.db import in_few, in_query
 from ..core.access import team_ids
 from ..models import Customer, Deal, Stage, StageChange, User, WeeklyReport
 from ..visits import queries as visits
@@ -98,7 +98,7 @@ def unsubmitted(manager, year, week, names=NAMES_SHOWN):
     submitted = WeeklyReport.select(WeeklyReport.rep).where(
         (WeeklyReport.year == year) & (WeeklyReport.week == week) & WeeklyReport.submitted_at.is_null(False))
     rows = list(User.select(User.id, User.name, fn.COUNT(User.id).over().alias("n")).where(
-        in_query(User.id, team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
+        in_few(User.id, team_ids(manager.id)) & (User.role == "rep") & (User.active == True)  # noqa: E712
         & User.id.not_in(submitted)).order_by(User.name, User.id).limit(names).tuples())
     return (rows[0][2] if rows else 0), [(person_id, name) for person_id, name, _n in rows]
 

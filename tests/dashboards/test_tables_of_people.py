@@ -7,7 +7,7 @@ import re
 
 from salesweb.core.clock import local_today
 from salesweb.infra import rollups
-from salesweb.models import Visit
+from salesweb.models import User, Visit
 from tests.conftest import count_queries
 
 EN = {"Accept-Language": "en"}
@@ -113,3 +113,21 @@ def test_a_page_of_visits_per_rep_shows_its_own_reps_counts_and_the_csv_everyone
                                        .get_data(as_text=True).lstrip("\ufeff"))))
     assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
         (f"Rep {i:02d}", str(i % 4), str(min(i % 4, 1))) for i in range(30)]
+
+
+def test_a_director_s_visits_table_lists_the_active_reps_of_the_whole_subtree_by_name(app, make, signed_in):
+    """The home's visits table pages over the active reps anywhere below the director, by name: not the managers
+    between, not a rep who left, not a rep of another subtree; its pager counts them alone."""
+    client, director = signed_in("manager", name="Dora", team="North")
+    below = make.user("manager", name="Mid", team="North", reports_to=director)
+    reps = [make.user("rep", name=f"Rep {i:02d}", team="North", reports_to=below if i % 2 else director)
+            for i in range(27)]
+    left = make.user("rep", name="Rep 98", team="North", reports_to=below)
+    with app.app_context():
+        User.update(active=False).where(User.id == left.id).execute()
+    make.user("rep", name="Rep 99", team="West", reports_to=make.user("manager", name="Other"))
+    first = client.get("/manager/", headers=EN).get_data(as_text=True)
+    assert _names(first, "visits") == [f"Rep {i:02d}" for i in range(25)]
+    second = client.get("/manager/?visits_page=2", headers=EN).get_data(as_text=True)
+    assert _names(second, "visits") == ["Rep 25", "Rep 26"] and len(reps) == 27
+    assert "Page 2 of 2" in second
