@@ -175,6 +175,17 @@
       window.SalesOutbox.remove(target.dataset.discard).then(render);
     }
   });
+  // Signing out with visits not yet sent: they stay on the phone, under this user, until they sign in here again.
+  document.addEventListener("submit", function (event) {
+    var b = outboxBox(), form = event.target;
+    if (!b || !window.SalesOutbox || form.getAttribute("action") !== b.dataset.logout || form.dataset.confirmed) { return; }
+    event.preventDefault();
+    window.SalesOutbox.list(b.dataset.user).then(function (items) {
+      if (items.length && !window.confirm(counted(b, items.length, "logoutOne", "logoutMany"))) { return; }
+      form.dataset.confirmed = "1";
+      form.submit();
+    });
+  }, true);
   window.addEventListener("online", function () {  // the signal is back: send, then a kept copy gives way to the page
     send().then(function () {
       var main = document.getElementById("main");

@@ -335,6 +335,16 @@ def test_a_visit_to_a_customer_reassigned_meanwhile_is_kept_with_the_reason_unti
     _allow_refusal(browser_errors, 404)
     page.reload()  # kept, not dropped
     expect(refused).to_contain_text("Moved Away Co")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("form[action='/logout'] button").click()  # not without a word: it has not been sent
+    for _ in range(50):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+    assert asked == ["1 visit has not been sent yet. It stays on this phone and is sent when you sign in here again. "
+                     "Sign out anyway?"]
+    expect(page).to_have_url(re.compile(r"/rep/$"))
     page.once("dialog", lambda dialog: dialog.accept())
     refused.get_by_role("button", name="Discard").tap()
     _eventually(page, EMPTIED, None)
