@@ -59,6 +59,10 @@ class Customer(BaseModel):
         )
 
 
+# The pool's list, by name: a page of it is the first entries of an index of the unowned alone (0048).
+Customer.add_index(Customer.index(Customer.name_key, name="customer_pool_name_key", where=Customer.owner.is_null()))
+
+
 class Contact(BaseModel):
     customer = ForeignKeyField(Customer, backref="contacts", on_delete="CASCADE")
     name = CharField(max_length=100, index=True)
