@@ -59,6 +59,14 @@ class Customer(BaseModel):
         )
 
 
+# The pool's list, by name: a page of it is the first entries of an index of the unowned alone (0048), the
+# (name_key) one on PostgreSQL, the (owner, name_key) one on SQLite without statistics (it takes the owner's
+# equality over any scan in order).
+Customer.add_index(Customer.index(Customer.name_key, name="customer_pool_name_key", where=Customer.owner.is_null()))
+Customer.add_index(Customer.index(Customer.owner, Customer.name_key, name="customer_pool_owner_name_key",
+                                  where=Customer.owner.is_null()))
+
+
 class Contact(BaseModel):
     customer = ForeignKeyField(Customer, backref="contacts", on_delete="CASCADE")
     name = CharField(max_length=100, index=True)

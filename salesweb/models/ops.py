@@ -91,5 +91,7 @@ class Expense(BaseModel):
         indexes = (
             (("claimant", "created_at"), False),
             (("status", "created_at"), False),
-            (("team", "spent_on", "category"), False),  # budget used per team, quarter and category
+            # a team's spent of a period, per category and status (its cost of sales, its budget lines): read from
+            # the index alone (0048)
+            (("team", "spent_on", "category", "status", "amount"), False),
         )

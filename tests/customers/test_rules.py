@@ -169,6 +169,35 @@ def test_claim_up_to_the_limit_and_first_claim_wins(app, make):
     assert pool.held_from_pool(rep) == 2
 
 
+def test_the_pool_s_size_is_hand_counted_through_every_move(app, make):
+    """The pool's size, summed from the pool's rollup rows (a row per tier, status and region it holds): nothing at
+    first; customers of several tiers, statuses and regions put in it and taken out of it by a claim, a release, a
+    recycle and its undo, and by an edit that gives one an owner; owned customers never count."""
+    values = {**spec_values(), "pool_recycle_days": 60, "pool_claim_limit": 5}
+    ops, rep = make.user("ops"), make.user("rep")
+    assert pool.size() == 0
+    make.customer(rep, name="Owned")
+    free = [make.customer(None, by=ops, name="Free A", tier="A", status="lead", region="Wuhan"),
+            make.customer(None, by=ops, name="Free B", tier="B", status="prospect", region=""),
+            make.customer(None, by=ops, name="Free C", tier="C", status="customer", region="Wuhan")]
+    assert pool.size() == 3
+    pool.claim(free[0], rep, values)
+    pool.claim(free[1], rep, values)
+    assert pool.size() == 1
+    pool.release(Customer.get_by_id(free[0].id), rep)
+    assert pool.size() == 2
+    idle = Customer.get_by_id(free[1].id)
+    Customer.update(last_activity_at=T0 - datetime.timedelta(days=61)).where(Customer.id == idle.id).execute()
+    assert pool.recycle(values, now=T0) == 1
+    assert pool.size() == 3
+    pool.revert(PoolMove.get((PoolMove.kind == "recycle") & (PoolMove.customer == idle.id)), ops, now=T0)
+    assert pool.size() == 2
+    given = Customer.get_by_id(free[2].id)
+    customers.update(given, {"name": given.name, "source": given.source, "status": given.status}, rep, ops)
+    assert pool.size() == 1
+    assert [row.name for row in pool.listed(0, 25)] == ["Free A"]
+
+
 def test_recycle_returns_idle_customers_and_ops_can_undo_it(app, make):
     values = {**spec_values(), "pool_recycle_days": 60}
     rep = make.user("rep")
