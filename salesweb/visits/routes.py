@@ -49,13 +49,20 @@ def _utc(day, time):
     return zone.localize(datetime.datetime.combine(day, time)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
+def _occurred(form):
+    """When the form says the visit happened (UTC), or None when it does not say."""
+    if form.occurred_on.data is None or form.occurred_time.data is None:
+        return None
+    return _utc(form.occurred_on.data, form.occurred_time.data)
+
+
 def _values(form, customer):
     """What the form says, in the service's terms (ids become records of this customer only: the people ticked
     are read among the customer's, none when none is ticked)."""
     fix_ms = _float(form.fix_at.data)
     contact_ids = sorted({i for i in (form.contacts.data or []) if i})
     return {
-        "occurred_at": _utc(form.occurred_on.data, form.occurred_time.data),
+        "occurred_at": _occurred(form),
         "duration_minutes": form.duration_minutes.data, "kind": form.kind.data, "purpose": form.purpose.data,
         "notes": form.notes.data, "outcome": form.outcome.data, "next_step": form.next_step.data,
         "next_visit_on": form.next_visit_on.data,
@@ -71,12 +78,15 @@ def _values(form, customer):
 
 def _planned(planned_id):
     """The user's own planned visit that this log fulfils (someone else's plan is theirs to log), with its
-    customer read in the same statement."""
+    customer read in the same statement. A plan that is gone: 404 for the form; a visit sent for it (from a phone,
+    where it waited while the plan was cancelled) is logged without it."""
     if not planned_id:
         return None
     planned = (Visit.select(Visit, Customer).join(Customer)
-               .where((Visit.id == planned_id) & (Visit.rep == current_user.id)).first()) or abort(404)
-    return planned if planned.status == "planned" else None
+               .where((Visit.id == planned_id) & (Visit.rep == current_user.id)).first())
+    if planned is None and request.method == "GET":
+        abort(404)
+    return planned if planned is not None and planned.status == "planned" else None
 
 
 # The service names what it checks; the form shows it next to the field the user filled in.
@@ -136,8 +146,8 @@ def new():
         customer = customer_forms.chosen(form, planned.customer_id if planned else None)
     if asked_for and customer is None:  # a customer outside the user's scope, by id (reassigned, deleted)
         earlier = _sent_before(form) if request.method == "POST" else None
-        if earlier is not None:  # sent before, and the customer went since: the visit stands
-            return _logged(earlier, False, earlier.customer)
+        if earlier is not None and visits.same_visit(earlier, asked_for, _occurred(form)):
+            return _logged(earlier, False, earlier.customer)  # sent before, and the customer went since: it stands
         if wants_json():
             return jsonify({"errors": {"customer": _("This customer is not yours to visit: it was reassigned or "
                                                      "deleted.")}}), 404

@@ -199,10 +199,23 @@ def log_once(values, customer, rep, by, settings, now=None, planned=None, photo=
         # was undone with its transaction. Read only now, so the first delivery's path reads nothing more.
         earlier = sent_before(rep, sent_as)
         if earlier is not None:
+            if not same_visit(earlier, customer.id if customer else None, values.get("occurred_at")):
+                raise Invalid({"client_uuid": ANOTHER_UNDER_ID}) from None
             return earlier, False
         if isinstance(refused, _PlanTaken):
             raise Invalid({None: _l("This planned visit was already logged or is for another customer.")}) from None
         raise
+
+
+# A visit sent under an id this rep already used for another visit: a phone's fault, never to be taken for a repeat
+# (the visit would be lost) nor to overwrite the first. The phone's outbox keeps it, to send again under a new id.
+ANOTHER_UNDER_ID = _l("Another visit was already sent under this visit's id. Send this one again: it gets an id of "
+                      "its own.")
+
+
+def same_visit(earlier, customer_id, occurred_at):
+    """Whether a delivery under an id already used is that visit again (its customer and time), not another."""
+    return earlier.customer_id == customer_id and earlier.occurred_at == occurred_at
 
 
 def sent_before(rep, sent_as):

@@ -128,6 +128,28 @@ def test_a_planned_visit_sent_three_times_two_at_once_is_fulfilled_once(app, mak
     assert rollups.differences() == []
 
 
+@pytest.mark.parametrize("gone", ["cancelled", "deleted"])
+def test_a_visit_sent_for_a_plan_gone_while_it_waited_is_logged_without_it(app, make, team, gone):
+    """The visit happened; the plan it was logged against was cancelled or went while it waited on the phone."""
+    customer = make.customer(team["rep"], name="Plan Gone Co")
+    today = datetime.date.today()
+    plan = visits.plan(customer, team["rep"], today, team["rep"], today)
+    if gone == "cancelled":
+        visits.cancel(plan, team["rep"])
+    else:
+        Visit.delete().where(Visit.id == plan.id).execute()
+    client, token = phone(app, team["rep"])
+    data = visit_form(customer, utcnow() - datetime.timedelta(hours=1), planned=str(plan.id),
+                      client_uuid=str(uuid.uuid4()))
+    answer = sent(client, token, data)
+    assert answer.status_code == 201
+    made = Visit.get_by_id(answer.json["id"])
+    assert (made.status, made.notes, made.customer_id) == ("done", "Went well", customer.id)
+    left = {v.status for v in Visit.select().where(Visit.id != made.id)}
+    assert left == ({"cancelled"} if gone == "cancelled" else set())  # the plan as it was: not brought back
+    assert rollups.differences() == []
+
+
 def test_a_plan_fulfilled_meanwhile_by_another_delivery_is_not_fulfilled_again(app, make, team):
     """Two deliveries (two forms, each its own id) both read the plan as planned: the fulfilment is conditional,
     so the later one is refused and changes nothing."""
@@ -157,6 +179,29 @@ def test_another_reps_same_id_is_another_visit(app, make, team):
     second = sent(*phone(app, team["other"]), visit_form(theirs, occurred, client_uuid=shared.upper()))
     assert (first.status_code, second.status_code) == (201, 201) and first.json["id"] != second.json["id"]
     assert Visit.select().where(Visit.client_uuid == shared).count() == 2  # one spelling, whoever sent it
+
+
+@pytest.mark.parametrize("change", ["customer", "time"])
+def test_another_visit_under_an_id_already_used_is_refused_not_taken_for_the_first(app, make, team, change):
+    """A phone that sends a second, different visit under an id it used: not a repeat (that visit would be lost,
+    answered as made), nor written over the first. Refused, so the outbox keeps it to send under a new id."""
+    shared = str(uuid.uuid4())
+    first_co, second_co = make.customer(team["rep"], name="First Co"), make.customer(team["rep"], name="Second Co")
+    occurred = utcnow() - datetime.timedelta(hours=2)
+    client, token = phone(app, team["rep"])
+    first = sent(client, token, visit_form(first_co, occurred, client_uuid=shared))
+    other = visit_form(second_co if change == "customer" else first_co,
+                       occurred + datetime.timedelta(minutes=0 if change == "customer" else 30),
+                       client_uuid=shared, notes="Another visit")
+    second = sent(client, token, other)
+    assert first.status_code == 201 and second.status_code == 422
+    assert second.json["errors"]["client_uuid"].startswith("Another visit was already sent under this visit's id.")
+    made = Visit.get()
+    assert Visit.select().count() == 1 and (made.customer_id, made.notes) == (first_co.id, "Went well")
+    page = client.post("/visits/new", data={**other, "csrf_token": token}, headers=EN)  # the browser's form says so
+    assert page.status_code == 422 and "Another visit was already sent under this visit" in page.get_data(as_text=True)
+    fresh = sent(client, token, {**other, "client_uuid": str(uuid.uuid4())})
+    assert fresh.status_code == 201 and Visit.select().count() == 2
 
 
 def test_the_browsers_form_carries_a_fresh_id_and_a_double_tap_is_one_visit(app, make, team):
