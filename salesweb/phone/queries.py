@@ -1,6 +1,6 @@
 """What the phone keeps of a rep's book for logging visits without signal: their own customers, each with the
 people to tick and the open deals to link, as the visit form offers them."""
-from ..customers.queries import contact_label
+from ..customers.queries import contact_label, scope
 from ..models import Contact, Customer, Deal, Stage
 
 BOOK_LIMIT = 3000  # customers a phone keeps: a rep's whole book (about 350 on the xl data); past it, by name
@@ -9,11 +9,11 @@ BOOK_LIMIT = 3000  # customers a phone keeps: a rep's whole book (about 350 on t
 def book(user):
     """{customers: [{id, name, tier, phone, address, contacts: [[id, label, phone]], deals: [[id, title]]}]} of
     the customers the user owns, by name (at most BOOK_LIMIT), in three statements."""
-    customers = list(Customer.select(Customer.id, Customer.name, Customer.tier, Customer.phone, Customer.address)
-                     .where(Customer.owner == user.id).order_by(Customer.name_key, Customer.id)
-                     .limit(BOOK_LIMIT).dicts())
+    own = scope(user).where(Customer.owner == user.id)  # the one visibility rule, narrowed to their own
+    customers = list(own.select(Customer.id, Customer.name, Customer.tier, Customer.phone, Customer.address)
+                     .order_by(Customer.name_key, Customer.id).limit(BOOK_LIMIT).dicts())
     by_id = {c["id"]: dict(c, contacts=[], deals=[]) for c in customers}
-    own = Customer.select(Customer.id).where(Customer.owner == user.id)
+    own = own.select(Customer.id)
     contacts = (Contact.select(Contact.id, Contact.customer, Contact.name, Contact.title, Contact.phone)
                 .where(Contact.customer.in_(own))
                 .order_by(Contact.customer, Contact.is_primary.desc(), Contact.name).tuples())

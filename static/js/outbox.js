@@ -3,14 +3,16 @@
 // and by the service worker (Background Sync), so it speaks only of `self`.
 //
 // A visit waiting: {uuid, user, action, captured_at (ISO), captured_ms, customer: {id, name}, fields: [[name,
-// value]], photo (a Blob or null), photo_name, state: "waiting" | "refused", reason: {field: message}}. It leaves
-// the outbox only when the server has it (201 made, or 200 made before under the same uuid) or the rep discards
-// it; a refusal (the customer reassigned, the photo not an image, the form invalid) keeps it with the reason.
+// value]], photo (a Blob or null), photo_name, state: "waiting" | "refused", reason: {field: message}, failed: the
+// status of the last try the server failed (5xx), or 0}. It leaves the outbox only when the server has it (201
+// made, or 200 made before under the same uuid, answered in JSON) or the rep discards it; a refusal (the customer
+// reassigned, the photo not an image, the form invalid) keeps it with the reason.
 (function (scope) {
   "use strict";
   if (scope.SalesOutbox) { return; }
   var DB = "salesweb", VISITS = "visits", BOOKS = "books";
   var CHANNEL = "salesweb-outbox";
+  var TOKEN_MS = 15000, SEND_MS = 90000;  // a connection that hangs (one bar of signal) gives way, to try later
 
   function request(req) {
     return new Promise(function (resolve, reject) {
@@ -23,12 +25,17 @@
   function open() {
     if (!opened) {
       var req = scope.indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () {
+      req.onupgradeneeded = function (event) {  // each version's stores, from the version the phone had
         var db = req.result;
-        db.createObjectStore(VISITS, { keyPath: "uuid" }).createIndex("user", "user");
-        db.createObjectStore(BOOKS, { keyPath: "user" });
+        if (event.oldVersion < 1) {
+          db.createObjectStore(VISITS, { keyPath: "uuid" }).createIndex("user", "user");
+          db.createObjectStore(BOOKS, { keyPath: "user" });
+        }
       };
-      opened = request(req);
+      opened = request(req).then(function (db) {
+        db.onversionchange = function () { db.close(); opened = null; };  // a newer release's page or worker asks
+        return db;
+      });
       opened.catch(function () { opened = null; });
     }
     return opened;
@@ -83,11 +90,21 @@
 
   // The sign-in this phone has now and a fresh form token for it, or null: signed out (the server sends the sign-in
   // page), another user, or no answer.
+  function timed(url, options, ms) {  // fetch, given up after ms
+    var control = scope.AbortController ? new AbortController() : null;
+    var timer = control ? setTimeout(function () { control.abort(); }, ms) : null;
+    if (control) { options.signal = control.signal; }
+    return fetch(url, options).then(function (response) { clearTimeout(timer); return response; },
+                                    function (error) { clearTimeout(timer); throw error; });
+  }
+
+  function isJson(response) { return (response.headers.get("Content-Type") || "").indexOf("application/json") === 0; }
+
   function token(url, user) {
-    return fetch(url, { credentials: "same-origin", redirect: "manual", cache: "no-store",
-                        headers: { Accept: "application/json" } })
+    return timed(url, { credentials: "same-origin", redirect: "manual", cache: "no-store",
+                        headers: { Accept: "application/json" } }, TOKEN_MS)
       .then(function (response) {
-        if (!response.ok || (response.headers.get("Content-Type") || "").indexOf("application/json") !== 0) { return null; }
+        if (!response.ok || !isJson(response)) { return null; }
         return response.json().then(function (body) { return String(body.user) === String(user) ? body.csrf : null; });
       });
   }
@@ -102,16 +119,26 @@
     return data;
   }
 
-  // One visit sent: "sent", "refused" (kept with the server's reason), "stale" (the form token: ask again), or
-  // "stop" (no signal, the server failing, signed out: try again later).
+  // One visit sent: "sent", "refused" (kept with the server's reason), "stale" (the form token: ask again), "failed"
+  // (the server failed on it: kept, marked, and the next one tried), or "stop" (no signal, signed out, the server
+  // not answering as it should: try again later).
   function deliver(item, csrf, fallback, again) {
-    return fetch(item.action, { method: "POST", body: formFor(item, csrf), credentials: "same-origin",
-                                redirect: "manual", headers: { Accept: "application/json" } })
+    return timed(item.action, { method: "POST", body: formFor(item, csrf), credentials: "same-origin",
+                                redirect: "manual", headers: { Accept: "application/json" } }, SEND_MS)
       .then(function (response) {
-        if (response.status === 200 || response.status === 201) { return remove(item.uuid).then(function () { return "sent"; }); }
+        if (response.status === 200 || response.status === 201) {
+          if (!isJson(response)) { return "stop"; }  // a page in the way (a proxy, a portal): not the server's word
+          return response.json().then(function (body) {
+            return body && body.id ? remove(item.uuid).then(function () { return "sent"; }) : "stop";
+          }, function () { return "stop"; });
+        }
         if (response.status === 400 && !again) { return "stale"; }
-        if (response.type === "opaqueredirect" || response.status >= 500 || response.status < 400 ||
-            response.status === 408 || response.status === 429) { return "stop"; }
+        if (response.status >= 500) {
+          item.failed = response.status;
+          return put(item).then(function () { return "failed"; });
+        }
+        if (response.type === "opaqueredirect" || response.status < 400 || response.status === 408 ||
+            response.status === 429) { return "stop"; }
         return response.json().then(function (body) { return body.errors || { form: fallback }; },
                                     function () { return { form: fallback }; })
           .then(function (reason) {
@@ -147,6 +174,7 @@
           function tally(outcome) {
             if (outcome === "sent") { counts.sent += 1; counts.waiting -= 1; return next(i + 1); }
             if (outcome === "refused") { counts.refused += 1; counts.waiting -= 1; return next(i + 1); }
+            if (outcome === "failed") { return next(i + 1); }
             return counts;  // stop: later
           }
         }
@@ -155,9 +183,13 @@
     }).catch(function () { return counts; });
   }
 
+  // One sender at a time on the phone: a tab or the worker already sending is left to finish (a trigger then is
+  // not queued behind it; what it sends, every page hears of).
   function send(user, tokenUrl, fallback) {
     if (scope.navigator && scope.navigator.locks) {
-      return scope.navigator.locks.request("salesweb-outbox", function () { return sendAll(user, tokenUrl, fallback); });
+      return scope.navigator.locks.request("salesweb-outbox", { ifAvailable: true }, function (lock) {
+        return lock ? sendAll(user, tokenUrl, fallback) : { sent: 0, refused: 0, waiting: -1 };
+      });
     }
     return sendAll(user, tokenUrl, fallback);
   }

@@ -9,7 +9,7 @@
   if (window.salesPhone) { return; }
   window.salesPhone = true;
   var body = document.body;
-  navigator.serviceWorker.register(body.dataset.worker, { scope: "/" });
+  navigator.serviceWorker.register(body.dataset.worker, { scope: "/" }).catch(function () { return null; });
 
   function keptCopy() {  // a page the service worker gave from its copy: how old it is
     var main = document.getElementById("main");
@@ -111,6 +111,9 @@
       items.forEach(function (item) {
         var li = document.createElement("li");
         li.appendChild(text("span", "", item.customer.name + " · " + when(item.captured_ms)));
+        if (item.state === "waiting" && item.failed) {
+          li.appendChild(text("p", "hint", b.dataset.failed.replace("{code}", item.failed)));
+        }
         if (item.state === "refused") {
           li.className = "is-refused";
           var reasons = Object.keys(item.reason || {}).map(function (k) { return item.reason[k]; }).join(" ");
@@ -180,11 +183,15 @@
     var b = outboxBox(), form = event.target;
     if (!b || !window.SalesOutbox || form.getAttribute("action") !== b.dataset.logout || form.dataset.confirmed) { return; }
     event.preventDefault();
+    var asked = false;
+    function out() { if (!asked) { asked = true; form.dataset.confirmed = "1"; form.submit(); } }
+    var late = setTimeout(out, 2000);  // the phone's storage not answering never keeps anyone signed in
     window.SalesOutbox.list(b.dataset.user).then(function (items) {
-      if (items.length && !window.confirm(counted(b, items.length, "logoutOne", "logoutMany"))) { return; }
-      form.dataset.confirmed = "1";
-      form.submit();
-    });
+      clearTimeout(late);
+      if (asked) { return; }
+      if (items.length && !window.confirm(counted(b, items.length, "logoutOne", "logoutMany"))) { asked = true; return; }
+      out();
+    }, function () { clearTimeout(late); out(); });
   }, true);
   window.addEventListener("online", function () {  // the signal is back: send, then a kept copy gives way to the page
     send().then(function () {

@@ -22,6 +22,12 @@
     return node;
   }
 
+  function within(next) {  // a place on this site to go back to (as the server's safe_next), or ""
+    if (!next || next.charAt(0) !== "/" || /[\\]/.test(next)) { return ""; }
+    var url = new URL(next, window.location.href);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "";
+  }
+
   function newId() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     var b = crypto.getRandomValues(new Uint8Array(16));
@@ -180,7 +186,15 @@
         var input = named(form, name);
         if (input && input.type !== "checkbox" && input.type !== "file") { input.value = values[name][0]; }
       });
-      named(form, "client_uuid").value = item.uuid;
+      var reason = item.reason || {};
+      // what the refusal asks to change: another visit under the id (a new id), the phone's clock (the capture is
+      // now), the position (taken again, or sent without), a plan gone (the visit stands without it)
+      named(form, "client_uuid").value = reason.client_uuid ? newId() : item.uuid;
+      form.dataset.recapture = reason.captured_at || reason.checkin ? "1" : "";
+      if (reason.checkin) {
+        ["lat", "lon", "accuracy", "fix_at"].forEach(function (name) { values[name] = [""]; named(form, name).value = ""; });
+      }
+      if (reason.form && values.planned && values.planned[0]) { named(form, "planned").value = ""; }
       var checkin = form.querySelector("[data-checkin]");
       if (values.lat && values.lat[0] && checkin) {  // the position taken when it was saved goes with it
         checkin.classList.add("is-located");
@@ -221,20 +235,25 @@
       new FormData(form).forEach(function (value, name) { if (!skip[name]) { fields.push([name, value]); } });
       var file = named(form, "photo").files[0];
       var drop = form.querySelector("[data-drop-photo]");
-      var captured = earlier ? new Date(earlier.captured_ms) : new Date();
+      var captured = earlier && !form.dataset.recapture ? new Date(earlier.captured_ms) : new Date();
       var item = {
         uuid: uuid, user: user(), action: form.getAttribute("action"), captured_at: captured.toISOString(),
         captured_ms: captured.getTime(), customer: { id: customerId, name: named(form, "customer_name").value },
         fields: fields, photo: file || (earlier && !(drop && drop.checked) ? earlier.photo : null),
         photo_name: file ? file.name : (earlier && earlier.photo_name) || "", state: "waiting", reason: {}
       };
-      return Outbox.put(item);
+      return Outbox.put(item).then(function () {
+        // asks the browser not to clear the site's storage when the phone runs short (granted to an installed app)
+        if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () { return null; }); }
+      });
     }).then(function () {
       sessionStorage.setItem("salesweb-saved", form.dataset.savedNote);
       return window.salesOutbox ? window.salesOutbox.queued() : null;
     }).then(function () {
-      var next = named(form, "next").value || document.body.dataset.home || "/";
-      window.location.assign(next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/");
+      window.location.assign(within(named(form, "next").value) || within(document.body.dataset.home) || "/");
+    }, function () {
+      sessionStorage.removeItem("salesweb-saved");
+      mark(form, "form", form.dataset.notSaved);  // the phone's storage full or refused: nothing was kept
     });
   }
 

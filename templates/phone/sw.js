@@ -149,7 +149,7 @@ function refreshKept() {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "keep" && Array.isArray(data.urls)) { event.waitUntil(keepAhead(data.urls.slice(0, 60))); }
-  if (data.type === "refresh") { event.waitUntil(refreshKept()); }
+  if (data.type === "refresh") { event.waitUntil(prune().then(refreshKept)); }
 });
 
 // Background Sync: the signal is back. Whatever still waits makes the browser try again later.
@@ -166,8 +166,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && url.pathname === LOGOUT) {
-    // signing out: this user's pages go with the session (whatever the answer: kept copies are only copies)
-    event.respondWith(fetch(request).then((response) => forgetPages().then(() => response)));
+    // signing out: this user's pages go with the session (whatever the answer: kept copies are only copies); with
+    // no signal they go all the same, and the offline page says the rest waits for a connection
+    event.respondWith(fetch(request).then((response) => forgetPages().then(() => response),
+      () => forgetPages().then(() => caches.match(OFFLINE, { cacheName: SHELL }))));
     return;
   }
   if (request.method !== "GET") { return; }
