@@ -115,6 +115,8 @@ ops_settings.edit                POST    in  403  403  403  403  403   ok  403
 phone.manifest                   GET     ok   ok   ok   ok   ok   ok   ok   ok
 phone.offline                    GET     ok   ok   ok   ok   ok   ok   ok   ok
 phone.service_worker             GET     ok   ok   ok   ok   ok   ok   ok   ok
+phone_data.book                  GET     in   ok   ok   ok   ok   ok   ok   ok
+phone_data.token                 GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.board                   GET     in   ok   ok   ok   ok   ok   ok   ok
 pipeline.close                   GET     in   ok   ok  404  404  403   ok  403
 pipeline.deal                    GET     in   ok   ok  404  404   ok   ok   ok

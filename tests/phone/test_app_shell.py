@@ -106,6 +106,8 @@ def test_the_outbox_code_comes_after_the_page_is_usable_and_the_first_load_stays
         assets, total = _first_load(client, url)
         assert not [a for a in assets if "outbox" in a or "phone.js" in a], assets  # phone.js loads them later
         assert total <= 60 * 1024, f"{url}: {total / 1024:.1f} KB gzip"
+    form = client.get(f"/visits/new?customer={customer.id}").get_data(as_text=True)
+    assert 'data-timezone="Asia/Shanghai"' in form  # the offline form's time now, in the install's zone
     body = client.get("/sw.js").get_data(as_text=True)
     assert 'importScripts("/static/js/outbox.js");' in body  # the worker sends the outbox on Background Sync
     listed = json.loads(re.search(r"const SHELL_FILES = (\[.*?\]);", body).group(1))
