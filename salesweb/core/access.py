@@ -40,6 +40,20 @@ def team_tree(user_id):
     return base.union(step)
 
 
+def within_team(people, user_id):
+    """A query of those of `people` (a query of a few user ids, its column named `id`) who are user_id or in their
+    subtree, found by walking up from each by reports_to: as many steps as their chains are long, however large the
+    subtree (`team_ids` lists all of it, a director's every person, to test a handful of rows against it)."""
+    seeds = people.alias("seeds")
+    base = (Select([seeds], [seeds.c.id, seeds.c.id])
+            .cte("above", recursive=True, columns=("person", "id")))
+    up = User.alias()
+    step = (up.select(base.c.person, up.reports_to).join(base, on=(up.id == base.c.id))
+            .where(up.reports_to.is_null(False)))
+    chains = base.union(step)  # UNION, not UNION ALL: a loop in the data cannot recurse forever
+    return chains.select_from(chains.c.person).where(chains.c.id == user_id)
+
+
 def visible(query, user, owner_field):
     """Narrow a query to the records user may see, judged by the record's owner column."""
     return visible_to(query, user.role, user.id, owner_field)

@@ -291,9 +291,13 @@ def funnel(scope, today, now, all_stages=None):
                                               StageDeals.amount.alias("amount"), StageDeals.weighted.alias("weighted"),
                                               Value(0).alias("stale")).where(_open(StageDeals.stage)),
                             StageDeals.owner, totals=True)
-        # by the index of the deals' stage, owner and when each goes stale (or stage and when, for everyone)
-        stale_ones = scope.narrow(Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id))
-                                  .where(_open(Deal.stage) & stale).group_by(Deal.stage), Deal.owner)
+        # by the index of the deals' stage, owner and when each goes stale (or stage and when, for everyone); the
+        # scope's people a list worked out first (`in_few`): PostgreSQL, guessing a manager's team at a hundred
+        # times its size, hashed it and read every deal (5 ms on the xl data for a team of ten)
+        stale_ones = Deal.select(Deal.stage, Value(0), Value(0), Value(0), fn.COUNT(Deal.id)).where(
+            _open(Deal.stage) & stale).group_by(Deal.stage)
+        if scope.owners is not None:
+            stale_ones = stale_ones.where(in_few(Deal.owner, scope.owners))
         query = sums + stale_ones
     # added up by stage in SQL around the rows per owner (each part keeps its own plan): six rows, not one per
     # person and stage

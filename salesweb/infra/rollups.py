@@ -35,7 +35,7 @@ KEYS = {VisitDay: ("rep", "day"), VisitMonth: ("rep", "month"), StageStay: ("own
         DealMonth: ("owner", "month"), ClosedDay: ("owner", "day", "source", "reason"),
         ClosedMonth: ("owner", "month", "source", "reason"), NewCustomerDay: ("owner", "day"),
         NewCustomerMonth: ("owner", "month"), Due: ("owner", "tier", "month", "day"),
-        QuoteCount: ("owner", "status", "month", "day"), RegionCount: ("region",)}
+        QuoteCount: ("owner", "status", "needs", "month", "day"), RegionCount: ("region",)}
 SUMS = {VisitDay: ("done", "verified"), VisitMonth: ("done", "verified"), StageStay: ("stays", "seconds"),
         StageStayMonth: ("stays", "seconds"),
         MoneyDay: ("due", "received"), MoneyMonth: ("due", "received"), UnpaidDay: ("unpaid",),
@@ -703,16 +703,16 @@ def due_moved(owner_id, tier, before, after):
 # -- quotes -------------------------------------------------------------------------------------------------------
 
 def quote_changed(deal_id, before, after):
-    """A quote on the deal `deal_id` was made (`before` None) or its stored status or the day it is valid until
-    changed: (status, valid until) before and after. One upsert of its day's and month's rows, under the deal's
-    owner as the statement reads it (a write that changes the owner recomputes the owners' rows:
-    `deals_changed_owner`); none when nothing counted moved. Rows at zero stay."""
+    """A quote on the deal `deal_id` was made (`before` None) or its stored status, whose approval it needs or the
+    day it is valid until changed: (status, needs, valid until) before and after. One upsert of its day's and
+    month's rows, under the deal's owner as the statement reads it (a write that changes the owner recomputes the
+    owners' rows: `deals_changed_owner`); none when nothing counted moved. Rows at zero stay."""
     rows = Counter()
     for sign, found in ((-1, before), (1, after)):
         if found is not None:
-            status, day = found
+            status, needs, day = found
             for month, number in _due_cells(_plain(day)):
-                rows[(status, month, number)] += sign
+                rows[(status, needs, month, number)] += sign
     found = [((0, *key), (n,)) for key, n in sorted(rows.items()) if n]
     if found:
         _upsert(QuoteCount, found, deal=deal_id)
@@ -720,15 +720,17 @@ def quote_changed(deal_id, before, after):
 
 def _quote_rows(owner_ids):
     """QuoteCount rows counted from the quotes (of the deals of `owner_ids`; None: every quote)."""
-    query = (Quote.select(Deal.owner, Quote.status, Quote.valid_until, fn.COUNT(Quote.id))
+    query = (Quote.select(Deal.owner, Quote.status, Quote.needs, Quote.valid_until, fn.COUNT(Quote.id))
              .join(Deal, on=(Quote.deal == Deal.id)))
     if owner_ids is not None:
         query = query.where(Deal.owner.in_(list(owner_ids)))
     rows = Counter()
-    for owner, status, day, n in query.group_by(Deal.owner, Quote.status, Quote.valid_until).tuples():
+    for owner, status, needs, day, n in query.group_by(Deal.owner, Quote.status, Quote.needs,
+                                                       Quote.valid_until).tuples():
         for month, number in _due_cells(_plain(day)):
-            rows[(owner, status, month, number)] += n
-    return [{"owner": o, "status": s, "month": m, "day": d, "quotes": n} for (o, s, m, d), n in rows.items()]
+            rows[(owner, status, needs, month, number)] += n
+    return [{"owner": o, "status": s, "needs": w, "month": m, "day": d, "quotes": n}
+            for (o, s, w, m, d), n in rows.items()]
 
 
 ROWS_A_STATEMENT = 50  # rows a write adds in one upsert: few shapes of statement kept, few round trips

@@ -17,7 +17,8 @@ def runner():
 # migration, so that the models the rebuild reads match the schema).
 ROLLUP_MIGRATIONS = ("0023_rollups", "0024_customer_rollup", "0026_figures", "0028_stage_deals", "0029_deal_rollups",
                      "0035_closed_and_new_customer_rollups", "0036_region_rollup", "0038_group_rollups",
-                     "0040_due_rollups", "0045_quote_rollup", "0046_deal_stale_at")
+                     "0040_due_rollups", "0045_quote_rollup", "0046_deal_stale_at",
+                     "0047_quote_needs_rollup")
 
 
 def migrate():

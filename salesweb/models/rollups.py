@@ -318,14 +318,16 @@ class Due(Grouped):
 
 
 class QuoteCount(Grouped):
-    """Quotes per deal owner, stored status and the month and day of the month (0: the whole month) they are valid
-    until: a row per month (`day` 0) and a row per day of it (`day` 1-31), in one table so that a quote's write adds
-    to its day's and month's rows in one statement. The quote list counts these, not the quotes: a live status's
-    quotes are this month's days from today on and the months after it, the expired ones the live statuses' months
-    before this one and this month's days before today. A row whose count falls to zero stays (a write then adds to
-    it in one statement): `infra.rollups.kept` leaves such rows out."""
+    """Quotes per deal owner, stored status, whose approval they need (`Quote.needs`: manager, ops or '') and the
+    month and day of the month (0: the whole month) they are valid until: a row per month (`day` 0) and a row per
+    day of it (`day` 1-31), in one table so that a quote's write adds to its day's and month's rows in one
+    statement. The quote list counts these, not the quotes: a live status's quotes are this month's days from today
+    on and the months after it, the expired ones the live statuses' months before this one and this month's days
+    before today; the manager's home counts the pending ones needing a manager the same way. A row whose count falls
+    to zero stays (a write then adds to it in one statement): `infra.rollups.kept` leaves such rows out."""
     owner = IntegerField()
     status = CharField(max_length=10)
+    needs = CharField(max_length=8, default="")
     month = CharField(max_length=7)
     day = IntegerField()
     quotes = IntegerField(default=0)
@@ -335,9 +337,9 @@ class QuoteCount(Grouped):
         primary_key = False
         # by owner, as the customers by due day: a reader names one owner (a subtree's, everyone's); the months'
         # rows (day 0) are read by the second, this month's days by the first, so neither reads the day rows of
-        # the months before or after, which pile up with the years
-        indexes = ((("grp", "owner", "status", "month", "day"), True),
-                   (("grp", "owner", "status", "day", "month"), False))
+        # the months before or after, which pile up with the years; whose approval last, as the list sums over it
+        indexes = ((("grp", "owner", "status", "month", "day", "needs"), True),
+                   (("grp", "owner", "status", "day", "month", "needs"), False))
 
 
 class RegionCount(BaseModel):

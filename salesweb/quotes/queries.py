@@ -7,8 +7,8 @@ from functools import reduce
 from peewee import JOIN, SQL, Alias, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, like, like_pattern,
-                       param, without_index)
+from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, kept_statement, like,
+                       like_pattern, param, without_index)
 from ..models import (Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteCount, QuoteEvent, QuoteLine,
                       Stage, User)
 
@@ -148,17 +148,48 @@ def _not_set_by(user_id):
 
 
 def pending_query(user, today):
-    """A query counting the quotes that wait for this manager's or ops user's decision."""
-    query = Quote.select(fn.COUNT(Quote.id)).where((Quote.status == "pending") & (Quote.valid_until >= today)
-                                 & (Quote.prepared_by != user.id) & _not_set_by(user.id))
-    if user.role == "manager":
-        query = query.join(Deal, on=(Quote.deal == Deal.id)).where(
-            (Quote.needs == "manager") & in_few(Deal.owner, team_ids(user.id)))
-    return query
+    """A scalar query counting the quotes that wait for this manager's or ops user's decision. A manager's: the
+    pending quotes needing a manager and valid today or later, from their subtree's rows of the quotes' rollup (this
+    month's days from today on and the months after it), less those of them they prepared or set the discount of,
+    read from the quotes: a count that does not read every waiting quote of a large team, each joined to its deal."""
+    if user.role != "manager":
+        return Quote.select(fn.COUNT(Quote.id)).where(_waiting(today) & (Quote.prepared_by != user.id)
+                                                      & _not_set_by(user.id))
+    sql, params = _waiting_for_manager(user, today)
+    return SQL(f"({sql})", params)
+
+
+def _waiting_for_manager(user, today):
+    """(SQL, params) of the manager's count: kept, as the manager's home asks it on every view and writing it took
+    longer than running it."""
+    return kept_statement("quotes waiting for a manager", _waiting_for_managers, user=user.id,
+                          today=Quote.valid_until.db_value(today), month=today.strftime("%Y-%m"), day=today.day)
+
+
+def _waiting_for_managers():
+    def part(condition):
+        return fn.COALESCE(visible_kept(
+            QuoteCount.select(fn.SUM(QuoteCount.quotes)).where((QuoteCount.status == "pending")
+                                                               & (QuoteCount.needs == "manager") & condition),
+            "manager", QuoteCount.owner, totals=True), 0)
+    month, user = param("month"), param("user")
+    theirs = (Quote.select(fn.COUNT(Quote.id)).join(Deal, on=(Quote.deal == Deal.id))
+              .where(_waiting(param("today")) & (Quote.needs == "manager")
+                     & ((Quote.prepared_by == user) | (Quote.discount_set_by == user))
+                     & in_few(Deal.owner, team_ids(user))))
+    counted = (part((QuoteCount.day == 0) & (QuoteCount.month > month))
+               + part((QuoteCount.month == month) & (QuoteCount.day >= param("day"))) - fn.COALESCE(theirs, 0))
+    return Select(columns=[counted]).bind(db)  # bound: a select of no model is written for its engine only so
+
+
+def _waiting(today):
+    return (Quote.status == "pending") & (Quote.valid_until >= today)
 
 
 def pending_count(user, today):
-    return pending_query(user, today).scalar() if user.role in ("manager", "ops") else 0
+    if user.role == "manager":
+        return db.execute_sql(*_waiting_for_manager(user, today)).fetchone()[0]
+    return pending_query(user, today).scalar() if user.role == "ops" else 0
 
 
 def people_of(quote, deal):

@@ -297,7 +297,7 @@ def create(deal, rows, discount_text, valid_until, notes, by, settings, today, n
                              status="draft", created_at=now, updated_at=now, **clean,
                              **_figures(figures, by, by, settings))
         QuoteLine.insert_many(_line_rows(quote.id, figures)).execute()
-        rollups.quote_changed(deal.id, None, ("draft", quote.valid_until))
+        rollups.quote_changed(deal.id, None, ("draft", quote.needs, quote.valid_until))
         _event(quote, "created", "", "draft", by, now=now)
         audit.record("create", by, quote, f"Quote {quote.number} on “{deal.title}”: {quote.total}, "
                                           f"{percent_text(quote.effective_bp)} % off catalogue set by {by.name}")
@@ -318,7 +318,8 @@ def _claim(quote, version, allowed, changes, now):
     if len(found) != 1:
         raise _changed(Quote.get_by_id(quote.id))
     current = found[0]
-    rollups.quote_changed(quote.deal_id, (quote.status, quote.valid_until), (current.status, current.valid_until))
+    rollups.quote_changed(quote.deal_id, (quote.status, quote.needs, quote.valid_until),
+                          (current.status, current.needs, current.valid_until))
     return current
 
 

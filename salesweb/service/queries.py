@@ -6,10 +6,11 @@ from collections import namedtuple
 
 from peewee import JOIN, SQL, Alias, Case, Select, Value, fn
 
-from ..core.access import scope_shape, visible, visible_kept
-from ..core.db import db, kept_row, kept_rows, kept_statement, param, utcnow
+from ..core.access import scope_shape, visible, visible_kept, within_team
+from ..core.db import db, in_query, kept_row, kept_rows, kept_statement, param, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
+from ..models.rollups import TEAM
 from ..customers import queries as customers
 from ..visits.queries import utc_range
 
@@ -63,9 +64,22 @@ def desk_counts(user, now):
 
 
 def overdue_count_query(user, now):
-    """A scalar subquery: the feedback the user sees whose first response is overdue."""
-    return visible(Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now)),
-                   user, Customer.owner)
+    """A scalar subquery: the feedback the user sees whose first response is overdue. A manager's: the overdue
+    feedback whose customer's owner is in their subtree, found by walking up from those owners (`within_team`), not
+    by listing the subtree."""
+    query = Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(now))
+    if user.role != "manager":
+        return visible(query, user, Customer.owner)
+    # kept: the manager's home asks it on every view
+    sql, params = kept_statement("feedback overdue for a manager", _overdue_for_managers, user=user.id,
+                                 now=Feedback.response_due_at.db_value(now))
+    return SQL(f"({sql})", params)
+
+
+def _overdue_for_managers():
+    owners = Feedback.select(Customer.owner.alias("id")).join(Customer).where(overdue_condition(param("now")))
+    return (Feedback.select(fn.COUNT(Feedback.id)).join(Customer).where(overdue_condition(param("now")))
+            .where(in_query(Customer.owner, within_team(owners, param("user")))))
 
 
 LIST_FILTERS = ("waiting", "overdue", "open", "closed", "all")
@@ -269,8 +283,25 @@ def _nps_in_period(query, scope, period, settings):
 
 
 def nps_columns(scope, period, settings):
-    """Three scalar subqueries (promoters, detractors, answers), for a page that gathers its figures in one query."""
-    return [_nps_in_period(SurveyAnswer.select(column), scope, period, settings) for column in _nps_counts()]
+    """Three scalar subqueries (promoters, detractors, answers), for a page that gathers its figures in one query.
+    A scope of exactly a manager's subtree keeps the answers whose rep is in it by walking up from the reps answered
+    in the period (`within_team`), not by listing the subtree: its SQL kept, as the manager's home asks it on every
+    view."""
+    if not (scope.group and scope.group[0] == TEAM and not scope.by_customer):
+        return [_nps_in_period(SurveyAnswer.select(column), scope, period, settings) for column in _nps_counts()]
+    since, until = utc_range(period.start, period.end, settings)
+    values = {"user": scope.group[1], "since": SurveyAnswer.answered_at.db_value(since),
+              "until": SurveyAnswer.answered_at.db_value(until)}
+    return [SQL("({})".format(sql), params) for sql, params in (
+        kept_statement(("nps of a manager's subtree", n), lambda n=n: _nps_of_subtree(n), **values) for n in range(3))]
+
+
+def _nps_of_subtree(n):
+    """The `n`th of the NPS counts over the answers in the period (params since, until) of the subtree of `user`."""
+    in_period = (SurveyAnswer.answered_at >= param("since")) & (SurveyAnswer.answered_at < param("until"))
+    reps = SurveyAnswer.select(SurveyAnswer.rep.alias("id")).where(in_period)
+    return SurveyAnswer.select(_nps_counts()[n]).where(in_period & in_query(SurveyAnswer.rep,
+                                                                            within_team(reps, param("user"))))
 
 
 def nps_from_columns(values):

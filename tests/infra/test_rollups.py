@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from salesweb.admin import rules as people
 from salesweb.allocation import rules as allocation
-from salesweb.core import settings
+from salesweb.core import access, settings
 from salesweb.core.db import utcnow
 from salesweb.core.errors import Invalid, Stale
 from salesweb.customers import importer, pool, rules as customers, tiers
@@ -20,7 +20,7 @@ from salesweb.quotes import contracts, queries as quote_queries, rules as quotes
 from salesweb.visits import rules as visits
 
 REGIONS = ("", "East", "West")
-QUOTE_ACTIONS = ("submit", "send", "approve", "return", "accept", "reject", "edit")
+QUOTE_ACTIONS = ("submit", "send", "approve", "return", "accept", "reject", "edit", "discount")
 statuses, tier_codes, regions = st.sampled_from(STATUSES), st.sampled_from(TIERS), st.sampled_from(REGIONS)
 # a customer's owner: one of the four reps, or (4) nobody, the pool
 owner_choice = st.integers(0, 4)
@@ -253,6 +253,9 @@ def run_quote_step(world, kind, args):
         quotes.decide(quote, quote.version, world["ops"], action == "approve", "Why", today, now=now)
     elif action in ("accept", "reject"):
         quotes.answer(quote, quote.version, preparer, action == "accept", today, now=now)
+    elif action == "discount":  # a discount given or taken back: whose approval it needs changes
+        quotes.edit(quote, quote.version, lines, "" if quote.discount_bp else "15", quote.valid_until, "", preparer,
+                    values, today, now=now)
     else:
         quotes.edit(quote, quote.version, lines, "15" if quote.discount_bp else "", today + datetime.timedelta(days=days),
                     "", preparer, values, today, now=now)
@@ -506,7 +509,8 @@ def test_kept_group_rollups_follow_each_change_of_who_reports_to_whom(app, world
         assert rollups.differences(world["values"]) == []
 
 
-# Every write that moves a quote's count: quotes made (one beyond a rep's authority), submitted, returned, approved,
+# Every write that moves a quote's count: quotes made (one beyond a rep's authority), given a discount that needs a
+# manager and submitted, the discount taken back while it waits, submitted again (approved at once), returned, approved,
 # sent, accepted, rejected, edited to another validity, on a deal given to another owner and moved with its
 # customer to another rep and back; days passing in between. After each, the quote list's count of every status
 # and validity, for ops, the manager of the reps' team, the director above them and a rep, with an owner too, is
@@ -514,6 +518,7 @@ def test_kept_group_rollups_follow_each_change_of_who_reports_to_whom(app, world
 EVERY_QUOTE_WRITE = [("quote", 0, 0, 10, True), ("quote", 1, 1, 0, False), ("quote", 2, 3, 30, False),
                      ("quote step", 0, "submit", 0), ("quote step", 0, "return", 0), ("quote step", 0, "edit", 20),
                      ("quote step", 0, "submit", 0), ("quote step", 0, "approve", 0), ("quote step", 0, "send", 0),
+                     ("quote step", 1, "discount", 0), ("quote step", 1, "submit", 0), ("quote step", 1, "discount", 0),
                      ("quote step", 1, "submit", 0), ("quote step", 1, "send", 0), ("days pass", 1),
                      ("quote step", 2, "submit", 0), ("quote step", 2, "send", 0), ("quote step", 2, "accept", 0),
                      ("quote", 3, 2, 5, False), ("quote step", 3, "submit", 0), ("quote step", 3, "send", 0),
@@ -525,6 +530,15 @@ def _listed_count(user, criteria, today):
     """How many quotes the list holds for `user`, counted from the rows it would show."""
     fetch, _count = quote_queries.listing(user, criteria, today)
     return len(fetch(0, 10_000))
+
+
+def _waiting_count(manager, today):
+    """The quotes waiting for a manager's decision, counted from the quotes: pending, needing a manager, valid today
+    or later, on a deal of their subtree, neither prepared by them nor with a discount they set."""
+    team = {row[0] for row in access.team_ids(manager.id).tuples()}
+    return sum(1 for q in Quote.select().where(Quote.status == "pending")
+               if q.needs == "manager" and q.valid_until >= today and Deal.get_by_id(q.deal_id).owner_id in team
+               and manager.id not in (q.prepared_by_id, q.discount_set_by_id))
 
 
 def test_kept_quote_counts_equal_a_rebuild_and_the_lists_after_each_quote_write(app, world):
@@ -543,3 +557,5 @@ def test_kept_quote_counts_equal_a_rebuild_and_the_lists_after_each_quote_write(
                             criteria = {"status": status, "validity": validity, "owner": owner}
                             assert quote_queries.listing(user, criteria, today)[1] == \
                                 _listed_count(user, criteria, today), (step, user.role, criteria)
+            for user in (manager, director):  # the quotes waiting for them, on their home
+                assert quote_queries.pending_count(user, today) == _waiting_count(user, today), (step, user.id)
