@@ -1,5 +1,7 @@
 """What a phone's outbox and offline visit form read from the server: who is signed in with a fresh form token, and
 the rep's own book (customers, their people, their open deals), never anyone else's."""
+import re
+
 from salesweb.models import Contact, Deal, Stage
 
 from ..conftest import count_queries
@@ -16,10 +18,20 @@ def test_the_token_names_the_user_signed_in_and_is_never_kept_by_anyone(app, sig
     assert body["user"] == rep.id and len(body["csrf"]) > 20
 
 
-def test_signed_out_the_phone_gets_the_sign_in_page_not_data(app, client):
+def test_signed_out_the_phone_gets_401_and_the_session_is_left_alone(app, client, signed_in):
     for url in ("/phone/token", "/phone/book"):
         response = client.get(url, headers=JSON)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        assert response.status_code == 401 and "Set-Cookie" not in response.headers, url
+        assert response.get_json() == {"errors": {"form": "Sign in to send what waits on this phone."}}
+    rep_client, _rep = signed_in("rep")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', rep_client.get("/account/password")
+                      .get_data(as_text=True)).group(1)
+    name = app.config["SESSION_COOKIE_NAME"]
+    old_cookie = rep_client.get_cookie(name).value
+    rep_client.post("/logout", data={"csrf_token": token})  # signed out; a request sent before, with the old cookie
+    rep_client.set_cookie(name, old_cookie)
+    late = rep_client.get("/phone/book", headers=JSON)
+    assert late.status_code == 401 and "Set-Cookie" not in late.headers  # the sign-out's cookie is not overwritten
 
 
 def test_the_book_is_the_reps_own_customers_by_name_with_their_people_and_open_deals(app, signed_in, make):
