@@ -185,8 +185,10 @@
     event.preventDefault();
     var asked = false;
     function out() { if (!asked) { asked = true; form.dataset.confirmed = "1"; form.submit(); } }
-    var late = setTimeout(out, 2000);  // the phone's storage not answering never keeps anyone signed in
-    window.SalesOutbox.list(b.dataset.user).then(function (items) {
+    var late = setTimeout(out, 3000);  // the phone's storage not answering never keeps anyone signed in
+    function waiting() { return window.SalesOutbox.list(b.dataset.user); }
+    // after a send under way (its answer, signed in, must not come after the sign-out's)
+    (navigator.locks ? navigator.locks.request("salesweb-outbox", waiting) : waiting()).then(function (items) {
       clearTimeout(late);
       if (asked) { return; }
       if (items.length && !window.confirm(counted(b, items.length, "logoutOne", "logoutMany"))) { asked = true; return; }
