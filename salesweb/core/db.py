@@ -182,6 +182,13 @@ def kept_statement(key, build, **values):
     return kept.sql, _values(kept, values)
 
 
+def as_subquery(statement):
+    """(SQL, parameters), as `kept_statement` gives them, in parentheses: a subquery or scalar that another query
+    selects or tests against."""
+    sql, params = statement
+    return NodeList((SQL(sql, params),), parens=True)
+
+
 def kept_models(model, key, build, **values):
     """The rows of the select `build()` gives as `model` instances (peewee's `raw`, each of the model's columns read
     through its field; any other column is an attribute as the database gives it), its SQL kept as

@@ -11,7 +11,8 @@ from peewee import JOIN, SQL, Case, NodeList, Select, Value, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids
 from ..core.clock import months_within
-from ..core.db import days_between, in_few, in_query, is_sqlite, kept_row, kept_rows, kept_statement, month_of, param
+from ..core.db import (as_subquery, days_between, in_few, in_query, is_sqlite, kept_row, kept_rows, kept_statement,
+                       month_of, param)
 from ..models import (TIERS, Contract, Customer, Deal, Instalment, LossReason, Payment, Stage, StageChange, Target,
                       Team, User, Visit)
 from ..models.rollups import (ALL, EVERYONE, OWN, TEAM, ClosedDay, grouped_by, ClosedMonth, DealDay, DealMonth, Due,
@@ -211,8 +212,7 @@ def _owners(shape, values):
     """The ids of a scope's people, as SQL text written once per shape (a kept statement, core.db) with this
     scope's values: a page tests a dozen subqueries against them, and writing a manager's recursive team each time
     took the team home 2 ms."""
-    sql, params = kept_statement(("scope owners", *shape), lambda: _owners_query(*shape), **values)
-    return SQL(f"({sql})", params)
+    return as_subquery(kept_statement(("scope owners", *shape), lambda: _owners_query(*shape), **values))
 
 
 def _owners_query(sees, by_team, by_rep):

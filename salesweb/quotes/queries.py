@@ -7,8 +7,8 @@ from functools import reduce
 from peewee import JOIN, SQL, Alias, Select, fn
 
 from ..core.access import SEES_ALL, scope_shape, team_ids, visible, visible_kept
-from ..core.db import (contains, db, in_few, in_query, kept_models, kept_row, kept_rows, kept_statement, like,
-                       like_pattern, param, without_index)
+from ..core.db import (as_subquery, contains, db, in_few, in_query, kept_models, kept_row, kept_rows, kept_statement,
+                       like, like_pattern, param, without_index)
 from ..models import (Contract, Customer, Deal, Instalment, Payment, Product, Quote, QuoteCount, QuoteEvent, QuoteLine,
                       Stage, User)
 
@@ -155,8 +155,7 @@ def pending_query(user, today):
     if user.role != "manager":
         return Quote.select(fn.COUNT(Quote.id)).where(_waiting(today) & (Quote.prepared_by != user.id)
                                                       & _not_set_by(user.id))
-    sql, params = _waiting_for_manager(user, today)
-    return SQL(f"({sql})", params)
+    return as_subquery(_waiting_for_manager(user, today))
 
 
 def _waiting_for_manager(user, today):

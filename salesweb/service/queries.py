@@ -7,7 +7,7 @@ from collections import namedtuple
 from peewee import JOIN, SQL, Alias, Case, Select, Value, fn
 
 from ..core.access import scope_shape, visible, visible_kept, within_team
-from ..core.db import db, in_query, kept_row, kept_rows, kept_statement, param, utcnow
+from ..core.db import as_subquery, db, in_query, kept_row, kept_rows, kept_statement, param, utcnow
 from ..models import (FEEDBACK_KINDS, HELP_QUEUE_LABELS, Customer, CustomerLink, Deal, Feedback, HelpReply,
                       HelpRequest, SurveyAnswer, Team, User)
 from ..models.rollups import TEAM
@@ -71,9 +71,8 @@ def overdue_count_query(user, now):
     if user.role != "manager":
         return visible(query, user, Customer.owner)
     # kept: the manager's home asks it on every view
-    sql, params = kept_statement("feedback overdue for a manager", _overdue_for_managers, user=user.id,
-                                 now=Feedback.response_due_at.db_value(now))
-    return SQL(f"({sql})", params)
+    return as_subquery(kept_statement("feedback overdue for a manager", _overdue_for_managers, user=user.id,
+                                      now=Feedback.response_due_at.db_value(now)))
 
 
 def _overdue_for_managers():
