@@ -360,10 +360,9 @@ def test_a_visit_whose_answer_is_lost_on_the_way_waits_and_is_made_once(make, ne
     rep = make.user("rep", name="Tom Baker", team="East")
     customer = make.customer(rep, name="Lost Answer Ltd", tier="A")
     page = new_page(**NARROW_PHONE)
-    page.add_init_script("delete ServiceWorkerRegistration.prototype.sync")  # the page alone sends: Send now
+    page.add_init_script("delete ServiceWorkerRegistration.prototype.sync")  # the page alone sends
     sign_in(page, rep)
     _controlled(page)
-    page.goto(f"/visits/new?customer={customer.id}&next=/rep/")
     lost = []
 
     def lose_the_answer(route):
@@ -376,23 +375,31 @@ def test_a_visit_whose_answer_is_lost_on_the_way_waits_and_is_made_once(make, ne
             route.abort()  # ...and the phone never hears back (a tunnel, a lift)
         except PlaywrightError:  # the page went on meanwhile, and the request with it
             pass
-    page.context.route("**/visits/new", lose_the_answer)
-    page.get_by_label("Notes").fill("Signal dropped on Save.")
-    page.get_by_role("button", name="Save").tap()
-    page.wait_for_url(re.compile(r"/rep/$"))
-    expect(page.locator("#outbox-count")).to_have_text("1 visit waiting to send")  # the form's own id, kept
-    assert Visit.select().count() == 1 and lost
-    page.context.unroute("**/visits/new")
-    # the failed send, as Chromium and htmx log it: expected here
-    aborted = [e for e in browser_errors if ("net::ERR_FAILED" in e and "/visits/new" in e)
-               or re.search(r": htmx:(sendError|afterRequest), ", e)]
-    assert aborted, browser_errors
-    for error in aborted:
-        browser_errors.remove(error)
 
-    page.get_by_role("button", name="Send now").tap()  # the same visit again: taken as the one already made
+    def log_and_lose(notes):
+        page.goto(f"/visits/new?customer={customer.id}&next=/rep/")
+        page.context.route("**/visits/new", lose_the_answer)
+        page.get_by_label("Notes").fill(notes)
+        page.get_by_role("button", name="Save").tap()
+        page.wait_for_url(re.compile(r"/rep/$"))
+        expect(page.locator("#outbox-count")).to_have_text("1 visit waiting to send")  # the form's own id, kept
+        page.context.unroute("**/visits/new")
+        # the failed send, as Chromium and htmx log it: expected here
+        aborted = [e for e in browser_errors if ("net::ERR_FAILED" in e and "/visits/new" in e)
+                   or re.search(r": htmx:(sendError|afterRequest), ", e)]
+        assert aborted and lost, browser_errors
+        for error in aborted:
+            browser_errors.remove(error)
+
+    log_and_lose("Signal dropped on Save.")
+    assert Visit.select().count() == 1
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")  # the app back in view: sends
+    _eventually(page, EMPTIED, None)
+    assert [v.notes for v in Visit.select()] == ["Signal dropped on Save."]  # the same visit: the one made
+
+    log_and_lose("Lost again, in a lift.")
+    page.get_by_role("button", name="Send now").tap()
     _eventually(page, EMPTIED, None)
     page.reload()
     _eventually(page, EMPTIED, None)
-    visit = Visit.get()
-    assert Visit.select().count() == 1 and visit.notes == "Signal dropped on Save."
+    assert sorted(v.notes for v in Visit.select()) == ["Lost again, in a lift.", "Signal dropped on Save."]
